@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  WENMING_DEMO: z.enum(['0', '1']).default('1'),
+  WENMING_DEMO_COUNTY: z.string().regex(/^\d{6}$/).default('411523'),
+  WENMING_SECRET_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
+  TRUST_PROXY: z.enum(['0', '1']).default('0'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  poolSize: number;
+  demo: boolean;
+  demoCounty: string;
+  secretKey?: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  sessionIdleMinutes: number;
+  trustProxy: boolean;
+};
+
+/** Reads every setting from the environment once; a bad value stops the start with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`配置错误（环境变量）：\n${lines}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL || undefined,
+    poolSize: e.DATABASE_POOL_SIZE,
+    demo: e.WENMING_DEMO === '1',
+    demoCounty: e.WENMING_DEMO_COUNTY,
+    secretKey: e.WENMING_SECRET_KEY,
+    logLevel: e.LOG_LEVEL,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    trustProxy: e.TRUST_PROXY === '1',
+  };
+}

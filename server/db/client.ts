@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import * as schema from './schema/index.js';
+import { WorkerPool } from './worker-pool.js';
+
+export type Db = NodePgDatabase<typeof schema>;
+/** A transaction handle; repositories accept either, so a command can compose them in one transaction. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export type Database = {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Raw queries outside drizzle (migrations, benchmarks, checks). */
+  query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  close: () => Promise<void>;
+};
+
+export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+// numeric → number: amounts and scores in this schema are small decimals, and JSON carries numbers.
+pg.types.setTypeParser(1700, (v) => Number(v));
+// int8 → number: counts and sequence numbers stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing the process
+    await pool.query('select 1');
+    const db = drizzle(pool, { schema });
+    return {
+      db,
+      kind: 'postgres',
+      query: async (text, values) => {
+        const r = await pool.query(text, values);
+        return { rows: r.rows, rowCount: r.rowCount };
+      },
+      close: () => pool.end(),
+    };
+  }
+  const dir = path.join(opts.dataDir, 'pgdata');
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const pool = new WorkerPool(dir);
+  await pool.ready;
+  const db = drizzle(pool as unknown as pg.Pool, { schema });
+  return {
+    db,
+    kind: 'pglite',
+    query: async (text, values) => {
+      const r = await pool.query(text, values);
+      return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount };
+    },
+    close: () => pool.end(),
+  };
+}
+
+export async function runMigrations(database: Database) {
+  await migrate(database.db, { migrationsFolder });
+}

@@ -1,0 +1,140 @@
+/**
+ * A node-postgres-compatible pool over the PGlite worker thread. PGlite has one connection, so the pool hands out
+ * one client at a time (a transaction holds it until release); plain queries wait their turn the same way.
+ * Results are parsed with node-postgres's own type parsers, so both engines give the application the same values.
+ */
+import { Worker } from 'node:worker_threads';
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { prepareValue } from 'pg/lib/utils.js';
+
+type Field = { name: string; dataTypeID: number };
+type RawResult = { rows: (string | null)[][]; fields: Field[]; rowCount: number };
+type TypeParserSource = { getTypeParser: (oid: number, format?: string) => (v: string) => unknown };
+export type QueryConfig = { text: string; values?: unknown[]; rowMode?: 'array'; types?: TypeParserSource };
+
+export class PgliteError extends Error {
+  code?: string;
+  detail?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  severity?: string;
+}
+
+class Mutex {
+  private queue: (() => void)[] = [];
+  private locked = false;
+  async acquire(): Promise<() => void> {
+    if (this.locked) await new Promise<void>((r) => this.queue.push(r));
+    this.locked = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.queue.shift();
+      if (next) next();
+      else this.locked = false;
+    };
+  }
+}
+
+export class WorkerPool extends EventEmitter {
+  private worker: Worker;
+  private seq = 0;
+  private pending = new Map<number, { resolve: (r: RawResult) => void; reject: (e: Error) => void }>();
+  private mutex = new Mutex();
+  readonly ready: Promise<void>;
+  private closed = false;
+
+  constructor(dataDir: string) {
+    super();
+    const url = new URL('./pglite-worker.mjs', import.meta.url);
+    this.worker = new Worker(url, { workerData: { dataDir } });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on('message', (m) => {
+        if (m.ready) return resolve();
+        if (m.fatal) return reject(new Error(`嵌入式数据库启动失败：${m.fatal}`));
+        if (m.closed) return;
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.error) p.reject(Object.assign(new PgliteError(m.error.message), m.error));
+        else p.resolve(m.result);
+      });
+      this.worker.on('error', (e) => {
+        reject(e);
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      });
+    });
+  }
+
+  private send(sql: string, params?: unknown[], exec = false): Promise<RawResult> {
+    if (this.closed) return Promise.reject(new Error('数据库已关闭'));
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, sql, params, exec });
+    });
+  }
+
+  /** Runs one statement on the held connection (no mutex: the caller holds it). */
+  async run(config: string | QueryConfig, values?: unknown[]) {
+    const cfg: QueryConfig = typeof config === 'string' ? { text: config, values } : { ...config, values: values ?? config.values };
+    const params = (cfg.values ?? []).map((v) => prepareValue(v));
+    const raw = await this.send(cfg.text, params);
+    const parsers = raw.fields.map((f) => (cfg.types ?? pg.types).getTypeParser(f.dataTypeID, 'text'));
+    const parsed = raw.rows.map((row) => row.map((v, i) => (v === null ? null : parsers[i](v))));
+    const rows =
+      cfg.rowMode === 'array'
+        ? parsed
+        : parsed.map((row) => Object.fromEntries(raw.fields.map((f, i) => [f.name, row[i]])));
+    return { rows, fields: raw.fields, rowCount: raw.rowCount, command: '' };
+  }
+
+  /** Runs a script of several statements (no parameters, no result). */
+  async exec(sql: string) {
+    const release = await this.mutex.acquire();
+    try {
+      await this.send(sql, undefined, true);
+    } finally {
+      release();
+    }
+  }
+
+  async query(config: string | QueryConfig, values?: unknown[]) {
+    const release = await this.mutex.acquire();
+    try {
+      return await this.run(config, values);
+    } finally {
+      release();
+    }
+  }
+
+  /** Hands out the single connection; it is the caller's until release(). */
+  async connect() {
+    const release = await this.mutex.acquire();
+    return {
+      query: (config: string | QueryConfig, values?: unknown[]) => this.run(config, values),
+      release: () => release(),
+    };
+  }
+
+  async end() {
+    if (this.closed) return;
+    const release = await this.mutex.acquire();
+    try {
+      await new Promise<void>((resolve) => {
+        this.worker.once('message', () => resolve());
+        this.worker.postMessage({ close: true });
+      });
+      await this.worker.terminate();
+    } finally {
+      this.closed = true;
+      release();
+    }
+  }
+}
+// drizzle's node-postgres session recognises a pool by its constructor name.
+Object.defineProperty(WorkerPool, 'name', { value: 'WorkerPool' });
