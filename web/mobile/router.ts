@@ -1,0 +1,80 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { showToast } from 'vant';
+import { onUnauthorized } from './api/client';
+import { useSessionStore } from './stores/session';
+import messages from './locales/zh-CN';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean;
+    /** Shows the bottom tab bar. */
+    tab?: boolean;
+    /** Which "coming soon" text a placeholder tab shows. */
+    feature?: 'order' | 'activity' | 'points';
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory('/m/'),
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  routes: [
+    { path: '/login', name: 'login', component: () => import('./views/LoginPage.vue'), meta: { public: true } },
+    { path: '/', name: 'home', component: () => import('./views/HomePage.vue'), meta: { tab: true } },
+    {
+      path: '/order',
+      name: 'order',
+      component: () => import('./views/ComingSoonPage.vue'),
+      meta: { tab: true, feature: 'order' },
+    },
+    {
+      path: '/activity',
+      name: 'activity',
+      component: () => import('./views/ComingSoonPage.vue'),
+      meta: { tab: true, feature: 'activity' },
+    },
+    {
+      path: '/points',
+      name: 'points',
+      component: () => import('./views/ComingSoonPage.vue'),
+      meta: { tab: true, feature: 'points' },
+    },
+    { path: '/mine', name: 'mine', component: () => import('./views/MinePage.vue'), meta: { tab: true } },
+    { path: '/sites/nearby', name: 'sites-nearby', component: () => import('./views/NearbySitesPage.vue') },
+    { path: '/sites/:id', name: 'site-detail', component: () => import('./views/SiteDetailPage.vue'), props: true },
+    { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundPage.vue'), meta: { public: true } },
+  ],
+});
+
+/** Only same-app paths are followed after login, never another site. */
+export function safeRedirect(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/';
+}
+
+function loginFor(to: RouteLocationNormalized) {
+  return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+}
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore();
+  if (to.meta.public) {
+    if (to.name === 'login' && session.loggedIn) return safeRedirect(to.query.redirect);
+    return true;
+  }
+  try {
+    const me = await session.ensure();
+    return me ? true : loginFor(to);
+  } catch {
+    // Server unreachable: show the page; it explains the network error and offers a retry.
+    return true;
+  }
+});
+
+onUnauthorized(() => {
+  const session = useSessionStore();
+  const current = router.currentRoute.value;
+  session.clear();
+  if (current.meta.public) return;
+  showToast(messages.app.sessionExpired);
+  void router.replace(loginFor(current));
+});
