@@ -1,5 +1,5 @@
 import { api } from './client';
-import type { LoginResult, Me, NearbySites, Site } from './types';
+import type { LoginResult, Me, NearbySites, SiteDetail } from './types';
 
 export const authApi = {
   login: (phone: string, password: string) =>
@@ -10,7 +10,7 @@ export const authApi = {
 
 export const sitesApi = {
   nearby: () => api.get<NearbySites>('/sites/nearby'),
-  get: (id: string) => api.get<Site>(`/sites/${encodeURIComponent(id)}`),
+  get: (id: string) => api.get<SiteDetail>(`/sites/${encodeURIComponent(id)}`),
 };
 
 export { ApiError, errorMessage } from './client';

@@ -52,6 +52,18 @@ export interface Site {
   isDemo?: boolean;
   distanceKm?: number | null;
   compliance?: SiteCompliance | null;
+  capacity?: number | null;
+}
+
+export interface SitePhoto {
+  id: string;
+  url: string;
+}
+
+/** GET /sites/:id adds the description and photos to what the lists carry. */
+export interface SiteDetail extends Site {
+  description?: string | null;
+  photos?: SitePhoto[];
 }
 
 export interface RegionRef {

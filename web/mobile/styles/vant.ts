@@ -25,3 +25,4 @@ import 'vant/es/grid-item/style/index';
 import 'vant/es/toast/style/index';
 import 'vant/es/dialog/style/index';
 import 'vant/es/notice-bar/style/index';
+import 'vant/es/image-preview/style/index';

@@ -1,0 +1,77 @@
+/**
+ * The mobile H5 end to end: a resident signs in on a phone-sized screen and finds the practice
+ * stations near them. The e2e vitest config starts the server and sets E2E_BASE_URL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const context = await browser.newContext({
+    viewport: { width: 375, height: 667 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  page = await context.newPage();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function login(phone: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/m/login`);
+  await page.getByTestId('login-phone').locator('input').fill(phone);
+  await page.getByTestId('login-password').locator('input').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+describe('mobile H5', () => {
+  it('a signed-out visitor to 附近的实践站 is asked to log in first', async () => {
+    await page.goto(`${baseUrl}/m/sites/nearby`);
+    await page.waitForURL(/\/m\/login\?redirect=/);
+    expect(new URL(page.url()).searchParams.get('redirect')).toBe('/sites/nearby');
+  }, 30_000);
+
+  it('a wrong password shows the server’s Chinese message', async () => {
+    await login('13800000007', 'wrong-password-1');
+    const error = page.getByTestId('login-error');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/[\u4e00-\u9fa5]/);
+  }, 30_000);
+
+  it('a resident logs in and sees the stations of their village and town with address and opening hours', async () => {
+    await login('13800000007', 'Demo@2026');
+    // Login returns to the page that asked for it.
+    await page.waitForURL(/\/m\/sites\/nearby$/);
+
+    const card = page.getByTestId('site-card').first();
+    await card.waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('site-card').count()).toBeGreaterThan(0);
+
+    const address = (await card.getByTestId('site-address').innerText()).trim();
+    const hours = (await card.getByTestId('site-hours').innerText()).trim();
+    expect(address.length).toBeGreaterThan(0);
+    expect(hours).toContain('开放时间');
+    expect(hours.replace('开放时间', '').trim().length).toBeGreaterThan(0);
+
+    // The first group is the resident's own village.
+    await page.getByTestId('group-village').waitFor();
+
+    await card.click();
+    await page.waitForURL(/\/m\/sites\/[^/]+$/);
+    await page.getByTestId('site-name').waitFor();
+  }, 60_000);
+});
