@@ -31,8 +31,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function login(phone: string, password: string): Promise<void> {
-  await page.goto(`${baseUrl}/m/login`);
+async function login(phone: string, password: string, startPath = '/m/login'): Promise<void> {
+  await page.goto(`${baseUrl}${startPath}`);
   await page.getByTestId('login-phone').locator('input').fill(phone);
   await page.getByTestId('login-password').locator('input').fill(password);
   await page.getByTestId('login-submit').click();
@@ -53,8 +53,8 @@ describe('mobile H5', () => {
   }, 30_000);
 
   it('a resident logs in and sees the stations of their village and town with address and opening hours', async () => {
-    await login('13800000007', 'Demo@2026');
-    // Login returns to the page that asked for it.
+    // Opening the page signed out leads to the login page, and login returns to the page that asked.
+    await login('13800000007', 'Demo@2026', '/m/sites/nearby');
     await page.waitForURL(/\/m\/sites\/nearby$/);
 
     const card = page.getByTestId('site-card').first();
