@@ -30,7 +30,7 @@ export const users = pgTable('users', {
   lockedUntil: ts('locked_until'),
   totpSecret: text('totp_secret'),
   createdAt: createdAt(),
-  updatedAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [uniqueIndex('users_phone_hash_uq').on(t.phoneHash)]);
 
 export const roles = pgTable('roles', {
@@ -105,7 +105,7 @@ export const settings = pgTable('settings', {
   countyCode: text('county_code').notNull(),
   key: text('key').notNull(),
   value: jsonb('value').notNull(),
-  updatedAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
   updatedBy: uuid('updated_by'),
 }, (t) => [primaryKey({ columns: [t.countyCode, t.key] })]);
 
@@ -142,7 +142,7 @@ export const sites = pgTable('sites', {
   standardId: uuid('standard_id').references(() => standards.id),
   createdBy: uuid('created_by'),
   createdAt: createdAt(),
-  updatedAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [
   index('sites_path_idx').on(t.regionPath, t.kind),
   index('sites_region_idx').on(t.regionCode),

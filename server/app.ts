@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import crypto from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { Deps } from './platform/context.js';
+import { registerAuth, registerErrors } from './platform/http.js';
+import { IMAGE_MAX_BYTES } from './platform/files.js';
+import { regionRoutes } from './modules/regions/routes.js';
+import { accountRoutes } from './modules/accounts/routes.js';
+import { siteRoutes } from './modules/sites/routes.js';
+import { settingRoutes } from './modules/settings/routes.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { fileRoutes } from './modules/files/routes.js';
+
+z.config(z.locales.zhCN());
+
+export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
+
+export type BuildOptions = { logger?: boolean; serveWeb?: boolean };
+
+/** The whole HTTP application: platform plugins first, then one plugin per module under /api/v1. */
+export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : {
+      level: deps.config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
+    },
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{8,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : crypto.randomUUID()),
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: deps.config.trustProxy,
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id); });
+
+  registerErrors(app);
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"], fontSrc: ["'self'", 'data:'], connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(rateLimit, { global: false });
+  await app.register(multipart, { limits: { fileSize: IMAGE_MAX_BYTES, files: 1, fields: 10 } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: '文明实践云 API', version: deps.version, description: '县域新时代文明实践平台的公开接口（v1）。错误统一为 { error: { code, message, details } }。' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, deps);
+
+  app.get('/api/health', {
+    config: { auth: false },
+    schema: { tags: ['系统'], summary: '健康检查', security: [], response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']), version: z.string() }) } },
+  }, async () => {
+    await deps.database.query('select 1');
+    return { status: 'ok' as const, database: deps.database.kind, version: deps.version };
+  });
+
+  await app.register(async (api) => {
+    await api.register(accountRoutes(deps));
+    await api.register(regionRoutes(deps));
+    await api.register(siteRoutes(deps));
+    await api.register(settingRoutes(deps));
+    await api.register(auditRoutes(deps));
+    await api.register(fileRoutes(deps));
+  }, { prefix: '/api/v1' });
+
+  if (opts.serveWeb !== false) registerWeb(app);
+  return app;
+}
+
+/** The built web apps: /admin/ and /m/ are single-page apps with history routing; / goes to the H5. */
+function registerWeb(app: FastifyInstance) {
+  const has = (p: string) => fs.existsSync(path.join(webRoot, p));
+  app.get('/', { config: { auth: false }, schema: { hide: true } }, (_req, reply) => reply.redirect('/m/'));
+  if (!fs.existsSync(webRoot)) {
+    const missing = (_req: unknown, reply: import('fastify').FastifyReply) =>
+      reply.status(503).type('text/html; charset=utf-8').send('<meta charset="utf-8"><p>前端尚未构建：请运行 <code>npm run build:web</code> 或 <code>npm start</code>。</p>');
+    app.get('/admin/*', { config: { auth: false }, schema: { hide: true } }, missing);
+    app.get('/m/*', { config: { auth: false }, schema: { hide: true } }, missing);
+    return;
+  }
+  app.register(fastifyStatic, { root: webRoot, prefix: '/', serve: false });
+  const spa = (dir: string, prefix: string) => {
+    app.get(`${prefix}*`, { config: { auth: false }, schema: { hide: true } }, (req, reply) => {
+      const rel = (req.params as { '*': string })['*'];
+      if (rel && !rel.includes('..') && has(path.join(dir, rel)) && fs.statSync(path.join(webRoot, dir, rel)).isFile()) {
+        return reply.sendFile(path.join(dir, rel));
+      }
+      return reply.header('cache-control', 'no-cache').sendFile(path.join(dir, 'index.html'));
+    });
+    app.get(prefix.replace(/\/$/, ''), { config: { auth: false }, schema: { hide: true } }, (_req, reply) => reply.redirect(prefix));
+  };
+  spa('admin', '/admin/');
+  spa('mobile', '/m/');
+  app.get('/assets/*', { config: { auth: false }, schema: { hide: true } }, (req, reply) => {
+    const rel = (req.params as { '*': string })['*'];
+    return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(path.join('assets', rel));
+  });
+}

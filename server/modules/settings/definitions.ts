@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** Everything a county may set differently, with PRODUCT.md's defaults. Later modules add their keys here. */
+type Def = {
+  label: string; group: string; description: string; unit?: string;
+  type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList';
+  min?: number; max?: number; default: unknown; schema: z.ZodTypeAny;
+};
+
+const int = (label: string, group: string, def: number, min: number, max: number, unit: string, description: string): Def =>
+  ({ label, group, description, unit, type: 'integer', min, max, default: def, schema: z.number().int('必须是整数').min(min, `不能小于 ${min}`).max(max, `不能大于 ${max}`) });
+
+export const settingDefinitions = {
+  'security.loginMaxFailures': int('登录失败锁定次数', '安全', 5, 3, 20, '次', '连续输错密码达到该次数后锁定账号'),
+  'security.lockMinutes': int('锁定时长', '安全', 15, 1, 1440, '分钟', '账号被锁定的时长'),
+  'sites.inspectionValidMonths': int('检查结果有效期', '阵地', 12, 1, 36, '个月', '超过该期限未复查的站点按“未检查”统计'),
+  'sites.defaultStandard': { label: '默认建设标准', group: '阵地', description: '新建站点默认采用的检查清单编码（如 six_haves 六有、five_haves 五有）', type: 'string', default: 'six_haves', schema: z.string().min(1, '不能为空').max(40) } satisfies Def,
+  'orders.reviewHours': int('审单时限', '点单', 24, 1, 720, '小时', '群众点单后待审核的最长时间'),
+  'orders.dispatchHours': int('派单时限', '点单', 24, 1, 720, '小时', '审核后派单的最长时间'),
+  'orders.acceptHours': int('接单时限', '点单', 48, 1, 720, '小时', '派单后接单的最长时间，超时退回并上报'),
+  'orders.rateDays': int('评价期限', '点单', 7, 1, 60, '天', '完成后未评价的订单按“满意”自动关闭'),
+  'orders.reopenDays': int('重新打开期限', '点单', 7, 1, 60, '天', '群众可在完成后该期限内重新打开订单'),
+  'activities.dailyHoursCap': int('每日直接认定时长上限', '活动', 8, 1, 24, '小时', '超出部分需审核'),
+  'activities.minAttendanceRatio': int('最低出勤比例', '活动', 60, 0, 100, '%', '实际时长低于计划时长该比例时不计时长'),
+  'stars.thresholds': { label: '星级时长门槛', group: '活动', description: '一星至五星所需的累计服务时长（小时），逐级递增', type: 'integerList', unit: '小时', default: [100, 300, 600, 1000, 1500],
+    schema: z.array(z.number().int().min(1)).length(5, '需要 5 个门槛').refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]), '门槛必须逐级递增') } satisfies Def,
+  'stars.noticeWorkingDays': int('星级公示期', '活动', 5, 1, 30, '个工作日', '星级申请公示的工作日数'),
+  'teams.inactiveDays': int('队伍不活跃判定天数', '队伍', 30, 7, 365, '天', '连续该天数无活动、无接单的队伍列为不活跃'),
+  'points.noticeDays': int('积分公示期', '积分', 5, 1, 30, '天', '积分申报评议后的公示天数'),
+  'points.pointsPerHour': int('每小时服务积分', '积分', 10, 0, 1000, '分', '服务积分 = 时长 × 每小时积分 × 系数'),
+  'points.expireAtYearEnd': { label: '积分年底清零', group: '积分', description: '每年 12 月 31 日后未使用的积分是否作废', type: 'boolean', default: false, schema: z.boolean() } satisfies Def,
+  'wishes.valueCap': int('微心愿金额上限', '心愿', 500, 1, 100000, '元', '超过上限的心愿需审批或退回'),
+  'holidays': { label: '法定节假日', group: '通用', description: '计算工作日时跳过的日期（YYYY-MM-DD）', type: 'stringList', default: [],
+    schema: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')) } satisfies Def,
+} as const satisfies Record<string, Def>;
+
+export type SettingKey = keyof typeof settingDefinitions;
+export const settingKeys = Object.keys(settingDefinitions) as SettingKey[];

@@ -1,0 +1,43 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx, Db } from '../../db/client.js';
+import { settings } from '../../db/schema/index.js';
+import { AppError, type ErrorDetail } from '../../platform/errors.js';
+import { writeAudit, type Actor } from '../../platform/audit.js';
+import { settingDefinitions, settingKeys, type SettingKey } from './definitions.js';
+
+export async function getSettings(db: DbOrTx, countyCode: string): Promise<Record<SettingKey, unknown>> {
+  const rows = await db.select().from(settings).where(eq(settings.countyCode, countyCode));
+  const stored = new Map(rows.map((r) => [r.key, r.value]));
+  return Object.fromEntries(settingKeys.map((k) => [k, stored.has(k) ? stored.get(k) : settingDefinitions[k].default])) as Record<SettingKey, unknown>;
+}
+
+export async function getSetting<T>(db: DbOrTx, countyCode: string, key: SettingKey): Promise<T> {
+  const [row] = await db.select().from(settings).where(and(eq(settings.countyCode, countyCode), eq(settings.key, key)));
+  return (row ? row.value : settingDefinitions[key].default) as T;
+}
+
+/** Validates every key first; nothing is written unless all are valid. */
+export async function updateSettings(db: Db, countyCode: string, input: Record<string, unknown>, actor: Actor) {
+  const details: ErrorDetail[] = [];
+  const clean: [SettingKey, unknown][] = [];
+  for (const [key, value] of Object.entries(input)) {
+    const def = (settingDefinitions as Record<string, (typeof settingDefinitions)[SettingKey]>)[key];
+    if (!def) { details.push({ path: key, message: '未知的设置项' }); continue; }
+    const r = def.schema.safeParse(value);
+    if (!r.success) details.push({ path: key, message: `${def.label}：${r.error.issues[0]?.message ?? '格式不正确'}` });
+    else clean.push([key as SettingKey, r.data]);
+  }
+  if (!clean.length && !details.length) details.push({ path: '(body)', message: '没有要修改的设置项' });
+  if (details.length) throw new AppError('VALIDATION_FAILED', `设置校验失败：${details[0].path} ${details[0].message}`, details);
+  return db.transaction(async (tx) => {
+    const before = await getSettings(tx, countyCode);
+    for (const [key, value] of clean) {
+      await tx.insert(settings).values({ countyCode, key, value, updatedBy: actor.userId })
+        .onConflictDoUpdate({ target: [settings.countyCode, settings.key], set: { value, updatedAt: new Date(), updatedBy: actor.userId } });
+    }
+    const after = await getSettings(tx, countyCode);
+    await writeAudit(tx, { ...actor, countyCode }, { action: 'setting.update', entity: 'setting', entityId: countyCode, before, after,
+      detail: { changed: Object.fromEntries(clean.map(([k, v]) => [k, { from: before[k], to: v }])) } });
+    return after;
+  });
+}

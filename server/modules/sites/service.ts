@@ -1,0 +1,335 @@
+import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { files, inspections, regions, sites, standards } from '../../db/schema/index.js';
+import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { writeAudit, type Actor } from '../../platform/audit.js';
+import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
+import { requireRegion } from '../regions/service.js';
+import { getSetting } from '../settings/service.js';
+import { defaultStandards } from './standards.js';
+
+export const siteKinds = ['center', 'institute', 'station', 'point', 'base', 'post'] as const;
+export type SiteKind = (typeof siteKinds)[number];
+export const siteKindLabels: Record<SiteKind, string> = { center: '中心', institute: '所', station: '站', point: '点', base: '基地', post: '志愿服务岗' };
+const kindLevel: Partial<Record<SiteKind, 'county' | 'town' | 'village'>> = { center: 'county', institute: 'town', station: 'village' };
+const levelLabel = { county: '县级', town: '乡镇（街道）级', village: '村（社区）级' };
+
+const siteScope = (scope: Scope) => inScope(scope, { path: sites.regionPath, regionCode: sites.regionCode, owner: sites.createdBy });
+
+/** The latest inspection of a site, as one json value: { compliant, score, inspectedAt }. */
+const latest = sql<{ compliant: boolean; score: number; inspectedAt: string } | null>`(
+  select json_build_object('compliant', i.compliant, 'score', i.score, 'inspectedAt', i.inspected_at)
+  from inspections i where i.site_id = "sites"."id" order by i.inspected_at desc limit 1)`;
+
+export type ComplianceStatus = 'compliant' | 'noncompliant' | 'uninspected';
+
+export function complianceOf(l: { compliant: boolean; score: number; inspectedAt: string } | null, validFrom: Date) {
+  if (!l || new Date(l.inspectedAt) < validFrom) return { status: 'uninspected' as ComplianceStatus, score: l ? Number(l.score) : null, inspectedAt: l ? new Date(l.inspectedAt).toISOString() : null };
+  return { status: (l.compliant ? 'compliant' : 'noncompliant') as ComplianceStatus, score: Number(l.score), inspectedAt: new Date(l.inspectedAt).toISOString() };
+}
+
+async function validFromOf(db: DbOrTx, countyCode: string, now: Date) {
+  const months = await getSetting<number>(db, countyCode, 'sites.inspectionValidMonths');
+  const d = new Date(now);
+  d.setMonth(d.getMonth() - months);
+  return d;
+}
+
+const complianceWhere = (status: ComplianceStatus, validFrom: Date): SQL => {
+  const vf = validFrom.toISOString();
+  const li = sql`(select i.compliant from inspections i where i.site_id = "sites"."id" and i.inspected_at >= ${vf}::timestamptz order by i.inspected_at desc limit 1)`;
+  if (status === 'compliant') return sql`${li} is true`;
+  if (status === 'noncompliant') return sql`${li} is false`;
+  return sql`${li} is null`;
+};
+
+export type SiteFilter = { kind?: SiteKind; regionCode?: string; q?: string; compliance?: ComplianceStatus; page: number; pageSize: number };
+
+const listColumns = {
+  id: sites.id, kind: sites.kind, name: sites.name, regionCode: sites.regionCode, regionName: regions.name, address: sites.address,
+  openingHours: sites.openingHours, facilities: sites.facilities, contacts: sites.contacts, isDemo: sites.isDemo, lat: sites.lat, lng: sites.lng,
+  capacity: sites.capacity, latest,
+};
+
+export async function listSites(db: DbOrTx, scope: Scope, countyCode: string, now: Date, f: SiteFilter) {
+  const validFrom = await validFromOf(db, countyCode, now);
+  const conds: SQL[] = [siteScope(scope)];
+  if (f.kind) conds.push(eq(sites.kind, f.kind));
+  if (f.regionCode) conds.push(sql`${sites.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
+  if (f.q) conds.push(or(ilike(sites.name, `%${escapeLike(f.q)}%`), ilike(sites.address, `%${escapeLike(f.q)}%`))!);
+  if (f.compliance) conds.push(complianceWhere(f.compliance, validFrom));
+  const where = and(...conds);
+  const [[{ total }], rows] = await Promise.all([
+    db.select({ total: count() }).from(sites).where(where),
+    db.select(listColumns).from(sites).innerJoin(regions, eq(regions.code, sites.regionCode)).where(where)
+      .orderBy(asc(sites.regionPath), asc(sites.kind), asc(sites.name), asc(sites.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+  ]);
+  return { items: rows.map(({ latest: l, ...r }) => ({ ...r, compliance: complianceOf(l, validFrom) })), total, page: f.page, pageSize: f.pageSize };
+}
+
+export async function getSite(db: DbOrTx, scope: Scope, countyCode: string, now: Date, id: string) {
+  const [row] = await db.select({ ...listColumns, description: sites.description, standardId: sites.standardId, photoIds: sites.photoIds, createdAt: sites.createdAt, updatedAt: sites.updatedAt })
+    .from(sites).innerJoin(regions, eq(regions.code, sites.regionCode)).where(and(eq(sites.id, id), siteScope(scope)));
+  if (!row) throw notFound('阵地');
+  const validFrom = await validFromOf(db, countyCode, now);
+  const [standard] = row.standardId ? await db.select({ id: standards.id, code: standards.code, name: standards.name, items: standards.items, passScore: standards.passScore }).from(standards).where(eq(standards.id, row.standardId)) : [];
+  const [li] = await db.select().from(inspections).where(eq(inspections.siteId, id)).orderBy(desc(inspections.inspectedAt)).limit(1);
+  const { latest: l, ...rest } = row;
+  return {
+    ...rest,
+    compliance: complianceOf(l, validFrom),
+    standard: standard ?? null,
+    latestInspection: li ? presentInspection(li, standard?.items ?? []) : null,
+    photos: row.photoIds.map((pid) => ({ id: pid, url: fileUrl(pid) })),
+  };
+}
+
+export const fileUrl = (id: string) => `/api/v1/files/${id}`;
+
+function presentInspection(i: typeof inspections.$inferSelect, items: { code: string; name: string }[]) {
+  const names = new Map(items.map((x) => [x.code, x.name]));
+  return {
+    id: i.id, inspectedAt: i.inspectedAt, inspectorName: i.inspectorName, standardId: i.standardId, passedCount: i.passedCount, totalCount: i.totalCount,
+    score: Number(i.score), compliant: i.compliant, note: i.note,
+    results: i.results.map((r) => ({ ...r, itemName: names.get(r.itemCode) ?? r.itemCode, photoIds: r.photoIds ?? [], photos: (r.photoIds ?? []).map((pid) => ({ id: pid, url: fileUrl(pid) })) })),
+  };
+}
+
+export type SiteInput = {
+  kind: SiteKind; name: string; regionCode: string; address: string; lat?: number | null; lng?: number | null; capacity?: number | null;
+  openingHours?: string; facilities?: string[]; contacts?: { name: string; phone: string; role?: string }[]; description?: string;
+  standardId?: string | null; isDemo?: boolean; photoIds?: string[];
+};
+
+async function checkPhotos(db: DbOrTx, ids: string[] | undefined, field: string) {
+  if (!ids?.length) return;
+  const found = await db.select({ id: files.id }).from(files).where(inArray(files.id, ids));
+  const missing = ids.filter((x) => !found.some((f) => f.id === x));
+  if (missing.length) throw invalid(field, `图片 ${missing[0]} 不存在，请重新上传`);
+}
+
+async function checkStandard(db: DbOrTx, countyCode: string, standardId: string | null | undefined) {
+  if (!standardId) return;
+  const [s] = await db.select({ id: standards.id }).from(standards).where(and(eq(standards.id, standardId), eq(standards.countyCode, countyCode)));
+  if (!s) throw invalid('standardId', '建设标准不存在');
+}
+
+async function defaultStandardId(db: DbOrTx, countyCode: string, kind: SiteKind) {
+  const code = await getSetting<string>(db, countyCode, 'sites.defaultStandard');
+  const rows = await db.select({ id: standards.id, code: standards.code, kinds: standards.kinds }).from(standards).where(eq(standards.countyCode, countyCode));
+  return (rows.find((s) => s.code === code && s.kinds.includes(kind)) ?? rows.find((s) => s.kinds.includes(kind)))?.id ?? null;
+}
+
+/** The region must exist, be inside the caller's scope, and be at the level the kind of site belongs to. */
+async function placeSite(db: DbOrTx, scope: Scope, kind: SiteKind, regionCode: string) {
+  const region = await requireRegion(db, regionCode);
+  if (!regionInScope(scope, region.path)) throw notFound('区划');
+  const level = kindLevel[kind];
+  if (level && region.level !== level) throw invalid('regionCode', `${siteKindLabels[kind]}应设在${levelLabel[level]}区划`);
+  return region;
+}
+
+export async function createSite(db: Db, scope: Scope, actor: Actor, input: SiteInput) {
+  const region = await placeSite(db, scope, input.kind, input.regionCode);
+  await checkStandard(db, region.countyCode, input.standardId);
+  await checkPhotos(db, input.photoIds, 'photoIds');
+  return db.transaction(async (tx) => {
+    const standardId = input.standardId ?? (await defaultStandardId(tx, region.countyCode, input.kind));
+    const [row] = await tx.insert(sites).values({
+      ...input, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, standardId, createdBy: actor.userId,
+    }).returning();
+    await writeAudit(tx, { ...actor, countyCode: region.countyCode }, { action: 'site.create', entity: 'site', entityId: row.id, after: row });
+    return row.id;
+  });
+}
+
+export async function updateSite(db: Db, scope: Scope, actor: Actor, id: string, patch: Partial<SiteInput>) {
+  const [before] = await db.select().from(sites).where(and(eq(sites.id, id), siteScope(scope)));
+  if (!before) throw notFound('阵地');
+  const kind = patch.kind ?? before.kind;
+  const set: Partial<typeof sites.$inferInsert> = { ...patch, updatedAt: new Date() };
+  if (patch.regionCode !== undefined || patch.kind !== undefined) {
+    const region = await placeSite(db, scope, kind, patch.regionCode ?? before.regionCode);
+    set.regionCode = region.code;
+    set.regionPath = region.path;
+  }
+  await checkStandard(db, before.countyCode, patch.standardId);
+  await checkPhotos(db, patch.photoIds, 'photoIds');
+  await db.transaction(async (tx) => {
+    const [after] = await tx.update(sites).set(set).where(eq(sites.id, id)).returning();
+    await writeAudit(tx, { ...actor, countyCode: before.countyCode }, { action: 'site.update', entity: 'site', entityId: id, before, after });
+  });
+}
+
+export async function deleteSite(db: Db, scope: Scope, actor: Actor, id: string) {
+  const [before] = await db.select().from(sites).where(and(eq(sites.id, id), siteScope(scope)));
+  if (!before) throw notFound('阵地');
+  await db.transaction(async (tx) => {
+    await tx.delete(sites).where(eq(sites.id, id));
+    await writeAudit(tx, { ...actor, countyCode: before.countyCode }, { action: 'site.delete', entity: 'site', entityId: id, before });
+  });
+}
+
+// ---------- inspections ----------
+
+export async function listInspections(db: DbOrTx, scope: Scope, countyCode: string, now: Date, siteId: string) {
+  const site = await getSite(db, scope, countyCode, now, siteId);
+  const rows = await db.select().from(inspections).where(eq(inspections.siteId, siteId)).orderBy(desc(inspections.inspectedAt));
+  const stds = await db.select().from(standards).where(inArray(standards.id, [...new Set(rows.map((r) => r.standardId))].concat(site.standard ? [site.standard.id] : [])));
+  const byId = new Map(stds.map((s) => [s.id, s]));
+  return {
+    items: rows.map((r) => {
+      const s = byId.get(r.standardId);
+      return { ...presentInspection(r, s?.items ?? []), standard: s ? { id: s.id, name: s.name } : null };
+    }),
+  };
+}
+
+export type InspectionInput = { standardId?: string; inspectedAt?: Date; results: { itemCode: string; passed: boolean; note?: string; photoIds?: string[] }[]; note?: string };
+
+/** Records an inspection against a checklist: every item needs a result; the score and compliance are computed. */
+export async function inspectSite(db: Db, scope: Scope, actor: Actor, now: Date, siteId: string, input: InspectionInput) {
+  const [site] = await db.select().from(sites).where(and(eq(sites.id, siteId), siteScope(scope)));
+  if (!site) throw notFound('阵地');
+  const standardId = input.standardId ?? site.standardId;
+  if (!standardId) throw invalid('standardId', '该阵地未设置建设标准，请选择检查所依据的标准');
+  const [std] = await db.select().from(standards).where(and(eq(standards.id, standardId), eq(standards.countyCode, site.countyCode)));
+  if (!std) throw invalid('standardId', '建设标准不存在');
+  const codes = new Set(std.items.map((i) => i.code));
+  input.results.forEach((r, i) => { if (!codes.has(r.itemCode)) throw invalid(`results.${i}.itemCode`, `“${std.name}”中没有检查项 ${r.itemCode}`); });
+  const seen = new Set<string>();
+  input.results.forEach((r, i) => { if (seen.has(r.itemCode)) throw invalid(`results.${i}.itemCode`, `检查项 ${r.itemCode} 重复`); seen.add(r.itemCode); });
+  const missing = std.items.filter((i) => !seen.has(i.code));
+  if (missing.length) throw invalid('results', `还有 ${missing.length} 个检查项没有结果：${missing.map((m) => m.name).join('、')}`);
+  for (const [i, r] of input.results.entries()) await checkPhotos(db, r.photoIds, `results.${i}.photoIds`);
+  const inspectedAt = input.inspectedAt ?? now;
+  if (inspectedAt.getTime() > now.getTime() + 5 * 60_000) throw invalid('inspectedAt', '检查时间不能晚于当前时间');
+  const passedCount = input.results.filter((r) => r.passed).length;
+  const score = Math.round((passedCount / std.items.length) * 1000) / 10;
+  const ordered = std.items.map((it) => input.results.find((r) => r.itemCode === it.code)!);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(inspections).values({
+      countyCode: site.countyCode, siteId, standardId: std.id, inspectedAt, inspectorId: actor.userId, inspectorName: actor.name,
+      results: ordered, passedCount, totalCount: std.items.length, score: String(score), compliant: score >= std.passScore, note: input.note ?? '',
+    }).returning();
+    await writeAudit(tx, { ...actor, countyCode: site.countyCode }, { action: 'site.inspect', entity: 'site', entityId: siteId, after: row, detail: { inspectionId: row.id, score } });
+    return { ...presentInspection(row, std.items), standard: { id: std.id, name: std.name } };
+  });
+}
+
+// ---------- standards ----------
+
+export async function ensureDefaultStandards(db: DbOrTx, countyCode: string) {
+  for (const s of defaultStandards) {
+    await db.insert(standards).values({ ...s, countyCode }).onConflictDoNothing();
+  }
+}
+
+export const listStandards = (db: DbOrTx, countyCode: string) =>
+  db.select({ id: standards.id, code: standards.code, name: standards.name, items: standards.items, kinds: standards.kinds, passScore: standards.passScore, isDefault: standards.isDefault })
+    .from(standards).where(eq(standards.countyCode, countyCode)).orderBy(desc(standards.isDefault), asc(standards.code));
+
+export type StandardInput = { code: string; name: string; items: { code: string; name: string; description?: string }[]; kinds: SiteKind[]; passScore: number; isDefault?: boolean };
+
+function checkItems(items: StandardInput['items']) {
+  const seen = new Set<string>();
+  items.forEach((it, i) => { if (seen.has(it.code)) throw invalid(`items.${i}.code`, `检查项编码 ${it.code} 重复`); seen.add(it.code); });
+}
+
+export async function createStandard(db: Db, actor: Actor, countyCode: string, input: StandardInput) {
+  checkItems(input.items);
+  return db.transaction(async (tx) => {
+    const [dup] = await tx.select({ id: standards.id }).from(standards).where(and(eq(standards.countyCode, countyCode), eq(standards.code, input.code)));
+    if (dup) throw new AppError('DUPLICATE', `标准编码 ${input.code} 已存在`, [{ path: 'code', message: '编码已存在' }]);
+    if (input.isDefault) await tx.update(standards).set({ isDefault: false }).where(eq(standards.countyCode, countyCode));
+    const [row] = await tx.insert(standards).values({ ...input, countyCode, isDefault: input.isDefault ?? false }).returning();
+    await writeAudit(tx, { ...actor, countyCode }, { action: 'standard.create', entity: 'standard', entityId: row.id, after: row });
+    return row;
+  });
+}
+
+export async function updateStandard(db: Db, actor: Actor, countyCode: string, id: string, input: StandardInput) {
+  checkItems(input.items);
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(standards).where(and(eq(standards.id, id), eq(standards.countyCode, countyCode)));
+    if (!before) throw notFound('建设标准');
+    const [dup] = await tx.select({ id: standards.id }).from(standards).where(and(eq(standards.countyCode, countyCode), eq(standards.code, input.code), sql`${standards.id} <> ${id}`));
+    if (dup) throw new AppError('DUPLICATE', `标准编码 ${input.code} 已存在`, [{ path: 'code', message: '编码已存在' }]);
+    if (input.isDefault) await tx.update(standards).set({ isDefault: false }).where(eq(standards.countyCode, countyCode));
+    const [row] = await tx.update(standards).set({ ...input }).where(eq(standards.id, id)).returning();
+    await writeAudit(tx, { ...actor, countyCode }, { action: 'standard.update', entity: 'standard', entityId: id, before, after: row });
+    return row;
+  });
+}
+
+// ---------- coverage ----------
+
+type CoverageCounts = { villages: number; villagesWithStation: number; villagesCompliant: number };
+const rates = (c: CoverageCounts) => ({
+  ...c,
+  coverageRate: c.villages ? Math.round((c.villagesWithStation / c.villages) * 10000) / 10000 : 0,
+  complianceRate: c.villages ? Math.round((c.villagesCompliant / c.villages) * 10000) / 10000 : 0,
+});
+
+/**
+ * Villages/communities under a region, how many have a station, and how many have a station whose latest
+ * inspection (within its validity period) passed. Counted inside the caller's scope.
+ */
+export async function coverage(db: DbOrTx, scope: Scope, countyCode: string, now: Date, regionCode?: string) {
+  let region: typeof regions.$inferSelect;
+  if (regionCode) {
+    region = await requireRegion(db, regionCode);
+    if (!regionInScope(scope, region.path) && !scope.subtrees.some((p) => p.startsWith(region.path))) throw notFound('区划');
+  } else {
+    const [c] = await db.select().from(regions).where(and(eq(regions.countyCode, countyCode), eq(regions.level, 'county')));
+    if (!c) throw notFound('区划');
+    region = c;
+  }
+  const validFrom = (await validFromOf(db, countyCode, now)).toISOString();
+  const villageScope = inScope(scope, { path: sql`v.path`, regionCode: sql`v.code` });
+  const { rows } = await db.execute(sql`
+    with v as (
+      select v.code, v.path,
+        exists (select 1 from sites s where s.region_code = v.code and s.kind = 'station') as has_station,
+        exists (select 1 from sites s where s.region_code = v.code and s.kind = 'station' and (
+          select i.compliant from inspections i where i.site_id = s.id and i.inspected_at >= ${validFrom}::timestamptz
+          order by i.inspected_at desc limit 1) is true) as compliant
+      from regions v where v.level = 'village' and v.path like ${escapeLike(region.path) + '%'} and ${villageScope}
+    )
+    select c.code, c.name, count(v.code)::int as villages, count(*) filter (where v.has_station)::int as with_station,
+      count(*) filter (where v.compliant)::int as compliant
+    from regions c join v on v.path like c.path || '%'
+    where c.parent_code = ${region.code} or (c.code = ${region.code} and c.level = 'village')
+    group by c.code, c.name order by c.code`);
+  const byRegion = (rows as { code: string; name: string; villages: number; with_station: number; compliant: number }[])
+    .map((r) => ({ code: r.code, name: r.name, ...rates({ villages: r.villages, villagesWithStation: r.with_station, villagesCompliant: r.compliant }) }));
+  const total = byRegion.reduce((a, r) => ({ villages: a.villages + r.villages, villagesWithStation: a.villagesWithStation + r.villagesWithStation, villagesCompliant: a.villagesCompliant + r.villagesCompliant }), { villages: 0, villagesWithStation: 0, villagesCompliant: 0 });
+  return {
+    regionCode: region.code, regionName: region.name, ...rates(total), byRegion,
+    definitions: {
+      coverageRate: '建有新时代文明实践站的村（社区）数 ÷ 村（社区）总数',
+      complianceRate: `最近一次检查（${validFrom.slice(0, 10)} 之后）达标的实践站所在村（社区）数 ÷ 村（社区）总数`,
+    },
+  };
+}
+
+// ---------- nearby (H5) ----------
+
+/** The sites a resident or volunteer sees as 附近的实践站: their own village first, then their town. */
+export async function nearbySites(db: DbOrTx, countyCode: string, now: Date, regionCode: string | null) {
+  if (!regionCode) return { region: null, town: null, items: [] };
+  const region = await requireRegion(db, regionCode);
+  const townCode = region.level === 'village' ? region.parentCode : region.level === 'town' ? region.code : null;
+  const town = townCode ? await requireRegion(db, townCode) : null;
+  const base = town ?? region;
+  const validFrom = await validFromOf(db, countyCode, now);
+  const rows = await db.select(listColumns).from(sites).innerJoin(regions, eq(regions.code, sites.regionCode))
+    .where(sql`${sites.regionPath} like ${escapeLike(base.path) + '%'}`)
+    .orderBy(sql`case when ${sites.regionCode} = ${region.code} then 0 when ${sites.kind} = 'institute' then 1 else 2 end`, asc(sites.regionPath), asc(sites.name))
+    .limit(200);
+  return {
+    region: { code: region.code, name: region.name },
+    town: town ? { code: town.code, name: town.name } : null,
+    items: rows.map(({ latest: l, ...r }) => ({ ...r, distanceKm: null as number | null, compliance: complianceOf(l, validFrom) })),
+  };
+}

@@ -1,0 +1,107 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { auditEvents, auditHeads } from '../db/schema/index.js';
+import type { DbOrTx } from '../db/client.js';
+import { sha256Hex } from './crypto.js';
+
+/** Who did it, from where: built once per request (or for the CLI and jobs) and passed to every command. */
+export type Actor = {
+  userId: string | null;
+  name: string;
+  countyCode: string | null;
+  ip?: string | null;
+  requestId?: string | null;
+};
+
+export const systemActor = (name = '系统'): Actor => ({ userId: null, name, countyCode: null });
+
+export type AuditInput = {
+  action: string;
+  entity: string;
+  entityId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  detail?: Record<string, unknown>;
+  /** Overrides the actor's county (a county admin acting on their own county is the usual case). */
+  chain?: string;
+};
+
+const GENESIS = sha256Hex('文明实践云审计链');
+
+/** JSON with sorted keys, so a value read back from jsonb hashes the same as the value written. */
+export function canonical(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export const digest = (v: unknown) => (v === undefined || v === null ? null : sha256Hex(canonical(v)).slice(0, 32));
+
+type EventFields = {
+  chain: string; seq: number; at: Date; actorId: string | null; actorName: string; action: string; entity: string;
+  entityId: string | null; ip: string | null; requestId: string | null; beforeDigest: string | null; afterDigest: string | null;
+  detail: Record<string, unknown> | null;
+};
+
+export function eventHash(prev: string, e: EventFields): string {
+  return sha256Hex(`${prev}\n${canonical({ ...e, at: e.at.toISOString() })}`);
+}
+
+/**
+ * Appends an audit event to the county's hash chain, inside the caller's transaction. The chain head row is
+ * locked until commit, so events are numbered without gaps even with several app servers; call this last.
+ */
+export async function writeAudit(tx: DbOrTx, actor: Actor, input: AuditInput) {
+  const chain = input.chain ?? actor.countyCode ?? 'system';
+  await tx.insert(auditHeads).values({ chain, seq: 0, hash: GENESIS }).onConflictDoNothing();
+  const [head] = await tx.update(auditHeads).set({ seq: sql`${auditHeads.seq} + 1` }).where(eq(auditHeads.chain, chain))
+    .returning({ seq: auditHeads.seq, prev: auditHeads.hash });
+  const fields: EventFields = {
+    chain, seq: head.seq, at: new Date(), actorId: actor.userId, actorName: actor.name, action: input.action,
+    entity: input.entity, entityId: input.entityId ?? null, ip: actor.ip ?? null, requestId: actor.requestId ?? null,
+    beforeDigest: digest(input.before), afterDigest: digest(input.after), detail: input.detail ?? null,
+  };
+  const hash = eventHash(head.prev, fields);
+  await tx.update(auditHeads).set({ hash }).where(eq(auditHeads.chain, chain));
+  await tx.insert(auditEvents).values({ ...fields, hash });
+}
+
+export type AuditProblem = { chain: string; seq: number; problem: string };
+
+/** Recomputes every chain from its genesis; reports altered, missing or reordered events and a cut-off tail. */
+export async function verifyAudit(db: DbOrTx): Promise<{ ok: boolean; checked: number; problems: AuditProblem[] }> {
+  const heads = await db.select().from(auditHeads);
+  const problems: AuditProblem[] = [];
+  let checked = 0;
+  for (const head of heads) {
+    let prev = GENESIS;
+    let expectSeq = 1;
+    let lastSeq = 0;
+    const batch = 2000;
+    for (;;) {
+      const rows = await db.select().from(auditEvents)
+        .where(and(eq(auditEvents.chain, head.chain), gt(auditEvents.seq, lastSeq)))
+        .orderBy(asc(auditEvents.seq)).limit(batch);
+      for (const r of rows) {
+        checked++;
+        if (r.seq !== expectSeq) {
+          problems.push({ chain: head.chain, seq: expectSeq, problem: `第 ${expectSeq}${r.seq - expectSeq > 1 ? `–${r.seq - 1}` : ''} 条事件缺失（已被删除）` });
+        }
+        const { hash, ...fields } = r;
+        const recomputed = eventHash(prev, fields as EventFields);
+        if (recomputed !== hash) problems.push({ chain: head.chain, seq: r.seq, problem: `第 ${r.seq} 条事件内容与哈希不符（已被篡改）` });
+        prev = hash;
+        expectSeq = r.seq + 1;
+        lastSeq = r.seq;
+      }
+      if (rows.length < batch) break;
+    }
+    if (head.seq !== lastSeq) problems.push({ chain: head.chain, seq: lastSeq + 1, problem: `链尾缺失：应有 ${head.seq} 条，只找到 ${lastSeq} 条` });
+    else if (lastSeq > 0 && head.hash !== prev) problems.push({ chain: head.chain, seq: lastSeq, problem: '链头哈希与最后一条事件不符' });
+  }
+  return { ok: problems.length === 0, checked, problems };
+}

@@ -1,0 +1,88 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import type { Clock } from './clock.js';
+import { sha256Hex } from './crypto.js';
+import type { Permission, ScopeKind } from './permissions.js';
+import type { Scope } from './scope.js';
+import type { Actor } from './audit.js';
+import { AppError } from './errors.js';
+
+export type RoleGrant = { role: string; scope: ScopeKind; regionCode: string | null; path: string | null; teamId: string | null };
+
+export type AuthContext = {
+  userId: string;
+  name: string;
+  countyCode: string | null;
+  regionCode: string | null;
+  sessionId: string;
+  csrfToken: string;
+  grants: RoleGrant[];
+  permissions: ReadonlySet<Permission>;
+  scope: Scope;
+};
+
+export const SESSION_COOKIE = 'wm_session';
+export const CSRF_COOKIE = 'wm_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export function scopeFromGrants(userId: string, grants: RoleGrant[]): Scope {
+  const subtrees = new Set<string>();
+  const regions = new Set<string>();
+  let all = false;
+  let self = false;
+  for (const g of grants) {
+    if (g.scope === 'all') all = true;
+    else if (g.scope === 'subtree' && g.path) subtrees.add(g.path);
+    else if (g.scope === 'own' && g.regionCode) regions.add(g.regionCode);
+    else if (g.scope === 'self') self = true;
+  }
+  // a subtree already covers any narrower subtree or own-level region under it
+  const paths = [...subtrees].filter((p) => ![...subtrees].some((q) => q !== p && p.startsWith(q)));
+  return { userId, all, subtrees: paths, regions: [...regions], self };
+}
+
+type SessionRow = {
+  session_id: string; user_id: string; csrf_token: string; last_seen_at: Date; name: string; county_code: string | null;
+  region_code: string | null; active: boolean; grants: { role: string; scope: ScopeKind; regionCode: string | null; path: string | null; teamId: string | null; permissions: Permission[] }[];
+};
+
+/**
+ * Resolves a bearer or cookie token to the caller: one query for session, user, grants and permissions.
+ * Sessions idle longer than the limit end here; activity refreshes last_seen_at at most once a minute.
+ */
+export async function authenticate(database: Database, clock: Clock, token: string, idleMinutes: number): Promise<AuthContext> {
+  const { rows } = await database.query(
+    `select s.id as session_id, s.user_id, s.csrf_token, s.last_seen_at, u.name, u.county_code, u.region_code, u.active,
+       coalesce(json_agg(json_build_object('role', ra.role_code, 'scope', ra.scope, 'regionCode', ra.region_code,
+         'path', r.path, 'teamId', ra.team_id, 'permissions', ro.permissions)) filter (where ra.id is not null), '[]'::json) as grants
+     from sessions s join users u on u.id = s.user_id
+     left join role_assignments ra on ra.user_id = u.id
+     left join regions r on r.code = ra.region_code
+     left join roles ro on ro.code = ra.role_code
+     where s.token_hash = $1 and s.ended_at is null
+     group by s.id, u.id`,
+    [sha256Hex(token)],
+  );
+  const row = rows[0] as SessionRow | undefined;
+  if (!row || !row.active) throw new AppError('AUTH_REQUIRED', '登录已失效，请重新登录');
+  const now = clock.now();
+  const idleMs = now.getTime() - new Date(row.last_seen_at).getTime();
+  if (idleMs > idleMinutes * 60_000) {
+    await database.query('update sessions set ended_at = $2 where id = $1', [row.session_id, now]);
+    throw new AppError('AUTH_REQUIRED', `超过 ${idleMinutes} 分钟未操作，已自动退出，请重新登录`);
+  }
+  if (idleMs > 60_000) await database.query('update sessions set last_seen_at = $2 where id = $1', [row.session_id, now]);
+  const grants: RoleGrant[] = row.grants.map((g) => ({ role: g.role, scope: g.scope, regionCode: g.regionCode, path: g.path, teamId: g.teamId }));
+  const permissions = new Set<Permission>(row.grants.flatMap((g) => g.permissions ?? []));
+  return {
+    userId: row.user_id, name: row.name, countyCode: row.county_code, regionCode: row.region_code,
+    sessionId: row.session_id, csrfToken: row.csrf_token, grants, permissions, scope: scopeFromGrants(row.user_id, grants),
+  };
+}
+
+export const actorOf = (auth: AuthContext, ip?: string, requestId?: string): Actor => ({
+  userId: auth.userId, name: auth.name, countyCode: auth.countyCode, ip: ip ?? null, requestId: requestId ?? null,
+});
+
+/** A sql fragment for "now" from the injected clock, so tests can move time. */
+export const nowSql = (clock: Clock) => sql`${clock.now().toISOString()}::timestamptz`;

@@ -1,0 +1,43 @@
+import { sql, type SQL, type AnyColumn } from 'drizzle-orm';
+
+/**
+ * The caller's data scope, computed once per request from their role assignments and passed to every
+ * repository call. Out-of-scope rows are simply not found. No assignment → an empty scope → nothing.
+ */
+export type Scope = {
+  readonly userId: string;
+  /** 全部: every row of the deployment. */
+  readonly all: boolean;
+  /** 本级及以下: region paths whose subtrees are visible. */
+  readonly subtrees: readonly string[];
+  /** 本级: region codes visible without their children. */
+  readonly regions: readonly string[];
+  /** 仅本人: rows the user owns. */
+  readonly self: boolean;
+};
+
+export const emptyScope = (userId: string): Scope => ({ userId, all: false, subtrees: [], regions: [], self: false });
+export const systemScope: Scope = { userId: '00000000-0000-0000-0000-000000000000', all: true, subtrees: [], regions: [], self: false };
+
+export type ScopedColumns = { path: AnyColumn | SQL; regionCode: AnyColumn | SQL; owner?: AnyColumn | SQL };
+
+/** The WHERE fragment that keeps a query inside the scope. */
+export function inScope(scope: Scope, cols: ScopedColumns): SQL {
+  if (scope.all) return sql`true`;
+  const parts: SQL[] = [];
+  for (const p of scope.subtrees) parts.push(sql`${cols.path} like ${escapeLike(p) + '%'}`);
+  if (scope.regions.length) parts.push(sql`${cols.regionCode} in (${sql.join(scope.regions.map((r) => sql`${r}`), sql`, `)})`);
+  if (scope.self && cols.owner) parts.push(sql`${cols.owner} = ${scope.userId}`);
+  if (!parts.length) return sql`false`;
+  return sql`(${sql.join(parts, sql` or `)})`;
+}
+
+/** Whether a region (by its path) lies inside the scope: used before creating a record there. */
+export function regionInScope(scope: Scope, regionPath: string): boolean {
+  if (scope.all) return true;
+  if (scope.subtrees.some((p) => regionPath.startsWith(p))) return true;
+  const code = regionPath.split('/').filter(Boolean).at(-1);
+  return !!code && scope.regions.includes(code);
+}
+
+export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
