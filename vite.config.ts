@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
+import vue from '@vitejs/plugin-vue';
+
+const webRoot = fileURLToPath(new URL('./web', import.meta.url));
+const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * In production the server serves dist/web/admin/ at /admin/ and dist/web/mobile/ at /m/.
+ * The dev server mirrors that: deep links fall back to each app's index.html, and /m/ maps to web/mobile/.
+ */
+function appFallback(): Plugin {
+  return {
+    name: 'wenming-app-fallback',
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        const url = req.url ?? '';
+        const [path, query = ''] = url.split('?');
+        const isFile = /\.[a-z0-9]+$/i.test(path) || path.includes('/@') || path.includes('/node_modules/');
+        if (path === '/m' || path.startsWith('/m/')) {
+          const rest = path.slice(2);
+          req.url = (isFile ? `/mobile${rest}` : '/mobile/index.html') + (query ? `?${query}` : '');
+        } else if ((path === '/admin' || path.startsWith('/admin/')) && !isFile) {
+          req.url = '/admin/index.html';
+        }
+        next();
+      });
+    },
+  };
+}
+
+export default defineConfig({
+  root: webRoot,
+  base: '/',
+  plugins: [vue(), appFallback()],
+  build: {
+    outDir: fromRoot('./dist/web'),
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      input: {
+        admin: fromRoot('./web/admin/index.html'),
+        mobile: fromRoot('./web/mobile/index.html'),
+      },
+    },
+  },
+  server: {
+    proxy: {
+      '/api': 'http://localhost:3000',
+    },
+  },
+});

@@ -1,0 +1,149 @@
+import type { Component } from 'vue';
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import {
+  DataAnalysis,
+  Document,
+  HomeFilled,
+  Key,
+  MapLocation,
+  OfficeBuilding,
+  Setting,
+  Tickets,
+  User,
+} from '@element-plus/icons-vue';
+import { msg } from './locales/zh-CN';
+import { useAuthStore } from './stores/auth';
+
+export type MenuGroup = keyof typeof msg.layout.groups;
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title?: string;
+    /** Shown in the left menu under this group. */
+    group?: MenuGroup;
+    icon?: Component;
+    /** Any one of these permission codes opens the page. */
+    permission?: string | string[];
+    /** The list page a detail page belongs to, for the breadcrumb and the active menu item. */
+    parent?: string;
+    public?: boolean;
+  }
+}
+
+const m = msg.menu;
+
+export const appRoutes: RouteRecordRaw[] = [
+  {
+    path: '',
+    name: 'dashboard',
+    component: () => import('./views/dashboard/DashboardPage.vue'),
+    meta: { title: m.dashboard, group: 'home', icon: HomeFilled },
+  },
+  {
+    path: 'sites',
+    name: 'sites',
+    component: () => import('./views/site/list/SiteListPage.vue'),
+    meta: { title: m.sites, group: 'site', icon: OfficeBuilding, permission: 'site:read' },
+  },
+  {
+    path: 'sites/:id',
+    name: 'site-detail',
+    component: () => import('./views/site/detail/SiteDetailPage.vue'),
+    props: true,
+    meta: { title: m.siteDetail, permission: 'site:read', parent: 'sites' },
+  },
+  {
+    path: 'standards',
+    name: 'standards',
+    component: () => import('./views/standard/StandardListPage.vue'),
+    meta: { title: m.standards, group: 'site', icon: Tickets, permission: ['standard:manage', 'site:inspect'] },
+  },
+  {
+    path: 'regions',
+    name: 'regions',
+    component: () => import('./views/region/RegionTreePage.vue'),
+    meta: { title: m.regions, group: 'site', icon: MapLocation, permission: 'region:read' },
+  },
+  {
+    path: 'coverage',
+    name: 'coverage',
+    component: () => import('./views/stats/CoveragePage.vue'),
+    meta: { title: m.coverage, group: 'stats', icon: DataAnalysis, permission: 'stats:read' },
+  },
+  {
+    path: 'users',
+    name: 'users',
+    component: () => import('./views/user/UserListPage.vue'),
+    meta: { title: m.users, group: 'system', icon: User, permission: 'user:read' },
+  },
+  {
+    path: 'roles',
+    name: 'roles',
+    component: () => import('./views/role/RoleListPage.vue'),
+    meta: { title: m.roles, group: 'system', icon: Key, permission: 'role:read' },
+  },
+  {
+    path: 'settings',
+    name: 'settings',
+    component: () => import('./views/setting/SettingsPage.vue'),
+    meta: { title: m.settings, group: 'system', icon: Setting, permission: 'setting:read' },
+  },
+  {
+    path: 'audit',
+    name: 'audit',
+    component: () => import('./views/audit/AuditLogPage.vue'),
+    meta: { title: m.audit, group: 'system', icon: Document, permission: 'audit:read' },
+  },
+  {
+    path: '403',
+    name: 'forbidden',
+    component: () => import('./views/error/ForbiddenPage.vue'),
+    meta: { title: m.forbidden },
+  },
+  {
+    path: ':pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('./views/error/NotFoundPage.vue'),
+    meta: { title: m.notFound },
+  },
+];
+
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('./views/login/LoginPage.vue'),
+    meta: { title: msg.auth.title, public: true },
+  },
+  {
+    path: '/',
+    component: () => import('./layout/AdminLayout.vue'),
+    children: appRoutes,
+  },
+];
+
+export const router = createRouter({
+  history: createWebHistory('/admin/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+});
+
+/** The first page this user may open, for after login and for pages they cannot see. */
+export function homeFor(can: (code: string | string[]) => boolean): string {
+  if (can('stats:read') || can('site:read')) return '/';
+  const first = appRoutes.find((r) => r.meta?.group && r.meta.permission && can(r.meta.permission));
+  return first ? `/${first.path}` : '/';
+}
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore();
+  if (to.meta.public) return true;
+  const ok = await auth.ensureLoaded();
+  if (!ok) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'forbidden' };
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = [to.meta.title, msg.app.name].filter(Boolean).join(' - ');
+});

@@ -1,0 +1,54 @@
+import type { EChartsCoreOption } from 'echarts/core';
+import { formatPercent } from '../../../common/format';
+import type { CoverageByRegion } from '../../api';
+import { msg } from '../../locales/zh-CN';
+
+const c = msg.coverage;
+
+/** Bars for villages / with station / compliant per region, and the coverage rate as a line. */
+export function coverageChartOption(rows: CoverageByRegion[]): EChartsCoreOption {
+  return {
+    color: ['#94a3b8', '#c8161d', '#16a34a', '#f59e0b'],
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      valueFormatter: (v: unknown) => (typeof v === 'number' && v <= 1 && v % 1 !== 0 ? formatPercent(v) : String(v)),
+    },
+    legend: { top: 0 },
+    grid: { left: 48, right: 56, top: 40, bottom: 60 },
+    xAxis: {
+      type: 'category',
+      data: rows.map((r) => r.name),
+      axisLabel: { interval: 0, rotate: rows.length > 10 ? 30 : 0 },
+    },
+    yAxis: [
+      { type: 'value', name: c.villages, minInterval: 1 },
+      {
+        type: 'value',
+        name: c.coverageRate,
+        min: 0,
+        max: 1,
+        axisLabel: { formatter: (v: number) => formatPercent(v, 0) },
+        splitLine: { show: false },
+      },
+    ],
+    series: [
+      { name: c.series.villages, type: 'bar', data: rows.map((r) => r.villages), barMaxWidth: 18 },
+      { name: c.series.withStation, type: 'bar', data: rows.map((r) => r.villagesWithStation), barMaxWidth: 18 },
+      { name: c.series.compliant, type: 'bar', data: rows.map((r) => r.villagesCompliant), barMaxWidth: 18 },
+      {
+        name: c.coverageRate,
+        type: 'line',
+        yAxisIndex: 1,
+        smooth: true,
+        data: rows.map((r) => r.coverageRate),
+      },
+    ],
+  };
+}
+
+export const coverageColumns = [
+  { prop: 'villages', label: c.villages },
+  { prop: 'villagesWithStation', label: c.villagesWithStation },
+  { prop: 'villagesCompliant', label: c.villagesCompliant },
+] as const;

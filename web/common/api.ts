@@ -1,0 +1,205 @@
+/**
+ * The one request client shared by the admin and mobile apps.
+ * Talks JSON to /api/v1 with the session cookie, adds the CSRF header on writes and turns the
+ * server's error envelope into a thrown ApiError.
+ */
+
+export const API_BASE = '/api/v1';
+const CSRF_COOKIE = 'wm_csrf';
+const CSRF_HEADER = 'X-CSRF-Token';
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface ApiErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly details: ApiErrorDetail[];
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string, details: ApiErrorDetail[] = []) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** Field errors keyed by path, for showing beside form fields. */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const d of this.details) {
+      if (d.path && !(d.path in out)) out[d.path] = d.message;
+    }
+    return out;
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+export interface Paged<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface ItemList<T> {
+  items: T[];
+}
+
+export interface PageQuery {
+  page?: number;
+  pageSize?: number;
+}
+
+export type QueryValue = string | number | boolean | null | undefined;
+export type Query = Record<string, QueryValue>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** Don't call the unauthorized handler on 401 (e.g. for the login call itself). */
+  skipAuthHandler?: boolean;
+  signal?: AbortSignal;
+}
+
+type UnauthorizedHandler = (error: ApiError) => void;
+let unauthorizedHandler: UnauthorizedHandler | null = null;
+
+/** Registers what happens when the server answers 401 (usually: go to the login page). */
+export function onUnauthorized(handler: UnauthorizedHandler | null): void {
+  unauthorizedHandler = handler;
+}
+
+export function readCookie(name: string): string | null {
+  if (typeof document === 'undefined') return null;
+  for (const part of document.cookie.split(';')) {
+    const [k, ...rest] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+export function buildQuery(query?: Query): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue;
+    params.append(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export function apiUrl(path: string, query?: Query): string {
+  return `${API_BASE}${path}${buildQuery(query)}`;
+}
+
+const FALLBACK_MESSAGES: Record<number, string> = {
+  400: '请求有误，请检查填写的内容',
+  401: '登录已失效，请重新登录',
+  403: '没有权限执行此操作',
+  404: '请求的内容不存在或无权查看',
+  409: '操作与当前状态冲突，请刷新后重试',
+  413: '上传的内容过大',
+  429: '操作过于频繁，请稍后再试',
+};
+
+async function toApiError(res: Response): Promise<ApiError> {
+  let payload: unknown = null;
+  try {
+    payload = await res.json();
+  } catch {
+    payload = null;
+  }
+  const env = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+  const code = typeof env?.code === 'string' ? env.code : `HTTP_${res.status}`;
+  const message =
+    typeof env?.message === 'string' && env.message
+      ? env.message
+      : (FALLBACK_MESSAGES[res.status] ?? `服务暂时不可用（${res.status}），请稍后重试`);
+  const details = Array.isArray(env?.details)
+    ? (env.details as unknown[])
+        .filter((d): d is ApiErrorDetail => typeof d === 'object' && d !== null && 'message' in d)
+        .map((d) => ({ path: String(d.path ?? ''), message: String(d.message) }))
+    : [];
+  return new ApiError(res.status, code, message, details);
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const upper = method.toUpperCase();
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  let body: BodyInit | undefined;
+  if (opts.body instanceof FormData) {
+    body = opts.body;
+  } else if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  if (WRITE_METHODS.has(upper)) {
+    const csrf = readCookie(CSRF_COOKIE);
+    if (csrf) headers[CSRF_HEADER] = csrf;
+  }
+
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path, opts.query), {
+      method: upper,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试');
+  }
+
+  if (!res.ok) {
+    const err = await toApiError(res);
+    if (res.status === 401 && !opts.skipAuthHandler && unauthorizedHandler) unauthorizedHandler(err);
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export const api = {
+  get: <T>(path: string, query?: Query, opts?: Omit<RequestOptions, 'query'>) =>
+    request<T>('GET', path, { ...opts, query }),
+  post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, { ...opts, body }),
+  put: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PUT', path, { ...opts, body }),
+  patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body }),
+  delete: <T = void>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
+  /** A paged list: `?page=&pageSize=` plus filters → `{ items, total, page, pageSize }`. */
+  page: <T>(path: string, query: Query & PageQuery = {}) =>
+    request<Paged<T>>('GET', path, { query: { page: 1, pageSize: 20, ...query } }),
+  /** Uploads one file as multipart field `file`. */
+  upload: <T>(path: string, file: Blob, fileName?: string) => {
+    const form = new FormData();
+    if (fileName) form.append('file', file, fileName);
+    else form.append('file', file);
+    return request<T>('POST', path, { body: form });
+  },
+};
+
+/** Fetches every page of a paged list (for small lists such as options in a select). */
+export async function fetchAll<T>(path: string, query: Query = {}, pageSize = 200): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 1; ; page++) {
+    const res = await api.page<T>(path, { ...query, page, pageSize });
+    out.push(...res.items);
+    if (res.items.length === 0 || out.length >= res.total) return out;
+  }
+}
+
+export function emptyPage<T>(pageSize = 20): Paged<T> {
+  return { items: [], total: 0, page: 1, pageSize };
+}

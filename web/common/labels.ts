@@ -1,0 +1,110 @@
+/** Chinese labels for the code lists in the API contract. Values are codes; the UI shows these. */
+
+export type LabelMap<K extends string = string> = Readonly<Record<K, string>>;
+
+export type SiteKind = 'center' | 'institute' | 'station' | 'point' | 'base' | 'post';
+export const siteKindLabels: LabelMap<SiteKind> = {
+  center: '中心',
+  institute: '所',
+  station: '站',
+  point: '点',
+  base: '基地',
+  post: '志愿服务岗',
+};
+/** Full names, for titles and descriptions. */
+export const siteKindFullLabels: LabelMap<SiteKind> = {
+  center: '新时代文明实践中心',
+  institute: '新时代文明实践所',
+  station: '新时代文明实践站',
+  point: '实践点',
+  base: '实践基地',
+  post: '志愿服务岗',
+};
+
+export type Scope = 'all' | 'own' | 'subtree' | 'self';
+export const scopeLabels: LabelMap<Scope> = {
+  all: '全部',
+  own: '本级',
+  subtree: '本级及以下',
+  self: '仅本人',
+};
+
+export type RegionLevel = 'county' | 'town' | 'village';
+export const regionLevelLabels: LabelMap<RegionLevel> = {
+  county: '县',
+  town: '乡镇',
+  village: '村(社区)',
+};
+
+export type ComplianceStatus = 'compliant' | 'noncompliant' | 'uninspected';
+export const complianceLabels: LabelMap<ComplianceStatus> = {
+  compliant: '达标',
+  noncompliant: '未达标',
+  uninspected: '未检查',
+};
+
+export type TeamLevel = 'corps' | 'brigade' | 'squad';
+export const teamLevelLabels: LabelMap<TeamLevel> = {
+  corps: '总队',
+  brigade: '支队',
+  squad: '分队',
+};
+
+export const serviceCategoryLabels: LabelMap = {
+  theory: '理论政策宣讲',
+  culture: '文化文艺服务',
+  education: '助学支教',
+  health: '医疗健身',
+  science: '科学普及',
+  law: '法律服务',
+  environment: '卫生环保',
+  poverty: '扶贫帮困',
+};
+
+export const activityTypeLabels: LabelMap = {
+  lecture: '理论宣讲',
+  culture_sports: '文体活动',
+  volunteer_service: '志愿服务',
+  training: '培训',
+  theme: '主题活动',
+};
+
+export const honorKindLabels: LabelMap = {
+  good_person: '身边好人',
+  moral_model: '道德模范',
+  good_deed: '善行义举',
+  beautiful_family: '最美家庭',
+  civilized_family: '文明家庭',
+  safe_family: '平安家庭',
+};
+
+export const columnLabels: LabelMap = {
+  news: '最新动态',
+  policy: '政策理论',
+  practice: '文明实践',
+  civil_customs: '文明乡风',
+  role_models: '最美人物',
+  volunteer_activities: '志愿活动',
+  service_stations: '服务驿站',
+  brands: '活动品牌',
+  organizations: '志愿组织',
+};
+
+export const ratingLabels: Readonly<Record<number, string>> = {
+  5: '非常满意',
+  4: '满意',
+  3: '基本满意',
+  2: '不满意',
+  1: '非常不满意',
+};
+
+/** The label for a code, or the code itself when the list does not know it (a county may add codes). */
+export function labelOf(map: LabelMap, code: string | null | undefined, fallback = '—'): string {
+  if (code === null || code === undefined || code === '') return fallback;
+  return (map as Record<string, string>)[code] ?? code;
+}
+
+/** `[{ value, label }]` for selects, in the map's order. */
+export function optionsOf<K extends string>(map: LabelMap<K>): { value: K; label: string }[] {
+  return (Object.keys(map) as K[]).map((value) => ({ value, label: map[value] }));
+}
