@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/client.js';
+import { openPlatform } from '../bootstrap.js';
+import { buildApp } from '../app.js';
+import { TestClock } from '../platform/clock.js';
+import type { Deps } from '../platform/context.js';
+import { DEMO_PASSWORD, TEST_NOW, TEST_SECRET } from './constants.js';
+
+export type TestApp = {
+  app: FastifyInstance;
+  deps: Deps;
+  clock: TestClock;
+  /** Logs in a demo account (cached per phone) and returns its bearer token. */
+  token: (phone: string) => Promise<string>;
+  /** app.inject with a bearer token for the given phone (or none). */
+  as: (phone: string | null) => (opts: InjectOptions) => ReturnType<FastifyInstance['inject']>;
+  close: () => Promise<void>;
+};
+
+/** A fresh copy of the demo county database and an app on it, for one test file. */
+export async function createTestApp(): Promise<TestApp> {
+  const tpl = inject('testTemplate');
+  const id = crypto.randomBytes(4).toString('hex');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wenming-test-'));
+  let databaseUrl: string | undefined;
+  let dbName: string | undefined;
+  if (tpl.templateDb && tpl.adminUrl) {
+    dbName = `wenming_t_${id}`;
+    const admin = new pg.Client({ connectionString: tpl.adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${dbName} template ${tpl.templateDb}`);
+    await admin.end();
+    const u = new URL(tpl.adminUrl);
+    u.pathname = `/${dbName}`;
+    databaseUrl = u.toString();
+  } else {
+    fs.cpSync(tpl.dataDir, path.join(dataDir, 'pgdata'), { recursive: true });
+  }
+  const clock = new TestClock(new Date(TEST_NOW));
+  const config = { ...loadConfig({}), dataDir, databaseUrl, secretKey: TEST_SECRET, logLevel: 'silent' as const };
+  const database = await openDatabase({ databaseUrl, dataDir, poolSize: 20 });
+  const deps = await openPlatform(config, { database, clock });
+  const app = await buildApp(deps, { logger: false, serveWeb: false });
+  await app.ready();
+  const tokens = new Map<string, string>();
+  const token = async (phone: string) => {
+    const cached = tokens.get(phone);
+    if (cached) return cached;
+    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password: DEMO_PASSWORD } });
+    if (res.statusCode !== 200) throw new Error(`login ${phone} failed: ${res.statusCode} ${res.body}`);
+    const t = res.json().token as string;
+    tokens.set(phone, t);
+    return t;
+  };
+  const as = (phone: string | null) => async (opts: InjectOptions) => {
+    const headers = { ...(opts.headers ?? {}), ...(phone ? { authorization: `Bearer ${await token(phone)}` } : {}) };
+    return app.inject({ ...opts, headers });
+  };
+  return {
+    app, deps, clock, token, as,
+    close: async () => {
+      await app.close();
+      await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (dbName && tpl.adminUrl) {
+        const admin = new pg.Client({ connectionString: tpl.adminUrl });
+        await admin.connect();
+        await admin.query(`drop database if exists ${dbName} with (force)`);
+        await admin.end();
+      }
+    },
+  };
+}
