@@ -111,7 +111,7 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 };
 
 async function toApiError(res: Response): Promise<ApiError> {
-  let payload: unknown = null;
+  let payload: unknown;
   try {
     payload = await res.json();
   } catch {

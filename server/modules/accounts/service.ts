@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db, DbOrTx } from '../../db/client.js';
 import { regions, roleAssignments, roles, sessions, users } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
