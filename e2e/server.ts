@@ -93,7 +93,7 @@ export async function startServer(opts: {
     await waitForHealth(baseUrl, opts.timeoutMs ?? 180_000, child);
   } catch (e) {
     await stop('SIGKILL');
-    throw new Error(`${(e as Error).message}\n--- server output ---\n${output}`);
+    throw new Error(`${(e as Error).message}\n--- server output ---\n${output}`, { cause: e });
   }
   return { baseUrl, port, pid: child.pid!, child, startMs: performance.now() - started, log: () => output, stop };
 }
