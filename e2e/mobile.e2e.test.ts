@@ -3,19 +3,17 @@
  * stations near them. The e2e vitest config starts the server and sets E2E_BASE_URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumPath, launchBrowser } from './browser.js';
 
 const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  if (!chromiumPath()) return;
+  browser = await launchBrowser();
   const context = await browser.newContext({
     viewport: { width: 375, height: 667 },
     deviceScaleFactor: 2,
@@ -38,7 +36,7 @@ async function login(phone: string, password: string, startPath = '/m/login'): P
   await page.getByTestId('login-submit').click();
 }
 
-describe('mobile H5', () => {
+describe.skipIf(!chromiumPath())('mobile H5', () => {
   it('a signed-out visitor to 附近的实践站 is asked to log in first', async () => {
     await page.goto(`${baseUrl}/m/sites/nearby`);
     await page.waitForURL(/\/m\/login\?redirect=/);
