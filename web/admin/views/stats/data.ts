@@ -4,15 +4,15 @@ import type { CoverageByRegion } from '../../api';
 import { msg } from '../../locales/zh-CN';
 
 const c = msg.coverage;
+const percentTooltip = (v: unknown): string => (typeof v === 'number' ? formatPercent(v) : '—');
 
 /** Bars for villages / with station / compliant per region, and the coverage rate as a line. */
 export function coverageChartOption(rows: CoverageByRegion[]): EChartsCoreOption {
   return {
-    color: ['#94a3b8', '#c8161d', '#16a34a', '#f59e0b'],
+    color: ['#94a3b8', '#c8161d', '#16a34a', '#f59e0b', '#2563eb'],
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
-      valueFormatter: (v: unknown) => (typeof v === 'number' && v <= 1 && v % 1 !== 0 ? formatPercent(v) : String(v)),
     },
     legend: { top: 0 },
     grid: { left: 48, right: 56, top: 40, bottom: 60 },
@@ -25,7 +25,7 @@ export function coverageChartOption(rows: CoverageByRegion[]): EChartsCoreOption
       { type: 'value', name: c.villages, minInterval: 1 },
       {
         type: 'value',
-        name: c.coverageRate,
+        name: `${c.coverageRate} / ${c.complianceRate}`,
         min: 0,
         max: 1,
         axisLabel: { formatter: (v: number) => formatPercent(v, 0) },
@@ -41,7 +41,16 @@ export function coverageChartOption(rows: CoverageByRegion[]): EChartsCoreOption
         type: 'line',
         yAxisIndex: 1,
         smooth: true,
+        tooltip: { valueFormatter: percentTooltip },
         data: rows.map((r) => r.coverageRate),
+      },
+      {
+        name: c.complianceRate,
+        type: 'line',
+        yAxisIndex: 1,
+        smooth: true,
+        tooltip: { valueFormatter: percentTooltip },
+        data: rows.map((r) => r.complianceRate),
       },
     ],
   };
