@@ -38,7 +38,9 @@ export function registerAuth(app: FastifyInstance, deps: Deps) {
   app.decorateRequest('authCtx', null);
   app.addHook('onRequest', async (req) => {
     const cfg = req.routeOptions.config;
-    if (!req.routeOptions.url || cfg?.auth === false) return;
+    // the API under /api/v1 is private unless a route says otherwise; pages, assets and docs are public
+    const url = req.routeOptions.url;
+    if (!url || cfg?.auth === false || (!url.startsWith('/api/v1/') && cfg?.auth !== true)) return;
     const tokenFromHeader = bearer(req);
     const token = tokenFromHeader ?? req.cookies?.[SESSION_COOKIE] ?? null;
     if (!token) throw new AppError('AUTH_REQUIRED', '请先登录');

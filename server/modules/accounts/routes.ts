@@ -51,7 +51,7 @@ export const accountRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   app.get('/users', {
     config: { permission: 'user:read' },
     schema: { tags: ['账号'], summary: '用户列表（按数据权限）', querystring: z.object({ ...pageQuery, q: z.string().max(40).optional(), regionCode: z.string().regex(/^\d{6,12}$/).optional(), role: z.string().max(40).optional() }) },
-  }, async (req) => listUsers(deps.database.db, auth(req).scope, deps.crypto, req.query));
+  }, async (req) => listUsers(deps.database.db, auth(req).scope, deps.crypto, req.query, deps.clock.now()));
 
   app.post('/users', {
     config: { permission: 'user:manage' },
@@ -59,18 +59,18 @@ export const accountRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   }, async (req, reply) => {
     const a = auth(req);
     const uid = await createUser(deps.database.db, deps.crypto, { auth: a, actor: actor(req) }, countyOf(a, deps), req.body);
-    return reply.status(201).send(await getUser(deps.database.db, a.scope, uid).catch(() => ({ id: uid })));
+    return reply.status(201).send(await getUser(deps.database.db, a.scope, uid, deps.clock.now()).catch(() => ({ id: uid })));
   });
 
   app.get('/users/:id', { config: { permission: 'user:read' }, schema: { tags: ['账号'], summary: '用户详情', params: id } },
-    async (req) => getUser(deps.database.db, auth(req).scope, req.params.id));
+    async (req) => getUser(deps.database.db, auth(req).scope, req.params.id, deps.clock.now()));
 
   app.patch('/users/:id', {
     config: { permission: 'user:manage' },
     schema: { tags: ['账号'], summary: '修改用户（姓名、所属区划、启用/停用）', params: id, body: z.object({ name: name.optional(), regionCode: z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字').nullish(), active: z.boolean().optional() }) },
   }, async (req) => {
     await updateUser(deps.database.db, { auth: auth(req), actor: actor(req) }, req.params.id, req.body);
-    return getUser(deps.database.db, auth(req).scope, req.params.id);
+    return getUser(deps.database.db, auth(req).scope, req.params.id, deps.clock.now());
   });
 
   app.put('/users/:id/roles', {
@@ -78,7 +78,7 @@ export const accountRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     schema: { tags: ['账号'], summary: '设置用户的角色与数据权限', params: id, body: z.object({ roles: z.array(roleInput).max(20) }) },
   }, async (req) => {
     await setUserRoles(deps.database.db, { auth: auth(req), actor: actor(req) }, req.params.id, req.body.roles);
-    return getUser(deps.database.db, auth(req).scope, req.params.id);
+    return getUser(deps.database.db, auth(req).scope, req.params.id, deps.clock.now());
   });
 
   app.post('/users/:id/unlock', { config: { permission: 'user:manage' }, schema: { tags: ['账号'], summary: '解除登录锁定', params: id } }, async (req, reply) => {

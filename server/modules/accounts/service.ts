@@ -120,7 +120,7 @@ function usersInScope(scope: Scope): SQL {
 
 export type UserFilter = { q?: string; regionCode?: string; role?: string; page: number; pageSize: number };
 
-export async function listUsers(db: DbOrTx, scope: Scope, crypto: Crypto, f: UserFilter) {
+export async function listUsers(db: DbOrTx, scope: Scope, crypto: Crypto, f: UserFilter, now = new Date()) {
   const conds: SQL[] = [usersInScope(scope)];
   if (f.q) {
     const q = f.q.trim();
@@ -134,21 +134,20 @@ export async function listUsers(db: DbOrTx, scope: Scope, crypto: Crypto, f: Use
     .from(users).leftJoin(regions, eq(regions.code, users.regionCode)).where(where).orderBy(desc(users.createdAt), asc(users.id))
     .limit(f.pageSize).offset((f.page - 1) * f.pageSize);
   const grants = await grantsOf(db, rows.map((r) => r.id));
-  const now = new Date();
   return {
     items: rows.map(({ lockedUntil, ...r }) => ({ ...r, locked: !!lockedUntil && lockedUntil > now, roles: (grants.get(r.id) ?? []).map(({ permissions: _p, ...g }) => g) })),
     total, page: f.page, pageSize: f.pageSize,
   };
 }
 
-export async function getUser(db: DbOrTx, scope: Scope, id: string) {
+export async function getUser(db: DbOrTx, scope: Scope, id: string, now = new Date()) {
   const [u] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, id), usersInScope(scope)));
   if (!u) throw notFound('用户');
   const [row] = await db.select({ id: users.id, name: users.name, phoneMasked: users.phoneMasked, regionCode: users.regionCode, regionName: regions.name, active: users.active, lockedUntil: users.lockedUntil, createdAt: users.createdAt })
     .from(users).leftJoin(regions, eq(regions.code, users.regionCode)).where(eq(users.id, id));
   const grants = (await grantsOf(db, [id])).get(id) ?? [];
   const { lockedUntil, ...rest } = row;
-  return { ...rest, locked: !!lockedUntil && lockedUntil > new Date(), roles: grants.map(({ permissions: _p, ...g }) => g) };
+  return { ...rest, locked: !!lockedUntil && lockedUntil > now, roles: grants.map(({ permissions: _p, ...g }) => g) };
 }
 
 export type RoleInput = { role: string; regionCode?: string | null; scope: ScopeKind; teamId?: string | null };

@@ -43,7 +43,10 @@ const standardBody = z.object({
   isDefault: z.boolean().optional(),
 });
 
-/** Sites are public information: anyone may read those of the town(s) they live or work in, besides their data scope. */
+/**
+ * A site's page is public information: anyone may open those of the town(s) they live or work in, besides their
+ * data scope. Lists stay strictly scoped, so each admin's list shows what they manage.
+ */
 function siteReadScope(a: AuthContext): Scope {
   const towns = a.grants.map((g) => g.path?.split('/').filter(Boolean).slice(0, 2)).filter((p): p is string[] => !!p && p.length === 2).map((p) => `/${p.join('/')}/`);
   return { ...a.scope, subtrees: [...a.scope.subtrees, ...towns] };
@@ -59,7 +62,7 @@ export const siteRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
       tags: ['阵地'], summary: '阵地列表（按数据权限分页）',
       querystring: z.object({ ...pageQuery, kind: kind.optional(), regionCode: regionCode.optional(), q: z.string().max(40).optional(), compliance: z.enum(['compliant', 'noncompliant', 'uninspected']).optional() }),
     },
-  }, async (req) => listSites(db, siteReadScope(auth(req)), countyOf(auth(req), deps), now(), req.query));
+  }, async (req) => listSites(db, auth(req).scope, countyOf(auth(req), deps), now(), req.query));
 
   app.get('/sites/nearby', {
     config: { permission: 'site:read' },

@@ -325,7 +325,7 @@ export async function nearbySites(db: DbOrTx, countyCode: string, now: Date, reg
   const validFrom = await validFromOf(db, countyCode, now);
   const rows = await db.select(listColumns).from(sites).innerJoin(regions, eq(regions.code, sites.regionCode))
     .where(sql`${sites.regionPath} like ${escapeLike(base.path) + '%'}`)
-    .orderBy(sql`case when ${sites.regionCode} = ${region.code} then 0 when ${sites.kind} = 'institute' then 1 else 2 end`, asc(sites.regionPath), asc(sites.name))
+    .orderBy(sql`case when ${sites.regionCode} = ${region.code} and ${sites.kind} = 'station' then 0 when ${sites.regionCode} = ${region.code} then 1 when ${sites.kind} = 'institute' then 2 else 3 end`, asc(sites.regionPath), asc(sites.name))
     .limit(200);
   return {
     region: { code: region.code, name: region.name },
