@@ -1,3 +1,4 @@
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
@@ -25,6 +26,15 @@ function appFallback(): Plugin {
         }
         next();
       });
+    },
+    // Deep links such as /admin/sites/1 would resolve ./main.ts against the deep path; pin it to the app folder.
+    transformIndexHtml: {
+      order: 'pre',
+      handler(html, ctx) {
+        if (!ctx.server) return html;
+        const dir = relative(webRoot, dirname(ctx.filename)).split('\\').join('/');
+        return html.replace(/(src|href)="\.\//g, `$1="/${dir}/`);
+      },
     },
   };
 }
