@@ -8,7 +8,9 @@ const percentTooltip = (v: unknown): string => (typeof v === 'number' ? formatPe
 
 /** Bars for villages / with station / compliant per region, and the coverage rate as a line. */
 export function coverageChartOption(rows: CoverageByRegion[]): EChartsCoreOption {
-  return {
+  // Per village the rates are only 0 or 100%; the bars say it all there.
+  const showRates = rows.some((r) => r.villages > 1);
+  const option = {
     color: ['#94a3b8', '#c8161d', '#16a34a', '#f59e0b', '#2563eb'],
     tooltip: {
       trigger: 'axis',
@@ -40,7 +42,7 @@ export function coverageChartOption(rows: CoverageByRegion[]): EChartsCoreOption
         name: c.coverageRate,
         type: 'line',
         yAxisIndex: 1,
-        smooth: true,
+        smooth: false,
         tooltip: { valueFormatter: percentTooltip },
         data: rows.map((r) => r.coverageRate),
       },
@@ -48,13 +50,21 @@ export function coverageChartOption(rows: CoverageByRegion[]): EChartsCoreOption
         name: c.complianceRate,
         type: 'line',
         yAxisIndex: 1,
-        smooth: true,
+        smooth: false,
         tooltip: { valueFormatter: percentTooltip },
         data: rows.map((r) => r.complianceRate),
       },
     ],
   };
+  if (!showRates) {
+    option.series = option.series.slice(0, 3);
+    option.yAxis = option.yAxis.slice(0, 1);
+  }
+  return option;
 }
+
+/** Towns can be opened to their villages; villages are the bottom. */
+export const canDrill = (code: string): boolean => code.length <= 9;
 
 export const coverageColumns = [
   { prop: 'villages', label: c.villages },
