@@ -21,6 +21,8 @@ import { siteRoutes } from './modules/sites/routes.js';
 import { settingRoutes } from './modules/settings/routes.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { fileRoutes } from './modules/files/routes.js';
+import { volunteerRoutes } from './modules/volunteers/routes.js';
+import { teamRoutes } from './modules/teams/routes.js';
 
 z.config(z.locales.zhCN());
 
@@ -56,7 +58,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
     },
   });
   await app.register(rateLimit, { global: false });
-  await app.register(multipart, { limits: { fileSize: IMAGE_MAX_BYTES, files: 1, fields: 10 } });
+  await app.register(multipart, { limits: { fileSize: IMAGE_MAX_BYTES, files: 1, fields: 10 } }); // routes raise the file limit where they need to
   await app.register(swagger, {
     openapi: {
       info: { title: '文明实践云 API', version: deps.version, description: '县域新时代文明实践平台的公开接口（v1）。错误统一为 { error: { code, message, details } }。' },
@@ -85,6 +87,8 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
     await api.register(settingRoutes(deps));
     await api.register(auditRoutes(deps));
     await api.register(fileRoutes(deps));
+    await api.register(volunteerRoutes(deps));
+    await api.register(teamRoutes(deps));
   }, { prefix: '/api/v1' });
 
   if (opts.serveWeb !== false) registerWeb(app);

@@ -16,6 +16,15 @@ export const permissions = {
   'audit:read': { name: '查看审计日志', group: '系统' },
   'stats:read': { name: '查看统计', group: '统计' },
   'file:upload': { name: '上传文件', group: '系统' },
+  'volunteer:read': { name: '查看志愿者', group: '队伍' },
+  'volunteer:create': { name: '登记志愿者', group: '队伍' },
+  'volunteer:update': { name: '编辑志愿者', group: '队伍' },
+  'volunteer:verify': { name: '志愿者实名认证', group: '队伍' },
+  'volunteer:reveal': { name: '查看完整身份证号与手机号', group: '队伍' },
+  'volunteer:import': { name: '批量导入志愿者', group: '队伍' },
+  'volunteer:export': { name: '导出花名册', group: '队伍' },
+  'team:read': { name: '查看志愿服务队', group: '队伍' },
+  'team:manage': { name: '管理志愿服务队', group: '队伍' },
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -23,16 +32,17 @@ export const permissionCodes = Object.keys(permissions) as Permission[];
 
 export type RoleDef = { code: string; name: string; description: string; duty?: 'system' | 'security' | 'audit'; permissions: Permission[] };
 
-const staffBase: Permission[] = ['site:read', 'region:read', 'stats:read', 'file:upload', 'setting:read'];
+const staffBase: Permission[] = ['site:read', 'region:read', 'stats:read', 'file:upload', 'setting:read', 'volunteer:read', 'team:read'];
+const volunteerAdmin: Permission[] = ['volunteer:create', 'volunteer:update', 'volunteer:verify', 'volunteer:import', 'volunteer:export', 'team:manage'];
 
 export const builtinRoles: RoleDef[] = [
   { code: 'county_admin', name: '中心管理员', description: '县级文明实践中心（文明办）：制定菜单、规则与标准，跨镇调度，考核与报告',
-    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'standard:manage', 'user:read', 'user:manage', 'role:read', 'setting:update'] },
+    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'standard:manage', 'user:read', 'user:manage', 'role:read', 'setting:update', ...volunteerAdmin, 'volunteer:reveal'] },
   { code: 'institute_admin', name: '所管理员', description: '乡镇（街道）文明实践所：管理本镇站点、队伍、活动',
-    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'user:read', 'role:read'] },
+    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'user:read', 'role:read', ...volunteerAdmin] },
   { code: 'station_admin', name: '站管理员', description: '村（社区）文明实践站：本村活动、台账、心愿、积分申报、网格',
-    permissions: [...staffBase, 'site:update', 'site:inspect'] },
-  { code: 'team_leader', name: '队长', description: '志愿服务队队长：队伍名册、活动、为队伍接单', permissions: ['site:read', 'region:read', 'file:upload'] },
+    permissions: [...staffBase, 'site:update', 'site:inspect', 'volunteer:create', 'volunteer:update', 'volunteer:export'] },
+  { code: 'team_leader', name: '队长', description: '志愿服务队队长：队伍名册、活动、为队伍接单', permissions: ['site:read', 'region:read', 'file:upload', 'team:read'] },
   { code: 'volunteer', name: '志愿者', description: '注册、报名、签到、接单，查看时长、星级、证明与积分', permissions: ['site:read', 'region:read', 'file:upload'] },
   { code: 'resident', name: '群众', description: '点单、许愿、评价、阅读栏目、查看积分与兑换', permissions: ['site:read', 'region:read', 'file:upload'] },
   { code: 'points_reviewer', name: '积分评议员', description: '评议积分申报与异议', permissions: ['site:read', 'region:read'] },

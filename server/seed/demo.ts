@@ -7,6 +7,7 @@ import { ensureDefaultStandards } from '../modules/sites/service.js';
 import { ensureUser } from '../modules/accounts/service.js';
 import { hashPassword } from '../platform/crypto.js';
 import { rng } from './random.js';
+import { seedVolunteers } from './volunteers.js';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
@@ -117,6 +118,7 @@ export async function seedDemo(deps: Deps, countyCode = deps.config.demoCounty, 
     if (res.created) created++;
   }
   log(`演示账号：${accounts.length} 个（新建 ${created} 个），密码 ${DEMO_PASSWORD}`);
+  await seedVolunteers(deps, countyCode, actor, log);
   return { accounts: accounts.map((a) => ({ phone: a.phone, name: a.name, role: a.roles[0].role })) };
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { openPlatform } from '../bootstrap.js';
@@ -20,7 +20,7 @@ export type TestApp = {
   /** Logs in a demo account (cached per phone) and returns its bearer token. */
   token: (phone: string) => Promise<string>;
   /** app.inject with a bearer token for the given phone (or none). */
-  as: (phone: string | null) => (opts: InjectOptions) => ReturnType<FastifyInstance['inject']>;
+  as: (phone: string | null) => (opts: InjectOptions) => Promise<LightMyRequestResponse>;
   close: () => Promise<void>;
 };
 

@@ -14,7 +14,7 @@ export const regions = pgTable('regions', {
   level: text('level', { enum: ['county', 'town', 'village'] }).notNull(),
   parentCode: text('parent_code'),
   path: text('path').notNull(),
-}, (t) => [index('regions_parent_idx').on(t.parentCode), index('regions_path_idx').on(t.path)]);
+}, (t) => [index('regions_parent_idx').on(t.parentCode), index('regions_path_idx').on(t.path.op('text_pattern_ops'))]);
 
 export const users = pgTable('users', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -144,7 +144,7 @@ export const sites = pgTable('sites', {
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [
-  index('sites_path_idx').on(t.regionPath, t.kind),
+  index('sites_path_idx').on(t.regionPath.op('text_pattern_ops'), t.kind),
   index('sites_region_idx').on(t.regionCode),
   index('sites_created_idx').on(t.countyCode, t.createdAt),
 ]);

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db, DbOrTx } from '../../db/client.js';
-import { regions, roleAssignments, roles, sessions, users } from '../../db/schema/index.js';
+import { regions, roleAssignments, roles, sessions, users, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { CSRF_COOKIE, type AuthContext } from '../../platform/auth.js';
@@ -96,11 +96,12 @@ export async function userProfile(db: DbOrTx, userId: string) {
   const [u] = await db.select({ id: users.id, name: users.name, phoneMasked: users.phoneMasked, regionCode: users.regionCode, regionName: regions.name })
     .from(users).leftJoin(regions, eq(regions.code, users.regionCode)).where(eq(users.id, userId));
   const grants = (await grantsOf(db, [userId])).get(userId) ?? [];
+  const [v] = await db.select({ id: volunteers.id }).from(volunteers).where(eq(volunteers.userId, userId));
   return {
     ...u,
     roles: grants.map(({ permissions: _p, ...g }) => g),
     permissions: [...new Set(grants.flatMap((g) => g.permissions))].sort(),
-    volunteerId: null as string | null,
+    volunteerId: v?.id ?? null,
     householdId: null as string | null,
   };
 }

@@ -39,6 +39,7 @@ export const fileRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     const [f] = await deps.database.db.select().from(files).where(eq(files.id, req.params.id));
     if (!f || (f.countyCode && f.countyCode !== countyOf(auth(req), deps))) throw notFound('文件');
     const data = await deps.files.get(f.storageKey);
+    if (!f.mime.startsWith('image/')) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.originalName)}`);
     return reply.header('content-type', f.mime).header('cache-control', 'private, max-age=86400').header('x-content-type-options', 'nosniff').send(data);
   });
 };
