@@ -52,7 +52,7 @@ export const teamRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
   });
 
   app.post('/teams', { config: { permission: 'team:manage' }, schema: { tags: ['队伍'], summary: '新建志愿服务队', body: teamBody } }, async (req, reply) => {
-    const id = await createTeam(db, actor(req), auth(req).scope, req.body);
+    const id = await createTeam(db, actor(req), auth(req).scope, req.body, now());
     return reply.status(201).send(await getTeam(db, auth(req).scope, [], countyOf(auth(req), deps), now(), id));
   });
 
@@ -76,7 +76,7 @@ export const teamRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
   }, async (req, reply) => reply.status(201).send(await addMember(db, await caller(req), req.params.id, req.body.volunteerId, req.body.note)));
 
   app.post('/teams/:id/join', {
-    schema: { tags: ['队伍'], summary: '申请加入队伍（志愿者本人）', params: idParam, body: z.object({ note: z.string().max(200).optional() }).optional() },
+    schema: { tags: ['队伍'], summary: '申请加入队伍（志愿者本人）', params: idParam, body: z.object({ note: z.string().max(200).optional() }).nullish() },
   }, async (req, reply) => {
     const c = await caller(req);
     if (!c.volunteerId) throw new AppError('NOT_FOUND', '您还没有注册志愿者，请先注册');
@@ -87,7 +87,7 @@ export const teamRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     async (req) => decideMember(db, await caller(req), req.params.id, req.params.volunteerId, true));
 
   app.post('/teams/:id/members/:volunteerId/reject', {
-    schema: { tags: ['队伍'], summary: '拒绝入队申请', params: memberParam, body: z.object({ reason: z.string().max(200).optional() }).optional() },
+    schema: { tags: ['队伍'], summary: '拒绝入队申请', params: memberParam, body: z.object({ reason: z.string().max(200).optional() }).nullish() },
   }, async (req) => decideMember(db, await caller(req), req.params.id, req.params.volunteerId, false, req.body?.reason));
 
   app.delete('/teams/:id/members/:volunteerId', { schema: { tags: ['队伍'], summary: '移出队员或本人退出', params: memberParam } }, async (req, reply) => {

@@ -114,12 +114,13 @@ export async function getTeam(db: DbOrTx, scope: Scope, extraTeamIds: string[], 
 
 export type TeamInput = { name: string; level: TeamLevel; category: string; regionCode: string; parentId?: string | null; siteId?: string | null; leaderVolunteerId?: string | null; isBrand?: boolean; description?: string };
 
-async function checkTeam(db: DbOrTx, scope: Scope, countyCode: string, input: Partial<TeamInput>, self?: { id: string; level: TeamLevel }) {
+async function checkTeam(db: DbOrTx, scope: Scope, countyCode: string, regionPath: string, input: Partial<TeamInput>, self?: { id: string; level: TeamLevel }) {
   if (input.category !== undefined && !(await knownCategories(db, countyCode)).has(input.category)) throw invalid('category', `未知的服务类别：${input.category}`);
   const level = input.level ?? self?.level;
   if (input.parentId) {
-    const [p] = await db.select().from(teams).where(and(eq(teams.id, input.parentId), teamScope(scope, [])));
-    if (!p) throw invalid('parentId', '上级队伍不存在或不在您的管理范围内');
+    // a parent may sit higher up the region tree (a county brigade over a town squad)
+    const [p] = await db.select().from(teams).where(and(eq(teams.id, input.parentId), eq(teams.countyCode, countyCode)));
+    if (!p || !(regionInScope(scope, p.regionPath) || regionPath.startsWith(p.regionPath))) throw invalid('parentId', '上级队伍不存在或不在您的管理范围内');
     if (level && levelRank[p.level] >= levelRank[level]) throw invalid('parentId', `${teamLevels[level]}的上级应为更高一级的队伍`);
     if (self && (p.id === self.id || (await isDescendant(db, p.id, self.id)))) throw invalid('parentId', '不能把队伍挂到自己或下级队伍之下');
   }
@@ -138,14 +139,14 @@ async function isDescendant(db: DbOrTx, candidate: string, ancestor: string): Pr
   return rows.length > 0;
 }
 
-export async function createTeam(db: Db, actor: Actor, scope: Scope, input: TeamInput) {
+export async function createTeam(db: Db, actor: Actor, scope: Scope, input: TeamInput, now = new Date()) {
   const region = await requireRegion(db, input.regionCode);
   if (!regionInScope(scope, region.path)) throw notFound('区划');
-  await checkTeam(db, scope, region.countyCode, input);
+  await checkTeam(db, scope, region.countyCode, region.path, input);
   return db.transaction(async (tx) => {
     const [dup] = await tx.select({ id: teams.id }).from(teams).where(and(eq(teams.countyCode, region.countyCode), eq(teams.name, input.name)));
     if (dup) throw duplicate('同名队伍已存在', 'name');
-    const [row] = await tx.insert(teams).values({ ...input, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, createdBy: actor.userId }).returning();
+    const [row] = await tx.insert(teams).values({ ...input, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, createdBy: actor.userId, createdAt: now, updatedAt: now }).returning();
     if (row.leaderVolunteerId) await tx.insert(teamMembers).values({ teamId: row.id, volunteerId: row.leaderVolunteerId, status: 'active', decidedAt: new Date(), decidedBy: actor.userId }).onConflictDoNothing();
     await writeAudit(tx, { ...actor, countyCode: row.countyCode }, { action: 'team.create', entity: 'team', entityId: row.id, after: row });
     return row.id;
@@ -155,13 +156,13 @@ export async function createTeam(db: Db, actor: Actor, scope: Scope, input: Team
 export async function updateTeam(db: Db, actor: Actor, scope: Scope, id: string, patch: Partial<TeamInput>) {
   const [before] = await db.select().from(teams).where(and(eq(teams.id, id), teamScope(scope, [])));
   if (!before) throw notFound('志愿服务队');
-  await checkTeam(db, scope, before.countyCode, patch, { id, level: before.level });
   const set: Partial<typeof teams.$inferInsert> = { ...patch, updatedAt: new Date() };
   if (patch.regionCode) {
     const r = await requireRegion(db, patch.regionCode);
     if (!regionInScope(scope, r.path)) throw notFound('区划');
     set.regionPath = r.path;
   }
+  await checkTeam(db, scope, before.countyCode, set.regionPath ?? before.regionPath, patch, { id, level: before.level });
   await db.transaction(async (tx) => {
     if (patch.name && patch.name !== before.name) {
       const [dup] = await tx.select({ id: teams.id }).from(teams).where(and(eq(teams.countyCode, before.countyCode), eq(teams.name, patch.name)));

@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { createTestApp, type TestApp } from '../../test/harness.js';
+import { PHONES } from '../../test/constants.js';
+import { checkChar } from '../../platform/idcard.js';
+
+let t: TestApp;
+let xinjiVillage: string;
+let shawoVillage: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  xinjiVillage = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/regions?parent=411523100' })).json().items[3].code;
+  shawoVillage = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/regions?parent=411523101' })).json().items[3].code;
+});
+afterAll(async () => { await t?.close(); });
+
+/** A valid ID number with the given birth date. */
+const makeId = (birth: string, seq = '123', region = '410101') => { const f = `${region}${birth.replace(/-/g, '')}${seq}`; return f + checkChar(f); };
+const post = (phone: string, payload: Record<string, unknown>) => t.as(phone)({ method: 'POST', url: '/api/v1/volunteers', payload });
+
+describe('registration by staff', () => {
+  it('registers with the GB 11643 test vector, derives sex and birth date, numbers the volunteer, masks everything', async () => {
+    const res = await post(PHONES.xinjiAdmin, { name: '张三丰', idNumber: '11010519491231002X', phone: '13812341234', regionCode: xinjiVillage, categories: ['theory'] });
+    expect(res.statusCode).toBe(201);
+    const v = res.json();
+    expect(v).toMatchObject({ name: '张三丰', gender: 'female', birthDate: '1949-12-31', idNumberMasked: '110105********002X', phoneMasked: '138****1234', verified: true });
+    expect(v.volunteerNo).toMatch(/^ZY411523\d{6}$/);
+    expect(v.volunteerNo).not.toContain('11010519491231002X');
+    expect(JSON.stringify(v)).not.toContain('13812341234');
+  });
+
+  it.each(['440524188001010014', '370101190102039973'])('accepts the vector %s', async (id) => {
+    expect((await post(PHONES.xinjiAdmin, { name: '测试人', idNumber: id, regionCode: xinjiVillage })).statusCode).toBe(201);
+  });
+
+  it('any altered digit fails with 400 naming idNumber, and nothing is saved', async () => {
+    const before = (await t.deps.database.query('select count(*)::int as n from volunteers')).rows[0].n;
+    for (const id of ['11010519491231003X', '11010519491231002Y', '440524188001010015', '370101190102039972', '1101051949123100']) {
+      const res = await post(PHONES.xinjiAdmin, { name: '错号', idNumber: id, regionCode: xinjiVillage });
+      expect(res.statusCode, id).toBe(400);
+      expect(res.json().error.details.map((d: { path: string }) => d.path)).toContain('idNumber');
+    }
+    expect((await t.deps.database.query('select count(*)::int as n from volunteers')).rows[0].n).toBe(before);
+  });
+
+  it('the same ID number twice → 409 DUPLICATE', async () => {
+    const id = makeId('1990-05-05', '217');
+    expect((await post(PHONES.xinjiAdmin, { name: '王五', idNumber: id, regionCode: xinjiVillage })).statusCode).toBe(201);
+    const again = await post(PHONES.countyAdmin, { name: '王五', idNumber: id.toLowerCase(), regionCode: shawoVillage });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('DUPLICATE');
+  });
+
+  it('validates phone, category, political status and region', async () => {
+    const base = { name: '李四', idNumber: makeId('1985-03-03', '331'), regionCode: xinjiVillage };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ phone: '12345678901' }, 'phone'], [{ categories: ['astrology'] }, 'categories.0'], [{ politicalStatus: '无党派' }, 'politicalStatus'], [{ regionCode: '411523999999' }, 'regionCode'],
+    ];
+    for (const [extra, path] of cases) {
+      const res = await post(PHONES.xinjiAdmin, { ...base, ...extra });
+      expect(res.statusCode, path).toBe(400);
+      expect(res.json().error.details.map((d: { path: string }) => d.path)).toContain(path);
+    }
+  });
+
+  it('an institute admin cannot register someone in another town', async () => {
+    const res = await post(PHONES.xinjiAdmin, { name: '越权', idNumber: makeId('1980-01-01', '441'), regionCode: shawoVillage });
+    expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('minors', () => {
+  it('under 14 needs guardian consent; 14–17 needs a guardian; consents are recorded', async () => {
+    const child = makeId('2015-03-01', '552');
+    const noConsent = await post(PHONES.xinjiAdmin, { name: '小明', idNumber: child, regionCode: xinjiVillage, guardianName: '王大明', guardianPhone: '13911112222' });
+    expect(noConsent.statusCode).toBe(400);
+    expect(noConsent.json().error.details.map((d: { path: string }) => d.path)).toContain('guardianConsent');
+    const ok = await post(PHONES.xinjiAdmin, { name: '小明', idNumber: child, regionCode: xinjiVillage, guardianName: '王大明', guardianPhone: '13911112222', guardianRelation: '父亲', guardianConsent: true });
+    expect(ok.statusCode).toBe(201);
+    const detail = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/volunteers/${ok.json().id}` })).json();
+    expect(detail).toMatchObject({ guardianName: '王大明', guardianPhoneMasked: '139****2222' });
+    expect(detail.consents[0]).toMatchObject({ purpose: 'registration', version: '2026.1', grantedBy: 'guardian', guardianName: '王大明' });
+
+    const teen = makeId('2010-02-01', '663');
+    const noGuardian = await post(PHONES.xinjiAdmin, { name: '小红', idNumber: teen, regionCode: xinjiVillage });
+    expect(noGuardian.statusCode).toBe(400);
+    expect(noGuardian.json().error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['guardianName', 'guardianPhone']));
+    expect((await post(PHONES.xinjiAdmin, { name: '小红', idNumber: teen, regionCode: xinjiVillage, guardianName: '李妈妈', guardianPhone: '13922223333' })).statusCode).toBe(201);
+  });
+});
+
+describe('self-registration in the H5', () => {
+  it('a resident registers themself, needs consent, becomes unverified volunteer; /me shows it', async () => {
+    const as = t.as(PHONES.resident);
+    const me = (await as({ method: 'GET', url: '/api/v1/me' })).json();
+    expect(me.volunteerId).toBeNull();
+    const payload = { name: '赵大娘', idNumber: makeId('1962-08-08', '774'), phone: '13800000007', regionCode: me.regionCode, categories: ['environment'] };
+    const noConsent = await as({ method: 'POST', url: '/api/v1/volunteers', payload });
+    expect(noConsent.statusCode).toBe(400);
+    expect(noConsent.json().error.details[0].path).toBe('consentToRegistration');
+    const res = await as({ method: 'POST', url: '/api/v1/volunteers', payload: { ...payload, consentToRegistration: true } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().verified).toBe(false);
+    const again = await as({ method: 'GET', url: '/api/v1/me' });
+    expect(again.json().volunteerId).toBe(res.json().id);
+    const mine = (await as({ method: 'GET', url: '/api/v1/volunteers/me' })).json();
+    expect(mine.consents[0]).toMatchObject({ grantedBy: 'self', purpose: 'registration' });
+    const twice = await as({ method: 'POST', url: '/api/v1/volunteers', payload: { ...payload, idNumber: makeId('1962-08-08', '776'), consentToRegistration: true } });
+    expect(twice.statusCode).toBe(409);
+    // staff verify in person
+    const verify = await t.as(PHONES.xinjiAdmin)({ method: 'POST', url: `/api/v1/volunteers/${res.json().id}/verify` });
+    expect(verify.json().verified).toBe(true);
+  });
+});
+
+describe('personal data protection', () => {
+  it('the raw table holds no plaintext ID number or phone', async () => {
+    const { rows } = await t.deps.database.query('select * from volunteers');
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toContain('11010519491231002X');
+    expect(dump).not.toContain('13812341234');
+    expect(dump).not.toMatch(/\b\d{17}[\dX]\b/);
+    expect(dump).not.toMatch(/\b1[3-9]\d{9}\b/);
+  });
+
+  it('reveal needs the permission and writes an audit event', async () => {
+    const v = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('张三丰')}` })).json().items[0];
+    const denied = await t.as(PHONES.xinjiAdmin)({ method: 'POST', url: `/api/v1/volunteers/${v.id}/reveal`, payload: { field: 'idNumber', reason: '开具证明' } });
+    expect(denied.statusCode).toBe(403);
+    const res = await t.as(PHONES.countyAdmin)({ method: 'POST', url: `/api/v1/volunteers/${v.id}/reveal`, payload: { field: 'idNumber', reason: '开具证明' } });
+    expect(res.json()).toEqual({ field: 'idNumber', value: '11010519491231002X' });
+    const audit = (await t.as(PHONES.auditor)({ method: 'GET', url: `/api/v1/audit?action=volunteer.reveal&entityId=${v.id}` })).json();
+    expect(audit.items[0]).toMatchObject({ actorName: '刘文明', detail: { field: 'idNumber', reason: '开具证明' } });
+    const noReason = await t.as(PHONES.countyAdmin)({ method: 'POST', url: `/api/v1/volunteers/${v.id}/reveal`, payload: { field: 'phone' } });
+    expect(noReason.statusCode).toBe(400);
+  });
+});
+
+describe('search', () => {
+  it('finds by name, pinyin, initials and volunteer number, inside the scope', async () => {
+    const as = t.as(PHONES.xinjiAdmin);
+    const created = (await as({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('张三丰')}` })).json().items[0];
+    for (const q of ['zsf', 'zhangsanfeng', 'zhangsan', encodeURIComponent('三丰'), created.volunteerNo, created.volunteerNo.toLowerCase()]) {
+      const res = (await as({ method: 'GET', url: `/api/v1/volunteers?q=${q}` })).json();
+      expect(res.items.map((x: { id: string }) => x.id), q).toContain(created.id);
+    }
+    // a 沙窝镇 admin does not find a 新集镇 volunteer
+    expect((await t.as(PHONES.shawoAdmin)({ method: 'GET', url: '/api/v1/volunteers?q=zsf' })).json().items.map((x: { id: string }) => x.id)).not.toContain(created.id);
+    expect((await t.as(PHONES.shawoAdmin)({ method: 'GET', url: `/api/v1/volunteers/${created.id}` })).statusCode).toBe(404);
+    expect((await t.as(PHONES.resident)({ method: 'GET', url: '/api/v1/volunteers' })).statusCode).toBe(403);
+  });
+
+  it('lists about 3,000 demo volunteers for the county, a share of them unverified', async () => {
+    const as = t.as(PHONES.countyAdmin);
+    const all = (await as({ method: 'GET', url: '/api/v1/volunteers?pageSize=1' })).json().total;
+    const unverified = (await as({ method: 'GET', url: '/api/v1/volunteers?pageSize=1&verified=false' })).json().total;
+    expect(all).toBeGreaterThanOrEqual(3000);
+    expect(unverified / all).toBeGreaterThan(0.1);
+    expect(unverified / all).toBeLessThan(0.5);
+  });
+});
+
+async function workbook(rows: (string | number | null)[][], header?: string[]) {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('志愿者');
+  ws.addRow(header ?? ['姓名*', '身份证号*', '手机号', '所属村（社区）区划代码*', '服务类别', '专业技能', '监护人姓名', '监护人手机号', '监护人已同意', '已实名核验']);
+  for (const r of rows) ws.addRow(r);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+function multipart(buf: Buffer, filename = 'v.xlsx') {
+  const boundary = '----wm' + Math.random().toString(16).slice(2);
+  return {
+    payload: Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`), buf, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+const importFile = (phone: string, buf: Buffer, query = '') => t.as(phone)({ method: 'POST', url: `/api/v1/volunteers/import${query}`, ...multipart(buf) });
+
+describe('Excel import', () => {
+  it('saves good rows, merges a known ID, reports bad rows with row, column and reason', async () => {
+    const known = makeId('1990-05-05', '217'); // registered above as 王五, without phone
+    const buf = await workbook([
+      ['钱一', makeId('1970-01-01', '101'), '13700000101', xinjiVillage, '理论政策宣讲、卫生环保', '宣讲', null, null, null, '是'],
+      ['孙二', makeId('1971-01-01', '102'), '', xinjiVillage, '', '', null, null, null, ''],
+      ['王五', known, '13700000103', xinjiVillage, '', '', null, null, null, ''],
+      ['错号', '11010519491231003X', '', xinjiVillage, '', '', null, null, null, ''],
+      ['外县', makeId('1972-01-01', '104'), '', '110101001001', '', '', null, null, null, ''],
+      ['坏类别', makeId('1973-01-01', '105'), '', xinjiVillage, '天文观测', '', null, null, null, ''],
+      ['小朋友', makeId('2016-01-01', '106'), '', xinjiVillage, '', '', '家长', '13700000107', '', ''],
+      ['钱一', makeId('1970-01-01', '101'), '', xinjiVillage, '', '书法', null, null, null, ''],
+    ]);
+    const res = await importFile(PHONES.xinjiAdmin, buf);
+    expect(res.statusCode).toBe(200);
+    const r = res.json();
+    expect(r).toMatchObject({ total: 8, imported: 2, merged: 2, failed: 4 });
+    expect(r.errorReportUrl).toMatch(/^\/api\/v1\/files\//);
+    const report = await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: r.errorReportUrl });
+    expect(report.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(report.rawPayload as unknown as ArrayBuffer);
+    const lines = wb.worksheets[0].getSheetValues().slice(2).map((row) => (row as unknown[]).slice(1, 4));
+    expect(lines).toEqual(expect.arrayContaining([
+      [5, '身份证号', expect.stringContaining('校验位')],
+      [6, '所属村（社区）区划代码', expect.stringContaining('不是本县')],
+      [7, '服务类别', expect.stringContaining('天文观测')],
+      [8, '监护人已同意', expect.stringContaining('14')],
+    ]));
+    // merged, not doubled: 王五 now has the phone from the file
+    const wang = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${known}` })).json();
+    expect(wang.total).toBe(1);
+    expect(wang.items[0].phoneMasked).toBe('137****0103');
+    const qian = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${makeId('1970-01-01', '101')}` })).json();
+    expect(qian.total).toBe(1);
+    expect(qian.items[0]).toMatchObject({ categories: ['theory', 'environment'], verified: true, source: 'import' });
+    const audit = (await t.as(PHONES.auditor)({ method: 'GET', url: '/api/v1/audit?action=volunteer.import' })).json();
+    expect(audit.items[0].detail).toMatchObject({ imported: 2, merged: 2, failed: 4 });
+  });
+
+  it('runs as a job whose progress can be polled', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => [`批量${'甲乙丙丁戊己庚辛壬癸'[i % 10]}`, makeId('1980-02-02', String(200 + i)), '', xinjiVillage, '', '', null, null, null, '']);
+    const res = await importFile(PHONES.xinjiAdmin, await workbook(rows), '?async=1');
+    expect(res.statusCode).toBe(202);
+    const { jobId } = res.json();
+    let job;
+    for (let i = 0; i < 200; i++) {
+      job = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/jobs/${jobId}` })).json();
+      if (job.status !== 'running') break;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(job).toMatchObject({ status: 'succeeded', total: 30, processed: 30, percent: 100, result: { imported: 30, failed: 0 } });
+    expect((await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/jobs/${jobId}` })).statusCode).toBe(404);
+  });
+
+  it('refuses what is not a workbook, a template with missing columns, empty and oversized files', async () => {
+    const notXlsx = await importFile(PHONES.xinjiAdmin, Buffer.from('姓名,身份证号\n张三,1'));
+    expect(notXlsx.statusCode).toBe(400);
+    expect(notXlsx.json().error.message).toContain('不是有效的 Excel');
+    const fakeZip = await importFile(PHONES.xinjiAdmin, Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(100)]));
+    expect(fakeZip.statusCode).toBe(400);
+    const missing = await importFile(PHONES.xinjiAdmin, await workbook([['张三', '11010519491231002X']], ['姓名', '手机号']));
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.message).toContain('身份证号');
+    const empty = await importFile(PHONES.xinjiAdmin, Buffer.alloc(0));
+    expect(empty.statusCode).toBe(400);
+    const huge = await importFile(PHONES.xinjiAdmin, Buffer.alloc(50 * 1024 * 1024, 1));
+    expect(huge.statusCode).toBe(413);
+    const noPermission = await importFile(PHONES.stationAdmin, await workbook([]));
+    expect(noPermission.statusCode).toBe(403);
+  });
+
+  it('the template downloads as a workbook with the region codes', async () => {
+    const res = await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: '/api/v1/volunteers/import/template' });
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    expect((wb.worksheets[0].getRow(1).values as string[]).slice(1, 5)).toEqual(['姓名*', '身份证号*', '手机号', '所属村（社区）区划代码*']);
+    expect(wb.worksheets[1].rowCount).toBe(207);
+  });
+});
+
+describe('roster export', () => {
+  it('exports the scoped roster as .xlsx with masked ID numbers and phones', async () => {
+    const res = await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: '/api/v1/volunteers/export' });
+    expect(res.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    const total = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: '/api/v1/volunteers?pageSize=1' })).json().total;
+    expect(ws.rowCount - 1).toBe(total);
+    const ids = ws.getColumn(5).values.slice(2) as string[];
+    expect(ids.every((x) => /^\d{6}\*{8}[\dX]{4}$/.test(x))).toBe(true);
+    const phones = (ws.getColumn(6).values.slice(2) as string[]).filter(Boolean);
+    expect(phones.every((x) => /^\d{3}\*{4}\d{4}$/.test(x))).toBe(true);
+    const regions = ws.getColumn(7).values.slice(2) as string[];
+    expect(regions.length).toBe(total);
+  });
+});
