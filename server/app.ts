@@ -23,6 +23,7 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { fileRoutes } from './modules/files/routes.js';
 import { volunteerRoutes } from './modules/volunteers/routes.js';
 import { teamRoutes } from './modules/teams/routes.js';
+import { orderRoutes } from './modules/orders/routes.js';
 
 z.config(z.locales.zhCN());
 
@@ -89,6 +90,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
     await api.register(fileRoutes(deps));
     await api.register(volunteerRoutes(deps));
     await api.register(teamRoutes(deps));
+    await api.register(orderRoutes(deps));
   }, { prefix: '/api/v1' });
 
   if (opts.serveWeb !== false) registerWeb(app);

@@ -2,6 +2,9 @@ import { loadConfig } from './config.js';
 import { openPlatform } from './bootstrap.js';
 import { buildApp } from './app.js';
 import { isEmpty, seedDemo, DEMO_PASSWORD } from './seed/demo.js';
+import { startScheduler } from './platform/scheduler.js';
+import { deliverDue, webhookSender } from './platform/notify.js';
+import { sweepOrders } from './modules/orders/sla.js';
 
 /** read config → open db → migrate → (seed the demo county on an empty database) → build app → listen */
 async function main() {
@@ -14,6 +17,10 @@ async function main() {
   }
   const app = await buildApp(deps);
   await app.listen({ port: config.port, host: config.host });
+  const stopScheduler = startScheduler(deps.database.db, deps.clock, [
+    { name: 'orders.sla', everyMs: 5 * 60_000, run: (now) => sweepOrders(deps.database.db, now) },
+    { name: 'notify.deliver', everyMs: 20_000, run: (now) => deliverDue(deps.database.db, deps.crypto, webhookSender, now) },
+  ], (err, name) => app.log.error({ err, task: name }, 'scheduled task failed'));
   const base = `http://localhost:${config.port}`;
   console.log([
     '',
@@ -26,6 +33,7 @@ async function main() {
   ].join('\n'));
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    stopScheduler();
     await app.close();
     await deps.database.close();
     process.exit(0);

@@ -8,6 +8,7 @@ import { ensureUser } from '../modules/accounts/service.js';
 import { hashPassword } from '../platform/crypto.js';
 import { rng } from './random.js';
 import { seedVolunteers } from './volunteers.js';
+import { seedOrders } from './orders.js';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
@@ -119,6 +120,7 @@ export async function seedDemo(deps: Deps, countyCode = deps.config.demoCounty, 
   }
   log(`演示账号：${accounts.length} 个（新建 ${created} 个），密码 ${DEMO_PASSWORD}`);
   await seedVolunteers(deps, countyCode, actor, log);
+  await seedOrders(deps, countyCode, actor, log);
   return { accounts: accounts.map((a) => ({ phone: a.phone, name: a.name, role: a.roles[0].role })) };
 }
 

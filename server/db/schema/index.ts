@@ -1,2 +1,3 @@
 export * from './core.js';
 export * from './volunteers.js';
+export * from './orders.js';

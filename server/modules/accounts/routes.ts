@@ -7,7 +7,7 @@ import { roles } from '../../db/schema/index.js';
 import { permissions } from '../../platform/permissions.js';
 import { SESSION_COOKIE, CSRF_COOKIE } from '../../platform/auth.js';
 import {
-  PHONE_RE, changeOwnPassword, countyOf, createUser, csrfCookieOptions, getUser, listUsers, login, logout, resetPassword,
+  PHONE_RE, changeOwnPassword, registerResident, requestSmsCode, countyOf, createUser, csrfCookieOptions, getUser, listUsers, login, logout, resetPassword,
   sessionCookieOptions, setUserRoles, unlockUser, updateUser, userProfile,
 } from './service.js';
 
@@ -31,6 +31,24 @@ export const accountRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     reply.setCookie(SESSION_COOKIE, r.token, sessionCookieOptions(secure));
     reply.setCookie(CSRF_COOKIE, r.csrfToken, csrfCookieOptions(secure));
     return r;
+  });
+
+  app.post('/auth/sms-code', {
+    config: { auth: false, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: { tags: ['账号'], summary: '发送注册验证码（未配置短信接口时返回 required=false，注册无需验证码）', security: [], body: z.object({ phone }) },
+  }, async (req) => requestSmsCode(deps.database.db, deps.crypto, deps.config.demoCounty, req.body.phone, deps.clock.now()));
+
+  app.post('/auth/register', {
+    config: { auth: false, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['账号'], summary: '群众注册（手机号 + 密码，配置短信接口后需验证码），成功即登录', security: [],
+      body: z.object({ name, phone, password: z.string(), regionCode: z.string().regex(/^\d{12}$/, '请选择所在村（社区）'), code: z.string().regex(/^\d{6}$/, '验证码为 6 位数字').optional() }),
+    },
+  }, async (req, reply) => {
+    const r = await registerResident(deps, deps.config.demoCounty, req.body, { ip: req.ip, userAgent: req.headers['user-agent'], requestId: req.id });
+    reply.setCookie(SESSION_COOKIE, r.token, sessionCookieOptions(secure));
+    reply.setCookie(CSRF_COOKIE, r.csrfToken, csrfCookieOptions(secure));
+    return reply.status(201).send(r);
   });
 
   app.post('/auth/logout', { schema: { tags: ['账号'], summary: '退出登录' } }, async (req, reply) => {

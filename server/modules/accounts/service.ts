@@ -303,3 +303,52 @@ export async function ensureUser(db: Db, crypto: Crypto, actor: Actor, input: { 
 
 export const sessionCookieOptions = (secure: boolean) => ({ path: '/', httpOnly: true, sameSite: 'lax' as const, secure });
 export const csrfCookieOptions = (secure: boolean) => ({ path: '/', httpOnly: false, sameSite: 'lax' as const, secure });
+
+// ---------- resident sign-up ----------
+
+import { smsCodes } from '../../db/schema/index.js';
+import { queueToPhone } from '../../platform/notify.js';
+import crypto from 'node:crypto';
+
+/** Sends a 6-digit code through the SMS sender when one is configured; without one, sign-up needs no code. */
+export async function requestSmsCode(db: Db, cr: Crypto, countyCode: string, phone: string, now: Date) {
+  const url = await getSetting<string>(db, countyCode, 'notify.smsWebhookUrl');
+  if (!url) return { sent: false, required: false };
+  const phoneHash = cr.lookupHash('phone', phone);
+  const recent = await db.select({ n: count() }).from(smsCodes).where(and(eq(smsCodes.phoneHash, phoneHash), sql`${smsCodes.createdAt} > ${new Date(now.getTime() - 60_000).toISOString()}::timestamptz`));
+  if (recent[0].n > 0) throw new AppError('RATE_LIMITED', '验证码发送过于频繁，请 1 分钟后再试');
+  const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+  await db.transaction(async (tx) => {
+    await tx.insert(smsCodes).values({ phoneHash, codeHash: cr.lookupHash('sms', `${phone}:${code}`), expiresAt: new Date(now.getTime() + 10 * 60_000), createdAt: now });
+    await queueToPhone(tx, countyCode, cr.encrypt(phone), 'auth.code', { title: '文明实践云验证码', body: `您的验证码是 ${code}，10 分钟内有效。`, code }, now);
+  });
+  return { sent: true, required: true, expiresInSeconds: 600 };
+}
+
+export async function registerResident(deps: LoginDeps, countyCode: string, input: { name: string; phone: string; password: string; regionCode: string; code?: string }, meta: { ip?: string; userAgent?: string; requestId?: string }) {
+  const { db } = deps.database;
+  const now = deps.clock.now();
+  const pw = passwordProblem(input.password);
+  if (pw) throw invalid('password', pw);
+  const region = await requireRegion(db, input.regionCode);
+  if (region.countyCode !== countyCode || region.level !== 'village') throw invalid('regionCode', '请选择本县的村（社区）');
+  const phoneHash = deps.crypto.lookupHash('phone', input.phone);
+  if (await getSetting<string>(db, countyCode, 'notify.smsWebhookUrl')) {
+    if (!input.code) throw invalid('code', '请输入短信验证码');
+    const [c] = await db.select().from(smsCodes).where(and(eq(smsCodes.phoneHash, phoneHash), sql`${smsCodes.usedAt} is null`, sql`${smsCodes.expiresAt} > ${now.toISOString()}::timestamptz`)).orderBy(desc(smsCodes.createdAt)).limit(1);
+    if (!c || c.attempts >= 5 || c.codeHash !== deps.crypto.lookupHash('sms', `${input.phone}:${input.code}`)) {
+      if (c) await db.update(smsCodes).set({ attempts: sql`${smsCodes.attempts} + 1` }).where(eq(smsCodes.id, c.id));
+      throw invalid('code', '验证码不正确或已过期');
+    }
+    await db.update(smsCodes).set({ usedAt: now }).where(eq(smsCodes.id, c.id));
+  }
+  const [exists] = await db.select({ id: users.id }).from(users).where(eq(users.phoneHash, phoneHash));
+  if (exists) throw duplicate('该手机号已注册，请直接登录', 'phone');
+  const passwordHash = await hashPassword(input.password);
+  await db.transaction(async (tx) => {
+    const [u] = await tx.insert(users).values({ countyCode, name: input.name, phoneHash, phoneEnc: deps.crypto.encrypt(input.phone), phoneMasked: maskPhone(input.phone), passwordHash, regionCode: region.code, createdAt: now, updatedAt: now }).returning({ id: users.id });
+    await tx.insert(roleAssignments).values({ userId: u.id, roleCode: 'resident', regionCode: region.code, scope: 'self' });
+    await writeAudit(tx, { userId: u.id, name: input.name, countyCode, ip: meta.ip, requestId: meta.requestId }, { action: 'user.register', entity: 'user', entityId: u.id, after: { name: input.name, regionCode: region.code } });
+  });
+  return login(deps, { phone: input.phone, password: input.password }, meta);
+}

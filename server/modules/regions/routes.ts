@@ -7,16 +7,16 @@ const regionItem = z.object({ code: z.string(), name: z.string(), level: z.enum(
 
 export const regionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   app.get('/regions', {
-    config: { permission: 'region:read' },
+    config: { auth: false },
     schema: {
-      tags: ['区划'], summary: '下级行政区划（不带 parent 返回县级根节点）',
+      tags: ['区划'], summary: '下级行政区划（不带 parent 返回县级根节点；公开数据，注册时也要用）', security: [],
       querystring: z.object({ parent: z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字').optional() }),
       response: { 200: z.object({ items: z.array(regionItem) }) },
     },
   }, async (req) => ({ items: await listChildren(deps.database.db, req.query.parent ?? null) }));
 
   app.get('/regions/:code', {
-    config: { permission: 'region:read' },
-    schema: { tags: ['区划'], summary: '区划详情及其上级', params: z.object({ code: z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字') }) },
+    config: { auth: false },
+    schema: { tags: ['区划'], summary: '区划详情及其上级', security: [], params: z.object({ code: z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字') }) },
   }, async (req) => regionWithAncestors(deps.database.db, req.params.code));
 };

@@ -30,6 +30,10 @@ export const settingDefinitions = {
   'points.pointsPerHour': int('每小时服务积分', '积分', 10, 0, 1000, '分', '服务积分 = 时长 × 每小时积分 × 系数'),
   'points.expireAtYearEnd': { label: '积分年底清零', group: '积分', description: '每年 12 月 31 日后未使用的积分是否作废', type: 'boolean', default: false, schema: z.boolean() } satisfies Def,
   'wishes.valueCap': int('微心愿金额上限', '心愿', 500, 1, 100000, '元', '超过上限的心愿需审批或退回'),
+  'notify.smsWebhookUrl': { label: '短信发送接口地址', group: '通知', description: '短信网关的 HTTP 接口（POST JSON）；留空则只发站内信', type: 'string', default: '',
+    schema: z.string().max(500).refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), '应为 http:// 或 https:// 开头的地址') } satisfies Def,
+  'notify.wechatWebhookUrl': { label: '微信消息接口地址', group: '通知', description: '微信模板消息网关的 HTTP 接口（POST JSON）；留空则不发送', type: 'string', default: '',
+    schema: z.string().max(500).refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), '应为 http:// 或 https:// 开头的地址') } satisfies Def,
   'holidays': { label: '法定节假日', group: '通用', description: '计算工作日时跳过的日期（YYYY-MM-DD）', type: 'stringList', default: [],
     schema: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')) } satisfies Def,
 } as const satisfies Record<string, Def>;

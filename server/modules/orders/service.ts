@@ -1,0 +1,507 @@
+import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { followUps, households, orderEvents, orders, regions, roleAssignments, serviceItems, teams, users, volunteers, type ItemField } from '../../db/schema/index.js';
+import { AppError, forbidden, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
+import { writeAudit, type Actor } from '../../platform/audit.js';
+import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
+import { maskPhone, type Crypto } from '../../platform/crypto.js';
+import { notify } from '../../platform/notify.js';
+import type { Permission } from '../../platform/permissions.js';
+import { requireRegion } from '../regions/service.js';
+import { getSetting } from '../settings/service.js';
+import { standingCategories } from '../volunteers/service.js';
+import { orderTransitions, scoreLabels, stateLabels, escalationLabels, type OrderAction, type OrderState, type Party } from './transitions.js';
+
+// ---------- the caller ----------
+
+export type OrderCaller = {
+  actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission>;
+  volunteerId: string | null; volunteerPath: string | null; verified: boolean; leaderTeams: { id: string; regionPath: string }[];
+};
+
+export async function orderCaller(db: DbOrTx, base: { actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission> }): Promise<OrderCaller> {
+  const [v] = await db.select({ id: volunteers.id, path: volunteers.regionPath, verified: volunteers.verified }).from(volunteers).where(eq(volunteers.userId, base.userId));
+  const leaderTeams = v ? await db.select({ id: teams.id, regionPath: teams.regionPath }).from(teams).where(eq(teams.leaderVolunteerId, v.id)) : [];
+  return { ...base, volunteerId: v?.id ?? null, volunteerPath: v?.path ?? null, verified: v?.verified ?? false, leaderTeams };
+}
+
+type Order = typeof orders.$inferSelect;
+const townOf = (path: string) => `/${path.split('/').filter(Boolean).slice(0, 2).join('/')}/`;
+
+/** Who may take a pool order: a verified volunteer of the order's town, or the leader of a team of its town or county. */
+function poolEligible(c: OrderCaller, o: Order) {
+  if (c.volunteerPath && c.verified && c.volunteerPath.startsWith(townOf(o.regionPath))) return true;
+  return c.leaderTeams.some((t) => o.regionPath.startsWith(t.regionPath) || t.regionPath.startsWith(townOf(o.regionPath)));
+}
+
+export function partiesOf(c: OrderCaller, o: Order): Set<Party> {
+  const p = new Set<Party>();
+  if (c.permissions.has('order:manage') && regionInScope(c.scope, o.regionPath)) p.add('staff');
+  if (o.state === 'dispatched' && c.permissions.has('order:serve')) {
+    if (o.targetType === 'volunteer' && o.targetId === c.volunteerId) p.add('target');
+    if (o.targetType === 'team' && c.leaderTeams.some((t) => t.id === o.targetId)) p.add('target');
+    if (o.targetType === 'pool' && poolEligible(c, o)) p.add('target');
+  }
+  if (o.acceptedUserId && o.acceptedUserId === c.userId) p.add('acceptor');
+  if (o.residentUserId === c.userId || (!o.residentUserId && o.proxyUserId === c.userId)) p.add('resident');
+  return p;
+}
+
+function canSee(c: OrderCaller, o: Order) {
+  if (c.permissions.has('order:read') && regionInScope(c.scope, o.regionPath)) return true;
+  if (o.residentUserId === c.userId || o.proxyUserId === c.userId || o.acceptedUserId === c.userId) return true;
+  if (o.targetType === 'volunteer' && o.targetId === c.volunteerId) return true;
+  if (o.targetType === 'team' && c.leaderTeams.some((t) => t.id === o.targetId)) return true;
+  if (c.volunteerId && Array.isArray(o.volunteerIds) && o.volunteerIds.includes(c.volunteerId)) return true;
+  return o.state === 'dispatched' && o.targetType === 'pool' && poolEligible(c, o);
+}
+
+export async function loadOrder(db: DbOrTx, c: OrderCaller, id: string) {
+  const [o] = await db.select().from(orders).where(eq(orders.id, id));
+  if (!o || !canSee(c, o)) throw notFound('订单');
+  return o;
+}
+
+// ---------- service items ----------
+
+export type ItemInput = { name: string; category: string; description?: string; regionCode: string; fields?: ItemField[]; providerTeamIds?: string[]; active?: boolean };
+
+function checkFields(fields: ItemField[]) {
+  const keys = new Set<string>();
+  fields.forEach((f, i) => {
+    if (keys.has(f.key)) throw invalid(`fields.${i}.key`, `字段编码 ${f.key} 重复`);
+    keys.add(f.key);
+    if ((f.type === 'single' || f.type === 'multi') && !(f.options?.length)) throw invalid(`fields.${i}.options`, `“${f.label}”是选择题，至少需要一个选项`);
+  });
+}
+
+async function checkCategory(db: DbOrTx, countyCode: string, category: string) {
+  const { rows } = await db.execute(sql`select 1 from team_categories where county_code = ${countyCode} and code = ${category}`);
+  if (!(category in standingCategories) && !rows.length) throw invalid('category', `未知的服务类别：${category}`);
+}
+
+export async function createItem(db: Db, actor: Actor, scope: Scope, input: ItemInput) {
+  const region = await requireRegion(db, input.regionCode);
+  if (!regionInScope(scope, region.path)) throw notFound('区划');
+  await checkCategory(db, region.countyCode, input.category);
+  checkFields(input.fields ?? []);
+  await checkProviders(db, region.countyCode, input.providerTeamIds);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(serviceItems).values({ ...input, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, createdBy: actor.userId }).returning();
+    await writeAudit(tx, { ...actor, countyCode: region.countyCode }, { action: 'serviceItem.create', entity: 'service_item', entityId: row.id, after: row });
+    return row;
+  });
+}
+
+async function checkProviders(db: DbOrTx, countyCode: string, ids?: string[]) {
+  if (!ids?.length) return;
+  const found = await db.select({ id: teams.id }).from(teams).where(and(eq(teams.countyCode, countyCode), inArray(teams.id, ids)));
+  const missing = ids.find((x) => !found.some((f) => f.id === x));
+  if (missing) throw invalid('providerTeamIds', `队伍 ${missing} 不存在`);
+}
+
+export async function updateItem(db: Db, actor: Actor, scope: Scope, id: string, patch: Partial<ItemInput>) {
+  const [before] = await db.select().from(serviceItems).where(and(eq(serviceItems.id, id), inScope(scope, { path: serviceItems.regionPath, regionCode: serviceItems.regionCode })));
+  if (!before) throw notFound('服务项目');
+  if (patch.category) await checkCategory(db, before.countyCode, patch.category);
+  if (patch.fields) checkFields(patch.fields);
+  await checkProviders(db, before.countyCode, patch.providerTeamIds);
+  const set: Partial<typeof serviceItems.$inferInsert> = { ...patch, updatedAt: new Date() };
+  if (patch.regionCode) {
+    const r = await requireRegion(db, patch.regionCode);
+    if (!regionInScope(scope, r.path)) throw notFound('区划');
+    set.regionPath = r.path;
+  }
+  return db.transaction(async (tx) => {
+    const [after] = await tx.update(serviceItems).set(set).where(eq(serviceItems.id, id)).returning();
+    await writeAudit(tx, { ...actor, countyCode: before.countyCode }, { action: 'serviceItem.update', entity: 'service_item', entityId: id, before, after });
+    return after;
+  });
+}
+
+const itemColumns = {
+  id: serviceItems.id, name: serviceItems.name, category: serviceItems.category, description: serviceItems.description, regionCode: serviceItems.regionCode,
+  regionName: regions.name, regionLevel: regions.level, fields: serviceItems.fields, providerTeamIds: serviceItems.providerTeamIds, active: serviceItems.active, createdAt: serviceItems.createdAt,
+  orderCount: sql<number>`(select count(*)::int from orders o where o.service_item_id = "service_items"."id")`,
+};
+const withCategory = <T extends { category: string }>(x: T) => ({ ...x, categoryName: (standingCategories as Record<string, string>)[x.category] ?? x.category });
+
+/** The menu a place sees: items owned by the county, its town and its village. */
+export async function menuFor(db: DbOrTx, regionCode: string, includeInactive = false) {
+  const region = await requireRegion(db, regionCode);
+  const ancestors = region.path.split('/').filter(Boolean);
+  const rows = await db.select(itemColumns).from(serviceItems).innerJoin(regions, eq(regions.code, serviceItems.regionCode))
+    .where(and(inArray(serviceItems.regionCode, ancestors), includeInactive ? sql`true` : eq(serviceItems.active, true)))
+    .orderBy(asc(serviceItems.category), asc(serviceItems.name));
+  return { region: { code: region.code, name: region.name }, items: rows.map(withCategory) };
+}
+
+export async function listItemsInScope(db: DbOrTx, scope: Scope, f: { q?: string; category?: string; page: number; pageSize: number }) {
+  const conds: SQL[] = [inScope(scope, { path: serviceItems.regionPath, regionCode: serviceItems.regionCode })];
+  if (f.q) conds.push(ilike(serviceItems.name, `%${escapeLike(f.q)}%`));
+  if (f.category) conds.push(eq(serviceItems.category, f.category));
+  const where = and(...conds);
+  const [[{ total }], rows] = await Promise.all([
+    db.select({ total: count() }).from(serviceItems).where(where),
+    db.select(itemColumns).from(serviceItems).innerJoin(regions, eq(regions.code, serviceItems.regionCode)).where(where)
+      .orderBy(asc(serviceItems.regionPath), asc(serviceItems.category), asc(serviceItems.name)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+  ]);
+  return { items: rows.map(withCategory), total, page: f.page, pageSize: f.pageSize };
+}
+
+/** Checks the answers to an item's extra fields: required ones present, each of its type. */
+export function checkAnswers(fields: ItemField[], answers: Record<string, unknown>): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  const known = new Set(fields.map((f) => f.key));
+  for (const k of Object.keys(answers)) if (!known.has(k)) problems.push({ path: `answers.${k}`, message: '该服务项目没有这个字段' });
+  for (const f of fields) {
+    const v = answers[f.key];
+    const path = `answers.${f.key}`;
+    const empty = v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+    if (empty) { if (f.required) problems.push({ path, message: `请填写“${f.label}”` }); continue; }
+    if (f.type === 'text' && (typeof v !== 'string' || v.length > 500)) problems.push({ path, message: `“${f.label}”应为 500 字以内的文字` });
+    if (f.type === 'number' && (typeof v !== 'number' || !Number.isFinite(v))) problems.push({ path, message: `“${f.label}”应为数字` });
+    if (f.type === 'date' && (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v)))) problems.push({ path, message: `“${f.label}”应为日期（YYYY-MM-DD）` });
+    if (f.type === 'single' && (typeof v !== 'string' || !f.options?.includes(v))) problems.push({ path, message: `“${f.label}”应为选项之一：${f.options?.join('、')}` });
+    if (f.type === 'multi' && (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !f.options?.includes(x)))) problems.push({ path, message: `“${f.label}”应从选项中选择：${f.options?.join('、')}` });
+  }
+  return problems;
+}
+
+// ---------- households (代登记) ----------
+
+export async function createHousehold(db: Db, crypto: Crypto, actor: Actor, scope: Scope, input: { headName: string; phone?: string | null; regionCode: string; address?: string; memberCount?: number; note?: string }) {
+  const region = await requireRegion(db, input.regionCode);
+  if (!regionInScope(scope, region.path)) throw notFound('区划');
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(households).values({
+      countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, headName: input.headName, address: input.address ?? '', memberCount: input.memberCount ?? 1, note: input.note ?? '',
+      phoneHash: input.phone ? crypto.lookupHash('phone', input.phone) : null, phoneEnc: input.phone ? crypto.encrypt(input.phone) : null, phoneMasked: input.phone ? maskPhone(input.phone) : null, createdBy: actor.userId,
+    }).returning();
+    await writeAudit(tx, { ...actor, countyCode: region.countyCode }, { action: 'household.create', entity: 'household', entityId: row.id, after: { headName: row.headName, regionCode: row.regionCode } });
+    return presentHousehold(row, region.name);
+  });
+}
+
+export const presentHousehold = (h: typeof households.$inferSelect, regionName?: string) => ({
+  id: h.id, headName: h.headName, phoneMasked: h.phoneMasked, regionCode: h.regionCode, regionName: regionName ?? null, address: h.address, memberCount: h.memberCount, note: h.note, createdAt: h.createdAt,
+});
+
+export async function listHouseholds(db: DbOrTx, scope: Scope, crypto: Crypto, f: { q?: string; regionCode?: string; page: number; pageSize: number }) {
+  const conds: SQL[] = [inScope(scope, { path: households.regionPath, regionCode: households.regionCode })];
+  if (f.q) conds.push(/^1[3-9]\d{9}$/.test(f.q) ? eq(households.phoneHash, crypto.lookupHash('phone', f.q)) : ilike(households.headName, `%${escapeLike(f.q)}%`));
+  if (f.regionCode) conds.push(sql`${households.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
+  const where = and(...conds);
+  const [[{ total }], rows] = await Promise.all([
+    db.select({ total: count() }).from(households).where(where),
+    db.select({ h: households, regionName: regions.name }).from(households).innerJoin(regions, eq(regions.code, households.regionCode)).where(where)
+      .orderBy(desc(households.createdAt)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+  ]);
+  return { items: rows.map((r) => presentHousehold(r.h, r.regionName)), total, page: f.page, pageSize: f.pageSize };
+}
+
+// ---------- orders ----------
+
+export type NewOrder = { serviceItemId: string; description: string; address?: string; answers?: Record<string, unknown>; householdId?: string | null };
+
+export async function createOrder(db: Db, c: OrderCaller, now: Date, input: NewOrder) {
+  let regionCode: string | null;
+  let residentUserId: string | null = c.userId;
+  let householdId: string | null = null;
+  let proxyUserId: string | null = null;
+  let contactName = c.actor.name;
+  if (input.householdId) {
+    // 代点单: staff order for a household without a smartphone
+    if (!c.permissions.has('order:proxy')) throw forbidden('您没有代群众点单的权限');
+    const [h] = await db.select().from(households).where(and(eq(households.id, input.householdId), inScope(c.scope, { path: households.regionPath, regionCode: households.regionCode })));
+    if (!h) throw invalid('householdId', '户不存在或不在您的管理范围内');
+    regionCode = h.regionCode; householdId = h.id; proxyUserId = c.userId; residentUserId = null; contactName = h.headName;
+    if (!input.address) input.address = h.address;
+  } else {
+    const [u] = await db.select({ regionCode: users.regionCode }).from(users).where(eq(users.id, c.userId));
+    regionCode = u?.regionCode ?? null;
+    if (!regionCode) throw invalid('regionCode', '您的账号没有所属村（社区），请先完善资料');
+  }
+  const region = await requireRegion(db, regionCode);
+  const [item] = await db.select().from(serviceItems).where(eq(serviceItems.id, input.serviceItemId));
+  if (!item || !item.active || !region.path.startsWith(item.regionPath)) throw invalid('serviceItemId', '服务项目不存在或不在本地菜单中');
+  const problems = checkAnswers(item.fields, input.answers ?? {});
+  if (problems.length) throw new AppError('VALIDATION_FAILED', problems[0].message, problems);
+  return db.transaction(async (tx) => {
+    const [o] = await tx.insert(orders).values({
+      countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, serviceItemId: item.id, residentUserId, householdId, proxyUserId, contactName,
+      description: input.description, address: input.address ?? '', answers: input.answers ?? {}, state: 'submitted', stepStartedAt: now, submittedAt: now, createdAt: now, updatedAt: now,
+    }).returning();
+    await tx.insert(orderEvents).values({ orderId: o.id, action: proxyUserId ? 'proxy_submit' : 'submit', fromState: null, toState: 'submitted', actorUserId: c.userId, actorName: c.actor.name, at: now,
+      note: proxyUserId ? `${c.actor.name}代${contactName}点单` : '' });
+    await writeAudit(tx, { ...c.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: o.id, after: o });
+    await notify(tx, { countyCode: region.countyCode, userIds: await staffAt(tx, region.path, 0), kind: 'order.submitted', title: '新的点单', body: `${contactName}点了“${item.name}”，请及时审核派单`, entity: 'order', entityId: o.id, now });
+    return o;
+  });
+}
+
+/** Staff who manage orders at a level above a place: 0 = its village (站), 1 = its town (所), 2 = the county (中心). */
+export async function staffAt(db: DbOrTx, regionPath: string, level: number): Promise<string[]> {
+  const codes = regionPath.split('/').filter(Boolean);
+  const code = codes[Math.max(0, Math.min(codes.length - 1, 2 - level))];
+  const rows = await db.select({ userId: roleAssignments.userId }).from(roleAssignments)
+    .where(and(eq(roleAssignments.regionCode, code), inArray(roleAssignments.roleCode, ['county_admin', 'institute_admin', 'station_admin'])));
+  return rows.map((r) => r.userId);
+}
+
+export type TransitionBody = {
+  reason?: string; target?: { type: 'team' | 'volunteer' | 'pool'; id?: string | null };
+  summary?: string; hours?: number; volunteerIds?: string[]; photoIds?: string[]; score?: number; comment?: string;
+};
+
+const requiredFields: Partial<Record<OrderAction, (keyof TransitionBody)[]>> = { reject: ['reason'], dispatch: ['target'], decline: ['reason'], complete: ['summary'], rate: ['score'], reopen: ['reason'] };
+const fieldLabels: Record<string, string> = { reason: '原因', target: '派单对象', summary: '服务情况', score: '评分' };
+
+/**
+ * Applies one transition of the table: the caller must be one of its parties, the order in one of its from-states;
+ * the conditional update, the timeline event, the audit event and the notifications share one transaction, so a
+ * lost race changes nothing and answers 409.
+ */
+export async function transition(db: Db, c: OrderCaller, now: Date, orderId: string, action: OrderAction, body: TransitionBody = {}) {
+  const t = orderTransitions[action];
+  const o = await loadOrder(db, c, orderId);
+  const parties = partiesOf(c, o);
+  const allowed = t.who.some((w) => parties.has(w));
+  if (!t.from.includes(o.state as never)) {
+    throw new AppError('INVALID_TRANSITION', `订单当前为“${stateLabels[o.state]}”，不能${t.label}`);
+  }
+  if (!allowed) throw forbidden(`您不能对这个订单执行“${t.label}”`);
+  for (const f of requiredFields[action] ?? []) {
+    const v = body[f];
+    if (v === undefined || v === null || (typeof v === 'string' && !v.trim())) throw invalid(f, `请填写${fieldLabels[f]}`);
+  }
+  const set: Partial<typeof orders.$inferInsert> = { state: t.to, stepStartedAt: now, updatedAt: now };
+  let note = body.reason ?? '';
+  const data: Record<string, unknown> = {};
+  const notifyUsers: (string | null)[] = [];
+  let notifyText = '';
+  switch (action) {
+    case 'dispatch': {
+      const target = body.target!;
+      const name = await targetName(db, o, target);
+      Object.assign(set, { targetType: target.type, targetId: target.type === 'pool' ? null : target.id, dispatchedAt: now, overdue: false });
+      note = `派给${name}`;
+      data.target = { ...target, name };
+      notifyUsers.push(...(await targetUsers(db, o, target)), o.residentUserId);
+      notifyText = `订单已派给${name}`;
+      break;
+    }
+    case 'accept': {
+      Object.assign(set, { acceptedUserId: c.userId, acceptedVolunteerId: c.volunteerId, acceptedTeamId: o.targetType === 'team' ? o.targetId : null, acceptedAt: now, overdue: false });
+      notifyUsers.push(o.residentUserId, o.proxyUserId);
+      notifyText = `${c.actor.name}已接单`;
+      break;
+    }
+    case 'decline':
+      Object.assign(set, { targetType: null, targetId: null });
+      notifyUsers.push(...(await staffAt(db, o.regionPath, o.escalationLevel)));
+      notifyText = `${c.actor.name}拒单：${body.reason}`;
+      break;
+    case 'start':
+      notifyUsers.push(o.residentUserId);
+      notifyText = '志愿者已开始服务';
+      break;
+    case 'complete': {
+      if (body.hours !== undefined && (body.hours < 0 || body.hours > 24)) throw invalid('hours', '服务时长应在 0–24 小时之间');
+      if (body.volunteerIds?.length) {
+        const found = await db.select({ id: volunteers.id }).from(volunteers).where(and(eq(volunteers.countyCode, o.countyCode), inArray(volunteers.id, body.volunteerIds)));
+        if (found.length !== new Set(body.volunteerIds).size) throw invalid('volunteerIds', '参与服务的志愿者不存在');
+      }
+      Object.assign(set, { summary: body.summary, hours: body.hours !== undefined ? String(body.hours) : null, volunteerIds: body.volunteerIds ?? (o.acceptedVolunteerId ? [o.acceptedVolunteerId] : []), photoIds: body.photoIds ?? [], completedAt: now, overdue: false });
+      note = body.summary ?? '';
+      notifyUsers.push(o.residentUserId, o.proxyUserId);
+      notifyText = '服务已完成，请您评价';
+      break;
+    }
+    case 'rate': {
+      if (!Number.isInteger(body.score) || body.score! < 1 || body.score! > 5) throw invalid('score', '评分应为 1–5 的整数');
+      Object.assign(set, { score: body.score, comment: body.comment ?? '', ratedAt: now, autoRated: false });
+      note = `${scoreLabels[body.score!]}${body.comment ? `：${body.comment}` : ''}`;
+      notifyUsers.push(o.acceptedUserId);
+      notifyText = `群众评价：${scoreLabels[body.score!]}`;
+      break;
+    }
+    case 'reopen': {
+      const days = await getSetting<number>(db, o.countyCode, 'orders.reopenDays');
+      if (!o.completedAt || now.getTime() - o.completedAt.getTime() > days * 86400_000) throw new AppError('INVALID_TRANSITION', `只能在服务完成后 ${days} 天内重新打开`);
+      Object.assign(set, { targetType: null, targetId: null, acceptedUserId: null, acceptedVolunteerId: null, acceptedTeamId: null, score: null, comment: null, ratedAt: null, completedAt: null, submittedAt: now });
+      notifyUsers.push(...(await staffAt(db, o.regionPath, o.escalationLevel)), o.acceptedUserId);
+      notifyText = `群众重新打开了订单：${body.reason}`;
+      break;
+    }
+    case 'cancel':
+      notifyUsers.push(...(await staffAt(db, o.regionPath, o.escalationLevel)), ...(o.state === 'dispatched' ? await targetUsers(db, o, { type: o.targetType!, id: o.targetId }) : []));
+      notifyText = '群众取消了订单';
+      break;
+    case 'reject':
+      notifyUsers.push(o.residentUserId, o.proxyUserId);
+      notifyText = `订单被驳回：${body.reason}`;
+      break;
+  }
+  return db.transaction(async (tx) => {
+    const [after] = await tx.update(orders).set(set).where(and(eq(orders.id, o.id), eq(orders.state, o.state))).returning();
+    if (!after) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
+    await tx.insert(orderEvents).values({ orderId: o.id, action, fromState: o.state, toState: t.to, actorUserId: c.userId, actorName: c.actor.name, at: now, note, data: Object.keys(data).length ? data : null });
+    if (action === 'rate' && body.score! <= 2) {
+      await tx.insert(followUps).values({ orderId: o.id, countyCode: o.countyCode, regionPath: o.regionPath, reason: `群众评价“${scoreLabels[body.score!]}”${body.comment ? `：${body.comment}` : ''}`, openedAt: now });
+      notifyUsers.push(...(await staffAt(tx, o.regionPath, 1)));
+    }
+    await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined });
+    await notify(tx, { countyCode: o.countyCode, userIds: notifyUsers.filter((u) => u !== c.userId), kind: `order.${action}`, title: `订单${t.label}`, body: notifyText || `订单已${t.label}`, entity: 'order', entityId: o.id, now, sms: ['dispatch', 'complete', 'reject'].includes(action) });
+    return after;
+  });
+}
+
+async function targetName(db: DbOrTx, o: Order, target: { type: string; id?: string | null }) {
+  if (target.type === 'pool') return '抢单池';
+  if (!target.id) throw invalid('target.id', '请选择派单对象');
+  if (target.type === 'team') {
+    const [t] = await db.select({ name: teams.name, leader: teams.leaderVolunteerId }).from(teams).where(and(eq(teams.id, target.id), eq(teams.countyCode, o.countyCode)));
+    if (!t) throw invalid('target.id', '队伍不存在');
+    if (!t.leader) throw invalid('target.id', '该队伍还没有队长，无法接单');
+    return t.name;
+  }
+  const [v] = await db.select({ name: volunteers.name, userId: volunteers.userId }).from(volunteers).where(and(eq(volunteers.id, target.id), eq(volunteers.countyCode, o.countyCode)));
+  if (!v) throw invalid('target.id', '志愿者不存在');
+  if (!v.userId) throw invalid('target.id', '该志愿者还没有开通账号，无法在线接单');
+  return `志愿者${v.name}`;
+}
+
+async function targetUsers(db: DbOrTx, o: Order, target: { type: string; id?: string | null }): Promise<string[]> {
+  if (target.type === 'volunteer' && target.id) {
+    const [v] = await db.select({ userId: volunteers.userId }).from(volunteers).where(eq(volunteers.id, target.id));
+    return v?.userId ? [v.userId] : [];
+  }
+  if (target.type === 'team' && target.id) {
+    const [t] = await db.select({ userId: volunteers.userId }).from(teams).innerJoin(volunteers, eq(volunteers.id, teams.leaderVolunteerId)).where(eq(teams.id, target.id));
+    return t?.userId ? [t.userId] : [];
+  }
+  if (target.type === 'pool') {
+    const rows = await db.select({ userId: volunteers.userId }).from(volunteers)
+      .where(and(sql`${volunteers.userId} is not null`, eq(volunteers.verified, true), sql`${volunteers.regionPath} like ${escapeLike(townOf(o.regionPath)) + '%'}`)).limit(200);
+    return rows.map((r) => r.userId!);
+  }
+  return [];
+}
+
+// ---------- reading ----------
+
+const orderColumns = {
+  id: orders.id, state: orders.state, regionCode: orders.regionCode, regionName: regions.name, contactName: orders.contactName, description: orders.description,
+  address: orders.address, answers: orders.answers, serviceItemId: orders.serviceItemId, serviceItemName: serviceItems.name, category: serviceItems.category,
+  targetType: orders.targetType, targetId: orders.targetId, acceptedUserId: orders.acceptedUserId, acceptedVolunteerId: orders.acceptedVolunteerId, acceptedTeamId: orders.acceptedTeamId,
+  residentUserId: orders.residentUserId, householdId: orders.householdId, proxyUserId: orders.proxyUserId,
+  summary: orders.summary, hours: orders.hours, volunteerIds: orders.volunteerIds, photoIds: orders.photoIds, score: orders.score, comment: orders.comment, autoRated: orders.autoRated,
+  escalationLevel: orders.escalationLevel, overdue: orders.overdue, stepStartedAt: orders.stepStartedAt, submittedAt: orders.submittedAt, dispatchedAt: orders.dispatchedAt,
+  acceptedAt: orders.acceptedAt, completedAt: orders.completedAt, ratedAt: orders.ratedAt, closedAt: orders.closedAt, createdAt: orders.createdAt,
+};
+type OrderRow = { state: OrderState; category: string; escalationLevel: number; score: number | null; hours: string | number | null; targetType: string | null; targetId: string | null };
+const label = <T extends OrderRow>(o: T) => ({
+  ...o, hours: o.hours === null ? null : Number(o.hours), stateName: stateLabels[o.state], categoryName: (standingCategories as Record<string, string>)[o.category] ?? o.category,
+  escalatedTo: escalationLabels[o.escalationLevel], scoreName: o.score ? scoreLabels[o.score] : null,
+});
+
+export type OrderFilter = { state?: OrderState; overdue?: boolean; regionCode?: string; category?: string; q?: string; page: number; pageSize: number };
+
+/** The admin board: every order in the caller's scope. */
+export async function listOrders(db: DbOrTx, c: OrderCaller, f: OrderFilter) {
+  const conds: SQL[] = [inScope(c.scope, { path: orders.regionPath, regionCode: orders.regionCode })];
+  return pagedOrders(db, conds, f);
+}
+
+async function pagedOrders(db: DbOrTx, conds: SQL[], f: OrderFilter) {
+  if (f.state) conds.push(eq(orders.state, f.state));
+  if (f.overdue !== undefined) conds.push(eq(orders.overdue, f.overdue));
+  if (f.regionCode) conds.push(sql`${orders.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
+  if (f.category) conds.push(eq(serviceItems.category, f.category));
+  if (f.q) conds.push(or(ilike(orders.contactName, `%${escapeLike(f.q)}%`), ilike(orders.description, `%${escapeLike(f.q)}%`), ilike(serviceItems.name, `%${escapeLike(f.q)}%`))!);
+  const where = and(...conds);
+  const [[{ total }], rows] = await Promise.all([
+    db.select({ total: count() }).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).where(where),
+    db.select(orderColumns).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).innerJoin(regions, eq(regions.code, orders.regionCode))
+      .where(where).orderBy(desc(orders.overdue), desc(orders.createdAt)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+  ]);
+  return { items: rows.map(label), total, page: f.page, pageSize: f.pageSize };
+}
+
+/** The resident's own orders (and those staff placed on their behalf). */
+export async function myOrders(db: DbOrTx, c: OrderCaller, f: OrderFilter) {
+  return pagedOrders(db, [or(eq(orders.residentUserId, c.userId), eq(orders.proxyUserId, c.userId))!], f);
+}
+
+/** A volunteer's work: dispatched to them or their teams, in the pool of their town, or accepted by them. */
+export async function myTasks(db: DbOrTx, c: OrderCaller, f: OrderFilter & { view?: 'todo' | 'pool' | 'mine' }) {
+  const parts: SQL[] = [];
+  const view = f.view ?? 'todo';
+  if (view === 'todo') {
+    if (c.volunteerId) parts.push(and(eq(orders.targetType, 'volunteer'), eq(orders.targetId, c.volunteerId))!);
+    if (c.leaderTeams.length) parts.push(and(eq(orders.targetType, 'team'), inArray(orders.targetId, c.leaderTeams.map((t) => t.id)))!);
+    parts.splice(0, parts.length, ...(parts.length ? [and(eq(orders.state, 'dispatched'), or(...parts))!] : []));
+  } else if (view === 'pool') {
+    const towns = new Set<string>();
+    if (c.volunteerPath && c.verified) towns.add(townOf(c.volunteerPath));
+    for (const t of c.leaderTeams) towns.add(t.regionPath.split('/').filter(Boolean).length >= 2 ? townOf(t.regionPath) : t.regionPath);
+    if (towns.size) parts.push(and(eq(orders.state, 'dispatched'), eq(orders.targetType, 'pool'), or(...[...towns].map((p) => sql`${orders.regionPath} like ${escapeLike(p) + '%'}`)))!);
+  } else {
+    parts.push(eq(orders.acceptedUserId, c.userId));
+  }
+  if (!parts.length) return { items: [], total: 0, page: f.page, pageSize: f.pageSize };
+  return pagedOrders(db, [or(...parts)!], f);
+}
+
+export async function getOrder(db: DbOrTx, c: OrderCaller, id: string) {
+  const o = await loadOrder(db, c, id);
+  const [row] = await db.select(orderColumns).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).innerJoin(regions, eq(regions.code, orders.regionCode)).where(eq(orders.id, id));
+  const [item] = await db.select({ id: serviceItems.id, name: serviceItems.name, category: serviceItems.category, fields: serviceItems.fields }).from(serviceItems).where(eq(serviceItems.id, o.serviceItemId));
+  const timeline = await db.select({ action: orderEvents.action, from: orderEvents.fromState, to: orderEvents.toState, actorName: orderEvents.actorName, at: orderEvents.at, note: orderEvents.note })
+    .from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.at), asc(orderEvents.id));
+  const fu = await db.select().from(followUps).where(eq(followUps.orderId, id)).orderBy(asc(followUps.openedAt));
+  const parties = partiesOf(c, o);
+  const actions = (Object.entries(orderTransitions) as [OrderAction, (typeof orderTransitions)[OrderAction]][])
+    .filter(([, t]) => t.from.includes(o.state as never) && t.who.some((w) => parties.has(w)))
+    .map(([a]) => a);
+  let target: { type: string; id: string | null; name: string } | null = null;
+  if (o.targetType) target = { type: o.targetType, id: o.targetId, name: await targetName(db, o, { type: o.targetType, id: o.targetId }).catch(() => '') };
+  const [acceptor] = o.acceptedUserId ? await db.select({ name: users.name }).from(users).where(eq(users.id, o.acceptedUserId)) : [];
+  return {
+    ...label(row), serviceItem: item ? withCategory(item) : null, target, acceptorName: acceptor?.name ?? null,
+    photos: o.photoIds.map((p) => ({ id: p, url: `/api/v1/files/${p}` })),
+    timeline: timeline.map((e) => ({ ...e, actionName: (orderTransitions as Record<string, { label: string }>)[e.action]?.label ?? eventLabels[e.action] ?? e.action })),
+    followUps: fu.map((x) => ({ id: x.id, reason: x.reason, openedAt: x.openedAt, closedAt: x.closedAt, result: x.result })),
+    actions,
+  };
+}
+const eventLabels: Record<string, string> = { submit: '点单', proxy_submit: '代点单', escalate: '超时上报', follow_up: '回访办结', auto_close: '自动关闭' };
+
+// ---------- follow-ups ----------
+
+export async function listFollowUps(db: DbOrTx, scope: Scope, open?: boolean) {
+  const conds: SQL[] = [inScope(scope, { path: followUps.regionPath, regionCode: sql`null` })];
+  if (open !== undefined) conds.push(open ? sql`${followUps.closedAt} is null` : sql`${followUps.closedAt} is not null`);
+  const rows = await db.select({ id: followUps.id, orderId: followUps.orderId, reason: followUps.reason, openedAt: followUps.openedAt, closedAt: followUps.closedAt, result: followUps.result,
+    contactName: orders.contactName, serviceItemName: serviceItems.name, score: orders.score })
+    .from(followUps).innerJoin(orders, eq(orders.id, followUps.orderId)).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
+    .where(and(...conds)).orderBy(desc(followUps.openedAt)).limit(200);
+  return { items: rows.map((r) => ({ ...r, scoreName: r.score ? scoreLabels[r.score] : null })) };
+}
+
+export async function closeFollowUp(db: Db, actor: Actor, scope: Scope, now: Date, id: string, result: string) {
+  const [fu] = await db.select().from(followUps).where(and(eq(followUps.id, id), inScope(scope, { path: followUps.regionPath, regionCode: sql`null` })));
+  if (!fu) throw notFound('回访');
+  return db.transaction(async (tx) => {
+    const [row] = await tx.update(followUps).set({ closedAt: now, result, closedBy: actor.userId }).where(and(eq(followUps.id, id), sql`${followUps.closedAt} is null`)).returning();
+    if (!row) throw new AppError('INVALID_TRANSITION', '该回访已经办结');
+    await tx.insert(orderEvents).values({ orderId: fu.orderId, action: 'follow_up', fromState: null, toState: (await tx.select({ s: orders.state }).from(orders).where(eq(orders.id, fu.orderId)))[0].s, actorUserId: actor.userId, actorName: actor.name, at: now, note: `回访办结：${result}` });
+    await writeAudit(tx, { ...actor, countyCode: fu.countyCode }, { action: 'order.followUp.close', entity: 'order', entityId: fu.orderId, detail: { result } });
+    return row;
+  });
+}
+
+// orders feed the "inactive team" query of the teams module
+import { registerTeamActivitySource } from '../teams/service.js';
+registerTeamActivitySource((teamId) => sql`select max(x.accepted_at) from orders x where x.accepted_team_id = ${teamId}`);
