@@ -1,8 +1,10 @@
 import type { Component } from 'vue';
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import {
+  Avatar,
   DataAnalysis,
   Document,
+  Flag,
   HomeFilled,
   Key,
   MapLocation,
@@ -63,6 +65,32 @@ export const appRoutes: RouteRecordRaw[] = [
     name: 'regions',
     component: () => import('./views/region/RegionTreePage.vue'),
     meta: { title: m.regions, group: 'site', icon: MapLocation, permission: 'region:read' },
+  },
+  {
+    path: 'volunteers',
+    name: 'volunteers',
+    component: () => import('./views/volunteer/VolunteerListPage.vue'),
+    meta: { title: m.volunteers, group: 'team', icon: Avatar, permission: 'volunteer:read' },
+  },
+  {
+    path: 'volunteers/:id',
+    name: 'volunteer-detail',
+    component: () => import('./views/volunteer/VolunteerDetailPage.vue'),
+    props: true,
+    meta: { title: m.volunteerDetail, permission: 'volunteer:read', parent: 'volunteers' },
+  },
+  {
+    path: 'teams',
+    name: 'teams',
+    component: () => import('./views/team/TeamListPage.vue'),
+    meta: { title: m.teams, group: 'team', icon: Flag, permission: 'team:read' },
+  },
+  {
+    path: 'teams/:id',
+    name: 'team-detail',
+    component: () => import('./views/team/TeamDetailPage.vue'),
+    props: true,
+    meta: { title: m.teamDetail, permission: 'team:read', parent: 'teams' },
   },
   {
     path: 'coverage',

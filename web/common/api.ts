@@ -190,6 +190,49 @@ export const api = {
   },
 };
 
+/** The file name a response offers in Content-Disposition (filename* first), or null. */
+export function dispositionFileName(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain ? plain[1].trim() : null;
+}
+
+/**
+ * Downloads a file the API serves (an export, a template, an error report) with the session cookie and saves it
+ * under the name the server gives, or `fallbackName`. A failure is thrown as ApiError with the server's message.
+ */
+export async function downloadFile(url: string, fallbackName: string, query?: Query): Promise<void> {
+  const full = url.startsWith(API_BASE) || url.startsWith('http') ? `${url}${buildQuery(query)}` : apiUrl(url, query);
+  let res: Response;
+  try {
+    res = await fetch(full, { credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试');
+  }
+  if (!res.ok) {
+    const err = await toApiError(res);
+    if (res.status === 401 && unauthorizedHandler) unauthorizedHandler(err);
+    throw err;
+  }
+  const blob = await res.blob();
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = dispositionFileName(res.headers.get('content-disposition')) ?? fallbackName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
 /** Fetches every page of a paged list (for small lists such as options in a select). */
 export async function fetchAll<T>(path: string, query: Query = {}, pageSize = 200): Promise<T[]> {
   const out: T[] = [];

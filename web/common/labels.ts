@@ -108,3 +108,35 @@ export function labelOf(map: LabelMap, code: string | null | undefined, fallback
 export function optionsOf<K extends string>(map: LabelMap<K>): { value: K; label: string }[] {
   return (Object.keys(map) as K[]).map((value) => ({ value, label: map[value] }));
 }
+
+export type Gender = 'male' | 'female';
+export const genderLabels: LabelMap<Gender> = {
+  male: '男',
+  female: '女',
+};
+
+export type VolunteerSource = 'self' | 'staff' | 'import';
+export const volunteerSourceLabels: LabelMap<VolunteerSource> = {
+  self: '本人注册',
+  staff: '工作人员登记',
+  import: '批量导入',
+};
+
+/** Who agreed to a use of personal data. */
+export type ConsentGrantedBy = 'self' | 'guardian' | 'staff_on_paper';
+export const consentGrantedByLabels: LabelMap<ConsentGrantedBy> = {
+  self: '本人',
+  guardian: '监护人',
+  staff_on_paper: '纸质登记表',
+};
+
+export type TeamMemberStatus = 'active' | 'pending' | 'rejected' | 'left';
+export const teamMemberStatusLabels: LabelMap<TeamMemberStatus> = {
+  active: '成员',
+  pending: '申请中',
+  rejected: '已拒绝',
+  left: '已退出',
+};
+
+export const politicalStatusOptions = ['中共党员', '中共预备党员', '共青团员', '民主党派', '群众'] as const;
+export const educationOptions = ['小学', '初中', '高中', '中专', '大专', '本科', '研究生'] as const;

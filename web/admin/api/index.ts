@@ -1,15 +1,18 @@
-import { api, type ItemList, type PageQuery, type Paged } from '../../common/api';
+import { api, downloadFile, type ItemList, type PageQuery, type Paged } from '../../common/api';
 import type {
   AuditEvent,
   AuditVerifyResult,
   Coverage,
   FileRef,
+  ImportResult,
   Inspection,
+  Job,
   InspectionInput,
   LoginResult,
   Me,
   Permission,
   Region,
+  RevealField,
   Role,
   RoleAssignment,
   SettingDefinition,
@@ -18,8 +21,18 @@ import type {
   SiteDetail,
   SiteInput,
   Standard,
+  TeamCategory,
+  TeamDetail,
+  TeamInput,
+  TeamMember,
+  TeamNode,
+  TeamPage,
   User,
   UserCreateInput,
+  Volunteer,
+  VolunteerCreateInput,
+  VolunteerDetail,
+  VolunteerUpdateInput,
 } from './types';
 
 export * from './types';
@@ -110,3 +123,56 @@ export const auditApi = {
   list: (query: AuditQuery): Promise<Paged<AuditEvent>> => api.page<AuditEvent>('/audit', { ...query }),
   verify: () => api.get<AuditVerifyResult>('/audit/verify'),
 };
+
+export interface VolunteerQuery extends PageQuery {
+  q?: string;
+  regionCode?: string;
+  verified?: boolean;
+  category?: string;
+  teamId?: string;
+}
+
+export const volunteerApi = {
+  list: (query: VolunteerQuery) => api.page<Volunteer>('/volunteers', { ...query }),
+  get: (id: string) => api.get<VolunteerDetail>(`/volunteers/${id}`),
+  create: (input: VolunteerCreateInput) => api.post<Volunteer>('/volunteers', input),
+  update: (id: string, input: VolunteerUpdateInput) => api.patch<VolunteerDetail>(`/volunteers/${id}`, input),
+  verify: (id: string) => api.post<VolunteerDetail>(`/volunteers/${id}/verify`),
+  reveal: (id: string, field: RevealField, reason: string) =>
+    api.post<{ field: RevealField; value: string }>(`/volunteers/${id}/reveal`, { field, reason }),
+  /** Starts an import job: 202 `{ jobId }`; errors before the job starts come back as 400/413. */
+  importAsync: (file: File) => api.upload<{ jobId: string; statusUrl?: string }>('/volunteers/import?async=1', file, file.name),
+  downloadTemplate: () => downloadFile('/volunteers/import/template', '志愿者导入模板.xlsx'),
+  exportRoster: (regionCode?: string) => downloadFile('/volunteers/export', '志愿者花名册.xlsx', { regionCode }),
+};
+
+export const jobApi = {
+  get: <R = ImportResult>(id: string) => api.get<Job<R>>(`/jobs/${id}`),
+};
+
+export interface TeamQuery extends PageQuery {
+  q?: string;
+  level?: string;
+  category?: string;
+  regionCode?: string;
+  parentId?: string;
+  inactive?: boolean;
+  isBrand?: boolean;
+}
+
+export const teamApi = {
+  categories: () => api.get<ItemList<TeamCategory>>('/team-categories'),
+  addCategory: (input: { code: string; name: string }) => api.post<TeamCategory>('/team-categories', input),
+  list: (query: TeamQuery) => api.get<TeamPage>('/teams', { page: 1, pageSize: 20, ...query }),
+  tree: () => api.get<ItemList<TeamNode>>('/teams/tree'),
+  get: (id: string) => api.get<TeamDetail>(`/teams/${id}`),
+  create: (input: TeamInput) => api.post<TeamDetail>('/teams', input),
+  update: (id: string, input: Partial<TeamInput>) => api.patch<TeamDetail>(`/teams/${id}`, input),
+  members: (id: string) => api.get<ItemList<TeamMember>>(`/teams/${id}/members`),
+  addMember: (id: string, volunteerId: string) => api.post<{ status: string }>(`/teams/${id}/members`, { volunteerId }),
+  approve: (id: string, volunteerId: string) => api.post<{ status: string }>(`/teams/${id}/members/${volunteerId}/approve`),
+  reject: (id: string, volunteerId: string, reason?: string) =>
+    api.post<{ status: string }>(`/teams/${id}/members/${volunteerId}/reject`, reason ? { reason } : {}),
+  removeMember: (id: string, volunteerId: string) => api.delete(`/teams/${id}/members/${volunteerId}`),
+};
+

@@ -1,4 +1,14 @@
-import type { ComplianceStatus, RegionLevel, Scope, SiteKind } from '../../common/labels';
+import type {
+  ComplianceStatus,
+  ConsentGrantedBy,
+  Gender,
+  RegionLevel,
+  Scope,
+  SiteKind,
+  TeamLevel,
+  TeamMemberStatus,
+  VolunteerSource,
+} from '../../common/labels';
 
 export interface RoleAssignment {
   id?: string;
@@ -223,4 +233,183 @@ export interface AuditVerifyResult {
   ok: boolean;
   checked: number;
   problems: { chain: string; seq: number; problem: string }[];
+}
+
+export interface Volunteer {
+  id: string;
+  volunteerNo: string;
+  name: string;
+  gender: Gender;
+  birthDate: string;
+  idNumberMasked: string;
+  phoneMasked: string | null;
+  regionCode: string;
+  regionName?: string | null;
+  verified: boolean;
+  verifiedAt: string | null;
+  skills: string[];
+  categories: string[];
+  availability: string;
+  serviceArea: string;
+  politicalStatus: string;
+  education: string;
+  occupation: string;
+  guardianName: string | null;
+  guardianPhoneMasked: string | null;
+  guardianRelation: string | null;
+  source: VolunteerSource;
+  userId?: string | null;
+  createdAt: string;
+}
+
+export interface VolunteerTeam {
+  teamId: string;
+  name: string;
+  level: TeamLevel;
+  category: string;
+  status: TeamMemberStatus;
+  isLeader: boolean;
+}
+
+export interface VolunteerConsent {
+  purpose: string;
+  purposeText: string;
+  version: string;
+  grantedBy: ConsentGrantedBy;
+  guardianName?: string | null;
+  at: string;
+  revokedAt?: string | null;
+}
+
+export interface VolunteerDetail extends Volunteer {
+  teams: VolunteerTeam[];
+  consents: VolunteerConsent[];
+}
+
+export interface VolunteerProfileInput {
+  phone?: string | null;
+  regionCode?: string;
+  skills?: string[];
+  categories?: string[];
+  availability?: string;
+  serviceArea?: string;
+  politicalStatus?: string;
+  education?: string;
+  occupation?: string;
+  guardianName?: string | null;
+  guardianPhone?: string | null;
+  guardianRelation?: string | null;
+}
+
+export interface VolunteerCreateInput extends VolunteerProfileInput {
+  name: string;
+  idNumber: string;
+  regionCode: string;
+  guardianConsent?: boolean;
+  verified?: boolean;
+}
+
+export interface VolunteerUpdateInput extends VolunteerProfileInput {
+  name?: string;
+}
+
+export type RevealField = 'idNumber' | 'phone' | 'guardianPhone';
+
+export interface ImportResult {
+  total: number;
+  imported: number;
+  merged: number;
+  failed: number;
+  errorReportUrl: string | null;
+}
+
+export interface Job<R = ImportResult> {
+  id: string;
+  kind: string;
+  status: 'running' | 'succeeded' | 'failed';
+  processed: number;
+  total: number;
+  percent: number;
+  result: R | null;
+  error: string | null;
+  createdAt?: string;
+  finishedAt?: string | null;
+}
+
+export interface TeamCategory {
+  code: string;
+  name: string;
+  standing: boolean;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  level: TeamLevel;
+  levelName?: string;
+  category: string;
+  categoryName?: string;
+  regionCode: string;
+  regionName?: string | null;
+  siteId: string | null;
+  parentId: string | null;
+  leaderVolunteerId: string | null;
+  leaderName: string | null;
+  isBrand: boolean;
+  description: string | null;
+  createdAt: string;
+  memberCount: number;
+  pendingCount: number;
+  lastActiveAt: string | null;
+  inactive: boolean;
+}
+
+export interface TeamNode extends Team {
+  children: TeamNode[];
+}
+
+export interface TeamPage {
+  items: Team[];
+  total: number;
+  page: number;
+  pageSize: number;
+  /** The setting teams.inactiveDays the inactive flag was computed with. */
+  inactiveDays?: number;
+}
+
+export interface TeamRef {
+  id: string;
+  name: string;
+  level: TeamLevel;
+}
+
+export interface TeamDetail extends Team {
+  site: { id: string; name: string } | null;
+  parent: TeamRef | null;
+  children: TeamRef[];
+}
+
+export interface TeamInput {
+  name: string;
+  level: TeamLevel;
+  category: string;
+  regionCode: string;
+  parentId?: string | null;
+  siteId?: string | null;
+  leaderVolunteerId?: string | null;
+  isBrand?: boolean;
+  description?: string;
+}
+
+export interface TeamMember {
+  volunteerId: string;
+  name: string;
+  volunteerNo: string;
+  gender: Gender;
+  phoneMasked: string | null;
+  verified: boolean;
+  status: 'active' | 'pending';
+  note: string | null;
+  requestedAt: string | null;
+  decidedAt: string | null;
 }
