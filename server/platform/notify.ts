@@ -69,7 +69,7 @@ export async function deliverDue(db: Db, crypto: Crypto, sender: Sender, now: Da
   for (const m of claimed) {
     const url = await getSetting<string>(db, m.countyCode, m.channel === 'sms' ? 'notify.smsWebhookUrl' : 'notify.wechatWebhookUrl');
     let result: SendResult;
-    let to = '';
+    let to: string;
     if (m.recipient.startsWith('enc:')) to = crypto.decrypt(m.recipient.slice(4));
     else {
       const [u] = await db.select({ phoneEnc: users.phoneEnc }).from(users).where(eq(users.id, m.recipient));

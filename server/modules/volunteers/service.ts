@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm
 import { pinyin } from 'pinyin-pro';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { consents, counters, regions, roleAssignments, teamMembers, teams, users, volunteers } from '../../db/schema/index.js';
-import { AppError, duplicate, forbidden, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
+import { AppError, duplicate, forbidden, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import { maskIdNumber, maskPhone, type Crypto } from '../../platform/crypto.js';
