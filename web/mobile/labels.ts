@@ -43,3 +43,19 @@ export function greetingFor(name: string, now = new Date()): string {
   if (hour < 18) return messages.home.greetingAfternoon(name);
   return messages.home.greetingEvening(name);
 }
+
+/** 男 / 女 */
+export function genderLabel(gender: string | null | undefined): string {
+  return (gender && messages.gender[gender]) || '—';
+}
+
+/** A calendar date (YYYY-MM-DD, e.g. a birth date) as 1949年12月31日, with no time-zone shift. */
+export function birthDateLabel(date: string | null | undefined): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(date ?? '');
+  return match ? `${Number(match[1])}年${Number(match[2])}月${Number(match[3])}日` : '—';
+}
+
+/** 总队 / 支队 / 分队 */
+export function teamLevelLabel(level: string | null | undefined): string {
+  return (level && messages.teamLevel[level]) || '';
+}

@@ -40,6 +40,13 @@ export const router = createRouter({
       meta: { tab: true, feature: 'points' },
     },
     { path: '/mine', name: 'mine', component: () => import('./views/MinePage.vue'), meta: { tab: true } },
+    {
+      path: '/volunteer/register',
+      name: 'volunteer-register',
+      component: () => import('./views/VolunteerRegisterPage.vue'),
+    },
+    { path: '/volunteer', name: 'volunteer', component: () => import('./views/VolunteerProfilePage.vue') },
+    { path: '/teams', name: 'teams', component: () => import('./views/MyTeamsPage.vue') },
     { path: '/sites/nearby', name: 'sites-nearby', component: () => import('./views/NearbySitesPage.vue') },
     { path: '/sites/:id', name: 'site-detail', component: () => import('./views/SiteDetailPage.vue'), props: true },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundPage.vue'), meta: { public: true } },

@@ -1,5 +1,21 @@
 import { api } from './client';
-import type { LoginResult, Me, NearbySites, SiteDetail } from './types';
+import type {
+  ConsentText,
+  JoinRequest,
+  LoginResult,
+  Me,
+  MyTeams,
+  NearbySites,
+  RegionDetail,
+  RegionOption,
+  SiteDetail,
+  TeamCategory,
+  VolunteerCreated,
+  VolunteerProfile,
+  VolunteerRegistration,
+} from './types';
+
+const enc = encodeURIComponent;
 
 export const authApi = {
   login: (phone: string, password: string) =>
@@ -11,6 +27,32 @@ export const authApi = {
 export const sitesApi = {
   nearby: () => api.get<NearbySites>('/sites/nearby'),
   get: (id: string) => api.get<SiteDetail>(`/sites/${encodeURIComponent(id)}`),
+};
+
+export const regionsApi = {
+  /** Without a parent: the county itself. */
+  children: (parent?: string) => api.get<{ items: RegionOption[] }>('/regions', { parent }),
+  get: (code: string) => api.get<RegionDetail>(`/regions/${enc(code)}`),
+};
+
+export const volunteersApi = {
+  register: (body: VolunteerRegistration) => api.post<VolunteerCreated>('/volunteers', body),
+  me: () => api.get<VolunteerProfile>('/volunteers/me'),
+  consentTexts: () => api.get<{ items: ConsentText[] }>('/volunteers/consent-texts'),
+  categories: () => api.get<{ items: TeamCategory[] }>('/team-categories'),
+};
+
+export const teamsApi = {
+  mine: () => api.get<MyTeams>('/teams/mine'),
+  join: (teamId: string, note?: string) =>
+    api.post<{ status: 'pending' | 'active' }>(`/teams/${enc(teamId)}/join`, note ? { note } : {}),
+  leave: (teamId: string, volunteerId: string) => api.delete(`/teams/${enc(teamId)}/members/${enc(volunteerId)}`),
+  pending: (teamId: string) =>
+    api.get<{ items: JoinRequest[] }>(`/teams/${enc(teamId)}/members`, { status: 'pending' }),
+  approve: (teamId: string, volunteerId: string) =>
+    api.post<{ status: string }>(`/teams/${enc(teamId)}/members/${enc(volunteerId)}/approve`),
+  reject: (teamId: string, volunteerId: string) =>
+    api.post<{ status: string }>(`/teams/${enc(teamId)}/members/${enc(volunteerId)}/reject`, {}),
 };
 
 export { ApiError, errorMessage } from './client';

@@ -52,10 +52,16 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  /** Asks the server again, e.g. after registering as a volunteer changed `volunteerId` and the roles. */
+  async function refresh(): Promise<Me | null> {
+    checked.value = false;
+    return ensure();
+  }
+
   function clear(): void {
     me.value = null;
     checked.value = true;
   }
 
-  return { me, checked, loggedIn, ensure, login, logout, clear };
+  return { me, checked, loggedIn, ensure, refresh, login, logout, clear };
 });
