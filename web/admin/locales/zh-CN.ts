@@ -1,4 +1,5 @@
 /** Every user-facing text of the admin web. Components read from here, never inline. */
+import { serviceAuditActions, serviceAuditEntities, serviceMsg } from './service.zh-CN';
 
 export const msg = {
   app: {
@@ -81,6 +82,7 @@ export const msg = {
       home: '首页',
       site: '阵地',
       team: '队伍',
+      service: '服务',
       stats: '统计',
       system: '系统',
     },
@@ -96,6 +98,11 @@ export const msg = {
     volunteerDetail: '志愿者详情',
     teams: '志愿服务队',
     teamDetail: '队伍详情',
+    orders: '订单看板',
+    orderDetail: '订单详情',
+    serviceItems: '服务菜单',
+    proxyOrder: '代点单',
+    followUps: '不满意回访',
     coverage: '覆盖率统计',
     users: '用户管理',
     roles: '角色权限',
@@ -751,6 +758,7 @@ export const msg = {
       'team.member.approve': '同意入队',
       'team.member.reject': '拒绝入队',
       'team.member.remove': '移出队员',
+      ...serviceAuditActions,
     } as Record<string, string>,
     entities: {
       user: '用户',
@@ -763,12 +771,14 @@ export const msg = {
       team: '志愿服务队',
       team_category: '服务类别',
       job: '后台任务',
+      ...serviceAuditEntities,
     } as Record<string, string>,
     actionSelectPlaceholder: '选择或输入操作',
     entitySelectPlaceholder: '选择或输入对象',
     copyHash: '点击复制完整哈希',
     empty: '没有符合条件的审计记录。可以放宽时间范围或清空筛选条件后重试。',
   },
+  ...serviceMsg,
   upload: {
     hint: 'JPG / PNG / WebP，不超过 5 MB',
   },
