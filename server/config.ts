@@ -13,6 +13,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  PGLITE_SHARED_BUFFERS: z.string().regex(/^\d+(kB|MB|GB)$/, '形如 16MB').default('16MB'),
 });
 
 export type Config = {
@@ -27,6 +29,10 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   sessionIdleMinutes: number;
   trustProxy: boolean;
+  /** Login, sign-up and SMS-code requests per minute from one IP. */
+  authRateLimit: number;
+  /** PostgreSQL shared_buffers of the embedded database. */
+  pgliteSharedBuffers: string;
 };
 
 /** Reads every setting from the environment once; a bad value stops the start with a clear message. */
@@ -49,5 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     trustProxy: e.TRUST_PROXY === '1',
+    authRateLimit: e.AUTH_RATE_LIMIT,
+    pgliteSharedBuffers: e.PGLITE_SHARED_BUFFERS,
   };
 }

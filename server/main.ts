@@ -1,7 +1,8 @@
 import { loadConfig } from './config.js';
 import { openPlatform } from './bootstrap.js';
 import { buildApp } from './app.js';
-import { isEmpty, seedDemo, DEMO_PASSWORD } from './seed/demo.js';
+import { Worker } from 'node:worker_threads';
+import { isEmpty, DEMO_PASSWORD } from './seed/demo.js';
 import { startScheduler } from './platform/scheduler.js';
 import { deliverDue, webhookSender } from './platform/notify.js';
 import { sweepOrders } from './modules/orders/sla.js';
@@ -10,10 +11,13 @@ import { sweepOrders } from './modules/orders/sla.js';
 async function main() {
   const started = Date.now();
   const config = loadConfig();
-  const deps = await openPlatform(config);
+  let deps = await openPlatform(config);
   if (config.demo && (await isEmpty(deps))) {
     console.log(`首次启动：正在创建演示县 ${config.demoCounty} …`);
-    await seedDemo(deps, config.demoCounty, (s) => console.log(`  ${s}`));
+    // the embedded database has one owner: close it, seed on a worker thread, open it again
+    await deps.database.close();
+    await seedInWorker();
+    deps = await openPlatform(config);
   }
   const app = await buildApp(deps);
   await app.listen({ port: config.port, host: config.host });
@@ -40,6 +44,15 @@ async function main() {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function seedInWorker() {
+  return new Promise<void>((resolve, reject) => {
+    const w = new Worker(new URL('./seed/worker.ts', import.meta.url));
+    w.on('message', (m: { log?: string; done?: boolean }) => { if (m.log) console.log(`  ${m.log}`); });
+    w.on('error', reject);
+    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`演示数据生成失败（退出码 ${code}）`))));
+  });
 }
 
 main().catch((e) => {

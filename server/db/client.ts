@@ -27,7 +27,7 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 // int8 → number: counts and sequence numbers stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<Database> {
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; sharedBuffers?: string }): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing the process
@@ -45,7 +45,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   }
   const dir = path.join(opts.dataDir, 'pgdata');
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const pool = new WorkerPool(dir);
+  const pool = new WorkerPool(dir, opts.sharedBuffers);
   await pool.ready;
   const db = drizzle(pool as unknown as pg.Pool, { schema });
   return {

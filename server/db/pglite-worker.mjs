@@ -12,8 +12,11 @@ async function refreshParsers(db) {
 }
 
 async function main() {
-  const { dataDir } = workerData;
-  const db = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir);
+  const { dataDir, sharedBuffers } = workerData;
+  // PGlite's buffer pool lives in WASM memory, which never shrinks: a small pool keeps the server small, and the
+  // operating system still caches the data files
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers ?? '16MB'}`];
+  const db = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir, { startParams });
   await refreshParsers(db);
   parentPort.postMessage({ ready: true });
   parentPort.on('message', async (msg) => {

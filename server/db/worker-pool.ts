@@ -47,10 +47,11 @@ export class WorkerPool extends EventEmitter {
   readonly ready: Promise<void>;
   private closed = false;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, sharedBuffers?: string) {
     super();
     const url = new URL('./pglite-worker.mjs', import.meta.url);
-    this.worker = new Worker(url, { workerData: { dataDir } });
+    // plain JavaScript: no TypeScript loader needed in this thread (saves its memory)
+    this.worker = new Worker(url, { workerData: { dataDir, sharedBuffers }, execArgv: [] });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m) => {
         if (m.ready) return resolve();

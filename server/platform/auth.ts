@@ -47,10 +47,22 @@ type SessionRow = {
 };
 
 /**
+ * Resolved sessions are kept for a few seconds, so a busy client costs one query per burst rather than per request.
+ * Changes to accounts, roles and sessions clear it in this process; another app server sees them within the TTL.
+ */
+const CACHE_TTL_MS = 5000;
+const cache = new Map<string, { row: SessionRow; until: number }>();
+export function clearAuthCache() { cache.clear(); }
+
+/**
  * Resolves a bearer or cookie token to the caller: one query for session, user, grants and permissions.
  * Sessions idle longer than the limit end here; activity refreshes last_seen_at at most once a minute.
  */
 export async function authenticate(database: Database, clock: Clock, token: string, idleMinutes: number): Promise<AuthContext> {
+  const tokenHash = sha256Hex(token);
+  const hit = cache.get(tokenHash);
+  let row: SessionRow | undefined = hit && hit.until > performance.now() ? hit.row : undefined;
+  if (!row) {
   const { rows } = await database.query(
     `select s.id as session_id, s.user_id, s.csrf_token, s.last_seen_at, u.name, u.county_code, u.region_code, u.active,
        coalesce(json_agg(json_build_object('role', ra.role_code, 'scope', ra.scope, 'regionCode', ra.region_code,
@@ -61,17 +73,26 @@ export async function authenticate(database: Database, clock: Clock, token: stri
      left join roles ro on ro.code = ra.role_code
      where s.token_hash = $1 and s.ended_at is null
      group by s.id, u.id`,
-    [sha256Hex(token)],
+    [tokenHash],
   );
-  const row = rows[0] as SessionRow | undefined;
+  row = rows[0] as SessionRow | undefined;
+  if (row) {
+    if (cache.size > 10_000) cache.clear();
+    cache.set(tokenHash, { row, until: performance.now() + CACHE_TTL_MS });
+  }
+  }
   if (!row || !row.active) throw new AppError('AUTH_REQUIRED', '登录已失效，请重新登录');
   const now = clock.now();
   const idleMs = now.getTime() - new Date(row.last_seen_at).getTime();
   if (idleMs > idleMinutes * 60_000) {
     await database.query('update sessions set ended_at = $2 where id = $1', [row.session_id, now]);
+    cache.delete(tokenHash);
     throw new AppError('AUTH_REQUIRED', `超过 ${idleMinutes} 分钟未操作，已自动退出，请重新登录`);
   }
-  if (idleMs > 60_000) await database.query('update sessions set last_seen_at = $2 where id = $1', [row.session_id, now]);
+  if (idleMs > 60_000) {
+    await database.query('update sessions set last_seen_at = $2 where id = $1', [row.session_id, now]);
+    row.last_seen_at = now;
+  }
   const grants: RoleGrant[] = row.grants.map((g) => ({ role: g.role, scope: g.scope, regionCode: g.regionCode, path: g.path, teamId: g.teamId }));
   const permissions = new Set<Permission>(row.grants.flatMap((g) => g.permissions ?? []));
   return {

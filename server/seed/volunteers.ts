@@ -113,10 +113,13 @@ export async function seedVolunteers(deps: Deps, countyCode: string, actor: Acto
     const members = r.sample(pool, t.level === 'squad' ? r.int(8, 40) : r.int(15, 50));
     if (t.regionCode === xinji.code && t.name.includes('红色宣讲')) for (const d of demoVolunteerIds) if (!members.some((m) => m.id === d)) members.push(ids.find((v) => v.id === d)!);
     for (const m of members) memberRows.push({ teamId: t.id, volunteerId: m.id, status: 'active', requestedAt: t.createdAt!, decidedAt: t.createdAt! });
-    const leader = members.find((m) => !demoVolunteerIds.includes(m.id)) ?? members[0];
+    // the first demo volunteer leads 新集镇's 美丽乡村 squad, so the H5 leader view has something to show
+    const leadsDemo = t.regionCode === xinji.code && t.name.includes('美丽乡村') && demoVolunteerIds[0];
+    if (leadsDemo && !members.some((m) => m.id === demoVolunteerIds[0])) members.push(ids.find((v) => v.id === demoVolunteerIds[0])!);
+    const leader = leadsDemo ? ids.find((v) => v.id === demoVolunteerIds[0])! : members.find((m) => !demoVolunteerIds.includes(m.id)) ?? members[0];
     if (leader) leaders.set(t.id, leader.id);
     // a few pending join requests to review
-    for (const p of r.sample(pool.filter((v) => !members.includes(v)), r.chance(0.3) ? r.int(1, 3) : 0)) memberRows.push({ teamId: t.id, volunteerId: p.id, status: 'pending', requestedAt: new Date(now.getTime() - r.int(1, 10) * 86400_000) });
+    for (const p of r.sample(pool.filter((v) => !members.includes(v)), leadsDemo ? 2 : r.chance(0.3) ? r.int(1, 3) : 0)) memberRows.push({ teamId: t.id, volunteerId: p.id, status: 'pending', requestedAt: new Date(now.getTime() - r.int(1, 10) * 86400_000) });
   }
   await dbx.transaction(async (tx) => {
     for (let i = 0; i < memberRows.length; i += 1000) await tx.insert(teamMembers).values(memberRows.slice(i, i + 1000)).onConflictDoNothing();

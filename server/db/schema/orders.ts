@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { pgTable, text, uuid, timestamp, integer, boolean, jsonb, numeric, index, uniqueIndex, check } from 'drizzle-orm/pg-core';
+import { pgTable, text, uuid, timestamp, integer, boolean, jsonb, numeric, bigint, index, uniqueIndex, check } from 'drizzle-orm/pg-core';
 import { regions, users } from './core.js';
 import { volunteers, teams } from './volunteers.js';
 
@@ -96,6 +96,7 @@ export const orders = pgTable('orders', {
 
 export const orderEvents = pgTable('order_events', {
   id: uuid('id').primaryKey().defaultRandom(),
+  seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
   orderId: uuid('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
   action: text('action').notNull(),
   fromState: text('from_state'),

@@ -18,36 +18,35 @@ const roleInput = z.object({ role: z.string().min(1), regionCode: z.string().reg
 const name = z.string().trim().min(1, '姓名不能为空').max(40, '姓名不能超过 40 个字');
 
 export const accountRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  const secure = false; // set by a TLS-terminating proxy in production; cookies stay SameSite=Lax
 
   app.post('/auth/login', {
-    config: { auth: false, rateLimit: { max: 30, timeWindow: '1 minute' } },
+    config: { auth: false, rateLimit: { max: deps.config.authRateLimit, timeWindow: '1 minute' } },
     schema: {
       tags: ['账号'], summary: '手机号 + 密码登录', security: [],
       body: z.object({ phone, password: z.string().min(1, '请输入密码').max(128), otp: z.string().optional() }),
     },
   }, async (req, reply) => {
     const r = await login(deps, req.body, { ip: req.ip, userAgent: req.headers['user-agent'], requestId: req.id });
-    reply.setCookie(SESSION_COOKIE, r.token, sessionCookieOptions(secure));
-    reply.setCookie(CSRF_COOKIE, r.csrfToken, csrfCookieOptions(secure));
+    reply.setCookie(SESSION_COOKIE, r.token, sessionCookieOptions(req.protocol === 'https'));
+    reply.setCookie(CSRF_COOKIE, r.csrfToken, csrfCookieOptions(req.protocol === 'https'));
     return r;
   });
 
   app.post('/auth/sms-code', {
-    config: { auth: false, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    config: { auth: false, rateLimit: { max: deps.config.authRateLimit, timeWindow: '1 minute' } },
     schema: { tags: ['账号'], summary: '发送注册验证码（未配置短信接口时返回 required=false，注册无需验证码）', security: [], body: z.object({ phone }) },
   }, async (req) => requestSmsCode(deps.database.db, deps.crypto, deps.config.demoCounty, req.body.phone, deps.clock.now()));
 
   app.post('/auth/register', {
-    config: { auth: false, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    config: { auth: false, rateLimit: { max: deps.config.authRateLimit, timeWindow: '1 minute' } },
     schema: {
       tags: ['账号'], summary: '群众注册（手机号 + 密码，配置短信接口后需验证码），成功即登录', security: [],
       body: z.object({ name, phone, password: z.string(), regionCode: z.string().regex(/^\d{12}$/, '请选择所在村（社区）'), code: z.string().regex(/^\d{6}$/, '验证码为 6 位数字').optional() }),
     },
   }, async (req, reply) => {
     const r = await registerResident(deps, deps.config.demoCounty, req.body, { ip: req.ip, userAgent: req.headers['user-agent'], requestId: req.id });
-    reply.setCookie(SESSION_COOKIE, r.token, sessionCookieOptions(secure));
-    reply.setCookie(CSRF_COOKIE, r.csrfToken, csrfCookieOptions(secure));
+    reply.setCookie(SESSION_COOKIE, r.token, sessionCookieOptions(req.protocol === 'https'));
+    reply.setCookie(CSRF_COOKIE, r.csrfToken, csrfCookieOptions(req.protocol === 'https'));
     return reply.status(201).send(r);
   });
 

@@ -3,7 +3,7 @@ import type { Database, Db, DbOrTx } from '../../db/client.js';
 import { regions, roleAssignments, roles, sessions, users, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
-import { CSRF_COOKIE, type AuthContext } from '../../platform/auth.js';
+import { CSRF_COOKIE, clearAuthCache, type AuthContext } from '../../platform/auth.js';
 import { dummyPasswordHash, hashPassword, maskPhone, passwordProblem, randomToken, sha256Hex, verifyPassword, type Crypto } from '../../platform/crypto.js';
 import { builtinRoles, scopeLabels, type ScopeKind } from '../../platform/permissions.js';
 import { escapeLike, regionInScope, type Scope } from '../../platform/scope.js';
@@ -69,6 +69,7 @@ export async function login(deps: LoginDeps, input: { phone: string; password: s
 }
 
 export async function logout(db: Db, auth: AuthContext, actor: Actor, now: Date) {
+  clearAuthCache();
   await db.transaction(async (tx) => {
     await tx.update(sessions).set({ endedAt: now }).where(eq(sessions.id, auth.sessionId));
     await writeAudit(tx, actor, { action: 'auth.logout', entity: 'user', entityId: auth.userId });
@@ -218,6 +219,7 @@ export async function createUser(db: Db, crypto: Crypto, g: Granter, countyCode:
 }
 
 export async function updateUser(db: Db, g: Granter, id: string, patch: { name?: string; regionCode?: string | null; active?: boolean }) {
+  clearAuthCache();
   const before = await getUser(db, g.auth.scope, id);
   if (patch.active === false && id === g.auth.userId) throw invalid('active', '不能停用自己的账号');
   const set: Partial<typeof users.$inferInsert> = { updatedAt: new Date() };
@@ -241,6 +243,7 @@ export async function updateUser(db: Db, g: Granter, id: string, patch: { name?:
 }
 
 export async function setUserRoles(db: Db, g: Granter, id: string, input: RoleInput[]) {
+  clearAuthCache();
   const before = await getUser(db, g.auth.scope, id);
   if (id === g.auth.userId) throw forbidden('不能修改自己的角色授权');
   const grants = await checkGrants(db, granterOf(g), input);
@@ -262,6 +265,7 @@ export async function unlockUser(db: Db, g: Granter, id: string) {
 }
 
 export async function resetPassword(db: Db, g: Granter, id: string, password: string) {
+  clearAuthCache();
   await getUser(db, g.auth.scope, id);
   const pw = passwordProblem(password);
   if (pw) throw invalid('password', pw);
@@ -274,6 +278,7 @@ export async function resetPassword(db: Db, g: Granter, id: string, password: st
 }
 
 export async function changeOwnPassword(db: Db, auth: AuthContext, actor: Actor, oldPassword: string, newPassword: string) {
+  clearAuthCache();
   const [u] = await db.select().from(users).where(eq(users.id, auth.userId));
   if (!(await verifyPassword(oldPassword, u.passwordHash))) throw invalid('oldPassword', '原密码不正确');
   const pw = passwordProblem(newPassword);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, can, pageQuery } from '../../platform/http.js';
-import { forbidden } from '../../platform/errors.js';
+import { AppError, forbidden } from '../../platform/errors.js';
 import { notifications } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
 import { closeFollowUp, createHousehold, createItem, createOrder, getOrder, listFollowUps, listHouseholds, listItemsInScope, listOrders, loadOrder, menuFor, myOrders, myTasks, orderCaller, partiesOf, transition, updateItem } from './service.js';
@@ -72,13 +72,12 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
 
   // ---- orders ----
   app.post('/orders', {
-    config: { permission: 'order:create' },
     schema: { tags: ['点单'], summary: '点单（群众）；工作人员带 householdId 即为代点单', body: z.object({
       serviceItemId: z.uuid('服务项目 ID 格式不正确'), description: z.string().trim().min(2, '请简单描述您的需求').max(1000), address: z.string().max(200).optional(),
       answers: z.record(z.string(), z.unknown()).optional(), householdId: z.uuid('户 ID 格式不正确').nullish(),
     }) },
   }, async (req, reply) => {
-    if (req.body.householdId && !can(req, 'order:proxy')) throw forbidden('您没有代群众点单的权限');
+    if (req.body.householdId ? !can(req, 'order:proxy') : !can(req, 'order:create')) throw forbidden(req.body.householdId ? '您没有代群众点单的权限' : '您没有点单的权限');
     const o = await createOrder(db, await caller(req), now(), req.body);
     return reply.status(201).send(await getOrder(db, await caller(req), o.id));
   });
@@ -107,8 +106,12 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
       schema: { tags: ['点单'], summary: `订单动作：${orderTransitions[action].label}`, params: idParam, body: transitionBody },
     }, async (req) => {
       const c = await caller(req);
-      await transition(db, c, now(), req.params.id, action, req.body ?? {});
-      return getOrder(db, c, req.params.id);
+      const after = await transition(db, c, now(), req.params.id, action, req.body ?? {});
+      // after a decline or a lost target the caller may no longer see the order: answer with its new state
+      return getOrder(db, c, req.params.id).catch((e) => {
+        if (e instanceof AppError && e.code === 'NOT_FOUND') return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
+        throw e;
+      });
     });
   }
 

@@ -459,7 +459,7 @@ export async function getOrder(db: DbOrTx, c: OrderCaller, id: string) {
   const [row] = await db.select(orderColumns).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).innerJoin(regions, eq(regions.code, orders.regionCode)).where(eq(orders.id, id));
   const [item] = await db.select({ id: serviceItems.id, name: serviceItems.name, category: serviceItems.category, fields: serviceItems.fields }).from(serviceItems).where(eq(serviceItems.id, o.serviceItemId));
   const timeline = await db.select({ action: orderEvents.action, from: orderEvents.fromState, to: orderEvents.toState, actorName: orderEvents.actorName, at: orderEvents.at, note: orderEvents.note })
-    .from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.at), asc(orderEvents.id));
+    .from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.at), asc(orderEvents.seq));
   const fu = await db.select().from(followUps).where(eq(followUps.orderId, id)).orderBy(asc(followUps.openedAt));
   const parties = partiesOf(c, o);
   const actions = (Object.entries(orderTransitions) as [OrderAction, (typeof orderTransitions)[OrderAction]][])

@@ -1,19 +1,30 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DbOrTx, Db } from '../../db/client.js';
 import { settings } from '../../db/schema/index.js';
 import { AppError, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { settingDefinitions, settingKeys, type SettingKey } from './definitions.js';
 
-export async function getSettings(db: DbOrTx, countyCode: string): Promise<Record<SettingKey, unknown>> {
+/** County settings change rarely and are read on hot paths: kept for a few seconds, cleared here on every update. */
+const CACHE_TTL_MS = 5000;
+const cache = new Map<string, { values: Record<SettingKey, unknown>; until: number }>();
+
+export async function getSettings(db: DbOrTx, countyCode: string, fresh = false): Promise<Record<SettingKey, unknown>> {
+  const hit = cache.get(countyCode);
+  if (!fresh && hit && hit.until > performance.now()) return hit.values;
+  const values = await readSettings(db, countyCode);
+  cache.set(countyCode, { values, until: performance.now() + CACHE_TTL_MS });
+  return values;
+}
+
+async function readSettings(db: DbOrTx, countyCode: string): Promise<Record<SettingKey, unknown>> {
   const rows = await db.select().from(settings).where(eq(settings.countyCode, countyCode));
   const stored = new Map(rows.map((r) => [r.key, r.value]));
   return Object.fromEntries(settingKeys.map((k) => [k, stored.has(k) ? stored.get(k) : settingDefinitions[k].default])) as Record<SettingKey, unknown>;
 }
 
 export async function getSetting<T>(db: DbOrTx, countyCode: string, key: SettingKey): Promise<T> {
-  const [row] = await db.select().from(settings).where(and(eq(settings.countyCode, countyCode), eq(settings.key, key)));
-  return (row ? row.value : settingDefinitions[key].default) as T;
+  return (await getSettings(db, countyCode))[key] as T;
 }
 
 /** Validates every key first; nothing is written unless all are valid. */
@@ -29,13 +40,15 @@ export async function updateSettings(db: Db, countyCode: string, input: Record<s
   }
   if (!clean.length && !details.length) details.push({ path: '(body)', message: '没有要修改的设置项' });
   if (details.length) throw new AppError('VALIDATION_FAILED', `设置校验失败：${details[0].path} ${details[0].message}`, details);
+  cache.delete(countyCode);
   return db.transaction(async (tx) => {
-    const before = await getSettings(tx, countyCode);
+    const before = await readSettings(tx, countyCode);
     for (const [key, value] of clean) {
       await tx.insert(settings).values({ countyCode, key, value, updatedBy: actor.userId })
         .onConflictDoUpdate({ target: [settings.countyCode, settings.key], set: { value, updatedAt: new Date(), updatedBy: actor.userId } });
     }
-    const after = await getSettings(tx, countyCode);
+    const after = await readSettings(tx, countyCode);
+    cache.delete(countyCode);
     await writeAudit(tx, { ...actor, countyCode }, { action: 'setting.update', entity: 'setting', entityId: countyCode, before, after,
       detail: { changed: Object.fromEntries(clean.map(([k, v]) => [k, { from: before[k], to: v }])) } });
     return after;

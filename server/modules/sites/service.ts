@@ -59,12 +59,11 @@ export async function listSites(db: DbOrTx, scope: Scope, countyCode: string, no
   if (f.q) conds.push(or(ilike(sites.name, `%${escapeLike(f.q)}%`), ilike(sites.address, `%${escapeLike(f.q)}%`))!);
   if (f.compliance) conds.push(complianceWhere(f.compliance, validFrom));
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(sites).where(where),
-    db.select(listColumns).from(sites).innerJoin(regions, eq(regions.code, sites.regionCode)).where(where)
-      .orderBy(asc(sites.regionPath), asc(sites.kind), asc(sites.name), asc(sites.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
-  ]);
-  return { items: rows.map(({ latest: l, ...r }) => ({ ...r, compliance: complianceOf(l, validFrom) })), total, page: f.page, pageSize: f.pageSize };
+  // the page and the total in one round trip; a page past the end needs the count on its own
+  const rows = await db.select({ ...listColumns, total: sql<number>`count(*) over ()` }).from(sites).innerJoin(regions, eq(regions.code, sites.regionCode)).where(where)
+    .orderBy(asc(sites.regionPath), asc(sites.kind), asc(sites.name), asc(sites.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize);
+  const total = rows.length ? Number(rows[0].total) : (await db.select({ total: count() }).from(sites).where(where))[0].total;
+  return { items: rows.map(({ latest: l, total: _t, ...r }) => ({ ...r, compliance: complianceOf(l, validFrom) })), total, page: f.page, pageSize: f.pageSize };
 }
 
 export async function getSite(db: DbOrTx, scope: Scope, countyCode: string, now: Date, id: string) {

@@ -56,6 +56,7 @@ const teamColumns = (now: Date, inactiveDays: number) => {
     siteId: teams.siteId, parentId: teams.parentId, leaderVolunteerId: teams.leaderVolunteerId, isBrand: teams.isBrand, description: teams.description,
     createdAt: teams.createdAt,
     leaderName: sql<string | null>`(select v.name from volunteers v where v.id = "teams"."leader_volunteer_id")`,
+    customCategoryName: sql<string | null>`(select c.name from team_categories c where c.county_code = "teams"."county_code" and c.code = "teams"."category")`,
     memberCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')`,
     pendingCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'pending')`,
     lastActiveAt: sql<string | null>`${last}`,
@@ -83,8 +84,8 @@ export async function listTeams(db: DbOrTx, scope: Scope, extraTeamIds: string[]
   return { items: rows.map(withLabels), total, page: f.page, pageSize: f.pageSize, inactiveDays };
 }
 
-const withLabels = <T extends { level: TeamLevel; category: string }>(t: T) => ({
-  ...t, levelName: teamLevels[t.level], categoryName: (standingCategories as Record<string, string>)[t.category] ?? t.category,
+const withLabels = <T extends { level: TeamLevel; category: string; customCategoryName?: string | null }>({ customCategoryName, ...t }: T) => ({
+  ...t, levelName: teamLevels[t.level], categoryName: (standingCategories as Record<string, string>)[t.category] ?? customCategoryName ?? t.category,
 });
 
 /** The whole tree of teams visible to the caller (总队 → 支队 → 分队), for the tree view. */

@@ -1,5 +1,8 @@
 import { Readable, type Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+
+/** exceljs is large; it loads on the first import or export, not at start. */
+const excel = async () => (await import('exceljs')).default;
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { consents, files, regions, volunteers } from '../../db/schema/index.js';
@@ -38,6 +41,7 @@ export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsh
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
 
 export async function buildTemplate(db: Db, countyCode: string): Promise<Buffer> {
+  const ExcelJS = await excel();
   const wb = new ExcelJS.Workbook();
   wb.creator = '文明实践云';
   const ws = wb.addWorksheet('志愿者');
@@ -67,14 +71,15 @@ const cellText = (v: ExcelJS.CellValue): string => {
 const list = (s: string) => s.split(/[、,，;；\s]+/).map((x) => x.trim()).filter(Boolean);
 const yes = (s: string) => ['是', 'y', 'yes', 'true', '1', '√'].includes(s.toLowerCase());
 
-function openReader(buf: Buffer) {
+async function openReader(buf: Buffer) {
+  const ExcelJS = await excel();
   return new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(buf), { sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'ignore', entries: 'emit' });
 }
 
 /** Reads the first worksheet row by row; throws a clear 400 when the file is not a workbook. */
 async function* sheetRows(buf: Buffer): AsyncGenerator<{ number: number; values: ExcelJS.CellValue[] }> {
   try {
-    for await (const sheet of openReader(buf)) {
+    for await (const sheet of await openReader(buf)) {
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) yield { number: row.number, values: (row.values as ExcelJS.CellValue[]) ?? [] };
       return;
     }
@@ -242,6 +247,7 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
 const dedupeProblems = (ps: ErrorDetail[]) => ps.filter((p, i) => ps.findIndex((q) => q.path === p.path) === i);
 
 async function saveErrorReport(deps: { db: Db; files: FileStore }, actor: Actor, countyCode: string, now: Date, errors: RowError[]) {
+  const ExcelJS = await excel();
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('错误明细');
   ws.columns = [{ header: '行号', key: 'row', width: 8 }, { header: '列', key: 'column', width: 22 }, { header: '原因', key: 'reason', width: 60 }];
@@ -256,6 +262,7 @@ async function saveErrorReport(deps: { db: Db; files: FileStore }, actor: Actor,
 
 /** 花名册: the scoped roster as .xlsx, streamed in pages, every ID number and phone masked. */
 export async function writeRoster(db: Db, scope: Scope, out: Writable, filter: { regionCode?: string }) {
+  const ExcelJS = await excel();
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet('志愿者花名册');
   ws.columns = [

@@ -51,13 +51,12 @@ export const volunteerRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   }, async (req, reply) => {
     const a = auth(req);
     if (can(req, 'volunteer:create')) {
-      const row = await registerVolunteer(db, deps.crypto, actor(req), a.scope, now(), req.body, { source: 'staff', verified: req.body.verified ?? true });
-      return reply.status(201).send(present(row));
+      const row = await registerVolunteer(db, deps.crypto, actor(req), a.scope, now(), req.body, { source: 'staff', verified: req.body.verified ?? false });
+      return reply.status(201).send(present(row, row.regionName));
     }
     const u = await userCounty(db, a.userId);
-    const row = await registerVolunteer(db, deps.crypto, actor(req), null, now(), req.body, { source: 'self', userId: a.userId, verified: false });
-    if (row.countyCode !== (u.countyCode ?? deps.config.demoCounty)) throw new AppError('VALIDATION_FAILED', '只能在本县注册', [{ path: 'regionCode', message: '不在本县' }]);
-    return reply.status(201).send(present(row));
+    const row = await registerVolunteer(db, deps.crypto, actor(req), null, now(), req.body, { source: 'self', userId: a.userId, verified: false, countyCode: u.countyCode ?? deps.config.demoCounty });
+    return reply.status(201).send(present(row, row.regionName));
   });
 
   app.get('/volunteers/consent-texts', { schema: { tags: ['志愿者'], summary: '个人信息处理的同意文本及版本' } },

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
+import type { pinyin as PinyinFn } from 'pinyin-pro';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { consents, counters, regions, roleAssignments, teamMembers, teams, users, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, notFound, type ErrorDetail } from '../../platform/errors.js';
@@ -24,6 +25,11 @@ export const consentPurposes = {
 export type ConsentPurpose = keyof typeof consentPurposes;
 
 export const volunteerScope = (scope: Scope) => inScope(scope, { path: volunteers.regionPath, regionCode: volunteers.regionCode, owner: volunteers.userId });
+
+// the pinyin dictionary is ~40 MB in memory: loaded when the first name is converted, not at start
+const requireCjs = createRequire(import.meta.url);
+let pinyinFn: typeof PinyinFn | undefined;
+const pinyin: typeof PinyinFn = ((...args: Parameters<typeof PinyinFn>) => (pinyinFn ??= (requireCjs('pinyin-pro') as { pinyin: typeof PinyinFn }).pinyin)(...args)) as typeof PinyinFn;
 
 export function nameKeys(name: string) {
   const syllables = pinyin(name, { toneType: 'none', type: 'array', surname: 'head', nonZh: 'consecutive', v: true }) as string[];
@@ -82,11 +88,12 @@ export function protectedColumns(crypto: Crypto, idNumber: string, phone?: strin
   };
 }
 
-type RegisterOpts = { source: 'self' | 'staff'; userId?: string | null; verified: boolean };
+type RegisterOpts = { source: 'self' | 'staff'; userId?: string | null; verified: boolean; countyCode?: string };
 
 export async function registerVolunteer(db: Db, crypto: Crypto, actor: Actor, scope: Scope | null, now: Date, input: VolunteerInput, opts: RegisterOpts) {
   const region = await requireRegion(db, input.regionCode);
   if (scope && !regionInScope(scope, region.path)) throw notFound('区划');
+  if (opts.countyCode && region.countyCode !== opts.countyCode) throw new AppError('VALIDATION_FAILED', '只能登记本县的村（社区）', [{ path: 'regionCode', message: '不在本县' }]);
   const { problems, id, age } = checkVolunteer(input, now, await knownCategories(db, region.countyCode));
   if (opts.source === 'self' && input.consentToRegistration !== true) problems.push({ path: 'consentToRegistration', message: '请阅读并同意个人信息处理说明' });
   if (problems.length || !id) throw new AppError('VALIDATION_FAILED', `${problems[0].message}`, problems);
@@ -97,7 +104,7 @@ export async function registerVolunteer(db: Db, crypto: Crypto, actor: Actor, sc
     if (exists) throw duplicate('该身份证号已登记为志愿者', 'idNumber');
     if (opts.userId) {
       const [mine] = await tx.select({ id: volunteers.id }).from(volunteers).where(eq(volunteers.userId, opts.userId));
-      if (mine) throw duplicate('您已经注册过志愿者', 'idNumber');
+      if (mine) throw new AppError('DUPLICATE', '您已经注册过志愿者', [{ path: '(account)', message: '您已经注册过志愿者' }]);
     }
     const [no] = await nextVolunteerNumbers(tx, region.countyCode, 1);
     const [row] = await tx.insert(volunteers).values({
@@ -116,7 +123,7 @@ export async function registerVolunteer(db: Db, crypto: Crypto, actor: Actor, sc
       await tx.insert(roleAssignments).values({ userId: opts.userId, roleCode: 'volunteer', regionCode: region.code, scope: 'self' });
     }
     await writeAudit(tx, { ...actor, countyCode: row.countyCode }, { action: 'volunteer.create', entity: 'volunteer', entityId: row.id, after: present(row), detail: { source: opts.source } });
-    return row;
+    return { ...row, regionName: region.name };
   });
 }
 
@@ -181,12 +188,13 @@ async function loadInScope(db: DbOrTx, scope: Scope, id: string) {
 
 export async function getVolunteer(db: DbOrTx, scope: Scope, id: string) {
   const { v, regionName } = await loadInScope(db, scope, id);
-  const memberships = await db.select({ teamId: teams.id, name: teams.name, level: teams.level, category: teams.category, status: teamMembers.status, isLeader: sql<boolean>`${teams.leaderVolunteerId} = ${v.id}` })
+  const memberships = await db.select({ teamId: teams.id, name: teams.name, level: teams.level, category: teams.category, status: teamMembers.status, isLeader: sql<boolean>`${teams.leaderVolunteerId} = ${v.id}`,
+    categoryName: sql<string>`coalesce((select c.name from team_categories c where c.county_code = "teams"."county_code" and c.code = "teams"."category"), ${teams.category})` })
     .from(teamMembers).innerJoin(teams, eq(teams.id, teamMembers.teamId)).where(eq(teamMembers.volunteerId, v.id)).orderBy(asc(teams.name));
   const consentRows = await db.select().from(consents).where(and(eq(consents.subjectType, 'volunteer'), eq(consents.subjectId, v.id))).orderBy(asc(consents.at));
   return {
     ...present(v, regionName),
-    teams: memberships,
+    teams: memberships.map((m) => ({ ...m, levelName: ({ corps: '总队', brigade: '支队', squad: '分队' } as const)[m.level], categoryName: (standingCategories as Record<string, string>)[m.category] ?? m.categoryName })),
     consents: consentRows.map((c) => ({ purpose: c.purpose, purposeText: consentPurposes[c.purpose as ConsentPurpose]?.text ?? c.purpose, version: c.version, grantedBy: c.grantedBy, guardianName: c.guardianName, at: c.at, revokedAt: c.revokedAt })),
   };
 }
