@@ -21,12 +21,7 @@ export const router = createRouter({
   routes: [
     { path: '/login', name: 'login', component: () => import('./views/LoginPage.vue'), meta: { public: true } },
     { path: '/', name: 'home', component: () => import('./views/HomePage.vue'), meta: { tab: true } },
-    {
-      path: '/order',
-      name: 'order',
-      component: () => import('./views/ComingSoonPage.vue'),
-      meta: { tab: true, feature: 'order' },
-    },
+    { path: '/order', name: 'order', component: () => import('./views/OrderMenuPage.vue'), meta: { tab: true } },
     {
       path: '/activity',
       name: 'activity',
@@ -47,6 +42,12 @@ export const router = createRouter({
     },
     { path: '/volunteer', name: 'volunteer', component: () => import('./views/VolunteerProfilePage.vue') },
     { path: '/teams', name: 'teams', component: () => import('./views/MyTeamsPage.vue') },
+    { path: '/register', name: 'register', component: () => import('./views/RegisterPage.vue'), meta: { public: true } },
+    { path: '/order/item/:itemId', name: 'order-form', component: () => import('./views/OrderFormPage.vue'), props: true },
+    { path: '/orders/mine', name: 'my-orders', component: () => import('./views/MyOrdersPage.vue') },
+    { path: '/orders/:id', name: 'order-detail', component: () => import('./views/OrderDetailPage.vue'), props: true },
+    { path: '/tasks', name: 'tasks', component: () => import('./views/TasksPage.vue') },
+    { path: '/messages', name: 'messages', component: () => import('./views/InboxPage.vue') },
     { path: '/sites/nearby', name: 'sites-nearby', component: () => import('./views/NearbySitesPage.vue') },
     { path: '/sites/:id', name: 'site-detail', component: () => import('./views/SiteDetailPage.vue'), props: true },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundPage.vue'), meta: { public: true } },
@@ -66,6 +67,7 @@ router.beforeEach(async (to) => {
   const session = useSessionStore();
   if (to.meta.public) {
     if (to.name === 'login' && session.loggedIn) return safeRedirect(to.query.redirect);
+    if (to.name === 'register' && session.loggedIn) return '/';
     return true;
   }
   try {

@@ -1,4 +1,5 @@
 /** Every text the H5 shows. Components read from here; nothing user-facing is written inline. */
+import { orderMessages } from './zh-CN.orders';
 
 export const messages = {
   app: {
@@ -37,7 +38,7 @@ export const messages = {
     submitting: '正在登录…',
     success: '登录成功',
     failedTitle: '没能登录',
-    help: '忘记密码或还没有账号？请联系本村（社区）实践站管理员。',
+    help: '忘记密码？请联系本村（社区）实践站管理员。',
   },
   home: {
     greetingMorning: (name: string) => `早上好，${name}`,
@@ -342,6 +343,7 @@ export const messages = {
     team_leader: '志愿服务队队长',
   } as Record<string, string>,
   roleFallback: '其他身份',
+  ...orderMessages,
 } as const;
 
 export type Messages = typeof messages;
