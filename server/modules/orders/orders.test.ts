@@ -331,3 +331,23 @@ describe('resident sign-up', () => {
     }
   });
 });
+
+describe('pool races and filters', () => {
+  it('a volunteer who comes late to a taken pool order hears 409, not 404; nobody declines a pool order', async () => {
+    const o = await newOrder();
+    await act(ADMIN, o.id, 'dispatch', { target: { type: 'pool' } });
+    expect((await act(PHONES.volunteer, o.id, 'decline', { reason: '不想接' })).statusCode).toBe(409);
+    expect((await act(PHONES.volunteer, o.id, 'accept')).statusCode).toBe(200);
+    const late = await act(PHONES.volunteer2, o.id, 'accept');
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.message).toContain('已被其他志愿者接走');
+  });
+
+  it('filters the board by several states at once', async () => {
+    const res = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/orders?state=accepted,in_service&pageSize=200' })).json();
+    expect(res.items.every((x: { state: string }) => ['accepted', 'in_service'].includes(x.state))).toBe(true);
+    const bad = await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/orders?state=flying' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].path).toBe('state');
+  });
+});

@@ -24,7 +24,13 @@ const itemBody = z.object({
   name: z.string().trim().min(2, '名称至少 2 个字').max(60), category: z.string().trim().min(1, '请选择服务类别').max(40), description: z.string().max(2000).optional(),
   regionCode, fields: z.array(field).max(20).optional(), providerTeamIds: z.array(z.uuid('队伍 ID 格式不正确')).max(20).optional(), active: z.boolean().optional(),
 });
-const orderFilter = { ...pageQuery, state: z.enum(orderStates, { error: '状态不正确' }).optional(), overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+const orderFilter = { ...pageQuery,
+  state: z.string().max(200).transform((v, ctx) => {
+    const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+    const bad = list.find((x) => !(orderStates as readonly string[]).includes(x));
+    if (bad) { ctx.addIssue({ code: 'custom', message: `状态不正确：${bad}（多个状态用逗号分隔）` }); return z.NEVER; }
+    return list as (typeof orderStates)[number][];
+  }).optional(), overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   regionCode: regionCode.optional(), category: z.string().max(40).optional(), q: z.string().max(40).optional() };
 const transitionBody = z.object({
   reason: z.string().trim().max(500).optional(),

@@ -264,7 +264,14 @@ const fieldLabels: Record<string, string> = { reason: '原因', target: '派单�
  */
 export async function transition(db: Db, c: OrderCaller, now: Date, orderId: string, action: OrderAction, body: TransitionBody = {}) {
   const t = orderTransitions[action];
-  const o = await loadOrder(db, c, orderId);
+  // one snapshot decides visibility and state; the conditional update below catches anything that changes after it
+  const [o] = await db.select().from(orders).where(eq(orders.id, orderId));
+  if (!o || !canSee(c, o)) {
+    // a pool order someone else just took is no longer visible to the others: they lost a race, not the order
+    if (o && action === 'accept' && o.targetType === 'pool' && poolEligible(c, o)) throw new AppError('INVALID_TRANSITION', '这单已被其他志愿者接走');
+    throw notFound('订单');
+  }
+  if (action === 'decline' && o.targetType === 'pool') throw new AppError('INVALID_TRANSITION', '抢单池中的订单不需要拒单，不接即可');
   const parties = partiesOf(c, o);
   const allowed = t.who.some((w) => parties.has(w));
   if (!t.from.includes(o.state as never)) {
@@ -352,10 +359,15 @@ export async function transition(db: Db, c: OrderCaller, now: Date, orderId: str
       notifyUsers.push(...(await staffAt(tx, o.regionPath, 1)));
     }
     await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined });
-    await notify(tx, { countyCode: o.countyCode, userIds: notifyUsers.filter((u) => u !== c.userId), kind: `order.${action}`, title: `订单${t.label}`, body: notifyText || `订单已${t.label}`, entity: 'order', entityId: o.id, now, sms: ['dispatch', 'complete', 'reject'].includes(action) });
+    await notify(tx, { countyCode: o.countyCode, userIds: notifyUsers.filter((u) => u !== c.userId), kind: `order.${action}`, title: noticeTitles[action] ?? `订单${t.label}`, body: notifyText || `订单已${t.label}`, entity: 'order', entityId: o.id, now, sms: ['dispatch', 'complete', 'reject'].includes(action) });
     return after;
   });
 }
+
+const noticeTitles: Partial<Record<OrderAction, string>> = {
+  dispatch: '点单已派出', accept: '志愿者已接单', decline: '派单被拒绝，请重新派单', start: '志愿者开始服务', complete: '服务已完成，请您评价',
+  rate: '收到群众评价', cancel: '群众取消了点单', reopen: '群众重新打开了点单', reject: '点单未通过审核',
+};
 
 async function targetName(db: DbOrTx, o: Order, target: { type: string; id?: string | null }) {
   if (target.type === 'pool') return '抢单池';
@@ -403,10 +415,10 @@ const orderColumns = {
 type OrderRow = { state: OrderState; category: string; escalationLevel: number; score: number | null; hours: string | number | null; targetType: string | null; targetId: string | null };
 const label = <T extends OrderRow>(o: T) => ({
   ...o, hours: o.hours === null ? null : Number(o.hours), stateName: stateLabels[o.state], categoryName: (standingCategories as Record<string, string>)[o.category] ?? o.category,
-  escalatedTo: escalationLabels[o.escalationLevel], scoreName: o.score ? scoreLabels[o.score] : null,
+  escalatedTo: o.escalationLevel > 0 || (o as { overdue?: boolean }).overdue ? escalationLabels[o.escalationLevel] : null, scoreName: o.score ? scoreLabels[o.score] : null,
 });
 
-export type OrderFilter = { state?: OrderState; overdue?: boolean; regionCode?: string; category?: string; q?: string; page: number; pageSize: number };
+export type OrderFilter = { state?: OrderState[]; overdue?: boolean; regionCode?: string; category?: string; q?: string; page: number; pageSize: number };
 
 /** The admin board: every order in the caller's scope. */
 export async function listOrders(db: DbOrTx, c: OrderCaller, f: OrderFilter) {
@@ -415,7 +427,7 @@ export async function listOrders(db: DbOrTx, c: OrderCaller, f: OrderFilter) {
 }
 
 async function pagedOrders(db: DbOrTx, conds: SQL[], f: OrderFilter) {
-  if (f.state) conds.push(eq(orders.state, f.state));
+  if (f.state?.length) conds.push(inArray(orders.state, f.state));
   if (f.overdue !== undefined) conds.push(eq(orders.overdue, f.overdue));
   if (f.regionCode) conds.push(sql`${orders.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
   if (f.category) conds.push(eq(serviceItems.category, f.category));
