@@ -6,11 +6,18 @@
  *   - the server's RSS (VmRSS of the child) after the seed, after the warm-up and after the load;
  *   - warm start (second start on the existing data until /api/health answers);
  *   - on PGlite, responsiveness: /api/health latency while 20 GET /api/v1/stats/coverage run at once.
- * Writes bench/results/latest.json and regenerates docs/BENCHMARKS.md.
+ * Then, on one more server per engine (fresh database, demo seed, AUTH_RATE_LIMIT raised), the issue scenarios:
+ *   - issue #3, bench/volunteers.ts: 50,000-row template import (rows/s, RSS growth, ratio to direct multi-row
+ *     INSERTs) and 200 sequential pinyin searches (p50/p99);
+ *   - issue #4, bench/orders.ts (PostgreSQL only): order lifecycles per second over HTTP at 32 connections and
+ *     the same five transactions as SQL on a pg Pool of 32.
+ * Writes bench/results/latest.json and regenerates docs/BENCHMARKS.md (`--report`: regenerate only).
  *
  * Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (32), BENCH_ENGINES
  * (pglite,postgres), BENCH_DATABASE_URL (admin URL; default TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_PROFILE=1 (write a --cpu-prof profile of the server to .tmp/bench-prof/).
+ * BENCH_PROFILE=1 (write a --cpu-prof profile of the server to .tmp/bench-prof/), BENCH_SCENARIOS
+ * (foundation,volunteers,orders), BENCH_ISSUE_ENGINES (engines for the issue scenarios, default postgres),
+ * BENCH_IMPORT_ROWS (50000), BENCH_SEARCH_REQUESTS (200), BENCH_ORDERS_DURATION (s, 15), BENCH_ORDERS_WARMUP (s, 3).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +25,9 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDatabase, repoRoot, startServer, tempDataDir, type RunningServer } from '../e2e/server.js';
+import { loadAverage, log, login, mb, percentile, procStatus } from './lib.js';
+import { benchVolunteers, type VolunteersResult } from './volunteers.js';
+import { benchOrders, STEPS, type OrdersResult } from './orders.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -25,7 +35,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ENGINES = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((s) => s.trim());
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROFILE = process.env.BENCH_PROFILE === '1';
-const PASSWORD = 'Demo@2026';
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders').split(',').map((x) => x.trim());
+const ISSUE_ENGINES = (process.env.BENCH_ISSUE_ENGINES ?? 'postgres').split(',').map((x) => x.trim());
 const SITES_PATH = '/api/v1/sites?page=1&pageSize=20';
 
 type RouteResult = { reqPerSec: number; p50: number; p90: number; p99: number; max: number; requests: number; non2xx: number; errors: number; timeouts: number };
@@ -52,27 +63,6 @@ type EngineResult = {
   profile?: string;
 };
 
-const log = (s: string) => console.log(s);
-const mb = (kb: number) => Math.round(kb / 1024);
-
-function procStatus(pid: number): { rssKb: number; hwmKb: number } {
-  const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
-}
-
-async function login(baseUrl: string, phone: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ phone, password: PASSWORD }),
-  });
-  if (!res.ok) throw new Error(`login ${phone}: HTTP ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { token?: string };
-  if (!body.token) throw new Error(`login ${phone}: no token in the answer`);
-  return body.token;
-}
-
 async function cannon(url: string, duration: number, headers: Record<string, string> = {}): Promise<RouteResult> {
   const r = await autocannon({ url, connections: CONNECTIONS, duration, headers });
   return {
@@ -86,11 +76,6 @@ async function cannon(url: string, duration: number, headers: Record<string, str
     errors: r.errors,
     timeouts: r.timeouts,
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /** Sequential /api/health probes until stop() is called; returns their latencies in ms. */
@@ -263,6 +248,150 @@ function checks(r: EngineResult): Check[] {
   return out;
 }
 
+// --- issue scenarios (#3 volunteers, #4 service loop) -----------------------------------------------------
+
+type IssueRun = { engine: 'pglite' | 'postgres'; coldStartMs: number; rssAfterSeedMb: number; loadAverageAtStart: number[]; volunteers?: VolunteersResult; orders?: OrdersResult; error?: string; profile?: string };
+
+/** One more server per engine (fresh data, demo seed, AUTH_RATE_LIMIT raised): the import, the searches, then the order lifecycles. */
+async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
+  const dataDir = tempDataDir(`bench-issues-${engine}`);
+  const database = engine === 'postgres' ? await createDatabase(ADMIN_URL, 'wenming_bench_issues') : undefined;
+  const profDir = path.join(repoRoot, '.tmp', 'bench-prof', `issues-${engine}`);
+  const execArgv = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  let server: RunningServer | undefined;
+  const run: IssueRun = { engine, coldStartMs: 0, rssAfterSeedMb: 0, loadAverageAtStart: loadAverage() };
+  try {
+    log(`\n▶ issues #3/#4 on ${engine}: cold start with demo seed …`);
+    server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '100000' }, execArgv });
+    run.coldStartMs = Math.round(server.startMs);
+    run.rssAfterSeedMb = mb(procStatus(server.pid).rssKb);
+    log(`  ready in ${(run.coldStartMs / 1000).toFixed(1)} s, RSS ${run.rssAfterSeedMb} MB, load average ${run.loadAverageAtStart.join(' / ')}`);
+    if (SCENARIOS.includes('volunteers')) run.volunteers = await benchVolunteers({ engine, baseUrl: server.baseUrl, pid: server.pid, databaseUrl: database?.url });
+    if (SCENARIOS.includes('orders') && database) {
+      run.orders = await benchOrders({ baseUrl: server.baseUrl, databaseUrl: database.url, connections: CONNECTIONS, serverPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+    }
+    await server.stop();
+    server = undefined;
+    if (PROFILE && fs.existsSync(profDir)) run.profile = fs.readdirSync(profDir).map((f) => path.relative(repoRoot, path.join(profDir, f))).join(', ');
+  } catch (e) {
+    run.error = (e as Error).message.slice(0, 2000);
+    log(`  ✗ ${run.error}`);
+  } finally {
+    await server?.stop('SIGKILL');
+    await database?.drop().catch((e) => log(`  ⚠ could not drop ${database.name}: ${(e as Error).message}`));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  return run;
+}
+
+type IssueCheck = { issue: 3 | 4; engine: string; target: string; value: string; pass: boolean | null };
+
+function issueChecks(runs: IssueRun[]): IssueCheck[] {
+  const out: IssueCheck[] = [];
+  for (const r of runs) {
+    const v = r.volunteers;
+    if (v) {
+      const ok = v.import.status === 200;
+      out.push({ issue: 3, engine: r.engine, target: 'import rows/s ≥ 50 % of direct multi-row INSERTs (ratio ≥ 0.5)', value: v.ratio === null ? 'no direct baseline on this engine' : `${v.ratio.toFixed(3)} (${v.import.rowsPerSec} / ${v.direct!.rowsPerSec} rows/s)`, pass: v.ratio === null ? null : ok && v.ratio >= 0.5 });
+      out.push({ issue: 3, engine: r.engine, target: `import ≥ 5,000 rows/s (${v.rows.toLocaleString('en')} rows, wall time of the request)`, value: `${v.import.rowsPerSec} rows/s (${(v.import.wallMs / 1000).toFixed(1)} s)`, pass: ok && v.import.rowsPerSec >= 5000 });
+      out.push({ issue: 3, engine: r.engine, target: 'server RSS growth during the import < 300 MB', value: `+${v.import.rssGrowthMb} MB (${v.import.rssBeforeMb} → ${v.import.rssPeakMb} MB)`, pass: v.import.rssGrowthMb < 300 });
+      const a = v.import.answer;
+      out.push({ issue: 3, engine: r.engine, target: 'every generated row imported (all rows valid)', value: ok ? `${a.imported} imported, ${a.merged} merged, ${a.failed} failed of ${a.total}` : `${a.error}`, pass: ok && a.failed === 0 && (a.imported ?? 0) + (a.merged ?? 0) === v.rows });
+      out.push({ issue: 3, engine: r.engine, target: `search p50 < 20 ms (${v.search.requests} sequential mixed queries, ${v.search.countyVolunteers.toLocaleString('en')} volunteers)`, value: `p50 ${v.search.all.p50} ms, p99 ${v.search.all.p99} ms`, pass: v.search.non2xx === 0 && v.search.all.p50 < 20 });
+    }
+    const o = r.orders;
+    if (o) {
+      out.push({ issue: 4, engine: r.engine, target: 'HTTP lifecycles/s ≥ 50 % of the same transactions direct (ratio ≥ 0.5)', value: o.ratio === null ? 'n/a' : `${o.ratio.toFixed(3)} (${o.http.lifecyclesPerSec} / ${o.direct!.lifecyclesPerSec} per s)`, pass: o.ratio === null ? null : o.ratio >= 0.5 });
+      const worst = STEPS.reduce((a, k) => Math.max(a, o.http.steps[k].p99), 0);
+      out.push({ issue: 4, engine: r.engine, target: `p99 of each HTTP request < 100 ms at ${o.connections} connections`, value: STEPS.map((k) => `${k} ${o.http.steps[k].p99}`).join(', ') + ' ms', pass: worst < 100 });
+      out.push({ issue: 4, engine: r.engine, target: 'no errors in the lifecycles', value: `${o.http.errors} HTTP, ${o.direct?.errors ?? 0} direct`, pass: o.http.errors === 0 && (o.direct?.errors ?? 0) === 0 });
+    }
+    if (r.error) out.push({ issue: r.volunteers ? 4 : 3, engine: r.engine, target: 'scenario ran to the end', value: r.error.split('\n')[0].slice(0, 200), pass: false });
+  }
+  return out;
+}
+
+const mark = (p: boolean | null) => (p === null ? '–' : p ? '✓' : '✗');
+
+function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
+  const lines: string[] = [];
+  const vol = runs.filter((r) => r.volunteers);
+  if (vol.length) {
+    lines.push('## Issue #3 — volunteer import and pinyin search', '');
+    lines.push(`A fresh server per engine (demo county seeded, then the scenarios of issues #3 and #4 in this order). The import file is`,
+      `the downloaded template (GET /api/v1/volunteers/import/template) filled with generated people: Chinese names, valid and unique`,
+      `GB 11643 ID numbers of county 411523 (adults), unique phones, real village codes from GET /api/v1/regions?parent=<town>,`,
+      `categories, skills and the other optional columns. It is POSTed once (sync form) as the county admin 13800000001; RSS is the`,
+      `server's VmRSS sampled every 100 ms. The baseline inserts the same rows, precomputed (pinyin keys, placeholder hash/cipher`,
+      `strings), with one multi-row INSERT per 1,000 rows from the bench process via pg into a scratch table created`,
+      '`LIKE volunteers INCLUDING ALL` in the same database, right after the import.', '');
+    for (const r of vol) {
+      const v = r.volunteers!;
+      const a = v.import.answer;
+      lines.push(`### ${r.engine === 'pglite' ? 'Embedded PGlite' : 'PostgreSQL'}`, '');
+      lines.push(`Load average when this server started: ${r.loadAverageAtStart.join(' / ')}; after the searches: ${v.loadAverageAfter.join(' / ')}.`, '');
+      lines.push('| measure | value |', '|---|---:|');
+      lines.push(`| rows in the file / file size | ${v.rows.toLocaleString('en')} / ${(v.fileBytes / 1024 / 1024).toFixed(2)} MB (${v.villages} villages) |`);
+      lines.push(`| import: wall time of POST /api/v1/volunteers/import | ${(v.import.wallMs / 1000).toFixed(1)} s |`);
+      lines.push(`| import: rows/s | **${v.import.rowsPerSec}** |`);
+      lines.push(`| import: answer | ${v.import.status === 200 ? `total ${a.total}, imported ${a.imported}, merged ${a.merged}, failed ${a.failed}` : a.error} |`);
+      lines.push(`| server RSS before / peak / after | ${v.import.rssBeforeMb} / ${v.import.rssPeakMb} / ${v.import.rssAfterMb} MB (${v.import.rssSamples} samples) |`);
+      lines.push(`| server RSS growth (peak − before) | **+${v.import.rssGrowthMb} MB** |`);
+      if (v.direct) {
+        lines.push(`| direct: ${v.direct.batches} multi-row INSERTs of 1,000 rows | ${(v.direct.wallMs / 1000).toFixed(2)} s = ${v.direct.rowsPerSec} rows/s |`);
+        lines.push(`| import / direct rows/s | **${v.ratio!.toFixed(3)}** |`);
+      }
+      lines.push('');
+      lines.push(`Search: ${v.search.requests} sequential GET /api/v1/volunteers?q=…&page=1&pageSize=20 as the county admin, the three kinds in turn`,
+        `(after 9 warm-up requests), over ${v.search.countyVolunteers.toLocaleString('en')} volunteers in the county.`, '');
+      lines.push('| queries | n | p50 ms | p90 ms | p99 ms | max ms | mean matches (total) |', '|---|---:|---:|---:|---:|---:|---:|');
+      for (const k of ['initials', 'pinyin', 'chinese'] as const) {
+        const x = v.search.byKind[k];
+        lines.push(`| ${k === 'initials' ? 'initials' : k === 'pinyin' ? 'pinyin prefix' : 'Chinese name part'} (${x.queries.join(', ')}) | ${x.n} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.meanTotal} |`);
+      }
+      lines.push(`| **all** | ${v.search.all.n} | **${v.search.all.p50}** | ${v.search.all.p90} | **${v.search.all.p99}** | ${v.search.all.max} | |`, '');
+    }
+    lines.push('Targets (issue #3):', '', '| engine | target | measured | |', '|---|---|---|:-:|');
+    for (const c of checksList.filter((x) => x.issue === 3)) lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
+    lines.push('');
+  }
+  const ord = runs.filter((r) => r.orders);
+  if (ord.length) {
+    lines.push('## Issue #4 — service loop (order lifecycles)', '');
+    for (const r of ord) {
+      const o = r.orders!;
+      lines.push(`PostgreSQL, the same server as issue #3 (after the import). ${o.connections} concurrent workers, each running whole lifecycles one after`,
+        `another: create (resident 13800000007) → dispatch to a volunteer (新集镇 admin 13800000002) → accept → complete (volunteer`,
+        `13800000005) → rate 5 (resident); service item “${o.serviceItem.name}” (no extra fields). One keep-alive socket per worker, one login per`,
+        `account. ${o.warmupS} s warm-up, then ${o.durationS} s (lifecycles in flight at the end are finished and counted). The server runs with its`,
+        `default pg pool of ${o.serverPoolSize} connections. The direct run executes the five write transactions of the server (conditional`,
+        `\`UPDATE orders … WHERE id = $1 AND state = $2\`, order_events insert, the audit hash-chain append — head row bumped and locked`,
+        `until commit, on a chain of its own —, notifications insert) as SQL from the bench process on a pg Pool of ${o.connections}, same workers and`,
+        `seconds, after the HTTP run. Load average after both: ${o.loadAverageAfter.join(' / ')}.`, '');
+      lines.push('| request | HTTP n | HTTP p50 ms | HTTP p90 ms | HTTP p99 ms | HTTP max ms | errors | direct tx p50 ms | direct tx p99 ms |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+      for (const k of STEPS) {
+        const h = o.http.steps[k];
+        const d = o.direct?.steps[k];
+        lines.push(`| ${k} | ${h.n} | ${h.p50} | ${h.p90} | ${h.p99} | ${h.max} | ${h.errors} | ${d?.p50 ?? '–'} | ${d?.p99 ?? '–'} |`);
+      }
+      lines.push('');
+      lines.push('| measure | value |', '|---|---:|');
+      lines.push(`| HTTP: lifecycles in ${(o.http.wallMs / 1000).toFixed(1)} s | ${o.http.lifecycles} = **${o.http.lifecyclesPerSec}/s** (${o.http.requestsPerSec} req/s) |`);
+      if (o.direct) {
+        lines.push(`| direct: lifecycles in ${(o.direct.wallMs / 1000).toFixed(1)} s | ${o.direct.lifecycles} = **${o.direct.lifecyclesPerSec}/s** |`);
+        lines.push(`| HTTP / direct | **${o.ratio!.toFixed(3)}** |`);
+      }
+      for (const e of o.http.firstErrors) lines.push(`| first HTTP errors | ${e.replaceAll('|', '\\|')} |`);
+      lines.push('');
+    }
+    lines.push('Targets (issue #4):', '', '| engine | target | measured | |', '|---|---|---|:-:|');
+    for (const c of checksList.filter((x) => x.issue === 4)) lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
+    lines.push('');
+  }
+  for (const r of runs.filter((x) => x.error)) lines.push(`> issue scenarios on ${r.engine} stopped: ${r.error!.split('\n')[0]}`, '');
+  return lines;
+}
+
 // --- report ----------------------------------------------------------------------------------------------
 
 function machine() {
@@ -277,7 +406,7 @@ function machine() {
   };
 }
 
-function markdown(results: { date: string; machine: ReturnType<typeof machine>; settings: object; postgresVersion: string | null; skipped: string[]; engines: EngineResult[]; checks: Check[] }): string {
+function markdown(results: { date: string; machine: ReturnType<typeof machine>; settings: object; postgresVersion: string | null; skipped: string[]; engines: EngineResult[]; checks: Check[]; issues?: IssueRun[] }): string {
   const m = results.machine;
   const st = results.settings as { connections: number; durationS: number; warmupS: number };
   const lines: string[] = [
@@ -296,6 +425,7 @@ function markdown(results: { date: string; machine: ReturnType<typeof machine>; 
   ];
   if (results.postgresVersion) lines.push(`PostgreSQL: ${results.postgresVersion} on 127.0.0.1 (same machine).`, '');
   for (const s of results.skipped) lines.push(`> ${s}`, '');
+  for (const c of (results as { carriedOver?: string[] }).carriedOver ?? []) lines.push(`> Partial run (BENCH_SCENARIOS): ${c}.`, '');
   for (const r of results.engines) {
     lines.push(`## ${r.engine === 'pglite' ? 'Embedded PGlite' : 'PostgreSQL'}`, '');
     lines.push('| route | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|---:|');
@@ -323,6 +453,7 @@ function markdown(results: { date: string; machine: ReturnType<typeof machine>; 
   lines.push('| engine | target | measured | |', '|---|---|---|:-:|');
   for (const c of results.checks) lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${c.pass ? '✓' : '✗'}${c.binding ? '' : ' *info*'} |`);
   lines.push('');
+  if (results.issues?.length) lines.push(...issueMarkdown(results.issues, issueChecks(results.issues)));
   // Hand-written analysis of the run (profiles, what dominates) lives in bench/NOTES.md and is appended as is.
   const notes = path.join(repoRoot, 'bench', 'NOTES.md');
   if (fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
@@ -345,9 +476,14 @@ async function main() {
     skipped: [] as string[],
     engines: [] as EngineResult[],
     checks: [] as Check[],
+    issues: [] as IssueRun[],
+    issueChecks: [] as IssueCheck[],
+    carriedOver: [] as string[],
   };
-  log(`bench: ${results.machine.nproc} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}`);
-  for (const engine of ENGINES) {
+  log(`bench: ${results.machine.nproc} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, load average ${results.machine.loadAverageAtStart.join(' / ')}`);
+  const latestPath = path.join(repoRoot, 'bench', 'results', 'latest.json');
+  const previous = fs.existsSync(latestPath) ? JSON.parse(fs.readFileSync(latestPath, 'utf8')) : null;
+  for (const engine of SCENARIOS.includes('foundation') ? ENGINES : []) {
     if (engine === 'postgres') {
       results.postgresVersion = await postgresReachable(ADMIN_URL);
       if (!results.postgresVersion) {
@@ -361,7 +497,28 @@ async function main() {
       results.engines.push(await benchEngine('pglite'));
     }
   }
+  const issueScenarios = SCENARIOS.includes('volunteers') || SCENARIOS.includes('orders');
+  if (issueScenarios) {
+    results.postgresVersion ??= await postgresReachable(ADMIN_URL);
+    for (const engine of ISSUE_ENGINES) {
+      if (engine === 'postgres' && !results.postgresVersion) {
+        results.skipped.push('Issue scenarios on PostgreSQL skipped: the server is not reachable (set BENCH_DATABASE_URL).');
+        continue;
+      }
+      if (engine === 'postgres' || engine === 'pglite') results.issues.push(await benchIssues(engine));
+    }
+  }
+  // a partial run (BENCH_SCENARIOS) keeps the other parts of the previous results, saying so
+  if (!SCENARIOS.includes('foundation') && previous?.engines) {
+    Object.assign(results, { engines: previous.engines, postgresVersion: results.postgresVersion ?? previous.postgresVersion });
+    results.carriedOver.push(`foundation from the run of ${previous.date}`);
+  }
+  if (!issueScenarios && previous?.issues) {
+    results.issues = previous.issues;
+    results.carriedOver.push(`issue scenarios from the run of ${previous.date}`);
+  }
   results.checks = results.engines.flatMap(checks);
+  results.issueChecks = issueChecks(results.issues);
   const outDir = path.join(repoRoot, 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
@@ -369,6 +526,7 @@ async function main() {
   fs.writeFileSync(path.join(repoRoot, 'docs', 'BENCHMARKS.md'), markdown(results));
   log('\nTargets:');
   for (const c of results.checks) log(`  ${c.pass ? '✓' : '✗'} ${c.engine}: ${c.target} — ${c.value}${c.binding ? '' : ' (info)'}`);
+  for (const c of results.issueChecks) log(`  ${mark(c.pass)} #${c.issue} ${c.engine}: ${c.target} — ${c.value}`);
   log(`\nwrote bench/results/latest.json and docs/BENCHMARKS.md`);
 }
 

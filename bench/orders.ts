@@ -1,0 +1,250 @@
+/**
+ * Issue #4 (service loop): full order lifecycles per second over HTTP and directly against PostgreSQL.
+ *
+ * Called by bench/run.ts with a running server on PostgreSQL (demo county seeded; AUTH_RATE_LIMIT raised).
+ *   HTTP: CONNECTIONS workers (keep-alive, one socket each), each running lifecycles one after another:
+ *     create   13800000007 (resident)          POST /api/v1/orders { serviceItemId, description }
+ *     dispatch 13800000002 (新集镇 admin)       POST /api/v1/orders/:id/dispatch { target: { type: 'volunteer', id } }
+ *     accept   13800000005 (volunteer 李志愿)   POST /api/v1/orders/:id/accept {}
+ *     complete 13800000005                     POST /api/v1/orders/:id/complete { summary: '完成', hours: 1 }
+ *     rate     13800000007                     POST /api/v1/orders/:id/rate { score: 5 }
+ *   for a warm-up, then for ORDERS_DURATION seconds; lifecycles/s and p50/p99 per request type.
+ *   Direct: the same five write transactions as SQL from this process on a pg Pool of CONNECTIONS, in the same
+ *   tables (orders, order_events, the audit hash chain of audit_heads/audit_events on a chain of its own,
+ *   notifications), the same number of workers and seconds.
+ */
+import http from 'node:http';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { latency, loadAverage, log, login, round1, type Latency } from './lib.js';
+
+export const ORDERS_DURATION = Number(process.env.BENCH_ORDERS_DURATION ?? 15);
+export const ORDERS_WARMUP = Number(process.env.BENCH_ORDERS_WARMUP ?? 3);
+const RESIDENT = '13800000007';
+const DISPATCHER = '13800000002';
+const VOLUNTEER = '13800000005';
+
+export const STEPS = ['create', 'dispatch', 'accept', 'complete', 'rate'] as const;
+export type Step = (typeof STEPS)[number];
+export type OrdersResult = {
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  serviceItem: { id: string; name: string };
+  serverPoolSize: number;
+  http: { lifecycles: number; wallMs: number; lifecyclesPerSec: number; requestsPerSec: number; steps: Record<Step, Latency & { errors: number }>; errors: number; firstErrors: string[] };
+  direct: { lifecycles: number; wallMs: number; lifecyclesPerSec: number; steps: Record<Step, Latency>; errors: number; firstErrors: string[] } | null;
+  ratio: number | null;
+  loadAverageAfter: number[];
+};
+
+// --- HTTP --------------------------------------------------------------------------------------------------
+
+type Client = (method: string, path: string, token: string, body?: unknown) => Promise<{ status: number; body: string }>;
+
+function client(baseUrl: string, sockets: number): { call: Client; close: () => void } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const base = new URL(baseUrl);
+  const call: Client = (method, path, token, body) => new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request({ agent, host: base.hostname, port: base.port, path, method, headers: { authorization: `Bearer ${token}`, ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+  return { call, close: () => agent.destroy() };
+}
+
+type Setup = { resident: string; dispatcher: string; volunteer: string; volunteerId: string; itemId: string; itemName: string };
+
+async function setup(baseUrl: string, call: Client): Promise<Setup> {
+  const [resident, dispatcher, volunteer] = [await login(baseUrl, RESIDENT), await login(baseUrl, DISPATCHER), await login(baseUrl, VOLUNTEER)];
+  const me = JSON.parse((await call('GET', '/api/v1/me', volunteer)).body) as { volunteerId?: string };
+  if (!me.volunteerId) throw new Error(`${VOLUNTEER} has no volunteerId in GET /api/v1/me`);
+  const menu = JSON.parse((await call('GET', '/api/v1/service-items', resident)).body) as { items: { id: string; name: string; fields: { required: boolean }[] }[] };
+  const item = menu.items.find((i) => i.fields.length === 0) ?? menu.items.find((i) => i.fields.every((f) => !f.required));
+  if (!item) throw new Error('no service item without required fields on the resident’s menu');
+  return { resident, dispatcher, volunteer, volunteerId: me.volunteerId, itemId: item.id, itemName: item.name };
+}
+
+type Recorder = { samples: Record<Step, number[]>; errors: Record<Step, number>; firstErrors: string[]; lifecycles: number };
+const recorder = (): Recorder => ({ samples: { create: [], dispatch: [], accept: [], complete: [], rate: [] }, errors: { create: 0, dispatch: 0, accept: 0, complete: 0, rate: 0 }, firstErrors: [], lifecycles: 0 });
+
+async function httpLifecycle(call: Client, s: Setup, rec: Recorder, n: number) {
+  const step = async (name: Step, method: string, path: string, token: string, body: unknown) => {
+    const t = performance.now();
+    const res = await call(method, path, token, body);
+    rec.samples[name].push(performance.now() - t);
+    if (res.status < 200 || res.status >= 300) {
+      rec.errors[name]++;
+      if (rec.firstErrors.length < 5) rec.firstErrors.push(`${name}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+      return null;
+    }
+    return res.body;
+  };
+  const created = await step('create', 'POST', '/api/v1/orders', s.resident, { serviceItemId: s.itemId, description: `压测点单 ${n}` });
+  if (!created) return;
+  const id = (JSON.parse(created) as { id: string }).id;
+  if (!(await step('dispatch', 'POST', `/api/v1/orders/${id}/dispatch`, s.dispatcher, { target: { type: 'volunteer', id: s.volunteerId } }))) return;
+  if (!(await step('accept', 'POST', `/api/v1/orders/${id}/accept`, s.volunteer, {}))) return;
+  if (!(await step('complete', 'POST', `/api/v1/orders/${id}/complete`, s.volunteer, { summary: '完成', hours: 1 }))) return;
+  if (!(await step('rate', 'POST', `/api/v1/orders/${id}/rate`, s.resident, { score: 5 }))) return;
+  rec.lifecycles++;
+}
+
+/** `workers` loops, each starting lifecycles until `seconds` have passed and finishing the one it is in. */
+async function drive(workers: number, seconds: number, one: (rec: Recorder, n: number) => Promise<void>): Promise<{ rec: Recorder; wallMs: number }> {
+  const rec = recorder();
+  let n = 0;
+  const t = performance.now();
+  const until = t + seconds * 1000;
+  await Promise.all(Array.from({ length: workers }, async () => {
+    while (performance.now() < until) {
+      try {
+        await one(rec, n++);
+      } catch (e) {
+        if (rec.firstErrors.length < 5) rec.firstErrors.push((e as Error).message);
+      }
+    }
+  }));
+  return { rec, wallMs: performance.now() - t };
+}
+
+// --- direct SQL --------------------------------------------------------------------------------------------
+
+type DirectCtx = {
+  countyCode: string; regionCode: string; regionPath: string; itemId: string; residentId: string; residentName: string; dispatcherId: string; dispatcherName: string;
+  volunteerUserId: string; volunteerName: string; volunteerId: string; staffIds: string[]; chain: string;
+};
+
+/** Audit chain append as writeAudit does it: create the head if missing, bump and lock it, hash, store the event. */
+async function audit(c: pg.PoolClient, chain: string, actorId: string, actorName: string, action: string, entityId: string, after: unknown) {
+  await c.query(`insert into audit_heads (chain, seq, hash) values ($1, 0, $2) on conflict do nothing`, [chain, 'genesis']);
+  const { rows: [head] } = await c.query(`update audit_heads set seq = seq + 1 where chain = $1 returning seq, hash`, [chain]);
+  const at = new Date();
+  const afterDigest = crypto.createHash('sha256').update(JSON.stringify(after)).digest('hex').slice(0, 32);
+  const hash = crypto.createHash('sha256').update(`${head.hash}\n${JSON.stringify({ chain, seq: head.seq, at, actorId, actorName, action, entity: 'order', entityId, afterDigest })}`).digest('hex');
+  await c.query(`update audit_heads set hash = $2 where chain = $1`, [chain, hash]);
+  await c.query(`insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
+    values ($1, $2, $3, $4, $5, $6, 'order', $7, null, null, null, $8, null, $9)`, [chain, head.seq, at, actorId, actorName, action, entityId, afterDigest, hash]);
+}
+
+async function notifyUsers(c: pg.PoolClient, x: DirectCtx, userIds: string[], kind: string, title: string, body: string, orderId: string, now: Date) {
+  if (!userIds.length) return;
+  const values: unknown[] = [];
+  const tuples = userIds.map((u, i) => {
+    values.push(x.countyCode, u, kind, title, body, 'order', orderId, now);
+    const b = i * 8;
+    return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8})`;
+  });
+  await c.query(`insert into notifications (county_code, user_id, kind, title, body, entity, entity_id, created_at) values ${tuples.join(',')}`, values);
+}
+
+async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('begin');
+    const r = await fn(c);
+    await c.query('commit');
+    return r;
+  } catch (e) {
+    await c.query('rollback').catch(() => {});
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+async function directLifecycle(pool: pg.Pool, x: DirectCtx, rec: Recorder, n: number) {
+  const timed = async <T>(name: Step, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await tx(pool, fn);
+    } catch (e) {
+      rec.errors[name]++;
+      throw e;
+    } finally {
+      rec.samples[name].push(performance.now() - t);
+    }
+  };
+  const transition = (name: Step, from: string, to: string, set: string, params: unknown[], actorId: string, actorName: string, note: string, notify: string[], id: string) =>
+    timed(name, async (c) => {
+      const now = new Date();
+      const { rows } = await c.query(`update orders set state = $3, step_started_at = $4, updated_at = $4${set} where id = $1 and state = $2 returning *`, [id, from, to, now, ...params]);
+      if (!rows.length) throw new Error(`${name}: order ${id} not in state ${from}`);
+      await c.query(`insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note) values ($1, $2, $3, $4, $5, $6, $7, $8)`, [id, name, from, to, actorId, actorName, now, note]);
+      await audit(c, x.chain, actorId, actorName, `order.${name}`, id, { state: to });
+      await notifyUsers(c, x, notify, `order.${name}`, `订单${name}`, note || `订单已${name}`, id, now);
+    });
+  const id = await timed('create', async (c) => {
+    const now = new Date();
+    const { rows: [o] } = await c.query(`insert into orders (county_code, region_code, region_path, service_item_id, resident_user_id, contact_name, description, address, answers, state, step_started_at, submitted_at, created_at, updated_at)
+      values ($1, $2, $3, $4, $5, $6, $7, '', '{}'::jsonb, 'submitted', $8, $8, $8, $8) returning *`, [x.countyCode, x.regionCode, x.regionPath, x.itemId, x.residentId, x.residentName, `直连点单 ${n}`, now]);
+    await c.query(`insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note) values ($1, 'submit', null, 'submitted', $2, $3, $4, '')`, [o.id, x.residentId, x.residentName, now]);
+    await audit(c, x.chain, x.residentId, x.residentName, 'order.create', o.id, o);
+    await notifyUsers(c, x, x.staffIds, 'order.submitted', '新的点单', `${x.residentName}点了服务，请及时审核派单`, o.id, now);
+    return o.id as string;
+  });
+  await transition('dispatch', 'submitted', 'dispatched', `, target_type = 'volunteer', target_id = $5, dispatched_at = $4, overdue = false`, [x.volunteerId], x.dispatcherId, x.dispatcherName, `派给志愿者${x.volunteerName}`, [x.volunteerUserId, x.residentId], id);
+  await transition('accept', 'dispatched', 'accepted', `, accepted_user_id = $5, accepted_volunteer_id = $6, accepted_at = $4, overdue = false`, [x.volunteerUserId, x.volunteerId], x.volunteerUserId, x.volunteerName, '', [x.residentId], id);
+  await transition('complete', 'accepted', 'completed', `, summary = $5, hours = $6, volunteer_ids = $7::jsonb, photo_ids = '[]'::jsonb, completed_at = $4, overdue = false`, ['完成', '1', JSON.stringify([x.volunteerId])], x.volunteerUserId, x.volunteerName, '完成', [x.residentId], id);
+  await transition('rate', 'completed', 'rated', `, score = $5, comment = '', rated_at = $4, auto_rated = false`, [5], x.residentId, x.residentName, '非常满意', [x.volunteerUserId], id);
+  rec.lifecycles++;
+}
+
+const summarize = (r: Recorder) => Object.fromEntries(STEPS.map((s) => [s, { ...latency(r.samples[s]), errors: r.errors[s] }])) as Record<Step, Latency & { errors: number }>;
+
+export async function benchOrders(opts: { baseUrl: string; databaseUrl: string; connections: number; serverPoolSize: number }): Promise<OrdersResult> {
+  const { baseUrl, databaseUrl, connections } = opts;
+  const http1 = client(baseUrl, connections);
+  try {
+    log(`  issue #4: logins (${RESIDENT}, ${DISPATCHER}, ${VOLUNTEER}), volunteer id, service item …`);
+    const s = await setup(baseUrl, http1.call);
+    const fetchMe = async (token: string) => JSON.parse((await http1.call('GET', '/api/v1/me', token)).body) as { id: string; name: string; regionCode: string };
+    log(`    item “${s.itemName}”; HTTP warm-up ${ORDERS_WARMUP} s …`);
+    await drive(connections, ORDERS_WARMUP, (rec, n) => httpLifecycle(http1.call, s, rec, n));
+    log(`  HTTP lifecycles (create → dispatch → accept → complete → rate), ${connections} connections, ${ORDERS_DURATION} s …`);
+    const h = await drive(connections, ORDERS_DURATION, (rec, n) => httpLifecycle(http1.call, s, rec, n));
+    const steps = summarize(h.rec);
+    const requests = STEPS.reduce((a, k) => a + steps[k].n, 0);
+    const httpResult: OrdersResult['http'] = {
+      lifecycles: h.rec.lifecycles, wallMs: Math.round(h.wallMs), lifecyclesPerSec: round1((h.rec.lifecycles * 1000) / h.wallMs), requestsPerSec: Math.round((requests * 1000) / h.wallMs),
+      steps, errors: STEPS.reduce((a, k) => a + steps[k].errors, 0), firstErrors: h.rec.firstErrors,
+    };
+    log(`    ${httpResult.lifecycles} lifecycles in ${(h.wallMs / 1000).toFixed(1)} s = ${httpResult.lifecyclesPerSec}/s (${httpResult.requestsPerSec} req/s); p99 ${STEPS.map((k) => `${k} ${steps[k].p99}`).join(', ')} ms; ${httpResult.errors} errors`);
+    for (const e of h.rec.firstErrors) log(`    ⚠ ${e}`);
+
+    // the direct run: same users, village, item; its own audit chain so the county's chain stays verifiable
+    const [res, dis, vol] = await Promise.all([fetchMe(s.resident), fetchMe(s.dispatcher), fetchMe(s.volunteer)]);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: connections });
+    try {
+      const { rows: [region] } = await pool.query(`select code, path, county_code from regions where code = $1`, [res.regionCode]);
+      const { rows: staff } = await pool.query(`select user_id from role_assignments where region_code = $1 and role_code in ('county_admin', 'institute_admin', 'station_admin')`, [res.regionCode]);
+      const x: DirectCtx = {
+        countyCode: region.county_code, regionCode: region.code, regionPath: region.path, itemId: s.itemId, residentId: res.id, residentName: res.name, dispatcherId: dis.id, dispatcherName: dis.name,
+        volunteerUserId: vol.id, volunteerName: vol.name, volunteerId: s.volunteerId, staffIds: staff.map((r: { user_id: string }) => r.user_id), chain: 'bench-direct',
+      };
+      log(`  direct SQL lifecycles (same five transactions), pg Pool of ${connections}, warm-up ${ORDERS_WARMUP} s then ${ORDERS_DURATION} s …`);
+      await drive(connections, ORDERS_WARMUP, (rec, n) => directLifecycle(pool, x, rec, n));
+      const d = await drive(connections, ORDERS_DURATION, (rec, n) => directLifecycle(pool, x, rec, n));
+      const dsteps = summarize(d.rec);
+      const direct: NonNullable<OrdersResult['direct']> = {
+        lifecycles: d.rec.lifecycles, wallMs: Math.round(d.wallMs), lifecyclesPerSec: round1((d.rec.lifecycles * 1000) / d.wallMs), steps: dsteps,
+        errors: STEPS.reduce((a, k) => a + dsteps[k].errors, 0), firstErrors: d.rec.firstErrors,
+      };
+      log(`    ${direct.lifecycles} lifecycles in ${(d.wallMs / 1000).toFixed(1)} s = ${direct.lifecyclesPerSec}/s; p99 ${STEPS.map((k) => `${k} ${dsteps[k].p99}`).join(', ')} ms; ${direct.errors} errors`);
+      return {
+        connections, durationS: ORDERS_DURATION, warmupS: ORDERS_WARMUP, serviceItem: { id: s.itemId, name: s.itemName }, serverPoolSize: opts.serverPoolSize,
+        http: httpResult, direct, ratio: direct.lifecyclesPerSec ? Math.round((httpResult.lifecyclesPerSec / direct.lifecyclesPerSec) * 1000) / 1000 : null, loadAverageAfter: loadAverage(),
+      };
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    http1.close();
+  }
+}
