@@ -6,6 +6,7 @@ import { ensureDefaultStandards } from './modules/sites/service.js';
 import { seedDemo } from './seed/demo.js';
 import { systemActor, verifyAudit } from './platform/audit.js';
 import { passwordProblem } from './platform/crypto.js';
+import { backup, restore } from './backup.js';
 
 const usage = `用法：npm run cli -- <命令> [参数]
 
@@ -16,6 +17,8 @@ const usage = `用法：npm run cli -- <命令> [参数]
                                       创建管理员账号（默认中心管理员，数据权限为全县）
   seed-demo [县级区划代码]             创建演示县（区划、阵地、检查记录、演示账号）
   audit-verify                        校验审计哈希链，发现篡改或删除时以非零状态退出
+  backup [目录]                        备份数据库、上传文件与数据密钥到目录（默认 ./backups/时间戳）；嵌入式数据库需先停止服务
+  restore <目录> [--force]             从备份目录恢复到空的 DATA_DIR（或空的 PostgreSQL 数据库）
 `;
 
 function flag(args: string[], name: string) {
@@ -31,6 +34,17 @@ async function main() {
   const cmd = args.shift();
   if (!cmd || cmd === 'help' || cmd === '--help') { console.log(usage); return 0; }
   const config = loadConfig();
+  if (cmd === 'restore') {
+    const force = args.includes('--force');
+    const dir = args.find((a) => !a.startsWith('--'));
+    if (!dir) { console.error('请提供备份目录'); return 2; }
+    console.log(await restore(config, dir, force));
+    return 0;
+  }
+  if (cmd === 'backup') {
+    console.log(await backup(config, args[0]));
+    return 0;
+  }
   const deps = await openPlatform(config);
   const actor = systemActor('命令行');
   try {

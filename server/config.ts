@@ -6,7 +6,7 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   WENMING_DEMO: z.enum(['0', '1']).default('1'),
   WENMING_DEMO_COUNTY: z.string().regex(/^\d{6}$/).default('411523'),
   WENMING_SECRET_KEY: z.string().optional(),

@@ -1,6 +1,8 @@
 import { loadConfig } from './config.js';
 import { openPlatform } from './bootstrap.js';
 import { buildApp } from './app.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isEmpty, DEMO_PASSWORD } from './seed/demo.js';
 import { startScheduler } from './platform/scheduler.js';
@@ -21,6 +23,8 @@ async function main() {
   }
   const app = await buildApp(deps);
   await app.listen({ port: config.port, host: config.host });
+  // lets `cli backup` refuse to copy an embedded database this server is writing to
+  if (!config.databaseUrl) fs.writeFileSync(path.join(config.dataDir, 'server.pid'), String(process.pid));
   const stopScheduler = startScheduler(deps.database.db, deps.clock, [
     { name: 'orders.sla', everyMs: 5 * 60_000, run: (now) => sweepOrders(deps.database.db, now) },
     { name: 'notify.deliver', everyMs: 20_000, run: (now) => deliverDue(deps.database.db, deps.crypto, webhookSender, now) },
@@ -38,6 +42,7 @@ async function main() {
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     stopScheduler();
+    fs.rmSync(path.join(config.dataDir, 'server.pid'), { force: true });
     await app.close();
     await deps.database.close();
     process.exit(0);

@@ -18,6 +18,8 @@ export type Database = {
   /** Raw queries outside drizzle (migrations, benchmarks, checks). */
   query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
   close: () => Promise<void>;
+  /** PGlite only: the data directory as a gzipped tarball. */
+  dump?: () => Promise<Uint8Array>;
 };
 
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -27,7 +29,7 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 // int8 → number: counts and sequence numbers stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; sharedBuffers?: string }): Promise<Database> {
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; sharedBuffers?: string; restoreFrom?: Uint8Array }): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing the process
@@ -45,7 +47,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   }
   const dir = path.join(opts.dataDir, 'pgdata');
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const pool = new WorkerPool(dir, opts.sharedBuffers);
+  const pool = new WorkerPool(dir, opts.sharedBuffers, opts.restoreFrom);
   await pool.ready;
   const db = drizzle(pool as unknown as pg.Pool, { schema });
   return {
@@ -56,6 +58,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
       return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount };
     },
     close: () => pool.end(),
+    dump: () => pool.dump(),
   };
 }
 

@@ -12,14 +12,20 @@ async function refreshParsers(db) {
 }
 
 async function main() {
-  const { dataDir, sharedBuffers } = workerData;
+  const { dataDir, sharedBuffers, restoreFrom } = workerData;
   // PGlite's buffer pool lives in WASM memory, which never shrinks: a small pool keeps the server small, and the
   // operating system still caches the data files
   const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers ?? '16MB'}`];
-  const db = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir, { startParams });
+  const db = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir, { startParams, ...(restoreFrom ? { loadDataDir: new Blob([restoreFrom]) } : {}) });
   await refreshParsers(db);
   parentPort.postMessage({ ready: true });
   parentPort.on('message', async (msg) => {
+    if (msg.dump) {
+      const blob = await db.dumpDataDir('gzip');
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      parentPort.postMessage({ id: msg.id, dump: bytes }, [bytes.buffer]);
+      return;
+    }
     if (msg.close) {
       await db.close();
       parentPort.postMessage({ closed: true });

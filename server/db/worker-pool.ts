@@ -47,11 +47,11 @@ export class WorkerPool extends EventEmitter {
   readonly ready: Promise<void>;
   private closed = false;
 
-  constructor(dataDir: string, sharedBuffers?: string) {
+  constructor(dataDir: string, sharedBuffers?: string, restoreFrom?: Uint8Array) {
     super();
     const url = new URL('./pglite-worker.mjs', import.meta.url);
     // plain JavaScript: no TypeScript loader needed in this thread (saves its memory)
-    this.worker = new Worker(url, { workerData: { dataDir, sharedBuffers }, execArgv: [] });
+    this.worker = new Worker(url, { workerData: { dataDir, sharedBuffers, restoreFrom }, execArgv: [] });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m) => {
         if (m.ready) return resolve();
@@ -60,6 +60,7 @@ export class WorkerPool extends EventEmitter {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
+        if (m.dump) return (p.resolve as unknown as (d: Uint8Array) => void)(m.dump);
         if (m.error) p.reject(Object.assign(new PgliteError(m.error.message), m.error));
         else p.resolve(m.result);
       });
@@ -92,6 +93,20 @@ export class WorkerPool extends EventEmitter {
         ? parsed
         : parsed.map((row) => Object.fromEntries(raw.fields.map((f, i) => [f.name, row[i]])));
     return { rows, fields: raw.fields, rowCount: raw.rowCount, command: '' };
+  }
+
+  /** A gzipped tarball of the whole data directory (PGlite's own dump format), for backups. */
+  async dump(): Promise<Uint8Array> {
+    const release = await this.mutex.acquire();
+    try {
+      const id = ++this.seq;
+      return await new Promise<Uint8Array>((resolve, reject) => {
+        this.pending.set(id, { resolve: resolve as unknown as (r: RawResult) => void, reject });
+        this.worker.postMessage({ id, dump: true });
+      });
+    } finally {
+      release();
+    }
   }
 
   /** Runs a script of several statements (no parameters, no result). */

@@ -7,12 +7,13 @@ import path from 'node:path';
  * The 32-byte key comes from WENMING_SECRET_KEY (hex or base64) or DATA_DIR/secret.key, created on first use.
  */
 export class Crypto {
-  private encKey: Buffer;
-  private macKey: Buffer;
+  // key objects, imported once: a raw Buffer key is re-imported by every createCipheriv/createHmac call
+  private encKey: crypto.KeyObject;
+  private macKey: crypto.KeyObject;
   constructor(master: Buffer) {
     if (master.length !== 32) throw new Error('数据加密密钥必须是 32 字节');
-    this.encKey = crypto.createHmac('sha256', master).update('wenming:enc').digest();
-    this.macKey = crypto.createHmac('sha256', master).update('wenming:mac').digest();
+    this.encKey = crypto.createSecretKey(crypto.createHmac('sha256', master).update('wenming:enc').digest());
+    this.macKey = crypto.createSecretKey(crypto.createHmac('sha256', master).update('wenming:mac').digest());
   }
 
   static load(opts: { secretKey?: string; dataDir: string }): Crypto {

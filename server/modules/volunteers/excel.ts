@@ -1,4 +1,4 @@
-import { Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 
 /** exceljs is large; it loads on the first import or export, not at start. */
@@ -71,22 +71,24 @@ const cellText = (v: ExcelJS.CellValue): string => {
 const list = (s: string) => s.split(/[、,，;；\s]+/).map((x) => x.trim()).filter(Boolean);
 const yes = (s: string) => ['是', 'y', 'yes', 'true', '1', '√'].includes(s.toLowerCase());
 
-async function openReader(buf: Buffer) {
-  const ExcelJS = await excel();
-  return new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(buf), { sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'ignore', entries: 'emit' });
-}
+type Sheet = { number: number; values: ExcelJS.CellValue[] }[];
 
-/** Reads the first worksheet row by row; throws a clear 400 when the file is not a workbook. */
-async function* sheetRows(buf: Buffer): AsyncGenerator<{ number: number; values: ExcelJS.CellValue[] }> {
+/**
+ * Loads the first worksheet. Not the streaming reader: exceljs 4.4's stream decodes each 16 KB chunk on its own and
+ * breaks a Chinese character that straddles two chunks (exceljs issues #2063, #2084). Files are capped at 20 MB.
+ */
+async function loadSheet(buf: Buffer): Promise<Sheet> {
+  const ExcelJS = await excel();
+  const wb = new ExcelJS.Workbook();
   try {
-    for await (const sheet of await openReader(buf)) {
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) yield { number: row.number, values: (row.values as ExcelJS.CellValue[]) ?? [] };
-      return;
-    }
-  } catch (e) {
-    if (e instanceof AppError) throw e;
+    await wb.xlsx.load(buf as unknown as ArrayBuffer);
+  } catch {
     throw new AppError('VALIDATION_FAILED', '文件不是有效的 Excel 工作簿（.xlsx），请下载模板填写后上传', [{ path: 'file', message: '不是 .xlsx 工作簿' }]);
   }
+  const ws = wb.worksheets[0];
+  const rows: Sheet = [];
+  ws?.eachRow({ includeEmpty: false }, (row) => { rows.push({ number: row.number, values: (row.values as ExcelJS.CellValue[]) ?? [] }); });
+  return rows;
 }
 
 export function checkWorkbookBytes(buf: Buffer) {
@@ -96,13 +98,8 @@ export function checkWorkbookBytes(buf: Buffer) {
 }
 
 /** Reads the header row; a missing required column is a 400 naming it. Returns column index per key. */
-export async function readHeader(buf: Buffer): Promise<{ cols: Map<ColKey, number>; rows: number }> {
-  let header: ExcelJS.CellValue[] | null = null;
-  let rows = 0;
-  for await (const r of sheetRows(buf)) {
-    if (!header) { header = r.values; continue; }
-    if (r.values.some((v) => cellText(v) !== '')) rows++;
-  }
+export function readHeader(sheet: Sheet): { cols: Map<ColKey, number>; rows: number } {
+  const header: ExcelJS.CellValue[] | null = sheet[0]?.values ?? null;
   if (!header) throw new AppError('VALIDATION_FAILED', '工作簿是空的，请使用模板', [{ path: 'file', message: '没有表头' }]);
   const names = header.map((h) => cellText(h).replace(/\*$/, ''));
   const cols = new Map<ColKey, number>();
@@ -114,6 +111,7 @@ export async function readHeader(buf: Buffer): Promise<{ cols: Map<ColKey, numbe
   if (missing.length) {
     throw new AppError('VALIDATION_FAILED', `模板缺少必填列：${missing.map((m) => m.header).join('、')}`, missing.map((m) => ({ path: `columns.${m.header}`, message: '缺少该列' })));
   }
+  const rows = sheet.slice(1).filter((r) => templateColumns.some((c) => cols.has(c.key) && cellText(r.values[cols.get(c.key)!]) !== '')).length;
   return { cols, rows };
 }
 
@@ -129,7 +127,8 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
   onJob?: (jobId: string) => void): Promise<ImportResult> {
   const { db, crypto } = deps;
   checkWorkbookBytes(buf);
-  const { cols, rows: total } = await readHeader(buf);
+  const sheet = await loadSheet(buf);
+  const { cols, rows: total } = readHeader(sheet);
   const job = await createJob(db, countyCode, 'volunteer.import', actor.userId, now);
   onJob?.(job.id);
   await progress(db, job.id, 0, total);
@@ -202,9 +201,7 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
       await progress(db, job.id, processed, total);
     };
 
-    let first = true;
-    for await (const r of sheetRows(buf)) {
-      if (first) { first = false; continue; }
+    for (const r of sheet.slice(1)) {
       const get = (k: ColKey) => { const i = cols.get(k); return i === undefined ? '' : cellText(r.values[i]); };
       if (templateColumns.every((c) => !cols.has(c.key) || get(c.key) === '')) continue;
       const catNames = list(get('categories'));

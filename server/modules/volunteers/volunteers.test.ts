@@ -216,6 +216,19 @@ describe('Excel import', () => {
     expect(audit.items[0].detail).toMatchObject({ imported: 2, merged: 2, failed: 4 });
   });
 
+  it('keeps every Chinese character intact in a large workbook (no chunk-boundary corruption)', async () => {
+    const given = '永勇秀英桂兰建国志强明华红梅丽芳海燕';
+    const cn = (n: number) => String(n).split('').map((d) => '零一二三四五六七八九'[Number(d)]).join('');
+    // unique texts make a shared-strings part of ~100 KB: many 16 KB chunk boundaries fall inside characters
+    const rows = Array.from({ length: 3000 }, (_, i) => [`吴${given[i % 16]}${given[(i * 7) % 16]}`, makeId('1975-03-03', String(i % 1000).padStart(3, '0'), `4115${String(20 + Math.floor(i / 1000)).padStart(2, '0')}`), '', xinjiVillage, '', `摄影第${cn(i)}号、书法`, null, null, null, '']);
+    const res = await importFile(PHONES.countyAdmin, await workbook(rows));
+    expect(res.json()).toMatchObject({ total: 3000, imported: 3000, failed: 0 });
+    const { rows: bad } = await t.deps.database.query(`select count(*)::int as n from volunteers where name like '%' || chr(65533) || '%' or skills::text like '%' || chr(65533) || '%'`);
+    expect(bad[0].n).toBe(0);
+    const { rows: kept } = await t.deps.database.query(`select count(*)::int as n from volunteers where skills::text like '%摄影第%号%'`);
+    expect(kept[0].n).toBe(3000);
+  });
+
   it('runs as a job whose progress can be polled', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => [`批量${'甲乙丙丁戊己庚辛壬癸'[i % 10]}`, makeId('1980-02-02', String(200 + i)), '', xinjiVillage, '', '', null, null, null, '']);
     const res = await importFile(PHONES.xinjiAdmin, await workbook(rows), '?async=1');
