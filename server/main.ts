@@ -3,7 +3,8 @@ import { openPlatform } from './bootstrap.js';
 import { buildApp } from './app.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { isEmpty, DEMO_PASSWORD } from './seed/demo.js';
 import { startScheduler } from './platform/scheduler.js';
 import { deliverDue, webhookSender } from './platform/notify.js';
@@ -13,10 +14,16 @@ import { sweepOrders } from './modules/orders/sla.js';
 async function main() {
   const started = Date.now();
   const config = loadConfig();
+  // a fresh embedded database is created by the seeding child too: creating one costs ~800 MB that WASM never returns
+  const freshEmbedded = !config.databaseUrl && !fs.existsSync(path.join(config.dataDir, 'pgdata'));
+  if (config.demo && freshEmbedded) {
+    console.log(`首次启动：正在创建演示县 ${config.demoCounty} …`);
+    await seedInWorker();
+  }
   let deps = await openPlatform(config);
   if (config.demo && (await isEmpty(deps))) {
     console.log(`首次启动：正在创建演示县 ${config.demoCounty} …`);
-    // the embedded database has one owner: close it, seed on a worker thread, open it again
+    // the embedded database has one owner: close it, seed in a child process, open it again
     await deps.database.close();
     await seedInWorker();
     deps = await openPlatform(config);
@@ -51,12 +58,13 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
+/** The seed runs in a child process: all the memory it used goes back to the system when it exits. */
 function seedInWorker() {
   return new Promise<void>((resolve, reject) => {
-    const w = new Worker(new URL('./seed/worker.ts', import.meta.url));
-    w.on('message', (m: { log?: string; done?: boolean }) => { if (m.log) console.log(`  ${m.log}`); });
-    w.on('error', reject);
-    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`演示数据生成失败（退出码 ${code}）`))));
+    const child = fork(fileURLToPath(new URL('./seed/worker.ts', import.meta.url)), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (m: { log?: string; done?: boolean }) => { if (m.log) console.log(`  ${m.log}`); });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`演示数据生成失败（退出码 ${code}）`))));
   });
 }
 
