@@ -1,7 +1,8 @@
 import { loadConfig } from './config.js';
 import { openPlatform } from './bootstrap.js';
 import { importRegions } from './modules/regions/service.js';
-import { ensureUser, PHONE_RE } from './modules/accounts/service.js';
+import { ensureUser } from './modules/accounts/service.js';
+import { PHONE_RE } from './platform/validation.js';
 import { ensureDefaultStandards } from './modules/sites/service.js';
 import { seedDemo } from './seed/demo.js';
 import { systemActor, verifyAudit } from './platform/audit.js';

@@ -41,3 +41,8 @@ export function regionInScope(scope: Scope, regionPath: string): boolean {
 }
 
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The path of the town (乡镇) a region lies in: its first two levels. */
+export const townPath = (path: string) => `/${path.split('/').filter(Boolean).slice(0, 2).join('/')}/`;
+/** The path of the county a region lies in. */
+export const countyPath = (path: string) => `/${path.split('/').filter(Boolean)[0]}/`;

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { asc } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, pageQuery } from '../../platform/http.js';
+import { PHONE_RE } from '../../platform/validation.js';
 import { roles } from '../../db/schema/index.js';
 import { permissions } from '../../platform/permissions.js';
 import { SESSION_COOKIE, CSRF_COOKIE } from '../../platform/auth.js';
 import {
-  PHONE_RE, changeOwnPassword, registerResident, requestSmsCode, countyOf, createUser, csrfCookieOptions, getUser, listUsers, login, logout, resetPassword,
+  changeOwnPassword, registerResident, requestSmsCode, countyOf, createUser, csrfCookieOptions, getUser, listUsers, login, logout, resetPassword,
   sessionCookieOptions, setUserRoles, unlockUser, updateUser, userProfile,
 } from './service.js';
 

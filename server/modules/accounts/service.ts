@@ -1,6 +1,8 @@
 import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db, DbOrTx } from '../../db/client.js';
-import { regions, roleAssignments, roles, sessions, users, volunteers } from '../../db/schema/index.js';
+import crypto from 'node:crypto';
+import { regions, roleAssignments, roles, sessions, smsCodes, users, volunteers } from '../../db/schema/index.js';
+import { queueToPhone } from '../../platform/notify.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { CSRF_COOKIE, clearAuthCache, type AuthContext } from '../../platform/auth.js';
@@ -12,7 +14,8 @@ import type { Deps } from '../../platform/context.js';
 import { getSetting } from '../settings/service.js';
 import { requireRegion } from '../regions/service.js';
 
-export const PHONE_RE = /^1[3-9]\d{9}$/;
+import { PHONE_RE } from '../../platform/validation.js';
+
 export { CSRF_COOKIE };
 
 export function countyOf(auth: AuthContext, deps: Pick<Deps, 'config'>): string {
@@ -311,9 +314,6 @@ export const csrfCookieOptions = (secure: boolean) => ({ path: '/', httpOnly: fa
 
 // ---------- resident sign-up ----------
 
-import { smsCodes } from '../../db/schema/index.js';
-import { queueToPhone } from '../../platform/notify.js';
-import crypto from 'node:crypto';
 
 /** Sends a 6-digit code through the SMS sender when one is configured; without one, sign-up needs no code. */
 export async function requestSmsCode(db: Db, cr: Crypto, countyCode: string, phone: string, now: Date) {

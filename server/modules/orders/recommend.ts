@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { orders, serviceItems, sites, teams, volunteers } from '../../db/schema/index.js';
 import { standingCategories } from '../volunteers/service.js';
+import { countyPath, townPath } from '../../platform/scope.js';
 
 type Candidate = { type: 'team' | 'volunteer'; id: string; name: string; score: number; reasons: string[]; regionPath: string };
 
@@ -37,8 +38,8 @@ export async function recommend(db: DbOrTx, orderId: string, limit = 10) {
   const [station] = await db.select({ lat: sites.lat, lng: sites.lng }).from(sites).where(and(eq(sites.regionCode, o.regionCode), sql`${sites.lat} is not null`)).limit(1);
   const orderPos = station?.lat != null && station.lng != null ? { lat: station.lat, lng: station.lng } : null;
   const catName = (standingCategories as Record<string, string>)[o.category] ?? o.category;
-  const town = `/${o.regionPath.split('/').filter(Boolean).slice(0, 2).join('/')}/`;
-  const county = `/${o.regionPath.split('/').filter(Boolean)[0]}/`;
+  const town = townPath(o.regionPath);
+  const county = countyPath(o.regionPath);
   const text = `${o.itemName}${o.description}`;
 
   const loadSql = (col: string) => sql.raw(`(select count(*)::int from orders x where x.${col} and x.state in ('accepted','in_service'))`);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, can, pageQuery } from '../../platform/http.js';
+import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { AppError, forbidden } from '../../platform/errors.js';
 import { notifications } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
@@ -12,9 +13,8 @@ import { recommend } from './recommend.js';
 import { orderStates } from '../../db/schema/index.js';
 import { orderTransitions, scoreLabels, stateLabels, userActions } from './transitions.js';
 
-const regionCode = z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字');
-const idParam = z.object({ id: z.uuid('ID 格式不正确') });
-const phone = z.string().trim().regex(/^1[3-9]\d{9}$/, '手机号应为 11 位中国大陆手机号');
+const regionCode = regionCodeSchema;
+const phone = phoneSchema;
 const field = z.object({
   key: z.string().trim().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/, '字段编码为字母开头的字母、数字或下划线'), label: z.string().trim().min(1, '字段名称不能为空').max(30),
   type: z.enum(['text', 'number', 'date', 'single', 'multi'], { error: '字段类型应为 text/number/date/single/multi 之一' }), required: z.boolean().default(false),

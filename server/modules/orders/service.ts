@@ -3,13 +3,15 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { followUps, households, orderEvents, orders, regions, roleAssignments, serviceItems, teams, users, volunteers, type ItemField } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
-import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
+import { escapeLike, inScope, regionInScope, townPath as townOf, type Scope } from '../../platform/scope.js';
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notify } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { standingCategories } from '../volunteers/service.js';
+import { registerTeamActivitySource } from '../teams/service.js';
+import { PHONE_RE } from '../../platform/validation.js';
 import { orderTransitions, scoreLabels, stateLabels, escalationLabels, type OrderAction, type OrderState, type Party } from './transitions.js';
 
 // ---------- the caller ----------
@@ -26,7 +28,6 @@ export async function orderCaller(db: DbOrTx, base: { actor: Actor; userId: stri
 }
 
 type Order = typeof orders.$inferSelect;
-const townOf = (path: string) => `/${path.split('/').filter(Boolean).slice(0, 2).join('/')}/`;
 
 /** Who may take a pool order: a verified volunteer of the order's town, or the leader of a team of its town or county. */
 function poolEligible(c: OrderCaller, o: Order) {
@@ -189,7 +190,7 @@ export const presentHousehold = (h: typeof households.$inferSelect, regionName?:
 
 export async function listHouseholds(db: DbOrTx, scope: Scope, crypto: Crypto, f: { q?: string; regionCode?: string; page: number; pageSize: number }) {
   const conds: SQL[] = [inScope(scope, { path: households.regionPath, regionCode: households.regionCode })];
-  if (f.q) conds.push(/^1[3-9]\d{9}$/.test(f.q) ? eq(households.phoneHash, crypto.lookupHash('phone', f.q)) : ilike(households.headName, `%${escapeLike(f.q)}%`));
+  if (f.q) conds.push(PHONE_RE.test(f.q) ? eq(households.phoneHash, crypto.lookupHash('phone', f.q)) : ilike(households.headName, `%${escapeLike(f.q)}%`));
   if (f.regionCode) conds.push(sql`${households.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
@@ -515,5 +516,4 @@ export async function closeFollowUp(db: Db, actor: Actor, scope: Scope, now: Dat
 }
 
 // orders feed the "inactive team" query of the teams module
-import { registerTeamActivitySource } from '../teams/service.js';
 registerTeamActivitySource((teamId) => sql`select max(x.accepted_at) from orders x where x.accepted_team_id = ${teamId}`);

@@ -9,9 +9,9 @@ import { settingDefinitions, settingKeys, type SettingKey } from './definitions.
 const CACHE_TTL_MS = 5000;
 const cache = new Map<string, { values: Record<SettingKey, unknown>; until: number }>();
 
-export async function getSettings(db: DbOrTx, countyCode: string, fresh = false): Promise<Record<SettingKey, unknown>> {
+export async function getSettings(db: DbOrTx, countyCode: string): Promise<Record<SettingKey, unknown>> {
   const hit = cache.get(countyCode);
-  if (!fresh && hit && hit.until > performance.now()) return hit.values;
+  if (hit && hit.until > performance.now()) return hit.values;
   const values = await readSettings(db, countyCode);
   cache.set(countyCode, { values, until: performance.now() + CACHE_TTL_MS });
   return values;

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import type { AuthContext } from '../../platform/auth.js';
-import type { Scope } from '../../platform/scope.js';
+import { townPath, type Scope } from '../../platform/scope.js';
 import { actor, auth, pageQuery } from '../../platform/http.js';
+import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
 import {
   coverage, createSite, createStandard, deleteSite, getSite, inspectSite, listInspections, listSites, listStandards, nearbySites,
@@ -11,9 +12,8 @@ import {
 } from './service.js';
 import { facilitySuggestions } from './standards.js';
 
-const regionCode = z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字');
+const regionCode = regionCodeSchema;
 const kind = z.enum(siteKinds, { error: `阵地类型应为 ${siteKinds.join('/')} 之一` });
-const idParam = z.object({ id: z.uuid('ID 格式不正确') });
 const photoIds = z.array(z.uuid('图片 ID 格式不正确')).max(20, '最多 20 张图片');
 const phoneOrTel = z.string().trim().regex(/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{3,4}-\d{7,8})$/, '请输入手机号或带区号的座机号');
 
@@ -48,7 +48,7 @@ const standardBody = z.object({
  * data scope. Lists stay strictly scoped, so each admin's list shows what they manage.
  */
 function siteReadScope(a: AuthContext): Scope {
-  const towns = a.grants.map((g) => g.path?.split('/').filter(Boolean).slice(0, 2)).filter((p): p is string[] => !!p && p.length === 2).map((p) => `/${p.join('/')}/`);
+  const towns = a.grants.map((g) => g.path).filter((p): p is string => !!p && p.split('/').filter(Boolean).length >= 2).map(townPath);
   return { ...a.scope, subtrees: [...a.scope.subtrees, ...towns] };
 }
 

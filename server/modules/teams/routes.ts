@@ -3,13 +3,13 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, can, pageQuery } from '../../platform/http.js';
+import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { AppError } from '../../platform/errors.js';
 import { countyOf } from '../accounts/service.js';
 import { myVolunteer } from '../volunteers/service.js';
 import { addCategory, addMember, categoryList, createTeam, decideMember, getTeam, leaderTeamIds, listMembers, listTeams, removeMember, teamsForVolunteer, teamTree, updateTeam } from './service.js';
 
-const regionCode = z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字');
-const idParam = z.object({ id: z.uuid('ID 格式不正确') });
+const regionCode = regionCodeSchema;
 const memberParam = z.object({ id: z.uuid('ID 格式不正确'), volunteerId: z.uuid('志愿者 ID 格式不正确') });
 const level = z.enum(['corps', 'brigade', 'squad'], { error: '队伍层级应为 corps（总队）、brigade（支队）或 squad（分队）' });
 const teamBody = z.object({

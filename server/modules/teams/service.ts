@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { regions, sites, teamCategories, teamMembers, teams, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
-import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
+import { countyPath, escapeLike, inScope, regionInScope, townPath, type Scope } from '../../platform/scope.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { knownCategories, standingCategories, volunteerScope } from '../volunteers/service.js';
@@ -252,12 +252,12 @@ export async function teamsForVolunteer(db: DbOrTx, volunteerId: string) {
   const [v] = await db.select().from(volunteers).where(eq(volunteers.id, volunteerId));
   const mine = await db.select({ id: teams.id, name: teams.name, level: teams.level, category: teams.category, status: teamMembers.status, isLeader: sql<boolean>`${teams.leaderVolunteerId} = ${volunteerId}` })
     .from(teamMembers).innerJoin(teams, eq(teams.id, teamMembers.teamId)).where(and(eq(teamMembers.volunteerId, volunteerId), sql`${teamMembers.status} in ('active','pending')`)).orderBy(asc(teams.name));
-  const townPath = `/${v.regionPath.split('/').filter(Boolean).slice(0, 2).join('/')}/`;
-  const countyPath = `/${v.regionPath.split('/').filter(Boolean)[0]}/`;
+  const town = townPath(v.regionPath);
+  const county = countyPath(v.regionPath);
   const joinable = await db.select({ id: teams.id, name: teams.name, level: teams.level, category: teams.category, regionName: regions.name, isBrand: teams.isBrand, description: teams.description,
     memberCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')` })
     .from(teams).innerJoin(regions, eq(regions.code, teams.regionCode))
-    .where(and(or(sql`${teams.regionPath} like ${escapeLike(townPath) + '%'}`, eq(teams.regionPath, countyPath))!, sql`not exists (select 1 from team_members m where m.team_id = "teams"."id" and m.volunteer_id = ${volunteerId} and m.status in ('active','pending'))`))
+    .where(and(or(sql`${teams.regionPath} like ${escapeLike(town) + '%'}`, eq(teams.regionPath, county))!, sql`not exists (select 1 from team_members m where m.team_id = "teams"."id" and m.volunteer_id = ${volunteerId} and m.status in ('active','pending'))`))
     .orderBy(asc(teams.regionPath), asc(teams.name)).limit(100);
   return { mine: mine.map(withLabels), joinable: joinable.map(withLabels) };
 }

@@ -4,15 +4,15 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, can, pageQuery } from '../../platform/http.js';
+import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { AppError } from '../../platform/errors.js';
 import { getJob } from '../../platform/jobs.js';
 import { countyOf } from '../accounts/service.js';
-import { consentPurposes, getVolunteer, listVolunteers, myVolunteer, PHONE_RE, politicalStatuses, present, registerVolunteer, revealVolunteer, updateVolunteer, userCounty, verifyVolunteer } from './service.js';
+import { consentPurposes, getVolunteer, listVolunteers, myVolunteer, politicalStatuses, present, registerVolunteer, revealVolunteer, updateVolunteer, userCounty, verifyVolunteer } from './service.js';
 import { buildTemplate, importVolunteers, IMPORT_MAX_BYTES, writeRoster, XLSX_MIME } from './excel.js';
 
-const regionCode = z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字');
-const idParam = z.object({ id: z.uuid('ID 格式不正确') });
-const phone = z.string().trim().regex(PHONE_RE, '手机号应为 11 位中国大陆手机号');
+const regionCode = regionCodeSchema;
+const phone = phoneSchema;
 const tags = z.array(z.string().trim().min(1).max(30)).max(30);
 const profile = {
   skills: tags.optional(), categories: z.array(z.string().min(1).max(40)).max(20).optional(),

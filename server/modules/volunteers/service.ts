@@ -10,7 +10,8 @@ import { maskIdNumber, maskPhone, type Crypto } from '../../platform/crypto.js';
 import { ageOn, parseIdNumber } from '../../platform/idcard.js';
 import { requireRegion } from '../regions/service.js';
 
-export const PHONE_RE = /^1[3-9]\d{9}$/;
+import { PHONE_RE } from '../../platform/validation.js';
+
 export const standingCategories = {
   theory: '理论政策宣讲', culture: '文化文艺服务', education: '助学支教', health: '医疗健身',
   science: '科学普及', law: '法律服务', environment: '卫生环保', poverty: '扶贫帮困',
