@@ -24,6 +24,13 @@ import { fileRoutes } from './modules/files/routes.js';
 import { volunteerRoutes } from './modules/volunteers/routes.js';
 import { teamRoutes } from './modules/teams/routes.js';
 import { orderRoutes } from './modules/orders/routes.js';
+import { activityRoutes } from './modules/activities/routes.js';
+import { hoursRoutes } from './modules/hours/routes.js';
+import { starRoutes } from './modules/stars/routes.js';
+import { certificateRoutes } from './modules/certificates/routes.js';
+import { planRoutes } from './modules/plans/routes.js';
+import { ledgerRoutes } from './modules/ledgers/routes.js';
+import { submissionRoutes } from './modules/submissions/routes.js';
 
 z.config(z.locales.zhCN());
 
@@ -91,6 +98,13 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
     await api.register(volunteerRoutes(deps));
     await api.register(teamRoutes(deps));
     await api.register(orderRoutes(deps));
+    await api.register(activityRoutes(deps));
+    await api.register(hoursRoutes(deps));
+    await api.register(starRoutes(deps));
+    await api.register(certificateRoutes(deps));
+    await api.register(planRoutes(deps));
+    await api.register(ledgerRoutes(deps));
+    await api.register(submissionRoutes(deps));
   }, { prefix: '/api/v1' });
 
   if (opts.serveWeb !== false) registerWeb(app);

@@ -32,6 +32,16 @@ export const permissions = {
   'order:manage': { name: '审单、派单与回访', group: '服务' },
   'order:proxy': { name: '代群众点单', group: '服务' },
   'household:manage': { name: '登记群众与户', group: '服务' },
+  'plan:manage': { name: '制定活动计划与月度主题', group: '活动' },
+  'activity:read': { name: '查看活动（管理端）', group: '活动' },
+  'activity:manage': { name: '发布与管理活动、录入签到表', group: '活动' },
+  'activity:join': { name: '报名活动、签到签退', group: '活动' },
+  'hours:review': { name: '审核时长（超时长、补录）', group: '活动' },
+  'star:review': { name: '审核星级申请', group: '活动' },
+  'certificate:issue': { name: '开具与作废志愿服务证明', group: '活动' },
+  'ledger:export': { name: '导出台账', group: '活动' },
+  'submission:submit': { name: '月度报送', group: '活动' },
+  'submission:review': { name: '审核下级报送', group: '活动' },
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -41,17 +51,18 @@ export type RoleDef = { code: string; name: string; description: string; duty?: 
 
 const staffBase: Permission[] = ['site:read', 'region:read', 'stats:read', 'file:upload', 'setting:read', 'volunteer:read', 'team:read'];
 const orderAdmin: Permission[] = ['order:read', 'order:manage', 'order:proxy', 'household:manage', 'serviceItem:manage'];
+const activityAdmin: Permission[] = ['plan:manage', 'activity:read', 'activity:manage', 'hours:review', 'certificate:issue', 'ledger:export', 'submission:submit'];
 const volunteerAdmin: Permission[] = ['volunteer:create', 'volunteer:update', 'volunteer:verify', 'volunteer:import', 'volunteer:export', 'team:manage'];
 
 export const builtinRoles: RoleDef[] = [
   { code: 'county_admin', name: '中心管理员', description: '县级文明实践中心（文明办）：制定菜单、规则与标准，跨镇调度，考核与报告',
-    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'standard:manage', 'user:read', 'user:manage', 'role:read', 'setting:update', ...volunteerAdmin, 'volunteer:reveal', ...orderAdmin] },
+    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'standard:manage', 'user:read', 'user:manage', 'role:read', 'setting:update', ...volunteerAdmin, 'volunteer:reveal', ...orderAdmin, ...activityAdmin, 'star:review', 'submission:review'] },
   { code: 'institute_admin', name: '所管理员', description: '乡镇（街道）文明实践所：管理本镇站点、队伍、活动',
-    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'user:read', 'role:read', ...volunteerAdmin, ...orderAdmin] },
+    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'user:read', 'role:read', ...volunteerAdmin, ...orderAdmin, ...activityAdmin, 'star:review', 'submission:review'] },
   { code: 'station_admin', name: '站管理员', description: '村（社区）文明实践站：本村活动、台账、心愿、积分申报、网格',
-    permissions: [...staffBase, 'site:update', 'site:inspect', 'volunteer:create', 'volunteer:update', 'volunteer:export', ...orderAdmin] },
-  { code: 'team_leader', name: '队长', description: '志愿服务队队长：队伍名册、活动、为队伍接单', permissions: ['site:read', 'region:read', 'file:upload', 'team:read', 'order:serve', 'order:create'] },
-  { code: 'volunteer', name: '志愿者', description: '注册、报名、签到、接单，查看时长、星级、证明与积分', permissions: ['site:read', 'region:read', 'file:upload', 'order:serve', 'order:create'] },
+    permissions: [...staffBase, 'site:update', 'site:inspect', 'volunteer:create', 'volunteer:update', 'volunteer:export', ...orderAdmin, ...activityAdmin] },
+  { code: 'team_leader', name: '队长', description: '志愿服务队队长：队伍名册、活动、为队伍接单', permissions: ['site:read', 'region:read', 'file:upload', 'team:read', 'order:serve', 'order:create', 'activity:join'] },
+  { code: 'volunteer', name: '志愿者', description: '注册、报名、签到、接单，查看时长、星级、证明与积分', permissions: ['site:read', 'region:read', 'file:upload', 'order:serve', 'order:create', 'activity:join'] },
   { code: 'resident', name: '群众', description: '点单、许愿、评价、阅读栏目、查看积分与兑换', permissions: ['site:read', 'region:read', 'file:upload', 'order:create'] },
   { code: 'points_reviewer', name: '积分评议员', description: '评议积分申报与异议', permissions: ['site:read', 'region:read'] },
   { code: 'shop_keeper', name: '超市管理员', description: '积分超市商品、库存与兑换发放', permissions: ['site:read', 'region:read'] },

@@ -1,3 +1,4 @@
 export * from './core.js';
 export * from './volunteers.js';
 export * from './orders.js';
+export * from './activities.js';

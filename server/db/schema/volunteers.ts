@@ -32,6 +32,8 @@ export const volunteers = pgTable('volunteers', {
   phoneMasked: text('phone_masked'),
   verified: boolean('verified').notNull().default(false),
   verifiedAt: ts('verified_at'),
+  /** Granted star level (0–5), set when a star application completes its public notice. */
+  starLevel: integer('star_level').notNull().default(0),
   skills: jsonb('skills').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
   categories: jsonb('categories').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
   availability: text('availability').notNull().default(''),

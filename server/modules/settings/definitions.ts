@@ -10,6 +10,9 @@ type Def = {
 const int = (label: string, group: string, def: number, min: number, max: number, unit: string, description: string): Def =>
   ({ label, group, description, unit, type: 'integer', min, max, default: def, schema: z.number().int('必须是整数').min(min, `不能小于 ${min}`).max(max, `不能大于 ${max}`) });
 
+const str = (label: string, group: string, def: string, description: string): Def =>
+  ({ label, group, description, type: 'string', default: def, schema: z.string().max(200, '不能超过 200 个字') });
+
 export const settingDefinitions = {
   'security.loginMaxFailures': int('登录失败锁定次数', '安全', 5, 3, 20, '次', '连续输错密码达到该次数后锁定账号'),
   'security.lockMinutes': int('锁定时长', '安全', 15, 1, 1440, '分钟', '账号被锁定的时长'),
@@ -25,6 +28,13 @@ export const settingDefinitions = {
   'stars.thresholds': { label: '星级时长门槛', group: '活动', description: '一星至五星所需的累计服务时长（小时），逐级递增', type: 'integerList', unit: '小时', default: [100, 300, 600, 1000, 1500],
     schema: z.array(z.number().int().min(1)).length(5, '需要 5 个门槛').refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]), '门槛必须逐级递增') } satisfies Def,
   'stars.noticeWorkingDays': int('星级公示期', '活动', 5, 1, 30, '个工作日', '星级申请公示的工作日数'),
+  'activities.signupCloseHours': int('报名截止', '活动', 0, 0, 168, '小时', '活动开始前该小时数停止报名（0 表示开始前均可报名）'),
+  'certificates.issuerName': str('出具单位', '证明', '', '志愿服务证明上的出具单位名称；留空则用“县名 + 新时代文明实践中心”'),
+  'certificates.personInCharge': str('负责人', '证明', '', '出具单位负责人姓名'),
+  'certificates.handler': str('经办人', '证明', '', '证明经办人姓名'),
+  'certificates.contact': str('联系电话', '证明', '', '出具单位对外联系电话'),
+  'certificates.sealFileId': str('电子印章图片', '证明', '', '已上传的印章图片（PNG，透明背景）文件编号；留空则使用系统生成的印章样式'),
+  'submissions.dueDay': int('月度报送截止日', '活动', 5, 1, 28, '日', '每月该日前报送上月台账，逾期列为未报送'),
   'teams.inactiveDays': int('队伍不活跃判定天数', '队伍', 30, 7, 365, '天', '连续该天数无活动、无接单的队伍列为不活跃'),
   'points.noticeDays': int('积分公示期', '积分', 5, 1, 30, '天', '积分申报评议后的公示天数'),
   'points.pointsPerHour': int('每小时服务积分', '积分', 10, 0, 1000, '分', '服务积分 = 时长 × 每小时积分 × 系数'),
