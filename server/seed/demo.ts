@@ -9,6 +9,7 @@ import { hashPassword } from '../platform/crypto.js';
 import { rng } from './random.js';
 import { seedVolunteers } from './volunteers.js';
 import { seedOrders } from './orders.js';
+import { seedActivities } from './activities.js';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
@@ -121,6 +122,7 @@ export async function seedDemo(deps: Deps, countyCode = deps.config.demoCounty, 
   log(`演示账号：${accounts.length} 个（新建 ${created} 个），密码 ${DEMO_PASSWORD}`);
   await seedVolunteers(deps, countyCode, actor, log);
   await seedOrders(deps, countyCode, actor, log);
+  await seedActivities(deps, countyCode, actor, log);
   return { accounts: accounts.map((a) => ({ phone: a.phone, name: a.name, role: a.roles[0].role })) };
 }
 
