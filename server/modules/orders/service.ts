@@ -11,6 +11,7 @@ import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { standingCategories } from '../volunteers/service.js';
 import { registerTeamActivitySource } from '../teams/service.js';
+import { creditOrderHours } from '../hours/service.js';
 import { PHONE_RE } from '../../platform/validation.js';
 import { orderTransitions, scoreLabels, stateLabels, escalationLabels, type OrderAction, type OrderState, type Party } from './transitions.js';
 
@@ -354,6 +355,7 @@ export async function transition(db: Db, c: OrderCaller, now: Date, orderId: str
   return db.transaction(async (tx) => {
     const [after] = await tx.update(orders).set(set).where(and(eq(orders.id, o.id), eq(orders.state, o.state))).returning();
     if (!after) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
+    if (action === 'complete') await creditOrderHours(tx, after, c.userId, now);
     await tx.insert(orderEvents).values({ orderId: o.id, action, fromState: o.state, toState: t.to, actorUserId: c.userId, actorName: c.actor.name, at: now, note, data: Object.keys(data).length ? data : null });
     if (action === 'rate' && body.score! <= 2) {
       await tx.insert(followUps).values({ orderId: o.id, countyCode: o.countyCode, regionPath: o.regionPath, reason: `群众评价“${scoreLabels[body.score!]}”${body.comment ? `：${body.comment}` : ''}`, openedAt: now });
