@@ -1,5 +1,6 @@
 /** Every text the H5 shows. Components read from here; nothing user-facing is written inline. */
 import { orderMessages } from './zh-CN.orders';
+import { activityMessages } from './zh-CN.activities';
 
 export const messages = {
   app: {
@@ -344,6 +345,7 @@ export const messages = {
   } as Record<string, string>,
   roleFallback: '其他身份',
   ...orderMessages,
+  ...activityMessages,
 } as const;
 
 export type Messages = typeof messages;

@@ -45,3 +45,5 @@ import 'vant/es/rate/style/index';
 import 'vant/es/uploader/style/index';
 import 'vant/es/image/style/index';
 import 'vant/es/list/style/index';
+import 'vant/es/password-input/style/index';
+import 'vant/es/number-keyboard/style/index';
