@@ -10,6 +10,7 @@ import { startScheduler } from './platform/scheduler.js';
 import { deliverDue, webhookSender } from './platform/notify.js';
 import { sweepOrders } from './modules/orders/sla.js';
 import { grantDueStars } from './modules/stars/service.js';
+import { sweepActivities } from './modules/activities/service.js';
 
 /** read config → open db → migrate → (seed the demo county on an empty database) → build app → listen */
 async function main() {
@@ -36,6 +37,7 @@ async function main() {
   const stopScheduler = startScheduler(deps.database.db, deps.clock, [
     { name: 'orders.sla', everyMs: 5 * 60_000, run: (now) => sweepOrders(deps.database.db, now) },
     { name: 'stars.grant', everyMs: 10 * 60_000, run: (now) => grantDueStars(deps.database.db, now) },
+    { name: 'activities.sweep', everyMs: 5 * 60_000, run: (now) => sweepActivities(deps.database.db, now) },
     { name: 'notify.deliver', everyMs: 20_000, run: (now) => deliverDue(deps.database.db, deps.crypto, webhookSender, now) },
   ], (err, name) => app.log.error({ err, task: name }, 'scheduled task failed'));
   const base = `http://localhost:${config.port}`;
