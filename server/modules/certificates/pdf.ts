@@ -1,0 +1,246 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import type { CertificateSnapshot } from '../../db/schema/index.js';
+
+/**
+ * 志愿服务证明 as an A4 PDF. The CJK font comes from an npm package (Noto Sans Hans), parsed once per process on first
+ * use and subset by pdfkit into each document, so the output never depends on the host's fonts and stays small.
+ */
+const requireCjs = createRequire(import.meta.url);
+
+type FontObject = { layout: (...args: unknown[]) => unknown };
+let fonts: { regular: FontObject; bold: FontObject } | undefined;
+
+function loadFonts() {
+  if (fonts) return fonts;
+  const dir = path.join(path.dirname(requireCjs.resolve('@embedpdf/fonts-sc')), '../fonts');
+  // the fontkit pdfkit itself uses: a parsed font object is shared by every document (pdfkit subsets it per document)
+  const fontkit = createRequire(requireCjs.resolve('pdfkit'))('fontkit') as { create: (b: Buffer) => FontObject };
+  fonts = {
+    regular: fontkit.create(fs.readFileSync(path.join(dir, 'NotoSansHans-Regular.otf'))),
+    bold: fontkit.create(fs.readFileSync(path.join(dir, 'NotoSansHans-Bold.otf'))),
+  };
+  return fonts;
+}
+
+export const idTypeLabels: Record<string, string> = { resident_id: '居民身份证', passport: '护照', hk_macao_pass: '港澳居民来往内地通行证', taiwan_pass: '台湾居民来往大陆通行证' };
+export const idTypeLabel = (t: string) => idTypeLabels[t] ?? t;
+
+export type CertificateForPdf = {
+  number: string; periodFrom: string; periodTo: string; hours: number; issuedAt: Date; revokedAt: Date | null;
+  snapshot: CertificateSnapshot; verifyUrl: string; seal?: Buffer | null;
+};
+
+const RED = '#c8161d';
+const DARK_RED = '#8c1c13';
+const INK = '#222222';
+const GRAY = '#6b6b6b';
+const LINE = '#b9a7a3';
+const LABEL_BG = '#f7efed';
+
+/** 2026-06-01 → 2026年6月1日 */
+export const cnDate = (d: string) => {
+  const [y, m, day] = d.split('-').map(Number);
+  return `${y}年${m}月${day}日`;
+};
+const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+const fmtHours = (h: number) => (Math.round(h * 100) / 100).toString();
+
+export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer> {
+  const f = loadFonts();
+  const doc = new PDFDocument({ size: 'A4', margin: 0, bufferPages: true, info: { Title: `志愿服务证明 ${c.number}`, Author: c.snapshot.issuer.name, Subject: '志愿服务证明', Creator: '文明实践云' } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (b: Buffer) => chunks.push(b));
+  const finished = new Promise<void>((resolve, reject) => { doc.on('end', () => resolve()); doc.on('error', reject); });
+  doc.registerFont('r', f.regular as unknown as Buffer);
+  doc.registerFont('b', f.bold as unknown as Buffer);
+
+  const W = doc.page.width;
+  const H = doc.page.height;
+  const M = 56;
+  const CW = W - 2 * M;
+  const bottom = H - 62;
+  const s = c.snapshot;
+  let y = 0;
+
+  const frame = () => {
+    doc.save().lineWidth(2.2).strokeColor(DARK_RED).rect(24, 24, W - 48, H - 48).stroke();
+    doc.lineWidth(0.7).rect(30, 30, W - 60, H - 60).stroke().restore();
+    if (c.revokedAt) {
+      doc.save().rotate(-35, { origin: [W / 2, H / 2] }).fillOpacity(0.16).fillColor(RED).font('b').fontSize(96)
+        .text('已作废', 0, H / 2 - 60, { width: W, align: 'center', lineBreak: false }).restore();
+    }
+  };
+  const newPage = () => { doc.addPage({ size: 'A4', margin: 0 }); frame(); y = 56; };
+  const ensure = (h: number) => { if (y + h > bottom) newPage(); };
+
+  const heading = (text: string) => {
+    ensure(40);
+    doc.save().rect(M, y + 2, 4, 14).fill(RED).restore();
+    doc.font('b').fontSize(12.5).fillColor(INK).text(text, M + 11, y, { lineBreak: false });
+    y += 24;
+  };
+
+  /** A row of cells: [text, width, label?]; text that does not fit shrinks to one line. */
+  const cells = (row: { text: string; w: number; label?: boolean; align?: 'left' | 'center' | 'right' }[], h: number, size = 10) => {
+    let x = M;
+    for (const cell of row) {
+      if (cell.label) doc.save().rect(x, y, cell.w, h).fill(LABEL_BG).restore();
+      doc.save().lineWidth(0.6).strokeColor(LINE).rect(x, y, cell.w, h).stroke().restore();
+      let fs = size;
+      doc.font(cell.label ? 'b' : 'r');
+      while (fs > 6.5 && doc.fontSize(fs).widthOfString(cell.text) > cell.w - 10) fs -= 0.5;
+      doc.fontSize(fs).fillColor(cell.label ? DARK_RED : INK)
+        .text(cell.text, x + 5, y + (h - fs * 1.2) / 2 + 0.5, { width: cell.w - 10, align: cell.align ?? (cell.label ? 'center' : 'left'), lineBreak: false, ellipsis: true });
+      x += cell.w;
+    }
+    y += h;
+  };
+
+  frame();
+  y = 54;
+  // ---- title and number ----
+  doc.font('b').fontSize(30).fillColor(DARK_RED).text('志愿服务证明', M, y, { width: CW, align: 'center', characterSpacing: 10, lineBreak: false });
+  y += 48;
+  doc.save().lineWidth(1.2).strokeColor(RED).moveTo(W / 2 - 90, y).lineTo(W / 2 + 90, y).stroke().restore();
+  y += 8;
+  doc.font('r').fontSize(10).fillColor(GRAY).text(`证明编号：${c.number}`, M, y, { width: CW, align: 'right', lineBreak: false });
+  y += 22;
+
+  // ---- 1. the volunteer ----
+  heading('一、志愿者信息');
+  const L = 82;
+  const V = (CW - 2 * L) / 2;
+  cells([{ text: '姓    名', w: L, label: true }, { text: s.name, w: V }, { text: '证件类型', w: L, label: true }, { text: idTypeLabel(s.idType), w: V }], 23);
+  cells([{ text: '证件号码', w: L, label: true }, { text: s.idMasked, w: V }, { text: '志愿者编号', w: L, label: true }, { text: s.volunteerNo, w: V }], 23);
+  y += 14;
+
+  // ---- 2. hours and content ----
+  heading('二、服务时长与服务内容');
+  const intro = `兹证明 ${s.name} 同志于 ${cnDate(c.periodFrom)} 至 ${cnDate(c.periodTo)} 期间参加新时代文明实践志愿服务，经核实，累计服务时长 ${fmtHours(c.hours)} 小时。具体如下：`;
+  doc.font('r').fontSize(10.5).fillColor(INK);
+  const introH = doc.heightOfString(intro, { width: CW, lineGap: 3 });
+  ensure(introH + 30);
+  doc.text(intro, M, y, { width: CW, lineGap: 3 });
+  y += introH + 6;
+  const cols = [36, CW - 36 - 96 - 82, 96, 82];
+  const header = () => cells([{ text: '序号', w: cols[0], label: true }, { text: '服务项目', w: cols[1], label: true }, { text: '服务日期', w: cols[2], label: true }, { text: '时长（小时）', w: cols[3], label: true }], 19, 9.5);
+  ensure(40);
+  header();
+  s.content.forEach((row, i) => {
+    if (y + 16 > bottom) { newPage(); header(); }
+    cells([{ text: String(i + 1), w: cols[0], align: 'center' }, { text: row.title, w: cols[1] }, { text: row.date, w: cols[2], align: 'center' }, { text: fmtHours(row.hours), w: cols[3], align: 'center' }], 16, 9);
+  });
+  if (y + 19 > bottom) { newPage(); header(); }
+  cells([{ text: '合计', w: cols[0] + cols[1] + cols[2], label: true }, { text: fmtHours(c.hours), w: cols[3], align: 'center' }], 19, 9.5);
+  y += 14;
+
+  // ---- 3. the issuer, with the QR code beside it ----
+  const dash = (v: string) => v?.trim() || '—';
+  ensure(24 + 100 + 104);
+  heading('三、出具单位');
+  const qrSize = 84;
+  const TW = CW - qrSize - 24;
+  const TV = (TW - 2 * 70) / 2;
+  const tableTop = y;
+  const row = (cellsIn: { text: string; w: number; label?: boolean }[]) => cells(cellsIn, 22);
+  row([{ text: '出具单位', w: 70, label: true }, { text: s.issuer.name, w: TW - 70 }]);
+  row([{ text: '负 责 人', w: 70, label: true }, { text: dash(s.issuer.personInCharge), w: TV }, { text: '经 办 人', w: 70, label: true }, { text: dash(s.issuer.handler), w: TV }]);
+  row([{ text: '联系电话', w: 70, label: true }, { text: dash(s.issuer.contact), w: TW - 70 }]);
+  row([{ text: '出具日期', w: 70, label: true }, { text: cnDate(chinaDay(c.issuedAt)), w: TW - 70 }]);
+  const qx = W - M - qrSize;
+  drawQr(doc, c.verifyUrl, qx, tableTop - 4, qrSize);
+  doc.font('b').fontSize(9.5).fillColor(INK).text('扫码验证', qx, tableTop + qrSize - 2, { width: qrSize, align: 'center', lineBreak: false });
+  y = Math.max(y, tableTop + qrSize + 14) + 14;
+
+  // ---- 4. signature: issuer and date under the seal ----
+  const sigW = 260;
+  const sx = W - M - sigW;
+  doc.font('r').fontSize(12).fillColor(INK);
+  doc.text(`${s.issuer.name}（盖章）`, sx, y + 24, { width: sigW, align: 'right', lineBreak: false });
+  doc.text(cnDate(chinaDay(c.issuedAt)), sx, y + 50, { width: sigW, align: 'right', lineBreak: false });
+  const nameW = doc.widthOfString(`${s.issuer.name}（盖章）`);
+  const sealCx = W - M - Math.min(nameW, sigW) * 0.3;
+  const sealCy = y + 44;
+  const sealR = 50;
+  if (c.seal) {
+    try {
+      doc.save().opacity(0.9).image(c.seal, sealCx - sealR - 4, sealCy - sealR - 4, { fit: [2 * sealR + 8, 2 * sealR + 8], align: 'center', valign: 'center' }).restore();
+    } catch {
+      drawSeal(doc, sealCx, sealCy, sealR, s.issuer.name);
+    }
+  } else {
+    drawSeal(doc, sealCx, sealCy, sealR, s.issuer.name);
+  }
+  y += 104;
+
+  // footers: the verification address, the number and page numbers on every page
+  const range = doc.bufferedPageRange();
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    doc.font('r').fontSize(7.5).fillColor(GRAY)
+      .text(`扫描二维码或访问 ${c.verifyUrl} 核验真伪`, M, H - 50, { width: CW, align: 'left', lineBreak: false })
+      .text(`${c.number}${range.count > 1 ? `  第 ${i + 1} 页 / 共 ${range.count} 页` : ''}`, M, H - 50, { width: CW, align: 'right', lineBreak: false });
+  }
+  doc.end();
+  await finished;
+  return Buffer.concat(chunks);
+}
+
+/** The QR code as vector squares (one filled path): sharp at any zoom and cheaper than an embedded image. */
+function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number) {
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const n = qr.modules.size;
+  const quiet = 2;
+  const cell = size / (n + 2 * quiet);
+  doc.save().rect(x, y, size, size).fill('#ffffff');
+  for (let r = 0; r < n; r++) {
+    let c = 0;
+    while (c < n) {
+      if (!qr.modules.get(r, c)) { c++; continue; }
+      let end = c;
+      while (end + 1 < n && qr.modules.get(r, end + 1)) end++;
+      doc.rect(x + (quiet + c) * cell, y + (quiet + r) * cell, (end - c + 1) * cell + 0.05, cell + 0.05);
+      c = end + 1;
+    }
+  }
+  doc.fill('#000000').restore();
+}
+
+/** A round red seal drawn with vectors: double ring, a five-pointed star, the issuer's name around the arc, 志愿服务专用章 below. */
+export function drawSeal(doc: PDFKit.PDFDocument, cx: number, cy: number, r: number, issuer: string) {
+  doc.save().fillOpacity(0.85).strokeOpacity(0.85).fillColor(RED).strokeColor(RED);
+  doc.lineWidth(3.2).circle(cx, cy, r).stroke();
+  doc.lineWidth(0.8).circle(cx, cy, r - 5).stroke();
+  // the star
+  const sr = r * 0.3;
+  const pts: number[][] = [];
+  for (let i = 0; i < 10; i++) {
+    const a = -Math.PI / 2 + (i * Math.PI) / 5;
+    const rr = i % 2 === 0 ? sr : sr * 0.382;
+    pts.push([cx + rr * Math.cos(a), cy + rr * Math.sin(a)]);
+  }
+  doc.polygon(...pts).fill();
+  // the name along the upper arc, each character upright towards the centre
+  const chars = [...issuer];
+  const span = Math.min(210, 24 * chars.length);
+  const fontSize = Math.max(7, Math.min(13, (((r - 12) * (span * Math.PI / 180)) / chars.length) * 0.92));
+  const tr = r - 8 - fontSize / 2 - 1;
+  doc.font('b').fontSize(fontSize);
+  chars.forEach((ch, i) => {
+    const deg = chars.length === 1 ? 0 : -span / 2 + (span * i) / (chars.length - 1);
+    const a = (deg * Math.PI) / 180;
+    const px = cx + tr * Math.sin(a);
+    const py = cy - tr * Math.cos(a);
+    const w = doc.widthOfString(ch);
+    doc.save().rotate(deg, { origin: [px, py] }).text(ch, px - w / 2, py - fontSize * 0.62, { lineBreak: false }).restore();
+  });
+  doc.font('b').fontSize(Math.max(7, r * 0.16));
+  const label = '志愿服务专用章';
+  const lw = doc.widthOfString(label);
+  doc.text(label, cx - lw / 2, cy + r * 0.36, { lineBreak: false });
+  doc.restore();
+}
