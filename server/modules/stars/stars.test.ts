@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { createTestApp, type TestApp } from '../../test/harness.js';
+import { PHONES } from '../../test/constants.js';
+import { volunteers } from '../../db/schema/index.js';
+import { appendHours } from '../hours/ledger.js';
+import { grantDueStars, maskName } from './service.js';
+import { noticePeriod } from './workdays.js';
+
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t?.close(); });
+
+const V = PHONES.volunteer;
+const ADMIN = PHONES.xinjiAdmin;
+const api = (phone: string | null, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => t.as(phone)({ method, url: `/api/v1${url}`, ...(payload !== undefined ? { payload: payload as object } : {}) });
+/** 10:00 in China on a date. */
+const chinaMorning = (d: string) => new Date(`${d}T02:00:00Z`);
+
+describe('working days', () => {
+  it('skip weekends and holidays; the notice starts the next working day', () => {
+    expect(noticePeriod('2026-06-04', 5, [])).toEqual({ start: '2026-06-05', end: '2026-06-11' });
+    expect(noticePeriod('2026-06-04', 5, ['2026-06-08'])).toEqual({ start: '2026-06-05', end: '2026-06-12' });
+    expect(noticePeriod('2026-06-05', 1, ['2026-06-08'])).toEqual({ start: '2026-06-09', end: '2026-06-09' });
+    expect(maskName('张三丰')).toBe('张*丰');
+    expect(maskName('李四')).toBe('李*');
+    expect(maskName('欧阳小明')).toBe('欧**明');
+  });
+});
+
+describe('star levels', () => {
+  it('apply → 409 below the threshold or not above the level; review → notice over working days → granted by the sweep', async () => {
+    const mine = (await api(V, 'GET', '/me/stars')).json();
+    expect(mine).toMatchObject({ level: expect.any(Number), hours: expect.any(Number), thresholds: [100, 300, 600, 1000, 1500] });
+    const level = mine.level as number;
+    expect(level).toBeLessThan(4);
+    if (level > 0) {
+      const same = await api(V, 'POST', '/stars/applications', { level });
+      expect(same.statusCode).toBe(409);
+      expect(same.json().error.message).toContain('只能申请更高的星级');
+    }
+    // the level after next is out of reach: the message gives the hours and the threshold
+    const target = level + 1;
+    const [v] = await t.deps.database.db.select().from(volunteers).where(eq(volunteers.id, mine.volunteerId));
+    const need = mine.thresholds[target - 1] - mine.hours;
+    if (need > 0) {
+      const short = await api(V, 'POST', '/stars/applications', { level: target });
+      expect(short.statusCode).toBe(409);
+      expect(short.json().error.message).toContain(`${mine.thresholds[target - 1]} 小时`);
+      expect(short.json().error.message).toContain(`${Math.round(mine.hours * 100) / 100} 小时`);
+      await appendHours(t.deps.database.db, { countyCode: v.countyCode, regionPath: v.regionPath, volunteerId: v.id, kind: 'correction', hours: Math.ceil(need), serviceDate: '2026-05-20', description: '测试补录', createdBy: null, createdAt: t.clock.now() });
+    }
+    const far = await api(V, 'POST', '/stars/applications', { level: target + 1 });
+    expect(far.statusCode).toBe(409);
+    expect(far.json().error.message).toContain(`需累计服务时长 ${mine.thresholds[target]} 小时`);
+    expect((await api(V, 'POST', '/stars/applications', { level: 6 })).statusCode).toBe(400);
+    expect((await api(null, 'POST', '/stars/applications', { level: target })).statusCode).toBe(401);
+
+    // Thursday 4 June 2026; Monday 8 June a holiday
+    t.clock.set(chinaMorning('2026-06-04'));
+    const put = await api(PHONES.countyAdmin, 'PUT', '/settings', { holidays: ['2026-06-08'] });
+    expect(put.statusCode, put.body).toBe(200);
+    const applied = await api(V, 'POST', '/stars/applications', { level: target });
+    expect(applied.statusCode, applied.body).toBe(201);
+    expect(applied.json()).toMatchObject({ state: 'applied', level: target });
+    const id = applied.json().id as string;
+    expect((await api(V, 'POST', '/stars/applications', { level: target })).statusCode).toBe(409);
+
+    expect((await api(V, 'GET', '/stars/applications')).statusCode).toBe(403);
+    expect((await api(PHONES.shawoAdmin, 'POST', `/stars/applications/${id}/approve`, {})).statusCode).toBe(404);
+    expect((await api(ADMIN, 'GET', '/stars/applications?state=applied&pageSize=200')).json().items.map((a: { id: string }) => a.id)).toContain(id);
+    const approved = await api(ADMIN, 'POST', `/stars/applications/${id}/approve`, { comment: '时长核实无误' });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json()).toMatchObject({ state: 'notice', noticeStart: '2026-06-05', noticeEnd: '2026-06-12' });
+    expect((await api(ADMIN, 'POST', `/stars/applications/${id}/approve`, {})).statusCode).toBe(409);
+
+    const board = await api(null, 'GET', '/public/star-notices?pageSize=200');
+    expect(board.statusCode).toBe(200);
+    const onBoard = board.json().items.find((x: { id: string }) => x.id === id);
+    expect(onBoard).toMatchObject({ name: maskName(v.name), level: target, noticeEnd: '2026-06-12' });
+    expect(JSON.stringify(board.json())).not.toContain(v.name);
+
+    // an objection sends it back to review; approved again the same day
+    expect((await api(PHONES.volunteer2, 'POST', `/stars/applications/${id}/object`, {})).json().error.details[0].path).toBe('objection');
+    const objected = await api(PHONES.volunteer2, 'POST', `/stars/applications/${id}/object`, { objection: '该志愿者部分时长存疑' });
+    expect(objected.json()).toMatchObject({ state: 'applied' });
+    expect((await api(PHONES.volunteer2, 'POST', `/stars/applications/${id}/object`, { objection: '再次异议' })).statusCode).toBe(409);
+    expect((await api(ADMIN, 'POST', `/stars/applications/${id}/approve`, {})).json()).toMatchObject({ state: 'notice', noticeEnd: '2026-06-12' });
+
+    // the last day of the notice: nothing yet; the day after: granted
+    expect((await grantDueStars(t.deps.database.db, chinaMorning('2026-06-12'))).granted).toBeGreaterThanOrEqual(0);
+    expect((await api(ADMIN, 'GET', `/stars/applications/${id}`)).json().state).toBe('notice');
+    const swept = await grantDueStars(t.deps.database.db, chinaMorning('2026-06-13'));
+    expect(swept.granted).toBeGreaterThanOrEqual(1);
+    expect((await api(ADMIN, 'GET', `/stars/applications/${id}`)).json()).toMatchObject({ state: 'granted' });
+    const after = (await api(V, 'GET', '/me/stars')).json();
+    expect(after.level).toBe(target);
+    const inbox = (await api(V, 'GET', '/notifications?pageSize=50')).json().items;
+    expect(inbox.some((n: { kind: string }) => n.kind === 'star.granted')).toBe(true);
+    expect(inbox.some((n: { kind: string; body: string }) => n.kind === 'star.notice' && n.body.includes('2026-06-12'))).toBe(true);
+    expect((await api(V, 'GET', '/me/hours')).json()).toMatchObject({ starLevel: target, nextLevel: target + 1 });
+  });
+
+  it('reject needs a comment and tells the volunteer', async () => {
+    const mine = (await api(PHONES.volunteer2, 'GET', '/me/stars')).json();
+    const [v] = await t.deps.database.db.select().from(volunteers).where(eq(volunteers.id, mine.volunteerId));
+    const target = mine.level + 1;
+    const need = mine.thresholds[target - 1] - mine.hours;
+    if (need > 0) await appendHours(t.deps.database.db, { countyCode: v.countyCode, regionPath: v.regionPath, volunteerId: v.id, kind: 'correction', hours: Math.ceil(need), serviceDate: '2026-05-20', description: '测试补录', createdBy: null, createdAt: t.clock.now() });
+    const id = (await api(PHONES.volunteer2, 'POST', '/stars/applications', { level: target })).json().id;
+    expect((await api(ADMIN, 'POST', `/stars/applications/${id}/reject`, {})).json().error.details[0].path).toBe('comment');
+    expect((await api(ADMIN, 'POST', `/stars/applications/${id}/reject`, { comment: '请先补充服务记录' })).json()).toMatchObject({ state: 'rejected', comment: '请先补充服务记录' });
+    const inbox = (await api(PHONES.volunteer2, 'GET', '/notifications?pageSize=50')).json().items;
+    expect(inbox.some((n: { kind: string; body: string }) => n.kind === 'star.rejected' && n.body.includes('请先补充服务记录'))).toBe(true);
+    // a rejected application does not block a new one
+    expect((await api(PHONES.volunteer2, 'POST', '/stars/applications', { level: target })).statusCode).toBe(201);
+  });
+});
