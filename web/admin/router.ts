@@ -2,6 +2,7 @@ import type { Component } from 'vue';
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import {
   Avatar,
+  Calendar,
   ChatLineSquare,
   DataAnalysis,
   Document,
@@ -11,10 +12,16 @@ import {
   Key,
   List,
   MapLocation,
+  Medal,
   Memo,
+  Notebook,
   OfficeBuilding,
+  Promotion,
   Setting,
+  Stamp,
   Tickets,
+  Timer,
+  Upload,
   User,
 } from '@element-plus/icons-vue';
 import { msg } from './locales/zh-CN';
@@ -126,6 +133,60 @@ export const appRoutes: RouteRecordRaw[] = [
     name: 'follow-ups',
     component: () => import('./views/order/FollowUpPage.vue'),
     meta: { title: m.followUps, group: 'service', icon: ChatLineSquare, permission: 'order:manage' },
+  },
+  {
+    path: 'activities',
+    name: 'activities',
+    component: () => import('./views/activity/ActivityListPage.vue'),
+    meta: { title: m.activities, group: 'activity', icon: Promotion, permission: 'activity:read' },
+  },
+  {
+    path: 'activities/:id',
+    name: 'activity-detail',
+    component: () => import('./views/activity/ActivityDetailPage.vue'),
+    props: true,
+    meta: { title: m.activityDetail, permission: 'activity:read', parent: 'activities' },
+  },
+  {
+    path: 'activity-calendar',
+    name: 'activity-calendar',
+    component: () => import('./views/plan/ActivityCalendarPage.vue'),
+    meta: { title: m.calendar, group: 'activity', icon: Calendar, permission: 'activity:read' },
+  },
+  {
+    path: 'plans',
+    name: 'plans',
+    component: () => import('./views/plan/PlanListPage.vue'),
+    meta: { title: m.plans, group: 'activity', icon: Notebook, permission: ['plan:manage', 'activity:read'] },
+  },
+  {
+    path: 'hours',
+    name: 'hours',
+    component: () => import('./views/hours/HoursReviewPage.vue'),
+    meta: { title: m.hoursReview, group: 'activity', icon: Timer, permission: 'hours:review' },
+  },
+  {
+    path: 'stars',
+    name: 'stars',
+    component: () => import('./views/star/StarApplicationPage.vue'),
+    meta: { title: m.stars, group: 'activity', icon: Medal, permission: 'star:review' },
+  },
+  {
+    path: 'certificates',
+    name: 'certificates',
+    component: () => import('./views/certificate/CertificatePage.vue'),
+    meta: { title: m.certificates, group: 'activity', icon: Stamp, permission: 'certificate:issue' },
+  },
+  {
+    path: 'submissions',
+    name: 'submissions',
+    component: () => import('./views/submission/SubmissionPage.vue'),
+    meta: {
+      title: m.submissions,
+      group: 'activity',
+      icon: Upload,
+      permission: ['submission:submit', 'submission:review', 'ledger:export'],
+    },
   },
   {
     path: 'coverage',

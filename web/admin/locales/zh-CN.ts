@@ -1,4 +1,5 @@
 /** Every user-facing text of the admin web. Components read from here, never inline. */
+import { activityAuditActions, activityAuditEntities, activityMsg } from './activity.zh-CN';
 import { serviceAuditActions, serviceAuditEntities, serviceMsg } from './service.zh-CN';
 
 export const msg = {
@@ -83,6 +84,7 @@ export const msg = {
       site: '阵地',
       team: '队伍',
       service: '服务',
+      activity: '活动与时长',
       stats: '统计',
       system: '系统',
     },
@@ -103,6 +105,14 @@ export const msg = {
     serviceItems: '服务菜单',
     proxyOrder: '代点单',
     followUps: '不满意回访',
+    activities: '活动管理',
+    activityDetail: '活动详情',
+    hoursReview: '时长审核',
+    stars: '星级评定',
+    certificates: '志愿服务证明',
+    calendar: '活动日历',
+    plans: '年度计划',
+    submissions: '月度报送',
     coverage: '覆盖率统计',
     users: '用户管理',
     roles: '角色权限',
@@ -759,6 +769,7 @@ export const msg = {
       'team.member.reject': '拒绝入队',
       'team.member.remove': '移出队员',
       ...serviceAuditActions,
+      ...activityAuditActions,
     } as Record<string, string>,
     entities: {
       user: '用户',
@@ -772,6 +783,7 @@ export const msg = {
       team_category: '服务类别',
       job: '后台任务',
       ...serviceAuditEntities,
+      ...activityAuditEntities,
     } as Record<string, string>,
     actionSelectPlaceholder: '选择或输入操作',
     entitySelectPlaceholder: '选择或输入对象',
@@ -779,6 +791,7 @@ export const msg = {
     empty: '没有符合条件的审计记录。可以放宽时间范围或清空筛选条件后重试。',
   },
   ...serviceMsg,
+  ...activityMsg,
   upload: {
     hint: 'JPG / PNG / WebP，不超过 5 MB',
   },

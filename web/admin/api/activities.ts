@@ -1,0 +1,438 @@
+/**
+ * Issue #5: activities and attendance, the hours ledger, star levels, certificates, plans and the calendar,
+ * 台账 downloads and monthly submissions (docs/ACTIVITIES_API.md). Kept apart from index.ts like orders.ts.
+ */
+import { api, apiUrl, ApiError, downloadFile, type ItemList, type PageQuery, type Paged, type Query } from '../../common/api';
+
+// ---------- activities ----------
+
+export type ActivityType = 'lecture' | 'culture_sports' | 'volunteer_service' | 'training' | 'theme';
+export type ActivityState = 'draft' | 'published' | 'full' | 'in_progress' | 'ended' | 'archived' | 'cancelled';
+export type SignupStatus = 'confirmed' | 'waitlisted' | 'cancelled';
+
+export interface Shift {
+  id: string;
+  position: string;
+  startAt: string;
+  endAt: string;
+  quota: number;
+  confirmedCount: number;
+}
+
+export interface Activity {
+  id: string;
+  title: string;
+  type: ActivityType;
+  theme: string;
+  description: string;
+  state: ActivityState;
+  regionCode: string;
+  regionName: string | null;
+  siteId: string | null;
+  siteName: string | null;
+  teamId: string | null;
+  teamName: string | null;
+  planId: string | null;
+  startAt: string;
+  endAt: string;
+  quota: number;
+  confirmedCount: number;
+  waitlistCount: number;
+  address: string;
+  lat: number | null;
+  lng: number | null;
+  checkinRadiusM: number | null;
+  beneficiaries: string;
+  beneficiaryCount: number;
+  risky: boolean;
+  insurance: string | null;
+  cancelReason: string | null;
+  shifts: Shift[];
+  /** Only for callers with activity:manage. */
+  code?: string;
+  createdAt: string;
+  publishedAt: string | null;
+}
+
+export interface ShiftInput {
+  position: string;
+  startAt: string;
+  endAt: string;
+  quota: number;
+}
+
+export interface ActivityInput {
+  title: string;
+  type: ActivityType;
+  regionCode: string;
+  startAt: string;
+  endAt: string;
+  quota: number;
+  address: string;
+  siteId?: string | null;
+  teamId?: string | null;
+  planId?: string | null;
+  theme?: string;
+  description?: string;
+  beneficiaries?: string;
+  beneficiaryCount?: number;
+  risky?: boolean;
+  insurance?: string | null;
+  lat?: number | null;
+  lng?: number | null;
+  checkinRadiusM?: number | null;
+  shifts?: ShiftInput[];
+}
+
+export interface ActivityQuery extends PageQuery {
+  state?: ActivityState;
+  type?: ActivityType;
+  regionCode?: string;
+  teamId?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+}
+
+export interface Signup {
+  id: string;
+  volunteerId: string;
+  volunteerName: string;
+  volunteerNo: string | null;
+  phoneMasked: string | null;
+  status: SignupStatus;
+  position: number | null;
+  shiftId: string | null;
+  source: 'self' | 'staff' | 'sheet';
+  signedUpAt: string;
+  checkInAt: string | null;
+  checkOutAt: string | null;
+  noShow: boolean;
+  creditedHours: number | null;
+  pendingHours: number | null;
+}
+
+export interface HoursOutcome {
+  credited: number;
+  pending: number;
+  reason: string | null;
+}
+
+export interface AttendanceInput {
+  volunteerId: string;
+  checkInAt: string;
+  checkOutAt: string;
+}
+
+export const activityApi = {
+  list: (query: ActivityQuery) => api.page<Activity>('/activities', { ...query }),
+  get: (id: string) => api.get<Activity>(`/activities/${id}`),
+  create: (input: ActivityInput) => api.post<Activity>('/activities', input),
+  update: (id: string, input: ActivityInput) => api.put<Activity>(`/activities/${id}`, input),
+  publish: (id: string) => api.post<Activity>(`/activities/${id}/publish`),
+  cancel: (id: string, reason: string) => api.post<Activity>(`/activities/${id}/cancel`, { reason }),
+  end: (id: string) => api.post<Activity>(`/activities/${id}/end`),
+  archive: (id: string) => api.post<Activity>(`/activities/${id}/archive`),
+  signups: (id: string, query: PageQuery & { status?: SignupStatus }) => api.page<Signup>(`/activities/${id}/signups`, { ...query }),
+  attendance: (id: string, input: AttendanceInput) =>
+    api.post<{ signupId: string; hours: HoursOutcome }>(`/activities/${id}/attendance`, input),
+  qr: (id: string) => fetchBlob(`/activities/${id}/qr`),
+};
+
+// ---------- hours ----------
+
+export type HoursKind = 'attendance' | 'order' | 'excess' | 'correction' | 'reversal';
+export type RequestKind = 'excess' | 'correction';
+export type RequestStatus = 'pending' | 'approved' | 'rejected';
+
+export interface HoursEntry {
+  id: string;
+  volunteerId: string;
+  volunteerName: string;
+  volunteerNo: string | null;
+  kind: HoursKind;
+  hours: number;
+  serviceDate: string;
+  activityId: string | null;
+  activityTitle: string | null;
+  orderId: string | null;
+  description: string;
+  evidenceFileIds: string[];
+  createdAt: string;
+  /** Set by servers that say whether an entry was already undone. */
+  reversed?: boolean;
+  reversesId?: string | null;
+}
+
+export interface HoursRequest {
+  id: string;
+  volunteerId: string;
+  volunteerName: string;
+  kind: RequestKind;
+  activityId: string | null;
+  activityTitle: string | null;
+  hours: number;
+  serviceDate: string;
+  reason: string;
+  evidenceFileIds: string[];
+  status: RequestStatus;
+  answer: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export interface HoursEntryQuery extends PageQuery {
+  volunteerId?: string;
+  activityId?: string;
+  kind?: HoursKind;
+  from?: string;
+  to?: string;
+}
+
+export interface CorrectionInput {
+  activityId: string;
+  hours: number;
+  reason: string;
+  evidenceFileIds: string[];
+  volunteerId?: string;
+}
+
+export const hoursApi = {
+  entries: (query: HoursEntryQuery) => api.page<HoursEntry>('/hours/entries', { ...query }),
+  reverse: (id: string, reason: string) => api.post<HoursEntry>(`/hours/entries/${id}/reverse`, { reason }),
+  requests: (query: PageQuery & { status?: RequestStatus; kind?: RequestKind }) => api.page<HoursRequest>('/hours/requests', { ...query }),
+  createRequest: (input: CorrectionInput) => api.post<HoursRequest>('/hours/requests', input),
+  approve: (id: string, body: { answer?: string; hours?: number }) => api.post<HoursRequest>(`/hours/requests/${id}/approve`, body),
+  reject: (id: string, answer: string) => api.post<HoursRequest>(`/hours/requests/${id}/reject`, { answer }),
+};
+
+/** The address an uploaded file (evidence, attachments) is served at. */
+export const fileUrl = (id: string): string => apiUrl(`/files/${id}`);
+
+// ---------- star levels ----------
+
+export type StarState = 'applied' | 'notice' | 'granted' | 'rejected' | 'withdrawn';
+
+export interface StarApplication {
+  id: string;
+  volunteerId: string;
+  volunteerName: string;
+  volunteerNo: string | null;
+  level: number;
+  hoursAtApply: number;
+  state: StarState;
+  comment: string | null;
+  objection: string | null;
+  noticeStart: string | null;
+  noticeEnd: string | null;
+  grantedAt: string | null;
+  createdAt: string;
+}
+
+export const starApi = {
+  list: (query: PageQuery & { state?: StarState }) => api.page<StarApplication>('/stars/applications', { ...query }),
+  approve: (id: string, comment?: string) => api.post<StarApplication>(`/stars/applications/${id}/approve`, comment ? { comment } : {}),
+  reject: (id: string, comment: string) => api.post<StarApplication>(`/stars/applications/${id}/reject`, { comment }),
+  object: (id: string, objection: string) => api.post<StarApplication>(`/stars/applications/${id}/object`, { objection }),
+};
+
+// ---------- certificates ----------
+
+export interface Certificate {
+  id: string;
+  number: string;
+  verifyCode: string;
+  volunteerId: string;
+  volunteerName: string;
+  volunteerNo: string | null;
+  periodFrom: string;
+  periodTo: string;
+  hours: number;
+  issuedAt: string;
+  issuerName?: string | null;
+  revokedAt: string | null;
+  revokeReason: string | null;
+}
+
+export const certificateApi = {
+  list: (query: PageQuery & { volunteerId?: string; q?: string }) => api.page<Certificate>('/certificates', { ...query }),
+  issue: (input: { volunteerId: string; from: string; to: string }) =>
+    api.post<{ id: string; number: string; verifyCode: string }>('/certificates', input),
+  revoke: (id: string, reason: string) => api.post<Certificate>(`/certificates/${id}/revoke`, { reason }),
+  pdf: (id: string) => fetchBlob(`/certificates/${id}/pdf`),
+  download: (id: string, number: string) => downloadFile(`/certificates/${id}/pdf`, `志愿服务证明-${number}.pdf`),
+};
+
+/** The public page a certificate's QR code points to. */
+export const verifyUrl = (code: string): string => `${window.location.origin}/m/verify/${code}`;
+
+// ---------- plans and calendar ----------
+
+export interface MonthTheme {
+  month: number;
+  theme: string;
+  focus: string;
+}
+
+export interface Plan {
+  id: string;
+  regionCode: string;
+  regionName: string | null;
+  year: number;
+  title: string;
+  goals: string;
+  months: MonthTheme[];
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface PlanDetail extends Plan {
+  /** The plan's activities by month (the server may send an array or a map keyed by month). */
+  activities?:
+    | { month: number; items: Pick<Activity, 'id' | 'title' | 'type' | 'state' | 'startAt'>[] }[]
+    | Record<string, Pick<Activity, 'id' | 'title' | 'type' | 'state' | 'startAt'>[]>;
+}
+
+export interface PlanInput {
+  regionCode: string;
+  year: number;
+  title: string;
+  goals?: string;
+  months?: MonthTheme[];
+}
+
+export interface Festival {
+  date: string;
+  name: string;
+  kind: 'lunar' | 'memorial' | 'solar_term';
+  suggestion: string | null;
+}
+
+export interface CalendarActivity {
+  id: string;
+  title: string;
+  type: ActivityType;
+  state: ActivityState;
+  startAt: string;
+  endAt: string;
+}
+
+export interface CalendarMonth {
+  month: string;
+  theme: string | MonthTheme | null;
+  days: { date: string; festivals: Festival[]; activities: CalendarActivity[] }[];
+}
+
+export const planApi = {
+  list: (query: PageQuery & { year?: number; regionCode?: string }) => api.page<Plan>('/plans', { ...query }),
+  get: (id: string) => api.get<PlanDetail>(`/plans/${id}`),
+  create: (input: PlanInput) => api.post<Plan>('/plans', input),
+  update: (id: string, input: PlanInput) => api.put<Plan>(`/plans/${id}`, input),
+  suggestions: (year: number, month: number) =>
+    api.get<{ month: number | string; themes: { theme: string; reason: string }[] }>('/plans/suggestions', { year, month }),
+};
+
+export const calendarApi = {
+  festivals: async (year: number): Promise<Festival[]> => {
+    const res = await api.get<Festival[] | ItemList<Festival>>('/calendar/festivals', { year });
+    return Array.isArray(res) ? res : res.items;
+  },
+  month: (month: string, regionCode?: string) => api.get<CalendarMonth>('/calendar', { month, regionCode }),
+};
+
+// ---------- ledgers and submissions ----------
+
+export type LedgerKind = 'activities' | 'attendance' | 'hours';
+
+export const ledgerApi = {
+  download: (kind: LedgerKind, query: { regionCode?: string; month: string }, fallbackName: string) =>
+    downloadFile(`/ledgers/${kind}`, fallbackName, query),
+};
+
+export type SubmissionState = 'submitted' | 'accepted' | 'returned';
+
+export interface SubmissionEvent {
+  id?: string;
+  action: 'submit' | 'accept' | 'return' | 'resubmit';
+  actorName: string;
+  comment: string;
+  at: string;
+}
+
+export interface Submission {
+  id: string;
+  regionCode: string;
+  regionName: string | null;
+  level: 'station' | 'institute';
+  month: string;
+  state: SubmissionState;
+  summary: string;
+  figures: Record<string, number>;
+  attachmentIds: string[];
+  comment: string | null;
+  submittedAt: string;
+  reviewedAt: string | null;
+  submittedByName?: string | null;
+  version?: number;
+  events?: SubmissionEvent[];
+}
+
+export interface MissingSubmission {
+  regionCode: string;
+  regionName: string;
+  level?: string;
+  siteName?: string | null;
+  state?: SubmissionState | null;
+  dueDate?: string;
+}
+
+export const submissionApi = {
+  list: (query: PageQuery & { month?: string; state?: SubmissionState; regionCode?: string }) =>
+    api.page<Submission>('/submissions', { ...query }),
+  get: (id: string) => api.get<Submission>(`/submissions/${id}`),
+  submit: (input: { month: string; summary: string; attachmentIds?: string[] }) => api.post<Submission>('/submissions', input),
+  resubmit: (id: string, body: { summary?: string; attachmentIds?: string[] }) => api.post<Submission>(`/submissions/${id}/resubmit`, body),
+  accept: (id: string, comment?: string) => api.post<Submission>(`/submissions/${id}/accept`, comment ? { comment } : {}),
+  return: (id: string, comment: string) => api.post<Submission>(`/submissions/${id}/return`, { comment }),
+  missing: async (month: string): Promise<{ items: MissingSubmission[]; dueDate?: string }> => {
+    const res = await api.get<MissingSubmission[] | { items: MissingSubmission[]; dueDate?: string }>('/submissions/missing', { month });
+    return Array.isArray(res) ? { items: res } : res;
+  },
+};
+
+// ---------- pickers ----------
+
+export const activityPick = {
+  /** Activities for a select: title search, newest first. */
+  search: async (q?: string): Promise<{ id: string; name: string; sub: string }[]> => {
+    const res = await activityApi.list({ q: q || undefined, page: 1, pageSize: 30 });
+    return res.items.map((a) => ({ id: a.id, name: a.title, sub: a.startAt.slice(0, 10) }));
+  },
+};
+
+// ---------- binary responses with the session ----------
+
+/** GETs a binary response (a QR image, a PDF) with the session cookie; errors come back as ApiError. */
+export async function fetchBlob(path: string, query?: Query): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path, query), { credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试');
+  }
+  if (!res.ok) {
+    let message = `请求失败（${res.status}）`;
+    let code = `HTTP_${res.status}`;
+    try {
+      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      if (body.error?.message) message = body.error.message;
+      if (body.error?.code) code = body.error.code;
+    } catch {
+      // not JSON: keep the status text
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  return res.blob();
+}
+
+export type { Paged };

@@ -1,0 +1,214 @@
+import type { FormItemRule, FormRules } from 'element-plus';
+import { activityTypeLabels, optionsOf } from '../../../common/labels';
+import type { Activity, ActivityInput, ActivityState, ActivityType } from '../../api/activities';
+import { msg } from '../../locales/zh-CN';
+
+type TagType = 'primary' | 'success' | 'warning' | 'info' | 'danger';
+
+export const ACTIVITY_STATES: ActivityState[] = ['draft', 'published', 'full', 'in_progress', 'ended', 'archived', 'cancelled'];
+
+export const activityStateTag: Record<ActivityState, TagType> = {
+  draft: 'info',
+  published: 'primary',
+  full: 'warning',
+  in_progress: 'success',
+  ended: 'info',
+  archived: 'info',
+  cancelled: 'danger',
+};
+
+export const stateName = (st: string): string => msg.activity.states[st] ?? st;
+export const typeOptions = optionsOf(activityTypeLabels) as { value: ActivityType; label: string }[];
+
+/** What staff may do in each state (the server checks again). */
+export const canEdit = (a: Pick<Activity, 'state'>): boolean => ['draft', 'published', 'full'].includes(a.state);
+export const canPublish = (a: Pick<Activity, 'state'>): boolean => a.state === 'draft';
+export const canCancel = (a: Pick<Activity, 'state'>): boolean => ['draft', 'published', 'full', 'in_progress'].includes(a.state);
+export const canEnd = (a: Pick<Activity, 'state' | 'startAt'>): boolean =>
+  a.state === 'in_progress' || (['published', 'full'].includes(a.state) && new Date(a.startAt).getTime() <= Date.now());
+export const canArchive = (a: Pick<Activity, 'state'>): boolean => a.state === 'ended';
+/** Attendance (QR, code, paper sheet) is open from publishing until the activity is ended or cancelled. */
+export const attendanceOpen = (a: Pick<Activity, 'state'>): boolean => ['published', 'full', 'in_progress'].includes(a.state);
+/** A paper sheet may also be entered after the end, until archived. */
+export const sheetOpen = (a: Pick<Activity, 'state'>): boolean => ['published', 'full', 'in_progress', 'ended'].includes(a.state);
+
+// ---------- the create / edit form ----------
+
+export interface ShiftRow {
+  uid: number;
+  position: string;
+  range: [Date, Date] | null;
+  quota: number | undefined;
+}
+
+export interface ActivityForm {
+  title: string;
+  type: ActivityType | '';
+  theme: string;
+  description: string;
+  regionCode: string;
+  regionName: string;
+  siteId: string;
+  teamId: string;
+  teamName: string;
+  planId: string;
+  range: [Date, Date] | null;
+  quota: number | undefined;
+  address: string;
+  beneficiaries: string;
+  beneficiaryCount: number | undefined;
+  risky: boolean;
+  insurance: string;
+  lat: number | undefined;
+  lng: number | undefined;
+  checkinRadiusM: number | undefined;
+  shifts: ShiftRow[];
+}
+
+let uid = 0;
+export function shiftRow(s?: { position: string; startAt: string; endAt: string; quota: number }): ShiftRow {
+  uid++;
+  return {
+    uid,
+    position: s?.position ?? '',
+    range: s ? [new Date(s.startAt), new Date(s.endAt)] : null,
+    quota: s?.quota,
+  };
+}
+
+/** A new activity starts next Saturday 9:00–11:30, the most common slot. */
+function defaultRange(): [Date, Date] {
+  const d = new Date();
+  d.setDate(d.getDate() + ((6 - d.getDay() + 7) % 7 || 7));
+  d.setHours(9, 0, 0, 0);
+  const end = new Date(d);
+  end.setHours(11, 30, 0, 0);
+  return [d, end];
+}
+
+export function emptyActivityForm(): ActivityForm {
+  return {
+    title: '',
+    type: '',
+    theme: '',
+    description: '',
+    regionCode: '',
+    regionName: '',
+    siteId: '',
+    teamId: '',
+    teamName: '',
+    planId: '',
+    range: defaultRange(),
+    quota: 20,
+    address: '',
+    beneficiaries: '',
+    beneficiaryCount: undefined,
+    risky: false,
+    insurance: '',
+    lat: undefined,
+    lng: undefined,
+    checkinRadiusM: undefined,
+    shifts: [],
+  };
+}
+
+export function activityToForm(a: Activity): ActivityForm {
+  return {
+    title: a.title,
+    type: a.type,
+    theme: a.theme ?? '',
+    description: a.description ?? '',
+    regionCode: a.regionCode,
+    regionName: a.regionName ?? '',
+    siteId: a.siteId ?? '',
+    teamId: a.teamId ?? '',
+    teamName: a.teamName ?? '',
+    planId: a.planId ?? '',
+    range: [new Date(a.startAt), new Date(a.endAt)],
+    quota: a.quota,
+    address: a.address ?? '',
+    beneficiaries: a.beneficiaries ?? '',
+    beneficiaryCount: a.beneficiaryCount || undefined,
+    risky: a.risky,
+    insurance: a.insurance ?? '',
+    lat: a.lat ?? undefined,
+    lng: a.lng ?? undefined,
+    checkinRadiusM: a.checkinRadiusM ?? undefined,
+    shifts: (a.shifts ?? []).map((s) => shiftRow(s)),
+  };
+}
+
+export function formToInput(f: ActivityForm): ActivityInput {
+  const [start, end] = f.range ?? [new Date(), new Date()];
+  return {
+    title: f.title.trim(),
+    type: f.type as ActivityType,
+    regionCode: f.regionCode,
+    startAt: start.toISOString(),
+    endAt: end.toISOString(),
+    quota: f.quota ?? 0,
+    address: f.address.trim(),
+    siteId: f.siteId || null,
+    teamId: f.teamId || null,
+    planId: f.planId || null,
+    theme: f.theme.trim(),
+    description: f.description.trim(),
+    beneficiaries: f.beneficiaries.trim(),
+    beneficiaryCount: f.beneficiaryCount ?? 0,
+    risky: f.risky,
+    insurance: f.insurance.trim() || null,
+    lat: f.lat ?? null,
+    lng: f.lng ?? null,
+    checkinRadiusM: f.checkinRadiusM ?? null,
+    shifts: f.shifts.map((s) => ({
+      position: s.position.trim(),
+      startAt: (s.range?.[0] ?? start).toISOString(),
+      endAt: (s.range?.[1] ?? end).toISOString(),
+      quota: s.quota ?? 0,
+    })),
+  };
+}
+
+/** The first problem of the shift rows, in words, or null. */
+export function shiftProblem(f: ActivityForm): string | null {
+  const t = msg.activity.form;
+  const [start, end] = f.range ?? [null, null];
+  let sum = 0;
+  for (const [i, s] of f.shifts.entries()) {
+    if (!s.position.trim() || !s.range || !s.quota) return t.shiftInvalid(i + 1);
+    if (start && end && (s.range[0] < start || s.range[1] > end)) return t.shiftOutside(i + 1);
+    sum += s.quota;
+  }
+  // Several positions may share a slot, or slots follow one another: the sum is only a hint when all overlap.
+  const allOverlap = f.shifts.length > 1 && f.shifts.every((s) => f.shifts.every((o) => s.range![0] < o.range![1] && o.range![0] < s.range![1]));
+  if (allOverlap && f.quota && sum > f.quota) return t.shiftQuotaOver;
+  return null;
+}
+
+const t = msg.activity.form;
+const rangeRule: FormItemRule = {
+  validator: (_r, value: [Date, Date] | null, cb) => {
+    if (!value || !value[0] || !value[1]) cb(new Error(t.timeRequired));
+    else if (value[1] <= value[0]) cb(new Error(t.endBeforeStart));
+    else cb();
+  },
+  trigger: 'change',
+};
+
+export const activityRules: FormRules = {
+  title: [{ required: true, min: 2, max: 100, message: t.titleRequired, trigger: 'blur' }],
+  type: [{ required: true, message: t.typeRequired, trigger: 'change' }],
+  regionCode: [{ required: true, message: t.regionRequired, trigger: 'change' }],
+  range: [rangeRule],
+  quota: [{ required: true, type: 'number', min: 1, message: t.quotaRequired, trigger: 'change' }],
+  address: [{ required: true, message: t.addressRequired, trigger: 'blur' }],
+};
+
+/** 2026年3月5日 09:00–11:30, or both dates when it spans days. */
+export function timeRange(startAt: string, endAt: string, fmt: (v: string) => string): string {
+  const a = fmt(startAt);
+  const b = fmt(endAt);
+  const [da, ta] = a.split(' ');
+  const [db, tb] = b.split(' ');
+  return da === db ? `${da} ${ta}–${tb}` : `${a} – ${b}`;
+}
