@@ -586,11 +586,12 @@ export async function checkIn(db: Db, c: ActivityCaller, now: Date, id: string, 
   checkCodeAndPlace(a, input);
   checkWindow(a, now, '签到');
   return db.transaction(async (tx) => {
+    // the activity row first (as every command that locks both does), then the sign-up: no lock-order cycles
+    await tx.update(activities).set({ state: 'in_progress', updatedAt: now }).where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full'])));
     const s = await mySignupForUpdate(tx, id, volunteerId, '签到');
     if (s.checkInAt) throw duplicate(`您已于 ${fmt(s.checkInAt)} 签到`);
     await tx.update(activitySignups).set({ checkInAt: now, checkInMethod: input.method ?? 'code', checkInLat: input.lat ?? null, checkInLng: input.lng ?? null, noShow: false, updatedAt: now })
       .where(eq(activitySignups.id, s.id));
-    await tx.update(activities).set({ state: 'in_progress', updatedAt: now }).where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full'])));
     await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.checkin', entity: 'activity_signup', entityId: s.id, detail: { activityId: id, method: input.method ?? 'code' } });
     return { checkInAt: now };
   });
