@@ -102,12 +102,17 @@ export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer
 
   frame();
   y = 54;
-  // ---- title and number ----
+  // ---- title, number, and the QR code in the top right corner ----
+  const qrSize = 64;
+  const qx = W - M - qrSize;
+  drawQr(doc, c.verifyUrl, qx, 40, qrSize);
+  doc.font('b').fontSize(8.5).fillColor(INK).text('扫码验证', qx, 40 + qrSize + 1, { width: qrSize, align: 'center', lineBreak: false });
   doc.font('b').fontSize(30).fillColor(DARK_RED).text('志愿服务证明', M, y, { width: CW, align: 'center', characterSpacing: 10, lineBreak: false });
   y += 48;
   doc.save().lineWidth(1.2).strokeColor(RED).moveTo(W / 2 - 90, y).lineTo(W / 2 + 90, y).stroke().restore();
-  y += 8;
-  doc.font('r').fontSize(10).fillColor(GRAY).text(`证明编号：${c.number}`, M, y, { width: CW, align: 'right', lineBreak: false });
+  y += 10;
+  doc.font('r').fontSize(10).fillColor(GRAY).text(`证明编号：${c.number}`, M, y, { lineBreak: false });
+  if (c.revokedAt) doc.font('b').fillColor(RED).text(`本证明已作废（${cnDate(chinaDay(c.revokedAt))}）`, M, y, { width: CW - qrSize - 10, align: 'right', lineBreak: false });
   y += 22;
 
   // ---- 1. the volunteer ----
@@ -138,34 +143,30 @@ export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer
   cells([{ text: '合计', w: cols[0] + cols[1] + cols[2], label: true }, { text: fmtHours(c.hours), w: cols[3], align: 'center' }], 19, 9.5);
   y += 14;
 
-  // ---- 3. the issuer, with the QR code beside it ----
+  // ---- 3. the issuer, with the signature and the seal beside it ----
   const dash = (v: string) => v?.trim() || '—';
-  ensure(24 + 100 + 104);
+  ensure(24 + 4 * 22 + 10);
   heading('三、出具单位');
-  const qrSize = 84;
-  const TW = CW - qrSize - 24;
-  const TV = (TW - 2 * 70) / 2;
+  const SW = 178;
+  const TW = CW - SW - 12;
+  const LW = 64;
+  const TV = (TW - 2 * LW) / 2;
   const tableTop = y;
   const row = (cellsIn: { text: string; w: number; label?: boolean }[]) => cells(cellsIn, 22);
-  row([{ text: '出具单位', w: 70, label: true }, { text: s.issuer.name, w: TW - 70 }]);
-  row([{ text: '负 责 人', w: 70, label: true }, { text: dash(s.issuer.personInCharge), w: TV }, { text: '经 办 人', w: 70, label: true }, { text: dash(s.issuer.handler), w: TV }]);
-  row([{ text: '联系电话', w: 70, label: true }, { text: dash(s.issuer.contact), w: TW - 70 }]);
-  row([{ text: '出具日期', w: 70, label: true }, { text: cnDate(chinaDay(c.issuedAt)), w: TW - 70 }]);
-  const qx = W - M - qrSize;
-  drawQr(doc, c.verifyUrl, qx, tableTop - 4, qrSize);
-  doc.font('b').fontSize(9.5).fillColor(INK).text('扫码验证', qx, tableTop + qrSize - 2, { width: qrSize, align: 'center', lineBreak: false });
-  y = Math.max(y, tableTop + qrSize + 14) + 14;
-
+  row([{ text: '出具单位', w: LW, label: true }, { text: s.issuer.name, w: TW - LW }]);
+  row([{ text: '负 责 人', w: LW, label: true }, { text: dash(s.issuer.personInCharge), w: TV }, { text: '经 办 人', w: LW, label: true }, { text: dash(s.issuer.handler), w: TV }]);
+  row([{ text: '联系电话', w: LW, label: true }, { text: dash(s.issuer.contact), w: TW - LW }]);
+  row([{ text: '出具日期', w: LW, label: true }, { text: cnDate(chinaDay(c.issuedAt)), w: TW - LW }]);
   // ---- 4. signature: issuer and date under the seal ----
-  const sigW = 260;
-  const sx = W - M - sigW;
-  doc.font('r').fontSize(12).fillColor(INK);
-  doc.text(`${s.issuer.name}（盖章）`, sx, y + 24, { width: sigW, align: 'right', lineBreak: false });
-  doc.text(cnDate(chinaDay(c.issuedAt)), sx, y + 50, { width: sigW, align: 'right', lineBreak: false });
-  const nameW = doc.widthOfString(`${s.issuer.name}（盖章）`);
-  const sealCx = W - M - Math.min(nameW, sigW) * 0.3;
-  const sealCy = y + 44;
-  const sealR = 50;
+  const sx = W - M - SW;
+  let sigSize = 12;
+  doc.font('r');
+  while (sigSize > 8 && doc.fontSize(sigSize).widthOfString(s.issuer.name) > SW) sigSize -= 0.5;
+  doc.fontSize(sigSize).fillColor(INK).text(s.issuer.name, sx, tableTop + 20, { width: SW, align: 'right', lineBreak: false });
+  doc.fontSize(12).text(cnDate(chinaDay(c.issuedAt)), sx, tableTop + 48, { width: SW, align: 'right', lineBreak: false });
+  const sealCx = W - M - 62;
+  const sealCy = tableTop + 38;
+  const sealR = 48;
   if (c.seal) {
     try {
       doc.save().opacity(0.9).image(c.seal, sealCx - sealR - 4, sealCy - sealR - 4, { fit: [2 * sealR + 8, 2 * sealR + 8], align: 'center', valign: 'center' }).restore();
@@ -175,7 +176,7 @@ export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer
   } else {
     drawSeal(doc, sealCx, sealCy, sealR, s.issuer.name);
   }
-  y += 104;
+  y = Math.max(y, sealCy + sealR) + 8;
 
   // footers: the verification address, the number and page numbers on every page
   const range = doc.bufferedPageRange();

@@ -14,8 +14,8 @@ import { codeOfPath, requireMyVolunteer, type HoursCaller } from '../hours/servi
 import { maskName } from '../stars/service.js';
 import { idTypeLabel, renderCertificatePdf } from './pdf.js';
 
-/** At most this many content rows on a certificate; the rest are summarised in one row. */
-export const MAX_CONTENT_ROWS = 30;
+/** At most this many content rows on a certificate (so that it stays on one A4 page); the rest are summarised in one row. */
+export const MAX_CONTENT_ROWS = 20;
 
 const certScope = (scope: Scope) => inScope(scope, { path: certificates.regionPath, regionCode: codeOfPath(certificates.regionPath) });
 
