@@ -55,6 +55,7 @@ export interface Activity {
 }
 
 export interface ShiftInput {
+  id?: string;
   position: string;
   startAt: string;
   endAt: string;
@@ -179,6 +180,8 @@ export interface HoursRequest {
   answer: string | null;
   createdAt: string;
   decidedAt: string | null;
+  /** The hours credited when approved (may be fewer than asked). */
+  approvedHours?: number | null;
 }
 
 export interface HoursEntryQuery extends PageQuery {
@@ -287,10 +290,8 @@ export interface Plan {
 }
 
 export interface PlanDetail extends Plan {
-  /** The plan's activities by month (the server may send an array or a map keyed by month). */
-  activities?:
-    | { month: number; items: Pick<Activity, 'id' | 'title' | 'type' | 'state' | 'startAt'>[] }[]
-    | Record<string, Pick<Activity, 'id' | 'title' | 'type' | 'state' | 'startAt'>[]>;
+  /** Twelve months, each with its theme and the plan's activities starting that month. */
+  byMonth?: { month: number; theme: string | null; focus: string | null; activities: Pick<Activity, 'id' | 'title' | 'type' | 'state' | 'startAt'>[] }[];
 }
 
 export interface PlanInput {
@@ -319,7 +320,12 @@ export interface CalendarActivity {
 
 export interface CalendarMonth {
   month: string;
-  theme: string | MonthTheme | null;
+  regionCode?: string;
+  regionName?: string;
+  theme: string | null;
+  focus?: string | null;
+  /** Where the theme comes from: the region's own plan or, inherited, its town's. */
+  plan?: { planId: string; planTitle: string; planRegionCode: string; inherited: boolean } | null;
   days: { date: string; festivals: Festival[]; activities: CalendarActivity[] }[];
 }
 
@@ -372,32 +378,38 @@ export interface Submission {
   comment: string | null;
   submittedAt: string;
   reviewedAt: string | null;
-  submittedByName?: string | null;
+  submitterName?: string | null;
+  reviewerName?: string | null;
   version?: number;
   events?: SubmissionEvent[];
+  actions?: ('accept' | 'return' | 'resubmit')[];
+  figureLabels?: Record<string, string>;
 }
 
 export interface MissingSubmission {
   regionCode: string;
   regionName: string;
-  level?: string;
-  siteName?: string | null;
-  state?: SubmissionState | null;
-  dueDate?: string;
+  level: 'station' | 'institute';
+  siteName: string | null;
+  submissionId: string | null;
+  state: SubmissionState | null;
+  dueDate: string;
+  overdue: boolean;
 }
 
+export type SubmissionPage = Paged<Submission> & { figureLabels?: Record<string, string> };
+
 export const submissionApi = {
-  list: (query: PageQuery & { month?: string; state?: SubmissionState; regionCode?: string }) =>
-    api.page<Submission>('/submissions', { ...query }),
+  /** `view`: what this level received, or the caller's own reports; both when left out. */
+  list: (query: PageQuery & { month?: string; state?: SubmissionState; regionCode?: string; view?: 'received' | 'mine' }) =>
+    api.get<SubmissionPage>('/submissions', { page: 1, pageSize: 20, ...query }),
   get: (id: string) => api.get<Submission>(`/submissions/${id}`),
   submit: (input: { month: string; summary: string; attachmentIds?: string[] }) => api.post<Submission>('/submissions', input),
   resubmit: (id: string, body: { summary?: string; attachmentIds?: string[] }) => api.post<Submission>(`/submissions/${id}/resubmit`, body),
   accept: (id: string, comment?: string) => api.post<Submission>(`/submissions/${id}/accept`, comment ? { comment } : {}),
   return: (id: string, comment: string) => api.post<Submission>(`/submissions/${id}/return`, { comment }),
-  missing: async (month: string): Promise<{ items: MissingSubmission[]; dueDate?: string }> => {
-    const res = await api.get<MissingSubmission[] | { items: MissingSubmission[]; dueDate?: string }>('/submissions/missing', { month });
-    return Array.isArray(res) ? { items: res } : res;
-  },
+  missing: (month: string) =>
+    api.get<{ month: string; dueDate: string; overdue: boolean; total: number; items: MissingSubmission[] }>('/submissions/missing', { month }),
 };
 
 // ---------- pickers ----------

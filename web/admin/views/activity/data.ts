@@ -36,6 +36,8 @@ export const sheetOpen = (a: Pick<Activity, 'state'>): boolean => ['published', 
 
 export interface ShiftRow {
   uid: number;
+  /** Kept on edits so the sign-ups of an existing slot stay with it. */
+  id?: string;
   position: string;
   range: [Date, Date] | null;
   quota: number | undefined;
@@ -66,10 +68,11 @@ export interface ActivityForm {
 }
 
 let uid = 0;
-export function shiftRow(s?: { position: string; startAt: string; endAt: string; quota: number }): ShiftRow {
+export function shiftRow(s?: { id?: string; position: string; startAt: string; endAt: string; quota: number }): ShiftRow {
   uid++;
   return {
     uid,
+    id: s?.id,
     position: s?.position ?? '',
     range: s ? [new Date(s.startAt), new Date(s.endAt)] : null,
     quota: s?.quota,
@@ -161,6 +164,7 @@ export function formToInput(f: ActivityForm): ActivityInput {
     lng: f.lng ?? null,
     checkinRadiusM: f.checkinRadiusM ?? null,
     shifts: f.shifts.map((s) => ({
+      ...(s.id ? { id: s.id } : {}),
       position: s.position.trim(),
       startAt: (s.range?.[0] ?? start).toISOString(),
       endAt: (s.range?.[1] ?? end).toISOString(),

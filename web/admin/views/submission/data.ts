@@ -17,11 +17,20 @@ export function monthOf(offset = 0, from = new Date()): string {
 
 export const monthLabel = (m: string): string => `${m.slice(0, 4)}年${Number(m.slice(5, 7))}月`;
 
-/** The figures of a report as label / value pairs, known keys first. */
-export function figureRows(figures: Record<string, number> | null | undefined): { key: string; label: string; value: number }[] {
-  const labels = msg.submission.figures;
+/** The headline figures shown in a table row, with short names. */
+const COMPACT = ['activities', 'participations', 'hours', 'beneficiaries'];
+
+/**
+ * The figures of a report as label / value pairs. `labels` are the server's (`figureLabels`); `compact` keeps the
+ * headline ones under short names for a table cell.
+ */
+export function figureRows(
+  figures: Record<string, number> | null | undefined,
+  labels: Record<string, string> = {},
+  compact = false,
+): { key: string; label: string; value: number }[] {
+  const short = msg.submission.figures;
   const keys = Object.keys(figures ?? {});
-  const known = Object.keys(labels).filter((k) => keys.includes(k));
-  const rest = keys.filter((k) => !(k in labels));
-  return [...known, ...rest].map((k) => ({ key: k, label: labels[k] ?? k, value: Number(figures?.[k] ?? 0) }));
+  const order = compact ? COMPACT.filter((k) => keys.includes(k)) : [...Object.keys(labels).filter((k) => keys.includes(k)), ...keys.filter((k) => !(k in labels))];
+  return order.map((k) => ({ key: k, label: (compact ? short[k] : labels[k]) ?? short[k] ?? k, value: Number(figures?.[k] ?? 0) }));
 }
