@@ -96,11 +96,11 @@ export function canSignUp(a: Activity, now = Date.now()): boolean {
   return (a.state === 'published' || a.state === 'full') && new Date(a.startAt).getTime() > now;
 }
 
-/** Whether check-in / check-out by code makes sense now: signed up, confirmed, from 2 h before the start. */
+/** Whether check-in / check-out by code makes sense now: confirmed, from 1 h before the start to 2 h after the end (the server's window). */
 export function canCheck(a: Activity, now = Date.now()): boolean {
   const s = a.mySignup;
   if (!s || s.status !== 'confirmed' || s.checkOutAt) return false;
   if (a.state === 'cancelled' || a.state === 'archived' || a.state === 'draft') return false;
-  if (a.state === 'ended') return !!s.checkInAt;
-  return new Date(a.startAt).getTime() - 2 * 3600_000 <= now;
+  if (a.state === 'ended' && !s.checkInAt) return false;
+  return new Date(a.startAt).getTime() - 3600_000 <= now && now <= new Date(a.endAt).getTime() + 2 * 3600_000;
 }

@@ -81,6 +81,14 @@ export interface HoursSettlement {
   reason?: string | null;
 }
 
+/** `method` says whether the code was typed or came with the scanned QR link. */
+export interface CheckBody {
+  code: string;
+  lat?: number;
+  lng?: number;
+  method?: 'code' | 'qr';
+}
+
 export interface CheckResult {
   checkInAt?: string;
   checkOutAt?: string;
@@ -113,6 +121,8 @@ export interface HoursEntry {
 /** GET /me/hours: `total` is hours (not a row count); pages end when a page comes back short. */
 export interface MyHours {
   items: HoursEntry[];
+  /** Ledger rows in all. */
+  entryCount?: number;
   page?: number;
   pageSize?: number;
   total: number;
@@ -207,9 +217,8 @@ export const activitiesApi = {
   signUp: (id: string, shiftId?: string) =>
     api.post<SignupResult>(`/activities/${enc(id)}/signups`, shiftId ? { shiftId } : {}),
   cancelSignup: (id: string) => api.delete<void>(`/activities/${enc(id)}/signups/me`),
-  checkIn: (id: string, body: { code: string; lat?: number; lng?: number }) =>
-    api.post<CheckResult>(`/activities/${enc(id)}/checkin`, body),
-  checkOut: (id: string, body: { code: string; lat?: number; lng?: number }) =>
+  checkIn: (id: string, body: CheckBody) => api.post<CheckResult>(`/activities/${enc(id)}/checkin`, body),
+  checkOut: (id: string, body: CheckBody) =>
     api.post<CheckResult>(`/activities/${enc(id)}/checkout`, body),
   mySignups: (query: { when?: When; page?: number; pageSize?: number } = {}) =>
     api.get<Paged<MySignupRow>>('/me/signups', { page: 1, pageSize: 20, ...query }),
