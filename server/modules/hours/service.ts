@@ -32,7 +32,8 @@ const entryColumns = {
   kind: hoursEntries.kind, hours: hoursEntries.hours, serviceDate: hoursEntries.serviceDate, activityId: hoursEntries.activityId, activityTitle: activities.title,
   orderId: hoursEntries.orderId, requestId: hoursEntries.requestId, reversesId: hoursEntries.reversesId, description: hoursEntries.description,
   evidenceFileIds: hoursEntries.evidenceFileIds, createdAt: hoursEntries.createdAt,
-  reversed: sql<boolean>`exists (select 1 from hours_entries r where r.reverses_id = "hours_entries"."id")`,
+  // a reversal keeps the volunteer and service date of the row it undoes: the volunteer index finds it
+  reversed: sql<boolean>`exists (select 1 from hours_entries r where r.volunteer_id = "hours_entries"."volunteer_id" and r.service_date = "hours_entries"."service_date" and r.reverses_id = "hours_entries"."id")`,
 };
 type EntryRow = { kind: keyof typeof hoursKindLabels; hours: string };
 const presentEntry = <T extends EntryRow>(r: T) => ({ ...r, hours: Number(r.hours), kindName: hoursKindLabels[r.kind] });
@@ -282,7 +283,8 @@ export async function reverseEntry(db: Db, c: HoursCaller, now: Date, id: string
   const [v] = await db.select({ userId: volunteers.userId }).from(volunteers).where(eq(volunteers.id, e.volunteerId));
   return db.transaction(async (tx) => {
     await lockVolunteer(tx, e.volunteerId);
-    const [done] = await tx.select({ id: hoursEntries.id }).from(hoursEntries).where(eq(hoursEntries.reversesId, e.id));
+    const [done] = await tx.select({ id: hoursEntries.id }).from(hoursEntries)
+      .where(and(eq(hoursEntries.volunteerId, e.volunteerId), eq(hoursEntries.serviceDate, e.serviceDate), eq(hoursEntries.reversesId, e.id)));
     if (done) throw new AppError('INVALID_TRANSITION', '该记录已冲正，不能重复冲正');
     const row = await appendHours(tx, {
       countyCode: e.countyCode, regionPath: e.regionPath, volunteerId: e.volunteerId, kind: 'reversal', hours: -Number(e.hours), serviceDate: e.serviceDate,
