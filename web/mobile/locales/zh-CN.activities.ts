@@ -168,7 +168,7 @@ export const activityMessages = {
     activity: '活动',
     activityPlaceholder: '请选择参加过的活动',
     activityRequired: '请选择活动',
-    noActivities: '还没有可补录的活动（只能补录报名过、已开始的活动）',
+    noActivities: '暂无可补录的活动（只能补录报名过、已结束且时长未记满的活动）',
     hours: '补录时长',
     hoursPlaceholder: '单位：小时，如 2.5',
     hoursRequired: '请填写补录时长',
@@ -290,6 +290,7 @@ export const activityMessages = {
     issuedAt: '开具日期',
     code: (c: string) => `核验码 ${c}`,
     footer: '文明实践云 · 志愿服务证明核验',
+    seal: '核验通过',
     home: '进入文明实践云',
   },
   activityEntry: {
