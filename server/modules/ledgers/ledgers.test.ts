@@ -21,10 +21,10 @@ beforeAll(async () => {
   await insertAttendance(db, a1, vols[0].id, 3);
   await insertAttendance(db, a1, vols[1].id, 2.5);
   await insertAttendance(db, a2, vols[0].id, null);
-  // many ledger rows in May 2030, to cross the keyset page size
+  // many ledger rows in May 2030, 1,500 of them on one day, to cross the keyset page size
   const rows = Array.from({ length: 2345 }, (_, i) => ({
     countyCode: p.county, regionPath: p.villagePath, volunteerId: vols[i % 3].id, kind: 'correction' as const, hours: '1.50',
-    serviceDate: `2030-05-${String(1 + (i % 28)).padStart(2, '0')}`, description: `补录第 ${i + 1} 条`, createdAt: new Date('2030-06-01T00:00:00Z'),
+    serviceDate: i < 1500 ? '2030-05-10' : `2030-05-${String(1 + (i % 28)).padStart(2, '0')}`, description: `补录第 ${i + 1} 条`, createdAt: new Date('2030-06-01T00:00:00Z'),
   }));
   for (let i = 0; i < rows.length; i += 500) await db.insert(hoursEntries).values(rows.slice(i, i + 500));
 });

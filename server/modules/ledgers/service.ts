@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { and, asc, eq, sql, type AnyColumn } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type AnyColumn } from 'drizzle-orm';
 import type ExcelJS from 'exceljs';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { activities, activitySignups, hoursEntries, orders, regions, serviceItems, sites, volunteers } from '../../db/schema/index.js';
@@ -155,42 +155,68 @@ const writeActivities: Writer = async (db, scope, region, m, ws, out) => {
   });
 };
 
-/** 签到台账: every live sign-up of the month's activities, with its attendance and the hours credited for it. */
+/**
+ * 签到台账: every live sign-up of the month's activities, with its attendance and the hours credited for it. Activities
+ * are paged first (few per month), then their sign-ups, so each query sorts only the sign-ups of a few activities.
+ */
+const ACTIVITY_GROUP = 50;
 const writeAttendance: Writer = async (db, scope, region, m, ws, out) => {
   const where = and(inRegion(activities.regionPath, region), inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode }),
-    sql`${activities.startAt} >= ${ts(m.from)} and ${activities.startAt} < ${ts(m.to)}`, sql`${activities.state} not in ('draft', 'cancelled')`,
-    sql`${activitySignups.status} <> 'cancelled'`);
-  return keyset(out, (after: { startAt: Date; id: string; seq: number } | null) => db.select({
-    activityId: activities.id, startAt: activities.startAt, seq: activitySignups.seq, title: activities.title, name: volunteers.name, no: volunteers.volunteerNo,
-    status: activitySignups.status, checkInAt: activitySignups.checkInAt, checkOutAt: activitySignups.checkOutAt, method: activitySignups.checkInMethod, noShow: activitySignups.noShow,
-    // credited hours of this attendance, net of any reversal
-    hours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = ${activitySignups.id}
-      or h.reverses_id in (select h2.id from hours_entries h2 where h2.signup_id = ${activitySignups.id}))`,
-  }).from(activitySignups).innerJoin(activities, eq(activities.id, activitySignups.activityId)).innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
-    .where(and(where, after ? sql`(${activities.startAt}, ${activities.id}, ${activitySignups.seq}) > (${ts(after.startAt)}, ${after.id}::uuid, ${after.seq}::bigint)` : undefined))
-    .orderBy(asc(activities.startAt), asc(activities.id), asc(activitySignups.seq)).limit(LEDGER_BATCH),
-  (s) => ({ startAt: s.startAt, id: s.activityId, seq: s.seq }),
-  (s) => {
-    ws.addRow([s.title, chinaDay(s.startAt), s.name, s.no, signupStatusNames[s.status], chinaDateTime(s.checkInAt), chinaDateTime(s.checkOutAt),
-      s.method ? checkInMethodNames[s.method] : '', s.noShow ? '是' : '否', Number(s.hours)]).commit();
-  });
+    sql`${activities.startAt} >= ${ts(m.from)} and ${activities.startAt} < ${ts(m.to)}`, sql`${activities.state} not in ('draft', 'cancelled')`);
+  let total = 0;
+  let afterActivity: { startAt: Date; id: string } | null = null;
+  for (;;) {
+    const group: { id: string; startAt: Date }[] = await db.select({ id: activities.id, startAt: activities.startAt }).from(activities)
+      .where(and(where, afterActivity ? sql`(${activities.startAt}, ${activities.id}) > (${ts(afterActivity.startAt)}, ${afterActivity.id}::uuid)` : undefined))
+      .orderBy(asc(activities.startAt), asc(activities.id)).limit(ACTIVITY_GROUP);
+    if (!group.length) return total;
+    const ids = group.map((a) => a.id);
+    total += await keyset(out, (after: { startAt: Date; id: string; seq: number } | null) => db.select({
+      activityId: activities.id, startAt: activities.startAt, seq: activitySignups.seq, title: activities.title, name: volunteers.name, no: volunteers.volunteerNo,
+      status: activitySignups.status, checkInAt: activitySignups.checkInAt, checkOutAt: activitySignups.checkOutAt, method: activitySignups.checkInMethod, noShow: activitySignups.noShow,
+      // credited hours of this attendance, net of any reversal
+      hours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = ${activitySignups.id}
+        or h.reverses_id in (select h2.id from hours_entries h2 where h2.signup_id = ${activitySignups.id}))`,
+    }).from(activitySignups).innerJoin(activities, eq(activities.id, activitySignups.activityId)).innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
+      .where(and(inArray(activitySignups.activityId, ids), sql`${activitySignups.status} <> 'cancelled'`,
+        after ? sql`(${activities.startAt}, ${activities.id}, ${activitySignups.seq}) > (${ts(after.startAt)}, ${after.id}::uuid, ${after.seq}::bigint)` : undefined))
+      .orderBy(asc(activities.startAt), asc(activities.id), asc(activitySignups.seq)).limit(LEDGER_BATCH),
+    (s) => ({ startAt: s.startAt, id: s.activityId, seq: s.seq }),
+    (s) => {
+      ws.addRow([s.title, chinaDay(s.startAt), s.name, s.no, signupStatusNames[s.status], chinaDateTime(s.checkInAt), chinaDateTime(s.checkOutAt),
+        s.method ? checkInMethodNames[s.method] : '', s.noShow ? '是' : '否', Number(s.hours)]).commit();
+    });
+    if (group.length < ACTIVITY_GROUP) return total;
+    afterActivity = group[group.length - 1];
+    await backpressure(out);
+  }
 };
 
-/** 服务时长台账: the ledger rows of the month (by service date), reversals included as negative hours. */
+/**
+ * 服务时长台账: the ledger rows of the month (by service date), reversals included as negative hours. Read day by day
+ * and by the exact region paths of the subtree, so every query is an index probe on (region_path, service_date) and
+ * sorts one day's rows only, whatever the size of the table.
+ */
 const writeHours: Writer = async (db, scope, region, m, ws, out) => {
-  const where = and(inRegion(hoursEntries.regionPath, region), inScope(scope, { path: hoursEntries.regionPath, regionCode: sql`substring(${hoursEntries.regionPath} from '([^/]+)/$')` }),
-    sql`${hoursEntries.serviceDate} between ${m.firstDay} and ${m.lastDay}`);
-  return keyset(out, (after: { date: string; seq: number } | null) => db.select({
-    seq: hoursEntries.seq, name: volunteers.name, no: volunteers.volunteerNo, date: hoursEntries.serviceDate, kind: hoursEntries.kind, hours: hoursEntries.hours,
-    activityTitle: activities.title, itemName: serviceItems.name, description: hoursEntries.description,
-  }).from(hoursEntries).innerJoin(volunteers, eq(volunteers.id, hoursEntries.volunteerId))
-    .leftJoin(activities, eq(activities.id, hoursEntries.activityId)).leftJoin(orders, eq(orders.id, hoursEntries.orderId)).leftJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
-    .where(and(where, after ? sql`(${hoursEntries.serviceDate}, ${hoursEntries.seq}) > (${after.date}::date, ${after.seq}::bigint)` : undefined))
-    .orderBy(asc(hoursEntries.serviceDate), asc(hoursEntries.seq)).limit(LEDGER_BATCH),
-  (h) => ({ date: h.date, seq: h.seq }),
-  (h) => {
-    ws.addRow([h.name, h.no, h.date, hoursKindNames[h.kind], Number(h.hours), h.activityTitle ?? (h.itemName ? `订单：${h.itemName}` : ''), h.description]).commit();
-  });
+  const paths = (await db.select({ path: regions.path }).from(regions).where(sql`${regions.path} like ${escapeLike(region.path) + '%'}`)).map((r) => r.path);
+  const scoped = inScope(scope, { path: hoursEntries.regionPath, regionCode: sql`substring(${hoursEntries.regionPath} from '([^/]+)/$')` });
+  let total = 0;
+  for (let d = 1; d <= m.days; d++) {
+    const day = `${m.firstDay.slice(0, 8)}${String(d).padStart(2, '0')}`;
+    total += await keyset(out, (after: number | null) => db.select({
+      seq: hoursEntries.seq, name: volunteers.name, no: volunteers.volunteerNo, date: hoursEntries.serviceDate, kind: hoursEntries.kind, hours: hoursEntries.hours,
+      activityTitle: activities.title, itemName: serviceItems.name, description: hoursEntries.description,
+    }).from(hoursEntries).innerJoin(volunteers, eq(volunteers.id, hoursEntries.volunteerId))
+      .leftJoin(activities, eq(activities.id, hoursEntries.activityId)).leftJoin(orders, eq(orders.id, hoursEntries.orderId)).leftJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
+      .where(and(inArray(hoursEntries.regionPath, paths), eq(hoursEntries.serviceDate, day), scoped, after !== null ? sql`${hoursEntries.seq} > ${after}` : undefined))
+      .orderBy(asc(hoursEntries.seq)).limit(LEDGER_BATCH),
+    (h) => h.seq,
+    (h) => {
+      ws.addRow([h.name, h.no, h.date, hoursKindNames[h.kind], Number(h.hours), h.activityTitle ?? (h.itemName ? `订单：${h.itemName}` : ''), h.description]).commit();
+    });
+    await backpressure(out);
+  }
+  return total;
 };
 
 const writers: Record<LedgerKind, Writer> = { activities: writeActivities, attendance: writeAttendance, hours: writeHours };
