@@ -6,24 +6,22 @@ import QRCode from 'qrcode';
 import type { CertificateSnapshot } from '../../db/schema/index.js';
 
 /**
- * 志愿服务证明 as an A4 PDF. The CJK font comes from an npm package (Noto Sans Hans), parsed once per process on first
- * use and subset by pdfkit into each document, so the output never depends on the host's fonts and stays small.
+ * 志愿服务证明 as an A4 PDF. The CJK font comes from an npm package (Noto Sans Hans Regular), parsed once per process on
+ * first use and subset by pdfkit into each document, so the output never depends on the host's fonts and stays small.
+ * Bold text is the regular face filled and stroked: a second embedded face would cost ~40 % more time and size.
  */
 const requireCjs = createRequire(import.meta.url);
 
 type FontObject = { layout: (...args: unknown[]) => unknown };
-let fonts: { regular: FontObject; bold: FontObject } | undefined;
+let font: FontObject | undefined;
 
-function loadFonts() {
-  if (fonts) return fonts;
+function loadFont() {
+  if (font) return font;
   const dir = path.join(path.dirname(requireCjs.resolve('@embedpdf/fonts-sc')), '../fonts');
   // the fontkit pdfkit itself uses: a parsed font object is shared by every document (pdfkit subsets it per document)
   const fontkit = createRequire(requireCjs.resolve('pdfkit'))('fontkit') as { create: (b: Buffer) => FontObject };
-  fonts = {
-    regular: fontkit.create(fs.readFileSync(path.join(dir, 'NotoSansHans-Regular.otf'))),
-    bold: fontkit.create(fs.readFileSync(path.join(dir, 'NotoSansHans-Bold.otf'))),
-  };
-  return fonts;
+  font = fontkit.create(fs.readFileSync(path.join(dir, 'NotoSansHans-Regular.otf')));
+  return font;
 }
 
 export const idTypeLabels: Record<string, string> = { resident_id: '居民身份证', passport: '护照', hk_macao_pass: '港澳居民来往内地通行证', taiwan_pass: '台湾居民来往大陆通行证' };
@@ -50,13 +48,13 @@ const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString()
 const fmtHours = (h: number) => (Math.round(h * 100) / 100).toString();
 
 export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer> {
-  const f = loadFonts();
+  const f = loadFont();
   const doc = new PDFDocument({ size: 'A4', margin: 0, bufferPages: true, info: { Title: `志愿服务证明 ${c.number}`, Author: c.snapshot.issuer.name, Subject: '志愿服务证明', Creator: '文明实践云' } });
   const chunks: Buffer[] = [];
   doc.on('data', (b: Buffer) => chunks.push(b));
   const finished = new Promise<void>((resolve, reject) => { doc.on('end', () => resolve()); doc.on('error', reject); });
-  doc.registerFont('r', f.regular as unknown as Buffer);
-  doc.registerFont('b', f.bold as unknown as Buffer);
+  doc.registerFont('r', f as unknown as Buffer);
+  const bold = (size: number, color: string) => { doc.lineWidth(size * 0.045).strokeColor(color); return { fill: true, stroke: true }; };
 
   const W = doc.page.width;
   const H = doc.page.height;
@@ -70,7 +68,7 @@ export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer
     doc.save().lineWidth(2.2).strokeColor(DARK_RED).rect(24, 24, W - 48, H - 48).stroke();
     doc.lineWidth(0.7).rect(30, 30, W - 60, H - 60).stroke().restore();
     if (c.revokedAt) {
-      doc.save().rotate(-35, { origin: [W / 2, H / 2] }).fillOpacity(0.16).fillColor(RED).font('b').fontSize(96)
+      doc.save().rotate(-35, { origin: [W / 2, H / 2] }).fillOpacity(0.14).fillColor(RED).font('r').fontSize(96)
         .text('已作废', 0, H / 2 - 60, { width: W, align: 'center', lineBreak: false }).restore();
     }
   };
@@ -80,7 +78,7 @@ export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer
   const heading = (text: string) => {
     ensure(40);
     doc.save().rect(M, y + 2, 4, 14).fill(RED).restore();
-    doc.font('b').fontSize(12.5).fillColor(INK).text(text, M + 11, y, { lineBreak: false });
+    doc.font('r').fontSize(12.5).fillColor(INK).text(text, M + 11, y, { lineBreak: false, ...bold(12.5, INK) });
     y += 24;
   };
 
@@ -91,10 +89,10 @@ export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer
       if (cell.label) doc.save().rect(x, y, cell.w, h).fill(LABEL_BG).restore();
       doc.save().lineWidth(0.6).strokeColor(LINE).rect(x, y, cell.w, h).stroke().restore();
       let fs = size;
-      doc.font(cell.label ? 'b' : 'r');
+      doc.font('r');
       while (fs > 6.5 && doc.fontSize(fs).widthOfString(cell.text) > cell.w - 10) fs -= 0.5;
       doc.fontSize(fs).fillColor(cell.label ? DARK_RED : INK)
-        .text(cell.text, x + 5, y + (h - fs * 1.2) / 2 + 0.5, { width: cell.w - 10, align: cell.align ?? (cell.label ? 'center' : 'left'), lineBreak: false, ellipsis: true });
+        .text(cell.text, x + 5, y + (h - fs * 1.2) / 2 + 0.5, { width: cell.w - 10, align: cell.align ?? (cell.label ? 'center' : 'left'), lineBreak: false, ellipsis: true, ...(cell.label ? bold(fs, DARK_RED) : {}) });
       x += cell.w;
     }
     y += h;
@@ -106,13 +104,13 @@ export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer
   const qrSize = 64;
   const qx = W - M - qrSize;
   drawQr(doc, c.verifyUrl, qx, 40, qrSize);
-  doc.font('b').fontSize(8.5).fillColor(INK).text('扫码验证', qx, 40 + qrSize + 1, { width: qrSize, align: 'center', lineBreak: false });
-  doc.font('b').fontSize(30).fillColor(DARK_RED).text('志愿服务证明', M, y, { width: CW, align: 'center', characterSpacing: 10, lineBreak: false });
+  doc.font('r').fontSize(8.5).fillColor(INK).text('扫码验证', qx, 40 + qrSize + 1, { width: qrSize, align: 'center', lineBreak: false, ...bold(8.5, INK) });
+  doc.font('r').fontSize(30).fillColor(DARK_RED).text('志愿服务证明', M, y, { width: CW, align: 'center', characterSpacing: 10, lineBreak: false, ...bold(30, DARK_RED) });
   y += 48;
   doc.save().lineWidth(1.2).strokeColor(RED).moveTo(W / 2 - 90, y).lineTo(W / 2 + 90, y).stroke().restore();
   y += 10;
   doc.font('r').fontSize(10).fillColor(GRAY).text(`证明编号：${c.number}`, M, y, { lineBreak: false });
-  if (c.revokedAt) doc.font('b').fillColor(RED).text(`本证明已作废（${cnDate(chinaDay(c.revokedAt))}）`, M, y, { width: CW - qrSize - 10, align: 'right', lineBreak: false });
+  if (c.revokedAt) doc.fillColor(RED).text(`本证明已作废（${cnDate(chinaDay(c.revokedAt))}）`, M, y, { width: CW - qrSize - 10, align: 'right', lineBreak: false, ...bold(10, RED) });
   y += 22;
 
   // ---- 1. the volunteer ----
@@ -230,18 +228,18 @@ export function drawSeal(doc: PDFKit.PDFDocument, cx: number, cy: number, r: num
   const span = Math.min(210, 24 * chars.length);
   const fontSize = Math.max(7, Math.min(13, (((r - 12) * (span * Math.PI / 180)) / chars.length) * 0.92));
   const tr = r - 8 - fontSize / 2 - 1;
-  doc.font('b').fontSize(fontSize);
+  doc.font('r').fontSize(fontSize).lineWidth(fontSize * 0.05);
   chars.forEach((ch, i) => {
     const deg = chars.length === 1 ? 0 : -span / 2 + (span * i) / (chars.length - 1);
     const a = (deg * Math.PI) / 180;
     const px = cx + tr * Math.sin(a);
     const py = cy - tr * Math.cos(a);
     const w = doc.widthOfString(ch);
-    doc.save().rotate(deg, { origin: [px, py] }).text(ch, px - w / 2, py - fontSize * 0.62, { lineBreak: false }).restore();
+    doc.save().rotate(deg, { origin: [px, py] }).text(ch, px - w / 2, py - fontSize * 0.62, { lineBreak: false, fill: true, stroke: true }).restore();
   });
-  doc.font('b').fontSize(Math.max(7, r * 0.16));
+  doc.font('r').fontSize(Math.max(7, r * 0.16)).lineWidth(0.3);
   const label = '志愿服务专用章';
   const lw = doc.widthOfString(label);
-  doc.text(label, cx - lw / 2, cy + r * 0.36, { lineBreak: false });
+  doc.text(label, cx - lw / 2, cy + r * 0.36, { lineBreak: false, fill: true, stroke: true });
   doc.restore();
 }
