@@ -17,6 +17,8 @@ const ADMIN = PHONES.xinjiAdmin;
 const api = (phone: string | null, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => t.as(phone)({ method, url: `/api/v1${url}`, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
 const hasPdftotext = (() => { try { execFileSync('pdftotext', ['-v'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+// CI installs poppler-utils (.ci/run); there the text checks never skip
+if (!hasPdftotext && process.env.CI) throw new Error('pdftotext (poppler-utils) is required under CI to check the certificate text');
 function pdfText(buf: Buffer) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cert-'));
   fs.writeFileSync(path.join(dir, 'c.pdf'), buf);
