@@ -116,6 +116,8 @@ export interface HoursEntry {
   orderId?: string | null;
   description?: string | null;
   createdAt: string;
+  /** Undone later by a reversal row. */
+  reversed?: boolean;
 }
 
 /** GET /me/hours: `total` is hours (not a row count); pages end when a page comes back short. */
