@@ -40,7 +40,10 @@ const statementName = (text: string) => `s${crypto.createHash('sha1').update(tex
 function nameStatements(client: pg.PoolClient) {
   const original = client.query.bind(client) as (config: unknown, values?: unknown, cb?: unknown) => unknown;
   (client as unknown as { query: unknown }).query = (config: unknown, values?: unknown, cb?: unknown) => {
-    if (config && typeof config === 'object' && !(config as { name?: string }).name) {
+    if (typeof config === 'string') {
+      // pool.query(text, values): the raw queries of hot paths
+      if (Array.isArray(values) && values.length > 0 && PREPARABLE.test(config)) return original({ text: config, name: statementName(config) }, values, cb);
+    } else if (config && typeof config === 'object' && !(config as { name?: string }).name) {
       const text = (config as { text?: string }).text;
       const vals = Array.isArray(values) ? values : (config as { values?: unknown[] }).values;
       if (text && Array.isArray(vals) && vals.length > 0 && PREPARABLE.test(text)) return original({ ...config, name: statementName(text) }, values, cb);

@@ -32,6 +32,28 @@ export function inScope(scope: Scope, cols: ScopedColumns): SQL {
   return sql`(${sql.join(parts, sql` or `)})`;
 }
 
+/**
+ * inScope for hand-written SQL on hot paths (no query builder): appends its parameters to `params` and returns the
+ * condition text with $n placeholders. Same rules as inScope.
+ */
+export function scopeCondition(scope: Scope, cols: { path: string; regionCode: string; owner?: string }, params: unknown[]): string {
+  if (scope.all) return 'true';
+  const parts: string[] = [];
+  for (const p of scope.subtrees) {
+    params.push(escapeLike(p) + '%');
+    parts.push(`${cols.path} like $${params.length}`);
+  }
+  if (scope.regions.length) {
+    params.push(scope.regions);
+    parts.push(`${cols.regionCode} = any($${params.length}::text[])`);
+  }
+  if (scope.self && cols.owner) {
+    params.push(scope.userId);
+    parts.push(`${cols.owner} = $${params.length}`);
+  }
+  return parts.length ? `(${parts.join(' or ')})` : 'false';
+}
+
 /** Whether a region (by its path) lies inside the scope: used before creating a record there. */
 export function regionInScope(scope: Scope, regionPath: string): boolean {
   if (scope.all) return true;

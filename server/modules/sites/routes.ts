@@ -7,7 +7,7 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
 import {
-  coverage, createSite, createStandard, deleteSite, getSite, inspectSite, listInspections, listSites, listStandards, nearbySites,
+  coverage, createSite, createStandard, deleteSite, getSite, inspectSite, listInspections, listSitesJson, listStandards, nearbySites,
   siteKinds, updateSite, updateStandard,
 } from './service.js';
 import { facilitySuggestions } from './standards.js';
@@ -62,7 +62,11 @@ export const siteRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
       tags: ['阵地'], summary: '阵地列表（按数据权限分页）',
       querystring: z.object({ ...pageQuery, kind: kind.optional(), regionCode: regionCode.optional(), q: z.string().max(40).optional(), compliance: z.enum(['compliant', 'noncompliant', 'uninspected']).optional() }),
     },
-  }, async (req) => listSites(db, auth(req).scope, countyOf(auth(req), deps), now(), req.query));
+  }, async (req, reply) => {
+    // JSON text built by the database: sent as is, not parsed and serialised again
+    const body = await listSitesJson(deps.database, auth(req).scope, countyOf(auth(req), deps), now(), req.query);
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
 
   app.get('/sites/nearby', {
     config: { permission: 'site:read' },
