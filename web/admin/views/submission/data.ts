@@ -18,7 +18,7 @@ export function monthOf(offset = 0, from = new Date()): string {
 export const monthLabel = (m: string): string => `${m.slice(0, 4)}年${Number(m.slice(5, 7))}月`;
 
 /** The headline figures shown in a table row, with short names. */
-const COMPACT = ['activities', 'participations', 'hours', 'beneficiaries'];
+const COMPACT = ['activities', 'participants', 'participations', 'hours', 'beneficiaries'];
 
 /**
  * The figures of a report as label / value pairs. `labels` are the server's (`figureLabels`); `compact` keeps the
