@@ -2,3 +2,4 @@ export * from './core.js';
 export * from './volunteers.js';
 export * from './orders.js';
 export * from './activities.js';
+export * from './points.js';
