@@ -31,6 +31,10 @@ import { certificateRoutes } from './modules/certificates/routes.js';
 import { planRoutes } from './modules/plans/routes.js';
 import { ledgerRoutes } from './modules/ledgers/routes.js';
 import { submissionRoutes } from './modules/submissions/routes.js';
+import { pointRoutes } from './modules/points/routes.js';
+import { shopRoutes } from './modules/shop/routes.js';
+import { wishRoutes } from './modules/wishes/routes.js';
+import { honorRoutes } from './modules/honors/routes.js';
 
 z.config(z.locales.zhCN());
 
@@ -105,6 +109,10 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
     await api.register(planRoutes(deps));
     await api.register(ledgerRoutes(deps));
     await api.register(submissionRoutes(deps));
+    await api.register(pointRoutes(deps));
+    await api.register(shopRoutes(deps));
+    await api.register(wishRoutes(deps));
+    await api.register(honorRoutes(deps));
   }, { prefix: '/api/v1' });
 
   if (opts.serveWeb !== false) registerWeb(app);
