@@ -38,6 +38,12 @@ const PROFILE = process.env.BENCH_PROFILE === '1';
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders').split(',').map((x) => x.trim());
 const ISSUE_ENGINES = (process.env.BENCH_ISSUE_ENGINES ?? 'postgres').split(',').map((x) => x.trim());
 const SITES_PATH = '/api/v1/sites?page=1&pageSize=20';
+/**
+ * The V8 flags `npm start` gives the server (package.json: a young generation of 2 × 8 MB instead of V8's default
+ * of up to 2 × 64 MB, and the old generation grown by 1.5× its live size after each full collection instead of up to 4×),
+ * so the bench measures the server as it is deployed.
+ */
+const SERVER_FLAGS: string[] = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).scripts.start.match(/--(?:max-semi-space-size|heap-growing-percent)=\d+/g) ?? [];
 
 type RouteResult = { reqPerSec: number; p50: number; p90: number; p99: number; max: number; requests: number; non2xx: number; errors: number; timeouts: number };
 type EngineResult = {
@@ -157,7 +163,7 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
   const dataDir = tempDataDir(`bench-${engine}`);
   const database = engine === 'postgres' ? await createDatabase(ADMIN_URL, 'wenming_bench') : undefined;
   const profDir = path.join(repoRoot, '.tmp', 'bench-prof', engine);
-  const execArgv = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const execArgv = [...SERVER_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
   let server: RunningServer | undefined;
   try {
     log(`\n▶ ${engine}: cold start with demo seed …`);
@@ -196,7 +202,7 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
     await server.stop();
 
     log('  warm start on the same data …');
-    server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn' } });
+    server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn' }, execArgv: SERVER_FLAGS });
     const warmStartMs = Math.round(server.startMs);
     await fetch(`${server.baseUrl}${SITES_PATH}`, { headers: auth }).then((r) => r.arrayBuffer());
     const warmRestart = procStatus(server.pid).rssKb;
@@ -257,7 +263,7 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
   const dataDir = tempDataDir(`bench-issues-${engine}`);
   const database = engine === 'postgres' ? await createDatabase(ADMIN_URL, 'wenming_bench_issues') : undefined;
   const profDir = path.join(repoRoot, '.tmp', 'bench-prof', `issues-${engine}`);
-  const execArgv = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const execArgv = [...SERVER_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
   let server: RunningServer | undefined;
   const run: IssueRun = { engine, coldStartMs: 0, rssAfterSeedMb: 0, loadAverageAtStart: loadAverage() };
   try {
@@ -268,7 +274,7 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
     log(`  ready in ${(run.coldStartMs / 1000).toFixed(1)} s, RSS ${run.rssAfterSeedMb} MB, load average ${run.loadAverageAtStart.join(' / ')}`);
     if (SCENARIOS.includes('volunteers')) run.volunteers = await benchVolunteers({ engine, baseUrl: server.baseUrl, pid: server.pid, databaseUrl: database?.url });
     if (SCENARIOS.includes('orders') && database) {
-      run.orders = await benchOrders({ baseUrl: server.baseUrl, databaseUrl: database.url, connections: CONNECTIONS, serverPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+      run.orders = await benchOrders({ baseUrl: server.baseUrl, databaseUrl: database.url, connections: CONNECTIONS, serverPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20) });
     }
     await server.stop();
     server = undefined;
@@ -416,7 +422,7 @@ function markdown(results: { date: string; machine: ReturnType<typeof machine>; 
     '',
     `Run ${results.date} on ${m.nproc} CPU cores (${m.cpuModel}), ${m.memoryGb} GB memory, Node ${m.node}, ${m.os}.`,
     `Load average when the run started: ${m.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min); anything above ~0.5 means other work shared the cores.`,
-    `The server runs as a child process (\`node --import tsx server/main.ts\`, LOG_LEVEL=warn, fresh data, demo county seeded);`,
+    `The server runs as a child process (\`node ${((results.settings as { serverFlags?: string[] }).serverFlags ?? []).join(' ')} --import tsx server/main.ts\`, as \`npm start\` runs it; LOG_LEVEL=warn, fresh data, demo county seeded);`,
     `autocannon runs in the bench process on the same machine, so client and server share the ${m.nproc} cores.`,
     `${st.connections} connections, ${st.warmupS} s warm-up then ${st.durationS} s per route. The scoped route is`,
     '`GET /api/v1/sites?page=1&pageSize=20` as the 新集镇 institute admin (13800000002, region-scoped);',
@@ -471,7 +477,7 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     machine: machine(),
-    settings: { connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, scopedPath: SITES_PATH, scopedUser: '13800000002' },
+    settings: { connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, scopedPath: SITES_PATH, scopedUser: '13800000002', serverFlags: SERVER_FLAGS },
     postgresVersion: null as string | null,
     skipped: [] as string[],
     engines: [] as EngineResult[],
