@@ -1,5 +1,6 @@
 /** Every user-facing text of the admin web. Components read from here, never inline. */
 import { activityAuditActions, activityAuditEntities, activityMsg } from './activity.zh-CN';
+import { pointsMenu, pointsMsg } from './points.zh-CN';
 import { serviceAuditActions, serviceAuditEntities, serviceMsg } from './service.zh-CN';
 
 export const msg = {
@@ -85,6 +86,7 @@ export const msg = {
       team: '队伍',
       service: '服务',
       activity: '活动与时长',
+      points: '积分与心愿',
       stats: '统计',
       system: '系统',
     },
@@ -113,6 +115,7 @@ export const msg = {
     calendar: '活动日历',
     plans: '年度计划',
     submissions: '月度报送',
+    ...pointsMenu,
     coverage: '覆盖率统计',
     users: '用户管理',
     roles: '角色权限',
@@ -792,6 +795,7 @@ export const msg = {
   },
   ...serviceMsg,
   ...activityMsg,
+  ...pointsMsg,
   upload: {
     hint: 'JPG / PNG / WebP，不超过 5 MB',
   },

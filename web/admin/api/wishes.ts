@@ -1,0 +1,133 @@
+/**
+ * Issue #6: micro-wishes (微心愿) and honours (荣誉评选), docs/POINTS_API.md. Response fields the contract does not
+ * spell out are optional here.
+ */
+import { api, type PageQuery } from '../../common/api';
+import type { WorkflowEvent } from './points';
+
+export type WishState = 'submitted' | 'verified' | 'published' | 'claimed' | 'fulfilled' | 'confirmed' | 'rejected' | 'withdrawn' | 'expired';
+export type HonorKind = 'good_person' | 'moral_model' | 'good_deed' | 'beautiful_family' | 'civilized_family' | 'safe_family';
+export type HonorState = 'nominated' | 'notice' | 'published' | 'rejected' | 'revoked';
+
+export interface WishClaim {
+  id: string;
+  claimantType?: string;
+  claimantName: string;
+  amount: number | string;
+  state: string;
+  createdAt: string;
+  photoIds?: string[];
+}
+
+export interface Wish {
+  id: string;
+  title: string;
+  description: string;
+  value: number | string;
+  regionCode: string;
+  regionName?: string | null;
+  beneficiaryName: string;
+  beneficiaryPhoneMasked?: string | null;
+  consentToPublish: boolean;
+  source?: string;
+  claimMode: 'single' | 'multi';
+  claimedValue?: number | string;
+  state: WishState;
+  overCap?: boolean;
+  rejectReason?: string | null;
+  photoIds?: string[];
+  deadline?: string | null;
+  submittedByName?: string | null;
+  publishedAt?: string | null;
+  fulfilledAt?: string | null;
+  confirmedAt?: string | null;
+  createdAt: string;
+  claims?: WishClaim[];
+  events?: WorkflowEvent[];
+}
+
+export interface WishInput {
+  title: string;
+  description: string;
+  value: number;
+  regionCode: string;
+  beneficiaryName: string;
+  consentToPublish: boolean;
+  beneficiaryPhone?: string;
+  claimMode?: 'single' | 'multi';
+  deadline?: string;
+}
+
+export type WishStats = Partial<Record<WishState, number>> & { total?: number };
+
+export const wishApi = {
+  list: (query: PageQuery & { state?: WishState; regionCode?: string; q?: string }) => api.page<Wish>('/wishes', { ...query }),
+  get: (id: string) => api.get<Wish>(`/wishes/${id}`),
+  stats: () => api.get<WishStats | { byState?: WishStats; items?: { state: WishState; count: number }[] }>('/wishes/stats'),
+  create: (input: WishInput) => api.post<Wish>('/wishes', input),
+  verify: (id: string) => api.post<Wish>(`/wishes/${id}/verify`, {}),
+  publish: (id: string) => api.post<Wish>(`/wishes/${id}/publish`, {}),
+  reject: (id: string, reason: string) => api.post<Wish>(`/wishes/${id}/reject`, { reason }),
+  confirm: (id: string) => api.post<Wish>(`/wishes/${id}/confirm`, {}),
+};
+
+/** Counts by state from whichever shape GET /wishes/stats answers. */
+export function wishCounts(res: Awaited<ReturnType<typeof wishApi.stats>>): Partial<Record<WishState, number>> {
+  const r = res as Record<string, unknown>;
+  if (Array.isArray(r.items)) {
+    const out: Partial<Record<WishState, number>> = {};
+    for (const it of r.items as { state: WishState; count: number }[]) out[it.state] = Number(it.count);
+    return out;
+  }
+  const src = (r.byState && typeof r.byState === 'object' ? r.byState : r) as Record<string, unknown>;
+  const out: Partial<Record<WishState, number>> = {};
+  for (const [k, v] of Object.entries(src)) if (typeof v === 'number' || typeof v === 'string') out[k as WishState] = Number(v);
+  return out;
+}
+
+export interface Honor {
+  id: string;
+  kind: HonorKind;
+  nomineeName: string;
+  story: string;
+  regionCode: string;
+  regionName?: string | null;
+  photoFileId?: string | null;
+  photoUrl?: string | null;
+  consent: boolean;
+  householdId?: string | null;
+  volunteerId?: string | null;
+  year: number;
+  state: HonorState;
+  noticeStartAt?: string | null;
+  noticeEndAt?: string | null;
+  reviewComment?: string | null;
+  revokeReason?: string | null;
+  nominatedByName?: string | null;
+  publishedAt?: string | null;
+  revokedAt?: string | null;
+  createdAt: string;
+  events?: WorkflowEvent[];
+}
+
+export interface HonorInput {
+  kind: HonorKind;
+  nomineeName: string;
+  story: string;
+  regionCode: string;
+  consent: boolean;
+  photoFileId?: string;
+  year?: number;
+  householdId?: string;
+  volunteerId?: string;
+}
+
+export const honorApi = {
+  list: (query: PageQuery & { kind?: HonorKind; state?: HonorState; regionCode?: string }) => api.page<Honor>('/honors', { ...query }),
+  get: (id: string) => api.get<Honor>(`/honors/${id}`),
+  nominate: (input: HonorInput) => api.post<Honor>('/honors/nominations', input),
+  approve: (id: string, comment?: string) => api.post<Honor>(`/honors/${id}/approve`, comment ? { comment } : {}),
+  reject: (id: string, reason: string) => api.post<Honor>(`/honors/${id}/reject`, { reason }),
+  publish: (id: string) => api.post<Honor>(`/honors/${id}/publish`, {}),
+  revoke: (id: string, reason: string) => api.post<Honor>(`/honors/${id}/revoke`, { reason }),
+};
