@@ -25,7 +25,20 @@ export const consentPurposes = {
 } as const;
 export type ConsentPurpose = keyof typeof consentPurposes;
 
-export const volunteerScope = (scope: Scope) => inScope(scope, { path: volunteers.regionPath, regionCode: volunteers.regionCode, owner: volunteers.userId });
+/**
+ * The scope as a WHERE fragment. A subtree is also said with the county column (the first step of every region path
+ * is its county), because county_code leads the search indexes: with `region_path LIKE` alone PostgreSQL can only
+ * scan those indexes whole, or read every volunteer of the county through the path index and filter.
+ */
+export const volunteerScope = (scope: Scope): SQL => {
+  if (scope.all || !scope.subtrees.length) return inScope(scope, { path: volunteers.regionPath, regionCode: volunteers.regionCode, owner: volunteers.userId });
+  const parts: SQL[] = scope.subtrees.map((p) => {
+    const county = p.split('/').filter(Boolean)[0] ?? '';
+    return p === `/${county}/` ? sql`${volunteers.countyCode} = ${county}` : sql`(${volunteers.countyCode} = ${county} and ${volunteers.regionPath} like ${escapeLike(p) + '%'})`;
+  });
+  if (scope.regions.length || scope.self) parts.push(inScope({ ...scope, subtrees: [] }, { path: volunteers.regionPath, regionCode: volunteers.regionCode, owner: volunteers.userId }));
+  return parts.length === 1 ? parts[0] : sql`(${sql.join(parts, sql` or `)})`;
+};
 
 // the pinyin dictionary is ~40 MB in memory: loaded when the first name is converted, not at start
 const requireCjs = createRequire(import.meta.url);
@@ -156,7 +169,9 @@ export function searchCondition(crypto: Crypto, q: string): SQL {
   if (PHONE_RE.test(s)) parts.push(eq(volunteers.phoneHash, crypto.lookupHash('phone', s)));
   const id = parseIdNumber(s);
   if (id.ok) parts.push(eq(volunteers.idHash, crypto.lookupHash('id', id.value)));
-  if (/[\u4e00-\u9fa5]/.test(s)) parts.push(ilike(volunteers.name, `%${escapeLike(s)}%`));
+  const chars = [...new Set(s.match(/[\u4e00-\u9fa5]/g) ?? [])];
+  // the characters through the GIN index volunteers_name_chars_idx (the expression must stay exactly this), LIKE for their order
+  if (chars.length) parts.push(sql`(string_to_array(${volunteers.name}, null) @> array[${sql.join(chars.map((c) => sql`${c}`), sql`, `)}]::text[] and ${ilike(volunteers.name, `%${escapeLike(s)}%`)})`);
   if (/^[a-z]+$/i.test(s)) {
     parts.push(sql`${volunteers.namePinyin} like ${escapeLike(lower) + '%'}`);
     parts.push(sql`${volunteers.nameInitials} like ${escapeLike(lower) + '%'}`);
@@ -228,6 +243,8 @@ export async function updateVolunteer(db: Db, crypto: Crypto, actor: Actor, scop
   if (patch.regionCode !== undefined) {
     const r = await requireRegion(db, patch.regionCode);
     if (!regionInScope(scope, r.path)) throw notFound('区划');
+    // volunteer numbers, the ID-number index and volunteerScope are per county: a volunteer stays in their county
+    if (r.countyCode !== before.countyCode) throw new AppError('VALIDATION_FAILED', '只能改到本县的村（社区）', [{ path: 'regionCode', message: '不在本县' }]);
     Object.assign(set, { regionCode: r.code, regionPath: r.path });
   }
   return db.transaction(async (tx) => {

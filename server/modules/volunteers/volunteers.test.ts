@@ -144,6 +144,9 @@ describe('search', () => {
       const res = (await as({ method: 'GET', url: `/api/v1/volunteers?q=${q}` })).json();
       expect(res.items.map((x: { id: string }) => x.id), q).toContain(created.id);
     }
+    // the characters of a Chinese query in their order; the county admin's scope finds the same person
+    expect((await as({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('丰三')}` })).json().items.map((x: { id: string }) => x.id)).not.toContain(created.id);
+    expect((await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('三丰')}` })).json().items.map((x: { id: string }) => x.id)).toContain(created.id);
     // a 沙窝镇 admin does not find a 新集镇 volunteer
     expect((await t.as(PHONES.shawoAdmin)({ method: 'GET', url: '/api/v1/volunteers?q=zsf' })).json().items.map((x: { id: string }) => x.id)).not.toContain(created.id);
     expect((await t.as(PHONES.shawoAdmin)({ method: 'GET', url: `/api/v1/volunteers/${created.id}` })).statusCode).toBe(404);
@@ -227,6 +230,21 @@ describe('Excel import', () => {
     expect(bad[0].n).toBe(0);
     const { rows: kept } = await t.deps.database.query(`select count(*)::int as n from volunteers where skills::text like '%摄影第%号%'`);
     expect(kept[0].n).toBe(3000);
+  });
+
+  it('merges a person repeated in a later batch into the earlier row, and keeps quotes and backslashes', async () => {
+    const day = (i: number) => new Date(Date.UTC(1980, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const ids = Array.from({ length: 2050 }, (_, i) => makeId(day(i), '315', '411540'));
+    const rows = ids.map((id, i) => [`郑${'甲乙丙丁戊己庚辛壬癸'[i % 10]}${'子丑寅卯辰巳午未申酉戌亥'[i % 12]}`, id, '', xinjiVillage, '', i === 0 ? '书法"行书"\\楷书' : '', null, null, null, ''] as (string | null)[]);
+    // rows 2051–2100 repeat the first 50 people (in the second batch of 2,000): a new name is ignored, the phone fills in
+    for (let i = 0; i < 50; i++) rows.push(['改了名', ids[i], `1370001${String(i).padStart(4, '0')}`, xinjiVillage, '', '', null, null, null, '']);
+    const res = await importFile(PHONES.countyAdmin, await workbook(rows));
+    expect(res.json()).toMatchObject({ total: 2100, imported: 2050, merged: 50, failed: 0 });
+    const first = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${ids[0]}` })).json();
+    expect(first.total).toBe(1);
+    expect(first.items[0]).toMatchObject({ name: '郑甲子', phoneMasked: '137****0000', skills: ['书法"行书"\\楷书'] });
+    const { rows: renamed } = await t.deps.database.query(`select count(*)::int as n from volunteers where name = '改了名'`);
+    expect(renamed[0].n).toBe(0);
   });
 
   it('runs as a job whose progress can be polled', async () => {
