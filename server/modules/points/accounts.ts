@@ -1,0 +1,89 @@
+import { and, asc, count, desc, eq, ilike, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { pointAccounts, regions } from '../../db/schema/index.js';
+import { escapeLike, inScope } from '../../platform/scope.js';
+import { requireRegion } from '../regions/service.js';
+import type { AccountType } from './ledger.js';
+import { accountTypeLabels, kindLabels, requireOwner, rowsOf, type PointsCaller } from './common.js';
+import { privilegesFor } from './rules.js';
+
+const accountScope = (c: PointsCaller) => inScope(c.scope, { path: pointAccounts.regionPath, regionCode: pointAccounts.regionCode });
+
+export type AccountFilter = { type?: AccountType; regionCode?: string; q?: string; page: number; pageSize: number };
+
+/** Owner accounts (households, volunteers) in the caller's scope, with their balances. */
+export async function listAccounts(db: DbOrTx, c: PointsCaller, f: AccountFilter) {
+  const conds: SQL[] = [eq(pointAccounts.countyCode, c.countyCode), ne(pointAccounts.type, 'system'), accountScope(c)];
+  if (f.type) conds.push(eq(pointAccounts.type, f.type));
+  if (f.regionCode) {
+    const r = await requireRegion(db, f.regionCode);
+    conds.push(sql`${pointAccounts.regionPath} like ${escapeLike(r.path) + '%'}`);
+  }
+  if (f.q?.trim()) conds.push(ilike(pointAccounts.name, `%${escapeLike(f.q.trim())}%`));
+  const where = and(...conds);
+  const [[{ total }], rows] = await Promise.all([
+    db.select({ total: count() }).from(pointAccounts).where(where),
+    db.select({ id: pointAccounts.id, type: pointAccounts.type, ownerId: pointAccounts.ownerId, name: pointAccounts.name, regionCode: pointAccounts.regionCode,
+      regionName: regions.name, balance: pointAccounts.balance })
+      .from(pointAccounts).leftJoin(regions, eq(regions.code, pointAccounts.regionCode)).where(where)
+      .orderBy(desc(pointAccounts.balance), asc(pointAccounts.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+  ]);
+  return { items: rows.map((r) => ({ ...r, typeName: accountTypeLabels[r.type as AccountType] })), total, page: f.page, pageSize: f.pageSize };
+}
+
+export type Entry = { transactionId: string; kind: string; kindName: string; memo: string; amount: number; balanceAfter: number; at: Date; counterAccount: string };
+
+/**
+ * The movements of an account, newest first, signed from the account's side, with the running balance after each
+ * (a window sum over the account's own movements: both sides are indexed by account and seq).
+ */
+export async function entriesOf(db: DbOrTx, accountId: string, page = 1, pageSize = 50): Promise<{ entries: Entry[]; total: number }> {
+  const rows = rowsOf<{ transaction_id: string; kind: string; memo: string; amount: string; balance_after: string; at: Date | string; counter: string; total: string }>(await db.execute(sql`
+    with m as (
+      select seq, transaction_id, -amount amount, credit_account_id other, created_at from point_movements where debit_account_id = ${accountId}
+      union all
+      select seq, transaction_id, amount, debit_account_id, created_at from point_movements where credit_account_id = ${accountId}
+    ), r as (
+      select seq, transaction_id, amount, other, created_at, sum(amount) over (order by seq) balance_after, count(*) over () total from m
+    )
+    select r.transaction_id, t.kind, t.memo, r.amount, r.balance_after, r.created_at at, o.name counter, r.total
+    from r join point_transactions t on t.id = r.transaction_id join point_accounts o on o.id = r.other
+    order by r.seq desc limit ${pageSize} offset ${(page - 1) * pageSize}`));
+  return {
+    entries: rows.map((r) => ({ transactionId: r.transaction_id, kind: r.kind, kindName: kindLabels[r.kind] ?? r.kind, memo: r.memo, amount: Number(r.amount),
+      balanceAfter: Number(r.balance_after), at: new Date(r.at), counterAccount: r.counter })),
+    total: rows.length ? Number(rows[0].total) : 0,
+  };
+}
+
+/** ★ GET /points/accounts/:type/:id — staff in scope (point:read), or the owner. An account not opened yet reads as 0. */
+export async function accountDetail(db: DbOrTx, c: PointsCaller, type: AccountType, ownerId: string, page = 1, pageSize = 50) {
+  const owner = await requireOwner(db, c, type, ownerId, 'point:read', 'id');
+  const [acc] = await db.select().from(pointAccounts).where(and(eq(pointAccounts.type, type), eq(pointAccounts.ownerId, ownerId)));
+  const balance = acc?.balance ?? 0;
+  const [{ entries, total }, privileges, [region]] = await Promise.all([
+    acc ? entriesOf(db, acc.id, page, pageSize) : Promise.resolve({ entries: [] as Entry[], total: 0 }),
+    privilegesFor(db, owner.countyCode, balance),
+    db.select({ name: regions.name }).from(regions).where(eq(regions.code, owner.regionCode)),
+  ]);
+  return {
+    account: { id: acc?.id ?? null, type, typeName: accountTypeLabels[type], ownerId, name: acc?.name ?? owner.name, regionCode: owner.regionCode, regionName: region?.name ?? null, balance },
+    privileges, entries, total, page, pageSize,
+  };
+}
+
+/** GET /me/points — the caller's volunteer account and household account, each with balance, privileges and recent entries. */
+export async function myPoints(db: DbOrTx, c: PointsCaller) {
+  const [volunteer, household] = await Promise.all([
+    c.volunteerId ? accountDetail(db, c, 'volunteer', c.volunteerId, 1, 20) : Promise.resolve(null),
+    c.householdId ? accountDetail(db, c, 'household', c.householdId, 1, 20) : Promise.resolve(null),
+  ]);
+  return { volunteer, household, accounts: [household, volunteer].filter((x) => x !== null) };
+}
+
+/** Owner account rows by id, for lists that show names. */
+export async function accountNames(db: DbOrTx, ids: string[]) {
+  if (!ids.length) return new Map<string, { name: string; type: string; ownerId: string | null }>();
+  const rows = await db.select({ id: pointAccounts.id, name: pointAccounts.name, type: pointAccounts.type, ownerId: pointAccounts.ownerId }).from(pointAccounts).where(inArray(pointAccounts.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
+}
