@@ -7,6 +7,7 @@ import {
 } from '../db/schema/index.js';
 import { writeAudit, type Actor } from '../platform/audit.js';
 import { chinaDate, roundHours } from '../modules/hours/ledger.js';
+import { computeFigures } from '../modules/submissions/service.js';
 import { rng } from './random.js';
 
 type Type = (typeof activities.$inferInsert)['type'];
@@ -68,7 +69,8 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
   const byTown = new Map<string, { core: typeof vols; rest: typeof vols }>();
   for (const t of towns) {
     const pool = vols.filter((v) => v.regionPath.startsWith(t.path));
-    const core = [...pool.filter((v) => demoIds.has(v.id)), ...r.sample(pool.filter((v) => !demoIds.has(v.id)), Math.min(12, Math.floor(pool.length / 8)))];
+    const coreSize = t.name.includes('新集') ? 70 : Math.min(12, Math.floor(pool.length / 8));
+    const core = [...pool.filter((v) => demoIds.has(v.id)), ...r.sample(pool.filter((v) => !demoIds.has(v.id)), coreSize)];
     byTown.set(t.path, { core, rest: pool.filter((v) => !core.includes(v)) });
   }
 
@@ -90,8 +92,9 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
   const dayCredited = new Map<string, number>();
   const entries: { v: string; path: string; hours: number; date: string; act: number; su: number; at: Date; kind: 'attendance' }[] = [];
   const excess: { v: string; path: string; hours: number; date: string; act: number; su: number; at: Date }[] = [];
-  const perTown = 52;
+  // 新集镇, where the demo accounts work, is busy (about one activity a village a month); other towns less so
   for (const t of towns) {
+    const perTown = t.code === firstTown.code ? 300 : 52;
     const tv = byTown.get(t.path)!;
     const townVillages = villages.filter((v) => v.parentCode === t.code);
     for (let i = 0; i < perTown; i++) {
@@ -222,8 +225,11 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
     if (level === 0) continue;
     const kind = demoIds.has(t.v) ? 'granted' : k % 7 === 0 ? 'notice' : k % 11 === 0 ? 'applied' : 'granted';
     const applied = new Date(now.getTime() - (kind === 'granted' ? r.int(15, 60) : kind === 'notice' ? 3 : 1) * 86400_000);
+    const [{ h: atApply }] = await db.select({ h: sql<string>`coalesce(sum(${hoursEntries.hours}), 0)` }).from(hoursEntries)
+      .where(and(eq(hoursEntries.volunteerId, t.v), sql`${hoursEntries.serviceDate} <= ${chinaDate(applied)}`));
+    if (thresholds.filter((x) => Number(atApply) >= x).length < level) continue; // reached the level only after that date
     const start = new Date(applied.getTime() + 86400_000);
-    stars.push({ countyCode, regionPath: t.path, volunteerId: t.v, level, hoursAtApply: hours.toFixed(2), state: kind, comment: kind === 'applied' ? null : '服务时长核实无误',
+    stars.push({ countyCode, regionPath: t.path, volunteerId: t.v, level, hoursAtApply: Number(atApply).toFixed(2), state: kind, comment: kind === 'applied' ? null : '服务时长核实无误',
       reviewedBy: kind === 'applied' ? null : reviewer, reviewedAt: kind === 'applied' ? null : start, noticeStart: kind === 'applied' ? null : chinaDate(start),
       noticeEnd: kind === 'applied' ? null : chinaDate(new Date(start.getTime() + 6 * 86400_000)), grantedAt: kind === 'granted' ? new Date(start.getTime() + 8 * 86400_000) : null, createdAt: applied, updatedAt: applied });
     if (kind === 'granted') granted.push({ id: t.v, level });
@@ -247,10 +253,9 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
   const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15));
   const month = chinaDate(lastMonth).slice(0, 7);
   const subs: { s: typeof submissions.$inferInsert; events: Omit<typeof submissionEvents.$inferInsert, 'submissionId'>[] }[] = [];
-  const figuresFor = (path: string) => {
-    const acts = rows.filter((x) => x.a.regionPath.startsWith(path) && chinaDate(x.a.startAt).startsWith(month) && x.a.state !== 'cancelled');
-    return { activities: acts.length, participants: acts.reduce((s, x) => s + x.signups.filter((y) => y.checkInAt).length, 0), hours: Math.round(entries.filter((e) => rows[e.act].a.regionPath.startsWith(path) && e.date.startsWith(month)).reduce((s, e) => s + e.hours, 0)) };
-  };
+  const figures = new Map<string, Record<string, number>>();
+  for (const r of [...villages.filter((x) => x.parentCode === firstTown.code), ...towns]) figures.set(r.path, await computeFigures(db, r.path, month));
+  const figuresFor = (path: string) => figures.get(path)!;
   const submitAt = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 3, 2));
   for (const [k, v] of villages.filter((x) => x.parentCode === firstTown.code).entries()) {
     if (k % 4 === 3) continue; // not submitted

@@ -369,7 +369,7 @@ export async function publishActivity(db: Db, c: ActivityCaller, now: Date, id: 
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
     if (a.state !== 'draft') throw transitionError(`活动${stateLabels[a.state]}，只有草稿可以发布`);
-    if (a.risky && !a.insurance?.trim()) throw transitionError('该活动标记为有风险的活动，须先登记保险信息（insurance）才能发布');
+    if (a.risky && !a.insurance?.trim()) throw transitionError('该活动标记为有风险的活动，须先在活动信息中登记保险（保单号或险种）才能发布');
     if (a.endAt.getTime() <= now.getTime()) throw transitionError('活动结束时间已过，不能发布');
     const [after] = await tx.update(activities).set({ state: sql`case when ${activities.confirmedCount} >= ${activities.quota} then 'full' else 'published' end`, publishedAt: now, updatedAt: now })
       .where(and(eq(activities.id, id), eq(activities.state, 'draft'))).returning();
