@@ -1,6 +1,7 @@
 /** Every text the H5 shows. Components read from here; nothing user-facing is written inline. */
 import { orderMessages } from './zh-CN.orders';
 import { activityMessages } from './zh-CN.activities';
+import { pointsMessages } from './zh-CN.points';
 
 export const messages = {
   app: {
@@ -346,6 +347,7 @@ export const messages = {
   roleFallback: '其他身份',
   ...orderMessages,
   ...activityMessages,
+  ...pointsMessages,
 } as const;
 
 export type Messages = typeof messages;

@@ -47,3 +47,4 @@ import 'vant/es/image/style/index';
 import 'vant/es/list/style/index';
 import 'vant/es/password-input/style/index';
 import 'vant/es/number-keyboard/style/index';
+import 'vant/es/stepper/style/index';
