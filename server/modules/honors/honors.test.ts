@@ -39,6 +39,27 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t?.close(); });
 
+describe('demo data', () => {
+  it('seeds honours of every kind for this year and last, mostly on the board, some under notice, one objected to', async () => {
+    // this describe runs first: everything listed is seeded
+    const seeded = (await api(PHONES.countyAdmin, 'GET', '/honors?pageSize=200')).json().items as { kind: string; state: string; consent: boolean; year: number; objections: number; noticeEnded: boolean }[];
+    expect(seeded.length).toBeGreaterThanOrEqual(38);
+    expect(new Set(seeded.map((h) => h.kind)).size).toBe(6);
+    expect(new Set(seeded.map((h) => h.year))).toEqual(new Set([2025, 2026]));
+    expect(seeded.filter((h) => h.state === 'published' && h.consent).length).toBeGreaterThanOrEqual(25);
+    expect(seeded.some((h) => h.state === 'nominated' && h.objections === 1)).toBe(true);
+    for (const st of ['rejected', 'revoked']) expect(seeded.some((h) => h.state === st), st).toBe(true);
+    expect(seeded.some((h) => !h.consent)).toBe(true);
+    // under notice: consented ones in full, the one without consent masked; none of them due yet
+    const onNotice = await notices();
+    expect(onNotice.length).toBeGreaterThanOrEqual(3);
+    expect(onNotice.some((n) => n.name.includes('*'))).toBe(true);
+    expect(seeded.filter((h) => h.state === 'notice').every((h) => !h.noticeEnded)).toBe(true);
+    const xinjiBoard = await board(`&regionCode=${XINJI}`);
+    expect(xinjiBoard.length).toBeGreaterThan(0);
+  });
+});
+
 describe('honour lifecycle', () => {
   it('nominate (consent recorded) → approve → notice → objection → approve → publish after the notice → revoke takes it off the board', async () => {
     const name = '王秀兰测';
