@@ -8,6 +8,7 @@ import { seedDemo } from './seed/demo.js';
 import { systemActor, verifyAudit } from './platform/audit.js';
 import { passwordProblem } from './platform/crypto.js';
 import { backup, restore } from './backup.js';
+import { verifyPoints } from './modules/points/ledger.js';
 
 const usage = `用法：npm run cli -- <命令> [参数]
 
@@ -18,6 +19,7 @@ const usage = `用法：npm run cli -- <命令> [参数]
                                       创建管理员账号（默认中心管理员，数据权限为全县）
   seed-demo [县级区划代码]             创建演示县（区划、阵地、检查记录、演示账号）
   audit-verify                        校验审计哈希链，发现篡改或删除时以非零状态退出
+  points-verify [县级区划代码]         按流水重算积分余额并校验账本不变式，发现问题时以非零状态退出
   backup [目录]                        备份数据库、上传文件与数据密钥到目录（默认 ./backups/时间戳）；嵌入式数据库需先停止服务
   restore <目录> [--force]             从备份目录恢复到空的 DATA_DIR（或空的 PostgreSQL 数据库）
 `;
@@ -92,6 +94,13 @@ async function main() {
         if (r.ok) { console.log(`审计哈希链完整：已校验 ${r.checked} 条事件`); return 0; }
         console.error(`审计哈希链被破坏（已校验 ${r.checked} 条）：`);
         for (const p of r.problems) console.error(`  [${p.chain}] #${p.seq} ${p.problem}`);
+        return 3;
+      }
+      case 'points-verify': {
+        const r = await verifyPoints(deps.database.db, args[0]);
+        if (r.ok) { console.log(`积分账本一致：${r.accounts} 个账户、${r.transactions} 笔凭证、${r.movements} 条流水`); return 0; }
+        console.error(`积分账本发现 ${r.problems.length} 个问题（${r.accounts} 个账户、${r.transactions} 笔凭证、${r.movements} 条流水）：`);
+        for (const p of r.problems) console.error(`  ${p.accountId ? `账户 ${p.accountId}` : `凭证 ${p.transactionId}`}：${p.problem}`);
         return 3;
       }
       default:

@@ -4,7 +4,7 @@ import {
   activities, pointAccounts, pointAdjustments, pointAwardActivities, pointMovements, pointRules, pointTransactions, regions,
 } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
-import { writeAudit } from '../../platform/audit.js';
+import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, regionInScope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
 import { getSetting } from '../settings/service.js';
@@ -97,30 +97,36 @@ export async function awardActivity(db: Db, c: PointsCaller, now: Date, activity
     [rule] = await db.select().from(pointRules).where(and(eq(pointRules.countyCode, c.countyCode), eq(pointRules.group, 'service'), eq(pointRules.active, true), sql`${pointRules.points} > 0`))
       .orderBy(asc(pointRules.sort)).limit(1);
   }
-  const [perHour, coefficient] = await Promise.all([getSetting<number>(db, a.countyCode, 'points.pointsPerHour'), getSetting<number>(db, a.countyCode, 'points.serviceCoefficient')]);
-  return db.transaction(async (tx) => {
-    const [done] = await tx.select({ t: pointAwardActivities.transactionId }).from(pointAwardActivities).where(eq(pointAwardActivities.activityId, activityId));
-    if (done) throw new AppError('DUPLICATE', '该活动的服务积分已发放过，不能重复发放', [{ path: 'activityId', message: '已发放' }]);
-    const hours = rowsOf<{ volunteer_id: string; name: string; hours: string }>(await tx.execute(sql`
-      select e.volunteer_id, v.name, sum(e.hours) hours from hours_entries e join volunteers v on v.id = e.volunteer_id
-      where e.activity_id = ${activityId} group by e.volunteer_id, v.name having sum(e.hours) > 0 order by v.name`));
-    const rows = hours.map((h) => ({ volunteerId: h.volunteer_id, name: h.name, hours: Number(h.hours), points: Math.round(Number(h.hours) * perHour * coefficient) }))
-      .filter((r) => r.points > 0);
-    if (!rows.length) throw transitionError('该活动没有认定服务时长的志愿者，无需发放服务积分');
-    const accounts = await openVolunteerAccounts(tx, rows.map((r) => r.volunteerId), now);
-    const issuance = await systemAccountId(tx, a.countyCode, 'issuance', now);
-    const posted = await postTransaction(tx, {
-      countyCode: a.countyCode, kind: 'service', memo: `服务积分：${a.title}`, idempotencyKey: `activity:${activityId}`, ruleId: rule?.id ?? null,
-      movements: rows.map((r) => ({ debit: issuance, credit: accounts.get(r.volunteerId)!, amount: r.points })), createdBy: c.userId, approvedBy: c.userId, now,
-    });
-    if (posted.duplicate) throw new AppError('DUPLICATE', '该活动的服务积分已发放过，不能重复发放', [{ path: 'activityId', message: '已发放' }]);
-    await tx.insert(pointAwardActivities).values({ activityId, transactionId: posted.transactionId });
-    const total = rows.reduce((s, r) => s + r.points, 0);
-    await notifyOwners(tx, a.countyCode, 'volunteer', rows.map((r) => r.volunteerId), '获得服务积分', `参加“${a.title}”的服务积分已入账。`, now);
-    await writeAudit(tx, c.actor, { action: 'points.awardActivity', entity: 'point_transaction', entityId: posted.transactionId,
-      detail: { activityId, volunteers: rows.length, points: total, perHour, coefficient } });
-    return { posted: rows.length, points: total, transactionId: posted.transactionId, perHour, coefficient, rows };
+  return db.transaction((tx) => postActivityService(tx, a, rule?.id ?? null, c.actor, c.userId, now));
+}
+
+/**
+ * Service points for one ended activity in the caller's transaction: each credited volunteer's hours for it ×
+ * points.pointsPerHour × points.serviceCoefficient, one `service` transaction, remembered so it happens once.
+ */
+export async function postActivityService(tx: DbOrTx, a: { id: string; title: string; countyCode: string }, ruleId: string | null, actor: Actor, createdBy: string | null, now: Date) {
+  const [perHour, coefficient] = await Promise.all([getSetting<number>(tx, a.countyCode, 'points.pointsPerHour'), getSetting<number>(tx, a.countyCode, 'points.serviceCoefficient')]);
+  const [done] = await tx.select({ t: pointAwardActivities.transactionId }).from(pointAwardActivities).where(eq(pointAwardActivities.activityId, a.id));
+  if (done) throw new AppError('DUPLICATE', '该活动的服务积分已发放过，不能重复发放', [{ path: 'activityId', message: '已发放' }]);
+  const hours = rowsOf<{ volunteer_id: string; name: string; hours: string }>(await tx.execute(sql`
+    select e.volunteer_id, v.name, sum(e.hours) hours from hours_entries e join volunteers v on v.id = e.volunteer_id
+    where e.activity_id = ${a.id} group by e.volunteer_id, v.name having sum(e.hours) > 0 order by v.name`));
+  const rows = hours.map((h) => ({ volunteerId: h.volunteer_id, name: h.name, hours: Number(h.hours), points: Math.round(Number(h.hours) * perHour * coefficient) }))
+    .filter((r) => r.points > 0);
+  if (!rows.length) throw transitionError('该活动没有认定服务时长的志愿者，无需发放服务积分');
+  const accounts = await openVolunteerAccounts(tx, rows.map((r) => r.volunteerId), now);
+  const issuance = await systemAccountId(tx, a.countyCode, 'issuance', now);
+  const posted = await postTransaction(tx, {
+    countyCode: a.countyCode, kind: 'service', memo: `服务积分：${a.title}`, idempotencyKey: `activity:${a.id}`, ruleId,
+    movements: rows.map((r) => ({ debit: issuance, credit: accounts.get(r.volunteerId)!, amount: r.points })), createdBy, approvedBy: createdBy, now,
   });
+  if (posted.duplicate) throw new AppError('DUPLICATE', '该活动的服务积分已发放过，不能重复发放', [{ path: 'activityId', message: '已发放' }]);
+  await tx.insert(pointAwardActivities).values({ activityId: a.id, transactionId: posted.transactionId });
+  const total = rows.reduce((s, r) => s + r.points, 0);
+  await notifyOwners(tx, a.countyCode, 'volunteer', rows.map((r) => r.volunteerId), '获得服务积分', `参加“${a.title}”的服务积分已入账。`, now);
+  await writeAudit(tx, actor, { action: 'points.awardActivity', entity: 'point_transaction', entityId: posted.transactionId,
+    detail: { activityId: a.id, volunteers: rows.length, points: total, perHour, coefficient } });
+  return { posted: rows.length, points: total, transactionId: posted.transactionId, perHour, coefficient, rows };
 }
 
 async function openVolunteerAccounts(tx: DbOrTx, volunteerIds: string[], now: Date) {
