@@ -84,8 +84,9 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
     }) },
   }, async (req, reply) => {
     if (req.body.householdId ? !can(req, 'order:proxy') : !can(req, 'order:create')) throw forbidden(req.body.householdId ? '您没有代群众点单的权限' : '您没有点单的权限');
-    const o = await createOrder(db, await caller(req), now(), req.body);
-    return reply.status(201).send(await getOrder(db, await caller(req), o.id));
+    const c = await caller(req);
+    const o = await createOrder(db, c, now(), req.body);
+    return reply.status(201).send(await getOrder(db, c, o.id));
   });
   app.get('/orders', { config: { permission: 'order:read' }, schema: { tags: ['点单'], summary: '订单看板（按数据权限，可筛选状态、超时、区划、类别）', querystring: z.object(orderFilter) } },
     async (req) => listOrders(db, await caller(req), req.query));

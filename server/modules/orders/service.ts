@@ -23,9 +23,12 @@ export type OrderCaller = {
 };
 
 export async function orderCaller(db: DbOrTx, base: { actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission> }): Promise<OrderCaller> {
-  const [v] = await db.select({ id: volunteers.id, path: volunteers.regionPath, verified: volunteers.verified }).from(volunteers).where(eq(volunteers.userId, base.userId));
-  const leaderTeams = v ? await db.select({ id: teams.id, regionPath: teams.regionPath }).from(teams).where(eq(teams.leaderVolunteerId, v.id)) : [];
-  return { ...base, volunteerId: v?.id ?? null, volunteerPath: v?.path ?? null, verified: v?.verified ?? false, leaderTeams };
+  // the caller's volunteer record and the teams they lead, in one round trip (this runs on every order request)
+  const [v] = await db.select({
+    id: volunteers.id, path: volunteers.regionPath, verified: volunteers.verified,
+    leaderTeams: sql<{ id: string; regionPath: string }[]>`(select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = ${volunteers.id})`,
+  }).from(volunteers).where(eq(volunteers.userId, base.userId));
+  return { ...base, volunteerId: v?.id ?? null, volunteerPath: v?.path ?? null, verified: v?.verified ?? false, leaderTeams: v?.leaderTeams ?? [] };
 }
 
 type Order = typeof orders.$inferSelect;
@@ -212,6 +215,7 @@ export async function createOrder(db: Db, c: OrderCaller, now: Date, input: NewO
   let householdId: string | null = null;
   let proxyUserId: string | null = null;
   let contactName = c.actor.name;
+  let userRegion: typeof regions.$inferSelect | null = null;
   if (input.householdId) {
     // 代点单: staff order for a household without a smartphone
     if (!c.permissions.has('order:proxy')) throw forbidden('您没有代群众点单的权限');
@@ -220,15 +224,18 @@ export async function createOrder(db: Db, c: OrderCaller, now: Date, input: NewO
     regionCode = h.regionCode; householdId = h.id; proxyUserId = c.userId; residentUserId = null; contactName = h.headName;
     if (!input.address) input.address = h.address;
   } else {
-    const [u] = await db.select({ regionCode: users.regionCode }).from(users).where(eq(users.id, c.userId));
+    // the resident's village and its region row in one round trip
+    const [u] = await db.select({ regionCode: users.regionCode, region: regions }).from(users).leftJoin(regions, eq(regions.code, users.regionCode)).where(eq(users.id, c.userId));
     regionCode = u?.regionCode ?? null;
     if (!regionCode) throw invalid('regionCode', '您的账号没有所属村（社区），请先完善资料');
+    userRegion = u.region;
   }
-  const region = await requireRegion(db, regionCode);
+  const region = userRegion ?? (await requireRegion(db, regionCode));
   const [item] = await db.select().from(serviceItems).where(eq(serviceItems.id, input.serviceItemId));
   if (!item || !item.active || !region.path.startsWith(item.regionPath)) throw invalid('serviceItemId', '服务项目不存在或不在本地菜单中');
   const problems = checkAnswers(item.fields, input.answers ?? {});
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems[0].message, problems);
+  const staff = await staffAt(db, region.path, 0);
   return db.transaction(async (tx) => {
     const [o] = await tx.insert(orders).values({
       countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, serviceItemId: item.id, residentUserId, householdId, proxyUserId, contactName,
@@ -236,8 +243,8 @@ export async function createOrder(db: Db, c: OrderCaller, now: Date, input: NewO
     }).returning();
     await tx.insert(orderEvents).values({ orderId: o.id, action: proxyUserId ? 'proxy_submit' : 'submit', fromState: null, toState: 'submitted', actorUserId: c.userId, actorName: c.actor.name, at: now,
       note: proxyUserId ? `${c.actor.name}代${contactName}点单` : '' });
+    await notify(tx, { countyCode: region.countyCode, userIds: staff, kind: 'order.submitted', title: '新的点单', body: `${contactName}点了“${item.name}”，请及时审核派单`, entity: 'order', entityId: o.id, now });
     await writeAudit(tx, { ...c.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: o.id, after: o });
-    await notify(tx, { countyCode: region.countyCode, userIds: await staffAt(tx, region.path, 0), kind: 'order.submitted', title: '新的点单', body: `${contactName}点了“${item.name}”，请及时审核派单`, entity: 'order', entityId: o.id, now });
     return o;
   });
 }
@@ -292,11 +299,11 @@ export async function transition(db: Db, c: OrderCaller, now: Date, orderId: str
   switch (action) {
     case 'dispatch': {
       const target = body.target!;
-      const name = await targetName(db, o, target);
+      const { name, userIds } = await resolveTarget(db, o, target);
       Object.assign(set, { targetType: target.type, targetId: target.type === 'pool' ? null : target.id, dispatchedAt: now, overdue: false });
       note = `派给${name}`;
       data.target = { ...target, name };
-      notifyUsers.push(...(await targetUsers(db, o, target)), o.residentUserId);
+      notifyUsers.push(...userIds, o.residentUserId);
       notifyText = `订单已派给${name}`;
       break;
     }
@@ -352,17 +359,19 @@ export async function transition(db: Db, c: OrderCaller, now: Date, orderId: str
       notifyText = `订单被驳回：${body.reason}`;
       break;
   }
+  // locks are taken as late as possible and held until commit: the order row (conditional update) first, then the
+  // volunteer's ledger (hours on completion), then the audit chain head, so writers queue on them for the shortest time
   return db.transaction(async (tx) => {
     const [after] = await tx.update(orders).set(set).where(and(eq(orders.id, o.id), eq(orders.state, o.state))).returning();
     if (!after) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
-    if (action === 'complete') await creditOrderHours(tx, after, c.userId, now);
     await tx.insert(orderEvents).values({ orderId: o.id, action, fromState: o.state, toState: t.to, actorUserId: c.userId, actorName: c.actor.name, at: now, note, data: Object.keys(data).length ? data : null });
     if (action === 'rate' && body.score! <= 2) {
       await tx.insert(followUps).values({ orderId: o.id, countyCode: o.countyCode, regionPath: o.regionPath, reason: `群众评价“${scoreLabels[body.score!]}”${body.comment ? `：${body.comment}` : ''}`, openedAt: now });
       notifyUsers.push(...(await staffAt(tx, o.regionPath, 1)));
     }
-    await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined });
     await notify(tx, { countyCode: o.countyCode, userIds: notifyUsers.filter((u) => u !== c.userId), kind: `order.${action}`, title: noticeTitles[action] ?? `订单${t.label}`, body: notifyText || `订单已${t.label}`, entity: 'order', entityId: o.id, now, sms: ['dispatch', 'complete', 'reject'].includes(action) });
+    if (action === 'complete') await creditOrderHours(tx, after, c.userId, now);
+    await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined });
     return after;
   });
 }
@@ -372,19 +381,21 @@ const noticeTitles: Partial<Record<OrderAction, string>> = {
   rate: '收到群众评价', cancel: '群众取消了点单', reopen: '群众重新打开了点单', reject: '点单未通过审核',
 };
 
-async function targetName(db: DbOrTx, o: Order, target: { type: string; id?: string | null }) {
-  if (target.type === 'pool') return '抢单池';
+/** The dispatch target's display name and the users to notify, checked against the order's county: one query. */
+async function resolveTarget(db: DbOrTx, o: Order, target: { type: string; id?: string | null }): Promise<{ name: string; userIds: string[] }> {
+  if (target.type === 'pool') return { name: '抢单池', userIds: await targetUsers(db, o, target) };
   if (!target.id) throw invalid('target.id', '请选择派单对象');
   if (target.type === 'team') {
-    const [t] = await db.select({ name: teams.name, leader: teams.leaderVolunteerId }).from(teams).where(and(eq(teams.id, target.id), eq(teams.countyCode, o.countyCode)));
+    const [t] = await db.select({ name: teams.name, leader: teams.leaderVolunteerId, leaderUserId: volunteers.userId }).from(teams)
+      .leftJoin(volunteers, eq(volunteers.id, teams.leaderVolunteerId)).where(and(eq(teams.id, target.id), eq(teams.countyCode, o.countyCode)));
     if (!t) throw invalid('target.id', '队伍不存在');
     if (!t.leader) throw invalid('target.id', '该队伍还没有队长，无法接单');
-    return t.name;
+    return { name: t.name, userIds: t.leaderUserId ? [t.leaderUserId] : [] };
   }
   const [v] = await db.select({ name: volunteers.name, userId: volunteers.userId }).from(volunteers).where(and(eq(volunteers.id, target.id), eq(volunteers.countyCode, o.countyCode)));
   if (!v) throw invalid('target.id', '志愿者不存在');
   if (!v.userId) throw invalid('target.id', '该志愿者还没有开通账号，无法在线接单');
-  return `志愿者${v.name}`;
+  return { name: `志愿者${v.name}`, userIds: [v.userId] };
 }
 
 async function targetUsers(db: DbOrTx, o: Order, target: { type: string; id?: string | null }): Promise<string[]> {
@@ -469,25 +480,51 @@ export async function myTasks(db: DbOrTx, c: OrderCaller, f: OrderFilter & { vie
   return pagedOrders(db, [or(...parts)!], f);
 }
 
+/** An ISO-8601 UTC timestamp as JavaScript's toISOString writes it, from SQL (for values inside json). */
+const isoSql = (col: SQL) => sql`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+type TimelineRow = { action: string; from: string | null; to: string; actorName: string; at: string; note: string };
+type FollowUpRow = { id: string; reason: string; openedAt: string; closedAt: string | null; result: string | null };
+
+/**
+ * An order with its item, timeline, follow-ups, target and acceptor names, in one round trip (it answers every
+ * order action as well as the detail page). The target's name is empty where the target can no longer take the
+ * order (a team without a leader, a volunteer without an account), as before.
+ */
 export async function getOrder(db: DbOrTx, c: OrderCaller, id: string) {
-  const o = await loadOrder(db, c, id);
-  const [row] = await db.select(orderColumns).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).innerJoin(regions, eq(regions.code, orders.regionCode)).where(eq(orders.id, id));
-  const [item] = await db.select({ id: serviceItems.id, name: serviceItems.name, category: serviceItems.category, fields: serviceItems.fields }).from(serviceItems).where(eq(serviceItems.id, o.serviceItemId));
-  const timeline = await db.select({ action: orderEvents.action, from: orderEvents.fromState, to: orderEvents.toState, actorName: orderEvents.actorName, at: orderEvents.at, note: orderEvents.note })
-    .from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.at), asc(orderEvents.seq));
-  const fu = await db.select().from(followUps).where(eq(followUps.orderId, id)).orderBy(asc(followUps.openedAt));
+  const [r] = await db.select({
+    o: orders, regionName: regions.name,
+    item: { id: serviceItems.id, name: serviceItems.name, category: serviceItems.category, fields: serviceItems.fields },
+    timeline: sql<TimelineRow[]>`(select coalesce(json_agg(json_build_object('action', e.action, 'from', e.from_state, 'to', e.to_state, 'actorName', e.actor_name,
+      'at', ${isoSql(sql`e.at`)}, 'note', e.note) order by e.at, e.seq), '[]') from order_events e where e.order_id = ${orders.id})`,
+    followUps: sql<FollowUpRow[]>`(select coalesce(json_agg(json_build_object('id', f.id, 'reason', f.reason, 'openedAt', ${isoSql(sql`f.opened_at`)},
+      'closedAt', ${isoSql(sql`f.closed_at`)}, 'result', f.result) order by f.opened_at), '[]') from follow_ups f where f.order_id = ${orders.id})`,
+    targetName: sql<string>`case ${orders.targetType}
+      when 'pool' then '抢单池'
+      when 'team' then coalesce((select case when t.leader_volunteer_id is null then '' else t.name end from teams t where t.id = ${orders.targetId} and t.county_code = ${orders.countyCode}), '')
+      when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end from volunteers v where v.id = ${orders.targetId} and v.county_code = ${orders.countyCode}), '')
+      else '' end`,
+    acceptorName: sql<string | null>`(select u.name from users u where u.id = ${orders.acceptedUserId})`,
+  }).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).innerJoin(regions, eq(regions.code, orders.regionCode)).where(eq(orders.id, id));
+  if (!r || !canSee(c, r.o)) throw notFound('订单');
+  const o = r.o;
+  const row = {
+    id: o.id, state: o.state, regionCode: o.regionCode, regionName: r.regionName, contactName: o.contactName, description: o.description,
+    address: o.address, answers: o.answers, serviceItemId: o.serviceItemId, serviceItemName: r.item.name, category: r.item.category,
+    targetType: o.targetType, targetId: o.targetId, acceptedUserId: o.acceptedUserId, acceptedVolunteerId: o.acceptedVolunteerId, acceptedTeamId: o.acceptedTeamId,
+    residentUserId: o.residentUserId, householdId: o.householdId, proxyUserId: o.proxyUserId,
+    summary: o.summary, hours: o.hours, volunteerIds: o.volunteerIds, photoIds: o.photoIds, score: o.score, comment: o.comment, autoRated: o.autoRated,
+    escalationLevel: o.escalationLevel, overdue: o.overdue, stepStartedAt: o.stepStartedAt, submittedAt: o.submittedAt, dispatchedAt: o.dispatchedAt,
+    acceptedAt: o.acceptedAt, completedAt: o.completedAt, ratedAt: o.ratedAt, closedAt: o.closedAt, createdAt: o.createdAt,
+  };
   const parties = partiesOf(c, o);
   const actions = (Object.entries(orderTransitions) as [OrderAction, (typeof orderTransitions)[OrderAction]][])
     .filter(([, t]) => t.from.includes(o.state as never) && t.who.some((w) => parties.has(w)))
     .map(([a]) => a);
-  let target: { type: string; id: string | null; name: string } | null = null;
-  if (o.targetType) target = { type: o.targetType, id: o.targetId, name: await targetName(db, o, { type: o.targetType, id: o.targetId }).catch(() => '') };
-  const [acceptor] = o.acceptedUserId ? await db.select({ name: users.name }).from(users).where(eq(users.id, o.acceptedUserId)) : [];
   return {
-    ...label(row), serviceItem: item ? withCategory(item) : null, target, acceptorName: acceptor?.name ?? null,
+    ...label(row), serviceItem: withCategory(r.item), target: o.targetType ? { type: o.targetType, id: o.targetId, name: r.targetName } : null, acceptorName: r.acceptorName ?? null,
     photos: o.photoIds.map((p) => ({ id: p, url: `/api/v1/files/${p}` })),
-    timeline: timeline.map((e) => ({ ...e, actionName: (orderTransitions as Record<string, { label: string }>)[e.action]?.label ?? eventLabels[e.action] ?? e.action })),
-    followUps: fu.map((x) => ({ id: x.id, reason: x.reason, openedAt: x.openedAt, closedAt: x.closedAt, result: x.result })),
+    timeline: r.timeline.map((e) => ({ ...e, actionName: (orderTransitions as Record<string, { label: string }>)[e.action]?.label ?? eventLabels[e.action] ?? e.action })),
+    followUps: r.followUps,
     actions,
   };
 }
