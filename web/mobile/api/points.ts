@@ -93,6 +93,23 @@ export interface PointNotice {
   note?: string | null;
   noticeStartAt?: string | null;
   noticeEndAt?: string | null;
+  /** False once the notice has ended (the server then refuses objections). */
+  canObject?: boolean;
+}
+
+/** GET /me/point-claims: my claims with their state. */
+export interface MyClaim {
+  id: string;
+  state: ClaimState;
+  stateName?: string;
+  accountType: AccountType;
+  accountName?: string | null;
+  ruleName?: string | null;
+  points: number;
+  note?: string | null;
+  reviewComment?: string | null;
+  noticeEndAt?: string | null;
+  createdAt: string;
 }
 
 type RawAccount = Partial<MyAccount> & { account?: Partial<PointAccount>; privileges?: Privilege[]; entries?: PointEntry[] };
@@ -136,7 +153,9 @@ export function normalizeMyPoints(res: unknown): MyAccount[] {
 
 export const pointsApi = {
   mine: async () => normalizeMyPoints(await api.get<unknown>('/me/points')),
-  account: (type: AccountType, ownerId: string) => api.get<AccountDetail>(`/points/accounts/${type}/${enc(ownerId)}`),
+  account: (type: AccountType, ownerId: string, pageSize = 100) =>
+    api.get<AccountDetail>(`/points/accounts/${type}/${enc(ownerId)}`, { page: 1, pageSize }),
+  myClaims: () => api.get<Paged<MyClaim>>('/me/point-claims', { page: 1, pageSize: 20 }),
   rules: () => api.get<Paged<PointRule> | { items: PointRule[] }>('/point-rules'),
   claim: (body: NewClaim) => api.post<Claim>('/points/claims', body),
   notices: (county?: string) =>
@@ -176,6 +195,8 @@ export interface Redemption {
   goodsId?: string;
   goodsName?: string | null;
   goods?: { id?: string; name?: string | null } | null;
+  /** Where the goods are handed out (the goods' 所/站). */
+  goodsRegionName?: string | null;
   accountType?: AccountType | null;
   accountName?: string | null;
   createdAt?: string | null;
@@ -222,15 +243,22 @@ export interface Wish {
   publishedAt?: string | null;
   fulfilledAt?: string | null;
   createdAt?: string | null;
-  photoIds?: string[];
-  photoUrls?: string[];
+  /** Value not yet claimed (多人认领). */
+  remaining?: number | null;
+  /** 镇 + 村, e.g. 新集镇东湖村. */
+  place?: string | null;
+  photos?: { id: string; url: string }[];
   rejectReason?: string | null;
+  claimCount?: number;
+  /** GET /wishes/:id: every claim; the public wall: `claimants`, names masked. */
   claims?: WishClaim[];
-  /** In GET /me/wishes: why this wish is in my list. */
-  role?: 'submitter' | 'claimant' | string;
-  mine?: 'submitted' | 'claimed' | string;
-  /** Actions the caller may take, when the server says. */
-  actions?: string[];
+  claimants?: string[];
+  /** In GET /me/wishes and GET /wishes/:id: my live claim. */
+  mine?: 'submitted' | 'claimed';
+  myClaim?: { id: string; amount: number | string; state: string } | null;
+  canClaim?: boolean;
+  canFulfill?: boolean;
+  canConfirm?: boolean;
 }
 
 export interface NewWish {
@@ -244,14 +272,12 @@ export interface NewWish {
   claimMode?: ClaimMode;
 }
 
-export type WishAction = 'claim' | 'fulfill' | 'confirm' | 'withdraw';
-
 export const wishesApi = {
   wall: (query: { state?: WishState; county?: string; page?: number; pageSize?: number } = {}) =>
     api.get<Paged<Wish>>('/public/wishes', { page: 1, pageSize: 20, ...query }, { skipAuthHandler: true }),
   get: (id: string) => api.get<Wish>(`/wishes/${enc(id)}`),
   create: (body: NewWish) => api.post<Wish>('/wishes', body),
-  mine: () => api.get<Paged<Wish> | { items: Wish[] } | { submitted: Wish[]; claimed: Wish[] }>('/me/wishes'),
+  mine: (role: 'submitted' | 'claimed') => api.get<Paged<Wish>>('/me/wishes', { role, page: 1, pageSize: 100 }),
   claim: (id: string, amount?: number) => api.post<Wish>(`/wishes/${enc(id)}/claim`, amount ? { amount } : {}),
   fulfill: (id: string, photoIds: string[]) => api.post<Wish>(`/wishes/${enc(id)}/fulfill`, { photoIds }),
   confirm: (id: string) => api.post<Wish>(`/wishes/${enc(id)}/confirm`, {}),
@@ -266,7 +292,9 @@ export const honorKinds: HonorKind[] = ['good_person', 'moral_model', 'good_deed
 export interface Honor {
   id: string;
   kind: HonorKind;
-  nomineeName: string;
+  /** The public board and notices say `name` (masked under notice without consent). */
+  name?: string;
+  nomineeName?: string;
   story: string;
   regionName?: string | null;
   year?: number | null;
