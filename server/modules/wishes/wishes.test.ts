@@ -29,7 +29,7 @@ const body = (over: Json = {}) => ({
   title: '想要一台收音机', description: '独居老人，想听戏曲广播', value: 120, regionCode: village, beneficiaryName: '王桂兰',
   consentToPublish: false, beneficiaryPhone: '13912345678', ...over,
 });
-async function submit(over: Json = {}, phone = RESIDENT) {
+async function submit(over: Json = {}, phone: string = RESIDENT) {
   const res = await api(phone, 'POST', '/wishes', body(over));
   expect(res.statusCode, res.body).toBe(201);
   return res.json() as Json;
@@ -39,7 +39,7 @@ async function act(phone: string, id: string, action: string, payload: Json = {}
   expect(res.statusCode, res.body).toBe(status);
   return res.json() as Json;
 }
-async function published(over: Json = {}, phone = RESIDENT) {
+async function published(over: Json = {}, phone: string = RESIDENT) {
   const w = await submit(over, phone);
   await act(STATION, w.id, 'verify');
   return act(STATION, w.id, 'publish');
