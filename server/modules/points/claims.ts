@@ -181,7 +181,7 @@ export async function objectToClaim(db: Db, c: PointsCaller, now: Date, id: stri
 export async function withdrawClaim(db: Db, c: PointsCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const x = await lockClaim(tx, id);
-    if (x.submittedBy !== c.userId) throw x.countyCode === c.countyCode ? forbidden('只有申报人可以撤回申报') : notFound('积分申报');
+    if (x.submittedBy !== c.userId) throw staffCan(c, 'point:read', x.regionPath, x.countyCode) ? forbidden('只有申报人可以撤回申报') : notFound('积分申报');
     if (x.state !== 'submitted') throw transitionError(`该申报${claimStateLabels[x.state]}，只有待评议的申报可以撤回`);
     await tx.update(pointClaims).set({ state: 'withdrawn', updatedAt: now }).where(eq(pointClaims.id, id));
     await workflowEvent(tx, { entity: 'point_claim', entityId: id, action: 'withdraw', fromState: 'submitted', toState: 'withdrawn', actor: c.actor, at: now });
