@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
 import { consents, files, regions } from '../../db/schema/index.js';
 import { maskName } from '../stars/service.js';
-import { publishDueHonors } from './service.js';
+import { maskHonorName, publishDueHonors } from './service.js';
 
 let t: TestApp;
 let xinjiVillage: string;
@@ -54,6 +54,13 @@ describe('demo data', () => {
     const onNotice = await notices();
     expect(onNotice.length).toBeGreaterThanOrEqual(3);
     expect(onNotice.some((n) => n.name.includes('*'))).toBe(true);
+    const masked = onNotice.filter((n) => n.name.includes('*'));
+    const full = (await api(PHONES.countyAdmin, 'GET', '/honors?state=notice&pageSize=200')).json().items as { id: string; nomineeName: string }[];
+    for (const m of masked) {
+      const real = full.find((f) => f.id === m.id)!.nomineeName;
+      expect(m.name).toBe(maskHonorName(real));
+      expect(m.story).not.toContain(real.replace(/家庭$/, ''));
+    }
     expect(seeded.filter((h) => h.state === 'notice').every((h) => !h.noticeEnded)).toBe(true);
     const xinjiBoard = await board(`&regionCode=${XINJI}`);
     expect(xinjiBoard.length).toBeGreaterThan(0);
@@ -153,6 +160,9 @@ describe('honour lifecycle', () => {
     await api(PHONES.xinjiAdmin, 'POST', `/honors/${id}/approve`, {});
     const onNotice = (await notices()).find((n) => n.id === id)!;
     expect(onNotice.name).toBe(maskName(name));
+    expect(maskHonorName('王建国家庭')).toBe('王*国家庭');
+    expect(maskHonorName('李明家庭')).toBe('李*家庭');
+    expect(maskHonorName('欧阳')).toBe('欧*');
     expect(onNotice.story).not.toContain(name);
     expect(JSON.stringify(await notices())).not.toContain(name);
 
@@ -221,6 +231,8 @@ describe('bad input, sign-in, permissions and scope', () => {
     expect((await bad({ photoFileId: 'nope' })).details[0].path).toBe('photoFileId');
     expect((await bad({ volunteerId: '00000000-0000-4000-8000-000000000000' })).details[0].path).toBe('volunteerId');
     expect((await bad({ householdId: '00000000-0000-4000-8000-000000000000' })).details[0].path).toBe('householdId');
+    expect((await bad({ consentBy: 'staff_on_paper' })).details[0].path).toBe('consentBy');
+    expect((await bad({ consentBy: 'guardian' })).details[0].path).toBe('consentBy');
     const [pdf] = await t.deps.database.db.insert(files).values({ countyCode: COUNTY, purpose: 'export', mime: 'application/pdf', size: 1, sha256: 'x', storageKey: 'x.pdf', originalName: 'x.pdf' }).returning();
     expect((await bad({ photoFileId: pdf.id })).message).toContain('图片');
     expect((await api(null, 'GET', '/public/honors?kind=hero')).json().error.details[0].path).toBe('kind');

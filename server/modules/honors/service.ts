@@ -126,7 +126,11 @@ export type NominationInput = {
 async function recordConsent(tx: DbOrTx, countyCode: string, honorId: string, grantedBy: 'self' | 'staff_on_paper', at: Date) {
   await tx.insert(consents).values({ countyCode, subjectType: 'honor', subjectId: honorId, purpose: HONOR_CONSENT.purpose, version: HONOR_CONSENT.version, grantedBy, at });
 }
-const defaultGrantedBy = (c: HonorCaller) => (isStaff(c.scope) ? 'staff_on_paper' as const : 'self' as const);
+/** Staff register paper consent forms; anyone else records the nominee's own consent. */
+function grantedByOf(c: HonorCaller, asked: 'self' | 'staff_on_paper' | undefined, field: string) {
+  if (asked === 'staff_on_paper' && !isStaff(c.scope)) throw invalid(field, '只有工作人员可以登记纸质同意书');
+  return asked ?? (isStaff(c.scope) ? 'staff_on_paper' as const : 'self' as const);
+}
 
 /**
  * 推荐: staff for a region in their scope, residents and volunteers for any region of their county. The photo must
@@ -152,7 +156,7 @@ export async function nominate(db: Db, c: HonorCaller, now: Date, b: NominationI
     const [v] = await db.select({ id: volunteers.id }).from(volunteers).where(and(eq(volunteers.id, b.volunteerId), eq(volunteers.countyCode, c.countyCode)));
     if (!v) throw invalid('volunteerId', '志愿者不存在或不属于本县');
   }
-  const grantedBy = b.consentBy ?? defaultGrantedBy(c);
+  const grantedBy = grantedByOf(c, b.consentBy, 'consentBy');
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(honors).values({
       countyCode: c.countyCode, regionCode: region.code, regionPath: region.path, kind: b.kind, nomineeName: b.nomineeName, story: b.story, photoFileId: b.photoFileId ?? null,
@@ -258,7 +262,7 @@ export async function setConsent(db: Db, c: HonorCaller, now: Date, id: string, 
   const h = await loadInScope(db, c, id);
   if (h.state === 'rejected' || h.state === 'revoked') throw wrongState(h, '变更公开同意');
   if (h.consent === b.consent) throw new AppError('INVALID_TRANSITION', b.consent ? '已登记本人同意，无需重复登记' : '本人尚未同意公开，无需撤回');
-  const grantedBy = b.grantedBy ?? defaultGrantedBy(c);
+  const grantedBy = grantedByOf(c, b.grantedBy, 'grantedBy');
   return db.transaction(async (tx) => {
     const [row] = await tx.update(honors).set({ consent: b.consent, updatedAt: now }).where(and(eq(honors.id, h.id), eq(honors.consent, h.consent))).returning();
     if (!row) throw staleTransition();
@@ -322,6 +326,19 @@ export async function publicBoard(db: DbOrTx, countyCode: string, f: { kind?: Ho
   };
 }
 
+/** 王建国 → 王*国; a family keeps its suffix: 王建国家庭 → 王*国家庭. */
+export function maskHonorName(name: string) {
+  const m = /^(.+?)(家庭|一家|家)$/.exec(name.trim());
+  return m && [...m[1]].length >= 2 ? `${maskName(m[1])}${m[2]}` : maskName(name);
+}
+/** The story of an unconsented nominee names them neither in full nor by the family head's name. */
+function maskInStory(story: string, name: string) {
+  const base = /^(.+?)(家庭|一家|家)$/.exec(name.trim())?.[1];
+  let out = story.split(name).join(maskHonorName(name));
+  if (base && [...base].length >= 2) out = out.split(base).join(maskName(base));
+  return out;
+}
+
 /** Honours under notice, for anyone to object to: without consent the name is masked (in the story too) and no photo is shown. */
 export async function publicHonorNotices(db: DbOrTx, countyCode: string, f: { kind?: HonorKind; page: number; pageSize: number }) {
   const conds: SQL[] = [eq(honors.countyCode, countyCode), eq(honors.state, 'notice')];
@@ -335,11 +352,10 @@ export async function publicHonorNotices(db: DbOrTx, countyCode: string, f: { ki
       .orderBy(desc(honors.noticeStartAt), asc(honors.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
   ]);
   return {
-    items: rows.map((r) => {
-      const name = r.consent ? r.name : maskName(r.name);
-      return { id: r.id, kind: r.kind, kindName: honorKindLabels[r.kind], name, story: r.consent ? r.story : r.story.split(r.name).join(name),
-        regionName: fullRegion(r), year: r.year, noticeStartAt: r.noticeStartAt, noticeEndAt: r.noticeEndAt };
-    }),
+    items: rows.map((r) => ({
+      id: r.id, kind: r.kind, kindName: honorKindLabels[r.kind], name: r.consent ? r.name : maskHonorName(r.name), story: r.consent ? r.story : maskInStory(r.story, r.name),
+      regionName: fullRegion(r), year: r.year, noticeStartAt: r.noticeStartAt, noticeEndAt: r.noticeEndAt,
+    })),
     total, page: f.page, pageSize: f.pageSize,
   };
 }
