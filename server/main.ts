@@ -11,7 +11,6 @@ import { deliverDue, webhookSender } from './platform/notify.js';
 import { sweepOrders } from './modules/orders/sla.js';
 import { grantDueStars } from './modules/stars/service.js';
 import { sweepActivities } from './modules/activities/service.js';
-import { postDueClaims } from './modules/points/claims.js';
 import { expireWishes } from './modules/wishes/service.js';
 import { postDueClaims } from './modules/points/claims.js';
 import { publishDueHonors } from './modules/honors/service.js';
@@ -42,7 +41,6 @@ async function main() {
     { name: 'orders.sla', everyMs: 5 * 60_000, run: (now) => sweepOrders(deps.database.db, now) },
     { name: 'stars.grant', everyMs: 10 * 60_000, run: (now) => grantDueStars(deps.database.db, now) },
     { name: 'activities.sweep', everyMs: 5 * 60_000, run: (now) => sweepActivities(deps.database.db, now) },
-    { name: 'points.claims', everyMs: 10 * 60_000, run: (now) => postDueClaims(deps.database.db, now) },
     { name: 'wishes.expire', everyMs: 10 * 60_000, run: (now) => expireWishes(deps.database.db, now) },
     { name: 'points.claims', everyMs: 10 * 60_000, run: (now) => postDueClaims(deps.database.db, now) },
     { name: 'honors.publish', everyMs: 10 * 60_000, run: (now) => publishDueHonors(deps.database.db, now) },

@@ -11,7 +11,6 @@ import { seedVolunteers } from './volunteers.js';
 import { seedOrders } from './orders.js';
 import { seedActivities } from './activities.js';
 import { seedPoints } from './points.js';
-import { seedPoints } from './points.js';
 import { seedHonors } from './honors.js';
 
 export const DEMO_PASSWORD = 'Demo@2026';
@@ -126,7 +125,6 @@ export async function seedDemo(deps: Deps, countyCode = deps.config.demoCounty, 
   await seedVolunteers(deps, countyCode, actor, log);
   await seedOrders(deps, countyCode, actor, log);
   await seedActivities(deps, countyCode, actor, log);
-  await seedPoints(deps, countyCode, actor, log);
   await seedPoints(deps, countyCode, actor, log);
   await seedHonors(deps, countyCode, actor, log);
   return { accounts: accounts.map((a) => ({ phone: a.phone, name: a.name, role: a.roles[0].role })) };
