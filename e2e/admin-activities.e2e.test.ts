@@ -1,0 +1,65 @@
+/**
+ * Activities in the admin web (issue #5): the 新集镇 institute admin opens a draft activity, publishes it from
+ * the detail page (confirm dialog) and sees 招募中 and the 6-digit check-in code on the 签到 tab; a risky activity
+ * without insurance cannot be published and the page says why.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from './browser.js';
+
+const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+
+let browser: Browser;
+beforeAll(async () => { browser = await launchBrowser(); }, 60_000);
+afterAll(async () => { await browser?.close(); });
+
+async function signIn(phone: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${baseUrl}/admin/login`);
+  await page.getByPlaceholder('请输入手机号').fill(phone);
+  await page.getByPlaceholder('请输入密码').fill('Demo@2026');
+  await page.locator('button.submit').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
+  return page;
+}
+
+async function draft(page: Page, body: Record<string, unknown>): Promise<{ id: string; code: string }> {
+  const csrf = (await page.context().cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
+  const me = await (await page.request.get(`${baseUrl}/api/v1/me`)).json() as { regionCode: string };
+  const start = new Date(Date.now() + 5 * 86400_000);
+  const res = await page.request.post(`${baseUrl}/api/v1/activities`, {
+    headers: { 'X-CSRF-Token': csrf },
+    data: { type: 'volunteer_service', regionCode: me.regionCode, startAt: start.toISOString(), endAt: new Date(start.getTime() + 3 * 3600_000).toISOString(), quota: 20, address: '镇文化站', ...body },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const { id } = await res.json() as { id: string };
+  const detail = await (await page.request.get(`${baseUrl}/api/v1/activities/${id}`)).json() as { code: string };
+  return { id, code: detail.code };
+}
+
+describe('admin 活动管理', () => {
+  it('publishes a draft from its detail page and shows the check-in code', async () => {
+    const page = await signIn('13800000002');
+    const title = `e2e 重阳敬老志愿服务 ${Date.now()}`;
+    const { id, code } = await draft(page, { title });
+    await page.goto(`${baseUrl}/admin/activities/${id}`);
+    await expect.poll(() => page.locator('[data-test="activity-state"]').innerText()).toBe('草稿');
+    await page.locator('[data-test="publish"]').click();
+    await page.locator('.el-message-box__btns .el-button--primary').click();
+    await expect.poll(() => page.locator('[data-test="activity-state"]').innerText()).toBe('招募中');
+    await page.getByRole('tab', { name: '签到', exact: true }).click();
+    await expect.poll(async () => (await page.locator('[data-test="checkin-code"]').innerText()).replace(/\s/g, '')).toBe(code);
+  }, 90_000);
+
+  it('refuses to publish a risky activity without insurance and says why', async () => {
+    const page = await signIn('13800000002');
+    const { id } = await draft(page, { title: `e2e 河道清洁 ${Date.now()}`, risky: true });
+    await page.goto(`${baseUrl}/admin/activities/${id}`);
+    await expect.poll(() => page.locator('[data-test="activity-state"]').innerText()).toBe('草稿');
+    await page.locator('[data-test="publish"]').click();
+    await page.locator('.el-message-box__btns .el-button--primary').click();
+    await expect.poll(() => page.locator('.el-message').last().innerText()).toContain('保险');
+    await expect.poll(() => page.locator('[data-test="activity-state"]').innerText()).toBe('草稿');
+  }, 90_000);
+});
