@@ -267,6 +267,7 @@ export interface Goods {
   imageFileId?: string | null;
   imageUrl?: string | null;
   active?: boolean;
+  reservedCount?: number;
   createdAt?: string;
 }
 
@@ -278,6 +279,7 @@ export interface GoodsInput {
   description?: string;
   fundingSource?: string;
   imageFileId?: string | null;
+  active?: boolean;
 }
 
 export interface Redemption {
@@ -296,16 +298,18 @@ export interface Redemption {
   handedOutByName?: string | null;
   cancelledAt?: string | null;
   cancelReason?: string | null;
-  regionName?: string | null;
+  goodsRegionName?: string | null;
+  ownerId?: string | null;
 }
 
 export const shopApi = {
-  goods: (query: PageQuery & { regionCode?: string; q?: string; includeInactive?: boolean }) =>
+  /** `all` (staff): every goods item in scope, also inactive or out of stock. */
+  goods: (query: PageQuery & { regionCode?: string; q?: string; all?: boolean }) =>
     api.page<Goods>('/shop/goods', { ...query }),
   createGoods: (input: GoodsInput) => api.post<Goods>('/shop/goods', input),
   updateGoods: (id: string, input: GoodsInput) => api.put<Goods>(`/shop/goods/${id}`, input),
   deactivateGoods: (id: string) => api.delete(`/shop/goods/${id}`),
-  redemptions: (query: PageQuery & { state?: RedemptionState; q?: string }) =>
+  redemptions: (query: PageQuery & { state?: RedemptionState; q?: string; pickupCode?: string; goodsId?: string }) =>
     api.page<Redemption>('/shop/redemptions', { ...query }),
   handout: (id: string, pickupCode: string) => api.post<Redemption>(`/shop/redemptions/${id}/handout`, { pickupCode }),
   cancel: (id: string, reason?: string) => api.post<Redemption>(`/shop/redemptions/${id}/cancel`, reason ? { reason } : {}),

@@ -36,6 +36,12 @@ export interface Wish {
   overCap?: boolean;
   rejectReason?: string | null;
   photoIds?: string[];
+  photos?: { id: string; url: string }[];
+  remaining?: number;
+  place?: string | null;
+  claimCount?: number;
+  canConfirm?: boolean;
+  canManage?: boolean;
   deadline?: string | null;
   submittedByName?: string | null;
   publishedAt?: string | null;
@@ -61,9 +67,10 @@ export interface WishInput {
 export type WishStats = Partial<Record<WishState, number>> & { total?: number };
 
 export const wishApi = {
-  list: (query: PageQuery & { state?: WishState; regionCode?: string; q?: string }) => api.page<Wish>('/wishes', { ...query }),
+  list: (query: PageQuery & { state?: WishState; regionCode?: string; q?: string; overCap?: boolean }) => api.page<Wish>('/wishes', { ...query }),
   get: (id: string) => api.get<Wish>(`/wishes/${id}`),
-  stats: () => api.get<WishStats | { byState?: WishStats; items?: { state: WishState; count: number }[] }>('/wishes/stats'),
+  stats: (regionCode?: string) =>
+    api.get<WishStats | { byState?: WishStats; items?: { state: WishState; count: number }[]; overCapPending?: number }>('/wishes/stats', { regionCode }),
   create: (input: WishInput) => api.post<Wish>('/wishes', input),
   verify: (id: string) => api.post<Wish>(`/wishes/${id}/verify`, {}),
   publish: (id: string) => api.post<Wish>(`/wishes/${id}/publish`, {}),
@@ -103,7 +110,15 @@ export interface Honor {
   noticeEndAt?: string | null;
   reviewComment?: string | null;
   revokeReason?: string | null;
-  nominatedByName?: string | null;
+  nominatorName?: string | null;
+  kindName?: string;
+  stateName?: string;
+  regionFullName?: string | null;
+  noticeEnded?: boolean;
+  awaitingConsent?: boolean;
+  objections?: number;
+  /** What the caller may do next, from the server: approve, reject, object, publish, revoke, recordConsent, withdrawConsent. */
+  actions?: string[];
   publishedAt?: string | null;
   revokedAt?: string | null;
   createdAt: string;
@@ -123,11 +138,13 @@ export interface HonorInput {
 }
 
 export const honorApi = {
-  list: (query: PageQuery & { kind?: HonorKind; state?: HonorState; regionCode?: string }) => api.page<Honor>('/honors', { ...query }),
+  list: (query: PageQuery & { kind?: HonorKind; state?: HonorState; regionCode?: string; year?: number; q?: string }) => api.page<Honor>('/honors', { ...query }),
   get: (id: string) => api.get<Honor>(`/honors/${id}`),
   nominate: (input: HonorInput) => api.post<Honor>('/honors/nominations', input),
   approve: (id: string, comment?: string) => api.post<Honor>(`/honors/${id}/approve`, comment ? { comment } : {}),
   reject: (id: string, reason: string) => api.post<Honor>(`/honors/${id}/reject`, { reason }),
   publish: (id: string) => api.post<Honor>(`/honors/${id}/publish`, {}),
   revoke: (id: string, reason: string) => api.post<Honor>(`/honors/${id}/revoke`, { reason }),
+  consent: (id: string, consent: boolean) =>
+    api.post<Honor>(`/honors/${id}/consent`, consent ? { consent, grantedBy: 'staff_on_paper' } : { consent }),
 };

@@ -1,3 +1,4 @@
+import { ElMessageBox } from 'element-plus';
 import type { FileRef } from '../../api';
 import { fileUrl, type AccountType, type AdjustmentState, type ClaimState, type PointRule, type RuleCategory, type RuleGroup } from '../../api/points';
 import { msg } from '../../locales/zh-CN';
@@ -51,4 +52,14 @@ export function newIdempotencyKey(prefix: string): string {
       ? crypto.randomUUID()
       : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   return `${prefix}-${rand}`;
+}
+
+/** ElMessageBox.confirm as a boolean (false when cancelled). */
+export async function confirmed(text: string, title = msg.common.confirmTitle): Promise<boolean> {
+  try {
+    await ElMessageBox.confirm(text, title, { type: 'warning', confirmButtonText: msg.common.confirm, cancelButtonText: msg.common.cancel });
+    return true;
+  } catch {
+    return false;
+  }
 }
