@@ -28,9 +28,9 @@ export async function appendHours(tx: DbOrTx, e: HoursEntryInput) {
   return row!;
 }
 
-/** Serialises every credit for one volunteer (daily cap, star checks) on the volunteer row. */
+/** Serialises every credit for one volunteer (daily cap, star checks) on the volunteer row; NO KEY UPDATE, so inserts that only reference the volunteer (foreign keys) are not blocked. */
 export async function lockVolunteer(tx: DbOrTx, volunteerId: string) {
-  await tx.select({ id: volunteers.id }).from(volunteers).where(eq(volunteers.id, volunteerId)).for('update');
+  await tx.select({ id: volunteers.id }).from(volunteers).where(eq(volunteers.id, volunteerId)).for('no key update');
 }
 
 /** Verified hours of a volunteer, all time or up to and including a date. */
