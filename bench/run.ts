@@ -9,6 +9,10 @@
  * Then, on one more server per engine (fresh database, demo seed, AUTH_RATE_LIMIT raised), the issue scenarios:
  *   - issue #3, bench/volunteers.ts: 50,000-row template import (rows/s, RSS growth, ratio to direct multi-row
  *     INSERTs) and 200 sequential pinyin searches (p50/p99);
+ *   - issue #5, bench/activities.ts (PostgreSQL only): 2,000 sign-ups for 50 seats (exact outcome, ratio to the
+ *     bare route, p99), certificates per second, a 100,000-row hours ledger export (server RSS growth);
+ *   - issue #6, bench/points.ts (PostgreSQL only): a batch award to 10,000 households (movements/s, ratio to one
+ *     direct multi-row INSERT), balance read p50, the ledger verified after;
  *   - issue #4, bench/orders.ts (PostgreSQL only): order lifecycles per second over HTTP at 32 connections and
  *     the same five transactions as SQL on a pg Pool of 32.
  * Writes bench/results/latest.json and regenerates docs/BENCHMARKS.md (`--report`: regenerate only).
@@ -28,6 +32,8 @@ import { createDatabase, repoRoot, startServer, tempDataDir, type RunningServer 
 import { loadAverage, log, login, mb, percentile, procStatus } from './lib.js';
 import { benchVolunteers, type VolunteersResult } from './volunteers.js';
 import { benchOrders, STEPS, type OrdersResult } from './orders.js';
+import { benchActivities, type ActivitiesResult } from './activities.js';
+import { benchPoints, type PointsResult } from './points.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -35,7 +41,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ENGINES = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((s) => s.trim());
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROFILE = process.env.BENCH_PROFILE === '1';
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders').split(',').map((x) => x.trim());
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders,activities,points').split(',').map((x) => x.trim());
 const ISSUE_ENGINES = (process.env.BENCH_ISSUE_ENGINES ?? 'postgres').split(',').map((x) => x.trim());
 const SITES_PATH = '/api/v1/sites?page=1&pageSize=20';
 /**
@@ -256,7 +262,7 @@ function checks(r: EngineResult): Check[] {
 
 // --- issue scenarios (#3 volunteers, #4 service loop) -----------------------------------------------------
 
-type IssueRun = { engine: 'pglite' | 'postgres'; coldStartMs: number; rssAfterSeedMb: number; loadAverageAtStart: number[]; volunteers?: VolunteersResult; orders?: OrdersResult; error?: string; profile?: string };
+type IssueRun = { engine: 'pglite' | 'postgres'; coldStartMs: number; rssAfterSeedMb: number; loadAverageAtStart: number[]; volunteers?: VolunteersResult; orders?: OrdersResult; activities?: ActivitiesResult; points?: PointsResult; error?: string; profile?: string };
 
 /** One more server per engine (fresh data, demo seed, AUTH_RATE_LIMIT raised): the import, the searches, then the order lifecycles. */
 async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
@@ -276,6 +282,14 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
     if (SCENARIOS.includes('orders') && database) {
       run.orders = await benchOrders({ baseUrl: server.baseUrl, databaseUrl: database.url, connections: CONNECTIONS, serverPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20) });
     }
+    if (SCENARIOS.includes('activities') && database) {
+      log('\n▶ issue #5 on postgres: sign-up burst, certificates, ledger export …');
+      run.activities = await benchActivities(server.baseUrl, database.url, server.pid, CONNECTIONS);
+    }
+    if (SCENARIOS.includes('points') && database) {
+      log('\n▶ issue #6 on postgres: batch award to 10,000 households, balance reads …');
+      run.points = await benchPoints(server.baseUrl, database.url);
+    }
     await server.stop();
     server = undefined;
     if (PROFILE && fs.existsSync(profDir)) run.profile = fs.readdirSync(profDir).map((f) => path.relative(repoRoot, path.join(profDir, f))).join(', ');
@@ -290,7 +304,7 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
   return run;
 }
 
-type IssueCheck = { issue: 3 | 4; engine: string; target: string; value: string; pass: boolean | null };
+type IssueCheck = { issue: 3 | 4 | 5 | 6; engine: string; target: string; value: string; pass: boolean | null };
 
 function issueChecks(runs: IssueRun[]): IssueCheck[] {
   const out: IssueCheck[] = [];
@@ -311,6 +325,21 @@ function issueChecks(runs: IssueRun[]): IssueCheck[] {
       const worst = STEPS.reduce((a, k) => Math.max(a, o.http.steps[k].p99), 0);
       out.push({ issue: 4, engine: r.engine, target: `p99 of each HTTP request < 100 ms at ${o.connections} connections`, value: STEPS.map((k) => `${k} ${o.http.steps[k].p99}`).join(', ') + ' ms', pass: worst < 100 });
       out.push({ issue: 4, engine: r.engine, target: 'no errors in the lifecycles', value: `${o.http.errors} HTTP, ${o.direct?.errors ?? 0} direct`, pass: o.http.errors === 0 && (o.direct?.errors ?? 0) === 0 });
+    }
+    const a = r.activities;
+    if (a) {
+      out.push({ issue: 5, engine: r.engine, target: `${a.signups.requests} sign-ups for 50 seats: exactly 50 confirmed, the rest waitlisted in arrival order, no 5xx`, value: `${a.signups.confirmed} confirmed, ${a.signups.waitlisted} waitlisted, FIFO ${a.signups.fifo ? 'yes' : 'no'}, statuses ${JSON.stringify(a.signups.statuses)}`, pass: a.signups.exact && a.signups.fifo });
+      out.push({ issue: 5, engine: r.engine, target: 'sign-up throughput as a ratio to the bare route (same sockets, same count)', value: `${a.ratio.toFixed(3)} (${a.signups.perSec} / ${a.health.perSec} req/s)`, pass: null });
+      out.push({ issue: 5, engine: r.engine, target: `sign-up p99 < 100 ms at ${a.connections} connections`, value: `p50 ${a.signups.latency.p50} ms, p99 ${a.signups.latency.p99} ms`, pass: a.signups.latency.p99 < 100 });
+      out.push({ issue: 5, engine: r.engine, target: 'certificates per second (issue + PDF, 4 sockets)', value: `${a.certificates.perSec}/s (${a.certificates.count} in ${(a.certificates.wallMs / 1000).toFixed(1)} s, PDF ≤ ${Math.round(a.certificates.pdfBytes / 1024)} KB${a.certificates.errors ? `, ${a.certificates.errors} errors: ${a.certificates.firstError}` : ''})`, pass: a.certificates.errors === 0 ? null : false });
+      out.push({ issue: 5, engine: r.engine, target: `${a.ledger.rows.toLocaleString('en')}-row hours ledger export: server RSS growth < 100 MB`, value: `+${a.ledger.rssGrowthMb} MB (${a.ledger.rssBeforeMb} → ${a.ledger.rssPeakMb} MB), ${(a.ledger.bytes / 1024 / 1024).toFixed(1)} MB in ${(a.ledger.wallMs / 1000).toFixed(1)} s, HTTP ${a.ledger.status}`, pass: a.ledger.status === 200 && a.ledger.rssGrowthMb < 100 });
+    }
+    const pt = r.points;
+    if (pt) {
+      out.push({ issue: 6, engine: r.engine, target: `batch award to ${pt.households.toLocaleString('en')} households: movements/s as a ratio to one direct multi-row INSERT`, value: `${pt.ratio.toFixed(3)} (${pt.award.steadyPerSec} / ${pt.direct.perSec} movements/s; first award incl. opening the accounts ${pt.award.firstPerSec}/s)`, pass: null });
+      out.push({ issue: 6, engine: r.engine, target: 'the same idempotency key again changes nothing', value: `posted ${pt.award.repeat.posted}, skipped ${pt.award.repeat.skipped}`, pass: pt.award.repeat.posted === 0 });
+      out.push({ issue: 6, engine: r.engine, target: 'balance read p50 (GET /points/accounts/household/:id, sequential)', value: `p50 ${pt.balanceRead.p50} ms, p99 ${pt.balanceRead.p99} ms`, pass: null });
+      out.push({ issue: 6, engine: r.engine, target: 'points-verify after the awards', value: pt.verify.ok ? `ok (${pt.verify.accounts} accounts, ${pt.verify.movements} movements)` : `${pt.verify.problems} problems`, pass: pt.verify.ok });
     }
     if (r.error) out.push({ issue: r.volunteers ? 4 : 3, engine: r.engine, target: 'scenario ran to the end', value: r.error.split('\n')[0].slice(0, 200), pass: false });
   }
@@ -392,6 +421,16 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
     }
     lines.push('Targets (issue #4):', '', '| engine | target | measured | |', '|---|---|---|:-:|');
     for (const c of checksList.filter((x) => x.issue === 4)) lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
+    lines.push('');
+  }
+  for (const [issue, title] of [[5, 'Issue #5 — activities (sign-up burst, certificates, ledger export)'], [6, 'Issue #6 — points (batch award, balance reads)']] as const) {
+    const list = checksList.filter((x) => x.issue === issue);
+    if (!list.length) continue;
+    lines.push(`## ${title}`, '', issue === 5
+      ? 'PostgreSQL, the same server after the scenarios above. 2,000 volunteers with sessions are written into the database, then each sends one POST /activities/:id/signups over 32 keep-alive sockets to one activity with 50 seats; GET /api/health is then driven the same way the same number of times. Certificates: POST /certificates + GET /certificates/:id/pdf for the volunteers with most hours. Ledger: 100,000 hours rows for one village and month, exported while the server RSS is sampled every 50 ms.'
+      : 'PostgreSQL, the same server. 10,000 households are written into the database; POST /points/awards awards all of them (first call also opens their accounts; the second call is measured), then the second key is repeated. Direct: the same 10,000 movements as one multi-row INSERT in a rolled-back transaction. Balance reads: 300 sequential account reads as the county admin.', '');
+    lines.push('| engine | target | measured | |', '|---|---|---|:-:|');
+    for (const c of list) lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
     lines.push('');
   }
   for (const r of runs.filter((x) => x.error)) lines.push(`> issue scenarios on ${r.engine} stopped: ${r.error!.split('\n')[0]}`, '');
