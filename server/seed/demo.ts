@@ -12,6 +12,7 @@ import { seedOrders } from './orders.js';
 import { seedActivities } from './activities.js';
 import { seedPoints } from './points.js';
 import { seedHonors } from './honors.js';
+import { seedShopWishes } from './shop-wishes.js';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
@@ -127,6 +128,7 @@ export async function seedDemo(deps: Deps, countyCode = deps.config.demoCounty, 
   await seedActivities(deps, countyCode, actor, log);
   await seedPoints(deps, countyCode, actor, log);
   await seedHonors(deps, countyCode, actor, log);
+  await seedShopWishes(deps, countyCode, actor, log);
   return { accounts: accounts.map((a) => ({ phone: a.phone, name: a.name, role: a.roles[0].role })) };
 }
 

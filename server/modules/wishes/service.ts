@@ -409,7 +409,7 @@ export async function getWish(db: DbOrTx, c: WishCaller, id: string, now: Date) 
   return {
     ...present(r, full),
     claims: claims.filter((k) => insider || k.state !== 'withdrawn').map((k) => ({
-      id: k.id, claimantType: k.claimantType, claimantName: insider ? k.claimantName : maskName(k.claimantName), amount: money(k.amount), state: k.state, createdAt: k.createdAt,
+      id: k.id, claimantType: k.claimantType, claimantName: insider ? k.claimantName : publicClaimant(k.claimantType, k.claimantName), amount: money(k.amount), state: k.state, createdAt: k.createdAt,
     })),
     myClaim: myClaim ? { id: myClaim.id, amount: money(myClaim.amount), state: myClaim.state } : null,
     canClaim: w.state === 'published' && open && c.permissions.has('wish:claim') && w.submittedBy !== c.userId && !myClaim,
@@ -420,11 +420,14 @@ export async function getWish(db: DbOrTx, c: WishCaller, id: string, now: Date) 
   };
 }
 
+/** Units and teams are named in public; people (volunteers, 爱心人士) partly masked. */
+const publicClaimant = (type: string, name: string) => (type === 'unit' || type === 'team' ? name : maskName(name.replace(/^爱心人士\s*/, '')));
+
 /** The public wall (no sign-in): published, claimed and fulfilled wishes; a name only with consent; never a phone. */
 export async function publicWall(db: DbOrTx, countyCode: string, f: { state?: (typeof publicStates)[number]; regionCode?: string; page: number; pageSize: number }) {
   const where = and(eq(wishes.countyCode, countyCode), f.state ? eq(wishes.state, f.state) : inArray(wishes.state, [...publicStates]), await regionFilter(db, f.regionCode));
   const page = await pageOf(db, where, f, [sql`case ${wishes.state} when 'published' then 0 when 'claimed' then 1 else 2 end`, desc(wishes.publishedAt), desc(wishes.id)], () => false);
-  const claims = page.items.length ? await db.select({ wishId: wishClaims.wishId, name: wishClaims.claimantName }).from(wishClaims)
+  const claims = page.items.length ? await db.select({ wishId: wishClaims.wishId, name: wishClaims.claimantName, type: wishClaims.claimantType }).from(wishClaims)
     .where(and(inArray(wishClaims.wishId, page.items.map((i) => i.id)), sql`${wishClaims.state} <> 'withdrawn'`)).orderBy(asc(wishClaims.createdAt)) : [];
   const [counts] = await db.select({
     published: sql<number>`count(*) filter (where ${wishes.state} = 'published')::int`, claimed: sql<number>`count(*) filter (where ${wishes.state} = 'claimed')::int`,
@@ -432,7 +435,7 @@ export async function publicWall(db: DbOrTx, countyCode: string, f: { state?: (t
   }).from(wishes).where(eq(wishes.countyCode, countyCode));
   return {
     ...page,
-    items: page.items.map((i) => ({ ...i, claimants: claims.filter((k) => k.wishId === i.id).map((k) => maskName(k.name)) })),
+    items: page.items.map((i) => ({ ...i, claimants: claims.filter((k) => k.wishId === i.id).map((k) => publicClaimant(k.type, k.name)) })),
     counts: { published: Number(counts.published), claimed: Number(counts.claimed), fulfilled: Number(counts.fulfilled) },
   };
 }
