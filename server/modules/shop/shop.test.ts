@@ -58,6 +58,18 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t?.close(); });
 
+describe('demo data', () => {
+  it('the demo shop has goods and redemptions in every state; the demo resident sees a pickup code', async () => {
+    const g = (await api(PHONES.resident, 'GET', '/shop/goods?pageSize=100')).json();
+    expect(g.total).toBeGreaterThan(20);
+    const all = (await api(PHONES.countyAdmin, 'GET', '/shop/redemptions?pageSize=100')).json();
+    expect(new Set(all.items.map((x: Json) => x.state))).toEqual(new Set(['reserved', 'handed_out', 'cancelled']));
+    const mine = (await api(PHONES.resident, 'GET', '/me/redemptions?state=reserved')).json();
+    expect(mine.items[0].pickupCode).toMatch(/^\d{6}$/);
+    expect((await verifyPoints(t.deps.database.db)).problems).toEqual([]);
+  });
+});
+
 describe('shop goods', () => {
   it('creates, lists, edits (stock audited) and deactivates goods in scope', async () => {
     const g = await goods({ name: '洗衣液 2kg', points: 30, stock: 5, description: '蓝月亮' });

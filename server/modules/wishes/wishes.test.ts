@@ -75,6 +75,20 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t?.close(); });
 
+describe('demo data', () => {
+  it('the demo county has wishes in every state, over-cap ones awaiting the county, and 李志愿 among the claimants', async () => {
+    const s = (await api(PHONES.countyAdmin, 'GET', '/wishes/stats')).json();
+    for (const state of ['submitted', 'verified', 'published', 'claimed', 'fulfilled', 'confirmed', 'rejected', 'withdrawn', 'expired']) expect(s.byState[state], state).toBeGreaterThan(0);
+    expect(s.total).toBeGreaterThanOrEqual(55);
+    expect(s.overCapPending).toBeGreaterThanOrEqual(3);
+    const mine = (await api(V1, 'GET', '/me/wishes?role=claimed&pageSize=50')).json();
+    expect(mine.total).toBeGreaterThanOrEqual(3);
+    const wall = await api(null, 'GET', '/public/wishes?pageSize=100');
+    expect(wall.json().items.length).toBeGreaterThan(10);
+    expect(wall.body).not.toContain('PhoneMasked');
+  });
+});
+
 describe('wish lifecycle', () => {
   it('submitted → verified → published → claimed → fulfilled (photo) → confirmed, with events, notices and audit', async () => {
     const w = await submit();
