@@ -191,6 +191,8 @@ export interface DividendRow {
 }
 
 export interface Dividend {
+  year?: number;
+  type?: AccountType;
   totalPoints: number;
   budget: number | null;
   yuanPerPoint: number;
@@ -199,8 +201,20 @@ export interface Dividend {
 
 export interface DividendQuery {
   regionCode?: string;
+  type?: AccountType;
   year?: number;
   budget?: number;
+}
+
+export interface PointTransaction {
+  id: string;
+  kind: string;
+  kindName?: string;
+  memo: string;
+  reversesId: string | null;
+  reversedBy: string | null;
+  createdAt: string;
+  movements: { debitAccountId: string; debitName: string; creditAccountId: string; creditName: string; amount: number }[];
 }
 
 export interface VerifyResult {
@@ -244,6 +258,7 @@ export const pointsApi = {
     api.post<Adjustment>(`/points/adjustments/${id}/approve`, comment ? { comment } : {}),
   rejectAdjustment: (id: string, comment: string) => api.post<Adjustment>(`/points/adjustments/${id}/reject`, { comment }),
 
+  transaction: (id: string) => api.get<PointTransaction>(`/points/transactions/${id}`),
   reverse: (transactionId: string, reason: string) =>
     api.post<{ transactionId: string }>(`/points/transactions/${transactionId}/reverse`, { reason }),
 
