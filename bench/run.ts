@@ -21,7 +21,8 @@
  * (pglite,postgres), BENCH_DATABASE_URL (admin URL; default TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_PROFILE=1 (write a --cpu-prof profile of the server to .tmp/bench-prof/), BENCH_SCENARIOS
  * (foundation,volunteers,orders), BENCH_ISSUE_ENGINES (engines for the issue scenarios, default postgres),
- * BENCH_IMPORT_ROWS (50000), BENCH_SEARCH_REQUESTS (200), BENCH_ORDERS_DURATION (s, 15), BENCH_ORDERS_WARMUP (s, 3).
+ * BENCH_IMPORT_ROWS (50000), BENCH_SEARCH_REQUESTS (200), BENCH_ORDERS_DURATION (s, 15), BENCH_ORDERS_WARMUP (s, 3),
+ * BENCH_OUT (a folder for latest.json and BENCHMARKS.md instead of bench/results/ and docs/: a trial run).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -542,7 +543,7 @@ async function main() {
       results.engines.push(await benchEngine('pglite'));
     }
   }
-  const issueScenarios = SCENARIOS.includes('volunteers') || SCENARIOS.includes('orders');
+  const issueScenarios = ['volunteers', 'orders', 'activities', 'points'].some((s) => SCENARIOS.includes(s));
   if (issueScenarios) {
     results.postgresVersion ??= await postgresReachable(ADMIN_URL);
     for (const engine of ISSUE_ENGINES) {
@@ -564,15 +565,17 @@ async function main() {
   }
   results.checks = results.engines.flatMap(checks);
   results.issueChecks = issueChecks(results.issues);
-  const outDir = path.join(repoRoot, 'bench', 'results');
+  // BENCH_OUT=dir writes the results there instead (a trial run that must not replace the published ones)
+  const outDir = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(repoRoot, 'bench', 'results');
+  const docsDir = process.env.BENCH_OUT ? outDir : path.join(repoRoot, 'docs');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
-  fs.mkdirSync(path.join(repoRoot, 'docs'), { recursive: true });
-  fs.writeFileSync(path.join(repoRoot, 'docs', 'BENCHMARKS.md'), markdown(results));
+  fs.mkdirSync(docsDir, { recursive: true });
+  fs.writeFileSync(path.join(docsDir, 'BENCHMARKS.md'), markdown(results));
   log('\nTargets:');
   for (const c of results.checks) log(`  ${c.pass ? '✓' : '✗'} ${c.engine}: ${c.target} — ${c.value}${c.binding ? '' : ' (info)'}`);
   for (const c of results.issueChecks) log(`  ${mark(c.pass)} #${c.issue} ${c.engine}: ${c.target} — ${c.value}`);
-  log(`\nwrote bench/results/latest.json and docs/BENCHMARKS.md`);
+  log(`\nwrote ${path.relative(repoRoot, path.join(outDir, 'latest.json'))} and ${path.relative(repoRoot, path.join(docsDir, 'BENCHMARKS.md'))}`);
 }
 
 main().catch((e) => {

@@ -1,13 +1,15 @@
 /**
- * Starts the real server (server/main.ts) as a child process on a free port, the way `npm start` runs it, for
- * the browser tests and the benchmarks. The child runs on the same Node as the caller with tsx as an import
- * hook, so its pid is the server itself (tsx's CLI would add a wrapper process).
+ * Starts the real server as a child process on a free port, the way `npm start` runs it, for the browser tests
+ * and the benchmarks: the compiled bundle dist/server/main.mjs (rebuilt first when older than server/, see
+ * scripts/build-server.mjs) on the same Node as the caller, so its pid is the server itself. `source: true` (or
+ * WENMING_SERVER_SOURCE=1) runs server/main.ts through tsx instead, as an import hook (tsx's CLI would add a
+ * wrapper process).
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -59,7 +61,11 @@ export async function startServer(opts: {
   env?: Record<string, string>;
   timeoutMs?: number;
   execArgv?: string[];
+  /** Run the TypeScript sources through tsx instead of the compiled bundle. */
+  source?: boolean;
 }): Promise<RunningServer> {
+  const source = opts.source ?? process.env.WENMING_SERVER_SOURCE === '1';
+  if (!source) ensureServerBuild();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -74,7 +80,8 @@ export async function startServer(opts: {
   else delete env.DATABASE_URL;
   let output = '';
   const started = performance.now();
-  const child = spawn(process.execPath, [...(opts.execArgv ?? []), '--import', 'tsx', 'server/main.ts'], {
+  const entry = source ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.mjs'];
+  const child = spawn(process.execPath, [...(opts.execArgv ?? []), ...entry], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,6 +103,12 @@ export async function startServer(opts: {
     throw new Error(`${(e as Error).message}\n--- server output ---\n${output}`, { cause: e });
   }
   return { baseUrl, port, pid: child.pid!, child, startMs: performance.now() - started, log: () => output, stop };
+}
+
+/** Builds dist/server when it is missing or older than the sources (what `npm start` does before starting). */
+export function ensureServerBuild(): void {
+  const r = spawnSync(process.execPath, ['scripts/build-server.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('scripts/build-server.mjs failed');
 }
 
 /** A fresh database on the PostgreSQL server of `adminUrl`; drop() removes it (after the server has stopped). */

@@ -71,7 +71,9 @@ async function main() {
 /** The seed runs in a child process: all the memory it used goes back to the system when it exits. */
 function seedInWorker() {
   return new Promise<void>((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./seed/worker.ts', import.meta.url)), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // compiled (`npm start`, dist/server/main.mjs): the compiled seed worker next to it; under tsx: the TypeScript one
+    const entry = process.env.WENMING_BUNDLED ? new URL('../dist/server/seed-worker.mjs', import.meta.url) : new URL('./seed/worker.ts', import.meta.url);
+    const child = fork(fileURLToPath(entry), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.on('message', (m: { log?: string; done?: boolean }) => { if (m.log) console.log(`  ${m.log}`); });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`演示数据生成失败（退出码 ${code}）`))));
