@@ -2,27 +2,34 @@
  * Issue #4 (service loop): full order lifecycles per second over HTTP and directly against PostgreSQL.
  *
  * Called by bench/run.ts with a running server on PostgreSQL (demo county seeded; AUTH_RATE_LIMIT raised).
+ *   People: each of the CONNECTIONS workers is one resident and one volunteer of its own — as in a county, where
+ *   32 simultaneous orders are 32 different households served by 32 different volunteers — minted straight into the
+ *   database before the run (users, role_assignments, a verified volunteer row, sessions with sha256 token hashes,
+ *   like bench/activities.ts) in the village of the demo resident 13800000007 (新集镇). One dispatcher serves them
+ *   all: 13800000002 (新集镇 admin). (Until 2026-11-25 all workers were 13800000007 and 13800000005: every complete
+ *   then queued on that one volunteer's row, which crediting hours locks — a workload no county has.)
  *   HTTP: CONNECTIONS workers (keep-alive, one socket each), each running lifecycles one after another:
- *     create   13800000007 (resident)          POST /api/v1/orders { serviceItemId, description }
- *     dispatch 13800000002 (新集镇 admin)       POST /api/v1/orders/:id/dispatch { target: { type: 'volunteer', id } }
- *     accept   13800000005 (volunteer 李志愿)   POST /api/v1/orders/:id/accept {}
- *     complete 13800000005                     POST /api/v1/orders/:id/complete { summary: '完成', hours: 1 }
- *     rate     13800000007                     POST /api/v1/orders/:id/rate { score: 5 }
+ *     create   its resident                    POST /api/v1/orders { serviceItemId, description }
+ *     dispatch 13800000002 (新集镇 admin)       POST /api/v1/orders/:id/dispatch { target: { type: 'volunteer', id: its volunteer } }
+ *     accept   its volunteer                   POST /api/v1/orders/:id/accept {}
+ *     complete its volunteer                   POST /api/v1/orders/:id/complete { summary: '完成', hours: 1 }
+ *     rate     its resident                    POST /api/v1/orders/:id/rate { score: 5 }
  *   for a warm-up, then for ORDERS_DURATION seconds; lifecycles/s and p50/p99 per request type.
- *   Direct: the same five write transactions as SQL from this process on a pg Pool of CONNECTIONS, in the same
- *   tables (orders, order_events, the audit hash chain of audit_heads/audit_events on a chain of its own,
- *   notifications), the same number of workers and seconds.
+ *   Direct: the same five write transactions as SQL from this process on a pg Pool of CONNECTIONS, for the same
+ *   people (worker i of the direct run is worker i's resident and volunteer), in the same tables (orders,
+ *   order_events, notifications, the audit hash chain of audit_heads/audit_events — lanes of a chain name of its own,
+ *   one audit statement per event as the server appends it), the same number of workers and seconds.
  */
 import http from 'node:http';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { latency, loadAverage, log, login, round1, type Latency } from './lib.js';
+import { auditChain } from '../server/platform/audit.js';
 
 export const ORDERS_DURATION = Number(process.env.BENCH_ORDERS_DURATION ?? 15);
 export const ORDERS_WARMUP = Number(process.env.BENCH_ORDERS_WARMUP ?? 3);
 const RESIDENT = '13800000007';
 const DISPATCHER = '13800000002';
-const VOLUNTEER = '13800000005';
 
 export const STEPS = ['create', 'dispatch', 'accept', 'complete', 'rate'] as const;
 export type Step = (typeof STEPS)[number];
@@ -59,22 +66,65 @@ function client(baseUrl: string, sockets: number): { call: Client; close: () => 
   return { call, close: () => agent.destroy() };
 }
 
-type Setup = { resident: string; dispatcher: string; volunteer: string; volunteerId: string; itemId: string; itemName: string };
+/** One worker's people: its own resident and its own volunteer (tokens for HTTP, ids and names for the direct run). */
+type Pair = { resident: string; residentId: string; residentName: string; volunteer: string; volunteerUserId: string; volunteerId: string; volunteerName: string };
+type Setup = { dispatcher: string; pairs: Pair[]; itemId: string; itemName: string; regionCode: string };
 
-async function setup(baseUrl: string, call: Client): Promise<Setup> {
-  const [resident, dispatcher, volunteer] = [await login(baseUrl, RESIDENT), await login(baseUrl, DISPATCHER), await login(baseUrl, VOLUNTEER)];
-  const me = JSON.parse((await call('GET', '/api/v1/me', volunteer)).body) as { volunteerId?: string };
-  if (!me.volunteerId) throw new Error(`${VOLUNTEER} has no volunteerId in GET /api/v1/me`);
-  const menu = JSON.parse((await call('GET', '/api/v1/service-items', resident)).body) as { items: { id: string; name: string; fields: { required: boolean }[] }[] };
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+/** `n` residents and `n` verified volunteers of one village, with sessions, in one transaction. */
+async function mintPairs(pool: pg.Pool, county: string, village: { code: string; path: string }, n: number): Promise<Pair[]> {
+  const tag = crypto.randomBytes(3).toString('hex');
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const residentIds = idx.map(() => crypto.randomUUID());
+  const volunteerUserIds = idx.map(() => crypto.randomUUID());
+  const volunteerIds = idx.map(() => crypto.randomUUID());
+  const residentTokens = idx.map(() => crypto.randomBytes(24).toString('base64url'));
+  const volunteerTokens = idx.map(() => crypto.randomBytes(24).toString('base64url'));
+  const c = await pool.connect();
+  try {
+    await c.query('begin');
+    await c.query(
+      `insert into users (id, county_code, name, phone_hash, phone_enc, phone_masked, password_hash, region_code)
+       select u, $1, case when r then '压测群众' else '压测志愿者' end || i, 'bench-phone-' || u, 'x', '199****' || lpad(i::text, 4, '0'), 'bench-no-login', $2
+       from unnest($3::uuid[], $4::int[], $5::bool[]) as t(u, i, r)`,
+      [county, village.code, [...residentIds, ...volunteerUserIds], [...idx, ...idx], [...idx.map(() => true), ...idx.map(() => false)]]);
+    await c.query(`insert into role_assignments (user_id, role_code, region_code, scope) select u, 'resident', $1, 'self' from unnest($2::uuid[]) as t(u)`, [village.code, residentIds]);
+    await c.query(`insert into role_assignments (user_id, role_code, region_code, scope) select u, 'volunteer', $1, 'self' from unnest($2::uuid[]) as t(u)`, [village.code, volunteerUserIds]);
+    await c.query(
+      `insert into volunteers (id, county_code, region_code, region_path, user_id, volunteer_no, name, name_pinyin, name_initials, gender, birth_date, id_hash, id_enc, id_masked, source, verified)
+       select v, $1, $2, $3, u, 'BO' || $6 || lpad(i::text, 4, '0'), '压测志愿者' || i, 'yacezhiyuanzhe', 'yczyz', 'female', '1990-01-01', 'bench-id-' || v, 'x', '4115**********0000', 'staff', true
+       from unnest($4::uuid[], $5::uuid[], $7::int[]) as t(v, u, i)`, [county, village.code, village.path, volunteerIds, volunteerUserIds, tag, idx]);
+    await c.query(`insert into sessions (token_hash, user_id, csrf_token) select h, u, 'bench' from unnest($1::text[], $2::uuid[]) as t(h, u)`,
+      [[...residentTokens, ...volunteerTokens].map(sha256), [...residentIds, ...volunteerUserIds]]);
+    await c.query('commit');
+  } catch (e) {
+    await c.query('rollback').catch(() => {});
+    throw e;
+  } finally {
+    c.release();
+  }
+  return idx.map((i) => ({
+    resident: residentTokens[i], residentId: residentIds[i], residentName: `压测群众${i}`,
+    volunteer: volunteerTokens[i], volunteerUserId: volunteerUserIds[i], volunteerId: volunteerIds[i], volunteerName: `压测志愿者${i}`,
+  }));
+}
+
+async function setup(baseUrl: string, call: Client, pool: pg.Pool, n: number): Promise<Setup> {
+  const [resident, dispatcher] = [await login(baseUrl, RESIDENT), await login(baseUrl, DISPATCHER)];
+  const me = JSON.parse((await call('GET', '/api/v1/me', resident)).body) as { regionCode: string };
+  const { rows: [village] } = await pool.query(`select code, path, county_code from regions where code = $1`, [me.regionCode]);
+  const pairs = await mintPairs(pool, village.county_code, village, n);
+  const menu = JSON.parse((await call('GET', '/api/v1/service-items', pairs[0].resident)).body) as { items: { id: string; name: string; fields: { required: boolean }[] }[] };
   const item = menu.items.find((i) => i.fields.length === 0) ?? menu.items.find((i) => i.fields.every((f) => !f.required));
   if (!item) throw new Error('no service item without required fields on the resident’s menu');
-  return { resident, dispatcher, volunteer, volunteerId: me.volunteerId, itemId: item.id, itemName: item.name };
+  return { dispatcher, pairs, itemId: item.id, itemName: item.name, regionCode: village.code };
 }
 
 type Recorder = { samples: Record<Step, number[]>; errors: Record<Step, number>; firstErrors: string[]; lifecycles: number };
 const recorder = (): Recorder => ({ samples: { create: [], dispatch: [], accept: [], complete: [], rate: [] }, errors: { create: 0, dispatch: 0, accept: 0, complete: 0, rate: 0 }, firstErrors: [], lifecycles: 0 });
 
-async function httpLifecycle(call: Client, s: Setup, rec: Recorder, n: number) {
+async function httpLifecycle(call: Client, s: Setup, p: Pair, rec: Recorder, n: number) {
   const step = async (name: Step, method: string, path: string, token: string, body: unknown) => {
     const t = performance.now();
     const res = await call(method, path, token, body);
@@ -86,26 +136,26 @@ async function httpLifecycle(call: Client, s: Setup, rec: Recorder, n: number) {
     }
     return res.body;
   };
-  const created = await step('create', 'POST', '/api/v1/orders', s.resident, { serviceItemId: s.itemId, description: `压测点单 ${n}` });
+  const created = await step('create', 'POST', '/api/v1/orders', p.resident, { serviceItemId: s.itemId, description: `压测点单 ${n}` });
   if (!created) return;
   const id = (JSON.parse(created) as { id: string }).id;
-  if (!(await step('dispatch', 'POST', `/api/v1/orders/${id}/dispatch`, s.dispatcher, { target: { type: 'volunteer', id: s.volunteerId } }))) return;
-  if (!(await step('accept', 'POST', `/api/v1/orders/${id}/accept`, s.volunteer, {}))) return;
-  if (!(await step('complete', 'POST', `/api/v1/orders/${id}/complete`, s.volunteer, { summary: '完成', hours: 1 }))) return;
-  if (!(await step('rate', 'POST', `/api/v1/orders/${id}/rate`, s.resident, { score: 5 }))) return;
+  if (!(await step('dispatch', 'POST', `/api/v1/orders/${id}/dispatch`, s.dispatcher, { target: { type: 'volunteer', id: p.volunteerId } }))) return;
+  if (!(await step('accept', 'POST', `/api/v1/orders/${id}/accept`, p.volunteer, {}))) return;
+  if (!(await step('complete', 'POST', `/api/v1/orders/${id}/complete`, p.volunteer, { summary: '完成', hours: 1 }))) return;
+  if (!(await step('rate', 'POST', `/api/v1/orders/${id}/rate`, p.resident, { score: 5 }))) return;
   rec.lifecycles++;
 }
 
-/** `workers` loops, each starting lifecycles until `seconds` have passed and finishing the one it is in. */
-async function drive(workers: number, seconds: number, one: (rec: Recorder, n: number) => Promise<void>): Promise<{ rec: Recorder; wallMs: number }> {
+/** `workers` loops (worker w acts as its own people), each starting lifecycles until `seconds` have passed and finishing the one it is in. */
+async function drive(workers: number, seconds: number, one: (rec: Recorder, n: number, w: number) => Promise<void>): Promise<{ rec: Recorder; wallMs: number }> {
   const rec = recorder();
   let n = 0;
   const t = performance.now();
   const until = t + seconds * 1000;
-  await Promise.all(Array.from({ length: workers }, async () => {
+  await Promise.all(Array.from({ length: workers }, async (_, w) => {
     while (performance.now() < until) {
       try {
-        await one(rec, n++);
+        await one(rec, n++, w);
       } catch (e) {
         if (rec.firstErrors.length < 5) rec.firstErrors.push((e as Error).message);
       }
@@ -121,16 +171,22 @@ type DirectCtx = {
   volunteerUserId: string; volunteerName: string; volunteerId: string; staffIds: string[]; chain: string;
 };
 
-/** Audit chain append as writeAudit does it: create the head if missing, bump and lock it, hash, store the event. */
-async function audit(c: pg.PoolClient, chain: string, actorId: string, actorName: string, action: string, entityId: string, after: unknown) {
-  await c.query(`insert into audit_heads (chain, seq, hash) values ($1, 0, $2) on conflict do nothing`, [chain, 'genesis']);
-  const { rows: [head] } = await c.query(`update audit_heads set seq = seq + 1 where chain = $1 returning seq, hash`, [chain]);
-  const at = new Date();
+/**
+ * Audit chain append in one statement, as writeAudit does it (server/platform/audit.ts): lock the lane's head, store
+ * the event, move the head. The hash here is computed in SQL from the head (the server hashes in JavaScript between
+ * statements of a CTE it sends once); the lanes are those of the server (8 per chain name, by order id).
+ */
+async function audit(c: pg.PoolClient, chainName: string, actorId: string, actorName: string, action: string, entityId: string, after: unknown) {
+  const chain = auditChain(chainName, entityId);
   const afterDigest = crypto.createHash('sha256').update(JSON.stringify(after)).digest('hex').slice(0, 32);
-  const hash = crypto.createHash('sha256').update(`${head.hash}\n${JSON.stringify({ chain, seq: head.seq, at, actorId, actorName, action, entity: 'order', entityId, afterDigest })}`).digest('hex');
-  await c.query(`update audit_heads set hash = $2 where chain = $1`, [chain, hash]);
-  await c.query(`insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
-    values ($1, $2, $3, $4, $5, $6, 'order', $7, null, null, null, $8, null, $9)`, [chain, head.seq, at, actorId, actorName, action, entityId, afterDigest, hash]);
+  const text = `{"action":${JSON.stringify(action)},"actorId":${JSON.stringify(actorId)},"afterDigest":"${afterDigest}","chain":${JSON.stringify(chain)},"seq":`;
+  const append = () => c.query(`with h as (select seq + 1 as seq, hash from audit_heads where chain = $1 for update),
+    e as (insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
+      select $1, h.seq, now(), $2, $3, $4, 'order', $5, null, null, null, $6, null, encode(sha256(convert_to(h.hash || chr(10) || $7::text || h.seq::text || '}', 'UTF8')), 'hex') from h returning seq, hash)
+    update audit_heads set seq = e.seq, hash = e.hash from e where audit_heads.chain = $1 returning e.seq`, [chain, actorId, actorName, action, entityId, afterDigest, text]);
+  if ((await append()).rowCount) return;
+  await c.query(`insert into audit_heads (chain, seq, hash) values ($1, 0, 'genesis') on conflict do nothing`, [chain]);
+  await append();
 }
 
 async function notifyUsers(c: pg.PoolClient, x: DirectCtx, userIds: string[], kind: string, title: string, body: string, orderId: string, now: Date) {
@@ -201,14 +257,15 @@ const summarize = (r: Recorder) => Object.fromEntries(STEPS.map((s) => [s, { ...
 export async function benchOrders(opts: { baseUrl: string; databaseUrl: string; connections: number; serverPoolSize: number }): Promise<OrdersResult> {
   const { baseUrl, databaseUrl, connections } = opts;
   const http1 = client(baseUrl, connections);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: connections });
   try {
-    log(`  issue #4: logins (${RESIDENT}, ${DISPATCHER}, ${VOLUNTEER}), volunteer id, service item …`);
-    const s = await setup(baseUrl, http1.call);
+    log(`  issue #4: logins (${RESIDENT}, ${DISPATCHER}), ${connections} residents and ${connections} volunteers with sessions, service item …`);
+    const s = await setup(baseUrl, http1.call, pool, connections);
     const fetchMe = async (token: string) => JSON.parse((await http1.call('GET', '/api/v1/me', token)).body) as { id: string; name: string; regionCode: string };
     log(`    item “${s.itemName}”; HTTP warm-up ${ORDERS_WARMUP} s …`);
-    await drive(connections, ORDERS_WARMUP, (rec, n) => httpLifecycle(http1.call, s, rec, n));
+    await drive(connections, ORDERS_WARMUP, (rec, n, w) => httpLifecycle(http1.call, s, s.pairs[w], rec, n));
     log(`  HTTP lifecycles (create → dispatch → accept → complete → rate), ${connections} connections, ${ORDERS_DURATION} s …`);
-    const h = await drive(connections, ORDERS_DURATION, (rec, n) => httpLifecycle(http1.call, s, rec, n));
+    const h = await drive(connections, ORDERS_DURATION, (rec, n, w) => httpLifecycle(http1.call, s, s.pairs[w], rec, n));
     const steps = summarize(h.rec);
     const requests = STEPS.reduce((a, k) => a + steps[k].n, 0);
     const httpResult: OrdersResult['http'] = {
@@ -218,19 +275,18 @@ export async function benchOrders(opts: { baseUrl: string; databaseUrl: string; 
     log(`    ${httpResult.lifecycles} lifecycles in ${(h.wallMs / 1000).toFixed(1)} s = ${httpResult.lifecyclesPerSec}/s (${httpResult.requestsPerSec} req/s); p99 ${STEPS.map((k) => `${k} ${steps[k].p99}`).join(', ')} ms; ${httpResult.errors} errors`);
     for (const e of h.rec.firstErrors) log(`    ⚠ ${e}`);
 
-    // the direct run: same users, village, item; its own audit chain so the county's chain stays verifiable
-    const [res, dis, vol] = await Promise.all([fetchMe(s.resident), fetchMe(s.dispatcher), fetchMe(s.volunteer)]);
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: connections });
-    try {
-      const { rows: [region] } = await pool.query(`select code, path, county_code from regions where code = $1`, [res.regionCode]);
-      const { rows: staff } = await pool.query(`select user_id from role_assignments where region_code = $1 and role_code in ('county_admin', 'institute_admin', 'station_admin')`, [res.regionCode]);
-      const x: DirectCtx = {
-        countyCode: region.county_code, regionCode: region.code, regionPath: region.path, itemId: s.itemId, residentId: res.id, residentName: res.name, dispatcherId: dis.id, dispatcherName: dis.name,
-        volunteerUserId: vol.id, volunteerName: vol.name, volunteerId: s.volunteerId, staffIds: staff.map((r: { user_id: string }) => r.user_id), chain: 'bench-direct',
-      };
-      log(`  direct SQL lifecycles (same five transactions), pg Pool of ${connections}, warm-up ${ORDERS_WARMUP} s then ${ORDERS_DURATION} s …`);
-      await drive(connections, ORDERS_WARMUP, (rec, n) => directLifecycle(pool, x, rec, n));
-      const d = await drive(connections, ORDERS_DURATION, (rec, n) => directLifecycle(pool, x, rec, n));
+    // the direct run: same people, village, item; a chain name of its own so the county's chains stay verifiable
+    const dis = await fetchMe(s.dispatcher);
+    {
+      const { rows: [region] } = await pool.query(`select code, path, county_code from regions where code = $1`, [s.regionCode]);
+      const { rows: staff } = await pool.query(`select user_id from role_assignments where region_code = $1 and role_code in ('county_admin', 'institute_admin', 'station_admin')`, [s.regionCode]);
+      const xs: DirectCtx[] = s.pairs.map((p) => ({
+        countyCode: region.county_code, regionCode: region.code, regionPath: region.path, itemId: s.itemId, residentId: p.residentId, residentName: p.residentName, dispatcherId: dis.id, dispatcherName: dis.name,
+        volunteerUserId: p.volunteerUserId, volunteerName: p.volunteerName, volunteerId: p.volunteerId, staffIds: staff.map((r: { user_id: string }) => r.user_id), chain: 'bench-direct',
+      }));
+      log(`  direct SQL lifecycles (same five transactions, same people), pg Pool of ${connections}, warm-up ${ORDERS_WARMUP} s then ${ORDERS_DURATION} s …`);
+      await drive(connections, ORDERS_WARMUP, (rec, n, w) => directLifecycle(pool, xs[w], rec, n));
+      const d = await drive(connections, ORDERS_DURATION, (rec, n, w) => directLifecycle(pool, xs[w], rec, n));
       const dsteps = summarize(d.rec);
       const direct: NonNullable<OrdersResult['direct']> = {
         lifecycles: d.rec.lifecycles, wallMs: Math.round(d.wallMs), lifecyclesPerSec: round1((d.rec.lifecycles * 1000) / d.wallMs), steps: dsteps,
@@ -241,10 +297,9 @@ export async function benchOrders(opts: { baseUrl: string; databaseUrl: string; 
         connections, durationS: ORDERS_DURATION, warmupS: ORDERS_WARMUP, serviceItem: { id: s.itemId, name: s.itemName }, serverPoolSize: opts.serverPoolSize,
         http: httpResult, direct, ratio: direct.lifecyclesPerSec ? Math.round((httpResult.lifecyclesPerSec / direct.lifecyclesPerSec) * 1000) / 1000 : null, loadAverageAfter: loadAverage(),
       };
-    } finally {
-      await pool.end();
     }
   } finally {
+    await pool.end();
     http1.close();
   }
 }

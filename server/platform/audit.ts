@@ -65,22 +65,38 @@ export function auditChain(county: string, entityId?: string | null) {
 }
 
 /**
- * Appends an audit event to a hash chain of the county, inside the caller's transaction. The chain head row is
- * locked until commit, so events are numbered without gaps even with several app servers; call this last.
+ * Appends an audit event to a hash chain of the county, inside the caller's transaction, in one statement: lock the
+ * chain head (`FOR UPDATE`), store the event numbered after it, move the head — so the head is held only from this
+ * statement to commit, events are numbered without gaps even with several app servers, and it costs one round trip
+ * (it was four: create head if missing, bump, set hash, insert). The hash is the one `eventHash` computes (and
+ * verifyAudit recomputes): the canonical JSON of the event is built here with the sequence number as its last key,
+ * PostgreSQL puts the previous hash in front of it and the number in it, and hashes with sha256(). Call this last.
  */
 export async function writeAudit(tx: DbOrTx, actor: Actor, input: AuditInput) {
   const chain = input.chain ?? auditChain(actor.countyCode ?? 'system', input.entityId);
-  await tx.insert(auditHeads).values({ chain, seq: 0, hash: GENESIS }).onConflictDoNothing();
-  const [head] = await tx.update(auditHeads).set({ seq: sql`${auditHeads.seq} + 1` }).where(eq(auditHeads.chain, chain))
-    .returning({ seq: auditHeads.seq, prev: auditHeads.hash });
-  const fields: EventFields = {
-    chain, seq: head.seq, at: new Date(), actorId: actor.userId, actorName: actor.name, action: input.action,
+  const at = new Date();
+  const fields: Omit<EventFields, 'seq'> = {
+    chain, at, actorId: actor.userId, actorName: actor.name, action: input.action,
     entity: input.entity, entityId: input.entityId ?? null, ip: actor.ip ?? null, requestId: actor.requestId ?? null,
     beforeDigest: digest(input.before), afterDigest: digest(input.after), detail: input.detail ?? null,
   };
-  const hash = eventHash(head.prev, fields);
-  await tx.update(auditHeads).set({ hash }).where(eq(auditHeads.chain, chain));
-  await tx.insert(auditEvents).values({ ...fields, hash });
+  // "seq" sorts after every other key, so the canonical text ends with it: `{…,"seq":` + seq + `}`
+  const text = canonical({ ...fields, at: at.toISOString(), seq: 0 });
+  if (!text.endsWith(',"seq":0}')) throw new Error('audit: seq must be the last key of the canonical event');
+  const before = text.slice(0, -2);
+  const append = () => tx.execute(sql`with h as (select seq + 1 as seq, hash from ${auditHeads} where chain = ${chain} for update),
+    e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
+      select ${chain}, h.seq, ${at.toISOString()}::timestamptz, ${fields.actorId}::uuid, ${fields.actorName}, ${fields.action}, ${fields.entity}, ${fields.entityId}, ${fields.ip}, ${fields.requestId},
+        ${fields.beforeDigest}, ${fields.afterDigest}, ${fields.detail === null ? null : JSON.stringify(fields.detail)}::jsonb,
+        encode(sha256(convert_to(h.hash || chr(10) || ${before}::text || h.seq::text || '}', 'UTF8')), 'hex')
+      from h returning seq, hash)
+    update ${auditHeads} set seq = e.seq, hash = e.hash from e where ${auditHeads}.chain = ${chain} returning e.seq`);
+  const { rows } = await append();
+  if (rows.length) return;
+  // the first event of this chain: create its head, then append (a concurrent creator makes this a no-op)
+  await tx.insert(auditHeads).values({ chain, seq: 0, hash: GENESIS }).onConflictDoNothing();
+  const again = await append();
+  if (!again.rows.length) throw new Error(`audit: chain head ${chain} missing`);
 }
 
 export type AuditProblem = { chain: string; seq: number; problem: string };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { followUps, households, orderEvents, orders, regions, roleAssignments, serviceItems, teams, users, volunteers, type ItemField } from '../../db/schema/index.js';
@@ -237,12 +238,15 @@ export async function createOrder(db: Db, c: OrderCaller, now: Date, input: NewO
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems[0].message, problems);
   const staff = await staffAt(db, region.path, 0);
   return db.transaction(async (tx) => {
-    const [o] = await tx.insert(orders).values({
-      countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, serviceItemId: item.id, residentUserId, householdId, proxyUserId, contactName,
+    // the order and its first timeline event in one statement (the id is chosen here; the event's foreign key is
+    // checked at the end of the statement, when the order exists)
+    const id = randomUUID();
+    const event = tx.$with('event', {}).as(tx.insert(orderEvents).values({ orderId: id, action: proxyUserId ? 'proxy_submit' : 'submit', fromState: null, toState: 'submitted', actorUserId: c.userId, actorName: c.actor.name, at: now,
+      note: proxyUserId ? `${c.actor.name}代${contactName}点单` : '' }).getSQL());
+    const [o] = await tx.with(event).insert(orders).values({
+      id, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, serviceItemId: item.id, residentUserId, householdId, proxyUserId, contactName,
       description: input.description, address: input.address ?? '', answers: input.answers ?? {}, state: 'submitted', stepStartedAt: now, submittedAt: now, createdAt: now, updatedAt: now,
     }).returning();
-    await tx.insert(orderEvents).values({ orderId: o.id, action: proxyUserId ? 'proxy_submit' : 'submit', fromState: null, toState: 'submitted', actorUserId: c.userId, actorName: c.actor.name, at: now,
-      note: proxyUserId ? `${c.actor.name}代${contactName}点单` : '' });
     await notify(tx, { countyCode: region.countyCode, userIds: staff, kind: 'order.submitted', title: '新的点单', body: `${contactName}点了“${item.name}”，请及时审核派单`, entity: 'order', entityId: o.id, now });
     await writeAudit(tx, { ...c.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: o.id, after: o });
     return o;
@@ -362,9 +366,11 @@ export async function transition(db: Db, c: OrderCaller, now: Date, orderId: str
   // locks are taken as late as possible and held until commit: the order row (conditional update) first, then the
   // volunteer's ledger (hours on completion), then the audit chain head, so writers queue on them for the shortest time
   return db.transaction(async (tx) => {
-    const [after] = await tx.update(orders).set(set).where(and(eq(orders.id, o.id), eq(orders.state, o.state))).returning();
+    // the conditional update and the timeline event in one statement (a data-modifying CTE): when the update finds
+    // the order in another state the event is rolled back with the transaction below
+    const event = tx.$with('event', {}).as(tx.insert(orderEvents).values({ orderId: o.id, action, fromState: o.state, toState: t.to, actorUserId: c.userId, actorName: c.actor.name, at: now, note, data: Object.keys(data).length ? data : null }).getSQL());
+    const [after] = await tx.with(event).update(orders).set(set).where(and(eq(orders.id, o.id), eq(orders.state, o.state))).returning();
     if (!after) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
-    await tx.insert(orderEvents).values({ orderId: o.id, action, fromState: o.state, toState: t.to, actorUserId: c.userId, actorName: c.actor.name, at: now, note, data: Object.keys(data).length ? data : null });
     if (action === 'rate' && body.score! <= 2) {
       await tx.insert(followUps).values({ orderId: o.id, countyCode: o.countyCode, regionPath: o.regionPath, reason: `群众评价“${scoreLabels[body.score!]}”${body.comment ? `：${body.comment}` : ''}`, openedAt: now });
       notifyUsers.push(...(await staffAt(tx, o.regionPath, 1)));
