@@ -206,7 +206,7 @@ export interface Redemption {
 }
 
 export const shopApi = {
-  goods: (query: { q?: string; page?: number; pageSize?: number } = {}) =>
+  goods: (query: { q?: string; regionCode?: string; page?: number; pageSize?: number } = {}) =>
     api.get<Paged<Goods>>('/shop/goods', { page: 1, pageSize: 20, ...query }),
   redeem: (body: NewRedemption) => api.post<Redemption>('/shop/redemptions', body),
   mine: (query: { page?: number; pageSize?: number } = {}) =>
