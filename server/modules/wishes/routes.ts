@@ -7,7 +7,7 @@ import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validatio
 import { wishStates } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
 import {
-  claimWish, confirmWish, fulfillWish, getWish, listWishes, myWishes, publicStates, publicWall, publishWish, rejectWish, submitWish, verifyWish,
+  claimWish, confirmWish, fulfillWish, getWish, listWishes, myWishes, publicStates, publicWall, publicWishPhoto, publishWish, rejectWish, submitWish, verifyWish,
   wishCaller, wishStateLabels, wishStats, withdrawWish, type WishState,
 } from './service.js';
 
@@ -117,4 +117,13 @@ export const wishRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
         state: z.enum(publicStates, { error: '状态应为 published（已发布）、claimed（已认领）或 fulfilled（已实现）' }).optional(),
       }) },
   }, async (req) => publicWall(db, req.query.county ?? deps.config.demoCounty, req.query));
+
+  app.get('/public/wishes/:id/photos/:fileId', {
+    config: { auth: false },
+    schema: { tags: ['心愿'], summary: '心愿墙上的实现照片（无需登录；仅受助人同意公开的心愿）', security: [], params: z.object({ id: z.uuid('心愿 ID 格式不正确'), fileId: z.uuid('照片 ID 格式不正确') }) },
+  }, async (req, reply) => {
+    const f = await publicWishPhoto(db, req.params.id, req.params.fileId);
+    const data = await deps.files.get(f.storageKey);
+    return reply.header('content-type', f.mime).header('cache-control', 'public, max-age=600').header('x-content-type-options', 'nosniff').send(data);
+  });
 };

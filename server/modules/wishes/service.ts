@@ -328,7 +328,7 @@ function present(r: Row, full: boolean) {
     regionCode: w.regionCode, regionName: r.regionName, townName: r.townName, place: [r.townName, r.regionName].filter(Boolean).join(''),
     beneficiaryName: full || w.consentToPublish ? w.beneficiaryName : ANONYMOUS, consentToPublish: w.consentToPublish,
     ...(full ? { beneficiaryPhoneMasked: w.beneficiaryPhoneMasked, source: w.source, overCap: w.overCap, rejectReason: w.rejectReason, submittedByName: r.submittedByName } : {}),
-    photos: showPhotos ? w.photoIds.map((p) => ({ id: p, url: `/api/v1/files/${p}` })) : [],
+    photos: showPhotos ? w.photoIds.map((p) => ({ id: p, url: full ? `/api/v1/files/${p}` : `/api/v1/public/wishes/${w.id}/photos/${p}` })) : [],
     claimCount: Number(r.claimCount), deadline: w.deadline, publishedAt: w.publishedAt, fulfilledAt: w.fulfilledAt, confirmedAt: w.confirmedAt, createdAt: w.createdAt, updatedAt: w.updatedAt,
   };
 }
@@ -420,12 +420,23 @@ export async function getWish(db: DbOrTx, c: WishCaller, id: string, now: Date) 
   };
 }
 
+/** A fulfilment photo for the public wall: only of a wish on the wall whose beneficiary consented. */
+export async function publicWishPhoto(db: DbOrTx, wishId: string, fileId: string) {
+  const [row] = await db.select({ storageKey: files.storageKey, mime: files.mime }).from(wishes).innerJoin(files, eq(files.id, fileId))
+    .where(and(eq(wishes.id, wishId), inArray(wishes.state, ['published', 'claimed', 'fulfilled', 'confirmed']), eq(wishes.consentToPublish, true),
+      sql`${wishes.photoIds} @> ${JSON.stringify([fileId])}::jsonb`));
+  if (!row || !row.mime.startsWith('image/')) throw new AppError('NOT_FOUND', '照片不存在或未公开');
+  return row;
+}
+
 /** Units and teams are named in public; people (volunteers, 爱心人士) partly masked. */
 const publicClaimant = (type: string, name: string) => (type === 'unit' || type === 'team' ? name : maskName(name.replace(/^爱心人士\s*/, '')));
 
 /** The public wall (no sign-in): published, claimed and fulfilled wishes; a name only with consent; never a phone. */
 export async function publicWall(db: DbOrTx, countyCode: string, f: { state?: (typeof publicStates)[number]; regionCode?: string; page: number; pageSize: number }) {
-  const where = and(eq(wishes.countyCode, countyCode), f.state ? eq(wishes.state, f.state) : inArray(wishes.state, [...publicStates]), await regionFilter(db, f.regionCode));
+  // 已实现 on the wall covers fulfilled and confirmed wishes alike
+  const states: WishState[] = f.state === 'fulfilled' ? ['fulfilled', 'confirmed'] : f.state ? [f.state] : [...publicStates, 'confirmed'];
+  const where = and(eq(wishes.countyCode, countyCode), inArray(wishes.state, states), await regionFilter(db, f.regionCode));
   const page = await pageOf(db, where, f, [sql`case ${wishes.state} when 'published' then 0 when 'claimed' then 1 else 2 end`, desc(wishes.publishedAt), desc(wishes.id)], () => false);
   const claims = page.items.length ? await db.select({ wishId: wishClaims.wishId, name: wishClaims.claimantName, type: wishClaims.claimantType }).from(wishClaims)
     .where(and(inArray(wishClaims.wishId, page.items.map((i) => i.id)), sql`${wishClaims.state} <> 'withdrawn'`)).orderBy(asc(wishClaims.createdAt)) : [];

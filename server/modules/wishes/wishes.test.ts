@@ -200,7 +200,7 @@ describe('wish lifecycle', () => {
     expect(text.match(/.{0,40}1[3-9]\d{9}.{0,10}/)?.[0] ?? null).toBeNull();
     expect(text).not.toMatch(/\d{3}\*{4}\d{4}/);
     expect(text).not.toContain('beneficiaryPhone');
-    expect(wall.items.every((x: Json) => ['published', 'claimed', 'fulfilled'].includes(x.state))).toBe(true);
+    expect(wall.items.every((x: Json) => ['published', 'claimed', 'fulfilled', 'confirmed'].includes(x.state))).toBe(true);
     expect(wall.counts.published).toBeGreaterThan(0);
     await act(V1, anon.id, 'claim', {}, 201);
     const claimedWall = (await api(null, 'GET', '/public/wishes?state=claimed&pageSize=200')).json();
@@ -209,6 +209,34 @@ describe('wish lifecycle', () => {
     expect(row.beneficiaryName).toBe('某村民');
     expect((await api(null, 'GET', '/public/wishes?state=submitted')).statusCode).toBe(400);
     expect((await api(null, 'GET', '/public/wishes?county=12')).statusCode).toBe(400);
+  });
+
+  it('fulfilled and confirmed wishes stay on the wall as 已实现, with their photos served without sign-in only with consent', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const stored = async () => {
+      const key = `wish-test/${crypto.randomUUID()}.png`;
+      await t.deps.files.put(key, png);
+      return (await one(`insert into files (county_code, purpose, mime, size, sha256, storage_key, original_name) values ($1, 'image', 'image/png', $2, 'x', $3, 'a.png') returning id`, [COUNTY, png.length, key])).id as string;
+    };
+    const run = async (consent: boolean) => {
+      const w = await published({ title: consent ? '想要一台收音机' : '想要一副老花镜', consentToPublish: consent });
+      await act(V1, w.id, 'claim', {}, 201);
+      const p = await stored();
+      await act(V1, w.id, 'fulfill', { photoIds: [p] });
+      await act(RESIDENT, w.id, 'confirm');
+      return { id: w.id, p };
+    };
+    const shown = await run(true);
+    const hidden = await run(false);
+    const wall = (await api(null, 'GET', '/public/wishes?state=fulfilled&pageSize=200')).json();
+    const row = wall.items.find((x: Json) => x.id === shown.id);
+    expect(row).toMatchObject({ state: 'confirmed', photos: [{ id: shown.p, url: `/api/v1/public/wishes/${shown.id}/photos/${shown.p}` }] });
+    expect(wall.items.find((x: Json) => x.id === hidden.id)).toMatchObject({ state: 'confirmed', photos: [] });
+    const img = await t.app.inject({ method: 'GET', url: row.photos[0].url });
+    expect(img.statusCode).toBe(200);
+    expect(img.headers['content-type']).toBe('image/png');
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/public/wishes/${hidden.id}/photos/${hidden.p}` })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/public/wishes/${shown.id}/photos/${hidden.p}` })).statusCode).toBe(404);
   });
 });
 
