@@ -1,4 +1,5 @@
 import { ElMessageBox } from 'element-plus';
+import { formatDateTime } from '../../../common/format';
 import type { FileRef } from '../../api';
 import { fileUrl, type AccountType, type AdjustmentState, type ClaimState, type PointRule, type RuleCategory, type RuleGroup } from '../../api/points';
 import { msg } from '../../locales/zh-CN';
@@ -63,3 +64,6 @@ export async function confirmed(text: string, title = msg.common.confirmTitle): 
     return false;
   }
 }
+
+/** 11月30日 23:33 (the year left out, for narrow columns of near dates). */
+export const shortDateTime = (v: string | null | undefined): string => formatDateTime(v).replace(/^\d{4}年/, '');
