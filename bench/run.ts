@@ -46,9 +46,9 @@ const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders,
 const ISSUE_ENGINES = (process.env.BENCH_ISSUE_ENGINES ?? 'postgres').split(',').map((x) => x.trim());
 const SITES_PATH = '/api/v1/sites?page=1&pageSize=20';
 /**
- * The V8 flags `npm start` gives the server (package.json: a young generation of 2 × 8 MB instead of V8's default
- * of up to 2 × 64 MB, and the old generation grown by 1.5× its live size after each full collection instead of up to 4×),
- * so the bench measures the server as it is deployed.
+ * The V8 flags `npm start` gives the server (package.json: a young generation of 2 × 4 MB instead of V8's default
+ * of up to 2 × 64 MB, and the old generation grown by 1.3× its live size after each full collection instead of up to 4×),
+ * so the bench measures the server as it is deployed — the compiled bundle dist/server/main.mjs, like `npm start`.
  */
 const SERVER_FLAGS: string[] = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).scripts.start.match(/--(?:max-semi-space-size|heap-growing-percent)=\d+/g) ?? [];
 
