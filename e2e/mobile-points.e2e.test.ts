@@ -1,0 +1,80 @@
+/**
+ * Points on the mobile H5 (issue #6): the resident 赵大娘 redeems goods in the 积分超市 for her household's points,
+ * gets a 6-digit pickup code, and her balance drops by the price; the station admin hands it out with the code
+ * through the API. The honour board and the wish wall open without sign-in.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumPath, launchBrowser } from './browser.js';
+
+const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const mobile = { viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+
+let browser: Browser;
+beforeAll(async () => { if (chromiumPath()) browser = await launchBrowser(); }, 60_000);
+afterAll(async () => { await browser?.close(); });
+
+async function token(phone: string) {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, password: 'Demo@2026' }) });
+  return ((await res.json()) as { token: string }).token;
+}
+async function api<T>(t: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${t}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
+  it('a resident redeems goods for points, gets a pickup code, and staff hand it out with the code', async () => {
+    const page: Page = await (await browser.newContext(mobile)).newPage();
+    await page.goto(`${baseUrl}/m/login?redirect=/shop`);
+    await page.getByTestId('login-phone').locator('input').fill('13800000007');
+    await page.getByTestId('login-password').locator('input').fill('Demo@2026');
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(/\/m\/shop$/);
+    const balance = Number(await page.getByTestId('shop-balance-household').innerText());
+    expect(balance).toBeGreaterThan(0);
+
+    // the first goods in stock that the household can afford
+    await page.getByTestId('goods-card').first().waitFor({ timeout: 15_000 });
+    const cards = page.getByTestId('goods-card');
+    let chosen = -1;
+    for (let i = 0; i < await cards.count(); i++) {
+      const price = Number((await cards.nth(i).locator('.price b').innerText()).trim());
+      if (price <= balance && await cards.nth(i).getByTestId('goods-redeem').isEnabled()) { chosen = i; break; }
+    }
+    expect(chosen).toBeGreaterThanOrEqual(0);
+    await cards.nth(chosen).getByTestId('goods-redeem').click();
+    await page.getByTestId('redeem-sheet').waitFor();
+    const total = Number(await page.getByTestId('redeem-total').innerText());
+    await page.getByTestId('redeem-confirm').click();
+    await page.locator('.van-dialog__confirm').click();
+    const code = (await page.getByTestId('pickup-code').innerText({ timeout: 15_000 })).replace(/\s/g, '');
+    expect(code).toMatch(/^\d{6}$/);
+
+    const resident = await token('13800000007');
+    const points = await api<{ household: { account: { balance: number } } }>(resident, 'GET', '/me/points');
+    expect(points.body.household.account.balance).toBe(balance - total);
+    const mine = await api<{ items: { id: string; state: string; pickupCode?: string }[] }>(resident, 'GET', '/me/redemptions');
+    const r = mine.body.items.find((x) => x.pickupCode === code)!;
+    expect(r.state).toBe('reserved');
+
+    const staff = await token('13800000001');
+    expect((await api(staff, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: code === '000000' ? '111111' : '000000' })).status).toBe(400);
+    const done = await api<{ state: string }>(staff, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: code });
+    expect(done.status).toBe(200);
+    expect(done.body.state).toBe('handed_out');
+  }, 120_000);
+
+  it('the honour board and the wish wall open without sign-in', async () => {
+    const page = await (await browser.newContext(mobile)).newPage();
+    await page.goto(`${baseUrl}/m/honors`);
+    await page.getByTestId('honor-card').first().waitFor({ timeout: 15_000 });
+    expect(page.url()).toMatch(/\/m\/honors$/);
+    expect(await page.getByTestId('honor-card').count()).toBeGreaterThan(0);
+    await page.goto(`${baseUrl}/m/wishes`);
+    await page.getByTestId('wish-card').first().waitFor({ timeout: 15_000 });
+    expect(page.url()).toMatch(/\/m\/wishes$/);
+    expect(await page.locator('body').innerText()).not.toMatch(/1[3-9]\d{9}/);
+  }, 90_000);
+});
