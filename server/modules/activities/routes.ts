@@ -59,10 +59,11 @@ const when = z.enum(['upcoming', 'past'], { error: 'when 应为 upcoming 或 pas
 export const activityRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   const db = deps.database.db;
   const now = () => deps.clock.now();
-  const caller = (req: FastifyRequest) => {
+  const baseCaller = (req: FastifyRequest) => {
     const a = auth(req);
-    return activityCaller(db, { actor: actor(req), userId: a.userId, countyCode: countyOf(a, deps), scope: a.scope, permissions: a.permissions });
+    return { actor: actor(req), userId: a.userId, countyCode: countyOf(a, deps), scope: a.scope, permissions: a.permissions };
   };
+  const caller = (req: FastifyRequest) => activityCaller(db, baseCaller(req));
 
   app.get('/activities/meta', { schema: { tags, summary: '活动类型与状态的中文名称' } }, async () => ({ types: typeLabels, states: stateLabels }));
 
@@ -110,7 +111,7 @@ export const activityRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app)
 
   app.post('/activities/:id/signups', {
     schema: { tags, summary: '报名活动（志愿者）：名额内即确认，满员则进入候补', params: idParam, body: z.object({ shiftId: uuid('岗位时段').nullish() }).nullish() },
-  }, async (req, reply) => reply.status(201).send(await signUp(db, await caller(req), now(), req.params.id, req.body?.shiftId ?? null)));
+  }, async (req, reply) => reply.status(201).send(await signUp(db, baseCaller(req), now(), req.params.id, req.body?.shiftId ?? null)));
 
   app.delete('/activities/:id/signups/me', { schema: { tags, summary: '取消我的报名（候补第一位自动转正）', params: idParam } }, async (req, reply) => {
     await cancelMySignup(db, await caller(req), now(), req.params.id);

@@ -48,13 +48,13 @@ export async function activityCaller(db: DbOrTx, base: Omit<ActivityCaller, 'vol
 }
 
 const canManage = (c: ActivityCaller, a: Pick<Activity, 'regionPath'>) => c.permissions.has('activity:manage') && regionInScope(c.scope, a.regionPath);
-const canStaffRead = (c: ActivityCaller, a: Pick<Activity, 'regionPath'>) =>
+const canStaffRead = (c: Pick<ActivityCaller, 'permissions' | 'scope'>, a: Pick<Activity, 'regionPath'>) =>
   (c.permissions.has('activity:read') || c.permissions.has('activity:manage')) && regionInScope(c.scope, a.regionPath);
 /** Staff in scope see every state; anyone of the county sees an activity once it is published. */
-const canSee = (c: ActivityCaller, a: Activity) => canStaffRead(c, a) || (a.countyCode === c.countyCode && a.state !== 'draft');
+const canSee = (c: Pick<ActivityCaller, 'permissions' | 'scope' | 'countyCode'>, a: Pick<Activity, 'regionPath' | 'countyCode' | 'state'>) => canStaffRead(c, a) || (a.countyCode === c.countyCode && a.state !== 'draft');
 const activityScope = (scope: Scope) => inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode });
 
-function requireVolunteer(c: ActivityCaller): string {
+function requireVolunteer(c: Pick<ActivityCaller, 'volunteerId'>): string {
   if (!c.volunteerId) throw new AppError('FORBIDDEN', '您还不是注册志愿者，请先注册成为志愿者（“我的 → 注册志愿者”）后再报名、签到', [{ path: '(account)', message: '请先注册成为志愿者' }]);
   return c.volunteerId;
 }
@@ -429,62 +429,90 @@ export async function archiveActivity(db: Db, c: ActivityCaller, now: Date, id: 
 
 // ---------- sign-ups ----------
 
+/** The sign-up route's caller: without `volunteerId` it is looked up in signUp's one read (a query less per request). */
+export type SignupCaller = Omit<ActivityCaller, 'volunteerId'> & { volunteerId?: string | null };
+
+type SignupRead = { volunteer_id: string | null; id: string | null; county_code: string; region_path: string; state: ActivityState; start_at: Date | string; shifts: number; shift_ok: boolean; already: boolean };
+type SeatRow = { id: string; status: 'confirmed' | 'waitlisted'; waitlist_count: number };
+
 /**
- * Signs the caller up. Seats are taken by a conditional UPDATE of the activity row (and then of the shift) inside
- * the transaction: the row lock it takes orders concurrent sign-ups, so the quota holds and `seq` (assigned by the
- * insert that follows, while the lock is held) is FIFO. Without a seat the sign-up joins the waitlist.
+ * Signs the caller up. Everything that does not need the activity row lock is one read before the transaction: the
+ * caller's volunteer id, the activity (visibility, state, sign-up deadline), its shifts and an earlier sign-up.
+ * The transaction takes the seat (or the waitlist place) and inserts the sign-up in ONE statement: the activity row
+ * is locked (`FOR UPDATE`, which rereads the latest version after a wait), a seat is taken when confirmed_count <
+ * quota and the waitlist grows otherwise, and the sign-up is inserted while the lock is held — so concurrent
+ * sign-ups are ordered by the lock, the quota holds and `seq` is FIFO. Under the lock the new sign-up is the last
+ * of the waitlist, so its position is the activity's waitlist_count after the increment (kept exact by every path
+ * that changes a sign-up's status: fillSeats, cancelMySignup, recordAttendance). Activities with shifts take the
+ * activity lock, then the shift's seat, in statements of their own. The audit event is appended last, in the same
+ * transaction.
  */
-export async function signUp(db: Db, c: ActivityCaller, now: Date, id: string, shiftId?: string | null) {
-  const volunteerId = requireVolunteer(c);
-  const a = await loadVisible(db, c, id);
+export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shiftId?: string | null) {
+  if (c.volunteerId === null) requireVolunteer({ ...c, volunteerId: null });
+  const me = c.volunteerId ? sql`${c.volunteerId}::uuid` : sql`(select id from volunteers where user_id = ${c.userId}::uuid)`;
+  const read = await db.execute(sql`select v.id as volunteer_id, a.id, a.county_code, a.region_path, a.state, a.start_at,
+      (select count(*)::int from activity_shifts s where s.activity_id = a.id) as shifts,
+      exists (select 1 from activity_shifts s where s.activity_id = a.id and s.id = ${shiftId ?? null}::uuid) as shift_ok,
+      exists (select 1 from activity_signups x where x.activity_id = a.id and x.volunteer_id = v.id and x.status <> 'cancelled') as already
+    from (select ${me} as id) v left join activities a on a.id = ${id}::uuid`);
+  const r = read.rows[0] as SignupRead;
+  const volunteerId = requireVolunteer({ ...c, volunteerId: r.volunteer_id });
+  const a = { countyCode: r.county_code, regionPath: r.region_path, state: r.state };
+  if (!r.id || !canSee(c, a)) throw notFound('活动');
   if (!['published', 'full'].includes(a.state)) throw transitionError(`活动${stateLabels[a.state]}，不在招募中，不能报名`);
   const closeHours = await getSetting<number>(db, a.countyCode, 'activities.signupCloseHours');
-  if (now.getTime() >= a.startAt.getTime() - closeHours * HOUR) throw transitionError(closeHours ? `报名已于活动开始前 ${closeHours} 小时截止` : '活动已开始，报名已截止');
-  const shifts = await db.select().from(activityShifts).where(eq(activityShifts.activityId, id));
-  if (shifts.length && !shiftId) throw invalid('shiftId', '该活动分岗位与时段招募，请选择一个岗位时段');
-  if (shiftId && !shifts.some((s) => s.id === shiftId)) throw invalid('shiftId', shifts.length ? '所选岗位时段不属于该活动' : '该活动不分岗位时段，无需选择');
-  const [already] = await db.select({ id: activitySignups.id }).from(activitySignups)
-    .where(and(eq(activitySignups.activityId, id), eq(activitySignups.volunteerId, volunteerId), ne(activitySignups.status, 'cancelled')));
-  if (already) throw duplicate('您已报名该活动，请勿重复报名');
+  if (now.getTime() >= new Date(r.start_at).getTime() - closeHours * HOUR) throw transitionError(closeHours ? `报名已于活动开始前 ${closeHours} 小时截止` : '活动已开始，报名已截止');
+  if (r.shifts && !shiftId) throw invalid('shiftId', '该活动分岗位与时段招募，请选择一个岗位时段');
+  if (shiftId && !r.shift_ok) throw invalid('shiftId', r.shifts ? '所选岗位时段不属于该活动' : '该活动不分岗位时段，无需选择');
+  if (r.already) throw duplicate('您已报名该活动，请勿重复报名');
+  const actor = { ...c.actor, countyCode: a.countyCode };
   try {
     return await db.transaction(async (tx) => {
-      const [seat] = await tx.update(activities).set({
-        confirmedCount: sql`${activities.confirmedCount} + 1`, updatedAt: now,
-        state: sql`case when ${activities.state} = 'published' and ${activities.confirmedCount} + 1 >= ${activities.quota} then 'full' else ${activities.state} end`,
-      }).where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full']), sql`${activities.confirmedCount} < ${activities.quota}`)).returning({ id: activities.id });
-      let status: 'confirmed' | 'waitlisted' = seat ? 'confirmed' : 'waitlisted';
-      if (seat && shiftId) {
-        const [shiftSeat] = await tx.update(activityShifts).set({ confirmedCount: sql`${activityShifts.confirmedCount} + 1` })
-          .where(and(eq(activityShifts.id, shiftId), sql`${activityShifts.confirmedCount} < ${activityShifts.quota}`)).returning({ id: activityShifts.id });
-        if (!shiftSeat) {
-          // the activity had a seat but the shift had none: give the activity seat back (the row lock is ours)
-          status = 'waitlisted';
-          await tx.update(activities).set({
-            confirmedCount: sql`${activities.confirmedCount} - 1`, waitlistCount: sql`${activities.waitlistCount} + 1`,
-            state: sql`case when ${activities.state} = 'full' then 'published' else ${activities.state} end`,
-          }).where(eq(activities.id, id));
-        }
-      } else if (!seat) {
-        const [wait] = await tx.update(activities).set({ waitlistCount: sql`${activities.waitlistCount} + 1`, updatedAt: now })
-          .where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full']))).returning({ id: activities.id });
-        if (!wait) throw transitionError('活动已不在招募中，不能报名');
-      }
-      const [row] = await tx.insert(activitySignups).values({
-        activityId: id, shiftId: shiftId ?? null, volunteerId, userId: c.userId, status, source: 'self', signedUpAt: now, createdAt: now, updatedAt: now,
-      }).returning();
-      let position: number | undefined;
-      if (status === 'waitlisted') {
-        const [p] = await tx.select({ n: count() }).from(activitySignups)
-          .where(and(eq(activitySignups.activityId, id), eq(activitySignups.status, 'waitlisted'), sql`${activitySignups.seq} <= ${row.seq}`));
-        position = p.n;
-      }
-      await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.signup', entity: 'activity_signup', entityId: row.id, detail: { activityId: id, status, shiftId: shiftId ?? null } });
-      return { id: row.id, status, ...(position !== undefined ? { position } : {}) };
+      const row = shiftId ? await takeShiftSeat(tx, id, shiftId, volunteerId, c.userId, now) : await takeSeat(tx, id, volunteerId, c.userId, now);
+      if (!row) throw transitionError('活动已不在招募中，不能报名');
+      await writeAudit(tx, actor, { action: 'activity.signup', entity: 'activity_signup', entityId: row.id, detail: { activityId: id, status: row.status, shiftId: shiftId ?? null } });
+      return { id: row.id, status: row.status, ...(row.status === 'waitlisted' ? { position: Number(row.waitlist_count) } : {}) };
     });
   } catch (e) {
     if (pgCode(e) === '23505') throw duplicate('您已报名该活动，请勿重复报名');
     throw e;
   }
+}
+
+/** An activity without shifts: lock, count and insert in one statement (see signUp). */
+async function takeSeat(tx: DbOrTx, id: string, volunteerId: string, userId: string, now: Date): Promise<SeatRow | undefined> {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const { rows } = await tx.execute(sql`with l as (
+      select id, confirmed_count < quota as seat from activities where id = ${id}::uuid and state in ('published', 'full') for update),
+    u as (update activities a set
+        confirmed_count = a.confirmed_count + case when l.seat then 1 else 0 end,
+        waitlist_count = a.waitlist_count + case when l.seat then 0 else 1 end,
+        state = case when l.seat and a.state = 'published' and a.confirmed_count + 1 >= a.quota then 'full' else a.state end,
+        updated_at = ${at}
+      from l where a.id = l.id returning l.seat, a.waitlist_count),
+    i as (insert into activity_signups (activity_id, volunteer_id, user_id, status, source, signed_up_at, created_at, updated_at)
+      select ${id}::uuid, ${volunteerId}::uuid, ${userId}::uuid, case when u.seat then 'confirmed' else 'waitlisted' end, 'self', ${at}, ${at}, ${at} from u
+      returning id, status)
+    select i.id, i.status, u.waitlist_count from i, u`);
+  return rows[0] as SeatRow | undefined;
+}
+
+/** An activity with shifts: a seat needs one on the activity and on the shift; the activity row is locked first. */
+async function takeShiftSeat(tx: DbOrTx, id: string, shiftId: string, volunteerId: string, userId: string, now: Date): Promise<SeatRow | undefined> {
+  const [locked] = await tx.select({ free: sql<boolean>`${activities.confirmedCount} < ${activities.quota}` }).from(activities)
+    .where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full']))).for('update');
+  if (!locked) return undefined;
+  const seat = locked.free && (await tx.update(activityShifts).set({ confirmedCount: sql`${activityShifts.confirmedCount} + 1` })
+    .where(and(eq(activityShifts.id, shiftId), sql`${activityShifts.confirmedCount} < ${activityShifts.quota}`)).returning({ id: activityShifts.id })).length > 0;
+  const [counts] = await tx.update(activities).set(seat
+    ? { confirmedCount: sql`${activities.confirmedCount} + 1`, updatedAt: now,
+      state: sql`case when ${activities.state} = 'published' and ${activities.confirmedCount} + 1 >= ${activities.quota} then 'full' else ${activities.state} end` }
+    : { waitlistCount: sql`${activities.waitlistCount} + 1`, updatedAt: now }).where(eq(activities.id, id)).returning({ waitlistCount: activities.waitlistCount });
+  const status = seat ? 'confirmed' as const : 'waitlisted' as const;
+  const [row] = await tx.insert(activitySignups).values({
+    activityId: id, shiftId, volunteerId, userId, status, source: 'self', signedUpAt: now, createdAt: now, updatedAt: now,
+  }).returning({ id: activitySignups.id });
+  return { id: row.id, status, waitlist_count: counts.waitlistCount };
 }
 
 type Promoted = { signupId: string; userId: string | null };
