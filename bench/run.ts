@@ -415,7 +415,7 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
       lines.push(`| HTTP: lifecycles in ${(o.http.wallMs / 1000).toFixed(1)} s | ${o.http.lifecycles} = **${o.http.lifecyclesPerSec}/s** (${o.http.requestsPerSec} req/s) |`);
       if (o.direct) {
         lines.push(`| direct: lifecycles in ${(o.direct.wallMs / 1000).toFixed(1)} s | ${o.direct.lifecycles} = **${o.direct.lifecyclesPerSec}/s** |`);
-        lines.push(`| HTTP / direct | **${o.ratio!.toFixed(3)}** |`);
+        lines.push(`| HTTP / direct | **${o.ratio === null ? 'n/a' : o.ratio.toFixed(3)}** |`);
       }
       for (const e of o.http.firstErrors) lines.push(`| first HTTP errors | ${e.replaceAll('|', '\\|')} |`);
       lines.push('');
