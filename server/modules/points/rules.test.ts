@@ -111,6 +111,10 @@ describe('points: accounts', () => {
     for (let i = 0; i + 1 < entries.length; i++) expect(entries[i].balanceAfter - entries[i].amount).toBe(entries[i + 1].balanceAfter);
     expect(entries.some((e) => e.amount < 0)).toBe(true);
     expect(entries.at(-1)!.balanceAfter).toBe(entries.at(-1)!.amount);
+    // a claim posted in a monthly batch names this household's own rule, not the batch
+    const claimEntries = entries.filter((e) => e.kind === 'claim');
+    expect(claimEntries.length).toBeGreaterThan(0);
+    for (const e of claimEntries) expect(e.memo).toMatch(/（(申报|扣分)）$/);
 
     // staff in scope see it; others do not
     expect((await api(PHONES.xinjiAdmin, 'GET', `/points/accounts/household/${hh}`)).statusCode).toBe(200);
