@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../platform/context.js';
 import {
-  activities, activityPlans, activitySignups, certificates, counters, hoursEntries, hoursRequests, orders, regions, roleAssignments, sites,
+  activities, activityPlans, activitySignups, certificates, counters, hoursEntries, hoursRequests, orders, regions, roleAssignments, settings, sites,
   starApplications, submissionEvents, submissions, teams, users, volunteers, type MonthTheme,
 } from '../db/schema/index.js';
 import { writeAudit, type Actor } from '../platform/audit.js';
@@ -272,6 +272,14 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
       comment: state === 'accepted' ? '已审核' : null, submittedBy: creatorFor(t.path), submittedAt: new Date(submitAt.getTime() + 2 * 86400_000), reviewedAt: state === 'accepted' ? new Date(submitAt.getTime() + 3 * 86400_000) : null },
     events: [{ action: 'submit', actorUserId: creatorFor(t.path), actorName: '所管理员', at: new Date(submitAt.getTime() + 2 * 86400_000) }, ...(state === 'accepted' ? [{ action: 'accept' as const, actorName: '刘文明', at: new Date(submitAt.getTime() + 3 * 86400_000) }] : [])] });
   }
+
+  // the certificate issuer of the demo county (PRODUCT.md §5: name, person in charge, handler, contact)
+  await db.insert(settings).values([
+    { countyCode, key: 'certificates.issuerName', value: issuer.name },
+    { countyCode, key: 'certificates.personInCharge', value: issuer.personInCharge },
+    { countyCode, key: 'certificates.handler', value: issuer.handler },
+    { countyCode, key: 'certificates.contact', value: issuer.contact },
+  ]).onConflictDoNothing();
 
   await db.transaction(async (tx) => {
     if (stars.length) await tx.insert(starApplications).values(stars);
