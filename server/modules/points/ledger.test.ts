@@ -48,3 +48,20 @@ describe('points ledger core', () => {
     expect((await verifyPoints(db())).ok).toBe(true);
   });
 });
+
+describe('points-verify', () => {
+  it('finds a balance that no longer matches its movements', async () => {
+    const now = t.clock.now();
+    const hh = await household();
+    const acc = await db().transaction((tx) => ownerAccount(tx, 'household', hh, now));
+    expect((await verifyPoints(db())).ok).toBe(true);
+    const balance = await balanceOf(db(), acc.id);
+    // the projection is a plain column: tamper with it the way a stray UPDATE would
+    await db().execute(sql`update point_accounts set balance = balance + 7 where id = ${acc.id}`);
+    const bad = await verifyPoints(db());
+    expect(bad.ok).toBe(false);
+    expect(bad.problems).toContainEqual({ accountId: acc.id, problem: `余额 ${balance + 7} 与流水重算 ${balance} 不符` });
+    await db().execute(sql`update point_accounts set balance = ${balance} where id = ${acc.id}`);
+    expect((await verifyPoints(db())).ok).toBe(true);
+  });
+});
