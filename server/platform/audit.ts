@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { auditEvents, auditHeads } from '../db/schema/index.js';
 import type { DbOrTx } from '../db/client.js';
 import { sha256Hex } from './crypto.js';
@@ -64,6 +64,44 @@ export function auditChain(county: string, entityId?: string | null) {
   return `${county}/${h % AUDIT_LANES}`;
 }
 
+/** An event ready to append: its canonical text up to the sequence number (`{…,"seq":`), built in JS. */
+type PreparedEvent = { chain: string; at: Date; fields: Omit<EventFields, 'seq'>; before: string; detailJson: string | null };
+
+function prepareEvent(actor: Actor, input: AuditInput, at: Date): PreparedEvent {
+  const chain = input.chain ?? auditChain(actor.countyCode ?? 'system', input.entityId);
+  const fields: Omit<EventFields, 'seq'> = {
+    chain, at, actorId: actor.userId, actorName: actor.name, action: input.action,
+    entity: input.entity, entityId: input.entityId ?? null, ip: actor.ip ?? null, requestId: actor.requestId ?? null,
+    beforeDigest: digest(input.before), afterDigest: digest(input.after), detail: input.detail ?? null,
+  };
+  // "seq" sorts after every other key, so the canonical text ends with it: `{…,"seq":` + seq + `}`
+  const text = canonical({ ...fields, at: at.toISOString(), seq: 0 });
+  if (!text.endsWith(',"seq":0}')) throw new Error('audit: seq must be the last key of the canonical event');
+  return { chain, at, fields, before: text.slice(0, -2), detailJson: fields.detail === null ? null : JSON.stringify(fields.detail) };
+}
+
+/** The three CTEs of an append (lock the head, insert the event hashed in SQL, move the head); `gate` adds conditions to the head lock. */
+function appendCtes(e: PreparedEvent, before: SQL, detail: SQL, from: SQL, gate: SQL) {
+  const f = e.fields;
+  return sql`audit_h as (select seq + 1 as seq, hash from ${auditHeads} where chain = ${e.chain} ${gate} for update),
+    audit_e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
+      select ${e.chain}, audit_h.seq, ${e.at.toISOString()}::timestamptz, ${f.actorId}::uuid, ${f.actorName}, ${f.action}, ${f.entity}, ${f.entityId}, ${f.ip}, ${f.requestId},
+        ${f.beforeDigest}, ${f.afterDigest}, ${detail},
+        encode(sha256(convert_to(audit_h.hash || chr(10) || ${before} || audit_h.seq::text || '}', 'UTF8')), 'hex')
+      from ${from} returning seq, hash),
+    audit_u as (update ${auditHeads} set seq = audit_e.seq, hash = audit_e.hash from audit_e where ${auditHeads}.chain = ${e.chain} returning audit_e.seq)`;
+}
+
+async function appendEvent(tx: DbOrTx, e: PreparedEvent) {
+  const append = () => tx.execute(sql`with ${appendCtes(e, sql`${e.before}::text`, sql`${e.detailJson}::jsonb`, sql`audit_h`, sql``)} select seq from audit_u`);
+  const { rows } = await append();
+  if (rows.length) return;
+  // the first event of this chain: create its head, then append (a concurrent creator makes this a no-op)
+  await tx.insert(auditHeads).values({ chain: e.chain, seq: 0, hash: GENESIS }).onConflictDoNothing();
+  const again = await append();
+  if (!again.rows.length) throw new Error(`audit: chain head ${e.chain} missing`);
+}
+
 /**
  * Appends an audit event to a hash chain of the county, inside the caller's transaction, in one statement: lock the
  * chain head (`FOR UPDATE`), store the event numbered after it, move the head — so the head is held only from this
@@ -73,30 +111,59 @@ export function auditChain(county: string, entityId?: string | null) {
  * PostgreSQL puts the previous hash in front of it and the number in it, and hashes with sha256(). Call this last.
  */
 export async function writeAudit(tx: DbOrTx, actor: Actor, input: AuditInput) {
-  const chain = input.chain ?? auditChain(actor.countyCode ?? 'system', input.entityId);
+  await appendEvent(tx, prepareEvent(actor, input, new Date()));
+}
+
+/** A detail value that the caller's statement decides: `detail[key]` becomes the text value of `by`, one of `values`. */
+export type AuditPick = { key: string; by: SQL; values: readonly string[] };
+
+export type AuditAppendSql = {
+  chain: string;
+  /**
+   * CTEs named audit_g, audit_h, audit_e and audit_u, to follow the caller's own CTEs (after a comma) in one `with`:
+   * they append the event once when `from` yields a row, and nothing (no lock either) when it yields none.
+   */
+  ctes: SQL;
+  /** A scalar expression for the caller's final select: the event's sequence number, null when nothing was appended. */
+  seq: SQL;
+  /**
+   * When the statement made its change but appended nothing although `from` had a row (`seq` null: the chain had no
+   * head yet, once per chain), appends the same event in statements of its own, in the same transaction.
+   */
+  complete(tx: DbOrTx, picked?: string): Promise<void>;
+};
+
+/**
+ * The audit append of `writeAudit`, as SQL that a caller folds into its own statement, so a command that holds a row
+ * lock appends its event without another round trip. Same chain, canonical text (built here, in JS), hash and head
+ * semantics as writeAudit; the head is locked only after `from` (a CTE of the caller, e.g. its INSERT … RETURNING)
+ * has been produced — the head lock waits on its rows — so the caller's own locks come first and the audit lane
+ * last, as in every command that calls writeAudit at its end. A detail value the statement decides (`pick`) is
+ * chosen in SQL among canonical texts made here for each allowed value, so the hash covers exactly what is stored.
+ */
+export function auditAppendSql(actor: Actor, input: AuditInput, from: SQL, pick?: AuditPick): AuditAppendSql {
   const at = new Date();
-  const fields: Omit<EventFields, 'seq'> = {
-    chain, at, actorId: actor.userId, actorName: actor.name, action: input.action,
-    entity: input.entity, entityId: input.entityId ?? null, ip: actor.ip ?? null, requestId: actor.requestId ?? null,
-    beforeDigest: digest(input.before), afterDigest: digest(input.after), detail: input.detail ?? null,
+  const variants = (pick ? pick.values : [undefined]).map((v) => ({
+    v, e: prepareEvent(actor, pick ? { ...input, detail: { ...input.detail, [pick.key]: v } } : input, at),
+  }));
+  const e0 = variants[0].e;
+  const choose = (f: (e: PreparedEvent) => SQL) => (pick
+    ? sql`case audit_g.v ${sql.join(variants.map(({ v, e }) => sql`when ${v!}::text then ${f(e)}`), sql` `)} end`
+    : f(e0));
+  const before = choose((e) => sql`${e.before}::text`);
+  const detail = choose((e) => sql`${e.detailJson}::jsonb`);
+  const ctes = sql`audit_g as (select (${pick ? pick.by : sql`null`})::text as v from ${from} limit 1),
+    ${appendCtes(e0, before, detail, sql`audit_h, audit_g`, sql`and exists (select 1 from audit_g)`)}`;
+  return {
+    chain: e0.chain,
+    ctes,
+    seq: sql`(select seq from audit_u)`,
+    async complete(tx, picked) {
+      const found = variants.find((x) => x.v === picked);
+      if (!found) throw new Error(`audit: ${String(picked)} is not one of the values of ${pick?.key}`);
+      await appendEvent(tx, found.e);
+    },
   };
-  // "seq" sorts after every other key, so the canonical text ends with it: `{…,"seq":` + seq + `}`
-  const text = canonical({ ...fields, at: at.toISOString(), seq: 0 });
-  if (!text.endsWith(',"seq":0}')) throw new Error('audit: seq must be the last key of the canonical event');
-  const before = text.slice(0, -2);
-  const append = () => tx.execute(sql`with h as (select seq + 1 as seq, hash from ${auditHeads} where chain = ${chain} for update),
-    e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
-      select ${chain}, h.seq, ${at.toISOString()}::timestamptz, ${fields.actorId}::uuid, ${fields.actorName}, ${fields.action}, ${fields.entity}, ${fields.entityId}, ${fields.ip}, ${fields.requestId},
-        ${fields.beforeDigest}, ${fields.afterDigest}, ${fields.detail === null ? null : JSON.stringify(fields.detail)}::jsonb,
-        encode(sha256(convert_to(h.hash || chr(10) || ${before}::text || h.seq::text || '}', 'UTF8')), 'hex')
-      from h returning seq, hash)
-    update ${auditHeads} set seq = e.seq, hash = e.hash from e where ${auditHeads}.chain = ${chain} returning e.seq`);
-  const { rows } = await append();
-  if (rows.length) return;
-  // the first event of this chain: create its head, then append (a concurrent creator makes this a no-op)
-  await tx.insert(auditHeads).values({ chain, seq: 0, hash: GENESIS }).onConflictDoNothing();
-  const again = await append();
-  if (!again.rows.length) throw new Error(`audit: chain head ${chain} missing`);
 }
 
 export type AuditProblem = { chain: string; seq: number; problem: string };

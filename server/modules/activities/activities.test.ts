@@ -7,6 +7,8 @@ import { checkChar } from '../../platform/idcard.js';
 import { ensureUser } from '../accounts/service.js';
 import { registerVolunteer } from '../volunteers/service.js';
 import { sweepActivities } from './service.js';
+import { auditAppendSql, verifyAudit } from '../../platform/audit.js';
+import { sql } from 'drizzle-orm';
 
 let t: TestApp;
 let village: string;
@@ -442,6 +444,18 @@ describe('concurrency', () => {
     // the position answered to each request is its rank by seq among the waitlisted
     const rankBySeq = new Map(rows.slice(50).map((r, i) => [r.id, i + 1]));
     for (const b of bodies.filter((x) => x.status === 'waitlisted')) expect(b.position).toBe(rankBySeq.get(b.id));
+    // each sign-up's audit event, appended in its seat statement, names its outcome and the chain verifies
+    const events = (await t.deps.database.query(`select chain, seq, entity_id, detail from audit_events where action = 'activity.signup' and detail->>'activityId' = $1`, [a.id])).rows as { chain: string; seq: number; entity_id: string; detail: { status: string } }[];
+    expect(events).toHaveLength(200);
+    const statusById = new Map(rows.map((r) => [r.id, r.status]));
+    for (const e of events) expect(e.detail.status).toBe(statusById.get(e.entity_id));
+    expect(await verifyAudit(db)).toMatchObject({ ok: true, problems: [] });
+    const tampered = events.find((e) => e.detail.status === 'waitlisted')!;
+    await t.deps.database.query(`update audit_events set detail = jsonb_set(detail, '{status}', '"confirmed"') where chain = $1 and seq = $2`, [tampered.chain, tampered.seq]);
+    const altered = await verifyAudit(db);
+    expect(altered.problems.some((p) => p.chain === tampered.chain && p.seq === Number(tampered.seq) && p.problem.includes('篡改'))).toBe(true);
+    await t.deps.database.query(`update audit_events set detail = $3::jsonb where chain = $1 and seq = $2`, [tampered.chain, tampered.seq, JSON.stringify(tampered.detail)]);
+    expect((await verifyAudit(db)).ok).toBe(true);
     const view = (await api(ADMIN, 'GET', `/activities/${a.id}`)).json();
     expect(view).toMatchObject({ state: 'full', confirmedCount: 50, waitlistCount: 150 });
     const listed = (await api(ADMIN, 'GET', `/activities/${a.id}/signups?status=waitlisted&pageSize=200`)).json();
@@ -461,5 +475,25 @@ describe('concurrency', () => {
     expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json()).toMatchObject({ state: 'full', confirmedCount: 50, waitlistCount: 150 - k });
     const promotedNotices = await count(`select count(*)::int as n from notifications where kind = 'activity.promoted' and entity_id = $1`, [a.id]);
     expect(promotedNotices).toBe(k);
+  });
+  it('an audit append folded into a statement: nothing without a source row, the head of a new chain made once, the picked value hashed', async () => {
+    const db = t.deps.database.db;
+    const actor = { userId: null, name: '测试', countyCode: '411523' };
+    const input = { action: 'test.fold', entity: 'test', entityId: 'x', detail: { n: 1 }, chain: `test/${crypto.randomUUID()}` };
+    const run = (status: string | null) => db.transaction(async (tx) => {
+      const append = auditAppendSql(actor, input, sql`src`, { key: 'status', by: sql`status`, values: ['confirmed', 'waitlisted'] });
+      const { rows } = await tx.execute(sql`with src as (select ${status}::text as status where ${status}::text is not null), ${append.ctes} select (select count(*)::int from src) as n, ${append.seq} as seq`);
+      const r = rows[0] as { n: number; seq: number | null };
+      if (r.n && r.seq == null) await append.complete(tx, status!);
+      return r;
+    });
+    expect(await run(null)).toMatchObject({ n: 0, seq: null });
+    expect((await t.deps.database.query('select count(*)::int as n from audit_heads where chain = $1', [input.chain])).rows[0].n).toBe(0);
+    expect(await run('waitlisted')).toMatchObject({ n: 1, seq: null }); // no head yet: appended by complete()
+    expect(Number((await run('confirmed')).seq)).toBe(2);
+    const stored = (await t.deps.database.query('select seq, detail from audit_events where chain = $1 order by seq', [input.chain])).rows;
+    expect(stored.map((r: Json) => [Number(r.seq), r.detail])).toEqual([[1, { n: 1, status: 'waitlisted' }], [2, { n: 1, status: 'confirmed' }]]);
+    await expect(run('bogus')).rejects.toThrow();
+    expect(await verifyAudit(db)).toMatchObject({ ok: true, problems: [] });
   });
 });

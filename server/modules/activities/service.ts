@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, gte, ilike, inArray, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
@@ -6,7 +6,7 @@ import {
   type activityStates, type activityTypes,
 } from '../../db/schema/index.js';
 import { AppError, duplicate, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
-import { writeAudit, type Actor } from '../../platform/audit.js';
+import { auditAppendSql, writeAudit, type Actor, type AuditInput } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
@@ -468,9 +468,15 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
   const actor = { ...c.actor, countyCode: a.countyCode };
   try {
     return await db.transaction(async (tx) => {
-      const row = shiftId ? await takeShiftSeat(tx, id, shiftId, volunteerId, c.userId, now) : await takeSeat(tx, id, volunteerId, c.userId, now);
+      const audit = (signupId: string): AuditInput => ({ action: 'activity.signup', entity: 'activity_signup', entityId: signupId, detail: { activityId: id, shiftId: shiftId ?? null } });
+      let row: SeatRow | undefined;
+      if (shiftId) {
+        row = await takeShiftSeat(tx, id, shiftId, volunteerId, c.userId, now);
+        if (row) await writeAudit(tx, actor, { ...audit(row.id), detail: { ...audit(row.id).detail, status: row.status } });
+      } else {
+        row = await takeSeat(tx, id, volunteerId, c.userId, now, actor, audit);
+      }
       if (!row) throw transitionError('活动已不在招募中，不能报名');
-      await writeAudit(tx, actor, { action: 'activity.signup', entity: 'activity_signup', entityId: row.id, detail: { activityId: id, status: row.status, shiftId: shiftId ?? null } });
       return { id: row.id, status: row.status, ...(row.status === 'waitlisted' ? { position: Number(row.waitlist_count) } : {}) };
     });
   } catch (e) {
@@ -479,9 +485,15 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
   }
 }
 
-/** An activity without shifts: lock, count and insert in one statement (see signUp). */
-async function takeSeat(tx: DbOrTx, id: string, volunteerId: string, userId: string, now: Date): Promise<SeatRow | undefined> {
+/**
+ * An activity without shifts: lock, count, insert and the audit event in one statement (see signUp). The sign-up's
+ * id is made here, so the audit lane (chosen by it) is known before the statement; the event's `status` is the
+ * inserted row's, chosen in SQL. Locks: the activity row (`l`), then — after the insert — the audit lane head.
+ */
+async function takeSeat(tx: DbOrTx, id: string, volunteerId: string, userId: string, now: Date, actor: Actor, audit: (signupId: string) => AuditInput): Promise<SeatRow | undefined> {
   const at = sql`${now.toISOString()}::timestamptz`;
+  const signupId = randomUUID();
+  const append = auditAppendSql(actor, audit(signupId), sql`i`, { key: 'status', by: sql`status`, values: ['confirmed', 'waitlisted'] });
   const { rows } = await tx.execute(sql`with l as (
       select id, confirmed_count < quota as seat from activities where id = ${id}::uuid and state in ('published', 'full') for update),
     u as (update activities a set
@@ -490,11 +502,14 @@ async function takeSeat(tx: DbOrTx, id: string, volunteerId: string, userId: str
         state = case when l.seat and a.state = 'published' and a.confirmed_count + 1 >= a.quota then 'full' else a.state end,
         updated_at = ${at}
       from l where a.id = l.id returning l.seat, a.waitlist_count),
-    i as (insert into activity_signups (activity_id, volunteer_id, user_id, status, source, signed_up_at, created_at, updated_at)
-      select ${id}::uuid, ${volunteerId}::uuid, ${userId}::uuid, case when u.seat then 'confirmed' else 'waitlisted' end, 'self', ${at}, ${at}, ${at} from u
-      returning id, status)
-    select i.id, i.status, u.waitlist_count from i, u`);
-  return rows[0] as SeatRow | undefined;
+    i as (insert into activity_signups (id, activity_id, volunteer_id, user_id, status, source, signed_up_at, created_at, updated_at)
+      select ${signupId}::uuid, ${id}::uuid, ${volunteerId}::uuid, ${userId}::uuid, case when u.seat then 'confirmed' else 'waitlisted' end, 'self', ${at}, ${at}, ${at} from u
+      returning id, status),
+    ${append.ctes}
+    select i.id, i.status, u.waitlist_count, ${append.seq} as audit_seq from i, u`);
+  const row = rows[0] as (SeatRow & { audit_seq: number | string | null }) | undefined;
+  if (row && row.audit_seq == null) await append.complete(tx, row.status);
+  return row && { id: row.id, status: row.status, waitlist_count: row.waitlist_count };
 }
 
 /** An activity with shifts: a seat needs one on the activity and on the shift; the activity row is locked first. */
