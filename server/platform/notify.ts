@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
-import { deliveryLog, notifications, outbox, users } from '../db/schema/index.js';
+import { deliveryLog, outbox, users } from '../db/schema/index.js';
 import type { Crypto } from './crypto.js';
 import { getSetting } from '../modules/settings/service.js';
 
@@ -29,18 +29,49 @@ export type NotifyInput = {
   entity?: string; entityId?: string; now: Date; sms?: boolean;
 };
 
-/** Writes the in-app messages and, where a channel is configured, queues external deliveries — in the caller's transaction. */
-export async function notify(tx: DbOrTx, n: NotifyInput) {
-  const ids = [...new Set(n.userIds.filter((x): x is string => !!x))];
-  if (!ids.length) return;
-  await tx.insert(notifications).values(ids.map((userId) => ({ countyCode: n.countyCode, userId, kind: n.kind, title: n.title, body: n.body, entity: n.entity ?? null, entityId: n.entityId ?? null, createdAt: n.now })));
+type RawClient = { query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }> };
+/** The driver under a drizzle handle (the pool, or the transaction's connection): statements without query building. */
+const rawOf = (db: DbOrTx) => (db as unknown as { session: { client: RawClient } }).session.client;
+
+const recipients = (n: NotifyInput) => [...new Set(n.userIds.filter((x): x is string => !!x))];
+
+/** The external channels a notification of this county goes to (settings come from their cache). */
+export async function notifyChannels(db: DbOrTx, countyCode: string, sms?: boolean): Promise<Channel[]> {
   const channels: Channel[] = [];
-  if (n.sms && (await getSetting<string>(tx, n.countyCode, 'notify.smsWebhookUrl'))) channels.push('sms');
-  if (await getSetting<string>(tx, n.countyCode, 'notify.wechatWebhookUrl')) channels.push('wechat');
-  if (!channels.length) return;
-  await tx.insert(outbox).values(channels.flatMap((channel) => ids.map((userId) => ({
-    countyCode: n.countyCode, channel, recipient: userId, template: n.kind, payload: { title: n.title, body: n.body, entity: n.entity, entityId: n.entityId }, nextAttemptAt: n.now, createdAt: n.now,
-  }))));
+  if (sms && (await getSetting<string>(db, countyCode, 'notify.smsWebhookUrl'))) channels.push('sms');
+  if (await getSetting<string>(db, countyCode, 'notify.wechatWebhookUrl')) channels.push('wechat');
+  return channels;
+}
+
+/**
+ * The inserts that write a notification — the in-app messages (one row per recipient, from one array parameter)
+ * and, per configured channel, the outbox rows — as `insert … select` statements, so a caller can run them as
+ * data-modifying CTEs of the statement that causes them (one round trip). `p` adds a parameter to the caller's
+ * statement and returns its placeholder. Nothing when there is no recipient.
+ */
+export function notifyInserts(n: NotifyInput, channels: Channel[], p: (v: unknown) => string): string[] {
+  const ids = recipients(n);
+  if (!ids.length) return [];
+  const idsP = p(ids);
+  const county = p(n.countyCode);
+  const kind = p(n.kind);
+  const at = p(n.now);
+  const stmts = [`insert into notifications (county_code, user_id, kind, title, body, entity, entity_id, created_at)
+    select ${county}::text, x, ${kind}::text, ${p(n.title)}::text, ${p(n.body)}::text, ${p(n.entity ?? null)}::text, ${p(n.entityId ?? null)}::text, ${at}::timestamptz from unnest(${idsP}::uuid[]) x`];
+  if (channels.length) {
+    stmts.push(`insert into outbox (county_code, channel, recipient, template, payload, next_attempt_at, created_at)
+      select ${county}::text, ch, x::text, ${kind}::text, ${p(JSON.stringify({ title: n.title, body: n.body, entity: n.entity, entityId: n.entityId }))}::jsonb, ${at}::timestamptz, ${at}::timestamptz
+      from unnest(${p(channels)}::text[]) with ordinality as c(ch, ci), unnest(${idsP}::uuid[]) with ordinality as r(x, ri) order by ci, ri`);
+  }
+  return stmts;
+}
+
+/** Writes the in-app messages and, where a channel is configured, queues external deliveries — in the caller's transaction, in one statement. */
+export async function notify(tx: DbOrTx, n: NotifyInput) {
+  if (!recipients(n).length) return;
+  const values: unknown[] = [];
+  const [inbox, out] = notifyInserts(n, await notifyChannels(tx, n.countyCode, n.sms), (v) => { values.push(v); return `$${values.length}`; });
+  await rawOf(tx).query(out ? `with o as (${out}) ${inbox}` : inbox, values);
 }
 
 /** Queues a message to a phone number that has no account yet (verification codes). */

@@ -83,6 +83,31 @@ describe('the order state machine', () => {
     expect(audit.total).toBe(6);
   });
 
+  it('every action answers with exactly the order detail a GET right after returns (same shape and values)', async () => {
+    const same = async (phone: string, res: { statusCode: number; body: string; json: () => { id: string } }) => {
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      const view = await t.as(phone)({ method: 'GET', url: `/api/v1/orders/${res.json().id}` });
+      expect(res.body).toBe(view.body);
+      return res.json();
+    };
+    const vid = await volunteerId(PHONES.volunteer);
+    const o = await same(R, await t.as(R)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: fieldItem.id, description: '想体检', answers: { people: 2, items: ['血压'], date: '2026-06-10' } } }));
+    await same(ADMIN, await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } }));
+    await same(PHONES.volunteer, await act(PHONES.volunteer, o.id, 'accept'));
+    await same(PHONES.volunteer, await act(PHONES.volunteer, o.id, 'start'));
+    await same(PHONES.volunteer, await act(PHONES.volunteer, o.id, 'complete', { summary: '已完成', hours: 1.5 }));
+    await same(R, await act(R, o.id, 'rate', { score: 1, comment: '没来' }));
+    await same(R, await act(R, o.id, 'reopen', { reason: '还要再来' }));
+    await same(ADMIN, await act(ADMIN, o.id, 'dispatch', { target: { type: 'pool' } }));
+    await same(R, await act(R, o.id, 'cancel', { reason: '不要了' }));
+    const o2 = await same(R, await t.as(R)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: simpleItem.id, description: '家里老人需要帮忙' } }));
+    await same(ADMIN, await act(ADMIN, o2.id, 'reject', { reason: '不属于服务范围' }));
+    // a decline: the volunteer can no longer see the order and gets its new state only
+    const o3 = await newOrder();
+    await act(ADMIN, o3.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
+    expect((await act(PHONES.volunteer, o3.id, 'decline', { reason: '不在家' })).json()).toEqual({ id: o3.id, state: 'submitted', stateName: '待派单', timeline: [], actions: [] });
+  });
+
   it('answers 409 for an action from the wrong state and changes nothing', async () => {
     const o = await newOrder();
     for (const [phone, action, body] of [[R, 'rate', { score: 5 }], [ADMIN, 'complete', { summary: 'x' }], [R, 'reopen', { reason: 'x' }]] as const) {

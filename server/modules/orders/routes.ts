@@ -5,7 +5,7 @@ import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
-import { AppError, forbidden } from '../../platform/errors.js';
+import { forbidden } from '../../platform/errors.js';
 import { notifications } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
 import { closeFollowUp, createHousehold, createItem, createOrder, getOrder, listFollowUps, listHouseholds, listItemsInScope, listOrders, loadOrder, menuFor, myOrders, myTasks, orderCaller, partiesOf, transition, updateItem } from './service.js';
@@ -44,10 +44,12 @@ const transitionBody = z.object({
 export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   const db = deps.database.db;
   const now = () => deps.clock.now();
-  const caller = (req: FastifyRequest) => {
+  // the caller without their volunteer record and led teams: the lifecycle's commands read those with the order
+  const callerBase = (req: FastifyRequest) => {
     const a = auth(req);
-    return orderCaller(db, { actor: actor(req), userId: a.userId, countyCode: countyOf(a, deps), scope: a.scope, permissions: a.permissions });
+    return { actor: actor(req), userId: a.userId, countyCode: countyOf(a, deps), scope: a.scope, permissions: a.permissions };
   };
+  const caller = (req: FastifyRequest) => orderCaller(db, callerBase(req));
 
   // ---- menu ----
   app.get('/service-items', {
@@ -84,9 +86,7 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
     }) },
   }, async (req, reply) => {
     if (req.body.householdId ? !can(req, 'order:proxy') : !can(req, 'order:create')) throw forbidden(req.body.householdId ? '您没有代群众点单的权限' : '您没有点单的权限');
-    const c = await caller(req);
-    const o = await createOrder(db, c, now(), req.body);
-    return reply.status(201).send(await getOrder(db, c, o.id));
+    return reply.status(201).send(await createOrder(db, callerBase(req), now(), req.body));
   });
   app.get('/orders', { config: { permission: 'order:read' }, schema: { tags: ['点单'], summary: '订单看板（按数据权限，可筛选状态、超时、区划、类别）', querystring: z.object(orderFilter) } },
     async (req) => listOrders(db, await caller(req), req.query));
@@ -111,15 +111,7 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
   for (const action of userActions) {
     app.post(`/orders/:id/${action}`, {
       schema: { tags: ['点单'], summary: `订单动作：${orderTransitions[action].label}`, params: idParam, body: transitionBody },
-    }, async (req) => {
-      const c = await caller(req);
-      const after = await transition(db, c, now(), req.params.id, action, req.body ?? {});
-      // after a decline or a lost target the caller may no longer see the order: answer with its new state
-      return getOrder(db, c, req.params.id).catch((e) => {
-        if (e instanceof AppError && e.code === 'NOT_FOUND') return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
-        throw e;
-      });
-    });
+    }, async (req) => transition(db, callerBase(req), now(), req.params.id, action, req.body ?? {}));
   }
 
   // ---- follow-ups ----

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { followUps, households, orderEvents, orders, regions, roleAssignments, serviceItems, teams, users, volunteers, type ItemField } from '../../db/schema/index.js';
+import { followUps, households, orderEvents, orders, regions, roleAssignments, serviceItems, teams, volunteers, type ItemField } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, townPath as townOf, type Scope } from '../../platform/scope.js';
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
-import { notify } from '../../platform/notify.js';
+import { notifyChannels, notifyInserts } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
@@ -23,7 +23,9 @@ export type OrderCaller = {
   volunteerId: string | null; volunteerPath: string | null; verified: boolean; leaderTeams: { id: string; regionPath: string }[];
 };
 
-export async function orderCaller(db: DbOrTx, base: { actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission> }): Promise<OrderCaller> {
+export type OrderCallerBase = { actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission> };
+
+export async function orderCaller(db: DbOrTx, base: OrderCallerBase): Promise<OrderCaller> {
   // the caller's volunteer record and the teams they lead, in one round trip (this runs on every order request)
   const [v] = await db.select({
     id: volunteers.id, path: volunteers.regionPath, verified: volunteers.verified,
@@ -33,6 +35,30 @@ export async function orderCaller(db: DbOrTx, base: { actor: Actor; userId: stri
 }
 
 type Order = typeof orders.$inferSelect;
+
+// ---------- statements of the hot path, without query building ----------
+
+type RawClient = { query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }> };
+/**
+ * The driver under a drizzle handle (the pool, or the transaction's connection). The order lifecycle's statements
+ * are sent as text with parameters (the pool names them, so PostgreSQL parses each once per connection): building
+ * them with drizzle was a quarter of the server's CPU in the order bench (bench/NOTES.md).
+ */
+const rawOf = (db: DbOrTx) => (db as unknown as { session: { client: RawClient } }).session.client;
+/** Adds parameters to a statement being written: `p(value)` returns its placeholder. */
+function params() {
+  const values: unknown[] = [];
+  return { values, p: (v: unknown) => { values.push(v); return `$${values.length}`; } };
+}
+const orderColumnNames = Object.entries(getTableColumns(orders)).map(([key, col]) => [key, col.name] as const);
+const orderColumnName: Record<string, string> = Object.fromEntries(orderColumnNames);
+const jsonOrderColumns = new Set(['answers', 'volunteerIds', 'photoIds']);
+/** An orders row as the driver returns it (snake_case) → the row drizzle would give. */
+function orderFromRow(r: Record<string, unknown>): Order {
+  const o: Record<string, unknown> = {};
+  for (const [key, name] of orderColumnNames) o[key] = r[name];
+  return o as Order;
+}
 
 /** Who may take a pool order: a verified volunteer of the order's town, or the leader of a team of its town or county. */
 function poolEligible(c: OrderCaller, o: Order) {
@@ -210,47 +236,59 @@ export async function listHouseholds(db: DbOrTx, scope: Scope, crypto: Crypto, f
 
 export type NewOrder = { serviceItemId: string; description: string; address?: string; answers?: Record<string, unknown>; householdId?: string | null };
 
-export async function createOrder(db: Db, c: OrderCaller, now: Date, input: NewOrder) {
-  let regionCode: string | null;
-  let residentUserId: string | null = c.userId;
+export async function createOrder(db: Db, base: OrderCallerBase, now: Date, input: NewOrder) {
+  let residentUserId: string | null = base.userId;
   let householdId: string | null = null;
   let proxyUserId: string | null = null;
-  let contactName = c.actor.name;
-  let userRegion: typeof regions.$inferSelect | null = null;
+  let contactName = base.actor.name;
+  let householdRegion: string | null = null;
   if (input.householdId) {
     // 代点单: staff order for a household without a smartphone
-    if (!c.permissions.has('order:proxy')) throw forbidden('您没有代群众点单的权限');
-    const [h] = await db.select().from(households).where(and(eq(households.id, input.householdId), inScope(c.scope, { path: households.regionPath, regionCode: households.regionCode })));
+    if (!base.permissions.has('order:proxy')) throw forbidden('您没有代群众点单的权限');
+    const [h] = await db.select().from(households).where(and(eq(households.id, input.householdId), inScope(base.scope, { path: households.regionPath, regionCode: households.regionCode })));
     if (!h) throw invalid('householdId', '户不存在或不在您的管理范围内');
-    regionCode = h.regionCode; householdId = h.id; proxyUserId = c.userId; residentUserId = null; contactName = h.headName;
+    householdRegion = h.regionCode; householdId = h.id; proxyUserId = base.userId; residentUserId = null; contactName = h.headName;
     if (!input.address) input.address = h.address;
-  } else {
-    // the resident's village and its region row in one round trip
-    const [u] = await db.select({ regionCode: users.regionCode, region: regions }).from(users).leftJoin(regions, eq(regions.code, users.regionCode)).where(eq(users.id, c.userId));
-    regionCode = u?.regionCode ?? null;
-    if (!regionCode) throw invalid('regionCode', '您的账号没有所属村（社区），请先完善资料');
-    userRegion = u.region;
   }
-  const region = userRegion ?? (await requireRegion(db, regionCode));
-  const [item] = await db.select().from(serviceItems).where(eq(serviceItems.id, input.serviceItemId));
-  if (!item || !item.active || !region.path.startsWith(item.regionPath)) throw invalid('serviceItemId', '服务项目不存在或不在本地菜单中');
-  const problems = checkAnswers(item.fields, input.answers ?? {});
+  // the place (the household's, else the resident's village), the item and the place's staff (staffAt level 0) in one round trip
+  const { rows: [pre] } = await rawOf(db).query(`select r.code, r.county_code, r.path, r.name, i.id as item_id, i.name as item_name, i.active as item_active, i.region_path as item_region_path, i.fields as item_fields,
+      (select coalesce(array_agg(ra.user_id::text), '{}') from role_assignments ra where ra.region_code = k.codes[greatest(1, least(cardinality(k.codes), 3))]
+        and ra.role_code in ('county_admin', 'institute_admin', 'station_admin')) as staff
+    from (select coalesce($1::text, (select region_code from users where id = $2::uuid)) as code) me
+    left join regions r on r.code = me.code
+    left join service_items i on i.id = $3::uuid
+    left join lateral (select array_remove(string_to_array(r.path, '/'), '') as codes) k on true`, [householdRegion, base.userId, input.serviceItemId]);
+  if (!pre?.code) {
+    if (householdRegion) throw notFound('区划');
+    throw invalid('regionCode', '您的账号没有所属村（社区），请先完善资料');
+  }
+  const region = { code: pre.code as string, countyCode: pre.county_code as string, path: pre.path as string };
+  if (!pre.item_id || !pre.item_active || !region.path.startsWith(pre.item_region_path as string)) throw invalid('serviceItemId', '服务项目不存在或不在本地菜单中');
+  const problems = checkAnswers(pre.item_fields as ItemField[], input.answers ?? {});
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems[0].message, problems);
-  const staff = await staffAt(db, region.path, 0);
-  return db.transaction(async (tx) => {
-    // the order and its first timeline event in one statement (the id is chosen here; the event's foreign key is
-    // checked at the end of the statement, when the order exists)
-    const id = randomUUID();
-    const event = tx.$with('event', {}).as(tx.insert(orderEvents).values({ orderId: id, action: proxyUserId ? 'proxy_submit' : 'submit', fromState: null, toState: 'submitted', actorUserId: c.userId, actorName: c.actor.name, at: now,
-      note: proxyUserId ? `${c.actor.name}代${contactName}点单` : '' }).getSQL());
-    const [o] = await tx.with(event).insert(orders).values({
-      id, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, serviceItemId: item.id, residentUserId, householdId, proxyUserId, contactName,
-      description: input.description, address: input.address ?? '', answers: input.answers ?? {}, state: 'submitted', stepStartedAt: now, submittedAt: now, createdAt: now, updatedAt: now,
-    }).returning();
-    await notify(tx, { countyCode: region.countyCode, userIds: staff, kind: 'order.submitted', title: '新的点单', body: `${contactName}点了“${item.name}”，请及时审核派单`, entity: 'order', entityId: o.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: o.id, after: o });
-    return o;
+  const notice = { countyCode: region.countyCode, userIds: pre.staff as string[], kind: 'order.submitted', title: '新的点单', body: `${contactName}点了“${pre.item_name as string}”，请及时审核派单`, entity: 'order', now };
+  const channels = await notifyChannels(db, region.countyCode, false);
+  // the order, its first timeline event and the notifications in one statement (the id is chosen here; the event's
+  // foreign key is checked at the end of the statement, when the order exists), answering with the order's view
+  const id = randomUUID();
+  const { values, p } = params();
+  const ctes = [
+    `o as (insert into orders (id, county_code, region_code, region_path, service_item_id, resident_user_id, household_id, proxy_user_id, contact_name, description, address, answers, state, step_started_at, submitted_at, created_at, updated_at)
+      values (${p(id)}::uuid, ${p(region.countyCode)}::text, ${p(region.code)}::text, ${p(region.path)}::text, ${p(pre.item_id)}::uuid, ${p(residentUserId)}::uuid, ${p(householdId)}::uuid, ${p(proxyUserId)}::uuid,
+        ${p(contactName)}::text, ${p(input.description)}::text, ${p(input.address ?? '')}::text, ${p(JSON.stringify(input.answers ?? {}))}::jsonb, 'submitted', ${p(now)}::timestamptz, $${values.length}::timestamptz, $${values.length}::timestamptz, $${values.length}::timestamptz)
+      returning *)`,
+    `e as (insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note)
+      select o.id, ${p(proxyUserId ? 'proxy_submit' : 'submit')}::text, null, 'submitted', ${p(base.userId)}::uuid, ${p(base.actor.name)}::text, ${p(now)}::timestamptz, ${p(proxyUserId ? `${base.actor.name}代${contactName}点单` : '')}::text from o
+      returning action, from_state, to_state, actor_name, at, note, seq)`,
+  ];
+  notifyInserts({ ...notice, entityId: id }, channels, p).forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
+  const row = await db.transaction(async (tx) => {
+    const { rows: [r] } = await rawOf(tx).query(`with ${ctes.join(',\n')} select o.*, ${viewColumns('o', 'e')} from o`, values);
+    await writeAudit(tx, { ...base.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: id, after: orderFromRow(r) });
+    return r;
   });
+  // a new order: the caller is its resident (or proxy) and maybe staff; volunteer parties only begin at dispatch
+  return presentOrder({ ...base, volunteerId: null, volunteerPath: null, verified: false, leaderTeams: [] }, orderFromRow(row), viewFromRow(row));
 }
 
 /** Staff who manage orders at a level above a place: 0 = its village (站), 1 = its town (所), 2 = the county (中心). */
@@ -275,10 +313,18 @@ const fieldLabels: Record<string, string> = { reason: '原因', target: '派单�
  * the conditional update, the timeline event, the audit event and the notifications share one transaction, so a
  * lost race changes nothing and answers 409.
  */
-export async function transition(db: Db, c: OrderCaller, now: Date, orderId: string, action: OrderAction, body: TransitionBody = {}) {
+export async function transition(db: Db, base: OrderCallerBase, now: Date, orderId: string, action: OrderAction, body: TransitionBody = {}) {
   const t = orderTransitions[action];
-  // one snapshot decides visibility and state; the conditional update below catches anything that changes after it
-  const [o] = await db.select().from(orders).where(eq(orders.id, orderId));
+  // one snapshot decides visibility and state, read with the caller's volunteer record and led teams (one round
+  // trip); the conditional update below catches anything that changes after it
+  const { rows: [snap] } = await rawOf(db).query(`select o.*, v.id as c_volunteer_id, v.region_path as c_volunteer_path, v.verified as c_verified,
+      (select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = v.id) as c_leader_teams
+    from (select $2::uuid as uid) me left join volunteers v on v.user_id = me.uid left join orders o on o.id = $1::uuid`, [orderId, base.userId]);
+  const c: OrderCaller = {
+    ...base, volunteerId: (snap.c_volunteer_id as string | null) ?? null, volunteerPath: (snap.c_volunteer_path as string | null) ?? null,
+    verified: (snap.c_verified as boolean | null) ?? false, leaderTeams: (snap.c_leader_teams as OrderCaller['leaderTeams'] | null) ?? [],
+  };
+  const o = snap.id ? orderFromRow(snap) : undefined;
   if (!o || !canSee(c, o)) {
     // a pool order someone else just took is no longer visible to the others: they lost a race, not the order
     if (o && action === 'accept' && o.targetType === 'pool' && poolEligible(c, o)) throw new AppError('INVALID_TRANSITION', '这单已被其他志愿者接走');
@@ -363,23 +409,41 @@ export async function transition(db: Db, c: OrderCaller, now: Date, orderId: str
       notifyText = `订单被驳回：${body.reason}`;
       break;
   }
+  // a rating of 不满意 or worse opens a follow-up and tells the town's staff
+  const followUp = action === 'rate' && body.score! <= 2 ? `群众评价“${scoreLabels[body.score!]}”${body.comment ? `：${body.comment}` : ''}` : null;
+  if (followUp) notifyUsers.push(...(await staffAt(db, o.regionPath, 1)));
+  const notice = { countyCode: o.countyCode, userIds: notifyUsers.filter((u) => u !== c.userId), kind: `order.${action}`, title: noticeTitles[action] ?? `订单${t.label}`, body: notifyText || `订单已${t.label}`, entity: 'order', entityId: o.id, now, sms: ['dispatch', 'complete', 'reject'].includes(action) };
+  const channels = await notifyChannels(db, o.countyCode, notice.sms);
+  // the conditional update, its timeline event, the follow-up and the notifications in one statement
+  // (data-modifying CTEs), which also answers with everything the response shows — no re-read after the commit
+  const { values, p } = params();
+  const sets = Object.entries(set).filter(([, v]) => v !== undefined).map(([k, v]) => `${orderColumnName[k]} = ${p(jsonOrderColumns.has(k) ? JSON.stringify(v) : v)}`).join(', ');
+  const ctes = [
+    `u as (update orders set ${sets} where id = ${p(o.id)}::uuid and state = ${p(o.state)}::text returning *)`,
+    `e as (insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note, data)
+      select u.id, ${p(action)}::text, ${p(o.state)}::text, u.state, ${p(c.userId)}::uuid, ${p(c.actor.name)}::text, ${p(now)}::timestamptz, ${p(note)}::text, ${p(Object.keys(data).length ? JSON.stringify(data) : null)}::jsonb from u
+      returning action, from_state, to_state, actor_name, at, note, seq)`,
+  ];
+  if (followUp) {
+    ctes.push(`f as (insert into follow_ups (order_id, county_code, region_path, reason, opened_at) select u.id, u.county_code, u.region_path, ${p(followUp)}::text, ${p(now)}::timestamptz from u
+      returning id, reason, opened_at, closed_at, result)`);
+  }
+  notifyInserts(notice, channels, p).forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
   // locks are taken as late as possible and held until commit: the order row (conditional update) first, then the
   // volunteer's ledger (hours on completion), then the audit chain head, so writers queue on them for the shortest time
-  return db.transaction(async (tx) => {
-    // the conditional update and the timeline event in one statement (a data-modifying CTE): when the update finds
-    // the order in another state the event is rolled back with the transaction below
-    const event = tx.$with('event', {}).as(tx.insert(orderEvents).values({ orderId: o.id, action, fromState: o.state, toState: t.to, actorUserId: c.userId, actorName: c.actor.name, at: now, note, data: Object.keys(data).length ? data : null }).getSQL());
-    const [after] = await tx.with(event).update(orders).set(set).where(and(eq(orders.id, o.id), eq(orders.state, o.state))).returning();
-    if (!after) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
-    if (action === 'rate' && body.score! <= 2) {
-      await tx.insert(followUps).values({ orderId: o.id, countyCode: o.countyCode, regionPath: o.regionPath, reason: `群众评价“${scoreLabels[body.score!]}”${body.comment ? `：${body.comment}` : ''}`, openedAt: now });
-      notifyUsers.push(...(await staffAt(tx, o.regionPath, 1)));
-    }
-    await notify(tx, { countyCode: o.countyCode, userIds: notifyUsers.filter((u) => u !== c.userId), kind: `order.${action}`, title: noticeTitles[action] ?? `订单${t.label}`, body: notifyText || `订单已${t.label}`, entity: 'order', entityId: o.id, now, sms: ['dispatch', 'complete', 'reject'].includes(action) });
+  const row = await db.transaction(async (tx) => {
+    const { rows: [r] } = await rawOf(tx).query(`with ${ctes.join(',\n')} select u.*, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`, values);
+    // the order was in another state by now: nothing is written (the transaction rolls back)
+    if (!r) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
+    const after = orderFromRow(r);
     if (action === 'complete') await creditOrderHours(tx, after, c.userId, now);
     await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined });
-    return after;
+    return r;
   });
+  const after = orderFromRow(row);
+  // after a decline or a lost target the caller may no longer see the order: answer with its new state
+  if (!canSee(c, after)) return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
+  return presentOrder(c, after, viewFromRow(row));
 }
 
 const noticeTitles: Partial<Record<OrderAction, string>> = {
@@ -512,7 +576,16 @@ export async function getOrder(db: DbOrTx, c: OrderCaller, id: string) {
     acceptorName: sql<string | null>`(select u.name from users u where u.id = ${orders.acceptedUserId})`,
   }).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).innerJoin(regions, eq(regions.code, orders.regionCode)).where(eq(orders.id, id));
   if (!r || !canSee(c, r.o)) throw notFound('订单');
-  const o = r.o;
+  return presentOrder(c, r.o, r);
+}
+
+type OrderView = {
+  regionName: string; item: { id: string; name: string; category: string; fields: ItemField[] }; timeline: TimelineRow[]; followUps: FollowUpRow[];
+  targetName: string; acceptorName: string | null;
+};
+
+/** The answer of the detail page and of every order action: the order with its names, timeline and the caller's actions. */
+function presentOrder(c: OrderCaller, o: Order, r: OrderView) {
   const row = {
     id: o.id, state: o.state, regionCode: o.regionCode, regionName: r.regionName, contactName: o.contactName, description: o.description,
     address: o.address, answers: o.answers, serviceItemId: o.serviceItemId, serviceItemName: r.item.name, category: r.item.category,
@@ -535,6 +608,30 @@ export async function getOrder(db: DbOrTx, c: OrderCaller, id: string) {
   };
 }
 const eventLabels: Record<string, string> = { submit: '点单', proxy_submit: '代点单', escalate: '超时上报', follow_up: '回访办结', auto_close: '自动关闭' };
+
+const isoText = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/**
+ * OrderView's columns for the order row `u` of a raw statement, exactly as getOrder reads them. `events` and
+ * `followUps` name CTEs of the same statement whose inserted rows belong to the view (a statement's subqueries do
+ * not see the rows it inserts).
+ */
+function viewColumns(u: string, events?: string, followUps?: string) {
+  return `(select r.name from regions r where r.code = ${u}.region_code) as v_region_name,
+    (select json_build_object('id', i.id, 'name', i.name, 'category', i.category, 'fields', i.fields) from service_items i where i.id = ${u}.service_item_id) as v_item,
+    (select coalesce(json_agg(json_build_object('action', e.action, 'from', e.from_state, 'to', e.to_state, 'actorName', e.actor_name, 'at', ${isoText('e.at')}, 'note', e.note) order by e.at, e.seq), '[]')
+       from (select action, from_state, to_state, actor_name, at, note, seq from order_events where order_id = ${u}.id${events ? ` union all select action, from_state, to_state, actor_name, at, note, seq from ${events}` : ''}) e) as v_timeline,
+    (select coalesce(json_agg(json_build_object('id', f.id, 'reason', f.reason, 'openedAt', ${isoText('f.opened_at')}, 'closedAt', ${isoText('f.closed_at')}, 'result', f.result) order by f.opened_at), '[]')
+       from (select id, reason, opened_at, closed_at, result from follow_ups where order_id = ${u}.id${followUps ? ` union all select id, reason, opened_at, closed_at, result from ${followUps}` : ''}) f) as v_follow_ups,
+    case ${u}.target_type when 'pool' then '抢单池'
+      when 'team' then coalesce((select case when t.leader_volunteer_id is null then '' else t.name end from teams t where t.id = ${u}.target_id and t.county_code = ${u}.county_code), '')
+      when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end from volunteers v where v.id = ${u}.target_id and v.county_code = ${u}.county_code), '')
+      else '' end as v_target_name,
+    (select x.name from users x where x.id = ${u}.accepted_user_id) as v_acceptor_name`;
+}
+const viewFromRow = (r: Record<string, unknown>): OrderView => ({
+  regionName: r.v_region_name as string, item: r.v_item as OrderView['item'], timeline: r.v_timeline as TimelineRow[], followUps: r.v_follow_ups as FollowUpRow[],
+  targetName: r.v_target_name as string, acceptorName: r.v_acceptor_name as string | null,
+});
 
 // ---------- follow-ups ----------
 
