@@ -80,20 +80,15 @@ function prepareEvent(actor: Actor, input: AuditInput, at: Date): PreparedEvent 
   return { chain, at, fields, before: text.slice(0, -2), detailJson: fields.detail === null ? null : JSON.stringify(fields.detail) };
 }
 
-/** The three CTEs of an append (lock the head, insert the event hashed in SQL, move the head); `gate` adds conditions to the head lock. */
-function appendCtes(e: PreparedEvent, before: SQL, detail: SQL, from: SQL, gate: SQL) {
-  const f = e.fields;
-  return sql`audit_h as (select seq + 1 as seq, hash from ${auditHeads} where chain = ${e.chain} ${gate} for update),
-    audit_e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
-      select ${e.chain}, audit_h.seq, ${e.at.toISOString()}::timestamptz, ${f.actorId}::uuid, ${f.actorName}, ${f.action}, ${f.entity}, ${f.entityId}, ${f.ip}, ${f.requestId},
-        ${f.beforeDigest}, ${f.afterDigest}, ${detail},
-        encode(sha256(convert_to(audit_h.hash || chr(10) || ${before} || audit_h.seq::text || '}', 'UTF8')), 'hex')
-      from ${from} returning seq, hash),
-    audit_u as (update ${auditHeads} set seq = audit_e.seq, hash = audit_e.hash from audit_e where ${auditHeads}.chain = ${e.chain} returning audit_e.seq)`;
-}
-
 async function appendEvent(tx: DbOrTx, e: PreparedEvent) {
-  const append = () => tx.execute(sql`with ${appendCtes(e, sql`${e.before}::text`, sql`${e.detailJson}::jsonb`, sql`audit_h`, sql``)} select seq from audit_u`);
+  const f = e.fields;
+  const append = () => tx.execute(sql`with h as (select seq + 1 as seq, hash from ${auditHeads} where chain = ${e.chain} for update),
+    e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
+      select ${e.chain}, h.seq, ${e.at.toISOString()}::timestamptz, ${f.actorId}::uuid, ${f.actorName}, ${f.action}, ${f.entity}, ${f.entityId}, ${f.ip}, ${f.requestId},
+        ${f.beforeDigest}, ${f.afterDigest}, ${e.detailJson}::jsonb,
+        encode(sha256(convert_to(h.hash || chr(10) || ${e.before}::text || h.seq::text || '}', 'UTF8')), 'hex')
+      from h returning seq, hash)
+    update ${auditHeads} set seq = e.seq, hash = e.hash from e where ${auditHeads}.chain = ${e.chain} returning e.seq`);
   const { rows } = await append();
   if (rows.length) return;
   // the first event of this chain: create its head, then append (a concurrent creator makes this a no-op)
@@ -120,50 +115,46 @@ export type AuditPick = { key: string; by: SQL; values: readonly string[] };
 export type AuditAppendSql = {
   chain: string;
   /**
-   * CTEs named audit_g, audit_h, audit_e and audit_u, to follow the caller's own CTEs (after a comma) in one `with`:
+   * CTEs named audit_g, audit_t, audit_h and audit_e, to follow the caller's own CTEs (after a comma) in one `with`:
    * they append the event once when `from` yields a row, and nothing (no lock either) when it yields none.
    */
   ctes: SQL;
   /** A scalar expression for the caller's final select: the event's sequence number, null when nothing was appended. */
   seq: SQL;
-  /**
-   * When the statement made its change but appended nothing although `from` had a row (`seq` null: the chain had no
-   * head yet, once per chain), appends the same event in statements of its own, in the same transaction.
-   */
-  complete(tx: DbOrTx, picked?: string): Promise<void>;
 };
 
 /**
  * The audit append of `writeAudit`, as SQL that a caller folds into its own statement, so a command that holds a row
- * lock appends its event without another round trip. Same chain, canonical text (built here, in JS), hash and head
- * semantics as writeAudit; the head is locked only after `from` (a CTE of the caller, e.g. its INSERT … RETURNING)
- * has been produced — the head lock waits on its rows — so the caller's own locks come first and the audit lane
- * last, as in every command that calls writeAudit at its end. A detail value the statement decides (`pick`) is
- * chosen in SQL among canonical texts made here for each allowed value, so the hash covers exactly what is stored.
+ * lock appends its event without another round trip — and a command that is one statement needs no transaction
+ * block at all (no BEGIN, no COMMIT round trip). Same chain, canonical text (built here, in JS), sha256 hash and
+ * head as writeAudit. The head is created, locked and moved by one `insert … on conflict do update` (a chain's first
+ * event creates its head at seq 1 from the genesis hash; later ones wait for the head's lock and move the newest
+ * version), and that insert reads its row from `from` (a CTE of the caller, e.g. its INSERT … RETURNING) — so the
+ * caller's own locks come first and the audit lane last, as in every command that calls writeAudit at its end. A
+ * detail value the statement decides (`pick`) selects, in SQL, one of the canonical texts made here for each allowed
+ * value, so the hash covers exactly what is stored; any other value fails the statement (a null hash).
  */
 export function auditAppendSql(actor: Actor, input: AuditInput, from: SQL, pick?: AuditPick): AuditAppendSql {
   const at = new Date();
   const variants = (pick ? pick.values : [undefined]).map((v) => ({
     v, e: prepareEvent(actor, pick ? { ...input, detail: { ...input.detail, [pick.key]: v } } : input, at),
   }));
-  const e0 = variants[0].e;
-  const choose = (f: (e: PreparedEvent) => SQL) => (pick
-    ? sql`case audit_g.v ${sql.join(variants.map(({ v, e }) => sql`when ${v!}::text then ${f(e)}`), sql` `)} end`
-    : f(e0));
-  const before = choose((e) => sql`${e.before}::text`);
-  const detail = choose((e) => sql`${e.detailJson}::jsonb`);
+  const e = variants[0].e;
+  const f = e.fields;
+  const choose = (g: (e: PreparedEvent) => SQL) => (pick
+    ? sql`case audit_g.v ${sql.join(variants.map((x) => sql`when ${x.v!}::text then ${g(x.e)}`), sql` `)} end`
+    : g(e));
+  const hash = (prev: SQL, seq: SQL) => sql`encode(sha256(convert_to(${prev} || chr(10) || audit_t.text || ${seq}::text || '}', 'UTF8')), 'hex')`;
   const ctes = sql`audit_g as (select (${pick ? pick.by : sql`null`})::text as v from ${from} limit 1),
-    ${appendCtes(e0, before, detail, sql`audit_h, audit_g`, sql`and exists (select 1 from audit_g)`)}`;
-  return {
-    chain: e0.chain,
-    ctes,
-    seq: sql`(select seq from audit_u)`,
-    async complete(tx, picked) {
-      const found = variants.find((x) => x.v === picked);
-      if (!found) throw new Error(`audit: ${String(picked)} is not one of the values of ${pick?.key}`);
-      await appendEvent(tx, found.e);
-    },
-  };
+    audit_t as (select ${choose((x) => sql`${x.before}::text`)} as text, ${choose((x) => sql`${x.detailJson}::jsonb`)} as detail from audit_g),
+    audit_h as (insert into ${auditHeads} as h (chain, seq, hash) select ${e.chain}, 1, ${hash(sql`${GENESIS}::text`, sql`1`)} from audit_t
+      on conflict (chain) do update set seq = h.seq + 1, hash = (select ${hash(sql`h.hash`, sql`(h.seq + 1)`)} from audit_t)
+      returning seq, hash),
+    audit_e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
+      select ${e.chain}, audit_h.seq, ${at.toISOString()}::timestamptz, ${f.actorId}::uuid, ${f.actorName}, ${f.action}, ${f.entity}, ${f.entityId}, ${f.ip}, ${f.requestId},
+        ${f.beforeDigest}, ${f.afterDigest}, audit_t.detail, audit_h.hash
+      from audit_h, audit_t returning seq)`;
+  return { chain: e.chain, ctes, seq: sql`(select seq from audit_e)` };
 }
 
 export type AuditProblem = { chain: string; seq: number; problem: string };

@@ -7,7 +7,7 @@ import { checkChar } from '../../platform/idcard.js';
 import { ensureUser } from '../accounts/service.js';
 import { registerVolunteer } from '../volunteers/service.js';
 import { sweepActivities } from './service.js';
-import { auditAppendSql, verifyAudit } from '../../platform/audit.js';
+import { auditAppendSql, verifyAudit, writeAudit } from '../../platform/audit.js';
 import { sql } from 'drizzle-orm';
 
 let t: TestApp;
@@ -476,24 +476,24 @@ describe('concurrency', () => {
     const promotedNotices = await count(`select count(*)::int as n from notifications where kind = 'activity.promoted' and entity_id = $1`, [a.id]);
     expect(promotedNotices).toBe(k);
   });
-  it('an audit append folded into a statement: nothing without a source row, the head of a new chain made once, the picked value hashed', async () => {
+  it('an audit append folded into a statement: nothing without a source row, the head of a new chain made by its first event, the picked value hashed', async () => {
     const db = t.deps.database.db;
     const actor = { userId: null, name: '测试', countyCode: '411523' };
     const input = { action: 'test.fold', entity: 'test', entityId: 'x', detail: { n: 1 }, chain: `test/${crypto.randomUUID()}` };
-    const run = (status: string | null) => db.transaction(async (tx) => {
+    const run = async (status: string | null) => {
       const append = auditAppendSql(actor, input, sql`src`, { key: 'status', by: sql`status`, values: ['confirmed', 'waitlisted'] });
-      const { rows } = await tx.execute(sql`with src as (select ${status}::text as status where ${status}::text is not null), ${append.ctes} select (select count(*)::int from src) as n, ${append.seq} as seq`);
-      const r = rows[0] as { n: number; seq: number | null };
-      if (r.n && r.seq == null) await append.complete(tx, status!);
-      return r;
-    });
+      const { rows } = await db.execute(sql`with src as (select ${status}::text as status where ${status}::text is not null), ${append.ctes} select (select count(*)::int from src) as n, ${append.seq} as seq`);
+      return rows[0] as { n: number; seq: number | null };
+    };
     expect(await run(null)).toMatchObject({ n: 0, seq: null });
     expect((await t.deps.database.query('select count(*)::int as n from audit_heads where chain = $1', [input.chain])).rows[0].n).toBe(0);
-    expect(await run('waitlisted')).toMatchObject({ n: 1, seq: null }); // no head yet: appended by complete()
+    expect(Number((await run('waitlisted')).seq)).toBe(1); // the chain's first event creates its head
     expect(Number((await run('confirmed')).seq)).toBe(2);
     const stored = (await t.deps.database.query('select seq, detail from audit_events where chain = $1 order by seq', [input.chain])).rows;
     expect(stored.map((r: Json) => [Number(r.seq), r.detail])).toEqual([[1, { n: 1, status: 'waitlisted' }], [2, { n: 1, status: 'confirmed' }]]);
     await expect(run('bogus')).rejects.toThrow();
+    await db.transaction((tx) => writeAudit(tx, actor, input)); // writeAudit goes on after folded appends, and they after it
+    expect(Number((await run('confirmed')).seq)).toBe(4);
     expect(await verifyAudit(db)).toMatchObject({ ok: true, problems: [] });
   });
 });

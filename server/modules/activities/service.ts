@@ -466,19 +466,18 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
   if (shiftId && !r.shift_ok) throw invalid('shiftId', r.shifts ? '所选岗位时段不属于该活动' : '该活动不分岗位时段，无需选择');
   if (r.already) throw duplicate('您已报名该活动，请勿重复报名');
   const actor = { ...c.actor, countyCode: a.countyCode };
+  const audit = (signupId: string, status?: string): AuditInput => ({ action: 'activity.signup', entity: 'activity_signup', entityId: signupId,
+    detail: { activityId: id, shiftId: shiftId ?? null, ...(status ? { status } : {}) } });
   try {
-    return await db.transaction(async (tx) => {
-      const audit = (signupId: string): AuditInput => ({ action: 'activity.signup', entity: 'activity_signup', entityId: signupId, detail: { activityId: id, shiftId: shiftId ?? null } });
-      let row: SeatRow | undefined;
-      if (shiftId) {
-        row = await takeShiftSeat(tx, id, shiftId, volunteerId, c.userId, now);
-        if (row) await writeAudit(tx, actor, { ...audit(row.id), detail: { ...audit(row.id).detail, status: row.status } });
-      } else {
-        row = await takeSeat(tx, id, volunteerId, c.userId, now, actor, audit);
-      }
-      if (!row) throw transitionError('活动已不在招募中，不能报名');
-      return { id: row.id, status: row.status, ...(row.status === 'waitlisted' ? { position: Number(row.waitlist_count) } : {}) };
-    });
+    const row = shiftId
+      ? await db.transaction(async (tx) => {
+        const r = await takeShiftSeat(tx, id, shiftId, volunteerId, c.userId, now);
+        if (r) await writeAudit(tx, actor, audit(r.id, r.status));
+        return r;
+      })
+      : await takeSeat(db, id, volunteerId, c.userId, now, actor, audit);
+    if (!row) throw transitionError('活动已不在招募中，不能报名');
+    return { id: row.id, status: row.status, ...(row.status === 'waitlisted' ? { position: Number(row.waitlist_count) } : {}) };
   } catch (e) {
     if (pgCode(e) === '23505') throw duplicate('您已报名该活动，请勿重复报名');
     throw e;
@@ -486,15 +485,17 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
 }
 
 /**
- * An activity without shifts: lock, count, insert and the audit event in one statement (see signUp). The sign-up's
- * id is made here, so the audit lane (chosen by it) is known before the statement; the event's `status` is the
- * inserted row's, chosen in SQL. Locks: the activity row (`l`), then — after the insert — the audit lane head.
+ * An activity without shifts: lock, count, insert and the audit event in ONE statement, run on its own (its own
+ * transaction: no BEGIN or COMMIT round trip, the activity row is locked only while the statement runs and commits,
+ * in the database). The sign-up's id is made here, so the audit lane (chosen by it) is known before the statement;
+ * the event's `status` is the inserted row's, chosen in SQL. Locks: the activity row (`l`), then — after the
+ * insert — the audit lane head, the order of every command that calls writeAudit at its end.
  */
-async function takeSeat(tx: DbOrTx, id: string, volunteerId: string, userId: string, now: Date, actor: Actor, audit: (signupId: string) => AuditInput): Promise<SeatRow | undefined> {
+async function takeSeat(db: DbOrTx, id: string, volunteerId: string, userId: string, now: Date, actor: Actor, audit: (signupId: string) => AuditInput): Promise<SeatRow | undefined> {
   const at = sql`${now.toISOString()}::timestamptz`;
   const signupId = randomUUID();
   const append = auditAppendSql(actor, audit(signupId), sql`i`, { key: 'status', by: sql`status`, values: ['confirmed', 'waitlisted'] });
-  const { rows } = await tx.execute(sql`with l as (
+  const { rows } = await db.execute(sql`with l as (
       select id, confirmed_count < quota as seat from activities where id = ${id}::uuid and state in ('published', 'full') for update),
     u as (update activities a set
         confirmed_count = a.confirmed_count + case when l.seat then 1 else 0 end,
@@ -508,7 +509,7 @@ async function takeSeat(tx: DbOrTx, id: string, volunteerId: string, userId: str
     ${append.ctes}
     select i.id, i.status, u.waitlist_count, ${append.seq} as audit_seq from i, u`);
   const row = rows[0] as (SeatRow & { audit_seq: number | string | null }) | undefined;
-  if (row && row.audit_seq == null) await append.complete(tx, row.status);
+  if (row && row.audit_seq == null) throw new Error('activities: the sign-up was stored without its audit event');
   return row && { id: row.id, status: row.status, waitlist_count: row.waitlist_count };
 }
 
