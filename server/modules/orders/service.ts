@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client.js';
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { followUps, households, orderEvents, orders, regions, roleAssignments, serviceItems, teams, volunteers, type ItemField } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
@@ -314,12 +316,56 @@ const fieldLabels: Record<string, string> = { reason: '原因', target: '派单�
  * lost race changes nothing and answers 409.
  */
 export async function transition(db: Db, base: OrderCallerBase, now: Date, orderId: string, action: OrderAction, body: TransitionBody = {}) {
+  const { client, snap } = await beginWithSnapshot(db, orderId, base.userId);
+  let result: { c: OrderCaller; row: Record<string, unknown> };
+  try {
+    result = await applyTransition(drizzle({ client: client as unknown as pg.PoolClient }) as unknown as Tx, client, snap, base, now, action, body);
+    await client.query('commit');
+  } catch (e) {
+    await client.query('rollback').then(() => client.release(), (err: Error) => client.release(err));
+    throw e;
+  }
+  client.release();
+  const { c, row } = result;
+  const after = orderFromRow(row);
+  // after a decline or a lost target the caller may no longer see the order: answer with its new state
+  if (!canSee(c, after)) return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
+  return presentOrder(c, after, viewFromRow(row));
+}
+
+const SNAPSHOT = `select o.*, v.id as c_volunteer_id, v.region_path as c_volunteer_path, v.verified as c_verified,
+    (select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = v.id) as c_leader_teams
+  from (select $2::uuid as uid) me left join volunteers v on v.user_id = me.uid left join orders o on o.id = $1::uuid`;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+type TxClient = RawClient & { release: (err?: Error) => void };
+
+/**
+ * Opens the transaction of an order action on a connection of its own and reads, in the same round trip on
+ * PostgreSQL (BEGIN and the SELECT as one simple-protocol message; the two ids are checked to be UUIDs before they
+ * are written into it), the order's snapshot with the caller's volunteer record and led teams.
+ */
+async function beginWithSnapshot(db: Db, orderId: string, userId: string) {
+  const pool = (db as unknown as { session: { client: { connect: () => Promise<TxClient> } } }).session.client;
+  const client = await pool.connect();
+  try {
+    let snap: Record<string, unknown>;
+    if (pool instanceof pg.Pool && UUID_RE.test(orderId) && UUID_RE.test(userId)) {
+      const results = await client.query(`begin; ${SNAPSHOT.replace('$1', `'${orderId}'`).replace('$2', `'${userId}'`)}`) as unknown as { rows: Record<string, unknown>[] }[];
+      snap = results[1].rows[0];
+    } else {
+      await client.query('begin');
+      snap = (await client.query(SNAPSHOT, [orderId, userId])).rows[0];
+    }
+    return { client, snap };
+  } catch (e) {
+    await client.query('rollback').then(() => client.release(), (err: Error) => client.release(err));
+    throw e;
+  }
+}
+
+/** An order action inside its open transaction: checks, the one writing statement, hours, audit. */
+async function applyTransition(tx: Tx, client: RawClient, snap: Record<string, unknown>, base: OrderCallerBase, now: Date, action: OrderAction, body: TransitionBody) {
   const t = orderTransitions[action];
-  // one snapshot decides visibility and state, read with the caller's volunteer record and led teams (one round
-  // trip); the conditional update below catches anything that changes after it
-  const { rows: [snap] } = await rawOf(db).query(`select o.*, v.id as c_volunteer_id, v.region_path as c_volunteer_path, v.verified as c_verified,
-      (select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = v.id) as c_leader_teams
-    from (select $2::uuid as uid) me left join volunteers v on v.user_id = me.uid left join orders o on o.id = $1::uuid`, [orderId, base.userId]);
   const c: OrderCaller = {
     ...base, volunteerId: (snap.c_volunteer_id as string | null) ?? null, volunteerPath: (snap.c_volunteer_path as string | null) ?? null,
     verified: (snap.c_verified as boolean | null) ?? false, leaderTeams: (snap.c_leader_teams as OrderCaller['leaderTeams'] | null) ?? [],
@@ -349,7 +395,7 @@ export async function transition(db: Db, base: OrderCallerBase, now: Date, order
   switch (action) {
     case 'dispatch': {
       const target = body.target!;
-      const { name, userIds } = await resolveTarget(db, o, target);
+      const { name, userIds } = await resolveTarget(tx, o, target);
       Object.assign(set, { targetType: target.type, targetId: target.type === 'pool' ? null : target.id, dispatchedAt: now, overdue: false });
       note = `派给${name}`;
       data.target = { ...target, name };
@@ -365,7 +411,7 @@ export async function transition(db: Db, base: OrderCallerBase, now: Date, order
     }
     case 'decline':
       Object.assign(set, { targetType: null, targetId: null });
-      notifyUsers.push(...(await staffAt(db, o.regionPath, o.escalationLevel)));
+      notifyUsers.push(...(await staffAt(tx, o.regionPath, o.escalationLevel)));
       notifyText = `${c.actor.name}拒单：${body.reason}`;
       break;
     case 'start':
@@ -375,7 +421,7 @@ export async function transition(db: Db, base: OrderCallerBase, now: Date, order
     case 'complete': {
       if (body.hours !== undefined && (body.hours < 0 || body.hours > 24)) throw invalid('hours', '服务时长应在 0–24 小时之间');
       if (body.volunteerIds?.length) {
-        const found = await db.select({ id: volunteers.id }).from(volunteers).where(and(eq(volunteers.countyCode, o.countyCode), inArray(volunteers.id, body.volunteerIds)));
+        const found = await tx.select({ id: volunteers.id }).from(volunteers).where(and(eq(volunteers.countyCode, o.countyCode), inArray(volunteers.id, body.volunteerIds)));
         if (found.length !== new Set(body.volunteerIds).size) throw invalid('volunteerIds', '参与服务的志愿者不存在');
       }
       Object.assign(set, { summary: body.summary, hours: body.hours !== undefined ? String(body.hours) : null, volunteerIds: body.volunteerIds ?? (o.acceptedVolunteerId ? [o.acceptedVolunteerId] : []), photoIds: body.photoIds ?? [], completedAt: now, overdue: false });
@@ -393,15 +439,15 @@ export async function transition(db: Db, base: OrderCallerBase, now: Date, order
       break;
     }
     case 'reopen': {
-      const days = await getSetting<number>(db, o.countyCode, 'orders.reopenDays');
+      const days = await getSetting<number>(tx, o.countyCode, 'orders.reopenDays');
       if (!o.completedAt || now.getTime() - o.completedAt.getTime() > days * 86400_000) throw new AppError('INVALID_TRANSITION', `只能在服务完成后 ${days} 天内重新打开`);
       Object.assign(set, { targetType: null, targetId: null, acceptedUserId: null, acceptedVolunteerId: null, acceptedTeamId: null, score: null, comment: null, ratedAt: null, completedAt: null, submittedAt: now });
-      notifyUsers.push(...(await staffAt(db, o.regionPath, o.escalationLevel)), o.acceptedUserId);
+      notifyUsers.push(...(await staffAt(tx, o.regionPath, o.escalationLevel)), o.acceptedUserId);
       notifyText = `群众重新打开了订单：${body.reason}`;
       break;
     }
     case 'cancel':
-      notifyUsers.push(...(await staffAt(db, o.regionPath, o.escalationLevel)), ...(o.state === 'dispatched' ? await targetUsers(db, o, { type: o.targetType!, id: o.targetId }) : []));
+      notifyUsers.push(...(await staffAt(tx, o.regionPath, o.escalationLevel)), ...(o.state === 'dispatched' ? await targetUsers(tx, o, { type: o.targetType!, id: o.targetId }) : []));
       notifyText = '群众取消了订单';
       break;
     case 'reject':
@@ -411,9 +457,9 @@ export async function transition(db: Db, base: OrderCallerBase, now: Date, order
   }
   // a rating of 不满意 or worse opens a follow-up and tells the town's staff
   const followUp = action === 'rate' && body.score! <= 2 ? `群众评价“${scoreLabels[body.score!]}”${body.comment ? `：${body.comment}` : ''}` : null;
-  if (followUp) notifyUsers.push(...(await staffAt(db, o.regionPath, 1)));
+  if (followUp) notifyUsers.push(...(await staffAt(tx, o.regionPath, 1)));
   const notice = { countyCode: o.countyCode, userIds: notifyUsers.filter((u) => u !== c.userId), kind: `order.${action}`, title: noticeTitles[action] ?? `订单${t.label}`, body: notifyText || `订单已${t.label}`, entity: 'order', entityId: o.id, now, sms: ['dispatch', 'complete', 'reject'].includes(action) };
-  const channels = await notifyChannels(db, o.countyCode, notice.sms);
+  const channels = await notifyChannels(tx, o.countyCode, notice.sms);
   // the conditional update, its timeline event, the follow-up and the notifications in one statement
   // (data-modifying CTEs), which also answers with everything the response shows — no re-read after the commit
   const { values, p } = params();
@@ -431,19 +477,13 @@ export async function transition(db: Db, base: OrderCallerBase, now: Date, order
   notifyInserts(notice, channels, p).forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
   // locks are taken as late as possible and held until commit: the order row (conditional update) first, then the
   // volunteer's ledger (hours on completion), then the audit chain head, so writers queue on them for the shortest time
-  const row = await db.transaction(async (tx) => {
-    const { rows: [r] } = await rawOf(tx).query(`with ${ctes.join(',\n')} select u.*, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`, values);
-    // the order was in another state by now: nothing is written (the transaction rolls back)
-    if (!r) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
-    const after = orderFromRow(r);
-    if (action === 'complete') await creditOrderHours(tx, after, c.userId, now);
-    await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined });
-    return r;
-  });
-  const after = orderFromRow(row);
-  // after a decline or a lost target the caller may no longer see the order: answer with its new state
-  if (!canSee(c, after)) return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
-  return presentOrder(c, after, viewFromRow(row));
+  const { rows: [r] } = await client.query(`with ${ctes.join(',\n')} select u.*, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`, values);
+  // the order was in another state by now: nothing is written (the transaction rolls back)
+  if (!r) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
+  const after = orderFromRow(r);
+  if (action === 'complete') await creditOrderHours(tx, after, c.userId, now);
+  await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined });
+  return { c, row: r };
 }
 
 const noticeTitles: Partial<Record<OrderAction, string>> = {
