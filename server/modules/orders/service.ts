@@ -40,13 +40,12 @@ type Order = typeof orders.$inferSelect;
 
 // ---------- statements of the hot path, without query building ----------
 
-type RawClient = { query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }> };
 /**
- * The driver under a drizzle handle (the pool, or the transaction's connection). The order lifecycle's statements
- * are sent as text with parameters (the pool names them, so PostgreSQL parses each once per connection): building
- * them with drizzle was a quarter of the server's CPU in the order bench (bench/NOTES.md).
+ * The order lifecycle's statements are sent to the driver as text with parameters (the pool names them, so
+ * PostgreSQL parses each once per connection): building them with drizzle was a quarter of the server's CPU in the
+ * order bench (bench/NOTES.md).
  */
-const rawOf = (db: DbOrTx) => (db as unknown as { session: { client: RawClient } }).session.client;
+type RawClient = { query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }> };
 /** Adds parameters to a statement being written: `p(value)` returns its placeholder. */
 function params() {
   const values: unknown[] = [];
@@ -252,14 +251,25 @@ export async function createOrder(db: Db, base: OrderCallerBase, now: Date, inpu
     householdRegion = h.regionCode; householdId = h.id; proxyUserId = base.userId; residentUserId = null; contactName = h.headName;
     if (!input.address) input.address = h.address;
   }
-  // the place (the household's, else the resident's village), the item and the place's staff (staffAt level 0) in one round trip
-  const { rows: [pre] } = await rawOf(db).query(`select r.code, r.county_code, r.path, r.name, i.id as item_id, i.name as item_name, i.active as item_active, i.region_path as item_region_path, i.fields as item_fields,
+  // BEGIN and, in the same round trip, the place (the household's, else the resident's village), the item and the
+  // place's staff (staffAt level 0)
+  const { client, row: pre } = await beginWith(db, CREATE_READ, [householdRegion, base.userId, input.serviceItemId]);
+  const row = await finish(client, () => insertOrder(txOf(client), client, pre, base, now, input, { residentUserId, householdId, proxyUserId, contactName, householdRegion }));
+  // a new order: the caller is its resident (or proxy) and maybe staff; volunteer parties only begin at dispatch
+  return presentOrder({ ...base, volunteerId: null, volunteerPath: null, verified: false, leaderTeams: [] }, orderFromRow(row), viewFromRow(row));
+}
+
+const CREATE_READ = `select r.code, r.county_code, r.path, r.name, i.id as item_id, i.name as item_name, i.active as item_active, i.region_path as item_region_path, i.fields as item_fields,
       (select coalesce(array_agg(ra.user_id::text), '{}') from role_assignments ra where ra.region_code = k.codes[greatest(1, least(cardinality(k.codes), 3))]
         and ra.role_code in ('county_admin', 'institute_admin', 'station_admin')) as staff
     from (select coalesce($1::text, (select region_code from users where id = $2::uuid)) as code) me
     left join regions r on r.code = me.code
     left join service_items i on i.id = $3::uuid
-    left join lateral (select array_remove(string_to_array(r.path, '/'), '') as codes) k on true`, [householdRegion, base.userId, input.serviceItemId]);
+    left join lateral (select array_remove(string_to_array(r.path, '/'), '') as codes) k on true`;
+
+/** Creating an order inside its open transaction: checks, the one writing statement, audit. */
+async function insertOrder(tx: Tx, client: RawClient, pre: Record<string, unknown> | undefined, base: OrderCallerBase, now: Date, input: NewOrder,
+  { residentUserId, householdId, proxyUserId, contactName, householdRegion }: { residentUserId: string | null; householdId: string | null; proxyUserId: string | null; contactName: string; householdRegion: string | null }) {
   if (!pre?.code) {
     if (householdRegion) throw notFound('区划');
     throw invalid('regionCode', '您的账号没有所属村（社区），请先完善资料');
@@ -269,7 +279,7 @@ export async function createOrder(db: Db, base: OrderCallerBase, now: Date, inpu
   const problems = checkAnswers(pre.item_fields as ItemField[], input.answers ?? {});
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems[0].message, problems);
   const notice = { countyCode: region.countyCode, userIds: pre.staff as string[], kind: 'order.submitted', title: '新的点单', body: `${contactName}点了“${pre.item_name as string}”，请及时审核派单`, entity: 'order', now };
-  const channels = await notifyChannels(db, region.countyCode, false);
+  const channels = await notifyChannels(tx, region.countyCode, false);
   // the order, its first timeline event and the notifications in one statement (the id is chosen here; the event's
   // foreign key is checked at the end of the statement, when the order exists), answering with the order's view
   const id = randomUUID();
@@ -284,13 +294,9 @@ export async function createOrder(db: Db, base: OrderCallerBase, now: Date, inpu
       returning action, from_state, to_state, actor_name, at, note, seq)`,
   ];
   notifyInserts({ ...notice, entityId: id }, channels, p).forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
-  const row = await db.transaction(async (tx) => {
-    const { rows: [r] } = await rawOf(tx).query(`with ${ctes.join(',\n')} select o.*, ${viewColumns('o', 'e')} from o`, values);
-    await writeAudit(tx, { ...base.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: id, after: orderFromRow(r) });
-    return r;
-  });
-  // a new order: the caller is its resident (or proxy) and maybe staff; volunteer parties only begin at dispatch
-  return presentOrder({ ...base, volunteerId: null, volunteerPath: null, verified: false, leaderTeams: [] }, orderFromRow(row), viewFromRow(row));
+  const { rows: [r] } = await client.query(`with ${ctes.join(',\n')} select o.*, ${viewColumns('o', 'e')} from o`, values);
+  await writeAudit(tx, { ...base.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: id, after: orderFromRow(r) });
+  return r;
 }
 
 /** Staff who manage orders at a level above a place: 0 = its village (站), 1 = its town (所), 2 = the county (中心). */
@@ -316,17 +322,9 @@ const fieldLabels: Record<string, string> = { reason: '原因', target: '派单�
  * lost race changes nothing and answers 409.
  */
 export async function transition(db: Db, base: OrderCallerBase, now: Date, orderId: string, action: OrderAction, body: TransitionBody = {}) {
-  const { client, snap } = await beginWithSnapshot(db, orderId, base.userId);
-  let result: { c: OrderCaller; row: Record<string, unknown> };
-  try {
-    result = await applyTransition(drizzle({ client: client as unknown as pg.PoolClient }) as unknown as Tx, client, snap, base, now, action, body);
-    await client.query('commit');
-  } catch (e) {
-    await client.query('rollback').then(() => client.release(), (err: Error) => client.release(err));
-    throw e;
-  }
-  client.release();
-  const { c, row } = result;
+  // BEGIN and the order's snapshot with the caller's volunteer record and led teams: one round trip
+  const { client, row: snap } = await beginWith(db, SNAPSHOT, [orderId, base.userId]);
+  const { c, row } = await finish(client, () => applyTransition(txOf(client), client, snap, base, now, action, body));
   const after = orderFromRow(row);
   // after a decline or a lost target the caller may no longer see the order: answer with its new state
   if (!canSee(c, after)) return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
@@ -336,32 +334,50 @@ export async function transition(db: Db, base: OrderCallerBase, now: Date, order
 const SNAPSHOT = `select o.*, v.id as c_volunteer_id, v.region_path as c_volunteer_path, v.verified as c_verified,
     (select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = v.id) as c_leader_teams
   from (select $2::uuid as uid) me left join volunteers v on v.user_id = me.uid left join orders o on o.id = $1::uuid`;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SAFE_LITERAL = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{1,20})$/i;
 type TxClient = RawClient & { release: (err?: Error) => void };
 
 /**
- * Opens the transaction of an order action on a connection of its own and reads, in the same round trip on
- * PostgreSQL (BEGIN and the SELECT as one simple-protocol message; the two ids are checked to be UUIDs before they
- * are written into it), the order's snapshot with the caller's volunteer record and led teams.
+ * Opens a transaction on a connection of its own and runs its first (reading) statement in the same round trip on
+ * PostgreSQL: BEGIN and the statement as one simple-protocol message, its parameters written in as literals — only
+ * when every one is null, a UUID or a string of digits (ids checked by the route schemas or read from the database);
+ * otherwise, and on PGlite, BEGIN and the statement one after the other. Everything after it uses the connection.
  */
-async function beginWithSnapshot(db: Db, orderId: string, userId: string) {
+async function beginWith(db: Db, text: string, values: (string | null)[]) {
   const pool = (db as unknown as { session: { client: { connect: () => Promise<TxClient> } } }).session.client;
   const client = await pool.connect();
   try {
-    let snap: Record<string, unknown>;
-    if (pool instanceof pg.Pool && UUID_RE.test(orderId) && UUID_RE.test(userId)) {
-      const results = await client.query(`begin; ${SNAPSHOT.replace('$1', `'${orderId}'`).replace('$2', `'${userId}'`)}`) as unknown as { rows: Record<string, unknown>[] }[];
-      snap = results[1].rows[0];
+    let rows: Record<string, unknown>[];
+    if (pool instanceof pg.Pool && values.every((v) => v === null || SAFE_LITERAL.test(v))) {
+      const inline = text.replace(/\$(\d+)/g, (_, n: string) => (values[Number(n) - 1] === null ? 'null' : `'${values[Number(n) - 1]}'`));
+      const results = await client.query(`begin; ${inline}`) as unknown as { rows: Record<string, unknown>[] }[];
+      rows = results[1].rows;
     } else {
       await client.query('begin');
-      snap = (await client.query(SNAPSHOT, [orderId, userId])).rows[0];
+      rows = (await client.query(text, values)).rows;
     }
-    return { client, snap };
+    return { client, row: rows[0] };
   } catch (e) {
     await client.query('rollback').then(() => client.release(), (err: Error) => client.release(err));
     throw e;
   }
 }
+
+/** Commits (or, when `work` fails, rolls back) a transaction opened by beginWith, and frees its connection. */
+async function finish<T>(client: TxClient, work: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+    await client.query('commit');
+  } catch (e) {
+    await client.query('rollback').then(() => client.release(), (err: Error) => client.release(err));
+    throw e;
+  }
+  client.release();
+  return result;
+}
+
+const txOf = (client: TxClient) => drizzle({ client: client as unknown as pg.PoolClient }) as unknown as Tx;
 
 /** An order action inside its open transaction: checks, the one writing statement, hours, audit. */
 async function applyTransition(tx: Tx, client: RawClient, snap: Record<string, unknown>, base: OrderCallerBase, now: Date, action: OrderAction, body: TransitionBody) {
