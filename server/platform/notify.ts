@@ -47,21 +47,23 @@ export async function notifyChannels(db: DbOrTx, countyCode: string, sms?: boole
  * The inserts that write a notification — the in-app messages (one row per recipient, from one array parameter)
  * and, per configured channel, the outbox rows — as `insert … select` statements, so a caller can run them as
  * data-modifying CTEs of the statement that causes them (one round trip). `p` adds a parameter to the caller's
- * statement and returns its placeholder. Nothing when there is no recipient.
+ * statement and returns its placeholder; `from`, a CTE of that statement, makes them conditional: they write only
+ * when it yields a row. Nothing when there is no recipient.
  */
-export function notifyInserts(n: NotifyInput, channels: Channel[], p: (v: unknown) => string): string[] {
+export function notifyInserts(n: NotifyInput, channels: Channel[], p: (v: unknown) => string, from?: string): string[] {
   const ids = recipients(n);
   if (!ids.length) return [];
   const idsP = p(ids);
+  const when = from ? ` where exists (select 1 from ${from})` : '';
   const county = p(n.countyCode);
   const kind = p(n.kind);
   const at = p(n.now);
   const stmts = [`insert into notifications (county_code, user_id, kind, title, body, entity, entity_id, created_at)
-    select ${county}::text, x, ${kind}::text, ${p(n.title)}::text, ${p(n.body)}::text, ${p(n.entity ?? null)}::text, ${p(n.entityId ?? null)}::text, ${at}::timestamptz from unnest(${idsP}::uuid[]) x`];
+    select ${county}::text, x, ${kind}::text, ${p(n.title)}::text, ${p(n.body)}::text, ${p(n.entity ?? null)}::text, ${p(n.entityId ?? null)}::text, ${at}::timestamptz from unnest(${idsP}::uuid[]) x${when}`];
   if (channels.length) {
     stmts.push(`insert into outbox (county_code, channel, recipient, template, payload, next_attempt_at, created_at)
       select ${county}::text, ch, x::text, ${kind}::text, ${p(JSON.stringify({ title: n.title, body: n.body, entity: n.entity, entityId: n.entityId }))}::jsonb, ${at}::timestamptz, ${at}::timestamptz
-      from unnest(${p(channels)}::text[]) with ordinality as c(ch, ci), unnest(${idsP}::uuid[]) with ordinality as r(x, ri) order by ci, ri`);
+      from unnest(${p(channels)}::text[]) with ordinality as c(ch, ci), unnest(${idsP}::uuid[]) with ordinality as r(x, ri)${when} order by ci, ri`);
   }
   return stmts;
 }

@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
 import { sweepOrders } from './sla.js';
 import { deliverDue, webhookSender } from '../../platform/notify.js';
+import { verifyAudit } from '../../platform/audit.js';
 import { hashPassword } from '../../platform/crypto.js';
 import { checkChar } from '../../platform/idcard.js';
 import { ensureUser } from '../accounts/service.js';
@@ -106,6 +107,10 @@ describe('the order state machine', () => {
     const o3 = await newOrder();
     await act(ADMIN, o3.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
     expect((await act(PHONES.volunteer, o3.id, 'decline', { reason: '不在家' })).json()).toEqual({ id: o3.id, state: 'submitted', stateName: '待派单', timeline: [], actions: [] });
+    // each action appended its audit event (folded into its statement) and the chains verify
+    const audit = await t.deps.database.query(`select action from audit_events where entity = 'order' and entity_id = $1 order by seq`, [o.id]);
+    expect(audit.rows.map((r) => r.action)).toEqual(['order.create', 'order.dispatch', 'order.accept', 'order.start', 'order.complete', 'order.rate', 'order.reopen', 'order.dispatch', 'order.cancel']);
+    expect(await verifyAudit(t.deps.database.db)).toMatchObject({ ok: true, problems: [] });
   });
 
   it('answers 409 for an action from the wrong state and changes nothing', async () => {
@@ -212,6 +217,9 @@ describe('concurrency', () => {
     expect(codes.filter((c) => c === 200)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(39);
     expect(codes.some((c) => c >= 500)).toBe(false);
+    // the 39 lost races wrote nothing: no audit event, no notification
+    expect((await t.deps.database.query(`select count(*)::int as n from audit_events where entity_id = $1 and action = 'order.accept'`, [o.id])).rows[0].n).toBe(1);
+    expect((await t.deps.database.query(`select count(*)::int as n from notifications where entity_id = $1 and kind = 'order.accept'`, [o.id])).rows[0].n).toBe(1);
     const { rows } = await t.deps.database.query(`select count(*)::int as n from order_events where order_id = $1 and action = 'accept'`, [o.id]);
     expect(rows[0].n).toBe(1);
   });

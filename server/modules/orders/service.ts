@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { followUps, households, orderEvents, orders, regions, roleAssignments, serviceItems, teams, volunteers, type ItemField } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
-import { writeAudit, type Actor } from '../../platform/audit.js';
+import { auditAppendSql, writeAudit, type Actor, type AuditInput } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, townPath as townOf, type Scope } from '../../platform/scope.js';
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notifyChannels, notifyInserts } from '../../platform/notify.js';
@@ -50,6 +51,19 @@ type RawClient = { query: (text: string, values?: unknown[]) => Promise<{ rows: 
 function params() {
   const values: unknown[] = [];
   return { values, p: (v: unknown) => { values.push(v); return `$${values.length}`; } };
+}
+/** The pool under a drizzle handle: statements outside a transaction block. */
+const poolOf = (db: Db) => (db as unknown as { session: { client: RawClient } }).session.client;
+const pgDialect = new PgDialect();
+/**
+ * The audit append folded into the caller's statement (platform/audit.ts `auditAppendSql`): its CTEs, with their
+ * parameters numbered after the statement's own, appending once when the CTE `from` yields a row.
+ */
+function auditCtes(values: unknown[], actor: Actor, input: AuditInput, from: string) {
+  const q = pgDialect.sqlToQuery(auditAppendSql(actor, input, sql.raw(from)).ctes);
+  const offset = values.length;
+  values.push(...q.params);
+  return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
 const orderColumnNames = Object.entries(getTableColumns(orders)).map(([key, col]) => [key, col.name] as const);
 const orderColumnName: Record<string, string> = Object.fromEntries(orderColumnNames);
@@ -251,10 +265,11 @@ export async function createOrder(db: Db, base: OrderCallerBase, now: Date, inpu
     householdRegion = h.regionCode; householdId = h.id; proxyUserId = base.userId; residentUserId = null; contactName = h.headName;
     if (!input.address) input.address = h.address;
   }
-  // BEGIN and, in the same round trip, the place (the household's, else the resident's village), the item and the
-  // place's staff (staffAt level 0)
-  const { client, row: pre } = await beginWith(db, CREATE_READ, [householdRegion, base.userId, input.serviceItemId]);
-  const row = await finish(client, () => insertOrder(txOf(client), client, pre, base, now, input, { residentUserId, householdId, proxyUserId, contactName, householdRegion }));
+  // the place (the household's, else the resident's village), the item and the place's staff (staffAt level 0) in
+  // one round trip; then one statement writes the order, its event, the notifications and the audit event
+  const raw = poolOf(db);
+  const { rows: [pre] } = await raw.query(CREATE_READ, [householdRegion, base.userId, input.serviceItemId]);
+  const row = await insertOrder(db, raw, pre, base, now, input, { residentUserId, householdId, proxyUserId, contactName, householdRegion });
   // a new order: the caller is its resident (or proxy) and maybe staff; volunteer parties only begin at dispatch
   return presentOrder({ ...base, volunteerId: null, volunteerPath: null, verified: false, leaderTeams: [] }, orderFromRow(row), viewFromRow(row));
 }
@@ -268,7 +283,7 @@ const CREATE_READ = `select r.code, r.county_code, r.path, r.name, i.id as item_
     left join lateral (select array_remove(string_to_array(r.path, '/'), '') as codes) k on true`;
 
 /** Creating an order inside its open transaction: checks, the one writing statement, audit. */
-async function insertOrder(tx: Tx, client: RawClient, pre: Record<string, unknown> | undefined, base: OrderCallerBase, now: Date, input: NewOrder,
+async function insertOrder(tx: DbOrTx, client: RawClient, pre: Record<string, unknown> | undefined, base: OrderCallerBase, now: Date, input: NewOrder,
   { residentUserId, householdId, proxyUserId, contactName, householdRegion }: { residentUserId: string | null; householdId: string | null; proxyUserId: string | null; contactName: string; householdRegion: string | null }) {
   if (!pre?.code) {
     if (householdRegion) throw notFound('区划');
@@ -293,9 +308,17 @@ async function insertOrder(tx: Tx, client: RawClient, pre: Record<string, unknow
       select o.id, ${p(proxyUserId ? 'proxy_submit' : 'submit')}::text, null, 'submitted', ${p(base.userId)}::uuid, ${p(base.actor.name)}::text, ${p(now)}::timestamptz, ${p(proxyUserId ? `${base.actor.name}代${contactName}点单` : '')}::text from o
       returning action, from_state, to_state, actor_name, at, note, seq)`,
   ];
-  notifyInserts({ ...notice, entityId: id }, channels, p).forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
+  notifyInserts({ ...notice, entityId: id }, channels, p, 'o').forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
+  // the audit event's "after" is the row this statement inserts (its columns' defaults written out), as it was
+  const after: Order = {
+    id, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, serviceItemId: pre.item_id as string, residentUserId, householdId, contactName,
+    description: input.description, address: input.address ?? '', answers: input.answers ?? {}, proxyUserId, state: 'submitted', targetType: null, targetId: null,
+    acceptedUserId: null, acceptedVolunteerId: null, acceptedTeamId: null, summary: null, hours: null, volunteerIds: [], photoIds: [], score: null, comment: null,
+    autoRated: false, escalationLevel: 0, overdue: false, stepStartedAt: now, submittedAt: now, dispatchedAt: null, acceptedAt: null, completedAt: null, ratedAt: null,
+    closedAt: null, createdAt: now, updatedAt: now,
+  };
+  ctes.push(auditCtes(values, { ...base.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: id, after }, 'o'));
   const { rows: [r] } = await client.query(`with ${ctes.join(',\n')} select o.*, ${viewColumns('o', 'e')} from o`, values);
-  await writeAudit(tx, { ...base.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: id, after: orderFromRow(r) });
   return r;
 }
 
@@ -322,9 +345,19 @@ const fieldLabels: Record<string, string> = { reason: '原因', target: '派单�
  * lost race changes nothing and answers 409.
  */
 export async function transition(db: Db, base: OrderCallerBase, now: Date, orderId: string, action: OrderAction, body: TransitionBody = {}) {
-  // BEGIN and the order's snapshot with the caller's volunteer record and led teams: one round trip
-  const { client, row: snap } = await beginWith(db, SNAPSHOT, [orderId, base.userId]);
-  const { c, row } = await finish(client, () => applyTransition(txOf(client), client, snap, base, now, action, body));
+  let result: { c: OrderCaller; row: Record<string, unknown> };
+  if (action === 'complete') {
+    // completing credits hours (the volunteer's ledger lock, then the audit lane): a transaction, opened with BEGIN
+    // and the order's snapshot with the caller's volunteer record and led teams in one round trip
+    const { client, row: snap } = await beginWith(db, SNAPSHOT, [orderId, base.userId]);
+    result = await finish(client, () => applyTransition(txOf(client), client, snap, base, now, action, body, false));
+  } else {
+    // every other action is one writing statement, its audit append included: no transaction block
+    const raw = poolOf(db);
+    const { rows: [snap] } = await raw.query(SNAPSHOT, [orderId, base.userId]);
+    result = await applyTransition(db, raw, snap, base, now, action, body, true);
+  }
+  const { c, row } = result;
   const after = orderFromRow(row);
   // after a decline or a lost target the caller may no longer see the order: answer with its new state
   if (!canSee(c, after)) return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
@@ -380,7 +413,7 @@ async function finish<T>(client: TxClient, work: () => Promise<T>): Promise<T> {
 const txOf = (client: TxClient) => drizzle({ client: client as unknown as pg.PoolClient }) as unknown as Tx;
 
 /** An order action inside its open transaction: checks, the one writing statement, hours, audit. */
-async function applyTransition(tx: Tx, client: RawClient, snap: Record<string, unknown>, base: OrderCallerBase, now: Date, action: OrderAction, body: TransitionBody) {
+async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<string, unknown>, base: OrderCallerBase, now: Date, action: OrderAction, body: TransitionBody, foldAudit: boolean) {
   const t = orderTransitions[action];
   const c: OrderCaller = {
     ...base, volunteerId: (snap.c_volunteer_id as string | null) ?? null, volunteerPath: (snap.c_volunteer_path as string | null) ?? null,
@@ -490,7 +523,9 @@ async function applyTransition(tx: Tx, client: RawClient, snap: Record<string, u
     ctes.push(`f as (insert into follow_ups (order_id, county_code, region_path, reason, opened_at) select u.id, u.county_code, u.region_path, ${p(followUp)}::text, ${p(now)}::timestamptz from u
       returning id, reason, opened_at, closed_at, result)`);
   }
-  notifyInserts(notice, channels, p).forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
+  notifyInserts(notice, channels, p, 'u').forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
+  const audit: AuditInput = { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined };
+  if (foldAudit) ctes.push(auditCtes(values, { ...c.actor, countyCode: o.countyCode }, audit, 'u'));
   // locks are taken as late as possible and held until commit: the order row (conditional update) first, then the
   // volunteer's ledger (hours on completion), then the audit chain head, so writers queue on them for the shortest time
   const { rows: [r] } = await client.query(`with ${ctes.join(',\n')} select u.*, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`, values);
@@ -498,7 +533,7 @@ async function applyTransition(tx: Tx, client: RawClient, snap: Record<string, u
   if (!r) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
   const after = orderFromRow(r);
   if (action === 'complete') await creditOrderHours(tx, after, c.userId, now);
-  await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined });
+  if (!foldAudit) await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, audit);
   return { c, row: r };
 }
 
