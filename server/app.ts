@@ -96,7 +96,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
     config: { auth: false },
     schema: { tags: ['系统'], summary: '健康检查', security: [], response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']), version: z.string() }) } },
   }, async () => {
-    await deps.database.query('select 1');
+    await deps.database.query('select 1', [], { priority: true });
     return { status: 'ok' as const, database: deps.database.kind, version: deps.version };
   });
 

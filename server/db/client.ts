@@ -17,7 +17,8 @@ export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
   /** Raw queries outside drizzle (migrations, benchmarks, checks). */
-  query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  /** `priority`: a short single-row read that goes ahead of queued statements on PGlite's one connection. */
+  query: (text: string, values?: unknown[], opts?: { priority?: boolean }) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
   close: () => Promise<void>;
   /** PGlite only: the data directory as a gzipped tarball. */
   dump?: () => Promise<Uint8Array>;
@@ -77,8 +78,8 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   return {
     db,
     kind: 'pglite',
-    query: async (text, values) => {
-      const r = await pool.query(text, values);
+    query: async (text, values, opts) => {
+      const r = await pool.query(text, values, opts);
       return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount };
     },
     close: () => pool.end(),

@@ -22,20 +22,40 @@ export class PgliteError extends Error {
   severity?: string;
 }
 
-class Mutex {
-  private queue: (() => void)[] = [];
+/**
+ * The single connection's lock, with two classes of waiters. Short interactive statements (health's `select 1`,
+ * the session lookup, single-row primary-key reads) ask with priority and are served before the normal queue, so
+ * they wait for at most the statement that is running, not for a queue of long ones. A holder is never
+ * interrupted (a transaction keeps the connection until it releases), and at most PRIORITY_BURST priority
+ * waiters are served in a row while normal ones wait, so the normal queue cannot starve.
+ */
+export const PRIORITY_BURST = 4;
+export class Mutex {
+  private normal: (() => void)[] = [];
+  private priority: (() => void)[] = [];
   private locked = false;
-  async acquire(): Promise<() => void> {
-    if (this.locked) await new Promise<void>((r) => this.queue.push(r));
+  private burst = 0;
+  async acquire(priority = false): Promise<() => void> {
+    if (this.locked) await new Promise<void>((r) => (priority ? this.priority : this.normal).push(r));
     this.locked = true;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.queue.shift();
-      if (next) next();
-      else this.locked = false;
+      this.handOver();
     };
+  }
+  private handOver() {
+    let next: (() => void) | undefined;
+    if (this.priority.length > 0 && (this.burst < PRIORITY_BURST || this.normal.length === 0)) {
+      next = this.priority.shift();
+      this.burst++;
+    } else {
+      next = this.normal.shift();
+      this.burst = 0;
+    }
+    if (next) next();
+    else this.locked = false;
   }
 }
 
@@ -119,8 +139,9 @@ export class WorkerPool extends EventEmitter {
     }
   }
 
-  async query(config: string | QueryConfig, values?: unknown[]) {
-    const release = await this.mutex.acquire();
+  /** One statement; `priority` puts it ahead of queued normal statements (for short single-row reads only). */
+  async query(config: string | QueryConfig, values?: unknown[], opts?: { priority?: boolean }) {
+    const release = await this.mutex.acquire(opts?.priority === true);
     try {
       return await this.run(config, values);
     } finally {

@@ -74,6 +74,7 @@ export async function authenticate(database: Database, clock: Clock, token: stri
      where s.token_hash = $1 and s.ended_at is null
      group by s.id, u.id`,
     [tokenHash],
+    { priority: true },
   );
   row = rows[0] as SessionRow | undefined;
   if (row) {
