@@ -191,6 +191,26 @@ describe('inspections and compliance', () => {
     expect(img.rawPayload.equals(tinyPng)).toBe(true);
   });
 
+  it('lists every site exactly as its detail shows it, strings escaped and nulls kept', async () => {
+    const as = t.as(PHONES.xinjiAdmin);
+    const village = await firstVillage(XINJI);
+    const created = await as({ method: 'POST', url: '/api/v1/sites', payload: {
+      kind: 'point', name: '引号"反斜杠\\点', regionCode: village, address: '一行\n二行\t</script> \u2028', lat: null, capacity: 0,
+      openingHours: '9:00–17:00', facilities: ['书屋 "A"'], contacts: [{ name: '王\\五', phone: '13900000000', role: '管"理' }],
+    } });
+    expect(created.statusCode).toBe(201);
+    const list = await as({ method: 'GET', url: '/api/v1/sites?pageSize=200' });
+    expect(list.headers['content-type']).toContain('application/json');
+    const items = list.json().items as Record<string, unknown>[];
+    expect(items.some((i) => i.id === created.json().id)).toBe(true);
+    for (const item of items) {
+      const d = (await as({ method: 'GET', url: `/api/v1/sites/${item.id}` })).json();
+      const keys = ['id', 'kind', 'name', 'regionCode', 'regionName', 'address', 'openingHours', 'facilities', 'contacts', 'isDemo', 'lat', 'lng', 'capacity', 'compliance'];
+      expect(Object.keys(item)).toEqual(keys);
+      expect(item).toEqual(Object.fromEntries(keys.map((k) => [k, d[k]])));
+    }
+  });
+
   it('needs a result for every checklist item and rejects unknown ones', async () => {
     const station = await stationOf(PHONES.xinjiAdmin, XINJI);
     const as = t.as(PHONES.xinjiAdmin);
