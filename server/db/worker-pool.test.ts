@@ -27,7 +27,7 @@ describe('WorkerPool priority queue', () => {
     await client.query('begin');
     await client.query("insert into log (who) values ('tx1')");
     let prioDone = false;
-    const prio = pool.query('select count(*)::int as n from log', [], { priority: true }).then((r) => { prioDone = true; return r.rows[0].n; });
+    const prio = pool.query('select count(*)::int as n from log', [], { priority: true }).then((r) => { prioDone = true; return (r.rows[0] as { n: number }).n; });
     const normal = pool.query("insert into log (who) values ('outside')");
     await new Promise((r) => setTimeout(r, 30));
     expect(prioDone).toBe(false);
@@ -37,7 +37,7 @@ describe('WorkerPool priority queue', () => {
     expect(await prio).toBe(2); // saw the committed transaction, never its middle
     await normal;
     const { rows } = await pool.query('select who from log order by n');
-    expect(rows.map((r) => r.who)).toEqual(['tx1', 'tx2', 'outside']);
+    expect((rows as { who: string }[]).map((r) => r.who)).toEqual(['tx1', 'tx2', 'outside']);
   });
 
   it('a priority query does not interrupt a running one', async () => {

@@ -324,6 +324,10 @@ export async function coverage(db: DbOrTx, scope: Scope, countyCode: string, now
   }
   const validFrom = (await validFromOf(db, countyCode, now)).toISOString();
   const villageScope = inScope(scope, { path: sql`v.path`, regionCode: sql`v.code` });
+  // each village counts for the child of the region its path runs through: the path segment after the region's
+  // ('/county/town/village/'), grouped before the join (a `like` join of children × villages cost twice as much);
+  // a village region counts for itself
+  const childPart = region.path.split('/').length;
   const { rows } = await db.execute(sql`
     with v as (
       select v.code, v.path,
@@ -332,12 +336,15 @@ export async function coverage(db: DbOrTx, scope: Scope, countyCode: string, now
           select i.compliant from inspections i where i.site_id = s.id and i.inspected_at >= ${validFrom}::timestamptz
           order by i.inspected_at desc limit 1) is true) as compliant
       from regions v where v.level = 'village' and v.path like ${escapeLike(region.path) + '%'} and ${villageScope}
+    ), g as (
+      select coalesce(nullif(split_part(v.path, '/', ${childPart}::int), ''), ${region.code}) as child, count(*)::int as villages,
+        count(*) filter (where v.has_station)::int as with_station, count(*) filter (where v.compliant)::int as compliant
+      from v group by 1
     )
-    select c.code, c.name, count(v.code)::int as villages, count(*) filter (where v.has_station)::int as with_station,
-      count(*) filter (where v.compliant)::int as compliant
-    from regions c join v on v.path like c.path || '%'
+    select c.code, c.name, g.villages, g.with_station, g.compliant
+    from regions c join g on g.child = c.code
     where c.parent_code = ${region.code} or (c.code = ${region.code} and c.level = 'village')
-    group by c.code, c.name order by c.code`);
+    order by c.code`);
   const byRegion = (rows as { code: string; name: string; villages: number; with_station: number; compliant: number }[])
     .map((r) => ({ code: r.code, name: r.name, ...rates({ villages: r.villages, villagesWithStation: r.with_station, villagesCompliant: r.compliant }) }));
   const total = byRegion.reduce((a, r) => ({ villages: a.villages + r.villages, villagesWithStation: a.villagesWithStation + r.villagesWithStation, villagesCompliant: a.villagesCompliant + r.villagesCompliant }), { villages: 0, villagesWithStation: 0, villagesCompliant: 0 });
