@@ -15,6 +15,7 @@ import { getSetting } from '../settings/service.js';
 import { myVolunteer } from '../volunteers/service.js';
 import { registerTeamActivitySource } from '../teams/service.js';
 import { settleAttendance, type Settlement } from '../hours/settle.js';
+import { chinaMinute as fmt } from '../../platform/clock.js';
 
 export type ActivityState = (typeof activityStates)[number];
 export type ActivityType = (typeof activityTypes)[number];
@@ -61,7 +62,6 @@ function requireVolunteer(c: Pick<ActivityCaller, 'volunteerId'>): string {
 
 const transitionError = (message: string) => new AppError('INVALID_TRANSITION', message);
 const pgCode = (e: unknown): string | undefined => (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
-const fmt = (d: Date) => new Date(d.getTime() + 8 * HOUR).toISOString().slice(0, 16).replace('T', ' ');
 
 /** Great-circle distance in metres (haversine). */
 export function distanceM(lat1: number, lng1: number, lat2: number, lng2: number): number {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { CertificateSnapshot } from '../../db/schema/index.js';
+import { chinaDate as chinaDay } from '../../platform/clock.js';
 
 /**
  * 志愿服务证明 as an A4 PDF. The CJK font comes from an npm package (Noto Sans Hans Regular), parsed once per process on
@@ -44,7 +45,6 @@ export const cnDate = (d: string) => {
   const [y, m, day] = d.split('-').map(Number);
   return `${y}年${m}月${day}日`;
 };
-const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 const fmtHours = (h: number) => (Math.round(h * 100) / 100).toString();
 
 export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer> {

@@ -8,6 +8,7 @@ import type { Permission } from '../../platform/permissions.js';
 import { notify } from '../../platform/notify.js';
 import { getSetting } from '../settings/service.js';
 import { maskName } from '../stars/service.js';
+import { chinaMinute as chinaTime } from '../../platform/clock.js';
 
 export type HonorKind = (typeof honorKinds)[number];
 export const honorKindLabels: Record<HonorKind, string> = {
@@ -29,7 +30,6 @@ export type HonorCaller = { actor: Actor; userId: string; name: string; countyCo
 const honorScope = (scope: Scope) => inScope(scope, { path: honors.regionPath, regionCode: honors.regionCode, owner: honors.nominatedBy });
 const isStaff = (scope: Scope) => scope.all || scope.subtrees.length > 0 || scope.regions.length > 0;
 
-const chinaTime = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 export const chinaYear = (d: Date) => new Date(d.getTime() + 8 * 3600_000).getUTCFullYear();
 const fileUrl = (id: string | null) => (id ? `/api/v1/files/${id}` : null);
 export const publicPhotoUrl = (id: string) => `/api/v1/public/honors/${id}/photo`;

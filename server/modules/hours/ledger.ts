@@ -47,5 +47,4 @@ export async function hoursOnDate(tx: DbOrTx, volunteerId: string, serviceDate: 
   return Number(r!.h);
 }
 
-/** The calendar date (Asia/Shanghai, where every county is) of an instant, as YYYY-MM-DD. */
-export const chinaDate = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+export { chinaDate } from '../../platform/clock.js';

@@ -13,12 +13,12 @@ import {
   DAY, accountTypeLabels, eventsOf, isOwner, ownerUserIds, pathScope, requireOwner, staffCan, transitionError, workflowEvent, type PointsCaller,
 } from './common.js';
 import { categoryLabels, groupLabels, requireRule } from './rules.js';
+import { chinaDate as fmtDay } from '../../platform/clock.js';
 
 export type ClaimState = (typeof pointClaimStates)[number];
 export const claimStateLabels: Record<ClaimState, string> = { submitted: '待评议', notice: '公示中', posted: '已入账', rejected: '未通过', withdrawn: '已撤回' };
 type Claim = typeof pointClaims.$inferSelect;
 
-const fmtDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 
 export type NewClaim = { accountType: AccountType; accountId: string; ruleId: string; note?: string; evidenceFileIds?: string[] };

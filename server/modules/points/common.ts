@@ -6,6 +6,7 @@ import type { Actor } from '../../platform/audit.js';
 import { inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import type { Permission } from '../../platform/permissions.js';
 import type { AccountType } from './ledger.js';
+import { chinaDate } from '../../platform/clock.js';
 
 /** Who calls: staff act within their scope; a volunteer on their own account, a resident on their household's. */
 export type PointsCaller = {
@@ -99,7 +100,7 @@ export const transitionError = (message: string) => new AppError('INVALID_TRANSI
 export const HOUR = 3600_000;
 export const DAY = 24 * HOUR;
 /** 2026-06-01 (China time) of an instant. */
-export const chinaDay = (d: Date) => new Date(d.getTime() + 8 * HOUR).toISOString().slice(0, 10);
+export const chinaDay = chinaDate;
 export const chinaYear = (d: Date) => Number(chinaDay(d).slice(0, 4));
 /** The first instant of a China-time year. */
 export const yearStart = (year: number) => new Date(`${year}-01-01T00:00:00+08:00`);

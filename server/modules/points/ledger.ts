@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { households, pointAccounts, pointTransactions, regions, volunteers } from '../../db/schema/index.js';
 import { AppError, notFound } from '../../platform/errors.js';
+import { rowsOf, sqlArray } from './common.js';
 
 /**
  * The points ledger (积分账本): double entry, append-only (triggers refuse UPDATE and DELETE on point_movements and
@@ -154,14 +155,6 @@ export async function verifyPoints(db: DbOrTx, countyCode?: string): Promise<{ o
   return { ok: problems.length === 0, accounts: Number(counts.a), transactions: Number(counts.t), movements: Number(counts.m), problems };
 }
 
-/** A typed array parameter for unnest(). */
-function sqlArray(values: (string | number)[], type: 'uuid' | 'bigint' | 'text') {
-  return sql`${sql.param(values)}::${sql.raw(type)}[]`;
-}
-
-function rowsOf(r: unknown): Record<string, unknown>[] {
-  return ((r as { rows?: Record<string, unknown>[] }).rows ?? (r as Record<string, unknown>[]));
-}
 
 /** The region path of a region code (for accounts and claims of a place). */
 export async function regionPathOf(tx: DbOrTx, code: string): Promise<string | null> {
