@@ -9,6 +9,7 @@ import { AppError, duplicate, invalid, notFound, type ErrorDetail } from '../../
 import { auditAppendSql, writeAudit, type Actor, type AuditInput } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
+import { KeyedGate } from '../../platform/gate.js';
 import type { Permission } from '../../platform/permissions.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
@@ -470,12 +471,12 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
     detail: { activityId: id, shiftId: shiftId ?? null, ...(status ? { status } : {}) } });
   try {
     const row = shiftId
-      ? await db.transaction(async (tx) => {
+      ? await seatGate.run(id, () => db.transaction(async (tx) => {
         const r = await takeShiftSeat(tx, id, shiftId, volunteerId, c.userId, now);
         if (r) await writeAudit(tx, actor, audit(r.id, r.status));
         return r;
-      })
-      : await takeSeat(db, id, volunteerId, c.userId, now, actor, audit);
+      }))
+      : await seatGate.run(id, () => takeSeat(db, id, volunteerId, c.userId, now, actor, audit));
     if (!row) throw transitionError('活动已不在招募中，不能报名');
     return { id: row.id, status: row.status, ...(row.status === 'waitlisted' ? { position: Number(row.waitlist_count) } : {}) };
   } catch (e) {
@@ -491,6 +492,9 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
  * the event's `status` is the inserted row's, chosen in SQL. Locks: the activity row (`l`), then — after the
  * insert — the audit lane head, the order of every command that calls writeAudit at its end.
  */
+/** Sign-ups of one activity take their seats one at a time in this process (platform/gate.ts). */
+const seatGate = new KeyedGate();
+
 async function takeSeat(db: DbOrTx, id: string, volunteerId: string, userId: string, now: Date, actor: Actor, audit: (signupId: string) => AuditInput): Promise<SeatRow | undefined> {
   const at = sql`${now.toISOString()}::timestamptz`;
   const signupId = randomUUID();
