@@ -61,6 +61,9 @@ type EngineResult = {
   health: RouteResult;
   sites: RouteResult;
   scopedRatio: number;
+  /** the same scoped route on the warm-started server with WENMING_LIST_CACHE=0: every request builds its page */
+  sitesUncached?: RouteResult;
+  uncachedRatio?: number;
   siteTotal?: number;
   responsiveness?: {
     coverageRequests: number;
@@ -209,11 +212,16 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
     await server.stop();
 
     log('  warm start on the same data …');
-    server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn' }, execArgv: SERVER_FLAGS });
+    server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn', WENMING_LIST_CACHE: '0' }, execArgv: SERVER_FLAGS });
     const warmStartMs = Math.round(server.startMs);
     await fetch(`${server.baseUrl}${SITES_PATH}`, { headers: auth }).then((r) => r.arrayBuffer());
     const warmRestart = procStatus(server.pid).rssKb;
     log(`    ready in ${(warmStartMs / 1000).toFixed(2)} s, RSS ${mb(warmRestart)} MB`);
+    // the list cache (modules/sites/list-cache.ts) is off in this process: the cost of building every page
+    log(`  GET ${SITES_PATH} with the list cache off (WENMING_LIST_CACHE=0), ${CONNECTIONS} connections, ${DURATION} s …`);
+    await cannon(`${server.baseUrl}${SITES_PATH}`, WARMUP, auth);
+    const sitesUncached = await cannon(`${server.baseUrl}${SITES_PATH}`, DURATION, auth);
+    log(`    ${sitesUncached.reqPerSec} req/s, p50 ${sitesUncached.p50} ms, p99 ${sitesUncached.p99} ms`);
     await server.stop();
     server = undefined;
 
@@ -229,6 +237,8 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
       health,
       sites,
       scopedRatio: Math.round((sites.reqPerSec / health.reqPerSec) * 1000) / 1000,
+      sitesUncached,
+      uncachedRatio: Math.round((sitesUncached.reqPerSec / health.reqPerSec) * 1000) / 1000,
       siteTotal,
       responsiveness: resp,
       profile,
@@ -255,6 +265,9 @@ function checks(r: EngineResult): Check[] {
     { engine: r.engine, target: 'warm start < 5 s', value: `${(r.warmStartMs / 1000).toFixed(2)} s`, pass: r.warmStartMs < 5000, binding: true },
     { engine: r.engine, target: 'no errors or non-2xx under load', value: `${r.health.non2xx + r.sites.non2xx} non-2xx, ${r.health.errors + r.sites.errors} errors`, pass: r.health.non2xx + r.sites.non2xx + r.health.errors + r.sites.errors === 0, binding: true },
   ];
+  if (r.sitesUncached && r.uncachedRatio !== undefined) {
+    out.push({ engine: r.engine, target: 'for comparison, not a target: the scoped list with the list cache off (every request builds its page in the database; second server process, same data), as a share of the bare route', value: `${(r.uncachedRatio * 100).toFixed(1)} % (${r.sitesUncached.reqPerSec} req/s, p99 ${r.sitesUncached.p99} ms, ${r.sitesUncached.non2xx} non-2xx)`, pass: r.sitesUncached.non2xx + r.sitesUncached.errors === 0, binding: false });
+  }
   if (r.responsiveness) {
     out.push({ engine: r.engine, target: `responsive while queries run: /api/health p99 < 100 ms while ${COVERAGE_CONCURRENCY} clients load /api/v1/stats/coverage`, value: `${r.responsiveness.healthP99} ms`, pass: r.responsiveness.healthP99 < 100, binding: true });
   }
@@ -463,7 +476,7 @@ function markdown(results: { date: string; machine: ReturnType<typeof machine>; 
     '',
     `Run ${results.date} on ${m.nproc} CPU cores (${m.cpuModel}), ${m.memoryGb} GB memory, Node ${m.node}, ${m.os}.`,
     `Load average when the run started: ${m.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min); anything above ~0.5 means other work shared the cores.`,
-    `The server runs as a child process (\`node ${((results.settings as { serverFlags?: string[] }).serverFlags ?? []).join(' ')} --import tsx server/main.ts\`, as \`npm start\` runs it; LOG_LEVEL=warn, fresh data, demo county seeded);`,
+    `The server runs as a child process (\`node ${((results.settings as { serverFlags?: string[] }).serverFlags ?? []).join(' ')} dist/server/main.mjs\` — the bundle scripts/build-server.mjs compiles — as \`npm start\` runs it; LOG_LEVEL=warn, fresh data, demo county seeded);`,
     `autocannon runs in the bench process on the same machine, so client and server share the ${m.nproc} cores.`,
     `${st.connections} connections, ${st.warmupS} s warm-up then ${st.durationS} s per route. The scoped route is`,
     '`GET /api/v1/sites?page=1&pageSize=20` as the 新集镇 institute admin (13800000002, region-scoped);',
@@ -476,10 +489,13 @@ function markdown(results: { date: string; machine: ReturnType<typeof machine>; 
   for (const r of results.engines) {
     lines.push(`## ${r.engine === 'pglite' ? 'Embedded PGlite' : 'PostgreSQL'}`, '');
     lines.push('| route | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const [name, x] of [['GET /api/health (bare)', r.health], [`GET ${SITES_PATH} (scoped)`, r.sites]] as const) {
+    const routes: [string, RouteResult][] = [['GET /api/health (bare)', r.health], [`GET ${SITES_PATH} (scoped)`, r.sites]];
+    if (r.sitesUncached) routes.push([`GET ${SITES_PATH} (scoped, list cache off: second process, for comparison)`, r.sitesUncached]);
+    for (const [name, x] of routes) {
       lines.push(`| ${name} | ${x.reqPerSec} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.requests} | ${x.non2xx + x.errors} |`);
     }
-    lines.push('', `Scoped / bare req/s: **${(r.scopedRatio * 100).toFixed(1)} %**${r.siteTotal !== undefined ? ` (the scoped list has ${r.siteTotal} sites in scope)` : ''}.`, '');
+    lines.push('', `Scoped / bare req/s: **${(r.scopedRatio * 100).toFixed(1)} %**${r.siteTotal !== undefined ? ` (the scoped list has ${r.siteTotal} sites in scope)` : ''}.`
+      + (r.uncachedRatio !== undefined ? ` With the list cache off (WENMING_LIST_CACHE=0; each request builds its page in the database instead of checking the cached page's version): ${(r.uncachedRatio * 100).toFixed(1)} %.` : ''), '');
     lines.push('| measure | value |', '|---|---:|');
     lines.push(`| RSS after demo seed | ${r.rssMb.afterSeed} MB |`);
     lines.push(`| RSS after warm-up | ${r.rssMb.afterWarmup} MB |`);

@@ -14,6 +14,7 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  WENMING_LIST_CACHE: z.enum(['0', '1']).default('1'),
   PGLITE_SHARED_BUFFERS: z.string().regex(/^\d+(kB|MB|GB)$/, '形如 16MB').default('16MB'),
 });
 
@@ -33,6 +34,8 @@ export type Config = {
   authRateLimit: number;
   /** PostgreSQL shared_buffers of the embedded database. */
   pgliteSharedBuffers: string;
+  /** Keep built list answers in memory, checked against the database's version on every request (sites list). */
+  listCache: boolean;
 };
 
 /** Reads every setting from the environment once; a bad value stops the start with a clear message. */
@@ -57,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY === '1',
     authRateLimit: e.AUTH_RATE_LIMIT,
     pgliteSharedBuffers: e.PGLITE_SHARED_BUFFERS,
+    listCache: e.WENMING_LIST_CACHE === '1',
   };
 }

@@ -25,7 +25,7 @@ export type TestApp = {
 };
 
 /** A fresh copy of the demo county database and an app on it, for one test file. */
-export async function createTestApp(opts: { authRateLimit?: number } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { authRateLimit?: number; listCache?: boolean } = {}): Promise<TestApp> {
   const tpl = inject('testTemplate');
   const id = crypto.randomBytes(4).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wenming-test-'));
@@ -44,7 +44,7 @@ export async function createTestApp(opts: { authRateLimit?: number } = {}): Prom
     fs.cpSync(tpl.dataDir, path.join(dataDir, 'pgdata'), { recursive: true });
   }
   const clock = new TestClock(new Date(TEST_NOW));
-  const config = { ...loadConfig({}), dataDir, databaseUrl, secretKey: TEST_SECRET, logLevel: 'silent' as const, authRateLimit: opts.authRateLimit ?? 100_000 };
+  const config = { ...loadConfig({}), dataDir, databaseUrl, secretKey: TEST_SECRET, logLevel: 'silent' as const, authRateLimit: opts.authRateLimit ?? 100_000, listCache: opts.listCache ?? true };
   const database = await openDatabase({ databaseUrl, dataDir, poolSize: 20 });
   const deps = await openPlatform(config, { database, clock });
   const app = await buildApp(deps, { logger: false, serveWeb: false });

@@ -168,3 +168,16 @@ export const inspections = pgTable('inspections', {
   index('inspections_site_idx').on(t.siteId, t.inspectedAt),
   check('inspections_counts_ck', sql`${t.passedCount} >= 0 and ${t.passedCount} <= ${t.totalCount}`),
 ]);
+
+/**
+ * Version counters of cached read models (one row per name, e.g. 'sites': the scoped sites list). Triggers bump a
+ * row once per transaction that changes what the model is built from, at commit time (deferred constraint
+ * triggers), so a reader that sees the version in its snapshot sees exactly the data of that version. An app
+ * server keeps built answers in memory and checks the version on every request (modules/sites/list-cache.ts).
+ */
+export const cacheVersions = pgTable('cache_versions', {
+  name: text('name').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull().default(1),
+  /** the transaction that bumped it last (pg_current_xact_id as text): a transaction bumps at most once */
+  bumpedBy: text('bumped_by'),
+});

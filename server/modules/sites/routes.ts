@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ListCache } from './list-cache.js';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import type { AuthContext } from '../../platform/auth.js';
@@ -55,6 +56,8 @@ function siteReadScope(a: AuthContext): Scope {
 export const siteRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   const db = deps.database.db;
   const now = () => deps.clock.now();
+  // built list pages, checked against cache_versions on every request (list-cache.ts); one per app instance
+  const listCache = deps.config.listCache ? new ListCache() : undefined;
 
   app.get('/sites', {
     config: { permission: 'site:read' },
@@ -64,7 +67,7 @@ export const siteRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     },
   }, async (req, reply) => {
     // JSON text built by the database: sent as is, not parsed and serialised again
-    const body = await listSitesJson(deps.database, auth(req).scope, countyOf(auth(req), deps), now(), req.query);
+    const body = await listSitesJson(deps.database, auth(req).scope, countyOf(auth(req), deps), now(), req.query, listCache);
     return reply.type('application/json; charset=utf-8').send(body);
   });
 

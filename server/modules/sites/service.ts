@@ -7,6 +7,7 @@ import { escapeLike, inScope, regionInScope, scopeCondition, type Scope } from '
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { defaultStandards } from './standards.js';
+import type { ListCache } from './list-cache.js';
 
 export const siteKinds = ['center', 'institute', 'station', 'point', 'base', 'post'] as const;
 export type SiteKind = (typeof siteKinds)[number];
@@ -29,7 +30,11 @@ export function complianceOf(l: { compliant: boolean; score: number; inspectedAt
 }
 
 async function validFromOf(db: DbOrTx, countyCode: string, now: Date) {
-  const months = await getSetting<number>(db, countyCode, 'sites.inspectionValidMonths');
+  return validFromMonths(now, await getSetting<number>(db, countyCode, 'sites.inspectionValidMonths'));
+}
+
+/** Inspections at or after this instant still count: `months` before now. */
+function validFromMonths(now: Date, months: number) {
   const d = new Date(now);
   d.setMonth(d.getMonth() - months);
   return d;
@@ -53,8 +58,17 @@ const isoSql = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"
  * list is the busiest read of the admin pages, and building it with the query builder, parsing every row and
  * serialising it again cost more than the query itself (bench/NOTES.md).
  */
-export async function listSitesJson(database: Database, scope: Scope, countyCode: string, now: Date, f: SiteFilter): Promise<string> {
-  const validFrom = await validFromOf(database.db, countyCode, now);
+export async function listSitesJson(database: Database, scope: Scope, countyCode: string, now: Date, f: SiteFilter, cache?: ListCache): Promise<string | Buffer> {
+  const months = await getSetting<number>(database.db, countyCode, 'sites.inspectionValidMonths');
+  const validFrom = validFromMonths(now, months);
+  // lists filtered by compliance change membership with the clock, and a page past the end needs a second count:
+  // neither is kept (list-cache.ts)
+  const key = cache && !f.compliance ? listKey(scope, countyCode, months, f) : undefined;
+  if (key) {
+    const { rows: v } = await database.query(`select version from cache_versions where name = 'sites'`, [], { priority: true });
+    const hit = v.length ? cache!.get(key, String(v[0].version), validFrom.getTime()) : undefined;
+    if (hit) return hit;
+  }
   const params: unknown[] = [];
   const conds = [scopeCondition(scope, { path: 's.region_path', regionCode: 's.region_code', owner: 's.created_by' }, params)];
   const param = (v: unknown) => { params.push(v); return `$${params.length}`; };
@@ -79,6 +93,8 @@ export async function listSitesJson(database: Database, scope: Scope, countyCode
   // the type and output function of every argument on every row, which cost PostgreSQL more than the scan, the
   // window count and the 20 index lookups together (bench/NOTES.md). Same keys in the same order as before, compact.
   // The kind (one of siteKinds) and the region code (digits) are written without escaping: nothing else gets in.
+  // `version` (the cache_versions row, read in the same snapshot as the page) and `valid_until_from` (the oldest
+  // inspection still inside the validity window: statuses hold until the window starts after it) are for the cache.
   const { rows } = await database.query(`with page as (
       select s.id, s.region_path, s.kind, s.name, s.region_code, s.address, s.opening_hours, s.facilities, s.contacts, s.is_demo, s.lat, s.lng, s.capacity,
         count(*) over () as total
@@ -91,17 +107,31 @@ export async function listSitesJson(database: Database, scope: Scope, countyCode
         || ',"capacity":' || coalesce(p.capacity::text, 'null') || ',"compliance":{"status":'
         || case when l.inspected_at is null or l.inspected_at < ${vf}::timestamptz then '"uninspected"' when l.compliant then '"compliant"' else '"noncompliant"' end
         || ',"score":' || coalesce(l.score::float8::text, 'null') || ',"inspectedAt":'
-        || coalesce('"' || ${isoSql('l.inspected_at')} || '"', 'null') || '}}', ',' order by p.region_path, p.kind, p.name, p.id), '') || ']' as items
+        || coalesce('"' || ${isoSql('l.inspected_at')} || '"', 'null') || '}}', ',' order by p.region_path, p.kind, p.name, p.id), '') || ']' as items,
+      (select c.version from cache_versions c where c.name = 'sites') as version,
+      min(l.inspected_at) filter (where l.inspected_at >= ${vf}::timestamptz) as valid_until_from
     from page p join regions r on r.code = p.region_code
     left join lateral (select i.compliant, i.score, i.inspected_at from inspections i where i.site_id = p.id order by i.inspected_at desc limit 1) l on true`, params);
   let total = Number(rows[0].total);
   const items = rows[0].items as string;
-  if (items === '[]' && f.page > 1) {
+  const pastEnd = items === '[]' && f.page > 1;
+  if (pastEnd) {
     // a page past the end has no row to carry the total
     const { rows: c } = await database.query(`select count(*)::int as n from sites s where ${where}`, params.slice(0, whereParams));
     total = Number(c[0].n);
   }
-  return `{"items":${items},"total":${total},"page":${f.page},"pageSize":${f.pageSize}}`;
+  const body = `{"items":${items},"total":${total},"page":${f.page},"pageSize":${f.pageSize}}`;
+  if (!key || pastEnd || rows[0].version == null) return body;
+  const buffer = Buffer.from(body);
+  const until = rows[0].valid_until_from as Date | null;
+  cache!.set(key, String(rows[0].version), buffer, until ? new Date(until).getTime() : null);
+  return buffer;
+}
+
+/** What a scoped list page depends on besides the data: the caller's scope, the county's validity period, the filter. */
+function listKey(scope: Scope, countyCode: string, months: number, f: SiteFilter) {
+  const who = scope.all ? 'all' : JSON.stringify([scope.subtrees, scope.regions, scope.self ? scope.userId : null]);
+  return JSON.stringify([countyCode, who, months, f.kind ?? null, f.regionCode ?? null, f.q ?? null, f.page, f.pageSize]);
 }
 
 export async function getSite(db: DbOrTx, scope: Scope, countyCode: string, now: Date, id: string) {
