@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
 import { activities, activitySignups, files, volunteers } from '../../db/schema/index.js';
 import { appendHours } from './ledger.js';
+import { verifyAudit } from '../../platform/audit.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -191,7 +192,28 @@ describe('hours: the ledger', () => {
     await api(V, 'POST', `/orders/${o.id}/accept`, {});
     const done = await api(V, 'POST', `/orders/${o.id}/complete`, { summary: '已打扫', hours: 2.5 });
     expect(done.json().state).toBe('completed');
-    const rows = (await t.deps.database.query(`select volunteer_id, kind, hours::float8 as h from hours_entries where order_id = $1`, [o.id])).rows;
-    expect(rows).toEqual([{ volunteer_id: v.id, kind: 'order', h: 2.5 }]);
+    const entries = async () => (await t.deps.database.query(
+      `select volunteer_id, kind, hours::float8 as h, service_date::text as d, description, created_by from hours_entries where order_id = $1 order by seq`, [o.id])).rows;
+    const today = new Date(t.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10); // the service date is China's
+    expect(await entries()).toEqual([{ volunteer_id: v.id, kind: 'order', h: 2.5, d: today, description: `点单服务：${item.name}`, created_by: v.userId }]);
+
+    // reopened and completed again, now by two volunteers: the first is not credited twice, the second is credited
+    const other = await volunteerOf(PHONES.volunteer2);
+    expect((await api(PHONES.resident, 'POST', `/orders/${o.id}/reopen`, { reason: '还没扫完' })).statusCode).toBe(200);
+    await api(ADMIN, 'POST', `/orders/${o.id}/dispatch`, { target: { type: 'volunteer', id: v.id } });
+    await api(V, 'POST', `/orders/${o.id}/accept`, {});
+    const again = await api(V, 'POST', `/orders/${o.id}/complete`, { summary: '两人一起扫完', hours: 1, volunteerIds: [other.id, v.id] });
+    expect(again.statusCode).toBe(200);
+    expect((await entries()).map((e) => [e.volunteer_id, e.h])).toEqual([[v.id, 2.5], [other.id, 1]]);
+
+    // a completion that fails (an unknown volunteer) credits nothing and leaves the order as it was
+    const third = (await api(PHONES.resident, 'POST', '/orders', { serviceItemId: item.id, description: '再帮忙一次' })).json();
+    await api(ADMIN, 'POST', `/orders/${third.id}/dispatch`, { target: { type: 'volunteer', id: v.id } });
+    await api(V, 'POST', `/orders/${third.id}/accept`, {});
+    const bad = await api(V, 'POST', `/orders/${third.id}/complete`, { summary: 'x', hours: 1, volunteerIds: ['00000000-0000-4000-8000-000000000000'] });
+    expect(bad.statusCode).toBe(400);
+    expect((await t.deps.database.query('select count(*)::int as n from hours_entries where order_id = $1', [third.id])).rows[0].n).toBe(0);
+    expect((await api(V, 'GET', `/orders/${third.id}`)).json().state).toBe('accepted');
+    expect(await verifyAudit(t.deps.database.db)).toMatchObject({ ok: true });
   });
 });

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gte, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { activities, activitySignups, files, hoursEntries, hoursRequests, orders, roleAssignments, serviceItems, volunteers } from '../../db/schema/index.js';
+import { activities, activitySignups, files, hoursEntries, hoursRequests, roleAssignments, volunteers } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { inScope, regionInScope, type Scope } from '../../platform/scope.js';
@@ -300,22 +300,23 @@ export async function reverseEntry(db: Db, c: HoursCaller, now: Date, id: string
 // ---------- orders ----------
 
 /**
- * A completed service order credits its hours to each volunteer who served, in the completing transaction.
- * The partial unique index (order, volunteer) makes a repeated completion (after a reopen) a no-op.
+ * A completed service order credits its hours to each volunteer who served, in the order's own statement
+ * (modules/orders folds these CTEs into the completing update, so completion, hours, notifications and the audit
+ * event commit together or not at all). `source` names the CTE of the updated order row. Each volunteer's ledger is
+ * locked after the order row, sorted by id and `FOR NO KEY UPDATE` as every ledger writer does (`lockVolunteer`);
+ * `hours_h` yields the inserted entries. The partial unique index (order, volunteer) makes a repeated completion (after
+ * a reopen) a no-op. Nothing is returned — no CTE — when there is nothing to credit.
  */
-export async function creditOrderHours(tx: DbOrTx, o: typeof orders.$inferSelect, createdBy: string | null, now: Date) {
-  const hours = roundHours(Number(o.hours ?? 0));
-  const ids = [...new Set(o.volunteerIds ?? [])].sort();
-  if (!(hours > 0) || !ids.length) return 0;
-  const [item] = await tx.select({ name: serviceItems.name }).from(serviceItems).where(eq(serviceItems.id, o.serviceItemId));
-  let credited = 0;
-  for (const volunteerId of ids) {
-    await lockVolunteer(tx, volunteerId);
-    const rows = await tx.insert(hoursEntries).values({
-      countyCode: o.countyCode, regionPath: o.regionPath, volunteerId, kind: 'order', hours: hours.toFixed(2), serviceDate: chinaDate(o.completedAt ?? now),
-      orderId: o.id, description: `点单服务：${item?.name ?? '服务'}`, createdBy, createdAt: now,
-    }).onConflictDoNothing().returning({ id: hoursEntries.id });
-    credited += rows.length;
-  }
-  return credited;
+export function orderHoursCtes(p: (v: unknown) => string, source: string, input: { hours: number; volunteerIds: string[]; createdBy: string | null; now: Date }): string[] {
+  const hours = roundHours(input.hours);
+  const ids = [...new Set(input.volunteerIds)].sort();
+  if (!(hours > 0) || !ids.length) return [];
+  return [
+    `hours_l as (select v.id from volunteers v where v.id = any(${p(ids)}::uuid[]) and exists (select 1 from ${source}) order by v.id for no key update of v)`,
+    `hours_h as (insert into hours_entries (county_code, region_path, volunteer_id, kind, hours, service_date, order_id, description, created_by, created_at)
+      select o.county_code, o.region_path, l.id, 'order', ${p(hours.toFixed(2))}::numeric, ${p(chinaDate(input.now))}::date, o.id,
+        '点单服务：' || coalesce((select si.name from service_items si where si.id = o.service_item_id), '服务'), ${p(input.createdBy)}::uuid, ${p(input.now)}::timestamptz
+      from ${source} o, hours_l l
+      on conflict do nothing returning id)`,
+  ];
 }

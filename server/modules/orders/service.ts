@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
-import pg from 'pg';
-import { drizzle } from 'drizzle-orm/node-postgres';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { followUps, households, orderEvents, orders, regions, roleAssignments, serviceItems, teams, volunteers, type ItemField } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { auditAppendSql, writeAudit, type Actor, type AuditInput } from '../../platform/audit.js';
@@ -15,7 +13,7 @@ import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { standingCategories } from '../volunteers/service.js';
 import { registerTeamActivitySource } from '../teams/service.js';
-import { creditOrderHours } from '../hours/service.js';
+import { orderHoursCtes } from '../hours/service.js';
 import { PHONE_RE } from '../../platform/validation.js';
 import { orderTransitions, scoreLabels, stateLabels, escalationLabels, type OrderAction, type OrderState, type Party } from './transitions.js';
 
@@ -345,19 +343,11 @@ const fieldLabels: Record<string, string> = { reason: '原因', target: '派单�
  * lost race changes nothing and answers 409.
  */
 export async function transition(db: Db, base: OrderCallerBase, now: Date, orderId: string, action: OrderAction, body: TransitionBody = {}) {
-  let result: { c: OrderCaller; row: Record<string, unknown> };
-  if (action === 'complete') {
-    // completing credits hours (the volunteer's ledger lock, then the audit lane): a transaction, opened with BEGIN
-    // and the order's snapshot with the caller's volunteer record and led teams in one round trip
-    const { client, row: snap } = await beginWith(db, SNAPSHOT, [orderId, base.userId]);
-    result = await finish(client, () => applyTransition(txOf(client), client, snap, base, now, action, body, false));
-  } else {
-    // every other action is one writing statement, its audit append included: no transaction block
-    const raw = poolOf(db);
-    const { rows: [snap] } = await raw.query(SNAPSHOT, [orderId, base.userId]);
-    result = await applyTransition(db, raw, snap, base, now, action, body, true);
-  }
-  const { c, row } = result;
+  // every action is one read and one writing statement — completion's hours and the audit append included —
+  // with no transaction block
+  const raw = poolOf(db);
+  const { rows: [snap] } = await raw.query(SNAPSHOT, [orderId, base.userId]);
+  const { c, row } = await applyTransition(db, raw, snap, base, now, action, body);
   const after = orderFromRow(row);
   // after a decline or a lost target the caller may no longer see the order: answer with its new state
   if (!canSee(c, after)) return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
@@ -367,53 +357,9 @@ export async function transition(db: Db, base: OrderCallerBase, now: Date, order
 const SNAPSHOT = `select o.*, v.id as c_volunteer_id, v.region_path as c_volunteer_path, v.verified as c_verified,
     (select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = v.id) as c_leader_teams
   from (select $2::uuid as uid) me left join volunteers v on v.user_id = me.uid left join orders o on o.id = $1::uuid`;
-const SAFE_LITERAL = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{1,20})$/i;
-type TxClient = RawClient & { release: (err?: Error) => void };
 
-/**
- * Opens a transaction on a connection of its own and runs its first (reading) statement in the same round trip on
- * PostgreSQL: BEGIN and the statement as one simple-protocol message, its parameters written in as literals — only
- * when every one is null, a UUID or a string of digits (ids checked by the route schemas or read from the database);
- * otherwise, and on PGlite, BEGIN and the statement one after the other. Everything after it uses the connection.
- */
-async function beginWith(db: Db, text: string, values: (string | null)[]) {
-  const pool = (db as unknown as { session: { client: { connect: () => Promise<TxClient> } } }).session.client;
-  const client = await pool.connect();
-  try {
-    let rows: Record<string, unknown>[];
-    if (pool instanceof pg.Pool && values.every((v) => v === null || SAFE_LITERAL.test(v))) {
-      const inline = text.replace(/\$(\d+)/g, (_, n: string) => (values[Number(n) - 1] === null ? 'null' : `'${values[Number(n) - 1]}'`));
-      const results = await client.query(`begin; ${inline}`) as unknown as { rows: Record<string, unknown>[] }[];
-      rows = results[1].rows;
-    } else {
-      await client.query('begin');
-      rows = (await client.query(text, values)).rows;
-    }
-    return { client, row: rows[0] };
-  } catch (e) {
-    await client.query('rollback').then(() => client.release(), (err: Error) => client.release(err));
-    throw e;
-  }
-}
-
-/** Commits (or, when `work` fails, rolls back) a transaction opened by beginWith, and frees its connection. */
-async function finish<T>(client: TxClient, work: () => Promise<T>): Promise<T> {
-  let result: T;
-  try {
-    result = await work();
-    await client.query('commit');
-  } catch (e) {
-    await client.query('rollback').then(() => client.release(), (err: Error) => client.release(err));
-    throw e;
-  }
-  client.release();
-  return result;
-}
-
-const txOf = (client: TxClient) => drizzle({ client: client as unknown as pg.PoolClient }) as unknown as Tx;
-
-/** An order action inside its open transaction: checks, the one writing statement, hours, audit. */
-async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<string, unknown>, base: OrderCallerBase, now: Date, action: OrderAction, body: TransitionBody, foldAudit: boolean) {
+/** An order action: checks, then the one writing statement (order, timeline, notifications, hours, audit). */
+async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<string, unknown>, base: OrderCallerBase, now: Date, action: OrderAction, body: TransitionBody) {
   const t = orderTransitions[action];
   const c: OrderCaller = {
     ...base, volunteerId: (snap.c_volunteer_id as string | null) ?? null, volunteerPath: (snap.c_volunteer_path as string | null) ?? null,
@@ -524,16 +470,23 @@ async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<strin
       returning id, reason, opened_at, closed_at, result)`);
   }
   notifyInserts(notice, channels, p, 'u').forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
+  // completion credits the hours in the same statement, the volunteers' ledgers locked after the order row; the audit
+  // append reads a CTE that waits for the hours (`ua`), so the audit lane is locked last, as by every ledger writer
+  let auditFrom = 'u';
+  if (action === 'complete') {
+    const hours = orderHoursCtes(p, 'u', { hours: Number(set.hours ?? 0), volunteerIds: set.volunteerIds ?? [], createdBy: c.userId, now });
+    if (hours.length) {
+      ctes.push(...hours, 'ua as (select u.* from u where (select count(*) from hours_h) >= 0)');
+      auditFrom = 'ua';
+    }
+  }
   const audit: AuditInput = { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined };
-  if (foldAudit) ctes.push(auditCtes(values, { ...c.actor, countyCode: o.countyCode }, audit, 'u'));
+  ctes.push(auditCtes(values, { ...c.actor, countyCode: o.countyCode }, audit, auditFrom));
   // locks are taken as late as possible and held until commit: the order row (conditional update) first, then the
   // volunteer's ledger (hours on completion), then the audit chain head, so writers queue on them for the shortest time
   const { rows: [r] } = await client.query(`with ${ctes.join(',\n')} select u.*, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`, values);
-  // the order was in another state by now: nothing is written (the transaction rolls back)
+  // the order was in another state by now: the update matched nothing, so nothing else was written either
   if (!r) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
-  const after = orderFromRow(r);
-  if (action === 'complete') await creditOrderHours(tx, after, c.userId, now);
-  if (!foldAudit) await writeAudit(tx, { ...c.actor, countyCode: o.countyCode }, audit);
   return { c, row: r };
 }
 
