@@ -66,6 +66,33 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
     expect(done.body.state).toBe('handed_out');
   }, 120_000);
 
+  it('a volunteer takes back a claim in 我的心愿 and the wish is open again', async () => {
+    const resident = await token('13800000007');
+    const station = await token('13800000004');
+    const volunteer = await token('13800000005');
+    const me = await api<{ regionCode: string }>(resident, 'GET', '/me');
+    const title = `想要一个暖水袋（${Date.now() % 100000}）`;
+    const w = await api<{ id: string }>(resident, 'POST', '/wishes', { title, description: '冬天手脚冰凉', value: 30, regionCode: me.body.regionCode, beneficiaryName: '赵大娘', consentToPublish: true });
+    expect(w.status).toBe(201);
+    expect((await api(station, 'POST', `/wishes/${w.body.id}/verify`, {})).status).toBe(200);
+    expect((await api(station, 'POST', `/wishes/${w.body.id}/publish`, {})).status).toBe(200);
+    expect((await api(volunteer, 'POST', `/wishes/${w.body.id}/claim`, {})).status).toBe(201);
+
+    const page: Page = await (await browser.newContext(mobile)).newPage();
+    await page.goto(`${baseUrl}/m/login?redirect=${encodeURIComponent('/wishes/mine?tab=claimed')}`);
+    await page.getByTestId('login-phone').locator('input').fill('13800000005');
+    await page.getByTestId('login-password').locator('input').fill('Demo@2026');
+    await page.getByTestId('login-submit').click();
+    const card = page.getByTestId('my-wish').filter({ hasText: title });
+    await card.waitFor({ timeout: 15_000 });
+    await card.getByTestId('wish-unclaim').click();
+    await page.locator('.van-dialog__confirm').click();
+    await card.waitFor({ state: 'detached', timeout: 15_000 });
+    const after = await api<{ state: string; claimedValue: number; events: { action: string }[] }>(resident, 'GET', `/wishes/${w.body.id}`);
+    expect(after.body).toMatchObject({ state: 'published', claimedValue: 0 });
+    expect(after.body.events.at(-1)?.action).toBe('unclaim');
+  }, 90_000);
+
   it('the honour board and the wish wall open without sign-in', async () => {
     const page = await (await browser.newContext(mobile)).newPage();
     await page.goto(`${baseUrl}/m/honors`);

@@ -8,7 +8,7 @@ import { wishStates } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
 import {
   claimWish, confirmWish, fulfillWish, getWish, listWishes, myWishes, publicStates, publicWall, publicWishPhoto, publishWish, rejectWish, submitWish, verifyWish,
-  wishCaller, wishStateLabels, wishStats, withdrawWish, type WishState,
+  wishCaller, wishStateLabels, wishStats, withdrawClaim, withdrawWish, type WishState,
 } from './service.js';
 
 const tags = ['微心愿'];
@@ -94,6 +94,15 @@ export const wishRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
   }, async (req, reply) => {
     await claimWish(db, await caller(req), now(), req.params.id, req.body?.amount);
     return reply.status(201).send(await detail(req, req.params.id));
+  });
+
+  app.post('/wishes/:id/claim/withdraw', {
+    config: { permission: 'wish:claim' },
+    schema: { tags, summary: '取消认领（认领人，提交实现情况之前）：认领的金额退回心愿，已认满的心愿重新开放认领', params: idParam,
+      body: z.object({ reason: z.string({ error: '原因应为文字' }).max(200, '原因不超过 200 字').optional() }).nullish() },
+  }, async (req) => {
+    await withdrawClaim(db, await caller(req), now(), req.params.id, req.body?.reason);
+    return detail(req, req.params.id);
   });
 
   app.post('/wishes/:id/fulfill', {

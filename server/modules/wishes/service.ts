@@ -240,6 +240,39 @@ export async function claimWish(db: Db, c: WishCaller, now: Date, id: string, am
 }
 
 /**
+ * A claimant takes back a claim not yet reported done (plans changed, cannot buy it after all). Their share returns
+ * to the wish, which goes back on the wall (`published`) if it was fully claimed, so someone else can take it; the
+ * claim row stays, `withdrawn`, and the same person may claim again later. The submitter is told, and the
+ * station/institute staff too when the wish was fully claimed. The wish row is locked first, as by every claim
+ * writer, so a withdrawal and a fulfilment or a new share cannot interleave.
+ */
+export async function withdrawClaim(db: Db, c: WishCaller, now: Date, id: string, reason?: string) {
+  const why = reason?.trim() ?? '';
+  return db.transaction(async (tx) => {
+    const [w] = await tx.select().from(wishes).where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode))).for('update');
+    if (!w || !(isStaff(c, w) || w.submittedBy === c.userId || onWall(w) || (await liveClaimants(tx, w.id)).includes(c.userId))) throw notFound('心愿');
+    const [claim] = await tx.select().from(wishClaims).where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`));
+    if (!claim) throw notFound('认领记录');
+    if (claim.state === 'fulfilled') throw new AppError('INVALID_TRANSITION', '您已提交实现情况，不能再取消认领');
+    if (w.state !== 'published' && w.state !== 'claimed') throw stateError(w, '取消认领');
+    await tx.update(wishClaims).set({ state: 'withdrawn' }).where(eq(wishClaims.id, claim.id));
+    const [row] = await tx.update(wishes).set({
+      claimedValue: sql`greatest(${wishes.claimedValue} - ${claim.amount}::numeric, 0)`, state: 'published', updatedAt: now,
+    }).where(eq(wishes.id, w.id)).returning();
+    const share = w.claimMode === 'multi' ? `（${fmt(claim.amount)} 元）` : '';
+    await event(tx, { wishId: w.id, action: 'unclaim', from: w.state, to: row.state, actor: c.actor, now, data: { claimId: claim.id, amount: money(claim.amount) },
+      note: [`${claim.claimantName}取消了认领${share}`, why && `原因：${why}`].filter(Boolean).join('，') });
+    const reopened = w.state === 'claimed';
+    await notify(tx, { countyCode: w.countyCode, userIds: [w.submittedBy, ...(reopened ? await wishStaff(tx, w.regionPath) : [])].filter((u) => u !== c.userId), kind: 'wish.unclaimed',
+      title: reopened ? '心愿重新开放认领' : '心愿有人取消认领',
+      body: `${claim.claimantName}取消了对心愿“${w.title}”的认领${share}${why ? `，原因：${why}` : ''}${reopened ? '，心愿已重新在心愿墙开放认领' : ''}`, entity: 'wish', entityId: w.id, now });
+    await writeAudit(tx, { ...c.actor, countyCode: w.countyCode }, { action: 'wish.unclaim', entity: 'wish', entityId: w.id, before: { state: w.state, claimedValue: money(w.claimedValue) },
+      after: { state: row.state, claimedValue: money(row.claimedValue) }, detail: { claimId: claim.id, amount: money(claim.amount), ...(why ? { reason: why } : {}) } });
+    return row;
+  });
+}
+
+/**
  * A claimant reports their part done with photos (files that exist). The wish is `fulfilled` when its value is
  * covered and every live claim is done; the wish row is locked first so two last claimants cannot both miss it.
  */
@@ -414,6 +447,7 @@ export async function getWish(db: DbOrTx, c: WishCaller, id: string, now: Date) 
     myClaim: myClaim ? { id: myClaim.id, amount: money(myClaim.amount), state: myClaim.state } : null,
     canClaim: w.state === 'published' && open && c.permissions.has('wish:claim') && w.submittedBy !== c.userId && !myClaim,
     canFulfill: !!myClaim && myClaim.state === 'active' && (w.state === 'published' || w.state === 'claimed'),
+    canWithdrawClaim: !!myClaim && myClaim.state === 'active' && (w.state === 'published' || w.state === 'claimed'),
     canConfirm: w.state === 'fulfilled' && (staff || w.submittedBy === c.userId),
     canManage: staff,
     events,

@@ -305,6 +305,50 @@ describe('claims under concurrency', () => {
     expect(done.events.map((e: Json) => e.action)).toEqual(['submit', 'verify', 'publish', 'claim', 'fulfill_part', 'claim', 'fulfill']);
   });
 
+  it('a claimant may take back a claim before reporting it done: the share returns and the wish reopens', async () => {
+    // one-to-one: V1 claims, then withdraws with a reason; the wish is back on the wall and V2 can take it
+    const w = await published({ title: '想要一台电风扇', value: 150, consentToPublish: true });
+    expect((await act(V1, w.id, 'claim', {}, 201)).state).toBe('claimed');
+    const back = await act(V1, w.id, 'claim/withdraw', { reason: '临时外出务工' });
+    expect(back).toMatchObject({ state: 'published', claimedValue: 0 });
+    expect(back.myClaim).toBeNull();
+    expect(back.canClaim).toBe(true);
+    expect(back.events).toEqual([]); // no longer an insider: the public view of the wish
+    const seen = (await api(RESIDENT, 'GET', `/wishes/${w.id}`)).json();
+    expect(seen.events.at(-1)).toMatchObject({ action: 'unclaim', fromState: 'claimed', toState: 'published', note: expect.stringContaining('临时外出务工') });
+    expect(seen.claims).toEqual([expect.objectContaining({ state: 'withdrawn' })]);
+    expect((await notes(RESIDENT, 'wish.unclaimed')).some((n) => n.body.includes('想要一台电风扇') && n.body.includes('重新在心愿墙开放认领'))).toBe(true);
+    expect((await notes(STATION, 'wish.unclaimed')).some((n) => n.body.includes('想要一台电风扇'))).toBe(true);
+    const mine = (await api(V1, 'GET', '/me/wishes?role=claimed&pageSize=100')).json().items as Json[];
+    expect(mine.some((x) => x.id === w.id)).toBe(false);
+    // twice is a 404: there is no live claim any more; someone else now claims it
+    expect((await api(V1, 'POST', `/wishes/${w.id}/claim/withdraw`, {})).statusCode).toBe(404);
+    const taken = await act(V2, w.id, 'claim', {}, 201);
+    expect(taken).toMatchObject({ state: 'claimed', canWithdrawClaim: true });
+    // not a claimant: 404; a reason over 200 characters: 400 naming it
+    expect((await api(V1, 'POST', `/wishes/${w.id}/claim/withdraw`, {})).statusCode).toBe(404);
+    const long = await api(V2, 'POST', `/wishes/${w.id}/claim/withdraw`, { reason: '因'.repeat(201) });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().error.details[0].path).toBe('reason');
+    // once reported done it can no longer be taken back
+    await act(V2, w.id, 'fulfill', { photoIds: [await photo()] });
+    const late = await api(V2, 'POST', `/wishes/${w.id}/claim/withdraw`, {});
+    expect(late.statusCode).toBe(409);
+    expect((await one('select state from wishes where id = $1', [w.id])).state).toBe('fulfilled');
+
+    // many-to-one: a withdrawn share is open again, for anyone, the same person included
+    const m = await published({ title: '为村小学添置一批跳绳', value: 200, claimMode: 'multi' });
+    await act(V1, m.id, 'claim', { amount: 120 }, 201);
+    expect((await act(V2, m.id, 'claim', {}, 201))).toMatchObject({ state: 'claimed', remaining: 0 });
+    expect(await act(V1, m.id, 'claim/withdraw')).toMatchObject({ state: 'published', claimedValue: 80, remaining: 120 });
+    expect((await act(V1, m.id, 'claim', { amount: 120 }, 201))).toMatchObject({ state: 'claimed', claimedValue: 200 });
+    const row = await one(`select (select coalesce(sum(amount), 0) from wish_claims k where k.wish_id = w.id and k.state <> 'withdrawn') live, claimed_value from wishes w where id = $1`, [m.id]);
+    expect(Number(row.live)).toBe(200);
+    expect(Number(row.claimed_value)).toBe(200);
+    const audit = await one(`select count(*)::int as n from audit_events where action = 'wish.unclaim' and entity_id = $1`, [m.id]);
+    expect(audit.n).toBe(1);
+  });
+
   it('simultaneous shares never exceed the value', async () => {
     const w = await published({ title: '为敬老院添置洗衣机', value: 300, claimMode: 'multi' });
     const tokens = await claimants(10, '2');
@@ -368,13 +412,14 @@ describe('bad input, sign-in and scope', () => {
     const id = w.id;
     for (const [method, url] of [['POST', '/wishes'], ['GET', '/wishes'], ['GET', '/wishes/stats'], ['GET', '/me/wishes'], ['GET', `/wishes/${id}`],
       ['POST', `/wishes/${id}/verify`], ['POST', `/wishes/${id}/publish`], ['POST', `/wishes/${id}/reject`], ['POST', `/wishes/${id}/withdraw`],
-      ['POST', `/wishes/${id}/claim`], ['POST', `/wishes/${id}/fulfill`], ['POST', `/wishes/${id}/confirm`]] as const) {
+      ['POST', `/wishes/${id}/claim`], ['POST', `/wishes/${id}/claim/withdraw`], ['POST', `/wishes/${id}/fulfill`], ['POST', `/wishes/${id}/confirm`]] as const) {
       expect((await api(null, method, url, method === 'POST' ? {} : undefined)).statusCode, `${method} ${url}`).toBe(401);
     }
     expect((await api(RESIDENT, 'GET', '/wishes')).statusCode).toBe(403);
     expect((await api(RESIDENT, 'GET', '/wishes/stats')).statusCode).toBe(403);
     expect((await api(RESIDENT, 'POST', `/wishes/${id}/verify`)).statusCode).toBe(403);
     expect((await api(RESIDENT, 'POST', `/wishes/${id}/claim`, {})).statusCode).toBe(403); // residents do not claim
+    expect((await api(RESIDENT, 'POST', `/wishes/${id}/claim/withdraw`, {})).statusCode).toBe(403);
     expect((await api(PHONES.sysadmin, 'POST', '/wishes', body())).statusCode).toBe(403);
     // another town's admin neither sees nor acts on it
     expect((await api(PHONES.shawoAdmin, 'POST', `/wishes/${id}/verify`)).statusCode).toBe(404);
@@ -386,8 +431,9 @@ describe('bad input, sign-in and scope', () => {
     expect((await api(PHONES.xinjiAdmin, 'GET', '/wishes?pageSize=200')).json().items.map((x: Json) => x.id)).not.toContain(s.id);
     const county = (await api(PHONES.countyAdmin, 'GET', '/wishes?state=submitted&pageSize=200')).json().items.map((x: Json) => x.id);
     expect(county).toEqual(expect.arrayContaining([id, s.id]));
-    // claim of a wish not yet published: 404 for outsiders
+    // claim of a wish not yet published: 404 for outsiders; so is taking back a claim of a wish one cannot see
     expect((await api(V1, 'POST', `/wishes/${id}/claim`, {})).statusCode).toBe(404);
+    expect((await api(V1, 'POST', `/wishes/${id}/claim/withdraw`, {})).statusCode).toBe(404);
   });
 
   it('stats by state, in scope', async () => {

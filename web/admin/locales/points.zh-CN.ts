@@ -53,6 +53,8 @@ export const pointsMsg = {
       verify: '核实',
       publish: '发布',
       claim: '认领',
+      unclaim: '取消认领',
+      fulfill_part: '认领部分已完成',
       fulfill: '已实现',
       confirm: '确认实现',
       expire: '过期',

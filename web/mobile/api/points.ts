@@ -258,6 +258,7 @@ export interface Wish {
   myClaim?: { id: string; amount: number | string; state: string } | null;
   canClaim?: boolean;
   canFulfill?: boolean;
+  canWithdrawClaim?: boolean;
   canConfirm?: boolean;
 }
 
@@ -282,6 +283,8 @@ export const wishesApi = {
   fulfill: (id: string, photoIds: string[]) => api.post<Wish>(`/wishes/${enc(id)}/fulfill`, { photoIds }),
   confirm: (id: string) => api.post<Wish>(`/wishes/${enc(id)}/confirm`, {}),
   withdraw: (id: string) => api.post<Wish>(`/wishes/${enc(id)}/withdraw`, {}),
+  /** POST /wishes/:id/claim/withdraw: the claimant takes back a claim not yet reported done. */
+  withdrawClaim: (id: string, reason?: string) => api.post<Wish>(`/wishes/${enc(id)}/claim/withdraw`, reason ? { reason } : {}),
 };
 
 // ---------------------------------------------------------------- honours
