@@ -141,7 +141,10 @@ describe('points: adjustments need a second person', () => {
 
     const ok = await api(COUNTY, 'POST', `/points/adjustments/${adj.id}/approve`, { comment: '核实无误' });
     expect(ok.statusCode, ok.body).toBe(200);
-    expect(ok.json()).toMatchObject({ state: 'approved', comment: '核实无误' });
+    const nameOf = async (phone: string) => (await api(phone, 'GET', '/me')).json().name as string;
+    expect(ok.json()).toMatchObject({ state: 'approved', comment: '核实无误', requestedByName: await nameOf(XINJI), decidedByName: await nameOf(COUNTY) });
+    const listed = ((await api(XINJI, 'GET', '/points/adjustments?pageSize=100')).json().items as Json[]).find((x) => x.id === adj.id);
+    expect(listed).toMatchObject({ requestedByName: await nameOf(XINJI), decidedByName: await nameOf(COUNTY) });
     expect(ok.json().events.map((e: Json) => e.action)).toEqual(['request', 'approve']);
     expect(await balanceOf(household)).toBe(before - 3);
     expect((await api(COUNTY, 'POST', `/points/adjustments/${adj.id}/approve`, {})).statusCode).toBe(409);

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   activities, pointAccounts, pointAdjustments, pointAwardActivities, pointMovements, pointRules, pointTransactions, regions,
@@ -196,13 +196,18 @@ export async function rejectAdjustment(db: Db, c: PointsCaller, now: Date, id: s
   });
 }
 
-const adjustmentSelect = { x: pointAdjustments, accountName: pointAccounts.name, accountType: pointAccounts.type, ownerId: pointAccounts.ownerId, regionName: regions.name };
+const userName = (id: AnyColumn) => sql<string | null>`(select u.name from users u where u.id = ${id})`;
+const adjustmentSelect = {
+  x: pointAdjustments, accountName: pointAccounts.name, accountType: pointAccounts.type, ownerId: pointAccounts.ownerId, regionName: regions.name,
+  requestedByName: userName(pointAdjustments.requestedBy), decidedByName: userName(pointAdjustments.decidedBy),
+};
 const adjustmentsWithNames = (db: DbOrTx) => db.select(adjustmentSelect).from(pointAdjustments)
   .innerJoin(pointAccounts, eq(pointAccounts.id, pointAdjustments.accountId)).leftJoin(regions, eq(regions.code, pointAccounts.regionCode));
 type AdjustmentRow = Awaited<ReturnType<ReturnType<typeof adjustmentsWithNames>['where']>>[number];
 const presentAdjustment = (r: AdjustmentRow) => ({
   id: r.x.id, state: r.x.state, stateName: adjustmentStateLabels[r.x.state], accountId: r.x.accountId, accountType: r.accountType, ownerId: r.ownerId, accountName: r.accountName,
-  regionName: r.regionName, amount: r.x.amount, reason: r.x.reason, requestedBy: r.x.requestedBy, decidedBy: r.x.decidedBy, decidedAt: r.x.decidedAt, comment: r.x.comment,
+  regionName: r.regionName, amount: r.x.amount, reason: r.x.reason, requestedBy: r.x.requestedBy, requestedByName: r.requestedByName, decidedBy: r.x.decidedBy,
+  decidedByName: r.decidedByName, decidedAt: r.x.decidedAt, comment: r.x.comment,
   transactionId: r.x.transactionId, createdAt: r.x.createdAt,
 });
 
