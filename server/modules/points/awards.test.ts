@@ -189,6 +189,7 @@ describe('points: reversal', () => {
     const short = await api(XINJI, 'POST', `/points/transactions/${second.transactionId}/reverse`, { reason: '误发' });
     expect(short.statusCode).toBe(409);
     expect(short.json().error.code).toBe('INSUFFICIENT_POINTS');
+    expect(short.json().error.message).toMatch(/^“.+”积分余额不足：现有 5 分，本次需扣减 \d+ 分$/);
     expect(await ledgerCounts()).toEqual(counts);
     expect(await balanceOf(hh)).toBe(5);
     expect((await api(XINJI, 'POST', '/points/transactions/00000000-0000-4000-8000-000000000000/reverse', { reason: '不存在' })).statusCode).toBe(404);

@@ -105,7 +105,12 @@ export async function postTransaction(tx: DbOrTx, p: PostInput): Promise<Posted>
     where a.id = d.id and (a.type = 'system' or a.balance + d.amount >= 0)
     returning a.id`);
   if (rowsOf(updated).length !== ids.length) {
-    throw new AppError('INSUFFICIENT_POINTS', '积分余额不足', [{ path: 'points', message: '积分余额不足，不能扣减或兑换' }]);
+    // name the (first) account that falls short, with what it has and what the entry would take
+    const done = new Set(rowsOf<{ id: string }>(updated).map((r) => r.id));
+    const shortId = ids.find((id) => !done.has(id))!;
+    const [acc] = rowsOf<{ name: string; balance: string | number }>(await tx.execute(sql`select name, balance from point_accounts where id = ${shortId}::uuid`));
+    const message = acc ? `“${acc.name}”积分余额不足：现有 ${Number(acc.balance)} 分，本次需扣减 ${-delta.get(shortId)!} 分` : '积分余额不足，不能扣减或兑换';
+    throw new AppError('INSUFFICIENT_POINTS', message, [{ path: 'points', message }]);
   }
   await tx.execute(sql`
     insert into point_movements (transaction_id, debit_account_id, credit_account_id, amount, created_at)
