@@ -185,6 +185,9 @@ export const shopRedemptions = pgTable('shop_redemptions', {
   points: integer('points').notNull(),
   state: text('state', { enum: ['reserved', 'handed_out', 'cancelled'] }).notNull(),
   pickupCode: text('pickup_code').notNull(),
+  /** wrong pickup codes in a row; at 5 the handout is locked for 15 minutes (then 5 more tries) */
+  codeFailures: integer('code_failures').notNull().default(0),
+  codeLockedUntil: ts('code_locked_until'),
   holdTransactionId: uuid('hold_transaction_id').references(() => pointTransactions.id),
   settleTransactionId: uuid('settle_transaction_id').references(() => pointTransactions.id),
   requestedBy: uuid('requested_by'),

@@ -6,6 +6,7 @@ import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
+import { chinaMinute } from '../../platform/clock.js';
 import type { Permission } from '../../platform/permissions.js';
 import { requireRegion } from '../regions/service.js';
 import { ownerAccount, postTransaction, systemAccountId, type AccountType, type OwnerAccount } from '../points/ledger.js';
@@ -251,7 +252,30 @@ export async function handout(db: Db, c: ShopCaller, now: Date, id: string, code
   const r = await loadRedemption(db, c, id);
   if (!r.staffGoods) throw forbidden('只有该商品所在所（站）的工作人员可以发放');
   if (r.r.state !== 'reserved') throw new AppError('INVALID_TRANSITION', `该兑换${redemptionStateLabels[r.r.state]}，不能发放`);
-  if (!safeEqual(code, r.r.pickupCode)) throw invalid('pickupCode', '取货码不正确');
+  if (r.r.codeLockedUntil && r.r.codeLockedUntil.getTime() > now.getTime()) throw pickupLocked(r.r.codeLockedUntil);
+  if (!safeEqual(code, r.r.pickupCode)) {
+    // count the miss; the fifth in a row locks the handout for a while (and starts a new count), audited
+    const miss = await db.transaction(async (tx) => {
+      const [f] = await tx.update(shopRedemptions).set({
+        codeFailures: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES} then 0 else ${shopRedemptions.codeFailures} + 1 end`,
+        codeLockedUntil: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES} then ${new Date(now.getTime() + PICKUP_LOCK_MS).toISOString()}::timestamptz else null end`,
+      }).where(and(eq(shopRedemptions.id, id), eq(shopRedemptions.state, 'reserved'),
+        sql`(${shopRedemptions.codeLockedUntil} is null or ${shopRedemptions.codeLockedUntil} <= ${now.toISOString()}::timestamptz)`))
+        .returning({ failures: shopRedemptions.codeFailures, lockedUntil: shopRedemptions.codeLockedUntil });
+      if (f?.lockedUntil) {
+        await writeAudit(tx, { ...c.actor, countyCode: r.r.countyCode }, { action: 'shop.pickup_locked', entity: 'shop_redemption', entityId: id, detail: { tries: PICKUP_TRIES, until: f.lockedUntil } });
+      }
+      return f;
+    });
+    if (miss?.lockedUntil) throw pickupLocked(miss.lockedUntil);
+    if (!miss) {
+      // locked or handed out by a parallel request since it was read
+      const [current] = await db.select({ state: shopRedemptions.state, lockedUntil: shopRedemptions.codeLockedUntil }).from(shopRedemptions).where(eq(shopRedemptions.id, id));
+      if (current?.lockedUntil && current.lockedUntil.getTime() > now.getTime()) throw pickupLocked(current.lockedUntil);
+      throw new AppError('INVALID_TRANSITION', '该兑换已被处理，请刷新');
+    }
+    throw invalid('pickupCode', `取货码不正确，还可再试 ${PICKUP_TRIES - miss.failures} 次`);
+  }
   return db.transaction(async (tx) => {
     const [row] = await tx.update(shopRedemptions).set({ state: 'handed_out', handedOutBy: c.userId, handedOutAt: now })
       .where(and(eq(shopRedemptions.id, id), eq(shopRedemptions.state, 'reserved'), eq(shopRedemptions.pickupCode, code))).returning();
@@ -266,6 +290,14 @@ export async function handout(db: Db, c: ShopCaller, now: Date, id: string, code
     return { ...row, settleTransactionId: posted.transactionId };
   });
 }
+
+/** Wrong pickup codes allowed in a row before the handout of that redemption is locked for PICKUP_LOCK_MS. */
+export const PICKUP_TRIES = 5;
+const PICKUP_LOCK_MS = 15 * 60_000;
+const pickupLocked = (until: Date) => {
+  const message = `取货码连续输错 ${PICKUP_TRIES} 次，已锁定到 ${chinaMinute(until)}，请与兑换人核对后再试`;
+  return new AppError('RATE_LIMITED', message, [{ path: 'pickupCode', message }]);
+};
 
 function safeEqual(a: string, b: string) {
   const x = Buffer.from(a);

@@ -171,6 +171,37 @@ describe('redemptions', () => {
     expect(audit.items.map((e: Json) => e.action).sort()).toEqual(['shop.handout', 'shop.redeem']);
   });
 
+  it('five wrong pickup codes in a row lock the handout for 15 minutes, audited; then the right code works', async () => {
+    await fund('volunteer', volunteerId, 50);
+    const g = await goods({ name: '香皂', points: 5, stock: 10 });
+    const r = (await api(PHONES.volunteer, 'POST', '/shop/redemptions', { goodsId: g.id, quantity: 1, accountType: 'volunteer', accountId: volunteerId })).json();
+    const wrong = r.pickupCode === '000000' ? '111111' : '000000';
+    for (let i = 1; i <= 4; i++) {
+      const bad = await api(ADMIN, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: wrong });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toBe(`取货码不正确，还可再试 ${5 - i} 次`);
+    }
+    const fifth = await api(ADMIN, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: wrong });
+    expect(fifth.statusCode).toBe(429);
+    expect(fifth.json().error).toMatchObject({ code: 'RATE_LIMITED', details: [{ path: 'pickupCode' }] });
+    expect(fifth.json().error.message).toMatch(/^取货码连续输错 5 次，已锁定到 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    // locked: even the right code waits, and ten parallel guesses change nothing
+    expect((await api(ADMIN, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: r.pickupCode })).statusCode).toBe(429);
+    const lock = await one('select code_locked_until::text as u, code_failures as f from shop_redemptions where id = $1', [r.id]);
+    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => api(ADMIN, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: String(200000 + i) })));
+    expect(guesses.every((x) => x.statusCode === 429)).toBe(true);
+    expect(await one('select code_locked_until::text as u, code_failures as f from shop_redemptions where id = $1', [r.id])).toEqual(lock);
+    expect((await one('select state from shop_redemptions where id = $1', [r.id])).state).toBe('reserved');
+    const audit = (await api(PHONES.auditor, 'GET', `/audit?entity=shop_redemption&entityId=${r.id}`)).json();
+    expect(audit.items.map((e: Json) => e.action)).toContain('shop.pickup_locked');
+    t.clock.advance(15 * 60_000 + 1000);
+    // a fresh count after the lock: one more miss is a 400 again, then the right code hands out
+    expect((await api(ADMIN, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: wrong })).json().error.message).toBe('取货码不正确，还可再试 4 次');
+    const ok = await api(ADMIN, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: r.pickupCode });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().state).toBe('handed_out');
+  });
+
   it('cancel returns the stock and refunds the points; residents redeem for their household', async () => {
     await fund('household', householdId, 100);
     const start = await balance('household', householdId);
