@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, pageQuery } from '../../platform/http.js';
+import { SESSION_COOKIE } from '../../platform/auth.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
 import {
@@ -26,6 +27,9 @@ const goodsPatch = z.object({ ...goodsFields, active: z.boolean({ error: 'active
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '没有要修改的内容', path: ['(body)'] });
 const stateEnum = z.enum(['reserved', 'handed_out', 'cancelled'], { error: `状态应为 ${Object.entries(redemptionStateLabels).map(([k, v]) => `${k}（${v}）`).join('、')} 之一` });
 const flag = z.enum(['true', 'false', '1', '0'], { error: 'all 应为 true 或 false' }).transform((v) => v === 'true' || v === '1');
+
+/** GET /shop/redemptions?pickupCode= lookups allowed per minute and session. */
+export const PICKUP_LOOKUPS_PER_MINUTE = 30;
 
 export const shopRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   const db = deps.database.db;
@@ -71,6 +75,13 @@ export const shopRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
   }, async (req, reply) => reply.status(201).send(await redeem(db, await caller(req), now(), req.body)));
 
   app.get('/shop/redemptions', {
+    // looking a redemption up by its pickup code is what a counter does a few times a minute; more is guessing
+    // (a code is 6 digits): 30 lookups a minute per session (or address without one), other list requests unlimited
+    config: { rateLimit: {
+      max: PICKUP_LOOKUPS_PER_MINUTE, timeWindow: '1 minute',
+      allowList: (req) => !(req.query as { pickupCode?: unknown } | undefined)?.pickupCode,
+      keyGenerator: (req) => `pickup:${req.headers.authorization ?? req.cookies?.[SESSION_COOKIE] ?? req.ip}`,
+    } },
     schema: { tags, summary: '兑换记录（工作人员，按数据权限；不显示取货码）', querystring: z.object({
       ...pageQuery, state: stateEnum.optional(), goodsId: uuid('商品').optional(), pickupCode: z.string().regex(/^\d{6}$/, '取货码应为 6 位数字').optional(),
       q: z.string().trim().max(40, '关键词不能超过 40 个字').optional(),

@@ -202,6 +202,19 @@ describe('redemptions', () => {
     expect(ok.json().state).toBe('handed_out');
   });
 
+  it('looking redemptions up by pickup code is limited to 30 a minute per session; other list requests are not', async () => {
+    const as = PHONES.countyAdmin; // a session of its own: the limit is per session
+    for (let i = 0; i < 30; i++) {
+      const res = await api(as, 'GET', `/shop/redemptions?pickupCode=${String(300000 + i)}`);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const over = await api(as, 'GET', '/shop/redemptions?pickupCode=300030');
+    expect(over.statusCode).toBe(429);
+    expect(over.json().error.code).toBe('RATE_LIMITED');
+    expect((await api(as, 'GET', '/shop/redemptions?state=reserved')).statusCode).toBe(200);
+    expect((await api(ADMIN, 'GET', '/shop/redemptions?pickupCode=300031')).statusCode).toBe(200);
+  });
+
   it('cancel returns the stock and refunds the points; residents redeem for their household', async () => {
     await fund('household', householdId, 100);
     const start = await balance('household', householdId);
