@@ -36,6 +36,25 @@ describe('KeyedGate', () => {
     expect(gate.size).toBe(0);
   });
 
+  it('with a limit of 2, at most two runs of a key are in progress, started in arrival order', async () => {
+    const gate = new KeyedGate(2);
+    const started: number[] = [];
+    let running = 0;
+    let most = 0;
+    const jobs = Array.from({ length: 12 }, (_, i) => gate.run('a', async () => {
+      started.push(i);
+      running++;
+      most = Math.max(most, running);
+      await tick(1 + (i % 3));
+      running--;
+      return i;
+    }));
+    expect(await Promise.all(jobs)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(most).toBe(2);
+    expect(started).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(gate.size).toBe(0);
+  });
+
   it('a failure reaches its caller and does not stop the queue', async () => {
     const gate = new KeyedGate();
     const first = gate.run('a', async () => { await tick(1); throw new Error('boom'); });
