@@ -9,6 +9,7 @@ import { notify } from '../../platform/notify.js';
 import { getSetting } from '../settings/service.js';
 import { maskName } from '../stars/service.js';
 import { chinaMinute as chinaTime } from '../../platform/clock.js';
+import { userNameSql } from '../accounts/sql.js';
 
 export type HonorKind = (typeof honorKinds)[number];
 export const honorKindLabels: Record<HonorKind, string> = {
@@ -41,7 +42,7 @@ const columns = {
   id: honors.id, countyCode: honors.countyCode, kind: honors.kind, nomineeName: honors.nomineeName, story: honors.story, regionCode: honors.regionCode,
   regionName: regions.name, townName: parentName, photoFileId: honors.photoFileId, consent: honors.consent, householdId: honors.householdId, volunteerId: honors.volunteerId,
   year: honors.year, state: honors.state, noticeStartAt: honors.noticeStartAt, noticeEndAt: honors.noticeEndAt, reviewComment: honors.reviewComment,
-  revokeReason: honors.revokeReason, nominatedBy: honors.nominatedBy, nominatorName: sql<string | null>`(select u.name from users u where u.id = ${honors.nominatedBy})`,
+  revokeReason: honors.revokeReason, nominatedBy: honors.nominatedBy, nominatorName: userNameSql(honors.nominatedBy),
   publishedAt: honors.publishedAt, revokedAt: honors.revokedAt, createdAt: honors.createdAt, updatedAt: honors.updatedAt,
   objections: sql<number>`(select count(*)::int from workflow_events e where e.entity = 'honor' and e.entity_id = ${honors.id} and e.action = 'object')`,
 };

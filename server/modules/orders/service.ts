@@ -16,6 +16,7 @@ import { registerTeamActivitySource } from '../teams/service.js';
 import { orderHoursCtes } from '../hours/service.js';
 import { PHONE_RE } from '../../platform/validation.js';
 import { orderTransitions, scoreLabels, stateLabels, escalationLabels, type OrderAction, type OrderState, type Party } from './transitions.js';
+import { userNameSql } from '../accounts/sql.js';
 
 // ---------- the caller ----------
 
@@ -617,7 +618,7 @@ export async function getOrder(db: DbOrTx, c: OrderCaller, id: string) {
       when 'team' then coalesce((select case when t.leader_volunteer_id is null then '' else t.name end from teams t where t.id = ${orders.targetId} and t.county_code = ${orders.countyCode}), '')
       when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end from volunteers v where v.id = ${orders.targetId} and v.county_code = ${orders.countyCode}), '')
       else '' end`,
-    acceptorName: sql<string | null>`(select u.name from users u where u.id = ${orders.acceptedUserId})`,
+    acceptorName: userNameSql(orders.acceptedUserId),
   }).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).innerJoin(regions, eq(regions.code, orders.regionCode)).where(eq(orders.id, id));
   if (!r || !canSee(c, r.o)) throw notFound('订单');
   return presentOrder(c, r.o, r);

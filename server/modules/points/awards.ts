@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   activities, pointAccounts, pointAdjustments, pointAwardActivities, pointMovements, pointRules, pointTransactions, regions,
@@ -15,6 +15,7 @@ import {
   type PointsCaller,
 } from './common.js';
 import { requireRule } from './rules.js';
+import { userNameSql } from '../accounts/sql.js';
 
 const NOTIFY_CHUNK = 2000;
 
@@ -196,10 +197,9 @@ export async function rejectAdjustment(db: Db, c: PointsCaller, now: Date, id: s
   });
 }
 
-const userName = (id: AnyColumn) => sql<string | null>`(select u.name from users u where u.id = ${id})`;
 const adjustmentSelect = {
   x: pointAdjustments, accountName: pointAccounts.name, accountType: pointAccounts.type, ownerId: pointAccounts.ownerId, regionName: regions.name,
-  requestedByName: userName(pointAdjustments.requestedBy), decidedByName: userName(pointAdjustments.decidedBy),
+  requestedByName: userNameSql(pointAdjustments.requestedBy), decidedByName: userNameSql(pointAdjustments.decidedBy),
 };
 const adjustmentsWithNames = (db: DbOrTx) => db.select(adjustmentSelect).from(pointAdjustments)
   .innerJoin(pointAccounts, eq(pointAccounts.id, pointAdjustments.accountId)).leftJoin(regions, eq(regions.code, pointAccounts.regionCode));

@@ -8,6 +8,7 @@ import { escapeLike, inScope, type Scope } from '../../platform/scope.js';
 import type { RoleGrant } from '../../platform/auth.js';
 import { getSetting } from '../settings/service.js';
 import { chinaDay, chinaMonth, monthRange, nextMonth } from '../plans/month.js';
+import { userNameSql } from '../accounts/sql.js';
 
 export const submissionLevels = { station: '实践站', institute: '实践所' } as const;
 export const submissionStates = { submitted: '待审核', accepted: '已通过', returned: '已退回' } as const;
@@ -92,8 +93,8 @@ async function checkAttachments(db: DbOrTx, ids: string[] | undefined) {
 const columns = {
   id: submissions.id, regionCode: submissions.regionCode, regionName: regions.name, level: submissions.level, month: submissions.month, state: submissions.state,
   summary: submissions.summary, figures: submissions.figures, attachmentIds: submissions.attachmentIds, comment: submissions.comment,
-  submittedBy: submissions.submittedBy, submitterName: sql<string | null>`(select u.name from users u where u.id = ${submissions.submittedBy})`, submittedAt: submissions.submittedAt,
-  reviewedBy: submissions.reviewedBy, reviewerName: sql<string | null>`(select u.name from users u where u.id = ${submissions.reviewedBy})`, reviewedAt: submissions.reviewedAt,
+  submittedBy: submissions.submittedBy, submitterName: userNameSql(submissions.submittedBy), submittedAt: submissions.submittedAt,
+  reviewedBy: submissions.reviewedBy, reviewerName: userNameSql(submissions.reviewedBy), reviewedAt: submissions.reviewedAt,
   version: submissions.version,
 };
 const withLabels = <T extends { level: Level; state: State }>(s: T) => ({ ...s, levelName: submissionLevels[s.level], stateName: submissionStates[s.state] });

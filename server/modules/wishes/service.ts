@@ -250,8 +250,8 @@ export async function withdrawClaim(db: Db, c: WishCaller, now: Date, id: string
   const why = reason?.trim() ?? '';
   return db.transaction(async (tx) => {
     const [w] = await tx.select().from(wishes).where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode))).for('update');
-    if (!w || !(isStaff(c, w) || w.submittedBy === c.userId || onWall(w) || (await liveClaimants(tx, w.id)).includes(c.userId))) throw notFound('心愿');
-    const [claim] = await tx.select().from(wishClaims).where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`));
+    const [claim] = w ? await tx.select().from(wishClaims).where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`)) : [];
+    if (!w || !(claim || isStaff(c, w) || w.submittedBy === c.userId || onWall(w))) throw notFound('心愿');
     if (!claim) throw notFound('认领记录');
     if (claim.state === 'fulfilled') throw new AppError('INVALID_TRANSITION', '您已提交实现情况，不能再取消认领');
     if (w.state !== 'published' && w.state !== 'claimed') throw stateError(w, '取消认领');
