@@ -93,6 +93,24 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
     expect(after.body.events.at(-1)?.action).toBe('unclaim');
   }, 90_000);
 
+  it('积分公示: objecting needs sign-in; a signed-in resident objects and the claim leaves the notice list', async () => {
+    const page = await (await browser.newContext(mobile)).newPage();
+    await page.goto(`${baseUrl}/m/points/notices`);
+    await page.getByTestId('points-notice').first().waitFor({ timeout: 15_000 });
+    await page.getByTestId('notice-object').first().click();
+    await page.waitForURL(/\/m\/login\?redirect=/);
+    await page.getByTestId('login-phone').locator('input').fill('13800000008');
+    await page.getByTestId('login-password').locator('input').fill('Demo@2026');
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(/\/m\/points\/notices$/);
+    await page.getByTestId('points-notice').first().waitFor();
+    const before = await page.getByTestId('points-notice').count();
+    await page.getByTestId('notice-object').first().click();
+    await page.getByTestId('objection-reason').locator('textarea').fill('此事不属实，当天他不在村里');
+    await page.getByTestId('objection-submit').click();
+    await expect.poll(() => page.getByTestId('points-notice').count(), { timeout: 15_000 }).toBe(before - 1);
+  }, 90_000);
+
   it('the honour board and the wish wall open without sign-in', async () => {
     const page = await (await browser.newContext(mobile)).newPage();
     await page.goto(`${baseUrl}/m/honors`);
