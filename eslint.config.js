@@ -8,9 +8,27 @@ import vueParser from 'vue-eslint-parser';
 // The `globals` package is not a dependency; plain JS files (scripts/*.mjs, this file) only need Node's.
 const nodeGlobals = Object.fromEntries(
   [
-    'process', 'console', 'Buffer', 'Blob', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval',
-    'clearInterval', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'structuredClone', 'fetch',
-    'AbortController', 'AbortSignal', 'TextEncoder', 'TextDecoder', 'performance', 'globalThis',
+    'process',
+    'console',
+    'Buffer',
+    'Blob',
+    'URL',
+    'URLSearchParams',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'clearImmediate',
+    'queueMicrotask',
+    'structuredClone',
+    'fetch',
+    'AbortController',
+    'AbortSignal',
+    'TextEncoder',
+    'TextDecoder',
+    'performance',
+    'globalThis',
   ].map((name) => [name, 'readonly']),
 );
 

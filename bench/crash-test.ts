@@ -25,7 +25,9 @@ async function login(baseUrl: string): Promise<string> {
 async function countSites(baseUrl: string, token: string): Promise<Set<string>> {
   const names = new Set<string>();
   for (let page = 1; ; page++) {
-    const res = await fetch(`${baseUrl}/api/v1/sites?page=${page}&pageSize=100&q=${encodeURIComponent(PREFIX)}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${baseUrl}/api/v1/sites?page=${page}&pageSize=100&q=${encodeURIComponent(PREFIX)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     if (!res.ok) throw new Error(`list: HTTP ${res.status}`);
     const body = (await res.json()) as { items: { name: string }[]; total: number };
     for (const s of body.items) names.add(s.name);
@@ -72,7 +74,10 @@ async function main() {
               body: JSON.stringify({ kind: 'point', name, regionCode: '411523100', address: '新集镇崩溃测试路 1 号' }),
             });
             if (res.status === 201 || res.status === 200) acknowledged.add(name);
-            else { failed++; if (failed === 1) console.log(`  write answered ${res.status}: ${await res.text()}`); }
+            else {
+              failed++;
+              if (failed === 1) console.log(`  write answered ${res.status}: ${await res.text()}`);
+            }
           } catch {
             failed++;
           }

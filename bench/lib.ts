@@ -29,7 +29,10 @@ export async function login(baseUrl: string, phone: string): Promise<string> {
 export async function api<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -46,7 +49,14 @@ export type Latency = { n: number; p50: number; p90: number; p99: number; max: n
 export function latency(samples: number[]): Latency {
   const s = [...samples].sort((a, b) => a - b);
   const mean = s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0;
-  return { n: s.length, p50: round1(percentile(s, 50)), p90: round1(percentile(s, 90)), p99: round1(percentile(s, 99)), max: round1(s[s.length - 1] ?? 0), mean: round1(mean) };
+  return {
+    n: s.length,
+    p50: round1(percentile(s, 50)),
+    p90: round1(percentile(s, 90)),
+    p99: round1(percentile(s, 99)),
+    max: round1(s[s.length - 1] ?? 0),
+    mean: round1(mean),
+  };
 }
 
 /** Samples VmRSS of a process every `everyMs` until stop(); returns the samples in kB. */

@@ -40,9 +40,12 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ENGINES = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((s) => s.trim());
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROFILE = process.env.BENCH_PROFILE === '1';
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders,activities,points').split(',').map((x) => x.trim());
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders,activities,points')
+  .split(',')
+  .map((x) => x.trim());
 const ISSUE_ENGINES = (process.env.BENCH_ISSUE_ENGINES ?? 'postgres').split(',').map((x) => x.trim());
 const SITES_PATH = '/api/v1/sites?page=1&pageSize=20';
 /**
@@ -50,9 +53,22 @@ const SITES_PATH = '/api/v1/sites?page=1&pageSize=20';
  * of up to 2 × 64 MB, and the old generation grown by 1.3× its live size after each full collection instead of up to 4×),
  * so the bench measures the server as it is deployed — the compiled bundle dist/server/main.mjs, like `npm start`.
  */
-const SERVER_FLAGS: string[] = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).scripts.start.match(/--(?:max-semi-space-size|heap-growing-percent)=\d+/g) ?? [];
+const SERVER_FLAGS: string[] =
+  JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).scripts.start.match(
+    /--(?:max-semi-space-size|heap-growing-percent)=\d+/g,
+  ) ?? [];
 
-type RouteResult = { reqPerSec: number; p50: number; p90: number; p99: number; max: number; requests: number; non2xx: number; errors: number; timeouts: number };
+type RouteResult = {
+  reqPerSec: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+};
 type EngineResult = {
   engine: 'pglite' | 'postgres';
   coldStartMs: number;
@@ -120,7 +136,10 @@ const COVERAGE_SECONDS = 4;
 const COVERAGE_CONCURRENCY = 20;
 
 /** /api/health latency, probed one request at a time, while 20 clients keep GET /api/v1/stats/coverage busy. */
-async function responsiveness(baseUrl: string, countyToken: string): Promise<NonNullable<EngineResult['responsiveness']>> {
+async function responsiveness(
+  baseUrl: string,
+  countyToken: string,
+): Promise<NonNullable<EngineResult['responsiveness']>> {
   const idle = probeHealth(baseUrl);
   await new Promise((r) => setTimeout(r, 2000));
   const idleSamples = await idle.stop();
@@ -133,7 +152,9 @@ async function responsiveness(baseUrl: string, countyToken: string): Promise<Non
   await Promise.all(
     Array.from({ length: COVERAGE_CONCURRENCY }, async () => {
       while (performance.now() < until) {
-        const res = await fetch(`${baseUrl}/api/v1/stats/coverage`, { headers: { authorization: `Bearer ${countyToken}` } });
+        const res = await fetch(`${baseUrl}/api/v1/stats/coverage`, {
+          headers: { authorization: `Bearer ${countyToken}` },
+        });
         await res.arrayBuffer();
         status[res.status] = (status[res.status] ?? 0) + 1;
         done++;
@@ -177,7 +198,12 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
   let server: RunningServer | undefined;
   try {
     log(`\n▶ ${engine}: cold start with demo seed …`);
-    server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn' }, execArgv });
+    server = await startServer({
+      dataDir,
+      databaseUrl: database?.url,
+      env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn' },
+      execArgv,
+    });
     const coldStartMs = Math.round(server.startMs);
     const afterSeed = procStatus(server.pid).rssKb;
     log(`  ready in ${(coldStartMs / 1000).toFixed(1)} s, RSS ${mb(afterSeed)} MB`);
@@ -204,21 +230,32 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
 
     let resp: EngineResult['responsiveness'];
     if (engine === 'pglite') {
-      log(`  responsiveness: /api/health while ${COVERAGE_CONCURRENCY} clients request /api/v1/stats/coverage for ${COVERAGE_SECONDS} s …`);
+      log(
+        `  responsiveness: /api/health while ${COVERAGE_CONCURRENCY} clients request /api/v1/stats/coverage for ${COVERAGE_SECONDS} s …`,
+      );
       resp = await responsiveness(server.baseUrl, countyToken);
-      log(`    ${resp.coverageRequests} coverage requests in ${resp.coverageWallMs} ms; /api/health p50 ${resp.healthP50} ms, p99 ${resp.healthP99} ms, max ${resp.healthMax} ms (idle p99 ${resp.idleHealthP99} ms)`);
+      log(
+        `    ${resp.coverageRequests} coverage requests in ${resp.coverageWallMs} ms; /api/health p50 ${resp.healthP50} ms, p99 ${resp.healthP99} ms, max ${resp.healthMax} ms (idle p99 ${resp.idleHealthP99} ms)`,
+      );
     }
     const peak = Math.max(afterLoadStatus.hwmKb, procStatus(server.pid).hwmKb);
     await server.stop();
 
     log('  warm start on the same data …');
-    server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn', WENMING_LIST_CACHE: '0' }, execArgv: SERVER_FLAGS });
+    server = await startServer({
+      dataDir,
+      databaseUrl: database?.url,
+      env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn', WENMING_LIST_CACHE: '0' },
+      execArgv: SERVER_FLAGS,
+    });
     const warmStartMs = Math.round(server.startMs);
     await fetch(`${server.baseUrl}${SITES_PATH}`, { headers: auth }).then((r) => r.arrayBuffer());
     const warmRestart = procStatus(server.pid).rssKb;
     log(`    ready in ${(warmStartMs / 1000).toFixed(2)} s, RSS ${mb(warmRestart)} MB`);
     // the list cache (modules/sites/list-cache.ts) is off in this process: the cost of building every page
-    log(`  GET ${SITES_PATH} with the list cache off (WENMING_LIST_CACHE=0), ${CONNECTIONS} connections, ${DURATION} s …`);
+    log(
+      `  GET ${SITES_PATH} with the list cache off (WENMING_LIST_CACHE=0), ${CONNECTIONS} connections, ${DURATION} s …`,
+    );
     await cannon(`${server.baseUrl}${SITES_PATH}`, WARMUP, auth);
     const sitesUncached = await cannon(`${server.baseUrl}${SITES_PATH}`, DURATION, auth);
     log(`    ${sitesUncached.reqPerSec} req/s, p50 ${sitesUncached.p50} ms, p99 ${sitesUncached.p99} ms`);
@@ -227,13 +264,22 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
 
     let profile: string | undefined;
     if (PROFILE && fs.existsSync(profDir)) {
-      profile = fs.readdirSync(profDir).map((f) => path.relative(repoRoot, path.join(profDir, f))).join(', ');
+      profile = fs
+        .readdirSync(profDir)
+        .map((f) => path.relative(repoRoot, path.join(profDir, f)))
+        .join(', ');
     }
     return {
       engine,
       coldStartMs,
       warmStartMs,
-      rssMb: { afterSeed: mb(afterSeed), afterWarmup: mb(afterWarmup), afterLoad: mb(afterLoadStatus.rssKb), peak: mb(peak), warmRestart: mb(warmRestart) },
+      rssMb: {
+        afterSeed: mb(afterSeed),
+        afterWarmup: mb(afterWarmup),
+        afterLoad: mb(afterLoadStatus.rssKb),
+        peak: mb(peak),
+        warmRestart: mb(warmRestart),
+      },
       health,
       sites,
       scopedRatio: Math.round((sites.reqPerSec / health.reqPerSec) * 1000) / 1000,
@@ -259,24 +305,78 @@ function checks(r: EngineResult): Check[] {
   const rssLimit = pgOnly ? 200 : 400;
   const rssMax = Math.max(r.rssMb.afterSeed, r.rssMb.afterWarmup, r.rssMb.afterLoad);
   const out: Check[] = [
-    { engine: r.engine, target: 'scoped list ≥ 40 % of the bare route’s req/s', value: `${(r.scopedRatio * 100).toFixed(1)} %`, pass: r.scopedRatio >= 0.4, binding: pgOnly },
-    { engine: r.engine, target: `p99 < 100 ms at ${CONNECTIONS} connections (both routes)`, value: `health ${r.health.p99} ms, sites ${r.sites.p99} ms`, pass: r.health.p99 < 100 && r.sites.p99 < 100, binding: pgOnly },
-    { engine: r.engine, target: `RSS after demo seed < ${rssLimit} MB`, value: `${rssMax} MB (max of after seed / warm-up / load)`, pass: rssMax < rssLimit, binding: true },
-    { engine: r.engine, target: 'warm start < 5 s', value: `${(r.warmStartMs / 1000).toFixed(2)} s`, pass: r.warmStartMs < 5000, binding: true },
-    { engine: r.engine, target: 'no errors or non-2xx under load', value: `${r.health.non2xx + r.sites.non2xx} non-2xx, ${r.health.errors + r.sites.errors} errors`, pass: r.health.non2xx + r.sites.non2xx + r.health.errors + r.sites.errors === 0, binding: true },
+    {
+      engine: r.engine,
+      target: 'scoped list ≥ 40 % of the bare route’s req/s',
+      value: `${(r.scopedRatio * 100).toFixed(1)} %`,
+      pass: r.scopedRatio >= 0.4,
+      binding: pgOnly,
+    },
+    {
+      engine: r.engine,
+      target: `p99 < 100 ms at ${CONNECTIONS} connections (both routes)`,
+      value: `health ${r.health.p99} ms, sites ${r.sites.p99} ms`,
+      pass: r.health.p99 < 100 && r.sites.p99 < 100,
+      binding: pgOnly,
+    },
+    {
+      engine: r.engine,
+      target: `RSS after demo seed < ${rssLimit} MB`,
+      value: `${rssMax} MB (max of after seed / warm-up / load)`,
+      pass: rssMax < rssLimit,
+      binding: true,
+    },
+    {
+      engine: r.engine,
+      target: 'warm start < 5 s',
+      value: `${(r.warmStartMs / 1000).toFixed(2)} s`,
+      pass: r.warmStartMs < 5000,
+      binding: true,
+    },
+    {
+      engine: r.engine,
+      target: 'no errors or non-2xx under load',
+      value: `${r.health.non2xx + r.sites.non2xx} non-2xx, ${r.health.errors + r.sites.errors} errors`,
+      pass: r.health.non2xx + r.sites.non2xx + r.health.errors + r.sites.errors === 0,
+      binding: true,
+    },
   ];
   if (r.sitesUncached && r.uncachedRatio !== undefined) {
-    out.push({ engine: r.engine, target: 'for comparison, not a target: the scoped list with the list cache off (every request builds its page in the database; second server process, same data), as a share of the bare route', value: `${(r.uncachedRatio * 100).toFixed(1)} % (${r.sitesUncached.reqPerSec} req/s, p99 ${r.sitesUncached.p99} ms, ${r.sitesUncached.non2xx} non-2xx)`, pass: r.sitesUncached.non2xx + r.sitesUncached.errors === 0, binding: false });
+    out.push({
+      engine: r.engine,
+      target:
+        'for comparison, not a target: the scoped list with the list cache off (every request builds its page in the database; second server process, same data), as a share of the bare route',
+      value: `${(r.uncachedRatio * 100).toFixed(1)} % (${r.sitesUncached.reqPerSec} req/s, p99 ${r.sitesUncached.p99} ms, ${r.sitesUncached.non2xx} non-2xx)`,
+      pass: r.sitesUncached.non2xx + r.sitesUncached.errors === 0,
+      binding: false,
+    });
   }
   if (r.responsiveness) {
-    out.push({ engine: r.engine, target: `responsive while queries run: /api/health p99 < 100 ms while ${COVERAGE_CONCURRENCY} clients load /api/v1/stats/coverage`, value: `${r.responsiveness.healthP99} ms`, pass: r.responsiveness.healthP99 < 100, binding: true });
+    out.push({
+      engine: r.engine,
+      target: `responsive while queries run: /api/health p99 < 100 ms while ${COVERAGE_CONCURRENCY} clients load /api/v1/stats/coverage`,
+      value: `${r.responsiveness.healthP99} ms`,
+      pass: r.responsiveness.healthP99 < 100,
+      binding: true,
+    });
   }
   return out;
 }
 
 // --- issue scenarios (#3 volunteers, #4 service loop) -----------------------------------------------------
 
-type IssueRun = { engine: 'pglite' | 'postgres'; coldStartMs: number; rssAfterSeedMb: number; loadAverageAtStart: number[]; volunteers?: VolunteersResult; orders?: OrdersResult; activities?: ActivitiesResult; points?: PointsResult; error?: string; profile?: string };
+type IssueRun = {
+  engine: 'pglite' | 'postgres';
+  coldStartMs: number;
+  rssAfterSeedMb: number;
+  loadAverageAtStart: number[];
+  volunteers?: VolunteersResult;
+  orders?: OrdersResult;
+  activities?: ActivitiesResult;
+  points?: PointsResult;
+  error?: string;
+  profile?: string;
+};
 
 /** One more server per engine (fresh data, demo seed, AUTH_RATE_LIMIT raised): the import, the searches, then the order lifecycles. */
 async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
@@ -288,13 +388,31 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
   const run: IssueRun = { engine, coldStartMs: 0, rssAfterSeedMb: 0, loadAverageAtStart: loadAverage() };
   try {
     log(`\n▶ issues #3/#4 on ${engine}: cold start with demo seed …`);
-    server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '100000' }, execArgv });
+    server = await startServer({
+      dataDir,
+      databaseUrl: database?.url,
+      env: { WENMING_DEMO: '1', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '100000' },
+      execArgv,
+    });
     run.coldStartMs = Math.round(server.startMs);
     run.rssAfterSeedMb = mb(procStatus(server.pid).rssKb);
-    log(`  ready in ${(run.coldStartMs / 1000).toFixed(1)} s, RSS ${run.rssAfterSeedMb} MB, load average ${run.loadAverageAtStart.join(' / ')}`);
-    if (SCENARIOS.includes('volunteers')) run.volunteers = await benchVolunteers({ engine, baseUrl: server.baseUrl, pid: server.pid, databaseUrl: database?.url });
+    log(
+      `  ready in ${(run.coldStartMs / 1000).toFixed(1)} s, RSS ${run.rssAfterSeedMb} MB, load average ${run.loadAverageAtStart.join(' / ')}`,
+    );
+    if (SCENARIOS.includes('volunteers'))
+      run.volunteers = await benchVolunteers({
+        engine,
+        baseUrl: server.baseUrl,
+        pid: server.pid,
+        databaseUrl: database?.url,
+      });
     if (SCENARIOS.includes('orders') && database) {
-      run.orders = await benchOrders({ baseUrl: server.baseUrl, databaseUrl: database.url, connections: CONNECTIONS, serverPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20) });
+      run.orders = await benchOrders({
+        baseUrl: server.baseUrl,
+        databaseUrl: database.url,
+        connections: CONNECTIONS,
+        serverPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20),
+      });
     }
     if (SCENARIOS.includes('activities') && database) {
       log('\n▶ issue #5 on postgres: sign-up burst, certificates, ledger export …');
@@ -306,7 +424,11 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
     }
     await server.stop();
     server = undefined;
-    if (PROFILE && fs.existsSync(profDir)) run.profile = fs.readdirSync(profDir).map((f) => path.relative(repoRoot, path.join(profDir, f))).join(', ');
+    if (PROFILE && fs.existsSync(profDir))
+      run.profile = fs
+        .readdirSync(profDir)
+        .map((f) => path.relative(repoRoot, path.join(profDir, f)))
+        .join(', ');
   } catch (e) {
     run.error = (e as Error).message.slice(0, 2000);
     log(`  ✗ ${run.error}`);
@@ -326,37 +448,161 @@ function issueChecks(runs: IssueRun[]): IssueCheck[] {
     const v = r.volunteers;
     if (v) {
       const ok = v.import.status === 200;
-      out.push({ issue: 3, engine: r.engine, target: 'import rows/s ≥ 50 % of direct multi-row INSERTs (ratio ≥ 0.5)', value: v.ratio === null ? 'no direct baseline on this engine' : `${v.ratio.toFixed(3)} (${v.import.rowsPerSec} / ${v.direct!.rowsPerSec} rows/s)`, pass: v.ratio === null ? null : ok && v.ratio >= 0.5 });
-      out.push({ issue: 3, engine: r.engine, target: `import ≥ 5,000 rows/s (${v.rows.toLocaleString('en')} rows, wall time of the request)`, value: `${v.import.rowsPerSec} rows/s (${(v.import.wallMs / 1000).toFixed(1)} s)`, pass: ok && v.import.rowsPerSec >= 5000 });
-      out.push({ issue: 3, engine: r.engine, target: 'server RSS growth during the import < 300 MB', value: `+${v.import.rssGrowthMb} MB (${v.import.rssBeforeMb} → ${v.import.rssPeakMb} MB)`, pass: v.import.rssGrowthMb < 300 });
+      out.push({
+        issue: 3,
+        engine: r.engine,
+        target: 'import rows/s ≥ 50 % of direct multi-row INSERTs (ratio ≥ 0.5)',
+        value:
+          v.ratio === null
+            ? 'no direct baseline on this engine'
+            : `${v.ratio.toFixed(3)} (${v.import.rowsPerSec} / ${v.direct!.rowsPerSec} rows/s)`,
+        pass: v.ratio === null ? null : ok && v.ratio >= 0.5,
+      });
+      out.push({
+        issue: 3,
+        engine: r.engine,
+        target: `import ≥ 5,000 rows/s (${v.rows.toLocaleString('en')} rows, wall time of the request)`,
+        value: `${v.import.rowsPerSec} rows/s (${(v.import.wallMs / 1000).toFixed(1)} s)`,
+        pass: ok && v.import.rowsPerSec >= 5000,
+      });
+      out.push({
+        issue: 3,
+        engine: r.engine,
+        target: 'server RSS growth during the import < 300 MB',
+        value: `+${v.import.rssGrowthMb} MB (${v.import.rssBeforeMb} → ${v.import.rssPeakMb} MB)`,
+        pass: v.import.rssGrowthMb < 300,
+      });
       const a = v.import.answer;
-      out.push({ issue: 3, engine: r.engine, target: 'every generated row imported (all rows valid)', value: ok ? `${a.imported} imported, ${a.merged} merged, ${a.failed} failed of ${a.total}` : `${a.error}`, pass: ok && a.failed === 0 && (a.imported ?? 0) + (a.merged ?? 0) === v.rows });
-      out.push({ issue: 3, engine: r.engine, target: `search p50 < 20 ms (${v.search.requests} sequential mixed queries, ${v.search.countyVolunteers.toLocaleString('en')} volunteers)`, value: `p50 ${v.search.all.p50} ms, p99 ${v.search.all.p99} ms`, pass: v.search.non2xx === 0 && v.search.all.p50 < 20 });
+      out.push({
+        issue: 3,
+        engine: r.engine,
+        target: 'every generated row imported (all rows valid)',
+        value: ok ? `${a.imported} imported, ${a.merged} merged, ${a.failed} failed of ${a.total}` : `${a.error}`,
+        pass: ok && a.failed === 0 && (a.imported ?? 0) + (a.merged ?? 0) === v.rows,
+      });
+      out.push({
+        issue: 3,
+        engine: r.engine,
+        target: `search p50 < 20 ms (${v.search.requests} sequential mixed queries, ${v.search.countyVolunteers.toLocaleString('en')} volunteers)`,
+        value: `p50 ${v.search.all.p50} ms, p99 ${v.search.all.p99} ms`,
+        pass: v.search.non2xx === 0 && v.search.all.p50 < 20,
+      });
     }
     const o = r.orders;
     if (o) {
-      out.push({ issue: 4, engine: r.engine, target: 'HTTP lifecycles/s ≥ 50 % of the same transactions direct (ratio ≥ 0.5)', value: o.ratio === null ? 'n/a' : `${o.ratio.toFixed(3)} (${o.http.lifecyclesPerSec} / ${o.direct!.lifecyclesPerSec} per s)`, pass: o.ratio === null ? null : o.ratio >= 0.5 });
+      out.push({
+        issue: 4,
+        engine: r.engine,
+        target: 'HTTP lifecycles/s ≥ 50 % of the same transactions direct (ratio ≥ 0.5)',
+        value:
+          o.ratio === null
+            ? 'n/a'
+            : `${o.ratio.toFixed(3)} (${o.http.lifecyclesPerSec} / ${o.direct!.lifecyclesPerSec} per s)`,
+        pass: o.ratio === null ? null : o.ratio >= 0.5,
+      });
       const worst = STEPS.reduce((a, k) => Math.max(a, o.http.steps[k].p99), 0);
-      out.push({ issue: 4, engine: r.engine, target: `p99 of each HTTP request < 100 ms at ${o.connections} connections`, value: STEPS.map((k) => `${k} ${o.http.steps[k].p99}`).join(', ') + ' ms', pass: worst < 100 });
-      out.push({ issue: 4, engine: r.engine, target: 'no errors in the lifecycles', value: `${o.http.errors} HTTP, ${o.direct?.errors ?? 0} direct`, pass: o.http.errors === 0 && (o.direct?.errors ?? 0) === 0 });
+      out.push({
+        issue: 4,
+        engine: r.engine,
+        target: `p99 of each HTTP request < 100 ms at ${o.connections} connections`,
+        value: STEPS.map((k) => `${k} ${o.http.steps[k].p99}`).join(', ') + ' ms',
+        pass: worst < 100,
+      });
+      out.push({
+        issue: 4,
+        engine: r.engine,
+        target: 'no errors in the lifecycles',
+        value: `${o.http.errors} HTTP, ${o.direct?.errors ?? 0} direct`,
+        pass: o.http.errors === 0 && (o.direct?.errors ?? 0) === 0,
+      });
     }
     const a = r.activities;
     if (a) {
-      out.push({ issue: 5, engine: r.engine, target: `${a.signups.requests} sign-ups for 50 seats: exactly 50 confirmed, the rest waitlisted in arrival order, no 5xx`, value: `${a.signups.confirmed} confirmed, ${a.signups.waitlisted} waitlisted, FIFO ${a.signups.fifo ? 'yes' : 'no'}, statuses ${JSON.stringify(a.signups.statuses)}`, pass: a.signups.exact && a.signups.fifo });
-      out.push({ issue: 5, engine: r.engine, target: 'sign-up throughput as a ratio to the bare route (same sockets, same count)', value: `${a.ratio.toFixed(3)} (${a.signups.perSec} / ${a.health.perSec} req/s)`, pass: null });
-      out.push({ issue: 5, engine: r.engine, target: `sign-up p99 < 100 ms at ${a.connections} connections`, value: `p50 ${a.signups.latency.p50} ms, p99 ${a.signups.latency.p99} ms`, pass: a.signups.latency.p99 < 100 });
-      if (a.warmup) out.push({ issue: 5, engine: r.engine, target: `the cold burst before it (warm-up: ${a.warmup.requests} sign-ups for another activity, first requests of the route in this process)`, value: `${a.warmup.perSec} req/s, p50 ${a.warmup.latency.p50} ms, p99 ${a.warmup.latency.p99} ms, statuses ${JSON.stringify(a.warmup.statuses)}`, pass: null });
-      out.push({ issue: 5, engine: r.engine, target: 'certificates per second (issue + PDF, 4 sockets)', value: `${a.certificates.perSec}/s (${a.certificates.count} in ${(a.certificates.wallMs / 1000).toFixed(1)} s, PDF ≤ ${Math.round(a.certificates.pdfBytes / 1024)} KB${a.certificates.errors ? `, ${a.certificates.errors} errors: ${a.certificates.firstError}` : ''})`, pass: a.certificates.errors === 0 ? null : false });
-      out.push({ issue: 5, engine: r.engine, target: `${a.ledger.rows.toLocaleString('en')}-row hours ledger export: server RSS growth < 100 MB`, value: `+${a.ledger.rssGrowthMb} MB (${a.ledger.rssBeforeMb} → ${a.ledger.rssPeakMb} MB), ${(a.ledger.bytes / 1024 / 1024).toFixed(1)} MB in ${(a.ledger.wallMs / 1000).toFixed(1)} s, HTTP ${a.ledger.status}`, pass: a.ledger.status === 200 && a.ledger.rssGrowthMb < 100 });
+      out.push({
+        issue: 5,
+        engine: r.engine,
+        target: `${a.signups.requests} sign-ups for 50 seats: exactly 50 confirmed, the rest waitlisted in arrival order, no 5xx`,
+        value: `${a.signups.confirmed} confirmed, ${a.signups.waitlisted} waitlisted, FIFO ${a.signups.fifo ? 'yes' : 'no'}, statuses ${JSON.stringify(a.signups.statuses)}`,
+        pass: a.signups.exact && a.signups.fifo,
+      });
+      out.push({
+        issue: 5,
+        engine: r.engine,
+        target: 'sign-up throughput as a ratio to the bare route (same sockets, same count)',
+        value: `${a.ratio.toFixed(3)} (${a.signups.perSec} / ${a.health.perSec} req/s)`,
+        pass: null,
+      });
+      out.push({
+        issue: 5,
+        engine: r.engine,
+        target: `sign-up p99 < 100 ms at ${a.connections} connections`,
+        value: `p50 ${a.signups.latency.p50} ms, p99 ${a.signups.latency.p99} ms`,
+        pass: a.signups.latency.p99 < 100,
+      });
+      if (a.warmup)
+        out.push({
+          issue: 5,
+          engine: r.engine,
+          target: `the cold burst before it (warm-up: ${a.warmup.requests} sign-ups for another activity, first requests of the route in this process)`,
+          value: `${a.warmup.perSec} req/s, p50 ${a.warmup.latency.p50} ms, p99 ${a.warmup.latency.p99} ms, statuses ${JSON.stringify(a.warmup.statuses)}`,
+          pass: null,
+        });
+      out.push({
+        issue: 5,
+        engine: r.engine,
+        target: 'certificates per second (issue + PDF, 4 sockets)',
+        value: `${a.certificates.perSec}/s (${a.certificates.count} in ${(a.certificates.wallMs / 1000).toFixed(1)} s, PDF ≤ ${Math.round(a.certificates.pdfBytes / 1024)} KB${a.certificates.errors ? `, ${a.certificates.errors} errors: ${a.certificates.firstError}` : ''})`,
+        pass: a.certificates.errors === 0 ? null : false,
+      });
+      out.push({
+        issue: 5,
+        engine: r.engine,
+        target: `${a.ledger.rows.toLocaleString('en')}-row hours ledger export: server RSS growth < 100 MB`,
+        value: `+${a.ledger.rssGrowthMb} MB (${a.ledger.rssBeforeMb} → ${a.ledger.rssPeakMb} MB), ${(a.ledger.bytes / 1024 / 1024).toFixed(1)} MB in ${(a.ledger.wallMs / 1000).toFixed(1)} s, HTTP ${a.ledger.status}`,
+        pass: a.ledger.status === 200 && a.ledger.rssGrowthMb < 100,
+      });
     }
     const pt = r.points;
     if (pt) {
-      out.push({ issue: 6, engine: r.engine, target: `batch award to ${pt.households.toLocaleString('en')} households: movements/s as a ratio to one direct multi-row INSERT`, value: `${pt.ratio.toFixed(3)} (${pt.award.steadyPerSec} / ${pt.direct.perSec} movements/s; first award incl. opening the accounts ${pt.award.firstPerSec}/s)`, pass: null });
-      out.push({ issue: 6, engine: r.engine, target: 'the same idempotency key again changes nothing', value: `posted ${pt.award.repeat.posted}, skipped ${pt.award.repeat.skipped}`, pass: pt.award.repeat.posted === 0 });
-      out.push({ issue: 6, engine: r.engine, target: 'balance read p50 (GET /points/accounts/household/:id, sequential)', value: `p50 ${pt.balanceRead.p50} ms, p99 ${pt.balanceRead.p99} ms`, pass: null });
-      out.push({ issue: 6, engine: r.engine, target: 'points-verify after the awards', value: pt.verify.ok ? `ok (${pt.verify.accounts} accounts, ${pt.verify.movements} movements)` : `${pt.verify.problems} problems`, pass: pt.verify.ok });
+      out.push({
+        issue: 6,
+        engine: r.engine,
+        target: `batch award to ${pt.households.toLocaleString('en')} households: movements/s as a ratio to one direct multi-row INSERT`,
+        value: `${pt.ratio.toFixed(3)} (${pt.award.steadyPerSec} / ${pt.direct.perSec} movements/s; first award incl. opening the accounts ${pt.award.firstPerSec}/s)`,
+        pass: null,
+      });
+      out.push({
+        issue: 6,
+        engine: r.engine,
+        target: 'the same idempotency key again changes nothing',
+        value: `posted ${pt.award.repeat.posted}, skipped ${pt.award.repeat.skipped}`,
+        pass: pt.award.repeat.posted === 0,
+      });
+      out.push({
+        issue: 6,
+        engine: r.engine,
+        target: 'balance read p50 (GET /points/accounts/household/:id, sequential)',
+        value: `p50 ${pt.balanceRead.p50} ms, p99 ${pt.balanceRead.p99} ms`,
+        pass: null,
+      });
+      out.push({
+        issue: 6,
+        engine: r.engine,
+        target: 'points-verify after the awards',
+        value: pt.verify.ok
+          ? `ok (${pt.verify.accounts} accounts, ${pt.verify.movements} movements)`
+          : `${pt.verify.problems} problems`,
+        pass: pt.verify.ok,
+      });
     }
-    if (r.error) out.push({ issue: r.volunteers ? 4 : 3, engine: r.engine, target: 'scenario ran to the end', value: r.error.split('\n')[0].slice(0, 200), pass: false });
+    if (r.error)
+      out.push({
+        issue: r.volunteers ? 4 : 3,
+        engine: r.engine,
+        target: 'scenario ran to the end',
+        value: r.error.split('\n')[0].slice(0, 200),
+        pass: false,
+      });
   }
   return out;
 }
@@ -368,41 +614,67 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
   const vol = runs.filter((r) => r.volunteers);
   if (vol.length) {
     lines.push('## Issue #3 — volunteer import and pinyin search', '');
-    lines.push(`A fresh server per engine (demo county seeded, then the scenarios of issues #3 and #4 in this order). The import file is`,
+    lines.push(
+      `A fresh server per engine (demo county seeded, then the scenarios of issues #3 and #4 in this order). The import file is`,
       `the downloaded template (GET /api/v1/volunteers/import/template) filled with generated people: Chinese names, valid and unique`,
       `GB 11643 ID numbers of county 411523 (adults), unique phones, real village codes from GET /api/v1/regions?parent=<town>,`,
       `categories, skills and the other optional columns. It is POSTed once (sync form) as the county admin 13800000001; RSS is the`,
       `server's VmRSS sampled every 100 ms. The baseline inserts the same rows, precomputed (pinyin keys, placeholder hash/cipher`,
       `strings), with one multi-row INSERT per 1,000 rows from the bench process via pg into a scratch table created`,
-      '`LIKE volunteers INCLUDING ALL` in the same database, right after the import.', '');
+      '`LIKE volunteers INCLUDING ALL` in the same database, right after the import.',
+      '',
+    );
     for (const r of vol) {
       const v = r.volunteers!;
       const a = v.import.answer;
       lines.push(`### ${r.engine === 'pglite' ? 'Embedded PGlite' : 'PostgreSQL'}`, '');
-      lines.push(`Load average when this server started: ${r.loadAverageAtStart.join(' / ')}; after the searches: ${v.loadAverageAfter.join(' / ')}.`, '');
+      lines.push(
+        `Load average when this server started: ${r.loadAverageAtStart.join(' / ')}; after the searches: ${v.loadAverageAfter.join(' / ')}.`,
+        '',
+      );
       lines.push('| measure | value |', '|---|---:|');
-      lines.push(`| rows in the file / file size | ${v.rows.toLocaleString('en')} / ${(v.fileBytes / 1024 / 1024).toFixed(2)} MB (${v.villages} villages) |`);
+      lines.push(
+        `| rows in the file / file size | ${v.rows.toLocaleString('en')} / ${(v.fileBytes / 1024 / 1024).toFixed(2)} MB (${v.villages} villages) |`,
+      );
       lines.push(`| import: wall time of POST /api/v1/volunteers/import | ${(v.import.wallMs / 1000).toFixed(1)} s |`);
       lines.push(`| import: rows/s | **${v.import.rowsPerSec}** |`);
-      lines.push(`| import: answer | ${v.import.status === 200 ? `total ${a.total}, imported ${a.imported}, merged ${a.merged}, failed ${a.failed}` : a.error} |`);
-      lines.push(`| server RSS before / peak / after | ${v.import.rssBeforeMb} / ${v.import.rssPeakMb} / ${v.import.rssAfterMb} MB (${v.import.rssSamples} samples) |`);
+      lines.push(
+        `| import: answer | ${v.import.status === 200 ? `total ${a.total}, imported ${a.imported}, merged ${a.merged}, failed ${a.failed}` : a.error} |`,
+      );
+      lines.push(
+        `| server RSS before / peak / after | ${v.import.rssBeforeMb} / ${v.import.rssPeakMb} / ${v.import.rssAfterMb} MB (${v.import.rssSamples} samples) |`,
+      );
       lines.push(`| server RSS growth (peak − before) | **+${v.import.rssGrowthMb} MB** |`);
       if (v.direct) {
-        lines.push(`| direct: ${v.direct.batches} multi-row INSERTs of 1,000 rows | ${(v.direct.wallMs / 1000).toFixed(2)} s = ${v.direct.rowsPerSec} rows/s |`);
+        lines.push(
+          `| direct: ${v.direct.batches} multi-row INSERTs of 1,000 rows | ${(v.direct.wallMs / 1000).toFixed(2)} s = ${v.direct.rowsPerSec} rows/s |`,
+        );
         lines.push(`| import / direct rows/s | **${v.ratio!.toFixed(3)}** |`);
       }
       lines.push('');
-      lines.push(`Search: ${v.search.requests} sequential GET /api/v1/volunteers?q=…&page=1&pageSize=20 as the county admin, the three kinds in turn`,
-        `(after 9 warm-up requests), over ${v.search.countyVolunteers.toLocaleString('en')} volunteers in the county.`, '');
-      lines.push('| queries | n | p50 ms | p90 ms | p99 ms | max ms | mean matches (total) |', '|---|---:|---:|---:|---:|---:|---:|');
+      lines.push(
+        `Search: ${v.search.requests} sequential GET /api/v1/volunteers?q=…&page=1&pageSize=20 as the county admin, the three kinds in turn`,
+        `(after 9 warm-up requests), over ${v.search.countyVolunteers.toLocaleString('en')} volunteers in the county.`,
+        '',
+      );
+      lines.push(
+        '| queries | n | p50 ms | p90 ms | p99 ms | max ms | mean matches (total) |',
+        '|---|---:|---:|---:|---:|---:|---:|',
+      );
       for (const k of ['initials', 'pinyin', 'chinese'] as const) {
         const x = v.search.byKind[k];
-        lines.push(`| ${k === 'initials' ? 'initials' : k === 'pinyin' ? 'pinyin prefix' : 'Chinese name part'} (${x.queries.join(', ')}) | ${x.n} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.meanTotal} |`);
+        lines.push(
+          `| ${k === 'initials' ? 'initials' : k === 'pinyin' ? 'pinyin prefix' : 'Chinese name part'} (${x.queries.join(', ')}) | ${x.n} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.meanTotal} |`,
+        );
       }
-      lines.push(`| **all** | ${v.search.all.n} | **${v.search.all.p50}** | ${v.search.all.p90} | **${v.search.all.p99}** | ${v.search.all.max} | |`, '');
+      lines.push(
+        `| **all** | ${v.search.all.n} | **${v.search.all.p50}** | ${v.search.all.p90} | **${v.search.all.p99}** | ${v.search.all.max} | |`,
+        '',
+      );
     }
     lines.push('Targets (issue #3):', '', '| engine | target | measured | |', '|---|---|---|:-:|');
-    for (const c of checksList.filter((x) => x.issue === 3)) lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
+    for (const c of checksList.filter((x) => x.issue === 3))
+      lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
     lines.push('');
   }
   const ord = runs.filter((r) => r.orders);
@@ -410,45 +682,67 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
     lines.push('## Issue #4 — service loop (order lifecycles)', '');
     for (const r of ord) {
       const o = r.orders!;
-      lines.push(`PostgreSQL, the same server as issue #3 (after the import). ${o.connections} concurrent workers, each running whole lifecycles one after`,
+      lines.push(
+        `PostgreSQL, the same server as issue #3 (after the import). ${o.connections} concurrent workers, each running whole lifecycles one after`,
         `another: create (resident 13800000007) → dispatch to a volunteer (新集镇 admin 13800000002) → accept → complete (volunteer`,
         `13800000005) → rate 5 (resident); service item “${o.serviceItem.name}” (no extra fields). One keep-alive socket per worker, one login per`,
         `account. ${o.warmupS} s warm-up, then ${o.durationS} s (lifecycles in flight at the end are finished and counted). The server runs with its`,
         `default pg pool of ${o.serverPoolSize} connections. The direct run executes the five write transactions of the server (conditional`,
         `\`UPDATE orders … WHERE id = $1 AND state = $2\`, order_events insert, the audit hash-chain append — head row bumped and locked`,
         `until commit, on a chain of its own —, notifications insert) as SQL from the bench process on a pg Pool of ${o.connections}, same workers and`,
-        `seconds, after the HTTP run. Load average after both: ${o.loadAverageAfter.join(' / ')}.`, '');
-      lines.push('| request | HTTP n | HTTP p50 ms | HTTP p90 ms | HTTP p99 ms | HTTP max ms | errors | direct tx p50 ms | direct tx p99 ms |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+        `seconds, after the HTTP run. Load average after both: ${o.loadAverageAfter.join(' / ')}.`,
+        '',
+      );
+      lines.push(
+        '| request | HTTP n | HTTP p50 ms | HTTP p90 ms | HTTP p99 ms | HTTP max ms | errors | direct tx p50 ms | direct tx p99 ms |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      );
       for (const k of STEPS) {
         const h = o.http.steps[k];
         const d = o.direct?.steps[k];
-        lines.push(`| ${k} | ${h.n} | ${h.p50} | ${h.p90} | ${h.p99} | ${h.max} | ${h.errors} | ${d?.p50 ?? '–'} | ${d?.p99 ?? '–'} |`);
+        lines.push(
+          `| ${k} | ${h.n} | ${h.p50} | ${h.p90} | ${h.p99} | ${h.max} | ${h.errors} | ${d?.p50 ?? '–'} | ${d?.p99 ?? '–'} |`,
+        );
       }
       lines.push('');
       lines.push('| measure | value |', '|---|---:|');
-      lines.push(`| HTTP: lifecycles in ${(o.http.wallMs / 1000).toFixed(1)} s | ${o.http.lifecycles} = **${o.http.lifecyclesPerSec}/s** (${o.http.requestsPerSec} req/s) |`);
+      lines.push(
+        `| HTTP: lifecycles in ${(o.http.wallMs / 1000).toFixed(1)} s | ${o.http.lifecycles} = **${o.http.lifecyclesPerSec}/s** (${o.http.requestsPerSec} req/s) |`,
+      );
       if (o.direct) {
-        lines.push(`| direct: lifecycles in ${(o.direct.wallMs / 1000).toFixed(1)} s | ${o.direct.lifecycles} = **${o.direct.lifecyclesPerSec}/s** |`);
+        lines.push(
+          `| direct: lifecycles in ${(o.direct.wallMs / 1000).toFixed(1)} s | ${o.direct.lifecycles} = **${o.direct.lifecyclesPerSec}/s** |`,
+        );
         lines.push(`| HTTP / direct | **${o.ratio === null ? 'n/a' : o.ratio.toFixed(3)}** |`);
       }
       for (const e of o.http.firstErrors) lines.push(`| first HTTP errors | ${e.replaceAll('|', '\\|')} |`);
       lines.push('');
     }
     lines.push('Targets (issue #4):', '', '| engine | target | measured | |', '|---|---|---|:-:|');
-    for (const c of checksList.filter((x) => x.issue === 4)) lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
+    for (const c of checksList.filter((x) => x.issue === 4))
+      lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
     lines.push('');
   }
-  for (const [issue, title] of [[5, 'Issue #5 — activities (sign-up burst, certificates, ledger export)'], [6, 'Issue #6 — points (batch award, balance reads)']] as const) {
+  for (const [issue, title] of [
+    [5, 'Issue #5 — activities (sign-up burst, certificates, ledger export)'],
+    [6, 'Issue #6 — points (batch award, balance reads)'],
+  ] as const) {
     const list = checksList.filter((x) => x.issue === issue);
     if (!list.length) continue;
-    lines.push(`## ${title}`, '', issue === 5
-      ? 'PostgreSQL, the same server after the scenarios above. 2,000 volunteers with sessions are written into the database, then each sends one POST /activities/:id/signups over 32 keep-alive sockets to one activity with 50 seats, after a warm-up of 300 other volunteers signing up the same way for another activity (a fresh process compiles the route and prepares its statements on each pool connection during its first few hundred requests; the figures of the warm-up are in the table); GET /api/health is then driven the same way the same number of times. Certificates: POST /certificates + GET /certificates/:id/pdf for the volunteers with most hours. Ledger: 100,000 hours rows for one village and month, exported while the server RSS is sampled every 50 ms.'
-      : 'PostgreSQL, the same server. 10,000 households are written into the database; POST /points/awards awards all of them (first call also opens their accounts; the second call is measured), then the second key is repeated. Direct: the same 10,000 movements as one multi-row INSERT in a rolled-back transaction. Balance reads: 300 sequential account reads as the county admin.', '');
+    lines.push(
+      `## ${title}`,
+      '',
+      issue === 5
+        ? 'PostgreSQL, the same server after the scenarios above. 2,000 volunteers with sessions are written into the database, then each sends one POST /activities/:id/signups over 32 keep-alive sockets to one activity with 50 seats, after a warm-up of 300 other volunteers signing up the same way for another activity (a fresh process compiles the route and prepares its statements on each pool connection during its first few hundred requests; the figures of the warm-up are in the table); GET /api/health is then driven the same way the same number of times. Certificates: POST /certificates + GET /certificates/:id/pdf for the volunteers with most hours. Ledger: 100,000 hours rows for one village and month, exported while the server RSS is sampled every 50 ms.'
+        : 'PostgreSQL, the same server. 10,000 households are written into the database; POST /points/awards awards all of them (first call also opens their accounts; the second call is measured), then the second key is repeated. Direct: the same 10,000 movements as one multi-row INSERT in a rolled-back transaction. Balance reads: 300 sequential account reads as the county admin.',
+      '',
+    );
     lines.push('| engine | target | measured | |', '|---|---|---|:-:|');
     for (const c of list) lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
     lines.push('');
   }
-  for (const r of runs.filter((x) => x.error)) lines.push(`> issue scenarios on ${r.engine} stopped: ${r.error!.split('\n')[0]}`, '');
+  for (const r of runs.filter((x) => x.error))
+    lines.push(`> issue scenarios on ${r.engine} stopped: ${r.error!.split('\n')[0]}`, '');
   return lines;
 }
 
@@ -466,7 +760,16 @@ function machine() {
   };
 }
 
-function markdown(results: { date: string; machine: ReturnType<typeof machine>; settings: object; postgresVersion: string | null; skipped: string[]; engines: EngineResult[]; checks: Check[]; issues?: IssueRun[] }): string {
+function markdown(results: {
+  date: string;
+  machine: ReturnType<typeof machine>;
+  settings: object;
+  postgresVersion: string | null;
+  skipped: string[];
+  engines: EngineResult[];
+  checks: Check[];
+  issues?: IssueRun[];
+}): string {
   const m = results.machine;
   const st = results.settings as { connections: number; durationS: number; warmupS: number };
   const lines: string[] = [
@@ -485,17 +788,33 @@ function markdown(results: { date: string; machine: ReturnType<typeof machine>; 
   ];
   if (results.postgresVersion) lines.push(`PostgreSQL: ${results.postgresVersion} on 127.0.0.1 (same machine).`, '');
   for (const s of results.skipped) lines.push(`> ${s}`, '');
-  for (const c of (results as { carriedOver?: string[] }).carriedOver ?? []) lines.push(`> Partial run (BENCH_SCENARIOS): ${c}.`, '');
+  for (const c of (results as { carriedOver?: string[] }).carriedOver ?? [])
+    lines.push(`> Partial run (BENCH_SCENARIOS): ${c}.`, '');
   for (const r of results.engines) {
     lines.push(`## ${r.engine === 'pglite' ? 'Embedded PGlite' : 'PostgreSQL'}`, '');
-    lines.push('| route | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|---:|');
-    const routes: [string, RouteResult][] = [['GET /api/health (bare)', r.health], [`GET ${SITES_PATH} (scoped)`, r.sites]];
-    if (r.sitesUncached) routes.push([`GET ${SITES_PATH} (scoped, list cache off: second process, for comparison)`, r.sitesUncached]);
+    lines.push(
+      '| route | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    const routes: [string, RouteResult][] = [
+      ['GET /api/health (bare)', r.health],
+      [`GET ${SITES_PATH} (scoped)`, r.sites],
+    ];
+    if (r.sitesUncached)
+      routes.push([`GET ${SITES_PATH} (scoped, list cache off: second process, for comparison)`, r.sitesUncached]);
     for (const [name, x] of routes) {
-      lines.push(`| ${name} | ${x.reqPerSec} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.requests} | ${x.non2xx + x.errors} |`);
+      lines.push(
+        `| ${name} | ${x.reqPerSec} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.requests} | ${x.non2xx + x.errors} |`,
+      );
     }
-    lines.push('', `Scoped / bare req/s: **${(r.scopedRatio * 100).toFixed(1)} %**${r.siteTotal !== undefined ? ` (the scoped list has ${r.siteTotal} sites in scope)` : ''}.`
-      + (r.uncachedRatio !== undefined ? ` With the list cache off (WENMING_LIST_CACHE=0; each request builds its page in the database instead of checking the cached page's version): ${(r.uncachedRatio * 100).toFixed(1)} %.` : ''), '');
+    lines.push(
+      '',
+      `Scoped / bare req/s: **${(r.scopedRatio * 100).toFixed(1)} %**${r.siteTotal !== undefined ? ` (the scoped list has ${r.siteTotal} sites in scope)` : ''}.` +
+        (r.uncachedRatio !== undefined
+          ? ` With the list cache off (WENMING_LIST_CACHE=0; each request builds its page in the database instead of checking the cached page's version): ${(r.uncachedRatio * 100).toFixed(1)} %.`
+          : ''),
+      '',
+    );
     lines.push('| measure | value |', '|---|---:|');
     lines.push(`| RSS after demo seed | ${r.rssMb.afterSeed} MB |`);
     lines.push(`| RSS after warm-up | ${r.rssMb.afterWarmup} MB |`);
@@ -506,15 +825,25 @@ function markdown(results: { date: string; machine: ReturnType<typeof machine>; 
     lines.push(`| warm start (existing data → /api/health answers) | ${(r.warmStartMs / 1000).toFixed(2)} s |`);
     if (r.responsiveness) {
       const x = r.responsiveness;
-      lines.push(`| GET /api/v1/stats/coverage (county admin) by ${COVERAGE_CONCURRENCY} concurrent clients | ${x.coverageRequests} requests in ${x.coverageWallMs} ms (${Math.round((x.coverageRequests * 1000) / x.coverageWallMs)} req/s) |`);
-      lines.push(`| /api/health during them: p50 / p99 / max (${x.healthSamples} sequential probes) | ${x.healthP50} / ${x.healthP99} / ${x.healthMax} ms |`);
+      lines.push(
+        `| GET /api/v1/stats/coverage (county admin) by ${COVERAGE_CONCURRENCY} concurrent clients | ${x.coverageRequests} requests in ${x.coverageWallMs} ms (${Math.round((x.coverageRequests * 1000) / x.coverageWallMs)} req/s) |`,
+      );
+      lines.push(
+        `| /api/health during them: p50 / p99 / max (${x.healthSamples} sequential probes) | ${x.healthP50} / ${x.healthP99} / ${x.healthMax} ms |`,
+      );
       lines.push(`| /api/health idle: p50 / p99 | ${x.idleHealthP50} / ${x.idleHealthP99} ms |`);
     }
     lines.push('');
   }
-  lines.push('## Targets', '', 'From the issue. On PostgreSQL all targets bind; on PGlite the throughput targets are recorded (marked *info*) and RSS, warm start and responsiveness bind.', '');
+  lines.push(
+    '## Targets',
+    '',
+    'From the issue. On PostgreSQL all targets bind; on PGlite the throughput targets are recorded (marked *info*) and RSS, warm start and responsiveness bind.',
+    '',
+  );
   lines.push('| engine | target | measured | |', '|---|---|---|:-:|');
-  for (const c of results.checks) lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${c.pass ? '✓' : '✗'}${c.binding ? '' : ' *info*'} |`);
+  for (const c of results.checks)
+    lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${c.pass ? '✓' : '✗'}${c.binding ? '' : ' *info*'} |`);
   lines.push('');
   if (results.issues?.length) lines.push(...issueMarkdown(results.issues, issueChecks(results.issues)));
   // Hand-written analysis of the run (profiles, what dominates) lives in bench/NOTES.md and is appended as is.
@@ -534,7 +863,14 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     machine: machine(),
-    settings: { connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, scopedPath: SITES_PATH, scopedUser: '13800000002', serverFlags: SERVER_FLAGS },
+    settings: {
+      connections: CONNECTIONS,
+      durationS: DURATION,
+      warmupS: WARMUP,
+      scopedPath: SITES_PATH,
+      scopedUser: '13800000002',
+      serverFlags: SERVER_FLAGS,
+    },
     postgresVersion: null as string | null,
     skipped: [] as string[],
     engines: [] as EngineResult[],
@@ -543,7 +879,9 @@ async function main() {
     issueChecks: [] as IssueCheck[],
     carriedOver: [] as string[],
   };
-  log(`bench: ${results.machine.nproc} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, load average ${results.machine.loadAverageAtStart.join(' / ')}`);
+  log(
+    `bench: ${results.machine.nproc} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, load average ${results.machine.loadAverageAtStart.join(' / ')}`,
+  );
   const latestPath = path.join(repoRoot, 'bench', 'results', 'latest.json');
   const previous = fs.existsSync(latestPath) ? JSON.parse(fs.readFileSync(latestPath, 'utf8')) : null;
   for (const engine of SCENARIOS.includes('foundation') ? ENGINES : []) {
@@ -565,7 +903,9 @@ async function main() {
     results.postgresVersion ??= await postgresReachable(ADMIN_URL);
     for (const engine of ISSUE_ENGINES) {
       if (engine === 'postgres' && !results.postgresVersion) {
-        results.skipped.push('Issue scenarios on PostgreSQL skipped: the server is not reachable (set BENCH_DATABASE_URL).');
+        results.skipped.push(
+          'Issue scenarios on PostgreSQL skipped: the server is not reachable (set BENCH_DATABASE_URL).',
+        );
         continue;
       }
       if (engine === 'postgres' || engine === 'pglite') results.issues.push(await benchIssues(engine));
@@ -573,7 +913,10 @@ async function main() {
   }
   // a partial run (BENCH_SCENARIOS) keeps the other parts of the previous results, saying so
   if (!SCENARIOS.includes('foundation') && previous?.engines) {
-    Object.assign(results, { engines: previous.engines, postgresVersion: results.postgresVersion ?? previous.postgresVersion });
+    Object.assign(results, {
+      engines: previous.engines,
+      postgresVersion: results.postgresVersion ?? previous.postgresVersion,
+    });
     results.carriedOver.push(`foundation from the run of ${previous.date}`);
   }
   if (!issueScenarios && previous?.issues) {
@@ -590,9 +933,12 @@ async function main() {
   fs.mkdirSync(docsDir, { recursive: true });
   fs.writeFileSync(path.join(docsDir, 'BENCHMARKS.md'), markdown(results));
   log('\nTargets:');
-  for (const c of results.checks) log(`  ${c.pass ? '✓' : '✗'} ${c.engine}: ${c.target} — ${c.value}${c.binding ? '' : ' (info)'}`);
+  for (const c of results.checks)
+    log(`  ${c.pass ? '✓' : '✗'} ${c.engine}: ${c.target} — ${c.value}${c.binding ? '' : ' (info)'}`);
   for (const c of results.issueChecks) log(`  ${mark(c.pass)} #${c.issue} ${c.engine}: ${c.target} — ${c.value}`);
-  log(`\nwrote ${path.relative(repoRoot, path.join(outDir, 'latest.json'))} and ${path.relative(repoRoot, path.join(docsDir, 'BENCHMARKS.md'))}`);
+  log(
+    `\nwrote ${path.relative(repoRoot, path.join(outDir, 'latest.json'))} and ${path.relative(repoRoot, path.join(docsDir, 'BENCHMARKS.md'))}`,
+  );
 }
 
 main().catch((e) => {

@@ -10,11 +10,17 @@ import { launchBrowser } from './browser.js';
 const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
 
 let browser: Browser;
-beforeAll(async () => { browser = await launchBrowser(); }, 60_000);
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchBrowser();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
 
 async function signIn(phone: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+  const page = await (
+    await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  ).newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${baseUrl}/admin/login`);
   await page.getByPlaceholder('请输入手机号').fill(phone);
@@ -26,15 +32,23 @@ async function signIn(phone: string): Promise<Page> {
 
 async function draft(page: Page, body: Record<string, unknown>): Promise<{ id: string; code: string }> {
   const csrf = (await page.context().cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
-  const me = await (await page.request.get(`${baseUrl}/api/v1/me`)).json() as { regionCode: string };
+  const me = (await (await page.request.get(`${baseUrl}/api/v1/me`)).json()) as { regionCode: string };
   const start = new Date(Date.now() + 5 * 86400_000);
   const res = await page.request.post(`${baseUrl}/api/v1/activities`, {
     headers: { 'X-CSRF-Token': csrf },
-    data: { type: 'volunteer_service', regionCode: me.regionCode, startAt: start.toISOString(), endAt: new Date(start.getTime() + 3 * 3600_000).toISOString(), quota: 20, address: '镇文化站', ...body },
+    data: {
+      type: 'volunteer_service',
+      regionCode: me.regionCode,
+      startAt: start.toISOString(),
+      endAt: new Date(start.getTime() + 3 * 3600_000).toISOString(),
+      quota: 20,
+      address: '镇文化站',
+      ...body,
+    },
   });
   expect(res.status(), await res.text()).toBe(201);
-  const { id } = await res.json() as { id: string };
-  const detail = await (await page.request.get(`${baseUrl}/api/v1/activities/${id}`)).json() as { code: string };
+  const { id } = (await res.json()) as { id: string };
+  const detail = (await (await page.request.get(`${baseUrl}/api/v1/activities/${id}`)).json()) as { code: string };
   return { id, code: detail.code };
 }
 
@@ -49,7 +63,9 @@ describe('admin 活动管理', () => {
     await page.locator('.el-message-box__btns .el-button--primary').click();
     await expect.poll(() => page.locator('[data-test="activity-state"]').innerText()).toBe('招募中');
     await page.getByRole('tab', { name: '签到', exact: true }).click();
-    await expect.poll(async () => (await page.locator('[data-test="checkin-code"]').innerText()).replace(/\s/g, '')).toBe(code);
+    await expect
+      .poll(async () => (await page.locator('[data-test="checkin-code"]').innerText()).replace(/\s/g, ''))
+      .toBe(code);
   }, 90_000);
 
   it('refuses to publish a risky activity without insurance and says why', async () => {

@@ -22,7 +22,11 @@ afterAll(async () => {
 });
 
 async function signIn(phone: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${baseUrl}/admin/login`);
@@ -37,7 +41,10 @@ async function signIn(phone: string): Promise<Page> {
 function samplePng(): Buffer {
   const w = 32;
   const h = 24;
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, (_, x) => (x < w / 2 ? [200, 22, 29] : [250, 220, 120])).flat())]);
+  const row = Buffer.concat([
+    Buffer.from([0]),
+    Buffer.from(Array.from({ length: w }, (_, x) => (x < w / 2 ? [200, 22, 29] : [250, 220, 120])).flat()),
+  ]);
   const raw = Buffer.concat(Array.from({ length: h }, () => row));
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
@@ -61,7 +68,12 @@ function samplePng(): Buffer {
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('admin web: inspections and audit', () => {
@@ -83,7 +95,11 @@ describe('admin web: inspections and audit', () => {
     // The second item fails with a note; the first gets a photo.
     await dialog.locator('.el-table__body tr').nth(1).locator('.el-switch').click();
     await dialog.locator('.el-table__body tr').nth(1).locator('textarea').fill('活动场所被临时占用，限期腾退');
-    await dialog.locator('.el-table__body tr').first().locator('input[type=file]').setInputFiles({ name: 'sign.png', mimeType: 'image/png', buffer: samplePng() });
+    await dialog
+      .locator('.el-table__body tr')
+      .first()
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'sign.png', mimeType: 'image/png', buffer: samplePng() });
     await dialog.locator('.el-table__body tr').first().locator('.el-image img').waitFor();
     await expect.poll(() => dialog.innerText()).toContain(`当前 ${items - 1} / ${items} 项达标`);
 
@@ -91,7 +107,10 @@ describe('admin web: inspections and audit', () => {
     await page.locator('.el-message--success').filter({ hasText: '检查已保存' }).waitFor();
     await dialog.waitFor({ state: 'hidden' });
 
-    const latest = page.locator('.el-table__body tr').filter({ hasText: `${items - 1} / ${items} 项达标` }).first();
+    const latest = page
+      .locator('.el-table__body tr')
+      .filter({ hasText: `${items - 1} / ${items} 项达标` })
+      .first();
     await latest.waitFor();
     expect(await latest.innerText()).toContain('未达标');
     await page.context().close();
@@ -112,7 +131,8 @@ describe('admin web: inspections and audit', () => {
       await page.goto(`${baseUrl}/admin${path}`);
       await page.waitForLoadState('networkidle');
       const text = await page.locator('body').innerText();
-      for (const english of ['No Data', 'Go to', 'Total ', 'Select', 'Cancel']) expect(text, `${path} shows "${english}"`).not.toContain(english);
+      for (const english of ['No Data', 'Go to', 'Total ', 'Select', 'Cancel'])
+        expect(text, `${path} shows "${english}"`).not.toContain(english);
     }
     await page.context().close();
   }, 90_000);

@@ -35,13 +35,19 @@ async function signIn(phone: string): Promise<Page> {
   return page;
 }
 
-type MenuItem = { id: string; name: string; fields: { key: string; type: string; required: boolean; options?: string[] }[] };
+type MenuItem = {
+  id: string;
+  name: string;
+  fields: { key: string; type: string; required: boolean; options?: string[] }[];
+};
 
 /** The resident places an order through the API, as the mobile app would; answers every required field. */
 async function residentOrders(description: string): Promise<{ id: string; item: string }> {
   const ctx = await newContext();
   try {
-    const login = await ctx.request.post(`${baseUrl}/api/v1/auth/login`, { data: { phone: '13800000007', password: 'Demo@2026' } });
+    const login = await ctx.request.post(`${baseUrl}/api/v1/auth/login`, {
+      data: { phone: '13800000007', password: 'Demo@2026' },
+    });
     expect(login.status()).toBe(200);
     const csrf = (await ctx.cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
     const menu = (await (await ctx.request.get(`${baseUrl}/api/v1/service-items`)).json()) as { items: MenuItem[] };
@@ -52,7 +58,15 @@ async function residentOrders(description: string): Promise<{ id: string; item: 
         .filter((f) => f.required)
         .map((f) => [
           f.key,
-          f.type === 'number' ? 3 : f.type === 'date' ? '2030-01-15' : f.type === 'single' ? f.options?.[0] : f.type === 'multi' ? [f.options?.[0]] : '测试',
+          f.type === 'number'
+            ? 3
+            : f.type === 'date'
+              ? '2030-01-15'
+              : f.type === 'single'
+                ? f.options?.[0]
+                : f.type === 'multi'
+                  ? [f.options?.[0]]
+                  : '测试',
         ]),
     );
     const res = await ctx.request.post(`${baseUrl}/api/v1/orders`, {
@@ -103,7 +117,9 @@ describe('admin web: orders', () => {
 
     await expect.poll(() => page.locator('[data-test=order-state]').textContent()).toBe('待接单');
     const timeline = page.locator('[data-test=order-timeline]');
-    const entry = timeline.locator('.el-timeline-item').filter({ has: page.locator('.tl-action', { hasText: /^派单$/ }) });
+    const entry = timeline
+      .locator('.el-timeline-item')
+      .filter({ has: page.locator('.tl-action', { hasText: /^派单$/ }) });
     await entry.waitFor();
     await expect.poll(() => entry.textContent()).toContain(name);
     // dispatch is done: the button is gone because the server no longer lists the action

@@ -29,7 +29,16 @@ function idNumber(region: string, birth: string, seq: number): string {
 const rnd = (n: number) => Math.floor(Math.random() * n);
 
 // Given-name characters with one reading each, so the initials are certain.
-const GIVEN: [string, string][] = [['明', 'm'], ['华', 'h'], ['强', 'q'], ['丽', 'l'], ['军', 'j'], ['芳', 'f'], ['伟', 'w'], ['霞', 'x']];
+const GIVEN: [string, string][] = [
+  ['明', 'm'],
+  ['华', 'h'],
+  ['强', 'q'],
+  ['丽', 'l'],
+  ['军', 'j'],
+  ['芳', 'f'],
+  ['伟', 'w'],
+  ['霞', 'x'],
+];
 const [g1, i1] = GIVEN[rnd(GIVEN.length)];
 const [g2, i2] = GIVEN[rnd(GIVEN.length)];
 const name = `欧${g1}${g2}`;
@@ -55,7 +64,10 @@ afterAll(async () => {
 });
 
 async function expandNode(popper: Locator, label: string): Promise<void> {
-  const row = popper.locator('.el-tree-node__content').filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) }).first();
+  const row = popper
+    .locator('.el-tree-node__content')
+    .filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) })
+    .first();
   await row.waitFor();
   await row.locator('.el-tree-node__expand-icon').click();
 }
@@ -88,15 +100,24 @@ describe('admin volunteers', () => {
     const birth = `${Number(registeredId.slice(6, 10))}年${Number(registeredId.slice(10, 12))}月${Number(registeredId.slice(12, 14))}日`;
     await drawer.locator('.derived').filter({ hasText: birth }).waitFor();
     expect(await drawer.locator('.derived').innerText()).toContain(Number(registeredId[16]) % 2 === 1 ? '男' : '女');
-    await drawer.getByPlaceholder('11 位手机号').first().fill(`139${String(rnd(1e8)).padStart(8, '0')}`);
+    await drawer
+      .getByPlaceholder('11 位手机号')
+      .first()
+      .fill(`139${String(rnd(1e8)).padStart(8, '0')}`);
 
     // 所属村（社区）: 新县 → 新集镇 → its first village
     const regionItem = drawer.locator('.el-form-item').filter({ hasText: '所属村（社区）' });
     await regionItem.locator('.el-select__wrapper').click();
-    const popper = page.locator('.el-tree-select__popper:visible, .el-select__popper:visible').filter({ has: page.locator('.el-tree') }).last();
+    const popper = page
+      .locator('.el-tree-select__popper:visible, .el-select__popper:visible')
+      .filter({ has: page.locator('.el-tree') })
+      .last();
     await expandNode(popper, '新县');
     await expandNode(popper, '新集镇');
-    const town = popper.locator('.el-tree-node').filter({ has: page.locator(':scope > .el-tree-node__content', { hasText: /^\s*新集镇\s*$/ }) }).first();
+    const town = popper
+      .locator('.el-tree-node')
+      .filter({ has: page.locator(':scope > .el-tree-node__content', { hasText: /^\s*新集镇\s*$/ }) })
+      .first();
     const village = town.locator('.el-tree-node__children .el-tree-node__content').first();
     await village.waitFor();
     const villageName = (await village.innerText()).trim();
@@ -129,7 +150,12 @@ describe('admin volunteers', () => {
     await village.click();
     await page.keyboard.press('Escape').catch(() => {});
     await drawer.getByRole('button', { name: '保存' }).click();
-    await drawer.locator('.el-form-item').filter({ hasText: '身份证号' }).locator('.el-form-item__error').filter({ hasText: '该身份证号已登记为志愿者' }).waitFor();
+    await drawer
+      .locator('.el-form-item')
+      .filter({ hasText: '身份证号' })
+      .locator('.el-form-item__error')
+      .filter({ hasText: '该身份证号已登记为志愿者' })
+      .waitFor();
     await drawer.getByRole('button', { name: '取消' }).click();
     await drawer.waitFor({ state: 'hidden' });
   }, 90_000);

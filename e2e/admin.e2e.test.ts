@@ -29,7 +29,10 @@ afterAll(async () => {
 
 /** Opens a tree node of the region picker's dropdown by clicking its expand arrow. */
 async function expandNode(popper: Locator, name: string): Promise<void> {
-  const row = popper.locator('.el-tree-node__content').filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) }).first();
+  const row = popper
+    .locator('.el-tree-node__content')
+    .filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) })
+    .first();
   await row.waitFor();
   await row.locator('.el-tree-node__expand-icon').click();
 }
@@ -64,16 +67,25 @@ describe('admin web', () => {
     await drawer.waitFor();
 
     const name = `端到端测试服务点${Date.now().toString().slice(-6)}`;
-    await drawer.locator('.el-radio-button').filter({ hasText: /^\s*点\s*$/ }).click();
+    await drawer
+      .locator('.el-radio-button')
+      .filter({ hasText: /^\s*点\s*$/ })
+      .click();
     await drawer.getByPlaceholder('如：新集镇新时代文明实践所').fill(name);
 
     // The region picker is a lazy tree: 新县 → 新集镇 → its first village.
     const regionItem = drawer.locator('.el-form-item').filter({ hasText: '所属区划' });
     await regionItem.locator('.el-select__wrapper').click();
-    const popper = page.locator('.el-tree-select__popper:visible, .el-select__popper:visible').filter({ has: page.locator('.el-tree') }).last();
+    const popper = page
+      .locator('.el-tree-select__popper:visible, .el-select__popper:visible')
+      .filter({ has: page.locator('.el-tree') })
+      .last();
     await expandNode(popper, '新县');
     await expandNode(popper, '新集镇');
-    const townNode = popper.locator('.el-tree-node').filter({ has: page.locator(':scope > .el-tree-node__content', { hasText: /^\s*新集镇\s*$/ }) }).first();
+    const townNode = popper
+      .locator('.el-tree-node')
+      .filter({ has: page.locator(':scope > .el-tree-node__content', { hasText: /^\s*新集镇\s*$/ }) })
+      .first();
     const village = townNode.locator('.el-tree-node__children .el-tree-node__content').first();
     await village.waitFor();
     const villageName = (await village.innerText()).trim();

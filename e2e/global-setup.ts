@@ -11,14 +11,19 @@ import type { TestProject } from 'vitest/node';
 import { createDatabase, repoRoot, startServer, tempDataDir } from './server.js';
 
 export default async function setup(project: TestProject) {
-  if (!fs.existsSync(path.join(repoRoot, 'dist/web/admin/index.html')) || !fs.existsSync(path.join(repoRoot, 'dist/web/mobile/index.html'))) {
+  if (
+    !fs.existsSync(path.join(repoRoot, 'dist/web/admin/index.html')) ||
+    !fs.existsSync(path.join(repoRoot, 'dist/web/mobile/index.html'))
+  ) {
     console.log('[e2e] dist/web missing: building the web apps (vite build) …');
     const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('vite build failed');
   }
 
   const dataDir = tempDataDir('e2e');
-  const database = process.env.TEST_DATABASE_URL ? await createDatabase(process.env.TEST_DATABASE_URL, 'wenming_e2e') : undefined;
+  const database = process.env.TEST_DATABASE_URL
+    ? await createDatabase(process.env.TEST_DATABASE_URL, 'wenming_e2e')
+    : undefined;
   let server;
   try {
     server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1' } });
@@ -27,7 +32,9 @@ export default async function setup(project: TestProject) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
-  console.log(`[e2e] server at ${server.baseUrl} (${database ? `PostgreSQL ${database.name}` : 'PGlite'}), ready in ${(server.startMs / 1000).toFixed(1)} s`);
+  console.log(
+    `[e2e] server at ${server.baseUrl} (${database ? `PostgreSQL ${database.name}` : 'PGlite'}), ready in ${(server.startMs / 1000).toFixed(1)} s`,
+  );
   process.env.E2E_BASE_URL = server.baseUrl;
   project.provide('e2eBaseUrl', server.baseUrl);
 

@@ -15,7 +15,11 @@ let page: Page;
 
 async function api<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}/api/v1${path}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -24,11 +28,22 @@ async function api<T>(token: string, method: string, path: string, body?: unknow
 }
 
 async function login(phone: string) {
-  const res = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, password: 'Demo@2026' }) });
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone, password: 'Demo@2026' }),
+  });
   return ((await res.json()) as { token: string }).token;
 }
 
-const mobile = { viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+const mobile = {
+  viewport: { width: 375, height: 667 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+};
 
 beforeAll(async () => {
   if (!chromiumPath()) return;
@@ -48,8 +63,13 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
     const start = new Date(Date.now() + 20 * 60_000);
     const title = `e2e 人居环境整治 ${Date.now()}`;
     const act = await api<{ id: string }>(admin, 'POST', '/activities', {
-      title, type: 'volunteer_service', regionCode: me.regionCode, startAt: start.toISOString(),
-      endAt: new Date(start.getTime() + 2 * 3600_000).toISOString(), quota: 5, address: '村委会门口',
+      title,
+      type: 'volunteer_service',
+      regionCode: me.regionCode,
+      startAt: start.toISOString(),
+      endAt: new Date(start.getTime() + 2 * 3600_000).toISOString(),
+      quota: 5,
+      address: '村委会门口',
     });
     await api(admin, 'POST', `/activities/${act.id}/publish`, {});
     const { code } = await api<{ code: string }>(admin, 'GET', `/activities/${act.id}`);
@@ -75,7 +95,11 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
     await expect.poll(() => page.getByTestId('my-status').innerText(), { timeout: 15_000 }).toContain('已签到');
 
     // and the organiser's list shows the check-in
-    const signups = await api<{ items: { volunteerName: string; checkInAt: string | null }[] }>(admin, 'GET', `/activities/${act.id}/signups`);
+    const signups = await api<{ items: { volunteerName: string; checkInAt: string | null }[] }>(
+      admin,
+      'GET',
+      `/activities/${act.id}/signups`,
+    );
     expect(signups.items).toHaveLength(1);
     expect(signups.items[0].volunteerName).toBe('李志愿');
     expect(signups.items[0].checkInAt).not.toBeNull();
@@ -85,7 +109,11 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
     const admin = await login('13800000001');
     const me = await api<{ volunteerId: string; name: string }>(await login('13800000005'), 'GET', '/me');
     const year = new Date().getFullYear();
-    const cert = await api<{ number: string; verifyCode: string }>(admin, 'POST', '/certificates', { volunteerId: me.volunteerId, from: `${year - 1}-01-01`, to: new Date().toISOString().slice(0, 10) });
+    const cert = await api<{ number: string; verifyCode: string }>(admin, 'POST', '/certificates', {
+      volunteerId: me.volunteerId,
+      from: `${year - 1}-01-01`,
+      to: new Date().toISOString().slice(0, 10),
+    });
     const anonymous = await browser.newContext(mobile);
     const p = await anonymous.newPage();
     await p.goto(`${baseUrl}/m/verify/${cert.verifyCode}`);

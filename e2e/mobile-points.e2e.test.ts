@@ -8,18 +8,37 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser } from './browser.js';
 
 const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
-const mobile = { viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+const mobile = {
+  viewport: { width: 375, height: 667 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+};
 
 let browser: Browser;
-beforeAll(async () => { if (chromiumPath()) browser = await launchBrowser(); }, 60_000);
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  if (chromiumPath()) browser = await launchBrowser();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
 
 async function token(phone: string) {
-  const res = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, password: 'Demo@2026' }) });
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone, password: 'Demo@2026' }),
+  });
   return ((await res.json()) as { token: string }).token;
 }
 async function api<T>(t: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${t}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${t}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
@@ -39,9 +58,12 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
     await page.getByTestId('goods-card').first().waitFor({ timeout: 15_000 });
     const cards = page.getByTestId('goods-card');
     let chosen = -1;
-    for (let i = 0; i < await cards.count(); i++) {
+    for (let i = 0; i < (await cards.count()); i++) {
       const price = Number((await cards.nth(i).locator('.price b').innerText()).trim());
-      if (price <= balance && await cards.nth(i).getByTestId('goods-redeem').isEnabled()) { chosen = i; break; }
+      if (price <= balance && (await cards.nth(i).getByTestId('goods-redeem').isEnabled())) {
+        chosen = i;
+        break;
+      }
     }
     expect(chosen).toBeGreaterThanOrEqual(0);
     await cards.nth(chosen).getByTestId('goods-redeem').click();
@@ -55,12 +77,22 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
     const resident = await token('13800000007');
     const points = await api<{ household: { account: { balance: number } } }>(resident, 'GET', '/me/points');
     expect(points.body.household.account.balance).toBe(balance - total);
-    const mine = await api<{ items: { id: string; state: string; pickupCode?: string }[] }>(resident, 'GET', '/me/redemptions');
+    const mine = await api<{ items: { id: string; state: string; pickupCode?: string }[] }>(
+      resident,
+      'GET',
+      '/me/redemptions',
+    );
     const r = mine.body.items.find((x) => x.pickupCode === code)!;
     expect(r.state).toBe('reserved');
 
     const staff = await token('13800000001');
-    expect((await api(staff, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: code === '000000' ? '111111' : '000000' })).status).toBe(400);
+    expect(
+      (
+        await api(staff, 'POST', `/shop/redemptions/${r.id}/handout`, {
+          pickupCode: code === '000000' ? '111111' : '000000',
+        })
+      ).status,
+    ).toBe(400);
     const done = await api<{ state: string }>(staff, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: code });
     expect(done.status).toBe(200);
     expect(done.body.state).toBe('handed_out');
@@ -72,7 +104,14 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
     const volunteer = await token('13800000005');
     const me = await api<{ regionCode: string }>(resident, 'GET', '/me');
     const title = `想要一个暖水袋（${Date.now() % 100000}）`;
-    const w = await api<{ id: string }>(resident, 'POST', '/wishes', { title, description: '冬天手脚冰凉', value: 30, regionCode: me.body.regionCode, beneficiaryName: '赵大娘', consentToPublish: true });
+    const w = await api<{ id: string }>(resident, 'POST', '/wishes', {
+      title,
+      description: '冬天手脚冰凉',
+      value: 30,
+      regionCode: me.body.regionCode,
+      beneficiaryName: '赵大娘',
+      consentToPublish: true,
+    });
     expect(w.status).toBe(201);
     expect((await api(station, 'POST', `/wishes/${w.body.id}/verify`, {})).status).toBe(200);
     expect((await api(station, 'POST', `/wishes/${w.body.id}/publish`, {})).status).toBe(200);
@@ -88,7 +127,11 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
     await card.getByTestId('wish-unclaim').click();
     await page.locator('.van-dialog__confirm').click();
     await card.waitFor({ state: 'detached', timeout: 15_000 });
-    const after = await api<{ state: string; claimedValue: number; events: { action: string }[] }>(resident, 'GET', `/wishes/${w.body.id}`);
+    const after = await api<{ state: string; claimedValue: number; events: { action: string }[] }>(
+      resident,
+      'GET',
+      `/wishes/${w.body.id}`,
+    );
     expect(after.body).toMatchObject({ state: 'published', claimedValue: 0 });
     expect(after.body.events.at(-1)?.action).toBe('unclaim');
   }, 90_000);

@@ -74,7 +74,9 @@ describe.skipIf(!chromiumPath())('mobile H5: volunteer registration and teams', 
     await page.getByTestId('reg-name').locator('input').fill('赵大娘');
     await page.getByTestId('reg-phone').locator('input').fill('13900000007');
     // 所属村（社区） starts at the resident's own village.
-    await expect.poll(() => page.getByTestId('reg-region').locator('input').inputValue(), { timeout: 10_000 }).toContain('红旗社区');
+    await expect
+      .poll(() => page.getByTestId('reg-region').locator('input').inputValue(), { timeout: 10_000 })
+      .toContain('红旗社区');
     await page.getByTestId('reg-next').click();
 
     // Step 2: 服务意向 and the consent, which is required.

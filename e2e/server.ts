@@ -43,7 +43,8 @@ export async function freePort(): Promise<number> {
 export async function waitForHealth(baseUrl: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode} before answering /api/health`);
+    if (child && child.exitCode !== null)
+      throw new Error(`server exited with code ${child.exitCode} before answering /api/health`);
     try {
       const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
       if (res.ok) return;
@@ -112,7 +113,10 @@ export function ensureServerBuild(): void {
 }
 
 /** A fresh database on the PostgreSQL server of `adminUrl`; drop() removes it (after the server has stopped). */
-export async function createDatabase(adminUrl: string, prefix: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createDatabase(
+  adminUrl: string,
+  prefix: string,
+): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

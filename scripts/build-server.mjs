@@ -33,7 +33,11 @@ function newest(dir) {
 
 export function isStale() {
   if (!Object.keys(entries).every((n) => fs.existsSync(path.join(outdir, `${n}.mjs`)))) return true;
-  const sources = Math.max(newest(path.join(root, 'server')), fs.statSync(import.meta.filename).mtimeMs, fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs);
+  const sources = Math.max(
+    newest(path.join(root, 'server')),
+    fs.statSync(import.meta.filename).mtimeMs,
+    fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs,
+  );
   return fs.statSync(stamp).mtimeMs < sources;
 }
 
@@ -53,7 +57,13 @@ const sourceUrls = {
     build.onLoad({ filter: /\.(ts|mts)$/ }, async (args) => {
       let text = await fs.promises.readFile(args.path, 'utf8');
       if (/import\.meta\.(dirname|filename)\b/.test(text)) {
-        return { errors: [{ text: `${path.relative(root, args.path)}: use import.meta.url (import.meta.dirname/filename are not rewritten for the bundle)` }] };
+        return {
+          errors: [
+            {
+              text: `${path.relative(root, args.path)}: use import.meta.url (import.meta.dirname/filename are not rewritten for the bundle)`,
+            },
+          ],
+        };
       }
       if (text.includes('import.meta.url')) {
         const rel = path.relative(outdir, args.path).split(path.sep).join('/');

@@ -13,13 +13,22 @@ const extra = process.argv.slice(2);
 function run(label, args) {
   const out = path.join(tmp, `vitest-${label}.json`);
   fs.rmSync(out, { force: true });
-  const r = spawnSync('npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(
+    'npx',
+    ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra],
+    { cwd: root, stdio: 'inherit' },
+  );
   let passed = 0;
   let failed = 0;
   if (fs.existsSync(out)) {
     const j = JSON.parse(fs.readFileSync(out, 'utf8'));
     passed = j.numPassedTests ?? 0;
-    failed = (j.numFailedTests ?? 0) + (j.numFailedTestSuites ?? 0) - (j.testResults ?? []).filter((s) => s.status === 'failed' && s.assertionResults?.some((a) => a.status === 'failed')).length;
+    failed =
+      (j.numFailedTests ?? 0) +
+      (j.numFailedTestSuites ?? 0) -
+      (j.testResults ?? []).filter(
+        (s) => s.status === 'failed' && s.assertionResults?.some((a) => a.status === 'failed'),
+      ).length;
     if (failed < 0) failed = 0;
   }
   if (r.status !== 0 && failed === 0) failed = 1; // a crash or a failed setup counts
@@ -27,12 +36,16 @@ function run(label, args) {
 }
 
 function chromiumPath() {
-  for (const p of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (p && fs.existsSync(p)) return p;
+  for (const p of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'])
+    if (p && fs.existsSync(p)) return p;
   return null;
 }
 
 const total = { passed: 0, failed: 0 };
-const add = (r) => { total.passed += r.passed; total.failed += r.failed; };
+const add = (r) => {
+  total.passed += r.passed;
+  total.failed += r.failed;
+};
 
 const db = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : '嵌入式 PGlite';
 console.log(`\n▶ 服务端测试（数据库：${db}）`);

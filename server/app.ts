@@ -5,7 +5,12 @@ import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  jsonSchemaTransform,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
@@ -40,8 +45,9 @@ import { honorRoutes } from './modules/honors/routes.js';
 z.config(z.locales.zhCN());
 
 /** helmet itself, resolved where @fastify/helmet (our dependency) resolves it. */
-const helmetMiddleware = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as
-  (options: object) => (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+const helmetMiddleware = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (
+  options: object,
+) => (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 
@@ -50,11 +56,17 @@ export type BuildOptions = { logger?: boolean; serveWeb?: boolean };
 /** The whole HTTP application: platform plugins first, then one plugin per module under /api/v1. */
 export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : {
-      level: deps.config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
-    },
-    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{8,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : crypto.randomUUID()),
+    logger:
+      opts.logger === false
+        ? false
+        : {
+            level: deps.config.logLevel,
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
+          },
+    genReqId: (req) =>
+      typeof req.headers['x-request-id'] === 'string' && /^[\w-]{8,64}$/.test(req.headers['x-request-id'])
+        ? req.headers['x-request-id']
+        : crypto.randomUUID(),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
     trustProxy: deps.config.trustProxy,
@@ -62,7 +74,9 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id); });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
 
   registerErrors(app);
   await app.register(cookie);
@@ -71,17 +85,27 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   const securityHeaders = helmetMiddleware({
     contentSecurityPolicy: {
       directives: {
-        defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"], fontSrc: ["'self'", 'data:'], connectSrc: ["'self'"],
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
       },
     },
   });
-  app.addHook('onRequest', (req, reply, done) => { securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)); });
+  app.addHook('onRequest', (req, reply, done) => {
+    securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined));
+  });
   await app.register(rateLimit, { global: false });
   await app.register(multipart, { limits: { fileSize: IMAGE_MAX_BYTES, files: 1, fields: 10 } }); // routes raise the file limit where they need to
   await app.register(swagger, {
     openapi: {
-      info: { title: '文明实践云 API', version: deps.version, description: '县域新时代文明实践平台的公开接口（v1）。错误统一为 { error: { code, message, details } }。' },
+      info: {
+        title: '文明实践云 API',
+        version: deps.version,
+        description: '县域新时代文明实践平台的公开接口（v1）。错误统一为 { error: { code, message, details } }。',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -92,36 +116,50 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
 
   registerAuth(app, deps);
 
-  app.get('/api/health', {
-    config: { auth: false },
-    schema: { tags: ['系统'], summary: '健康检查', security: [], response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']), version: z.string() }) } },
-  }, async () => {
-    await deps.database.query('select 1', [], { priority: true });
-    return { status: 'ok' as const, database: deps.database.kind, version: deps.version };
-  });
+  app.get(
+    '/api/health',
+    {
+      config: { auth: false },
+      schema: {
+        tags: ['系统'],
+        summary: '健康检查',
+        security: [],
+        response: {
+          200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']), version: z.string() }),
+        },
+      },
+    },
+    async () => {
+      await deps.database.query('select 1', [], { priority: true });
+      return { status: 'ok' as const, database: deps.database.kind, version: deps.version };
+    },
+  );
 
-  await app.register(async (api) => {
-    await api.register(accountRoutes(deps));
-    await api.register(regionRoutes(deps));
-    await api.register(siteRoutes(deps));
-    await api.register(settingRoutes(deps));
-    await api.register(auditRoutes(deps));
-    await api.register(fileRoutes(deps));
-    await api.register(volunteerRoutes(deps));
-    await api.register(teamRoutes(deps));
-    await api.register(orderRoutes(deps));
-    await api.register(activityRoutes(deps));
-    await api.register(hoursRoutes(deps));
-    await api.register(starRoutes(deps));
-    await api.register(certificateRoutes(deps));
-    await api.register(planRoutes(deps));
-    await api.register(ledgerRoutes(deps));
-    await api.register(submissionRoutes(deps));
-    await api.register(pointRoutes(deps));
-    await api.register(shopRoutes(deps));
-    await api.register(wishRoutes(deps));
-    await api.register(honorRoutes(deps));
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (api) => {
+      await api.register(accountRoutes(deps));
+      await api.register(regionRoutes(deps));
+      await api.register(siteRoutes(deps));
+      await api.register(settingRoutes(deps));
+      await api.register(auditRoutes(deps));
+      await api.register(fileRoutes(deps));
+      await api.register(volunteerRoutes(deps));
+      await api.register(teamRoutes(deps));
+      await api.register(orderRoutes(deps));
+      await api.register(activityRoutes(deps));
+      await api.register(hoursRoutes(deps));
+      await api.register(starRoutes(deps));
+      await api.register(certificateRoutes(deps));
+      await api.register(planRoutes(deps));
+      await api.register(ledgerRoutes(deps));
+      await api.register(submissionRoutes(deps));
+      await api.register(pointRoutes(deps));
+      await api.register(shopRoutes(deps));
+      await api.register(wishRoutes(deps));
+      await api.register(honorRoutes(deps));
+    },
+    { prefix: '/api/v1' },
+  );
 
   if (opts.serveWeb !== false) registerWeb(app);
   return app;
@@ -133,7 +171,12 @@ function registerWeb(app: FastifyInstance) {
   app.get('/', { config: { auth: false }, schema: { hide: true } }, (_req, reply) => reply.redirect('/m/'));
   if (!fs.existsSync(webRoot)) {
     const missing = (_req: unknown, reply: import('fastify').FastifyReply) =>
-      reply.status(503).type('text/html; charset=utf-8').send('<meta charset="utf-8"><p>前端尚未构建：请运行 <code>npm run build:web</code> 或 <code>npm start</code>。</p>');
+      reply
+        .status(503)
+        .type('text/html; charset=utf-8')
+        .send(
+          '<meta charset="utf-8"><p>前端尚未构建：请运行 <code>npm run build:web</code> 或 <code>npm start</code>。</p>',
+        );
     app.get('/admin/*', { config: { auth: false }, schema: { hide: true } }, missing);
     app.get('/m/*', { config: { auth: false }, schema: { hide: true } }, missing);
     return;
@@ -142,12 +185,19 @@ function registerWeb(app: FastifyInstance) {
   const spa = (dir: string, prefix: string) => {
     app.get(`${prefix}*`, { config: { auth: false }, schema: { hide: true } }, (req, reply) => {
       const rel = (req.params as { '*': string })['*'];
-      if (rel && !rel.includes('..') && has(path.join(dir, rel)) && fs.statSync(path.join(webRoot, dir, rel)).isFile()) {
+      if (
+        rel &&
+        !rel.includes('..') &&
+        has(path.join(dir, rel)) &&
+        fs.statSync(path.join(webRoot, dir, rel)).isFile()
+      ) {
         return reply.sendFile(path.join(dir, rel));
       }
       return reply.header('cache-control', 'no-cache').sendFile(path.join(dir, 'index.html'));
     });
-    app.get(prefix.replace(/\/$/, ''), { config: { auth: false }, schema: { hide: true } }, (_req, reply) => reply.redirect(prefix));
+    app.get(prefix.replace(/\/$/, ''), { config: { auth: false }, schema: { hide: true } }, (_req, reply) =>
+      reply.redirect(prefix),
+    );
   };
   spa('admin', '/admin/');
   spa('mobile', '/m/');

@@ -10,27 +10,38 @@ import { backup, restore } from './backup.js';
 import { openDatabase } from './db/client.js';
 
 describe('backup and restore of the embedded database', () => {
-  it('restores regions, the audit chain and the data key into an empty data directory', { timeout: 120_000 }, async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wm-backup-'));
-    const config = { ...loadConfig({}), dataDir: path.join(root, 'a'), databaseUrl: undefined, logLevel: 'silent' as const };
-    const deps = await openPlatform(config);
-    await importRegions(deps.database, '411523', { ...systemActor(), countyCode: '411523' });
-    await deps.database.close();
-    const out = await backup(config, path.join(root, 'bk'));
-    expect(out).toContain('已备份');
-    expect(fs.existsSync(path.join(root, 'bk', 'database.tar.gz'))).toBe(true);
+  it(
+    'restores regions, the audit chain and the data key into an empty data directory',
+    { timeout: 120_000 },
+    async () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wm-backup-'));
+      const config = {
+        ...loadConfig({}),
+        dataDir: path.join(root, 'a'),
+        databaseUrl: undefined,
+        logLevel: 'silent' as const,
+      };
+      const deps = await openPlatform(config);
+      await importRegions(deps.database, '411523', { ...systemActor(), countyCode: '411523' });
+      await deps.database.close();
+      const out = await backup(config, path.join(root, 'bk'));
+      expect(out).toContain('已备份');
+      expect(fs.existsSync(path.join(root, 'bk', 'database.tar.gz'))).toBe(true);
 
-    const target = { ...config, dataDir: path.join(root, 'b') };
-    await restore(target, path.join(root, 'bk'), false);
-    expect(fs.readFileSync(path.join(target.dataDir, 'secret.key'), 'utf8')).toBe(fs.readFileSync(path.join(config.dataDir, 'secret.key'), 'utf8'));
-    const db = await openDatabase({ dataDir: target.dataDir });
-    try {
-      expect((await db.query(`select count(*)::int as n from regions where level = 'village'`)).rows[0].n).toBe(206);
-      expect(await verifyAudit(db.db)).toMatchObject({ ok: true });
-    } finally {
-      await db.close();
-    }
-    await expect(restore(target, path.join(root, 'bk'), false)).rejects.toThrow(/已存在/);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+      const target = { ...config, dataDir: path.join(root, 'b') };
+      await restore(target, path.join(root, 'bk'), false);
+      expect(fs.readFileSync(path.join(target.dataDir, 'secret.key'), 'utf8')).toBe(
+        fs.readFileSync(path.join(config.dataDir, 'secret.key'), 'utf8'),
+      );
+      const db = await openDatabase({ dataDir: target.dataDir });
+      try {
+        expect((await db.query(`select count(*)::int as n from regions where level = 'village'`)).rows[0].n).toBe(206);
+        expect(await verifyAudit(db.db)).toMatchObject({ ok: true });
+      } finally {
+        await db.close();
+      }
+      await expect(restore(target, path.join(root, 'bk'), false)).rejects.toThrow(/已存在/);
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  );
 });

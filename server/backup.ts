@@ -34,8 +34,13 @@ export async function backup(config: Config, target?: string) {
   let engine: 'pglite' | 'postgres';
   if (config.databaseUrl) {
     engine = 'postgres';
-    const r = spawnSync('pg_dump', ['--no-owner', '--no-privileges', '--format=plain', '--file', path.join(dir, 'database.sql'), config.databaseUrl], { stdio: 'inherit' });
-    if (r.error || r.status !== 0) throw new Error('pg_dump 执行失败：请确认已安装 PostgreSQL 客户端（postgresql-client），且版本不低于服务器');
+    const r = spawnSync(
+      'pg_dump',
+      ['--no-owner', '--no-privileges', '--format=plain', '--file', path.join(dir, 'database.sql'), config.databaseUrl],
+      { stdio: 'inherit' },
+    );
+    if (r.error || r.status !== 0)
+      throw new Error('pg_dump 执行失败：请确认已安装 PostgreSQL 客户端（postgresql-client），且版本不低于服务器');
   } else {
     engine = 'pglite';
     assertStopped(config);
@@ -48,7 +53,10 @@ export async function backup(config: Config, target?: string) {
   }
   copyIfExists(path.join(config.dataDir, 'files'), path.join(dir, 'files'));
   copyIfExists(path.join(config.dataDir, 'secret.key'), path.join(dir, 'secret.key'));
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version, engine, createdAt: new Date().toISOString() }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({ version, engine, createdAt: new Date().toISOString() }, null, 2),
+  );
   return `已备份到 ${dir}（${engine === 'pglite' ? '嵌入式数据库' : 'PostgreSQL'}、上传文件${fs.existsSync(path.join(dir, 'secret.key')) ? '、数据密钥' : ''}）。请妥善保管：备份中的数据密钥可解密身份证号与手机号。`;
 }
 
@@ -60,12 +68,21 @@ export async function restore(config: Config, source: string, force: boolean) {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const keyFile = path.join(config.dataDir, 'secret.key');
   const backupKey = path.join(dir, 'secret.key');
-  if (fs.existsSync(keyFile) && fs.existsSync(backupKey) && fs.readFileSync(keyFile, 'utf8') !== fs.readFileSync(backupKey, 'utf8') && !force) {
+  if (
+    fs.existsSync(keyFile) &&
+    fs.existsSync(backupKey) &&
+    fs.readFileSync(keyFile, 'utf8') !== fs.readFileSync(backupKey, 'utf8') &&
+    !force
+  ) {
     throw new Error('DATA_DIR 中已有不同的数据密钥；确认要用备份覆盖时加 --force');
   }
   if (config.databaseUrl) {
     if (manifest.engine !== 'postgres') throw new Error('这是嵌入式数据库的备份，请在未设置 DATABASE_URL 时恢复');
-    const r = spawnSync('psql', ['--quiet', '--set', 'ON_ERROR_STOP=1', '--file', path.join(dir, 'database.sql'), config.databaseUrl], { stdio: 'inherit' });
+    const r = spawnSync(
+      'psql',
+      ['--quiet', '--set', 'ON_ERROR_STOP=1', '--file', path.join(dir, 'database.sql'), config.databaseUrl],
+      { stdio: 'inherit' },
+    );
     if (r.error || r.status !== 0) throw new Error('psql 执行失败：目标数据库应为空库，且已安装 PostgreSQL 客户端');
   } else {
     if (manifest.engine !== 'pglite') throw new Error('这是 PostgreSQL 的备份，请设置 DATABASE_URL 后恢复');
@@ -75,7 +92,10 @@ export async function restore(config: Config, source: string, force: boolean) {
       if (!force) throw new Error(`${pgdata} 已存在；确认要覆盖当前数据时加 --force`);
       fs.rmSync(pgdata, { recursive: true, force: true });
     }
-    const db = await openDatabase({ dataDir: config.dataDir, restoreFrom: new Uint8Array(fs.readFileSync(path.join(dir, 'database.tar.gz'))) });
+    const db = await openDatabase({
+      dataDir: config.dataDir,
+      restoreFrom: new Uint8Array(fs.readFileSync(path.join(dir, 'database.tar.gz'))),
+    });
     try {
       await runMigrations(db);
     } finally {

@@ -10,7 +10,14 @@ import { version } from './version.js';
 
 /** Opens the database, applies migrations and the built-in roles, and assembles what buildApp needs. */
 export async function openPlatform(config: Config, opts: { clock?: Clock; database?: Database } = {}): Promise<Deps> {
-  const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, sharedBuffers: config.pgliteSharedBuffers }));
+  const database =
+    opts.database ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.poolSize,
+      sharedBuffers: config.pgliteSharedBuffers,
+    }));
   await runMigrations(database);
   await syncBuiltinRoles(database.db);
   return {

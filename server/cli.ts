@@ -35,12 +35,18 @@ function flag(args: string[], name: string) {
 async function main() {
   const args = process.argv.slice(2);
   const cmd = args.shift();
-  if (!cmd || cmd === 'help' || cmd === '--help') { console.log(usage); return 0; }
+  if (!cmd || cmd === 'help' || cmd === '--help') {
+    console.log(usage);
+    return 0;
+  }
   const config = loadConfig();
   if (cmd === 'restore') {
     const force = args.includes('--force');
     const dir = args.find((a) => !a.startsWith('--'));
-    if (!dir) { console.error('请提供备份目录'); return 2; }
+    if (!dir) {
+      console.error('请提供备份目录');
+      return 2;
+    }
     console.log(await restore(config, dir, force));
     return 0;
   }
@@ -59,12 +65,17 @@ async function main() {
         const county = args[0] ?? config.demoCounty;
         const r = await importRegions(deps.database, county, { ...actor, countyCode: county });
         await ensureDefaultStandards(deps.database.db, county);
-        console.log(`已初始化：${r.county}（${r.towns} 个乡镇、${r.villages} 个村/社区），默认建设标准已就绪。下一步：npm run cli -- create-admin <手机号> <密码>`);
+        console.log(
+          `已初始化：${r.county}（${r.towns} 个乡镇、${r.villages} 个村/社区），默认建设标准已就绪。下一步：npm run cli -- create-admin <手机号> <密码>`,
+        );
         return 0;
       }
       case 'import-regions': {
         const county = args[0];
-        if (!county) { console.error('请提供县级区划代码，例如 411523'); return 2; }
+        if (!county) {
+          console.error('请提供县级区划代码，例如 411523');
+          return 2;
+        }
         const r = await importRegions(deps.database, county, { ...actor, countyCode: county });
         console.log(`已导入 ${r.county}：${r.towns} 个乡镇（街道），${r.villages} 个村（社区）`);
         return 0;
@@ -73,13 +84,26 @@ async function main() {
         const role = flag(args, '--role') ?? 'county_admin';
         const county = flag(args, '--county') ?? config.demoCounty;
         const [phone, password, name = '管理员'] = args;
-        if (!phone || !PHONE_RE.test(phone)) { console.error('手机号格式不正确（11 位中国大陆手机号）'); return 2; }
+        if (!phone || !PHONE_RE.test(phone)) {
+          console.error('手机号格式不正确（11 位中国大陆手机号）');
+          return 2;
+        }
         const problem = password ? passwordProblem(password) : '请提供密码';
-        if (problem) { console.error(problem); return 2; }
-        if (!['county_admin', 'sysadmin', 'secadmin', 'auditor'].includes(role)) { console.error('--role 只能是 county_admin、sysadmin、secadmin 或 auditor'); return 2; }
+        if (problem) {
+          console.error(problem);
+          return 2;
+        }
+        if (!['county_admin', 'sysadmin', 'secadmin', 'auditor'].includes(role)) {
+          console.error('--role 只能是 county_admin、sysadmin、secadmin 或 auditor');
+          return 2;
+        }
         const isCounty = role === 'county_admin';
         const r = await ensureUser(deps.database.db, deps.crypto, actor, {
-          countyCode: county, name, phone, password, regionCode: isCounty ? county : null,
+          countyCode: county,
+          name,
+          phone,
+          password,
+          regionCode: isCounty ? county : null,
           roles: [{ role, regionCode: isCounty ? county : null, scope: isCounty ? 'subtree' : 'all' }],
         });
         console.log(r.created ? `已创建 ${name}（${role}）` : '该手机号已存在，未做修改');
@@ -91,16 +115,25 @@ async function main() {
       }
       case 'audit-verify': {
         const r = await verifyAudit(deps.database.db);
-        if (r.ok) { console.log(`审计哈希链完整：已校验 ${r.checked} 条事件`); return 0; }
+        if (r.ok) {
+          console.log(`审计哈希链完整：已校验 ${r.checked} 条事件`);
+          return 0;
+        }
         console.error(`审计哈希链被破坏（已校验 ${r.checked} 条）：`);
         for (const p of r.problems) console.error(`  [${p.chain}] #${p.seq} ${p.problem}`);
         return 3;
       }
       case 'points-verify': {
         const r = await verifyPoints(deps.database.db, args[0]);
-        if (r.ok) { console.log(`积分账本一致：${r.accounts} 个账户、${r.transactions} 笔凭证、${r.movements} 条流水`); return 0; }
-        console.error(`积分账本发现 ${r.problems.length} 个问题（${r.accounts} 个账户、${r.transactions} 笔凭证、${r.movements} 条流水）：`);
-        for (const p of r.problems) console.error(`  ${p.accountId ? `账户 ${p.accountId}` : `凭证 ${p.transactionId}`}：${p.problem}`);
+        if (r.ok) {
+          console.log(`积分账本一致：${r.accounts} 个账户、${r.transactions} 笔凭证、${r.movements} 条流水`);
+          return 0;
+        }
+        console.error(
+          `积分账本发现 ${r.problems.length} 个问题（${r.accounts} 个账户、${r.transactions} 笔凭证、${r.movements} 条流水）：`,
+        );
+        for (const p of r.problems)
+          console.error(`  ${p.accountId ? `账户 ${p.accountId}` : `凭证 ${p.transactionId}`}：${p.problem}`);
         return 3;
       }
       default:
@@ -112,4 +145,10 @@ async function main() {
   }
 }
 
-main().then((code) => process.exit(code), (e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

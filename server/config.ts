@@ -8,14 +8,20 @@ const schema = z.object({
   DATABASE_URL: z.string().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   WENMING_DEMO: z.enum(['0', '1']).default('1'),
-  WENMING_DEMO_COUNTY: z.string().regex(/^\d{6}$/).default('411523'),
+  WENMING_DEMO_COUNTY: z
+    .string()
+    .regex(/^\d{6}$/)
+    .default('411523'),
   WENMING_SECRET_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   WENMING_LIST_CACHE: z.enum(['0', '1']).default('1'),
-  PGLITE_SHARED_BUFFERS: z.string().regex(/^\d+(kB|MB|GB)$/, '形如 16MB').default('16MB'),
+  PGLITE_SHARED_BUFFERS: z
+    .string()
+    .regex(/^\d+(kB|MB|GB)$/, '形如 16MB')
+    .default('16MB'),
 });
 
 export type Config = {

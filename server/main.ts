@@ -37,25 +37,38 @@ async function main() {
   await app.listen({ port: config.port, host: config.host });
   // lets `cli backup` refuse to copy an embedded database this server is writing to
   if (!config.databaseUrl) fs.writeFileSync(path.join(config.dataDir, 'server.pid'), String(process.pid));
-  const stopScheduler = startScheduler(deps.database.db, deps.clock, [
-    { name: 'orders.sla', everyMs: 5 * 60_000, run: (now) => sweepOrders(deps.database.db, now) },
-    { name: 'stars.grant', everyMs: 10 * 60_000, run: (now) => grantDueStars(deps.database.db, now) },
-    { name: 'activities.sweep', everyMs: 5 * 60_000, run: (now) => sweepActivities(deps.database.db, now) },
-    { name: 'wishes.expire', everyMs: 10 * 60_000, run: (now) => expireWishes(deps.database.db, now) },
-    { name: 'points.claims', everyMs: 10 * 60_000, run: (now) => postDueClaims(deps.database.db, now) },
-    { name: 'honors.publish', everyMs: 10 * 60_000, run: (now) => publishDueHonors(deps.database.db, now) },
-    { name: 'notify.deliver', everyMs: 20_000, run: (now) => deliverDue(deps.database.db, deps.crypto, webhookSender, now) },
-  ], (err, name) => app.log.error({ err, task: name }, 'scheduled task failed'));
+  const stopScheduler = startScheduler(
+    deps.database.db,
+    deps.clock,
+    [
+      { name: 'orders.sla', everyMs: 5 * 60_000, run: (now) => sweepOrders(deps.database.db, now) },
+      { name: 'stars.grant', everyMs: 10 * 60_000, run: (now) => grantDueStars(deps.database.db, now) },
+      { name: 'activities.sweep', everyMs: 5 * 60_000, run: (now) => sweepActivities(deps.database.db, now) },
+      { name: 'wishes.expire', everyMs: 10 * 60_000, run: (now) => expireWishes(deps.database.db, now) },
+      { name: 'points.claims', everyMs: 10 * 60_000, run: (now) => postDueClaims(deps.database.db, now) },
+      { name: 'honors.publish', everyMs: 10 * 60_000, run: (now) => publishDueHonors(deps.database.db, now) },
+      {
+        name: 'notify.deliver',
+        everyMs: 20_000,
+        run: (now) => deliverDue(deps.database.db, deps.crypto, webhookSender, now),
+      },
+    ],
+    (err, name) => app.log.error({ err, task: name }, 'scheduled task failed'),
+  );
   const base = `http://localhost:${config.port}`;
-  console.log([
-    '',
-    `文明实践云 ${deps.version} 已启动（数据库：${deps.database.kind === 'pglite' ? `嵌入式 PGlite，${config.dataDir}` : 'PostgreSQL'}，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒）`,
-    `  管理后台   ${base}/admin/`,
-    `  移动端 H5  ${base}/m/`,
-    `  接口文档   ${base}/api/docs`,
-    config.demo ? `  演示账号（密码 ${DEMO_PASSWORD}）：13800000001 中心管理员 · 13800000002 新集镇所管理员 · 13800000004 站管理员 · 13800000005 志愿者 · 13800000007 群众 · 13800000009 系统管理员 · 13800000010 审计管理员 · 13800000011 安全管理员` : '',
-    '',
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      `文明实践云 ${deps.version} 已启动（数据库：${deps.database.kind === 'pglite' ? `嵌入式 PGlite，${config.dataDir}` : 'PostgreSQL'}，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒）`,
+      `  管理后台   ${base}/admin/`,
+      `  移动端 H5  ${base}/m/`,
+      `  接口文档   ${base}/api/docs`,
+      config.demo
+        ? `  演示账号（密码 ${DEMO_PASSWORD}）：13800000001 中心管理员 · 13800000002 新集镇所管理员 · 13800000004 站管理员 · 13800000005 志愿者 · 13800000007 群众 · 13800000009 系统管理员 · 13800000010 审计管理员 · 13800000011 安全管理员`
+        : '',
+      '',
+    ].join('\n'),
+  );
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     stopScheduler();
@@ -72,9 +85,16 @@ async function main() {
 function seedInWorker() {
   return new Promise<void>((resolve, reject) => {
     // compiled (`npm start`, dist/server/main.mjs): the compiled seed worker next to it; under tsx: the TypeScript one
-    const entry = process.env.WENMING_BUNDLED ? new URL('../dist/server/seed-worker.mjs', import.meta.url) : new URL('./seed/worker.ts', import.meta.url);
-    const child = fork(fileURLToPath(entry), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.on('message', (m: { log?: string; done?: boolean }) => { if (m.log) console.log(`  ${m.log}`); });
+    const entry = process.env.WENMING_BUNDLED
+      ? new URL('../dist/server/seed-worker.mjs', import.meta.url)
+      : new URL('./seed/worker.ts', import.meta.url);
+    const child = fork(fileURLToPath(entry), [], {
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.on('message', (m: { log?: string; done?: boolean }) => {
+      if (m.log) console.log(`  ${m.log}`);
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`演示数据生成失败（退出码 ${code}）`))));
   });

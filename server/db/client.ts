@@ -18,7 +18,11 @@ export type Database = {
   kind: 'pglite' | 'postgres';
   /** Raw queries outside drizzle (migrations, benchmarks, checks). */
   /** `priority`: a short single-row read that goes ahead of queued statements on PGlite's one connection. */
-  query: (text: string, values?: unknown[], opts?: { priority?: boolean }) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query: (
+    text: string,
+    values?: unknown[],
+    opts?: { priority?: boolean },
+  ) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
   close: () => Promise<void>;
   /** PGlite only: the data directory as a gzipped tarball. */
   dump?: () => Promise<Uint8Array>;
@@ -43,17 +47,25 @@ function nameStatements(client: pg.PoolClient) {
   (client as unknown as { query: unknown }).query = (config: unknown, values?: unknown, cb?: unknown) => {
     if (typeof config === 'string') {
       // pool.query(text, values): the raw queries of hot paths
-      if (Array.isArray(values) && values.length > 0 && PREPARABLE.test(config)) return original({ text: config, name: statementName(config) }, values, cb);
+      if (Array.isArray(values) && values.length > 0 && PREPARABLE.test(config))
+        return original({ text: config, name: statementName(config) }, values, cb);
     } else if (config && typeof config === 'object' && !(config as { name?: string }).name) {
       const text = (config as { text?: string }).text;
       const vals = Array.isArray(values) ? values : (config as { values?: unknown[] }).values;
-      if (text && Array.isArray(vals) && vals.length > 0 && PREPARABLE.test(text)) return original({ ...config, name: statementName(text) }, values, cb);
+      if (text && Array.isArray(vals) && vals.length > 0 && PREPARABLE.test(text))
+        return original({ ...config, name: statementName(text) }, values, cb);
     }
     return original(config, values, cb);
   };
 }
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; sharedBuffers?: string; restoreFrom?: Uint8Array }): Promise<Database> {
+export async function openDatabase(opts: {
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize?: number;
+  sharedBuffers?: string;
+  restoreFrom?: Uint8Array;
+}): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing the process

@@ -16,7 +16,10 @@ async function main() {
   // PGlite's buffer pool lives in WASM memory, which never shrinks: a small pool keeps the server small, and the
   // operating system still caches the data files
   const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers ?? '16MB'}`];
-  const db = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir, { startParams, ...(restoreFrom ? { loadDataDir: new Blob([restoreFrom]) } : {}) });
+  const db = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir, {
+    startParams,
+    ...(restoreFrom ? { loadDataDir: new Blob([restoreFrom]) } : {}),
+  });
   await refreshParsers(db);
   parentPort.postMessage({ ready: true });
   parentPort.on('message', async (msg) => {

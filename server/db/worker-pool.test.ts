@@ -13,7 +13,9 @@ describe('WorkerPool priority queue', () => {
   it('runs a queued priority query before the queued normal ones', async () => {
     const order: string[] = [];
     const client = await pool.connect(); // holds the connection while the queue builds up
-    const normal = [1, 2, 3].map((i) => pool.query('select pg_sleep(0.01), $1::text as who', [`n${i}`]).then(() => order.push(`n${i}`)));
+    const normal = [1, 2, 3].map((i) =>
+      pool.query('select pg_sleep(0.01), $1::text as who', [`n${i}`]).then(() => order.push(`n${i}`)),
+    );
     const prio = pool.query('select 1', [], { priority: true }).then(() => order.push('p'));
     await new Promise((r) => setTimeout(r, 20));
     expect(order).toEqual([]); // nothing runs while the client holds the connection
@@ -27,7 +29,10 @@ describe('WorkerPool priority queue', () => {
     await client.query('begin');
     await client.query("insert into log (who) values ('tx1')");
     let prioDone = false;
-    const prio = pool.query('select count(*)::int as n from log', [], { priority: true }).then((r) => { prioDone = true; return (r.rows[0] as { n: number }).n; });
+    const prio = pool.query('select count(*)::int as n from log', [], { priority: true }).then((r) => {
+      prioDone = true;
+      return (r.rows[0] as { n: number }).n;
+    });
     const normal = pool.query("insert into log (who) values ('outside')");
     await new Promise((r) => setTimeout(r, 30));
     expect(prioDone).toBe(false);
@@ -55,7 +60,11 @@ describe('Mutex', () => {
     const m = new Mutex();
     const order: string[] = [];
     const hold = await m.acquire();
-    const take = (name: string, priority: boolean) => m.acquire(priority).then((release) => { order.push(name); release(); });
+    const take = (name: string, priority: boolean) =>
+      m.acquire(priority).then((release) => {
+        order.push(name);
+        release();
+      });
     const all = [
       ...[1, 2].map((i) => take(`n${i}`, false)),
       ...Array.from({ length: PRIORITY_BURST * 2 + 1 }, (_, i) => take(`p${i + 1}`, true)),
@@ -71,7 +80,12 @@ describe('Mutex', () => {
     const m = new Mutex();
     const order: number[] = [];
     const hold = await m.acquire();
-    const all = [1, 2, 3].map((i) => m.acquire().then((release) => { order.push(i); release(); }));
+    const all = [1, 2, 3].map((i) =>
+      m.acquire().then((release) => {
+        order.push(i);
+        release();
+      }),
+    );
     hold();
     await Promise.all(all);
     expect(order).toEqual([1, 2, 3]);

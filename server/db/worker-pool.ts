@@ -103,7 +103,8 @@ export class WorkerPool extends EventEmitter {
 
   /** Runs one statement on the held connection (no mutex: the caller holds it). */
   async run(config: string | QueryConfig, values?: unknown[]) {
-    const cfg: QueryConfig = typeof config === 'string' ? { text: config, values } : { ...config, values: values ?? config.values };
+    const cfg: QueryConfig =
+      typeof config === 'string' ? { text: config, values } : { ...config, values: values ?? config.values };
     const params = (cfg.values ?? []).map((v) => prepareValue(v));
     const raw = await this.send(cfg.text, params);
     const parsers = raw.fields.map((f) => (cfg.types ?? pg.types).getTypeParser(f.dataTypeID, 'text'));

@@ -34,7 +34,11 @@ export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -42,8 +46,18 @@ export function canonical(v: unknown): string {
 export const digest = (v: unknown) => (v === undefined || v === null ? null : sha256Hex(canonical(v)).slice(0, 32));
 
 type EventFields = {
-  chain: string; seq: number; at: Date; actorId: string | null; actorName: string; action: string; entity: string;
-  entityId: string | null; ip: string | null; requestId: string | null; beforeDigest: string | null; afterDigest: string | null;
+  chain: string;
+  seq: number;
+  at: Date;
+  actorId: string | null;
+  actorName: string;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  beforeDigest: string | null;
+  afterDigest: string | null;
   detail: Record<string, unknown> | null;
 };
 
@@ -65,24 +79,46 @@ export function auditChain(county: string, entityId?: string | null) {
 }
 
 /** An event ready to append: its canonical text up to the sequence number (`{…,"seq":`), built in JS. */
-type PreparedEvent = { chain: string; at: Date; fields: Omit<EventFields, 'seq'>; before: string; detailJson: string | null };
+type PreparedEvent = {
+  chain: string;
+  at: Date;
+  fields: Omit<EventFields, 'seq'>;
+  before: string;
+  detailJson: string | null;
+};
 
 function prepareEvent(actor: Actor, input: AuditInput, at: Date): PreparedEvent {
   const chain = input.chain ?? auditChain(actor.countyCode ?? 'system', input.entityId);
   const fields: Omit<EventFields, 'seq'> = {
-    chain, at, actorId: actor.userId, actorName: actor.name, action: input.action,
-    entity: input.entity, entityId: input.entityId ?? null, ip: actor.ip ?? null, requestId: actor.requestId ?? null,
-    beforeDigest: digest(input.before), afterDigest: digest(input.after), detail: input.detail ?? null,
+    chain,
+    at,
+    actorId: actor.userId,
+    actorName: actor.name,
+    action: input.action,
+    entity: input.entity,
+    entityId: input.entityId ?? null,
+    ip: actor.ip ?? null,
+    requestId: actor.requestId ?? null,
+    beforeDigest: digest(input.before),
+    afterDigest: digest(input.after),
+    detail: input.detail ?? null,
   };
   // "seq" sorts after every other key, so the canonical text ends with it: `{…,"seq":` + seq + `}`
   const text = canonical({ ...fields, at: at.toISOString(), seq: 0 });
   if (!text.endsWith(',"seq":0}')) throw new Error('audit: seq must be the last key of the canonical event');
-  return { chain, at, fields, before: text.slice(0, -2), detailJson: fields.detail === null ? null : JSON.stringify(fields.detail) };
+  return {
+    chain,
+    at,
+    fields,
+    before: text.slice(0, -2),
+    detailJson: fields.detail === null ? null : JSON.stringify(fields.detail),
+  };
 }
 
 async function appendEvent(tx: DbOrTx, e: PreparedEvent) {
   const f = e.fields;
-  const append = () => tx.execute(sql`with h as (select seq + 1 as seq, hash from ${auditHeads} where chain = ${e.chain} for update),
+  const append = () =>
+    tx.execute(sql`with h as (select seq + 1 as seq, hash from ${auditHeads} where chain = ${e.chain} for update),
     e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
       select ${e.chain}, h.seq, ${e.at.toISOString()}::timestamptz, ${f.actorId}::uuid, ${f.actorName}, ${f.action}, ${f.entity}, ${f.entityId}, ${f.ip}, ${f.requestId},
         ${f.beforeDigest}, ${f.afterDigest}, ${e.detailJson}::jsonb,
@@ -137,14 +173,20 @@ export type AuditAppendSql = {
 export function auditAppendSql(actor: Actor, input: AuditInput, from: SQL, pick?: AuditPick): AuditAppendSql {
   const at = new Date();
   const variants = (pick ? pick.values : [undefined]).map((v) => ({
-    v, e: prepareEvent(actor, pick ? { ...input, detail: { ...input.detail, [pick.key]: v } } : input, at),
+    v,
+    e: prepareEvent(actor, pick ? { ...input, detail: { ...input.detail, [pick.key]: v } } : input, at),
   }));
   const e = variants[0].e;
   const f = e.fields;
-  const choose = (g: (e: PreparedEvent) => SQL) => (pick
-    ? sql`case audit_g.v ${sql.join(variants.map((x) => sql`when ${x.v!}::text then ${g(x.e)}`), sql` `)} end`
-    : g(e));
-  const hash = (prev: SQL, seq: SQL) => sql`encode(sha256(convert_to(${prev} || chr(10) || audit_t.text || ${seq}::text || '}', 'UTF8')), 'hex')`;
+  const choose = (g: (e: PreparedEvent) => SQL) =>
+    pick
+      ? sql`case audit_g.v ${sql.join(
+          variants.map((x) => sql`when ${x.v!}::text then ${g(x.e)}`),
+          sql` `,
+        )} end`
+      : g(e);
+  const hash = (prev: SQL, seq: SQL) =>
+    sql`encode(sha256(convert_to(${prev} || chr(10) || audit_t.text || ${seq}::text || '}', 'UTF8')), 'hex')`;
   const ctes = sql`audit_g as (select (${pick ? pick.by : sql`null`})::text as v from ${from} limit 1),
     audit_t as (select ${choose((x) => sql`${x.before}::text`)} as text, ${choose((x) => sql`${x.detailJson}::jsonb`)} as detail from audit_g),
     audit_h as (insert into ${auditHeads} as h (chain, seq, hash) select ${e.chain}, 1, ${hash(sql`${GENESIS}::text`, sql`1`)} from audit_t
@@ -170,25 +212,39 @@ export async function verifyAudit(db: DbOrTx): Promise<{ ok: boolean; checked: n
     let lastSeq = 0;
     const batch = 2000;
     for (;;) {
-      const rows = await db.select().from(auditEvents)
+      const rows = await db
+        .select()
+        .from(auditEvents)
         .where(and(eq(auditEvents.chain, head.chain), gt(auditEvents.seq, lastSeq)))
-        .orderBy(asc(auditEvents.seq)).limit(batch);
+        .orderBy(asc(auditEvents.seq))
+        .limit(batch);
       for (const r of rows) {
         checked++;
         if (r.seq !== expectSeq) {
-          problems.push({ chain: head.chain, seq: expectSeq, problem: `第 ${expectSeq}${r.seq - expectSeq > 1 ? `–${r.seq - 1}` : ''} 条事件缺失（已被删除）` });
+          problems.push({
+            chain: head.chain,
+            seq: expectSeq,
+            problem: `第 ${expectSeq}${r.seq - expectSeq > 1 ? `–${r.seq - 1}` : ''} 条事件缺失（已被删除）`,
+          });
         }
         const { hash, ...fields } = r;
         const recomputed = eventHash(prev, fields as EventFields);
-        if (recomputed !== hash) problems.push({ chain: head.chain, seq: r.seq, problem: `第 ${r.seq} 条事件内容与哈希不符（已被篡改）` });
+        if (recomputed !== hash)
+          problems.push({ chain: head.chain, seq: r.seq, problem: `第 ${r.seq} 条事件内容与哈希不符（已被篡改）` });
         prev = hash;
         expectSeq = r.seq + 1;
         lastSeq = r.seq;
       }
       if (rows.length < batch) break;
     }
-    if (head.seq !== lastSeq) problems.push({ chain: head.chain, seq: lastSeq + 1, problem: `链尾缺失：应有 ${head.seq} 条，只找到 ${lastSeq} 条` });
-    else if (lastSeq > 0 && head.hash !== prev) problems.push({ chain: head.chain, seq: lastSeq, problem: '链头哈希与最后一条事件不符' });
+    if (head.seq !== lastSeq)
+      problems.push({
+        chain: head.chain,
+        seq: lastSeq + 1,
+        problem: `链尾缺失：应有 ${head.seq} 条，只找到 ${lastSeq} 条`,
+      });
+    else if (lastSeq > 0 && head.hash !== prev)
+      problems.push({ chain: head.chain, seq: lastSeq, problem: '链头哈希与最后一条事件不符' });
   }
   return { ok: problems.length === 0, checked, problems };
 }

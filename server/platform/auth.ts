@@ -7,7 +7,13 @@ import type { Scope } from './scope.js';
 import type { Actor } from './audit.js';
 import { AppError } from './errors.js';
 
-export type RoleGrant = { role: string; scope: ScopeKind; regionCode: string | null; path: string | null; teamId: string | null };
+export type RoleGrant = {
+  role: string;
+  scope: ScopeKind;
+  regionCode: string | null;
+  path: string | null;
+  teamId: string | null;
+};
 
 export type AuthContext = {
   userId: string;
@@ -42,8 +48,22 @@ export function scopeFromGrants(userId: string, grants: RoleGrant[]): Scope {
 }
 
 type SessionRow = {
-  session_id: string; user_id: string; csrf_token: string; last_seen_at: Date; name: string; county_code: string | null;
-  region_code: string | null; active: boolean; grants: { role: string; scope: ScopeKind; regionCode: string | null; path: string | null; teamId: string | null; permissions: Permission[] }[];
+  session_id: string;
+  user_id: string;
+  csrf_token: string;
+  last_seen_at: Date;
+  name: string;
+  county_code: string | null;
+  region_code: string | null;
+  active: boolean;
+  grants: {
+    role: string;
+    scope: ScopeKind;
+    regionCode: string | null;
+    path: string | null;
+    teamId: string | null;
+    permissions: Permission[];
+  }[];
 };
 
 /**
@@ -52,19 +72,26 @@ type SessionRow = {
  */
 const CACHE_TTL_MS = 5000;
 const cache = new Map<string, { row: SessionRow; until: number }>();
-export function clearAuthCache() { cache.clear(); }
+export function clearAuthCache() {
+  cache.clear();
+}
 
 /**
  * Resolves a bearer or cookie token to the caller: one query for session, user, grants and permissions.
  * Sessions idle longer than the limit end here; activity refreshes last_seen_at at most once a minute.
  */
-export async function authenticate(database: Database, clock: Clock, token: string, idleMinutes: number): Promise<AuthContext> {
+export async function authenticate(
+  database: Database,
+  clock: Clock,
+  token: string,
+  idleMinutes: number,
+): Promise<AuthContext> {
   const tokenHash = sha256Hex(token);
   const hit = cache.get(tokenHash);
   let row: SessionRow | undefined = hit && hit.until > performance.now() ? hit.row : undefined;
   if (!row) {
-  const { rows } = await database.query(
-    `select s.id as session_id, s.user_id, s.csrf_token, s.last_seen_at, u.name, u.county_code, u.region_code, u.active,
+    const { rows } = await database.query(
+      `select s.id as session_id, s.user_id, s.csrf_token, s.last_seen_at, u.name, u.county_code, u.region_code, u.active,
        coalesce(json_agg(json_build_object('role', ra.role_code, 'scope', ra.scope, 'regionCode', ra.region_code,
          'path', r.path, 'teamId', ra.team_id, 'permissions', ro.permissions)) filter (where ra.id is not null), '[]'::json) as grants
      from sessions s join users u on u.id = s.user_id
@@ -73,14 +100,14 @@ export async function authenticate(database: Database, clock: Clock, token: stri
      left join roles ro on ro.code = ra.role_code
      where s.token_hash = $1 and s.ended_at is null
      group by s.id, u.id`,
-    [tokenHash],
-    { priority: true },
-  );
-  row = rows[0] as SessionRow | undefined;
-  if (row) {
-    if (cache.size > 10_000) cache.clear();
-    cache.set(tokenHash, { row, until: performance.now() + CACHE_TTL_MS });
-  }
+      [tokenHash],
+      { priority: true },
+    );
+    row = rows[0] as SessionRow | undefined;
+    if (row) {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(tokenHash, { row, until: performance.now() + CACHE_TTL_MS });
+    }
   }
   if (!row || !row.active) throw new AppError('AUTH_REQUIRED', '登录已失效，请重新登录');
   const now = clock.now();
@@ -94,16 +121,33 @@ export async function authenticate(database: Database, clock: Clock, token: stri
     await database.query('update sessions set last_seen_at = $2 where id = $1', [row.session_id, now]);
     row.last_seen_at = now;
   }
-  const grants: RoleGrant[] = row.grants.map((g) => ({ role: g.role, scope: g.scope, regionCode: g.regionCode, path: g.path, teamId: g.teamId }));
+  const grants: RoleGrant[] = row.grants.map((g) => ({
+    role: g.role,
+    scope: g.scope,
+    regionCode: g.regionCode,
+    path: g.path,
+    teamId: g.teamId,
+  }));
   const permissions = new Set<Permission>(row.grants.flatMap((g) => g.permissions ?? []));
   return {
-    userId: row.user_id, name: row.name, countyCode: row.county_code, regionCode: row.region_code,
-    sessionId: row.session_id, csrfToken: row.csrf_token, grants, permissions, scope: scopeFromGrants(row.user_id, grants),
+    userId: row.user_id,
+    name: row.name,
+    countyCode: row.county_code,
+    regionCode: row.region_code,
+    sessionId: row.session_id,
+    csrfToken: row.csrf_token,
+    grants,
+    permissions,
+    scope: scopeFromGrants(row.user_id, grants),
   };
 }
 
 export const actorOf = (auth: AuthContext, ip?: string, requestId?: string): Actor => ({
-  userId: auth.userId, name: auth.name, countyCode: auth.countyCode, ip: ip ?? null, requestId: requestId ?? null,
+  userId: auth.userId,
+  name: auth.name,
+  countyCode: auth.countyCode,
+  ip: ip ?? null,
+  requestId: requestId ?? null,
 });
 
 /** A sql fragment for "now" from the injected clock, so tests can move time. */

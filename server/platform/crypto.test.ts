@@ -23,7 +23,9 @@ describe('personal data crypto', () => {
   });
   it('hashes for lookup with a key: same input, same hash; another key, another hash', () => {
     expect(c.lookupHash('phone', '13800000001')).toBe(c.lookupHash('phone', '13800000001'));
-    expect(new Crypto(Buffer.alloc(32, 8)).lookupHash('phone', '13800000001')).not.toBe(c.lookupHash('phone', '13800000001'));
+    expect(new Crypto(Buffer.alloc(32, 8)).lookupHash('phone', '13800000001')).not.toBe(
+      c.lookupHash('phone', '13800000001'),
+    );
   });
   it('creates DATA_DIR/secret.key once and reuses it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wm-key-'));
@@ -64,7 +66,9 @@ describe('scope', () => {
     expect(regionInScope(s, '/411523/411523101/411523101201/')).toBe(true);
   });
   it('本级 covers the region itself, not its children; no grant covers nothing', () => {
-    const own = scopeFromGrants('u', [{ role: 'c', scope: 'own', regionCode: '411523101', path: '/411523/411523101/', teamId: null }]);
+    const own = scopeFromGrants('u', [
+      { role: 'c', scope: 'own', regionCode: '411523101', path: '/411523/411523101/', teamId: null },
+    ]);
     expect(regionInScope(own, '/411523/411523101/')).toBe(true);
     expect(regionInScope(own, '/411523/411523101/411523101201/')).toBe(false);
     expect(regionInScope(scopeFromGrants('u', []), '/411523/')).toBe(false);

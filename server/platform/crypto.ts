@@ -18,7 +18,9 @@ export class Crypto {
 
   static load(opts: { secretKey?: string; dataDir: string }): Crypto {
     if (opts.secretKey) {
-      const k = /^[0-9a-f]{64}$/i.test(opts.secretKey) ? Buffer.from(opts.secretKey, 'hex') : Buffer.from(opts.secretKey, 'base64');
+      const k = /^[0-9a-f]{64}$/i.test(opts.secretKey)
+        ? Buffer.from(opts.secretKey, 'hex')
+        : Buffer.from(opts.secretKey, 'base64');
       return new Crypto(k);
     }
     const file = path.join(opts.dataDir, 'secret.key');
@@ -60,7 +62,8 @@ const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.randomBytes(16);
   const key = await new Promise<Buffer>((resolve, reject) =>
-    crypto.scrypt(password, salt, 32, SCRYPT, (e, k) => (e ? reject(e) : resolve(k))));
+    crypto.scrypt(password, salt, 32, SCRYPT, (e, k) => (e ? reject(e) : resolve(k))),
+  );
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
@@ -69,8 +72,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (alg !== 'scrypt') return false;
   const expected = Buffer.from(keyB64, 'base64');
   const key = await new Promise<Buffer>((resolve, reject) =>
-    crypto.scrypt(password, Buffer.from(saltB64, 'base64'), expected.length,
-      { N: Number(n), r: Number(r), p: Number(p), maxmem: 128 * 1024 * 1024 }, (e, k) => (e ? reject(e) : resolve(k))));
+    crypto.scrypt(
+      password,
+      Buffer.from(saltB64, 'base64'),
+      expected.length,
+      { N: Number(n), r: Number(r), p: Number(p), maxmem: 128 * 1024 * 1024 },
+      (e, k) => (e ? reject(e) : resolve(k)),
+    ),
+  );
   return crypto.timingSafeEqual(key, expected);
 }
 

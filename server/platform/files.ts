@@ -30,17 +30,29 @@ export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 
 /** Recognises an image by its first bytes; the declared type and file name are not trusted. */
 export function sniffImage(buf: Buffer): { mime: string; ext: string } | null {
-  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return { mime: 'image/jpeg', ext: 'jpg' };
-  if (buf.length >= 8 && buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return { mime: 'image/png', ext: 'png' };
-  if (buf.length >= 12 && buf.subarray(0, 4).toString('latin1') === 'RIFF' && buf.subarray(8, 12).toString('latin1') === 'WEBP') return { mime: 'image/webp', ext: 'webp' };
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff)
+    return { mime: 'image/jpeg', ext: 'jpg' };
+  if (buf.length >= 8 && buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return { mime: 'image/png', ext: 'png' };
+  if (
+    buf.length >= 12 &&
+    buf.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    buf.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
+    return { mime: 'image/webp', ext: 'webp' };
   return null;
 }
 
 export function checkImage(buf: Buffer, field = 'file') {
-  if (buf.length === 0) throw new AppError('VALIDATION_FAILED', '上传的文件是空的', [{ path: field, message: '文件为空' }]);
-  if (buf.length > IMAGE_MAX_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', '图片不能超过 5 MB', [{ path: field, message: '图片不能超过 5 MB' }]);
+  if (buf.length === 0)
+    throw new AppError('VALIDATION_FAILED', '上传的文件是空的', [{ path: field, message: '文件为空' }]);
+  if (buf.length > IMAGE_MAX_BYTES)
+    throw new AppError('PAYLOAD_TOO_LARGE', '图片不能超过 5 MB', [{ path: field, message: '图片不能超过 5 MB' }]);
   const kind = sniffImage(buf);
-  if (!kind) throw new AppError('VALIDATION_FAILED', '只能上传 JPEG、PNG 或 WebP 图片', [{ path: field, message: '文件类型不支持' }]);
+  if (!kind)
+    throw new AppError('VALIDATION_FAILED', '只能上传 JPEG、PNG 或 WebP 图片', [
+      { path: field, message: '文件类型不支持' },
+    ]);
   return kind;
 }
 

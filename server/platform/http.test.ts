@@ -3,10 +3,22 @@ import { createTestApp, type TestApp } from '../test/harness.js';
 import { PHONES } from '../test/constants.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
-const PUBLIC = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/register', 'POST /api/v1/auth/sms-code', 'GET /api/v1/regions', 'GET /api/v1/regions/{code}', 'GET /api/health', 'GET /api/openapi.json']);
+const PUBLIC = new Set([
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/register',
+  'POST /api/v1/auth/sms-code',
+  'GET /api/v1/regions',
+  'GET /api/v1/regions/{code}',
+  'GET /api/health',
+  'GET /api/openapi.json',
+]);
 
 describe('every endpoint', () => {
   it('answers 401 in the envelope without a token (all API routes but the public ones)', async () => {
@@ -25,7 +37,11 @@ describe('every endpoint', () => {
         continue;
       }
       if (PUBLIC.has(`${method} ${p}`)) continue;
-      const res = await t.app.inject({ method: method as 'GET', url, payload: method === 'GET' || method === 'DELETE' ? undefined : {} });
+      const res = await t.app.inject({
+        method: method as 'GET',
+        url,
+        payload: method === 'GET' || method === 'DELETE' ? undefined : {},
+      });
       expect(res.statusCode, `${method} ${p}`).toBe(401);
       expect(res.json().error.code).toBe('AUTH_REQUIRED');
     }
@@ -43,7 +59,14 @@ describe('every endpoint', () => {
 
   it('answers 403 where the role lacks the permission', async () => {
     const as = t.as(PHONES.resident);
-    for (const [method, url] of [['POST', '/api/v1/sites'], ['GET', '/api/v1/users'], ['GET', '/api/v1/audit'], ['PUT', '/api/v1/settings'], ['GET', '/api/v1/stats/coverage'], ['POST', '/api/v1/standards']] as const) {
+    for (const [method, url] of [
+      ['POST', '/api/v1/sites'],
+      ['GET', '/api/v1/users'],
+      ['GET', '/api/v1/audit'],
+      ['PUT', '/api/v1/settings'],
+      ['GET', '/api/v1/stats/coverage'],
+      ['POST', '/api/v1/standards'],
+    ] as const) {
       const res = await as({ method, url, payload: method === 'GET' ? undefined : {} });
       expect(res.statusCode, `${method} ${url}`).toBe(403);
       expect(res.json().error.code).toBe('FORBIDDEN');
@@ -54,13 +77,28 @@ describe('every endpoint', () => {
 describe('bad input', () => {
   it('malformed JSON → 400, a body over 1 MB → 413, a wrong content type → 415, never a 500', async () => {
     const as = t.as(PHONES.countyAdmin);
-    const bad = await as({ method: 'POST', url: '/api/v1/sites', payload: '{"kind": ', headers: { 'content-type': 'application/json' } });
+    const bad = await as({
+      method: 'POST',
+      url: '/api/v1/sites',
+      payload: '{"kind": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toBe('请求体不是合法的 JSON');
-    const huge = await as({ method: 'POST', url: '/api/v1/sites', payload: JSON.stringify({ kind: 'point', name: 'x', regionCode: '411523', description: 'x'.repeat(1_100_000) }), headers: { 'content-type': 'application/json' } });
+    const huge = await as({
+      method: 'POST',
+      url: '/api/v1/sites',
+      payload: JSON.stringify({ kind: 'point', name: 'x', regionCode: '411523', description: 'x'.repeat(1_100_000) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error.code).toBe('PAYLOAD_TOO_LARGE');
-    const xml = await as({ method: 'POST', url: '/api/v1/sites', payload: '<site/>', headers: { 'content-type': 'application/xml' } });
+    const xml = await as({
+      method: 'POST',
+      url: '/api/v1/sites',
+      payload: '<site/>',
+      headers: { 'content-type': 'application/xml' },
+    });
     expect(xml.statusCode).toBe(415);
     const badId = await as({ method: 'GET', url: '/api/v1/sites/not-a-uuid' });
     expect(badId.statusCode).toBe(400);

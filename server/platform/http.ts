@@ -49,38 +49,68 @@ export function registerAuth(app: FastifyInstance, deps: Deps) {
       throw new AppError('FORBIDDEN', '请求缺少有效的 CSRF 令牌，请刷新页面后重试');
     }
     req.authCtx = ctx;
-    if (cfg?.permission && !ctx.permissions.has(cfg.permission)) throw new AppError('FORBIDDEN', '您没有执行此操作的权限');
+    if (cfg?.permission && !ctx.permissions.has(cfg.permission))
+      throw new AppError('FORBIDDEN', '您没有执行此操作的权限');
   });
 }
 
-const contextLabel: Record<string, string> = { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' };
+const contextLabel: Record<string, string> = {
+  body: '请求体',
+  querystring: '查询参数',
+  params: '路径参数',
+  headers: '请求头',
+};
 
-function envelope(reply: FastifyReply, status: number, code: string, message: string, details: ErrorDetail[] = [], requestId?: string) {
+function envelope(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  details: ErrorDetail[] = [],
+  requestId?: string,
+) {
   return reply.status(status).send({ error: { code, message, details, ...(requestId ? { requestId } : {}) } });
 }
 
 /** Maps every failure to the API envelope; nothing but INTERNAL is a 500, and no stack trace leaves the server. */
 export function registerErrors(app: FastifyInstance) {
-  app.setNotFoundHandler((req, reply) => envelope(reply, 404, 'NOT_FOUND', `接口不存在：${req.method} ${req.url.split('?')[0]}`));
+  app.setNotFoundHandler((req, reply) =>
+    envelope(reply, 404, 'NOT_FOUND', `接口不存在：${req.method} ${req.url.split('?')[0]}`),
+  );
   app.setErrorHandler((err: FastifyError & { code?: string }, req, reply) => {
     if (err instanceof AppError) return envelope(reply, err.status, err.code, err.message, err.details);
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = contextLabel[(err as { validationContext?: string }).validationContext ?? 'body'] ?? '请求';
-      const details = err.validation.map((v) => ({ path: v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)', message: v.message ?? '格式不正确' }));
+      const details = err.validation.map((v) => ({
+        path: v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)',
+        message: v.message ?? '格式不正确',
+      }));
       const first = details[0];
-      return envelope(reply, 400, 'VALIDATION_FAILED', `${where}校验失败：${first.path} ${first.message}${details.length > 1 ? ` 等 ${details.length} 处` : ''}`, details);
+      return envelope(
+        reply,
+        400,
+        'VALIDATION_FAILED',
+        `${where}校验失败：${first.path} ${first.message}${details.length > 1 ? ` 等 ${details.length} 处` : ''}`,
+        details,
+      );
     }
     switch (err.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return envelope(reply, 400, 'VALIDATION_FAILED', '请求体不是合法的 JSON', [{ path: '(body)', message: 'JSON 格式错误' }]);
+        return envelope(reply, 400, 'VALIDATION_FAILED', '请求体不是合法的 JSON', [
+          { path: '(body)', message: 'JSON 格式错误' },
+        ]);
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
       case 'FST_REQ_FILE_TOO_LARGE':
       case 'FST_FILES_LIMIT':
-        return envelope(reply, 413, 'PAYLOAD_TOO_LARGE', '请求内容超过大小限制', [{ path: '(body)', message: '内容过大' }]);
+        return envelope(reply, 413, 'PAYLOAD_TOO_LARGE', '请求内容超过大小限制', [
+          { path: '(body)', message: '内容过大' },
+        ]);
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-        return envelope(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', '不支持的请求内容类型', [{ path: '(body)', message: '内容类型不支持' }]);
+        return envelope(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', '不支持的请求内容类型', [
+          { path: '(body)', message: '内容类型不支持' },
+        ]);
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return envelope(reply, 400, 'VALIDATION_FAILED', '请求长度不正确', []);
       case '23505':
@@ -94,7 +124,13 @@ export function registerErrors(app: FastifyInstance) {
     }
     if (err.statusCode === 429) return envelope(reply, 429, 'RATE_LIMITED', '请求过于频繁，请稍后再试');
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return envelope(reply, err.statusCode, err.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED', '请求不正确', []);
+      return envelope(
+        reply,
+        err.statusCode,
+        err.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED',
+        '请求不正确',
+        [],
+      );
     }
     req.log.error({ err }, 'unhandled error');
     return envelope(reply, 500, 'INTERNAL', `服务器内部错误，请联系管理员（请求编号 ${req.id}）`, [], req.id);

@@ -17,13 +17,20 @@ describe('GB 11643 ID numbers', () => {
 
   it('derives birth date and sex', () => {
     const r = parseIdNumber('11010519491231002x');
-    expect(r).toMatchObject({ ok: true, value: '11010519491231002X', info: { birthDate: '1949-12-31', gender: 'female' } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: '11010519491231002X',
+      info: { birthDate: '1949-12-31', gender: 'female' },
+    });
     expect(parseIdNumber('440524188001010014')).toMatchObject({ info: { birthDate: '1880-01-01', gender: 'male' } });
   });
 
   it('explains what is wrong', () => {
     expect(parseIdNumber('1234')).toMatchObject({ ok: false, reason: expect.stringContaining('18 位') });
-    expect(parseIdNumber('110105194902301234')).toMatchObject({ ok: false, reason: expect.stringContaining('出生日期') });
+    expect(parseIdNumber('110105194902301234')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('出生日期'),
+    });
   });
 
   it('computes age on a day', () => {

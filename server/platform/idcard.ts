@@ -14,9 +14,13 @@ export function checkChar(first17: string): string {
 }
 
 /** Returns the derived birth date and sex, or a Chinese reason why the number is not valid. */
-export function parseIdNumber(raw: string, today = new Date()): { ok: true; value: string; info: IdInfo } | { ok: false; reason: string } {
+export function parseIdNumber(
+  raw: string,
+  today = new Date(),
+): { ok: true; value: string; info: IdInfo } | { ok: false; reason: string } {
   const value = raw.trim().toUpperCase();
-  if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, reason: '身份证号应为 18 位，前 17 位为数字，最后一位为数字或 X' };
+  if (!/^\d{17}[\dX]$/.test(value))
+    return { ok: false, reason: '身份证号应为 18 位，前 17 位为数字，最后一位为数字或 X' };
   const y = Number(value.slice(6, 10));
   const m = Number(value.slice(10, 12));
   const d = Number(value.slice(12, 14));

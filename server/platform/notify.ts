@@ -9,15 +9,22 @@ export type Message = { channel: Channel; to: string; template: string; text: st
 export type SendResult = { ok: boolean; statusCode?: number; error?: string };
 
 /** One interface for every external channel; an HTTP webhook is the built-in implementation. */
-export interface Sender { send(url: string, msg: Message): Promise<SendResult> }
+export interface Sender {
+  send(url: string, msg: Message): Promise<SendResult>;
+}
 
 export const webhookSender: Sender = {
   async send(url, msg) {
     try {
       const res = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(msg), signal: AbortSignal.timeout(5000),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(msg),
+        signal: AbortSignal.timeout(5000),
       });
-      return res.ok ? { ok: true, statusCode: res.status } : { ok: false, statusCode: res.status, error: `HTTP ${res.status}` };
+      return res.ok
+        ? { ok: true, statusCode: res.status }
+        : { ok: false, statusCode: res.status, error: `HTTP ${res.status}` };
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
@@ -25,11 +32,20 @@ export const webhookSender: Sender = {
 };
 
 export type NotifyInput = {
-  countyCode: string; userIds: (string | null | undefined)[]; kind: string; title: string; body: string;
-  entity?: string; entityId?: string; now: Date; sms?: boolean;
+  countyCode: string;
+  userIds: (string | null | undefined)[];
+  kind: string;
+  title: string;
+  body: string;
+  entity?: string;
+  entityId?: string;
+  now: Date;
+  sms?: boolean;
 };
 
-type RawClient = { query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }> };
+type RawClient = {
+  query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+};
 /** The driver under a drizzle handle (the pool, or the transaction's connection): statements without query building. */
 const rawOf = (db: DbOrTx) => (db as unknown as { session: { client: RawClient } }).session.client;
 
@@ -58,8 +74,10 @@ export function notifyInserts(n: NotifyInput, channels: Channel[], p: (v: unknow
   const county = p(n.countyCode);
   const kind = p(n.kind);
   const at = p(n.now);
-  const stmts = [`insert into notifications (county_code, user_id, kind, title, body, entity, entity_id, created_at)
-    select ${county}::text, x, ${kind}::text, ${p(n.title)}::text, ${p(n.body)}::text, ${p(n.entity ?? null)}::text, ${p(n.entityId ?? null)}::text, ${at}::timestamptz from unnest(${idsP}::uuid[]) x${when}`];
+  const stmts = [
+    `insert into notifications (county_code, user_id, kind, title, body, entity, entity_id, created_at)
+    select ${county}::text, x, ${kind}::text, ${p(n.title)}::text, ${p(n.body)}::text, ${p(n.entity ?? null)}::text, ${p(n.entityId ?? null)}::text, ${at}::timestamptz from unnest(${idsP}::uuid[]) x${when}`,
+  ];
   if (channels.length) {
     stmts.push(`insert into outbox (county_code, channel, recipient, template, payload, next_attempt_at, created_at)
       select ${county}::text, ch, x::text, ${kind}::text, ${p(JSON.stringify({ title: n.title, body: n.body, entity: n.entity, entityId: n.entityId }))}::jsonb, ${at}::timestamptz, ${at}::timestamptz
@@ -72,13 +90,31 @@ export function notifyInserts(n: NotifyInput, channels: Channel[], p: (v: unknow
 export async function notify(tx: DbOrTx, n: NotifyInput) {
   if (!recipients(n).length) return;
   const values: unknown[] = [];
-  const [inbox, out] = notifyInserts(n, await notifyChannels(tx, n.countyCode, n.sms), (v) => { values.push(v); return `$${values.length}`; });
+  const [inbox, out] = notifyInserts(n, await notifyChannels(tx, n.countyCode, n.sms), (v) => {
+    values.push(v);
+    return `$${values.length}`;
+  });
   await rawOf(tx).query(out ? `with o as (${out}) ${inbox}` : inbox, values);
 }
 
 /** Queues a message to a phone number that has no account yet (verification codes). */
-export async function queueToPhone(tx: DbOrTx, countyCode: string, phoneEnc: string, template: string, payload: Record<string, unknown>, now: Date) {
-  await tx.insert(outbox).values({ countyCode, channel: 'sms', recipient: `enc:${phoneEnc}`, template, payload, nextAttemptAt: now, createdAt: now });
+export async function queueToPhone(
+  tx: DbOrTx,
+  countyCode: string,
+  phoneEnc: string,
+  template: string,
+  payload: Record<string, unknown>,
+  now: Date,
+) {
+  await tx.insert(outbox).values({
+    countyCode,
+    channel: 'sms',
+    recipient: `enc:${phoneEnc}`,
+    template,
+    payload,
+    nextAttemptAt: now,
+    createdAt: now,
+  });
 }
 
 export const MAX_ATTEMPTS = 6;
@@ -91,16 +127,33 @@ export const backoffMs = (attempt: number) => 30_000 * 4 ** (attempt - 1);
  */
 export async function deliverDue(db: Db, crypto: Crypto, sender: Sender, now: Date, limit = 50) {
   const claimed = await db.transaction(async (tx) => {
-    const due = await tx.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
-      .orderBy(asc(outbox.nextAttemptAt)).limit(limit).for('update', { skipLocked: true });
+    const due = await tx
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
+      .orderBy(asc(outbox.nextAttemptAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
     if (!due.length) return [];
-    return tx.update(outbox).set({ nextAttemptAt: new Date(now.getTime() + 5 * 60_000), attempts: sql`${outbox.attempts} + 1` })
-      .where(inArray(outbox.id, due.map((d) => d.id))).returning();
+    return tx
+      .update(outbox)
+      .set({ nextAttemptAt: new Date(now.getTime() + 5 * 60_000), attempts: sql`${outbox.attempts} + 1` })
+      .where(
+        inArray(
+          outbox.id,
+          due.map((d) => d.id),
+        ),
+      )
+      .returning();
   });
   let sent = 0;
   let failed = 0;
   for (const m of claimed) {
-    const url = await getSetting<string>(db, m.countyCode, m.channel === 'sms' ? 'notify.smsWebhookUrl' : 'notify.wechatWebhookUrl');
+    const url = await getSetting<string>(
+      db,
+      m.countyCode,
+      m.channel === 'sms' ? 'notify.smsWebhookUrl' : 'notify.wechatWebhookUrl',
+    );
     let result: SendResult;
     let to: string;
     if (m.recipient.startsWith('enc:')) to = crypto.decrypt(m.recipient.slice(4));
@@ -112,13 +165,38 @@ export async function deliverDue(db: Db, crypto: Crypto, sender: Sender, now: Da
     else if (!to) result = { ok: false, error: '收件人不存在' };
     else {
       const p = m.payload as { title?: string; body?: string };
-      result = await sender.send(url, { channel: m.channel, to, template: m.template, text: [p.title, p.body].filter(Boolean).join('：'), params: m.payload });
+      result = await sender.send(url, {
+        channel: m.channel,
+        to,
+        template: m.template,
+        text: [p.title, p.body].filter(Boolean).join('：'),
+        params: m.payload,
+      });
     }
     await db.transaction(async (tx) => {
-      await tx.insert(deliveryLog).values({ outboxId: m.id, attempt: m.attempts, at: now, ok: result.ok, statusCode: result.statusCode ?? null, error: result.error ?? null });
-      if (result.ok) await tx.update(outbox).set({ status: 'sent', sentAt: now, lastError: null }).where(eq(outbox.id, m.id));
-      else if (m.attempts >= MAX_ATTEMPTS) await tx.update(outbox).set({ status: 'failed', lastError: result.error ?? '发送失败' }).where(eq(outbox.id, m.id));
-      else await tx.update(outbox).set({ lastError: result.error ?? '发送失败', nextAttemptAt: new Date(now.getTime() + backoffMs(m.attempts)) }).where(eq(outbox.id, m.id));
+      await tx.insert(deliveryLog).values({
+        outboxId: m.id,
+        attempt: m.attempts,
+        at: now,
+        ok: result.ok,
+        statusCode: result.statusCode ?? null,
+        error: result.error ?? null,
+      });
+      if (result.ok)
+        await tx.update(outbox).set({ status: 'sent', sentAt: now, lastError: null }).where(eq(outbox.id, m.id));
+      else if (m.attempts >= MAX_ATTEMPTS)
+        await tx
+          .update(outbox)
+          .set({ status: 'failed', lastError: result.error ?? '发送失败' })
+          .where(eq(outbox.id, m.id));
+      else
+        await tx
+          .update(outbox)
+          .set({
+            lastError: result.error ?? '发送失败',
+            nextAttemptAt: new Date(now.getTime() + backoffMs(m.attempts)),
+          })
+          .where(eq(outbox.id, m.id));
     });
     if (result.ok) sent++;
     else failed++;

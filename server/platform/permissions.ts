@@ -62,31 +62,210 @@ export const permissions = {
 export type Permission = keyof typeof permissions;
 export const permissionCodes = Object.keys(permissions) as Permission[];
 
-export type RoleDef = { code: string; name: string; description: string; duty?: 'system' | 'security' | 'audit'; permissions: Permission[] };
+export type RoleDef = {
+  code: string;
+  name: string;
+  description: string;
+  duty?: 'system' | 'security' | 'audit';
+  permissions: Permission[];
+};
 
-const staffBase: Permission[] = ['site:read', 'region:read', 'stats:read', 'file:upload', 'setting:read', 'volunteer:read', 'team:read'];
-const orderAdmin: Permission[] = ['order:read', 'order:manage', 'order:proxy', 'household:manage', 'serviceItem:manage'];
-const activityAdmin: Permission[] = ['plan:manage', 'activity:read', 'activity:manage', 'hours:review', 'certificate:issue', 'ledger:export', 'submission:submit'];
-const pointsAdmin: Permission[] = ['point:read', 'point:claim', 'point:award', 'point:adjust', 'shop:handout', 'wish:submit', 'wish:manage', 'honor:nominate'];
-const volunteerAdmin: Permission[] = ['volunteer:create', 'volunteer:update', 'volunteer:verify', 'volunteer:import', 'volunteer:export', 'team:manage'];
+const staffBase: Permission[] = [
+  'site:read',
+  'region:read',
+  'stats:read',
+  'file:upload',
+  'setting:read',
+  'volunteer:read',
+  'team:read',
+];
+const orderAdmin: Permission[] = [
+  'order:read',
+  'order:manage',
+  'order:proxy',
+  'household:manage',
+  'serviceItem:manage',
+];
+const activityAdmin: Permission[] = [
+  'plan:manage',
+  'activity:read',
+  'activity:manage',
+  'hours:review',
+  'certificate:issue',
+  'ledger:export',
+  'submission:submit',
+];
+const pointsAdmin: Permission[] = [
+  'point:read',
+  'point:claim',
+  'point:award',
+  'point:adjust',
+  'shop:handout',
+  'wish:submit',
+  'wish:manage',
+  'honor:nominate',
+];
+const volunteerAdmin: Permission[] = [
+  'volunteer:create',
+  'volunteer:update',
+  'volunteer:verify',
+  'volunteer:import',
+  'volunteer:export',
+  'team:manage',
+];
 
 export const builtinRoles: RoleDef[] = [
-  { code: 'county_admin', name: '中心管理员', description: '县级文明实践中心（文明办）：制定菜单、规则与标准，跨镇调度，考核与报告',
-    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'standard:manage', 'user:read', 'user:manage', 'role:read', 'setting:update', ...volunteerAdmin, 'volunteer:reveal', ...orderAdmin, ...activityAdmin, 'star:review', 'submission:review', ...pointsAdmin, 'pointRule:manage', 'point:review', 'point:approve', 'shop:manage', 'honor:review'] },
-  { code: 'institute_admin', name: '所管理员', description: '乡镇（街道）文明实践所：管理本镇站点、队伍、活动',
-    permissions: [...staffBase, 'site:create', 'site:update', 'site:delete', 'site:inspect', 'user:read', 'role:read', ...volunteerAdmin, ...orderAdmin, ...activityAdmin, 'star:review', 'submission:review', ...pointsAdmin, 'point:review', 'point:approve', 'shop:manage', 'honor:review'] },
-  { code: 'station_admin', name: '站管理员', description: '村（社区）文明实践站：本村活动、台账、心愿、积分申报、网格',
-    permissions: [...staffBase, 'site:update', 'site:inspect', 'volunteer:create', 'volunteer:update', 'volunteer:export', ...orderAdmin, ...activityAdmin, ...pointsAdmin] },
-  { code: 'team_leader', name: '队长', description: '志愿服务队队长：队伍名册、活动、为队伍接单', permissions: ['site:read', 'region:read', 'file:upload', 'team:read', 'order:serve', 'order:create', 'activity:join', 'shop:redeem', 'wish:submit', 'wish:claim', 'honor:nominate'] },
-  { code: 'volunteer', name: '志愿者', description: '注册、报名、签到、接单，查看时长、星级、证明与积分', permissions: ['site:read', 'region:read', 'file:upload', 'order:serve', 'order:create', 'activity:join', 'shop:redeem', 'wish:submit', 'wish:claim', 'honor:nominate'] },
-  { code: 'resident', name: '群众', description: '点单、许愿、评价、阅读栏目、查看积分与兑换', permissions: ['site:read', 'region:read', 'file:upload', 'order:create', 'shop:redeem', 'wish:submit', 'honor:nominate'] },
-  { code: 'points_reviewer', name: '积分评议员', description: '评议积分申报与异议', permissions: ['site:read', 'region:read', 'point:read', 'point:review'] },
-  { code: 'shop_keeper', name: '超市管理员', description: '积分超市商品、库存与兑换发放', permissions: ['site:read', 'region:read', 'point:read', 'shop:manage', 'shop:handout', 'file:upload'] },
-  { code: 'sysadmin', name: '系统管理员', description: '三员之一：系统配置、区划导入、建设标准', duty: 'system',
-    permissions: ['region:read', 'region:import', 'setting:read', 'setting:update', 'standard:manage', 'site:read'] },
-  { code: 'secadmin', name: '安全管理员', description: '三员之一：账号、角色授权与安全策略', duty: 'security',
-    permissions: ['region:read', 'user:read', 'user:manage', 'role:read'] },
-  { code: 'auditor', name: '审计管理员', description: '三员之一：只查看审计日志', duty: 'audit', permissions: ['audit:read'] },
+  {
+    code: 'county_admin',
+    name: '中心管理员',
+    description: '县级文明实践中心（文明办）：制定菜单、规则与标准，跨镇调度，考核与报告',
+    permissions: [
+      ...staffBase,
+      'site:create',
+      'site:update',
+      'site:delete',
+      'site:inspect',
+      'standard:manage',
+      'user:read',
+      'user:manage',
+      'role:read',
+      'setting:update',
+      ...volunteerAdmin,
+      'volunteer:reveal',
+      ...orderAdmin,
+      ...activityAdmin,
+      'star:review',
+      'submission:review',
+      ...pointsAdmin,
+      'pointRule:manage',
+      'point:review',
+      'point:approve',
+      'shop:manage',
+      'honor:review',
+    ],
+  },
+  {
+    code: 'institute_admin',
+    name: '所管理员',
+    description: '乡镇（街道）文明实践所：管理本镇站点、队伍、活动',
+    permissions: [
+      ...staffBase,
+      'site:create',
+      'site:update',
+      'site:delete',
+      'site:inspect',
+      'user:read',
+      'role:read',
+      ...volunteerAdmin,
+      ...orderAdmin,
+      ...activityAdmin,
+      'star:review',
+      'submission:review',
+      ...pointsAdmin,
+      'point:review',
+      'point:approve',
+      'shop:manage',
+      'honor:review',
+    ],
+  },
+  {
+    code: 'station_admin',
+    name: '站管理员',
+    description: '村（社区）文明实践站：本村活动、台账、心愿、积分申报、网格',
+    permissions: [
+      ...staffBase,
+      'site:update',
+      'site:inspect',
+      'volunteer:create',
+      'volunteer:update',
+      'volunteer:export',
+      ...orderAdmin,
+      ...activityAdmin,
+      ...pointsAdmin,
+    ],
+  },
+  {
+    code: 'team_leader',
+    name: '队长',
+    description: '志愿服务队队长：队伍名册、活动、为队伍接单',
+    permissions: [
+      'site:read',
+      'region:read',
+      'file:upload',
+      'team:read',
+      'order:serve',
+      'order:create',
+      'activity:join',
+      'shop:redeem',
+      'wish:submit',
+      'wish:claim',
+      'honor:nominate',
+    ],
+  },
+  {
+    code: 'volunteer',
+    name: '志愿者',
+    description: '注册、报名、签到、接单，查看时长、星级、证明与积分',
+    permissions: [
+      'site:read',
+      'region:read',
+      'file:upload',
+      'order:serve',
+      'order:create',
+      'activity:join',
+      'shop:redeem',
+      'wish:submit',
+      'wish:claim',
+      'honor:nominate',
+    ],
+  },
+  {
+    code: 'resident',
+    name: '群众',
+    description: '点单、许愿、评价、阅读栏目、查看积分与兑换',
+    permissions: [
+      'site:read',
+      'region:read',
+      'file:upload',
+      'order:create',
+      'shop:redeem',
+      'wish:submit',
+      'honor:nominate',
+    ],
+  },
+  {
+    code: 'points_reviewer',
+    name: '积分评议员',
+    description: '评议积分申报与异议',
+    permissions: ['site:read', 'region:read', 'point:read', 'point:review'],
+  },
+  {
+    code: 'shop_keeper',
+    name: '超市管理员',
+    description: '积分超市商品、库存与兑换发放',
+    permissions: ['site:read', 'region:read', 'point:read', 'shop:manage', 'shop:handout', 'file:upload'],
+  },
+  {
+    code: 'sysadmin',
+    name: '系统管理员',
+    description: '三员之一：系统配置、区划导入、建设标准',
+    duty: 'system',
+    permissions: ['region:read', 'region:import', 'setting:read', 'setting:update', 'standard:manage', 'site:read'],
+  },
+  {
+    code: 'secadmin',
+    name: '安全管理员',
+    description: '三员之一：账号、角色授权与安全策略',
+    duty: 'security',
+    permissions: ['region:read', 'user:read', 'user:manage', 'role:read'],
+  },
+  {
+    code: 'auditor',
+    name: '审计管理员',
+    description: '三员之一：只查看审计日志',
+    duty: 'audit',
+    permissions: ['audit:read'],
+  },
 ];
 
 export const scopeLabels = { all: '全部', own: '本级', subtree: '本级及以下', self: '仅本人' } as const;

@@ -17,7 +17,13 @@ export type Scope = {
 };
 
 export const emptyScope = (userId: string): Scope => ({ userId, all: false, subtrees: [], regions: [], self: false });
-export const systemScope: Scope = { userId: '00000000-0000-0000-0000-000000000000', all: true, subtrees: [], regions: [], self: false };
+export const systemScope: Scope = {
+  userId: '00000000-0000-0000-0000-000000000000',
+  all: true,
+  subtrees: [],
+  regions: [],
+  self: false,
+};
 
 export type ScopedColumns = { path: AnyColumn | SQL; regionCode: AnyColumn | SQL; owner?: AnyColumn | SQL };
 
@@ -26,7 +32,13 @@ export function inScope(scope: Scope, cols: ScopedColumns): SQL {
   if (scope.all) return sql`true`;
   const parts: SQL[] = [];
   for (const p of scope.subtrees) parts.push(sql`${cols.path} like ${escapeLike(p) + '%'}`);
-  if (scope.regions.length) parts.push(sql`${cols.regionCode} in (${sql.join(scope.regions.map((r) => sql`${r}`), sql`, `)})`);
+  if (scope.regions.length)
+    parts.push(
+      sql`${cols.regionCode} in (${sql.join(
+        scope.regions.map((r) => sql`${r}`),
+        sql`, `,
+      )})`,
+    );
   if (scope.self && cols.owner) parts.push(sql`${cols.owner} = ${scope.userId}`);
   if (!parts.length) return sql`false`;
   return sql`(${sql.join(parts, sql` or `)})`;
@@ -36,7 +48,11 @@ export function inScope(scope: Scope, cols: ScopedColumns): SQL {
  * inScope for hand-written SQL on hot paths (no query builder): appends its parameters to `params` and returns the
  * condition text with $n placeholders. Same rules as inScope.
  */
-export function scopeCondition(scope: Scope, cols: { path: string; regionCode: string; owner?: string }, params: unknown[]): string {
+export function scopeCondition(
+  scope: Scope,
+  cols: { path: string; regionCode: string; owner?: string },
+  params: unknown[],
+): string {
   if (scope.all) return 'true';
   const parts: string[] = [];
   for (const p of scope.subtrees) {

@@ -32,12 +32,23 @@ export default async function setup(project: TestProject) {
     u.pathname = `/${templateDb}`;
     databaseUrl = u.toString();
   }
-  const config = { ...loadConfig({}), dataDir, databaseUrl, secretKey: TEST_SECRET, demo: true, logLevel: 'silent' as const };
+  const config = {
+    ...loadConfig({}),
+    dataDir,
+    databaseUrl,
+    secretKey: TEST_SECRET,
+    demo: true,
+    logLevel: 'silent' as const,
+  };
   const database = await openDatabase({ databaseUrl, dataDir });
   const deps = await openPlatform(config, { database, clock: new TestClock(new Date(TEST_NOW)) });
   await seedDemo(deps);
   await database.close();
-  project.provide('testTemplate', { dataDir: path.join(dataDir, 'pgdata'), templateDb: templateDb ?? null, adminUrl: adminUrl ?? null });
+  project.provide('testTemplate', {
+    dataDir: path.join(dataDir, 'pgdata'),
+    templateDb: templateDb ?? null,
+    adminUrl: adminUrl ?? null,
+  });
   return async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (adminUrl && templateDb) {

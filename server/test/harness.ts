@@ -44,7 +44,15 @@ export async function createTestApp(opts: { authRateLimit?: number; listCache?: 
     fs.cpSync(tpl.dataDir, path.join(dataDir, 'pgdata'), { recursive: true });
   }
   const clock = new TestClock(new Date(TEST_NOW));
-  const config = { ...loadConfig({}), dataDir, databaseUrl, secretKey: TEST_SECRET, logLevel: 'silent' as const, authRateLimit: opts.authRateLimit ?? 100_000, listCache: opts.listCache ?? true };
+  const config = {
+    ...loadConfig({}),
+    dataDir,
+    databaseUrl,
+    secretKey: TEST_SECRET,
+    logLevel: 'silent' as const,
+    authRateLimit: opts.authRateLimit ?? 100_000,
+    listCache: opts.listCache ?? true,
+  };
   const database = await openDatabase({ databaseUrl, dataDir, poolSize: 20 });
   const deps = await openPlatform(config, { database, clock });
   const app = await buildApp(deps, { logger: false, serveWeb: false });
@@ -53,21 +61,36 @@ export async function createTestApp(opts: { authRateLimit?: number; listCache?: 
   const token = async (phone: string) => {
     const cached = tokens.get(phone);
     if (cached) return cached;
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password: DEMO_PASSWORD } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { phone, password: DEMO_PASSWORD },
+    });
     if (res.statusCode !== 200) throw new Error(`login ${phone} failed: ${res.statusCode} ${res.body}`);
     const t = res.json().token as string;
     tokens.set(phone, t);
     return t;
   };
   const as = (phone: string | null) => async (opts: InjectOptions) => {
-    const send = async () => app.inject({ ...opts, headers: { ...(opts.headers ?? {}), ...(phone ? { authorization: `Bearer ${await token(phone)}` } : {}) } });
+    const send = async () =>
+      app.inject({
+        ...opts,
+        headers: { ...(opts.headers ?? {}), ...(phone ? { authorization: `Bearer ${await token(phone)}` } : {}) },
+      });
     const res = await send();
     // a test that moves the clock past the idle limit ends cached sessions: log in again once
-    if (phone && res.statusCode === 401 && tokens.has(phone)) { tokens.delete(phone); return send(); }
+    if (phone && res.statusCode === 401 && tokens.has(phone)) {
+      tokens.delete(phone);
+      return send();
+    }
     return res;
   };
   return {
-    app, deps, clock, token, as,
+    app,
+    deps,
+    clock,
+    token,
+    as,
     close: async () => {
       await app.close();
       await database.close();

@@ -34,7 +34,14 @@ export function shanghaiParts(value: string | number | Date): ShanghaiParts | nu
   if (!d) return null;
   const get = (type: Intl.DateTimeFormatPartTypes): number =>
     Number(partsFormatter.formatToParts(d).find((p) => p.type === type)?.value ?? 0);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour') % 24, minute: get('minute'), second: get('second') };
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour') % 24,
+    minute: get('minute'),
+    second: get('second'),
+  };
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');

@@ -28,7 +28,8 @@ export function idCheckChar(first17: string): string {
 /** The derived birth date and sex, or a Chinese reason why the number is not valid. */
 export function parseIdNumber(raw: string, today: Date = new Date()): IdCardResult {
   const value = raw.trim().toUpperCase();
-  if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, reason: '身份证号应为 18 位，前 17 位为数字，最后一位为数字或 X' };
+  if (!/^\d{17}[\dX]$/.test(value))
+    return { ok: false, reason: '身份证号应为 18 位，前 17 位为数字，最后一位为数字或 X' };
   const y = Number(value.slice(6, 10));
   const m = Number(value.slice(10, 12));
   const d = Number(value.slice(12, 14));
@@ -40,7 +41,11 @@ export function parseIdNumber(raw: string, today: Date = new Date()): IdCardResu
   if (idCheckChar(value.slice(0, 17)) !== value[17]) return { ok: false, reason: '身份证号校验位不正确，请核对' };
   return {
     ok: true,
-    info: { value, birthDate: `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`, gender: Number(value[16]) % 2 === 1 ? 'male' : 'female' },
+    info: {
+      value,
+      birthDate: `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`,
+      gender: Number(value[16]) % 2 === 1 ? 'male' : 'female',
+    },
   };
 }
 

@@ -39,7 +39,11 @@ export function useCheckAction() {
   const locating = ref(false);
   const busy = ref(false);
 
-  async function run(activity: Activity, code: string, method: 'code' | 'qr' = 'code'): Promise<{ mode: 'in' | 'out'; result: CheckResult }> {
+  async function run(
+    activity: Activity,
+    code: string,
+    method: 'code' | 'qr' = 'code',
+  ): Promise<{ mode: 'in' | 'out'; result: CheckResult }> {
     const mode = checkMode(activity) === 'out' ? 'out' : 'in';
     busy.value = true;
     try {
@@ -53,7 +57,10 @@ export function useCheckAction() {
         }
       }
       const body = { code, method, ...where };
-      const result = mode === 'in' ? await activitiesApi.checkIn(activity.id, body) : await activitiesApi.checkOut(activity.id, body);
+      const result =
+        mode === 'in'
+          ? await activitiesApi.checkIn(activity.id, body)
+          : await activitiesApi.checkOut(activity.id, body);
       return { mode, result };
     } finally {
       busy.value = false;

@@ -33,7 +33,8 @@ export function signupLabel(s: MySignup | null | undefined): string {
   if (!s || s.status === 'cancelled') return '';
   if (s.checkOutAt) return messages.activities.checkedOut;
   if (s.checkInAt) return messages.activities.checkedIn;
-  if (s.status === 'waitlisted') return s.position ? messages.activities.waitPosition(s.position) : messages.signupStatus.waitlisted;
+  if (s.status === 'waitlisted')
+    return s.position ? messages.activities.waitPosition(s.position) : messages.signupStatus.waitlisted;
   return messages.signupStatus.confirmed;
 }
 

@@ -34,7 +34,10 @@ export function answerText(field: ItemField | undefined, value: unknown): string
 }
 
 /** The answers of an order, labelled by the item's fields first, then any the item no longer knows. */
-export function answerRows(fields: ItemField[], answers: Record<string, unknown>): { key: string; label: string; value: string }[] {
+export function answerRows(
+  fields: ItemField[],
+  answers: Record<string, unknown>,
+): { key: string; label: string; value: string }[] {
   const rows = fields
     .filter((f) => f.key in answers)
     .map((f) => ({ key: f.key, label: f.label, value: answerText(f, answers[f.key]) }));

@@ -27,7 +27,9 @@ export function shortDate(v: string | null | undefined): string {
 
 /** The first privilege not yet reached (lowest threshold), or null when all are reached. */
 export function nextPrivilege(list: Privilege[], balance: number): Privilege | null {
-  return [...list].filter((p) => !p.reached && p.threshold > balance).sort((a, b) => a.threshold - b.threshold)[0] ?? null;
+  return (
+    [...list].filter((p) => !p.reached && p.threshold > balance).sort((a, b) => a.threshold - b.threshold)[0] ?? null
+  );
 }
 
 export function wishStateTone(state: string): Tone {

@@ -1,37 +1,58 @@
 import { sql } from 'drizzle-orm';
 import {
-  pgTable, text, uuid, timestamp, integer, boolean, jsonb, bigint, numeric, doublePrecision, primaryKey, index, uniqueIndex, check,
+  pgTable,
+  text,
+  uuid,
+  timestamp,
+  integer,
+  boolean,
+  jsonb,
+  bigint,
+  numeric,
+  doublePrecision,
+  primaryKey,
+  index,
+  uniqueIndex,
+  check,
 } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => ts('created_at').notNull().defaultNow();
 
 /** Administrative regions: county → town → village, with a materialized path for subtree queries. */
-export const regions = pgTable('regions', {
-  code: text('code').primaryKey(),
-  countyCode: text('county_code').notNull(),
-  name: text('name').notNull(),
-  level: text('level', { enum: ['county', 'town', 'village'] }).notNull(),
-  parentCode: text('parent_code'),
-  path: text('path').notNull(),
-}, (t) => [index('regions_parent_idx').on(t.parentCode), index('regions_path_idx').on(t.path.op('text_pattern_ops'))]);
+export const regions = pgTable(
+  'regions',
+  {
+    code: text('code').primaryKey(),
+    countyCode: text('county_code').notNull(),
+    name: text('name').notNull(),
+    level: text('level', { enum: ['county', 'town', 'village'] }).notNull(),
+    parentCode: text('parent_code'),
+    path: text('path').notNull(),
+  },
+  (t) => [index('regions_parent_idx').on(t.parentCode), index('regions_path_idx').on(t.path.op('text_pattern_ops'))],
+);
 
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  countyCode: text('county_code'),
-  name: text('name').notNull(),
-  phoneHash: text('phone_hash').notNull(),
-  phoneEnc: text('phone_enc').notNull(),
-  phoneMasked: text('phone_masked').notNull(),
-  passwordHash: text('password_hash').notNull(),
-  regionCode: text('region_code').references(() => regions.code),
-  active: boolean('active').notNull().default(true),
-  failedLogins: integer('failed_logins').notNull().default(0),
-  lockedUntil: ts('locked_until'),
-  totpSecret: text('totp_secret'),
-  createdAt: createdAt(),
-  updatedAt: ts('updated_at').notNull().defaultNow(),
-}, (t) => [uniqueIndex('users_phone_hash_uq').on(t.phoneHash)]);
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    countyCode: text('county_code'),
+    name: text('name').notNull(),
+    phoneHash: text('phone_hash').notNull(),
+    phoneEnc: text('phone_enc').notNull(),
+    phoneMasked: text('phone_masked').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    regionCode: text('region_code').references(() => regions.code),
+    active: boolean('active').notNull().default(true),
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: ts('locked_until'),
+    totpSecret: text('totp_secret'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('users_phone_hash_uq').on(t.phoneHash)],
+);
 
 export const roles = pgTable('roles', {
   code: text('code').primaryKey(),
@@ -42,45 +63,63 @@ export const roles = pgTable('roles', {
   builtin: boolean('builtin').notNull().default(true),
 });
 
-export const roleAssignments = pgTable('role_assignments', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-  roleCode: text('role_code').notNull().references(() => roles.code),
-  regionCode: text('region_code').references(() => regions.code),
-  scope: text('scope', { enum: ['all', 'own', 'subtree', 'self'] }).notNull(),
-  teamId: uuid('team_id'),
-  createdAt: createdAt(),
-}, (t) => [index('role_assignments_user_idx').on(t.userId)]);
+export const roleAssignments = pgTable(
+  'role_assignments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    roleCode: text('role_code')
+      .notNull()
+      .references(() => roles.code),
+    regionCode: text('region_code').references(() => regions.code),
+    scope: text('scope', { enum: ['all', 'own', 'subtree', 'self'] }).notNull(),
+    teamId: uuid('team_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('role_assignments_user_idx').on(t.userId)],
+);
 
-export const sessions = pgTable('sessions', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  tokenHash: text('token_hash').notNull(),
-  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-  csrfToken: text('csrf_token').notNull(),
-  ip: text('ip'),
-  userAgent: text('user_agent'),
-  createdAt: createdAt(),
-  lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
-  endedAt: ts('ended_at'),
-}, (t) => [uniqueIndex('sessions_token_uq').on(t.tokenHash), index('sessions_user_idx').on(t.userId)]);
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    endedAt: ts('ended_at'),
+  },
+  (t) => [uniqueIndex('sessions_token_uq').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
+);
 
 /** Hash-chained audit trail: one chain per county (and one for system-wide events). */
-export const auditEvents = pgTable('audit_events', {
-  chain: text('chain').notNull(),
-  seq: bigint('seq', { mode: 'number' }).notNull(),
-  at: ts('at').notNull(),
-  actorId: uuid('actor_id'),
-  actorName: text('actor_name').notNull(),
-  action: text('action').notNull(),
-  entity: text('entity').notNull(),
-  entityId: text('entity_id'),
-  ip: text('ip'),
-  requestId: text('request_id'),
-  beforeDigest: text('before_digest'),
-  afterDigest: text('after_digest'),
-  detail: jsonb('detail').$type<Record<string, unknown>>(),
-  hash: text('hash').notNull(),
-}, (t) => [primaryKey({ columns: [t.chain, t.seq] }), index('audit_events_at_idx').on(t.at)]);
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    chain: text('chain').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    at: ts('at').notNull(),
+    actorId: uuid('actor_id'),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id'),
+    ip: text('ip'),
+    requestId: text('request_id'),
+    beforeDigest: text('before_digest'),
+    afterDigest: text('after_digest'),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chain, t.seq] }), index('audit_events_at_idx').on(t.at)],
+);
 
 export const auditHeads = pgTable('audit_heads', {
   chain: text('chain').primaryKey(),
@@ -101,73 +140,106 @@ export const files = pgTable('files', {
   createdAt: createdAt(),
 });
 
-export const settings = pgTable('settings', {
-  countyCode: text('county_code').notNull(),
-  key: text('key').notNull(),
-  value: jsonb('value').notNull(),
-  updatedAt: ts('updated_at').notNull().defaultNow(),
-  updatedBy: uuid('updated_by'),
-}, (t) => [primaryKey({ columns: [t.countyCode, t.key] })]);
+export const settings = pgTable(
+  'settings',
+  {
+    countyCode: text('county_code').notNull(),
+    key: text('key').notNull(),
+    value: jsonb('value').notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    updatedBy: uuid('updated_by'),
+  },
+  (t) => [primaryKey({ columns: [t.countyCode, t.key] })],
+);
 
 /** A checklist template (五有 / 六有 …) that sites are inspected against. */
-export const standards = pgTable('standards', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  countyCode: text('county_code').notNull(),
-  code: text('code').notNull(),
-  name: text('name').notNull(),
-  items: jsonb('items').$type<{ code: string; name: string; description?: string }[]>().notNull(),
-  kinds: jsonb('kinds').$type<string[]>().notNull(),
-  passScore: integer('pass_score').notNull().default(100),
-  isDefault: boolean('is_default').notNull().default(false),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex('standards_county_code_uq').on(t.countyCode, t.code)]);
+export const standards = pgTable(
+  'standards',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    countyCode: text('county_code').notNull(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    items: jsonb('items').$type<{ code: string; name: string; description?: string }[]>().notNull(),
+    kinds: jsonb('kinds').$type<string[]>().notNull(),
+    passScore: integer('pass_score').notNull().default(100),
+    isDefault: boolean('is_default').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('standards_county_code_uq').on(t.countyCode, t.code)],
+);
 
-export const sites = pgTable('sites', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  countyCode: text('county_code').notNull(),
-  regionCode: text('region_code').notNull().references(() => regions.code),
-  regionPath: text('region_path').notNull(),
-  kind: text('kind', { enum: ['center', 'institute', 'station', 'point', 'base', 'post'] }).notNull(),
-  name: text('name').notNull(),
-  isDemo: boolean('is_demo').notNull().default(false),
-  address: text('address').notNull().default(''),
-  lat: doublePrecision('lat'),
-  lng: doublePrecision('lng'),
-  capacity: integer('capacity'),
-  openingHours: text('opening_hours').notNull().default(''),
-  facilities: jsonb('facilities').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-  contacts: jsonb('contacts').$type<{ name: string; phone: string; role?: string }[]>().notNull().default(sql`'[]'::jsonb`),
-  photoIds: jsonb('photo_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-  description: text('description').notNull().default(''),
-  standardId: uuid('standard_id').references(() => standards.id),
-  createdBy: uuid('created_by'),
-  createdAt: createdAt(),
-  updatedAt: ts('updated_at').notNull().defaultNow(),
-}, (t) => [
-  index('sites_path_idx').on(t.regionPath.op('text_pattern_ops'), t.kind),
-  index('sites_region_idx').on(t.regionCode),
-  index('sites_created_idx').on(t.countyCode, t.createdAt),
-]);
+export const sites = pgTable(
+  'sites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    countyCode: text('county_code').notNull(),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+    regionPath: text('region_path').notNull(),
+    kind: text('kind', { enum: ['center', 'institute', 'station', 'point', 'base', 'post'] }).notNull(),
+    name: text('name').notNull(),
+    isDemo: boolean('is_demo').notNull().default(false),
+    address: text('address').notNull().default(''),
+    lat: doublePrecision('lat'),
+    lng: doublePrecision('lng'),
+    capacity: integer('capacity'),
+    openingHours: text('opening_hours').notNull().default(''),
+    facilities: jsonb('facilities')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    contacts: jsonb('contacts')
+      .$type<{ name: string; phone: string; role?: string }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    photoIds: jsonb('photo_ids')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    description: text('description').notNull().default(''),
+    standardId: uuid('standard_id').references(() => standards.id),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('sites_path_idx').on(t.regionPath.op('text_pattern_ops'), t.kind),
+    index('sites_region_idx').on(t.regionCode),
+    index('sites_created_idx').on(t.countyCode, t.createdAt),
+  ],
+);
 
-export const inspections = pgTable('inspections', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  countyCode: text('county_code').notNull(),
-  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
-  standardId: uuid('standard_id').notNull().references(() => standards.id),
-  inspectedAt: ts('inspected_at').notNull(),
-  inspectorId: uuid('inspector_id'),
-  inspectorName: text('inspector_name').notNull(),
-  results: jsonb('results').$type<{ itemCode: string; passed: boolean; note?: string; photoIds?: string[] }[]>().notNull(),
-  passedCount: integer('passed_count').notNull(),
-  totalCount: integer('total_count').notNull(),
-  score: numeric('score', { precision: 5, scale: 1 }).notNull(),
-  compliant: boolean('compliant').notNull(),
-  note: text('note').notNull().default(''),
-  createdAt: createdAt(),
-}, (t) => [
-  index('inspections_site_idx').on(t.siteId, t.inspectedAt),
-  check('inspections_counts_ck', sql`${t.passedCount} >= 0 and ${t.passedCount} <= ${t.totalCount}`),
-]);
+export const inspections = pgTable(
+  'inspections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    countyCode: text('county_code').notNull(),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    standardId: uuid('standard_id')
+      .notNull()
+      .references(() => standards.id),
+    inspectedAt: ts('inspected_at').notNull(),
+    inspectorId: uuid('inspector_id'),
+    inspectorName: text('inspector_name').notNull(),
+    results: jsonb('results')
+      .$type<{ itemCode: string; passed: boolean; note?: string; photoIds?: string[] }[]>()
+      .notNull(),
+    passedCount: integer('passed_count').notNull(),
+    totalCount: integer('total_count').notNull(),
+    score: numeric('score', { precision: 5, scale: 1 }).notNull(),
+    compliant: boolean('compliant').notNull(),
+    note: text('note').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('inspections_site_idx').on(t.siteId, t.inspectedAt),
+    check('inspections_counts_ck', sql`${t.passedCount} >= 0 and ${t.passedCount} <= ${t.totalCount}`),
+  ],
+);
 
 /**
  * Version counters of cached read models (one row per name, e.g. 'sites': the scoped sites list). Triggers bump a

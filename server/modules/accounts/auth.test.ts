@@ -3,10 +3,15 @@ import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES, DEMO_PASSWORD } from '../../test/constants.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
-const login = (phone: string, password: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password } });
+const login = (phone: string, password: string) =>
+  t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password } });
 
 describe('login', () => {
   it('returns a token, the roles and sets an httpOnly session cookie', async () => {
@@ -91,7 +96,12 @@ describe('sessions', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', cookies })).statusCode).toBe(200);
     const noCsrf = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', cookies });
     expect(noCsrf.statusCode).toBe(403);
-    const withCsrf = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', cookies, headers: { 'x-csrf-token': csrfToken } });
+    const withCsrf = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      cookies,
+      headers: { 'x-csrf-token': csrfToken },
+    });
     expect(withCsrf.statusCode).toBe(204);
   });
 });

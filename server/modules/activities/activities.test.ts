@@ -16,7 +16,9 @@ beforeAll(async () => {
   t = await createTestApp();
   village = (await t.as(ADMIN)({ method: 'GET', url: `/api/v1/regions?parent=${XINJI}` })).json().items[3].code;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const XINJI = '411523100';
 const SHAWO = '411523101';
@@ -33,8 +35,14 @@ const api = (phone: string | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', ur
   t.as(phone)({ method, url: `/api/v1${url}`, ...(payload !== undefined ? { payload: payload as Json } : {}) });
 
 const base = (over: Json = {}) => ({
-  title: '新集镇敬老院义务理发', type: 'volunteer_service', regionCode: XINJI, address: '新集镇敬老院',
-  startAt: iso(day(20)), endAt: iso(day(20, 3)), quota: 10, ...over,
+  title: '新集镇敬老院义务理发',
+  type: 'volunteer_service',
+  regionCode: XINJI,
+  address: '新集镇敬老院',
+  startAt: iso(day(20)),
+  endAt: iso(day(20, 3)),
+  quota: 10,
+  ...over,
 });
 async function create(over: Json = {}, phone = ADMIN) {
   const res = await api(phone, 'POST', '/activities', base(over));
@@ -49,13 +57,22 @@ async function published(over: Json = {}) {
 }
 const notificationsOf = async (phone: string, kind: string) =>
   (await api(phone, 'GET', '/notifications?pageSize=200')).json().items.filter((n: Json) => n.kind === kind) as Json[];
-const count = async (sql: string, params: unknown[] = []) => Number((await t.deps.database.query(sql, params)).rows[0].n);
+const count = async (sql: string, params: unknown[] = []) =>
+  Number((await t.deps.database.query(sql, params)).rows[0].n);
 
 describe('activities: create, publish, edit, cancel', () => {
   it('creates a draft with a 6-digit code shown only to managers; a risky activity needs insurance to publish', async () => {
     t.clock.set(new Date('2026-06-01T02:00:00Z'));
     const a = await create({ risky: true, title: '河道清淤志愿行动' });
-    expect(a).toMatchObject({ state: 'draft', stateName: '草稿', regionName: '新集镇', confirmedCount: 0, waitlistCount: 0, risky: true, insurance: null });
+    expect(a).toMatchObject({
+      state: 'draft',
+      stateName: '草稿',
+      regionName: '新集镇',
+      confirmedCount: 0,
+      waitlistCount: 0,
+      risky: true,
+      insurance: null,
+    });
     expect(a.code).toMatch(/^\d{6}$/);
     const refused = await api(ADMIN, 'POST', `/activities/${a.id}/publish`);
     expect(refused.statusCode).toBe(409);
@@ -63,7 +80,12 @@ describe('activities: create, publish, edit, cancel', () => {
     expect(refused.json().error.message).toContain('保险');
     // drafts are not visible to volunteers
     expect((await api(V1, 'GET', `/activities/${a.id}`)).statusCode).toBe(404);
-    const edited = await api(ADMIN, 'PUT', `/activities/${a.id}`, base({ risky: true, title: '河道清淤志愿行动', insurance: '人保团体意外险 PICC-2026-001' }));
+    const edited = await api(
+      ADMIN,
+      'PUT',
+      `/activities/${a.id}`,
+      base({ risky: true, title: '河道清淤志愿行动', insurance: '人保团体意外险 PICC-2026-001' }),
+    );
     expect(edited.statusCode, edited.body).toBe(200);
     const pub = await api(ADMIN, 'POST', `/activities/${a.id}/publish`);
     expect(pub.json()).toMatchObject({ state: 'published', stateName: '招募中' });
@@ -73,14 +95,25 @@ describe('activities: create, publish, edit, cancel', () => {
     expect(seen.mySignup).toBeNull();
     expect((await api(ADMIN, 'POST', `/activities/${a.id}/publish`)).statusCode).toBe(409);
     const audit = (await api(PHONES.auditor, 'GET', `/audit?entity=activity&entityId=${a.id}`)).json();
-    expect(audit.items.map((e: Json) => e.action).sort()).toEqual(['activity.create', 'activity.publish', 'activity.update']);
+    expect(audit.items.map((e: Json) => e.action).sort()).toEqual([
+      'activity.create',
+      'activity.publish',
+      'activity.update',
+    ]);
   });
 
   it('cancel needs a reason and notifies everyone confirmed or waitlisted', async () => {
     const a = await published({ quota: 1 });
     expect((await api(V1, 'POST', `/activities/${a.id}/signups`, {})).json().status).toBe('confirmed');
-    expect((await api(V2, 'POST', `/activities/${a.id}/signups`, {})).json()).toMatchObject({ status: 'waitlisted', position: 1 });
-    expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json()).toMatchObject({ state: 'full', confirmedCount: 1, waitlistCount: 1 });
+    expect((await api(V2, 'POST', `/activities/${a.id}/signups`, {})).json()).toMatchObject({
+      status: 'waitlisted',
+      position: 1,
+    });
+    expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json()).toMatchObject({
+      state: 'full',
+      confirmedCount: 1,
+      waitlistCount: 1,
+    });
     const noReason = await api(ADMIN, 'POST', `/activities/${a.id}/cancel`, {});
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().error.details[0].path).toBe('reason');
@@ -106,7 +139,12 @@ describe('activities: create, publish, edit, cancel', () => {
     expect(lower.statusCode).toBe(400);
     expect(lower.json().error.details[0].path).toBe('quota');
     expect(lower.json().error.message).toContain('已确认报名的 2 人');
-    const moved = await api(ADMIN, 'PUT', `/activities/${a.id}`, base({ quota: 2, startAt: iso(day(20, 1)), endAt: iso(day(20, 4)), address: '新集镇文化广场' }));
+    const moved = await api(
+      ADMIN,
+      'PUT',
+      `/activities/${a.id}`,
+      base({ quota: 2, startAt: iso(day(20, 1)), endAt: iso(day(20, 4)), address: '新集镇文化广场' }),
+    );
     expect(moved.statusCode, moved.body).toBe(200);
     const changed = await notificationsOf(V1, 'activity.changed');
     expect(changed.length).toBe(before + 1);
@@ -119,7 +157,10 @@ describe('activities: create, publish, edit, cancel', () => {
     expect((await api(V2, 'POST', `/activities/${b.id}/signups`, {})).json().status).toBe('waitlisted');
     const raised = await api(ADMIN, 'PUT', `/activities/${b.id}`, base({ quota: 2 }));
     expect(raised.json()).toMatchObject({ state: 'full', confirmedCount: 2, waitlistCount: 0 });
-    expect((await api(V2, 'GET', `/activities/${b.id}`)).json().mySignup).toMatchObject({ status: 'confirmed', position: null });
+    expect((await api(V2, 'GET', `/activities/${b.id}`)).json().mySignup).toMatchObject({
+      status: 'confirmed',
+      position: null,
+    });
     expect((await notificationsOf(V2, 'activity.promoted')).some((n) => n.entityId === b.id)).toBe(true);
   });
 
@@ -133,7 +174,15 @@ describe('activities: create, publish, edit, cancel', () => {
       expect((await api(SW, 'POST', `/activities/${id}/cancel`, { reason: '越权取消' })).statusCode).toBe(404);
       expect((await api(SW, 'GET', `/activities/${id}/signups`)).statusCode).toBe(404);
       expect((await api(SW, 'GET', `/activities/${id}/qr`)).statusCode).toBe(404);
-      expect((await api(SW, 'POST', `/activities/${id}/attendance`, { volunteerId: crypto.randomUUID(), checkInAt: iso(day(20)), checkOutAt: iso(day(20, 1)) })).statusCode).toBe(404);
+      expect(
+        (
+          await api(SW, 'POST', `/activities/${id}/attendance`, {
+            volunteerId: crypto.randomUUID(),
+            checkInAt: iso(day(20)),
+            checkOutAt: iso(day(20, 1)),
+          })
+        ).statusCode,
+      ).toBe(404);
     }
     expect((await api(SW, 'POST', `/activities/${draft.id}/publish`)).statusCode).toBe(404);
     const list = (await api(SW, 'GET', '/activities?pageSize=200')).json();
@@ -148,9 +197,21 @@ describe('activities: create, publish, edit, cancel', () => {
 
   it('answers 401 without sign-in, 403 without the permission, 404 for unknown ids', async () => {
     const pub = await published({ title: '群众可见的读书分享会' });
-    const anon: [string, string][] = [['GET', '/activities'], ['GET', '/activities/browse'], ['POST', '/activities'], ['GET', `/activities/${pub.id}`],
-      ['POST', `/activities/${pub.id}/signups`], ['DELETE', `/activities/${pub.id}/signups/me`], ['POST', `/activities/${pub.id}/checkin`], ['GET', '/me/signups']];
-    for (const [m, u] of anon) expect((await api(null, m as 'GET', u, m === 'GET' || m === 'DELETE' ? undefined : {})).statusCode, `${m} ${u}`).toBe(401);
+    const anon: [string, string][] = [
+      ['GET', '/activities'],
+      ['GET', '/activities/browse'],
+      ['POST', '/activities'],
+      ['GET', `/activities/${pub.id}`],
+      ['POST', `/activities/${pub.id}/signups`],
+      ['DELETE', `/activities/${pub.id}/signups/me`],
+      ['POST', `/activities/${pub.id}/checkin`],
+      ['GET', '/me/signups'],
+    ];
+    for (const [m, u] of anon)
+      expect(
+        (await api(null, m as 'GET', u, m === 'GET' || m === 'DELETE' ? undefined : {})).statusCode,
+        `${m} ${u}`,
+      ).toBe(401);
     const R = PHONES.resident;
     expect((await api(R, 'GET', '/activities')).statusCode).toBe(403);
     expect((await api(R, 'POST', '/activities', base())).statusCode).toBe(403);
@@ -189,9 +250,18 @@ describe('bad input: clear Chinese errors naming the field, nothing saved', () =
       [{ teamId: crypto.randomUUID() }, 'teamId'],
       [{ startAt: '明天上午' }, 'startAt'],
       [{ checkinRadiusM: 300 }, 'lat'],
-      [{ shifts: [{ position: '引导员', startAt: iso(day(20, -2)), endAt: iso(day(20, 1)), quota: 2 }] }, 'shifts.0.startAt'],
-      [{ shifts: [{ position: '引导员', startAt: iso(day(20, 1)), endAt: iso(day(20, 5)), quota: 2 }] }, 'shifts.0.endAt'],
-      [{ shifts: [{ position: '引导员', startAt: iso(day(20, 1)), endAt: iso(day(20, 2)), quota: 0 }] }, 'shifts.0.quota'],
+      [
+        { shifts: [{ position: '引导员', startAt: iso(day(20, -2)), endAt: iso(day(20, 1)), quota: 2 }] },
+        'shifts.0.startAt',
+      ],
+      [
+        { shifts: [{ position: '引导员', startAt: iso(day(20, 1)), endAt: iso(day(20, 5)), quota: 2 }] },
+        'shifts.0.endAt',
+      ],
+      [
+        { shifts: [{ position: '引导员', startAt: iso(day(20, 1)), endAt: iso(day(20, 2)), quota: 0 }] },
+        'shifts.0.quota',
+      ],
     ];
     for (const [over, path] of cases) {
       const res = await api(ADMIN, 'POST', '/activities', base(over));
@@ -216,15 +286,28 @@ describe('sign-ups, check-in and check-out', () => {
     const dup = await api(V1, 'POST', `/activities/${a.id}/signups`, {});
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.code).toBe('DUPLICATE');
-    expect((await api(V2, 'POST', `/activities/${a.id}/signups`)).json()).toMatchObject({ status: 'waitlisted', position: 1 });
-    expect((await api(V2, 'GET', `/activities/${a.id}`)).json().mySignup).toMatchObject({ status: 'waitlisted', position: 1 });
+    expect((await api(V2, 'POST', `/activities/${a.id}/signups`)).json()).toMatchObject({
+      status: 'waitlisted',
+      position: 1,
+    });
+    expect((await api(V2, 'GET', `/activities/${a.id}`)).json().mySignup).toMatchObject({
+      status: 'waitlisted',
+      position: 1,
+    });
     expect((await api(V1, 'DELETE', `/activities/${a.id}/signups/me`)).statusCode).toBe(204);
     expect((await api(V1, 'DELETE', `/activities/${a.id}/signups/me`)).statusCode).toBe(404);
-    expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json()).toMatchObject({ state: 'full', confirmedCount: 1, waitlistCount: 0 });
+    expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json()).toMatchObject({
+      state: 'full',
+      confirmedCount: 1,
+      waitlistCount: 0,
+    });
     const promoted = await notificationsOf(V2, 'activity.promoted');
     expect(promoted.some((n) => n.entityId === a.id)).toBe(true);
     expect((await api(V2, 'DELETE', `/activities/${a.id}/signups/me`)).statusCode).toBe(204);
-    expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json()).toMatchObject({ state: 'published', confirmedCount: 0 });
+    expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json()).toMatchObject({
+      state: 'published',
+      confirmedCount: 0,
+    });
     // signing up again after cancelling is allowed
     expect((await api(V1, 'POST', `/activities/${a.id}/signups`, {})).json().status).toBe('confirmed');
     const mine = (await api(V1, 'GET', '/me/signups?when=upcoming&pageSize=200')).json();
@@ -235,27 +318,45 @@ describe('sign-ups, check-in and check-out', () => {
   });
 
   it('uses positions × time slots: a shift is required and has its own seats', async () => {
-    const a = await published({ quota: 3, shifts: [
-      { position: '引导员', startAt: iso(day(20)), endAt: iso(day(20, 1.5)), quota: 1 },
-      { position: '理发师', startAt: iso(day(20, 1)), endAt: iso(day(20, 3)), quota: 2 },
-    ] });
+    const a = await published({
+      quota: 3,
+      shifts: [
+        { position: '引导员', startAt: iso(day(20)), endAt: iso(day(20, 1.5)), quota: 1 },
+        { position: '理发师', startAt: iso(day(20, 1)), endAt: iso(day(20, 3)), quota: 2 },
+      ],
+    });
     expect(a.shifts).toHaveLength(2);
     const [guide] = a.shifts;
     const none = await api(V1, 'POST', `/activities/${a.id}/signups`, {});
     expect(none.statusCode).toBe(400);
     expect(none.json().error.details[0].path).toBe('shiftId');
-    expect((await api(V1, 'POST', `/activities/${a.id}/signups`, { shiftId: guide.id })).json().status).toBe('confirmed');
-    expect((await api(V2, 'POST', `/activities/${a.id}/signups`, { shiftId: guide.id })).json()).toMatchObject({ status: 'waitlisted', position: 1 });
+    expect((await api(V1, 'POST', `/activities/${a.id}/signups`, { shiftId: guide.id })).json().status).toBe(
+      'confirmed',
+    );
+    expect((await api(V2, 'POST', `/activities/${a.id}/signups`, { shiftId: guide.id })).json()).toMatchObject({
+      status: 'waitlisted',
+      position: 1,
+    });
     const view = (await api(ADMIN, 'GET', `/activities/${a.id}`)).json();
     expect(view).toMatchObject({ state: 'published', confirmedCount: 1, waitlistCount: 1 });
     expect(view.shifts[0]).toMatchObject({ position: '引导员', confirmedCount: 1 });
     await api(V1, 'DELETE', `/activities/${a.id}/signups/me`);
-    expect((await api(V2, 'GET', `/activities/${a.id}`)).json().mySignup).toMatchObject({ status: 'confirmed', shiftId: guide.id });
+    expect((await api(V2, 'GET', `/activities/${a.id}`)).json().mySignup).toMatchObject({
+      status: 'confirmed',
+      shiftId: guide.id,
+    });
   });
 
   it('check-in and check-out by code within the time window, radius and states; no-shows recorded at the end', async () => {
     t.clock.set(new Date(day(10, -48)));
-    const a = await published({ startAt: iso(day(10)), endAt: iso(day(10, 3)), quota: 5, lat: 33.8, lng: 113.5, checkinRadiusM: 200 });
+    const a = await published({
+      startAt: iso(day(10)),
+      endAt: iso(day(10, 3)),
+      quota: 5,
+      lat: 33.8,
+      lng: 113.5,
+      checkinRadiusM: 200,
+    });
     const other = await published({ startAt: iso(day(10)), endAt: iso(day(10, 3)) });
     const code = (await api(ADMIN, 'GET', `/activities/${a.id}`)).json().code as string;
     const otherCode = (await api(ADMIN, 'GET', `/activities/${other.id}`)).json().code as string;
@@ -268,7 +369,10 @@ describe('sign-ups, check-in and check-out', () => {
     expect(early.statusCode).toBe(409);
     expect(early.json().error.message).toContain('开始前 1 小时');
     t.clock.set(new Date(day(10, 0.25)));
-    const wrong = await api(V1, 'POST', `/activities/${a.id}/checkin`, { code: code === '123456' ? '654321' : '123456', ...here });
+    const wrong = await api(V1, 'POST', `/activities/${a.id}/checkin`, {
+      code: code === '123456' ? '654321' : '123456',
+      ...here,
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error.details[0].path).toBe('code');
     if (otherCode !== code) {
@@ -303,7 +407,13 @@ describe('sign-ups, check-in and check-out', () => {
     expect(ended.json()).toMatchObject({ state: 'ended', noShows: 1 });
     const list = (await api(ADMIN, 'GET', `/activities/${a.id}/signups`)).json();
     const byName = Object.fromEntries(list.items.map((s: Json) => [s.volunteerName, s]));
-    expect(byName['李志愿']).toMatchObject({ status: 'confirmed', noShow: false, creditedHours: 2.75, pendingHours: 0, source: 'self' });
+    expect(byName['李志愿']).toMatchObject({
+      status: 'confirmed',
+      noShow: false,
+      creditedHours: 2.75,
+      pendingHours: 0,
+      source: 'self',
+    });
     expect(byName['李志愿'].phoneMasked).toMatch(/^1\d{2}\*{4}\d{4}$/);
     expect(byName['张志愿']).toMatchObject({ noShow: true, creditedHours: 0 });
     // too late
@@ -329,7 +439,9 @@ describe('sign-ups, check-in and check-out', () => {
     expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json().state).toBe('in_progress');
     await sweepActivities(t.deps.database.db, new Date(day(12, 4.1)));
     expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json().state).toBe('ended');
-    expect(await count('select count(*)::int as n from activity_signups where activity_id = $1 and no_show', [a.id])).toBe(1);
+    expect(
+      await count('select count(*)::int as n from activity_signups where activity_id = $1 and no_show', [a.id]),
+    ).toBe(1);
     await sweepActivities(t.deps.database.db, new Date(day(12, 4.1) + 31 * 24 * H));
     expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json().state).toBe('archived');
   });
@@ -341,13 +453,29 @@ describe('hours settlement', () => {
     const actor = { userId: null, name: '测试', countyCode: '411523' };
     for (let i = 0; i < 3; i++) {
       const id = `41010119850${i + 1}0${i + 1}2${i}${i}`.slice(0, 17);
-      const v = await registerVolunteer(t.deps.database.db, t.deps.crypto, actor, null, t.clock.now(), { name: `时长测${'甲乙丙'[i]}`, idNumber: id + checkChar(id), regionCode: village }, { source: 'staff', verified: true });
+      const v = await registerVolunteer(
+        t.deps.database.db,
+        t.deps.crypto,
+        actor,
+        null,
+        t.clock.now(),
+        { name: `时长测${'甲乙丙'[i]}`, idNumber: id + checkChar(id), regionCode: village },
+        { source: 'staff', verified: true },
+      );
       vols.push({ id: v.id, name: v.name });
     }
   });
   const sheet = (activityId: string, volunteerId: string, from: number, to: number) =>
-    api(ADMIN, 'POST', `/activities/${activityId}/attendance`, { volunteerId, checkInAt: iso(from), checkOutAt: iso(to) });
-  const ledger = (volunteerId: string) => t.deps.database.query('select kind, hours, service_date::text as service_date from hours_entries where volunteer_id = $1 order by seq', [volunteerId]);
+    api(ADMIN, 'POST', `/activities/${activityId}/attendance`, {
+      volunteerId,
+      checkInAt: iso(from),
+      checkOutAt: iso(to),
+    });
+  const ledger = (volunteerId: string) =>
+    t.deps.database.query(
+      'select kind, hours, service_date::text as service_date from hours_entries where volunteer_id = $1 order by seq',
+      [volunteerId],
+    );
 
   it('credits nothing below 60 % of the planned time, and refuses attendance outside the activity', async () => {
     t.clock.set(new Date(day(14, -48)));
@@ -362,7 +490,11 @@ describe('hours settlement', () => {
     expect(reversed.statusCode).toBe(400);
     expect(reversed.json().error.details[0].path).toBe('checkOutAt');
     expect(reversed.json().error.message).toBe('签退时间必须晚于签到时间');
-    const unknown = await api(ADMIN, 'POST', `/activities/${a.id}/attendance`, { volunteerId: crypto.randomUUID(), checkInAt: iso(day(14)), checkOutAt: iso(day(14, 1)) });
+    const unknown = await api(ADMIN, 'POST', `/activities/${a.id}/attendance`, {
+      volunteerId: crypto.randomUUID(),
+      checkInAt: iso(day(14)),
+      checkOutAt: iso(day(14, 1)),
+    });
     expect(unknown.json().error.details[0].path).toBe('volunteerId');
     expect(await count('select count(*)::int as n from activity_signups where activity_id = $1', [a.id])).toBe(0);
     // 1.5 h of a 3 h activity = 50 % < 60 %
@@ -388,13 +520,26 @@ describe('hours settlement', () => {
     expect(full.statusCode, full.body).toBe(201);
     expect(full.json().hours).toMatchObject({ credited: 8, pending: 2 });
     expect(full.json().hours.reason).toContain('8 小时');
-    const req = (await t.deps.database.query('select kind, status, hours, reason, activity_id from hours_requests where volunteer_id = $1', [v2.id])).rows;
-    expect(req).toEqual([expect.objectContaining({ kind: 'excess', status: 'pending', hours: 2, activity_id: long.id })]);
-    expect((await ledger(v2.id)).rows).toEqual([expect.objectContaining({ kind: 'attendance', hours: 8, service_date: '2026-07-15' })]);
+    const req = (
+      await t.deps.database.query(
+        'select kind, status, hours, reason, activity_id from hours_requests where volunteer_id = $1',
+        [v2.id],
+      )
+    ).rows;
+    expect(req).toEqual([
+      expect.objectContaining({ kind: 'excess', status: 'pending', hours: 2, activity_id: long.id }),
+    ]);
+    expect((await ledger(v2.id)).rows).toEqual([
+      expect.objectContaining({ kind: 'attendance', hours: 8, service_date: '2026-07-15' }),
+    ]);
     const sign = (await api(ADMIN, 'GET', `/activities/${long.id}/signups`)).json().items[0];
     expect(sign).toMatchObject({ creditedHours: 8, pendingHours: 2 });
 
-    expect((await sheet(morning.id, v3.id, day(16), day(16, 5))).json().hours).toEqual({ credited: 5, pending: 0, reason: null });
+    expect((await sheet(morning.id, v3.id, day(16), day(16, 5))).json().hours).toEqual({
+      credited: 5,
+      pending: 0,
+      reason: null,
+    });
     const second = (await sheet(afternoon.id, v3.id, day(16, 6), day(16, 10))).json().hours;
     expect(second).toMatchObject({ credited: 3, pending: 1 });
     expect(second.reason).toContain('当日已认定 5 小时');
@@ -403,94 +548,197 @@ describe('hours settlement', () => {
 
   it('the ledger is append-only: UPDATE and DELETE on hours_entries fail in the database', async () => {
     const [, v2] = vols;
-    await expect(t.deps.database.query('update hours_entries set hours = 100 where volunteer_id = $1', [v2.id])).rejects.toThrow(/append-only/);
-    await expect(t.deps.database.query('delete from hours_entries where volunteer_id = $1', [v2.id])).rejects.toThrow(/append-only/);
+    await expect(
+      t.deps.database.query('update hours_entries set hours = 100 where volunteer_id = $1', [v2.id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(t.deps.database.query('delete from hours_entries where volunteer_id = $1', [v2.id])).rejects.toThrow(
+      /append-only/,
+    );
     expect((await ledger(v2.id)).rows.map((r) => r.hours)).toEqual([8]);
   });
 });
 
 describe('concurrency', () => {
-  it('200 simultaneous sign-ups for 50 seats: exactly 50 confirmed, 150 waitlisted in arrival order; k cancellations promote the first k', { timeout: 300_000 }, async () => {
-    t.clock.set(new Date('2026-06-01T02:00:00Z'));
-    const a = await published({ title: '200 人抢 50 个名额', quota: 50, startAt: iso(day(25)), endAt: iso(day(25, 2)) });
-    const db = t.deps.database.db;
-    const hash = await hashPassword('Volunteer@1');
-    const actor = { userId: null, name: '测试', countyCode: '411523' };
-    const people: { token: string; volunteerId: string }[] = [];
-    for (let i = 0; i < 200; i++) {
-      const phone = `1360000${String(i).padStart(4, '0')}`;
-      const name = `报名${'一二三四五六七八九十'[i % 10]}${'甲乙丙丁戊己庚辛壬癸'[Math.floor(i / 10) % 10]}${'东南西北'[Math.floor(i / 100)]}`;
-      const u = await ensureUser(db, t.deps.crypto, actor, { countyCode: '411523', name, phone, password: '', regionCode: village, roles: [] }, hash);
-      const id = `41010119910${1 + (i % 9)}${String(10 + (i % 18)).padStart(2, '0')}${String(100 + i).padStart(3, '0')}`;
-      const v = await registerVolunteer(db, t.deps.crypto, actor, null, t.clock.now(), { name, idNumber: id + checkChar(id), regionCode: village }, { source: 'staff', userId: u.id, verified: true });
-      // a session straight in the table: 200 password checks are not what this tests
-      const token = crypto.randomBytes(24).toString('base64url');
-      await t.deps.database.query('insert into sessions (token_hash, user_id, csrf_token, last_seen_at, created_at) values ($1, $2, $3, $4, $4)', [sha256Hex(token), u.id, 'x', t.clock.now()]);
-      people.push({ token, volunteerId: v.id });
-    }
-    const signup = (p: { token: string }) => t.app.inject({ method: 'POST', url: `/api/v1/activities/${a.id}/signups`, headers: { authorization: `Bearer ${p.token}` }, payload: {} });
-    const results = await Promise.all(people.map(signup));
-    expect(results.filter((r) => r.statusCode !== 201).map((r) => r.body)).toEqual([]);
-    const bodies = results.map((r) => r.json() as { id: string; status: string; position?: number });
-    expect(bodies.filter((b) => b.status === 'confirmed')).toHaveLength(50);
-    expect(bodies.filter((b) => b.status === 'waitlisted')).toHaveLength(150);
-    expect(bodies.filter((b) => b.status === 'waitlisted').map((b) => b.position).sort((x, y) => x! - y!)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+  it(
+    '200 simultaneous sign-ups for 50 seats: exactly 50 confirmed, 150 waitlisted in arrival order; k cancellations promote the first k',
+    { timeout: 300_000 },
+    async () => {
+      t.clock.set(new Date('2026-06-01T02:00:00Z'));
+      const a = await published({
+        title: '200 人抢 50 个名额',
+        quota: 50,
+        startAt: iso(day(25)),
+        endAt: iso(day(25, 2)),
+      });
+      const db = t.deps.database.db;
+      const hash = await hashPassword('Volunteer@1');
+      const actor = { userId: null, name: '测试', countyCode: '411523' };
+      const people: { token: string; volunteerId: string }[] = [];
+      for (let i = 0; i < 200; i++) {
+        const phone = `1360000${String(i).padStart(4, '0')}`;
+        const name = `报名${'一二三四五六七八九十'[i % 10]}${'甲乙丙丁戊己庚辛壬癸'[Math.floor(i / 10) % 10]}${'东南西北'[Math.floor(i / 100)]}`;
+        const u = await ensureUser(
+          db,
+          t.deps.crypto,
+          actor,
+          { countyCode: '411523', name, phone, password: '', regionCode: village, roles: [] },
+          hash,
+        );
+        const id = `41010119910${1 + (i % 9)}${String(10 + (i % 18)).padStart(2, '0')}${String(100 + i).padStart(3, '0')}`;
+        const v = await registerVolunteer(
+          db,
+          t.deps.crypto,
+          actor,
+          null,
+          t.clock.now(),
+          { name, idNumber: id + checkChar(id), regionCode: village },
+          { source: 'staff', userId: u.id, verified: true },
+        );
+        // a session straight in the table: 200 password checks are not what this tests
+        const token = crypto.randomBytes(24).toString('base64url');
+        await t.deps.database.query(
+          'insert into sessions (token_hash, user_id, csrf_token, last_seen_at, created_at) values ($1, $2, $3, $4, $4)',
+          [sha256Hex(token), u.id, 'x', t.clock.now()],
+        );
+        people.push({ token, volunteerId: v.id });
+      }
+      const signup = (p: { token: string }) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/v1/activities/${a.id}/signups`,
+          headers: { authorization: `Bearer ${p.token}` },
+          payload: {},
+        });
+      const results = await Promise.all(people.map(signup));
+      expect(results.filter((r) => r.statusCode !== 201).map((r) => r.body)).toEqual([]);
+      const bodies = results.map((r) => r.json() as { id: string; status: string; position?: number });
+      expect(bodies.filter((b) => b.status === 'confirmed')).toHaveLength(50);
+      expect(bodies.filter((b) => b.status === 'waitlisted')).toHaveLength(150);
+      expect(
+        bodies
+          .filter((b) => b.status === 'waitlisted')
+          .map((b) => b.position)
+          .sort((x, y) => x! - y!),
+      ).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
 
-    const rows = (await t.deps.database.query('select id, status, seq from activity_signups where activity_id = $1 order by seq', [a.id])).rows as { id: string; status: string; seq: number }[];
-    expect(rows).toHaveLength(200);
-    // arrival order: every confirmed sign-up arrived (got its seq) before every waitlisted one
-    expect(rows.slice(0, 50).every((r) => r.status === 'confirmed')).toBe(true);
-    expect(rows.slice(50).every((r) => r.status === 'waitlisted')).toBe(true);
-    // the position answered to each request is its rank by seq among the waitlisted
-    const rankBySeq = new Map(rows.slice(50).map((r, i) => [r.id, i + 1]));
-    for (const b of bodies.filter((x) => x.status === 'waitlisted')) expect(b.position).toBe(rankBySeq.get(b.id));
-    // each sign-up's audit event, appended in its seat statement, names its outcome and the chain verifies
-    const events = (await t.deps.database.query(`select chain, seq, entity_id, detail from audit_events where action = 'activity.signup' and detail->>'activityId' = $1`, [a.id])).rows as { chain: string; seq: number; entity_id: string; detail: { status: string } }[];
-    expect(events).toHaveLength(200);
-    const statusById = new Map(rows.map((r) => [r.id, r.status]));
-    for (const e of events) expect(e.detail.status).toBe(statusById.get(e.entity_id));
-    expect(await verifyAudit(db)).toMatchObject({ ok: true, problems: [] });
-    const tampered = events.find((e) => e.detail.status === 'waitlisted')!;
-    await t.deps.database.query(`update audit_events set detail = jsonb_set(detail, '{status}', '"confirmed"') where chain = $1 and seq = $2`, [tampered.chain, tampered.seq]);
-    const altered = await verifyAudit(db);
-    expect(altered.problems.some((p) => p.chain === tampered.chain && p.seq === Number(tampered.seq) && p.problem.includes('篡改'))).toBe(true);
-    await t.deps.database.query(`update audit_events set detail = $3::jsonb where chain = $1 and seq = $2`, [tampered.chain, tampered.seq, JSON.stringify(tampered.detail)]);
-    expect((await verifyAudit(db)).ok).toBe(true);
-    const view = (await api(ADMIN, 'GET', `/activities/${a.id}`)).json();
-    expect(view).toMatchObject({ state: 'full', confirmedCount: 50, waitlistCount: 150 });
-    const listed = (await api(ADMIN, 'GET', `/activities/${a.id}/signups?status=waitlisted&pageSize=200`)).json();
-    expect(listed.items.map((s: Json) => s.position)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+      const rows = (
+        await t.deps.database.query(
+          'select id, status, seq from activity_signups where activity_id = $1 order by seq',
+          [a.id],
+        )
+      ).rows as { id: string; status: string; seq: number }[];
+      expect(rows).toHaveLength(200);
+      // arrival order: every confirmed sign-up arrived (got its seq) before every waitlisted one
+      expect(rows.slice(0, 50).every((r) => r.status === 'confirmed')).toBe(true);
+      expect(rows.slice(50).every((r) => r.status === 'waitlisted')).toBe(true);
+      // the position answered to each request is its rank by seq among the waitlisted
+      const rankBySeq = new Map(rows.slice(50).map((r, i) => [r.id, i + 1]));
+      for (const b of bodies.filter((x) => x.status === 'waitlisted')) expect(b.position).toBe(rankBySeq.get(b.id));
+      // each sign-up's audit event, appended in its seat statement, names its outcome and the chain verifies
+      const events = (
+        await t.deps.database.query(
+          `select chain, seq, entity_id, detail from audit_events where action = 'activity.signup' and detail->>'activityId' = $1`,
+          [a.id],
+        )
+      ).rows as { chain: string; seq: number; entity_id: string; detail: { status: string } }[];
+      expect(events).toHaveLength(200);
+      const statusById = new Map(rows.map((r) => [r.id, r.status]));
+      for (const e of events) expect(e.detail.status).toBe(statusById.get(e.entity_id));
+      expect(await verifyAudit(db)).toMatchObject({ ok: true, problems: [] });
+      const tampered = events.find((e) => e.detail.status === 'waitlisted')!;
+      await t.deps.database.query(
+        `update audit_events set detail = jsonb_set(detail, '{status}', '"confirmed"') where chain = $1 and seq = $2`,
+        [tampered.chain, tampered.seq],
+      );
+      const altered = await verifyAudit(db);
+      expect(
+        altered.problems.some(
+          (p) => p.chain === tampered.chain && p.seq === Number(tampered.seq) && p.problem.includes('篡改'),
+        ),
+      ).toBe(true);
+      await t.deps.database.query(`update audit_events set detail = $3::jsonb where chain = $1 and seq = $2`, [
+        tampered.chain,
+        tampered.seq,
+        JSON.stringify(tampered.detail),
+      ]);
+      expect((await verifyAudit(db)).ok).toBe(true);
+      const view = (await api(ADMIN, 'GET', `/activities/${a.id}`)).json();
+      expect(view).toMatchObject({ state: 'full', confirmedCount: 50, waitlistCount: 150 });
+      const listed = (await api(ADMIN, 'GET', `/activities/${a.id}/signups?status=waitlisted&pageSize=200`)).json();
+      expect(listed.items.map((s: Json) => s.position)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
 
-    // k confirmed people cancel at once: exactly the first k waitlisted are promoted
-    const k = 7;
-    const bySignup = new Map(bodies.map((b, i) => [b.id, people[i]]));
-    const cancellers = rows.slice(3, 3 + k).map((r) => bySignup.get(r.id)!);
-    const cancels = await Promise.all(cancellers.map((p) => t.app.inject({ method: 'DELETE', url: `/api/v1/activities/${a.id}/signups/me`, headers: { authorization: `Bearer ${p.token}` } })));
-    expect(cancels.map((r) => r.statusCode)).toEqual(Array(k).fill(204));
-    const after = (await t.deps.database.query('select id, status from activity_signups where activity_id = $1 order by seq', [a.id])).rows as { id: string; status: string }[];
-    const firstK = rows.slice(50, 50 + k).map((r) => r.id);
-    expect(after.filter((r) => firstK.includes(r.id)).every((r) => r.status === 'confirmed')).toBe(true);
-    expect(after.filter((r) => r.status === 'confirmed')).toHaveLength(50);
-    expect(after.filter((r) => r.status === 'waitlisted').map((r) => r.id)).toEqual(rows.slice(50 + k).map((r) => r.id));
-    expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json()).toMatchObject({ state: 'full', confirmedCount: 50, waitlistCount: 150 - k });
-    const promotedNotices = await count(`select count(*)::int as n from notifications where kind = 'activity.promoted' and entity_id = $1`, [a.id]);
-    expect(promotedNotices).toBe(k);
-  });
+      // k confirmed people cancel at once: exactly the first k waitlisted are promoted
+      const k = 7;
+      const bySignup = new Map(bodies.map((b, i) => [b.id, people[i]]));
+      const cancellers = rows.slice(3, 3 + k).map((r) => bySignup.get(r.id)!);
+      const cancels = await Promise.all(
+        cancellers.map((p) =>
+          t.app.inject({
+            method: 'DELETE',
+            url: `/api/v1/activities/${a.id}/signups/me`,
+            headers: { authorization: `Bearer ${p.token}` },
+          }),
+        ),
+      );
+      expect(cancels.map((r) => r.statusCode)).toEqual(Array(k).fill(204));
+      const after = (
+        await t.deps.database.query('select id, status from activity_signups where activity_id = $1 order by seq', [
+          a.id,
+        ])
+      ).rows as { id: string; status: string }[];
+      const firstK = rows.slice(50, 50 + k).map((r) => r.id);
+      expect(after.filter((r) => firstK.includes(r.id)).every((r) => r.status === 'confirmed')).toBe(true);
+      expect(after.filter((r) => r.status === 'confirmed')).toHaveLength(50);
+      expect(after.filter((r) => r.status === 'waitlisted').map((r) => r.id)).toEqual(
+        rows.slice(50 + k).map((r) => r.id),
+      );
+      expect((await api(ADMIN, 'GET', `/activities/${a.id}`)).json()).toMatchObject({
+        state: 'full',
+        confirmedCount: 50,
+        waitlistCount: 150 - k,
+      });
+      const promotedNotices = await count(
+        `select count(*)::int as n from notifications where kind = 'activity.promoted' and entity_id = $1`,
+        [a.id],
+      );
+      expect(promotedNotices).toBe(k);
+    },
+  );
   it('an audit append folded into a statement: nothing without a source row, the head of a new chain made by its first event, the picked value hashed', async () => {
     const db = t.deps.database.db;
     const actor = { userId: null, name: '测试', countyCode: '411523' };
-    const input = { action: 'test.fold', entity: 'test', entityId: 'x', detail: { n: 1 }, chain: `test/${crypto.randomUUID()}` };
+    const input = {
+      action: 'test.fold',
+      entity: 'test',
+      entityId: 'x',
+      detail: { n: 1 },
+      chain: `test/${crypto.randomUUID()}`,
+    };
     const run = async (status: string | null) => {
-      const append = auditAppendSql(actor, input, sql`src`, { key: 'status', by: sql`status`, values: ['confirmed', 'waitlisted'] });
-      const { rows } = await db.execute(sql`with src as (select ${status}::text as status where ${status}::text is not null), ${append.ctes} select (select count(*)::int from src) as n, ${append.seq} as seq`);
+      const append = auditAppendSql(actor, input, sql`src`, {
+        key: 'status',
+        by: sql`status`,
+        values: ['confirmed', 'waitlisted'],
+      });
+      const { rows } = await db.execute(
+        sql`with src as (select ${status}::text as status where ${status}::text is not null), ${append.ctes} select (select count(*)::int from src) as n, ${append.seq} as seq`,
+      );
       return rows[0] as { n: number; seq: number | null };
     };
     expect(await run(null)).toMatchObject({ n: 0, seq: null });
-    expect((await t.deps.database.query('select count(*)::int as n from audit_heads where chain = $1', [input.chain])).rows[0].n).toBe(0);
+    expect(
+      (await t.deps.database.query('select count(*)::int as n from audit_heads where chain = $1', [input.chain]))
+        .rows[0].n,
+    ).toBe(0);
     expect(Number((await run('waitlisted')).seq)).toBe(1); // the chain's first event creates its head
     expect(Number((await run('confirmed')).seq)).toBe(2);
-    const stored = (await t.deps.database.query('select seq, detail from audit_events where chain = $1 order by seq', [input.chain])).rows;
-    expect(stored.map((r: Json) => [Number(r.seq), r.detail])).toEqual([[1, { n: 1, status: 'waitlisted' }], [2, { n: 1, status: 'confirmed' }]]);
+    const stored = (
+      await t.deps.database.query('select seq, detail from audit_events where chain = $1 order by seq', [input.chain])
+    ).rows;
+    expect(stored.map((r: Json) => [Number(r.seq), r.detail])).toEqual([
+      [1, { n: 1, status: 'waitlisted' }],
+      [2, { n: 1, status: 'confirmed' }],
+    ]);
     await expect(run('bogus')).rejects.toThrow();
     await db.transaction((tx) => writeAudit(tx, actor, input)); // writeAudit goes on after folded appends, and they after it
     expect(Number((await run('confirmed')).seq)).toBe(4);

@@ -8,142 +8,353 @@ import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { activityStates, activityTypes } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
 import {
-  activityCaller, archiveActivity, attendanceCode, browseActivities, cancelActivity, cancelMySignup, checkIn, checkOut, createActivity,
-  endActivity, getActivity, listActivities, listSignups, mySignups, publishActivity, recordAttendance, signUp, stateLabels, typeLabels, updateActivity,
+  activityCaller,
+  archiveActivity,
+  attendanceCode,
+  browseActivities,
+  cancelActivity,
+  cancelMySignup,
+  checkIn,
+  checkOut,
+  createActivity,
+  endActivity,
+  getActivity,
+  listActivities,
+  listSignups,
+  mySignups,
+  publishActivity,
+  recordAttendance,
+  signUp,
+  stateLabels,
+  typeLabels,
+  updateActivity,
 } from './service.js';
 
 const tags = ['活动'];
-const time = (label: string) => z.iso.datetime({ offset: true, error: `${label}应为 ISO 8601 时间（如 2026-06-01T09:00:00+08:00）` }).transform((s) => new Date(s));
+const time = (label: string) =>
+  z.iso
+    .datetime({ offset: true, error: `${label}应为 ISO 8601 时间（如 2026-06-01T09:00:00+08:00）` })
+    .transform((s) => new Date(s));
 const uuid = (label: string) => z.uuid(`${label} ID 格式不正确`);
-const typeEnum = z.enum(activityTypes, { error: `活动类型应为 ${activityTypes.map((t) => `${t}（${typeLabels[t]}）`).join('、')} 之一` });
+const typeEnum = z.enum(activityTypes, {
+  error: `活动类型应为 ${activityTypes.map((t) => `${t}（${typeLabels[t]}）`).join('、')} 之一`,
+});
 
 const shiftBody = z.object({
   id: uuid('岗位时段').optional(),
   position: z.string().trim().min(1, '岗位名称不能为空').max(40, '岗位名称不能超过 40 个字'),
-  startAt: time('岗位开始时间'), endAt: time('岗位结束时间'),
-  quota: z.number({ error: '岗位名额应为整数' }).int('岗位名额应为整数').min(1, '岗位名额必须大于 0').max(10_000, '岗位名额不能超过 10000'),
+  startAt: time('岗位开始时间'),
+  endAt: time('岗位结束时间'),
+  quota: z
+    .number({ error: '岗位名额应为整数' })
+    .int('岗位名额应为整数')
+    .min(1, '岗位名额必须大于 0')
+    .max(10_000, '岗位名额不能超过 10000'),
 });
 const activityBody = z.object({
   title: z.string().trim().min(2, '活动名称至少 2 个字').max(100, '活动名称不能超过 100 个字'),
   type: typeEnum,
   regionCode: regionCodeSchema,
-  startAt: time('开始时间'), endAt: time('结束时间'),
-  quota: z.number({ error: '招募名额应为整数' }).int('招募名额应为整数').min(1, '招募名额必须大于 0').max(10_000, '招募名额不能超过 10000'),
+  startAt: time('开始时间'),
+  endAt: time('结束时间'),
+  quota: z
+    .number({ error: '招募名额应为整数' })
+    .int('招募名额应为整数')
+    .min(1, '招募名额必须大于 0')
+    .max(10_000, '招募名额不能超过 10000'),
   address: z.string().trim().min(2, '请填写活动地点').max(200, '活动地点不能超过 200 个字'),
-  siteId: uuid('阵地').nullish(), teamId: uuid('队伍').nullish(), planId: uuid('计划').nullish(),
+  siteId: uuid('阵地').nullish(),
+  teamId: uuid('队伍').nullish(),
+  planId: uuid('计划').nullish(),
   theme: z.string().trim().max(100, '主题不能超过 100 个字').optional(),
   description: z.string().max(5000, '活动内容不能超过 5000 个字').optional(),
   beneficiaries: z.string().max(200, '服务对象不能超过 200 个字').optional(),
-  beneficiaryCount: z.number({ error: '受益人数应为整数' }).int('受益人数应为整数').min(0, '受益人数不能为负').max(1_000_000).optional(),
+  beneficiaryCount: z
+    .number({ error: '受益人数应为整数' })
+    .int('受益人数应为整数')
+    .min(0, '受益人数不能为负')
+    .max(1_000_000)
+    .optional(),
   risky: z.boolean({ error: 'risky 应为 true 或 false' }).optional(),
   insurance: z.string().trim().max(500, '保险信息不能超过 500 个字').nullish(),
-  lat: z.number({ error: '纬度应为数字' }).min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间').nullish(),
-  lng: z.number({ error: '经度应为数字' }).min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间').nullish(),
-  checkinRadiusM: z.number({ error: '签到范围应为整数（米）' }).int('签到范围应为整数（米）').min(10, '签到范围不能小于 10 米').max(100_000, '签到范围不能超过 100 公里').nullish(),
+  lat: z
+    .number({ error: '纬度应为数字' })
+    .min(-90, '纬度应在 -90 到 90 之间')
+    .max(90, '纬度应在 -90 到 90 之间')
+    .nullish(),
+  lng: z
+    .number({ error: '经度应为数字' })
+    .min(-180, '经度应在 -180 到 180 之间')
+    .max(180, '经度应在 -180 到 180 之间')
+    .nullish(),
+  checkinRadiusM: z
+    .number({ error: '签到范围应为整数（米）' })
+    .int('签到范围应为整数（米）')
+    .min(10, '签到范围不能小于 10 米')
+    .max(100_000, '签到范围不能超过 100 公里')
+    .nullish(),
   shifts: z.array(shiftBody).max(50, '岗位时段不能超过 50 个').optional(),
 });
 const codeBody = z.object({
-  code: z.string({ error: '请输入 6 位签到码' }).trim().regex(/^\d{6}$/, '签到码应为 6 位数字'),
+  code: z
+    .string({ error: '请输入 6 位签到码' })
+    .trim()
+    .regex(/^\d{6}$/, '签到码应为 6 位数字'),
   lat: z.number({ error: '纬度应为数字' }).min(-90).max(90).nullish(),
   lng: z.number({ error: '经度应为数字' }).min(-180).max(180).nullish(),
   method: z.enum(['code', 'qr']).optional(),
 });
-const stateList = z.string().max(200).transform((v, ctx) => {
-  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
-  const bad = list.find((x) => !(activityStates as readonly string[]).includes(x));
-  if (bad) { ctx.addIssue({ code: 'custom', message: `状态不正确：${bad}（多个状态用逗号分隔）` }); return z.NEVER; }
-  return list as (typeof activityStates)[number][];
-});
+const stateList = z
+  .string()
+  .max(200)
+  .transform((v, ctx) => {
+    const list = v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const bad = list.find((x) => !(activityStates as readonly string[]).includes(x));
+    if (bad) {
+      ctx.addIssue({ code: 'custom', message: `状态不正确：${bad}（多个状态用逗号分隔）` });
+      return z.NEVER;
+    }
+    return list as (typeof activityStates)[number][];
+  });
 const when = z.enum(['upcoming', 'past'], { error: 'when 应为 upcoming 或 past' });
 
-export const activityRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  const db = deps.database.db;
-  const now = () => deps.clock.now();
-  const baseCaller = (req: FastifyRequest) => {
-    const a = auth(req);
-    return { actor: actor(req), userId: a.userId, countyCode: countyOf(a, deps), scope: a.scope, permissions: a.permissions };
+export const activityRoutes =
+  (deps: Deps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const db = deps.database.db;
+    const now = () => deps.clock.now();
+    const baseCaller = (req: FastifyRequest) => {
+      const a = auth(req);
+      return {
+        actor: actor(req),
+        userId: a.userId,
+        countyCode: countyOf(a, deps),
+        scope: a.scope,
+        permissions: a.permissions,
+      };
+    };
+    const caller = (req: FastifyRequest) => activityCaller(db, baseCaller(req));
+
+    app.get('/activities/meta', { schema: { tags, summary: '活动类型与状态的中文名称' } }, async () => ({
+      types: typeLabels,
+      states: stateLabels,
+    }));
+
+    app.get(
+      '/activities',
+      {
+        config: { permission: 'activity:read' },
+        schema: {
+          tags,
+          summary: '活动列表（管理端，按数据权限）',
+          querystring: z.object({
+            ...pageQuery,
+            state: stateList.optional(),
+            type: typeEnum.optional(),
+            regionCode: regionCodeSchema.optional(),
+            teamId: uuid('队伍').optional(),
+            from: z.coerce.date({ error: '开始日期格式不正确' }).optional(),
+            to: z.coerce.date({ error: '结束日期格式不正确' }).optional(),
+            q: z.string().max(40).optional(),
+          }),
+        },
+      },
+      async (req) => listActivities(db, await caller(req), req.query),
+    );
+
+    app.get(
+      '/activities/browse',
+      {
+        schema: {
+          tags,
+          summary: '浏览本县活动（志愿者、群众）：招募中及以后的活动，含我的报名',
+          querystring: z.object({
+            ...pageQuery,
+            type: typeEnum.optional(),
+            regionCode: regionCodeSchema.optional(),
+            q: z.string().max(40).optional(),
+            when: when.optional(),
+          }),
+        },
+      },
+      async (req) => browseActivities(db, await caller(req), now(), req.query),
+    );
+
+    app.post(
+      '/activities',
+      { config: { permission: 'activity:manage' }, schema: { tags, summary: '新建活动（草稿）', body: activityBody } },
+      async (req, reply) => {
+        const c = await caller(req);
+        const a = await createActivity(db, c, now(), req.body);
+        return reply.status(201).send(await getActivity(db, c, a.id));
+      },
+    );
+
+    app.get(
+      '/activities/:id',
+      { schema: { tags, summary: '活动详情（签到码仅对可管理该活动的工作人员返回）', params: idParam } },
+      async (req) => getActivity(db, await caller(req), req.params.id),
+    );
+
+    app.put(
+      '/activities/:id',
+      {
+        config: { permission: 'activity:manage' },
+        schema: {
+          tags,
+          summary: '修改活动（草稿、招募中、已满员）；已报名的人会收到变更通知',
+          params: idParam,
+          body: activityBody,
+        },
+      },
+      async (req) => {
+        const c = await caller(req);
+        await updateActivity(db, c, now(), req.params.id, req.body);
+        return getActivity(db, c, req.params.id);
+      },
+    );
+
+    const stateRoute = (
+      path: string,
+      summary: string,
+      run: (
+        c: Awaited<ReturnType<typeof caller>>,
+        id: string,
+        body: { reason?: string } | null | undefined,
+      ) => Promise<unknown>,
+      body?: z.ZodTypeAny,
+    ) =>
+      app.post(
+        `/activities/:id/${path}`,
+        {
+          config: { permission: 'activity:manage' },
+          schema: { tags, summary, params: idParam, ...(body ? { body } : {}) },
+        },
+        async (req) => {
+          const c = await caller(req);
+          const extra = await run(c, req.params.id, req.body as { reason?: string } | undefined);
+          return {
+            ...(await getActivity(db, c, req.params.id)),
+            ...(extra && typeof extra === 'object' && 'noShows' in extra
+              ? { noShows: (extra as { noShows: number }).noShows }
+              : {}),
+          };
+        },
+      );
+    stateRoute('publish', '发布活动（有风险的活动须先登记保险）', (c, id) => publishActivity(db, c, now(), id));
+    stateRoute(
+      'cancel',
+      '取消活动（须填写原因，通知所有已报名和候补的人）',
+      (c, id, b) => cancelActivity(db, c, now(), id, b?.reason ?? ''),
+      z.object({
+        reason: z
+          .string({ error: '请填写取消原因' })
+          .trim()
+          .min(2, '请填写取消原因（至少 2 个字）')
+          .max(500, '取消原因不能超过 500 个字'),
+      }),
+    );
+    stateRoute('end', '结束活动（记录未签到的人为缺席）', (c, id) => endActivity(db, c, now(), id));
+    stateRoute('archive', '归档已结束的活动', (c, id) => archiveActivity(db, c, now(), id));
+
+    app.post(
+      '/activities/:id/signups',
+      {
+        schema: {
+          tags,
+          summary: '报名活动（志愿者）：名额内即确认，满员则进入候补',
+          params: idParam,
+          body: z.object({ shiftId: uuid('岗位时段').nullish() }).nullish(),
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await signUp(db, baseCaller(req), now(), req.params.id, req.body?.shiftId ?? null)),
+    );
+
+    app.delete(
+      '/activities/:id/signups/me',
+      { schema: { tags, summary: '取消我的报名（候补第一位自动转正）', params: idParam } },
+      async (req, reply) => {
+        await cancelMySignup(db, await caller(req), now(), req.params.id);
+        return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/activities/:id/signups',
+      {
+        config: { permission: 'activity:read' },
+        schema: {
+          tags,
+          summary: '报名名单（工作人员）：签到签退、缺席与时长',
+          params: idParam,
+          querystring: z.object({
+            ...pageQuery,
+            status: z
+              .enum(['confirmed', 'waitlisted', 'cancelled'], {
+                error: 'status 应为 confirmed、waitlisted 或 cancelled',
+              })
+              .optional(),
+          }),
+        },
+      },
+      async (req) => listSignups(db, await caller(req), req.params.id, req.query),
+    );
+
+    app.post(
+      '/activities/:id/checkin',
+      { schema: { tags, summary: '签到（志愿者，凭 6 位签到码或扫码）', params: idParam, body: codeBody } },
+      async (req) => checkIn(db, await caller(req), now(), req.params.id, req.body),
+    );
+    app.post(
+      '/activities/:id/checkout',
+      { schema: { tags, summary: '签退（志愿者），并结算服务时长', params: idParam, body: codeBody } },
+      async (req) => checkOut(db, await caller(req), now(), req.params.id, req.body),
+    );
+
+    app.get(
+      '/activities/:id/qr',
+      {
+        config: { permission: 'activity:manage' },
+        schema: { tags, summary: '签到二维码（PNG），内容为 H5 签到地址', params: idParam },
+      },
+      async (req, reply) => {
+        const a = await attendanceCode(db, await caller(req), req.params.id);
+        const target = `/m/activities/${a.id}/checkin?code=${a.code}`;
+        // phones scan the QR with their camera app: the address must be absolute (this server as the caller reached it)
+        const url = req.host ? `${req.protocol}://${req.host}${target}` : target;
+        const png = await QRCode.toBuffer(url, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });
+        return reply.header('cache-control', 'no-store').type('image/png').send(png);
+      },
+    );
+
+    app.post(
+      '/activities/:id/attendance',
+      {
+        config: { permission: 'activity:manage' },
+        schema: {
+          tags,
+          summary: '录入纸质签到表的一行（工作人员），并结算时长',
+          params: idParam,
+          body: z.object({
+            volunteerId: uuid('志愿者'),
+            checkInAt: time('签到时间'),
+            checkOutAt: time('签退时间'),
+          }),
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await recordAttendance(db, await caller(req), now(), req.params.id, req.body)),
+    );
+
+    app.get(
+      '/me/signups',
+      {
+        schema: { tags, summary: '我的报名（志愿者）', querystring: z.object({ ...pageQuery, when: when.optional() }) },
+      },
+      async (req) => mySignups(db, await caller(req), now(), req.query),
+    );
   };
-  const caller = (req: FastifyRequest) => activityCaller(db, baseCaller(req));
-
-  app.get('/activities/meta', { schema: { tags, summary: '活动类型与状态的中文名称' } }, async () => ({ types: typeLabels, states: stateLabels }));
-
-  app.get('/activities', {
-    config: { permission: 'activity:read' },
-    schema: { tags, summary: '活动列表（管理端，按数据权限）', querystring: z.object({
-      ...pageQuery, state: stateList.optional(), type: typeEnum.optional(), regionCode: regionCodeSchema.optional(), teamId: uuid('队伍').optional(),
-      from: z.coerce.date({ error: '开始日期格式不正确' }).optional(), to: z.coerce.date({ error: '结束日期格式不正确' }).optional(), q: z.string().max(40).optional(),
-    }) },
-  }, async (req) => listActivities(db, await caller(req), req.query));
-
-  app.get('/activities/browse', {
-    schema: { tags, summary: '浏览本县活动（志愿者、群众）：招募中及以后的活动，含我的报名', querystring: z.object({
-      ...pageQuery, type: typeEnum.optional(), regionCode: regionCodeSchema.optional(), q: z.string().max(40).optional(), when: when.optional(),
-    }) },
-  }, async (req) => browseActivities(db, await caller(req), now(), req.query));
-
-  app.post('/activities', { config: { permission: 'activity:manage' }, schema: { tags, summary: '新建活动（草稿）', body: activityBody } }, async (req, reply) => {
-    const c = await caller(req);
-    const a = await createActivity(db, c, now(), req.body);
-    return reply.status(201).send(await getActivity(db, c, a.id));
-  });
-
-  app.get('/activities/:id', { schema: { tags, summary: '活动详情（签到码仅对可管理该活动的工作人员返回）', params: idParam } },
-    async (req) => getActivity(db, await caller(req), req.params.id));
-
-  app.put('/activities/:id', { config: { permission: 'activity:manage' }, schema: { tags, summary: '修改活动（草稿、招募中、已满员）；已报名的人会收到变更通知', params: idParam, body: activityBody } },
-    async (req) => {
-      const c = await caller(req);
-      await updateActivity(db, c, now(), req.params.id, req.body);
-      return getActivity(db, c, req.params.id);
-    });
-
-  const stateRoute = (path: string, summary: string, run: (c: Awaited<ReturnType<typeof caller>>, id: string, body: { reason?: string } | null | undefined) => Promise<unknown>, body?: z.ZodTypeAny) =>
-    app.post(`/activities/:id/${path}`, { config: { permission: 'activity:manage' }, schema: { tags, summary, params: idParam, ...(body ? { body } : {}) } }, async (req) => {
-      const c = await caller(req);
-      const extra = await run(c, req.params.id, req.body as { reason?: string } | undefined);
-      return { ...(await getActivity(db, c, req.params.id)), ...(extra && typeof extra === 'object' && 'noShows' in extra ? { noShows: (extra as { noShows: number }).noShows } : {}) };
-    });
-  stateRoute('publish', '发布活动（有风险的活动须先登记保险）', (c, id) => publishActivity(db, c, now(), id));
-  stateRoute('cancel', '取消活动（须填写原因，通知所有已报名和候补的人）', (c, id, b) => cancelActivity(db, c, now(), id, b?.reason ?? ''),
-    z.object({ reason: z.string({ error: '请填写取消原因' }).trim().min(2, '请填写取消原因（至少 2 个字）').max(500, '取消原因不能超过 500 个字') }));
-  stateRoute('end', '结束活动（记录未签到的人为缺席）', (c, id) => endActivity(db, c, now(), id));
-  stateRoute('archive', '归档已结束的活动', (c, id) => archiveActivity(db, c, now(), id));
-
-  app.post('/activities/:id/signups', {
-    schema: { tags, summary: '报名活动（志愿者）：名额内即确认，满员则进入候补', params: idParam, body: z.object({ shiftId: uuid('岗位时段').nullish() }).nullish() },
-  }, async (req, reply) => reply.status(201).send(await signUp(db, baseCaller(req), now(), req.params.id, req.body?.shiftId ?? null)));
-
-  app.delete('/activities/:id/signups/me', { schema: { tags, summary: '取消我的报名（候补第一位自动转正）', params: idParam } }, async (req, reply) => {
-    await cancelMySignup(db, await caller(req), now(), req.params.id);
-    return reply.status(204).send();
-  });
-
-  app.get('/activities/:id/signups', {
-    config: { permission: 'activity:read' },
-    schema: { tags, summary: '报名名单（工作人员）：签到签退、缺席与时长', params: idParam, querystring: z.object({ ...pageQuery, status: z.enum(['confirmed', 'waitlisted', 'cancelled'], { error: 'status 应为 confirmed、waitlisted 或 cancelled' }).optional() }) },
-  }, async (req) => listSignups(db, await caller(req), req.params.id, req.query));
-
-  app.post('/activities/:id/checkin', { schema: { tags, summary: '签到（志愿者，凭 6 位签到码或扫码）', params: idParam, body: codeBody } },
-    async (req) => checkIn(db, await caller(req), now(), req.params.id, req.body));
-  app.post('/activities/:id/checkout', { schema: { tags, summary: '签退（志愿者），并结算服务时长', params: idParam, body: codeBody } },
-    async (req) => checkOut(db, await caller(req), now(), req.params.id, req.body));
-
-  app.get('/activities/:id/qr', { config: { permission: 'activity:manage' }, schema: { tags, summary: '签到二维码（PNG），内容为 H5 签到地址', params: idParam } }, async (req, reply) => {
-    const a = await attendanceCode(db, await caller(req), req.params.id);
-    const target = `/m/activities/${a.id}/checkin?code=${a.code}`;
-    // phones scan the QR with their camera app: the address must be absolute (this server as the caller reached it)
-    const url = req.host ? `${req.protocol}://${req.host}${target}` : target;
-    const png = await QRCode.toBuffer(url, { type: 'png', width: 480, margin: 2, errorCorrectionLevel: 'M' });
-    return reply.header('cache-control', 'no-store').type('image/png').send(png);
-  });
-
-  app.post('/activities/:id/attendance', {
-    config: { permission: 'activity:manage' },
-    schema: { tags, summary: '录入纸质签到表的一行（工作人员），并结算时长', params: idParam, body: z.object({
-      volunteerId: uuid('志愿者'), checkInAt: time('签到时间'), checkOutAt: time('签退时间'),
-    }) },
-  }, async (req, reply) => reply.status(201).send(await recordAttendance(db, await caller(req), now(), req.params.id, req.body)));
-
-  app.get('/me/signups', { schema: { tags, summary: '我的报名（志愿者）', querystring: z.object({ ...pageQuery, when: when.optional() }) } },
-    async (req) => mySignups(db, await caller(req), now(), req.query));
-};

@@ -2,8 +2,16 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, gte, ilike, inArray, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
-  activities, activityPlans, activityShifts, activitySignups, regions, sites, teams, volunteers,
-  type activityStates, type activityTypes,
+  activities,
+  activityPlans,
+  activityShifts,
+  activitySignups,
+  regions,
+  sites,
+  teams,
+  volunteers,
+  type activityStates,
+  type activityTypes,
 } from '../../db/schema/index.js';
 import { AppError, duplicate, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { auditAppendSql, writeAudit, type Actor, type AuditInput } from '../../platform/audit.js';
@@ -24,8 +32,22 @@ type Activity = typeof activities.$inferSelect;
 type Shift = typeof activityShifts.$inferSelect;
 type Signup = typeof activitySignups.$inferSelect;
 
-export const typeLabels: Record<ActivityType, string> = { lecture: '理论宣讲', culture_sports: '文体活动', volunteer_service: '志愿服务', training: '培训', theme: '主题活动' };
-export const stateLabels: Record<ActivityState, string> = { draft: '草稿', published: '招募中', full: '已满员', in_progress: '进行中', ended: '已结束', archived: '已归档', cancelled: '已取消' };
+export const typeLabels: Record<ActivityType, string> = {
+  lecture: '理论宣讲',
+  culture_sports: '文体活动',
+  volunteer_service: '志愿服务',
+  training: '培训',
+  theme: '主题活动',
+};
+export const stateLabels: Record<ActivityState, string> = {
+  draft: '草稿',
+  published: '招募中',
+  full: '已满员',
+  in_progress: '进行中',
+  ended: '已结束',
+  archived: '已归档',
+  cancelled: '已取消',
+};
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -37,32 +59,49 @@ const AUTO_END_MS = 2 * HOUR;
 const ARCHIVE_AFTER_MS = 30 * DAY;
 
 /** Activities count as team activity (teams.inactiveDays): the latest start of the team's activities that took place. */
-registerTeamActivitySource((teamId) => sql`select max(x.start_at) from activities x where x.team_id = ${teamId} and x.state in ('in_progress', 'ended', 'archived')`);
+registerTeamActivitySource(
+  (teamId) =>
+    sql`select max(x.start_at) from activities x where x.team_id = ${teamId} and x.state in ('in_progress', 'ended', 'archived')`,
+);
 
 // ---------- the caller ----------
 
 export type ActivityCaller = {
-  actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission>; volunteerId: string | null;
+  actor: Actor;
+  userId: string;
+  countyCode: string;
+  scope: Scope;
+  permissions: ReadonlySet<Permission>;
+  volunteerId: string | null;
 };
 
 export async function activityCaller(db: DbOrTx, base: Omit<ActivityCaller, 'volunteerId'>): Promise<ActivityCaller> {
   return { ...base, volunteerId: await myVolunteer(db, base.userId) };
 }
 
-const canManage = (c: ActivityCaller, a: Pick<Activity, 'regionPath'>) => c.permissions.has('activity:manage') && regionInScope(c.scope, a.regionPath);
+const canManage = (c: ActivityCaller, a: Pick<Activity, 'regionPath'>) =>
+  c.permissions.has('activity:manage') && regionInScope(c.scope, a.regionPath);
 const canStaffRead = (c: Pick<ActivityCaller, 'permissions' | 'scope'>, a: Pick<Activity, 'regionPath'>) =>
   (c.permissions.has('activity:read') || c.permissions.has('activity:manage')) && regionInScope(c.scope, a.regionPath);
 /** Staff in scope see every state; anyone of the county sees an activity once it is published. */
-const canSee = (c: Pick<ActivityCaller, 'permissions' | 'scope' | 'countyCode'>, a: Pick<Activity, 'regionPath' | 'countyCode' | 'state'>) => canStaffRead(c, a) || (a.countyCode === c.countyCode && a.state !== 'draft');
-const activityScope = (scope: Scope) => inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode });
+const canSee = (
+  c: Pick<ActivityCaller, 'permissions' | 'scope' | 'countyCode'>,
+  a: Pick<Activity, 'regionPath' | 'countyCode' | 'state'>,
+) => canStaffRead(c, a) || (a.countyCode === c.countyCode && a.state !== 'draft');
+const activityScope = (scope: Scope) =>
+  inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode });
 
 function requireVolunteer(c: Pick<ActivityCaller, 'volunteerId'>): string {
-  if (!c.volunteerId) throw new AppError('FORBIDDEN', '您还不是注册志愿者，请先注册成为志愿者（“我的 → 注册志愿者”）后再报名、签到', [{ path: '(account)', message: '请先注册成为志愿者' }]);
+  if (!c.volunteerId)
+    throw new AppError('FORBIDDEN', '您还不是注册志愿者，请先注册成为志愿者（“我的 → 注册志愿者”）后再报名、签到', [
+      { path: '(account)', message: '请先注册成为志愿者' },
+    ]);
   return c.volunteerId;
 }
 
 const transitionError = (message: string) => new AppError('INVALID_TRANSITION', message);
-const pgCode = (e: unknown): string | undefined => (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+const pgCode = (e: unknown): string | undefined =>
+  (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
 
 /** Great-circle distance in metres (haversine). */
 export function distanceM(lat1: number, lng1: number, lat2: number, lng2: number): number {
@@ -80,10 +119,26 @@ export const newAttendanceCode = () => String(randomInt(0, 1_000_000)).padStart(
 
 export type ShiftInput = { id?: string; position: string; startAt: Date; endAt: Date; quota: number };
 export type ActivityInput = {
-  title: string; type: ActivityType; regionCode: string; startAt: Date; endAt: Date; quota: number; address: string;
-  siteId?: string | null; teamId?: string | null; planId?: string | null; theme?: string; description?: string;
-  beneficiaries?: string; beneficiaryCount?: number; risky?: boolean; insurance?: string | null;
-  lat?: number | null; lng?: number | null; checkinRadiusM?: number | null; shifts?: ShiftInput[];
+  title: string;
+  type: ActivityType;
+  regionCode: string;
+  startAt: Date;
+  endAt: Date;
+  quota: number;
+  address: string;
+  siteId?: string | null;
+  teamId?: string | null;
+  planId?: string | null;
+  theme?: string;
+  description?: string;
+  beneficiaries?: string;
+  beneficiaryCount?: number;
+  risky?: boolean;
+  insurance?: string | null;
+  lat?: number | null;
+  lng?: number | null;
+  checkinRadiusM?: number | null;
+  shifts?: ShiftInput[];
 };
 
 /** Field checks against the database: region in scope, site/team/plan of the county, times and shifts. */
@@ -92,29 +147,53 @@ async function checkInput(db: DbOrTx, scope: Scope, input: ActivityInput) {
   if (!regionInScope(scope, region.path)) throw notFound('区划');
   const problems: ErrorDetail[] = [];
   if (!input.title?.trim()) problems.push({ path: 'title', message: '活动名称不能为空' });
-  if (input.endAt.getTime() <= input.startAt.getTime()) problems.push({ path: 'endAt', message: '结束时间必须晚于开始时间' });
-  if (!Number.isInteger(input.quota) || input.quota <= 0) problems.push({ path: 'quota', message: '招募名额必须是大于 0 的整数' });
-  if (input.checkinRadiusM != null && (input.lat == null || input.lng == null)) problems.push({ path: 'lat', message: '设置签到范围时须填写活动地点的经纬度' });
-  if ((input.lat == null) !== (input.lng == null)) problems.push({ path: input.lat == null ? 'lat' : 'lng', message: '经度和纬度须同时填写' });
+  if (input.endAt.getTime() <= input.startAt.getTime())
+    problems.push({ path: 'endAt', message: '结束时间必须晚于开始时间' });
+  if (!Number.isInteger(input.quota) || input.quota <= 0)
+    problems.push({ path: 'quota', message: '招募名额必须是大于 0 的整数' });
+  if (input.checkinRadiusM != null && (input.lat == null || input.lng == null))
+    problems.push({ path: 'lat', message: '设置签到范围时须填写活动地点的经纬度' });
+  if ((input.lat == null) !== (input.lng == null))
+    problems.push({ path: input.lat == null ? 'lat' : 'lng', message: '经度和纬度须同时填写' });
   if (input.siteId) {
-    const [s] = await db.select({ id: sites.id }).from(sites).where(and(eq(sites.id, input.siteId), eq(sites.countyCode, region.countyCode)));
+    const [s] = await db
+      .select({ id: sites.id })
+      .from(sites)
+      .where(and(eq(sites.id, input.siteId), eq(sites.countyCode, region.countyCode)));
     if (!s) problems.push({ path: 'siteId', message: '阵地不存在或不属于本县' });
   }
   if (input.teamId) {
-    const [t] = await db.select({ id: teams.id }).from(teams).where(and(eq(teams.id, input.teamId), eq(teams.countyCode, region.countyCode)));
+    const [t] = await db
+      .select({ id: teams.id })
+      .from(teams)
+      .where(and(eq(teams.id, input.teamId), eq(teams.countyCode, region.countyCode)));
     if (!t) problems.push({ path: 'teamId', message: '志愿服务队不存在或不属于本县' });
   }
   if (input.planId) {
-    const [p] = await db.select({ id: activityPlans.id }).from(activityPlans).where(and(eq(activityPlans.id, input.planId), eq(activityPlans.countyCode, region.countyCode)));
+    const [p] = await db
+      .select({ id: activityPlans.id })
+      .from(activityPlans)
+      .where(and(eq(activityPlans.id, input.planId), eq(activityPlans.countyCode, region.countyCode)));
     if (!p) problems.push({ path: 'planId', message: '活动计划不存在或不属于本县' });
   }
   for (const [i, s] of (input.shifts ?? []).entries()) {
     const label = `岗位“${s.position}”`;
-    if (s.endAt.getTime() <= s.startAt.getTime()) problems.push({ path: `shifts.${i}.endAt`, message: `${label}的结束时间必须晚于开始时间` });
-    else if (s.startAt.getTime() < input.startAt.getTime() || s.startAt.getTime() > input.endAt.getTime()) problems.push({ path: `shifts.${i}.startAt`, message: `${label}的时段须在活动时间（${fmt(input.startAt)} 至 ${fmt(input.endAt)}）之内` });
-    else if (s.endAt.getTime() > input.endAt.getTime()) problems.push({ path: `shifts.${i}.endAt`, message: `${label}的时段须在活动时间（${fmt(input.startAt)} 至 ${fmt(input.endAt)}）之内` });
-    if (!Number.isInteger(s.quota) || s.quota <= 0) problems.push({ path: `shifts.${i}.quota`, message: `${label}的名额必须是大于 0 的整数` });
-    else if (s.quota > input.quota) problems.push({ path: `shifts.${i}.quota`, message: `${label}的名额不能超过活动总名额 ${input.quota}` });
+    if (s.endAt.getTime() <= s.startAt.getTime())
+      problems.push({ path: `shifts.${i}.endAt`, message: `${label}的结束时间必须晚于开始时间` });
+    else if (s.startAt.getTime() < input.startAt.getTime() || s.startAt.getTime() > input.endAt.getTime())
+      problems.push({
+        path: `shifts.${i}.startAt`,
+        message: `${label}的时段须在活动时间（${fmt(input.startAt)} 至 ${fmt(input.endAt)}）之内`,
+      });
+    else if (s.endAt.getTime() > input.endAt.getTime())
+      problems.push({
+        path: `shifts.${i}.endAt`,
+        message: `${label}的时段须在活动时间（${fmt(input.startAt)} 至 ${fmt(input.endAt)}）之内`,
+      });
+    if (!Number.isInteger(s.quota) || s.quota <= 0)
+      problems.push({ path: `shifts.${i}.quota`, message: `${label}的名额必须是大于 0 的整数` });
+    else if (s.quota > input.quota)
+      problems.push({ path: `shifts.${i}.quota`, message: `${label}的名额不能超过活动总名额 ${input.quota}` });
   }
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems[0].message, problems);
   return region;
@@ -122,55 +201,159 @@ async function checkInput(db: DbOrTx, scope: Scope, input: ActivityInput) {
 
 function columnsOf(input: ActivityInput) {
   return {
-    title: input.title.trim(), type: input.type, theme: input.theme ?? '', description: input.description ?? '', startAt: input.startAt, endAt: input.endAt,
-    quota: input.quota, address: input.address, siteId: input.siteId ?? null, teamId: input.teamId ?? null, planId: input.planId ?? null,
-    beneficiaries: input.beneficiaries ?? '', beneficiaryCount: input.beneficiaryCount ?? 0, risky: input.risky ?? false,
-    insurance: input.insurance?.trim() || null, lat: input.lat ?? null, lng: input.lng ?? null, checkinRadiusM: input.checkinRadiusM ?? null,
+    title: input.title.trim(),
+    type: input.type,
+    theme: input.theme ?? '',
+    description: input.description ?? '',
+    startAt: input.startAt,
+    endAt: input.endAt,
+    quota: input.quota,
+    address: input.address,
+    siteId: input.siteId ?? null,
+    teamId: input.teamId ?? null,
+    planId: input.planId ?? null,
+    beneficiaries: input.beneficiaries ?? '',
+    beneficiaryCount: input.beneficiaryCount ?? 0,
+    risky: input.risky ?? false,
+    insurance: input.insurance?.trim() || null,
+    lat: input.lat ?? null,
+    lng: input.lng ?? null,
+    checkinRadiusM: input.checkinRadiusM ?? null,
   };
 }
 
 // ---------- presentation ----------
 
 type Names = { regionName: string | null; siteName: string | null; teamName: string | null };
-export type MySignup = { id: string; status: string; position: number | null; shiftId: string | null; checkInAt: Date | null; checkOutAt: Date | null; noShow: boolean } | null;
+export type MySignup = {
+  id: string;
+  status: string;
+  position: number | null;
+  shiftId: string | null;
+  checkInAt: Date | null;
+  checkOutAt: Date | null;
+  noShow: boolean;
+} | null;
 
 function presentActivity(a: Activity, names: Names, shifts: Shift[], mySignup: MySignup, withCode: boolean) {
   return {
-    id: a.id, title: a.title, type: a.type, typeName: typeLabels[a.type], theme: a.theme, description: a.description,
-    state: a.state, stateName: stateLabels[a.state], regionCode: a.regionCode, regionName: names.regionName,
-    siteId: a.siteId, siteName: names.siteName, teamId: a.teamId, teamName: names.teamName, planId: a.planId,
-    startAt: a.startAt, endAt: a.endAt, quota: a.quota, confirmedCount: a.confirmedCount, waitlistCount: a.waitlistCount,
-    address: a.address, lat: a.lat, lng: a.lng, checkinRadiusM: a.checkinRadiusM, beneficiaries: a.beneficiaries,
-    beneficiaryCount: a.beneficiaryCount, risky: a.risky, insurance: a.insurance, cancelReason: a.cancelReason,
-    shifts: shifts.map((s) => ({ id: s.id, position: s.position, startAt: s.startAt, endAt: s.endAt, quota: s.quota, confirmedCount: s.confirmedCount })),
+    id: a.id,
+    title: a.title,
+    type: a.type,
+    typeName: typeLabels[a.type],
+    theme: a.theme,
+    description: a.description,
+    state: a.state,
+    stateName: stateLabels[a.state],
+    regionCode: a.regionCode,
+    regionName: names.regionName,
+    siteId: a.siteId,
+    siteName: names.siteName,
+    teamId: a.teamId,
+    teamName: names.teamName,
+    planId: a.planId,
+    startAt: a.startAt,
+    endAt: a.endAt,
+    quota: a.quota,
+    confirmedCount: a.confirmedCount,
+    waitlistCount: a.waitlistCount,
+    address: a.address,
+    lat: a.lat,
+    lng: a.lng,
+    checkinRadiusM: a.checkinRadiusM,
+    beneficiaries: a.beneficiaries,
+    beneficiaryCount: a.beneficiaryCount,
+    risky: a.risky,
+    insurance: a.insurance,
+    cancelReason: a.cancelReason,
+    shifts: shifts.map((s) => ({
+      id: s.id,
+      position: s.position,
+      startAt: s.startAt,
+      endAt: s.endAt,
+      quota: s.quota,
+      confirmedCount: s.confirmedCount,
+    })),
     ...(withCode ? { code: a.code } : {}),
-    mySignup, createdAt: a.createdAt, publishedAt: a.publishedAt, endedAt: a.endedAt, cancelledAt: a.cancelledAt, updatedAt: a.updatedAt,
+    mySignup,
+    createdAt: a.createdAt,
+    publishedAt: a.publishedAt,
+    endedAt: a.endedAt,
+    cancelledAt: a.cancelledAt,
+    updatedAt: a.updatedAt,
   };
 }
 export type ActivityView = ReturnType<typeof presentActivity>;
 
-const withNames = (db: DbOrTx) => db.select({ a: activities, regionName: regions.name, siteName: sites.name, teamName: teams.name }).from(activities)
-  .innerJoin(regions, eq(regions.code, activities.regionCode)).leftJoin(sites, eq(sites.id, activities.siteId)).leftJoin(teams, eq(teams.id, activities.teamId));
+const withNames = (db: DbOrTx) =>
+  db
+    .select({ a: activities, regionName: regions.name, siteName: sites.name, teamName: teams.name })
+    .from(activities)
+    .innerJoin(regions, eq(regions.code, activities.regionCode))
+    .leftJoin(sites, eq(sites.id, activities.siteId))
+    .leftJoin(teams, eq(teams.id, activities.teamId));
 
 /** 1-based rank among the waitlisted of the activity, by arrival (seq). */
 // written out in full: drizzle leaves columns unqualified in a one-table select, which would bind them to `w` inside
-const positionSql = sql<number | null>`case when "activity_signups"."status" = 'waitlisted' then (select count(*)::int from activity_signups w where w.activity_id = "activity_signups"."activity_id" and w.status = 'waitlisted' and w.seq <= "activity_signups"."seq") end`;
+const positionSql = sql<
+  number | null
+>`case when "activity_signups"."status" = 'waitlisted' then (select count(*)::int from activity_signups w where w.activity_id = "activity_signups"."activity_id" and w.status = 'waitlisted' and w.seq <= "activity_signups"."seq") end`;
 
-async function decorate(db: DbOrTx, c: ActivityCaller, rows: { a: Activity; regionName: string | null; siteName: string | null; teamName: string | null }[]) {
+async function decorate(
+  db: DbOrTx,
+  c: ActivityCaller,
+  rows: { a: Activity; regionName: string | null; siteName: string | null; teamName: string | null }[],
+) {
   const ids = rows.map((r) => r.a.id);
   if (!ids.length) return [];
   const [shiftRows, mine] = await Promise.all([
-    db.select().from(activityShifts).where(inArray(activityShifts.activityId, ids)).orderBy(asc(activityShifts.sort), asc(activityShifts.startAt)),
+    db
+      .select()
+      .from(activityShifts)
+      .where(inArray(activityShifts.activityId, ids))
+      .orderBy(asc(activityShifts.sort), asc(activityShifts.startAt)),
     c.volunteerId
-      ? db.select({ id: activitySignups.id, activityId: activitySignups.activityId, status: activitySignups.status, position: positionSql, shiftId: activitySignups.shiftId,
-        checkInAt: activitySignups.checkInAt, checkOutAt: activitySignups.checkOutAt, noShow: activitySignups.noShow })
-        .from(activitySignups).where(and(inArray(activitySignups.activityId, ids), eq(activitySignups.volunteerId, c.volunteerId), ne(activitySignups.status, 'cancelled')))
+      ? db
+          .select({
+            id: activitySignups.id,
+            activityId: activitySignups.activityId,
+            status: activitySignups.status,
+            position: positionSql,
+            shiftId: activitySignups.shiftId,
+            checkInAt: activitySignups.checkInAt,
+            checkOutAt: activitySignups.checkOutAt,
+            noShow: activitySignups.noShow,
+          })
+          .from(activitySignups)
+          .where(
+            and(
+              inArray(activitySignups.activityId, ids),
+              eq(activitySignups.volunteerId, c.volunteerId),
+              ne(activitySignups.status, 'cancelled'),
+            ),
+          )
       : Promise.resolve([]),
   ]);
   return rows.map((r) => {
     const m = mine.find((x) => x.activityId === r.a.id);
-    const mySignup: MySignup = m ? { id: m.id, status: m.status, position: m.position ?? null, shiftId: m.shiftId, checkInAt: m.checkInAt, checkOutAt: m.checkOutAt, noShow: m.noShow } : null;
-    return presentActivity(r.a, r, shiftRows.filter((s) => s.activityId === r.a.id), mySignup, canManage(c, r.a));
+    const mySignup: MySignup = m
+      ? {
+          id: m.id,
+          status: m.status,
+          position: m.position ?? null,
+          shiftId: m.shiftId,
+          checkInAt: m.checkInAt,
+          checkOutAt: m.checkOutAt,
+          noShow: m.noShow,
+        }
+      : null;
+    return presentActivity(
+      r.a,
+      r,
+      shiftRows.filter((s) => s.activityId === r.a.id),
+      mySignup,
+      canManage(c, r.a),
+    );
   });
 }
 
@@ -196,7 +379,17 @@ async function loadVisible(db: DbOrTx, c: ActivityCaller, id: string) {
 
 // ---------- lists ----------
 
-export type ActivityFilter = { state?: ActivityState[]; type?: ActivityType; regionCode?: string; teamId?: string; from?: Date; to?: Date; q?: string; page: number; pageSize: number };
+export type ActivityFilter = {
+  state?: ActivityState[];
+  type?: ActivityType;
+  regionCode?: string;
+  teamId?: string;
+  from?: Date;
+  to?: Date;
+  q?: string;
+  page: number;
+  pageSize: number;
+};
 
 function filterConds(f: { type?: ActivityType; regionCode?: string; teamId?: string; q?: string }) {
   const conds: SQL[] = [];
@@ -216,61 +409,143 @@ export async function listActivities(db: DbOrTx, c: ActivityCaller, f: ActivityF
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(activities).where(where),
-    withNames(db).where(where).orderBy(desc(activities.startAt), asc(activities.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    withNames(db)
+      .where(where)
+      .orderBy(desc(activities.startAt), asc(activities.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: await decorate(db, c, rows), total, page: f.page, pageSize: f.pageSize };
 }
 
 /** Any signed-in user: the published (and later) activities of their county, with their own sign-up. */
-export async function browseActivities(db: DbOrTx, c: ActivityCaller, now: Date, f: { type?: ActivityType; regionCode?: string; q?: string; when?: 'upcoming' | 'past'; page: number; pageSize: number }) {
-  const conds = [eq(activities.countyCode, c.countyCode), inArray(activities.state, ['published', 'full', 'in_progress', 'ended']), ...filterConds(f)];
+export async function browseActivities(
+  db: DbOrTx,
+  c: ActivityCaller,
+  now: Date,
+  f: {
+    type?: ActivityType;
+    regionCode?: string;
+    q?: string;
+    when?: 'upcoming' | 'past';
+    page: number;
+    pageSize: number;
+  },
+) {
+  const conds = [
+    eq(activities.countyCode, c.countyCode),
+    inArray(activities.state, ['published', 'full', 'in_progress', 'ended']),
+    ...filterConds(f),
+  ];
   const past = f.when === 'past';
   conds.push(past ? lt(activities.endAt, now) : gte(activities.endAt, now));
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(activities).where(where),
-    withNames(db).where(where).orderBy(past ? desc(activities.startAt) : asc(activities.startAt), asc(activities.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    withNames(db)
+      .where(where)
+      .orderBy(past ? desc(activities.startAt) : asc(activities.startAt), asc(activities.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: await decorate(db, c, rows), total, page: f.page, pageSize: f.pageSize };
 }
 
 /** Staff: the people signed up, with attendance and the hours credited and pending for each. */
-export async function listSignups(db: DbOrTx, c: ActivityCaller, id: string, f: { status?: 'confirmed' | 'waitlisted' | 'cancelled'; page: number; pageSize: number }) {
+export async function listSignups(
+  db: DbOrTx,
+  c: ActivityCaller,
+  id: string,
+  f: { status?: 'confirmed' | 'waitlisted' | 'cancelled'; page: number; pageSize: number },
+) {
   const [a] = await db.select().from(activities).where(eq(activities.id, id));
   if (!a || !canStaffRead(c, a)) throw notFound('活动');
   const where = and(eq(activitySignups.activityId, id), f.status ? eq(activitySignups.status, f.status) : sql`true`);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(activitySignups).where(where),
-    db.select({
-      id: activitySignups.id, volunteerId: activitySignups.volunteerId, volunteerName: volunteers.name, volunteerNo: volunteers.volunteerNo,
-      phoneMasked: volunteers.phoneMasked, status: activitySignups.status, position: positionSql, shiftId: activitySignups.shiftId,
-      source: activitySignups.source, signedUpAt: activitySignups.signedUpAt, promotedAt: activitySignups.promotedAt, cancelledAt: activitySignups.cancelledAt,
-      checkInAt: activitySignups.checkInAt, checkOutAt: activitySignups.checkOutAt, checkInMethod: activitySignups.checkInMethod, noShow: activitySignups.noShow,
-      hoursSettledAt: activitySignups.hoursSettledAt,
-      creditedHours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = "activity_signups"."id")`,
-      pendingHours: sql<number>`(select coalesce(sum(r.hours), 0)::float8 from hours_requests r where r.signup_id = "activity_signups"."id" and r.status = 'pending')`,
-    }).from(activitySignups).innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId)).where(where)
-      .orderBy(sql`case ${activitySignups.status} when 'confirmed' then 0 when 'waitlisted' then 1 else 2 end`, asc(activitySignups.seq))
-      .limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({
+        id: activitySignups.id,
+        volunteerId: activitySignups.volunteerId,
+        volunteerName: volunteers.name,
+        volunteerNo: volunteers.volunteerNo,
+        phoneMasked: volunteers.phoneMasked,
+        status: activitySignups.status,
+        position: positionSql,
+        shiftId: activitySignups.shiftId,
+        source: activitySignups.source,
+        signedUpAt: activitySignups.signedUpAt,
+        promotedAt: activitySignups.promotedAt,
+        cancelledAt: activitySignups.cancelledAt,
+        checkInAt: activitySignups.checkInAt,
+        checkOutAt: activitySignups.checkOutAt,
+        checkInMethod: activitySignups.checkInMethod,
+        noShow: activitySignups.noShow,
+        hoursSettledAt: activitySignups.hoursSettledAt,
+        creditedHours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = "activity_signups"."id")`,
+        pendingHours: sql<number>`(select coalesce(sum(r.hours), 0)::float8 from hours_requests r where r.signup_id = "activity_signups"."id" and r.status = 'pending')`,
+      })
+      .from(activitySignups)
+      .innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
+      .where(where)
+      .orderBy(
+        sql`case ${activitySignups.status} when 'confirmed' then 0 when 'waitlisted' then 1 else 2 end`,
+        asc(activitySignups.seq),
+      )
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows, total, page: f.page, pageSize: f.pageSize };
 }
 
 /** A volunteer's own sign-ups with the activity. */
-export async function mySignups(db: DbOrTx, c: ActivityCaller, now: Date, f: { when?: 'upcoming' | 'past'; page: number; pageSize: number }) {
+export async function mySignups(
+  db: DbOrTx,
+  c: ActivityCaller,
+  now: Date,
+  f: { when?: 'upcoming' | 'past'; page: number; pageSize: number },
+) {
   const volunteerId = requireVolunteer(c);
   const past = f.when === 'past';
-  const where = and(eq(activitySignups.volunteerId, volunteerId), f.when ? (past ? lt(activities.endAt, now) : gte(activities.endAt, now)) : sql`true`);
+  const where = and(
+    eq(activitySignups.volunteerId, volunteerId),
+    f.when ? (past ? lt(activities.endAt, now) : gte(activities.endAt, now)) : sql`true`,
+  );
   const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(activitySignups).innerJoin(activities, eq(activities.id, activitySignups.activityId)).where(where),
-    db.select({
-      id: activitySignups.id, status: activitySignups.status, position: positionSql, shiftId: activitySignups.shiftId, source: activitySignups.source,
-      signedUpAt: activitySignups.signedUpAt, checkInAt: activitySignups.checkInAt, checkOutAt: activitySignups.checkOutAt, noShow: activitySignups.noShow,
-      creditedHours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = "activity_signups"."id")`,
-      pendingHours: sql<number>`(select coalesce(sum(r.hours), 0)::float8 from hours_requests r where r.signup_id = "activity_signups"."id" and r.status = 'pending')`,
-      activity: { id: activities.id, title: activities.title, type: activities.type, state: activities.state, startAt: activities.startAt, endAt: activities.endAt, address: activities.address },
-    }).from(activitySignups).innerJoin(activities, eq(activities.id, activitySignups.activityId)).where(where)
-      .orderBy(past ? desc(activities.startAt) : asc(activities.startAt), asc(activitySignups.seq)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({ total: count() })
+      .from(activitySignups)
+      .innerJoin(activities, eq(activities.id, activitySignups.activityId))
+      .where(where),
+    db
+      .select({
+        id: activitySignups.id,
+        status: activitySignups.status,
+        position: positionSql,
+        shiftId: activitySignups.shiftId,
+        source: activitySignups.source,
+        signedUpAt: activitySignups.signedUpAt,
+        checkInAt: activitySignups.checkInAt,
+        checkOutAt: activitySignups.checkOutAt,
+        noShow: activitySignups.noShow,
+        creditedHours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = "activity_signups"."id")`,
+        pendingHours: sql<number>`(select coalesce(sum(r.hours), 0)::float8 from hours_requests r where r.signup_id = "activity_signups"."id" and r.status = 'pending')`,
+        activity: {
+          id: activities.id,
+          title: activities.title,
+          type: activities.type,
+          state: activities.state,
+          startAt: activities.startAt,
+          endAt: activities.endAt,
+          address: activities.address,
+        },
+      })
+      .from(activitySignups)
+      .innerJoin(activities, eq(activities.id, activitySignups.activityId))
+      .where(where)
+      .orderBy(past ? desc(activities.startAt) : asc(activities.startAt), asc(activitySignups.seq))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows, total, page: f.page, pageSize: f.pageSize };
 }
@@ -280,23 +555,53 @@ export async function mySignups(db: DbOrTx, c: ActivityCaller, now: Date, f: { w
 export async function createActivity(db: Db, c: ActivityCaller, now: Date, input: ActivityInput) {
   const region = await checkInput(db, c.scope, input);
   return db.transaction(async (tx) => {
-    const [a] = await tx.insert(activities).values({
-      ...columnsOf(input), countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, state: 'draft',
-      code: newAttendanceCode(), createdBy: c.userId, createdAt: now, updatedAt: now,
-    }).returning();
+    const [a] = await tx
+      .insert(activities)
+      .values({
+        ...columnsOf(input),
+        countyCode: region.countyCode,
+        regionCode: region.code,
+        regionPath: region.path,
+        state: 'draft',
+        code: newAttendanceCode(),
+        createdBy: c.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
     const shifts = input.shifts?.length
-      ? await tx.insert(activityShifts).values(input.shifts.map((s, i) => ({ activityId: a.id, position: s.position, startAt: s.startAt, endAt: s.endAt, quota: s.quota, sort: i }))).returning()
+      ? await tx
+          .insert(activityShifts)
+          .values(
+            input.shifts.map((s, i) => ({
+              activityId: a.id,
+              position: s.position,
+              startAt: s.startAt,
+              endAt: s.endAt,
+              quota: s.quota,
+              sort: i,
+            })),
+          )
+          .returning()
       : [];
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.create', entity: 'activity', entityId: a.id, after: { ...a, code: undefined, shifts } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      { action: 'activity.create', entity: 'activity', entityId: a.id, after: { ...a, code: undefined, shifts } },
+    );
     return a;
   });
 }
 
 /** User ids of everyone confirmed or waitlisted (for notices). */
 async function signedUpUsers(tx: DbOrTx, activityId: string): Promise<string[]> {
-  const rows = await tx.select({ userId: sql<string | null>`coalesce(${activitySignups.userId}, ${volunteers.userId})` }).from(activitySignups)
+  const rows = await tx
+    .select({ userId: sql<string | null>`coalesce(${activitySignups.userId}, ${volunteers.userId})` })
+    .from(activitySignups)
     .innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
-    .where(and(eq(activitySignups.activityId, activityId), inArray(activitySignups.status, ['confirmed', 'waitlisted'])));
+    .where(
+      and(eq(activitySignups.activityId, activityId), inArray(activitySignups.status, ['confirmed', 'waitlisted'])),
+    );
   return rows.map((r) => r.userId).filter((x): x is string => !!x);
 }
 
@@ -308,27 +613,56 @@ async function signedUpUsers(tx: DbOrTx, activityId: string): Promise<string[]> 
 export async function updateActivity(db: Db, c: ActivityCaller, now: Date, id: string, input: ActivityInput) {
   return db.transaction(async (tx) => {
     const before = await loadManaged(tx, c, id, true);
-    if (!['draft', 'published', 'full'].includes(before.state)) throw transitionError(`活动${stateLabels[before.state]}，不能再修改`);
+    if (!['draft', 'published', 'full'].includes(before.state))
+      throw transitionError(`活动${stateLabels[before.state]}，不能再修改`);
     const region = await checkInput(tx, c.scope, input);
     if (region.countyCode !== before.countyCode) throw invalid('regionCode', '不能把活动改到其他县');
-    if (input.quota < before.confirmedCount) throw invalid('quota', `招募名额不能少于已确认报名的 ${before.confirmedCount} 人`);
+    if (input.quota < before.confirmedCount)
+      throw invalid('quota', `招募名额不能少于已确认报名的 ${before.confirmedCount} 人`);
     const oldShifts = await tx.select().from(activityShifts).where(eq(activityShifts.activityId, id));
     if (input.shifts !== undefined) await syncShifts(tx, id, oldShifts, input.shifts);
     const cols = columnsOf(input);
-    const [updated] = await tx.update(activities).set({
-      ...cols, regionCode: region.code, regionPath: region.path, updatedAt: now,
-      state: sql`case when ${activities.state} in ('published', 'full') then (case when ${activities.confirmedCount} >= ${input.quota} then 'full' else 'published' end) else ${activities.state} end`,
-    }).where(eq(activities.id, id)).returning();
+    const [updated] = await tx
+      .update(activities)
+      .set({
+        ...cols,
+        regionCode: region.code,
+        regionPath: region.path,
+        updatedAt: now,
+        state: sql`case when ${activities.state} in ('published', 'full') then (case when ${activities.confirmedCount} >= ${input.quota} then 'full' else 'published' end) else ${activities.state} end`,
+      })
+      .where(eq(activities.id, id))
+      .returning();
     const promoted = await fillSeats(tx, updated, now);
     const [after] = await tx.select().from(activities).where(eq(activities.id, id));
     const changes = describeChanges(before, after);
     if (changes.length && before.state !== 'draft') {
       const promotedIds = new Set(promoted.map((p) => p.userId));
-      await notify(tx, { countyCode: after.countyCode, userIds: (await signedUpUsers(tx, id)).filter((u) => !promotedIds.has(u)), kind: 'activity.changed', title: '活动信息变更',
-        body: `您报名的活动“${after.title}”有变更：${changes.join('；')}`, entity: 'activity', entityId: id, now, sms: true });
+      await notify(tx, {
+        countyCode: after.countyCode,
+        userIds: (await signedUpUsers(tx, id)).filter((u) => !promotedIds.has(u)),
+        kind: 'activity.changed',
+        title: '活动信息变更',
+        body: `您报名的活动“${after.title}”有变更：${changes.join('；')}`,
+        entity: 'activity',
+        entityId: id,
+        now,
+        sms: true,
+      });
     }
     await notifyPromoted(tx, after, promoted, now);
-    await writeAudit(tx, { ...c.actor, countyCode: after.countyCode }, { action: 'activity.update', entity: 'activity', entityId: id, before: { ...before, code: undefined }, after: { ...after, code: undefined }, detail: { changes, promoted: promoted.length } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: after.countyCode },
+      {
+        action: 'activity.update',
+        entity: 'activity',
+        entityId: id,
+        before: { ...before, code: undefined },
+        after: { ...after, code: undefined },
+        detail: { changes, promoted: promoted.length },
+      },
+    );
     return after;
   });
 }
@@ -336,7 +670,8 @@ export async function updateActivity(db: Db, c: ActivityCaller, now: Date, id: s
 function describeChanges(b: Activity, a: Activity): string[] {
   const out: string[] = [];
   if (b.title !== a.title) out.push(`名称改为“${a.title}”`);
-  if (b.startAt.getTime() !== a.startAt.getTime() || b.endAt.getTime() !== a.endAt.getTime()) out.push(`时间改为 ${fmt(a.startAt)} 至 ${fmt(a.endAt)}`);
+  if (b.startAt.getTime() !== a.startAt.getTime() || b.endAt.getTime() !== a.endAt.getTime())
+    out.push(`时间改为 ${fmt(a.startAt)} 至 ${fmt(a.endAt)}`);
   if (b.address !== a.address) out.push(`地点改为${a.address}`);
   if (b.quota !== a.quota) out.push(`名额由 ${b.quota} 改为 ${a.quota}`);
   if (b.description !== a.description || b.theme !== a.theme) out.push('活动内容有调整');
@@ -350,17 +685,29 @@ async function syncShifts(tx: DbOrTx, activityId: string, old: Shift[], input: S
     if (!s.id) continue;
     const o = old.find((x) => x.id === s.id);
     if (!o) throw invalid(`shifts.${i}.id`, '岗位时段不存在');
-    if (s.quota < o.confirmedCount) throw invalid(`shifts.${i}.quota`, `岗位“${s.position}”的名额不能少于已确认报名的 ${o.confirmedCount} 人`);
+    if (s.quota < o.confirmedCount)
+      throw invalid(`shifts.${i}.quota`, `岗位“${s.position}”的名额不能少于已确认报名的 ${o.confirmedCount} 人`);
     keep.add(s.id);
   }
   for (const o of old.filter((x) => !keep.has(x.id))) {
-    const [used] = await tx.select({ id: activitySignups.id }).from(activitySignups).where(eq(activitySignups.shiftId, o.id)).limit(1);
+    const [used] = await tx
+      .select({ id: activitySignups.id })
+      .from(activitySignups)
+      .where(eq(activitySignups.shiftId, o.id))
+      .limit(1);
     if (used) throw invalid('shifts', `岗位“${o.position}”已有人报名，不能删除`);
     await tx.delete(activityShifts).where(eq(activityShifts.id, o.id));
   }
   for (const [i, s] of input.entries()) {
-    if (s.id) await tx.update(activityShifts).set({ position: s.position, startAt: s.startAt, endAt: s.endAt, quota: s.quota, sort: i }).where(eq(activityShifts.id, s.id));
-    else await tx.insert(activityShifts).values({ activityId, position: s.position, startAt: s.startAt, endAt: s.endAt, quota: s.quota, sort: i });
+    if (s.id)
+      await tx
+        .update(activityShifts)
+        .set({ position: s.position, startAt: s.startAt, endAt: s.endAt, quota: s.quota, sort: i })
+        .where(eq(activityShifts.id, s.id));
+    else
+      await tx
+        .insert(activityShifts)
+        .values({ activityId, position: s.position, startAt: s.startAt, endAt: s.endAt, quota: s.quota, sort: i });
   }
 }
 
@@ -370,11 +717,23 @@ export async function publishActivity(db: Db, c: ActivityCaller, now: Date, id: 
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
     if (a.state !== 'draft') throw transitionError(`活动${stateLabels[a.state]}，只有草稿可以发布`);
-    if (a.risky && !a.insurance?.trim()) throw transitionError('该活动标记为有风险的活动，须先在活动信息中登记保险（保单号或险种）才能发布');
+    if (a.risky && !a.insurance?.trim())
+      throw transitionError('该活动标记为有风险的活动，须先在活动信息中登记保险（保单号或险种）才能发布');
     if (a.endAt.getTime() <= now.getTime()) throw transitionError('活动结束时间已过，不能发布');
-    const [after] = await tx.update(activities).set({ state: sql`case when ${activities.confirmedCount} >= ${activities.quota} then 'full' else 'published' end`, publishedAt: now, updatedAt: now })
-      .where(and(eq(activities.id, id), eq(activities.state, 'draft'))).returning();
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.publish', entity: 'activity', entityId: id, detail: { from: a.state, to: after.state } });
+    const [after] = await tx
+      .update(activities)
+      .set({
+        state: sql`case when ${activities.confirmedCount} >= ${activities.quota} then 'full' else 'published' end`,
+        publishedAt: now,
+        updatedAt: now,
+      })
+      .where(and(eq(activities.id, id), eq(activities.state, 'draft')))
+      .returning();
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      { action: 'activity.publish', entity: 'activity', entityId: id, detail: { from: a.state, to: after.state } },
+    );
     return after;
   });
 }
@@ -383,12 +742,35 @@ export async function cancelActivity(db: Db, c: ActivityCaller, now: Date, id: s
   if (!reason?.trim()) throw invalid('reason', '请填写取消原因');
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (!['draft', 'published', 'full', 'in_progress'].includes(a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能取消`);
-    const [after] = await tx.update(activities).set({ state: 'cancelled', cancelReason: reason.trim(), cancelledAt: now, updatedAt: now }).where(eq(activities.id, id)).returning();
+    if (!['draft', 'published', 'full', 'in_progress'].includes(a.state))
+      throw transitionError(`活动${stateLabels[a.state]}，不能取消`);
+    const [after] = await tx
+      .update(activities)
+      .set({ state: 'cancelled', cancelReason: reason.trim(), cancelledAt: now, updatedAt: now })
+      .where(eq(activities.id, id))
+      .returning();
     const userIds = await signedUpUsers(tx, id);
-    await notify(tx, { countyCode: a.countyCode, userIds, kind: 'activity.cancelled', title: '活动已取消',
-      body: `您报名的活动“${a.title}”（${fmt(a.startAt)}）已取消，原因：${reason.trim()}`, entity: 'activity', entityId: id, now, sms: true });
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.cancel', entity: 'activity', entityId: id, detail: { from: a.state, reason: reason.trim(), notified: userIds.length } });
+    await notify(tx, {
+      countyCode: a.countyCode,
+      userIds,
+      kind: 'activity.cancelled',
+      title: '活动已取消',
+      body: `您报名的活动“${a.title}”（${fmt(a.startAt)}）已取消，原因：${reason.trim()}`,
+      entity: 'activity',
+      entityId: id,
+      now,
+      sms: true,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      {
+        action: 'activity.cancel',
+        entity: 'activity',
+        entityId: id,
+        detail: { from: a.state, reason: reason.trim(), notified: userIds.length },
+      },
+    );
     return after;
   });
 }
@@ -399,21 +781,38 @@ export async function cancelActivity(db: Db, c: ActivityCaller, now: Date, id: s
  * staff from completing the row later from the paper sign-in sheet (POST …/attendance), which then settles it.
  */
 async function endInTx(tx: DbOrTx, a: Activity, now: Date) {
-  const [after] = await tx.update(activities).set({ state: 'ended', endedAt: now, updatedAt: now })
-    .where(and(eq(activities.id, a.id), inArray(activities.state, ['published', 'full', 'in_progress']))).returning();
+  const [after] = await tx
+    .update(activities)
+    .set({ state: 'ended', endedAt: now, updatedAt: now })
+    .where(and(eq(activities.id, a.id), inArray(activities.state, ['published', 'full', 'in_progress'])))
+    .returning();
   if (!after) return null;
-  const noShows = await tx.update(activitySignups).set({ noShow: true, updatedAt: now })
-    .where(and(eq(activitySignups.activityId, a.id), eq(activitySignups.status, 'confirmed'), sql`${activitySignups.checkInAt} is null`)).returning({ id: activitySignups.id });
+  const noShows = await tx
+    .update(activitySignups)
+    .set({ noShow: true, updatedAt: now })
+    .where(
+      and(
+        eq(activitySignups.activityId, a.id),
+        eq(activitySignups.status, 'confirmed'),
+        sql`${activitySignups.checkInAt} is null`,
+      ),
+    )
+    .returning({ id: activitySignups.id });
   return { after, noShows: noShows.length };
 }
 
 export async function endActivity(db: Db, c: ActivityCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (!['published', 'full', 'in_progress'].includes(a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能结束`);
+    if (!['published', 'full', 'in_progress'].includes(a.state))
+      throw transitionError(`活动${stateLabels[a.state]}，不能结束`);
     if (now.getTime() < a.startAt.getTime()) throw transitionError('活动尚未开始，不能结束；不再举办请取消活动');
     const r = (await endInTx(tx, a, now))!;
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.end', entity: 'activity', entityId: id, detail: { from: a.state, noShows: r.noShows } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      { action: 'activity.end', entity: 'activity', entityId: id, detail: { from: a.state, noShows: r.noShows } },
+    );
     return { ...r.after, noShows: r.noShows };
   });
 }
@@ -422,8 +821,16 @@ export async function archiveActivity(db: Db, c: ActivityCaller, now: Date, id: 
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
     if (a.state !== 'ended') throw transitionError(`活动${stateLabels[a.state]}，只有已结束的活动可以归档`);
-    const [after] = await tx.update(activities).set({ state: 'archived', archivedAt: now, updatedAt: now }).where(eq(activities.id, id)).returning();
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.archive', entity: 'activity', entityId: id });
+    const [after] = await tx
+      .update(activities)
+      .set({ state: 'archived', archivedAt: now, updatedAt: now })
+      .where(eq(activities.id, id))
+      .returning();
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      { action: 'activity.archive', entity: 'activity', entityId: id },
+    );
     return after;
   });
 }
@@ -433,7 +840,17 @@ export async function archiveActivity(db: Db, c: ActivityCaller, now: Date, id: 
 /** The sign-up route's caller: without `volunteerId` it is looked up in signUp's one read (a query less per request). */
 export type SignupCaller = Omit<ActivityCaller, 'volunteerId'> & { volunteerId?: string | null };
 
-type SignupRead = { volunteer_id: string | null; id: string | null; county_code: string; region_path: string; state: ActivityState; start_at: Date | string; shifts: number; shift_ok: boolean; already: boolean };
+type SignupRead = {
+  volunteer_id: string | null;
+  id: string | null;
+  county_code: string;
+  region_path: string;
+  state: ActivityState;
+  start_at: Date | string;
+  shifts: number;
+  shift_ok: boolean;
+  already: boolean;
+};
 type SeatRow = { id: string; status: 'confirmed' | 'waitlisted'; waitlist_count: number };
 
 /**
@@ -450,8 +867,11 @@ type SeatRow = { id: string; status: 'confirmed' | 'waitlisted'; waitlist_count:
  */
 export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shiftId?: string | null) {
   if (c.volunteerId === null) requireVolunteer({ ...c, volunteerId: null });
-  const me = c.volunteerId ? sql`${c.volunteerId}::uuid` : sql`(select id from volunteers where user_id = ${c.userId}::uuid)`;
-  const read = await db.execute(sql`select v.id as volunteer_id, a.id, a.county_code, a.region_path, a.state, a.start_at,
+  const me = c.volunteerId
+    ? sql`${c.volunteerId}::uuid`
+    : sql`(select id from volunteers where user_id = ${c.userId}::uuid)`;
+  const read =
+    await db.execute(sql`select v.id as volunteer_id, a.id, a.county_code, a.region_path, a.state, a.start_at,
       (select count(*)::int from activity_shifts s where s.activity_id = a.id) as shifts,
       exists (select 1 from activity_shifts s where s.activity_id = a.id and s.id = ${shiftId ?? null}::uuid) as shift_ok,
       exists (select 1 from activity_signups x where x.activity_id = a.id and x.volunteer_id = v.id and x.status <> 'cancelled') as already
@@ -460,25 +880,38 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
   const volunteerId = requireVolunteer({ ...c, volunteerId: r.volunteer_id });
   const a = { countyCode: r.county_code, regionPath: r.region_path, state: r.state };
   if (!r.id || !canSee(c, a)) throw notFound('活动');
-  if (!['published', 'full'].includes(a.state)) throw transitionError(`活动${stateLabels[a.state]}，不在招募中，不能报名`);
+  if (!['published', 'full'].includes(a.state))
+    throw transitionError(`活动${stateLabels[a.state]}，不在招募中，不能报名`);
   const closeHours = await getSetting<number>(db, a.countyCode, 'activities.signupCloseHours');
-  if (now.getTime() >= new Date(r.start_at).getTime() - closeHours * HOUR) throw transitionError(closeHours ? `报名已于活动开始前 ${closeHours} 小时截止` : '活动已开始，报名已截止');
+  if (now.getTime() >= new Date(r.start_at).getTime() - closeHours * HOUR)
+    throw transitionError(closeHours ? `报名已于活动开始前 ${closeHours} 小时截止` : '活动已开始，报名已截止');
   if (r.shifts && !shiftId) throw invalid('shiftId', '该活动分岗位与时段招募，请选择一个岗位时段');
-  if (shiftId && !r.shift_ok) throw invalid('shiftId', r.shifts ? '所选岗位时段不属于该活动' : '该活动不分岗位时段，无需选择');
+  if (shiftId && !r.shift_ok)
+    throw invalid('shiftId', r.shifts ? '所选岗位时段不属于该活动' : '该活动不分岗位时段，无需选择');
   if (r.already) throw duplicate('您已报名该活动，请勿重复报名');
   const actor = { ...c.actor, countyCode: a.countyCode };
-  const audit = (signupId: string, status?: string): AuditInput => ({ action: 'activity.signup', entity: 'activity_signup', entityId: signupId,
-    detail: { activityId: id, shiftId: shiftId ?? null, ...(status ? { status } : {}) } });
+  const audit = (signupId: string, status?: string): AuditInput => ({
+    action: 'activity.signup',
+    entity: 'activity_signup',
+    entityId: signupId,
+    detail: { activityId: id, shiftId: shiftId ?? null, ...(status ? { status } : {}) },
+  });
   try {
     const row = shiftId
-      ? await seatGate.run(id, () => db.transaction(async (tx) => {
-        const r = await takeShiftSeat(tx, id, shiftId, volunteerId, c.userId, now);
-        if (r) await writeAudit(tx, actor, audit(r.id, r.status));
-        return r;
-      }))
+      ? await seatGate.run(id, () =>
+          db.transaction(async (tx) => {
+            const r = await takeShiftSeat(tx, id, shiftId, volunteerId, c.userId, now);
+            if (r) await writeAudit(tx, actor, audit(r.id, r.status));
+            return r;
+          }),
+        )
       : await seatGate.run(id, () => takeSeat(db, id, volunteerId, c.userId, now, actor, audit));
     if (!row) throw transitionError('活动已不在招募中，不能报名');
-    return { id: row.id, status: row.status, ...(row.status === 'waitlisted' ? { position: Number(row.waitlist_count) } : {}) };
+    return {
+      id: row.id,
+      status: row.status,
+      ...(row.status === 'waitlisted' ? { position: Number(row.waitlist_count) } : {}),
+    };
   } catch (e) {
     if (pgCode(e) === '23505') throw duplicate('您已报名该活动，请勿重复报名');
     throw e;
@@ -499,10 +932,22 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
  */
 const seatGate = new KeyedGate(2);
 
-async function takeSeat(db: DbOrTx, id: string, volunteerId: string, userId: string, now: Date, actor: Actor, audit: (signupId: string) => AuditInput): Promise<SeatRow | undefined> {
+async function takeSeat(
+  db: DbOrTx,
+  id: string,
+  volunteerId: string,
+  userId: string,
+  now: Date,
+  actor: Actor,
+  audit: (signupId: string) => AuditInput,
+): Promise<SeatRow | undefined> {
   const at = sql`${now.toISOString()}::timestamptz`;
   const signupId = randomUUID();
-  const append = auditAppendSql(actor, audit(signupId), sql`i`, { key: 'status', by: sql`status`, values: ['confirmed', 'waitlisted'] });
+  const append = auditAppendSql(actor, audit(signupId), sql`i`, {
+    key: 'status',
+    by: sql`status`,
+    values: ['confirmed', 'waitlisted'],
+  });
   const { rows } = await db.execute(sql`with l as (
       select id, confirmed_count < quota as seat from activities where id = ${id}::uuid and state in ('published', 'full') for update),
     u as (update activities a set
@@ -522,20 +967,57 @@ async function takeSeat(db: DbOrTx, id: string, volunteerId: string, userId: str
 }
 
 /** An activity with shifts: a seat needs one on the activity and on the shift; the activity row is locked first. */
-async function takeShiftSeat(tx: DbOrTx, id: string, shiftId: string, volunteerId: string, userId: string, now: Date): Promise<SeatRow | undefined> {
-  const [locked] = await tx.select({ free: sql<boolean>`${activities.confirmedCount} < ${activities.quota}` }).from(activities)
-    .where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full']))).for('update');
+async function takeShiftSeat(
+  tx: DbOrTx,
+  id: string,
+  shiftId: string,
+  volunteerId: string,
+  userId: string,
+  now: Date,
+): Promise<SeatRow | undefined> {
+  const [locked] = await tx
+    .select({ free: sql<boolean>`${activities.confirmedCount} < ${activities.quota}` })
+    .from(activities)
+    .where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full'])))
+    .for('update');
   if (!locked) return undefined;
-  const seat = locked.free && (await tx.update(activityShifts).set({ confirmedCount: sql`${activityShifts.confirmedCount} + 1` })
-    .where(and(eq(activityShifts.id, shiftId), sql`${activityShifts.confirmedCount} < ${activityShifts.quota}`)).returning({ id: activityShifts.id })).length > 0;
-  const [counts] = await tx.update(activities).set(seat
-    ? { confirmedCount: sql`${activities.confirmedCount} + 1`, updatedAt: now,
-      state: sql`case when ${activities.state} = 'published' and ${activities.confirmedCount} + 1 >= ${activities.quota} then 'full' else ${activities.state} end` }
-    : { waitlistCount: sql`${activities.waitlistCount} + 1`, updatedAt: now }).where(eq(activities.id, id)).returning({ waitlistCount: activities.waitlistCount });
-  const status = seat ? 'confirmed' as const : 'waitlisted' as const;
-  const [row] = await tx.insert(activitySignups).values({
-    activityId: id, shiftId, volunteerId, userId, status, source: 'self', signedUpAt: now, createdAt: now, updatedAt: now,
-  }).returning({ id: activitySignups.id });
+  const seat =
+    locked.free &&
+    (
+      await tx
+        .update(activityShifts)
+        .set({ confirmedCount: sql`${activityShifts.confirmedCount} + 1` })
+        .where(and(eq(activityShifts.id, shiftId), sql`${activityShifts.confirmedCount} < ${activityShifts.quota}`))
+        .returning({ id: activityShifts.id })
+    ).length > 0;
+  const [counts] = await tx
+    .update(activities)
+    .set(
+      seat
+        ? {
+            confirmedCount: sql`${activities.confirmedCount} + 1`,
+            updatedAt: now,
+            state: sql`case when ${activities.state} = 'published' and ${activities.confirmedCount} + 1 >= ${activities.quota} then 'full' else ${activities.state} end`,
+          }
+        : { waitlistCount: sql`${activities.waitlistCount} + 1`, updatedAt: now },
+    )
+    .where(eq(activities.id, id))
+    .returning({ waitlistCount: activities.waitlistCount });
+  const status = seat ? ('confirmed' as const) : ('waitlisted' as const);
+  const [row] = await tx
+    .insert(activitySignups)
+    .values({
+      activityId: id,
+      shiftId,
+      volunteerId,
+      userId,
+      status,
+      source: 'self',
+      signedUpAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: activitySignups.id });
   return { id: row.id, status, waitlist_count: counts.waitlistCount };
 }
 
@@ -549,19 +1031,45 @@ async function fillSeats(tx: DbOrTx, a: Activity, now: Date): Promise<Promoted[]
   if (!['published', 'full', 'in_progress'].includes(a.state)) return [];
   const promoted: Promoted[] = [];
   for (;;) {
-    const [cand] = await tx.select({ id: activitySignups.id, shiftId: activitySignups.shiftId, userId: sql<string | null>`coalesce(${activitySignups.userId}, ${volunteers.userId})` })
-      .from(activitySignups).innerJoin(activities, eq(activities.id, activitySignups.activityId)).innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
+    const [cand] = await tx
+      .select({
+        id: activitySignups.id,
+        shiftId: activitySignups.shiftId,
+        userId: sql<string | null>`coalesce(${activitySignups.userId}, ${volunteers.userId})`,
+      })
+      .from(activitySignups)
+      .innerJoin(activities, eq(activities.id, activitySignups.activityId))
+      .innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
       .leftJoin(activityShifts, eq(activityShifts.id, activitySignups.shiftId))
-      .where(and(eq(activitySignups.activityId, a.id), eq(activitySignups.status, 'waitlisted'), sql`${activities.confirmedCount} < ${activities.quota}`,
-        sql`(${activityShifts.id} is null or ${activityShifts.confirmedCount} < ${activityShifts.quota})`))
-      .orderBy(asc(activitySignups.seq)).limit(1);
+      .where(
+        and(
+          eq(activitySignups.activityId, a.id),
+          eq(activitySignups.status, 'waitlisted'),
+          sql`${activities.confirmedCount} < ${activities.quota}`,
+          sql`(${activityShifts.id} is null or ${activityShifts.confirmedCount} < ${activityShifts.quota})`,
+        ),
+      )
+      .orderBy(asc(activitySignups.seq))
+      .limit(1);
     if (!cand) break;
-    await tx.update(activities).set({
-      confirmedCount: sql`${activities.confirmedCount} + 1`, waitlistCount: sql`${activities.waitlistCount} - 1`, updatedAt: now,
-      state: sql`case when ${activities.state} = 'published' and ${activities.confirmedCount} + 1 >= ${activities.quota} then 'full' else ${activities.state} end`,
-    }).where(eq(activities.id, a.id));
-    if (cand.shiftId) await tx.update(activityShifts).set({ confirmedCount: sql`${activityShifts.confirmedCount} + 1` }).where(eq(activityShifts.id, cand.shiftId));
-    await tx.update(activitySignups).set({ status: 'confirmed', promotedAt: now, updatedAt: now }).where(eq(activitySignups.id, cand.id));
+    await tx
+      .update(activities)
+      .set({
+        confirmedCount: sql`${activities.confirmedCount} + 1`,
+        waitlistCount: sql`${activities.waitlistCount} - 1`,
+        updatedAt: now,
+        state: sql`case when ${activities.state} = 'published' and ${activities.confirmedCount} + 1 >= ${activities.quota} then 'full' else ${activities.state} end`,
+      })
+      .where(eq(activities.id, a.id));
+    if (cand.shiftId)
+      await tx
+        .update(activityShifts)
+        .set({ confirmedCount: sql`${activityShifts.confirmedCount} + 1` })
+        .where(eq(activityShifts.id, cand.shiftId));
+    await tx
+      .update(activitySignups)
+      .set({ status: 'confirmed', promotedAt: now, updatedAt: now })
+      .where(eq(activitySignups.id, cand.id));
     promoted.push({ signupId: cand.id, userId: cand.userId });
   }
   return promoted;
@@ -569,8 +1077,17 @@ async function fillSeats(tx: DbOrTx, a: Activity, now: Date): Promise<Promoted[]
 
 async function notifyPromoted(tx: DbOrTx, a: Activity, promoted: Promoted[], now: Date) {
   if (!promoted.length) return;
-  await notify(tx, { countyCode: a.countyCode, userIds: promoted.map((p) => p.userId), kind: 'activity.promoted', title: '候补转正',
-    body: `您候补的活动“${a.title}”（${fmt(a.startAt)}，${a.address}）有名额空出，您已转为正式报名，请按时参加`, entity: 'activity', entityId: a.id, now, sms: true });
+  await notify(tx, {
+    countyCode: a.countyCode,
+    userIds: promoted.map((p) => p.userId),
+    kind: 'activity.promoted',
+    title: '候补转正',
+    body: `您候补的活动“${a.title}”（${fmt(a.startAt)}，${a.address}）有名额空出，您已转为正式报名，请按时参加`,
+    entity: 'activity',
+    entityId: a.id,
+    now,
+    sms: true,
+  });
 }
 
 /** The caller withdraws; a confirmed seat goes to the first waitlisted (of the same shift where shifts are used). */
@@ -579,25 +1096,59 @@ export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: s
   return db.transaction(async (tx) => {
     const [a] = await tx.select().from(activities).where(eq(activities.id, id)).for('update');
     if (!a || !canSee(c, a)) throw notFound('活动');
-    const [s] = await tx.select().from(activitySignups)
-      .where(and(eq(activitySignups.activityId, id), eq(activitySignups.volunteerId, volunteerId), ne(activitySignups.status, 'cancelled'))).for('update');
+    const [s] = await tx
+      .select()
+      .from(activitySignups)
+      .where(
+        and(
+          eq(activitySignups.activityId, id),
+          eq(activitySignups.volunteerId, volunteerId),
+          ne(activitySignups.status, 'cancelled'),
+        ),
+      )
+      .for('update');
     if (!s) throw notFound('报名记录');
     if (s.checkInAt) throw transitionError('您已签到，不能取消报名');
-    if (!['published', 'full', 'in_progress'].includes(a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能取消报名`);
-    await tx.update(activitySignups).set({ status: 'cancelled', cancelledAt: now, updatedAt: now }).where(eq(activitySignups.id, s.id));
+    if (!['published', 'full', 'in_progress'].includes(a.state))
+      throw transitionError(`活动${stateLabels[a.state]}，不能取消报名`);
+    await tx
+      .update(activitySignups)
+      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
+      .where(eq(activitySignups.id, s.id));
     let promoted: Promoted[] = [];
     if (s.status === 'confirmed') {
-      const [freed] = await tx.update(activities).set({
-        confirmedCount: sql`${activities.confirmedCount} - 1`, updatedAt: now,
-        state: sql`case when ${activities.state} = 'full' then 'published' else ${activities.state} end`,
-      }).where(eq(activities.id, id)).returning();
-      if (s.shiftId) await tx.update(activityShifts).set({ confirmedCount: sql`${activityShifts.confirmedCount} - 1` }).where(eq(activityShifts.id, s.shiftId));
+      const [freed] = await tx
+        .update(activities)
+        .set({
+          confirmedCount: sql`${activities.confirmedCount} - 1`,
+          updatedAt: now,
+          state: sql`case when ${activities.state} = 'full' then 'published' else ${activities.state} end`,
+        })
+        .where(eq(activities.id, id))
+        .returning();
+      if (s.shiftId)
+        await tx
+          .update(activityShifts)
+          .set({ confirmedCount: sql`${activityShifts.confirmedCount} - 1` })
+          .where(eq(activityShifts.id, s.shiftId));
       promoted = await fillSeats(tx, freed, now);
     } else {
-      await tx.update(activities).set({ waitlistCount: sql`${activities.waitlistCount} - 1`, updatedAt: now }).where(eq(activities.id, id));
+      await tx
+        .update(activities)
+        .set({ waitlistCount: sql`${activities.waitlistCount} - 1`, updatedAt: now })
+        .where(eq(activities.id, id));
     }
     await notifyPromoted(tx, a, promoted, now);
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.signup.cancel', entity: 'activity_signup', entityId: s.id, detail: { activityId: id, was: s.status, promoted: promoted.map((p) => p.signupId) } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      {
+        action: 'activity.signup.cancel',
+        entity: 'activity_signup',
+        entityId: s.id,
+        detail: { activityId: id, was: s.status, promoted: promoted.map((p) => p.signupId) },
+      },
+    );
     return { promoted: promoted.length };
   });
 }
@@ -610,22 +1161,35 @@ function checkWindow(a: Activity, now: Date, what: string) {
   const open = a.startAt.getTime() - CHECKIN_BEFORE_MS;
   const close = a.endAt.getTime() + CHECKOUT_AFTER_MS;
   if (now.getTime() < open || now.getTime() > close) {
-    throw transitionError(`${what}时间为活动开始前 1 小时至结束后 2 小时（${fmt(new Date(open))} 至 ${fmt(new Date(close))}）`);
+    throw transitionError(
+      `${what}时间为活动开始前 1 小时至结束后 2 小时（${fmt(new Date(open))} 至 ${fmt(new Date(close))}）`,
+    );
   }
 }
 
 function checkCodeAndPlace(a: Activity, input: CodeInput) {
   if (input.code !== a.code) throw invalid('code', '签到码不正确，请核对活动现场公布的 6 位签到码');
   if (a.checkinRadiusM != null && a.lat != null && a.lng != null) {
-    if (input.lat == null || input.lng == null) throw invalid('lat', `本活动须在活动地点 ${a.checkinRadiusM} 米范围内签到，请允许获取位置后重试`);
+    if (input.lat == null || input.lng == null)
+      throw invalid('lat', `本活动须在活动地点 ${a.checkinRadiusM} 米范围内签到，请允许获取位置后重试`);
     const d = distanceM(a.lat, a.lng, input.lat, input.lng);
-    if (d > a.checkinRadiusM) throw invalid('lat', `您距活动地点约 ${Math.round(d)} 米，超出 ${a.checkinRadiusM} 米的签到范围`);
+    if (d > a.checkinRadiusM)
+      throw invalid('lat', `您距活动地点约 ${Math.round(d)} 米，超出 ${a.checkinRadiusM} 米的签到范围`);
   }
 }
 
 async function mySignupForUpdate(tx: DbOrTx, activityId: string, volunteerId: string, what: string) {
-  const [s] = await tx.select().from(activitySignups)
-    .where(and(eq(activitySignups.activityId, activityId), eq(activitySignups.volunteerId, volunteerId), ne(activitySignups.status, 'cancelled'))).for('update');
+  const [s] = await tx
+    .select()
+    .from(activitySignups)
+    .where(
+      and(
+        eq(activitySignups.activityId, activityId),
+        eq(activitySignups.volunteerId, volunteerId),
+        ne(activitySignups.status, 'cancelled'),
+      ),
+    )
+    .for('update');
   if (!s) throw transitionError(`您没有报名该活动，不能${what}`);
   if (s.status !== 'confirmed') throw transitionError(`您在候补名单中，尚未确认参加，不能${what}`);
   return s;
@@ -634,17 +1198,39 @@ async function mySignupForUpdate(tx: DbOrTx, activityId: string, volunteerId: st
 export async function checkIn(db: Db, c: ActivityCaller, now: Date, id: string, input: CodeInput) {
   const volunteerId = requireVolunteer(c);
   const a = await loadVisible(db, c, id);
-  if (!['published', 'full', 'in_progress'].includes(a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能签到`);
+  if (!['published', 'full', 'in_progress'].includes(a.state))
+    throw transitionError(`活动${stateLabels[a.state]}，不能签到`);
   checkCodeAndPlace(a, input);
   checkWindow(a, now, '签到');
   return db.transaction(async (tx) => {
     // the activity row first (as every command that locks both does), then the sign-up: no lock-order cycles
-    await tx.update(activities).set({ state: 'in_progress', updatedAt: now }).where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full'])));
+    await tx
+      .update(activities)
+      .set({ state: 'in_progress', updatedAt: now })
+      .where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full'])));
     const s = await mySignupForUpdate(tx, id, volunteerId, '签到');
     if (s.checkInAt) throw duplicate(`您已于 ${fmt(s.checkInAt)} 签到`);
-    await tx.update(activitySignups).set({ checkInAt: now, checkInMethod: input.method ?? 'code', checkInLat: input.lat ?? null, checkInLng: input.lng ?? null, noShow: false, updatedAt: now })
+    await tx
+      .update(activitySignups)
+      .set({
+        checkInAt: now,
+        checkInMethod: input.method ?? 'code',
+        checkInLat: input.lat ?? null,
+        checkInLng: input.lng ?? null,
+        noShow: false,
+        updatedAt: now,
+      })
       .where(eq(activitySignups.id, s.id));
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.checkin', entity: 'activity_signup', entityId: s.id, detail: { activityId: id, method: input.method ?? 'code' } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      {
+        action: 'activity.checkin',
+        entity: 'activity_signup',
+        entityId: s.id,
+        detail: { activityId: id, method: input.method ?? 'code' },
+      },
+    );
     return { checkInAt: now };
   });
 }
@@ -652,17 +1238,28 @@ export async function checkIn(db: Db, c: ActivityCaller, now: Date, id: string, 
 export async function checkOut(db: Db, c: ActivityCaller, now: Date, id: string, input: CodeInput) {
   const volunteerId = requireVolunteer(c);
   const a = await loadVisible(db, c, id);
-  if (!['published', 'full', 'in_progress', 'ended'].includes(a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能签退`);
+  if (!['published', 'full', 'in_progress', 'ended'].includes(a.state))
+    throw transitionError(`活动${stateLabels[a.state]}，不能签退`);
   checkCodeAndPlace(a, input);
   checkWindow(a, now, '签退');
   return db.transaction(async (tx) => {
     const s = await mySignupForUpdate(tx, id, volunteerId, '签退');
     if (!s.checkInAt) throw transitionError('您还没有签到，请先签到再签退');
     if (s.checkOutAt) throw duplicate(`您已于 ${fmt(s.checkOutAt)} 签退`);
-    const [updated] = await tx.update(activitySignups).set({ checkOutAt: now, updatedAt: now }).where(eq(activitySignups.id, s.id)).returning();
-    const shift = s.shiftId ? (await tx.select().from(activityShifts).where(eq(activityShifts.id, s.shiftId)))[0] : null;
+    const [updated] = await tx
+      .update(activitySignups)
+      .set({ checkOutAt: now, updatedAt: now })
+      .where(eq(activitySignups.id, s.id))
+      .returning();
+    const shift = s.shiftId
+      ? (await tx.select().from(activityShifts).where(eq(activityShifts.id, s.shiftId)))[0]
+      : null;
     const hours = await settleAttendance(tx, { signup: updated, activity: a, shift, actor: c.actor, now });
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.checkout', entity: 'activity_signup', entityId: s.id, detail: { activityId: id, hours } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      { action: 'activity.checkout', entity: 'activity_signup', entityId: s.id, detail: { activityId: id, hours } },
+    );
     return { checkOutAt: now, hours };
   });
 }
@@ -674,44 +1271,107 @@ export async function checkOut(db: Db, c: ActivityCaller, now: Date, id: string,
  * take recruiting seats (recruiting is over once the activity has begun), so confirmedCount stays the count of
  * seats given by sign-up. The attendance is settled into hours at once.
  */
-export async function recordAttendance(db: Db, c: ActivityCaller, now: Date, id: string, input: { volunteerId: string; checkInAt: Date; checkOutAt: Date }): Promise<{ signupId: string; hours: Settlement }> {
+export async function recordAttendance(
+  db: Db,
+  c: ActivityCaller,
+  now: Date,
+  id: string,
+  input: { volunteerId: string; checkInAt: Date; checkOutAt: Date },
+): Promise<{ signupId: string; hours: Settlement }> {
   const a = await loadManaged(db, c, id);
-  if (!['published', 'full', 'in_progress', 'ended'].includes(a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能录入签到表`);
+  if (!['published', 'full', 'in_progress', 'ended'].includes(a.state))
+    throw transitionError(`活动${stateLabels[a.state]}，不能录入签到表`);
   const open = a.startAt.getTime() - CHECKIN_BEFORE_MS;
   const close = a.endAt.getTime() + CHECKOUT_AFTER_MS;
   const range = `${fmt(new Date(open))} 至 ${fmt(new Date(close))}`;
   const problems: ErrorDetail[] = [];
   const inT = input.checkInAt.getTime();
   const outT = input.checkOutAt.getTime();
-  if (inT < open || inT > close) problems.push({ path: 'checkInAt', message: `签到时间须在活动时间内（开始前 1 小时至结束后 2 小时：${range}）` });
+  if (inT < open || inT > close)
+    problems.push({ path: 'checkInAt', message: `签到时间须在活动时间内（开始前 1 小时至结束后 2 小时：${range}）` });
   else if (inT > now.getTime()) problems.push({ path: 'checkInAt', message: '签到时间不能晚于当前时间' });
-  if (outT < open || outT > close) problems.push({ path: 'checkOutAt', message: `签退时间须在活动时间内（开始前 1 小时至结束后 2 小时：${range}）` });
+  if (outT < open || outT > close)
+    problems.push({ path: 'checkOutAt', message: `签退时间须在活动时间内（开始前 1 小时至结束后 2 小时：${range}）` });
   else if (outT <= inT) problems.push({ path: 'checkOutAt', message: '签退时间必须晚于签到时间' });
   else if (outT > now.getTime()) problems.push({ path: 'checkOutAt', message: '签退时间不能晚于当前时间' });
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems[0].message, problems);
-  const [v] = await db.select({ id: volunteers.id, userId: volunteers.userId, name: volunteers.name }).from(volunteers)
+  const [v] = await db
+    .select({ id: volunteers.id, userId: volunteers.userId, name: volunteers.name })
+    .from(volunteers)
     .where(and(eq(volunteers.id, input.volunteerId), eq(volunteers.countyCode, a.countyCode)));
   if (!v) throw invalid('volunteerId', '志愿者不存在或不属于本县');
   return db.transaction(async (tx) => {
     const [locked] = await tx.select().from(activities).where(eq(activities.id, id)).for('update');
-    const [existing] = await tx.select().from(activitySignups)
-      .where(and(eq(activitySignups.activityId, id), eq(activitySignups.volunteerId, v.id), ne(activitySignups.status, 'cancelled'))).for('update');
+    const [existing] = await tx
+      .select()
+      .from(activitySignups)
+      .where(
+        and(
+          eq(activitySignups.activityId, id),
+          eq(activitySignups.volunteerId, v.id),
+          ne(activitySignups.status, 'cancelled'),
+        ),
+      )
+      .for('update');
     let signup: Signup;
     if (existing) {
       if (existing.hoursSettledAt) throw duplicate(`${v.name}在本活动的考勤已结算，如需更正请提交时长补录申请`);
-      if (existing.status === 'waitlisted') await tx.update(activities).set({ waitlistCount: sql`${activities.waitlistCount} - 1`, updatedAt: now }).where(eq(activities.id, id));
-      [signup] = await tx.update(activitySignups).set({ status: 'confirmed', checkInAt: input.checkInAt, checkOutAt: input.checkOutAt, checkInMethod: 'sheet', noShow: false, updatedAt: now })
-        .where(eq(activitySignups.id, existing.id)).returning();
+      if (existing.status === 'waitlisted')
+        await tx
+          .update(activities)
+          .set({ waitlistCount: sql`${activities.waitlistCount} - 1`, updatedAt: now })
+          .where(eq(activities.id, id));
+      [signup] = await tx
+        .update(activitySignups)
+        .set({
+          status: 'confirmed',
+          checkInAt: input.checkInAt,
+          checkOutAt: input.checkOutAt,
+          checkInMethod: 'sheet',
+          noShow: false,
+          updatedAt: now,
+        })
+        .where(eq(activitySignups.id, existing.id))
+        .returning();
     } else {
-      [signup] = await tx.insert(activitySignups).values({
-        activityId: id, volunteerId: v.id, userId: v.userId, status: 'confirmed', source: 'sheet', signedUpAt: now,
-        checkInAt: input.checkInAt, checkOutAt: input.checkOutAt, checkInMethod: 'sheet', createdAt: now, updatedAt: now,
-      }).returning();
+      [signup] = await tx
+        .insert(activitySignups)
+        .values({
+          activityId: id,
+          volunteerId: v.id,
+          userId: v.userId,
+          status: 'confirmed',
+          source: 'sheet',
+          signedUpAt: now,
+          checkInAt: input.checkInAt,
+          checkOutAt: input.checkOutAt,
+          checkInMethod: 'sheet',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
     }
-    const shift = signup.shiftId ? (await tx.select().from(activityShifts).where(eq(activityShifts.id, signup.shiftId)))[0] : null;
+    const shift = signup.shiftId
+      ? (await tx.select().from(activityShifts).where(eq(activityShifts.id, signup.shiftId)))[0]
+      : null;
     const hours = await settleAttendance(tx, { signup, activity: locked, shift, actor: c.actor, now });
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'activity.attendance', entity: 'activity_signup', entityId: signup.id,
-      detail: { activityId: id, volunteerId: v.id, checkInAt: input.checkInAt.toISOString(), checkOutAt: input.checkOutAt.toISOString(), created: !existing, hours } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      {
+        action: 'activity.attendance',
+        entity: 'activity_signup',
+        entityId: signup.id,
+        detail: {
+          activityId: id,
+          volunteerId: v.id,
+          checkInAt: input.checkInAt.toISOString(),
+          checkOutAt: input.checkOutAt.toISOString(),
+          created: !existing,
+          hours,
+        },
+      },
+    );
     return { signupId: signup.id, hours };
   });
 }
@@ -719,7 +1379,8 @@ export async function recordAttendance(db: Db, c: ActivityCaller, now: Date, id:
 /** The code for the QR: staff who manage the activity only. */
 export async function attendanceCode(db: DbOrTx, c: ActivityCaller, id: string) {
   const a = await loadManaged(db, c, id);
-  if (!['published', 'full', 'in_progress', 'ended'].includes(a.state)) throw transitionError(`活动${stateLabels[a.state]}，没有签到二维码`);
+  if (!['published', 'full', 'in_progress', 'ended'].includes(a.state))
+    throw transitionError(`活动${stateLabels[a.state]}，没有签到二维码`);
   return a;
 }
 
@@ -733,34 +1394,69 @@ export async function attendanceCode(db: DbOrTx, c: ActivityCaller, id: string) 
 export async function sweepActivities(db: Db, now: Date) {
   const totals = { started: 0, ended: 0, archived: 0 };
   const system = (countyCode: string): Actor => ({ userId: null, name: '活动时间检查', countyCode });
-  const due = await db.select().from(activities).where(and(inArray(activities.state, ['published', 'full']), lte(activities.startAt, now)));
+  const due = await db
+    .select()
+    .from(activities)
+    .where(and(inArray(activities.state, ['published', 'full']), lte(activities.startAt, now)));
   for (const a of due) {
     await db.transaction(async (tx) => {
-      const [r] = await tx.update(activities).set({ state: 'in_progress', updatedAt: now }).where(and(eq(activities.id, a.id), inArray(activities.state, ['published', 'full']))).returning({ id: activities.id });
+      const [r] = await tx
+        .update(activities)
+        .set({ state: 'in_progress', updatedAt: now })
+        .where(and(eq(activities.id, a.id), inArray(activities.state, ['published', 'full'])))
+        .returning({ id: activities.id });
       if (!r) return;
       totals.started++;
-      await writeAudit(tx, system(a.countyCode), { action: 'activity.start', entity: 'activity', entityId: a.id, detail: { from: a.state, auto: true } });
+      await writeAudit(tx, system(a.countyCode), {
+        action: 'activity.start',
+        entity: 'activity',
+        entityId: a.id,
+        detail: { from: a.state, auto: true },
+      });
     });
   }
-  const over = await db.select().from(activities).where(and(eq(activities.state, 'in_progress'), lte(activities.endAt, new Date(now.getTime() - AUTO_END_MS))));
+  const over = await db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.state, 'in_progress'), lte(activities.endAt, new Date(now.getTime() - AUTO_END_MS))));
   for (const a of over) {
     await db.transaction(async (tx) => {
       const r = await endInTx(tx, a, now);
       if (!r) return;
       totals.ended++;
-      await writeAudit(tx, system(a.countyCode), { action: 'activity.end', entity: 'activity', entityId: a.id, detail: { auto: true, noShows: r.noShows } });
+      await writeAudit(tx, system(a.countyCode), {
+        action: 'activity.end',
+        entity: 'activity',
+        entityId: a.id,
+        detail: { auto: true, noShows: r.noShows },
+      });
     });
   }
-  const old = await db.select({ id: activities.id, countyCode: activities.countyCode }).from(activities)
-    .where(and(eq(activities.state, 'ended'), sql`coalesce(${activities.endedAt}, ${activities.endAt}) <= ${new Date(now.getTime() - ARCHIVE_AFTER_MS).toISOString()}::timestamptz`));
+  const old = await db
+    .select({ id: activities.id, countyCode: activities.countyCode })
+    .from(activities)
+    .where(
+      and(
+        eq(activities.state, 'ended'),
+        sql`coalesce(${activities.endedAt}, ${activities.endAt}) <= ${new Date(now.getTime() - ARCHIVE_AFTER_MS).toISOString()}::timestamptz`,
+      ),
+    );
   for (const a of old) {
     await db.transaction(async (tx) => {
-      const [r] = await tx.update(activities).set({ state: 'archived', archivedAt: now, updatedAt: now }).where(and(eq(activities.id, a.id), eq(activities.state, 'ended'))).returning({ id: activities.id });
+      const [r] = await tx
+        .update(activities)
+        .set({ state: 'archived', archivedAt: now, updatedAt: now })
+        .where(and(eq(activities.id, a.id), eq(activities.state, 'ended')))
+        .returning({ id: activities.id });
       if (!r) return;
       totals.archived++;
-      await writeAudit(tx, system(a.countyCode), { action: 'activity.archive', entity: 'activity', entityId: a.id, detail: { auto: true } });
+      await writeAudit(tx, system(a.countyCode), {
+        action: 'activity.archive',
+        entity: 'activity',
+        entityId: a.id,
+        detail: { auto: true },
+      });
     });
   }
   return totals;
 }
-

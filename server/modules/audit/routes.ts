@@ -6,33 +6,67 @@ import { pageQuery } from '../../platform/http.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { verifyAudit } from '../../platform/audit.js';
 
-export const auditRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  app.get('/audit', {
-    config: { permission: 'audit:read' },
-    schema: {
-      tags: ['审计'], summary: '审计日志（审计管理员）',
-      querystring: z.object({ ...pageQuery, action: z.string().max(60).optional(), entity: z.string().max(40).optional(), entityId: z.string().max(60).optional(),
-        from: z.coerce.date({ error: '开始时间格式不正确' }).optional(), to: z.coerce.date({ error: '结束时间格式不正确' }).optional() }),
-    },
-  }, async (req) => {
-    const q = req.query;
-    const conds: SQL[] = [];
-    if (q.action) conds.push(eq(auditEvents.action, q.action));
-    if (q.entity) conds.push(eq(auditEvents.entity, q.entity));
-    if (q.entityId) conds.push(eq(auditEvents.entityId, q.entityId));
-    if (q.from) conds.push(gte(auditEvents.at, q.from));
-    if (q.to) conds.push(lte(auditEvents.at, q.to));
-    const where = conds.length ? and(...conds) : undefined;
-    const db = deps.database.db;
-    const [[{ total }], items] = await Promise.all([
-      db.select({ total: count() }).from(auditEvents).where(where),
-      db.select({ chain: auditEvents.chain, seq: auditEvents.seq, at: auditEvents.at, actorName: auditEvents.actorName, action: auditEvents.action, entity: auditEvents.entity,
-        entityId: auditEvents.entityId, ip: auditEvents.ip, requestId: auditEvents.requestId, beforeDigest: auditEvents.beforeDigest, afterDigest: auditEvents.afterDigest, detail: auditEvents.detail, hash: auditEvents.hash })
-        .from(auditEvents).where(where).orderBy(desc(auditEvents.at), desc(auditEvents.seq)).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
-    ]);
-    return { items, total, page: q.page, pageSize: q.pageSize };
-  });
+export const auditRoutes =
+  (deps: Deps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/audit',
+      {
+        config: { permission: 'audit:read' },
+        schema: {
+          tags: ['审计'],
+          summary: '审计日志（审计管理员）',
+          querystring: z.object({
+            ...pageQuery,
+            action: z.string().max(60).optional(),
+            entity: z.string().max(40).optional(),
+            entityId: z.string().max(60).optional(),
+            from: z.coerce.date({ error: '开始时间格式不正确' }).optional(),
+            to: z.coerce.date({ error: '结束时间格式不正确' }).optional(),
+          }),
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        const conds: SQL[] = [];
+        if (q.action) conds.push(eq(auditEvents.action, q.action));
+        if (q.entity) conds.push(eq(auditEvents.entity, q.entity));
+        if (q.entityId) conds.push(eq(auditEvents.entityId, q.entityId));
+        if (q.from) conds.push(gte(auditEvents.at, q.from));
+        if (q.to) conds.push(lte(auditEvents.at, q.to));
+        const where = conds.length ? and(...conds) : undefined;
+        const db = deps.database.db;
+        const [[{ total }], items] = await Promise.all([
+          db.select({ total: count() }).from(auditEvents).where(where),
+          db
+            .select({
+              chain: auditEvents.chain,
+              seq: auditEvents.seq,
+              at: auditEvents.at,
+              actorName: auditEvents.actorName,
+              action: auditEvents.action,
+              entity: auditEvents.entity,
+              entityId: auditEvents.entityId,
+              ip: auditEvents.ip,
+              requestId: auditEvents.requestId,
+              beforeDigest: auditEvents.beforeDigest,
+              afterDigest: auditEvents.afterDigest,
+              detail: auditEvents.detail,
+              hash: auditEvents.hash,
+            })
+            .from(auditEvents)
+            .where(where)
+            .orderBy(desc(auditEvents.at), desc(auditEvents.seq))
+            .limit(q.pageSize)
+            .offset((q.page - 1) * q.pageSize),
+        ]);
+        return { items, total, page: q.page, pageSize: q.pageSize };
+      },
+    );
 
-  app.get('/audit/verify', { config: { permission: 'audit:read' }, schema: { tags: ['审计'], summary: '校验审计哈希链' } },
-    async () => verifyAudit(deps.database.db));
-};
+    app.get(
+      '/audit/verify',
+      { config: { permission: 'audit:read' }, schema: { tags: ['审计'], summary: '校验审计哈希链' } },
+      async () => verifyAudit(deps.database.db),
+    );
+  };

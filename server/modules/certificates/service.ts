@@ -1,6 +1,17 @@
 import { and, asc, count, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { activities, certificates, counters, files, hoursEntries, orders, regions, serviceItems, volunteers, type CertificateSnapshot } from '../../db/schema/index.js';
+import {
+  activities,
+  certificates,
+  counters,
+  files,
+  hoursEntries,
+  orders,
+  regions,
+  serviceItems,
+  volunteers,
+  type CertificateSnapshot,
+} from '../../db/schema/index.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit } from '../../platform/audit.js';
 import { escapeLike, inScope, type Scope } from '../../platform/scope.js';
@@ -17,18 +28,35 @@ import { idTypeLabel, renderCertificatePdf } from './pdf.js';
 /** At most this many content rows on a certificate (so that it stays on one A4 page); the rest are summarised in one row. */
 export const MAX_CONTENT_ROWS = 20;
 
-const certScope = (scope: Scope) => inScope(scope, { path: certificates.regionPath, regionCode: codeOfPath(certificates.regionPath) });
+const certScope = (scope: Scope) =>
+  inScope(scope, { path: certificates.regionPath, regionCode: codeOfPath(certificates.regionPath) });
 
 /** The activities and orders of a volunteer with verified hours in a period, one row each (reversals netted), oldest first. */
 export async function periodContent(db: DbOrTx, volunteerId: string, from: string, to: string) {
-  const rows = await db.select({
-    id: hoursEntries.id, kind: hoursEntries.kind, hours: hoursEntries.hours, serviceDate: hoursEntries.serviceDate, activityId: hoursEntries.activityId, orderId: hoursEntries.orderId,
-    reversesId: hoursEntries.reversesId, description: hoursEntries.description, activityTitle: activities.title, itemName: serviceItems.name,
-  }).from(hoursEntries)
+  const rows = await db
+    .select({
+      id: hoursEntries.id,
+      kind: hoursEntries.kind,
+      hours: hoursEntries.hours,
+      serviceDate: hoursEntries.serviceDate,
+      activityId: hoursEntries.activityId,
+      orderId: hoursEntries.orderId,
+      reversesId: hoursEntries.reversesId,
+      description: hoursEntries.description,
+      activityTitle: activities.title,
+      itemName: serviceItems.name,
+    })
+    .from(hoursEntries)
     .leftJoin(activities, eq(activities.id, hoursEntries.activityId))
     .leftJoin(orders, eq(orders.id, hoursEntries.orderId))
     .leftJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
-    .where(and(eq(hoursEntries.volunteerId, volunteerId), gte(hoursEntries.serviceDate, from), lte(hoursEntries.serviceDate, to)))
+    .where(
+      and(
+        eq(hoursEntries.volunteerId, volunteerId),
+        gte(hoursEntries.serviceDate, from),
+        lte(hoursEntries.serviceDate, to),
+      ),
+    )
     .orderBy(asc(hoursEntries.serviceDate), asc(hoursEntries.seq));
   const groups = new Map<string, { title: string; date: string; hours: number }>();
   let total = 0;
@@ -38,21 +66,35 @@ export async function periodContent(db: DbOrTx, volunteerId: string, from: strin
     const key = r.activityId ? `a:${r.activityId}` : r.orderId ? `o:${r.orderId}` : `e:${r.reversesId ?? r.id}`;
     const title = r.activityTitle ?? (r.orderId ? `点单服务：${r.itemName ?? '服务'}` : r.description);
     const g = groups.get(key);
-    if (g) { g.hours += h; if (r.serviceDate < g.date) g.date = r.serviceDate; } else groups.set(key, { title, date: r.serviceDate, hours: h });
+    if (g) {
+      g.hours += h;
+      if (r.serviceDate < g.date) g.date = r.serviceDate;
+    } else groups.set(key, { title, date: r.serviceDate, hours: h });
   }
-  const list = [...groups.values()].filter((g) => g.hours > 0.005).map((g) => ({ ...g, hours: roundHours(g.hours) })).sort((a, b) => a.date.localeCompare(b.date));
+  const list = [...groups.values()]
+    .filter((g) => g.hours > 0.005)
+    .map((g) => ({ ...g, hours: roundHours(g.hours) }))
+    .sort((a, b) => a.date.localeCompare(b.date));
   let content = list;
   if (list.length > MAX_CONTENT_ROWS) {
     const rest = list.slice(MAX_CONTENT_ROWS - 1);
-    content = [...list.slice(0, MAX_CONTENT_ROWS - 1), {
-      title: `其他 ${rest.length} 项志愿服务（合并计）`, date: `${rest[0].date} 至 ${rest.at(-1)!.date}`, hours: roundHours(rest.reduce((s, x) => s + x.hours, 0)),
-    }];
+    content = [
+      ...list.slice(0, MAX_CONTENT_ROWS - 1),
+      {
+        title: `其他 ${rest.length} 项志愿服务（合并计）`,
+        date: `${rest[0].date} 至 ${rest.at(-1)!.date}`,
+        hours: roundHours(rest.reduce((s, x) => s + x.hours, 0)),
+      },
+    ];
   }
   return { hours: roundHours(total), content };
 }
 
 /** The issuer block from the county settings; the name defaults to the county's name + 新时代文明实践中心. */
-export async function issuerOf(db: DbOrTx, countyCode: string): Promise<CertificateSnapshot['issuer'] & { sealFileId: string }> {
+export async function issuerOf(
+  db: DbOrTx,
+  countyCode: string,
+): Promise<CertificateSnapshot['issuer'] & { sealFileId: string }> {
   const s = await getSettings(db, countyCode);
   let name = String(s['certificates.issuerName'] ?? '').trim();
   if (!name) {
@@ -60,16 +102,22 @@ export async function issuerOf(db: DbOrTx, countyCode: string): Promise<Certific
     name = `${county?.name ?? ''}新时代文明实践中心`;
   }
   return {
-    name, personInCharge: String(s['certificates.personInCharge'] ?? ''), handler: String(s['certificates.handler'] ?? ''),
-    contact: String(s['certificates.contact'] ?? ''), sealFileId: String(s['certificates.sealFileId'] ?? ''),
+    name,
+    personInCharge: String(s['certificates.personInCharge'] ?? ''),
+    handler: String(s['certificates.handler'] ?? ''),
+    contact: String(s['certificates.contact'] ?? ''),
+    sealFileId: String(s['certificates.sealFileId'] ?? ''),
   };
 }
 
 /** Reserves the next certificate number of a county: ZYZM-<county>-<year>-<6-digit sequence>. */
 async function nextNumber(tx: DbOrTx, countyCode: string, year: string) {
   await tx.insert(counters).values({ countyCode, name: 'certificate', value: 0 }).onConflictDoNothing();
-  const [row] = await tx.update(counters).set({ value: sql`${counters.value} + 1` })
-    .where(and(eq(counters.countyCode, countyCode), eq(counters.name, 'certificate'))).returning({ value: counters.value });
+  const [row] = await tx
+    .update(counters)
+    .set({ value: sql`${counters.value} + 1` })
+    .where(and(eq(counters.countyCode, countyCode), eq(counters.name, 'certificate')))
+    .returning({ value: counters.value });
   return `ZYZM-${countyCode}-${year}-${String(row.value).padStart(6, '0')}`;
 }
 
@@ -83,51 +131,123 @@ export async function issueCertificate(db: Db, c: HoursCaller, now: Date, input:
   let v: typeof volunteers.$inferSelect | undefined;
   if (self) v = await requireMyVolunteer(db, c.userId);
   else {
-    [v] = await db.select().from(volunteers).where(and(eq(volunteers.id, input.volunteerId!), volunteerScope(c.scope)));
+    [v] = await db
+      .select()
+      .from(volunteers)
+      .where(and(eq(volunteers.id, input.volunteerId!), volunteerScope(c.scope)));
     if (!v) throw notFound('志愿者');
   }
   const today = chinaDate(now);
   if (input.from > input.to) throw invalid('to', '截止日期不能早于起始日期');
   if (input.to > today) throw invalid('to', '截止日期不能晚于今天');
   const { hours, content } = await periodContent(db, v.id, input.from, input.to);
-  if (!(hours > 0)) throw new AppError('INVALID_TRANSITION', `${input.from} 至 ${input.to} 期间没有已认定的服务时长，不能开具志愿服务证明`);
+  if (!(hours > 0))
+    throw new AppError(
+      'INVALID_TRANSITION',
+      `${input.from} 至 ${input.to} 期间没有已认定的服务时长，不能开具志愿服务证明`,
+    );
   const { sealFileId: _seal, ...issuer } = await issuerOf(db, v.countyCode);
-  const snapshot: CertificateSnapshot = { name: v.name, idType: v.idType, idMasked: v.idMasked, volunteerNo: v.volunteerNo, issuer, content };
+  const snapshot: CertificateSnapshot = {
+    name: v.name,
+    idType: v.idType,
+    idMasked: v.idMasked,
+    volunteerNo: v.volunteerNo,
+    issuer,
+    content,
+  };
   const volunteer = v;
   return db.transaction(async (tx) => {
     const number = await nextNumber(tx, volunteer.countyCode, today.slice(0, 4));
-    const [row] = await tx.insert(certificates).values({
-      countyCode: volunteer.countyCode, regionPath: volunteer.regionPath, volunteerId: volunteer.id, number, verifyCode: randomToken(9),
-      periodFrom: input.from, periodTo: input.to, hours: hours.toFixed(2), snapshot, issuedBy: c.userId, issuedAt: now,
-    }).returning();
+    const [row] = await tx
+      .insert(certificates)
+      .values({
+        countyCode: volunteer.countyCode,
+        regionPath: volunteer.regionPath,
+        volunteerId: volunteer.id,
+        number,
+        verifyCode: randomToken(9),
+        periodFrom: input.from,
+        periodTo: input.to,
+        hours: hours.toFixed(2),
+        snapshot,
+        issuedBy: c.userId,
+        issuedAt: now,
+      })
+      .returning();
     if (!self) {
-      await notify(tx, { countyCode: volunteer.countyCode, userIds: [volunteer.userId], kind: 'certificate.issued', title: '志愿服务证明已开具',
-        body: `已为您开具 ${input.from} 至 ${input.to} 的志愿服务证明（${number}），累计 ${hours} 小时`, entity: 'certificate', entityId: row.id, now });
+      await notify(tx, {
+        countyCode: volunteer.countyCode,
+        userIds: [volunteer.userId],
+        kind: 'certificate.issued',
+        title: '志愿服务证明已开具',
+        body: `已为您开具 ${input.from} 至 ${input.to} 的志愿服务证明（${number}），累计 ${hours} 小时`,
+        entity: 'certificate',
+        entityId: row.id,
+        now,
+      });
     }
-    await writeAudit(tx, { ...c.actor, countyCode: volunteer.countyCode }, { action: 'certificate.issue', entity: 'certificate', entityId: row.id,
-      after: { number, volunteerId: volunteer.id, periodFrom: input.from, periodTo: input.to, hours }, detail: { self } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: volunteer.countyCode },
+      {
+        action: 'certificate.issue',
+        entity: 'certificate',
+        entityId: row.id,
+        after: { number, volunteerId: volunteer.id, periodFrom: input.from, periodTo: input.to, hours },
+        detail: { self },
+      },
+    );
     return row;
   });
 }
 
 const columns = {
-  id: certificates.id, number: certificates.number, verifyCode: certificates.verifyCode, volunteerId: certificates.volunteerId, volunteerName: volunteers.name,
-  volunteerNo: volunteers.volunteerNo, periodFrom: certificates.periodFrom, periodTo: certificates.periodTo, hours: certificates.hours,
-  issuerName: sql<string>`${certificates.snapshot}->'issuer'->>'name'`, issuedAt: certificates.issuedAt, revokedAt: certificates.revokedAt, revokeReason: certificates.revokeReason,
+  id: certificates.id,
+  number: certificates.number,
+  verifyCode: certificates.verifyCode,
+  volunteerId: certificates.volunteerId,
+  volunteerName: volunteers.name,
+  volunteerNo: volunteers.volunteerNo,
+  periodFrom: certificates.periodFrom,
+  periodTo: certificates.periodTo,
+  hours: certificates.hours,
+  issuerName: sql<string>`${certificates.snapshot}->'issuer'->>'name'`,
+  issuedAt: certificates.issuedAt,
+  revokedAt: certificates.revokedAt,
+  revokeReason: certificates.revokeReason,
 };
-const present = <T extends { hours: string; revokedAt: Date | null; id: string }>(r: T) => ({ ...r, hours: Number(r.hours), valid: !r.revokedAt, pdfUrl: `/api/v1/certificates/${r.id}/pdf` });
+const present = <T extends { hours: string; revokedAt: Date | null; id: string }>(r: T) => ({
+  ...r,
+  hours: Number(r.hours),
+  valid: !r.revokedAt,
+  pdfUrl: `/api/v1/certificates/${r.id}/pdf`,
+});
 
 async function paged(db: DbOrTx, conds: SQL[], f: { page: number; pageSize: number }) {
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(certificates).innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId)).where(where),
-    db.select(columns).from(certificates).innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
-      .where(where).orderBy(desc(certificates.issuedAt), desc(certificates.number)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({ total: count() })
+      .from(certificates)
+      .innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
+      .where(where),
+    db
+      .select(columns)
+      .from(certificates)
+      .innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
+      .where(where)
+      .orderBy(desc(certificates.issuedAt), desc(certificates.number))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(present), total, page: f.page, pageSize: f.pageSize };
 }
 
-export async function listCertificates(db: DbOrTx, scope: Scope, f: { volunteerId?: string; q?: string; page: number; pageSize: number }) {
+export async function listCertificates(
+  db: DbOrTx,
+  scope: Scope,
+  f: { volunteerId?: string; q?: string; page: number; pageSize: number },
+) {
   const conds: SQL[] = [certScope(scope)];
   if (f.volunteerId) conds.push(eq(certificates.volunteerId, f.volunteerId));
   if (f.q?.trim()) {
@@ -145,7 +265,10 @@ export async function myCertificates(db: DbOrTx, userId: string, f: { page: numb
 /** A certificate the caller may see: staff who issue certificates for its place, or its volunteer. */
 export async function loadCertificate(db: DbOrTx, c: { userId: string; scope: Scope; canIssue: boolean }, id: string) {
   const mine = eq(volunteers.userId, c.userId);
-  const [row] = await db.select({ cert: certificates }).from(certificates).innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
+  const [row] = await db
+    .select({ cert: certificates })
+    .from(certificates)
+    .innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
     .where(and(eq(certificates.id, id), c.canIssue ? or(certScope(c.scope), mine) : mine));
   if (!row) throw notFound('志愿服务证明');
   return row.cert;
@@ -153,21 +276,54 @@ export async function loadCertificate(db: DbOrTx, c: { userId: string; scope: Sc
 
 export async function getCertificate(db: DbOrTx, c: { userId: string; scope: Scope; canIssue: boolean }, id: string) {
   const cert = await loadCertificate(db, c, id);
-  const [row] = await db.select(columns).from(certificates).innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId)).where(eq(certificates.id, cert.id));
+  const [row] = await db
+    .select(columns)
+    .from(certificates)
+    .innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
+    .where(eq(certificates.id, cert.id));
   return { ...present(row), snapshot: { ...cert.snapshot, idTypeName: idTypeLabel(cert.snapshot.idType) } };
 }
 
 export async function revokeCertificate(db: Db, c: HoursCaller, now: Date, id: string, reason: string) {
-  const [cert] = await db.select().from(certificates).where(and(eq(certificates.id, id), certScope(c.scope)));
+  const [cert] = await db
+    .select()
+    .from(certificates)
+    .where(and(eq(certificates.id, id), certScope(c.scope)));
   if (!cert) throw notFound('志愿服务证明');
   if (cert.revokedAt) throw new AppError('INVALID_TRANSITION', '该证明已作废');
-  const [v] = await db.select({ userId: volunteers.userId }).from(volunteers).where(eq(volunteers.id, cert.volunteerId));
+  const [v] = await db
+    .select({ userId: volunteers.userId })
+    .from(volunteers)
+    .where(eq(volunteers.id, cert.volunteerId));
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(certificates).set({ revokedAt: now, revokeReason: reason }).where(and(eq(certificates.id, id), sql`${certificates.revokedAt} is null`)).returning();
+    const [row] = await tx
+      .update(certificates)
+      .set({ revokedAt: now, revokeReason: reason })
+      .where(and(eq(certificates.id, id), sql`${certificates.revokedAt} is null`))
+      .returning();
     if (!row) throw new AppError('INVALID_TRANSITION', '该证明已作废');
-    await notify(tx, { countyCode: cert.countyCode, userIds: [v?.userId], kind: 'certificate.revoked', title: '志愿服务证明已作废',
-      body: `您的志愿服务证明 ${cert.number} 已作废：${reason}`, entity: 'certificate', entityId: id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: cert.countyCode }, { action: 'certificate.revoke', entity: 'certificate', entityId: id, before: { revokedAt: null }, after: { revokedAt: now }, detail: { reason, number: cert.number } });
+    await notify(tx, {
+      countyCode: cert.countyCode,
+      userIds: [v?.userId],
+      kind: 'certificate.revoked',
+      title: '志愿服务证明已作废',
+      body: `您的志愿服务证明 ${cert.number} 已作废：${reason}`,
+      entity: 'certificate',
+      entityId: id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: cert.countyCode },
+      {
+        action: 'certificate.revoke',
+        entity: 'certificate',
+        entityId: id,
+        before: { revokedAt: null },
+        after: { revokedAt: now },
+        detail: { reason, number: cert.number },
+      },
+    );
     return row;
   });
 }
@@ -177,8 +333,16 @@ export async function verifyCertificate(db: DbOrTx, verifyCode: string) {
   const [cert] = await db.select().from(certificates).where(eq(certificates.verifyCode, verifyCode));
   if (!cert) throw new AppError('NOT_FOUND', '证明不存在，请核对二维码或验证码');
   return {
-    valid: !cert.revokedAt, number: cert.number, hours: Number(cert.hours), issuer: cert.snapshot.issuer.name, issuedAt: cert.issuedAt,
-    name: maskName(cert.snapshot.name), volunteerNo: cert.snapshot.volunteerNo, periodFrom: cert.periodFrom, periodTo: cert.periodTo, revokedAt: cert.revokedAt,
+    valid: !cert.revokedAt,
+    number: cert.number,
+    hours: Number(cert.hours),
+    issuer: cert.snapshot.issuer.name,
+    issuedAt: cert.issuedAt,
+    name: maskName(cert.snapshot.name),
+    volunteerNo: cert.snapshot.volunteerNo,
+    periodFrom: cert.periodFrom,
+    periodTo: cert.periodTo,
+    revokedAt: cert.revokedAt,
   };
 }
 
@@ -191,7 +355,8 @@ async function sealImage(db: DbOrTx, store: FileStore, countyCode: string, fileI
   if (sealCache.has(key)) return sealCache.get(key)!;
   let buf: Buffer | null = null;
   const [f] = await db.select().from(files).where(eq(files.id, fileId));
-  if (f && (f.mime === 'image/png' || f.mime === 'image/jpeg') && (!f.countyCode || f.countyCode === countyCode)) buf = await store.get(f.storageKey).catch(() => null);
+  if (f && (f.mime === 'image/png' || f.mime === 'image/jpeg') && (!f.countyCode || f.countyCode === countyCode))
+    buf = await store.get(f.storageKey).catch(() => null);
   if (sealCache.size > 20) sealCache.clear();
   sealCache.set(key, buf);
   return buf;
@@ -201,14 +366,30 @@ async function sealImage(db: DbOrTx, store: FileStore, countyCode: string, fileI
 const pdfCache = new Map<string, Buffer>();
 const PDF_CACHE_MAX = 64;
 
-export async function certificatePdf(db: DbOrTx, store: FileStore, cert: typeof certificates.$inferSelect, origin: string) {
+export async function certificatePdf(
+  db: DbOrTx,
+  store: FileStore,
+  cert: typeof certificates.$inferSelect,
+  origin: string,
+) {
   const { sealFileId } = await issuerOf(db, cert.countyCode);
   const key = `${cert.id}|${cert.revokedAt ? 1 : 0}|${origin}|${sealFileId}`;
   const hit = pdfCache.get(key);
-  if (hit) { pdfCache.delete(key); pdfCache.set(key, hit); return hit; }
+  if (hit) {
+    pdfCache.delete(key);
+    pdfCache.set(key, hit);
+    return hit;
+  }
   const pdf = await renderCertificatePdf({
-    number: cert.number, periodFrom: cert.periodFrom, periodTo: cert.periodTo, hours: Number(cert.hours), issuedAt: cert.issuedAt, revokedAt: cert.revokedAt,
-    snapshot: cert.snapshot, verifyUrl: `${origin}/m/verify/${cert.verifyCode}`, seal: await sealImage(db, store, cert.countyCode, sealFileId),
+    number: cert.number,
+    periodFrom: cert.periodFrom,
+    periodTo: cert.periodTo,
+    hours: Number(cert.hours),
+    issuedAt: cert.issuedAt,
+    revokedAt: cert.revokedAt,
+    snapshot: cert.snapshot,
+    verifyUrl: `${origin}/m/verify/${cert.verifyCode}`,
+    seal: await sealImage(db, store, cert.countyCode, sealFileId),
   });
   pdfCache.set(key, pdf);
   if (pdfCache.size > PDF_CACHE_MAX) pdfCache.delete(pdfCache.keys().next().value!);

@@ -10,36 +10,77 @@ import { files } from '../../db/schema/index.js';
 import { writeAudit } from '../../platform/audit.js';
 import { countyOf } from '../accounts/service.js';
 
-export const fileRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  app.post('/files', {
-    config: { permission: 'file:upload' },
-    schema: { tags: ['文件'], summary: '上传图片（JPEG/PNG/WebP，5 MB 以内，multipart 字段 file）' },
-  }, async (req, reply) => {
-    if (!req.isMultipart()) throw new AppError('VALIDATION_FAILED', '请以 multipart/form-data 上传，文件字段名为 file', [{ path: 'file', message: '缺少文件' }]);
-    const part = await req.file({ limits: { fileSize: IMAGE_MAX_BYTES, files: 1 } });
-    if (!part) throw new AppError('VALIDATION_FAILED', '没有收到文件', [{ path: 'file', message: '缺少文件' }]);
-    if (part.fieldname !== 'file') throw new AppError('VALIDATION_FAILED', '文件字段名应为 file', [{ path: part.fieldname, message: '字段名应为 file' }]);
-    const buf = await part.toBuffer();
-    if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', '图片不能超过 5 MB', [{ path: 'file', message: '图片不能超过 5 MB' }]);
-    const kind = checkImage(buf);
-    const key = newStorageKey(kind.ext, deps.clock.now());
-    await deps.files.put(key, buf);
-    const a = auth(req);
-    const row = await deps.database.db.transaction(async (tx) => {
-      const [f] = await tx.insert(files).values({ countyCode: countyOf(a, deps), ownerId: a.userId, purpose: 'image', mime: kind.mime, size: buf.length, sha256: sha256Hex(buf), storageKey: key, originalName: part.filename.slice(0, 200) }).returning();
-      await writeAudit(tx, actor(req), { action: 'file.upload', entity: 'file', entityId: f.id, detail: { mime: f.mime, size: f.size, sha256: f.sha256 } });
-      return f;
-    });
-    return reply.status(201).send({ id: row.id, url: `/api/v1/files/${row.id}`, mime: row.mime, size: row.size });
-  });
+export const fileRoutes =
+  (deps: Deps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/files',
+      {
+        config: { permission: 'file:upload' },
+        schema: { tags: ['文件'], summary: '上传图片（JPEG/PNG/WebP，5 MB 以内，multipart 字段 file）' },
+      },
+      async (req, reply) => {
+        if (!req.isMultipart())
+          throw new AppError('VALIDATION_FAILED', '请以 multipart/form-data 上传，文件字段名为 file', [
+            { path: 'file', message: '缺少文件' },
+          ]);
+        const part = await req.file({ limits: { fileSize: IMAGE_MAX_BYTES, files: 1 } });
+        if (!part) throw new AppError('VALIDATION_FAILED', '没有收到文件', [{ path: 'file', message: '缺少文件' }]);
+        if (part.fieldname !== 'file')
+          throw new AppError('VALIDATION_FAILED', '文件字段名应为 file', [
+            { path: part.fieldname, message: '字段名应为 file' },
+          ]);
+        const buf = await part.toBuffer();
+        if (part.file.truncated)
+          throw new AppError('PAYLOAD_TOO_LARGE', '图片不能超过 5 MB', [
+            { path: 'file', message: '图片不能超过 5 MB' },
+          ]);
+        const kind = checkImage(buf);
+        const key = newStorageKey(kind.ext, deps.clock.now());
+        await deps.files.put(key, buf);
+        const a = auth(req);
+        const row = await deps.database.db.transaction(async (tx) => {
+          const [f] = await tx
+            .insert(files)
+            .values({
+              countyCode: countyOf(a, deps),
+              ownerId: a.userId,
+              purpose: 'image',
+              mime: kind.mime,
+              size: buf.length,
+              sha256: sha256Hex(buf),
+              storageKey: key,
+              originalName: part.filename.slice(0, 200),
+            })
+            .returning();
+          await writeAudit(tx, actor(req), {
+            action: 'file.upload',
+            entity: 'file',
+            entityId: f.id,
+            detail: { mime: f.mime, size: f.size, sha256: f.sha256 },
+          });
+          return f;
+        });
+        return reply.status(201).send({ id: row.id, url: `/api/v1/files/${row.id}`, mime: row.mime, size: row.size });
+      },
+    );
 
-  app.get('/files/:id', {
-    schema: { tags: ['文件'], summary: '读取上传的文件', params: z.object({ id: z.uuid('ID 格式不正确') }) },
-  }, async (req, reply) => {
-    const [f] = await deps.database.db.select().from(files).where(eq(files.id, req.params.id));
-    if (!f || (f.countyCode && f.countyCode !== countyOf(auth(req), deps))) throw notFound('文件');
-    const data = await deps.files.get(f.storageKey);
-    if (!f.mime.startsWith('image/')) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.originalName)}`);
-    return reply.header('content-type', f.mime).header('cache-control', 'private, max-age=86400').header('x-content-type-options', 'nosniff').send(data);
-  });
-};
+    app.get(
+      '/files/:id',
+      {
+        schema: { tags: ['文件'], summary: '读取上传的文件', params: z.object({ id: z.uuid('ID 格式不正确') }) },
+      },
+      async (req, reply) => {
+        const [f] = await deps.database.db.select().from(files).where(eq(files.id, req.params.id));
+        if (!f || (f.countyCode && f.countyCode !== countyOf(auth(req), deps))) throw notFound('文件');
+        const data = await deps.files.get(f.storageKey);
+        if (!f.mime.startsWith('image/'))
+          reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.originalName)}`);
+        return reply
+          .header('content-type', f.mime)
+          .header('cache-control', 'private, max-age=86400')
+          .header('x-content-type-options', 'nosniff')
+          .send(data);
+      },
+    );
+  };

@@ -1,6 +1,16 @@
 import { and, asc, count, desc, eq, ilike, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { consents, files, honorKinds, honors, households, regions, roleAssignments, volunteers, workflowEvents } from '../../db/schema/index.js';
+import {
+  consents,
+  files,
+  honorKinds,
+  honors,
+  households,
+  regions,
+  roleAssignments,
+  volunteers,
+  workflowEvents,
+} from '../../db/schema/index.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
@@ -13,22 +23,48 @@ import { userNameSql } from '../accounts/sql.js';
 
 export type HonorKind = (typeof honorKinds)[number];
 export const honorKindLabels: Record<HonorKind, string> = {
-  good_person: '身边好人', moral_model: '道德模范', good_deed: '善行义举', beautiful_family: '最美家庭', civilized_family: '文明家庭', safe_family: '平安家庭',
+  good_person: '身边好人',
+  moral_model: '道德模范',
+  good_deed: '善行义举',
+  beautiful_family: '最美家庭',
+  civilized_family: '文明家庭',
+  safe_family: '平安家庭',
 };
 export const honorStates = ['nominated', 'notice', 'published', 'rejected', 'revoked'] as const;
 export type HonorState = (typeof honorStates)[number];
-export const honorStateLabels: Record<HonorState, string> = { nominated: '待审核', notice: '公示中', published: '已上榜', rejected: '未通过', revoked: '已撤销' };
+export const honorStateLabels: Record<HonorState, string> = {
+  nominated: '待审核',
+  notice: '公示中',
+  published: '已上榜',
+  rejected: '未通过',
+  revoked: '已撤销',
+};
 const actionLabels: Record<string, string> = {
-  nominate: '推荐', approve: '审核通过，进入公示', reject: '驳回', object: '公示异议，退回待审核', publish: '发布上榜', auto_publish: '公示期满，自动发布上榜',
-  revoke: '撤销荣誉', consent: '登记本人同意公开', consent_withdrawn: '撤回公开同意',
+  nominate: '推荐',
+  approve: '审核通过，进入公示',
+  reject: '驳回',
+  object: '公示异议，退回待审核',
+  publish: '发布上榜',
+  auto_publish: '公示期满，自动发布上榜',
+  revoke: '撤销荣誉',
+  consent: '登记本人同意公开',
+  consent_withdrawn: '撤回公开同意',
 };
 /** The consent recorded for a name and photo on the public honour board. */
 export const HONOR_CONSENT = { purpose: 'public_board', version: 'honor-board-v1' } as const;
 
-export type HonorCaller = { actor: Actor; userId: string; name: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission> };
+export type HonorCaller = {
+  actor: Actor;
+  userId: string;
+  name: string;
+  countyCode: string;
+  scope: Scope;
+  permissions: ReadonlySet<Permission>;
+};
 
 /** Staff see the honours of their regions; residents and volunteers (仅本人) see what they nominated. */
-const honorScope = (scope: Scope) => inScope(scope, { path: honors.regionPath, regionCode: honors.regionCode, owner: honors.nominatedBy });
+const honorScope = (scope: Scope) =>
+  inScope(scope, { path: honors.regionPath, regionCode: honors.regionCode, owner: honors.nominatedBy });
 const isStaff = (scope: Scope) => scope.all || scope.subtrees.length > 0 || scope.regions.length > 0;
 
 export const chinaYear = (d: Date) => new Date(d.getTime() + 8 * 3600_000).getUTCFullYear();
@@ -36,24 +72,58 @@ const fileUrl = (id: string | null) => (id ? `/api/v1/files/${id}` : null);
 export const publicPhotoUrl = (id: string) => `/api/v1/public/honors/${id}/photo`;
 
 /** 新集镇 + 张湾村 → 新集镇张湾村: a village is named with its town, a town or the county by itself. */
-const parentName = sql<string | null>`(select p.name from regions p where p.code = ${regions.parentCode} and p.level = 'town')`;
+const parentName = sql<
+  string | null
+>`(select p.name from regions p where p.code = ${regions.parentCode} and p.level = 'town')`;
 
 const columns = {
-  id: honors.id, countyCode: honors.countyCode, kind: honors.kind, nomineeName: honors.nomineeName, story: honors.story, regionCode: honors.regionCode,
-  regionName: regions.name, townName: parentName, photoFileId: honors.photoFileId, consent: honors.consent, householdId: honors.householdId, volunteerId: honors.volunteerId,
-  year: honors.year, state: honors.state, noticeStartAt: honors.noticeStartAt, noticeEndAt: honors.noticeEndAt, reviewComment: honors.reviewComment,
-  revokeReason: honors.revokeReason, nominatedBy: honors.nominatedBy, nominatorName: userNameSql(honors.nominatedBy),
-  publishedAt: honors.publishedAt, revokedAt: honors.revokedAt, createdAt: honors.createdAt, updatedAt: honors.updatedAt,
+  id: honors.id,
+  countyCode: honors.countyCode,
+  kind: honors.kind,
+  nomineeName: honors.nomineeName,
+  story: honors.story,
+  regionCode: honors.regionCode,
+  regionName: regions.name,
+  townName: parentName,
+  photoFileId: honors.photoFileId,
+  consent: honors.consent,
+  householdId: honors.householdId,
+  volunteerId: honors.volunteerId,
+  year: honors.year,
+  state: honors.state,
+  noticeStartAt: honors.noticeStartAt,
+  noticeEndAt: honors.noticeEndAt,
+  reviewComment: honors.reviewComment,
+  revokeReason: honors.revokeReason,
+  nominatedBy: honors.nominatedBy,
+  nominatorName: userNameSql(honors.nominatedBy),
+  publishedAt: honors.publishedAt,
+  revokedAt: honors.revokedAt,
+  createdAt: honors.createdAt,
+  updatedAt: honors.updatedAt,
   objections: sql<number>`(select count(*)::int from workflow_events e where e.entity = 'honor' and e.entity_id = ${honors.id} and e.action = 'object')`,
 };
-type Row = { kind: HonorKind; state: HonorState; photoFileId: string | null; regionName: string; townName: string | null; noticeEndAt: Date | null; consent: boolean };
+type Row = {
+  kind: HonorKind;
+  state: HonorState;
+  photoFileId: string | null;
+  regionName: string;
+  townName: string | null;
+  noticeEndAt: Date | null;
+  consent: boolean;
+};
 const fullRegion = (r: { regionName: string; townName: string | null }) => `${r.townName ?? ''}${r.regionName}`;
 
 function present<T extends Row>(r: T, now: Date) {
   const noticeEnded = r.state === 'notice' && !!r.noticeEndAt && r.noticeEndAt <= now;
   return {
-    ...r, kindName: honorKindLabels[r.kind], stateName: honorStateLabels[r.state], regionFullName: fullRegion(r), photoUrl: fileUrl(r.photoFileId),
-    noticeEnded, awaitingConsent: noticeEnded && !r.consent,
+    ...r,
+    kindName: honorKindLabels[r.kind],
+    stateName: honorStateLabels[r.state],
+    regionFullName: fullRegion(r),
+    photoUrl: fileUrl(r.photoFileId),
+    noticeEnded,
+    awaitingConsent: noticeEnded && !r.consent,
   };
 }
 
@@ -72,7 +142,15 @@ function allowedActions(r: Row, c: HonorCaller, now: Date) {
   return out;
 }
 
-export type ListFilter = { kind?: HonorKind; state?: HonorState; regionCode?: string; year?: number; q?: string; page: number; pageSize: number };
+export type ListFilter = {
+  kind?: HonorKind;
+  state?: HonorState;
+  regionCode?: string;
+  year?: number;
+  q?: string;
+  page: number;
+  pageSize: number;
+};
 
 export async function listHonors(db: DbOrTx, scope: Scope, now: Date, f: ListFilter) {
   const conds: SQL[] = [honorScope(scope)];
@@ -88,49 +166,122 @@ export async function listHonors(db: DbOrTx, scope: Scope, now: Date, f: ListFil
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(honors).where(where),
-    db.select(columns).from(honors).innerJoin(regions, eq(regions.code, honors.regionCode)).where(where)
-      .orderBy(desc(honors.createdAt), desc(honors.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select(columns)
+      .from(honors)
+      .innerJoin(regions, eq(regions.code, honors.regionCode))
+      .where(where)
+      .orderBy(desc(honors.createdAt), desc(honors.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map((r) => present(r, now)), total, page: f.page, pageSize: f.pageSize };
 }
 
 export async function getHonor(db: DbOrTx, c: HonorCaller, now: Date, id: string) {
-  const [row] = await db.select(columns).from(honors).innerJoin(regions, eq(regions.code, honors.regionCode)).where(and(eq(honors.id, id), honorScope(c.scope)));
+  const [row] = await db
+    .select(columns)
+    .from(honors)
+    .innerJoin(regions, eq(regions.code, honors.regionCode))
+    .where(and(eq(honors.id, id), honorScope(c.scope)));
   if (!row) throw notFound('荣誉推荐');
-  const events = await db.select({ action: workflowEvents.action, fromState: workflowEvents.fromState, toState: workflowEvents.toState, actorName: workflowEvents.actorName, note: workflowEvents.note, at: workflowEvents.at })
-    .from(workflowEvents).where(and(eq(workflowEvents.entity, 'honor'), eq(workflowEvents.entityId, id))).orderBy(asc(workflowEvents.seq));
+  const events = await db
+    .select({
+      action: workflowEvents.action,
+      fromState: workflowEvents.fromState,
+      toState: workflowEvents.toState,
+      actorName: workflowEvents.actorName,
+      note: workflowEvents.note,
+      at: workflowEvents.at,
+    })
+    .from(workflowEvents)
+    .where(and(eq(workflowEvents.entity, 'honor'), eq(workflowEvents.entityId, id)))
+    .orderBy(asc(workflowEvents.seq));
   return {
-    ...present(row, now), actions: allowedActions(row, c, now),
-    events: events.map((e) => ({ ...e, actionName: actionLabels[e.action] ?? e.action, toStateName: honorStateLabels[e.toState as HonorState] ?? e.toState })),
+    ...present(row, now),
+    actions: allowedActions(row, c, now),
+    events: events.map((e) => ({
+      ...e,
+      actionName: actionLabels[e.action] ?? e.action,
+      toStateName: honorStateLabels[e.toState as HonorState] ?? e.toState,
+    })),
   };
 }
 
-type EventInput = { honorId: string; action: string; from: HonorState | null; to: HonorState; actor: Actor; note?: string; data?: Record<string, unknown>; at: Date };
-const addEvent = (tx: DbOrTx, e: EventInput) => tx.insert(workflowEvents).values({
-  entity: 'honor', entityId: e.honorId, action: e.action, fromState: e.from, toState: e.to, actorUserId: e.actor.userId, actorName: e.actor.name, note: e.note ?? '', data: e.data ?? null, at: e.at,
-});
+type EventInput = {
+  honorId: string;
+  action: string;
+  from: HonorState | null;
+  to: HonorState;
+  actor: Actor;
+  note?: string;
+  data?: Record<string, unknown>;
+  at: Date;
+};
+const addEvent = (tx: DbOrTx, e: EventInput) =>
+  tx.insert(workflowEvents).values({
+    entity: 'honor',
+    entityId: e.honorId,
+    action: e.action,
+    fromState: e.from,
+    toState: e.to,
+    actorUserId: e.actor.userId,
+    actorName: e.actor.name,
+    note: e.note ?? '',
+    data: e.data ?? null,
+    at: e.at,
+  });
 
 /** Those who review honours of a place: the institute of its town and the county center. */
 async function reviewers(db: DbOrTx, regionPath: string) {
   const [county, town] = regionPath.split('/').filter(Boolean);
-  const rows = await db.select({ userId: roleAssignments.userId, role: roleAssignments.roleCode, region: roleAssignments.regionCode }).from(roleAssignments)
-    .where(and(inArray(roleAssignments.regionCode, [county, town].filter(Boolean) as string[]), inArray(roleAssignments.roleCode, ['county_admin', 'institute_admin'])));
+  const rows = await db
+    .select({ userId: roleAssignments.userId, role: roleAssignments.roleCode, region: roleAssignments.regionCode })
+    .from(roleAssignments)
+    .where(
+      and(
+        inArray(roleAssignments.regionCode, [county, town].filter(Boolean) as string[]),
+        inArray(roleAssignments.roleCode, ['county_admin', 'institute_admin']),
+      ),
+    );
   return rows.filter((r) => (r.role === 'county_admin' ? r.region === county : r.region === town)).map((r) => r.userId);
 }
 
 export type NominationInput = {
-  kind: HonorKind; nomineeName: string; story: string; regionCode: string; consent: boolean; consentBy?: 'self' | 'staff_on_paper';
-  photoFileId?: string | null; year?: number; householdId?: string | null; volunteerId?: string | null;
+  kind: HonorKind;
+  nomineeName: string;
+  story: string;
+  regionCode: string;
+  consent: boolean;
+  consentBy?: 'self' | 'staff_on_paper';
+  photoFileId?: string | null;
+  year?: number;
+  householdId?: string | null;
+  volunteerId?: string | null;
 };
 
 /** The consent for the public board, kept in `consents` beside the flag on the honour. */
-async function recordConsent(tx: DbOrTx, countyCode: string, honorId: string, grantedBy: 'self' | 'staff_on_paper', at: Date) {
-  await tx.insert(consents).values({ countyCode, subjectType: 'honor', subjectId: honorId, purpose: HONOR_CONSENT.purpose, version: HONOR_CONSENT.version, grantedBy, at });
+async function recordConsent(
+  tx: DbOrTx,
+  countyCode: string,
+  honorId: string,
+  grantedBy: 'self' | 'staff_on_paper',
+  at: Date,
+) {
+  await tx.insert(consents).values({
+    countyCode,
+    subjectType: 'honor',
+    subjectId: honorId,
+    purpose: HONOR_CONSENT.purpose,
+    version: HONOR_CONSENT.version,
+    grantedBy,
+    at,
+  });
 }
 /** Staff register paper consent forms; anyone else records the nominee's own consent. */
 function grantedByOf(c: HonorCaller, asked: 'self' | 'staff_on_paper' | undefined, field: string) {
   if (asked === 'staff_on_paper' && !isStaff(c.scope)) throw invalid(field, '只有工作人员可以登记纸质同意书');
-  return asked ?? (isStaff(c.scope) ? 'staff_on_paper' as const : 'self' as const);
+  return asked ?? (isStaff(c.scope) ? ('staff_on_paper' as const) : ('self' as const));
 }
 
 /**
@@ -145,54 +296,145 @@ export async function nominate(db: Db, c: HonorCaller, now: Date, b: NominationI
   const year = b.year ?? thisYear;
   if (year > thisYear) throw invalid('year', `评选年度不能晚于 ${thisYear} 年`);
   if (b.photoFileId) {
-    const [f] = await db.select({ countyCode: files.countyCode, mime: files.mime }).from(files).where(eq(files.id, b.photoFileId));
+    const [f] = await db
+      .select({ countyCode: files.countyCode, mime: files.mime })
+      .from(files)
+      .where(eq(files.id, b.photoFileId));
     if (!f || (f.countyCode && f.countyCode !== c.countyCode)) throw invalid('photoFileId', '照片不存在，请先上传照片');
     if (!f.mime.startsWith('image/')) throw invalid('photoFileId', '照片应为图片文件（JPEG/PNG/WebP）');
   }
   if (b.householdId) {
-    const [h] = await db.select({ id: households.id }).from(households).where(and(eq(households.id, b.householdId), eq(households.countyCode, c.countyCode)));
+    const [h] = await db
+      .select({ id: households.id })
+      .from(households)
+      .where(and(eq(households.id, b.householdId), eq(households.countyCode, c.countyCode)));
     if (!h) throw invalid('householdId', '户不存在或不属于本县');
   }
   if (b.volunteerId) {
-    const [v] = await db.select({ id: volunteers.id }).from(volunteers).where(and(eq(volunteers.id, b.volunteerId), eq(volunteers.countyCode, c.countyCode)));
+    const [v] = await db
+      .select({ id: volunteers.id })
+      .from(volunteers)
+      .where(and(eq(volunteers.id, b.volunteerId), eq(volunteers.countyCode, c.countyCode)));
     if (!v) throw invalid('volunteerId', '志愿者不存在或不属于本县');
   }
   const grantedBy = grantedByOf(c, b.consentBy, 'consentBy');
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(honors).values({
-      countyCode: c.countyCode, regionCode: region.code, regionPath: region.path, kind: b.kind, nomineeName: b.nomineeName, story: b.story, photoFileId: b.photoFileId ?? null,
-      consent: b.consent, householdId: b.householdId ?? null, volunteerId: b.volunteerId ?? null, year, state: 'nominated', nominatedBy: c.userId, createdAt: now, updatedAt: now,
-    }).returning();
+    const [row] = await tx
+      .insert(honors)
+      .values({
+        countyCode: c.countyCode,
+        regionCode: region.code,
+        regionPath: region.path,
+        kind: b.kind,
+        nomineeName: b.nomineeName,
+        story: b.story,
+        photoFileId: b.photoFileId ?? null,
+        consent: b.consent,
+        householdId: b.householdId ?? null,
+        volunteerId: b.volunteerId ?? null,
+        year,
+        state: 'nominated',
+        nominatedBy: c.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
     if (b.consent) await recordConsent(tx, c.countyCode, row.id, grantedBy, now);
-    await addEvent(tx, { honorId: row.id, action: 'nominate', from: null, to: 'nominated', actor: c.actor, note: b.consent ? '已同意公开姓名和照片' : '未同意公开姓名和照片', at: now });
-    await notify(tx, { countyCode: c.countyCode, userIds: (await reviewers(tx, region.path)).filter((u) => u !== c.userId), kind: 'honor.nominated', title: `新的${honorKindLabels[b.kind]}推荐`,
-      body: `${c.name}推荐${region.name}的${b.nomineeName}为${year}年度${honorKindLabels[b.kind]}，请审核`, entity: 'honor', entityId: row.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: c.countyCode }, { action: 'honor.nominate', entity: 'honor', entityId: row.id, after: row, detail: b.consent ? { consent: grantedBy } : undefined });
+    await addEvent(tx, {
+      honorId: row.id,
+      action: 'nominate',
+      from: null,
+      to: 'nominated',
+      actor: c.actor,
+      note: b.consent ? '已同意公开姓名和照片' : '未同意公开姓名和照片',
+      at: now,
+    });
+    await notify(tx, {
+      countyCode: c.countyCode,
+      userIds: (await reviewers(tx, region.path)).filter((u) => u !== c.userId),
+      kind: 'honor.nominated',
+      title: `新的${honorKindLabels[b.kind]}推荐`,
+      body: `${c.name}推荐${region.name}的${b.nomineeName}为${year}年度${honorKindLabels[b.kind]}，请审核`,
+      entity: 'honor',
+      entityId: row.id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: c.countyCode },
+      {
+        action: 'honor.nominate',
+        entity: 'honor',
+        entityId: row.id,
+        after: row,
+        detail: b.consent ? { consent: grantedBy } : undefined,
+      },
+    );
     return row;
   });
 }
 
 async function loadInScope(db: DbOrTx, c: HonorCaller, id: string) {
-  const [h] = await db.select().from(honors).where(and(eq(honors.id, id), honorScope(c.scope)));
+  const [h] = await db
+    .select()
+    .from(honors)
+    .where(and(eq(honors.id, id), honorScope(c.scope)));
   if (!h) throw notFound('荣誉推荐');
   return h;
 }
 const staleTransition = () => new AppError('INVALID_TRANSITION', '该荣誉推荐已被他人处理，请刷新后重试');
-const wrongState = (h: { state: HonorState }, what: string) => new AppError('INVALID_TRANSITION', `该推荐${honorStateLabels[h.state]}，不能${what}`);
+const wrongState = (h: { state: HonorState }, what: string) =>
+  new AppError('INVALID_TRANSITION', `该推荐${honorStateLabels[h.state]}，不能${what}`);
 
 type Honor = typeof honors.$inferSelect;
 /** One state change: a conditional UPDATE (so two reviewers cannot both win), the event, a message, the audit last. */
-async function transition(db: Db, c: Actor, now: Date, h: Honor, t: {
-  to: HonorState; action: string; set?: Partial<typeof honors.$inferInsert>; note?: string; extraWhere?: SQL;
-  notifyUsers?: (string | null)[]; title?: string; body?: string;
-}) {
+async function transition(
+  db: Db,
+  c: Actor,
+  now: Date,
+  h: Honor,
+  t: {
+    to: HonorState;
+    action: string;
+    set?: Partial<typeof honors.$inferInsert>;
+    note?: string;
+    extraWhere?: SQL;
+    notifyUsers?: (string | null)[];
+    title?: string;
+    body?: string;
+  },
+) {
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(honors).set({ ...t.set, state: t.to, updatedAt: now })
-      .where(and(eq(honors.id, h.id), eq(honors.state, h.state), t.extraWhere)).returning();
+    const [row] = await tx
+      .update(honors)
+      .set({ ...t.set, state: t.to, updatedAt: now })
+      .where(and(eq(honors.id, h.id), eq(honors.state, h.state), t.extraWhere))
+      .returning();
     if (!row) throw staleTransition();
     await addEvent(tx, { honorId: h.id, action: t.action, from: h.state, to: t.to, actor: c, note: t.note, at: now });
-    if (t.notifyUsers && t.title && t.body) await notify(tx, { countyCode: h.countyCode, userIds: t.notifyUsers, kind: `honor.${t.action}`, title: t.title, body: t.body, entity: 'honor', entityId: h.id, now });
-    await writeAudit(tx, { ...c, countyCode: h.countyCode }, { action: `honor.${t.action}`, entity: 'honor', entityId: h.id, before: { state: h.state }, after: { state: row.state }, detail: t.note ? { note: t.note } : undefined });
+    if (t.notifyUsers && t.title && t.body)
+      await notify(tx, {
+        countyCode: h.countyCode,
+        userIds: t.notifyUsers,
+        kind: `honor.${t.action}`,
+        title: t.title,
+        body: t.body,
+        entity: 'honor',
+        entityId: h.id,
+        now,
+      });
+    await writeAudit(
+      tx,
+      { ...c, countyCode: h.countyCode },
+      {
+        action: `honor.${t.action}`,
+        entity: 'honor',
+        entityId: h.id,
+        before: { state: h.state },
+        after: { state: row.state },
+        detail: t.note ? { note: t.note } : undefined,
+      },
+    );
     return row;
   });
 }
@@ -205,9 +447,13 @@ export async function approveHonor(db: Db, c: HonorCaller, now: Date, id: string
   const days = await getSetting<number>(db, h.countyCode, 'honors.noticeDays');
   const end = new Date(now.getTime() + days * 86400_000);
   return transition(db, c.actor, now, h, {
-    to: 'notice', action: 'approve', note: comment?.trim() || `公示 ${days} 天，至 ${chinaTime(end)}`,
+    to: 'notice',
+    action: 'approve',
+    note: comment?.trim() || `公示 ${days} 天，至 ${chinaTime(end)}`,
     set: { noticeStartAt: now, noticeEndAt: end, reviewComment: comment?.trim() || h.reviewComment },
-    notifyUsers: [h.nominatedBy], title: '荣誉推荐已通过审核', body: `您推荐的${label(h)}已通过审核，公示至 ${chinaTime(end)}，公示期满无异议后上榜`,
+    notifyUsers: [h.nominatedBy],
+    title: '荣誉推荐已通过审核',
+    body: `您推荐的${label(h)}已通过审核，公示至 ${chinaTime(end)}，公示期满无异议后上榜`,
   });
 }
 
@@ -215,19 +461,32 @@ export async function rejectHonor(db: Db, c: HonorCaller, now: Date, id: string,
   const h = await loadInScope(db, c, id);
   if (h.state !== 'nominated' && h.state !== 'notice') throw wrongState(h, '驳回');
   return transition(db, c.actor, now, h, {
-    to: 'rejected', action: 'reject', note: reason, set: { reviewComment: reason, noticeStartAt: null, noticeEndAt: null },
-    notifyUsers: [h.nominatedBy], title: '荣誉推荐未通过', body: `您推荐的${label(h)}未通过审核：${reason}`,
+    to: 'rejected',
+    action: 'reject',
+    note: reason,
+    set: { reviewComment: reason, noticeStartAt: null, noticeEndAt: null },
+    notifyUsers: [h.nominatedBy],
+    title: '荣誉推荐未通过',
+    body: `您推荐的${label(h)}未通过审核：${reason}`,
   });
 }
 
 /** 异议: anyone signed in to the county, during the notice; the nomination goes back to review with the objection on its timeline. */
 export async function objectToHonor(db: Db, c: HonorCaller, now: Date, id: string, reason: string) {
-  const [h] = await db.select().from(honors).where(and(eq(honors.id, id), eq(honors.countyCode, c.countyCode)));
+  const [h] = await db
+    .select()
+    .from(honors)
+    .where(and(eq(honors.id, id), eq(honors.countyCode, c.countyCode)));
   if (!h) throw notFound('荣誉推荐');
   if (h.state !== 'notice') throw new AppError('INVALID_TRANSITION', '只能对公示中的荣誉推荐提出异议');
   return transition(db, c.actor, now, h, {
-    to: 'nominated', action: 'object', note: reason, set: { noticeStartAt: null, noticeEndAt: null },
-    notifyUsers: [...(await reviewers(db, h.regionPath)), h.nominatedBy], title: '荣誉公示收到异议', body: `${label(h)}公示收到异议：${reason}。已退回待审核`,
+    to: 'nominated',
+    action: 'object',
+    note: reason,
+    set: { noticeStartAt: null, noticeEndAt: null },
+    notifyUsers: [...(await reviewers(db, h.regionPath)), h.nominatedBy],
+    title: '荣誉公示收到异议',
+    body: `${label(h)}公示收到异议：${reason}。已退回待审核`,
   });
 }
 
@@ -235,13 +494,23 @@ export async function objectToHonor(db: Db, c: HonorCaller, now: Date, id: strin
 export async function publishHonor(db: Db, c: HonorCaller, now: Date, id: string) {
   const h = await loadInScope(db, c, id);
   if (h.state !== 'notice') throw wrongState(h, '发布');
-  if (h.noticeEndAt && h.noticeEndAt > now) throw new AppError('INVALID_TRANSITION', `公示期至 ${chinaTime(h.noticeEndAt)} 结束，公示期满后才能发布`);
+  if (h.noticeEndAt && h.noticeEndAt > now)
+    throw new AppError('INVALID_TRANSITION', `公示期至 ${chinaTime(h.noticeEndAt)} 结束，公示期满后才能发布`);
   if (!h.consent) {
-    throw new AppError('INVALID_TRANSITION', `${h.nomineeName}尚未同意公开姓名和照片，不能发布到荣誉榜；请先取得本人同意并登记后再发布`, [{ path: 'consent', message: '未取得本人同意' }]);
+    throw new AppError(
+      'INVALID_TRANSITION',
+      `${h.nomineeName}尚未同意公开姓名和照片，不能发布到荣誉榜；请先取得本人同意并登记后再发布`,
+      [{ path: 'consent', message: '未取得本人同意' }],
+    );
   }
   return transition(db, c.actor, now, h, {
-    to: 'published', action: 'publish', set: { publishedAt: now }, extraWhere: and(eq(honors.consent, true), lte(honors.noticeEndAt, now)),
-    notifyUsers: [h.nominatedBy], title: '荣誉已上榜', body: `您推荐的${label(h)}公示期满，已发布到荣誉榜`,
+    to: 'published',
+    action: 'publish',
+    set: { publishedAt: now },
+    extraWhere: and(eq(honors.consent, true), lte(honors.noticeEndAt, now)),
+    notifyUsers: [h.nominatedBy],
+    title: '荣誉已上榜',
+    body: `您推荐的${label(h)}公示期满，已发布到荣誉榜`,
   });
 }
 
@@ -250,8 +519,13 @@ export async function revokeHonor(db: Db, c: HonorCaller, now: Date, id: string,
   const h = await loadInScope(db, c, id);
   if (h.state !== 'published') throw wrongState(h, '撤销');
   return transition(db, c.actor, now, h, {
-    to: 'revoked', action: 'revoke', note: reason, set: { revokeReason: reason, revokedAt: now },
-    notifyUsers: [h.nominatedBy], title: '荣誉已撤销', body: `${label(h)}已撤销：${reason}`,
+    to: 'revoked',
+    action: 'revoke',
+    note: reason,
+    set: { revokeReason: reason, revokedAt: now },
+    notifyUsers: [h.nominatedBy],
+    title: '荣誉已撤销',
+    body: `${label(h)}已撤销：${reason}`,
   });
 }
 
@@ -259,31 +533,68 @@ export async function revokeHonor(db: Db, c: HonorCaller, now: Date, id: string,
  * Records (or withdraws) the nominee's consent to a public name and photo. Withdrawing takes a published honour off
  * the board at once (the board shows consented entries only); the consents row is revoked, never deleted.
  */
-export async function setConsent(db: Db, c: HonorCaller, now: Date, id: string, b: { consent: boolean; grantedBy?: 'self' | 'staff_on_paper'; note?: string }) {
+export async function setConsent(
+  db: Db,
+  c: HonorCaller,
+  now: Date,
+  id: string,
+  b: { consent: boolean; grantedBy?: 'self' | 'staff_on_paper'; note?: string },
+) {
   const h = await loadInScope(db, c, id);
   if (h.state === 'rejected' || h.state === 'revoked') throw wrongState(h, '变更公开同意');
-  if (h.consent === b.consent) throw new AppError('INVALID_TRANSITION', b.consent ? '已登记本人同意，无需重复登记' : '本人尚未同意公开，无需撤回');
+  if (h.consent === b.consent)
+    throw new AppError('INVALID_TRANSITION', b.consent ? '已登记本人同意，无需重复登记' : '本人尚未同意公开，无需撤回');
   const grantedBy = grantedByOf(c, b.grantedBy, 'grantedBy');
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(honors).set({ consent: b.consent, updatedAt: now }).where(and(eq(honors.id, h.id), eq(honors.consent, h.consent))).returning();
+    const [row] = await tx
+      .update(honors)
+      .set({ consent: b.consent, updatedAt: now })
+      .where(and(eq(honors.id, h.id), eq(honors.consent, h.consent)))
+      .returning();
     if (!row) throw staleTransition();
     if (b.consent) await recordConsent(tx, h.countyCode, h.id, grantedBy, now);
     else {
-      await tx.update(consents).set({ revokedAt: now })
-        .where(and(eq(consents.subjectType, 'honor'), eq(consents.subjectId, h.id), eq(consents.purpose, HONOR_CONSENT.purpose), sql`${consents.revokedAt} is null`));
+      await tx
+        .update(consents)
+        .set({ revokedAt: now })
+        .where(
+          and(
+            eq(consents.subjectType, 'honor'),
+            eq(consents.subjectId, h.id),
+            eq(consents.purpose, HONOR_CONSENT.purpose),
+            sql`${consents.revokedAt} is null`,
+          ),
+        );
     }
     const action = b.consent ? 'consent' : 'consent_withdrawn';
-    const note = b.note?.trim() || (b.consent ? (grantedBy === 'self' ? '本人同意' : '工作人员登记纸质同意书') : '本人撤回同意，姓名和照片不再公开');
+    const note =
+      b.note?.trim() ||
+      (b.consent ? (grantedBy === 'self' ? '本人同意' : '工作人员登记纸质同意书') : '本人撤回同意，姓名和照片不再公开');
     await addEvent(tx, { honorId: h.id, action, from: h.state, to: h.state, actor: c.actor, note, at: now });
-    await writeAudit(tx, { ...c.actor, countyCode: h.countyCode }, { action: `honor.${action}`, entity: 'honor', entityId: h.id, before: { consent: h.consent }, after: { consent: b.consent }, detail: b.consent ? { grantedBy } : undefined });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: h.countyCode },
+      {
+        action: `honor.${action}`,
+        entity: 'honor',
+        entityId: h.id,
+        before: { consent: h.consent },
+        after: { consent: b.consent },
+        detail: b.consent ? { grantedBy } : undefined,
+      },
+    );
     return row;
   });
 }
 
 /** The sweep: consented honours whose notice ended without objection are published; those without consent wait for it. */
 export async function publishDueHonors(db: Db, now: Date) {
-  const due = await db.select({ id: honors.id }).from(honors)
-    .where(and(eq(honors.state, 'notice'), eq(honors.consent, true), lte(honors.noticeEndAt, now))).orderBy(asc(honors.noticeEndAt)).limit(500);
+  const due = await db
+    .select({ id: honors.id })
+    .from(honors)
+    .where(and(eq(honors.state, 'notice'), eq(honors.consent, true), lte(honors.noticeEndAt, now)))
+    .orderBy(asc(honors.noticeEndAt))
+    .limit(500);
   const actor = systemActor('荣誉公示');
   let published = 0;
   for (const { id } of due) {
@@ -291,8 +602,13 @@ export async function publishDueHonors(db: Db, now: Date) {
     if (!h || h.state !== 'notice') continue;
     try {
       await transition(db, actor, now, h, {
-        to: 'published', action: 'auto_publish', set: { publishedAt: now }, extraWhere: and(eq(honors.consent, true), lte(honors.noticeEndAt, now)),
-        notifyUsers: [h.nominatedBy], title: '荣誉已上榜', body: `您推荐的${label(h)}公示期满无异议，已发布到荣誉榜`,
+        to: 'published',
+        action: 'auto_publish',
+        set: { publishedAt: now },
+        extraWhere: and(eq(honors.consent, true), lte(honors.noticeEndAt, now)),
+        notifyUsers: [h.nominatedBy],
+        title: '荣誉已上榜',
+        body: `您推荐的${label(h)}公示期满无异议，已发布到荣誉榜`,
       });
       published++;
     } catch (e) {
@@ -303,7 +619,11 @@ export async function publishDueHonors(db: Db, now: Date) {
 }
 
 /** The board: published honours whose nominee consented; nothing about anyone else is ever returned. */
-export async function publicBoard(db: DbOrTx, countyCode: string, f: { kind?: HonorKind; year?: number; regionCode?: string; page: number; pageSize: number }) {
+export async function publicBoard(
+  db: DbOrTx,
+  countyCode: string,
+  f: { kind?: HonorKind; year?: number; regionCode?: string; page: number; pageSize: number },
+) {
   const conds: SQL[] = [eq(honors.countyCode, countyCode), eq(honors.state, 'published'), eq(honors.consent, true)];
   if (f.kind) conds.push(eq(honors.kind, f.kind));
   if (f.year) conds.push(eq(honors.year, f.year));
@@ -315,15 +635,40 @@ export async function publicBoard(db: DbOrTx, countyCode: string, f: { kind?: Ho
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(honors).where(where),
-    db.select({ id: honors.id, kind: honors.kind, name: honors.nomineeName, story: honors.story, photoFileId: honors.photoFileId, regionName: regions.name, townName: parentName,
-      year: honors.year, publishedAt: honors.publishedAt })
-      .from(honors).innerJoin(regions, eq(regions.code, honors.regionCode)).where(where)
-      .orderBy(desc(honors.year), desc(honors.publishedAt), asc(honors.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({
+        id: honors.id,
+        kind: honors.kind,
+        name: honors.nomineeName,
+        story: honors.story,
+        photoFileId: honors.photoFileId,
+        regionName: regions.name,
+        townName: parentName,
+        year: honors.year,
+        publishedAt: honors.publishedAt,
+      })
+      .from(honors)
+      .innerJoin(regions, eq(regions.code, honors.regionCode))
+      .where(where)
+      .orderBy(desc(honors.year), desc(honors.publishedAt), asc(honors.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return {
-    items: rows.map((r) => ({ id: r.id, kind: r.kind, kindName: honorKindLabels[r.kind], name: r.name, story: r.story, photoUrl: r.photoFileId ? publicPhotoUrl(r.id) : null,
-      regionName: fullRegion(r), year: r.year, publishedAt: r.publishedAt })),
-    total, page: f.page, pageSize: f.pageSize,
+    items: rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      kindName: honorKindLabels[r.kind],
+      name: r.name,
+      story: r.story,
+      photoUrl: r.photoFileId ? publicPhotoUrl(r.id) : null,
+      regionName: fullRegion(r),
+      year: r.year,
+      publishedAt: r.publishedAt,
+    })),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
   };
 }
 
@@ -341,29 +686,60 @@ function maskInStory(story: string, name: string) {
 }
 
 /** Honours under notice, for anyone to object to: without consent the name is masked (in the story too) and no photo is shown. */
-export async function publicHonorNotices(db: DbOrTx, countyCode: string, f: { kind?: HonorKind; page: number; pageSize: number }) {
+export async function publicHonorNotices(
+  db: DbOrTx,
+  countyCode: string,
+  f: { kind?: HonorKind; page: number; pageSize: number },
+) {
   const conds: SQL[] = [eq(honors.countyCode, countyCode), eq(honors.state, 'notice')];
   if (f.kind) conds.push(eq(honors.kind, f.kind));
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(honors).where(where),
-    db.select({ id: honors.id, kind: honors.kind, name: honors.nomineeName, story: honors.story, consent: honors.consent, regionName: regions.name, townName: parentName,
-      year: honors.year, noticeStartAt: honors.noticeStartAt, noticeEndAt: honors.noticeEndAt })
-      .from(honors).innerJoin(regions, eq(regions.code, honors.regionCode)).where(where)
-      .orderBy(desc(honors.noticeStartAt), asc(honors.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({
+        id: honors.id,
+        kind: honors.kind,
+        name: honors.nomineeName,
+        story: honors.story,
+        consent: honors.consent,
+        regionName: regions.name,
+        townName: parentName,
+        year: honors.year,
+        noticeStartAt: honors.noticeStartAt,
+        noticeEndAt: honors.noticeEndAt,
+      })
+      .from(honors)
+      .innerJoin(regions, eq(regions.code, honors.regionCode))
+      .where(where)
+      .orderBy(desc(honors.noticeStartAt), asc(honors.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return {
     items: rows.map((r) => ({
-      id: r.id, kind: r.kind, kindName: honorKindLabels[r.kind], name: r.consent ? r.name : maskHonorName(r.name), story: r.consent ? r.story : maskInStory(r.story, r.name),
-      regionName: fullRegion(r), year: r.year, noticeStartAt: r.noticeStartAt, noticeEndAt: r.noticeEndAt,
+      id: r.id,
+      kind: r.kind,
+      kindName: honorKindLabels[r.kind],
+      name: r.consent ? r.name : maskHonorName(r.name),
+      story: r.consent ? r.story : maskInStory(r.story, r.name),
+      regionName: fullRegion(r),
+      year: r.year,
+      noticeStartAt: r.noticeStartAt,
+      noticeEndAt: r.noticeEndAt,
     })),
-    total, page: f.page, pageSize: f.pageSize,
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
   };
 }
 
 /** The photo of a published, consented honour: the only honour data a stranger can fetch as a file. */
 export async function publicPhoto(db: DbOrTx, id: string) {
-  const [row] = await db.select({ storageKey: files.storageKey, mime: files.mime }).from(honors).innerJoin(files, eq(files.id, honors.photoFileId))
+  const [row] = await db
+    .select({ storageKey: files.storageKey, mime: files.mime })
+    .from(honors)
+    .innerJoin(files, eq(files.id, honors.photoFileId))
     .where(and(eq(honors.id, id), eq(honors.state, 'published'), eq(honors.consent, true)));
   if (!row || !row.mime.startsWith('image/')) throw new AppError('NOT_FOUND', '照片不存在或未公开');
   return row;

@@ -1,6 +1,14 @@
 import { and, count, desc, eq, gte, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { activities, activitySignups, files, hoursEntries, hoursRequests, roleAssignments, volunteers } from '../../db/schema/index.js';
+import {
+  activities,
+  activitySignups,
+  files,
+  hoursEntries,
+  hoursRequests,
+  roleAssignments,
+  volunteers,
+} from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { inScope, regionInScope, type Scope } from '../../platform/scope.js';
@@ -11,16 +19,29 @@ import { volunteerScope } from '../volunteers/service.js';
 import { appendHours, chinaDate, lockVolunteer, roundHours, totalHours } from './ledger.js';
 
 export type HoursCaller = {
-  actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission>; volunteerId: string | null;
+  actor: Actor;
+  userId: string;
+  countyCode: string;
+  scope: Scope;
+  permissions: ReadonlySet<Permission>;
+  volunteerId: string | null;
 };
 
-export const hoursKindLabels = { attendance: '活动签到', order: '点单服务', excess: '超时长认定', correction: '补录', reversal: '冲正' } as const;
+export const hoursKindLabels = {
+  attendance: '活动签到',
+  order: '点单服务',
+  excess: '超时长认定',
+  correction: '补录',
+  reversal: '冲正',
+} as const;
 export const requestStatusLabels = { pending: '待审核', approved: '已通过', rejected: '已驳回' } as const;
 
 /** The region code at the end of a region path column, for the 本级 part of a scope. */
 export const codeOfPath = (path: SQL | AnyColumn) => sql`substring(${path} from '([^/]+)/$')`;
-const entryScope = (scope: Scope) => inScope(scope, { path: hoursEntries.regionPath, regionCode: codeOfPath(hoursEntries.regionPath) });
-const requestScope = (scope: Scope) => inScope(scope, { path: hoursRequests.regionPath, regionCode: codeOfPath(hoursRequests.regionPath) });
+const entryScope = (scope: Scope) =>
+  inScope(scope, { path: hoursEntries.regionPath, regionCode: codeOfPath(hoursEntries.regionPath) });
+const requestScope = (scope: Scope) =>
+  inScope(scope, { path: hoursRequests.regionPath, regionCode: codeOfPath(hoursRequests.regionPath) });
 
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 const eps = 1e-9;
@@ -28,17 +49,40 @@ const eps = 1e-9;
 // ---------- the ledger, read ----------
 
 const entryColumns = {
-  id: hoursEntries.id, volunteerId: hoursEntries.volunteerId, volunteerName: volunteers.name, volunteerNo: volunteers.volunteerNo,
-  kind: hoursEntries.kind, hours: hoursEntries.hours, serviceDate: hoursEntries.serviceDate, activityId: hoursEntries.activityId, activityTitle: activities.title,
-  orderId: hoursEntries.orderId, requestId: hoursEntries.requestId, reversesId: hoursEntries.reversesId, description: hoursEntries.description,
-  evidenceFileIds: hoursEntries.evidenceFileIds, createdAt: hoursEntries.createdAt,
+  id: hoursEntries.id,
+  volunteerId: hoursEntries.volunteerId,
+  volunteerName: volunteers.name,
+  volunteerNo: volunteers.volunteerNo,
+  kind: hoursEntries.kind,
+  hours: hoursEntries.hours,
+  serviceDate: hoursEntries.serviceDate,
+  activityId: hoursEntries.activityId,
+  activityTitle: activities.title,
+  orderId: hoursEntries.orderId,
+  requestId: hoursEntries.requestId,
+  reversesId: hoursEntries.reversesId,
+  description: hoursEntries.description,
+  evidenceFileIds: hoursEntries.evidenceFileIds,
+  createdAt: hoursEntries.createdAt,
   // a reversal keeps the volunteer and service date of the row it undoes: the volunteer index finds it
   reversed: sql<boolean>`exists (select 1 from hours_entries r where r.volunteer_id = "hours_entries"."volunteer_id" and r.service_date = "hours_entries"."service_date" and r.reverses_id = "hours_entries"."id")`,
 };
 type EntryRow = { kind: keyof typeof hoursKindLabels; hours: string };
-const presentEntry = <T extends EntryRow>(r: T) => ({ ...r, hours: Number(r.hours), kindName: hoursKindLabels[r.kind] });
+const presentEntry = <T extends EntryRow>(r: T) => ({
+  ...r,
+  hours: Number(r.hours),
+  kindName: hoursKindLabels[r.kind],
+});
 
-export type EntryFilter = { volunteerId?: string; activityId?: string; kind?: keyof typeof hoursKindLabels; from?: string; to?: string; page: number; pageSize: number };
+export type EntryFilter = {
+  volunteerId?: string;
+  activityId?: string;
+  kind?: keyof typeof hoursKindLabels;
+  from?: string;
+  to?: string;
+  page: number;
+  pageSize: number;
+};
 
 async function pagedEntries(db: DbOrTx, conds: SQL[], f: EntryFilter) {
   if (f.volunteerId) conds.push(eq(hoursEntries.volunteerId, f.volunteerId));
@@ -49,8 +93,15 @@ async function pagedEntries(db: DbOrTx, conds: SQL[], f: EntryFilter) {
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(hoursEntries).where(where),
-    db.select(entryColumns).from(hoursEntries).innerJoin(volunteers, eq(volunteers.id, hoursEntries.volunteerId)).leftJoin(activities, eq(activities.id, hoursEntries.activityId))
-      .where(where).orderBy(desc(hoursEntries.serviceDate), desc(hoursEntries.seq)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select(entryColumns)
+      .from(hoursEntries)
+      .innerJoin(volunteers, eq(volunteers.id, hoursEntries.volunteerId))
+      .leftJoin(activities, eq(activities.id, hoursEntries.activityId))
+      .where(where)
+      .orderBy(desc(hoursEntries.serviceDate), desc(hoursEntries.seq))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(presentEntry), total, page: f.page, pageSize: f.pageSize };
 }
@@ -76,43 +127,104 @@ export async function myHours(db: DbOrTx, userId: string, now: Date, page: { pag
   const v = await requireMyVolunteer(db, userId);
   const yearStart = `${chinaDate(now).slice(0, 4)}-01-01`;
   const [[sums], thresholds, list] = await Promise.all([
-    db.select({ total: sql<string>`coalesce(sum(${hoursEntries.hours}), 0)`, thisYear: sql<string>`coalesce(sum(${hoursEntries.hours}) filter (where ${hoursEntries.serviceDate} >= ${yearStart}), 0)` })
-      .from(hoursEntries).where(eq(hoursEntries.volunteerId, v.id)),
+    db
+      .select({
+        total: sql<string>`coalesce(sum(${hoursEntries.hours}), 0)`,
+        thisYear: sql<string>`coalesce(sum(${hoursEntries.hours}) filter (where ${hoursEntries.serviceDate} >= ${yearStart}), 0)`,
+      })
+      .from(hoursEntries)
+      .where(eq(hoursEntries.volunteerId, v.id)),
     starThresholds(db, v.countyCode),
     pagedEntries(db, [eq(hoursEntries.volunteerId, v.id)], { ...page }),
   ]);
   const nextLevel = v.starLevel < thresholds.length ? v.starLevel + 1 : null;
   return {
-    volunteerId: v.id, total: Number(sums.total), thisYear: Number(sums.thisYear), starLevel: v.starLevel, nextLevel,
+    volunteerId: v.id,
+    total: Number(sums.total),
+    thisYear: Number(sums.thisYear),
+    starLevel: v.starLevel,
+    nextLevel,
     nextThreshold: nextLevel ? thresholds[nextLevel - 1] : null,
-    items: list.items, entryCount: list.total, page: list.page, pageSize: list.pageSize,
+    items: list.items,
+    entryCount: list.total,
+    page: list.page,
+    pageSize: list.pageSize,
   };
 }
 
 /** API.md `GET /volunteers/:id/hours`: staff for a volunteer in scope, or the volunteer themself. */
-export async function volunteerHours(db: DbOrTx, c: { userId: string; scope: Scope; canRead: boolean }, volunteerId: string, page: { page: number; pageSize: number }) {
-  const [v] = await db.select({ id: volunteers.id, starLevel: volunteers.starLevel, userId: volunteers.userId }).from(volunteers)
-    .where(and(eq(volunteers.id, volunteerId), c.canRead ? or(volunteerScope(c.scope), eq(volunteers.userId, c.userId)) : eq(volunteers.userId, c.userId)));
+export async function volunteerHours(
+  db: DbOrTx,
+  c: { userId: string; scope: Scope; canRead: boolean },
+  volunteerId: string,
+  page: { page: number; pageSize: number },
+) {
+  const [v] = await db
+    .select({ id: volunteers.id, starLevel: volunteers.starLevel, userId: volunteers.userId })
+    .from(volunteers)
+    .where(
+      and(
+        eq(volunteers.id, volunteerId),
+        c.canRead ? or(volunteerScope(c.scope), eq(volunteers.userId, c.userId)) : eq(volunteers.userId, c.userId),
+      ),
+    );
   if (!v) throw notFound('志愿者');
-  const [totalHoursValue, list] = await Promise.all([totalHours(db, v.id), pagedEntries(db, [eq(hoursEntries.volunteerId, v.id)], page)]);
-  return { totalHours: totalHoursValue, starLevel: v.starLevel, entries: list.items, entryCount: list.total, page: list.page, pageSize: list.pageSize };
+  const [totalHoursValue, list] = await Promise.all([
+    totalHours(db, v.id),
+    pagedEntries(db, [eq(hoursEntries.volunteerId, v.id)], page),
+  ]);
+  return {
+    totalHours: totalHoursValue,
+    starLevel: v.starLevel,
+    entries: list.items,
+    entryCount: list.total,
+    page: list.page,
+    pageSize: list.pageSize,
+  };
 }
 
 // ---------- requests (excess and corrections) ----------
 
 const requestColumns = {
-  id: hoursRequests.id, volunteerId: hoursRequests.volunteerId, volunteerName: volunteers.name, volunteerNo: volunteers.volunteerNo, kind: hoursRequests.kind,
-  activityId: hoursRequests.activityId, activityTitle: activities.title, hours: hoursRequests.hours, serviceDate: hoursRequests.serviceDate, reason: hoursRequests.reason,
-  evidenceFileIds: hoursRequests.evidenceFileIds, status: hoursRequests.status, answer: hoursRequests.answer, entryId: hoursRequests.entryId,
+  id: hoursRequests.id,
+  volunteerId: hoursRequests.volunteerId,
+  volunteerName: volunteers.name,
+  volunteerNo: volunteers.volunteerNo,
+  kind: hoursRequests.kind,
+  activityId: hoursRequests.activityId,
+  activityTitle: activities.title,
+  hours: hoursRequests.hours,
+  serviceDate: hoursRequests.serviceDate,
+  reason: hoursRequests.reason,
+  evidenceFileIds: hoursRequests.evidenceFileIds,
+  status: hoursRequests.status,
+  answer: hoursRequests.answer,
+  entryId: hoursRequests.entryId,
   approvedHours: sql<string | null>`(select e.hours from hours_entries e where e.id = "hours_requests"."entry_id")`,
-  createdAt: hoursRequests.createdAt, decidedAt: hoursRequests.decidedAt,
+  createdAt: hoursRequests.createdAt,
+  decidedAt: hoursRequests.decidedAt,
 };
-type RequestRow = { hours: string; approvedHours: string | null; status: keyof typeof requestStatusLabels; kind: 'excess' | 'correction' };
+type RequestRow = {
+  hours: string;
+  approvedHours: string | null;
+  status: keyof typeof requestStatusLabels;
+  kind: 'excess' | 'correction';
+};
 const presentRequest = <T extends RequestRow>(r: T) => ({
-  ...r, hours: Number(r.hours), approvedHours: num(r.approvedHours), statusName: requestStatusLabels[r.status], kindName: hoursKindLabels[r.kind],
+  ...r,
+  hours: Number(r.hours),
+  approvedHours: num(r.approvedHours),
+  statusName: requestStatusLabels[r.status],
+  kindName: hoursKindLabels[r.kind],
 });
 
-export type RequestFilter = { status?: keyof typeof requestStatusLabels; kind?: 'excess' | 'correction'; volunteerId?: string; page: number; pageSize: number };
+export type RequestFilter = {
+  status?: keyof typeof requestStatusLabels;
+  kind?: 'excess' | 'correction';
+  volunteerId?: string;
+  page: number;
+  pageSize: number;
+};
 
 async function pagedRequests(db: DbOrTx, conds: SQL[], f: RequestFilter) {
   if (f.status) conds.push(eq(hoursRequests.status, f.status));
@@ -121,8 +233,15 @@ async function pagedRequests(db: DbOrTx, conds: SQL[], f: RequestFilter) {
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(hoursRequests).where(where),
-    db.select(requestColumns).from(hoursRequests).innerJoin(volunteers, eq(volunteers.id, hoursRequests.volunteerId)).leftJoin(activities, eq(activities.id, hoursRequests.activityId))
-      .where(where).orderBy(desc(hoursRequests.createdAt), desc(hoursRequests.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select(requestColumns)
+      .from(hoursRequests)
+      .innerJoin(volunteers, eq(volunteers.id, hoursRequests.volunteerId))
+      .leftJoin(activities, eq(activities.id, hoursRequests.activityId))
+      .where(where)
+      .orderBy(desc(hoursRequests.createdAt), desc(hoursRequests.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(presentRequest), total, page: f.page, pageSize: f.pageSize };
 }
@@ -136,23 +255,38 @@ export async function myRequests(db: DbOrTx, userId: string, f: RequestFilter) {
 
 /** One request; `scope` null for one the caller has just written. */
 export async function getRequest(db: DbOrTx, scope: Scope | null, id: string) {
-  const [row] = await db.select(requestColumns).from(hoursRequests).innerJoin(volunteers, eq(volunteers.id, hoursRequests.volunteerId)).leftJoin(activities, eq(activities.id, hoursRequests.activityId))
+  const [row] = await db
+    .select(requestColumns)
+    .from(hoursRequests)
+    .innerJoin(volunteers, eq(volunteers.id, hoursRequests.volunteerId))
+    .leftJoin(activities, eq(activities.id, hoursRequests.activityId))
     .where(and(eq(hoursRequests.id, id), scope ? requestScope(scope) : sql`true`));
   if (!row) throw notFound('时长申请');
   return presentRequest(row);
 }
 
 /** Planned length of an activity in hours (the ceiling of everything credited for it to one volunteer). */
-const activityLength = (a: { startAt: Date; endAt: Date }) => roundHours((a.endAt.getTime() - a.startAt.getTime()) / 3600_000);
+const activityLength = (a: { startAt: Date; endAt: Date }) =>
+  roundHours((a.endAt.getTime() - a.startAt.getTime()) / 3600_000);
 
 /** Hours credited to a volunteer for an activity (reversals included) and those still waiting for a decision. */
 async function usedForActivity(tx: DbOrTx, volunteerId: string, activityId: string, exceptRequestId?: string) {
   const [[credited], [pending]] = await Promise.all([
-    tx.select({ h: sql<string>`coalesce(sum(${hoursEntries.hours}), 0)` }).from(hoursEntries)
+    tx
+      .select({ h: sql<string>`coalesce(sum(${hoursEntries.hours}), 0)` })
+      .from(hoursEntries)
       .where(and(eq(hoursEntries.volunteerId, volunteerId), eq(hoursEntries.activityId, activityId))),
-    tx.select({ h: sql<string>`coalesce(sum(${hoursRequests.hours}), 0)` }).from(hoursRequests)
-      .where(and(eq(hoursRequests.volunteerId, volunteerId), eq(hoursRequests.activityId, activityId), eq(hoursRequests.status, 'pending'),
-        exceptRequestId ? sql`${hoursRequests.id} <> ${exceptRequestId}` : sql`true`)),
+    tx
+      .select({ h: sql<string>`coalesce(sum(${hoursRequests.hours}), 0)` })
+      .from(hoursRequests)
+      .where(
+        and(
+          eq(hoursRequests.volunteerId, volunteerId),
+          eq(hoursRequests.activityId, activityId),
+          eq(hoursRequests.status, 'pending'),
+          exceptRequestId ? sql`${hoursRequests.id} <> ${exceptRequestId}` : sql`true`,
+        ),
+      ),
   ]);
   return { credited: Number(credited.h), pending: Number(pending.h) };
 }
@@ -161,14 +295,27 @@ async function usedForActivity(tx: DbOrTx, volunteerId: string, activityId: stri
 export async function reviewersOf(db: DbOrTx, regionPath: string): Promise<string[]> {
   const all = regionPath.split('/').filter(Boolean);
   const county = all.length <= 1;
-  const rows = await db.select({ userId: roleAssignments.userId }).from(roleAssignments)
-    .where(and(inArray(roleAssignments.regionCode, county ? all : all.slice(1)), inArray(roleAssignments.roleCode, county ? ['county_admin'] : ['institute_admin', 'station_admin'])));
+  const rows = await db
+    .select({ userId: roleAssignments.userId })
+    .from(roleAssignments)
+    .where(
+      and(
+        inArray(roleAssignments.regionCode, county ? all : all.slice(1)),
+        inArray(roleAssignments.roleCode, county ? ['county_admin'] : ['institute_admin', 'station_admin']),
+      ),
+    );
   return [...new Set(rows.map((r) => r.userId))];
 }
 
 const fmt = (h: number) => String(roundHours(h));
 
-export type NewCorrection = { activityId: string; hours: number; reason: string; evidenceFileIds: string[]; volunteerId?: string | null };
+export type NewCorrection = {
+  activityId: string;
+  hours: number;
+  reason: string;
+  evidenceFileIds: string[];
+  volunteerId?: string | null;
+};
 
 /**
  * A correction (补录): a volunteer for an activity they signed up to, or staff with hours:review for a volunteer
@@ -184,21 +331,40 @@ export async function createCorrection(db: Db, c: HoursCaller, now: Date, input:
     if (!c.volunteerId) throw new AppError('NOT_FOUND', '您还没有注册志愿者，请先注册');
     volunteerId = c.volunteerId;
   }
-  const [v] = await db.select().from(volunteers).where(and(eq(volunteers.id, volunteerId), eq(volunteers.countyCode, c.countyCode)));
+  const [v] = await db
+    .select()
+    .from(volunteers)
+    .where(and(eq(volunteers.id, volunteerId), eq(volunteers.countyCode, c.countyCode)));
   if (!v) throw invalid('volunteerId', '志愿者不存在');
-  const [a] = await db.select().from(activities).where(and(eq(activities.id, input.activityId), eq(activities.countyCode, c.countyCode)));
+  const [a] = await db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.id, input.activityId), eq(activities.countyCode, c.countyCode)));
   if (!a) throw invalid('activityId', '活动不存在');
-  if (forOther && !regionInScope(c.scope, v.regionPath) && !regionInScope(c.scope, a.regionPath)) throw invalid('volunteerId', '该志愿者和活动都不在您的管理范围内');
-  if (a.state === 'cancelled' || a.state === 'draft') throw invalid('activityId', `活动${a.state === 'cancelled' ? '已取消' : '尚未发布'}，不能补录时长`);
+  if (forOther && !regionInScope(c.scope, v.regionPath) && !regionInScope(c.scope, a.regionPath))
+    throw invalid('volunteerId', '该志愿者和活动都不在您的管理范围内');
+  if (a.state === 'cancelled' || a.state === 'draft')
+    throw invalid('activityId', `活动${a.state === 'cancelled' ? '已取消' : '尚未发布'}，不能补录时长`);
   if (a.startAt.getTime() > now.getTime()) throw invalid('activityId', '活动尚未开始，不能补录时长');
   if (!forOther) {
-    const [s] = await db.select({ id: activitySignups.id }).from(activitySignups)
-      .where(and(eq(activitySignups.activityId, a.id), eq(activitySignups.volunteerId, volunteerId), or(eq(activitySignups.status, 'confirmed'), sql`${activitySignups.checkInAt} is not null`)));
+    const [s] = await db
+      .select({ id: activitySignups.id })
+      .from(activitySignups)
+      .where(
+        and(
+          eq(activitySignups.activityId, a.id),
+          eq(activitySignups.volunteerId, volunteerId),
+          or(eq(activitySignups.status, 'confirmed'), sql`${activitySignups.checkInAt} is not null`),
+        ),
+      );
     if (!s) throw invalid('activityId', '您没有报名参加该活动，不能申请补录');
   }
   const evidence = [...new Set(input.evidenceFileIds)];
   if (!evidence.length) throw invalid('evidenceFileIds', '补录时长须上传证明材料（签到表、照片等）');
-  const found = await db.select({ id: files.id }).from(files).where(and(inArray(files.id, evidence), or(eq(files.countyCode, c.countyCode), isNull(files.countyCode))));
+  const found = await db
+    .select({ id: files.id })
+    .from(files)
+    .where(and(inArray(files.id, evidence), or(eq(files.countyCode, c.countyCode), isNull(files.countyCode))));
   if (found.length !== evidence.length) throw invalid('evidenceFileIds', '证明材料文件不存在，请重新上传');
   const hours = roundHours(input.hours);
   if (!(hours > 0)) throw invalid('hours', '补录时长应大于 0');
@@ -208,28 +374,69 @@ export async function createCorrection(db: Db, c: HoursCaller, now: Date, input:
     const used = await usedForActivity(tx, volunteerId, a.id);
     const left = roundHours(length - used.credited - used.pending);
     if (hours > left + eps) {
-      throw invalid('hours', `补录时长不能超过活动时长：活动共 ${fmt(length)} 小时，已认定 ${fmt(used.credited)} 小时${used.pending ? `、待审核 ${fmt(used.pending)} 小时` : ''}，最多还可补录 ${fmt(Math.max(0, left))} 小时`);
+      throw invalid(
+        'hours',
+        `补录时长不能超过活动时长：活动共 ${fmt(length)} 小时，已认定 ${fmt(used.credited)} 小时${used.pending ? `、待审核 ${fmt(used.pending)} 小时` : ''}，最多还可补录 ${fmt(Math.max(0, left))} 小时`,
+      );
     }
-    const [row] = await tx.insert(hoursRequests).values({
-      countyCode: a.countyCode, regionPath: a.regionPath, volunteerId, kind: 'correction', activityId: a.id, hours: hours.toFixed(2), serviceDate: chinaDate(a.startAt),
-      reason: input.reason, evidenceFileIds: evidence, status: 'pending', requestedBy: c.userId, createdAt: now,
-    }).returning();
+    const [row] = await tx
+      .insert(hoursRequests)
+      .values({
+        countyCode: a.countyCode,
+        regionPath: a.regionPath,
+        volunteerId,
+        kind: 'correction',
+        activityId: a.id,
+        hours: hours.toFixed(2),
+        serviceDate: chinaDate(a.startAt),
+        reason: input.reason,
+        evidenceFileIds: evidence,
+        status: 'pending',
+        requestedBy: c.userId,
+        createdAt: now,
+      })
+      .returning();
     const reviewers = await reviewersOf(tx, a.regionPath);
-    await notify(tx, { countyCode: a.countyCode, userIds: reviewers.filter((u) => u !== c.userId), kind: 'hours.request', title: '新的补录申请',
-      body: `${v.name}申请补录“${a.title}”服务时长 ${fmt(hours)} 小时，请审核`, entity: 'hours_request', entityId: row.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: a.countyCode }, { action: 'hours.request.create', entity: 'hours_request', entityId: row.id, after: row });
+    await notify(tx, {
+      countyCode: a.countyCode,
+      userIds: reviewers.filter((u) => u !== c.userId),
+      kind: 'hours.request',
+      title: '新的补录申请',
+      body: `${v.name}申请补录“${a.title}”服务时长 ${fmt(hours)} 小时，请审核`,
+      entity: 'hours_request',
+      entityId: row.id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: a.countyCode },
+      { action: 'hours.request.create', entity: 'hours_request', entityId: row.id, after: row },
+    );
     return row;
   });
 }
 
 /** Approve (optionally fewer hours) or reject a pending request; approval appends one ledger row. The volunteer is told either way. */
-export async function decideRequest(db: Db, c: HoursCaller, now: Date, id: string, decision: { approve: true; hours?: number; answer?: string } | { approve: false; answer: string }) {
-  const [r] = await db.select().from(hoursRequests).where(and(eq(hoursRequests.id, id), requestScope(c.scope)));
+export async function decideRequest(
+  db: Db,
+  c: HoursCaller,
+  now: Date,
+  id: string,
+  decision: { approve: true; hours?: number; answer?: string } | { approve: false; answer: string },
+) {
+  const [r] = await db
+    .select()
+    .from(hoursRequests)
+    .where(and(eq(hoursRequests.id, id), requestScope(c.scope)));
   if (!r) throw notFound('时长申请');
-  if (r.status !== 'pending') throw new AppError('INVALID_TRANSITION', `该申请已${requestStatusLabels[r.status]}，不能重复审核`);
+  if (r.status !== 'pending')
+    throw new AppError('INVALID_TRANSITION', `该申请已${requestStatusLabels[r.status]}，不能重复审核`);
   if (c.volunteerId && r.volunteerId === c.volunteerId) throw forbidden('不能审核自己的时长申请');
   const [a] = r.activityId ? await db.select().from(activities).where(eq(activities.id, r.activityId)) : [];
-  const [v] = await db.select({ userId: volunteers.userId, name: volunteers.name }).from(volunteers).where(eq(volunteers.id, r.volunteerId));
+  const [v] = await db
+    .select({ userId: volunteers.userId, name: volunteers.name })
+    .from(volunteers)
+    .where(eq(volunteers.id, r.volunteerId));
   const requested = Number(r.hours);
   let hours = requested;
   if (decision.approve && decision.hours !== undefined) {
@@ -244,55 +451,128 @@ export async function decideRequest(db: Db, c: HoursCaller, now: Date, id: strin
     if (decision.approve && a) {
       const used = await usedForActivity(tx, r.volunteerId, a.id, r.id);
       const left = roundHours(activityLength(a) - used.credited);
-      if (hours > left + eps) throw invalid('hours', `认定后将超过活动时长：活动共 ${fmt(activityLength(a))} 小时，已认定 ${fmt(used.credited)} 小时，最多还可认定 ${fmt(Math.max(0, left))} 小时`);
+      if (hours > left + eps)
+        throw invalid(
+          'hours',
+          `认定后将超过活动时长：活动共 ${fmt(activityLength(a))} 小时，已认定 ${fmt(used.credited)} 小时，最多还可认定 ${fmt(Math.max(0, left))} 小时`,
+        );
     }
-    const [updated] = await tx.update(hoursRequests).set({ status: decision.approve ? 'approved' : 'rejected', answer: decision.answer?.trim() || null, decidedBy: c.userId, decidedAt: now })
-      .where(and(eq(hoursRequests.id, r.id), eq(hoursRequests.status, 'pending'))).returning();
+    const [updated] = await tx
+      .update(hoursRequests)
+      .set({
+        status: decision.approve ? 'approved' : 'rejected',
+        answer: decision.answer?.trim() || null,
+        decidedBy: c.userId,
+        decidedAt: now,
+      })
+      .where(and(eq(hoursRequests.id, r.id), eq(hoursRequests.status, 'pending')))
+      .returning();
     if (!updated) throw new AppError('INVALID_TRANSITION', '该申请已被他人处理，请刷新');
     let entryId: string | null = null;
     if (decision.approve) {
       const entry = await appendHours(tx, {
-        countyCode: r.countyCode, regionPath: r.regionPath, volunteerId: r.volunteerId, kind: r.kind, hours, serviceDate: r.serviceDate,
+        countyCode: r.countyCode,
+        regionPath: r.regionPath,
+        volunteerId: r.volunteerId,
+        kind: r.kind,
+        hours,
+        serviceDate: r.serviceDate,
         description: `${r.kind === 'correction' ? '补录' : '超时长认定'}${a ? `：${a.title}` : ''}${hours < requested ? `（申请 ${fmt(requested)} 小时，认定 ${fmt(hours)} 小时）` : ''}`,
-        activityId: r.activityId, signupId: r.signupId, requestId: r.id, evidenceFileIds: r.evidenceFileIds, createdBy: c.userId, createdAt: now,
+        activityId: r.activityId,
+        signupId: r.signupId,
+        requestId: r.id,
+        evidenceFileIds: r.evidenceFileIds,
+        createdBy: c.userId,
+        createdAt: now,
       });
       entryId = entry.id;
       await tx.update(hoursRequests).set({ entryId }).where(eq(hoursRequests.id, r.id));
     }
     await notify(tx, {
-      countyCode: r.countyCode, userIds: [v?.userId], kind: `hours.request.${decision.approve ? 'approved' : 'rejected'}`,
+      countyCode: r.countyCode,
+      userIds: [v?.userId],
+      kind: `hours.request.${decision.approve ? 'approved' : 'rejected'}`,
       title: decision.approve ? `${kindName}申请已通过` : `${kindName}申请未通过`,
       body: decision.approve
         ? `您${what}的${kindName}申请已通过，认定 ${fmt(hours)} 小时${decision.answer ? `。${decision.answer}` : ''}`
         : `您${what}的${kindName}申请未通过：${decision.answer}`,
-      entity: 'hours_request', entityId: r.id, now,
+      entity: 'hours_request',
+      entityId: r.id,
+      now,
     });
-    await writeAudit(tx, { ...c.actor, countyCode: r.countyCode }, {
-      action: `hours.request.${decision.approve ? 'approve' : 'reject'}`, entity: 'hours_request', entityId: r.id,
-      before: { status: r.status }, after: { status: updated.status, entryId, hours: decision.approve ? hours : null }, detail: decision.answer ? { answer: decision.answer } : undefined,
-    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: r.countyCode },
+      {
+        action: `hours.request.${decision.approve ? 'approve' : 'reject'}`,
+        entity: 'hours_request',
+        entityId: r.id,
+        before: { status: r.status },
+        after: { status: updated.status, entryId, hours: decision.approve ? hours : null },
+        detail: decision.answer ? { answer: decision.answer } : undefined,
+      },
+    );
     return { ...updated, entryId };
   });
 }
 
 /** Undoes a ledger row by appending its negative (once per row; a reversal cannot be reversed). */
 export async function reverseEntry(db: Db, c: HoursCaller, now: Date, id: string, reason: string) {
-  const [e] = await db.select().from(hoursEntries).where(and(eq(hoursEntries.id, id), entryScope(c.scope)));
+  const [e] = await db
+    .select()
+    .from(hoursEntries)
+    .where(and(eq(hoursEntries.id, id), entryScope(c.scope)));
   if (!e) throw notFound('时长记录');
   if (e.kind === 'reversal') throw new AppError('INVALID_TRANSITION', '冲正记录不能再冲正');
   const [v] = await db.select({ userId: volunteers.userId }).from(volunteers).where(eq(volunteers.id, e.volunteerId));
   return db.transaction(async (tx) => {
     await lockVolunteer(tx, e.volunteerId);
-    const [done] = await tx.select({ id: hoursEntries.id }).from(hoursEntries)
-      .where(and(eq(hoursEntries.volunteerId, e.volunteerId), eq(hoursEntries.serviceDate, e.serviceDate), eq(hoursEntries.reversesId, e.id)));
+    const [done] = await tx
+      .select({ id: hoursEntries.id })
+      .from(hoursEntries)
+      .where(
+        and(
+          eq(hoursEntries.volunteerId, e.volunteerId),
+          eq(hoursEntries.serviceDate, e.serviceDate),
+          eq(hoursEntries.reversesId, e.id),
+        ),
+      );
     if (done) throw new AppError('INVALID_TRANSITION', '该记录已冲正，不能重复冲正');
     const row = await appendHours(tx, {
-      countyCode: e.countyCode, regionPath: e.regionPath, volunteerId: e.volunteerId, kind: 'reversal', hours: -Number(e.hours), serviceDate: e.serviceDate,
-      description: `冲正：${e.description}（${reason}）`, activityId: e.activityId, orderId: e.orderId, reversesId: e.id, createdBy: c.userId, createdAt: now,
+      countyCode: e.countyCode,
+      regionPath: e.regionPath,
+      volunteerId: e.volunteerId,
+      kind: 'reversal',
+      hours: -Number(e.hours),
+      serviceDate: e.serviceDate,
+      description: `冲正：${e.description}（${reason}）`,
+      activityId: e.activityId,
+      orderId: e.orderId,
+      reversesId: e.id,
+      createdBy: c.userId,
+      createdAt: now,
     });
-    await notify(tx, { countyCode: e.countyCode, userIds: [v?.userId], kind: 'hours.reversed', title: '服务时长已冲正',
-      body: `您 ${e.serviceDate} 的服务时长 ${fmt(Number(e.hours))} 小时已冲正：${reason}`, entity: 'hours_entry', entityId: row.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: e.countyCode }, { action: 'hours.reverse', entity: 'hours_entry', entityId: e.id, after: { reversalId: row.id, hours: row.hours }, detail: { reason } });
+    await notify(tx, {
+      countyCode: e.countyCode,
+      userIds: [v?.userId],
+      kind: 'hours.reversed',
+      title: '服务时长已冲正',
+      body: `您 ${e.serviceDate} 的服务时长 ${fmt(Number(e.hours))} 小时已冲正：${reason}`,
+      entity: 'hours_entry',
+      entityId: row.id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: e.countyCode },
+      {
+        action: 'hours.reverse',
+        entity: 'hours_entry',
+        entityId: e.id,
+        after: { reversalId: row.id, hours: row.hours },
+        detail: { reason },
+      },
+    );
     return presentEntry({ ...row, kind: row.kind });
   });
 }
@@ -307,7 +587,11 @@ export async function reverseEntry(db: Db, c: HoursCaller, now: Date, id: string
  * `hours_h` yields the inserted entries. The partial unique index (order, volunteer) makes a repeated completion (after
  * a reopen) a no-op. Nothing is returned — no CTE — when there is nothing to credit.
  */
-export function orderHoursCtes(p: (v: unknown) => string, source: string, input: { hours: number; volunteerIds: string[]; createdBy: string | null; now: Date }): string[] {
+export function orderHoursCtes(
+  p: (v: unknown) => string,
+  source: string,
+  input: { hours: number; volunteerIds: string[]; createdBy: string | null; now: Date },
+): string[] {
   const hours = roundHours(input.hours);
   const ids = [...new Set(input.volunteerIds)].sort();
   if (!(hours > 0) || !ids.length) return [];

@@ -23,11 +23,17 @@ const HOUR = 3600_000;
  * A sign-up is settled at most once: the claim on `hours_settled_at` is a conditional update (and the ledger has a
  * unique attendance row per sign-up); a second call answers `{ credited: 0, pending: 0 }` with a reason.
  */
-export async function settleAttendance(tx: DbOrTx, input: { signup: Signup; activity: Activity; shift?: Shift | null; actor: Actor; now: Date }): Promise<Settlement> {
+export async function settleAttendance(
+  tx: DbOrTx,
+  input: { signup: Signup; activity: Activity; shift?: Shift | null; actor: Actor; now: Date },
+): Promise<Settlement> {
   const { signup, activity, shift, actor, now } = input;
   if (!signup.checkInAt || !signup.checkOutAt) return { credited: 0, pending: 0, reason: '未完成签到签退，不计时长' };
-  const [claimed] = await tx.update(activitySignups).set({ hoursSettledAt: now, updatedAt: now })
-    .where(and(eq(activitySignups.id, signup.id), isNull(activitySignups.hoursSettledAt))).returning({ id: activitySignups.id });
+  const [claimed] = await tx
+    .update(activitySignups)
+    .set({ hoursSettledAt: now, updatedAt: now })
+    .where(and(eq(activitySignups.id, signup.id), isNull(activitySignups.hoursSettledAt)))
+    .returning({ id: activitySignups.id });
   if (!claimed) return { credited: 0, pending: 0, reason: '该报名的服务时长已结算过' };
 
   const windowStart = (shift ?? activity).startAt.getTime();
@@ -50,14 +56,34 @@ export async function settleAttendance(tx: DbOrTx, input: { signup: Signup; acti
   const today = await hoursOnDate(tx, signup.volunteerId, serviceDate);
   const credited = roundHours(Math.max(0, Math.min(actual, cap - today)));
   const pending = roundHours(actual - credited);
-  const base = { countyCode: activity.countyCode, regionPath: activity.regionPath, volunteerId: signup.volunteerId, serviceDate, activityId: activity.id, signupId: signup.id };
+  const base = {
+    countyCode: activity.countyCode,
+    regionPath: activity.regionPath,
+    volunteerId: signup.volunteerId,
+    serviceDate,
+    activityId: activity.id,
+    signupId: signup.id,
+  };
   if (credited > 0) {
-    await appendHours(tx, { ...base, kind: 'attendance', hours: credited, description: `参加活动“${activity.title}”`, createdBy: actor.userId, createdAt: now });
+    await appendHours(tx, {
+      ...base,
+      kind: 'attendance',
+      hours: credited,
+      description: `参加活动“${activity.title}”`,
+      createdBy: actor.userId,
+      createdAt: now,
+    });
   }
   if (pending <= 0) return { credited, pending: 0, reason: null };
   const reason = `${serviceDate} 当日已认定 ${roundHours(today)} 小时，本次 ${actual} 小时中超出每日 ${cap} 小时上限的 ${pending} 小时需审核后计入`;
   await tx.insert(hoursRequests).values({
-    ...base, kind: 'excess', hours: pending.toFixed(2), reason, status: 'pending', requestedBy: actor.userId, createdAt: now,
+    ...base,
+    kind: 'excess',
+    hours: pending.toFixed(2),
+    reason,
+    status: 'pending',
+    requestedBy: actor.userId,
+    createdAt: now,
   });
   return { credited, pending, reason };
 }

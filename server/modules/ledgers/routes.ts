@@ -6,7 +6,15 @@ import { actor, auth } from '../../platform/http.js';
 import { regionCodeSchema } from '../../platform/validation.js';
 import { monthSchema } from '../plans/month.js';
 import { defaultRegion, requireRegionParam } from '../plans/service.js';
-import { auditExport, contentDisposition, ledgerKinds, ledgerRegion, writeLedger, XLSX_MIME, type LedgerKind } from './service.js';
+import {
+  auditExport,
+  contentDisposition,
+  ledgerKinds,
+  ledgerRegion,
+  writeLedger,
+  XLSX_MIME,
+  type LedgerKind,
+} from './service.js';
 
 const summaries: Record<LedgerKind, string> = {
   activities: '导出活动台账（.xlsx，逐行流式输出）：当月开展的活动、报名与签到人数、服务对象',
@@ -14,23 +22,36 @@ const summaries: Record<LedgerKind, string> = {
   hours: '导出服务时长台账（.xlsx，逐行流式输出）：当月按服务日期的时长记录（含冲正）',
 };
 
-export const ledgerRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  const db = deps.database.db;
-  for (const kind of Object.keys(ledgerKinds) as LedgerKind[]) {
-    app.get(`/ledgers/${kind}`, {
-      config: { permission: 'ledger:export' },
-      schema: { tags: ['台账与报送'], summary: summaries[kind], querystring: z.object({ regionCode: regionCodeSchema.optional(), month: monthSchema }) },
-    }, async (req, reply) => {
-      const a = auth(req);
-      const region = await ledgerRegion(db, a.scope, requireRegionParam(req.query.regionCode ?? defaultRegion(a)));
-      await auditExport(db, actor(req), kind, region, req.query.month);
-      const stream = new PassThrough();
-      writeLedger(db, a.scope, kind, region, req.query.month, stream).catch((e) => {
-        req.log.error({ err: e }, 'ledger export failed');
-        stream.destroy(e);
-      });
-      return reply.header('content-type', XLSX_MIME).header('content-disposition', contentDisposition(kind, region, req.query.month))
-        .header('cache-control', 'no-store').send(stream);
-    });
-  }
-};
+export const ledgerRoutes =
+  (deps: Deps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const db = deps.database.db;
+    for (const kind of Object.keys(ledgerKinds) as LedgerKind[]) {
+      app.get(
+        `/ledgers/${kind}`,
+        {
+          config: { permission: 'ledger:export' },
+          schema: {
+            tags: ['台账与报送'],
+            summary: summaries[kind],
+            querystring: z.object({ regionCode: regionCodeSchema.optional(), month: monthSchema }),
+          },
+        },
+        async (req, reply) => {
+          const a = auth(req);
+          const region = await ledgerRegion(db, a.scope, requireRegionParam(req.query.regionCode ?? defaultRegion(a)));
+          await auditExport(db, actor(req), kind, region, req.query.month);
+          const stream = new PassThrough();
+          writeLedger(db, a.scope, kind, region, req.query.month, stream).catch((e) => {
+            req.log.error({ err: e }, 'ledger export failed');
+            stream.destroy(e);
+          });
+          return reply
+            .header('content-type', XLSX_MIME)
+            .header('content-disposition', contentDisposition(kind, region, req.query.month))
+            .header('cache-control', 'no-store')
+            .send(stream);
+        },
+      );
+    }
+  };

@@ -3,7 +3,16 @@ import type { Writable } from 'node:stream';
 import { and, asc, eq, inArray, sql, type AnyColumn } from 'drizzle-orm';
 import type ExcelJS from 'exceljs';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { activities, activitySignups, hoursEntries, orders, regions, serviceItems, sites, volunteers } from '../../db/schema/index.js';
+import {
+  activities,
+  activitySignups,
+  hoursEntries,
+  orders,
+  regions,
+  serviceItems,
+  sites,
+  volunteers,
+} from '../../db/schema/index.js';
 import { notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
@@ -35,7 +44,8 @@ export async function ledgerRegion(db: DbOrTx, scope: Scope, code: string): Prom
   return { code: r.code, path: r.path, countyCode: r.countyCode, name, level: r.level };
 }
 
-export const ledgerTitle = (kind: LedgerKind, region: LedgerRegion, m: MonthRange) => `${region.name} ${m.label} ${ledgerKinds[kind]}`;
+export const ledgerTitle = (kind: LedgerKind, region: LedgerRegion, m: MonthRange) =>
+  `${region.name} ${m.label} ${ledgerKinds[kind]}`;
 
 /** `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266 / RFC 5987): an ASCII fallback and the Chinese name. */
 export function contentDisposition(kind: LedgerKind, region: LedgerRegion, ym: string) {
@@ -46,31 +56,69 @@ export function contentDisposition(kind: LedgerKind, region: LedgerRegion, ym: s
 
 export async function auditExport(db: Db, actor: Actor, kind: LedgerKind, region: LedgerRegion, ym: string) {
   await db.transaction(async (tx) => {
-    await writeAudit(tx, { ...actor, countyCode: region.countyCode }, { action: 'ledger.export', entity: 'ledger', entityId: `${kind}:${region.code}:${ym}`,
-      detail: { kind, name: ledgerKinds[kind], regionCode: region.code, month: ym } });
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: region.countyCode },
+      {
+        action: 'ledger.export',
+        entity: 'ledger',
+        entityId: `${kind}:${region.code}:${ym}`,
+        detail: { kind, name: ledgerKinds[kind], regionCode: region.code, month: ym },
+      },
+    );
   });
 }
 
 type Col = { header: string; width: number };
 const columns: Record<LedgerKind, Col[]> = {
   activities: [
-    { header: '序号', width: 6 }, { header: '活动名称', width: 30 }, { header: '类型', width: 10 }, { header: '主题', width: 18 }, { header: '所属站点/区域', width: 26 },
-    { header: '开始时间', width: 17 }, { header: '结束时间', width: 17 }, { header: '地点', width: 26 }, { header: '招募人数', width: 9 }, { header: '报名人数', width: 9 },
-    { header: '签到人数', width: 9 }, { header: '服务对象', width: 16 }, { header: '受益人数', width: 9 }, { header: '状态', width: 9 },
+    { header: '序号', width: 6 },
+    { header: '活动名称', width: 30 },
+    { header: '类型', width: 10 },
+    { header: '主题', width: 18 },
+    { header: '所属站点/区域', width: 26 },
+    { header: '开始时间', width: 17 },
+    { header: '结束时间', width: 17 },
+    { header: '地点', width: 26 },
+    { header: '招募人数', width: 9 },
+    { header: '报名人数', width: 9 },
+    { header: '签到人数', width: 9 },
+    { header: '服务对象', width: 16 },
+    { header: '受益人数', width: 9 },
+    { header: '状态', width: 9 },
   ],
   attendance: [
-    { header: '活动', width: 30 }, { header: '日期', width: 11 }, { header: '志愿者', width: 10 }, { header: '志愿者编号', width: 20 }, { header: '报名状态', width: 9 },
-    { header: '签到时间', width: 17 }, { header: '签退时间', width: 17 }, { header: '签到方式', width: 9 }, { header: '是否缺席', width: 9 }, { header: '认定时长', width: 9 },
+    { header: '活动', width: 30 },
+    { header: '日期', width: 11 },
+    { header: '志愿者', width: 10 },
+    { header: '志愿者编号', width: 20 },
+    { header: '报名状态', width: 9 },
+    { header: '签到时间', width: 17 },
+    { header: '签退时间', width: 17 },
+    { header: '签到方式', width: 9 },
+    { header: '是否缺席', width: 9 },
+    { header: '认定时长', width: 9 },
   ],
   hours: [
-    { header: '志愿者', width: 10 }, { header: '编号', width: 20 }, { header: '日期', width: 11 }, { header: '类型', width: 11 }, { header: '时长', width: 8 },
-    { header: '活动/订单', width: 30 }, { header: '说明', width: 36 },
+    { header: '志愿者', width: 10 },
+    { header: '编号', width: 20 },
+    { header: '日期', width: 11 },
+    { header: '类型', width: 11 },
+    { header: '时长', width: 8 },
+    { header: '活动/订单', width: 30 },
+    { header: '说明', width: 36 },
   ],
 };
 
 const signupStatusNames = { confirmed: '已确认', waitlisted: '候补', cancelled: '已取消' } as const;
 const checkInMethodNames = { code: '签到码', qr: '扫码', sheet: '签到表' } as const;
-export const hoursKindNames = { attendance: '活动签到', order: '点单服务', excess: '超时长审核', correction: '补录', reversal: '冲正' } as const;
+export const hoursKindNames = {
+  attendance: '活动签到',
+  order: '点单服务',
+  excess: '超时长审核',
+  correction: '补录',
+  reversal: '冲正',
+} as const;
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
@@ -84,12 +132,20 @@ async function backpressure(out: Writable) {
 type Sheet = ReturnType<ExcelJS.stream.xlsx.WorkbookWriter['addWorksheet']>;
 
 /** Reads pages after the last key until a short page, writing each row; waits for the reader between pages. */
-async function keyset<R, K>(out: Writable, fetch: (after: K | null) => Promise<R[]>, key: (r: R) => K, write: (r: R) => void): Promise<number> {
+async function keyset<R, K>(
+  out: Writable,
+  fetch: (after: K | null) => Promise<R[]>,
+  key: (r: R) => K,
+  write: (r: R) => void,
+): Promise<number> {
   let after: K | null = null;
   let n = 0;
   for (;;) {
     const page = await fetch(after);
-    for (const r of page) { write(r); n++; }
+    for (const r of page) {
+      write(r);
+      n++;
+    }
     if (page.length < LEDGER_BATCH) return n;
     after = key(page[page.length - 1]);
     await backpressure(out);
@@ -100,7 +156,14 @@ async function keyset<R, K>(out: Writable, fetch: (after: K | null) => Promise<R
  * Streams a ledger as .xlsx: a title row naming the region and month, the Chinese column headers, then one row per
  * record read by keyset pages; each row is committed (flushed) as soon as it is written.
  */
-export async function writeLedger(db: DbOrTx, scope: Scope, kind: LedgerKind, region: LedgerRegion, ym: string, out: Writable) {
+export async function writeLedger(
+  db: DbOrTx,
+  scope: Scope,
+  kind: LedgerKind,
+  region: LedgerRegion,
+  ym: string,
+  out: Writable,
+) {
   const ExcelJS = await excel();
   const m = monthRange(ym);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -116,7 +179,9 @@ export async function writeLedger(db: DbOrTx, scope: Scope, kind: LedgerKind, re
   ws.mergeCells(1, 1, 1, cols.length);
   title.commit();
   const head = ws.getRow(2);
-  cols.forEach((c, i) => { head.getCell(i + 1).value = c.header; });
+  cols.forEach((c, i) => {
+    head.getCell(i + 1).value = c.header;
+  });
   head.font = { bold: true };
   head.commit();
   const rows = await writers[kind](db, scope, region, m, ws, out);
@@ -130,29 +195,80 @@ export async function writeLedger(db: DbOrTx, scope: Scope, kind: LedgerKind, re
   return rows;
 }
 
-type Writer = (db: DbOrTx, scope: Scope, region: LedgerRegion, m: MonthRange, ws: Sheet, out: Writable) => Promise<number>;
+type Writer = (
+  db: DbOrTx,
+  scope: Scope,
+  region: LedgerRegion,
+  m: MonthRange,
+  ws: Sheet,
+  out: Writable,
+) => Promise<number>;
 
 const inRegion = (path: AnyColumn, region: LedgerRegion) => sql`${path} like ${escapeLike(region.path) + '%'}`;
 
 /** 活动台账: the activities that began in the month (drafts are not activities yet). */
 const writeActivities: Writer = async (db, scope, region, m, ws, out) => {
-  const where = and(inRegion(activities.regionPath, region), inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode }),
-    sql`${activities.startAt} >= ${ts(m.from)} and ${activities.startAt} < ${ts(m.to)}`, sql`${activities.state} <> 'draft'`);
+  const where = and(
+    inRegion(activities.regionPath, region),
+    inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode }),
+    sql`${activities.startAt} >= ${ts(m.from)} and ${activities.startAt} < ${ts(m.to)}`,
+    sql`${activities.state} <> 'draft'`,
+  );
   let n = 0;
-  return keyset(out, (after: { startAt: Date; id: string } | null) => db.select({
-    id: activities.id, title: activities.title, type: activities.type, theme: activities.theme, siteName: sites.name, regionName: regions.name,
-    startAt: activities.startAt, endAt: activities.endAt, address: activities.address, quota: activities.quota,
-    signedUp: sql<number>`(select count(*)::int from activity_signups s where s.activity_id = ${activities.id} and s.status = 'confirmed')`,
-    checkedIn: sql<number>`(select count(*)::int from activity_signups s where s.activity_id = ${activities.id} and s.status <> 'cancelled' and s.check_in_at is not null)`,
-    beneficiaries: activities.beneficiaries, beneficiaryCount: activities.beneficiaryCount, state: activities.state,
-  }).from(activities).innerJoin(regions, eq(regions.code, activities.regionCode)).leftJoin(sites, eq(sites.id, activities.siteId))
-    .where(and(where, after ? sql`(${activities.startAt}, ${activities.id}) > (${ts(after.startAt)}, ${after.id}::uuid)` : undefined))
-    .orderBy(asc(activities.startAt), asc(activities.id)).limit(LEDGER_BATCH),
-  (a) => ({ startAt: a.startAt, id: a.id }),
-  (a) => {
-    ws.addRow([++n, a.title, activityTypeNames[a.type], a.theme, a.siteName ?? a.regionName, chinaDateTime(a.startAt), chinaDateTime(a.endAt), a.address,
-      a.quota, a.signedUp, a.checkedIn, a.beneficiaries, a.beneficiaryCount, activityStateNames[a.state]]).commit();
-  });
+  return keyset(
+    out,
+    (after: { startAt: Date; id: string } | null) =>
+      db
+        .select({
+          id: activities.id,
+          title: activities.title,
+          type: activities.type,
+          theme: activities.theme,
+          siteName: sites.name,
+          regionName: regions.name,
+          startAt: activities.startAt,
+          endAt: activities.endAt,
+          address: activities.address,
+          quota: activities.quota,
+          signedUp: sql<number>`(select count(*)::int from activity_signups s where s.activity_id = ${activities.id} and s.status = 'confirmed')`,
+          checkedIn: sql<number>`(select count(*)::int from activity_signups s where s.activity_id = ${activities.id} and s.status <> 'cancelled' and s.check_in_at is not null)`,
+          beneficiaries: activities.beneficiaries,
+          beneficiaryCount: activities.beneficiaryCount,
+          state: activities.state,
+        })
+        .from(activities)
+        .innerJoin(regions, eq(regions.code, activities.regionCode))
+        .leftJoin(sites, eq(sites.id, activities.siteId))
+        .where(
+          and(
+            where,
+            after
+              ? sql`(${activities.startAt}, ${activities.id}) > (${ts(after.startAt)}, ${after.id}::uuid)`
+              : undefined,
+          ),
+        )
+        .orderBy(asc(activities.startAt), asc(activities.id))
+        .limit(LEDGER_BATCH),
+    (a) => ({ startAt: a.startAt, id: a.id }),
+    (a) => {
+      ws.addRow([
+        ++n,
+        a.title,
+        activityTypeNames[a.type],
+        a.theme,
+        a.siteName ?? a.regionName,
+        chinaDateTime(a.startAt),
+        chinaDateTime(a.endAt),
+        a.address,
+        a.quota,
+        a.signedUp,
+        a.checkedIn,
+        a.beneficiaries,
+        a.beneficiaryCount,
+        activityStateNames[a.state],
+      ]).commit();
+    },
+  );
 };
 
 /**
@@ -161,31 +277,80 @@ const writeActivities: Writer = async (db, scope, region, m, ws, out) => {
  */
 const ACTIVITY_GROUP = 50;
 const writeAttendance: Writer = async (db, scope, region, m, ws, out) => {
-  const where = and(inRegion(activities.regionPath, region), inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode }),
-    sql`${activities.startAt} >= ${ts(m.from)} and ${activities.startAt} < ${ts(m.to)}`, sql`${activities.state} not in ('draft', 'cancelled')`);
+  const where = and(
+    inRegion(activities.regionPath, region),
+    inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode }),
+    sql`${activities.startAt} >= ${ts(m.from)} and ${activities.startAt} < ${ts(m.to)}`,
+    sql`${activities.state} not in ('draft', 'cancelled')`,
+  );
   let total = 0;
   let afterActivity: { startAt: Date; id: string } | null = null;
   for (;;) {
-    const group: { id: string; startAt: Date }[] = await db.select({ id: activities.id, startAt: activities.startAt }).from(activities)
-      .where(and(where, afterActivity ? sql`(${activities.startAt}, ${activities.id}) > (${ts(afterActivity.startAt)}, ${afterActivity.id}::uuid)` : undefined))
-      .orderBy(asc(activities.startAt), asc(activities.id)).limit(ACTIVITY_GROUP);
+    const group: { id: string; startAt: Date }[] = await db
+      .select({ id: activities.id, startAt: activities.startAt })
+      .from(activities)
+      .where(
+        and(
+          where,
+          afterActivity
+            ? sql`(${activities.startAt}, ${activities.id}) > (${ts(afterActivity.startAt)}, ${afterActivity.id}::uuid)`
+            : undefined,
+        ),
+      )
+      .orderBy(asc(activities.startAt), asc(activities.id))
+      .limit(ACTIVITY_GROUP);
     if (!group.length) return total;
     const ids = group.map((a) => a.id);
-    total += await keyset(out, (after: { startAt: Date; id: string; seq: number } | null) => db.select({
-      activityId: activities.id, startAt: activities.startAt, seq: activitySignups.seq, title: activities.title, name: volunteers.name, no: volunteers.volunteerNo,
-      status: activitySignups.status, checkInAt: activitySignups.checkInAt, checkOutAt: activitySignups.checkOutAt, method: activitySignups.checkInMethod, noShow: activitySignups.noShow,
-      // credited hours of this attendance, net of any reversal
-      hours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = ${activitySignups.id}
+    total += await keyset(
+      out,
+      (after: { startAt: Date; id: string; seq: number } | null) =>
+        db
+          .select({
+            activityId: activities.id,
+            startAt: activities.startAt,
+            seq: activitySignups.seq,
+            title: activities.title,
+            name: volunteers.name,
+            no: volunteers.volunteerNo,
+            status: activitySignups.status,
+            checkInAt: activitySignups.checkInAt,
+            checkOutAt: activitySignups.checkOutAt,
+            method: activitySignups.checkInMethod,
+            noShow: activitySignups.noShow,
+            // credited hours of this attendance, net of any reversal
+            hours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = ${activitySignups.id}
         or h.reverses_id in (select h2.id from hours_entries h2 where h2.signup_id = ${activitySignups.id}))`,
-    }).from(activitySignups).innerJoin(activities, eq(activities.id, activitySignups.activityId)).innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
-      .where(and(inArray(activitySignups.activityId, ids), sql`${activitySignups.status} <> 'cancelled'`,
-        after ? sql`(${activities.startAt}, ${activities.id}, ${activitySignups.seq}) > (${ts(after.startAt)}, ${after.id}::uuid, ${after.seq}::bigint)` : undefined))
-      .orderBy(asc(activities.startAt), asc(activities.id), asc(activitySignups.seq)).limit(LEDGER_BATCH),
-    (s) => ({ startAt: s.startAt, id: s.activityId, seq: s.seq }),
-    (s) => {
-      ws.addRow([s.title, chinaDay(s.startAt), s.name, s.no, signupStatusNames[s.status], chinaDateTime(s.checkInAt), chinaDateTime(s.checkOutAt),
-        s.method ? checkInMethodNames[s.method] : '', s.noShow ? '是' : '否', Number(s.hours)]).commit();
-    });
+          })
+          .from(activitySignups)
+          .innerJoin(activities, eq(activities.id, activitySignups.activityId))
+          .innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
+          .where(
+            and(
+              inArray(activitySignups.activityId, ids),
+              sql`${activitySignups.status} <> 'cancelled'`,
+              after
+                ? sql`(${activities.startAt}, ${activities.id}, ${activitySignups.seq}) > (${ts(after.startAt)}, ${after.id}::uuid, ${after.seq}::bigint)`
+                : undefined,
+            ),
+          )
+          .orderBy(asc(activities.startAt), asc(activities.id), asc(activitySignups.seq))
+          .limit(LEDGER_BATCH),
+      (s) => ({ startAt: s.startAt, id: s.activityId, seq: s.seq }),
+      (s) => {
+        ws.addRow([
+          s.title,
+          chinaDay(s.startAt),
+          s.name,
+          s.no,
+          signupStatusNames[s.status],
+          chinaDateTime(s.checkInAt),
+          chinaDateTime(s.checkOutAt),
+          s.method ? checkInMethodNames[s.method] : '',
+          s.noShow ? '是' : '否',
+          Number(s.hours),
+        ]).commit();
+      },
+    );
     if (group.length < ACTIVITY_GROUP) return total;
     afterActivity = group[group.length - 1];
     await backpressure(out);
@@ -198,25 +363,69 @@ const writeAttendance: Writer = async (db, scope, region, m, ws, out) => {
  * sorts one day's rows only, whatever the size of the table.
  */
 const writeHours: Writer = async (db, scope, region, m, ws, out) => {
-  const paths = (await db.select({ path: regions.path }).from(regions).where(sql`${regions.path} like ${escapeLike(region.path) + '%'}`)).map((r) => r.path);
-  const scoped = inScope(scope, { path: hoursEntries.regionPath, regionCode: sql`substring(${hoursEntries.regionPath} from '([^/]+)/$')` });
+  const paths = (
+    await db
+      .select({ path: regions.path })
+      .from(regions)
+      .where(sql`${regions.path} like ${escapeLike(region.path) + '%'}`)
+  ).map((r) => r.path);
+  const scoped = inScope(scope, {
+    path: hoursEntries.regionPath,
+    regionCode: sql`substring(${hoursEntries.regionPath} from '([^/]+)/$')`,
+  });
   let total = 0;
   for (let d = 1; d <= m.days; d++) {
     const day = `${m.firstDay.slice(0, 8)}${String(d).padStart(2, '0')}`;
-    total += await keyset(out, (after: number | null) => db.select({
-      seq: hoursEntries.seq, name: volunteers.name, no: volunteers.volunteerNo, date: hoursEntries.serviceDate, kind: hoursEntries.kind, hours: hoursEntries.hours,
-      activityTitle: activities.title, itemName: serviceItems.name, description: hoursEntries.description,
-    }).from(hoursEntries).innerJoin(volunteers, eq(volunteers.id, hoursEntries.volunteerId))
-      .leftJoin(activities, eq(activities.id, hoursEntries.activityId)).leftJoin(orders, eq(orders.id, hoursEntries.orderId)).leftJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
-      .where(and(inArray(hoursEntries.regionPath, paths), eq(hoursEntries.serviceDate, day), scoped, after !== null ? sql`${hoursEntries.seq} > ${after}` : undefined))
-      .orderBy(asc(hoursEntries.seq)).limit(LEDGER_BATCH),
-    (h) => h.seq,
-    (h) => {
-      ws.addRow([h.name, h.no, h.date, hoursKindNames[h.kind], Number(h.hours), h.activityTitle ?? (h.itemName ? `订单：${h.itemName}` : ''), h.description]).commit();
-    });
+    total += await keyset(
+      out,
+      (after: number | null) =>
+        db
+          .select({
+            seq: hoursEntries.seq,
+            name: volunteers.name,
+            no: volunteers.volunteerNo,
+            date: hoursEntries.serviceDate,
+            kind: hoursEntries.kind,
+            hours: hoursEntries.hours,
+            activityTitle: activities.title,
+            itemName: serviceItems.name,
+            description: hoursEntries.description,
+          })
+          .from(hoursEntries)
+          .innerJoin(volunteers, eq(volunteers.id, hoursEntries.volunteerId))
+          .leftJoin(activities, eq(activities.id, hoursEntries.activityId))
+          .leftJoin(orders, eq(orders.id, hoursEntries.orderId))
+          .leftJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
+          .where(
+            and(
+              inArray(hoursEntries.regionPath, paths),
+              eq(hoursEntries.serviceDate, day),
+              scoped,
+              after !== null ? sql`${hoursEntries.seq} > ${after}` : undefined,
+            ),
+          )
+          .orderBy(asc(hoursEntries.seq))
+          .limit(LEDGER_BATCH),
+      (h) => h.seq,
+      (h) => {
+        ws.addRow([
+          h.name,
+          h.no,
+          h.date,
+          hoursKindNames[h.kind],
+          Number(h.hours),
+          h.activityTitle ?? (h.itemName ? `订单：${h.itemName}` : ''),
+          h.description,
+        ]).commit();
+      },
+    );
     await backpressure(out);
   }
   return total;
 };
 
-const writers: Record<LedgerKind, Writer> = { activities: writeActivities, attendance: writeAttendance, hours: writeHours };
+const writers: Record<LedgerKind, Writer> = {
+  activities: writeActivities,
+  attendance: writeAttendance,
+  hours: writeHours,
+};

@@ -20,47 +20,118 @@ beforeAll(async () => {
   simpleItem = menu.find((i: { fields: unknown[] }) => i.fields.length === 0);
   fieldItem = menu.find((i: { name: string }) => i.name === '义诊体检');
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const R = PHONES.resident;
 const ADMIN = PHONES.xinjiAdmin;
-const act = (phone: string, id: string, action: string, payload: Record<string, unknown> = {}) => t.as(phone)({ method: 'POST', url: `/api/v1/orders/${id}/${action}`, payload });
+const act = (phone: string, id: string, action: string, payload: Record<string, unknown> = {}) =>
+  t.as(phone)({ method: 'POST', url: `/api/v1/orders/${id}/${action}`, payload });
 const newOrder = async (phone = R, extra: Record<string, unknown> = {}) => {
-  const res = await t.as(phone)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: simpleItem.id, description: '家里老人需要帮忙', ...extra } });
+  const res = await t.as(phone)({
+    method: 'POST',
+    url: '/api/v1/orders',
+    payload: { serviceItemId: simpleItem.id, description: '家里老人需要帮忙', ...extra },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return res.json() as { id: string; state: string };
 };
-const volunteerId = async (phone: string) => (await t.as(phone)({ method: 'GET', url: '/api/v1/me' })).json().volunteerId as string;
+const volunteerId = async (phone: string) =>
+  (await t.as(phone)({ method: 'GET', url: '/api/v1/me' })).json().volunteerId as string;
 
 describe('the menu', () => {
   it('residents see county, town and village items; staff manage items in scope', async () => {
     const menu = (await t.as(R)({ method: 'GET', url: '/api/v1/service-items' })).json();
     expect(menu.items.length).toBeGreaterThan(15);
-    expect(menu.items.every((i: { regionLevel: string }) => ['county', 'town', 'village'].includes(i.regionLevel))).toBe(true);
+    expect(
+      menu.items.every((i: { regionLevel: string }) => ['county', 'town', 'village'].includes(i.regionLevel)),
+    ).toBe(true);
     const village = menu.region.code;
-    const created = await t.as(PHONES.stationAdmin)({ method: 'POST', url: '/api/v1/service-items', payload: {
-      name: '村内代收快递', category: 'poverty', regionCode: village, fields: [{ key: 'count', label: '件数', type: 'number', required: true }, { key: 'kind', label: '类型', type: 'single', required: false, options: ['包裹', '信件'] }],
-    } });
+    const created = await t.as(PHONES.stationAdmin)({
+      method: 'POST',
+      url: '/api/v1/service-items',
+      payload: {
+        name: '村内代收快递',
+        category: 'poverty',
+        regionCode: village,
+        fields: [
+          { key: 'count', label: '件数', type: 'number', required: true },
+          { key: 'kind', label: '类型', type: 'single', required: false, options: ['包裹', '信件'] },
+        ],
+      },
+    });
     expect(created.statusCode, created.body).toBe(201);
-    expect((await t.as(R)({ method: 'GET', url: '/api/v1/service-items' })).json().items.map((i: { name: string }) => i.name)).toContain('村内代收快递');
-    expect((await t.as(PHONES.shawoResident)({ method: 'GET', url: '/api/v1/service-items' })).json().items.map((i: { name: string }) => i.name)).not.toContain('村内代收快递');
-    const badChoice = await t.as(ADMIN)({ method: 'POST', url: '/api/v1/service-items', payload: { name: '坏字段', category: 'poverty', regionCode: '411523100', fields: [{ key: 'k', label: '选项', type: 'single', required: true }] } });
+    expect(
+      (await t.as(R)({ method: 'GET', url: '/api/v1/service-items' }))
+        .json()
+        .items.map((i: { name: string }) => i.name),
+    ).toContain('村内代收快递');
+    expect(
+      (await t.as(PHONES.shawoResident)({ method: 'GET', url: '/api/v1/service-items' }))
+        .json()
+        .items.map((i: { name: string }) => i.name),
+    ).not.toContain('村内代收快递');
+    const badChoice = await t.as(ADMIN)({
+      method: 'POST',
+      url: '/api/v1/service-items',
+      payload: {
+        name: '坏字段',
+        category: 'poverty',
+        regionCode: '411523100',
+        fields: [{ key: 'k', label: '选项', type: 'single', required: true }],
+      },
+    });
     expect(badChoice.statusCode).toBe(400);
     expect(badChoice.json().error.details[0].path).toBe('fields.0.options');
-    expect((await t.as(R)({ method: 'POST', url: '/api/v1/service-items', payload: { name: '越权', category: 'poverty', regionCode: village } })).statusCode).toBe(403);
+    expect(
+      (
+        await t.as(R)({
+          method: 'POST',
+          url: '/api/v1/service-items',
+          payload: { name: '越权', category: 'poverty', regionCode: village },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 
   it('validates the typed extra fields when an order is placed, and saves nothing on error', async () => {
     const before = (await t.deps.database.query('select count(*)::int as n from orders')).rows[0].n;
-    const missing = await t.as(R)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: fieldItem.id, description: '想体检', answers: {} } });
+    const missing = await t.as(R)({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: { serviceItemId: fieldItem.id, description: '想体检', answers: {} },
+    });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.details.map((d: { path: string }) => d.path)).toContain('answers.people');
-    const wrong = await t.as(R)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: fieldItem.id, description: '想体检', answers: { people: '十个', items: ['针灸'], date: '2026-13-40', extra: 1 } } });
-    expect(wrong.json().error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['answers.people', 'answers.items', 'answers.date', 'answers.extra']));
-    const unknown = await t.as(R)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: '00000000-0000-4000-8000-000000000000', description: '想体检' } });
+    const wrong = await t.as(R)({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: {
+        serviceItemId: fieldItem.id,
+        description: '想体检',
+        answers: { people: '十个', items: ['针灸'], date: '2026-13-40', extra: 1 },
+      },
+    });
+    expect(wrong.json().error.details.map((d: { path: string }) => d.path)).toEqual(
+      expect.arrayContaining(['answers.people', 'answers.items', 'answers.date', 'answers.extra']),
+    );
+    const unknown = await t.as(R)({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: { serviceItemId: '00000000-0000-4000-8000-000000000000', description: '想体检' },
+    });
     expect(unknown.json().error.details[0].path).toBe('serviceItemId');
     expect((await t.deps.database.query('select count(*)::int as n from orders')).rows[0].n).toBe(before);
-    const ok = await t.as(R)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: fieldItem.id, description: '想体检', answers: { people: 12, items: ['血压', '血糖'], date: '2026-06-10' } } });
+    const ok = await t.as(R)({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: {
+        serviceItemId: fieldItem.id,
+        description: '想体检',
+        answers: { people: 12, items: ['血压', '血糖'], date: '2026-06-10' },
+      },
+    });
     expect(ok.statusCode).toBe(201);
     expect(ok.json()).toMatchObject({ state: 'submitted', answers: { people: 12 } });
   });
@@ -70,17 +141,30 @@ describe('the order state machine', () => {
   it('runs the whole loop with a timeline the resident can read', async () => {
     const o = await newOrder();
     const vid = await volunteerId(PHONES.volunteer);
-    expect((await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } })).json().state).toBe('dispatched');
+    expect((await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } })).json().state).toBe(
+      'dispatched',
+    );
     expect((await act(PHONES.volunteer, o.id, 'accept')).json().state).toBe('accepted');
     expect((await act(PHONES.volunteer, o.id, 'start')).json().state).toBe('in_service');
-    expect((await act(PHONES.volunteer, o.id, 'complete', { summary: '已上门帮忙', hours: 2 })).json().state).toBe('completed');
+    expect((await act(PHONES.volunteer, o.id, 'complete', { summary: '已上门帮忙', hours: 2 })).json().state).toBe(
+      'completed',
+    );
     const rated = (await act(R, o.id, 'rate', { score: 5, comment: '谢谢' })).json();
     expect(rated).toMatchObject({ state: 'rated', score: 5, scoreName: '非常满意' });
     const view = (await t.as(R)({ method: 'GET', url: `/api/v1/orders/${o.id}` })).json();
-    expect(view.timeline.map((e: { action: string }) => e.action)).toEqual(['submit', 'dispatch', 'accept', 'start', 'complete', 'rate']);
+    expect(view.timeline.map((e: { action: string }) => e.action)).toEqual([
+      'submit',
+      'dispatch',
+      'accept',
+      'start',
+      'complete',
+      'rate',
+    ]);
     expect(view.timeline[1]).toMatchObject({ actorName: '陈新集', from: 'submitted', to: 'dispatched' });
     expect(view.actions).toEqual(['reopen']);
-    const audit = (await t.as(PHONES.auditor)({ method: 'GET', url: `/api/v1/audit?entity=order&entityId=${o.id}` })).json();
+    const audit = (
+      await t.as(PHONES.auditor)({ method: 'GET', url: `/api/v1/audit?entity=order&entityId=${o.id}` })
+    ).json();
     expect(audit.total).toBe(6);
   });
 
@@ -92,7 +176,18 @@ describe('the order state machine', () => {
       return res.json();
     };
     const vid = await volunteerId(PHONES.volunteer);
-    const o = await same(R, await t.as(R)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: fieldItem.id, description: '想体检', answers: { people: 2, items: ['血压'], date: '2026-06-10' } } }));
+    const o = await same(
+      R,
+      await t.as(R)({
+        method: 'POST',
+        url: '/api/v1/orders',
+        payload: {
+          serviceItemId: fieldItem.id,
+          description: '想体检',
+          answers: { people: 2, items: ['血压'], date: '2026-06-10' },
+        },
+      }),
+    );
     await same(ADMIN, await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } }));
     await same(PHONES.volunteer, await act(PHONES.volunteer, o.id, 'accept'));
     await same(PHONES.volunteer, await act(PHONES.volunteer, o.id, 'start'));
@@ -101,21 +196,51 @@ describe('the order state machine', () => {
     await same(R, await act(R, o.id, 'reopen', { reason: '还要再来' }));
     await same(ADMIN, await act(ADMIN, o.id, 'dispatch', { target: { type: 'pool' } }));
     await same(R, await act(R, o.id, 'cancel', { reason: '不要了' }));
-    const o2 = await same(R, await t.as(R)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: simpleItem.id, description: '家里老人需要帮忙' } }));
+    const o2 = await same(
+      R,
+      await t.as(R)({
+        method: 'POST',
+        url: '/api/v1/orders',
+        payload: { serviceItemId: simpleItem.id, description: '家里老人需要帮忙' },
+      }),
+    );
     await same(ADMIN, await act(ADMIN, o2.id, 'reject', { reason: '不属于服务范围' }));
     // a decline: the volunteer can no longer see the order and gets its new state only
     const o3 = await newOrder();
     await act(ADMIN, o3.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
-    expect((await act(PHONES.volunteer, o3.id, 'decline', { reason: '不在家' })).json()).toEqual({ id: o3.id, state: 'submitted', stateName: '待派单', timeline: [], actions: [] });
+    expect((await act(PHONES.volunteer, o3.id, 'decline', { reason: '不在家' })).json()).toEqual({
+      id: o3.id,
+      state: 'submitted',
+      stateName: '待派单',
+      timeline: [],
+      actions: [],
+    });
     // each action appended its audit event (folded into its statement) and the chains verify
-    const audit = await t.deps.database.query(`select action from audit_events where entity = 'order' and entity_id = $1 order by seq`, [o.id]);
-    expect(audit.rows.map((r) => r.action)).toEqual(['order.create', 'order.dispatch', 'order.accept', 'order.start', 'order.complete', 'order.rate', 'order.reopen', 'order.dispatch', 'order.cancel']);
+    const audit = await t.deps.database.query(
+      `select action from audit_events where entity = 'order' and entity_id = $1 order by seq`,
+      [o.id],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'order.create',
+      'order.dispatch',
+      'order.accept',
+      'order.start',
+      'order.complete',
+      'order.rate',
+      'order.reopen',
+      'order.dispatch',
+      'order.cancel',
+    ]);
     expect(await verifyAudit(t.deps.database.db)).toMatchObject({ ok: true, problems: [] });
   });
 
   it('answers 409 for an action from the wrong state and changes nothing', async () => {
     const o = await newOrder();
-    for (const [phone, action, body] of [[R, 'rate', { score: 5 }], [ADMIN, 'complete', { summary: 'x' }], [R, 'reopen', { reason: 'x' }]] as const) {
+    for (const [phone, action, body] of [
+      [R, 'rate', { score: 5 }],
+      [ADMIN, 'complete', { summary: 'x' }],
+      [R, 'reopen', { reason: 'x' }],
+    ] as const) {
       const res = await act(phone, o.id, action, body);
       expect(res.statusCode, action).toBe(409);
       expect(res.json().error.code).toBe('INVALID_TRANSITION');
@@ -159,7 +284,9 @@ describe('the order state machine', () => {
     const o = await newOrder();
     const vid = await volunteerId(PHONES.volunteer);
     await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
-    expect((await act(PHONES.volunteer, o.id, 'decline', { reason: '这周不在家' })).json()).toMatchObject({ state: 'submitted' });
+    expect((await act(PHONES.volunteer, o.id, 'decline', { reason: '这周不在家' })).json()).toMatchObject({
+      state: 'submitted',
+    });
     const declined = (await t.as(ADMIN)({ method: 'GET', url: `/api/v1/orders/${o.id}` })).json();
     expect(declined).toMatchObject({ state: 'submitted', target: null, actions: ['reject', 'dispatch'] });
     expect(declined.timeline.at(-1)).toMatchObject({ action: 'decline', note: '这周不在家' });
@@ -175,54 +302,148 @@ describe('the order state machine', () => {
     await act(PHONES.volunteer, o.id, 'accept');
     await act(ADMIN, o.id, 'complete', { summary: '工作人员代为完成' });
     await act(R, o.id, 'rate', { score: 2, comment: '来晚了' });
-    const open = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/follow-ups?open=true' })).json().items.find((f: { orderId: string }) => f.orderId === o.id);
+    const open = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/follow-ups?open=true' }))
+      .json()
+      .items.find((f: { orderId: string }) => f.orderId === o.id);
     expect(open.reason).toContain('不满意');
-    expect((await t.as(ADMIN)({ method: 'POST', url: `/api/v1/follow-ups/${open.id}/close`, payload: { result: '已回访道歉并重新上门' } })).statusCode).toBe(200);
-    expect((await t.as(ADMIN)({ method: 'POST', url: `/api/v1/follow-ups/${open.id}/close`, payload: { result: '再次' } })).statusCode).toBe(409);
+    expect(
+      (
+        await t.as(ADMIN)({
+          method: 'POST',
+          url: `/api/v1/follow-ups/${open.id}/close`,
+          payload: { result: '已回访道歉并重新上门' },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (await t.as(ADMIN)({ method: 'POST', url: `/api/v1/follow-ups/${open.id}/close`, payload: { result: '再次' } }))
+        .statusCode,
+    ).toBe(409);
     const view = (await t.as(R)({ method: 'GET', url: `/api/v1/orders/${o.id}` })).json();
     expect(view.followUps[0]).toMatchObject({ result: '已回访道歉并重新上门' });
   });
 
   it('staff place an order for a household without a smartphone (代点单)', async () => {
-    const village = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/regions?parent=411523100' })).json().items[2].code;
-    const hh = await t.as(ADMIN)({ method: 'POST', url: '/api/v1/households', payload: { headName: '钱奶奶', regionCode: village, address: '三组 8 号', memberCount: 1, note: '独居老人' } });
+    const village = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/regions?parent=411523100' })).json().items[2]
+      .code;
+    const hh = await t.as(ADMIN)({
+      method: 'POST',
+      url: '/api/v1/households',
+      payload: { headName: '钱奶奶', regionCode: village, address: '三组 8 号', memberCount: 1, note: '独居老人' },
+    });
     expect(hh.statusCode).toBe(201);
-    const res = await t.as(ADMIN)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: simpleItem.id, description: '需要代买米面油', householdId: hh.json().id } });
+    const res = await t.as(ADMIN)({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: { serviceItemId: simpleItem.id, description: '需要代买米面油', householdId: hh.json().id },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ contactName: '钱奶奶', regionCode: village, address: '三组 8 号' });
-    expect(res.json().timeline[0]).toMatchObject({ action: 'proxy_submit', note: '陈新集代钱奶奶点单', actionName: '代点单' });
-    expect((await t.as(R)({ method: 'POST', url: '/api/v1/orders', payload: { serviceItemId: simpleItem.id, description: '代点', householdId: hh.json().id } })).statusCode).toBe(403);
+    expect(res.json().timeline[0]).toMatchObject({
+      action: 'proxy_submit',
+      note: '陈新集代钱奶奶点单',
+      actionName: '代点单',
+    });
+    expect(
+      (
+        await t.as(R)({
+          method: 'POST',
+          url: '/api/v1/orders',
+          payload: { serviceItemId: simpleItem.id, description: '代点', householdId: hh.json().id },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });
 
 describe('concurrency', () => {
-  it('40 simultaneous accepts of one pool order: exactly one 200, the rest 409, one timeline entry', { timeout: 180_000 }, async () => {
-    const o = await newOrder();
-    await act(ADMIN, o.id, 'dispatch', { target: { type: 'pool' } });
-    // 40 eligible volunteers of 新集镇 with accounts (one shared password hash: scrypt 40 times is not what this tests)
-    const village = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/regions?parent=411523100' })).json().items[5].code;
-    const hash = await hashPassword('Volunteer@1');
-    const actor = { userId: null, name: '测试', countyCode: '411523' };
-    const tokens: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const phone = `1350000${String(i).padStart(4, '0')}`;
-      const name = `抢单${'一二三四五六七八九十'[i % 10]}${'甲乙丙丁'[Math.floor(i / 10)]}`;
-      const u = await ensureUser(t.deps.database.db, t.deps.crypto, actor, { countyCode: '411523', name, phone, password: '', regionCode: village, roles: [{ role: 'volunteer', regionCode: village, scope: 'self' }] }, hash);
-      const id = `410101199001${String(10 + (i % 18)).padStart(2, '0')}${String(100 + i).padStart(3, '0')}`;
-      await registerVolunteer(t.deps.database.db, t.deps.crypto, actor, null, t.clock.now(), { name, idNumber: id + checkChar(id), regionCode: village }, { source: 'staff', userId: u.id, verified: true });
-      tokens.push((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password: 'Volunteer@1' } })).json().token);
-    }
-    const results = await Promise.all(tokens.map((token) => t.app.inject({ method: 'POST', url: `/api/v1/orders/${o.id}/accept`, headers: { authorization: `Bearer ${token}` }, payload: {} })));
-    const codes = results.map((r) => r.statusCode);
-    expect(codes.filter((c) => c === 200)).toHaveLength(1);
-    expect(codes.filter((c) => c === 409)).toHaveLength(39);
-    expect(codes.some((c) => c >= 500)).toBe(false);
-    // the 39 lost races wrote nothing: no audit event, no notification
-    expect((await t.deps.database.query(`select count(*)::int as n from audit_events where entity_id = $1 and action = 'order.accept'`, [o.id])).rows[0].n).toBe(1);
-    expect((await t.deps.database.query(`select count(*)::int as n from notifications where entity_id = $1 and kind = 'order.accept'`, [o.id])).rows[0].n).toBe(1);
-    const { rows } = await t.deps.database.query(`select count(*)::int as n from order_events where order_id = $1 and action = 'accept'`, [o.id]);
-    expect(rows[0].n).toBe(1);
-  });
+  it(
+    '40 simultaneous accepts of one pool order: exactly one 200, the rest 409, one timeline entry',
+    { timeout: 180_000 },
+    async () => {
+      const o = await newOrder();
+      await act(ADMIN, o.id, 'dispatch', { target: { type: 'pool' } });
+      // 40 eligible volunteers of 新集镇 with accounts (one shared password hash: scrypt 40 times is not what this tests)
+      const village = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/regions?parent=411523100' })).json().items[5]
+        .code;
+      const hash = await hashPassword('Volunteer@1');
+      const actor = { userId: null, name: '测试', countyCode: '411523' };
+      const tokens: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const phone = `1350000${String(i).padStart(4, '0')}`;
+        const name = `抢单${'一二三四五六七八九十'[i % 10]}${'甲乙丙丁'[Math.floor(i / 10)]}`;
+        const u = await ensureUser(
+          t.deps.database.db,
+          t.deps.crypto,
+          actor,
+          {
+            countyCode: '411523',
+            name,
+            phone,
+            password: '',
+            regionCode: village,
+            roles: [{ role: 'volunteer', regionCode: village, scope: 'self' }],
+          },
+          hash,
+        );
+        const id = `410101199001${String(10 + (i % 18)).padStart(2, '0')}${String(100 + i).padStart(3, '0')}`;
+        await registerVolunteer(
+          t.deps.database.db,
+          t.deps.crypto,
+          actor,
+          null,
+          t.clock.now(),
+          { name, idNumber: id + checkChar(id), regionCode: village },
+          { source: 'staff', userId: u.id, verified: true },
+        );
+        tokens.push(
+          (
+            await t.app.inject({
+              method: 'POST',
+              url: '/api/v1/auth/login',
+              payload: { phone, password: 'Volunteer@1' },
+            })
+          ).json().token,
+        );
+      }
+      const results = await Promise.all(
+        tokens.map((token) =>
+          t.app.inject({
+            method: 'POST',
+            url: `/api/v1/orders/${o.id}/accept`,
+            headers: { authorization: `Bearer ${token}` },
+            payload: {},
+          }),
+        ),
+      );
+      const codes = results.map((r) => r.statusCode);
+      expect(codes.filter((c) => c === 200)).toHaveLength(1);
+      expect(codes.filter((c) => c === 409)).toHaveLength(39);
+      expect(codes.some((c) => c >= 500)).toBe(false);
+      // the 39 lost races wrote nothing: no audit event, no notification
+      expect(
+        (
+          await t.deps.database.query(
+            `select count(*)::int as n from audit_events where entity_id = $1 and action = 'order.accept'`,
+            [o.id],
+          )
+        ).rows[0].n,
+      ).toBe(1);
+      expect(
+        (
+          await t.deps.database.query(
+            `select count(*)::int as n from notifications where entity_id = $1 and kind = 'order.accept'`,
+            [o.id],
+          )
+        ).rows[0].n,
+      ).toBe(1);
+      const { rows } = await t.deps.database.query(
+        `select count(*)::int as n from order_events where order_id = $1 and action = 'accept'`,
+        [o.id],
+      );
+      expect(rows[0].n).toBe(1);
+    },
+  );
 });
 
 describe('time limits (injected clock)', () => {
@@ -234,14 +455,22 @@ describe('time limits (injected clock)', () => {
     expect(view).toMatchObject({ overdue: true, escalationLevel: 1, escalatedTo: '所' });
     expect(view.timeline.at(-1)).toMatchObject({ action: 'escalate', actionName: '超时上报' });
     const inbox = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/notifications?unread=true' })).json();
-    expect(inbox.items.some((n: { kind: string; entityId: string }) => n.kind === 'order.overdue' && n.entityId === o.id)).toBe(true);
+    expect(
+      inbox.items.some((n: { kind: string; entityId: string }) => n.kind === 'order.overdue' && n.entityId === o.id),
+    ).toBe(true);
     await sweepOrders(t.deps.database.db, t.clock.now());
-    expect((await t.as(ADMIN)({ method: 'GET', url: `/api/v1/orders/${o.id}` })).json().timeline.filter((e: { action: string }) => e.action === 'escalate')).toHaveLength(1);
+    expect(
+      (await t.as(ADMIN)({ method: 'GET', url: `/api/v1/orders/${o.id}` }))
+        .json()
+        .timeline.filter((e: { action: string }) => e.action === 'escalate'),
+    ).toHaveLength(1);
     t.clock.advance(24 * 3600_000);
     await sweepOrders(t.deps.database.db, t.clock.now());
     view = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/orders/${o.id}` })).json();
     expect(view).toMatchObject({ escalationLevel: 2, escalatedTo: '中心' });
-    const board = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/orders?overdue=true&pageSize=200' })).json();
+    const board = (
+      await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/orders?overdue=true&pageSize=200' })
+    ).json();
     expect(board.items.map((x: { id: string }) => x.id)).toContain(o.id);
   });
 
@@ -300,7 +529,11 @@ describe('notifications through a webhook', () => {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         calls++;
-        if (calls <= 2) { res.statusCode = 503; res.end('busy'); return; }
+        if (calls <= 2) {
+          res.statusCode = 503;
+          res.end('busy');
+          return;
+        }
         received.push(JSON.parse(body));
         res.end('ok');
       });
@@ -308,7 +541,11 @@ describe('notifications through a webhook', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
     try {
-      await t.as(PHONES.countyAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'notify.smsWebhookUrl': url } });
+      await t.as(PHONES.countyAdmin)({
+        method: 'PUT',
+        url: '/api/v1/settings',
+        payload: { 'notify.smsWebhookUrl': url },
+      });
       const o = await newOrder();
       await act(ADMIN, o.id, 'reject', { reason: '测试短信' });
       const db = t.deps.database.db;
@@ -321,12 +558,22 @@ describe('notifications through a webhook', () => {
       expect(await deliverDue(db, t.deps.crypto, webhookSender, t.clock.now())).toMatchObject({ sent: 1 });
       expect(received[0]).toMatchObject({ channel: 'sms', to: R });
       expect(received[0].text).toContain('测试短信');
-      const { rows } = await t.deps.database.query(`select l.attempt, l.ok, l.status_code from delivery_log l join outbox o on o.id = l.outbox_id where o.template = 'order.reject' order by l.attempt`);
-      expect(rows.map((r) => [r.attempt, r.ok, r.status_code])).toEqual([[1, false, 503], [2, false, 503], [3, true, 200]]);
+      const { rows } = await t.deps.database.query(
+        `select l.attempt, l.ok, l.status_code from delivery_log l join outbox o on o.id = l.outbox_id where o.template = 'order.reject' order by l.attempt`,
+      );
+      expect(rows.map((r) => [r.attempt, r.ok, r.status_code])).toEqual([
+        [1, false, 503],
+        [2, false, 503],
+        [3, true, 200],
+      ]);
       // the order itself was never touched by delivery
       expect((await t.as(R)({ method: 'GET', url: `/api/v1/orders/${o.id}` })).json().state).toBe('rejected');
     } finally {
-      await t.as(PHONES.countyAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'notify.smsWebhookUrl': '' } });
+      await t.as(PHONES.countyAdmin)({
+        method: 'PUT',
+        url: '/api/v1/settings',
+        payload: { 'notify.smsWebhookUrl': '' },
+      });
       server.close();
     }
   });
@@ -334,32 +581,82 @@ describe('notifications through a webhook', () => {
 
 describe('resident sign-up', () => {
   it('signs up with phone and password; with an SMS sender configured, a verification code is required', async () => {
-    const village = (await t.app.inject({ method: 'GET', url: '/api/v1/regions?parent=411523101' })).json().items[0].code;
-    const plain = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { name: '新群众', phone: '13300000001', password: 'Resident@1', regionCode: village } });
+    const village = (await t.app.inject({ method: 'GET', url: '/api/v1/regions?parent=411523101' })).json().items[0]
+      .code;
+    const plain = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { name: '新群众', phone: '13300000001', password: 'Resident@1', regionCode: village },
+    });
     expect(plain.statusCode).toBe(201);
     expect(plain.json().user.roles[0]).toMatchObject({ role: 'resident', regionCode: village, scope: 'self' });
-    const dup = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { name: '新群众', phone: '13300000001', password: 'Resident@1', regionCode: village } });
+    const dup = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { name: '新群众', phone: '13300000001', password: 'Resident@1', regionCode: village },
+    });
     expect(dup.statusCode).toBe(409);
-    const weak = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { name: '弱密码', phone: '13300000002', password: '123', regionCode: village } });
+    const weak = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { name: '弱密码', phone: '13300000002', password: '123', regionCode: village },
+    });
     expect(weak.json().error.details[0].path).toBe('password');
 
     const codes: string[] = [];
-    const server = http.createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { codes.push(JSON.parse(b).params.code); res.end('ok'); }); });
+    const server = http.createServer((req, res) => {
+      let b = '';
+      req.on('data', (c) => (b += c));
+      req.on('end', () => {
+        codes.push(JSON.parse(b).params.code);
+        res.end('ok');
+      });
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
-      await t.as(PHONES.countyAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'notify.smsWebhookUrl': `http://127.0.0.1:${(server.address() as AddressInfo).port}/` } });
-      const ask = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sms-code', payload: { phone: '13300000003' } });
+      await t.as(PHONES.countyAdmin)({
+        method: 'PUT',
+        url: '/api/v1/settings',
+        payload: { 'notify.smsWebhookUrl': `http://127.0.0.1:${(server.address() as AddressInfo).port}/` },
+      });
+      const ask = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sms-code',
+        payload: { phone: '13300000003' },
+      });
       expect(ask.json()).toMatchObject({ sent: true, required: true });
       await deliverDue(t.deps.database.db, t.deps.crypto, webhookSender, t.clock.now());
       expect(codes[0]).toMatch(/^\d{6}$/);
-      const noCode = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { name: '验证', phone: '13300000003', password: 'Resident@1', regionCode: village } });
+      const noCode = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/register',
+        payload: { name: '验证', phone: '13300000003', password: 'Resident@1', regionCode: village },
+      });
       expect(noCode.json().error.details[0].path).toBe('code');
-      const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { name: '验证', phone: '13300000003', password: 'Resident@1', regionCode: village, code: codes[0] === '000000' ? '111111' : '000000' } });
+      const wrong = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/register',
+        payload: {
+          name: '验证',
+          phone: '13300000003',
+          password: 'Resident@1',
+          regionCode: village,
+          code: codes[0] === '000000' ? '111111' : '000000',
+        },
+      });
       expect(wrong.statusCode).toBe(400);
-      const ok = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { name: '验证', phone: '13300000003', password: 'Resident@1', regionCode: village, code: codes[0] } });
+      const ok = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/register',
+        payload: { name: '验证', phone: '13300000003', password: 'Resident@1', regionCode: village, code: codes[0] },
+      });
       expect(ok.statusCode).toBe(201);
     } finally {
-      await t.as(PHONES.countyAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'notify.smsWebhookUrl': '' } });
+      await t.as(PHONES.countyAdmin)({
+        method: 'PUT',
+        url: '/api/v1/settings',
+        payload: { 'notify.smsWebhookUrl': '' },
+      });
       server.close();
     }
   });
@@ -377,7 +674,9 @@ describe('pool races and filters', () => {
   });
 
   it('filters the board by several states at once', async () => {
-    const res = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/orders?state=accepted,in_service&pageSize=200' })).json();
+    const res = (
+      await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/orders?state=accepted,in_service&pageSize=200' })
+    ).json();
     expect(res.items.every((x: { state: string }) => ['accepted', 'in_service'].includes(x.state))).toBe(true);
     const bad = await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/orders?state=flying' });
     expect(bad.statusCode).toBe(400);

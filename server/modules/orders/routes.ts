@@ -8,7 +8,25 @@ import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validatio
 import { forbidden } from '../../platform/errors.js';
 import { notifications } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
-import { closeFollowUp, createHousehold, createItem, createOrder, getOrder, listFollowUps, listHouseholds, listItemsInScope, listOrders, loadOrder, menuFor, myOrders, myTasks, orderCaller, partiesOf, transition, updateItem } from './service.js';
+import {
+  closeFollowUp,
+  createHousehold,
+  createItem,
+  createOrder,
+  getOrder,
+  listFollowUps,
+  listHouseholds,
+  listItemsInScope,
+  listOrders,
+  loadOrder,
+  menuFor,
+  myOrders,
+  myTasks,
+  orderCaller,
+  partiesOf,
+  transition,
+  updateItem,
+} from './service.js';
 import { recommend } from './recommend.js';
 import { orderStates } from '../../db/schema/index.js';
 import { orderTransitions, scoreLabels, stateLabels, userActions } from './transitions.js';
@@ -16,126 +34,372 @@ import { orderTransitions, scoreLabels, stateLabels, userActions } from './trans
 const regionCode = regionCodeSchema;
 const phone = phoneSchema;
 const field = z.object({
-  key: z.string().trim().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/, '字段编码为字母开头的字母、数字或下划线'), label: z.string().trim().min(1, '字段名称不能为空').max(30),
-  type: z.enum(['text', 'number', 'date', 'single', 'multi'], { error: '字段类型应为 text/number/date/single/multi 之一' }), required: z.boolean().default(false),
+  key: z
+    .string()
+    .trim()
+    .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/, '字段编码为字母开头的字母、数字或下划线'),
+  label: z.string().trim().min(1, '字段名称不能为空').max(30),
+  type: z.enum(['text', 'number', 'date', 'single', 'multi'], {
+    error: '字段类型应为 text/number/date/single/multi 之一',
+  }),
+  required: z.boolean().default(false),
   options: z.array(z.string().trim().min(1).max(30)).max(30).optional(),
 });
 const itemBody = z.object({
-  name: z.string().trim().min(2, '名称至少 2 个字').max(60), category: z.string().trim().min(1, '请选择服务类别').max(40), description: z.string().max(2000).optional(),
-  regionCode, fields: z.array(field).max(20).optional(), providerTeamIds: z.array(z.uuid('队伍 ID 格式不正确')).max(20).optional(), active: z.boolean().optional(),
+  name: z.string().trim().min(2, '名称至少 2 个字').max(60),
+  category: z.string().trim().min(1, '请选择服务类别').max(40),
+  description: z.string().max(2000).optional(),
+  regionCode,
+  fields: z.array(field).max(20).optional(),
+  providerTeamIds: z.array(z.uuid('队伍 ID 格式不正确')).max(20).optional(),
+  active: z.boolean().optional(),
 });
-const orderFilter = { ...pageQuery,
-  state: z.string().max(200).transform((v, ctx) => {
-    const list = v.split(',').map((x) => x.trim()).filter(Boolean);
-    const bad = list.find((x) => !(orderStates as readonly string[]).includes(x));
-    if (bad) { ctx.addIssue({ code: 'custom', message: `状态不正确：${bad}（多个状态用逗号分隔）` }); return z.NEVER; }
-    return list as (typeof orderStates)[number][];
-  }).optional(), overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  regionCode: regionCode.optional(), category: z.string().max(40).optional(), q: z.string().max(40).optional() };
-const transitionBody = z.object({
-  reason: z.string().trim().max(500).optional(),
-  target: z.object({ type: z.enum(['team', 'volunteer', 'pool'], { error: '派单对象类型应为 team、volunteer 或 pool' }), id: z.uuid('派单对象 ID 格式不正确').nullish() }).optional(),
-  summary: z.string().trim().max(2000).optional(), hours: z.number({ error: '服务时长应为数字' }).min(0, '服务时长不能为负').max(24, '服务时长不能超过 24 小时').optional(),
-  volunteerIds: z.array(z.uuid()).max(50).optional(), photoIds: z.array(z.uuid()).max(9).optional(),
-  score: z.number({ error: '评分应为 1–5 的整数' }).int('评分应为 1–5 的整数').min(1, '评分应为 1–5 的整数').max(5, '评分应为 1–5 的整数').optional(),
-  comment: z.string().max(500).optional(),
-}).nullish();
-
-export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  const db = deps.database.db;
-  const now = () => deps.clock.now();
-  // the caller without their volunteer record and led teams: the lifecycle's commands read those with the order
-  const callerBase = (req: FastifyRequest) => {
-    const a = auth(req);
-    return { actor: actor(req), userId: a.userId, countyCode: countyOf(a, deps), scope: a.scope, permissions: a.permissions };
-  };
-  const caller = (req: FastifyRequest) => orderCaller(db, callerBase(req));
-
-  // ---- menu ----
-  app.get('/service-items', {
-    schema: { tags: ['点单'], summary: '服务菜单：某地（默认本人所在村）可点的服务项目', querystring: z.object({ regionCode: regionCode.optional(), all: z.enum(['0', '1']).optional() }) },
-  }, async (req) => {
-    const a = auth(req);
-    const code = req.query.regionCode ?? a.regionCode ?? a.grants.find((g) => g.regionCode)?.regionCode ?? countyOf(a, deps);
-    return menuFor(db, code, req.query.all === '1' && can(req, 'serviceItem:manage'));
-  });
-  app.get('/service-items/manage', {
-    config: { permission: 'serviceItem:manage' },
-    schema: { tags: ['点单'], summary: '本级及下级的服务项目（管理）', querystring: z.object({ ...pageQuery, q: z.string().max(40).optional(), category: z.string().max(40).optional() }) },
-  }, async (req) => listItemsInScope(db, auth(req).scope, req.query));
-  app.post('/service-items', { config: { permission: 'serviceItem:manage' }, schema: { tags: ['点单'], summary: '新增服务项目', body: itemBody } },
-    async (req, reply) => reply.status(201).send(await createItem(db, actor(req), auth(req).scope, req.body)));
-  app.patch('/service-items/:id', { config: { permission: 'serviceItem:manage' }, schema: { tags: ['点单'], summary: '修改服务项目（停用：active=false）', params: idParam, body: itemBody.partial() } },
-    async (req) => updateItem(db, actor(req), auth(req).scope, req.params.id, req.body));
-
-  // ---- households (代登记) ----
-  app.get('/households', {
-    config: { permission: 'household:manage' },
-    schema: { tags: ['点单'], summary: '群众户（代登记）', querystring: z.object({ ...pageQuery, q: z.string().max(40).optional(), regionCode: regionCode.optional() }) },
-  }, async (req) => listHouseholds(db, auth(req).scope, deps.crypto, req.query));
-  app.post('/households', {
-    config: { permission: 'household:manage' },
-    schema: { tags: ['点单'], summary: '为没有智能手机的群众登记户', body: z.object({ headName: z.string().trim().min(1, '户主姓名不能为空').max(30), phone: phone.nullish(), regionCode, address: z.string().max(200).optional(), memberCount: z.number().int().min(1).max(30).optional(), note: z.string().max(500).optional() }) },
-  }, async (req, reply) => reply.status(201).send(await createHousehold(db, deps.crypto, actor(req), auth(req).scope, req.body)));
-
-  // ---- orders ----
-  app.post('/orders', {
-    schema: { tags: ['点单'], summary: '点单（群众）；工作人员带 householdId 即为代点单', body: z.object({
-      serviceItemId: z.uuid('服务项目 ID 格式不正确'), description: z.string().trim().min(2, '请简单描述您的需求').max(1000), address: z.string().max(200).optional(),
-      answers: z.record(z.string(), z.unknown()).optional(), householdId: z.uuid('户 ID 格式不正确').nullish(),
-    }) },
-  }, async (req, reply) => {
-    if (req.body.householdId ? !can(req, 'order:proxy') : !can(req, 'order:create')) throw forbidden(req.body.householdId ? '您没有代群众点单的权限' : '您没有点单的权限');
-    return reply.status(201).send(await createOrder(db, callerBase(req), now(), req.body));
-  });
-  app.get('/orders', { config: { permission: 'order:read' }, schema: { tags: ['点单'], summary: '订单看板（按数据权限，可筛选状态、超时、区划、类别）', querystring: z.object(orderFilter) } },
-    async (req) => listOrders(db, await caller(req), req.query));
-  app.get('/orders/mine', { schema: { tags: ['点单'], summary: '我的点单（群众）', querystring: z.object(orderFilter) } },
-    async (req) => myOrders(db, await caller(req), req.query));
-  app.get('/orders/tasks', {
-    config: { permission: 'order:serve' },
-    schema: { tags: ['点单'], summary: '志愿者与队长的接单任务：todo 派给我的 / pool 抢单池 / mine 我接的', querystring: z.object({ ...orderFilter, view: z.enum(['todo', 'pool', 'mine']).optional() }) },
-  }, async (req) => myTasks(db, await caller(req), req.query));
-  app.get('/orders/meta', { schema: { tags: ['点单'], summary: '订单状态、动作与评分的中文名称' } }, async () => ({
-    states: stateLabels, scores: scoreLabels,
-    transitions: Object.fromEntries(Object.entries(orderTransitions).map(([k, t]) => [k, { from: t.from, to: t.to, who: t.who, label: t.label }])),
-  }));
-  app.get('/orders/:id', { schema: { tags: ['点单'], summary: '订单详情与时间线（actions 为当前用户可执行的动作）', params: idParam } },
-    async (req) => getOrder(db, await caller(req), req.params.id));
-  app.get('/orders/:id/recommendations', { config: { permission: 'order:manage' }, schema: { tags: ['点单'], summary: '派单推荐：队伍与志愿者的排序与理由', params: idParam } }, async (req) => {
-    const c = await caller(req);
-    const o = await loadOrder(db, c, req.params.id);
-    if (!partiesOf(c, o).has('staff')) throw forbidden();
-    return recommend(db, o.id);
-  });
-  for (const action of userActions) {
-    app.post(`/orders/:id/${action}`, {
-      schema: { tags: ['点单'], summary: `订单动作：${orderTransitions[action].label}`, params: idParam, body: transitionBody },
-    }, async (req) => transition(db, callerBase(req), now(), req.params.id, action, req.body ?? {}));
-  }
-
-  // ---- follow-ups ----
-  app.get('/follow-ups', { config: { permission: 'order:manage' }, schema: { tags: ['点单'], summary: '不满意回访', querystring: z.object({ open: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }) } },
-    async (req) => listFollowUps(db, auth(req).scope, req.query.open));
-  app.post('/follow-ups/:id/close', { config: { permission: 'order:manage' }, schema: { tags: ['点单'], summary: '回访办结', params: idParam, body: z.object({ result: z.string().trim().min(2, '请填写回访结果').max(1000) }) } },
-    async (req) => closeFollowUp(db, actor(req), auth(req).scope, now(), req.params.id, req.body.result));
-
-  // ---- inbox ----
-  app.get('/notifications', { schema: { tags: ['消息'], summary: '我的站内消息', querystring: z.object({ ...pageQuery, unread: z.enum(['true', 'false']).optional() }) } }, async (req) => {
-    const uid = auth(req).userId;
-    const where = and(eq(notifications.userId, uid), req.query.unread === 'true' ? sql`${notifications.readAt} is null` : sql`true`);
-    const [[{ total }], [{ unread }], items] = await Promise.all([
-      db.select({ total: count() }).from(notifications).where(where),
-      db.select({ unread: count() }).from(notifications).where(and(eq(notifications.userId, uid), sql`${notifications.readAt} is null`)),
-      db.select().from(notifications).where(where).orderBy(desc(notifications.createdAt)).limit(req.query.pageSize).offset((req.query.page - 1) * req.query.pageSize),
-    ]);
-    return { items: items.map(({ userId: _u, countyCode: _c, ...n }) => n), total, unread, page: req.query.page, pageSize: req.query.pageSize };
-  });
-  app.post('/notifications/read', { schema: { tags: ['消息'], summary: '标为已读（不传 ids 则全部已读）', body: z.object({ ids: z.array(z.uuid()).max(200).optional() }).nullish() } }, async (req) => {
-    const uid = auth(req).userId;
-    const ids = req.body?.ids;
-    const r = await db.update(notifications).set({ readAt: now() })
-      .where(and(eq(notifications.userId, uid), sql`${notifications.readAt} is null`, ids?.length ? inArray(notifications.id, ids) : sql`true`)).returning({ id: notifications.id });
-    return { updated: r.length };
-  });
+const orderFilter = {
+  ...pageQuery,
+  state: z
+    .string()
+    .max(200)
+    .transform((v, ctx) => {
+      const list = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      const bad = list.find((x) => !(orderStates as readonly string[]).includes(x));
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `状态不正确：${bad}（多个状态用逗号分隔）` });
+        return z.NEVER;
+      }
+      return list as (typeof orderStates)[number][];
+    })
+    .optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  regionCode: regionCode.optional(),
+  category: z.string().max(40).optional(),
+  q: z.string().max(40).optional(),
 };
+const transitionBody = z
+  .object({
+    reason: z.string().trim().max(500).optional(),
+    target: z
+      .object({
+        type: z.enum(['team', 'volunteer', 'pool'], { error: '派单对象类型应为 team、volunteer 或 pool' }),
+        id: z.uuid('派单对象 ID 格式不正确').nullish(),
+      })
+      .optional(),
+    summary: z.string().trim().max(2000).optional(),
+    hours: z
+      .number({ error: '服务时长应为数字' })
+      .min(0, '服务时长不能为负')
+      .max(24, '服务时长不能超过 24 小时')
+      .optional(),
+    volunteerIds: z.array(z.uuid()).max(50).optional(),
+    photoIds: z.array(z.uuid()).max(9).optional(),
+    score: z
+      .number({ error: '评分应为 1–5 的整数' })
+      .int('评分应为 1–5 的整数')
+      .min(1, '评分应为 1–5 的整数')
+      .max(5, '评分应为 1–5 的整数')
+      .optional(),
+    comment: z.string().max(500).optional(),
+  })
+  .nullish();
+
+export const orderRoutes =
+  (deps: Deps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const db = deps.database.db;
+    const now = () => deps.clock.now();
+    // the caller without their volunteer record and led teams: the lifecycle's commands read those with the order
+    const callerBase = (req: FastifyRequest) => {
+      const a = auth(req);
+      return {
+        actor: actor(req),
+        userId: a.userId,
+        countyCode: countyOf(a, deps),
+        scope: a.scope,
+        permissions: a.permissions,
+      };
+    };
+    const caller = (req: FastifyRequest) => orderCaller(db, callerBase(req));
+
+    // ---- menu ----
+    app.get(
+      '/service-items',
+      {
+        schema: {
+          tags: ['点单'],
+          summary: '服务菜单：某地（默认本人所在村）可点的服务项目',
+          querystring: z.object({ regionCode: regionCode.optional(), all: z.enum(['0', '1']).optional() }),
+        },
+      },
+      async (req) => {
+        const a = auth(req);
+        const code =
+          req.query.regionCode ?? a.regionCode ?? a.grants.find((g) => g.regionCode)?.regionCode ?? countyOf(a, deps);
+        return menuFor(db, code, req.query.all === '1' && can(req, 'serviceItem:manage'));
+      },
+    );
+    app.get(
+      '/service-items/manage',
+      {
+        config: { permission: 'serviceItem:manage' },
+        schema: {
+          tags: ['点单'],
+          summary: '本级及下级的服务项目（管理）',
+          querystring: z.object({
+            ...pageQuery,
+            q: z.string().max(40).optional(),
+            category: z.string().max(40).optional(),
+          }),
+        },
+      },
+      async (req) => listItemsInScope(db, auth(req).scope, req.query),
+    );
+    app.post(
+      '/service-items',
+      {
+        config: { permission: 'serviceItem:manage' },
+        schema: { tags: ['点单'], summary: '新增服务项目', body: itemBody },
+      },
+      async (req, reply) => reply.status(201).send(await createItem(db, actor(req), auth(req).scope, req.body)),
+    );
+    app.patch(
+      '/service-items/:id',
+      {
+        config: { permission: 'serviceItem:manage' },
+        schema: {
+          tags: ['点单'],
+          summary: '修改服务项目（停用：active=false）',
+          params: idParam,
+          body: itemBody.partial(),
+        },
+      },
+      async (req) => updateItem(db, actor(req), auth(req).scope, req.params.id, req.body),
+    );
+
+    // ---- households (代登记) ----
+    app.get(
+      '/households',
+      {
+        config: { permission: 'household:manage' },
+        schema: {
+          tags: ['点单'],
+          summary: '群众户（代登记）',
+          querystring: z.object({ ...pageQuery, q: z.string().max(40).optional(), regionCode: regionCode.optional() }),
+        },
+      },
+      async (req) => listHouseholds(db, auth(req).scope, deps.crypto, req.query),
+    );
+    app.post(
+      '/households',
+      {
+        config: { permission: 'household:manage' },
+        schema: {
+          tags: ['点单'],
+          summary: '为没有智能手机的群众登记户',
+          body: z.object({
+            headName: z.string().trim().min(1, '户主姓名不能为空').max(30),
+            phone: phone.nullish(),
+            regionCode,
+            address: z.string().max(200).optional(),
+            memberCount: z.number().int().min(1).max(30).optional(),
+            note: z.string().max(500).optional(),
+          }),
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await createHousehold(db, deps.crypto, actor(req), auth(req).scope, req.body)),
+    );
+
+    // ---- orders ----
+    app.post(
+      '/orders',
+      {
+        schema: {
+          tags: ['点单'],
+          summary: '点单（群众）；工作人员带 householdId 即为代点单',
+          body: z.object({
+            serviceItemId: z.uuid('服务项目 ID 格式不正确'),
+            description: z.string().trim().min(2, '请简单描述您的需求').max(1000),
+            address: z.string().max(200).optional(),
+            answers: z.record(z.string(), z.unknown()).optional(),
+            householdId: z.uuid('户 ID 格式不正确').nullish(),
+          }),
+        },
+      },
+      async (req, reply) => {
+        if (req.body.householdId ? !can(req, 'order:proxy') : !can(req, 'order:create'))
+          throw forbidden(req.body.householdId ? '您没有代群众点单的权限' : '您没有点单的权限');
+        return reply.status(201).send(await createOrder(db, callerBase(req), now(), req.body));
+      },
+    );
+    app.get(
+      '/orders',
+      {
+        config: { permission: 'order:read' },
+        schema: {
+          tags: ['点单'],
+          summary: '订单看板（按数据权限，可筛选状态、超时、区划、类别）',
+          querystring: z.object(orderFilter),
+        },
+      },
+      async (req) => listOrders(db, await caller(req), req.query),
+    );
+    app.get(
+      '/orders/mine',
+      { schema: { tags: ['点单'], summary: '我的点单（群众）', querystring: z.object(orderFilter) } },
+      async (req) => myOrders(db, await caller(req), req.query),
+    );
+    app.get(
+      '/orders/tasks',
+      {
+        config: { permission: 'order:serve' },
+        schema: {
+          tags: ['点单'],
+          summary: '志愿者与队长的接单任务：todo 派给我的 / pool 抢单池 / mine 我接的',
+          querystring: z.object({ ...orderFilter, view: z.enum(['todo', 'pool', 'mine']).optional() }),
+        },
+      },
+      async (req) => myTasks(db, await caller(req), req.query),
+    );
+    app.get('/orders/meta', { schema: { tags: ['点单'], summary: '订单状态、动作与评分的中文名称' } }, async () => ({
+      states: stateLabels,
+      scores: scoreLabels,
+      transitions: Object.fromEntries(
+        Object.entries(orderTransitions).map(([k, t]) => [k, { from: t.from, to: t.to, who: t.who, label: t.label }]),
+      ),
+    }));
+    app.get(
+      '/orders/:id',
+      { schema: { tags: ['点单'], summary: '订单详情与时间线（actions 为当前用户可执行的动作）', params: idParam } },
+      async (req) => getOrder(db, await caller(req), req.params.id),
+    );
+    app.get(
+      '/orders/:id/recommendations',
+      {
+        config: { permission: 'order:manage' },
+        schema: { tags: ['点单'], summary: '派单推荐：队伍与志愿者的排序与理由', params: idParam },
+      },
+      async (req) => {
+        const c = await caller(req);
+        const o = await loadOrder(db, c, req.params.id);
+        if (!partiesOf(c, o).has('staff')) throw forbidden();
+        return recommend(db, o.id);
+      },
+    );
+    for (const action of userActions) {
+      app.post(
+        `/orders/:id/${action}`,
+        {
+          schema: {
+            tags: ['点单'],
+            summary: `订单动作：${orderTransitions[action].label}`,
+            params: idParam,
+            body: transitionBody,
+          },
+        },
+        async (req) => transition(db, callerBase(req), now(), req.params.id, action, req.body ?? {}),
+      );
+    }
+
+    // ---- follow-ups ----
+    app.get(
+      '/follow-ups',
+      {
+        config: { permission: 'order:manage' },
+        schema: {
+          tags: ['点单'],
+          summary: '不满意回访',
+          querystring: z.object({
+            open: z
+              .enum(['true', 'false'])
+              .transform((v) => v === 'true')
+              .optional(),
+          }),
+        },
+      },
+      async (req) => listFollowUps(db, auth(req).scope, req.query.open),
+    );
+    app.post(
+      '/follow-ups/:id/close',
+      {
+        config: { permission: 'order:manage' },
+        schema: {
+          tags: ['点单'],
+          summary: '回访办结',
+          params: idParam,
+          body: z.object({ result: z.string().trim().min(2, '请填写回访结果').max(1000) }),
+        },
+      },
+      async (req) => closeFollowUp(db, actor(req), auth(req).scope, now(), req.params.id, req.body.result),
+    );
+
+    // ---- inbox ----
+    app.get(
+      '/notifications',
+      {
+        schema: {
+          tags: ['消息'],
+          summary: '我的站内消息',
+          querystring: z.object({ ...pageQuery, unread: z.enum(['true', 'false']).optional() }),
+        },
+      },
+      async (req) => {
+        const uid = auth(req).userId;
+        const where = and(
+          eq(notifications.userId, uid),
+          req.query.unread === 'true' ? sql`${notifications.readAt} is null` : sql`true`,
+        );
+        const [[{ total }], [{ unread }], items] = await Promise.all([
+          db.select({ total: count() }).from(notifications).where(where),
+          db
+            .select({ unread: count() })
+            .from(notifications)
+            .where(and(eq(notifications.userId, uid), sql`${notifications.readAt} is null`)),
+          db
+            .select()
+            .from(notifications)
+            .where(where)
+            .orderBy(desc(notifications.createdAt))
+            .limit(req.query.pageSize)
+            .offset((req.query.page - 1) * req.query.pageSize),
+        ]);
+        return {
+          items: items.map(({ userId: _u, countyCode: _c, ...n }) => n),
+          total,
+          unread,
+          page: req.query.page,
+          pageSize: req.query.pageSize,
+        };
+      },
+    );
+    app.post(
+      '/notifications/read',
+      {
+        schema: {
+          tags: ['消息'],
+          summary: '标为已读（不传 ids 则全部已读）',
+          body: z.object({ ids: z.array(z.uuid()).max(200).optional() }).nullish(),
+        },
+      },
+      async (req) => {
+        const uid = auth(req).userId;
+        const ids = req.body?.ids;
+        const r = await db
+          .update(notifications)
+          .set({ readAt: now() })
+          .where(
+            and(
+              eq(notifications.userId, uid),
+              sql`${notifications.readAt} is null`,
+              ids?.length ? inArray(notifications.id, ids) : sql`true`,
+            ),
+          )
+          .returning({ id: notifications.id });
+        return { updated: r.length };
+      },
+    );
+  };

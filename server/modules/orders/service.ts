@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { followUps, households, orderEvents, orders, regions, roleAssignments, serviceItems, teams, volunteers, type ItemField } from '../../db/schema/index.js';
+import {
+  followUps,
+  households,
+  orderEvents,
+  orders,
+  regions,
+  roleAssignments,
+  serviceItems,
+  teams,
+  volunteers,
+  type ItemField,
+} from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { auditAppendSql, writeAudit, type Actor, type AuditInput } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, townPath as townOf, type Scope } from '../../platform/scope.js';
@@ -15,25 +26,59 @@ import { standingCategories } from '../volunteers/service.js';
 import { registerTeamActivitySource } from '../teams/service.js';
 import { orderHoursCtes } from '../hours/service.js';
 import { PHONE_RE } from '../../platform/validation.js';
-import { orderTransitions, scoreLabels, stateLabels, escalationLabels, type OrderAction, type OrderState, type Party } from './transitions.js';
+import {
+  orderTransitions,
+  scoreLabels,
+  stateLabels,
+  escalationLabels,
+  type OrderAction,
+  type OrderState,
+  type Party,
+} from './transitions.js';
 import { userNameSql } from '../accounts/sql.js';
 
 // ---------- the caller ----------
 
 export type OrderCaller = {
-  actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission>;
-  volunteerId: string | null; volunteerPath: string | null; verified: boolean; leaderTeams: { id: string; regionPath: string }[];
+  actor: Actor;
+  userId: string;
+  countyCode: string;
+  scope: Scope;
+  permissions: ReadonlySet<Permission>;
+  volunteerId: string | null;
+  volunteerPath: string | null;
+  verified: boolean;
+  leaderTeams: { id: string; regionPath: string }[];
 };
 
-export type OrderCallerBase = { actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission> };
+export type OrderCallerBase = {
+  actor: Actor;
+  userId: string;
+  countyCode: string;
+  scope: Scope;
+  permissions: ReadonlySet<Permission>;
+};
 
 export async function orderCaller(db: DbOrTx, base: OrderCallerBase): Promise<OrderCaller> {
   // the caller's volunteer record and the teams they lead, in one round trip (this runs on every order request)
-  const [v] = await db.select({
-    id: volunteers.id, path: volunteers.regionPath, verified: volunteers.verified,
-    leaderTeams: sql<{ id: string; regionPath: string }[]>`(select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = ${volunteers.id})`,
-  }).from(volunteers).where(eq(volunteers.userId, base.userId));
-  return { ...base, volunteerId: v?.id ?? null, volunteerPath: v?.path ?? null, verified: v?.verified ?? false, leaderTeams: v?.leaderTeams ?? [] };
+  const [v] = await db
+    .select({
+      id: volunteers.id,
+      path: volunteers.regionPath,
+      verified: volunteers.verified,
+      leaderTeams: sql<
+        { id: string; regionPath: string }[]
+      >`(select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = ${volunteers.id})`,
+    })
+    .from(volunteers)
+    .where(eq(volunteers.userId, base.userId));
+  return {
+    ...base,
+    volunteerId: v?.id ?? null,
+    volunteerPath: v?.path ?? null,
+    verified: v?.verified ?? false,
+    leaderTeams: v?.leaderTeams ?? [],
+  };
 }
 
 type Order = typeof orders.$inferSelect;
@@ -45,11 +90,19 @@ type Order = typeof orders.$inferSelect;
  * PostgreSQL parses each once per connection): building them with drizzle was a quarter of the server's CPU in the
  * order bench (bench/NOTES.md).
  */
-type RawClient = { query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }> };
+type RawClient = {
+  query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+};
 /** Adds parameters to a statement being written: `p(value)` returns its placeholder. */
 function params() {
   const values: unknown[] = [];
-  return { values, p: (v: unknown) => { values.push(v); return `$${values.length}`; } };
+  return {
+    values,
+    p: (v: unknown) => {
+      values.push(v);
+      return `$${values.length}`;
+    },
+  };
 }
 /** The pool under a drizzle handle: statements outside a transaction block. */
 const poolOf = (db: Db) => (db as unknown as { session: { client: RawClient } }).session.client;
@@ -77,7 +130,9 @@ function orderFromRow(r: Record<string, unknown>): Order {
 /** Who may take a pool order: a verified volunteer of the order's town, or the leader of a team of its town or county. */
 function poolEligible(c: OrderCaller, o: Order) {
   if (c.volunteerPath && c.verified && c.volunteerPath.startsWith(townOf(o.regionPath))) return true;
-  return c.leaderTeams.some((t) => o.regionPath.startsWith(t.regionPath) || t.regionPath.startsWith(townOf(o.regionPath)));
+  return c.leaderTeams.some(
+    (t) => o.regionPath.startsWith(t.regionPath) || t.regionPath.startsWith(townOf(o.regionPath)),
+  );
 }
 
 export function partiesOf(c: OrderCaller, o: Order): Set<Party> {
@@ -110,19 +165,30 @@ export async function loadOrder(db: DbOrTx, c: OrderCaller, id: string) {
 
 // ---------- service items ----------
 
-export type ItemInput = { name: string; category: string; description?: string; regionCode: string; fields?: ItemField[]; providerTeamIds?: string[]; active?: boolean };
+export type ItemInput = {
+  name: string;
+  category: string;
+  description?: string;
+  regionCode: string;
+  fields?: ItemField[];
+  providerTeamIds?: string[];
+  active?: boolean;
+};
 
 function checkFields(fields: ItemField[]) {
   const keys = new Set<string>();
   fields.forEach((f, i) => {
     if (keys.has(f.key)) throw invalid(`fields.${i}.key`, `字段编码 ${f.key} 重复`);
     keys.add(f.key);
-    if ((f.type === 'single' || f.type === 'multi') && !(f.options?.length)) throw invalid(`fields.${i}.options`, `“${f.label}”是选择题，至少需要一个选项`);
+    if ((f.type === 'single' || f.type === 'multi') && !f.options?.length)
+      throw invalid(`fields.${i}.options`, `“${f.label}”是选择题，至少需要一个选项`);
   });
 }
 
 async function checkCategory(db: DbOrTx, countyCode: string, category: string) {
-  const { rows } = await db.execute(sql`select 1 from team_categories where county_code = ${countyCode} and code = ${category}`);
+  const { rows } = await db.execute(
+    sql`select 1 from team_categories where county_code = ${countyCode} and code = ${category}`,
+  );
   if (!(category in standingCategories) && !rows.length) throw invalid('category', `未知的服务类别：${category}`);
 }
 
@@ -133,21 +199,45 @@ export async function createItem(db: Db, actor: Actor, scope: Scope, input: Item
   checkFields(input.fields ?? []);
   await checkProviders(db, region.countyCode, input.providerTeamIds);
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(serviceItems).values({ ...input, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, createdBy: actor.userId }).returning();
-    await writeAudit(tx, { ...actor, countyCode: region.countyCode }, { action: 'serviceItem.create', entity: 'service_item', entityId: row.id, after: row });
+    const [row] = await tx
+      .insert(serviceItems)
+      .values({
+        ...input,
+        countyCode: region.countyCode,
+        regionCode: region.code,
+        regionPath: region.path,
+        createdBy: actor.userId,
+      })
+      .returning();
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: region.countyCode },
+      { action: 'serviceItem.create', entity: 'service_item', entityId: row.id, after: row },
+    );
     return row;
   });
 }
 
 async function checkProviders(db: DbOrTx, countyCode: string, ids?: string[]) {
   if (!ids?.length) return;
-  const found = await db.select({ id: teams.id }).from(teams).where(and(eq(teams.countyCode, countyCode), inArray(teams.id, ids)));
+  const found = await db
+    .select({ id: teams.id })
+    .from(teams)
+    .where(and(eq(teams.countyCode, countyCode), inArray(teams.id, ids)));
   const missing = ids.find((x) => !found.some((f) => f.id === x));
   if (missing) throw invalid('providerTeamIds', `队伍 ${missing} 不存在`);
 }
 
 export async function updateItem(db: Db, actor: Actor, scope: Scope, id: string, patch: Partial<ItemInput>) {
-  const [before] = await db.select().from(serviceItems).where(and(eq(serviceItems.id, id), inScope(scope, { path: serviceItems.regionPath, regionCode: serviceItems.regionCode })));
+  const [before] = await db
+    .select()
+    .from(serviceItems)
+    .where(
+      and(
+        eq(serviceItems.id, id),
+        inScope(scope, { path: serviceItems.regionPath, regionCode: serviceItems.regionCode }),
+      ),
+    );
   if (!before) throw notFound('服务项目');
   if (patch.category) await checkCategory(db, before.countyCode, patch.category);
   if (patch.fields) checkFields(patch.fields);
@@ -160,37 +250,68 @@ export async function updateItem(db: Db, actor: Actor, scope: Scope, id: string,
   }
   return db.transaction(async (tx) => {
     const [after] = await tx.update(serviceItems).set(set).where(eq(serviceItems.id, id)).returning();
-    await writeAudit(tx, { ...actor, countyCode: before.countyCode }, { action: 'serviceItem.update', entity: 'service_item', entityId: id, before, after });
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: before.countyCode },
+      { action: 'serviceItem.update', entity: 'service_item', entityId: id, before, after },
+    );
     return after;
   });
 }
 
 const itemColumns = {
-  id: serviceItems.id, name: serviceItems.name, category: serviceItems.category, description: serviceItems.description, regionCode: serviceItems.regionCode,
-  regionName: regions.name, regionLevel: regions.level, fields: serviceItems.fields, providerTeamIds: serviceItems.providerTeamIds, active: serviceItems.active, createdAt: serviceItems.createdAt,
+  id: serviceItems.id,
+  name: serviceItems.name,
+  category: serviceItems.category,
+  description: serviceItems.description,
+  regionCode: serviceItems.regionCode,
+  regionName: regions.name,
+  regionLevel: regions.level,
+  fields: serviceItems.fields,
+  providerTeamIds: serviceItems.providerTeamIds,
+  active: serviceItems.active,
+  createdAt: serviceItems.createdAt,
   orderCount: sql<number>`(select count(*)::int from orders o where o.service_item_id = "service_items"."id")`,
 };
-const withCategory = <T extends { category: string }>(x: T) => ({ ...x, categoryName: (standingCategories as Record<string, string>)[x.category] ?? x.category });
+const withCategory = <T extends { category: string }>(x: T) => ({
+  ...x,
+  categoryName: (standingCategories as Record<string, string>)[x.category] ?? x.category,
+});
 
 /** The menu a place sees: items owned by the county, its town and its village. */
 export async function menuFor(db: DbOrTx, regionCode: string, includeInactive = false) {
   const region = await requireRegion(db, regionCode);
   const ancestors = region.path.split('/').filter(Boolean);
-  const rows = await db.select(itemColumns).from(serviceItems).innerJoin(regions, eq(regions.code, serviceItems.regionCode))
-    .where(and(inArray(serviceItems.regionCode, ancestors), includeInactive ? sql`true` : eq(serviceItems.active, true)))
+  const rows = await db
+    .select(itemColumns)
+    .from(serviceItems)
+    .innerJoin(regions, eq(regions.code, serviceItems.regionCode))
+    .where(
+      and(inArray(serviceItems.regionCode, ancestors), includeInactive ? sql`true` : eq(serviceItems.active, true)),
+    )
     .orderBy(asc(serviceItems.category), asc(serviceItems.name));
   return { region: { code: region.code, name: region.name }, items: rows.map(withCategory) };
 }
 
-export async function listItemsInScope(db: DbOrTx, scope: Scope, f: { q?: string; category?: string; page: number; pageSize: number }) {
+export async function listItemsInScope(
+  db: DbOrTx,
+  scope: Scope,
+  f: { q?: string; category?: string; page: number; pageSize: number },
+) {
   const conds: SQL[] = [inScope(scope, { path: serviceItems.regionPath, regionCode: serviceItems.regionCode })];
   if (f.q) conds.push(ilike(serviceItems.name, `%${escapeLike(f.q)}%`));
   if (f.category) conds.push(eq(serviceItems.category, f.category));
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(serviceItems).where(where),
-    db.select(itemColumns).from(serviceItems).innerJoin(regions, eq(regions.code, serviceItems.regionCode)).where(where)
-      .orderBy(asc(serviceItems.regionPath), asc(serviceItems.category), asc(serviceItems.name)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select(itemColumns)
+      .from(serviceItems)
+      .innerJoin(regions, eq(regions.code, serviceItems.regionCode))
+      .where(where)
+      .orderBy(asc(serviceItems.regionPath), asc(serviceItems.category), asc(serviceItems.name))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(withCategory), total, page: f.page, pageSize: f.pageSize };
 }
@@ -199,56 +320,129 @@ export async function listItemsInScope(db: DbOrTx, scope: Scope, f: { q?: string
 export function checkAnswers(fields: ItemField[], answers: Record<string, unknown>): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   const known = new Set(fields.map((f) => f.key));
-  for (const k of Object.keys(answers)) if (!known.has(k)) problems.push({ path: `answers.${k}`, message: '该服务项目没有这个字段' });
+  for (const k of Object.keys(answers))
+    if (!known.has(k)) problems.push({ path: `answers.${k}`, message: '该服务项目没有这个字段' });
   for (const f of fields) {
     const v = answers[f.key];
     const path = `answers.${f.key}`;
     const empty = v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
-    if (empty) { if (f.required) problems.push({ path, message: `请填写“${f.label}”` }); continue; }
-    if (f.type === 'text' && (typeof v !== 'string' || v.length > 500)) problems.push({ path, message: `“${f.label}”应为 500 字以内的文字` });
-    if (f.type === 'number' && (typeof v !== 'number' || !Number.isFinite(v))) problems.push({ path, message: `“${f.label}”应为数字` });
-    if (f.type === 'date' && (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v)))) problems.push({ path, message: `“${f.label}”应为日期（YYYY-MM-DD）` });
-    if (f.type === 'single' && (typeof v !== 'string' || !f.options?.includes(v))) problems.push({ path, message: `“${f.label}”应为选项之一：${f.options?.join('、')}` });
-    if (f.type === 'multi' && (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !f.options?.includes(x)))) problems.push({ path, message: `“${f.label}”应从选项中选择：${f.options?.join('、')}` });
+    if (empty) {
+      if (f.required) problems.push({ path, message: `请填写“${f.label}”` });
+      continue;
+    }
+    if (f.type === 'text' && (typeof v !== 'string' || v.length > 500))
+      problems.push({ path, message: `“${f.label}”应为 500 字以内的文字` });
+    if (f.type === 'number' && (typeof v !== 'number' || !Number.isFinite(v)))
+      problems.push({ path, message: `“${f.label}”应为数字` });
+    if (f.type === 'date' && (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))))
+      problems.push({ path, message: `“${f.label}”应为日期（YYYY-MM-DD）` });
+    if (f.type === 'single' && (typeof v !== 'string' || !f.options?.includes(v)))
+      problems.push({ path, message: `“${f.label}”应为选项之一：${f.options?.join('、')}` });
+    if (f.type === 'multi' && (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !f.options?.includes(x))))
+      problems.push({ path, message: `“${f.label}”应从选项中选择：${f.options?.join('、')}` });
   }
   return problems;
 }
 
 // ---------- households (代登记) ----------
 
-export async function createHousehold(db: Db, crypto: Crypto, actor: Actor, scope: Scope, input: { headName: string; phone?: string | null; regionCode: string; address?: string; memberCount?: number; note?: string }) {
+export async function createHousehold(
+  db: Db,
+  crypto: Crypto,
+  actor: Actor,
+  scope: Scope,
+  input: {
+    headName: string;
+    phone?: string | null;
+    regionCode: string;
+    address?: string;
+    memberCount?: number;
+    note?: string;
+  },
+) {
   const region = await requireRegion(db, input.regionCode);
   if (!regionInScope(scope, region.path)) throw notFound('区划');
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(households).values({
-      countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, headName: input.headName, address: input.address ?? '', memberCount: input.memberCount ?? 1, note: input.note ?? '',
-      phoneHash: input.phone ? crypto.lookupHash('phone', input.phone) : null, phoneEnc: input.phone ? crypto.encrypt(input.phone) : null, phoneMasked: input.phone ? maskPhone(input.phone) : null, createdBy: actor.userId,
-    }).returning();
-    await writeAudit(tx, { ...actor, countyCode: region.countyCode }, { action: 'household.create', entity: 'household', entityId: row.id, after: { headName: row.headName, regionCode: row.regionCode } });
+    const [row] = await tx
+      .insert(households)
+      .values({
+        countyCode: region.countyCode,
+        regionCode: region.code,
+        regionPath: region.path,
+        headName: input.headName,
+        address: input.address ?? '',
+        memberCount: input.memberCount ?? 1,
+        note: input.note ?? '',
+        phoneHash: input.phone ? crypto.lookupHash('phone', input.phone) : null,
+        phoneEnc: input.phone ? crypto.encrypt(input.phone) : null,
+        phoneMasked: input.phone ? maskPhone(input.phone) : null,
+        createdBy: actor.userId,
+      })
+      .returning();
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: region.countyCode },
+      {
+        action: 'household.create',
+        entity: 'household',
+        entityId: row.id,
+        after: { headName: row.headName, regionCode: row.regionCode },
+      },
+    );
     return presentHousehold(row, region.name);
   });
 }
 
 export const presentHousehold = (h: typeof households.$inferSelect, regionName?: string) => ({
-  id: h.id, headName: h.headName, phoneMasked: h.phoneMasked, regionCode: h.regionCode, regionName: regionName ?? null, address: h.address, memberCount: h.memberCount, note: h.note, createdAt: h.createdAt,
+  id: h.id,
+  headName: h.headName,
+  phoneMasked: h.phoneMasked,
+  regionCode: h.regionCode,
+  regionName: regionName ?? null,
+  address: h.address,
+  memberCount: h.memberCount,
+  note: h.note,
+  createdAt: h.createdAt,
 });
 
-export async function listHouseholds(db: DbOrTx, scope: Scope, crypto: Crypto, f: { q?: string; regionCode?: string; page: number; pageSize: number }) {
+export async function listHouseholds(
+  db: DbOrTx,
+  scope: Scope,
+  crypto: Crypto,
+  f: { q?: string; regionCode?: string; page: number; pageSize: number },
+) {
   const conds: SQL[] = [inScope(scope, { path: households.regionPath, regionCode: households.regionCode })];
-  if (f.q) conds.push(PHONE_RE.test(f.q) ? eq(households.phoneHash, crypto.lookupHash('phone', f.q)) : ilike(households.headName, `%${escapeLike(f.q)}%`));
+  if (f.q)
+    conds.push(
+      PHONE_RE.test(f.q)
+        ? eq(households.phoneHash, crypto.lookupHash('phone', f.q))
+        : ilike(households.headName, `%${escapeLike(f.q)}%`),
+    );
   if (f.regionCode) conds.push(sql`${households.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(households).where(where),
-    db.select({ h: households, regionName: regions.name }).from(households).innerJoin(regions, eq(regions.code, households.regionCode)).where(where)
-      .orderBy(desc(households.createdAt)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({ h: households, regionName: regions.name })
+      .from(households)
+      .innerJoin(regions, eq(regions.code, households.regionCode))
+      .where(where)
+      .orderBy(desc(households.createdAt))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map((r) => presentHousehold(r.h, r.regionName)), total, page: f.page, pageSize: f.pageSize };
 }
 
 // ---------- orders ----------
 
-export type NewOrder = { serviceItemId: string; description: string; address?: string; answers?: Record<string, unknown>; householdId?: string | null };
+export type NewOrder = {
+  serviceItemId: string;
+  description: string;
+  address?: string;
+  answers?: Record<string, unknown>;
+  householdId?: string | null;
+};
 
 export async function createOrder(db: Db, base: OrderCallerBase, now: Date, input: NewOrder) {
   let residentUserId: string | null = base.userId;
@@ -259,18 +453,42 @@ export async function createOrder(db: Db, base: OrderCallerBase, now: Date, inpu
   if (input.householdId) {
     // 代点单: staff order for a household without a smartphone
     if (!base.permissions.has('order:proxy')) throw forbidden('您没有代群众点单的权限');
-    const [h] = await db.select().from(households).where(and(eq(households.id, input.householdId), inScope(base.scope, { path: households.regionPath, regionCode: households.regionCode })));
+    const [h] = await db
+      .select()
+      .from(households)
+      .where(
+        and(
+          eq(households.id, input.householdId),
+          inScope(base.scope, { path: households.regionPath, regionCode: households.regionCode }),
+        ),
+      );
     if (!h) throw invalid('householdId', '户不存在或不在您的管理范围内');
-    householdRegion = h.regionCode; householdId = h.id; proxyUserId = base.userId; residentUserId = null; contactName = h.headName;
+    householdRegion = h.regionCode;
+    householdId = h.id;
+    proxyUserId = base.userId;
+    residentUserId = null;
+    contactName = h.headName;
     if (!input.address) input.address = h.address;
   }
   // the place (the household's, else the resident's village), the item and the place's staff (staffAt level 0) in
   // one round trip; then one statement writes the order, its event, the notifications and the audit event
   const raw = poolOf(db);
-  const { rows: [pre] } = await raw.query(CREATE_READ, [householdRegion, base.userId, input.serviceItemId]);
-  const row = await insertOrder(db, raw, pre, base, now, input, { residentUserId, householdId, proxyUserId, contactName, householdRegion });
+  const {
+    rows: [pre],
+  } = await raw.query(CREATE_READ, [householdRegion, base.userId, input.serviceItemId]);
+  const row = await insertOrder(db, raw, pre, base, now, input, {
+    residentUserId,
+    householdId,
+    proxyUserId,
+    contactName,
+    householdRegion,
+  });
   // a new order: the caller is its resident (or proxy) and maybe staff; volunteer parties only begin at dispatch
-  return presentOrder({ ...base, volunteerId: null, volunteerPath: null, verified: false, leaderTeams: [] }, orderFromRow(row), viewFromRow(row));
+  return presentOrder(
+    { ...base, volunteerId: null, volunteerPath: null, verified: false, leaderTeams: [] },
+    orderFromRow(row),
+    viewFromRow(row),
+  );
 }
 
 const CREATE_READ = `select r.code, r.county_code, r.path, r.name, i.id as item_id, i.name as item_name, i.active as item_active, i.region_path as item_region_path, i.fields as item_fields,
@@ -282,17 +500,45 @@ const CREATE_READ = `select r.code, r.county_code, r.path, r.name, i.id as item_
     left join lateral (select array_remove(string_to_array(r.path, '/'), '') as codes) k on true`;
 
 /** Creating an order inside its open transaction: checks, the one writing statement, audit. */
-async function insertOrder(tx: DbOrTx, client: RawClient, pre: Record<string, unknown> | undefined, base: OrderCallerBase, now: Date, input: NewOrder,
-  { residentUserId, householdId, proxyUserId, contactName, householdRegion }: { residentUserId: string | null; householdId: string | null; proxyUserId: string | null; contactName: string; householdRegion: string | null }) {
+async function insertOrder(
+  tx: DbOrTx,
+  client: RawClient,
+  pre: Record<string, unknown> | undefined,
+  base: OrderCallerBase,
+  now: Date,
+  input: NewOrder,
+  {
+    residentUserId,
+    householdId,
+    proxyUserId,
+    contactName,
+    householdRegion,
+  }: {
+    residentUserId: string | null;
+    householdId: string | null;
+    proxyUserId: string | null;
+    contactName: string;
+    householdRegion: string | null;
+  },
+) {
   if (!pre?.code) {
     if (householdRegion) throw notFound('区划');
     throw invalid('regionCode', '您的账号没有所属村（社区），请先完善资料');
   }
   const region = { code: pre.code as string, countyCode: pre.county_code as string, path: pre.path as string };
-  if (!pre.item_id || !pre.item_active || !region.path.startsWith(pre.item_region_path as string)) throw invalid('serviceItemId', '服务项目不存在或不在本地菜单中');
+  if (!pre.item_id || !pre.item_active || !region.path.startsWith(pre.item_region_path as string))
+    throw invalid('serviceItemId', '服务项目不存在或不在本地菜单中');
   const problems = checkAnswers(pre.item_fields as ItemField[], input.answers ?? {});
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems[0].message, problems);
-  const notice = { countyCode: region.countyCode, userIds: pre.staff as string[], kind: 'order.submitted', title: '新的点单', body: `${contactName}点了“${pre.item_name as string}”，请及时审核派单`, entity: 'order', now };
+  const notice = {
+    countyCode: region.countyCode,
+    userIds: pre.staff as string[],
+    kind: 'order.submitted',
+    title: '新的点单',
+    body: `${contactName}点了“${pre.item_name as string}”，请及时审核派单`,
+    entity: 'order',
+    now,
+  };
   const channels = await notifyChannels(tx, region.countyCode, false);
   // the order, its first timeline event and the notifications in one statement (the id is chosen here; the event's
   // foreign key is checked at the end of the statement, when the order exists), answering with the order's view
@@ -310,14 +556,54 @@ async function insertOrder(tx: DbOrTx, client: RawClient, pre: Record<string, un
   notifyInserts({ ...notice, entityId: id }, channels, p, 'o').forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
   // the audit event's "after" is the row this statement inserts (its columns' defaults written out), as it was
   const after: Order = {
-    id, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, serviceItemId: pre.item_id as string, residentUserId, householdId, contactName,
-    description: input.description, address: input.address ?? '', answers: input.answers ?? {}, proxyUserId, state: 'submitted', targetType: null, targetId: null,
-    acceptedUserId: null, acceptedVolunteerId: null, acceptedTeamId: null, summary: null, hours: null, volunteerIds: [], photoIds: [], score: null, comment: null,
-    autoRated: false, escalationLevel: 0, overdue: false, stepStartedAt: now, submittedAt: now, dispatchedAt: null, acceptedAt: null, completedAt: null, ratedAt: null,
-    closedAt: null, createdAt: now, updatedAt: now,
+    id,
+    countyCode: region.countyCode,
+    regionCode: region.code,
+    regionPath: region.path,
+    serviceItemId: pre.item_id as string,
+    residentUserId,
+    householdId,
+    contactName,
+    description: input.description,
+    address: input.address ?? '',
+    answers: input.answers ?? {},
+    proxyUserId,
+    state: 'submitted',
+    targetType: null,
+    targetId: null,
+    acceptedUserId: null,
+    acceptedVolunteerId: null,
+    acceptedTeamId: null,
+    summary: null,
+    hours: null,
+    volunteerIds: [],
+    photoIds: [],
+    score: null,
+    comment: null,
+    autoRated: false,
+    escalationLevel: 0,
+    overdue: false,
+    stepStartedAt: now,
+    submittedAt: now,
+    dispatchedAt: null,
+    acceptedAt: null,
+    completedAt: null,
+    ratedAt: null,
+    closedAt: null,
+    createdAt: now,
+    updatedAt: now,
   };
-  ctes.push(auditCtes(values, { ...base.actor, countyCode: region.countyCode }, { action: 'order.create', entity: 'order', entityId: id, after }, 'o'));
-  const { rows: [r] } = await client.query(`with ${ctes.join(',\n')} select o.*, ${viewColumns('o', 'e')} from o`, values);
+  ctes.push(
+    auditCtes(
+      values,
+      { ...base.actor, countyCode: region.countyCode },
+      { action: 'order.create', entity: 'order', entityId: id, after },
+      'o',
+    ),
+  );
+  const {
+    rows: [r],
+  } = await client.query(`with ${ctes.join(',\n')} select o.*, ${viewColumns('o', 'e')} from o`, values);
   return r;
 }
 
@@ -325,17 +611,37 @@ async function insertOrder(tx: DbOrTx, client: RawClient, pre: Record<string, un
 export async function staffAt(db: DbOrTx, regionPath: string, level: number): Promise<string[]> {
   const codes = regionPath.split('/').filter(Boolean);
   const code = codes[Math.max(0, Math.min(codes.length - 1, 2 - level))];
-  const rows = await db.select({ userId: roleAssignments.userId }).from(roleAssignments)
-    .where(and(eq(roleAssignments.regionCode, code), inArray(roleAssignments.roleCode, ['county_admin', 'institute_admin', 'station_admin'])));
+  const rows = await db
+    .select({ userId: roleAssignments.userId })
+    .from(roleAssignments)
+    .where(
+      and(
+        eq(roleAssignments.regionCode, code),
+        inArray(roleAssignments.roleCode, ['county_admin', 'institute_admin', 'station_admin']),
+      ),
+    );
   return rows.map((r) => r.userId);
 }
 
 export type TransitionBody = {
-  reason?: string; target?: { type: 'team' | 'volunteer' | 'pool'; id?: string | null };
-  summary?: string; hours?: number; volunteerIds?: string[]; photoIds?: string[]; score?: number; comment?: string;
+  reason?: string;
+  target?: { type: 'team' | 'volunteer' | 'pool'; id?: string | null };
+  summary?: string;
+  hours?: number;
+  volunteerIds?: string[];
+  photoIds?: string[];
+  score?: number;
+  comment?: string;
 };
 
-const requiredFields: Partial<Record<OrderAction, (keyof TransitionBody)[]>> = { reject: ['reason'], dispatch: ['target'], decline: ['reason'], complete: ['summary'], rate: ['score'], reopen: ['reason'] };
+const requiredFields: Partial<Record<OrderAction, (keyof TransitionBody)[]>> = {
+  reject: ['reason'],
+  dispatch: ['target'],
+  decline: ['reason'],
+  complete: ['summary'],
+  rate: ['score'],
+  reopen: ['reason'],
+};
 const fieldLabels: Record<string, string> = { reason: '原因', target: '派单对象', summary: '服务情况', score: '评分' };
 
 /**
@@ -343,15 +649,25 @@ const fieldLabels: Record<string, string> = { reason: '原因', target: '派单�
  * the conditional update, the timeline event, the audit event and the notifications share one transaction, so a
  * lost race changes nothing and answers 409.
  */
-export async function transition(db: Db, base: OrderCallerBase, now: Date, orderId: string, action: OrderAction, body: TransitionBody = {}) {
+export async function transition(
+  db: Db,
+  base: OrderCallerBase,
+  now: Date,
+  orderId: string,
+  action: OrderAction,
+  body: TransitionBody = {},
+) {
   // every action is one read and one writing statement — completion's hours and the audit append included —
   // with no transaction block
   const raw = poolOf(db);
-  const { rows: [snap] } = await raw.query(SNAPSHOT, [orderId, base.userId]);
+  const {
+    rows: [snap],
+  } = await raw.query(SNAPSHOT, [orderId, base.userId]);
   const { c, row } = await applyTransition(db, raw, snap, base, now, action, body);
   const after = orderFromRow(row);
   // after a decline or a lost target the caller may no longer see the order: answer with its new state
-  if (!canSee(c, after)) return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
+  if (!canSee(c, after))
+    return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
   return presentOrder(c, after, viewFromRow(row));
 }
 
@@ -360,19 +676,32 @@ const SNAPSHOT = `select o.*, v.id as c_volunteer_id, v.region_path as c_volunte
   from (select $2::uuid as uid) me left join volunteers v on v.user_id = me.uid left join orders o on o.id = $1::uuid`;
 
 /** An order action: checks, then the one writing statement (order, timeline, notifications, hours, audit). */
-async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<string, unknown>, base: OrderCallerBase, now: Date, action: OrderAction, body: TransitionBody) {
+async function applyTransition(
+  tx: DbOrTx,
+  client: RawClient,
+  snap: Record<string, unknown>,
+  base: OrderCallerBase,
+  now: Date,
+  action: OrderAction,
+  body: TransitionBody,
+) {
   const t = orderTransitions[action];
   const c: OrderCaller = {
-    ...base, volunteerId: (snap.c_volunteer_id as string | null) ?? null, volunteerPath: (snap.c_volunteer_path as string | null) ?? null,
-    verified: (snap.c_verified as boolean | null) ?? false, leaderTeams: (snap.c_leader_teams as OrderCaller['leaderTeams'] | null) ?? [],
+    ...base,
+    volunteerId: (snap.c_volunteer_id as string | null) ?? null,
+    volunteerPath: (snap.c_volunteer_path as string | null) ?? null,
+    verified: (snap.c_verified as boolean | null) ?? false,
+    leaderTeams: (snap.c_leader_teams as OrderCaller['leaderTeams'] | null) ?? [],
   };
   const o = snap.id ? orderFromRow(snap) : undefined;
   if (!o || !canSee(c, o)) {
     // a pool order someone else just took is no longer visible to the others: they lost a race, not the order
-    if (o && action === 'accept' && o.targetType === 'pool' && poolEligible(c, o)) throw new AppError('INVALID_TRANSITION', '这单已被其他志愿者接走');
+    if (o && action === 'accept' && o.targetType === 'pool' && poolEligible(c, o))
+      throw new AppError('INVALID_TRANSITION', '这单已被其他志愿者接走');
     throw notFound('订单');
   }
-  if (action === 'decline' && o.targetType === 'pool') throw new AppError('INVALID_TRANSITION', '抢单池中的订单不需要拒单，不接即可');
+  if (action === 'decline' && o.targetType === 'pool')
+    throw new AppError('INVALID_TRANSITION', '抢单池中的订单不需要拒单，不接即可');
   const parties = partiesOf(c, o);
   const allowed = t.who.some((w) => parties.has(w));
   if (!t.from.includes(o.state as never)) {
@@ -381,7 +710,8 @@ async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<strin
   if (!allowed) throw forbidden(`您不能对这个订单执行“${t.label}”`);
   for (const f of requiredFields[action] ?? []) {
     const v = body[f];
-    if (v === undefined || v === null || (typeof v === 'string' && !v.trim())) throw invalid(f, `请填写${fieldLabels[f]}`);
+    if (v === undefined || v === null || (typeof v === 'string' && !v.trim()))
+      throw invalid(f, `请填写${fieldLabels[f]}`);
   }
   const set: Partial<typeof orders.$inferInsert> = { state: t.to, stepStartedAt: now, updatedAt: now };
   let note = body.reason ?? '';
@@ -392,7 +722,12 @@ async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<strin
     case 'dispatch': {
       const target = body.target!;
       const { name, userIds } = await resolveTarget(tx, o, target);
-      Object.assign(set, { targetType: target.type, targetId: target.type === 'pool' ? null : target.id, dispatchedAt: now, overdue: false });
+      Object.assign(set, {
+        targetType: target.type,
+        targetId: target.type === 'pool' ? null : target.id,
+        dispatchedAt: now,
+        overdue: false,
+      });
       note = `派给${name}`;
       data.target = { ...target, name };
       notifyUsers.push(...userIds, o.residentUserId);
@@ -400,7 +735,13 @@ async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<strin
       break;
     }
     case 'accept': {
-      Object.assign(set, { acceptedUserId: c.userId, acceptedVolunteerId: c.volunteerId, acceptedTeamId: o.targetType === 'team' ? o.targetId : null, acceptedAt: now, overdue: false });
+      Object.assign(set, {
+        acceptedUserId: c.userId,
+        acceptedVolunteerId: c.volunteerId,
+        acceptedTeamId: o.targetType === 'team' ? o.targetId : null,
+        acceptedAt: now,
+        overdue: false,
+      });
       notifyUsers.push(o.residentUserId, o.proxyUserId);
       notifyText = `${c.actor.name}已接单`;
       break;
@@ -415,19 +756,31 @@ async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<strin
       notifyText = '志愿者已开始服务';
       break;
     case 'complete': {
-      if (body.hours !== undefined && (body.hours < 0 || body.hours > 24)) throw invalid('hours', '服务时长应在 0–24 小时之间');
+      if (body.hours !== undefined && (body.hours < 0 || body.hours > 24))
+        throw invalid('hours', '服务时长应在 0–24 小时之间');
       if (body.volunteerIds?.length) {
-        const found = await tx.select({ id: volunteers.id }).from(volunteers).where(and(eq(volunteers.countyCode, o.countyCode), inArray(volunteers.id, body.volunteerIds)));
+        const found = await tx
+          .select({ id: volunteers.id })
+          .from(volunteers)
+          .where(and(eq(volunteers.countyCode, o.countyCode), inArray(volunteers.id, body.volunteerIds)));
         if (found.length !== new Set(body.volunteerIds).size) throw invalid('volunteerIds', '参与服务的志愿者不存在');
       }
-      Object.assign(set, { summary: body.summary, hours: body.hours !== undefined ? String(body.hours) : null, volunteerIds: body.volunteerIds ?? (o.acceptedVolunteerId ? [o.acceptedVolunteerId] : []), photoIds: body.photoIds ?? [], completedAt: now, overdue: false });
+      Object.assign(set, {
+        summary: body.summary,
+        hours: body.hours !== undefined ? String(body.hours) : null,
+        volunteerIds: body.volunteerIds ?? (o.acceptedVolunteerId ? [o.acceptedVolunteerId] : []),
+        photoIds: body.photoIds ?? [],
+        completedAt: now,
+        overdue: false,
+      });
       note = body.summary ?? '';
       notifyUsers.push(o.residentUserId, o.proxyUserId);
       notifyText = '服务已完成，请您评价';
       break;
     }
     case 'rate': {
-      if (!Number.isInteger(body.score) || body.score! < 1 || body.score! > 5) throw invalid('score', '评分应为 1–5 的整数');
+      if (!Number.isInteger(body.score) || body.score! < 1 || body.score! > 5)
+        throw invalid('score', '评分应为 1–5 的整数');
       Object.assign(set, { score: body.score, comment: body.comment ?? '', ratedAt: now, autoRated: false });
       note = `${scoreLabels[body.score!]}${body.comment ? `：${body.comment}` : ''}`;
       notifyUsers.push(o.acceptedUserId);
@@ -436,14 +789,29 @@ async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<strin
     }
     case 'reopen': {
       const days = await getSetting<number>(tx, o.countyCode, 'orders.reopenDays');
-      if (!o.completedAt || now.getTime() - o.completedAt.getTime() > days * 86400_000) throw new AppError('INVALID_TRANSITION', `只能在服务完成后 ${days} 天内重新打开`);
-      Object.assign(set, { targetType: null, targetId: null, acceptedUserId: null, acceptedVolunteerId: null, acceptedTeamId: null, score: null, comment: null, ratedAt: null, completedAt: null, submittedAt: now });
+      if (!o.completedAt || now.getTime() - o.completedAt.getTime() > days * 86400_000)
+        throw new AppError('INVALID_TRANSITION', `只能在服务完成后 ${days} 天内重新打开`);
+      Object.assign(set, {
+        targetType: null,
+        targetId: null,
+        acceptedUserId: null,
+        acceptedVolunteerId: null,
+        acceptedTeamId: null,
+        score: null,
+        comment: null,
+        ratedAt: null,
+        completedAt: null,
+        submittedAt: now,
+      });
       notifyUsers.push(...(await staffAt(tx, o.regionPath, o.escalationLevel)), o.acceptedUserId);
       notifyText = `群众重新打开了订单：${body.reason}`;
       break;
     }
     case 'cancel':
-      notifyUsers.push(...(await staffAt(tx, o.regionPath, o.escalationLevel)), ...(o.state === 'dispatched' ? await targetUsers(tx, o, { type: o.targetType!, id: o.targetId }) : []));
+      notifyUsers.push(
+        ...(await staffAt(tx, o.regionPath, o.escalationLevel)),
+        ...(o.state === 'dispatched' ? await targetUsers(tx, o, { type: o.targetType!, id: o.targetId }) : []),
+      );
       notifyText = '群众取消了订单';
       break;
     case 'reject':
@@ -452,14 +820,30 @@ async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<strin
       break;
   }
   // a rating of 不满意 or worse opens a follow-up and tells the town's staff
-  const followUp = action === 'rate' && body.score! <= 2 ? `群众评价“${scoreLabels[body.score!]}”${body.comment ? `：${body.comment}` : ''}` : null;
+  const followUp =
+    action === 'rate' && body.score! <= 2
+      ? `群众评价“${scoreLabels[body.score!]}”${body.comment ? `：${body.comment}` : ''}`
+      : null;
   if (followUp) notifyUsers.push(...(await staffAt(tx, o.regionPath, 1)));
-  const notice = { countyCode: o.countyCode, userIds: notifyUsers.filter((u) => u !== c.userId), kind: `order.${action}`, title: noticeTitles[action] ?? `订单${t.label}`, body: notifyText || `订单已${t.label}`, entity: 'order', entityId: o.id, now, sms: ['dispatch', 'complete', 'reject'].includes(action) };
+  const notice = {
+    countyCode: o.countyCode,
+    userIds: notifyUsers.filter((u) => u !== c.userId),
+    kind: `order.${action}`,
+    title: noticeTitles[action] ?? `订单${t.label}`,
+    body: notifyText || `订单已${t.label}`,
+    entity: 'order',
+    entityId: o.id,
+    now,
+    sms: ['dispatch', 'complete', 'reject'].includes(action),
+  };
   const channels = await notifyChannels(tx, o.countyCode, notice.sms);
   // the conditional update, its timeline event, the follow-up and the notifications in one statement
   // (data-modifying CTEs), which also answers with everything the response shows — no re-read after the commit
   const { values, p } = params();
-  const sets = Object.entries(set).filter(([, v]) => v !== undefined).map(([k, v]) => `${orderColumnName[k]} = ${p(jsonOrderColumns.has(k) ? JSON.stringify(v) : v)}`).join(', ');
+  const sets = Object.entries(set)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${orderColumnName[k]} = ${p(jsonOrderColumns.has(k) ? JSON.stringify(v) : v)}`)
+    .join(', ');
   const ctes = [
     `u as (update orders set ${sets} where id = ${p(o.id)}::uuid and state = ${p(o.state)}::text returning *)`,
     `e as (insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note, data)
@@ -475,39 +859,73 @@ async function applyTransition(tx: DbOrTx, client: RawClient, snap: Record<strin
   // append reads a CTE that waits for the hours (`ua`), so the audit lane is locked last, as by every ledger writer
   let auditFrom = 'u';
   if (action === 'complete') {
-    const hours = orderHoursCtes(p, 'u', { hours: Number(set.hours ?? 0), volunteerIds: set.volunteerIds ?? [], createdBy: c.userId, now });
+    const hours = orderHoursCtes(p, 'u', {
+      hours: Number(set.hours ?? 0),
+      volunteerIds: set.volunteerIds ?? [],
+      createdBy: c.userId,
+      now,
+    });
     if (hours.length) {
       ctes.push(...hours, 'ua as (select u.* from u where (select count(*) from hours_h) >= 0)');
       auditFrom = 'ua';
     }
   }
-  const audit: AuditInput = { action: `order.${action}`, entity: 'order', entityId: o.id, before: { state: o.state }, after: { state: t.to }, detail: note ? { note } : undefined };
+  const audit: AuditInput = {
+    action: `order.${action}`,
+    entity: 'order',
+    entityId: o.id,
+    before: { state: o.state },
+    after: { state: t.to },
+    detail: note ? { note } : undefined,
+  };
   ctes.push(auditCtes(values, { ...c.actor, countyCode: o.countyCode }, audit, auditFrom));
   // locks are taken as late as possible and held until commit: the order row (conditional update) first, then the
   // volunteer's ledger (hours on completion), then the audit chain head, so writers queue on them for the shortest time
-  const { rows: [r] } = await client.query(`with ${ctes.join(',\n')} select u.*, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`, values);
+  const {
+    rows: [r],
+  } = await client.query(
+    `with ${ctes.join(',\n')} select u.*, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`,
+    values,
+  );
   // the order was in another state by now: the update matched nothing, so nothing else was written either
   if (!r) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
   return { c, row: r };
 }
 
 const noticeTitles: Partial<Record<OrderAction, string>> = {
-  dispatch: '点单已派出', accept: '志愿者已接单', decline: '派单被拒绝，请重新派单', start: '志愿者开始服务', complete: '服务已完成，请您评价',
-  rate: '收到群众评价', cancel: '群众取消了点单', reopen: '群众重新打开了点单', reject: '点单未通过审核',
+  dispatch: '点单已派出',
+  accept: '志愿者已接单',
+  decline: '派单被拒绝，请重新派单',
+  start: '志愿者开始服务',
+  complete: '服务已完成，请您评价',
+  rate: '收到群众评价',
+  cancel: '群众取消了点单',
+  reopen: '群众重新打开了点单',
+  reject: '点单未通过审核',
 };
 
 /** The dispatch target's display name and the users to notify, checked against the order's county: one query. */
-async function resolveTarget(db: DbOrTx, o: Order, target: { type: string; id?: string | null }): Promise<{ name: string; userIds: string[] }> {
+async function resolveTarget(
+  db: DbOrTx,
+  o: Order,
+  target: { type: string; id?: string | null },
+): Promise<{ name: string; userIds: string[] }> {
   if (target.type === 'pool') return { name: '抢单池', userIds: await targetUsers(db, o, target) };
   if (!target.id) throw invalid('target.id', '请选择派单对象');
   if (target.type === 'team') {
-    const [t] = await db.select({ name: teams.name, leader: teams.leaderVolunteerId, leaderUserId: volunteers.userId }).from(teams)
-      .leftJoin(volunteers, eq(volunteers.id, teams.leaderVolunteerId)).where(and(eq(teams.id, target.id), eq(teams.countyCode, o.countyCode)));
+    const [t] = await db
+      .select({ name: teams.name, leader: teams.leaderVolunteerId, leaderUserId: volunteers.userId })
+      .from(teams)
+      .leftJoin(volunteers, eq(volunteers.id, teams.leaderVolunteerId))
+      .where(and(eq(teams.id, target.id), eq(teams.countyCode, o.countyCode)));
     if (!t) throw invalid('target.id', '队伍不存在');
     if (!t.leader) throw invalid('target.id', '该队伍还没有队长，无法接单');
     return { name: t.name, userIds: t.leaderUserId ? [t.leaderUserId] : [] };
   }
-  const [v] = await db.select({ name: volunteers.name, userId: volunteers.userId }).from(volunteers).where(and(eq(volunteers.id, target.id), eq(volunteers.countyCode, o.countyCode)));
+  const [v] = await db
+    .select({ name: volunteers.name, userId: volunteers.userId })
+    .from(volunteers)
+    .where(and(eq(volunteers.id, target.id), eq(volunteers.countyCode, o.countyCode)));
   if (!v) throw invalid('target.id', '志愿者不存在');
   if (!v.userId) throw invalid('target.id', '该志愿者还没有开通账号，无法在线接单');
   return { name: `志愿者${v.name}`, userIds: [v.userId] };
@@ -519,12 +937,25 @@ async function targetUsers(db: DbOrTx, o: Order, target: { type: string; id?: st
     return v?.userId ? [v.userId] : [];
   }
   if (target.type === 'team' && target.id) {
-    const [t] = await db.select({ userId: volunteers.userId }).from(teams).innerJoin(volunteers, eq(volunteers.id, teams.leaderVolunteerId)).where(eq(teams.id, target.id));
+    const [t] = await db
+      .select({ userId: volunteers.userId })
+      .from(teams)
+      .innerJoin(volunteers, eq(volunteers.id, teams.leaderVolunteerId))
+      .where(eq(teams.id, target.id));
     return t?.userId ? [t.userId] : [];
   }
   if (target.type === 'pool') {
-    const rows = await db.select({ userId: volunteers.userId }).from(volunteers)
-      .where(and(sql`${volunteers.userId} is not null`, eq(volunteers.verified, true), sql`${volunteers.regionPath} like ${escapeLike(townOf(o.regionPath)) + '%'}`)).limit(200);
+    const rows = await db
+      .select({ userId: volunteers.userId })
+      .from(volunteers)
+      .where(
+        and(
+          sql`${volunteers.userId} is not null`,
+          eq(volunteers.verified, true),
+          sql`${volunteers.regionPath} like ${escapeLike(townOf(o.regionPath)) + '%'}`,
+        ),
+      )
+      .limit(200);
     return rows.map((r) => r.userId!);
   }
   return [];
@@ -533,21 +964,71 @@ async function targetUsers(db: DbOrTx, o: Order, target: { type: string; id?: st
 // ---------- reading ----------
 
 const orderColumns = {
-  id: orders.id, state: orders.state, regionCode: orders.regionCode, regionName: regions.name, contactName: orders.contactName, description: orders.description,
-  address: orders.address, answers: orders.answers, serviceItemId: orders.serviceItemId, serviceItemName: serviceItems.name, category: serviceItems.category,
-  targetType: orders.targetType, targetId: orders.targetId, acceptedUserId: orders.acceptedUserId, acceptedVolunteerId: orders.acceptedVolunteerId, acceptedTeamId: orders.acceptedTeamId,
-  residentUserId: orders.residentUserId, householdId: orders.householdId, proxyUserId: orders.proxyUserId,
-  summary: orders.summary, hours: orders.hours, volunteerIds: orders.volunteerIds, photoIds: orders.photoIds, score: orders.score, comment: orders.comment, autoRated: orders.autoRated,
-  escalationLevel: orders.escalationLevel, overdue: orders.overdue, stepStartedAt: orders.stepStartedAt, submittedAt: orders.submittedAt, dispatchedAt: orders.dispatchedAt,
-  acceptedAt: orders.acceptedAt, completedAt: orders.completedAt, ratedAt: orders.ratedAt, closedAt: orders.closedAt, createdAt: orders.createdAt,
+  id: orders.id,
+  state: orders.state,
+  regionCode: orders.regionCode,
+  regionName: regions.name,
+  contactName: orders.contactName,
+  description: orders.description,
+  address: orders.address,
+  answers: orders.answers,
+  serviceItemId: orders.serviceItemId,
+  serviceItemName: serviceItems.name,
+  category: serviceItems.category,
+  targetType: orders.targetType,
+  targetId: orders.targetId,
+  acceptedUserId: orders.acceptedUserId,
+  acceptedVolunteerId: orders.acceptedVolunteerId,
+  acceptedTeamId: orders.acceptedTeamId,
+  residentUserId: orders.residentUserId,
+  householdId: orders.householdId,
+  proxyUserId: orders.proxyUserId,
+  summary: orders.summary,
+  hours: orders.hours,
+  volunteerIds: orders.volunteerIds,
+  photoIds: orders.photoIds,
+  score: orders.score,
+  comment: orders.comment,
+  autoRated: orders.autoRated,
+  escalationLevel: orders.escalationLevel,
+  overdue: orders.overdue,
+  stepStartedAt: orders.stepStartedAt,
+  submittedAt: orders.submittedAt,
+  dispatchedAt: orders.dispatchedAt,
+  acceptedAt: orders.acceptedAt,
+  completedAt: orders.completedAt,
+  ratedAt: orders.ratedAt,
+  closedAt: orders.closedAt,
+  createdAt: orders.createdAt,
 };
-type OrderRow = { state: OrderState; category: string; escalationLevel: number; score: number | null; hours: string | number | null; targetType: string | null; targetId: string | null };
+type OrderRow = {
+  state: OrderState;
+  category: string;
+  escalationLevel: number;
+  score: number | null;
+  hours: string | number | null;
+  targetType: string | null;
+  targetId: string | null;
+};
 const label = <T extends OrderRow>(o: T) => ({
-  ...o, hours: o.hours === null ? null : Number(o.hours), stateName: stateLabels[o.state], categoryName: (standingCategories as Record<string, string>)[o.category] ?? o.category,
-  escalatedTo: o.escalationLevel > 0 || (o as { overdue?: boolean }).overdue ? escalationLabels[o.escalationLevel] : null, scoreName: o.score ? scoreLabels[o.score] : null,
+  ...o,
+  hours: o.hours === null ? null : Number(o.hours),
+  stateName: stateLabels[o.state],
+  categoryName: (standingCategories as Record<string, string>)[o.category] ?? o.category,
+  escalatedTo:
+    o.escalationLevel > 0 || (o as { overdue?: boolean }).overdue ? escalationLabels[o.escalationLevel] : null,
+  scoreName: o.score ? scoreLabels[o.score] : null,
 });
 
-export type OrderFilter = { state?: OrderState[]; overdue?: boolean; regionCode?: string; category?: string; q?: string; page: number; pageSize: number };
+export type OrderFilter = {
+  state?: OrderState[];
+  overdue?: boolean;
+  regionCode?: string;
+  category?: string;
+  q?: string;
+  page: number;
+  pageSize: number;
+};
 
 /** The admin board: every order in the caller's scope. */
 export async function listOrders(db: DbOrTx, c: OrderCaller, f: OrderFilter) {
@@ -560,12 +1041,30 @@ async function pagedOrders(db: DbOrTx, conds: SQL[], f: OrderFilter) {
   if (f.overdue !== undefined) conds.push(eq(orders.overdue, f.overdue));
   if (f.regionCode) conds.push(sql`${orders.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
   if (f.category) conds.push(eq(serviceItems.category, f.category));
-  if (f.q) conds.push(or(ilike(orders.contactName, `%${escapeLike(f.q)}%`), ilike(orders.description, `%${escapeLike(f.q)}%`), ilike(serviceItems.name, `%${escapeLike(f.q)}%`))!);
+  if (f.q)
+    conds.push(
+      or(
+        ilike(orders.contactName, `%${escapeLike(f.q)}%`),
+        ilike(orders.description, `%${escapeLike(f.q)}%`),
+        ilike(serviceItems.name, `%${escapeLike(f.q)}%`),
+      )!,
+    );
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).where(where),
-    db.select(orderColumns).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).innerJoin(regions, eq(regions.code, orders.regionCode))
-      .where(where).orderBy(desc(orders.overdue), desc(orders.createdAt)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({ total: count() })
+      .from(orders)
+      .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
+      .where(where),
+    db
+      .select(orderColumns)
+      .from(orders)
+      .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
+      .innerJoin(regions, eq(regions.code, orders.regionCode))
+      .where(where)
+      .orderBy(desc(orders.overdue), desc(orders.createdAt))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(label), total, page: f.page, pageSize: f.pageSize };
 }
@@ -581,13 +1080,30 @@ export async function myTasks(db: DbOrTx, c: OrderCaller, f: OrderFilter & { vie
   const view = f.view ?? 'todo';
   if (view === 'todo') {
     if (c.volunteerId) parts.push(and(eq(orders.targetType, 'volunteer'), eq(orders.targetId, c.volunteerId))!);
-    if (c.leaderTeams.length) parts.push(and(eq(orders.targetType, 'team'), inArray(orders.targetId, c.leaderTeams.map((t) => t.id)))!);
+    if (c.leaderTeams.length)
+      parts.push(
+        and(
+          eq(orders.targetType, 'team'),
+          inArray(
+            orders.targetId,
+            c.leaderTeams.map((t) => t.id),
+          ),
+        )!,
+      );
     parts.splice(0, parts.length, ...(parts.length ? [and(eq(orders.state, 'dispatched'), or(...parts))!] : []));
   } else if (view === 'pool') {
     const towns = new Set<string>();
     if (c.volunteerPath && c.verified) towns.add(townOf(c.volunteerPath));
-    for (const t of c.leaderTeams) towns.add(t.regionPath.split('/').filter(Boolean).length >= 2 ? townOf(t.regionPath) : t.regionPath);
-    if (towns.size) parts.push(and(eq(orders.state, 'dispatched'), eq(orders.targetType, 'pool'), or(...[...towns].map((p) => sql`${orders.regionPath} like ${escapeLike(p) + '%'}`)))!);
+    for (const t of c.leaderTeams)
+      towns.add(t.regionPath.split('/').filter(Boolean).length >= 2 ? townOf(t.regionPath) : t.regionPath);
+    if (towns.size)
+      parts.push(
+        and(
+          eq(orders.state, 'dispatched'),
+          eq(orders.targetType, 'pool'),
+          or(...[...towns].map((p) => sql`${orders.regionPath} like ${escapeLike(p) + '%'}`)),
+        )!,
+      );
   } else {
     parts.push(eq(orders.acceptedUserId, c.userId));
   }
@@ -606,53 +1122,114 @@ type FollowUpRow = { id: string; reason: string; openedAt: string; closedAt: str
  * order (a team without a leader, a volunteer without an account), as before.
  */
 export async function getOrder(db: DbOrTx, c: OrderCaller, id: string) {
-  const [r] = await db.select({
-    o: orders, regionName: regions.name,
-    item: { id: serviceItems.id, name: serviceItems.name, category: serviceItems.category, fields: serviceItems.fields },
-    timeline: sql<TimelineRow[]>`(select coalesce(json_agg(json_build_object('action', e.action, 'from', e.from_state, 'to', e.to_state, 'actorName', e.actor_name,
+  const [r] = await db
+    .select({
+      o: orders,
+      regionName: regions.name,
+      item: {
+        id: serviceItems.id,
+        name: serviceItems.name,
+        category: serviceItems.category,
+        fields: serviceItems.fields,
+      },
+      timeline: sql<
+        TimelineRow[]
+      >`(select coalesce(json_agg(json_build_object('action', e.action, 'from', e.from_state, 'to', e.to_state, 'actorName', e.actor_name,
       'at', ${isoSql(sql`e.at`)}, 'note', e.note) order by e.at, e.seq), '[]') from order_events e where e.order_id = ${orders.id})`,
-    followUps: sql<FollowUpRow[]>`(select coalesce(json_agg(json_build_object('id', f.id, 'reason', f.reason, 'openedAt', ${isoSql(sql`f.opened_at`)},
+      followUps: sql<
+        FollowUpRow[]
+      >`(select coalesce(json_agg(json_build_object('id', f.id, 'reason', f.reason, 'openedAt', ${isoSql(sql`f.opened_at`)},
       'closedAt', ${isoSql(sql`f.closed_at`)}, 'result', f.result) order by f.opened_at), '[]') from follow_ups f where f.order_id = ${orders.id})`,
-    targetName: sql<string>`case ${orders.targetType}
+      targetName: sql<string>`case ${orders.targetType}
       when 'pool' then '抢单池'
       when 'team' then coalesce((select case when t.leader_volunteer_id is null then '' else t.name end from teams t where t.id = ${orders.targetId} and t.county_code = ${orders.countyCode}), '')
       when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end from volunteers v where v.id = ${orders.targetId} and v.county_code = ${orders.countyCode}), '')
       else '' end`,
-    acceptorName: userNameSql(orders.acceptedUserId),
-  }).from(orders).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)).innerJoin(regions, eq(regions.code, orders.regionCode)).where(eq(orders.id, id));
+      acceptorName: userNameSql(orders.acceptedUserId),
+    })
+    .from(orders)
+    .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
+    .innerJoin(regions, eq(regions.code, orders.regionCode))
+    .where(eq(orders.id, id));
   if (!r || !canSee(c, r.o)) throw notFound('订单');
   return presentOrder(c, r.o, r);
 }
 
 type OrderView = {
-  regionName: string; item: { id: string; name: string; category: string; fields: ItemField[] }; timeline: TimelineRow[]; followUps: FollowUpRow[];
-  targetName: string; acceptorName: string | null;
+  regionName: string;
+  item: { id: string; name: string; category: string; fields: ItemField[] };
+  timeline: TimelineRow[];
+  followUps: FollowUpRow[];
+  targetName: string;
+  acceptorName: string | null;
 };
 
 /** The answer of the detail page and of every order action: the order with its names, timeline and the caller's actions. */
 function presentOrder(c: OrderCaller, o: Order, r: OrderView) {
   const row = {
-    id: o.id, state: o.state, regionCode: o.regionCode, regionName: r.regionName, contactName: o.contactName, description: o.description,
-    address: o.address, answers: o.answers, serviceItemId: o.serviceItemId, serviceItemName: r.item.name, category: r.item.category,
-    targetType: o.targetType, targetId: o.targetId, acceptedUserId: o.acceptedUserId, acceptedVolunteerId: o.acceptedVolunteerId, acceptedTeamId: o.acceptedTeamId,
-    residentUserId: o.residentUserId, householdId: o.householdId, proxyUserId: o.proxyUserId,
-    summary: o.summary, hours: o.hours, volunteerIds: o.volunteerIds, photoIds: o.photoIds, score: o.score, comment: o.comment, autoRated: o.autoRated,
-    escalationLevel: o.escalationLevel, overdue: o.overdue, stepStartedAt: o.stepStartedAt, submittedAt: o.submittedAt, dispatchedAt: o.dispatchedAt,
-    acceptedAt: o.acceptedAt, completedAt: o.completedAt, ratedAt: o.ratedAt, closedAt: o.closedAt, createdAt: o.createdAt,
+    id: o.id,
+    state: o.state,
+    regionCode: o.regionCode,
+    regionName: r.regionName,
+    contactName: o.contactName,
+    description: o.description,
+    address: o.address,
+    answers: o.answers,
+    serviceItemId: o.serviceItemId,
+    serviceItemName: r.item.name,
+    category: r.item.category,
+    targetType: o.targetType,
+    targetId: o.targetId,
+    acceptedUserId: o.acceptedUserId,
+    acceptedVolunteerId: o.acceptedVolunteerId,
+    acceptedTeamId: o.acceptedTeamId,
+    residentUserId: o.residentUserId,
+    householdId: o.householdId,
+    proxyUserId: o.proxyUserId,
+    summary: o.summary,
+    hours: o.hours,
+    volunteerIds: o.volunteerIds,
+    photoIds: o.photoIds,
+    score: o.score,
+    comment: o.comment,
+    autoRated: o.autoRated,
+    escalationLevel: o.escalationLevel,
+    overdue: o.overdue,
+    stepStartedAt: o.stepStartedAt,
+    submittedAt: o.submittedAt,
+    dispatchedAt: o.dispatchedAt,
+    acceptedAt: o.acceptedAt,
+    completedAt: o.completedAt,
+    ratedAt: o.ratedAt,
+    closedAt: o.closedAt,
+    createdAt: o.createdAt,
   };
   const parties = partiesOf(c, o);
   const actions = (Object.entries(orderTransitions) as [OrderAction, (typeof orderTransitions)[OrderAction]][])
     .filter(([, t]) => t.from.includes(o.state as never) && t.who.some((w) => parties.has(w)))
     .map(([a]) => a);
   return {
-    ...label(row), serviceItem: withCategory(r.item), target: o.targetType ? { type: o.targetType, id: o.targetId, name: r.targetName } : null, acceptorName: r.acceptorName ?? null,
+    ...label(row),
+    serviceItem: withCategory(r.item),
+    target: o.targetType ? { type: o.targetType, id: o.targetId, name: r.targetName } : null,
+    acceptorName: r.acceptorName ?? null,
     photos: o.photoIds.map((p) => ({ id: p, url: `/api/v1/files/${p}` })),
-    timeline: r.timeline.map((e) => ({ ...e, actionName: (orderTransitions as Record<string, { label: string }>)[e.action]?.label ?? eventLabels[e.action] ?? e.action })),
+    timeline: r.timeline.map((e) => ({
+      ...e,
+      actionName:
+        (orderTransitions as Record<string, { label: string }>)[e.action]?.label ?? eventLabels[e.action] ?? e.action,
+    })),
     followUps: r.followUps,
     actions,
   };
 }
-const eventLabels: Record<string, string> = { submit: '点单', proxy_submit: '代点单', escalate: '超时上报', follow_up: '回访办结', auto_close: '自动关闭' };
+const eventLabels: Record<string, string> = {
+  submit: '点单',
+  proxy_submit: '代点单',
+  escalate: '超时上报',
+  follow_up: '回访办结',
+  auto_close: '自动关闭',
+};
 
 const isoText = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /**
@@ -674,33 +1251,74 @@ function viewColumns(u: string, events?: string, followUps?: string) {
     (select x.name from users x where x.id = ${u}.accepted_user_id) as v_acceptor_name`;
 }
 const viewFromRow = (r: Record<string, unknown>): OrderView => ({
-  regionName: r.v_region_name as string, item: r.v_item as OrderView['item'], timeline: r.v_timeline as TimelineRow[], followUps: r.v_follow_ups as FollowUpRow[],
-  targetName: r.v_target_name as string, acceptorName: r.v_acceptor_name as string | null,
+  regionName: r.v_region_name as string,
+  item: r.v_item as OrderView['item'],
+  timeline: r.v_timeline as TimelineRow[],
+  followUps: r.v_follow_ups as FollowUpRow[],
+  targetName: r.v_target_name as string,
+  acceptorName: r.v_acceptor_name as string | null,
 });
 
 // ---------- follow-ups ----------
 
 export async function listFollowUps(db: DbOrTx, scope: Scope, open?: boolean) {
   const conds: SQL[] = [inScope(scope, { path: followUps.regionPath, regionCode: sql`null` })];
-  if (open !== undefined) conds.push(open ? sql`${followUps.closedAt} is null` : sql`${followUps.closedAt} is not null`);
-  const rows = await db.select({ id: followUps.id, orderId: followUps.orderId, reason: followUps.reason, openedAt: followUps.openedAt, closedAt: followUps.closedAt, result: followUps.result,
-    contactName: orders.contactName, serviceItemName: serviceItems.name, score: orders.score })
-    .from(followUps).innerJoin(orders, eq(orders.id, followUps.orderId)).innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
-    .where(and(...conds)).orderBy(desc(followUps.openedAt)).limit(200);
+  if (open !== undefined)
+    conds.push(open ? sql`${followUps.closedAt} is null` : sql`${followUps.closedAt} is not null`);
+  const rows = await db
+    .select({
+      id: followUps.id,
+      orderId: followUps.orderId,
+      reason: followUps.reason,
+      openedAt: followUps.openedAt,
+      closedAt: followUps.closedAt,
+      result: followUps.result,
+      contactName: orders.contactName,
+      serviceItemName: serviceItems.name,
+      score: orders.score,
+    })
+    .from(followUps)
+    .innerJoin(orders, eq(orders.id, followUps.orderId))
+    .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
+    .where(and(...conds))
+    .orderBy(desc(followUps.openedAt))
+    .limit(200);
   return { items: rows.map((r) => ({ ...r, scoreName: r.score ? scoreLabels[r.score] : null })) };
 }
 
 export async function closeFollowUp(db: Db, actor: Actor, scope: Scope, now: Date, id: string, result: string) {
-  const [fu] = await db.select().from(followUps).where(and(eq(followUps.id, id), inScope(scope, { path: followUps.regionPath, regionCode: sql`null` })));
+  const [fu] = await db
+    .select()
+    .from(followUps)
+    .where(and(eq(followUps.id, id), inScope(scope, { path: followUps.regionPath, regionCode: sql`null` })));
   if (!fu) throw notFound('回访');
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(followUps).set({ closedAt: now, result, closedBy: actor.userId }).where(and(eq(followUps.id, id), sql`${followUps.closedAt} is null`)).returning();
+    const [row] = await tx
+      .update(followUps)
+      .set({ closedAt: now, result, closedBy: actor.userId })
+      .where(and(eq(followUps.id, id), sql`${followUps.closedAt} is null`))
+      .returning();
     if (!row) throw new AppError('INVALID_TRANSITION', '该回访已经办结');
-    await tx.insert(orderEvents).values({ orderId: fu.orderId, action: 'follow_up', fromState: null, toState: (await tx.select({ s: orders.state }).from(orders).where(eq(orders.id, fu.orderId)))[0].s, actorUserId: actor.userId, actorName: actor.name, at: now, note: `回访办结：${result}` });
-    await writeAudit(tx, { ...actor, countyCode: fu.countyCode }, { action: 'order.followUp.close', entity: 'order', entityId: fu.orderId, detail: { result } });
+    await tx.insert(orderEvents).values({
+      orderId: fu.orderId,
+      action: 'follow_up',
+      fromState: null,
+      toState: (await tx.select({ s: orders.state }).from(orders).where(eq(orders.id, fu.orderId)))[0].s,
+      actorUserId: actor.userId,
+      actorName: actor.name,
+      at: now,
+      note: `回访办结：${result}`,
+    });
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: fu.countyCode },
+      { action: 'order.followUp.close', entity: 'order', entityId: fu.orderId, detail: { result } },
+    );
     return row;
   });
 }
 
 // orders feed the "inactive team" query of the teams module
-registerTeamActivitySource((teamId) => sql`select max(x.accepted_at) from orders x where x.accepted_team_id = ${teamId}`);
+registerTeamActivitySource(
+  (teamId) => sql`select max(x.accepted_at) from orders x where x.accepted_team_id = ${teamId}`,
+);

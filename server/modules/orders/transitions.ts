@@ -22,11 +22,34 @@ export const orderTransitions = {
 } as const satisfies Record<string, Transition>;
 
 export type OrderAction = keyof typeof orderTransitions;
-export const userActions = ['reject', 'dispatch', 'accept', 'decline', 'start', 'complete', 'rate', 'cancel', 'reopen'] as const satisfies readonly OrderAction[];
+export const userActions = [
+  'reject',
+  'dispatch',
+  'accept',
+  'decline',
+  'start',
+  'complete',
+  'rate',
+  'cancel',
+  'reopen',
+] as const satisfies readonly OrderAction[];
 
 export const stateLabels: Record<OrderState, string> = {
-  submitted: '待派单', rejected: '已驳回', dispatched: '待接单', accepted: '已接单', in_service: '服务中',
-  completed: '已完成', rated: '已评价', closed: '已关闭', cancelled: '已取消',
+  submitted: '待派单',
+  rejected: '已驳回',
+  dispatched: '待接单',
+  accepted: '已接单',
+  in_service: '服务中',
+  completed: '已完成',
+  rated: '已评价',
+  closed: '已关闭',
+  cancelled: '已取消',
 };
-export const scoreLabels: Record<number, string> = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' };
+export const scoreLabels: Record<number, string> = {
+  5: '非常满意',
+  4: '满意',
+  3: '基本满意',
+  2: '不满意',
+  1: '非常不满意',
+};
 export const escalationLabels = ['站', '所', '中心'];

@@ -7,7 +7,8 @@ import type { AccountType } from './ledger.js';
 import { accountTypeLabels, kindLabels, requireOwner, rowsOf, type PointsCaller } from './common.js';
 import { privilegesFor } from './rules.js';
 
-const accountScope = (c: PointsCaller) => inScope(c.scope, { path: pointAccounts.regionPath, regionCode: pointAccounts.regionCode });
+const accountScope = (c: PointsCaller) =>
+  inScope(c.scope, { path: pointAccounts.regionPath, regionCode: pointAccounts.regionCode });
 
 export type AccountFilter = { type?: AccountType; regionCode?: string; q?: string; page: number; pageSize: number };
 
@@ -23,22 +24,63 @@ export async function listAccounts(db: DbOrTx, c: PointsCaller, f: AccountFilter
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(pointAccounts).where(where),
-    db.select({ id: pointAccounts.id, type: pointAccounts.type, ownerId: pointAccounts.ownerId, name: pointAccounts.name, regionCode: pointAccounts.regionCode,
-      regionName: regions.name, balance: pointAccounts.balance })
-      .from(pointAccounts).leftJoin(regions, eq(regions.code, pointAccounts.regionCode)).where(where)
-      .orderBy(desc(pointAccounts.balance), asc(pointAccounts.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({
+        id: pointAccounts.id,
+        type: pointAccounts.type,
+        ownerId: pointAccounts.ownerId,
+        name: pointAccounts.name,
+        regionCode: pointAccounts.regionCode,
+        regionName: regions.name,
+        balance: pointAccounts.balance,
+      })
+      .from(pointAccounts)
+      .leftJoin(regions, eq(regions.code, pointAccounts.regionCode))
+      .where(where)
+      .orderBy(desc(pointAccounts.balance), asc(pointAccounts.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map((r) => ({ ...r, typeName: accountTypeLabels[r.type as AccountType] })), total, page: f.page, pageSize: f.pageSize };
+  return {
+    items: rows.map((r) => ({ ...r, typeName: accountTypeLabels[r.type as AccountType] })),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
+  };
 }
 
-export type Entry = { transactionId: string; kind: string; kindName: string; memo: string; amount: number; balanceAfter: number; at: Date; counterAccount: string };
+export type Entry = {
+  transactionId: string;
+  kind: string;
+  kindName: string;
+  memo: string;
+  amount: number;
+  balanceAfter: number;
+  at: Date;
+  counterAccount: string;
+};
 
 /**
  * The movements of an account, newest first, signed from the account's side, with the running balance after each
  * (a window sum over the account's own movements: both sides are indexed by account and seq).
  */
-export async function entriesOf(db: DbOrTx, accountId: string, page = 1, pageSize = 50): Promise<{ entries: Entry[]; total: number }> {
-  const rows = rowsOf<{ transaction_id: string; kind: string; memo: string; amount: string; balance_after: string; at: Date | string; counter: string; total: string }>(await db.execute(sql`
+export async function entriesOf(
+  db: DbOrTx,
+  accountId: string,
+  page = 1,
+  pageSize = 50,
+): Promise<{ entries: Entry[]; total: number }> {
+  const rows = rowsOf<{
+    transaction_id: string;
+    kind: string;
+    memo: string;
+    amount: string;
+    balance_after: string;
+    at: Date | string;
+    counter: string;
+    total: string;
+  }>(
+    await db.execute(sql`
     with m as (
       select seq, transaction_id, -amount amount, credit_account_id other, created_at from point_movements where debit_account_id = ${accountId}
       union all
@@ -53,18 +95,37 @@ export async function entriesOf(db: DbOrTx, accountId: string, page = 1, pageSiz
         where pc.transaction_id = r.transaction_id and pc.account_id = ${accountId} order by (pc.points = r.amount) desc limit 1) end, t.memo) memo,
       r.amount, r.balance_after, r.created_at at, o.name counter, r.total
     from r join point_transactions t on t.id = r.transaction_id join point_accounts o on o.id = r.other
-    order by r.seq desc limit ${pageSize} offset ${(page - 1) * pageSize}`));
+    order by r.seq desc limit ${pageSize} offset ${(page - 1) * pageSize}`),
+  );
   return {
-    entries: rows.map((r) => ({ transactionId: r.transaction_id, kind: r.kind, kindName: kindLabels[r.kind] ?? r.kind, memo: r.memo, amount: Number(r.amount),
-      balanceAfter: Number(r.balance_after), at: new Date(r.at), counterAccount: r.counter })),
+    entries: rows.map((r) => ({
+      transactionId: r.transaction_id,
+      kind: r.kind,
+      kindName: kindLabels[r.kind] ?? r.kind,
+      memo: r.memo,
+      amount: Number(r.amount),
+      balanceAfter: Number(r.balance_after),
+      at: new Date(r.at),
+      counterAccount: r.counter,
+    })),
     total: rows.length ? Number(rows[0].total) : 0,
   };
 }
 
 /** ★ GET /points/accounts/:type/:id — staff in scope (point:read), or the owner. An account not opened yet reads as 0. */
-export async function accountDetail(db: DbOrTx, c: PointsCaller, type: AccountType, ownerId: string, page = 1, pageSize = 50) {
+export async function accountDetail(
+  db: DbOrTx,
+  c: PointsCaller,
+  type: AccountType,
+  ownerId: string,
+  page = 1,
+  pageSize = 50,
+) {
   const owner = await requireOwner(db, c, type, ownerId, 'point:read', 'id');
-  const [acc] = await db.select().from(pointAccounts).where(and(eq(pointAccounts.type, type), eq(pointAccounts.ownerId, ownerId)));
+  const [acc] = await db
+    .select()
+    .from(pointAccounts)
+    .where(and(eq(pointAccounts.type, type), eq(pointAccounts.ownerId, ownerId)));
   const balance = acc?.balance ?? 0;
   const [{ entries, total }, privileges, [region]] = await Promise.all([
     acc ? entriesOf(db, acc.id, page, pageSize) : Promise.resolve({ entries: [] as Entry[], total: 0 }),
@@ -72,8 +133,21 @@ export async function accountDetail(db: DbOrTx, c: PointsCaller, type: AccountTy
     db.select({ name: regions.name }).from(regions).where(eq(regions.code, owner.regionCode)),
   ]);
   return {
-    account: { id: acc?.id ?? null, type, typeName: accountTypeLabels[type], ownerId, name: acc?.name ?? owner.name, regionCode: owner.regionCode, regionName: region?.name ?? null, balance },
-    privileges, entries, total, page, pageSize,
+    account: {
+      id: acc?.id ?? null,
+      type,
+      typeName: accountTypeLabels[type],
+      ownerId,
+      name: acc?.name ?? owner.name,
+      regionCode: owner.regionCode,
+      regionName: region?.name ?? null,
+      balance,
+    },
+    privileges,
+    entries,
+    total,
+    page,
+    pageSize,
   };
 }
 
@@ -89,6 +163,14 @@ export async function myPoints(db: DbOrTx, c: PointsCaller) {
 /** Owner account rows by id, for lists that show names. */
 export async function accountNames(db: DbOrTx, ids: string[]) {
   if (!ids.length) return new Map<string, { name: string; type: string; ownerId: string | null }>();
-  const rows = await db.select({ id: pointAccounts.id, name: pointAccounts.name, type: pointAccounts.type, ownerId: pointAccounts.ownerId }).from(pointAccounts).where(inArray(pointAccounts.id, ids));
+  const rows = await db
+    .select({
+      id: pointAccounts.id,
+      name: pointAccounts.name,
+      type: pointAccounts.type,
+      ownerId: pointAccounts.ownerId,
+    })
+    .from(pointAccounts)
+    .where(inArray(pointAccounts.id, ids));
   return new Map(rows.map((r) => [r.id, r]));
 }

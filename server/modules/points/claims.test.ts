@@ -12,7 +12,9 @@ beforeAll(async () => {
   rules = (await api(PHONES.resident, 'GET', '/point-rules')).json().items;
   household = (await api(PHONES.resident, 'GET', '/me/points')).json().household.account.ownerId;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const api = (phone: string | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
@@ -21,15 +23,28 @@ const STATION = PHONES.stationAdmin;
 const REVIEW = PHONES.xinjiAdmin;
 const DAY = 86400_000;
 const rule = (name: string) => rules.find((r) => r.name.includes(name))!;
-const balanceOf = async (hh: string) => (await api(REVIEW, 'GET', `/points/accounts/household/${hh}`)).json().account.balance as number;
-const ledgerCounts = async () => { const v = await verifyPoints(t.deps.database.db); return { transactions: v.transactions, movements: v.movements }; };
+const balanceOf = async (hh: string) =>
+  (await api(REVIEW, 'GET', `/points/accounts/household/${hh}`)).json().account.balance as number;
+const ledgerCounts = async () => {
+  const v = await verifyPoints(t.deps.database.db);
+  return { transactions: v.transactions, movements: v.movements };
+};
 /** A household of the first village of 新集镇 (the station admin's) without a points account yet. */
 async function freshHousehold() {
-  const station = (await t.deps.database.query(`select region_path from households where id = $1`, [household])).rows[0].region_path as string;
-  const r = await t.deps.database.query(`select id from households h where region_path = $1 and not exists (select 1 from point_accounts a where a.type = 'household' and a.owner_id = h.id) limit 5`, [station]);
+  const station = (await t.deps.database.query(`select region_path from households where id = $1`, [household])).rows[0]
+    .region_path as string;
+  const r = await t.deps.database.query(
+    `select id from households h where region_path = $1 and not exists (select 1 from point_accounts a where a.type = 'household' and a.owner_id = h.id) limit 5`,
+    [station],
+  );
   if (r.rows.length) return (r.rows as { id: string }[])[0].id;
-  const reg = (await t.deps.database.query(`select region_code, county_code from households where id = $1`, [household])).rows[0] as { region_code: string; county_code: string };
-  const ins = await t.deps.database.query(`insert into households (county_code, region_code, region_path, head_name, created_at) values ($1, $2, $3, '钱新户', now()) returning id`, [reg.county_code, reg.region_code, station]);
+  const reg = (
+    await t.deps.database.query(`select region_code, county_code from households where id = $1`, [household])
+  ).rows[0] as { region_code: string; county_code: string };
+  const ins = await t.deps.database.query(
+    `insert into households (county_code, region_code, region_path, head_name, created_at) values ($1, $2, $3, '钱新户', now()) returning id`,
+    [reg.county_code, reg.region_code, station],
+  );
   return (ins.rows as { id: string }[])[0].id;
 }
 async function submit(phone: string, body: Json) {
@@ -41,14 +56,28 @@ async function submit(phone: string, body: Json) {
 describe('points: claims 申报 → 评议 → 公示 → 入账', () => {
   it('walks a claim through review, an objection, the notice and posting; the balance goes up only then', async () => {
     const before = await balanceOf(household);
-    const c = await submit(STATION, { accountType: 'household', accountId: household, ruleId: rule('邻里互助').id, note: '帮邻居抢收小麦' });
-    expect(c).toMatchObject({ state: 'submitted', stateName: '待评议', points: 5, accountType: 'household', ruleName: '邻里互助', note: '帮邻居抢收小麦' });
+    const c = await submit(STATION, {
+      accountType: 'household',
+      accountId: household,
+      ruleId: rule('邻里互助').id,
+      note: '帮邻居抢收小麦',
+    });
+    expect(c).toMatchObject({
+      state: 'submitted',
+      stateName: '待评议',
+      points: 5,
+      accountType: 'household',
+      ruleName: '邻里互助',
+      note: '帮邻居抢收小麦',
+    });
     expect(c.events.map((e: Json) => e.action)).toEqual(['submit']);
     // the station admin may claim but not review
     expect((await api(STATION, 'POST', `/points/claims/${c.id}/approve`, {})).statusCode).toBe(403);
     expect((await api(PHONES.shawoAdmin, 'POST', `/points/claims/${c.id}/approve`, {})).statusCode).toBe(404);
     // no objection before the notice
-    expect((await api(PHONES.shawoResident, 'POST', `/points/claims/${c.id}/object`, { reason: '情况不属实' })).statusCode).toBe(409);
+    expect(
+      (await api(PHONES.shawoResident, 'POST', `/points/claims/${c.id}/object`, { reason: '情况不属实' })).statusCode,
+    ).toBe(409);
 
     const approved = await api(REVIEW, 'POST', `/points/claims/${c.id}/approve`, { comment: '村民代表评议通过' });
     expect(approved.statusCode, approved.body).toBe(200);
@@ -67,7 +96,9 @@ describe('points: claims 申报 → 评议 → 公示 → 入账', () => {
     // an objection from anyone of the county sends it back to review
     expect((await api(null, 'POST', `/points/claims/${c.id}/object`, { reason: '情况不属实' })).statusCode).toBe(401);
     expect((await api(PHONES.shawoResident, 'POST', `/points/claims/${c.id}/object`, {})).statusCode).toBe(400);
-    const objected = await api(PHONES.shawoResident, 'POST', `/points/claims/${c.id}/object`, { reason: '那天他没有去帮忙' });
+    const objected = await api(PHONES.shawoResident, 'POST', `/points/claims/${c.id}/object`, {
+      reason: '那天他没有去帮忙',
+    });
     expect(objected.statusCode, objected.body).toBe(200);
     expect(objected.json().state).toBe('submitted');
     const back = (await api(REVIEW, 'GET', `/points/claims/${c.id}`)).json();
@@ -86,7 +117,9 @@ describe('points: claims 申报 → 评议 → 公示 → 入账', () => {
     expect(await balanceOf(household)).toBe(before);
 
     t.clock.advance(5 * DAY + 60_000);
-    expect((await api(PHONES.shawoResident, 'POST', `/points/claims/${c.id}/object`, { reason: '公示已过' })).statusCode).toBe(409);
+    expect(
+      (await api(PHONES.shawoResident, 'POST', `/points/claims/${c.id}/object`, { reason: '公示已过' })).statusCode,
+    ).toBe(409);
     expect((await api(STATION, 'POST', `/points/claims/${c.id}/post`)).statusCode).toBe(403);
     const posted = await api(REVIEW, 'POST', `/points/claims/${c.id}/post`);
     expect(posted.statusCode, posted.body).toBe(200);
@@ -95,15 +128,22 @@ describe('points: claims 申报 → 评议 → 公示 → 入账', () => {
     expect((await api(REVIEW, 'POST', `/points/claims/${c.id}/post`)).statusCode).toBe(409);
     const final = (await api(PHONES.resident, 'GET', `/points/claims/${c.id}`)).json();
     expect(final.events.map((e: Json) => e.action)).toEqual(['submit', 'approve', 'object', 'approve', 'post']);
-    const entries = (await api(PHONES.resident, 'GET', `/points/accounts/household/${household}`)).json().entries as Json[];
-    expect(entries[0]).toMatchObject({ transactionId: posted.json().transactionId, kind: 'claim', amount: 5, balanceAfter: before + 5 });
+    const entries = (await api(PHONES.resident, 'GET', `/points/accounts/household/${household}`)).json()
+      .entries as Json[];
+    expect(entries[0]).toMatchObject({
+      transactionId: posted.json().transactionId,
+      kind: 'claim',
+      amount: 5,
+      balanceAfter: before + 5,
+    });
   });
 
   it('a deduction larger than the balance takes it to zero and says so', async () => {
     const hh = await freshHousehold();
     const plus = await submit(STATION, { accountType: 'household', accountId: hh, ruleId: rule('庭院整洁').id });
     const minus = await submit(STATION, { accountType: 'household', accountId: hh, ruleId: rule('红白事').id });
-    for (const id of [plus.id, minus.id]) expect((await api(REVIEW, 'POST', `/points/claims/${id}/approve`, {})).statusCode).toBe(200);
+    for (const id of [plus.id, minus.id])
+      expect((await api(REVIEW, 'POST', `/points/claims/${id}/approve`, {})).statusCode).toBe(200);
     t.clock.advance(5 * DAY + 60_000);
     expect((await api(REVIEW, 'POST', `/points/claims/${plus.id}/post`)).json().points).toBe(5);
     const res = await api(REVIEW, 'POST', `/points/claims/${minus.id}/post`);
@@ -138,17 +178,42 @@ describe('points: claims 申报 → 评议 → 公示 → 入账', () => {
   });
 
   it('residents claim for their own household, volunteers for themselves, positive rules only; submitters may withdraw', async () => {
-    const own = await submit(PHONES.resident, { accountType: 'household', accountId: household, ruleId: rule('参加村集体活动').id, note: '参加了重阳节敬老活动' });
+    const own = await submit(PHONES.resident, {
+      accountType: 'household',
+      accountId: household,
+      ruleId: rule('参加村集体活动').id,
+      note: '参加了重阳节敬老活动',
+    });
     expect(own.state).toBe('submitted');
-    const ded = await api(PHONES.resident, 'POST', '/points/claims', { accountType: 'household', accountId: household, ruleId: rule('乱堆乱放').id });
+    const ded = await api(PHONES.resident, 'POST', '/points/claims', {
+      accountType: 'household',
+      accountId: household,
+      ruleId: rule('乱堆乱放').id,
+    });
     expect(ded.statusCode).toBe(403);
-    const other = await api(PHONES.resident, 'POST', '/points/claims', { accountType: 'household', accountId: await freshHousehold(), ruleId: rule('参加村集体活动').id });
+    const other = await api(PHONES.resident, 'POST', '/points/claims', {
+      accountType: 'household',
+      accountId: await freshHousehold(),
+      ruleId: rule('参加村集体活动').id,
+    });
     expect(other.statusCode).toBe(404);
     expect(other.json().error.details[0].path).toBe('accountId');
     const volunteerId = (await api(PHONES.volunteer, 'GET', '/me/points')).json().volunteer.account.ownerId;
-    const v = await submit(PHONES.volunteer, { accountType: 'volunteer', accountId: volunteerId, ruleId: rule('义务劳动').id });
+    const v = await submit(PHONES.volunteer, {
+      accountType: 'volunteer',
+      accountId: volunteerId,
+      ruleId: rule('义务劳动').id,
+    });
     expect(v.accountType).toBe('volunteer');
-    expect((await api(PHONES.volunteer2, 'POST', '/points/claims', { accountType: 'volunteer', accountId: volunteerId, ruleId: rule('义务劳动').id })).statusCode).toBe(404);
+    expect(
+      (
+        await api(PHONES.volunteer2, 'POST', '/points/claims', {
+          accountType: 'volunteer',
+          accountId: volunteerId,
+          ruleId: rule('义务劳动').id,
+        })
+      ).statusCode,
+    ).toBe(404);
     const mine = (await api(PHONES.resident, 'GET', '/me/point-claims')).json().items as Json[];
     expect(mine.some((x) => x.id === own.id)).toBe(true);
     expect((await api(PHONES.volunteer, 'POST', `/points/claims/${own.id}/withdraw`)).statusCode).toBe(404);
@@ -166,28 +231,74 @@ describe('points: claims 申报 → 评议 → 公示 → 入账', () => {
   it('bad input leaves the ledger untouched, with Chinese errors naming the field', async () => {
     const counts = await ledgerCounts();
     const claimsBefore = Number((await t.deps.database.query('select count(*) n from point_claims')).rows[0].n);
-    const unknownRule = await api(STATION, 'POST', '/points/claims', { accountType: 'household', accountId: household, ruleId: '00000000-0000-4000-8000-000000000000' });
+    const unknownRule = await api(STATION, 'POST', '/points/claims', {
+      accountType: 'household',
+      accountId: household,
+      ruleId: '00000000-0000-4000-8000-000000000000',
+    });
     expect(unknownRule.statusCode).toBe(400);
     expect(unknownRule.json().error.details[0].path).toBe('ruleId');
     expect(unknownRule.json().error.message).toMatch(/积分规则/);
-    const unknownAccount = await api(STATION, 'POST', '/points/claims', { accountType: 'household', accountId: '00000000-0000-4000-8000-000000000000', ruleId: rule('邻里互助').id });
+    const unknownAccount = await api(STATION, 'POST', '/points/claims', {
+      accountType: 'household',
+      accountId: '00000000-0000-4000-8000-000000000000',
+      ruleId: rule('邻里互助').id,
+    });
     expect(unknownAccount.statusCode).toBe(404);
     expect(unknownAccount.json().error.details[0].path).toBe('accountId');
-    const malformed = await api(STATION, 'POST', '/points/claims', { accountType: 'household', accountId: 'abc', ruleId: rule('邻里互助').id });
+    const malformed = await api(STATION, 'POST', '/points/claims', {
+      accountType: 'household',
+      accountId: 'abc',
+      ruleId: rule('邻里互助').id,
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.details[0].path).toBe('accountId');
-    const badType = await api(STATION, 'POST', '/points/claims', { accountType: 'family', accountId: household, ruleId: rule('邻里互助').id });
+    const badType = await api(STATION, 'POST', '/points/claims', {
+      accountType: 'family',
+      accountId: household,
+      ruleId: rule('邻里互助').id,
+    });
     expect(badType.statusCode).toBe(400);
-    const noEvidence = await api(STATION, 'POST', '/points/claims', { accountType: 'household', accountId: household, ruleId: rule('见义勇为').id });
+    const noEvidence = await api(STATION, 'POST', '/points/claims', {
+      accountType: 'household',
+      accountId: household,
+      ruleId: rule('见义勇为').id,
+    });
     expect(noEvidence.statusCode).toBe(400);
     expect(noEvidence.json().error.details[0].path).toBe('evidenceFileIds');
-    const fakeEvidence = await api(STATION, 'POST', '/points/claims', { accountType: 'household', accountId: household, ruleId: rule('见义勇为').id, evidenceFileIds: ['00000000-0000-4000-8000-000000000000'] });
+    const fakeEvidence = await api(STATION, 'POST', '/points/claims', {
+      accountType: 'household',
+      accountId: household,
+      ruleId: rule('见义勇为').id,
+      evidenceFileIds: ['00000000-0000-4000-8000-000000000000'],
+    });
     expect(fakeEvidence.statusCode).toBe(400);
     expect(fakeEvidence.json().error.details[0].path).toBe('evidenceFileIds');
     // out of scope: 沙窝镇's admin for a 新集镇 household
-    expect((await api(PHONES.shawoAdmin, 'POST', '/points/claims', { accountType: 'household', accountId: household, ruleId: rule('邻里互助').id })).statusCode).toBe(404);
-    expect((await api(null, 'POST', '/points/claims', { accountType: 'household', accountId: household, ruleId: rule('邻里互助').id })).statusCode).toBe(401);
-    const broken = await t.as(STATION)({ method: 'POST', url: '/api/v1/points/claims', headers: { 'content-type': 'application/json' }, payload: '{"accountType":' });
+    expect(
+      (
+        await api(PHONES.shawoAdmin, 'POST', '/points/claims', {
+          accountType: 'household',
+          accountId: household,
+          ruleId: rule('邻里互助').id,
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await api(null, 'POST', '/points/claims', {
+          accountType: 'household',
+          accountId: household,
+          ruleId: rule('邻里互助').id,
+        })
+      ).statusCode,
+    ).toBe(401);
+    const broken = await t.as(STATION)({
+      method: 'POST',
+      url: '/api/v1/points/claims',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"accountType":',
+    });
     expect(broken.statusCode).toBe(400);
     expect(Number((await t.deps.database.query('select count(*) n from point_claims')).rows[0].n)).toBe(claimsBefore);
     expect(await ledgerCounts()).toEqual(counts);

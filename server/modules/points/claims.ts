@@ -1,6 +1,13 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { files, pointAccounts, pointClaims, pointRules, regions, type pointClaimStates } from '../../db/schema/index.js';
+import {
+  files,
+  pointAccounts,
+  pointClaims,
+  pointRules,
+  regions,
+  type pointClaimStates,
+} from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike } from '../../platform/scope.js';
@@ -10,41 +17,101 @@ import { requireRegion } from '../regions/service.js';
 import { maskName } from '../stars/service.js';
 import { ownerAccount, postTransaction, systemAccountId, type AccountType } from './ledger.js';
 import {
-  DAY, accountTypeLabels, eventsOf, isOwner, ownerUserIds, pathScope, requireOwner, staffCan, transitionError, workflowEvent, type PointsCaller,
+  DAY,
+  accountTypeLabels,
+  eventsOf,
+  isOwner,
+  ownerUserIds,
+  pathScope,
+  requireOwner,
+  staffCan,
+  transitionError,
+  workflowEvent,
+  type PointsCaller,
 } from './common.js';
 import { categoryLabels, groupLabels, requireRule } from './rules.js';
 import { chinaDate as fmtDay } from '../../platform/clock.js';
 
 export type ClaimState = (typeof pointClaimStates)[number];
-export const claimStateLabels: Record<ClaimState, string> = { submitted: '待评议', notice: '公示中', posted: '已入账', rejected: '未通过', withdrawn: '已撤回' };
+export const claimStateLabels: Record<ClaimState, string> = {
+  submitted: '待评议',
+  notice: '公示中',
+  posted: '已入账',
+  rejected: '未通过',
+  withdrawn: '已撤回',
+};
 type Claim = typeof pointClaims.$inferSelect;
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 
-export type NewClaim = { accountType: AccountType; accountId: string; ruleId: string; note?: string; evidenceFileIds?: string[] };
+export type NewClaim = {
+  accountType: AccountType;
+  accountId: string;
+  ruleId: string;
+  note?: string;
+  evidenceFileIds?: string[];
+};
 
 /** ★ POST /points/claims: staff with point:claim for accounts in scope; a resident for their household; a volunteer for themself. */
 export async function submitClaim(db: Db, c: PointsCaller, now: Date, input: NewClaim) {
   const rule = await requireRule(db, c.countyCode, input.ruleId);
   const owner = await requireOwner(db, c, input.accountType, input.accountId, 'point:claim');
   const asStaff = staffCan(c, 'point:claim', owner.regionPath, owner.countyCode);
-  if (!asStaff && rule.points < 0) throw new AppError('FORBIDDEN', '扣分项只能由村（社区）工作人员申报', [{ path: 'ruleId', message: '扣分项只能由工作人员申报' }]);
-  if (owner.countyCode !== c.countyCode || owner.countyCode !== rule.countyCode) throw invalid('ruleId', '积分规则不属于该账户所在县');
+  if (!asStaff && rule.points < 0)
+    throw new AppError('FORBIDDEN', '扣分项只能由村（社区）工作人员申报', [
+      { path: 'ruleId', message: '扣分项只能由工作人员申报' },
+    ]);
+  if (owner.countyCode !== c.countyCode || owner.countyCode !== rule.countyCode)
+    throw invalid('ruleId', '积分规则不属于该账户所在县');
   const evidence = [...new Set(input.evidenceFileIds ?? [])];
-  if (rule.evidenceRequired && !evidence.length) throw invalid('evidenceFileIds', `“${rule.name}”须上传证明材料（照片、证书等）`);
+  if (rule.evidenceRequired && !evidence.length)
+    throw invalid('evidenceFileIds', `“${rule.name}”须上传证明材料（照片、证书等）`);
   if (evidence.length) {
-    const found = await db.select({ id: files.id }).from(files).where(and(inArray(files.id, evidence), or(eq(files.countyCode, c.countyCode), isNull(files.countyCode))));
+    const found = await db
+      .select({ id: files.id })
+      .from(files)
+      .where(and(inArray(files.id, evidence), or(eq(files.countyCode, c.countyCode), isNull(files.countyCode))));
     if (found.length !== evidence.length) throw invalid('evidenceFileIds', '证明材料文件不存在，请重新上传');
   }
   return db.transaction(async (tx) => {
     const acc = await ownerAccount(tx, input.accountType, input.accountId, now);
-    const [row] = await tx.insert(pointClaims).values({
-      countyCode: owner.countyCode, regionPath: owner.regionPath, accountId: acc.id, ruleId: rule.id, points: rule.points, note: input.note?.trim() ?? '',
-      evidenceFileIds: evidence, state: 'submitted', submittedBy: c.userId, createdAt: now, updatedAt: now,
-    }).returning();
-    await workflowEvent(tx, { entity: 'point_claim', entityId: row.id, action: 'submit', fromState: null, toState: 'submitted', actor: c.actor, note: row.note, at: now,
-      data: { rule: rule.name, points: rule.points, byOwner: !asStaff && isOwner(c, input.accountType, input.accountId) } });
-    await writeAudit(tx, c.actor, { action: 'pointClaim.submit', entity: 'point_claim', entityId: row.id, after: { accountId: acc.id, ruleId: rule.id, points: rule.points } });
+    const [row] = await tx
+      .insert(pointClaims)
+      .values({
+        countyCode: owner.countyCode,
+        regionPath: owner.regionPath,
+        accountId: acc.id,
+        ruleId: rule.id,
+        points: rule.points,
+        note: input.note?.trim() ?? '',
+        evidenceFileIds: evidence,
+        state: 'submitted',
+        submittedBy: c.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await workflowEvent(tx, {
+      entity: 'point_claim',
+      entityId: row.id,
+      action: 'submit',
+      fromState: null,
+      toState: 'submitted',
+      actor: c.actor,
+      note: row.note,
+      at: now,
+      data: {
+        rule: rule.name,
+        points: rule.points,
+        byOwner: !asStaff && isOwner(c, input.accountType, input.accountId),
+      },
+    });
+    await writeAudit(tx, c.actor, {
+      action: 'pointClaim.submit',
+      entity: 'point_claim',
+      entityId: row.id,
+      after: { accountId: acc.id, ruleId: rule.id, points: rule.points },
+    });
     return row;
   });
 }
@@ -52,25 +119,62 @@ export async function submitClaim(db: Db, c: PointsCaller, now: Date, input: New
 // ---------- reading ----------
 
 const claimSelect = {
-  c: pointClaims, accountName: pointAccounts.name, accountType: pointAccounts.type, ownerId: pointAccounts.ownerId, regionName: regions.name,
-  ruleName: pointRules.name, category: pointRules.category, group: pointRules.group,
+  c: pointClaims,
+  accountName: pointAccounts.name,
+  accountType: pointAccounts.type,
+  ownerId: pointAccounts.ownerId,
+  regionName: regions.name,
+  ruleName: pointRules.name,
+  category: pointRules.category,
+  group: pointRules.group,
 };
-const withNames = (db: DbOrTx) => db.select(claimSelect).from(pointClaims)
-  .innerJoin(pointAccounts, eq(pointAccounts.id, pointClaims.accountId)).innerJoin(pointRules, eq(pointRules.id, pointClaims.ruleId))
-  .leftJoin(regions, eq(regions.code, pointAccounts.regionCode));
+const withNames = (db: DbOrTx) =>
+  db
+    .select(claimSelect)
+    .from(pointClaims)
+    .innerJoin(pointAccounts, eq(pointAccounts.id, pointClaims.accountId))
+    .innerJoin(pointRules, eq(pointRules.id, pointClaims.ruleId))
+    .leftJoin(regions, eq(regions.code, pointAccounts.regionCode));
 type Row = Awaited<ReturnType<ReturnType<typeof withNames>['where']>>[number];
 
 function present(r: Row) {
   const x = r.c;
   return {
-    id: x.id, state: x.state, stateName: claimStateLabels[x.state], accountId: x.accountId, accountType: r.accountType, accountTypeName: accountTypeLabels[r.accountType as AccountType],
-    ownerId: r.ownerId, accountName: r.accountName, regionName: r.regionName, ruleId: x.ruleId, ruleName: r.ruleName, category: r.category, categoryName: categoryLabels[r.category],
-    group: r.group, groupName: groupLabels[r.group], points: x.points, note: x.note, evidenceFileIds: x.evidenceFileIds, noticeStartAt: x.noticeStartAt, noticeEndAt: x.noticeEndAt,
-    reviewComment: x.reviewComment, transactionId: x.transactionId, postedAt: x.postedAt, createdAt: x.createdAt, updatedAt: x.updatedAt,
+    id: x.id,
+    state: x.state,
+    stateName: claimStateLabels[x.state],
+    accountId: x.accountId,
+    accountType: r.accountType,
+    accountTypeName: accountTypeLabels[r.accountType as AccountType],
+    ownerId: r.ownerId,
+    accountName: r.accountName,
+    regionName: r.regionName,
+    ruleId: x.ruleId,
+    ruleName: r.ruleName,
+    category: r.category,
+    categoryName: categoryLabels[r.category],
+    group: r.group,
+    groupName: groupLabels[r.group],
+    points: x.points,
+    note: x.note,
+    evidenceFileIds: x.evidenceFileIds,
+    noticeStartAt: x.noticeStartAt,
+    noticeEndAt: x.noticeEndAt,
+    reviewComment: x.reviewComment,
+    transactionId: x.transactionId,
+    postedAt: x.postedAt,
+    createdAt: x.createdAt,
+    updatedAt: x.updatedAt,
   };
 }
 
-export type ClaimFilter = { state?: ClaimState; regionCode?: string; accountId?: string; page: number; pageSize: number };
+export type ClaimFilter = {
+  state?: ClaimState;
+  regionCode?: string;
+  accountId?: string;
+  page: number;
+  pageSize: number;
+};
 
 export async function listClaims(db: DbOrTx, c: PointsCaller, f: ClaimFilter) {
   const conds: SQL[] = [eq(pointClaims.countyCode, c.countyCode), pathScope(c.scope, pointClaims.regionPath)];
@@ -83,7 +187,11 @@ export async function listClaims(db: DbOrTx, c: PointsCaller, f: ClaimFilter) {
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(pointClaims).where(where),
-    withNames(db).where(where).orderBy(desc(pointClaims.updatedAt), asc(pointClaims.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    withNames(db)
+      .where(where)
+      .orderBy(desc(pointClaims.updatedAt), asc(pointClaims.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(present), total, page: f.page, pageSize: f.pageSize };
 }
@@ -92,21 +200,40 @@ export async function listClaims(db: DbOrTx, c: PointsCaller, f: ClaimFilter) {
 export async function getClaim(db: DbOrTx, c: PointsCaller, id: string) {
   const [row] = await withNames(db).where(eq(pointClaims.id, id));
   if (!row) throw notFound('积分申报');
-  const mine = row.c.submittedBy === c.userId || (row.ownerId && isOwner(c, row.accountType as AccountType, row.ownerId));
+  const mine =
+    row.c.submittedBy === c.userId || (row.ownerId && isOwner(c, row.accountType as AccountType, row.ownerId));
   if (!mine && !staffCan(c, 'point:read', row.c.regionPath, row.c.countyCode)) throw notFound('积分申报');
   return { ...present(row), events: await eventsOf(db, 'point_claim', id) };
 }
 
 /** My claims: those I submitted and those on my accounts. */
 export async function myClaims(db: DbOrTx, c: PointsCaller, f: { page: number; pageSize: number }) {
-  const accountIds = (await db.select({ id: pointAccounts.id }).from(pointAccounts).where(or(
-    c.volunteerId ? and(eq(pointAccounts.type, 'volunteer'), eq(pointAccounts.ownerId, c.volunteerId)) : sql`false`,
-    c.householdId ? and(eq(pointAccounts.type, 'household'), eq(pointAccounts.ownerId, c.householdId)) : sql`false`,
-  ))).map((a) => a.id);
-  const where = or(eq(pointClaims.submittedBy, c.userId), accountIds.length ? inArray(pointClaims.accountId, accountIds) : sql`false`);
+  const accountIds = (
+    await db
+      .select({ id: pointAccounts.id })
+      .from(pointAccounts)
+      .where(
+        or(
+          c.volunteerId
+            ? and(eq(pointAccounts.type, 'volunteer'), eq(pointAccounts.ownerId, c.volunteerId))
+            : sql`false`,
+          c.householdId
+            ? and(eq(pointAccounts.type, 'household'), eq(pointAccounts.ownerId, c.householdId))
+            : sql`false`,
+        ),
+      )
+  ).map((a) => a.id);
+  const where = or(
+    eq(pointClaims.submittedBy, c.userId),
+    accountIds.length ? inArray(pointClaims.accountId, accountIds) : sql`false`,
+  );
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(pointClaims).where(where),
-    withNames(db).where(where).orderBy(desc(pointClaims.createdAt), asc(pointClaims.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    withNames(db)
+      .where(where)
+      .orderBy(desc(pointClaims.createdAt), asc(pointClaims.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(present), total, page: f.page, pageSize: f.pageSize };
 }
@@ -126,9 +253,21 @@ async function reviewable(tx: DbOrTx, c: PointsCaller, id: string) {
 }
 
 async function tell(tx: DbOrTx, x: Claim, title: string, body: string, now: Date) {
-  const [acc] = await tx.select({ type: pointAccounts.type, ownerId: pointAccounts.ownerId }).from(pointAccounts).where(eq(pointAccounts.id, x.accountId));
+  const [acc] = await tx
+    .select({ type: pointAccounts.type, ownerId: pointAccounts.ownerId })
+    .from(pointAccounts)
+    .where(eq(pointAccounts.id, x.accountId));
   const owners = acc?.ownerId ? await ownerUserIds(tx, acc.type as AccountType, [acc.ownerId]) : [];
-  await notify(tx, { countyCode: x.countyCode, userIds: [x.submittedBy, ...owners], kind: 'point_claim', title, body, entity: 'point_claim', entityId: x.id, now });
+  await notify(tx, {
+    countyCode: x.countyCode,
+    userIds: [x.submittedBy, ...owners],
+    kind: 'point_claim',
+    title,
+    body,
+    entity: 'point_claim',
+    entityId: x.id,
+    now,
+  });
 }
 
 async function ruleName(tx: DbOrTx, ruleId: string) {
@@ -140,13 +279,45 @@ async function ruleName(tx: DbOrTx, ruleId: string) {
 export async function approveClaim(db: Db, c: PointsCaller, now: Date, id: string, comment?: string) {
   return db.transaction(async (tx) => {
     const x = await reviewable(tx, c, id);
-    if (x.state !== 'submitted') throw transitionError(`该申报${claimStateLabels[x.state]}，只有待评议的申报可以评议通过`);
+    if (x.state !== 'submitted')
+      throw transitionError(`该申报${claimStateLabels[x.state]}，只有待评议的申报可以评议通过`);
     const days = await getSetting<number>(tx, x.countyCode, 'points.noticeDays');
     const end = new Date(now.getTime() + days * DAY);
-    await tx.update(pointClaims).set({ state: 'notice', noticeStartAt: now, noticeEndAt: end, reviewComment: comment?.trim() || null, reviewedBy: c.userId, updatedAt: now }).where(eq(pointClaims.id, id));
-    await workflowEvent(tx, { entity: 'point_claim', entityId: id, action: 'approve', fromState: 'submitted', toState: 'notice', actor: c.actor, note: comment?.trim() ?? '', data: { noticeEndAt: end.toISOString(), noticeDays: days }, at: now });
-    await tell(tx, x, '积分申报进入公示', `“${await ruleName(tx, x.ruleId)}”${signed(x.points)} 分评议通过，公示至 ${fmtDay(end)}，期间无异议即入账。`, now);
-    await writeAudit(tx, c.actor, { action: 'pointClaim.approve', entity: 'point_claim', entityId: id, detail: { noticeEndAt: end.toISOString() } });
+    await tx
+      .update(pointClaims)
+      .set({
+        state: 'notice',
+        noticeStartAt: now,
+        noticeEndAt: end,
+        reviewComment: comment?.trim() || null,
+        reviewedBy: c.userId,
+        updatedAt: now,
+      })
+      .where(eq(pointClaims.id, id));
+    await workflowEvent(tx, {
+      entity: 'point_claim',
+      entityId: id,
+      action: 'approve',
+      fromState: 'submitted',
+      toState: 'notice',
+      actor: c.actor,
+      note: comment?.trim() ?? '',
+      data: { noticeEndAt: end.toISOString(), noticeDays: days },
+      at: now,
+    });
+    await tell(
+      tx,
+      x,
+      '积分申报进入公示',
+      `“${await ruleName(tx, x.ruleId)}”${signed(x.points)} 分评议通过，公示至 ${fmtDay(end)}，期间无异议即入账。`,
+      now,
+    );
+    await writeAudit(tx, c.actor, {
+      action: 'pointClaim.approve',
+      entity: 'point_claim',
+      entityId: id,
+      detail: { noticeEndAt: end.toISOString() },
+    });
   });
 }
 
@@ -154,11 +325,29 @@ export async function approveClaim(db: Db, c: PointsCaller, now: Date, id: strin
 export async function rejectClaim(db: Db, c: PointsCaller, now: Date, id: string, comment: string) {
   return db.transaction(async (tx) => {
     const x = await reviewable(tx, c, id);
-    if (x.state !== 'submitted' && x.state !== 'notice') throw transitionError(`该申报${claimStateLabels[x.state]}，不能驳回`);
-    await tx.update(pointClaims).set({ state: 'rejected', reviewComment: comment, reviewedBy: c.userId, updatedAt: now }).where(eq(pointClaims.id, id));
-    await workflowEvent(tx, { entity: 'point_claim', entityId: id, action: 'reject', fromState: x.state, toState: 'rejected', actor: c.actor, note: comment, at: now });
+    if (x.state !== 'submitted' && x.state !== 'notice')
+      throw transitionError(`该申报${claimStateLabels[x.state]}，不能驳回`);
+    await tx
+      .update(pointClaims)
+      .set({ state: 'rejected', reviewComment: comment, reviewedBy: c.userId, updatedAt: now })
+      .where(eq(pointClaims.id, id));
+    await workflowEvent(tx, {
+      entity: 'point_claim',
+      entityId: id,
+      action: 'reject',
+      fromState: x.state,
+      toState: 'rejected',
+      actor: c.actor,
+      note: comment,
+      at: now,
+    });
     await tell(tx, x, '积分申报未通过', `“${await ruleName(tx, x.ruleId)}”未通过评议：${comment}`, now);
-    await writeAudit(tx, c.actor, { action: 'pointClaim.reject', entity: 'point_claim', entityId: id, detail: { comment } });
+    await writeAudit(tx, c.actor, {
+      action: 'pointClaim.reject',
+      entity: 'point_claim',
+      entityId: id,
+      detail: { comment },
+    });
   });
 }
 
@@ -167,12 +356,38 @@ export async function objectToClaim(db: Db, c: PointsCaller, now: Date, id: stri
   return db.transaction(async (tx) => {
     const x = await lockClaim(tx, id);
     if (x.countyCode !== c.countyCode) throw notFound('积分申报');
-    if (x.state !== 'notice' || !x.noticeEndAt || now.getTime() >= x.noticeEndAt.getTime()) throw transitionError('只能对公示期内的积分申报提出异议');
-    await tx.update(pointClaims).set({ state: 'submitted', noticeStartAt: null, noticeEndAt: null, updatedAt: now }).where(eq(pointClaims.id, id));
-    await workflowEvent(tx, { entity: 'point_claim', entityId: id, action: 'object', fromState: 'notice', toState: 'submitted', actor: c.actor, note: reason, at: now });
-    await notify(tx, { countyCode: x.countyCode, userIds: [x.reviewedBy, x.submittedBy], kind: 'point_claim', title: '积分公示收到异议',
-      body: `“${await ruleName(tx, x.ruleId)}”公示期间有人提出异议，已退回重新评议：${reason}`, entity: 'point_claim', entityId: id, now });
-    await writeAudit(tx, c.actor, { action: 'pointClaim.object', entity: 'point_claim', entityId: id, detail: { reason } });
+    if (x.state !== 'notice' || !x.noticeEndAt || now.getTime() >= x.noticeEndAt.getTime())
+      throw transitionError('只能对公示期内的积分申报提出异议');
+    await tx
+      .update(pointClaims)
+      .set({ state: 'submitted', noticeStartAt: null, noticeEndAt: null, updatedAt: now })
+      .where(eq(pointClaims.id, id));
+    await workflowEvent(tx, {
+      entity: 'point_claim',
+      entityId: id,
+      action: 'object',
+      fromState: 'notice',
+      toState: 'submitted',
+      actor: c.actor,
+      note: reason,
+      at: now,
+    });
+    await notify(tx, {
+      countyCode: x.countyCode,
+      userIds: [x.reviewedBy, x.submittedBy],
+      kind: 'point_claim',
+      title: '积分公示收到异议',
+      body: `“${await ruleName(tx, x.ruleId)}”公示期间有人提出异议，已退回重新评议：${reason}`,
+      entity: 'point_claim',
+      entityId: id,
+      now,
+    });
+    await writeAudit(tx, c.actor, {
+      action: 'pointClaim.object',
+      entity: 'point_claim',
+      entityId: id,
+      detail: { reason },
+    });
     return { id, state: 'submitted' as const };
   });
 }
@@ -181,15 +396,33 @@ export async function objectToClaim(db: Db, c: PointsCaller, now: Date, id: stri
 export async function withdrawClaim(db: Db, c: PointsCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const x = await lockClaim(tx, id);
-    if (x.submittedBy !== c.userId) throw staffCan(c, 'point:read', x.regionPath, x.countyCode) ? forbidden('只有申报人可以撤回申报') : notFound('积分申报');
+    if (x.submittedBy !== c.userId)
+      throw staffCan(c, 'point:read', x.regionPath, x.countyCode)
+        ? forbidden('只有申报人可以撤回申报')
+        : notFound('积分申报');
     if (x.state !== 'submitted') throw transitionError(`该申报${claimStateLabels[x.state]}，只有待评议的申报可以撤回`);
     await tx.update(pointClaims).set({ state: 'withdrawn', updatedAt: now }).where(eq(pointClaims.id, id));
-    await workflowEvent(tx, { entity: 'point_claim', entityId: id, action: 'withdraw', fromState: 'submitted', toState: 'withdrawn', actor: c.actor, at: now });
+    await workflowEvent(tx, {
+      entity: 'point_claim',
+      entityId: id,
+      action: 'withdraw',
+      fromState: 'submitted',
+      toState: 'withdrawn',
+      actor: c.actor,
+      at: now,
+    });
     await writeAudit(tx, c.actor, { action: 'pointClaim.withdraw', entity: 'point_claim', entityId: id });
   });
 }
 
-export type PostResult = { id: string; state: 'posted'; transactionId: string | null; points: number; capped: boolean; message: string };
+export type PostResult = {
+  id: string;
+  state: 'posted';
+  transactionId: string | null;
+  points: number;
+  capped: boolean;
+  message: string;
+};
 
 /**
  * 入账 in the caller's transaction: issuance → account for a positive rule, account → deduction for a negative one.
@@ -201,26 +434,61 @@ async function postClaimTx(tx: DbOrTx, actor: Actor, x: Claim, now: Date): Promi
   let capped = false;
   let transactionId: string | null = null;
   if (x.points < 0) {
-    const [acc] = await tx.select({ balance: pointAccounts.balance }).from(pointAccounts).where(eq(pointAccounts.id, x.accountId)).for('update');
-    if ((acc?.balance ?? 0) < amount) { amount = acc?.balance ?? 0; capped = true; }
+    const [acc] = await tx
+      .select({ balance: pointAccounts.balance })
+      .from(pointAccounts)
+      .where(eq(pointAccounts.id, x.accountId))
+      .for('update');
+    if ((acc?.balance ?? 0) < amount) {
+      amount = acc?.balance ?? 0;
+      capped = true;
+    }
   }
   if (amount > 0) {
     const sys = await systemAccountId(tx, x.countyCode, x.points > 0 ? 'issuance' : 'deduction', now);
     const posted = await postTransaction(tx, {
-      countyCode: x.countyCode, kind: 'claim', memo: `${rule}（${x.points > 0 ? '申报' : '扣分'}）`, idempotencyKey: `claim:${x.id}`, ruleId: x.ruleId,
-      movements: [x.points > 0 ? { debit: sys, credit: x.accountId, amount } : { debit: x.accountId, credit: sys, amount }],
-      createdBy: x.submittedBy, approvedBy: actor.userId ?? x.reviewedBy, now,
+      countyCode: x.countyCode,
+      kind: 'claim',
+      memo: `${rule}（${x.points > 0 ? '申报' : '扣分'}）`,
+      idempotencyKey: `claim:${x.id}`,
+      ruleId: x.ruleId,
+      movements: [
+        x.points > 0 ? { debit: sys, credit: x.accountId, amount } : { debit: x.accountId, credit: sys, amount },
+      ],
+      createdBy: x.submittedBy,
+      approvedBy: actor.userId ?? x.reviewedBy,
+      now,
     });
     transactionId = posted.transactionId;
   }
   const booked = x.points > 0 ? amount : -amount;
   const message = capped
-    ? (amount === 0 ? `账户余额为 0，应扣 ${Math.abs(x.points)} 分，实际未扣减` : `账户余额不足，应扣 ${Math.abs(x.points)} 分，实际扣 ${amount} 分，余额已为 0`)
+    ? amount === 0
+      ? `账户余额为 0，应扣 ${Math.abs(x.points)} 分，实际未扣减`
+      : `账户余额不足，应扣 ${Math.abs(x.points)} 分，实际扣 ${amount} 分，余额已为 0`
     : `已入账 ${signed(booked)} 分`;
-  await tx.update(pointClaims).set({ state: 'posted', transactionId, postedAt: now, updatedAt: now }).where(eq(pointClaims.id, x.id));
-  await workflowEvent(tx, { entity: 'point_claim', entityId: x.id, action: 'post', fromState: 'notice', toState: 'posted', actor, note: message, data: { transactionId, points: booked, capped }, at: now });
+  await tx
+    .update(pointClaims)
+    .set({ state: 'posted', transactionId, postedAt: now, updatedAt: now })
+    .where(eq(pointClaims.id, x.id));
+  await workflowEvent(tx, {
+    entity: 'point_claim',
+    entityId: x.id,
+    action: 'post',
+    fromState: 'notice',
+    toState: 'posted',
+    actor,
+    note: message,
+    data: { transactionId, points: booked, capped },
+    at: now,
+  });
   await tell(tx, x, '积分已入账', `“${rule}”${message}。`, now);
-  await writeAudit(tx, actor, { action: 'pointClaim.post', entity: 'point_claim', entityId: x.id, detail: { transactionId, points: booked, capped } });
+  await writeAudit(tx, actor, {
+    action: 'pointClaim.post',
+    entity: 'point_claim',
+    entityId: x.id,
+    detail: { transactionId, points: booked, capped },
+  });
   return { id: x.id, state: 'posted', transactionId, points: booked, capped, message };
 }
 
@@ -229,16 +497,22 @@ export async function postClaim(db: Db, c: PointsCaller, now: Date, id: string):
   return db.transaction(async (tx) => {
     const x = await reviewable(tx, c, id);
     if (x.state !== 'notice') throw transitionError(`该申报${claimStateLabels[x.state]}，只有公示期满的申报可以入账`);
-    if (!x.noticeEndAt || now.getTime() < x.noticeEndAt.getTime()) throw transitionError(`公示期未满（至 ${fmtDay(x.noticeEndAt ?? now)}），不能入账`);
+    if (!x.noticeEndAt || now.getTime() < x.noticeEndAt.getTime())
+      throw transitionError(`公示期未满（至 ${fmtDay(x.noticeEndAt ?? now)}），不能入账`);
     return postClaimTx(tx, c.actor, x, now);
   });
 }
 
 /** The sweep: posts every claim whose notice ended with no objection, each in its own transaction. */
 export async function postDueClaims(db: Db, now: Date, limit = 500) {
-  const due = await db.select({ id: pointClaims.id }).from(pointClaims)
-    .where(and(eq(pointClaims.state, 'notice'), lte(pointClaims.noticeEndAt, now))).orderBy(asc(pointClaims.noticeEndAt)).limit(limit);
-  let posted = 0, failed = 0;
+  const due = await db
+    .select({ id: pointClaims.id })
+    .from(pointClaims)
+    .where(and(eq(pointClaims.state, 'notice'), lte(pointClaims.noticeEndAt, now)))
+    .orderBy(asc(pointClaims.noticeEndAt))
+    .limit(limit);
+  let posted = 0,
+    failed = 0;
   for (const { id } of due) {
     try {
       const done = await db.transaction(async (tx) => {
@@ -256,19 +530,38 @@ export async function postDueClaims(db: Db, now: Date, limit = 500) {
 }
 
 /** GET /public/points-notices — claims under notice, names partly masked. */
-export async function publicClaimNotices(db: DbOrTx, countyCode: string, now: Date, f: { page: number; pageSize: number }) {
+export async function publicClaimNotices(
+  db: DbOrTx,
+  countyCode: string,
+  now: Date,
+  f: { page: number; pageSize: number },
+) {
   const where = and(eq(pointClaims.countyCode, countyCode), eq(pointClaims.state, 'notice'));
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(pointClaims).where(where),
-    withNames(db).where(where).orderBy(desc(pointClaims.noticeStartAt), asc(pointClaims.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    withNames(db)
+      .where(where)
+      .orderBy(desc(pointClaims.noticeStartAt), asc(pointClaims.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return {
     items: rows.map((r) => ({
-      id: r.c.id, accountName: maskAccountName(r.accountName), accountType: r.accountType, regionName: r.regionName, ruleName: r.ruleName,
-      category: r.category, categoryName: categoryLabels[r.category], points: r.c.points, noticeStartAt: r.c.noticeStartAt, noticeEndAt: r.c.noticeEndAt,
+      id: r.c.id,
+      accountName: maskAccountName(r.accountName),
+      accountType: r.accountType,
+      regionName: r.regionName,
+      ruleName: r.ruleName,
+      category: r.category,
+      categoryName: categoryLabels[r.category],
+      points: r.c.points,
+      noticeStartAt: r.c.noticeStartAt,
+      noticeEndAt: r.c.noticeEndAt,
       canObject: !!r.c.noticeEndAt && r.c.noticeEndAt.getTime() > now.getTime(),
     })),
-    total, page: f.page, pageSize: f.pageSize,
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
   };
 }
 

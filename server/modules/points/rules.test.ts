@@ -4,8 +4,12 @@ import { PHONES } from '../../test/constants.js';
 import { verifyPoints } from './ledger.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const api = (phone: string | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
@@ -19,10 +23,16 @@ describe('points: rules catalogue and privileges', () => {
     expect(res.statusCode, res.body).toBe(200);
     const items = res.json().items as Json[];
     expect(items.length).toBeGreaterThanOrEqual(20);
-    expect(items.find((r) => r.name === '见义勇为')).toMatchObject({ category: 'reward', categoryName: '奖励', points: 50, evidenceRequired: true });
+    expect(items.find((r) => r.name === '见义勇为')).toMatchObject({
+      category: 'reward',
+      categoryName: '奖励',
+      points: 50,
+      evidenceRequired: true,
+    });
     expect(items.filter((r) => r.category === 'deduction').every((r) => r.points < 0)).toBe(true);
     expect(items.filter((r) => r.category !== 'deduction').every((r) => r.points > 0)).toBe(true);
-    const ded = (await api(PHONES.volunteer, 'GET', '/point-rules?category=deduction&group=environment')).json().items as Json[];
+    const ded = (await api(PHONES.volunteer, 'GET', '/point-rules?category=deduction&group=environment')).json()
+      .items as Json[];
     expect(ded.length).toBeGreaterThan(0);
     expect(ded.every((r) => r.category === 'deduction' && r.group === 'environment')).toBe(true);
     expect((await api(PHONES.resident, 'GET', '/point-rules?category=bonus')).statusCode).toBe(400);
@@ -52,7 +62,14 @@ describe('points: rules catalogue and privileges', () => {
     const created = await api(COUNTY, 'POST', '/point-rules', { ...body, points: -3, description: '公共场所乱扔烟头' });
     expect(created.statusCode, created.body).toBe(201);
     const rule = created.json();
-    expect(rule).toMatchObject({ name: '乱扔烟头', category: 'deduction', categoryName: '扣分', groupName: '环境卫生', points: -3, active: true });
+    expect(rule).toMatchObject({
+      name: '乱扔烟头',
+      category: 'deduction',
+      categoryName: '扣分',
+      groupName: '环境卫生',
+      points: -3,
+      active: true,
+    });
     const dup = await api(COUNTY, 'POST', '/point-rules', { ...body, points: -3 });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.details[0].path).toBe('name');
@@ -61,7 +78,10 @@ describe('points: rules catalogue and privileges', () => {
     expect(edited.statusCode, edited.body).toBe(200);
     expect(edited.json()).toMatchObject({ points: -2, evidenceRequired: true });
     expect((await api(COUNTY, 'PUT', `/point-rules/${rule.id}`, { ...body, points: 2 })).statusCode).toBe(400);
-    expect((await api(COUNTY, 'PUT', '/point-rules/00000000-0000-4000-8000-000000000000', { ...body, points: -2 })).statusCode).toBe(404);
+    expect(
+      (await api(COUNTY, 'PUT', '/point-rules/00000000-0000-4000-8000-000000000000', { ...body, points: -2 }))
+        .statusCode,
+    ).toBe(404);
     expect((await api(COUNTY, 'PUT', '/point-rules/not-a-uuid', { ...body, points: -2 })).statusCode).toBe(400);
 
     expect((await api(PHONES.xinjiAdmin, 'DELETE', `/point-rules/${rule.id}`)).statusCode).toBe(403);
@@ -79,13 +99,23 @@ describe('points: rules catalogue and privileges', () => {
     const bad = await api(COUNTY, 'POST', '/point-privileges', { name: '免费体检', threshold: 0 });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details[0].path).toBe('threshold');
-    expect((await api(PHONES.stationAdmin, 'POST', '/point-privileges', { name: '免费体检', threshold: 150 })).statusCode).toBe(403);
-    const created = await api(COUNTY, 'POST', '/point-privileges', { name: '免费体检', threshold: 150, description: '乡镇卫生院免费体检一次' });
+    expect(
+      (await api(PHONES.stationAdmin, 'POST', '/point-privileges', { name: '免费体检', threshold: 150 })).statusCode,
+    ).toBe(403);
+    const created = await api(COUNTY, 'POST', '/point-privileges', {
+      name: '免费体检',
+      threshold: 150,
+      description: '乡镇卫生院免费体检一次',
+    });
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json().id;
-    expect((await api(COUNTY, 'PUT', `/point-privileges/${id}`, { name: '免费体检', threshold: 160 })).json().threshold).toBe(160);
+    expect(
+      (await api(COUNTY, 'PUT', `/point-privileges/${id}`, { name: '免费体检', threshold: 160 })).json().threshold,
+    ).toBe(160);
     expect((await api(COUNTY, 'DELETE', `/point-privileges/${id}`)).statusCode).toBe(204);
-    expect(((await api(COUNTY, 'GET', '/point-privileges')).json().items as Json[]).some((p) => p.id === id)).toBe(false);
+    expect(((await api(COUNTY, 'GET', '/point-privileges')).json().items as Json[]).some((p) => p.id === id)).toBe(
+      false,
+    );
   });
 });
 
@@ -108,7 +138,8 @@ describe('points: accounts', () => {
     const detail = await api(PHONES.resident, 'GET', `/points/accounts/household/${hh}?pageSize=200`);
     expect(detail.statusCode, detail.body).toBe(200);
     const entries = detail.json().entries as Json[];
-    for (let i = 0; i + 1 < entries.length; i++) expect(entries[i].balanceAfter - entries[i].amount).toBe(entries[i + 1].balanceAfter);
+    for (let i = 0; i + 1 < entries.length; i++)
+      expect(entries[i].balanceAfter - entries[i].amount).toBe(entries[i + 1].balanceAfter);
     expect(entries.some((e) => e.amount < 0)).toBe(true);
     expect(entries.at(-1)!.balanceAfter).toBe(entries.at(-1)!.amount);
     // a claim posted in a monthly batch names this household's own rule, not the batch
@@ -123,7 +154,10 @@ describe('points: accounts', () => {
     expect((await api(PHONES.volunteer, 'GET', `/points/accounts/household/${hh}`)).statusCode).toBe(404);
     expect((await api(null, 'GET', `/points/accounts/household/${hh}`)).statusCode).toBe(401);
     expect((await api(PHONES.xinjiAdmin, 'GET', `/points/accounts/family/${hh}`)).statusCode).toBe(400);
-    expect((await api(PHONES.xinjiAdmin, 'GET', '/points/accounts/household/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect(
+      (await api(PHONES.xinjiAdmin, 'GET', '/points/accounts/household/00000000-0000-4000-8000-000000000000'))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('lists accounts in scope only', async () => {
@@ -132,12 +166,17 @@ describe('points: accounts', () => {
     expect(xinji.statusCode, xinji.body).toBe(200);
     const items = xinji.json().items as Json[];
     expect(items.length).toBeGreaterThan(0);
-    const paths = (await t.deps.database.query(`select id, region_path from point_accounts where id = any($1::uuid[])`, [items.map((i) => i.id)])).rows as { region_path: string }[];
+    const paths = (
+      await t.deps.database.query(`select id, region_path from point_accounts where id = any($1::uuid[])`, [
+        items.map((i) => i.id),
+      ])
+    ).rows as { region_path: string }[];
     expect(paths.every((p) => p.region_path.startsWith('/411523/411523100/'))).toBe(true);
     const county = (await api(COUNTY, 'GET', '/points/accounts?pageSize=1')).json();
     expect(county.total).toBeGreaterThan(xinji.json().total);
     const q = items[0].name.slice(0, 2);
-    const found = (await api(PHONES.xinjiAdmin, 'GET', `/points/accounts?q=${encodeURIComponent(q)}`)).json().items as Json[];
+    const found = (await api(PHONES.xinjiAdmin, 'GET', `/points/accounts?q=${encodeURIComponent(q)}`)).json()
+      .items as Json[];
     expect(found.every((a) => a.name.includes(q))).toBe(true);
     expect((await api(PHONES.xinjiAdmin, 'GET', '/points/accounts?regionCode=999')).statusCode).toBe(400);
   });

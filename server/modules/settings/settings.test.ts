@@ -3,42 +3,79 @@ import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('settings', () => {
   it('starts from the product defaults', async () => {
     const res = await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/settings' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ 'orders.acceptHours': 48, 'points.noticeDays': 5, 'stars.thresholds': [100, 300, 600, 1000, 1500], 'wishes.valueCap': 500, 'teams.inactiveDays': 30 });
+    expect(res.json()).toMatchObject({
+      'orders.acceptHours': 48,
+      'points.noticeDays': 5,
+      'stars.thresholds': [100, 300, 600, 1000, 1500],
+      'wishes.valueCap': 500,
+      'teams.inactiveDays': 30,
+    });
     const defs = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/settings/definitions' })).json().items;
-    expect(defs.find((d: { key: string }) => d.key === 'orders.acceptHours')).toMatchObject({ label: '接单时限', type: 'integer', unit: '小时', default: 48 });
+    expect(defs.find((d: { key: string }) => d.key === 'orders.acceptHours')).toMatchObject({
+      label: '接单时限',
+      type: 'integer',
+      unit: '小时',
+      default: 48,
+    });
   });
 
   it('the county admin changes a value; it is audited', async () => {
-    const res = await t.as(PHONES.countyAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'orders.acceptHours': 36, 'stars.thresholds': [50, 200, 500, 900, 1400] } });
+    const res = await t.as(PHONES.countyAdmin)({
+      method: 'PUT',
+      url: '/api/v1/settings',
+      payload: { 'orders.acceptHours': 36, 'stars.thresholds': [50, 200, 500, 900, 1400] },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()['orders.acceptHours']).toBe(36);
-    expect((await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: '/api/v1/settings' })).json()['orders.acceptHours']).toBe(36);
+    expect(
+      (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: '/api/v1/settings' })).json()['orders.acceptHours'],
+    ).toBe(36);
     const audit = (await t.as(PHONES.auditor)({ method: 'GET', url: '/api/v1/audit?action=setting.update' })).json();
     expect(audit.items[0].detail.changed['orders.acceptHours']).toEqual({ from: 48, to: 36 });
   });
 
   it('rejects unknown keys and bad values, naming each, and changes nothing', async () => {
-    const res = await t.as(PHONES.countyAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'orders.acceptHours': 0, 'stars.thresholds': [5, 4, 3, 2, 1], 'no.such': 1, 'points.noticeDays': 7 } });
+    const res = await t.as(PHONES.countyAdmin)({
+      method: 'PUT',
+      url: '/api/v1/settings',
+      payload: { 'orders.acceptHours': 0, 'stars.thresholds': [5, 4, 3, 2, 1], 'no.such': 1, 'points.noticeDays': 7 },
+    });
     expect(res.statusCode).toBe(400);
     const paths = res.json().error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['orders.acceptHours', 'stars.thresholds', 'no.such']));
-    expect((await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/settings' })).json()['points.noticeDays']).toBe(5);
-    const wrongType = await t.as(PHONES.countyAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'orders.acceptHours': '36' } });
+    expect(
+      (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/settings' })).json()['points.noticeDays'],
+    ).toBe(5);
+    const wrongType = await t.as(PHONES.countyAdmin)({
+      method: 'PUT',
+      url: '/api/v1/settings',
+      payload: { 'orders.acceptHours': '36' },
+    });
     expect(wrongType.statusCode).toBe(400);
     const notObject = await t.as(PHONES.countyAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: [1, 2] });
     expect(notObject.statusCode).toBe(400);
   });
 
   it('only county admins and the sysadmin may change settings', async () => {
-    expect((await t.as(PHONES.xinjiAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'points.noticeDays': 6 } })).statusCode).toBe(403);
-    expect((await t.as(PHONES.sysadmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'points.noticeDays': 6 } })).statusCode).toBe(200);
+    expect(
+      (await t.as(PHONES.xinjiAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'points.noticeDays': 6 } }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.as(PHONES.sysadmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'points.noticeDays': 6 } }))
+        .statusCode,
+    ).toBe(200);
     expect((await t.as(PHONES.resident)({ method: 'GET', url: '/api/v1/settings' })).statusCode).toBe(403);
   });
 });

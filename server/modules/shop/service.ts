@@ -1,7 +1,17 @@
 import crypto from 'node:crypto';
 import { and, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { files, householdMembers, households, pointAccounts, regions, shopGoods, shopRedemptions, volunteers, workflowEvents } from '../../db/schema/index.js';
+import {
+  files,
+  householdMembers,
+  households,
+  pointAccounts,
+  regions,
+  shopGoods,
+  shopRedemptions,
+  volunteers,
+  workflowEvents,
+} from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
@@ -9,7 +19,13 @@ import { notify } from '../../platform/notify.js';
 import { chinaMinute } from '../../platform/clock.js';
 import type { Permission } from '../../platform/permissions.js';
 import { requireRegion } from '../regions/service.js';
-import { ownerAccount, postTransaction, systemAccountId, type AccountType, type OwnerAccount } from '../points/ledger.js';
+import {
+  ownerAccount,
+  postTransaction,
+  systemAccountId,
+  type AccountType,
+  type OwnerAccount,
+} from '../points/ledger.js';
 
 /**
  * 积分超市: goods priced in points, and redemptions that hold stock and points in one transaction
@@ -21,14 +37,26 @@ export type RedemptionState = keyof typeof redemptionStateLabels;
 export const accountTypeLabels = { household: '户', volunteer: '志愿者' } as const;
 
 export type ShopCaller = {
-  actor: Actor; userId: string; countyCode: string; regionCode: string | null; scope: Scope; permissions: ReadonlySet<Permission>;
-  volunteerId: string | null; householdIds: string[];
+  actor: Actor;
+  userId: string;
+  countyCode: string;
+  regionCode: string | null;
+  scope: Scope;
+  permissions: ReadonlySet<Permission>;
+  volunteerId: string | null;
+  householdIds: string[];
 };
 
-export async function shopCaller(db: DbOrTx, base: Omit<ShopCaller, 'volunteerId' | 'householdIds'>): Promise<ShopCaller> {
+export async function shopCaller(
+  db: DbOrTx,
+  base: Omit<ShopCaller, 'volunteerId' | 'householdIds'>,
+): Promise<ShopCaller> {
   const [[v], hh] = await Promise.all([
     db.select({ id: volunteers.id }).from(volunteers).where(eq(volunteers.userId, base.userId)),
-    db.select({ id: householdMembers.householdId }).from(householdMembers).where(eq(householdMembers.userId, base.userId)),
+    db
+      .select({ id: householdMembers.householdId })
+      .from(householdMembers)
+      .where(eq(householdMembers.userId, base.userId)),
   ]);
   return { ...base, volunteerId: v?.id ?? null, householdIds: hh.map((h) => h.id) };
 }
@@ -37,7 +65,15 @@ const goodsScope = (scope: Scope) => inScope(scope, { path: shopGoods.regionPath
 
 // ---------- goods ----------
 
-export type GoodsInput = { name: string; points: number; stock: number; regionCode?: string; description?: string; fundingSource?: string; imageFileId?: string | null };
+export type GoodsInput = {
+  name: string;
+  points: number;
+  stock: number;
+  regionCode?: string;
+  description?: string;
+  fundingSource?: string;
+  imageFileId?: string | null;
+};
 
 async function checkImage(db: DbOrTx, id: string | null | undefined) {
   if (!id) return;
@@ -46,17 +82,40 @@ async function checkImage(db: DbOrTx, id: string | null | undefined) {
 }
 
 const goodsColumns = {
-  id: shopGoods.id, name: shopGoods.name, description: shopGoods.description, points: shopGoods.points, stock: shopGoods.stock,
-  fundingSource: shopGoods.fundingSource, imageFileId: shopGoods.imageFileId, active: shopGoods.active, regionCode: shopGoods.regionCode,
-  regionName: regions.name, regionLevel: regions.level, createdAt: shopGoods.createdAt, updatedAt: shopGoods.updatedAt,
+  id: shopGoods.id,
+  name: shopGoods.name,
+  description: shopGoods.description,
+  points: shopGoods.points,
+  stock: shopGoods.stock,
+  fundingSource: shopGoods.fundingSource,
+  imageFileId: shopGoods.imageFileId,
+  active: shopGoods.active,
+  regionCode: shopGoods.regionCode,
+  regionName: regions.name,
+  regionLevel: regions.level,
+  createdAt: shopGoods.createdAt,
+  updatedAt: shopGoods.updatedAt,
   reservedCount: sql<number>`(select coalesce(sum(r.quantity), 0)::int from shop_redemptions r where r.goods_id = "shop_goods"."id" and r.state = 'reserved')`,
 };
 type GoodsRow = { imageFileId: string | null; reservedCount: number | string };
-const presentGoods = <T extends GoodsRow>(g: T) => ({ ...g, reservedCount: Number(g.reservedCount), imageUrl: g.imageFileId ? `/api/v1/files/${g.imageFileId}` : null });
+const presentGoods = <T extends GoodsRow>(g: T) => ({
+  ...g,
+  reservedCount: Number(g.reservedCount),
+  imageUrl: g.imageFileId ? `/api/v1/files/${g.imageFileId}` : null,
+});
 
 export async function getGoods(db: DbOrTx, c: ShopCaller, id: string) {
-  const [g] = await db.select(goodsColumns).from(shopGoods).innerJoin(regions, eq(regions.code, shopGoods.regionCode))
-    .where(and(eq(shopGoods.id, id), eq(shopGoods.countyCode, c.countyCode), canManageGoods(c) ? sql`true` : eq(shopGoods.active, true)));
+  const [g] = await db
+    .select(goodsColumns)
+    .from(shopGoods)
+    .innerJoin(regions, eq(regions.code, shopGoods.regionCode))
+    .where(
+      and(
+        eq(shopGoods.id, id),
+        eq(shopGoods.countyCode, c.countyCode),
+        canManageGoods(c) ? sql`true` : eq(shopGoods.active, true),
+      ),
+    );
   if (!g) throw notFound('商品');
   return presentGoods(g);
 }
@@ -66,7 +125,11 @@ const canManageGoods = (c: ShopCaller) => c.permissions.has('shop:manage');
  * Goods of the county. Residents and volunteers see active goods with stock; managers (`all`) see every goods of
  * their scope, inactive and sold-out ones included.
  */
-export async function listGoods(db: DbOrTx, c: ShopCaller, f: { regionCode?: string; q?: string; all?: boolean; page: number; pageSize: number }) {
+export async function listGoods(
+  db: DbOrTx,
+  c: ShopCaller,
+  f: { regionCode?: string; q?: string; all?: boolean; page: number; pageSize: number },
+) {
   const conds: SQL[] = [eq(shopGoods.countyCode, c.countyCode)];
   if (f.all) {
     if (!canManageGoods(c)) throw forbidden('查看全部商品（含已下架、已售罄）需要管理积分超市商品的权限');
@@ -76,12 +139,21 @@ export async function listGoods(db: DbOrTx, c: ShopCaller, f: { regionCode?: str
     const r = await requireRegion(db, f.regionCode);
     conds.push(sql`${shopGoods.regionPath} like ${escapeLike(r.path) + '%'}`);
   }
-  if (f.q) conds.push(or(ilike(shopGoods.name, `%${escapeLike(f.q)}%`), ilike(shopGoods.fundingSource, `%${escapeLike(f.q)}%`))!);
+  if (f.q)
+    conds.push(
+      or(ilike(shopGoods.name, `%${escapeLike(f.q)}%`), ilike(shopGoods.fundingSource, `%${escapeLike(f.q)}%`))!,
+    );
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(shopGoods).where(where),
-    db.select(goodsColumns).from(shopGoods).innerJoin(regions, eq(regions.code, shopGoods.regionCode)).where(where)
-      .orderBy(desc(shopGoods.active), sql`${shopGoods.points} asc`, shopGoods.name, shopGoods.id).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select(goodsColumns)
+      .from(shopGoods)
+      .innerJoin(regions, eq(regions.code, shopGoods.regionCode))
+      .where(where)
+      .orderBy(desc(shopGoods.active), sql`${shopGoods.points} asc`, shopGoods.name, shopGoods.id)
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(presentGoods), total, page: f.page, pageSize: f.pageSize };
 }
@@ -90,29 +162,58 @@ export async function createGoods(db: Db, c: ShopCaller, now: Date, input: Goods
   const code = input.regionCode ?? c.regionCode;
   if (!code) throw invalid('regionCode', '请选择商品所属的所（站）');
   const region = await requireRegion(db, code);
-  if (region.countyCode !== c.countyCode || !regionInScope(c.scope, region.path)) throw invalid('regionCode', '该区划不在您的管理范围内');
+  if (region.countyCode !== c.countyCode || !regionInScope(c.scope, region.path))
+    throw invalid('regionCode', '该区划不在您的管理范围内');
   await checkImage(db, input.imageFileId);
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(shopGoods).values({
-      countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, name: input.name, description: input.description ?? '', points: input.points,
-      stock: input.stock, fundingSource: input.fundingSource ?? '', imageFileId: input.imageFileId ?? null, createdBy: c.userId, createdAt: now, updatedAt: now,
-    }).returning();
-    await writeAudit(tx, { ...c.actor, countyCode: region.countyCode }, { action: 'shop.goods.create', entity: 'shop_goods', entityId: row.id, after: row });
+    const [row] = await tx
+      .insert(shopGoods)
+      .values({
+        countyCode: region.countyCode,
+        regionCode: region.code,
+        regionPath: region.path,
+        name: input.name,
+        description: input.description ?? '',
+        points: input.points,
+        stock: input.stock,
+        fundingSource: input.fundingSource ?? '',
+        imageFileId: input.imageFileId ?? null,
+        createdBy: c.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: region.countyCode },
+      { action: 'shop.goods.create', entity: 'shop_goods', entityId: row.id, after: row },
+    );
     return row;
   });
 }
 
-export async function updateGoods(db: Db, c: ShopCaller, now: Date, id: string, patch: Partial<GoodsInput> & { active?: boolean }) {
+export async function updateGoods(
+  db: Db,
+  c: ShopCaller,
+  now: Date,
+  id: string,
+  patch: Partial<GoodsInput> & { active?: boolean },
+) {
   let region: { code: string; path: string } | null = null;
   if (patch.regionCode) {
     const r = await requireRegion(db, patch.regionCode);
-    if (r.countyCode !== c.countyCode || !regionInScope(c.scope, r.path)) throw invalid('regionCode', '该区划不在您的管理范围内');
+    if (r.countyCode !== c.countyCode || !regionInScope(c.scope, r.path))
+      throw invalid('regionCode', '该区划不在您的管理范围内');
     region = r;
   }
   await checkImage(db, patch.imageFileId);
   return db.transaction(async (tx) => {
     // the row lock keeps a stock correction from interleaving with redemptions
-    const [before] = await tx.select().from(shopGoods).where(and(eq(shopGoods.id, id), goodsScope(c.scope))).for('update');
+    const [before] = await tx
+      .select()
+      .from(shopGoods)
+      .where(and(eq(shopGoods.id, id), goodsScope(c.scope)))
+      .for('update');
     if (!before) throw notFound('商品');
     const set: Partial<typeof shopGoods.$inferInsert> = { updatedAt: now };
     for (const k of ['name', 'description', 'points', 'stock', 'fundingSource', 'imageFileId', 'active'] as const) {
@@ -121,10 +222,18 @@ export async function updateGoods(db: Db, c: ShopCaller, now: Date, id: string, 
     if (region) Object.assign(set, { regionCode: region.code, regionPath: region.path });
     const [after] = await tx.update(shopGoods).set(set).where(eq(shopGoods.id, id)).returning();
     const stockChange = after.stock !== before.stock ? { from: before.stock, to: after.stock } : undefined;
-    await writeAudit(tx, { ...c.actor, countyCode: before.countyCode }, {
-      action: stockChange ? 'shop.goods.stock' : 'shop.goods.update', entity: 'shop_goods', entityId: id, before, after,
-      detail: stockChange ? { stock: stockChange } : undefined,
-    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: before.countyCode },
+      {
+        action: stockChange ? 'shop.goods.stock' : 'shop.goods.update',
+        entity: 'shop_goods',
+        entityId: id,
+        before,
+        after,
+        detail: stockChange ? { stock: stockChange } : undefined,
+      },
+    );
     return after;
   });
 }
@@ -132,10 +241,27 @@ export async function updateGoods(db: Db, c: ShopCaller, now: Date, id: string, 
 /** DELETE deactivates: the goods leave the shop; reservations already made can still be handed out or cancelled. */
 export async function deactivateGoods(db: Db, c: ShopCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(shopGoods).where(and(eq(shopGoods.id, id), goodsScope(c.scope)));
+    const [before] = await tx
+      .select()
+      .from(shopGoods)
+      .where(and(eq(shopGoods.id, id), goodsScope(c.scope)));
     if (!before) throw notFound('商品');
-    const [after] = await tx.update(shopGoods).set({ active: false, updatedAt: now }).where(eq(shopGoods.id, id)).returning();
-    await writeAudit(tx, { ...c.actor, countyCode: before.countyCode }, { action: 'shop.goods.deactivate', entity: 'shop_goods', entityId: id, before: { active: before.active }, after: { active: false } });
+    const [after] = await tx
+      .update(shopGoods)
+      .set({ active: false, updatedAt: now })
+      .where(eq(shopGoods.id, id))
+      .returning();
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: before.countyCode },
+      {
+        action: 'shop.goods.deactivate',
+        entity: 'shop_goods',
+        entityId: id,
+        before: { active: before.active },
+        after: { active: false },
+      },
+    );
     return after;
   });
 }
@@ -148,28 +274,54 @@ async function accountUsers(db: DbOrTx, type: AccountType, ownerId: string): Pro
     const [v] = await db.select({ userId: volunteers.userId }).from(volunteers).where(eq(volunteers.id, ownerId));
     return v?.userId ? [v.userId] : [];
   }
-  return (await db.select({ userId: householdMembers.userId }).from(householdMembers).where(eq(householdMembers.householdId, ownerId))).map((r) => r.userId);
+  return (
+    await db
+      .select({ userId: householdMembers.userId })
+      .from(householdMembers)
+      .where(eq(householdMembers.householdId, ownerId))
+  ).map((r) => r.userId);
 }
 
-const isOwner = (c: ShopCaller, type: AccountType, ownerId: string) => (type === 'volunteer' ? c.volunteerId === ownerId : c.householdIds.includes(ownerId));
+const isOwner = (c: ShopCaller, type: AccountType, ownerId: string) =>
+  type === 'volunteer' ? c.volunteerId === ownerId : c.householdIds.includes(ownerId);
 
 /**
  * The account a redemption is for. `accountId` is the household or volunteer id (as in the points module), or the
  * points account id. The owner may use it (a volunteer their own, a resident their household); staff with
  * `shop:handout` any account in scope. Anything else is not found.
  */
-async function accountFor(tx: DbOrTx, c: ShopCaller, type: AccountType, accountId: string, now: Date): Promise<OwnerAccount & { byOwner: boolean }> {
-  const [byAccount] = await tx.select({ ownerId: pointAccounts.ownerId }).from(pointAccounts).where(and(eq(pointAccounts.id, accountId), eq(pointAccounts.type, type)));
+async function accountFor(
+  tx: DbOrTx,
+  c: ShopCaller,
+  type: AccountType,
+  accountId: string,
+  now: Date,
+): Promise<OwnerAccount & { byOwner: boolean }> {
+  const [byAccount] = await tx
+    .select({ ownerId: pointAccounts.ownerId })
+    .from(pointAccounts)
+    .where(and(eq(pointAccounts.id, accountId), eq(pointAccounts.type, type)));
   const ownerId = byAccount?.ownerId ?? accountId;
-  const gone = () => new AppError('NOT_FOUND', '积分账户不存在或不在您的数据权限范围内', [{ path: 'accountId', message: '账户不存在或不在您的管理范围内' }]);
+  const gone = () =>
+    new AppError('NOT_FOUND', '积分账户不存在或不在您的数据权限范围内', [
+      { path: 'accountId', message: '账户不存在或不在您的管理范围内' },
+    ]);
   if (isOwner(c, type, ownerId)) {
-    if (!c.permissions.has('shop:redeem') && !c.permissions.has('shop:handout')) throw forbidden('您没有兑换商品的权限');
+    if (!c.permissions.has('shop:redeem') && !c.permissions.has('shop:handout'))
+      throw forbidden('您没有兑换商品的权限');
     return { ...(await ownerAccount(tx, type, ownerId, now)), byOwner: true };
   }
   if (!c.permissions.has('shop:handout')) throw gone();
-  const [owner] = type === 'household'
-    ? await tx.select({ path: households.regionPath, countyCode: households.countyCode }).from(households).where(eq(households.id, ownerId))
-    : await tx.select({ path: volunteers.regionPath, countyCode: volunteers.countyCode }).from(volunteers).where(eq(volunteers.id, ownerId));
+  const [owner] =
+    type === 'household'
+      ? await tx
+          .select({ path: households.regionPath, countyCode: households.countyCode })
+          .from(households)
+          .where(eq(households.id, ownerId))
+      : await tx
+          .select({ path: volunteers.regionPath, countyCode: volunteers.countyCode })
+          .from(volunteers)
+          .where(eq(volunteers.id, ownerId));
   if (!owner || owner.countyCode !== c.countyCode || !regionInScope(c.scope, owner.path)) throw gone();
   return { ...(await ownerAccount(tx, type, ownerId, now)), byOwner: false };
 }
@@ -178,8 +330,31 @@ async function accountFor(tx: DbOrTx, c: ShopCaller, type: AccountType, accountI
 
 const pickupCode = () => String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
 
-async function event(tx: DbOrTx, e: { entityId: string; action: string; from: string | null; to: string; actor: Actor; note?: string; data?: Record<string, unknown>; now: Date }) {
-  await tx.insert(workflowEvents).values({ entity: 'shop_redemption', entityId: e.entityId, action: e.action, fromState: e.from, toState: e.to, actorUserId: e.actor.userId, actorName: e.actor.name, note: e.note ?? '', data: e.data ?? null, at: e.now });
+async function event(
+  tx: DbOrTx,
+  e: {
+    entityId: string;
+    action: string;
+    from: string | null;
+    to: string;
+    actor: Actor;
+    note?: string;
+    data?: Record<string, unknown>;
+    now: Date;
+  },
+) {
+  await tx.insert(workflowEvents).values({
+    entity: 'shop_redemption',
+    entityId: e.entityId,
+    action: e.action,
+    fromState: e.from,
+    toState: e.to,
+    actorUserId: e.actor.userId,
+    actorName: e.actor.name,
+    note: e.note ?? '',
+    data: e.data ?? null,
+    at: e.now,
+  });
 }
 
 export type RedeemInput = { goodsId: string; quantity: number; accountType: AccountType; accountId: string };
@@ -190,43 +365,118 @@ export type RedeemInput = { goodsId: string; quantity: number; accountType: Acco
  * back), then the redemption with its pickup code, the timeline, the notice to the owner and the audit event.
  */
 export async function redeem(db: Db, c: ShopCaller, now: Date, input: RedeemInput) {
-  const [goods] = await db.select().from(shopGoods).where(and(eq(shopGoods.id, input.goodsId), eq(shopGoods.countyCode, c.countyCode)));
+  const [goods] = await db
+    .select()
+    .from(shopGoods)
+    .where(and(eq(shopGoods.id, input.goodsId), eq(shopGoods.countyCode, c.countyCode)));
   if (!goods) throw invalid('goodsId', '商品不存在');
-  if (!goods.active) throw new AppError('INVALID_TRANSITION', `“${goods.name}”已下架，不能兑换`, [{ path: 'goodsId', message: '商品已下架' }]);
+  if (!goods.active)
+    throw new AppError('INVALID_TRANSITION', `“${goods.name}”已下架，不能兑换`, [
+      { path: 'goodsId', message: '商品已下架' },
+    ]);
   const total = goods.points * input.quantity;
   if (!Number.isSafeInteger(total) || total > 100_000_000) throw invalid('quantity', '兑换数量过大');
   return db.transaction(async (tx) => {
     const account = await accountFor(tx, c, input.accountType, input.accountId, now);
     if (account.countyCode !== goods.countyCode) throw invalid('accountId', '账户与商品不在同一县');
-    const taken = await tx.update(shopGoods).set({ stock: sql`${shopGoods.stock} - ${input.quantity}`, updatedAt: now })
+    const taken = await tx
+      .update(shopGoods)
+      .set({ stock: sql`${shopGoods.stock} - ${input.quantity}`, updatedAt: now })
       .where(and(eq(shopGoods.id, goods.id), eq(shopGoods.active, true), sql`${shopGoods.stock} >= ${input.quantity}`))
       .returning({ stock: shopGoods.stock, points: shopGoods.points, name: shopGoods.name });
     if (!taken.length) {
-      throw new AppError('OUT_OF_STOCK', `“${goods.name}”库存不足，兑换 ${input.quantity} 件失败`, [{ path: 'quantity', message: '库存不足' }]);
+      throw new AppError('OUT_OF_STOCK', `“${goods.name}”库存不足，兑换 ${input.quantity} 件失败`, [
+        { path: 'quantity', message: '库存不足' },
+      ]);
     }
     const points = taken[0].points * input.quantity;
     const held = await systemAccountId(tx, goods.countyCode, 'shop_held', now);
     const memo = `兑换${taken[0].name} × ${input.quantity}`;
     let posted;
     try {
-      posted = await postTransaction(tx, { countyCode: goods.countyCode, kind: 'redemption', memo, movements: [{ debit: account.id, credit: held, amount: points }], createdBy: c.userId, now });
+      posted = await postTransaction(tx, {
+        countyCode: goods.countyCode,
+        kind: 'redemption',
+        memo,
+        movements: [{ debit: account.id, credit: held, amount: points }],
+        createdBy: c.userId,
+        now,
+      });
     } catch (e) {
       if (e instanceof AppError && e.code === 'INSUFFICIENT_POINTS') {
-        throw new AppError('INSUFFICIENT_POINTS', `积分余额不足：兑换${taken[0].name} × ${input.quantity} 需要 ${points} 积分`, [{ path: 'accountId', message: '积分余额不足' }]);
+        throw new AppError(
+          'INSUFFICIENT_POINTS',
+          `积分余额不足：兑换${taken[0].name} × ${input.quantity} 需要 ${points} 积分`,
+          [{ path: 'accountId', message: '积分余额不足' }],
+        );
       }
       throw e;
     }
-    const [row] = await tx.insert(shopRedemptions).values({
-      countyCode: goods.countyCode, regionPath: goods.regionPath, goodsId: goods.id, accountId: account.id, quantity: input.quantity, points, state: 'reserved',
-      pickupCode: pickupCode(), holdTransactionId: posted.transactionId, requestedBy: c.userId, createdAt: now,
-    }).returning();
-    await event(tx, { entityId: row.id, action: 'reserve', from: null, to: 'reserved', actor: c.actor, now,
-      note: account.byOwner ? '' : `${c.actor.name}代${account.name}兑换`, data: { quantity: input.quantity, points, transactionId: posted.transactionId } });
-    await notify(tx, { countyCode: goods.countyCode, userIds: await accountUsers(tx, account.type, account.ownerId), kind: 'shop.reserved', title: '积分兑换成功',
-      body: `已为${account.name}兑换“${taken[0].name}”× ${input.quantity}，扣除 ${points} 积分，取货码 ${row.pickupCode}，请凭取货码到兑换点领取`, entity: 'shop_redemption', entityId: row.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: goods.countyCode }, { action: 'shop.redeem', entity: 'shop_redemption', entityId: row.id,
-      after: { ...row, pickupCode: undefined }, detail: { goodsId: goods.id, accountId: account.id, quantity: input.quantity, points, stockAfter: taken[0].stock } });
-    return { id: row.id, state: row.state, pickupCode: row.pickupCode, points, quantity: row.quantity, goodsId: goods.id, goodsName: taken[0].name, accountId: account.id, accountName: account.name, createdAt: row.createdAt };
+    const [row] = await tx
+      .insert(shopRedemptions)
+      .values({
+        countyCode: goods.countyCode,
+        regionPath: goods.regionPath,
+        goodsId: goods.id,
+        accountId: account.id,
+        quantity: input.quantity,
+        points,
+        state: 'reserved',
+        pickupCode: pickupCode(),
+        holdTransactionId: posted.transactionId,
+        requestedBy: c.userId,
+        createdAt: now,
+      })
+      .returning();
+    await event(tx, {
+      entityId: row.id,
+      action: 'reserve',
+      from: null,
+      to: 'reserved',
+      actor: c.actor,
+      now,
+      note: account.byOwner ? '' : `${c.actor.name}代${account.name}兑换`,
+      data: { quantity: input.quantity, points, transactionId: posted.transactionId },
+    });
+    await notify(tx, {
+      countyCode: goods.countyCode,
+      userIds: await accountUsers(tx, account.type, account.ownerId),
+      kind: 'shop.reserved',
+      title: '积分兑换成功',
+      body: `已为${account.name}兑换“${taken[0].name}”× ${input.quantity}，扣除 ${points} 积分，取货码 ${row.pickupCode}，请凭取货码到兑换点领取`,
+      entity: 'shop_redemption',
+      entityId: row.id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: goods.countyCode },
+      {
+        action: 'shop.redeem',
+        entity: 'shop_redemption',
+        entityId: row.id,
+        after: { ...row, pickupCode: undefined },
+        detail: {
+          goodsId: goods.id,
+          accountId: account.id,
+          quantity: input.quantity,
+          points,
+          stockAfter: taken[0].stock,
+        },
+      },
+    );
+    return {
+      id: row.id,
+      state: row.state,
+      pickupCode: row.pickupCode,
+      points,
+      quantity: row.quantity,
+      goodsId: goods.id,
+      goodsName: taken[0].name,
+      accountId: account.id,
+      accountName: account.name,
+      createdAt: row.createdAt,
+    };
   });
 }
 
@@ -234,9 +484,19 @@ type Redemption = typeof shopRedemptions.$inferSelect;
 
 /** A redemption with its goods and account, if the caller may act on it as staff (goods or account in scope) or as its owner. */
 async function loadRedemption(db: DbOrTx, c: ShopCaller, id: string) {
-  const [r] = await db.select({ r: shopRedemptions, goodsName: shopGoods.name, goodsPath: shopGoods.regionPath, accountType: pointAccounts.type, ownerId: pointAccounts.ownerId,
-    accountName: pointAccounts.name, accountPath: pointAccounts.regionPath })
-    .from(shopRedemptions).innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId)).innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
+  const [r] = await db
+    .select({
+      r: shopRedemptions,
+      goodsName: shopGoods.name,
+      goodsPath: shopGoods.regionPath,
+      accountType: pointAccounts.type,
+      ownerId: pointAccounts.ownerId,
+      accountName: pointAccounts.name,
+      accountPath: pointAccounts.regionPath,
+    })
+    .from(shopRedemptions)
+    .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
+    .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
     .where(and(eq(shopRedemptions.id, id), eq(shopRedemptions.countyCode, c.countyCode)));
   if (!r) throw notFound('兑换记录');
   const type = r.accountType as AccountType;
@@ -251,42 +511,109 @@ async function loadRedemption(db: DbOrTx, c: ShopCaller, id: string) {
 export async function handout(db: Db, c: ShopCaller, now: Date, id: string, code: string) {
   const r = await loadRedemption(db, c, id);
   if (!r.staffGoods) throw forbidden('只有该商品所在所（站）的工作人员可以发放');
-  if (r.r.state !== 'reserved') throw new AppError('INVALID_TRANSITION', `该兑换${redemptionStateLabels[r.r.state]}，不能发放`);
+  if (r.r.state !== 'reserved')
+    throw new AppError('INVALID_TRANSITION', `该兑换${redemptionStateLabels[r.r.state]}，不能发放`);
   if (r.r.codeLockedUntil && r.r.codeLockedUntil.getTime() > now.getTime()) throw pickupLocked(r.r.codeLockedUntil);
   if (!safeEqual(code, r.r.pickupCode)) {
     // count the miss; the fifth in a row locks the handout for a while (and starts a new count), audited
     const miss = await db.transaction(async (tx) => {
-      const [f] = await tx.update(shopRedemptions).set({
-        codeFailures: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES} then 0 else ${shopRedemptions.codeFailures} + 1 end`,
-        codeLockedUntil: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES} then ${new Date(now.getTime() + PICKUP_LOCK_MS).toISOString()}::timestamptz else null end`,
-      }).where(and(eq(shopRedemptions.id, id), eq(shopRedemptions.state, 'reserved'),
-        sql`(${shopRedemptions.codeLockedUntil} is null or ${shopRedemptions.codeLockedUntil} <= ${now.toISOString()}::timestamptz)`))
+      const [f] = await tx
+        .update(shopRedemptions)
+        .set({
+          codeFailures: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES} then 0 else ${shopRedemptions.codeFailures} + 1 end`,
+          codeLockedUntil: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES} then ${new Date(now.getTime() + PICKUP_LOCK_MS).toISOString()}::timestamptz else null end`,
+        })
+        .where(
+          and(
+            eq(shopRedemptions.id, id),
+            eq(shopRedemptions.state, 'reserved'),
+            sql`(${shopRedemptions.codeLockedUntil} is null or ${shopRedemptions.codeLockedUntil} <= ${now.toISOString()}::timestamptz)`,
+          ),
+        )
         .returning({ failures: shopRedemptions.codeFailures, lockedUntil: shopRedemptions.codeLockedUntil });
       if (f?.lockedUntil) {
-        await writeAudit(tx, { ...c.actor, countyCode: r.r.countyCode }, { action: 'shop.pickup_locked', entity: 'shop_redemption', entityId: id, detail: { tries: PICKUP_TRIES, until: f.lockedUntil } });
+        await writeAudit(
+          tx,
+          { ...c.actor, countyCode: r.r.countyCode },
+          {
+            action: 'shop.pickup_locked',
+            entity: 'shop_redemption',
+            entityId: id,
+            detail: { tries: PICKUP_TRIES, until: f.lockedUntil },
+          },
+        );
       }
       return f;
     });
     if (miss?.lockedUntil) throw pickupLocked(miss.lockedUntil);
     if (!miss) {
       // locked or handed out by a parallel request since it was read
-      const [current] = await db.select({ state: shopRedemptions.state, lockedUntil: shopRedemptions.codeLockedUntil }).from(shopRedemptions).where(eq(shopRedemptions.id, id));
-      if (current?.lockedUntil && current.lockedUntil.getTime() > now.getTime()) throw pickupLocked(current.lockedUntil);
+      const [current] = await db
+        .select({ state: shopRedemptions.state, lockedUntil: shopRedemptions.codeLockedUntil })
+        .from(shopRedemptions)
+        .where(eq(shopRedemptions.id, id));
+      if (current?.lockedUntil && current.lockedUntil.getTime() > now.getTime())
+        throw pickupLocked(current.lockedUntil);
       throw new AppError('INVALID_TRANSITION', '该兑换已被处理，请刷新');
     }
     throw invalid('pickupCode', `取货码不正确，还可再试 ${PICKUP_TRIES - miss.failures} 次`);
   }
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(shopRedemptions).set({ state: 'handed_out', handedOutBy: c.userId, handedOutAt: now })
-      .where(and(eq(shopRedemptions.id, id), eq(shopRedemptions.state, 'reserved'), eq(shopRedemptions.pickupCode, code))).returning();
+    const [row] = await tx
+      .update(shopRedemptions)
+      .set({ state: 'handed_out', handedOutBy: c.userId, handedOutAt: now })
+      .where(
+        and(eq(shopRedemptions.id, id), eq(shopRedemptions.state, 'reserved'), eq(shopRedemptions.pickupCode, code)),
+      )
+      .returning();
     if (!row) throw new AppError('INVALID_TRANSITION', '该兑换已被处理，请刷新');
-    const [held, redeemed] = [await systemAccountId(tx, row.countyCode, 'shop_held', now), await systemAccountId(tx, row.countyCode, 'redeemed', now)];
-    const posted = await postTransaction(tx, { countyCode: row.countyCode, kind: 'handout', memo: `发放${r.goodsName} × ${row.quantity}`, movements: [{ debit: held, credit: redeemed, amount: row.points }], createdBy: c.userId, now });
-    await tx.update(shopRedemptions).set({ settleTransactionId: posted.transactionId }).where(eq(shopRedemptions.id, id));
-    await event(tx, { entityId: id, action: 'handout', from: 'reserved', to: 'handed_out', actor: c.actor, now, data: { transactionId: posted.transactionId } });
-    await notify(tx, { countyCode: row.countyCode, userIds: await accountUsers(tx, r.type, r.ownerId!), kind: 'shop.handed_out', title: '兑换商品已领取',
-      body: `“${r.goodsName}”× ${row.quantity} 已于兑换点领取（经办人：${c.actor.name}）`, entity: 'shop_redemption', entityId: id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: row.countyCode }, { action: 'shop.handout', entity: 'shop_redemption', entityId: id, before: { state: 'reserved' }, after: { state: 'handed_out' }, detail: { transactionId: posted.transactionId } });
+    const [held, redeemed] = [
+      await systemAccountId(tx, row.countyCode, 'shop_held', now),
+      await systemAccountId(tx, row.countyCode, 'redeemed', now),
+    ];
+    const posted = await postTransaction(tx, {
+      countyCode: row.countyCode,
+      kind: 'handout',
+      memo: `发放${r.goodsName} × ${row.quantity}`,
+      movements: [{ debit: held, credit: redeemed, amount: row.points }],
+      createdBy: c.userId,
+      now,
+    });
+    await tx
+      .update(shopRedemptions)
+      .set({ settleTransactionId: posted.transactionId })
+      .where(eq(shopRedemptions.id, id));
+    await event(tx, {
+      entityId: id,
+      action: 'handout',
+      from: 'reserved',
+      to: 'handed_out',
+      actor: c.actor,
+      now,
+      data: { transactionId: posted.transactionId },
+    });
+    await notify(tx, {
+      countyCode: row.countyCode,
+      userIds: await accountUsers(tx, r.type, r.ownerId!),
+      kind: 'shop.handed_out',
+      title: '兑换商品已领取',
+      body: `“${r.goodsName}”× ${row.quantity} 已于兑换点领取（经办人：${c.actor.name}）`,
+      entity: 'shop_redemption',
+      entityId: id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: row.countyCode },
+      {
+        action: 'shop.handout',
+        entity: 'shop_redemption',
+        entityId: id,
+        before: { state: 'reserved' },
+        after: { state: 'handed_out' },
+        detail: { transactionId: posted.transactionId },
+      },
+    );
     return { ...row, settleTransactionId: posted.transactionId };
   });
 }
@@ -308,22 +635,72 @@ function safeEqual(a: string, b: string) {
 /** Cancelled by the owner or staff: the stock goes back and the points are refunded shop_held → account. */
 export async function cancelRedemption(db: Db, c: ShopCaller, now: Date, id: string, reason?: string) {
   const r = await loadRedemption(db, c, id);
-  if (r.r.state !== 'reserved') throw new AppError('INVALID_TRANSITION', `该兑换${redemptionStateLabels[r.r.state]}，不能取消`);
+  if (r.r.state !== 'reserved')
+    throw new AppError('INVALID_TRANSITION', `该兑换${redemptionStateLabels[r.r.state]}，不能取消`);
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(shopRedemptions).set({ state: 'cancelled', cancelledAt: now, cancelReason: reason?.trim() || null })
-      .where(and(eq(shopRedemptions.id, id), eq(shopRedemptions.state, 'reserved'))).returning();
+    const [row] = await tx
+      .update(shopRedemptions)
+      .set({ state: 'cancelled', cancelledAt: now, cancelReason: reason?.trim() || null })
+      .where(and(eq(shopRedemptions.id, id), eq(shopRedemptions.state, 'reserved')))
+      .returning();
     if (!row) throw new AppError('INVALID_TRANSITION', '该兑换已被处理，请刷新');
-    const [goods] = await tx.update(shopGoods).set({ stock: sql`${shopGoods.stock} + ${row.quantity}`, updatedAt: now }).where(eq(shopGoods.id, row.goodsId)).returning({ stock: shopGoods.stock });
+    const [goods] = await tx
+      .update(shopGoods)
+      .set({ stock: sql`${shopGoods.stock} + ${row.quantity}`, updatedAt: now })
+      .where(eq(shopGoods.id, row.goodsId))
+      .returning({ stock: shopGoods.stock });
     const held = await systemAccountId(tx, row.countyCode, 'shop_held', now);
-    const posted = await postTransaction(tx, { countyCode: row.countyCode, kind: 'refund', memo: `取消兑换${r.goodsName} × ${row.quantity}，退回积分`, movements: [{ debit: held, credit: row.accountId, amount: row.points }], createdBy: c.userId, now });
-    await tx.update(shopRedemptions).set({ settleTransactionId: posted.transactionId }).where(eq(shopRedemptions.id, id));
-    await event(tx, { entityId: id, action: 'cancel', from: 'reserved', to: 'cancelled', actor: c.actor, now, note: reason?.trim() ?? '', data: { transactionId: posted.transactionId } });
+    const posted = await postTransaction(tx, {
+      countyCode: row.countyCode,
+      kind: 'refund',
+      memo: `取消兑换${r.goodsName} × ${row.quantity}，退回积分`,
+      movements: [{ debit: held, credit: row.accountId, amount: row.points }],
+      createdBy: c.userId,
+      now,
+    });
+    await tx
+      .update(shopRedemptions)
+      .set({ settleTransactionId: posted.transactionId })
+      .where(eq(shopRedemptions.id, id));
+    await event(tx, {
+      entityId: id,
+      action: 'cancel',
+      from: 'reserved',
+      to: 'cancelled',
+      actor: c.actor,
+      now,
+      note: reason?.trim() ?? '',
+      data: { transactionId: posted.transactionId },
+    });
     if (!r.owner) {
-      await notify(tx, { countyCode: row.countyCode, userIds: await accountUsers(tx, r.type, r.ownerId!), kind: 'shop.cancelled', title: '积分兑换已取消',
-        body: `“${r.goodsName}”× ${row.quantity} 的兑换已取消${reason?.trim() ? `（${reason.trim()}）` : ''}，${row.points} 积分已退回`, entity: 'shop_redemption', entityId: id, now });
+      await notify(tx, {
+        countyCode: row.countyCode,
+        userIds: await accountUsers(tx, r.type, r.ownerId!),
+        kind: 'shop.cancelled',
+        title: '积分兑换已取消',
+        body: `“${r.goodsName}”× ${row.quantity} 的兑换已取消${reason?.trim() ? `（${reason.trim()}）` : ''}，${row.points} 积分已退回`,
+        entity: 'shop_redemption',
+        entityId: id,
+        now,
+      });
     }
-    await writeAudit(tx, { ...c.actor, countyCode: row.countyCode }, { action: 'shop.cancel', entity: 'shop_redemption', entityId: id, before: { state: 'reserved' }, after: { state: 'cancelled' },
-      detail: { reason: reason?.trim() || undefined, refund: row.points, stockAfter: goods?.stock, transactionId: posted.transactionId } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: row.countyCode },
+      {
+        action: 'shop.cancel',
+        entity: 'shop_redemption',
+        entityId: id,
+        before: { state: 'reserved' },
+        after: { state: 'cancelled' },
+        detail: {
+          reason: reason?.trim() || undefined,
+          refund: row.points,
+          stockAfter: goods?.stock,
+          transactionId: posted.transactionId,
+        },
+      },
+    );
     return { ...row, settleTransactionId: posted.transactionId };
   });
 }
@@ -331,51 +708,110 @@ export async function cancelRedemption(db: Db, c: ShopCaller, now: Date, id: str
 // ---------- lists ----------
 
 const redemptionColumns = {
-  id: shopRedemptions.id, goodsId: shopRedemptions.goodsId, goodsName: shopGoods.name, goodsPoints: shopGoods.points, goodsRegionName: regions.name,
-  accountId: shopRedemptions.accountId, accountType: pointAccounts.type, ownerId: pointAccounts.ownerId, accountName: pointAccounts.name,
-  quantity: shopRedemptions.quantity, points: shopRedemptions.points, state: shopRedemptions.state, pickupCode: shopRedemptions.pickupCode,
-  createdAt: shopRedemptions.createdAt, handedOutAt: shopRedemptions.handedOutAt, cancelledAt: shopRedemptions.cancelledAt, cancelReason: shopRedemptions.cancelReason,
+  id: shopRedemptions.id,
+  goodsId: shopRedemptions.goodsId,
+  goodsName: shopGoods.name,
+  goodsPoints: shopGoods.points,
+  goodsRegionName: regions.name,
+  accountId: shopRedemptions.accountId,
+  accountType: pointAccounts.type,
+  ownerId: pointAccounts.ownerId,
+  accountName: pointAccounts.name,
+  quantity: shopRedemptions.quantity,
+  points: shopRedemptions.points,
+  state: shopRedemptions.state,
+  pickupCode: shopRedemptions.pickupCode,
+  createdAt: shopRedemptions.createdAt,
+  handedOutAt: shopRedemptions.handedOutAt,
+  cancelledAt: shopRedemptions.cancelledAt,
+  cancelReason: shopRedemptions.cancelReason,
 };
 type RedemptionRow = { state: Redemption['state']; pickupCode: string; accountType: string };
 /** The pickup code is shown to the owner only: staff ask for it at the counter. */
 const presentRedemption = <T extends RedemptionRow>(r: T, showCode: boolean) => ({
-  ...r, pickupCode: showCode ? r.pickupCode : undefined, stateName: redemptionStateLabels[r.state], accountTypeName: accountTypeLabels[r.accountType as AccountType] ?? r.accountType,
+  ...r,
+  pickupCode: showCode ? r.pickupCode : undefined,
+  stateName: redemptionStateLabels[r.state],
+  accountTypeName: accountTypeLabels[r.accountType as AccountType] ?? r.accountType,
 });
 
-const redemptionQuery = (db: DbOrTx) => db.select(redemptionColumns).from(shopRedemptions).innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
-  .innerJoin(regions, eq(regions.code, shopGoods.regionCode)).innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId));
+const redemptionQuery = (db: DbOrTx) =>
+  db
+    .select(redemptionColumns)
+    .from(shopRedemptions)
+    .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
+    .innerJoin(regions, eq(regions.code, shopGoods.regionCode))
+    .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId));
 
 /** Staff list: redemptions of goods in scope, or of accounts in scope. */
-export async function listRedemptions(db: DbOrTx, c: ShopCaller, f: { state?: RedemptionState; goodsId?: string; pickupCode?: string; q?: string; page: number; pageSize: number }) {
-  if (!c.permissions.has('shop:handout') && !c.permissions.has('shop:manage')) throw forbidden('查看兑换记录需要积分超市的管理或发放权限');
-  const conds: SQL[] = [eq(shopRedemptions.countyCode, c.countyCode),
-    or(inScope(c.scope, { path: shopRedemptions.regionPath, regionCode: shopGoods.regionCode }), inScope(c.scope, { path: pointAccounts.regionPath, regionCode: sql`coalesce(${pointAccounts.regionCode}, '')` }))!];
+export async function listRedemptions(
+  db: DbOrTx,
+  c: ShopCaller,
+  f: { state?: RedemptionState; goodsId?: string; pickupCode?: string; q?: string; page: number; pageSize: number },
+) {
+  if (!c.permissions.has('shop:handout') && !c.permissions.has('shop:manage'))
+    throw forbidden('查看兑换记录需要积分超市的管理或发放权限');
+  const conds: SQL[] = [
+    eq(shopRedemptions.countyCode, c.countyCode),
+    or(
+      inScope(c.scope, { path: shopRedemptions.regionPath, regionCode: shopGoods.regionCode }),
+      inScope(c.scope, { path: pointAccounts.regionPath, regionCode: sql`coalesce(${pointAccounts.regionCode}, '')` }),
+    )!,
+  ];
   if (f.state) conds.push(eq(shopRedemptions.state, f.state));
   if (f.goodsId) conds.push(eq(shopRedemptions.goodsId, f.goodsId));
   if (f.pickupCode) conds.push(eq(shopRedemptions.pickupCode, f.pickupCode));
-  if (f.q) conds.push(or(ilike(pointAccounts.name, `%${escapeLike(f.q)}%`), ilike(shopGoods.name, `%${escapeLike(f.q)}%`))!);
+  if (f.q)
+    conds.push(or(ilike(pointAccounts.name, `%${escapeLike(f.q)}%`), ilike(shopGoods.name, `%${escapeLike(f.q)}%`))!);
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(shopRedemptions).innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId)).innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId)).where(where),
-    redemptionQuery(db).where(where).orderBy(desc(shopRedemptions.createdAt), desc(shopRedemptions.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({ total: count() })
+      .from(shopRedemptions)
+      .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
+      .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
+      .where(where),
+    redemptionQuery(db)
+      .where(where)
+      .orderBy(desc(shopRedemptions.createdAt), desc(shopRedemptions.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map((r) => presentRedemption(r, false)), total, page: f.page, pageSize: f.pageSize };
 }
 
 /** `GET /me/redemptions`: the caller's volunteer account and household accounts, with pickup codes. */
-export async function myRedemptions(db: DbOrTx, c: ShopCaller, f: { state?: RedemptionState; page: number; pageSize: number }) {
+export async function myRedemptions(
+  db: DbOrTx,
+  c: ShopCaller,
+  f: { state?: RedemptionState; page: number; pageSize: number },
+) {
   const owners: SQL[] = [];
   if (c.volunteerId) owners.push(and(eq(pointAccounts.type, 'volunteer'), eq(pointAccounts.ownerId, c.volunteerId))!);
-  if (c.householdIds.length) owners.push(and(eq(pointAccounts.type, 'household'), inArray(pointAccounts.ownerId, c.householdIds))!);
+  if (c.householdIds.length)
+    owners.push(and(eq(pointAccounts.type, 'household'), inArray(pointAccounts.ownerId, c.householdIds))!);
   if (!owners.length) return { items: [], total: 0, page: f.page, pageSize: f.pageSize };
   const conds: SQL[] = [or(...owners)!];
   if (f.state) conds.push(eq(shopRedemptions.state, f.state));
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(shopRedemptions).innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId)).where(where),
-    redemptionQuery(db).where(where).orderBy(desc(shopRedemptions.createdAt), desc(shopRedemptions.id)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select({ total: count() })
+      .from(shopRedemptions)
+      .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
+      .where(where),
+    redemptionQuery(db)
+      .where(where)
+      .orderBy(desc(shopRedemptions.createdAt), desc(shopRedemptions.id))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map((r) => presentRedemption(r, r.state === 'reserved')), total, page: f.page, pageSize: f.pageSize };
+  return {
+    items: rows.map((r) => presentRedemption(r, r.state === 'reserved')),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
+  };
 }
 
 /** One redemption with its timeline; the pickup code only for its owner while it is reserved. */
@@ -383,8 +819,23 @@ export async function getRedemption(db: DbOrTx, c: ShopCaller, id: string) {
   const access = await loadRedemption(db, c, id);
   const [[row], events] = await Promise.all([
     redemptionQuery(db).where(eq(shopRedemptions.id, id)),
-    db.select({ action: workflowEvents.action, fromState: workflowEvents.fromState, toState: workflowEvents.toState, actorName: workflowEvents.actorName, note: workflowEvents.note, at: workflowEvents.at })
-      .from(workflowEvents).where(and(eq(workflowEvents.entity, 'shop_redemption'), eq(workflowEvents.entityId, id))).orderBy(workflowEvents.seq),
+    db
+      .select({
+        action: workflowEvents.action,
+        fromState: workflowEvents.fromState,
+        toState: workflowEvents.toState,
+        actorName: workflowEvents.actorName,
+        note: workflowEvents.note,
+        at: workflowEvents.at,
+      })
+      .from(workflowEvents)
+      .where(and(eq(workflowEvents.entity, 'shop_redemption'), eq(workflowEvents.entityId, id)))
+      .orderBy(workflowEvents.seq),
   ]);
-  return { ...presentRedemption(row, access.owner && row.state === 'reserved'), canHandout: access.staffGoods && row.state === 'reserved', canCancel: row.state === 'reserved', events };
+  return {
+    ...presentRedemption(row, access.owner && row.state === 'reserved'),
+    canHandout: access.staffGoods && row.state === 'reserved',
+    canCancel: row.state === 'reserved',
+    events,
+  };
 }

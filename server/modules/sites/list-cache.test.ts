@@ -44,7 +44,9 @@ describe('the scoped sites list served from memory', () => {
       return query(text, values, opts);
     };
   });
-  afterAll(async () => { await Promise.all([t?.close(), off?.close()]); });
+  afterAll(async () => {
+    await Promise.all([t?.close(), off?.close()]);
+  });
 
   const XINJI = '411523100';
   const list = async (app: TestApp, phone: string, query = 'page=1&pageSize=20') => {
@@ -80,11 +82,18 @@ describe('the scoped sites list served from memory', () => {
   it('shows writes made through the API at once: create, edit, delete', async () => {
     const as = t.as(PHONES.xinjiAdmin);
     await list(t, PHONES.xinjiAdmin, 'q=缓存&page=1&pageSize=20');
-    const created = await as({ method: 'POST', url: '/api/v1/sites', payload: { kind: 'post', name: '缓存测试志愿服务岗', regionCode: XINJI, address: '新集镇街道' } });
+    const created = await as({
+      method: 'POST',
+      url: '/api/v1/sites',
+      payload: { kind: 'post', name: '缓存测试志愿服务岗', regionCode: XINJI, address: '新集镇街道' },
+    });
     expect(created.statusCode).toBe(201);
     const id = created.json().id as string;
     expect(names(await list(t, PHONES.xinjiAdmin, 'q=缓存&page=1&pageSize=20'))).toEqual(['缓存测试志愿服务岗']);
-    expect((await as({ method: 'PATCH', url: `/api/v1/sites/${id}`, payload: { name: '缓存测试志愿服务岗（改）' } })).statusCode).toBe(200);
+    expect(
+      (await as({ method: 'PATCH', url: `/api/v1/sites/${id}`, payload: { name: '缓存测试志愿服务岗（改）' } }))
+        .statusCode,
+    ).toBe(200);
     expect(names(await list(t, PHONES.xinjiAdmin, 'q=缓存&page=1&pageSize=20'))).toEqual(['缓存测试志愿服务岗（改）']);
     expect((await as({ method: 'DELETE', url: `/api/v1/sites/${id}` })).statusCode).toBe(204);
     expect(names(await list(t, PHONES.xinjiAdmin, 'q=缓存&page=1&pageSize=20'))).toEqual([]);
@@ -103,22 +112,37 @@ describe('the scoped sites list served from memory', () => {
     expect(now.find((s: { id: string }) => s.id === first.id).regionName).toBe(`${first.regionName}（改名）`);
 
     // an inspection written straight into the database: the latest one decides the compliance
-    const { rows: [std] } = await db.query('select id, county_code from standards order by code limit 1');
-    await db.query(`insert into inspections (county_code, site_id, standard_id, inspected_at, inspector_name, results, passed_count, total_count, score, compliant)
-      values ($1, $2, $3, $4, '外部检查', '[]'::jsonb, 0, 6, 0, false)`, [std.county_code, first.id, std.id, t.clock.now()]);
+    const {
+      rows: [std],
+    } = await db.query('select id, county_code from standards order by code limit 1');
+    await db.query(
+      `insert into inspections (county_code, site_id, standard_id, inspected_at, inspector_name, results, passed_count, total_count, score, compliant)
+      values ($1, $2, $3, $4, '外部检查', '[]'::jsonb, 0, 6, 0, false)`,
+      [std.county_code, first.id, std.id, t.clock.now()],
+    );
     now = JSON.parse(await list(t, PHONES.xinjiAdmin)).items;
-    expect(now.find((s: { id: string }) => s.id === first.id).compliance).toMatchObject({ status: 'noncompliant', score: 0 });
+    expect(now.find((s: { id: string }) => s.id === first.id).compliance).toMatchObject({
+      status: 'noncompliant',
+      score: 0,
+    });
 
     // a rolled-back write changes nothing and leaves the page as it was
     const kept = await list(t, PHONES.xinjiAdmin);
-    await db.query(`do $$ begin update sites set name = 'x' where id = '${first.id}'; raise exception 'undo'; end $$`).catch(() => undefined);
+    await db
+      .query(`do $$ begin update sites set name = 'x' where id = '${first.id}'; raise exception 'undo'; end $$`)
+      .catch(() => undefined);
     expect(await list(t, PHONES.xinjiAdmin)).toBe(kept);
     expect(await list(off, PHONES.xinjiAdmin)).not.toBe(kept); // the other app's database was not touched
   });
 
   it('turns a site uninspected when its inspection leaves the validity period, with no write at all', async () => {
-    const items = JSON.parse(await list(t, PHONES.xinjiAdmin, 'page=1&pageSize=200')).items as { id: string; compliance: { status: string; inspectedAt: string | null } }[];
-    const inspected = items.filter((s) => s.compliance.status !== 'uninspected').map((s) => new Date(s.compliance.inspectedAt!).getTime());
+    const items = JSON.parse(await list(t, PHONES.xinjiAdmin, 'page=1&pageSize=200')).items as {
+      id: string;
+      compliance: { status: string; inspectedAt: string | null };
+    }[];
+    const inspected = items
+      .filter((s) => s.compliance.status !== 'uninspected')
+      .map((s) => new Date(s.compliance.inspectedAt!).getTime());
     expect(inspected.length).toBeGreaterThan(0);
     const oldest = Math.min(...inspected);
     // the validity period is 12 months by default: move the clock until the oldest valid inspection is just past it
@@ -128,7 +152,9 @@ describe('the scoped sites list served from memory', () => {
     t.clock.set(new Date(validUntil.getTime() + 60_000));
     const after = JSON.parse(await list(t, PHONES.xinjiAdmin, 'page=1&pageSize=200')).items as typeof items;
     expect(pageStatements - before).toBe(1);
-    const flipped = after.filter((s) => s.compliance.inspectedAt && new Date(s.compliance.inspectedAt).getTime() === oldest);
+    const flipped = after.filter(
+      (s) => s.compliance.inspectedAt && new Date(s.compliance.inspectedAt).getTime() === oldest,
+    );
     expect(flipped.length).toBeGreaterThan(0);
     expect(flipped.every((s) => s.compliance.status === 'uninspected')).toBe(true);
   });

@@ -25,7 +25,10 @@ export class ListCache {
   private hits = 0;
   private misses = 0;
 
-  constructor(private readonly maxEntries = 2000, private readonly maxBytes = 32 * 1024 * 1024) {}
+  constructor(
+    private readonly maxEntries = 2000,
+    private readonly maxBytes = 32 * 1024 * 1024,
+  ) {}
 
   /**
    * The answer stored under `key` if it was built at `version` and its compliance statuses still hold for a validity

@@ -11,11 +11,23 @@ import type { ListCache } from './list-cache.js';
 
 export const siteKinds = ['center', 'institute', 'station', 'point', 'base', 'post'] as const;
 export type SiteKind = (typeof siteKinds)[number];
-export const siteKindLabels: Record<SiteKind, string> = { center: '中心', institute: '所', station: '站', point: '点', base: '基地', post: '志愿服务岗' };
-const kindLevel: Partial<Record<SiteKind, 'county' | 'town' | 'village'>> = { center: 'county', institute: 'town', station: 'village' };
+export const siteKindLabels: Record<SiteKind, string> = {
+  center: '中心',
+  institute: '所',
+  station: '站',
+  point: '点',
+  base: '基地',
+  post: '志愿服务岗',
+};
+const kindLevel: Partial<Record<SiteKind, 'county' | 'town' | 'village'>> = {
+  center: 'county',
+  institute: 'town',
+  station: 'village',
+};
 const levelLabel = { county: '县级', town: '乡镇（街道）级', village: '村（社区）级' };
 
-const siteScope = (scope: Scope) => inScope(scope, { path: sites.regionPath, regionCode: sites.regionCode, owner: sites.createdBy });
+const siteScope = (scope: Scope) =>
+  inScope(scope, { path: sites.regionPath, regionCode: sites.regionCode, owner: sites.createdBy });
 
 /** The latest inspection of a site, as one json value: { compliant, score, inspectedAt }. */
 const latest = sql<{ compliant: boolean; score: number; inspectedAt: string } | null>`(
@@ -25,8 +37,17 @@ const latest = sql<{ compliant: boolean; score: number; inspectedAt: string } | 
 export type ComplianceStatus = 'compliant' | 'noncompliant' | 'uninspected';
 
 export function complianceOf(l: { compliant: boolean; score: number; inspectedAt: string } | null, validFrom: Date) {
-  if (!l || new Date(l.inspectedAt) < validFrom) return { status: 'uninspected' as ComplianceStatus, score: l ? Number(l.score) : null, inspectedAt: l ? new Date(l.inspectedAt).toISOString() : null };
-  return { status: (l.compliant ? 'compliant' : 'noncompliant') as ComplianceStatus, score: Number(l.score), inspectedAt: new Date(l.inspectedAt).toISOString() };
+  if (!l || new Date(l.inspectedAt) < validFrom)
+    return {
+      status: 'uninspected' as ComplianceStatus,
+      score: l ? Number(l.score) : null,
+      inspectedAt: l ? new Date(l.inspectedAt).toISOString() : null,
+    };
+  return {
+    status: (l.compliant ? 'compliant' : 'noncompliant') as ComplianceStatus,
+    score: Number(l.score),
+    inspectedAt: new Date(l.inspectedAt).toISOString(),
+  };
 }
 
 async function validFromOf(db: DbOrTx, countyCode: string, now: Date) {
@@ -40,12 +61,30 @@ function validFromMonths(now: Date, months: number) {
   return d;
 }
 
-export type SiteFilter = { kind?: SiteKind; regionCode?: string; q?: string; compliance?: ComplianceStatus; page: number; pageSize: number };
+export type SiteFilter = {
+  kind?: SiteKind;
+  regionCode?: string;
+  q?: string;
+  compliance?: ComplianceStatus;
+  page: number;
+  pageSize: number;
+};
 
 const listColumns = {
-  id: sites.id, kind: sites.kind, name: sites.name, regionCode: sites.regionCode, regionName: regions.name, address: sites.address,
-  openingHours: sites.openingHours, facilities: sites.facilities, contacts: sites.contacts, isDemo: sites.isDemo, lat: sites.lat, lng: sites.lng,
-  capacity: sites.capacity, latest,
+  id: sites.id,
+  kind: sites.kind,
+  name: sites.name,
+  regionCode: sites.regionCode,
+  regionName: regions.name,
+  address: sites.address,
+  openingHours: sites.openingHours,
+  facilities: sites.facilities,
+  contacts: sites.contacts,
+  isDemo: sites.isDemo,
+  lat: sites.lat,
+  lng: sites.lng,
+  capacity: sites.capacity,
+  latest,
 };
 
 /** An ISO-8601 UTC timestamp as JavaScript's toISOString writes it, from SQL. */
@@ -58,20 +97,34 @@ const isoSql = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"
  * list is the busiest read of the admin pages, and building it with the query builder, parsing every row and
  * serialising it again cost more than the query itself (bench/NOTES.md).
  */
-export async function listSitesJson(database: Database, scope: Scope, countyCode: string, now: Date, f: SiteFilter, cache?: ListCache): Promise<string | Buffer> {
+export async function listSitesJson(
+  database: Database,
+  scope: Scope,
+  countyCode: string,
+  now: Date,
+  f: SiteFilter,
+  cache?: ListCache,
+): Promise<string | Buffer> {
   const months = await getSetting<number>(database.db, countyCode, 'sites.inspectionValidMonths');
   const validFrom = validFromMonths(now, months);
   // lists filtered by compliance change membership with the clock, and a page past the end needs a second count:
   // neither is kept (list-cache.ts)
   const key = cache && !f.compliance ? listKey(scope, countyCode, months, f) : undefined;
   if (key) {
-    const { rows: v } = await database.query(`select version from cache_versions where name = 'sites'`, [], { priority: true });
+    const { rows: v } = await database.query(`select version from cache_versions where name = 'sites'`, [], {
+      priority: true,
+    });
     const hit = v.length ? cache!.get(key, String(v[0].version), validFrom.getTime()) : undefined;
     if (hit) return hit;
   }
   const params: unknown[] = [];
-  const conds = [scopeCondition(scope, { path: 's.region_path', regionCode: 's.region_code', owner: 's.created_by' }, params)];
-  const param = (v: unknown) => { params.push(v); return `$${params.length}`; };
+  const conds = [
+    scopeCondition(scope, { path: 's.region_path', regionCode: 's.region_code', owner: 's.created_by' }, params),
+  ];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
   if (f.kind) conds.push(`s.kind = ${param(f.kind)}`);
   if (f.regionCode) conds.push(`s.region_path like ${param('%/' + escapeLike(f.regionCode) + '/%')}`);
   if (f.q) {
@@ -82,7 +135,13 @@ export async function listSitesJson(database: Database, scope: Scope, countyCode
   if (f.compliance) {
     vf = param(validFrom.toISOString());
     const li = `(select i.compliant from inspections i where i.site_id = s.id and i.inspected_at >= ${vf}::timestamptz order by i.inspected_at desc limit 1)`;
-    conds.push(f.compliance === 'compliant' ? `${li} is true` : f.compliance === 'noncompliant' ? `${li} is false` : `${li} is null`);
+    conds.push(
+      f.compliance === 'compliant'
+        ? `${li} is true`
+        : f.compliance === 'noncompliant'
+          ? `${li} is false`
+          : `${li} is null`,
+    );
   }
   const where = conds.join(' and ');
   const whereParams = params.length;
@@ -95,7 +154,8 @@ export async function listSitesJson(database: Database, scope: Scope, countyCode
   // The kind (one of siteKinds) and the region code (digits) are written without escaping: nothing else gets in.
   // `version` (the cache_versions row, read in the same snapshot as the page) and `valid_until_from` (the oldest
   // inspection still inside the validity window: statuses hold until the window starts after it) are for the cache.
-  const { rows } = await database.query(`with page as (
+  const { rows } = await database.query(
+    `with page as (
       select s.id, s.region_path, s.kind, s.name, s.region_code, s.address, s.opening_hours, s.facilities, s.contacts, s.is_demo, s.lat, s.lng, s.capacity,
         count(*) over () as total
       from sites s where ${where}
@@ -111,13 +171,18 @@ export async function listSitesJson(database: Database, scope: Scope, countyCode
       (select c.version from cache_versions c where c.name = 'sites') as version,
       min(l.inspected_at) filter (where l.inspected_at >= ${vf}::timestamptz) as valid_until_from
     from page p join regions r on r.code = p.region_code
-    left join lateral (select i.compliant, i.score, i.inspected_at from inspections i where i.site_id = p.id order by i.inspected_at desc limit 1) l on true`, params);
+    left join lateral (select i.compliant, i.score, i.inspected_at from inspections i where i.site_id = p.id order by i.inspected_at desc limit 1) l on true`,
+    params,
+  );
   let total = Number(rows[0].total);
   const items = rows[0].items as string;
   const pastEnd = items === '[]' && f.page > 1;
   if (pastEnd) {
     // a page past the end has no row to carry the total
-    const { rows: c } = await database.query(`select count(*)::int as n from sites s where ${where}`, params.slice(0, whereParams));
+    const { rows: c } = await database.query(
+      `select count(*)::int as n from sites s where ${where}`,
+      params.slice(0, whereParams),
+    );
     total = Number(c[0].n);
   }
   const body = `{"items":${items},"total":${total},"page":${f.page},"pageSize":${f.pageSize}}`;
@@ -131,16 +196,51 @@ export async function listSitesJson(database: Database, scope: Scope, countyCode
 /** What a scoped list page depends on besides the data: the caller's scope, the county's validity period, the filter. */
 function listKey(scope: Scope, countyCode: string, months: number, f: SiteFilter) {
   const who = scope.all ? 'all' : JSON.stringify([scope.subtrees, scope.regions, scope.self ? scope.userId : null]);
-  return JSON.stringify([countyCode, who, months, f.kind ?? null, f.regionCode ?? null, f.q ?? null, f.page, f.pageSize]);
+  return JSON.stringify([
+    countyCode,
+    who,
+    months,
+    f.kind ?? null,
+    f.regionCode ?? null,
+    f.q ?? null,
+    f.page,
+    f.pageSize,
+  ]);
 }
 
 export async function getSite(db: DbOrTx, scope: Scope, countyCode: string, now: Date, id: string) {
-  const [row] = await db.select({ ...listColumns, description: sites.description, standardId: sites.standardId, photoIds: sites.photoIds, createdAt: sites.createdAt, updatedAt: sites.updatedAt })
-    .from(sites).innerJoin(regions, eq(regions.code, sites.regionCode)).where(and(eq(sites.id, id), siteScope(scope)));
+  const [row] = await db
+    .select({
+      ...listColumns,
+      description: sites.description,
+      standardId: sites.standardId,
+      photoIds: sites.photoIds,
+      createdAt: sites.createdAt,
+      updatedAt: sites.updatedAt,
+    })
+    .from(sites)
+    .innerJoin(regions, eq(regions.code, sites.regionCode))
+    .where(and(eq(sites.id, id), siteScope(scope)));
   if (!row) throw notFound('阵地');
   const validFrom = await validFromOf(db, countyCode, now);
-  const [standard] = row.standardId ? await db.select({ id: standards.id, code: standards.code, name: standards.name, items: standards.items, passScore: standards.passScore }).from(standards).where(eq(standards.id, row.standardId)) : [];
-  const [li] = await db.select().from(inspections).where(eq(inspections.siteId, id)).orderBy(desc(inspections.inspectedAt)).limit(1);
+  const [standard] = row.standardId
+    ? await db
+        .select({
+          id: standards.id,
+          code: standards.code,
+          name: standards.name,
+          items: standards.items,
+          passScore: standards.passScore,
+        })
+        .from(standards)
+        .where(eq(standards.id, row.standardId))
+    : [];
+  const [li] = await db
+    .select()
+    .from(inspections)
+    .where(eq(inspections.siteId, id))
+    .orderBy(desc(inspections.inspectedAt))
+    .limit(1);
   const { latest: l, ...rest } = row;
   return {
     ...rest,
@@ -156,16 +256,39 @@ export const fileUrl = (id: string) => `/api/v1/files/${id}`;
 function presentInspection(i: typeof inspections.$inferSelect, items: { code: string; name: string }[]) {
   const names = new Map(items.map((x) => [x.code, x.name]));
   return {
-    id: i.id, inspectedAt: i.inspectedAt, inspectorName: i.inspectorName, standardId: i.standardId, passedCount: i.passedCount, totalCount: i.totalCount,
-    score: Number(i.score), compliant: i.compliant, note: i.note,
-    results: i.results.map((r) => ({ ...r, itemName: names.get(r.itemCode) ?? r.itemCode, photoIds: r.photoIds ?? [], photos: (r.photoIds ?? []).map((pid) => ({ id: pid, url: fileUrl(pid) })) })),
+    id: i.id,
+    inspectedAt: i.inspectedAt,
+    inspectorName: i.inspectorName,
+    standardId: i.standardId,
+    passedCount: i.passedCount,
+    totalCount: i.totalCount,
+    score: Number(i.score),
+    compliant: i.compliant,
+    note: i.note,
+    results: i.results.map((r) => ({
+      ...r,
+      itemName: names.get(r.itemCode) ?? r.itemCode,
+      photoIds: r.photoIds ?? [],
+      photos: (r.photoIds ?? []).map((pid) => ({ id: pid, url: fileUrl(pid) })),
+    })),
   };
 }
 
 export type SiteInput = {
-  kind: SiteKind; name: string; regionCode: string; address: string; lat?: number | null; lng?: number | null; capacity?: number | null;
-  openingHours?: string; facilities?: string[]; contacts?: { name: string; phone: string; role?: string }[]; description?: string;
-  standardId?: string | null; isDemo?: boolean; photoIds?: string[];
+  kind: SiteKind;
+  name: string;
+  regionCode: string;
+  address: string;
+  lat?: number | null;
+  lng?: number | null;
+  capacity?: number | null;
+  openingHours?: string;
+  facilities?: string[];
+  contacts?: { name: string; phone: string; role?: string }[];
+  description?: string;
+  standardId?: string | null;
+  isDemo?: boolean;
+  photoIds?: string[];
 };
 
 async function checkPhotos(db: DbOrTx, ids: string[] | undefined, field: string) {
@@ -177,14 +300,23 @@ async function checkPhotos(db: DbOrTx, ids: string[] | undefined, field: string)
 
 async function checkStandard(db: DbOrTx, countyCode: string, standardId: string | null | undefined) {
   if (!standardId) return;
-  const [s] = await db.select({ id: standards.id }).from(standards).where(and(eq(standards.id, standardId), eq(standards.countyCode, countyCode)));
+  const [s] = await db
+    .select({ id: standards.id })
+    .from(standards)
+    .where(and(eq(standards.id, standardId), eq(standards.countyCode, countyCode)));
   if (!s) throw invalid('standardId', '建设标准不存在');
 }
 
 async function defaultStandardId(db: DbOrTx, countyCode: string, kind: SiteKind) {
   const code = await getSetting<string>(db, countyCode, 'sites.defaultStandard');
-  const rows = await db.select({ id: standards.id, code: standards.code, kinds: standards.kinds }).from(standards).where(eq(standards.countyCode, countyCode));
-  return (rows.find((s) => s.code === code && s.kinds.includes(kind)) ?? rows.find((s) => s.kinds.includes(kind)))?.id ?? null;
+  const rows = await db
+    .select({ id: standards.id, code: standards.code, kinds: standards.kinds })
+    .from(standards)
+    .where(eq(standards.countyCode, countyCode));
+  return (
+    (rows.find((s) => s.code === code && s.kinds.includes(kind)) ?? rows.find((s) => s.kinds.includes(kind)))?.id ??
+    null
+  );
 }
 
 /** The region must exist, be inside the caller's scope, and be at the level the kind of site belongs to. */
@@ -192,7 +324,8 @@ async function placeSite(db: DbOrTx, scope: Scope, kind: SiteKind, regionCode: s
   const region = await requireRegion(db, regionCode);
   if (!regionInScope(scope, region.path)) throw notFound('区划');
   const level = kindLevel[kind];
-  if (level && region.level !== level) throw invalid('regionCode', `${siteKindLabels[kind]}应设在${levelLabel[level]}区划`);
+  if (level && region.level !== level)
+    throw invalid('regionCode', `${siteKindLabels[kind]}应设在${levelLabel[level]}区划`);
   return region;
 }
 
@@ -202,16 +335,31 @@ export async function createSite(db: Db, scope: Scope, actor: Actor, input: Site
   await checkPhotos(db, input.photoIds, 'photoIds');
   return db.transaction(async (tx) => {
     const standardId = input.standardId ?? (await defaultStandardId(tx, region.countyCode, input.kind));
-    const [row] = await tx.insert(sites).values({
-      ...input, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, standardId, createdBy: actor.userId,
-    }).returning();
-    await writeAudit(tx, { ...actor, countyCode: region.countyCode }, { action: 'site.create', entity: 'site', entityId: row.id, after: row });
+    const [row] = await tx
+      .insert(sites)
+      .values({
+        ...input,
+        countyCode: region.countyCode,
+        regionCode: region.code,
+        regionPath: region.path,
+        standardId,
+        createdBy: actor.userId,
+      })
+      .returning();
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: region.countyCode },
+      { action: 'site.create', entity: 'site', entityId: row.id, after: row },
+    );
     return row.id;
   });
 }
 
 export async function updateSite(db: Db, scope: Scope, actor: Actor, id: string, patch: Partial<SiteInput>) {
-  const [before] = await db.select().from(sites).where(and(eq(sites.id, id), siteScope(scope)));
+  const [before] = await db
+    .select()
+    .from(sites)
+    .where(and(eq(sites.id, id), siteScope(scope)));
   if (!before) throw notFound('阵地');
   const kind = patch.kind ?? before.kind;
   const set: Partial<typeof sites.$inferInsert> = { ...patch, updatedAt: new Date() };
@@ -224,16 +372,27 @@ export async function updateSite(db: Db, scope: Scope, actor: Actor, id: string,
   await checkPhotos(db, patch.photoIds, 'photoIds');
   await db.transaction(async (tx) => {
     const [after] = await tx.update(sites).set(set).where(eq(sites.id, id)).returning();
-    await writeAudit(tx, { ...actor, countyCode: before.countyCode }, { action: 'site.update', entity: 'site', entityId: id, before, after });
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: before.countyCode },
+      { action: 'site.update', entity: 'site', entityId: id, before, after },
+    );
   });
 }
 
 export async function deleteSite(db: Db, scope: Scope, actor: Actor, id: string) {
-  const [before] = await db.select().from(sites).where(and(eq(sites.id, id), siteScope(scope)));
+  const [before] = await db
+    .select()
+    .from(sites)
+    .where(and(eq(sites.id, id), siteScope(scope)));
   if (!before) throw notFound('阵地');
   await db.transaction(async (tx) => {
     await tx.delete(sites).where(eq(sites.id, id));
-    await writeAudit(tx, { ...actor, countyCode: before.countyCode }, { action: 'site.delete', entity: 'site', entityId: id, before });
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: before.countyCode },
+      { action: 'site.delete', entity: 'site', entityId: id, before },
+    );
   });
 }
 
@@ -241,8 +400,20 @@ export async function deleteSite(db: Db, scope: Scope, actor: Actor, id: string)
 
 export async function listInspections(db: DbOrTx, scope: Scope, countyCode: string, now: Date, siteId: string) {
   const site = await getSite(db, scope, countyCode, now, siteId);
-  const rows = await db.select().from(inspections).where(eq(inspections.siteId, siteId)).orderBy(desc(inspections.inspectedAt));
-  const stds = await db.select().from(standards).where(inArray(standards.id, [...new Set(rows.map((r) => r.standardId))].concat(site.standard ? [site.standard.id] : [])));
+  const rows = await db
+    .select()
+    .from(inspections)
+    .where(eq(inspections.siteId, siteId))
+    .orderBy(desc(inspections.inspectedAt));
+  const stds = await db
+    .select()
+    .from(standards)
+    .where(
+      inArray(
+        standards.id,
+        [...new Set(rows.map((r) => r.standardId))].concat(site.standard ? [site.standard.id] : []),
+      ),
+    );
   const byId = new Map(stds.map((s) => [s.id, s]));
   return {
     items: rows.map((r) => {
@@ -252,22 +423,46 @@ export async function listInspections(db: DbOrTx, scope: Scope, countyCode: stri
   };
 }
 
-export type InspectionInput = { standardId?: string; inspectedAt?: Date; results: { itemCode: string; passed: boolean; note?: string; photoIds?: string[] }[]; note?: string };
+export type InspectionInput = {
+  standardId?: string;
+  inspectedAt?: Date;
+  results: { itemCode: string; passed: boolean; note?: string; photoIds?: string[] }[];
+  note?: string;
+};
 
 /** Records an inspection against a checklist: every item needs a result; the score and compliance are computed. */
-export async function inspectSite(db: Db, scope: Scope, actor: Actor, now: Date, siteId: string, input: InspectionInput) {
-  const [site] = await db.select().from(sites).where(and(eq(sites.id, siteId), siteScope(scope)));
+export async function inspectSite(
+  db: Db,
+  scope: Scope,
+  actor: Actor,
+  now: Date,
+  siteId: string,
+  input: InspectionInput,
+) {
+  const [site] = await db
+    .select()
+    .from(sites)
+    .where(and(eq(sites.id, siteId), siteScope(scope)));
   if (!site) throw notFound('阵地');
   const standardId = input.standardId ?? site.standardId;
   if (!standardId) throw invalid('standardId', '该阵地未设置建设标准，请选择检查所依据的标准');
-  const [std] = await db.select().from(standards).where(and(eq(standards.id, standardId), eq(standards.countyCode, site.countyCode)));
+  const [std] = await db
+    .select()
+    .from(standards)
+    .where(and(eq(standards.id, standardId), eq(standards.countyCode, site.countyCode)));
   if (!std) throw invalid('standardId', '建设标准不存在');
   const codes = new Set(std.items.map((i) => i.code));
-  input.results.forEach((r, i) => { if (!codes.has(r.itemCode)) throw invalid(`results.${i}.itemCode`, `“${std.name}”中没有检查项 ${r.itemCode}`); });
+  input.results.forEach((r, i) => {
+    if (!codes.has(r.itemCode)) throw invalid(`results.${i}.itemCode`, `“${std.name}”中没有检查项 ${r.itemCode}`);
+  });
   const seen = new Set<string>();
-  input.results.forEach((r, i) => { if (seen.has(r.itemCode)) throw invalid(`results.${i}.itemCode`, `检查项 ${r.itemCode} 重复`); seen.add(r.itemCode); });
+  input.results.forEach((r, i) => {
+    if (seen.has(r.itemCode)) throw invalid(`results.${i}.itemCode`, `检查项 ${r.itemCode} 重复`);
+    seen.add(r.itemCode);
+  });
   const missing = std.items.filter((i) => !seen.has(i.code));
-  if (missing.length) throw invalid('results', `还有 ${missing.length} 个检查项没有结果：${missing.map((m) => m.name).join('、')}`);
+  if (missing.length)
+    throw invalid('results', `还有 ${missing.length} 个检查项没有结果：${missing.map((m) => m.name).join('、')}`);
   for (const [i, r] of input.results.entries()) await checkPhotos(db, r.photoIds, `results.${i}.photoIds`);
   const inspectedAt = input.inspectedAt ?? now;
   if (inspectedAt.getTime() > now.getTime() + 5 * 60_000) throw invalid('inspectedAt', '检查时间不能晚于当前时间');
@@ -275,11 +470,28 @@ export async function inspectSite(db: Db, scope: Scope, actor: Actor, now: Date,
   const score = Math.round((passedCount / std.items.length) * 1000) / 10;
   const ordered = std.items.map((it) => input.results.find((r) => r.itemCode === it.code)!);
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(inspections).values({
-      countyCode: site.countyCode, siteId, standardId: std.id, inspectedAt, inspectorId: actor.userId, inspectorName: actor.name,
-      results: ordered, passedCount, totalCount: std.items.length, score: String(score), compliant: score >= std.passScore, note: input.note ?? '',
-    }).returning();
-    await writeAudit(tx, { ...actor, countyCode: site.countyCode }, { action: 'site.inspect', entity: 'site', entityId: siteId, after: row, detail: { inspectionId: row.id, score } });
+    const [row] = await tx
+      .insert(inspections)
+      .values({
+        countyCode: site.countyCode,
+        siteId,
+        standardId: std.id,
+        inspectedAt,
+        inspectorId: actor.userId,
+        inspectorName: actor.name,
+        results: ordered,
+        passedCount,
+        totalCount: std.items.length,
+        score: String(score),
+        compliant: score >= std.passScore,
+        note: input.note ?? '',
+      })
+      .returning();
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: site.countyCode },
+      { action: 'site.inspect', entity: 'site', entityId: siteId, after: row, detail: { inspectionId: row.id, score } },
+    );
     return { ...presentInspection(row, std.items), standard: { id: std.id, name: std.name } };
   });
 }
@@ -288,29 +500,65 @@ export async function inspectSite(db: Db, scope: Scope, actor: Actor, now: Date,
 
 export async function ensureDefaultStandards(db: DbOrTx, countyCode: string) {
   for (const s of defaultStandards) {
-    await db.insert(standards).values({ ...s, countyCode }).onConflictDoNothing();
+    await db
+      .insert(standards)
+      .values({ ...s, countyCode })
+      .onConflictDoNothing();
   }
 }
 
 export const listStandards = (db: DbOrTx, countyCode: string) =>
-  db.select({ id: standards.id, code: standards.code, name: standards.name, items: standards.items, kinds: standards.kinds, passScore: standards.passScore, isDefault: standards.isDefault })
-    .from(standards).where(eq(standards.countyCode, countyCode)).orderBy(desc(standards.isDefault), asc(standards.code));
+  db
+    .select({
+      id: standards.id,
+      code: standards.code,
+      name: standards.name,
+      items: standards.items,
+      kinds: standards.kinds,
+      passScore: standards.passScore,
+      isDefault: standards.isDefault,
+    })
+    .from(standards)
+    .where(eq(standards.countyCode, countyCode))
+    .orderBy(desc(standards.isDefault), asc(standards.code));
 
-export type StandardInput = { code: string; name: string; items: { code: string; name: string; description?: string }[]; kinds: SiteKind[]; passScore: number; isDefault?: boolean };
+export type StandardInput = {
+  code: string;
+  name: string;
+  items: { code: string; name: string; description?: string }[];
+  kinds: SiteKind[];
+  passScore: number;
+  isDefault?: boolean;
+};
 
 function checkItems(items: StandardInput['items']) {
   const seen = new Set<string>();
-  items.forEach((it, i) => { if (seen.has(it.code)) throw invalid(`items.${i}.code`, `检查项编码 ${it.code} 重复`); seen.add(it.code); });
+  items.forEach((it, i) => {
+    if (seen.has(it.code)) throw invalid(`items.${i}.code`, `检查项编码 ${it.code} 重复`);
+    seen.add(it.code);
+  });
 }
 
 export async function createStandard(db: Db, actor: Actor, countyCode: string, input: StandardInput) {
   checkItems(input.items);
   return db.transaction(async (tx) => {
-    const [dup] = await tx.select({ id: standards.id }).from(standards).where(and(eq(standards.countyCode, countyCode), eq(standards.code, input.code)));
-    if (dup) throw new AppError('DUPLICATE', `标准编码 ${input.code} 已存在`, [{ path: 'code', message: '编码已存在' }]);
-    if (input.isDefault) await tx.update(standards).set({ isDefault: false }).where(eq(standards.countyCode, countyCode));
-    const [row] = await tx.insert(standards).values({ ...input, countyCode, isDefault: input.isDefault ?? false }).returning();
-    await writeAudit(tx, { ...actor, countyCode }, { action: 'standard.create', entity: 'standard', entityId: row.id, after: row });
+    const [dup] = await tx
+      .select({ id: standards.id })
+      .from(standards)
+      .where(and(eq(standards.countyCode, countyCode), eq(standards.code, input.code)));
+    if (dup)
+      throw new AppError('DUPLICATE', `标准编码 ${input.code} 已存在`, [{ path: 'code', message: '编码已存在' }]);
+    if (input.isDefault)
+      await tx.update(standards).set({ isDefault: false }).where(eq(standards.countyCode, countyCode));
+    const [row] = await tx
+      .insert(standards)
+      .values({ ...input, countyCode, isDefault: input.isDefault ?? false })
+      .returning();
+    await writeAudit(
+      tx,
+      { ...actor, countyCode },
+      { action: 'standard.create', entity: 'standard', entityId: row.id, after: row },
+    );
     return row;
   });
 }
@@ -318,13 +566,29 @@ export async function createStandard(db: Db, actor: Actor, countyCode: string, i
 export async function updateStandard(db: Db, actor: Actor, countyCode: string, id: string, input: StandardInput) {
   checkItems(input.items);
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(standards).where(and(eq(standards.id, id), eq(standards.countyCode, countyCode)));
+    const [before] = await tx
+      .select()
+      .from(standards)
+      .where(and(eq(standards.id, id), eq(standards.countyCode, countyCode)));
     if (!before) throw notFound('建设标准');
-    const [dup] = await tx.select({ id: standards.id }).from(standards).where(and(eq(standards.countyCode, countyCode), eq(standards.code, input.code), sql`${standards.id} <> ${id}`));
-    if (dup) throw new AppError('DUPLICATE', `标准编码 ${input.code} 已存在`, [{ path: 'code', message: '编码已存在' }]);
-    if (input.isDefault) await tx.update(standards).set({ isDefault: false }).where(eq(standards.countyCode, countyCode));
-    const [row] = await tx.update(standards).set({ ...input }).where(eq(standards.id, id)).returning();
-    await writeAudit(tx, { ...actor, countyCode }, { action: 'standard.update', entity: 'standard', entityId: id, before, after: row });
+    const [dup] = await tx
+      .select({ id: standards.id })
+      .from(standards)
+      .where(and(eq(standards.countyCode, countyCode), eq(standards.code, input.code), sql`${standards.id} <> ${id}`));
+    if (dup)
+      throw new AppError('DUPLICATE', `标准编码 ${input.code} 已存在`, [{ path: 'code', message: '编码已存在' }]);
+    if (input.isDefault)
+      await tx.update(standards).set({ isDefault: false }).where(eq(standards.countyCode, countyCode));
+    const [row] = await tx
+      .update(standards)
+      .set({ ...input })
+      .where(eq(standards.id, id))
+      .returning();
+    await writeAudit(
+      tx,
+      { ...actor, countyCode },
+      { action: 'standard.update', entity: 'standard', entityId: id, before, after: row },
+    );
     return row;
   });
 }
@@ -346,9 +610,13 @@ export async function coverage(db: DbOrTx, scope: Scope, countyCode: string, now
   let region: typeof regions.$inferSelect;
   if (regionCode) {
     region = await requireRegion(db, regionCode);
-    if (!regionInScope(scope, region.path) && !scope.subtrees.some((p) => p.startsWith(region.path))) throw notFound('区划');
+    if (!regionInScope(scope, region.path) && !scope.subtrees.some((p) => p.startsWith(region.path)))
+      throw notFound('区划');
   } else {
-    const [c] = await db.select().from(regions).where(and(eq(regions.countyCode, countyCode), eq(regions.level, 'county')));
+    const [c] = await db
+      .select()
+      .from(regions)
+      .where(and(eq(regions.countyCode, countyCode), eq(regions.level, 'county')));
     if (!c) throw notFound('区划');
     region = c;
   }
@@ -375,11 +643,26 @@ export async function coverage(db: DbOrTx, scope: Scope, countyCode: string, now
     from regions c join g on g.child = c.code
     where c.parent_code = ${region.code} or (c.code = ${region.code} and c.level = 'village')
     order by c.code`);
-  const byRegion = (rows as { code: string; name: string; villages: number; with_station: number; compliant: number }[])
-    .map((r) => ({ code: r.code, name: r.name, ...rates({ villages: r.villages, villagesWithStation: r.with_station, villagesCompliant: r.compliant }) }));
-  const total = byRegion.reduce((a, r) => ({ villages: a.villages + r.villages, villagesWithStation: a.villagesWithStation + r.villagesWithStation, villagesCompliant: a.villagesCompliant + r.villagesCompliant }), { villages: 0, villagesWithStation: 0, villagesCompliant: 0 });
+  const byRegion = (
+    rows as { code: string; name: string; villages: number; with_station: number; compliant: number }[]
+  ).map((r) => ({
+    code: r.code,
+    name: r.name,
+    ...rates({ villages: r.villages, villagesWithStation: r.with_station, villagesCompliant: r.compliant }),
+  }));
+  const total = byRegion.reduce(
+    (a, r) => ({
+      villages: a.villages + r.villages,
+      villagesWithStation: a.villagesWithStation + r.villagesWithStation,
+      villagesCompliant: a.villagesCompliant + r.villagesCompliant,
+    }),
+    { villages: 0, villagesWithStation: 0, villagesCompliant: 0 },
+  );
   return {
-    regionCode: region.code, regionName: region.name, ...rates(total), byRegion,
+    regionCode: region.code,
+    regionName: region.name,
+    ...rates(total),
+    byRegion,
     definitions: {
       coverageRate: '建有新时代文明实践站的村（社区）数 ÷ 村（社区）总数',
       complianceRate: `最近一次检查（${validFrom.slice(0, 10)} 之后）达标的实践站所在村（社区）数 ÷ 村（社区）总数`,
@@ -397,13 +680,24 @@ export async function nearbySites(db: DbOrTx, countyCode: string, now: Date, reg
   const town = townCode ? await requireRegion(db, townCode) : null;
   const base = town ?? region;
   const validFrom = await validFromOf(db, countyCode, now);
-  const rows = await db.select(listColumns).from(sites).innerJoin(regions, eq(regions.code, sites.regionCode))
+  const rows = await db
+    .select(listColumns)
+    .from(sites)
+    .innerJoin(regions, eq(regions.code, sites.regionCode))
     .where(sql`${sites.regionPath} like ${escapeLike(base.path) + '%'}`)
-    .orderBy(sql`case when ${sites.regionCode} = ${region.code} and ${sites.kind} = 'station' then 0 when ${sites.regionCode} = ${region.code} then 1 when ${sites.kind} = 'institute' then 2 else 3 end`, asc(sites.regionPath), asc(sites.name))
+    .orderBy(
+      sql`case when ${sites.regionCode} = ${region.code} and ${sites.kind} = 'station' then 0 when ${sites.regionCode} = ${region.code} then 1 when ${sites.kind} = 'institute' then 2 else 3 end`,
+      asc(sites.regionPath),
+      asc(sites.name),
+    )
     .limit(200);
   return {
     region: { code: region.code, name: region.name },
     town: town ? { code: town.code, name: town.name } : null,
-    items: rows.map(({ latest: l, ...r }) => ({ ...r, distanceKm: null as number | null, compliance: complianceOf(l, validFrom) })),
+    items: rows.map(({ latest: l, ...r }) => ({
+      ...r,
+      distanceKm: null as number | null,
+      compliance: complianceOf(l, validFrom),
+    })),
   };
 }

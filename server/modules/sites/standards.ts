@@ -1,7 +1,11 @@
 /** Default checklist templates seeded for every county; counties edit or add their own. */
 export const defaultStandards = [
   {
-    code: 'six_haves', name: '六有标准', kinds: ['station', 'institute'], passScore: 100, isDefault: true,
+    code: 'six_haves',
+    name: '六有标准',
+    kinds: ['station', 'institute'],
+    passScore: 100,
+    isDefault: true,
     items: [
       { code: 'sign', name: '有标识', description: '统一规范的新时代文明实践站（所）标识标牌' },
       { code: 'venue', name: '有场所', description: '固定的活动场所，面积满足开展活动需要' },
@@ -12,7 +16,11 @@ export const defaultStandards = [
     ],
   },
   {
-    code: 'five_haves', name: '五有标准', kinds: ['station', 'institute', 'point'], passScore: 80, isDefault: false,
+    code: 'five_haves',
+    name: '五有标准',
+    kinds: ['station', 'institute', 'point'],
+    passScore: 80,
+    isDefault: false,
     items: [
       { code: 'venue', name: '有固定场所', description: '有开展活动的固定场所' },
       { code: 'team', name: '有志愿队伍', description: '有常态化开展服务的志愿服务队' },
@@ -23,4 +31,16 @@ export const defaultStandards = [
   },
 ];
 
-export const facilitySuggestions = ['文体广场', '农家书屋', '新时代文明讲堂', '志愿服务站', '道德讲堂', '远程教育室', '党员活动室', '便民服务室', '健身器材', '儿童之家', '老年活动室'];
+export const facilitySuggestions = [
+  '文体广场',
+  '农家书屋',
+  '新时代文明讲堂',
+  '志愿服务站',
+  '道德讲堂',
+  '远程教育室',
+  '党员活动室',
+  '便民服务室',
+  '健身器材',
+  '儿童之家',
+  '老年活动室',
+];

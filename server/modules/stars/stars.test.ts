@@ -8,12 +8,17 @@ import { grantDueStars, maskName } from './service.js';
 import { noticePeriod } from './workdays.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 const V = PHONES.volunteer;
 const ADMIN = PHONES.xinjiAdmin;
-const api = (phone: string | null, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => t.as(phone)({ method, url: `/api/v1${url}`, ...(payload !== undefined ? { payload: payload as object } : {}) });
+const api = (phone: string | null, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+  t.as(phone)({ method, url: `/api/v1${url}`, ...(payload !== undefined ? { payload: payload as object } : {}) });
 /** 10:00 in China on a date. */
 const chinaMorning = (d: string) => new Date(`${d}T02:00:00Z`);
 
@@ -31,7 +36,11 @@ describe('working days', () => {
 describe('star levels', () => {
   it('apply → 409 below the threshold or not above the level; review → notice over working days → granted by the sweep', async () => {
     const mine = (await api(V, 'GET', '/me/stars')).json();
-    expect(mine).toMatchObject({ level: expect.any(Number), hours: expect.any(Number), thresholds: [100, 300, 600, 1000, 1500] });
+    expect(mine).toMatchObject({
+      level: expect.any(Number),
+      hours: expect.any(Number),
+      thresholds: [100, 300, 600, 1000, 1500],
+    });
     const level = mine.level as number;
     expect(level).toBeLessThan(4);
     if (level > 0) {
@@ -48,7 +57,17 @@ describe('star levels', () => {
       expect(short.statusCode).toBe(409);
       expect(short.json().error.message).toContain(`${mine.thresholds[target - 1]} 小时`);
       expect(short.json().error.message).toContain(`${Math.round(mine.hours * 100) / 100} 小时`);
-      await appendHours(t.deps.database.db, { countyCode: v.countyCode, regionPath: v.regionPath, volunteerId: v.id, kind: 'correction', hours: Math.ceil(need), serviceDate: '2026-05-20', description: '测试补录', createdBy: null, createdAt: t.clock.now() });
+      await appendHours(t.deps.database.db, {
+        countyCode: v.countyCode,
+        regionPath: v.regionPath,
+        volunteerId: v.id,
+        kind: 'correction',
+        hours: Math.ceil(need),
+        serviceDate: '2026-05-20',
+        description: '测试补录',
+        createdBy: null,
+        createdAt: t.clock.now(),
+      });
     }
     const far = await api(V, 'POST', '/stars/applications', { level: target + 1 });
     expect(far.statusCode).toBe(409);
@@ -68,7 +87,11 @@ describe('star levels', () => {
 
     expect((await api(V, 'GET', '/stars/applications')).statusCode).toBe(403);
     expect((await api(PHONES.shawoAdmin, 'POST', `/stars/applications/${id}/approve`, {})).statusCode).toBe(404);
-    expect((await api(ADMIN, 'GET', '/stars/applications?state=applied&pageSize=200')).json().items.map((a: { id: string }) => a.id)).toContain(id);
+    expect(
+      (await api(ADMIN, 'GET', '/stars/applications?state=applied&pageSize=200'))
+        .json()
+        .items.map((a: { id: string }) => a.id),
+    ).toContain(id);
     const approved = await api(ADMIN, 'POST', `/stars/applications/${id}/approve`, { comment: '时长核实无误' });
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json()).toMatchObject({ state: 'notice', noticeStart: '2026-06-05', noticeEnd: '2026-06-12' });
@@ -81,11 +104,20 @@ describe('star levels', () => {
     expect(JSON.stringify(board.json())).not.toContain(v.name);
 
     // an objection sends it back to review; approved again the same day
-    expect((await api(PHONES.volunteer2, 'POST', `/stars/applications/${id}/object`, {})).json().error.details[0].path).toBe('objection');
-    const objected = await api(PHONES.volunteer2, 'POST', `/stars/applications/${id}/object`, { objection: '该志愿者部分时长存疑' });
+    expect(
+      (await api(PHONES.volunteer2, 'POST', `/stars/applications/${id}/object`, {})).json().error.details[0].path,
+    ).toBe('objection');
+    const objected = await api(PHONES.volunteer2, 'POST', `/stars/applications/${id}/object`, {
+      objection: '该志愿者部分时长存疑',
+    });
     expect(objected.json()).toMatchObject({ state: 'applied' });
-    expect((await api(PHONES.volunteer2, 'POST', `/stars/applications/${id}/object`, { objection: '再次异议' })).statusCode).toBe(409);
-    expect((await api(ADMIN, 'POST', `/stars/applications/${id}/approve`, {})).json()).toMatchObject({ state: 'notice', noticeEnd: '2026-06-12' });
+    expect(
+      (await api(PHONES.volunteer2, 'POST', `/stars/applications/${id}/object`, { objection: '再次异议' })).statusCode,
+    ).toBe(409);
+    expect((await api(ADMIN, 'POST', `/stars/applications/${id}/approve`, {})).json()).toMatchObject({
+      state: 'notice',
+      noticeEnd: '2026-06-12',
+    });
 
     // the last day of the notice: nothing yet; the day after: granted
     expect((await grantDueStars(t.deps.database.db, chinaMorning('2026-06-12'))).granted).toBeGreaterThanOrEqual(0);
@@ -97,7 +129,9 @@ describe('star levels', () => {
     expect(after.level).toBe(target);
     const inbox = (await api(V, 'GET', '/notifications?pageSize=50')).json().items;
     expect(inbox.some((n: { kind: string }) => n.kind === 'star.granted')).toBe(true);
-    expect(inbox.some((n: { kind: string; body: string }) => n.kind === 'star.notice' && n.body.includes('2026-06-12'))).toBe(true);
+    expect(
+      inbox.some((n: { kind: string; body: string }) => n.kind === 'star.notice' && n.body.includes('2026-06-12')),
+    ).toBe(true);
     expect((await api(V, 'GET', '/me/hours')).json()).toMatchObject({ starLevel: target, nextLevel: target + 1 });
   });
 
@@ -106,12 +140,31 @@ describe('star levels', () => {
     const [v] = await t.deps.database.db.select().from(volunteers).where(eq(volunteers.id, mine.volunteerId));
     const target = mine.level + 1;
     const need = mine.thresholds[target - 1] - mine.hours;
-    if (need > 0) await appendHours(t.deps.database.db, { countyCode: v.countyCode, regionPath: v.regionPath, volunteerId: v.id, kind: 'correction', hours: Math.ceil(need), serviceDate: '2026-05-20', description: '测试补录', createdBy: null, createdAt: t.clock.now() });
+    if (need > 0)
+      await appendHours(t.deps.database.db, {
+        countyCode: v.countyCode,
+        regionPath: v.regionPath,
+        volunteerId: v.id,
+        kind: 'correction',
+        hours: Math.ceil(need),
+        serviceDate: '2026-05-20',
+        description: '测试补录',
+        createdBy: null,
+        createdAt: t.clock.now(),
+      });
     const id = (await api(PHONES.volunteer2, 'POST', '/stars/applications', { level: target })).json().id;
-    expect((await api(ADMIN, 'POST', `/stars/applications/${id}/reject`, {})).json().error.details[0].path).toBe('comment');
-    expect((await api(ADMIN, 'POST', `/stars/applications/${id}/reject`, { comment: '请先补充服务记录' })).json()).toMatchObject({ state: 'rejected', comment: '请先补充服务记录' });
+    expect((await api(ADMIN, 'POST', `/stars/applications/${id}/reject`, {})).json().error.details[0].path).toBe(
+      'comment',
+    );
+    expect(
+      (await api(ADMIN, 'POST', `/stars/applications/${id}/reject`, { comment: '请先补充服务记录' })).json(),
+    ).toMatchObject({ state: 'rejected', comment: '请先补充服务记录' });
     const inbox = (await api(PHONES.volunteer2, 'GET', '/notifications?pageSize=50')).json().items;
-    expect(inbox.some((n: { kind: string; body: string }) => n.kind === 'star.rejected' && n.body.includes('请先补充服务记录'))).toBe(true);
+    expect(
+      inbox.some(
+        (n: { kind: string; body: string }) => n.kind === 'star.rejected' && n.body.includes('请先补充服务记录'),
+      ),
+    ).toBe(true);
     // a rejected application does not block a new one
     expect((await api(PHONES.volunteer2, 'POST', '/stars/applications', { level: target })).statusCode).toBe(201);
   });

@@ -13,35 +13,65 @@ import { userNameSql } from '../accounts/sql.js';
 export const submissionLevels = { station: '实践站', institute: '实践所' } as const;
 export const submissionStates = { submitted: '待审核', accepted: '已通过', returned: '已退回' } as const;
 export const figureLabels: Record<string, string> = {
-  activities: '开展活动（场）', activities_lecture: '理论宣讲（场）', activities_culture_sports: '文体活动（场）', activities_volunteer_service: '志愿服务（场）',
-  activities_training: '培训（场）', activities_theme: '主题活动（场）', participants: '参与志愿者（人）', participations: '参与志愿者（人次）',
-  hours: '志愿服务时长（小时）', beneficiaries: '受益群众（人次）', ordersCompleted: '完成点单（单）', newVolunteers: '新注册志愿者（人）',
+  activities: '开展活动（场）',
+  activities_lecture: '理论宣讲（场）',
+  activities_culture_sports: '文体活动（场）',
+  activities_volunteer_service: '志愿服务（场）',
+  activities_training: '培训（场）',
+  activities_theme: '主题活动（场）',
+  participants: '参与志愿者（人）',
+  participations: '参与志愿者（人次）',
+  hours: '志愿服务时长（小时）',
+  beneficiaries: '受益群众（人次）',
+  ordersCompleted: '完成点单（单）',
+  newVolunteers: '新注册志愿者（人）',
 };
 type Level = keyof typeof submissionLevels;
 type State = keyof typeof submissionStates;
 
 /** Who is calling: their grants (a station admin's village, an institute admin's town, the county). */
-export type Caller = { actor: Actor; userId: string; scope: Scope; grants: RoleGrant[]; canSubmit: boolean; canReview: boolean; now: Date };
+export type Caller = {
+  actor: Actor;
+  userId: string;
+  scope: Scope;
+  grants: RoleGrant[];
+  canSubmit: boolean;
+  canReview: boolean;
+  now: Date;
+};
 
 type RegionRow = typeof regions.$inferSelect;
 
 async function grantRegions(db: DbOrTx, c: Caller): Promise<RegionRow[]> {
-  const codes = [...new Set(c.grants.filter((g) => g.regionCode && (g.scope === 'subtree' || g.scope === 'own')).map((g) => g.regionCode!))];
+  const codes = [
+    ...new Set(
+      c.grants.filter((g) => g.regionCode && (g.scope === 'subtree' || g.scope === 'own')).map((g) => g.regionCode!),
+    ),
+  ];
   return codes.length ? db.select().from(regions).where(inArray(regions.code, codes)) : [];
 }
 
 /** A station (village) reports to the institute of its town; an institute (town) to the county center. */
-const levelOf = (r: { level: string }): Level | null => (r.level === 'village' ? 'station' : r.level === 'town' ? 'institute' : null);
+const levelOf = (r: { level: string }): Level | null =>
+  r.level === 'village' ? 'station' : r.level === 'town' ? 'institute' : null;
 
 /** The submissions a reviewer receives: stations directly under their town, institutes directly under their county. */
 function receivedWhere(own: RegionRow[]): SQL {
   const parts = own.flatMap((r) => {
     const level = r.level === 'town' ? 'station' : r.level === 'county' ? 'institute' : null;
-    return level ? [sql`(${submissions.regionPath} like ${escapeLike(r.path) + '%'} and ${submissions.level} = ${level})`] : [];
+    return level
+      ? [sql`(${submissions.regionPath} like ${escapeLike(r.path) + '%'} and ${submissions.level} = ${level})`]
+      : [];
   });
   return parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`false`;
 }
-const mineWhere = (own: RegionRow[]): SQL => (own.length ? inArray(submissions.regionCode, own.map((r) => r.code)) : sql`false`);
+const mineWhere = (own: RegionRow[]): SQL =>
+  own.length
+    ? inArray(
+        submissions.regionCode,
+        own.map((r) => r.code),
+      )
+    : sql`false`;
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
@@ -65,20 +95,37 @@ export async function computeFigures(db: DbOrTx, regionPath: string, ym: string)
       (select coalesce(sum(hours), 0)::float8 from hours_entries where region_path like ${like} and service_date between ${m.firstDay} and ${m.lastDay}) as hours,
       (select count(*)::int from orders where region_path like ${like} and completed_at >= ${ts(m.from)} and completed_at < ${ts(m.to)}) as orders_completed,
       (select count(*)::int from volunteers where region_path like ${like} and created_at >= ${ts(m.from)} and created_at < ${ts(m.to)}) as new_volunteers`);
-  const r = rows[0] as { activities: number; by_type: Record<string, number> | string; participants: number; participations: number; beneficiaries: number; hours: number; orders_completed: number; new_volunteers: number };
-  const byType = typeof r.by_type === 'string' ? JSON.parse(r.by_type) as Record<string, number> : r.by_type;
+  const r = rows[0] as {
+    activities: number;
+    by_type: Record<string, number> | string;
+    participants: number;
+    participations: number;
+    beneficiaries: number;
+    hours: number;
+    orders_completed: number;
+    new_volunteers: number;
+  };
+  const byType = typeof r.by_type === 'string' ? (JSON.parse(r.by_type) as Record<string, number>) : r.by_type;
   return {
     activities: r.activities,
-    activities_lecture: byType.lecture ?? 0, activities_culture_sports: byType.culture_sports ?? 0, activities_volunteer_service: byType.volunteer_service ?? 0,
-    activities_training: byType.training ?? 0, activities_theme: byType.theme ?? 0,
-    participants: r.participants, participations: r.participations, hours: Math.round(Number(r.hours) * 100) / 100,
-    beneficiaries: r.beneficiaries, ordersCompleted: r.orders_completed, newVolunteers: r.new_volunteers,
+    activities_lecture: byType.lecture ?? 0,
+    activities_culture_sports: byType.culture_sports ?? 0,
+    activities_volunteer_service: byType.volunteer_service ?? 0,
+    activities_training: byType.training ?? 0,
+    activities_theme: byType.theme ?? 0,
+    participants: r.participants,
+    participations: r.participations,
+    hours: Math.round(Number(r.hours) * 100) / 100,
+    beneficiaries: r.beneficiaries,
+    ordersCompleted: r.orders_completed,
+    newVolunteers: r.new_volunteers,
   };
 }
 
 /** Users of a region who review submissions (role with submission:review granted at that region). */
 async function reviewersOf(db: DbOrTx, regionCode: string): Promise<string[]> {
-  const { rows } = await db.execute(sql`select distinct ra.user_id from role_assignments ra join roles ro on ro.code = ra.role_code join users u on u.id = ra.user_id
+  const { rows } =
+    await db.execute(sql`select distinct ra.user_id from role_assignments ra join roles ro on ro.code = ra.role_code join users u on u.id = ra.user_id
     where ra.region_code = ${regionCode} and ro.permissions @> '["submission:review"]'::jsonb and u.active`);
   return (rows as { user_id: string }[]).map((r) => r.user_id);
 }
@@ -91,13 +138,29 @@ async function checkAttachments(db: DbOrTx, ids: string[] | undefined) {
 }
 
 const columns = {
-  id: submissions.id, regionCode: submissions.regionCode, regionName: regions.name, level: submissions.level, month: submissions.month, state: submissions.state,
-  summary: submissions.summary, figures: submissions.figures, attachmentIds: submissions.attachmentIds, comment: submissions.comment,
-  submittedBy: submissions.submittedBy, submitterName: userNameSql(submissions.submittedBy), submittedAt: submissions.submittedAt,
-  reviewedBy: submissions.reviewedBy, reviewerName: userNameSql(submissions.reviewedBy), reviewedAt: submissions.reviewedAt,
+  id: submissions.id,
+  regionCode: submissions.regionCode,
+  regionName: regions.name,
+  level: submissions.level,
+  month: submissions.month,
+  state: submissions.state,
+  summary: submissions.summary,
+  figures: submissions.figures,
+  attachmentIds: submissions.attachmentIds,
+  comment: submissions.comment,
+  submittedBy: submissions.submittedBy,
+  submitterName: userNameSql(submissions.submittedBy),
+  submittedAt: submissions.submittedAt,
+  reviewedBy: submissions.reviewedBy,
+  reviewerName: userNameSql(submissions.reviewedBy),
+  reviewedAt: submissions.reviewedAt,
   version: submissions.version,
 };
-const withLabels = <T extends { level: Level; state: State }>(s: T) => ({ ...s, levelName: submissionLevels[s.level], stateName: submissionStates[s.state] });
+const withLabels = <T extends { level: Level; state: State }>(s: T) => ({
+  ...s,
+  levelName: submissionLevels[s.level],
+  stateName: submissionStates[s.state],
+});
 
 export type SubmitInput = { month: string; summary: string; attachmentIds?: string[]; regionCode?: string };
 
@@ -105,29 +168,66 @@ export type SubmitInput = { month: string; summary: string; attachmentIds?: stri
 export async function submit(db: Db, c: Caller, input: SubmitInput) {
   if (input.month > chinaMonth(c.now)) throw invalid('month', '不能报送尚未到来的月份');
   const own = (await grantRegions(db, c)).filter((r) => levelOf(r));
-  const region = input.regionCode ? own.find((r) => r.code === input.regionCode) : own.sort((a, b) => b.path.length - a.path.length)[0];
+  const region = input.regionCode
+    ? own.find((r) => r.code === input.regionCode)
+    : own.sort((a, b) => b.path.length - a.path.length)[0];
   if (!region) {
     if (input.regionCode) throw forbidden('只能报送本站（所）的月度台账');
     throw forbidden('只有村（社区）实践站、乡镇实践所的管理员需要月度报送');
   }
   const level = levelOf(region)!;
   await checkAttachments(db, input.attachmentIds);
-  const [existing] = await db.select().from(submissions).where(and(eq(submissions.regionCode, region.code), eq(submissions.month, input.month)));
+  const [existing] = await db
+    .select()
+    .from(submissions)
+    .where(and(eq(submissions.regionCode, region.code), eq(submissions.month, input.month)));
   if (existing) {
-    if (existing.state === 'returned') return resubmit(db, c, existing.id, { summary: input.summary, attachmentIds: input.attachmentIds });
-    throw duplicate(`${region.name} ${monthRange(input.month).label}已报送（${submissionStates[existing.state]}），不能重复报送`, 'month');
+    if (existing.state === 'returned')
+      return resubmit(db, c, existing.id, { summary: input.summary, attachmentIds: input.attachmentIds });
+    throw duplicate(
+      `${region.name} ${monthRange(input.month).label}已报送（${submissionStates[existing.state]}），不能重复报送`,
+      'month',
+    );
   }
   const figures = await computeFigures(db, region.path, input.month);
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(submissions).values({
-      countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, level, month: input.month, state: 'submitted', summary: input.summary,
-      figures, attachmentIds: input.attachmentIds ?? [], submittedBy: c.userId, submittedAt: c.now, version: 1,
-    }).onConflictDoNothing().returning();
+    const [row] = await tx
+      .insert(submissions)
+      .values({
+        countyCode: region.countyCode,
+        regionCode: region.code,
+        regionPath: region.path,
+        level,
+        month: input.month,
+        state: 'submitted',
+        summary: input.summary,
+        figures,
+        attachmentIds: input.attachmentIds ?? [],
+        submittedBy: c.userId,
+        submittedAt: c.now,
+        version: 1,
+      })
+      .onConflictDoNothing()
+      .returning();
     if (!row) throw duplicate(`${region.name} ${monthRange(input.month).label}已报送，不能重复报送`, 'month');
-    await tx.insert(submissionEvents).values({ submissionId: row.id, action: 'submit', actorUserId: c.userId, actorName: c.actor.name, at: c.now });
-    await notify(tx, { countyCode: row.countyCode, userIds: await reviewersOf(tx, region.parentCode!), kind: 'submission.submit', title: '月度报送待审核',
-      body: `${region.name} 报送了${monthRange(input.month).label}的工作台账，请审核。`, entity: 'submission', entityId: row.id, now: c.now });
-    await writeAudit(tx, { ...c.actor, countyCode: row.countyCode }, { action: 'submission.submit', entity: 'submission', entityId: row.id, after: row });
+    await tx
+      .insert(submissionEvents)
+      .values({ submissionId: row.id, action: 'submit', actorUserId: c.userId, actorName: c.actor.name, at: c.now });
+    await notify(tx, {
+      countyCode: row.countyCode,
+      userIds: await reviewersOf(tx, region.parentCode!),
+      kind: 'submission.submit',
+      title: '月度报送待审核',
+      body: `${region.name} 报送了${monthRange(input.month).label}的工作台账，请审核。`,
+      entity: 'submission',
+      entityId: row.id,
+      now: c.now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: row.countyCode },
+      { action: 'submission.submit', entity: 'submission', entityId: row.id, after: row },
+    );
     return row.id;
   });
 }
@@ -135,23 +235,61 @@ export async function submit(db: Db, c: Caller, input: SubmitInput) {
 /** After a return: the submitter sends it again (figures recomputed, version + 1). */
 export async function resubmit(db: Db, c: Caller, id: string, input: { summary?: string; attachmentIds?: string[] }) {
   const own = await grantRegions(db, c);
-  const [before] = await db.select().from(submissions).where(and(eq(submissions.id, id), or(mineWhere(own), inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode }))));
+  const [before] = await db
+    .select()
+    .from(submissions)
+    .where(
+      and(
+        eq(submissions.id, id),
+        or(mineWhere(own), inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode })),
+      ),
+    );
   if (!before) throw notFound('报送');
   if (!own.some((r) => r.code === before.regionCode)) throw forbidden('只有报送单位可以重新报送');
-  if (before.state !== 'returned') throw new AppError('INVALID_TRANSITION', `报送状态为“${submissionStates[before.state]}”，只有被退回的报送可以重新报送`);
+  if (before.state !== 'returned')
+    throw new AppError(
+      'INVALID_TRANSITION',
+      `报送状态为“${submissionStates[before.state]}”，只有被退回的报送可以重新报送`,
+    );
   await checkAttachments(db, input.attachmentIds);
   const figures = await computeFigures(db, before.regionPath, before.month);
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(submissions).set({
-      state: 'submitted', figures, summary: input.summary ?? before.summary, attachmentIds: input.attachmentIds ?? before.attachmentIds,
-      submittedBy: c.userId, submittedAt: c.now, reviewedBy: null, reviewedAt: null, comment: null, version: sql`${submissions.version} + 1`,
-    }).where(and(eq(submissions.id, id), eq(submissions.state, 'returned'))).returning();
+    const [row] = await tx
+      .update(submissions)
+      .set({
+        state: 'submitted',
+        figures,
+        summary: input.summary ?? before.summary,
+        attachmentIds: input.attachmentIds ?? before.attachmentIds,
+        submittedBy: c.userId,
+        submittedAt: c.now,
+        reviewedBy: null,
+        reviewedAt: null,
+        comment: null,
+        version: sql`${submissions.version} + 1`,
+      })
+      .where(and(eq(submissions.id, id), eq(submissions.state, 'returned')))
+      .returning();
     if (!row) throw new AppError('INVALID_TRANSITION', '报送状态已变化，请刷新后重试');
-    await tx.insert(submissionEvents).values({ submissionId: id, action: 'resubmit', actorUserId: c.userId, actorName: c.actor.name, at: c.now });
+    await tx
+      .insert(submissionEvents)
+      .values({ submissionId: id, action: 'resubmit', actorUserId: c.userId, actorName: c.actor.name, at: c.now });
     const [region] = await tx.select().from(regions).where(eq(regions.code, row.regionCode));
-    await notify(tx, { countyCode: row.countyCode, userIds: await reviewersOf(tx, region.parentCode!), kind: 'submission.resubmit', title: '月度报送已重新提交',
-      body: `${region.name} 重新报送了${monthRange(row.month).label}的工作台账（第 ${row.version} 版），请审核。`, entity: 'submission', entityId: id, now: c.now });
-    await writeAudit(tx, { ...c.actor, countyCode: row.countyCode }, { action: 'submission.resubmit', entity: 'submission', entityId: id, before, after: row });
+    await notify(tx, {
+      countyCode: row.countyCode,
+      userIds: await reviewersOf(tx, region.parentCode!),
+      kind: 'submission.resubmit',
+      title: '月度报送已重新提交',
+      body: `${region.name} 重新报送了${monthRange(row.month).label}的工作台账（第 ${row.version} 版），请审核。`,
+      entity: 'submission',
+      entityId: id,
+      now: c.now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: row.countyCode },
+      { action: 'submission.resubmit', entity: 'submission', entityId: id, before, after: row },
+    );
     return id;
   });
 }
@@ -160,28 +298,83 @@ export async function resubmit(db: Db, c: Caller, id: string, input: { summary?:
 export async function review(db: Db, c: Caller, id: string, action: 'accept' | 'return', comment?: string) {
   if (action === 'return' && !comment?.trim()) throw invalid('comment', '退回时请填写退回意见');
   const own = await grantRegions(db, c);
-  const [before] = await db.select().from(submissions).where(and(eq(submissions.id, id), inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode })));
+  const [before] = await db
+    .select()
+    .from(submissions)
+    .where(
+      and(
+        eq(submissions.id, id),
+        inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode }),
+      ),
+    );
   if (!before) throw notFound('报送');
-  const [received] = await db.select({ id: submissions.id }).from(submissions).where(and(eq(submissions.id, id), receivedWhere(own)));
-  if (!received || !c.canReview) throw forbidden(before.level === 'station' ? '实践站的报送由所在乡镇实践所审核' : '实践所的报送由县文明实践中心审核');
-  if (before.state !== 'submitted') throw new AppError('INVALID_TRANSITION', `报送状态为“${submissionStates[before.state]}”，不能再${action === 'accept' ? '通过' : '退回'}`);
-  const state = action === 'accept' ? 'accepted' as const : 'returned' as const;
+  const [received] = await db
+    .select({ id: submissions.id })
+    .from(submissions)
+    .where(and(eq(submissions.id, id), receivedWhere(own)));
+  if (!received || !c.canReview)
+    throw forbidden(
+      before.level === 'station' ? '实践站的报送由所在乡镇实践所审核' : '实践所的报送由县文明实践中心审核',
+    );
+  if (before.state !== 'submitted')
+    throw new AppError(
+      'INVALID_TRANSITION',
+      `报送状态为“${submissionStates[before.state]}”，不能再${action === 'accept' ? '通过' : '退回'}`,
+    );
+  const state = action === 'accept' ? ('accepted' as const) : ('returned' as const);
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(submissions).set({ state, comment: comment?.trim() || null, reviewedBy: c.userId, reviewedAt: c.now })
-      .where(and(eq(submissions.id, id), eq(submissions.state, 'submitted'))).returning();
+    const [row] = await tx
+      .update(submissions)
+      .set({ state, comment: comment?.trim() || null, reviewedBy: c.userId, reviewedAt: c.now })
+      .where(and(eq(submissions.id, id), eq(submissions.state, 'submitted')))
+      .returning();
     if (!row) throw new AppError('INVALID_TRANSITION', '报送状态已变化，请刷新后重试');
-    await tx.insert(submissionEvents).values({ submissionId: id, action, actorUserId: c.userId, actorName: c.actor.name, comment: comment?.trim() ?? '', at: c.now });
+    await tx.insert(submissionEvents).values({
+      submissionId: id,
+      action,
+      actorUserId: c.userId,
+      actorName: c.actor.name,
+      comment: comment?.trim() ?? '',
+      at: c.now,
+    });
     const label = monthRange(row.month).label;
-    await notify(tx, { countyCode: row.countyCode, userIds: [row.submittedBy], kind: `submission.${action}`,
+    await notify(tx, {
+      countyCode: row.countyCode,
+      userIds: [row.submittedBy],
+      kind: `submission.${action}`,
       title: action === 'accept' ? '月度报送已通过' : '月度报送被退回',
-      body: action === 'accept' ? `您报送的${label}工作台账已审核通过。${comment?.trim() ? `意见：${comment.trim()}` : ''}` : `您报送的${label}工作台账被退回：${comment!.trim()}。请修改后重新报送。`,
-      entity: 'submission', entityId: id, now: c.now });
-    await writeAudit(tx, { ...c.actor, countyCode: row.countyCode }, { action: `submission.${action}`, entity: 'submission', entityId: id, before, after: row, detail: comment ? { comment } : undefined });
+      body:
+        action === 'accept'
+          ? `您报送的${label}工作台账已审核通过。${comment?.trim() ? `意见：${comment.trim()}` : ''}`
+          : `您报送的${label}工作台账被退回：${comment!.trim()}。请修改后重新报送。`,
+      entity: 'submission',
+      entityId: id,
+      now: c.now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: row.countyCode },
+      {
+        action: `submission.${action}`,
+        entity: 'submission',
+        entityId: id,
+        before,
+        after: row,
+        detail: comment ? { comment } : undefined,
+      },
+    );
     return id;
   });
 }
 
-export type SubmissionFilter = { month?: string; state?: State; regionCode?: string; view?: 'received' | 'mine'; page: number; pageSize: number };
+export type SubmissionFilter = {
+  month?: string;
+  state?: State;
+  regionCode?: string;
+  view?: 'received' | 'mine';
+  page: number;
+  pageSize: number;
+};
 
 /** Reviewers see what their level receives, submitters their own; both for someone who is both, unless `view` says. */
 export async function listSubmissions(db: DbOrTx, c: Caller, f: SubmissionFilter) {
@@ -195,23 +388,48 @@ export async function listSubmissions(db: DbOrTx, c: Caller, f: SubmissionFilter
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(submissions).where(where),
-    db.select(columns).from(submissions).innerJoin(regions, eq(regions.code, submissions.regionCode)).where(where)
-      .orderBy(desc(submissions.month), asc(submissions.level), asc(submissions.regionCode)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select(columns)
+      .from(submissions)
+      .innerJoin(regions, eq(regions.code, submissions.regionCode))
+      .where(where)
+      .orderBy(desc(submissions.month), asc(submissions.level), asc(submissions.regionCode))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(withLabels), total, page: f.page, pageSize: f.pageSize, figureLabels };
 }
 
 export async function getSubmission(db: DbOrTx, c: Caller, id: string) {
   const own = await grantRegions(db, c);
-  const [row] = await db.select({ ...columns, received: sql<boolean>`${c.canReview ? receivedWhere(own) : sql`false`}` })
-    .from(submissions).innerJoin(regions, eq(regions.code, submissions.regionCode))
-    .where(and(eq(submissions.id, id), or(mineWhere(own), inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode }))));
+  const [row] = await db
+    .select({ ...columns, received: sql<boolean>`${c.canReview ? receivedWhere(own) : sql`false`}` })
+    .from(submissions)
+    .innerJoin(regions, eq(regions.code, submissions.regionCode))
+    .where(
+      and(
+        eq(submissions.id, id),
+        or(mineWhere(own), inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode })),
+      ),
+    );
   if (!row) throw notFound('报送');
-  const events = await db.select({ id: submissionEvents.id, action: submissionEvents.action, actorName: submissionEvents.actorName, comment: submissionEvents.comment, at: submissionEvents.at })
-    .from(submissionEvents).where(eq(submissionEvents.submissionId, id)).orderBy(asc(submissionEvents.at), asc(submissionEvents.id));
+  const events = await db
+    .select({
+      id: submissionEvents.id,
+      action: submissionEvents.action,
+      actorName: submissionEvents.actorName,
+      comment: submissionEvents.comment,
+      at: submissionEvents.at,
+    })
+    .from(submissionEvents)
+    .where(eq(submissionEvents.submissionId, id))
+    .orderBy(asc(submissionEvents.at), asc(submissionEvents.id));
   const { received, ...s } = row;
   const mine = own.some((r) => r.code === s.regionCode);
-  const actions = [...(received && s.state === 'submitted' ? ['accept', 'return'] : []), ...(mine && s.state === 'returned' ? ['resubmit'] : [])];
+  const actions = [
+    ...(received && s.state === 'submitted' ? ['accept', 'return'] : []),
+    ...(mine && s.state === 'returned' ? ['resubmit'] : []),
+  ];
   return { ...withLabels(s), figureLabels, events, actions };
 }
 
@@ -225,19 +443,58 @@ export async function missing(db: DbOrTx, c: Caller, ym: string) {
   const dueDay = countyCode ? await getSetting<number>(db, countyCode, 'submissions.dueDay') : 5;
   const dueDate = `${nextMonth(ym)}-${String(dueDay).padStart(2, '0')}`;
   const overdue = chinaDay(c.now) > dueDate;
-  const items: { regionCode: string; regionName: string; level: Level; parentCode: string; siteName: string | null; submissionId: string | null; state: State | null; dueDate: string; overdue: boolean }[] = [];
+  const items: {
+    regionCode: string;
+    regionName: string;
+    level: Level;
+    parentCode: string;
+    siteName: string | null;
+    submissionId: string | null;
+    state: State | null;
+    dueDate: string;
+    overdue: boolean;
+  }[] = [];
   for (const r of own) {
-    const kind = r.level === 'town' ? 'station' as const : 'institute' as const;
-    const rows = await db.select({
-      code: regions.code, name: regions.name, siteName: sql<string | null>`min(${sites.name})`,
-      submissionId: sql<string | null>`(select s.id from submissions s where s.region_code = ${regions.code} and s.month = ${ym})`,
-      state: sql<State | null>`(select s.state from submissions s where s.region_code = ${regions.code} and s.month = ${ym})`,
-    }).from(regions).innerJoin(sites, and(eq(sites.regionCode, regions.code), eq(sites.kind, kind)))
-      .where(eq(regions.parentCode, r.code)).groupBy(regions.code, regions.name).orderBy(asc(regions.code));
+    const kind = r.level === 'town' ? ('station' as const) : ('institute' as const);
+    const rows = await db
+      .select({
+        code: regions.code,
+        name: regions.name,
+        siteName: sql<string | null>`min(${sites.name})`,
+        submissionId: sql<
+          string | null
+        >`(select s.id from submissions s where s.region_code = ${regions.code} and s.month = ${ym})`,
+        state: sql<State | null>`(select s.state from submissions s where s.region_code = ${regions.code} and s.month = ${ym})`,
+      })
+      .from(regions)
+      .innerJoin(sites, and(eq(sites.regionCode, regions.code), eq(sites.kind, kind)))
+      .where(eq(regions.parentCode, r.code))
+      .groupBy(regions.code, regions.name)
+      .orderBy(asc(regions.code));
     for (const x of rows) {
       if (x.state && x.state !== 'returned') continue;
-      items.push({ regionCode: x.code, regionName: x.name, level: kind, parentCode: r.code, siteName: x.siteName, submissionId: x.submissionId, state: x.state, dueDate, overdue });
+      items.push({
+        regionCode: x.code,
+        regionName: x.name,
+        level: kind,
+        parentCode: r.code,
+        siteName: x.siteName,
+        submissionId: x.submissionId,
+        state: x.state,
+        dueDate,
+        overdue,
+      });
     }
   }
-  return { month: ym, dueDate, overdue, total: items.length, items: items.map((i) => ({ ...i, levelName: submissionLevels[i.level], stateName: i.state ? submissionStates[i.state] : '未报送' })) };
+  return {
+    month: ym,
+    dueDate,
+    overdue,
+    total: items.length,
+    items: items.map((i) => ({
+      ...i,
+      levelName: submissionLevels[i.level],
+      stateName: i.state ? submissionStates[i.state] : '未报送',
+    })),
+  };
 }

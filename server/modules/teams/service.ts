@@ -17,10 +17,16 @@ const levelRank: Record<TeamLevel, number> = { corps: 0, brigade: 1, squad: 2 };
  * always computed from the records themselves, never stored.
  */
 const activitySources: ((teamId: SQL) => SQL)[] = [];
-export function registerTeamActivitySource(source: (teamId: SQL) => SQL) { activitySources.push(source); }
-const lastActiveAt = (teamId: SQL): SQL => activitySources.length
-  ? sql`greatest(${sql.join(activitySources.map((s) => sql`(${s(teamId)})`), sql`, `)})`
-  : sql`null::timestamptz`;
+export function registerTeamActivitySource(source: (teamId: SQL) => SQL) {
+  activitySources.push(source);
+}
+const lastActiveAt = (teamId: SQL): SQL =>
+  activitySources.length
+    ? sql`greatest(${sql.join(
+        activitySources.map((s) => sql`(${s(teamId)})`),
+        sql`, `,
+      )})`
+    : sql`null::timestamptz`;
 
 /** Who may see a team: its region in scope, or the caller leads or belongs to it. */
 function teamScope(scope: Scope, extraTeamIds: string[]): SQL {
@@ -29,7 +35,11 @@ function teamScope(scope: Scope, extraTeamIds: string[]): SQL {
 }
 
 export async function categoryList(db: DbOrTx, countyCode: string) {
-  const custom = await db.select().from(teamCategories).where(eq(teamCategories.countyCode, countyCode)).orderBy(asc(teamCategories.createdAt));
+  const custom = await db
+    .select()
+    .from(teamCategories)
+    .where(eq(teamCategories.countyCode, countyCode))
+    .orderBy(asc(teamCategories.createdAt));
   return [
     ...Object.entries(standingCategories).map(([code, name]) => ({ code, name, standing: true })),
     ...custom.map((c) => ({ code: c.code, name: c.name, standing: false })),
@@ -40,23 +50,51 @@ export async function addCategory(db: Db, actor: Actor, countyCode: string, inpu
   const cats = await knownCategories(db, countyCode);
   if (cats.has(input.code)) throw duplicate(`类别编码 ${input.code} 已存在`, 'code');
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(teamCategories).values({ countyCode, ...input }).returning();
-    await writeAudit(tx, { ...actor, countyCode }, { action: 'team.category.create', entity: 'team_category', entityId: input.code, after: row });
+    const [row] = await tx
+      .insert(teamCategories)
+      .values({ countyCode, ...input })
+      .returning();
+    await writeAudit(
+      tx,
+      { ...actor, countyCode },
+      { action: 'team.category.create', entity: 'team_category', entityId: input.code, after: row },
+    );
     return { code: row.code, name: row.name, standing: false };
   });
 }
 
-export type TeamFilter = { q?: string; level?: TeamLevel; category?: string; regionCode?: string; parentId?: string; inactive?: boolean; isBrand?: boolean; page: number; pageSize: number };
+export type TeamFilter = {
+  q?: string;
+  level?: TeamLevel;
+  category?: string;
+  regionCode?: string;
+  parentId?: string;
+  inactive?: boolean;
+  isBrand?: boolean;
+  page: number;
+  pageSize: number;
+};
 
 const teamColumns = (now: Date, inactiveDays: number) => {
   const last = lastActiveAt(sql`"teams"."id"`);
   const since = new Date(now.getTime() - inactiveDays * 86400_000).toISOString();
   return {
-    id: teams.id, name: teams.name, level: teams.level, category: teams.category, regionCode: teams.regionCode, regionName: regions.name,
-    siteId: teams.siteId, parentId: teams.parentId, leaderVolunteerId: teams.leaderVolunteerId, isBrand: teams.isBrand, description: teams.description,
+    id: teams.id,
+    name: teams.name,
+    level: teams.level,
+    category: teams.category,
+    regionCode: teams.regionCode,
+    regionName: regions.name,
+    siteId: teams.siteId,
+    parentId: teams.parentId,
+    leaderVolunteerId: teams.leaderVolunteerId,
+    isBrand: teams.isBrand,
+    description: teams.description,
     createdAt: teams.createdAt,
     leaderName: sql<string | null>`(select v.name from volunteers v where v.id = "teams"."leader_volunteer_id")`,
-    customCategoryName: sql<string | null>`(select c.name from team_categories c where c.county_code = "teams"."county_code" and c.code = "teams"."category")`,
+    customCategoryName: sql<
+      string | null
+    >`(select c.name from team_categories c where c.county_code = "teams"."county_code" and c.code = "teams"."category")`,
     memberCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')`,
     pendingCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'pending')`,
     lastActiveAt: sql<string | null>`${last}`,
@@ -64,7 +102,14 @@ const teamColumns = (now: Date, inactiveDays: number) => {
   };
 };
 
-export async function listTeams(db: DbOrTx, scope: Scope, extraTeamIds: string[], countyCode: string, now: Date, f: TeamFilter) {
+export async function listTeams(
+  db: DbOrTx,
+  scope: Scope,
+  extraTeamIds: string[],
+  countyCode: string,
+  now: Date,
+  f: TeamFilter,
+) {
   const inactiveDays = await getSetting<number>(db, countyCode, 'teams.inactiveDays');
   const cols = teamColumns(now, inactiveDays);
   const conds: SQL[] = [teamScope(scope, extraTeamIds)];
@@ -78,14 +123,25 @@ export async function listTeams(db: DbOrTx, scope: Scope, extraTeamIds: string[]
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(teams).where(where),
-    db.select(cols).from(teams).innerJoin(regions, eq(regions.code, teams.regionCode)).where(where)
-      .orderBy(asc(teams.regionPath), asc(teams.level), asc(teams.name)).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    db
+      .select(cols)
+      .from(teams)
+      .innerJoin(regions, eq(regions.code, teams.regionCode))
+      .where(where)
+      .orderBy(asc(teams.regionPath), asc(teams.level), asc(teams.name))
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(withLabels), total, page: f.page, pageSize: f.pageSize, inactiveDays };
 }
 
-const withLabels = <T extends { level: TeamLevel; category: string; customCategoryName?: string | null }>({ customCategoryName, ...t }: T) => ({
-  ...t, levelName: teamLevels[t.level], categoryName: (standingCategories as Record<string, string>)[t.category] ?? customCategoryName ?? t.category,
+const withLabels = <T extends { level: TeamLevel; category: string; customCategoryName?: string | null }>({
+  customCategoryName,
+  ...t
+}: T) => ({
+  ...t,
+  levelName: teamLevels[t.level],
+  categoryName: (standingCategories as Record<string, string>)[t.category] ?? customCategoryName ?? t.category,
 });
 
 /** The whole tree of teams visible to the caller (总队 → 支队 → 分队), for the tree view. */
@@ -102,41 +158,94 @@ export async function teamTree(db: DbOrTx, scope: Scope, extraTeamIds: string[],
   return { items: roots };
 }
 
-export async function getTeam(db: DbOrTx, scope: Scope, extraTeamIds: string[], countyCode: string, now: Date, id: string) {
+export async function getTeam(
+  db: DbOrTx,
+  scope: Scope,
+  extraTeamIds: string[],
+  countyCode: string,
+  now: Date,
+  id: string,
+) {
   const inactiveDays = await getSetting<number>(db, countyCode, 'teams.inactiveDays');
-  const [row] = await db.select(teamColumns(now, inactiveDays)).from(teams).innerJoin(regions, eq(regions.code, teams.regionCode))
+  const [row] = await db
+    .select(teamColumns(now, inactiveDays))
+    .from(teams)
+    .innerJoin(regions, eq(regions.code, teams.regionCode))
     .where(and(eq(teams.id, id), teamScope(scope, extraTeamIds)));
   if (!row) throw notFound('志愿服务队');
-  const [site] = row.siteId ? await db.select({ id: sites.id, name: sites.name }).from(sites).where(eq(sites.id, row.siteId)) : [];
-  const [parent] = row.parentId ? await db.select({ id: teams.id, name: teams.name, level: teams.level }).from(teams).where(eq(teams.id, row.parentId)) : [];
-  const children = await db.select({ id: teams.id, name: teams.name, level: teams.level }).from(teams).where(eq(teams.parentId, id)).orderBy(asc(teams.name));
+  const [site] = row.siteId
+    ? await db.select({ id: sites.id, name: sites.name }).from(sites).where(eq(sites.id, row.siteId))
+    : [];
+  const [parent] = row.parentId
+    ? await db
+        .select({ id: teams.id, name: teams.name, level: teams.level })
+        .from(teams)
+        .where(eq(teams.id, row.parentId))
+    : [];
+  const children = await db
+    .select({ id: teams.id, name: teams.name, level: teams.level })
+    .from(teams)
+    .where(eq(teams.parentId, id))
+    .orderBy(asc(teams.name));
   return { ...withLabels(row), site: site ?? null, parent: parent ?? null, children };
 }
 
-export type TeamInput = { name: string; level: TeamLevel; category: string; regionCode: string; parentId?: string | null; siteId?: string | null; leaderVolunteerId?: string | null; isBrand?: boolean; description?: string };
+export type TeamInput = {
+  name: string;
+  level: TeamLevel;
+  category: string;
+  regionCode: string;
+  parentId?: string | null;
+  siteId?: string | null;
+  leaderVolunteerId?: string | null;
+  isBrand?: boolean;
+  description?: string;
+};
 
-async function checkTeam(db: DbOrTx, scope: Scope, countyCode: string, regionPath: string, input: Partial<TeamInput>, self?: { id: string; level: TeamLevel }) {
-  if (input.category !== undefined && !(await knownCategories(db, countyCode)).has(input.category)) throw invalid('category', `未知的服务类别：${input.category}`);
+async function checkTeam(
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  regionPath: string,
+  input: Partial<TeamInput>,
+  self?: { id: string; level: TeamLevel },
+) {
+  if (input.category !== undefined && !(await knownCategories(db, countyCode)).has(input.category))
+    throw invalid('category', `未知的服务类别：${input.category}`);
   const level = input.level ?? self?.level;
   if (input.parentId) {
     // a parent may sit higher up the region tree (a county brigade over a town squad)
-    const [p] = await db.select().from(teams).where(and(eq(teams.id, input.parentId), eq(teams.countyCode, countyCode)));
-    if (!p || !(regionInScope(scope, p.regionPath) || regionPath.startsWith(p.regionPath))) throw invalid('parentId', '上级队伍不存在或不在您的管理范围内');
-    if (level && levelRank[p.level] >= levelRank[level]) throw invalid('parentId', `${teamLevels[level]}的上级应为更高一级的队伍`);
-    if (self && (p.id === self.id || (await isDescendant(db, p.id, self.id)))) throw invalid('parentId', '不能把队伍挂到自己或下级队伍之下');
+    const [p] = await db
+      .select()
+      .from(teams)
+      .where(and(eq(teams.id, input.parentId), eq(teams.countyCode, countyCode)));
+    if (!p || !(regionInScope(scope, p.regionPath) || regionPath.startsWith(p.regionPath)))
+      throw invalid('parentId', '上级队伍不存在或不在您的管理范围内');
+    if (level && levelRank[p.level] >= levelRank[level])
+      throw invalid('parentId', `${teamLevels[level]}的上级应为更高一级的队伍`);
+    if (self && (p.id === self.id || (await isDescendant(db, p.id, self.id))))
+      throw invalid('parentId', '不能把队伍挂到自己或下级队伍之下');
   }
   if (input.siteId) {
-    const [s] = await db.select({ id: sites.id }).from(sites).where(and(eq(sites.id, input.siteId), inScope(scope, { path: sites.regionPath, regionCode: sites.regionCode })));
+    const [s] = await db
+      .select({ id: sites.id })
+      .from(sites)
+      .where(and(eq(sites.id, input.siteId), inScope(scope, { path: sites.regionPath, regionCode: sites.regionCode })));
     if (!s) throw invalid('siteId', '阵地不存在或不在您的管理范围内');
   }
   if (input.leaderVolunteerId) {
-    const [v] = await db.select({ id: volunteers.id }).from(volunteers).where(and(eq(volunteers.id, input.leaderVolunteerId), volunteerScope(scope)));
+    const [v] = await db
+      .select({ id: volunteers.id })
+      .from(volunteers)
+      .where(and(eq(volunteers.id, input.leaderVolunteerId), volunteerScope(scope)));
     if (!v) throw invalid('leaderVolunteerId', '队长必须是您管理范围内的志愿者');
   }
 }
 
 async function isDescendant(db: DbOrTx, candidate: string, ancestor: string): Promise<boolean> {
-  const { rows } = await db.execute(sql`with recursive d as (select id from teams where parent_id = ${ancestor} union select t.id from teams t join d on t.parent_id = d.id) select 1 from d where id = ${candidate}`);
+  const { rows } = await db.execute(
+    sql`with recursive d as (select id from teams where parent_id = ${ancestor} union select t.id from teams t join d on t.parent_id = d.id) select 1 from d where id = ${candidate}`,
+  );
   return rows.length > 0;
 }
 
@@ -145,17 +254,48 @@ export async function createTeam(db: Db, actor: Actor, scope: Scope, input: Team
   if (!regionInScope(scope, region.path)) throw notFound('区划');
   await checkTeam(db, scope, region.countyCode, region.path, input);
   return db.transaction(async (tx) => {
-    const [dup] = await tx.select({ id: teams.id }).from(teams).where(and(eq(teams.countyCode, region.countyCode), eq(teams.name, input.name)));
+    const [dup] = await tx
+      .select({ id: teams.id })
+      .from(teams)
+      .where(and(eq(teams.countyCode, region.countyCode), eq(teams.name, input.name)));
     if (dup) throw duplicate('同名队伍已存在', 'name');
-    const [row] = await tx.insert(teams).values({ ...input, countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, createdBy: actor.userId, createdAt: now, updatedAt: now }).returning();
-    if (row.leaderVolunteerId) await tx.insert(teamMembers).values({ teamId: row.id, volunteerId: row.leaderVolunteerId, status: 'active', decidedAt: new Date(), decidedBy: actor.userId }).onConflictDoNothing();
-    await writeAudit(tx, { ...actor, countyCode: row.countyCode }, { action: 'team.create', entity: 'team', entityId: row.id, after: row });
+    const [row] = await tx
+      .insert(teams)
+      .values({
+        ...input,
+        countyCode: region.countyCode,
+        regionCode: region.code,
+        regionPath: region.path,
+        createdBy: actor.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (row.leaderVolunteerId)
+      await tx
+        .insert(teamMembers)
+        .values({
+          teamId: row.id,
+          volunteerId: row.leaderVolunteerId,
+          status: 'active',
+          decidedAt: new Date(),
+          decidedBy: actor.userId,
+        })
+        .onConflictDoNothing();
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: row.countyCode },
+      { action: 'team.create', entity: 'team', entityId: row.id, after: row },
+    );
     return row.id;
   });
 }
 
 export async function updateTeam(db: Db, actor: Actor, scope: Scope, id: string, patch: Partial<TeamInput>) {
-  const [before] = await db.select().from(teams).where(and(eq(teams.id, id), teamScope(scope, [])));
+  const [before] = await db
+    .select()
+    .from(teams)
+    .where(and(eq(teams.id, id), teamScope(scope, [])));
   if (!before) throw notFound('志愿服务队');
   const set: Partial<typeof teams.$inferInsert> = { ...patch, updatedAt: new Date() };
   if (patch.regionCode) {
@@ -163,29 +303,66 @@ export async function updateTeam(db: Db, actor: Actor, scope: Scope, id: string,
     if (!regionInScope(scope, r.path)) throw notFound('区划');
     set.regionPath = r.path;
   }
-  await checkTeam(db, scope, before.countyCode, set.regionPath ?? before.regionPath, patch, { id, level: before.level });
+  await checkTeam(db, scope, before.countyCode, set.regionPath ?? before.regionPath, patch, {
+    id,
+    level: before.level,
+  });
   await db.transaction(async (tx) => {
     if (patch.name && patch.name !== before.name) {
-      const [dup] = await tx.select({ id: teams.id }).from(teams).where(and(eq(teams.countyCode, before.countyCode), eq(teams.name, patch.name)));
+      const [dup] = await tx
+        .select({ id: teams.id })
+        .from(teams)
+        .where(and(eq(teams.countyCode, before.countyCode), eq(teams.name, patch.name)));
       if (dup) throw duplicate('同名队伍已存在', 'name');
     }
     const [after] = await tx.update(teams).set(set).where(eq(teams.id, id)).returning();
     if (after.leaderVolunteerId && after.leaderVolunteerId !== before.leaderVolunteerId) {
-      await tx.insert(teamMembers).values({ teamId: id, volunteerId: after.leaderVolunteerId, status: 'active', decidedAt: new Date(), decidedBy: actor.userId })
-        .onConflictDoUpdate({ target: [teamMembers.teamId, teamMembers.volunteerId], set: { status: 'active', decidedAt: new Date(), decidedBy: actor.userId } });
+      await tx
+        .insert(teamMembers)
+        .values({
+          teamId: id,
+          volunteerId: after.leaderVolunteerId,
+          status: 'active',
+          decidedAt: new Date(),
+          decidedBy: actor.userId,
+        })
+        .onConflictDoUpdate({
+          target: [teamMembers.teamId, teamMembers.volunteerId],
+          set: { status: 'active', decidedAt: new Date(), decidedBy: actor.userId },
+        });
     }
-    await writeAudit(tx, { ...actor, countyCode: before.countyCode }, { action: 'team.update', entity: 'team', entityId: id, before, after });
+    await writeAudit(
+      tx,
+      { ...actor, countyCode: before.countyCode },
+      { action: 'team.update', entity: 'team', entityId: id, before, after },
+    );
   });
 }
 
 // ---------- members ----------
 
 export async function listMembers(db: DbOrTx, teamId: string, status?: string) {
-  const rows = await db.select({
-    volunteerId: volunteers.id, name: volunteers.name, volunteerNo: volunteers.volunteerNo, gender: volunteers.gender, phoneMasked: volunteers.phoneMasked,
-    verified: volunteers.verified, status: teamMembers.status, note: teamMembers.note, requestedAt: teamMembers.requestedAt, decidedAt: teamMembers.decidedAt,
-  }).from(teamMembers).innerJoin(volunteers, eq(volunteers.id, teamMembers.volunteerId))
-    .where(and(eq(teamMembers.teamId, teamId), status ? eq(teamMembers.status, status as 'active') : sql`${teamMembers.status} in ('active', 'pending')`))
+  const rows = await db
+    .select({
+      volunteerId: volunteers.id,
+      name: volunteers.name,
+      volunteerNo: volunteers.volunteerNo,
+      gender: volunteers.gender,
+      phoneMasked: volunteers.phoneMasked,
+      verified: volunteers.verified,
+      status: teamMembers.status,
+      note: teamMembers.note,
+      requestedAt: teamMembers.requestedAt,
+      decidedAt: teamMembers.decidedAt,
+    })
+    .from(teamMembers)
+    .innerJoin(volunteers, eq(volunteers.id, teamMembers.volunteerId))
+    .where(
+      and(
+        eq(teamMembers.teamId, teamId),
+        status ? eq(teamMembers.status, status as 'active') : sql`${teamMembers.status} in ('active', 'pending')`,
+      ),
+    )
     .orderBy(sql`case ${teamMembers.status} when 'pending' then 0 else 1 end`, asc(volunteers.name));
   return { items: rows };
 }
@@ -207,30 +384,94 @@ export async function addMember(db: Db, c: Caller, teamId: string, volunteerId: 
   const self = c.volunteerId === volunteerId;
   if (!allowed && !self) throw notFound('志愿服务队');
   if (allowed) {
-    const [v] = await db.select({ id: volunteers.id }).from(volunteers).where(and(eq(volunteers.id, volunteerId), c.canManage ? volunteerScope(c.scope) : sql`true`));
+    const [v] = await db
+      .select({ id: volunteers.id })
+      .from(volunteers)
+      .where(and(eq(volunteers.id, volunteerId), c.canManage ? volunteerScope(c.scope) : sql`true`));
     if (!v) throw invalid('volunteerId', '志愿者不存在或不在您的管理范围内');
   }
   const status = allowed ? 'active' : 'pending';
   return db.transaction(async (tx) => {
-    const [existing] = await tx.select().from(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.volunteerId, volunteerId)));
+    const [existing] = await tx
+      .select()
+      .from(teamMembers)
+      .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.volunteerId, volunteerId)));
     if (existing && (existing.status === 'active' || (existing.status === 'pending' && status === 'pending'))) {
       throw duplicate(existing.status === 'active' ? '已经是该队成员' : '已提交过入队申请，请等待审核', 'volunteerId');
     }
-    await tx.insert(teamMembers).values({ teamId, volunteerId, status, note, requestedAt: new Date(), decidedAt: allowed ? new Date() : null, decidedBy: allowed ? c.actor.userId : null })
-      .onConflictDoUpdate({ target: [teamMembers.teamId, teamMembers.volunteerId], set: { status, note, requestedAt: new Date(), decidedAt: allowed ? new Date() : null, decidedBy: allowed ? c.actor.userId : null } });
-    await writeAudit(tx, { ...c.actor, countyCode: team.countyCode }, { action: allowed ? 'team.member.add' : 'team.member.request', entity: 'team', entityId: teamId, detail: { volunteerId } });
+    await tx
+      .insert(teamMembers)
+      .values({
+        teamId,
+        volunteerId,
+        status,
+        note,
+        requestedAt: new Date(),
+        decidedAt: allowed ? new Date() : null,
+        decidedBy: allowed ? c.actor.userId : null,
+      })
+      .onConflictDoUpdate({
+        target: [teamMembers.teamId, teamMembers.volunteerId],
+        set: {
+          status,
+          note,
+          requestedAt: new Date(),
+          decidedAt: allowed ? new Date() : null,
+          decidedBy: allowed ? c.actor.userId : null,
+        },
+      });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: team.countyCode },
+      {
+        action: allowed ? 'team.member.add' : 'team.member.request',
+        entity: 'team',
+        entityId: teamId,
+        detail: { volunteerId },
+      },
+    );
     return { status };
   });
 }
 
-export async function decideMember(db: Db, c: Caller, teamId: string, volunteerId: string, approve: boolean, note?: string) {
+export async function decideMember(
+  db: Db,
+  c: Caller,
+  teamId: string,
+  volunteerId: string,
+  approve: boolean,
+  note?: string,
+) {
   const { team, allowed } = await managedTeam(db, c, teamId);
   if (!allowed) throw forbidden('只有队长或管理员可以审核入队申请');
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(teamMembers).set({ status: approve ? 'active' : 'rejected', decidedAt: new Date(), decidedBy: c.actor.userId, ...(note ? { note } : {}) })
-      .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.volunteerId, volunteerId), eq(teamMembers.status, 'pending'))).returning();
+    const [row] = await tx
+      .update(teamMembers)
+      .set({
+        status: approve ? 'active' : 'rejected',
+        decidedAt: new Date(),
+        decidedBy: c.actor.userId,
+        ...(note ? { note } : {}),
+      })
+      .where(
+        and(
+          eq(teamMembers.teamId, teamId),
+          eq(teamMembers.volunteerId, volunteerId),
+          eq(teamMembers.status, 'pending'),
+        ),
+      )
+      .returning();
     if (!row) throw new AppError('INVALID_TRANSITION', '没有待审核的入队申请（可能已被处理）');
-    await writeAudit(tx, { ...c.actor, countyCode: team.countyCode }, { action: approve ? 'team.member.approve' : 'team.member.reject', entity: 'team', entityId: teamId, detail: { volunteerId } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: team.countyCode },
+      {
+        action: approve ? 'team.member.approve' : 'team.member.reject',
+        entity: 'team',
+        entityId: teamId,
+        detail: { volunteerId },
+      },
+    );
     return { status: row.status };
   });
 }
@@ -240,31 +481,74 @@ export async function removeMember(db: Db, c: Caller, teamId: string, volunteerI
   if (!allowed && c.volunteerId !== volunteerId) throw forbidden('只有队长、管理员或本人可以退出队伍');
   if (team.leaderVolunteerId === volunteerId) throw invalid('volunteerId', '队长不能退出，请先更换队长');
   await db.transaction(async (tx) => {
-    const [row] = await tx.update(teamMembers).set({ status: 'left', decidedAt: new Date(), decidedBy: c.actor.userId })
-      .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.volunteerId, volunteerId), sql`${teamMembers.status} in ('active','pending')`)).returning();
+    const [row] = await tx
+      .update(teamMembers)
+      .set({ status: 'left', decidedAt: new Date(), decidedBy: c.actor.userId })
+      .where(
+        and(
+          eq(teamMembers.teamId, teamId),
+          eq(teamMembers.volunteerId, volunteerId),
+          sql`${teamMembers.status} in ('active','pending')`,
+        ),
+      )
+      .returning();
     if (!row) throw notFound('队员');
-    await writeAudit(tx, { ...c.actor, countyCode: team.countyCode }, { action: 'team.member.remove', entity: 'team', entityId: teamId, detail: { volunteerId } });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: team.countyCode },
+      { action: 'team.member.remove', entity: 'team', entityId: teamId, detail: { volunteerId } },
+    );
   });
 }
 
 /** Teams a volunteer belongs to (or asked to join), and teams of their town they could join. */
 export async function teamsForVolunteer(db: DbOrTx, volunteerId: string) {
   const [v] = await db.select().from(volunteers).where(eq(volunteers.id, volunteerId));
-  const mine = await db.select({ id: teams.id, name: teams.name, level: teams.level, category: teams.category, status: teamMembers.status, isLeader: sql<boolean>`${teams.leaderVolunteerId} = ${volunteerId}` })
-    .from(teamMembers).innerJoin(teams, eq(teams.id, teamMembers.teamId)).where(and(eq(teamMembers.volunteerId, volunteerId), sql`${teamMembers.status} in ('active','pending')`)).orderBy(asc(teams.name));
+  const mine = await db
+    .select({
+      id: teams.id,
+      name: teams.name,
+      level: teams.level,
+      category: teams.category,
+      status: teamMembers.status,
+      isLeader: sql<boolean>`${teams.leaderVolunteerId} = ${volunteerId}`,
+    })
+    .from(teamMembers)
+    .innerJoin(teams, eq(teams.id, teamMembers.teamId))
+    .where(and(eq(teamMembers.volunteerId, volunteerId), sql`${teamMembers.status} in ('active','pending')`))
+    .orderBy(asc(teams.name));
   const town = townPath(v.regionPath);
   const county = countyPath(v.regionPath);
-  const joinable = await db.select({ id: teams.id, name: teams.name, level: teams.level, category: teams.category, regionName: regions.name, isBrand: teams.isBrand, description: teams.description,
-    memberCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')` })
-    .from(teams).innerJoin(regions, eq(regions.code, teams.regionCode))
-    .where(and(or(sql`${teams.regionPath} like ${escapeLike(town) + '%'}`, eq(teams.regionPath, county))!, sql`not exists (select 1 from team_members m where m.team_id = "teams"."id" and m.volunteer_id = ${volunteerId} and m.status in ('active','pending'))`))
-    .orderBy(asc(teams.regionPath), asc(teams.name)).limit(100);
+  const joinable = await db
+    .select({
+      id: teams.id,
+      name: teams.name,
+      level: teams.level,
+      category: teams.category,
+      regionName: regions.name,
+      isBrand: teams.isBrand,
+      description: teams.description,
+      memberCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')`,
+    })
+    .from(teams)
+    .innerJoin(regions, eq(regions.code, teams.regionCode))
+    .where(
+      and(
+        or(sql`${teams.regionPath} like ${escapeLike(town) + '%'}`, eq(teams.regionPath, county))!,
+        sql`not exists (select 1 from team_members m where m.team_id = "teams"."id" and m.volunteer_id = ${volunteerId} and m.status in ('active','pending'))`,
+      ),
+    )
+    .orderBy(asc(teams.regionPath), asc(teams.name))
+    .limit(100);
   return { mine: mine.map(withLabels), joinable: joinable.map(withLabels) };
 }
 
 export async function leaderTeamIds(db: DbOrTx, volunteerId: string | null): Promise<string[]> {
   if (!volunteerId) return [];
   const rows = await db.select({ id: teams.id }).from(teams).where(eq(teams.leaderVolunteerId, volunteerId));
-  const member = await db.select({ id: teamMembers.teamId }).from(teamMembers).where(and(eq(teamMembers.volunteerId, volunteerId), eq(teamMembers.status, 'active')));
+  const member = await db
+    .select({ id: teamMembers.teamId })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.volunteerId, volunteerId), eq(teamMembers.status, 'active')));
   return [...new Set([...rows.map((r) => r.id), ...member.map((r) => r.id)])];
 }

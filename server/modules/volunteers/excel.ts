@@ -10,7 +10,17 @@ import type { FileStore } from '../../platform/files.js';
 import { newStorageKey } from '../../platform/files.js';
 import { sha256Hex } from '../../platform/crypto.js';
 import { createJob, failJob, finishJob, progress } from '../../platform/jobs.js';
-import { checkVolunteer, consentPurposes, knownCategories, nameKeys, politicalStatuses, protectedColumns, standingCategories, volunteerScope, type VolunteerInput } from './service.js';
+import {
+  checkVolunteer,
+  consentPurposes,
+  knownCategories,
+  nameKeys,
+  politicalStatuses,
+  protectedColumns,
+  standingCategories,
+  volunteerScope,
+  type VolunteerInput,
+} from './service.js';
 import { NotAWorkbook, openWorkbook, WorkbookTooLarge, type SheetRow, type Workbook } from './xlsx.js';
 
 /** exceljs is large; it loads on the first template, error report or export, not at start. */
@@ -22,7 +32,13 @@ export const templateColumns = [
   { key: 'idNumber', header: '身份证号', required: true, width: 22, note: '18 位居民身份证号' },
   { key: 'phone', header: '手机号', required: false, width: 14, note: '11 位手机号' },
   { key: 'regionCode', header: '所属村（社区）区划代码', required: true, width: 22, note: '见“区划代码”工作表' },
-  { key: 'categories', header: '服务类别', required: false, width: 20, note: `多个用顿号分隔：${Object.values(standingCategories).join('、')}` },
+  {
+    key: 'categories',
+    header: '服务类别',
+    required: false,
+    width: 20,
+    note: `多个用顿号分隔：${Object.values(standingCategories).join('、')}`,
+  },
   { key: 'skills', header: '专业技能', required: false, width: 18, note: '多个用顿号分隔' },
   { key: 'politicalStatus', header: '政治面貌', required: false, width: 12, note: politicalStatuses.join('/') },
   { key: 'education', header: '学历', required: false, width: 10, note: '' },
@@ -45,35 +61,70 @@ export async function buildTemplate(db: Db, countyCode: string): Promise<Buffer>
   const wb = new ExcelJS.Workbook();
   wb.creator = '文明实践云';
   const ws = wb.addWorksheet('志愿者');
-  ws.columns = templateColumns.map((c) => ({ header: c.required ? `${c.header}*` : c.header, key: c.key, width: c.width }));
+  ws.columns = templateColumns.map((c) => ({
+    header: c.required ? `${c.header}*` : c.header,
+    key: c.key,
+    width: c.width,
+  }));
   ws.getRow(1).font = { bold: true };
-  templateColumns.forEach((c, i) => { if (c.note) ws.getCell(1, i + 1).note = c.note; });
-  ws.addRow({ name: '张三丰', idNumber: '11010519491231002X', phone: '13800138000', regionCode: '', categories: '理论政策宣讲、卫生环保', skills: '宣讲', politicalStatus: '中共党员', verified: '是' });
+  templateColumns.forEach((c, i) => {
+    if (c.note) ws.getCell(1, i + 1).note = c.note;
+  });
+  ws.addRow({
+    name: '张三丰',
+    idNumber: '11010519491231002X',
+    phone: '13800138000',
+    regionCode: '',
+    categories: '理论政策宣讲、卫生环保',
+    skills: '宣讲',
+    politicalStatus: '中共党员',
+    verified: '是',
+  });
   const rs = wb.addWorksheet('区划代码');
-  rs.columns = [{ header: '区划代码', key: 'code', width: 16 }, { header: '乡镇（街道）', key: 'town', width: 16 }, { header: '村（社区）', key: 'name', width: 20 }];
-  const rows = await db.execute(sql`select v.code, t.name as town, v.name from regions v join regions t on t.code = v.parent_code where v.county_code = ${countyCode} and v.level = 'village' order by v.code`);
+  rs.columns = [
+    { header: '区划代码', key: 'code', width: 16 },
+    { header: '乡镇（街道）', key: 'town', width: 16 },
+    { header: '村（社区）', key: 'name', width: 20 },
+  ];
+  const rows = await db.execute(
+    sql`select v.code, t.name as town, v.name from regions v join regions t on t.code = v.parent_code where v.county_code = ${countyCode} and v.level = 'village' order by v.code`,
+  );
   for (const r of rows.rows as { code: string; town: string; name: string }[]) rs.addRow(r);
   const example = (rows.rows[0] as { code: string } | undefined)?.code;
   if (example) ws.getCell(2, 4).value = example;
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-const list = (s: string) => s.split(/[、,，;；\s]+/).map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(/[、,，;；\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 const yes = (s: string) => ['是', 'y', 'yes', 'true', '1', '√'].includes(s.toLowerCase());
 
 export function checkWorkbookBytes(buf: Buffer) {
-  if (buf.length === 0) throw new AppError('VALIDATION_FAILED', '上传的文件是空的', [{ path: 'file', message: '文件为空' }]);
-  if (buf.length > IMPORT_MAX_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', '导入文件不能超过 20 MB，请分批导入', [{ path: 'file', message: '文件过大' }]);
+  if (buf.length === 0)
+    throw new AppError('VALIDATION_FAILED', '上传的文件是空的', [{ path: 'file', message: '文件为空' }]);
+  if (buf.length > IMPORT_MAX_BYTES)
+    throw new AppError('PAYLOAD_TOO_LARGE', '导入文件不能超过 20 MB，请分批导入', [
+      { path: 'file', message: '文件过大' },
+    ]);
   if (buf.subarray(0, 4).toString('latin1') !== 'PK\u0003\u0004') throw notAWorkbook();
 }
-const notAWorkbook = () => new AppError('VALIDATION_FAILED', '文件不是有效的 Excel 工作簿（.xlsx），请下载模板填写后上传', [{ path: 'file', message: '不是 .xlsx 工作簿' }]);
+const notAWorkbook = () =>
+  new AppError('VALIDATION_FAILED', '文件不是有效的 Excel 工作簿（.xlsx），请下载模板填写后上传', [
+    { path: 'file', message: '不是 .xlsx 工作簿' },
+  ]);
 
 /** Opens the upload; a damaged or foreign file is a 400, a zip that inflates to an absurd size a 413. */
 async function open(buf: Buffer): Promise<Workbook> {
   try {
     return await openWorkbook(buf);
   } catch (e) {
-    if (e instanceof WorkbookTooLarge) throw new AppError('PAYLOAD_TOO_LARGE', '工作簿解压后过大，请分批导入', [{ path: 'file', message: '解压后过大' }]);
+    if (e instanceof WorkbookTooLarge)
+      throw new AppError('PAYLOAD_TOO_LARGE', '工作簿解压后过大，请分批导入', [
+        { path: 'file', message: '解压后过大' },
+      ]);
     if (e instanceof NotAWorkbook) throw notAWorkbook();
     throw e;
   }
@@ -89,21 +140,61 @@ export function readHeader(header: readonly string[]): Map<ColKey, number> {
   }
   const missing = templateColumns.filter((c) => c.required && !cols.has(c.key));
   if (missing.length) {
-    throw new AppError('VALIDATION_FAILED', `模板缺少必填列：${missing.map((m) => m.header).join('、')}`, missing.map((m) => ({ path: `columns.${m.header}`, message: '缺少该列' })));
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `模板缺少必填列：${missing.map((m) => m.header).join('、')}`,
+      missing.map((m) => ({ path: `columns.${m.header}`, message: '缺少该列' })),
+    );
   }
   return cols;
 }
 
-export type ImportResult = { jobId: string; total: number; imported: number; merged: number; failed: number; errorReportUrl: string | null };
+export type ImportResult = {
+  jobId: string;
+  total: number;
+  imported: number;
+  merged: number;
+  failed: number;
+  errorReportUrl: string | null;
+};
 type RowError = { row: number; column: string; reason: string };
 /** Rows per INSERT statement: the statement's 30 parameters are arrays, so the size costs nothing to parse. */
 const BATCH = 2000;
 
 /** The columns a batch sends as arrays (one text[] each), in this order. */
-const ARRAY_COLUMNS = ['region_code', 'region_path', 'name', 'name_pinyin', 'name_initials', 'gender', 'birth_date', 'id_hash', 'id_enc', 'id_masked',
-  'phone_hash', 'phone_enc', 'phone_masked', 'verified', 'skills', 'categories', 'availability', 'service_area', 'political_status', 'education',
-  'occupation', 'guardian_name', 'guardian_phone_enc', 'guardian_phone_masked', 'guardian_relation'] as const;
-const CAST: Partial<Record<(typeof ARRAY_COLUMNS)[number], string>> = { birth_date: '::date', verified: '::boolean', skills: '::jsonb', categories: '::jsonb' };
+const ARRAY_COLUMNS = [
+  'region_code',
+  'region_path',
+  'name',
+  'name_pinyin',
+  'name_initials',
+  'gender',
+  'birth_date',
+  'id_hash',
+  'id_enc',
+  'id_masked',
+  'phone_hash',
+  'phone_enc',
+  'phone_masked',
+  'verified',
+  'skills',
+  'categories',
+  'availability',
+  'service_area',
+  'political_status',
+  'education',
+  'occupation',
+  'guardian_name',
+  'guardian_phone_enc',
+  'guardian_phone_masked',
+  'guardian_relation',
+] as const;
+const CAST: Partial<Record<(typeof ARRAY_COLUMNS)[number], string>> = {
+  birth_date: '::date',
+  verified: '::boolean',
+  skills: '::jsonb',
+  categories: '::jsonb',
+};
 const fillEmpty = (c: string) => `${c} = case when v.${c} = '' then excluded.${c} else v.${c} end`;
 const fillNull = (c: string) => `${c} = coalesce(v.${c}, excluded.${c})`;
 const fillJson = (c: string) => `${c} = case when v.${c} = '[]'::jsonb then excluded.${c} else v.${c} end`;
@@ -146,7 +237,13 @@ function textArray(values: readonly (string | null)[]): string {
   return out + '}';
 }
 
-type Accepted = { row: number; input: VolunteerInput; verified: boolean; dupes: number; values: (string | null)[] | null };
+type Accepted = {
+  row: number;
+  input: VolunteerInput;
+  verified: boolean;
+  dupes: number;
+  values: (string | null)[] | null;
+};
 
 /**
  * Imports volunteers from a template workbook: each row validated; good rows saved in batches (an ID number
@@ -157,8 +254,15 @@ type Accepted = { row: number; input: VolunteerInput; verified: boolean; dupes: 
  * database work overlap. Each batch is one statement (see BATCH_SQL); a batch that fails fails the job, and the
  * batches saved before it stay saved (as they did when batches were saved one by one).
  */
-export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: FileStore }, actor: Actor, scope: Scope, countyCode: string, now: Date, buf: Buffer,
-  onJob?: (jobId: string) => void): Promise<ImportResult> {
+export async function importVolunteers(
+  deps: { db: Db; crypto: Crypto; files: FileStore },
+  actor: Actor,
+  scope: Scope,
+  countyCode: string,
+  now: Date,
+  buf: Buffer,
+  onJob?: (jobId: string) => void,
+): Promise<ImportResult> {
   const { db, crypto } = deps;
   checkWorkbookBytes(buf);
   const book = await open(buf);
@@ -171,30 +275,52 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
       const next = await batches.next();
       if (next.done) break;
       const i = next.value.findIndex((r) => r.cells.some((c) => c.trim() !== ''));
-      if (i >= 0) { header = next.value[i]; pendingRows = next.value.slice(i + 1); }
+      if (i >= 0) {
+        header = next.value[i];
+        pendingRows = next.value.slice(i + 1);
+      }
     }
   } catch (e) {
     throw e instanceof NotAWorkbook ? notAWorkbook() : e;
   }
-  if (!header) throw new AppError('VALIDATION_FAILED', '工作簿是空的，请使用模板', [{ path: 'file', message: '没有表头' }]);
+  if (!header)
+    throw new AppError('VALIDATION_FAILED', '工作簿是空的，请使用模板', [{ path: 'file', message: '没有表头' }]);
   const cols = readHeader(header.cells);
   const estimate = Math.max(0, book.rowElements - 1);
 
   const job = await createJob(db, countyCode, 'volunteer.import', actor.userId, now);
   onJob?.(job.id);
   await progress(db, job.id, 0, estimate);
-  await db.transaction((tx) => writeAudit(tx, { ...actor, countyCode }, { action: 'volunteer.import.start', entity: 'job', entityId: job.id, detail: { rows: estimate, bytes: buf.length, sha256: sha256Hex(buf) } }));
+  await db.transaction((tx) =>
+    writeAudit(
+      tx,
+      { ...actor, countyCode },
+      {
+        action: 'volunteer.import.start',
+        entity: 'job',
+        entityId: job.id,
+        detail: { rows: estimate, bytes: buf.length, sha256: sha256Hex(buf) },
+      },
+    ),
+  );
   try {
-    const regionRows = await db.select({ code: regions.code, path: regions.path, level: regions.level }).from(regions).where(eq(regions.countyCode, countyCode));
+    const regionRows = await db
+      .select({ code: regions.code, path: regions.path, level: regions.level })
+      .from(regions)
+      .where(eq(regions.countyCode, countyCode));
     const regionMap = new Map(regionRows.map((r) => [r.code, r]));
     const cats = await knownCategories(db, countyCode);
-    const catByName = new Map<string, string>([...Object.entries(standingCategories).map(([k, v]) => [v, k] as [string, string]), ...[...cats].map((c) => [c, c] as [string, string])]);
+    const catByName = new Map<string, string>([
+      ...Object.entries(standingCategories).map(([k, v]) => [v, k] as [string, string]),
+      ...[...cats].map((c) => [c, c] as [string, string]),
+    ]);
     await db.insert(counters).values({ countyCode, name: 'volunteer_no', value: 0 }).onConflictDoNothing();
     const errors: RowError[] = [];
     let total = 0;
     let imported = 0;
     let merged = 0;
-    const headerOf = (path: string) => templateColumns.find((c) => path === c.key || path.startsWith(`${c.key}.`))?.header ?? path;
+    const headerOf = (path: string) =>
+      templateColumns.find((c) => path === c.key || path.startsWith(`${c.key}.`))?.header ?? path;
     const colIdx = templateColumns.filter((c) => cols.has(c.key)).map((c) => cols.get(c.key)!);
 
     /** The column values of an accepted row, in ARRAY_COLUMNS order: the CPU of the import (pinyin, AES-GCM, HMAC). */
@@ -204,18 +330,46 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
       const name = input.name.trim();
       const keys = nameKeys(name);
       const p = protectedColumns(crypto, id, input.phone || null, input.guardianPhone || null);
-      return [region.code, region.path, name, keys.namePinyin, keys.nameInitials, Number(id[16]) % 2 === 1 ? 'male' : 'female',
-        `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`, p.idHash, p.idEnc, p.idMasked, p.phoneHash, p.phoneEnc, p.phoneMasked,
-        verified ? 't' : 'f', JSON.stringify(input.skills ?? []), JSON.stringify(input.categories ?? []), input.availability ?? '', input.serviceArea ?? '',
-        input.politicalStatus ?? '', input.education ?? '', input.occupation ?? '', input.guardianName || null, p.guardianPhoneEnc, p.guardianPhoneMasked,
-        input.guardianRelation || null];
+      return [
+        region.code,
+        region.path,
+        name,
+        keys.namePinyin,
+        keys.nameInitials,
+        Number(id[16]) % 2 === 1 ? 'male' : 'female',
+        `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
+        p.idHash,
+        p.idEnc,
+        p.idMasked,
+        p.phoneHash,
+        p.phoneEnc,
+        p.phoneMasked,
+        verified ? 't' : 'f',
+        JSON.stringify(input.skills ?? []),
+        JSON.stringify(input.categories ?? []),
+        input.availability ?? '',
+        input.serviceArea ?? '',
+        input.politicalStatus ?? '',
+        input.education ?? '',
+        input.occupation ?? '',
+        input.guardianName || null,
+        p.guardianPhoneEnc,
+        p.guardianPhoneMasked,
+        input.guardianRelation || null,
+      ];
     };
 
     // the pool (pg.Pool, or the PGlite worker pool) under drizzle: the statement is plain SQL with array parameters
-    const client = (db as unknown as { $client: { query(q: { text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> } }).$client;
+    const client = (
+      db as unknown as {
+        $client: { query(q: { text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> };
+      }
+    ).$client;
     let reported = 0;
     const saveBatch = async (entries: Accepted[], seen: number) => {
-      const { rows: [{ value }] } = await client.query({ text: NUMBERS_SQL, values: [countyCode, entries.length] });
+      const {
+        rows: [{ value }],
+      } = await client.query({ text: NUMBERS_SQL, values: [countyCode, entries.length] });
       const first = Number(value) - entries.length + 1;
       const numbers = entries.map((_, i) => `ZY${countyCode}${String(first + i).padStart(6, '0')}`);
       const arrays: (string | null)[][] = ARRAY_COLUMNS.map(() => new Array<string | null>(entries.length));
@@ -225,11 +379,24 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
         for (let c = 0; c < values.length; c++) arrays[c][r] = values[c];
         dupes += e.dupes;
       });
-      const res = await client.query({ text: BATCH_SQL, values: [countyCode, actor.userId, now, consentPurposes.registration.version, textArray(numbers), ...arrays.map(textArray)] });
+      const res = await client.query({
+        text: BATCH_SQL,
+        values: [
+          countyCode,
+          actor.userId,
+          now,
+          consentPurposes.registration.version,
+          textArray(numbers),
+          ...arrays.map(textArray),
+        ],
+      });
       const { inserted, touched } = res.rows[0] as { inserted: number; touched: number };
       imported += inserted;
       merged += touched - inserted + dupes;
-      if (seen > reported) { reported = seen; await progress(db, job.id, seen, Math.max(estimate, seen)); }
+      if (seen > reported) {
+        reported = seen;
+        await progress(db, job.id, seen, Math.max(estimate, seen));
+      }
     };
 
     /**
@@ -249,17 +416,24 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
       done.catch(() => {}); // awaited through settle(); this only keeps it from being reported as unhandled meanwhile
       inflight.push({ done, ids });
     };
-    const drain = async () => { while (inflight.length) await settle(inflight[0]); };
+    const drain = async () => {
+      while (inflight.length) await settle(inflight[0]);
+    };
     let batch: Accepted[] = [];
     // the same person twice in one batch: the first row wins, later rows fill its empty fields
     let byId = new Map<string, Accepted>();
     const accept = (a: Accepted) => {
       const prev = byId.get(a.input.idNumber);
-      if (!prev) { byId.set(a.input.idNumber, a); batch.push(a); return; }
+      if (!prev) {
+        byId.set(a.input.idNumber, a);
+        batch.push(a);
+        return;
+      }
       prev.dupes++;
       for (const [k, v] of Object.entries(a.input) as [keyof VolunteerInput, unknown][]) {
         const cur = prev.input[k];
-        if ((cur === undefined || cur === null || cur === '' || (Array.isArray(cur) && !cur.length)) && v) (prev.input as Record<string, unknown>)[k] = v;
+        if ((cur === undefined || cur === null || cur === '' || (Array.isArray(cur) && !cur.length)) && v)
+          (prev.input as Record<string, unknown>)[k] = v;
       }
       prev.verified ||= a.verified;
       prev.values = null; // recomputed when the batch is saved
@@ -269,28 +443,54 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
       const cells = r.cells;
       if (colIdx.every((i) => !cells[i] || cells[i].trim() === '')) return;
       total++;
-      const get = (k: ColKey) => { const i = cols.get(k); return i === undefined ? '' : (cells[i] ?? '').trim(); };
+      const get = (k: ColKey) => {
+        const i = cols.get(k);
+        return i === undefined ? '' : (cells[i] ?? '').trim();
+      };
       const catNames = list(get('categories'));
       const unknownCat = catNames.find((c) => !catByName.has(c));
       const input: VolunteerInput = {
-        name: get('name'), idNumber: get('idNumber').toUpperCase(), phone: get('phone') || null, regionCode: get('regionCode'),
-        categories: catNames.map((c) => catByName.get(c) ?? c), skills: list(get('skills')), politicalStatus: get('politicalStatus'),
-        education: get('education'), occupation: get('occupation'), availability: get('availability'), serviceArea: get('serviceArea'),
-        guardianName: get('guardianName') || null, guardianPhone: get('guardianPhone') || null, guardianRelation: get('guardianRelation') || null,
+        name: get('name'),
+        idNumber: get('idNumber').toUpperCase(),
+        phone: get('phone') || null,
+        regionCode: get('regionCode'),
+        categories: catNames.map((c) => catByName.get(c) ?? c),
+        skills: list(get('skills')),
+        politicalStatus: get('politicalStatus'),
+        education: get('education'),
+        occupation: get('occupation'),
+        availability: get('availability'),
+        serviceArea: get('serviceArea'),
+        guardianName: get('guardianName') || null,
+        guardianPhone: get('guardianPhone') || null,
+        guardianRelation: get('guardianRelation') || null,
         guardianConsent: yes(get('guardianConsent')),
       };
       const { problems } = checkVolunteer(input, now, cats);
       const region = regionMap.get(input.regionCode);
-      if (!region) problems.push({ path: 'regionCode', message: input.regionCode ? `区划代码 ${input.regionCode} 不是本县的村（社区）` : '所属区划代码不能为空' });
-      else if (region.level !== 'village') problems.push({ path: 'regionCode', message: '请填写村（社区）一级的区划代码' });
-      else if (!regionInScope(scope, region.path)) problems.push({ path: 'regionCode', message: '该村（社区）不在您的管理范围内' });
+      if (!region)
+        problems.push({
+          path: 'regionCode',
+          message: input.regionCode ? `区划代码 ${input.regionCode} 不是本县的村（社区）` : '所属区划代码不能为空',
+        });
+      else if (region.level !== 'village')
+        problems.push({ path: 'regionCode', message: '请填写村（社区）一级的区划代码' });
+      else if (!regionInScope(scope, region.path))
+        problems.push({ path: 'regionCode', message: '该村（社区）不在您的管理范围内' });
       if (unknownCat) problems.push({ path: 'categories', message: `未知的服务类别：${unknownCat}` });
       if (problems.length) {
-        for (const p of dedupeProblems(problems)) errors.push({ row: r.number, column: headerOf(p.path), reason: p.message });
+        for (const p of dedupeProblems(problems))
+          errors.push({ row: r.number, column: headerOf(p.path), reason: p.message });
         return;
       }
       const verified = yes(get('verified'));
-      accept({ row: r.number, input, verified, dupes: 0, values: byId.has(input.idNumber) ? null : valuesOf(input, verified) });
+      accept({
+        row: r.number,
+        input,
+        verified,
+        dupes: 0,
+        values: byId.has(input.idNumber) ? null : valuesOf(input, verified),
+      });
     };
 
     const rowsLeft = async function* () {
@@ -321,7 +521,13 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
     const result = { total, imported, merged, failed: failedRows, errorReportUrl };
     await progress(db, job.id, total, total);
     await finishJob(db, job.id, result, now);
-    await db.transaction((tx) => writeAudit(tx, { ...actor, countyCode }, { action: 'volunteer.import', entity: 'job', entityId: job.id, detail: result }));
+    await db.transaction((tx) =>
+      writeAudit(
+        tx,
+        { ...actor, countyCode },
+        { action: 'volunteer.import', entity: 'job', entityId: job.id, detail: result },
+      ),
+    );
     return { jobId: job.id, ...result };
   } catch (e) {
     await failJob(db, job.id, e instanceof AppError ? e.message : '导入失败（服务器内部错误）', new Date());
@@ -337,22 +543,49 @@ export async function importVolunteers(deps: { db: Db; crypto: Crypto; files: Fi
  */
 let maintenance: Promise<unknown> | null = null;
 function refreshStatistics(db: Db) {
-  maintenance ??= db.execute(sql`vacuum (analyze) volunteers`).catch(() => {}).finally(() => { maintenance = null; });
+  maintenance ??= db
+    .execute(sql`vacuum (analyze) volunteers`)
+    .catch(() => {})
+    .finally(() => {
+      maintenance = null;
+    });
 }
 
 const dedupeProblems = (ps: ErrorDetail[]) => ps.filter((p, i) => ps.findIndex((q) => q.path === p.path) === i);
 
-async function saveErrorReport(deps: { db: Db; files: FileStore }, actor: Actor, countyCode: string, now: Date, errors: RowError[]) {
+async function saveErrorReport(
+  deps: { db: Db; files: FileStore },
+  actor: Actor,
+  countyCode: string,
+  now: Date,
+  errors: RowError[],
+) {
   const ExcelJS = await excel();
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('错误明细');
-  ws.columns = [{ header: '行号', key: 'row', width: 8 }, { header: '列', key: 'column', width: 22 }, { header: '原因', key: 'reason', width: 60 }];
+  ws.columns = [
+    { header: '行号', key: 'row', width: 8 },
+    { header: '列', key: 'column', width: 22 },
+    { header: '原因', key: 'reason', width: 60 },
+  ];
   ws.getRow(1).font = { bold: true };
   for (const e of errors) ws.addRow(e);
   const buf = Buffer.from(await wb.xlsx.writeBuffer());
   const key = newStorageKey('xlsx', now);
   await deps.files.put(key, buf);
-  const [f] = await deps.db.insert(files).values({ countyCode, ownerId: actor.userId, purpose: 'import-errors', mime: XLSX_MIME, size: buf.length, sha256: sha256Hex(buf), storageKey: key, originalName: '志愿者导入错误报告.xlsx' }).returning();
+  const [f] = await deps.db
+    .insert(files)
+    .values({
+      countyCode,
+      ownerId: actor.userId,
+      purpose: 'import-errors',
+      mime: XLSX_MIME,
+      size: buf.length,
+      sha256: sha256Hex(buf),
+      storageKey: key,
+      originalName: '志愿者导入错误报告.xlsx',
+    })
+    .returning();
   return `/api/v1/files/${f.id}`;
 }
 
@@ -362,10 +595,18 @@ export async function writeRoster(db: Db, scope: Scope, out: Writable, filter: {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet('志愿者花名册');
   ws.columns = [
-    { header: '志愿者编号', key: 'no', width: 20 }, { header: '姓名', key: 'name', width: 10 }, { header: '性别', key: 'gender', width: 6 },
-    { header: '出生日期', key: 'birth', width: 12 }, { header: '身份证号', key: 'id', width: 22 }, { header: '手机号', key: 'phone', width: 14 },
-    { header: '所属村（社区）', key: 'region', width: 18 }, { header: '服务类别', key: 'cats', width: 24 }, { header: '专业技能', key: 'skills', width: 16 },
-    { header: '政治面貌', key: 'political', width: 10 }, { header: '实名核验', key: 'verified', width: 10 }, { header: '登记时间', key: 'created', width: 12 },
+    { header: '志愿者编号', key: 'no', width: 20 },
+    { header: '姓名', key: 'name', width: 10 },
+    { header: '性别', key: 'gender', width: 6 },
+    { header: '出生日期', key: 'birth', width: 12 },
+    { header: '身份证号', key: 'id', width: 22 },
+    { header: '手机号', key: 'phone', width: 14 },
+    { header: '所属村（社区）', key: 'region', width: 18 },
+    { header: '服务类别', key: 'cats', width: 24 },
+    { header: '专业技能', key: 'skills', width: 16 },
+    { header: '政治面貌', key: 'political', width: 10 },
+    { header: '实名核验', key: 'verified', width: 10 },
+    { header: '登记时间', key: 'created', width: 12 },
   ];
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
@@ -373,12 +614,38 @@ export async function writeRoster(db: Db, scope: Scope, out: Writable, filter: {
   let lastNo = '';
   for (;;) {
     const conds = [volunteerScope(scope), sql`${volunteers.volunteerNo} > ${lastNo}`];
-    if (filter.regionCode) conds.push(sql`${volunteers.regionPath} like ${'%/' + filter.regionCode.replace(/[\\%_]/g, '') + '/%'}`);
-    const page = await db.select({ no: volunteers.volunteerNo, name: volunteers.name, gender: volunteers.gender, birth: volunteers.birthDate, id: volunteers.idMasked, phone: volunteers.phoneMasked,
-      region: regions.name, cats: volunteers.categories, skills: volunteers.skills, political: volunteers.politicalStatus, verified: volunteers.verified, created: volunteers.createdAt })
-      .from(volunteers).innerJoin(regions, eq(regions.code, volunteers.regionCode)).where(and(...conds)).orderBy(volunteers.volunteerNo).limit(2000);
+    if (filter.regionCode)
+      conds.push(sql`${volunteers.regionPath} like ${'%/' + filter.regionCode.replace(/[\\%_]/g, '') + '/%'}`);
+    const page = await db
+      .select({
+        no: volunteers.volunteerNo,
+        name: volunteers.name,
+        gender: volunteers.gender,
+        birth: volunteers.birthDate,
+        id: volunteers.idMasked,
+        phone: volunteers.phoneMasked,
+        region: regions.name,
+        cats: volunteers.categories,
+        skills: volunteers.skills,
+        political: volunteers.politicalStatus,
+        verified: volunteers.verified,
+        created: volunteers.createdAt,
+      })
+      .from(volunteers)
+      .innerJoin(regions, eq(regions.code, volunteers.regionCode))
+      .where(and(...conds))
+      .orderBy(volunteers.volunteerNo)
+      .limit(2000);
     for (const v of page) {
-      ws.addRow({ ...v, gender: v.gender === 'male' ? '男' : '女', phone: v.phone ?? '', cats: v.cats.map(catName).join('、'), skills: v.skills.join('、'), verified: v.verified ? '已核验' : '未核验', created: v.created.toISOString().slice(0, 10) }).commit();
+      ws.addRow({
+        ...v,
+        gender: v.gender === 'male' ? '男' : '女',
+        phone: v.phone ?? '',
+        cats: v.cats.map(catName).join('、'),
+        skills: v.skills.join('、'),
+        verified: v.verified ? '已核验' : '未核验',
+        created: v.created.toISOString().slice(0, 10),
+      }).commit();
     }
     if (page.length < 2000) break;
     lastNo = page[page.length - 1].no;

@@ -9,33 +9,63 @@ let xinjiVillage: string;
 let shawoVillage: string;
 beforeAll(async () => {
   t = await createTestApp();
-  xinjiVillage = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/regions?parent=411523100' })).json().items[3].code;
-  shawoVillage = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/regions?parent=411523101' })).json().items[3].code;
+  xinjiVillage = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/regions?parent=411523100' })).json()
+    .items[3].code;
+  shawoVillage = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/regions?parent=411523101' })).json()
+    .items[3].code;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** A valid ID number with the given birth date. */
-const makeId = (birth: string, seq = '123', region = '410101') => { const f = `${region}${birth.replace(/-/g, '')}${seq}`; return f + checkChar(f); };
-const post = (phone: string, payload: Record<string, unknown>) => t.as(phone)({ method: 'POST', url: '/api/v1/volunteers', payload });
+const makeId = (birth: string, seq = '123', region = '410101') => {
+  const f = `${region}${birth.replace(/-/g, '')}${seq}`;
+  return f + checkChar(f);
+};
+const post = (phone: string, payload: Record<string, unknown>) =>
+  t.as(phone)({ method: 'POST', url: '/api/v1/volunteers', payload });
 
 describe('registration by staff', () => {
   it('registers with the GB 11643 test vector, derives sex and birth date, numbers the volunteer, masks everything', async () => {
-    const res = await post(PHONES.xinjiAdmin, { name: '张三丰', idNumber: '11010519491231002X', phone: '13812341234', regionCode: xinjiVillage, categories: ['theory'], verified: true });
+    const res = await post(PHONES.xinjiAdmin, {
+      name: '张三丰',
+      idNumber: '11010519491231002X',
+      phone: '13812341234',
+      regionCode: xinjiVillage,
+      categories: ['theory'],
+      verified: true,
+    });
     expect(res.statusCode).toBe(201);
     const v = res.json();
-    expect(v).toMatchObject({ name: '张三丰', gender: 'female', birthDate: '1949-12-31', idNumberMasked: '110105********002X', phoneMasked: '138****1234', verified: true });
+    expect(v).toMatchObject({
+      name: '张三丰',
+      gender: 'female',
+      birthDate: '1949-12-31',
+      idNumberMasked: '110105********002X',
+      phoneMasked: '138****1234',
+      verified: true,
+    });
     expect(v.volunteerNo).toMatch(/^ZY411523\d{6}$/);
     expect(v.volunteerNo).not.toContain('11010519491231002X');
     expect(JSON.stringify(v)).not.toContain('13812341234');
   });
 
   it.each(['440524188001010014', '370101190102039973'])('accepts the vector %s', async (id) => {
-    expect((await post(PHONES.xinjiAdmin, { name: '测试人', idNumber: id, regionCode: xinjiVillage })).statusCode).toBe(201);
+    expect((await post(PHONES.xinjiAdmin, { name: '测试人', idNumber: id, regionCode: xinjiVillage })).statusCode).toBe(
+      201,
+    );
   });
 
   it('any altered digit fails with 400 naming idNumber, and nothing is saved', async () => {
     const before = (await t.deps.database.query('select count(*)::int as n from volunteers')).rows[0].n;
-    for (const id of ['11010519491231003X', '11010519491231002Y', '440524188001010015', '370101190102039972', '1101051949123100']) {
+    for (const id of [
+      '11010519491231003X',
+      '11010519491231002Y',
+      '440524188001010015',
+      '370101190102039972',
+      '1101051949123100',
+    ]) {
       const res = await post(PHONES.xinjiAdmin, { name: '错号', idNumber: id, regionCode: xinjiVillage });
       expect(res.statusCode, id).toBe(400);
       expect(res.json().error.details.map((d: { path: string }) => d.path)).toContain('idNumber');
@@ -45,8 +75,14 @@ describe('registration by staff', () => {
 
   it('the same ID number twice → 409 DUPLICATE', async () => {
     const id = makeId('1990-05-05', '217');
-    expect((await post(PHONES.xinjiAdmin, { name: '王五', idNumber: id, regionCode: xinjiVillage })).statusCode).toBe(201);
-    const again = await post(PHONES.countyAdmin, { name: '王五', idNumber: id.toLowerCase(), regionCode: shawoVillage });
+    expect((await post(PHONES.xinjiAdmin, { name: '王五', idNumber: id, regionCode: xinjiVillage })).statusCode).toBe(
+      201,
+    );
+    const again = await post(PHONES.countyAdmin, {
+      name: '王五',
+      idNumber: id.toLowerCase(),
+      regionCode: shawoVillage,
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('DUPLICATE');
   });
@@ -54,7 +90,10 @@ describe('registration by staff', () => {
   it('validates phone, category, political status and region', async () => {
     const base = { name: '李四', idNumber: makeId('1985-03-03', '331'), regionCode: xinjiVillage };
     const cases: [Record<string, unknown>, string][] = [
-      [{ phone: '12345678901' }, 'phone'], [{ categories: ['astrology'] }, 'categories.0'], [{ politicalStatus: '无党派' }, 'politicalStatus'], [{ regionCode: '411523999999' }, 'regionCode'],
+      [{ phone: '12345678901' }, 'phone'],
+      [{ categories: ['astrology'] }, 'categories.0'],
+      [{ politicalStatus: '无党派' }, 'politicalStatus'],
+      [{ regionCode: '411523999999' }, 'regionCode'],
     ];
     for (const [extra, path] of cases) {
       const res = await post(PHONES.xinjiAdmin, { ...base, ...extra });
@@ -64,7 +103,11 @@ describe('registration by staff', () => {
   });
 
   it('an institute admin cannot register someone in another town', async () => {
-    const res = await post(PHONES.xinjiAdmin, { name: '越权', idNumber: makeId('1980-01-01', '441'), regionCode: shawoVillage });
+    const res = await post(PHONES.xinjiAdmin, {
+      name: '越权',
+      idNumber: makeId('1980-01-01', '441'),
+      regionCode: shawoVillage,
+    });
     expect(res.statusCode).toBe(404);
   });
 });
@@ -72,20 +115,51 @@ describe('registration by staff', () => {
 describe('minors', () => {
   it('under 14 needs guardian consent; 14–17 needs a guardian; consents are recorded', async () => {
     const child = makeId('2015-03-01', '552');
-    const noConsent = await post(PHONES.xinjiAdmin, { name: '小明', idNumber: child, regionCode: xinjiVillage, guardianName: '王大明', guardianPhone: '13911112222' });
+    const noConsent = await post(PHONES.xinjiAdmin, {
+      name: '小明',
+      idNumber: child,
+      regionCode: xinjiVillage,
+      guardianName: '王大明',
+      guardianPhone: '13911112222',
+    });
     expect(noConsent.statusCode).toBe(400);
     expect(noConsent.json().error.details.map((d: { path: string }) => d.path)).toContain('guardianConsent');
-    const ok = await post(PHONES.xinjiAdmin, { name: '小明', idNumber: child, regionCode: xinjiVillage, guardianName: '王大明', guardianPhone: '13911112222', guardianRelation: '父亲', guardianConsent: true });
+    const ok = await post(PHONES.xinjiAdmin, {
+      name: '小明',
+      idNumber: child,
+      regionCode: xinjiVillage,
+      guardianName: '王大明',
+      guardianPhone: '13911112222',
+      guardianRelation: '父亲',
+      guardianConsent: true,
+    });
     expect(ok.statusCode).toBe(201);
     const detail = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/volunteers/${ok.json().id}` })).json();
     expect(detail).toMatchObject({ guardianName: '王大明', guardianPhoneMasked: '139****2222' });
-    expect(detail.consents[0]).toMatchObject({ purpose: 'registration', version: '2026.1', grantedBy: 'guardian', guardianName: '王大明' });
+    expect(detail.consents[0]).toMatchObject({
+      purpose: 'registration',
+      version: '2026.1',
+      grantedBy: 'guardian',
+      guardianName: '王大明',
+    });
 
     const teen = makeId('2010-02-01', '663');
     const noGuardian = await post(PHONES.xinjiAdmin, { name: '小红', idNumber: teen, regionCode: xinjiVillage });
     expect(noGuardian.statusCode).toBe(400);
-    expect(noGuardian.json().error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['guardianName', 'guardianPhone']));
-    expect((await post(PHONES.xinjiAdmin, { name: '小红', idNumber: teen, regionCode: xinjiVillage, guardianName: '李妈妈', guardianPhone: '13922223333' })).statusCode).toBe(201);
+    expect(noGuardian.json().error.details.map((d: { path: string }) => d.path)).toEqual(
+      expect.arrayContaining(['guardianName', 'guardianPhone']),
+    );
+    expect(
+      (
+        await post(PHONES.xinjiAdmin, {
+          name: '小红',
+          idNumber: teen,
+          regionCode: xinjiVillage,
+          guardianName: '李妈妈',
+          guardianPhone: '13922223333',
+        })
+      ).statusCode,
+    ).toBe(201);
   });
 });
 
@@ -94,18 +168,32 @@ describe('self-registration in the H5', () => {
     const as = t.as(PHONES.resident);
     const me = (await as({ method: 'GET', url: '/api/v1/me' })).json();
     expect(me.volunteerId).toBeNull();
-    const payload = { name: '赵大娘', idNumber: makeId('1962-08-08', '774'), phone: '13800000007', regionCode: me.regionCode, categories: ['environment'] };
+    const payload = {
+      name: '赵大娘',
+      idNumber: makeId('1962-08-08', '774'),
+      phone: '13800000007',
+      regionCode: me.regionCode,
+      categories: ['environment'],
+    };
     const noConsent = await as({ method: 'POST', url: '/api/v1/volunteers', payload });
     expect(noConsent.statusCode).toBe(400);
     expect(noConsent.json().error.details[0].path).toBe('consentToRegistration');
-    const res = await as({ method: 'POST', url: '/api/v1/volunteers', payload: { ...payload, consentToRegistration: true } });
+    const res = await as({
+      method: 'POST',
+      url: '/api/v1/volunteers',
+      payload: { ...payload, consentToRegistration: true },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json().verified).toBe(false);
     const again = await as({ method: 'GET', url: '/api/v1/me' });
     expect(again.json().volunteerId).toBe(res.json().id);
     const mine = (await as({ method: 'GET', url: '/api/v1/volunteers/me' })).json();
     expect(mine.consents[0]).toMatchObject({ grantedBy: 'self', purpose: 'registration' });
-    const twice = await as({ method: 'POST', url: '/api/v1/volunteers', payload: { ...payload, idNumber: makeId('1962-08-08', '776'), consentToRegistration: true } });
+    const twice = await as({
+      method: 'POST',
+      url: '/api/v1/volunteers',
+      payload: { ...payload, idNumber: makeId('1962-08-08', '776'), consentToRegistration: true },
+    });
     expect(twice.statusCode).toBe(409);
     // staff verify in person
     const verify = await t.as(PHONES.xinjiAdmin)({ method: 'POST', url: `/api/v1/volunteers/${res.json().id}/verify` });
@@ -124,14 +212,30 @@ describe('personal data protection', () => {
   });
 
   it('reveal needs the permission and writes an audit event', async () => {
-    const v = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('张三丰')}` })).json().items[0];
-    const denied = await t.as(PHONES.xinjiAdmin)({ method: 'POST', url: `/api/v1/volunteers/${v.id}/reveal`, payload: { field: 'idNumber', reason: '开具证明' } });
+    const v = (
+      await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('张三丰')}` })
+    ).json().items[0];
+    const denied = await t.as(PHONES.xinjiAdmin)({
+      method: 'POST',
+      url: `/api/v1/volunteers/${v.id}/reveal`,
+      payload: { field: 'idNumber', reason: '开具证明' },
+    });
     expect(denied.statusCode).toBe(403);
-    const res = await t.as(PHONES.countyAdmin)({ method: 'POST', url: `/api/v1/volunteers/${v.id}/reveal`, payload: { field: 'idNumber', reason: '开具证明' } });
+    const res = await t.as(PHONES.countyAdmin)({
+      method: 'POST',
+      url: `/api/v1/volunteers/${v.id}/reveal`,
+      payload: { field: 'idNumber', reason: '开具证明' },
+    });
     expect(res.json()).toEqual({ field: 'idNumber', value: '11010519491231002X' });
-    const audit = (await t.as(PHONES.auditor)({ method: 'GET', url: `/api/v1/audit?action=volunteer.reveal&entityId=${v.id}` })).json();
+    const audit = (
+      await t.as(PHONES.auditor)({ method: 'GET', url: `/api/v1/audit?action=volunteer.reveal&entityId=${v.id}` })
+    ).json();
     expect(audit.items[0]).toMatchObject({ actorName: '刘文明', detail: { field: 'idNumber', reason: '开具证明' } });
-    const noReason = await t.as(PHONES.countyAdmin)({ method: 'POST', url: `/api/v1/volunteers/${v.id}/reveal`, payload: { field: 'phone' } });
+    const noReason = await t.as(PHONES.countyAdmin)({
+      method: 'POST',
+      url: `/api/v1/volunteers/${v.id}/reveal`,
+      payload: { field: 'phone' },
+    });
     expect(noReason.statusCode).toBe(400);
   });
 });
@@ -139,17 +243,42 @@ describe('personal data protection', () => {
 describe('search', () => {
   it('finds by name, pinyin, initials and volunteer number, inside the scope', async () => {
     const as = t.as(PHONES.xinjiAdmin);
-    const created = (await as({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('张三丰')}` })).json().items[0];
-    for (const q of ['zsf', 'zhangsanfeng', 'zhangsan', encodeURIComponent('三丰'), created.volunteerNo, created.volunteerNo.toLowerCase()]) {
+    const created = (await as({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('张三丰')}` })).json()
+      .items[0];
+    for (const q of [
+      'zsf',
+      'zhangsanfeng',
+      'zhangsan',
+      encodeURIComponent('三丰'),
+      created.volunteerNo,
+      created.volunteerNo.toLowerCase(),
+    ]) {
       const res = (await as({ method: 'GET', url: `/api/v1/volunteers?q=${q}` })).json();
-      expect(res.items.map((x: { id: string }) => x.id), q).toContain(created.id);
+      expect(
+        res.items.map((x: { id: string }) => x.id),
+        q,
+      ).toContain(created.id);
     }
     // the characters of a Chinese query in their order; the county admin's scope finds the same person
-    expect((await as({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('丰三')}` })).json().items.map((x: { id: string }) => x.id)).not.toContain(created.id);
-    expect((await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('三丰')}` })).json().items.map((x: { id: string }) => x.id)).toContain(created.id);
+    expect(
+      (await as({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('丰三')}` }))
+        .json()
+        .items.map((x: { id: string }) => x.id),
+    ).not.toContain(created.id);
+    expect(
+      (await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${encodeURIComponent('三丰')}` }))
+        .json()
+        .items.map((x: { id: string }) => x.id),
+    ).toContain(created.id);
     // a 沙窝镇 admin does not find a 新集镇 volunteer
-    expect((await t.as(PHONES.shawoAdmin)({ method: 'GET', url: '/api/v1/volunteers?q=zsf' })).json().items.map((x: { id: string }) => x.id)).not.toContain(created.id);
-    expect((await t.as(PHONES.shawoAdmin)({ method: 'GET', url: `/api/v1/volunteers/${created.id}` })).statusCode).toBe(404);
+    expect(
+      (await t.as(PHONES.shawoAdmin)({ method: 'GET', url: '/api/v1/volunteers?q=zsf' }))
+        .json()
+        .items.map((x: { id: string }) => x.id),
+    ).not.toContain(created.id);
+    expect((await t.as(PHONES.shawoAdmin)({ method: 'GET', url: `/api/v1/volunteers/${created.id}` })).statusCode).toBe(
+      404,
+    );
     expect((await t.as(PHONES.resident)({ method: 'GET', url: '/api/v1/volunteers' })).statusCode).toBe(403);
   });
 
@@ -166,24 +295,55 @@ describe('search', () => {
 async function workbook(rows: (string | number | null)[][], header?: string[]) {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('志愿者');
-  ws.addRow(header ?? ['姓名*', '身份证号*', '手机号', '所属村（社区）区划代码*', '服务类别', '专业技能', '监护人姓名', '监护人手机号', '监护人已同意', '已实名核验']);
+  ws.addRow(
+    header ?? [
+      '姓名*',
+      '身份证号*',
+      '手机号',
+      '所属村（社区）区划代码*',
+      '服务类别',
+      '专业技能',
+      '监护人姓名',
+      '监护人手机号',
+      '监护人已同意',
+      '已实名核验',
+    ],
+  );
   for (const r of rows) ws.addRow(r);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 function multipart(buf: Buffer, filename = 'v.xlsx') {
   const boundary = '----wm' + Math.random().toString(16).slice(2);
   return {
-    payload: Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`), buf, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    payload: Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
+      ),
+      buf,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   };
 }
-const importFile = (phone: string, buf: Buffer, query = '') => t.as(phone)({ method: 'POST', url: `/api/v1/volunteers/import${query}`, ...multipart(buf) });
+const importFile = (phone: string, buf: Buffer, query = '') =>
+  t.as(phone)({ method: 'POST', url: `/api/v1/volunteers/import${query}`, ...multipart(buf) });
 
 describe('Excel import', () => {
   it('saves good rows, merges a known ID, reports bad rows with row, column and reason', async () => {
     const known = makeId('1990-05-05', '217'); // registered above as 王五, without phone
     const buf = await workbook([
-      ['钱一', makeId('1970-01-01', '101'), '13700000101', xinjiVillage, '理论政策宣讲、卫生环保', '宣讲', null, null, null, '是'],
+      [
+        '钱一',
+        makeId('1970-01-01', '101'),
+        '13700000101',
+        xinjiVillage,
+        '理论政策宣讲、卫生环保',
+        '宣讲',
+        null,
+        null,
+        null,
+        '是',
+      ],
       ['孙二', makeId('1971-01-01', '102'), '', xinjiVillage, '', '', null, null, null, ''],
       ['王五', known, '13700000103', xinjiVillage, '', '', null, null, null, ''],
       ['错号', '11010519491231003X', '', xinjiVillage, '', '', null, null, null, ''],
@@ -201,18 +361,25 @@ describe('Excel import', () => {
     expect(report.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(report.rawPayload as unknown as ArrayBuffer);
-    const lines = wb.worksheets[0].getSheetValues().slice(2).map((row) => (row as unknown[]).slice(1, 4));
-    expect(lines).toEqual(expect.arrayContaining([
-      [5, '身份证号', expect.stringContaining('校验位')],
-      [6, '所属村（社区）区划代码', expect.stringContaining('不是本县')],
-      [7, '服务类别', expect.stringContaining('天文观测')],
-      [8, '监护人已同意', expect.stringContaining('14')],
-    ]));
+    const lines = wb.worksheets[0]
+      .getSheetValues()
+      .slice(2)
+      .map((row) => (row as unknown[]).slice(1, 4));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        [5, '身份证号', expect.stringContaining('校验位')],
+        [6, '所属村（社区）区划代码', expect.stringContaining('不是本县')],
+        [7, '服务类别', expect.stringContaining('天文观测')],
+        [8, '监护人已同意', expect.stringContaining('14')],
+      ]),
+    );
     // merged, not doubled: 王五 now has the phone from the file
     const wang = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${known}` })).json();
     expect(wang.total).toBe(1);
     expect(wang.items[0].phoneMasked).toBe('137****0103');
-    const qian = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${makeId('1970-01-01', '101')}` })).json();
+    const qian = (
+      await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${makeId('1970-01-01', '101')}` })
+    ).json();
     expect(qian.total).toBe(1);
     expect(qian.items[0]).toMatchObject({ categories: ['theory', 'environment'], verified: true, source: 'import' });
     const audit = (await t.as(PHONES.auditor)({ method: 'GET', url: '/api/v1/audit?action=volunteer.import' })).json();
@@ -221,34 +388,85 @@ describe('Excel import', () => {
 
   it('keeps every Chinese character intact in a large workbook (no chunk-boundary corruption)', async () => {
     const given = '永勇秀英桂兰建国志强明华红梅丽芳海燕';
-    const cn = (n: number) => String(n).split('').map((d) => '零一二三四五六七八九'[Number(d)]).join('');
+    const cn = (n: number) =>
+      String(n)
+        .split('')
+        .map((d) => '零一二三四五六七八九'[Number(d)])
+        .join('');
     // unique texts make a shared-strings part of ~100 KB: many 16 KB chunk boundaries fall inside characters
-    const rows = Array.from({ length: 3000 }, (_, i) => [`吴${given[i % 16]}${given[(i * 7) % 16]}`, makeId('1975-03-03', String(i % 1000).padStart(3, '0'), `4115${String(20 + Math.floor(i / 1000)).padStart(2, '0')}`), '', xinjiVillage, '', `摄影第${cn(i)}号、书法`, null, null, null, '']);
+    const rows = Array.from({ length: 3000 }, (_, i) => [
+      `吴${given[i % 16]}${given[(i * 7) % 16]}`,
+      makeId(
+        '1975-03-03',
+        String(i % 1000).padStart(3, '0'),
+        `4115${String(20 + Math.floor(i / 1000)).padStart(2, '0')}`,
+      ),
+      '',
+      xinjiVillage,
+      '',
+      `摄影第${cn(i)}号、书法`,
+      null,
+      null,
+      null,
+      '',
+    ]);
     const res = await importFile(PHONES.countyAdmin, await workbook(rows));
     expect(res.json()).toMatchObject({ total: 3000, imported: 3000, failed: 0 });
-    const { rows: bad } = await t.deps.database.query(`select count(*)::int as n from volunteers where name like '%' || chr(65533) || '%' or skills::text like '%' || chr(65533) || '%'`);
+    const { rows: bad } = await t.deps.database.query(
+      `select count(*)::int as n from volunteers where name like '%' || chr(65533) || '%' or skills::text like '%' || chr(65533) || '%'`,
+    );
     expect(bad[0].n).toBe(0);
-    const { rows: kept } = await t.deps.database.query(`select count(*)::int as n from volunteers where skills::text like '%摄影第%号%'`);
+    const { rows: kept } = await t.deps.database.query(
+      `select count(*)::int as n from volunteers where skills::text like '%摄影第%号%'`,
+    );
     expect(kept[0].n).toBe(3000);
   });
 
   it('merges a person repeated in a later batch into the earlier row, and keeps quotes and backslashes', async () => {
     const day = (i: number) => new Date(Date.UTC(1980, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
     const ids = Array.from({ length: 2050 }, (_, i) => makeId(day(i), '315', '411540'));
-    const rows = ids.map((id, i) => [`郑${'甲乙丙丁戊己庚辛壬癸'[i % 10]}${'子丑寅卯辰巳午未申酉戌亥'[i % 12]}`, id, '', xinjiVillage, '', i === 0 ? '书法"行书"\\楷书' : '', null, null, null, ''] as (string | null)[]);
+    const rows = ids.map(
+      (id, i) =>
+        [
+          `郑${'甲乙丙丁戊己庚辛壬癸'[i % 10]}${'子丑寅卯辰巳午未申酉戌亥'[i % 12]}`,
+          id,
+          '',
+          xinjiVillage,
+          '',
+          i === 0 ? '书法"行书"\\楷书' : '',
+          null,
+          null,
+          null,
+          '',
+        ] as (string | null)[],
+    );
     // rows 2051–2100 repeat the first 50 people (in the second batch of 2,000): a new name is ignored, the phone fills in
-    for (let i = 0; i < 50; i++) rows.push(['改了名', ids[i], `1370001${String(i).padStart(4, '0')}`, xinjiVillage, '', '', null, null, null, '']);
+    for (let i = 0; i < 50; i++)
+      rows.push(['改了名', ids[i], `1370001${String(i).padStart(4, '0')}`, xinjiVillage, '', '', null, null, null, '']);
     const res = await importFile(PHONES.countyAdmin, await workbook(rows));
     expect(res.json()).toMatchObject({ total: 2100, imported: 2050, merged: 50, failed: 0 });
     const first = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/volunteers?q=${ids[0]}` })).json();
     expect(first.total).toBe(1);
     expect(first.items[0]).toMatchObject({ name: '郑甲子', phoneMasked: '137****0000', skills: ['书法"行书"\\楷书'] });
-    const { rows: renamed } = await t.deps.database.query(`select count(*)::int as n from volunteers where name = '改了名'`);
+    const { rows: renamed } = await t.deps.database.query(
+      `select count(*)::int as n from volunteers where name = '改了名'`,
+    );
     expect(renamed[0].n).toBe(0);
   });
 
   it('runs as a job whose progress can be polled', async () => {
-    const rows = Array.from({ length: 30 }, (_, i) => [`批量${'甲乙丙丁戊己庚辛壬癸'[i % 10]}`, makeId('1980-02-02', String(200 + i)), '', xinjiVillage, '', '', null, null, null, '']);
+    const rows = Array.from({ length: 30 }, (_, i) => [
+      `批量${'甲乙丙丁戊己庚辛壬癸'[i % 10]}`,
+      makeId('1980-02-02', String(200 + i)),
+      '',
+      xinjiVillage,
+      '',
+      '',
+      null,
+      null,
+      null,
+      '',
+    ]);
     const res = await importFile(PHONES.xinjiAdmin, await workbook(rows), '?async=1');
     expect(res.statusCode).toBe(202);
     const { jobId } = res.json();
@@ -258,7 +476,13 @@ describe('Excel import', () => {
       if (job.status !== 'running') break;
       await new Promise((r) => setImmediate(r));
     }
-    expect(job).toMatchObject({ status: 'succeeded', total: 30, processed: 30, percent: 100, result: { imported: 30, failed: 0 } });
+    expect(job).toMatchObject({
+      status: 'succeeded',
+      total: 30,
+      processed: 30,
+      percent: 100,
+      result: { imported: 30, failed: 0 },
+    });
     expect((await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/jobs/${jobId}` })).statusCode).toBe(404);
   });
 
@@ -266,9 +490,15 @@ describe('Excel import', () => {
     const notXlsx = await importFile(PHONES.xinjiAdmin, Buffer.from('姓名,身份证号\n张三,1'));
     expect(notXlsx.statusCode).toBe(400);
     expect(notXlsx.json().error.message).toContain('不是有效的 Excel');
-    const fakeZip = await importFile(PHONES.xinjiAdmin, Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(100)]));
+    const fakeZip = await importFile(
+      PHONES.xinjiAdmin,
+      Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(100)]),
+    );
     expect(fakeZip.statusCode).toBe(400);
-    const missing = await importFile(PHONES.xinjiAdmin, await workbook([['张三', '11010519491231002X']], ['姓名', '手机号']));
+    const missing = await importFile(
+      PHONES.xinjiAdmin,
+      await workbook([['张三', '11010519491231002X']], ['姓名', '手机号']),
+    );
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.message).toContain('身份证号');
     const empty = await importFile(PHONES.xinjiAdmin, Buffer.alloc(0));
@@ -284,7 +514,12 @@ describe('Excel import', () => {
     expect(res.headers['content-type']).toContain('spreadsheetml');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-    expect((wb.worksheets[0].getRow(1).values as string[]).slice(1, 5)).toEqual(['姓名*', '身份证号*', '手机号', '所属村（社区）区划代码*']);
+    expect((wb.worksheets[0].getRow(1).values as string[]).slice(1, 5)).toEqual([
+      '姓名*',
+      '身份证号*',
+      '手机号',
+      '所属村（社区）区划代码*',
+    ]);
     expect(wb.worksheets[1].rowCount).toBe(207);
   });
 });

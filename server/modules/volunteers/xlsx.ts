@@ -31,7 +31,10 @@ function readZipDirectory(buf: Buffer): Map<string, Entry> {
   const min = Math.max(0, buf.length - 22 - 0xffff);
   let eocd = -1;
   for (let i = buf.length - 22; i >= min; i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new NotAWorkbook('no end of central directory');
   const count = buf.readUInt16LE(eocd + 10);
@@ -111,7 +114,8 @@ const ESCAPED = /_x([0-9A-Fa-f]{4})_/g;
 export function unescapeXml(s: string): string {
   if (s.includes('&')) {
     s = s.replace(ENTITY, (_, v: string) => {
-      if (v[0] === '#') return String.fromCodePoint(v[1] === 'x' || v[1] === 'X' ? parseInt(v.slice(2), 16) : parseInt(v.slice(1), 10));
+      if (v[0] === '#')
+        return String.fromCodePoint(v[1] === 'x' || v[1] === 'X' ? parseInt(v.slice(2), 16) : parseInt(v.slice(1), 10));
       return v === 'amp' ? '&' : v === 'lt' ? '<' : v === 'gt' ? '>' : v === 'quot' ? '"' : "'";
     });
   }
@@ -136,7 +140,10 @@ const NAME_END = new Set([0x20, 0x3e, 0x2f, 0x0a, 0x0d, 0x09]);
  * time. An element still open at the end of a chunk is kept (the text is cut to start with it) and the search
  * for its end resumes where it stopped, so a huge element costs linear time.
  */
-async function* elements(chunks: AsyncIterable<string>, tag: string): AsyncGenerator<[open: string, inner: string | null][]> {
+async function* elements(
+  chunks: AsyncIterable<string>,
+  tag: string,
+): AsyncGenerator<[open: string, inner: string | null][]> {
   const openTag = `<${tag}`;
   const closeTag = `</${tag}>`;
   let text = '';
@@ -151,16 +158,30 @@ async function* elements(chunks: AsyncIterable<string>, tag: string): AsyncGener
       let start = 0;
       if (!state) {
         start = text.indexOf(openTag, pos);
-        if (start < 0) { pos = Math.max(pos, text.length - openTag.length); break; }
+        if (start < 0) {
+          pos = Math.max(pos, text.length - openTag.length);
+          break;
+        }
         const next = text.charCodeAt(start + openTag.length);
-        if (Number.isNaN(next)) { pos = start; break; }
+        if (Number.isNaN(next)) {
+          pos = start;
+          break;
+        }
         // <row but not <rowBreaks, <si but not <sig…: the name must end here
-        if (!NAME_END.has(next)) { pos = start + openTag.length; continue; }
+        if (!NAME_END.has(next)) {
+          pos = start + openTag.length;
+          continue;
+        }
       }
       let gt = gtAt;
       if (state !== 'close') {
         gt = text.indexOf('>', state === 'open' ? resume : start);
-        if (gt < 0) { state = 'open'; resume = text.length; pos = start; break; }
+        if (gt < 0) {
+          state = 'open';
+          resume = text.length;
+          pos = start;
+          break;
+        }
         if (text.charCodeAt(gt - 1) === 0x2f) {
           found.push([text.slice(start, gt + 1), null]);
           pos = gt + 1;
@@ -169,14 +190,23 @@ async function* elements(chunks: AsyncIterable<string>, tag: string): AsyncGener
         }
       }
       const end = text.indexOf(closeTag, state === 'close' ? resume : gt);
-      if (end < 0) { state = 'close'; gtAt = gt; resume = Math.max(gt, text.length - closeTag.length); pos = start; break; }
+      if (end < 0) {
+        state = 'close';
+        gtAt = gt;
+        resume = Math.max(gt, text.length - closeTag.length);
+        pos = start;
+        break;
+      }
       found.push([text.slice(start, gt + 1), text.slice(gt + 1, end)]);
       pos = end + closeTag.length;
       state = null;
     }
     if (pos > 0) {
       text = text.slice(pos); // when an element is pending, pos is its start
-      if (state) { resume -= pos; gtAt -= pos; }
+      if (state) {
+        resume -= pos;
+        gtAt -= pos;
+      }
     }
     if (found.length) yield found;
   }
@@ -268,7 +298,11 @@ export async function openWorkbook(buf: Buffer, opts: { chunkSize?: number } = {
   const wbXml = await smallText(buf, workbook);
   const rels = entries.get('xl/_rels/workbook.xml.rels');
   const relXml = rels ? await smallText(buf, rels) : '';
-  const relationships = [...relXml.matchAll(/<Relationship\b[^>]*>/g)].map((m) => ({ id: attr(m[0], 'Id'), type: attr(m[0], 'Type') ?? '', target: attr(m[0], 'Target') ?? '' }));
+  const relationships = [...relXml.matchAll(/<Relationship\b[^>]*>/g)].map((m) => ({
+    id: attr(m[0], 'Id'),
+    type: attr(m[0], 'Type') ?? '',
+    target: attr(m[0], 'Target') ?? '',
+  }));
   const firstSheet = /<sheet\b[^>]*>/.exec(wbXml)?.[0];
   const sheetRel = firstSheet ? /\s[\w]+:id\s*=\s*["']([^"']*)["']/.exec(firstSheet)?.[1] : undefined;
   const sheetTarget = relationships.find((r) => r.id === sheetRel)?.target;
@@ -280,7 +314,8 @@ export async function openWorkbook(buf: Buffer, opts: { chunkSize?: number } = {
 
   const shared: string[] = [];
   if (ssEntry) {
-    for await (const found of elements(entryText(buf, ssEntry, MAX_SHARED_STRINGS_BYTES, chunkSize), 'si')) for (const [, inner] of found) shared.push(inner ? richText(inner) : '');
+    for await (const found of elements(entryText(buf, ssEntry, MAX_SHARED_STRINGS_BYTES, chunkSize), 'si'))
+      for (const [, inner] of found) shared.push(inner ? richText(inner) : '');
   }
 
   // first pass over the sheet's bytes: CRC (a damaged file stops here) and the number of <row elements
@@ -297,7 +332,7 @@ export async function openWorkbook(buf: Buffer, opts: { chunkSize?: number } = {
     }
     tail = Buffer.from(b.subarray(Math.max(0, b.length - 4)));
   }
-  if ((crc >>> 0) !== (sheet.crc >>> 0)) throw new NotAWorkbook('CRC mismatch');
+  if (crc >>> 0 !== sheet.crc >>> 0) throw new NotAWorkbook('CRC mismatch');
 
   return {
     rowElements,
@@ -309,7 +344,10 @@ export async function openWorkbook(buf: Buffer, opts: { chunkSize?: number } = {
           const row = parseRow(open, inner, shared, prev);
           prev = row.number;
           out.push(row);
-          if (out.length >= batch) { yield out; out = []; }
+          if (out.length >= batch) {
+            yield out;
+            out = [];
+          }
         }
       }
       if (out.length) yield out;

@@ -1,7 +1,17 @@
 import { and, asc, count, desc, eq, exists, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { files, regions, roleAssignments, users, volunteers, wishClaims, wishStates, wishes, workflowEvents } from '../../db/schema/index.js';
+import {
+  files,
+  regions,
+  roleAssignments,
+  users,
+  volunteers,
+  wishClaims,
+  wishStates,
+  wishes,
+  workflowEvents,
+} from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
@@ -20,8 +30,15 @@ import { maskName } from '../stars/service.js';
 
 export type WishState = (typeof wishStates)[number];
 export const wishStateLabels: Record<WishState, string> = {
-  submitted: '待核实', verified: '已核实', published: '已发布', claimed: '已认领', fulfilled: '已实现', confirmed: '已确认',
-  rejected: '未通过', withdrawn: '已撤回', expired: '已过期',
+  submitted: '待核实',
+  verified: '已核实',
+  published: '已发布',
+  claimed: '已认领',
+  fulfilled: '已实现',
+  confirmed: '已确认',
+  rejected: '未通过',
+  withdrawn: '已撤回',
+  expired: '已过期',
 };
 export const claimModeLabels = { single: '一对一认领', multi: '多人共同认领' } as const;
 export const publicStates = ['published', 'claimed', 'fulfilled'] as const satisfies readonly WishState[];
@@ -29,22 +46,35 @@ export const publicStates = ['published', 'claimed', 'fulfilled'] as const satis
 export const ANONYMOUS = '某村民';
 
 export type WishCaller = {
-  actor: Actor; userId: string; countyCode: string; scope: Scope; permissions: ReadonlySet<Permission>;
-  volunteerId: string | null; volunteerName: string | null;
+  actor: Actor;
+  userId: string;
+  countyCode: string;
+  scope: Scope;
+  permissions: ReadonlySet<Permission>;
+  volunteerId: string | null;
+  volunteerName: string | null;
 };
 
-export async function wishCaller(db: DbOrTx, base: Omit<WishCaller, 'volunteerId' | 'volunteerName'>): Promise<WishCaller> {
-  const [v] = await db.select({ id: volunteers.id, name: volunteers.name }).from(volunteers).where(eq(volunteers.userId, base.userId));
+export async function wishCaller(
+  db: DbOrTx,
+  base: Omit<WishCaller, 'volunteerId' | 'volunteerName'>,
+): Promise<WishCaller> {
+  const [v] = await db
+    .select({ id: volunteers.id, name: volunteers.name })
+    .from(volunteers)
+    .where(eq(volunteers.userId, base.userId));
   return { ...base, volunteerId: v?.id ?? null, volunteerName: v?.name ?? null };
 }
 
 type Wish = typeof wishes.$inferSelect;
 const wishScope = (scope: Scope) => inScope(scope, { path: wishes.regionPath, regionCode: wishes.regionCode });
-const isStaff = (c: WishCaller, w: Pick<Wish, 'regionPath'>) => c.permissions.has('wish:manage') && regionInScope(c.scope, w.regionPath);
+const isStaff = (c: WishCaller, w: Pick<Wish, 'regionPath'>) =>
+  c.permissions.has('wish:manage') && regionInScope(c.scope, w.regionPath);
 /** A caller whose scope covers the whole county: only they verify a wish above the value cap. */
 const countyLevel = (c: WishCaller, countyCode: string) => c.scope.all || c.scope.subtrees.includes(`/${countyCode}/`);
 /** Published and after: anyone of the county may see it. */
-const onWall = (w: Pick<Wish, 'state'>) => (['published', 'claimed', 'fulfilled', 'confirmed'] as WishState[]).includes(w.state);
+const onWall = (w: Pick<Wish, 'state'>) =>
+  (['published', 'claimed', 'fulfilled', 'confirmed'] as WishState[]).includes(w.state);
 const money = (v: number | string) => Number(v);
 const fmt = (v: number | string) => {
   const n = money(v);
@@ -57,20 +87,60 @@ const fmt = (v: number | string) => {
 async function wishStaff(db: DbOrTx, regionPath: string, withCounty = false): Promise<string[]> {
   const [county, town, village] = regionPath.split('/').filter(Boolean);
   const wanted: { role: string; region: string | undefined }[] = [
-    { role: 'station_admin', region: village }, { role: 'institute_admin', region: town }, ...(withCounty ? [{ role: 'county_admin', region: county }] : []),
+    { role: 'station_admin', region: village },
+    { role: 'institute_admin', region: town },
+    ...(withCounty ? [{ role: 'county_admin', region: county }] : []),
   ];
   const codes = wanted.map((w) => w.region).filter((x): x is string => !!x);
   if (!codes.length) return [];
-  const rows = await db.select({ userId: roleAssignments.userId, role: roleAssignments.roleCode, region: roleAssignments.regionCode }).from(roleAssignments)
-    .where(and(inArray(roleAssignments.regionCode, codes), inArray(roleAssignments.roleCode, wanted.map((w) => w.role))));
+  const rows = await db
+    .select({ userId: roleAssignments.userId, role: roleAssignments.roleCode, region: roleAssignments.regionCode })
+    .from(roleAssignments)
+    .where(
+      and(
+        inArray(roleAssignments.regionCode, codes),
+        inArray(
+          roleAssignments.roleCode,
+          wanted.map((w) => w.role),
+        ),
+      ),
+    );
   return rows.filter((r) => wanted.some((w) => w.role === r.role && w.region === r.region)).map((r) => r.userId);
 }
 
 const liveClaimants = async (db: DbOrTx, wishId: string) =>
-  (await db.select({ userId: wishClaims.userId }).from(wishClaims).where(and(eq(wishClaims.wishId, wishId), sql`${wishClaims.state} <> 'withdrawn'`))).map((r) => r.userId);
+  (
+    await db
+      .select({ userId: wishClaims.userId })
+      .from(wishClaims)
+      .where(and(eq(wishClaims.wishId, wishId), sql`${wishClaims.state} <> 'withdrawn'`))
+  ).map((r) => r.userId);
 
-async function event(tx: DbOrTx, e: { wishId: string; action: string; from: WishState | null; to: WishState; actor: Actor; note?: string; data?: Record<string, unknown>; now: Date }) {
-  await tx.insert(workflowEvents).values({ entity: 'wish', entityId: e.wishId, action: e.action, fromState: e.from, toState: e.to, actorUserId: e.actor.userId, actorName: e.actor.name, note: e.note ?? '', data: e.data ?? null, at: e.now });
+async function event(
+  tx: DbOrTx,
+  e: {
+    wishId: string;
+    action: string;
+    from: WishState | null;
+    to: WishState;
+    actor: Actor;
+    note?: string;
+    data?: Record<string, unknown>;
+    now: Date;
+  },
+) {
+  await tx.insert(workflowEvents).values({
+    entity: 'wish',
+    entityId: e.wishId,
+    action: e.action,
+    fromState: e.from,
+    toState: e.to,
+    actorUserId: e.actor.userId,
+    actorName: e.actor.name,
+    note: e.note ?? '',
+    data: e.data ?? null,
+    at: e.now,
+  });
 }
 
 /** What the audit trail keeps of a wish: never the phone, even encrypted. */
@@ -79,8 +149,15 @@ const auditable = (w: Wish) => ({ ...w, beneficiaryPhoneEnc: undefined, benefici
 // ---------- submit ----------
 
 export type NewWish = {
-  title: string; description: string; value: number; regionCode: string; beneficiaryName: string; consentToPublish: boolean;
-  beneficiaryPhone?: string | null; claimMode?: 'single' | 'multi'; deadline?: Date | null;
+  title: string;
+  description: string;
+  value: number;
+  regionCode: string;
+  beneficiaryName: string;
+  consentToPublish: boolean;
+  beneficiaryPhone?: string | null;
+  claimMode?: 'single' | 'multi';
+  deadline?: Date | null;
 };
 
 export async function submitWish(db: Db, crypto: Crypto, c: WishCaller, now: Date, input: NewWish) {
@@ -89,21 +166,66 @@ export async function submitWish(db: Db, crypto: Crypto, c: WishCaller, now: Dat
   const staff = c.permissions.has('wish:manage');
   if (staff && !regionInScope(c.scope, region.path)) throw invalid('regionCode', '该村（社区）不在您的管理范围内');
   if (input.deadline && input.deadline.getTime() <= now.getTime()) throw invalid('deadline', '截止时间应晚于当前时间');
-  const [cap, policy] = await Promise.all([getSetting<number>(db, region.countyCode, 'wishes.valueCap'), getSetting<string>(db, region.countyCode, 'wishes.overCapPolicy')]);
+  const [cap, policy] = await Promise.all([
+    getSetting<number>(db, region.countyCode, 'wishes.valueCap'),
+    getSetting<string>(db, region.countyCode, 'wishes.overCapPolicy'),
+  ]);
   const overCap = input.value > cap;
   if (overCap && policy === 'refuse') throw invalid('value', `心愿金额不能超过 ${cap} 元`);
   return db.transaction(async (tx) => {
-    const [w] = await tx.insert(wishes).values({
-      countyCode: region.countyCode, regionCode: region.code, regionPath: region.path, title: input.title, description: input.description, value: input.value.toFixed(2),
-      beneficiaryName: input.beneficiaryName, beneficiaryPhoneEnc: input.beneficiaryPhone ? crypto.encrypt(input.beneficiaryPhone) : null,
-      beneficiaryPhoneMasked: input.beneficiaryPhone ? maskPhone(input.beneficiaryPhone) : null, consentToPublish: input.consentToPublish,
-      source: staff ? 'staff' : 'resident', claimMode: input.claimMode ?? 'single', state: 'submitted', overCap,
-      deadline: input.deadline ?? null, submittedBy: c.userId, createdAt: now, updatedAt: now,
-    }).returning();
-    await event(tx, { wishId: w.id, action: 'submit', from: null, to: 'submitted', actor: c.actor, now, note: overCap ? `金额 ${fmt(input.value)} 元超过上限 ${cap} 元，须县级中心审批` : '' });
-    await notify(tx, { countyCode: w.countyCode, userIds: (await wishStaff(tx, w.regionPath, overCap)).filter((u) => u !== c.userId), kind: 'wish.submitted', title: overCap ? '新的微心愿（超过金额上限，待审批）' : '新的微心愿',
-      body: `${region.name}：“${w.title}”（${fmt(w.value)} 元）待核实`, entity: 'wish', entityId: w.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: w.countyCode }, { action: 'wish.submit', entity: 'wish', entityId: w.id, after: auditable(w), detail: overCap ? { overCap: true, cap } : undefined });
+    const [w] = await tx
+      .insert(wishes)
+      .values({
+        countyCode: region.countyCode,
+        regionCode: region.code,
+        regionPath: region.path,
+        title: input.title,
+        description: input.description,
+        value: input.value.toFixed(2),
+        beneficiaryName: input.beneficiaryName,
+        beneficiaryPhoneEnc: input.beneficiaryPhone ? crypto.encrypt(input.beneficiaryPhone) : null,
+        beneficiaryPhoneMasked: input.beneficiaryPhone ? maskPhone(input.beneficiaryPhone) : null,
+        consentToPublish: input.consentToPublish,
+        source: staff ? 'staff' : 'resident',
+        claimMode: input.claimMode ?? 'single',
+        state: 'submitted',
+        overCap,
+        deadline: input.deadline ?? null,
+        submittedBy: c.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await event(tx, {
+      wishId: w.id,
+      action: 'submit',
+      from: null,
+      to: 'submitted',
+      actor: c.actor,
+      now,
+      note: overCap ? `金额 ${fmt(input.value)} 元超过上限 ${cap} 元，须县级中心审批` : '',
+    });
+    await notify(tx, {
+      countyCode: w.countyCode,
+      userIds: (await wishStaff(tx, w.regionPath, overCap)).filter((u) => u !== c.userId),
+      kind: 'wish.submitted',
+      title: overCap ? '新的微心愿（超过金额上限，待审批）' : '新的微心愿',
+      body: `${region.name}：“${w.title}”（${fmt(w.value)} 元）待核实`,
+      entity: 'wish',
+      entityId: w.id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: w.countyCode },
+      {
+        action: 'wish.submit',
+        entity: 'wish',
+        entityId: w.id,
+        after: auditable(w),
+        detail: overCap ? { overCap: true, cap } : undefined,
+      },
+    );
     return w;
   });
 }
@@ -111,27 +233,66 @@ export async function submitWish(db: Db, crypto: Crypto, c: WishCaller, now: Dat
 // ---------- staff transitions ----------
 
 async function loadForStaff(db: DbOrTx, c: WishCaller, id: string) {
-  const [w] = await db.select().from(wishes).where(and(eq(wishes.id, id), wishScope(c.scope)));
+  const [w] = await db
+    .select()
+    .from(wishes)
+    .where(and(eq(wishes.id, id), wishScope(c.scope)));
   if (!w) throw notFound('心愿');
   return w;
 }
 
-const stateError = (w: Pick<Wish, 'state'>, what: string) => new AppError('INVALID_TRANSITION', `该心愿${wishStateLabels[w.state]}，不能${what}`);
+const stateError = (w: Pick<Wish, 'state'>, what: string) =>
+  new AppError('INVALID_TRANSITION', `该心愿${wishStateLabels[w.state]}，不能${what}`);
 const changed = () => new AppError('INVALID_TRANSITION', '心愿状态已变化，请刷新后重试');
 
 /** One conditional state change with its event, notice and audit event. */
-async function transition(db: Db, c: WishCaller, now: Date, w: Wish, t: {
-  action: string; from: WishState[]; to: WishState; set?: Partial<typeof wishes.$inferInsert>; extra?: SQL; note?: string;
-  tell?: (tx: DbOrTx, row: Wish) => Promise<{ userIds: (string | null)[]; title: string; body: string } | null>;
-}) {
+async function transition(
+  db: Db,
+  c: WishCaller,
+  now: Date,
+  w: Wish,
+  t: {
+    action: string;
+    from: WishState[];
+    to: WishState;
+    set?: Partial<typeof wishes.$inferInsert>;
+    extra?: SQL;
+    note?: string;
+    tell?: (tx: DbOrTx, row: Wish) => Promise<{ userIds: (string | null)[]; title: string; body: string } | null>;
+  },
+) {
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(wishes).set({ ...t.set, state: t.to, updatedAt: now })
-      .where(and(eq(wishes.id, w.id), inArray(wishes.state, t.from), t.extra ?? sql`true`)).returning();
+    const [row] = await tx
+      .update(wishes)
+      .set({ ...t.set, state: t.to, updatedAt: now })
+      .where(and(eq(wishes.id, w.id), inArray(wishes.state, t.from), t.extra ?? sql`true`))
+      .returning();
     if (!row) throw changed();
     await event(tx, { wishId: w.id, action: t.action, from: w.state, to: t.to, actor: c.actor, note: t.note, now });
     const message = t.tell ? await t.tell(tx, row) : null;
-    if (message) await notify(tx, { countyCode: w.countyCode, userIds: message.userIds.filter((u) => u !== c.userId), kind: `wish.${t.action}`, title: message.title, body: message.body, entity: 'wish', entityId: w.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: w.countyCode }, { action: `wish.${t.action}`, entity: 'wish', entityId: w.id, before: { state: w.state }, after: { state: t.to }, detail: t.note ? { note: t.note } : undefined });
+    if (message)
+      await notify(tx, {
+        countyCode: w.countyCode,
+        userIds: message.userIds.filter((u) => u !== c.userId),
+        kind: `wish.${t.action}`,
+        title: message.title,
+        body: message.body,
+        entity: 'wish',
+        entityId: w.id,
+        now,
+      });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: w.countyCode },
+      {
+        action: `wish.${t.action}`,
+        entity: 'wish',
+        entityId: w.id,
+        before: { state: w.state },
+        after: { state: t.to },
+        detail: t.note ? { note: t.note } : undefined,
+      },
+    );
     return row;
   });
 }
@@ -144,46 +305,86 @@ export async function verifyWish(db: Db, c: WishCaller, now: Date, id: string) {
     throw forbidden(`该心愿金额 ${fmt(w.value)} 元超过上限 ${cap} 元，须由县级文明实践中心审批核实`);
   }
   return transition(db, c, now, w, {
-    action: 'verify', from: ['submitted'], to: 'verified', set: w.overCap ? { approvedOverCapBy: c.userId } : {}, note: w.overCap ? '超过金额上限，县级中心审批通过' : '',
-    tell: async () => ({ userIds: [w.submittedBy], title: '心愿已核实', body: `您提交的心愿“${w.title}”已核实，将在心愿墙发布` }),
+    action: 'verify',
+    from: ['submitted'],
+    to: 'verified',
+    set: w.overCap ? { approvedOverCapBy: c.userId } : {},
+    note: w.overCap ? '超过金额上限，县级中心审批通过' : '',
+    tell: async () => ({
+      userIds: [w.submittedBy],
+      title: '心愿已核实',
+      body: `您提交的心愿“${w.title}”已核实，将在心愿墙发布`,
+    }),
   });
 }
 
 export async function publishWish(db: Db, c: WishCaller, now: Date, id: string) {
   const w = await loadForStaff(db, c, id);
   if (w.state !== 'verified') throw stateError(w, '发布');
-  if (w.deadline && w.deadline.getTime() <= now.getTime()) throw new AppError('INVALID_TRANSITION', '该心愿的截止时间已过，不能发布', [{ path: 'deadline', message: '截止时间已过' }]);
+  if (w.deadline && w.deadline.getTime() <= now.getTime())
+    throw new AppError('INVALID_TRANSITION', '该心愿的截止时间已过，不能发布', [
+      { path: 'deadline', message: '截止时间已过' },
+    ]);
   return transition(db, c, now, w, {
-    action: 'publish', from: ['verified'], to: 'published', set: { publishedAt: now },
-    tell: async () => ({ userIds: [w.submittedBy], title: '心愿已发布', body: `心愿“${w.title}”已在心愿墙发布，等待爱心认领` }),
+    action: 'publish',
+    from: ['verified'],
+    to: 'published',
+    set: { publishedAt: now },
+    tell: async () => ({
+      userIds: [w.submittedBy],
+      title: '心愿已发布',
+      body: `心愿“${w.title}”已在心愿墙发布，等待爱心认领`,
+    }),
   });
 }
 
 /** Before anyone has claimed it: a published wish with a claim can no longer be rejected or withdrawn. */
-const unclaimed = (id: string) => sql`not exists (select 1 from wish_claims k where k.wish_id = ${id} and k.state <> 'withdrawn')`;
+const unclaimed = (id: string) =>
+  sql`not exists (select 1 from wish_claims k where k.wish_id = ${id} and k.state <> 'withdrawn')`;
 
 export async function rejectWish(db: Db, c: WishCaller, now: Date, id: string, reason: string) {
   const w = await loadForStaff(db, c, id);
   if (!['submitted', 'verified', 'published'].includes(w.state)) throw stateError(w, '退回');
   return transition(db, c, now, w, {
-    action: 'reject', from: ['submitted', 'verified', 'published'], to: 'rejected', set: { rejectReason: reason }, extra: unclaimed(w.id), note: reason,
-    tell: async () => ({ userIds: [w.submittedBy], title: '心愿未通过', body: `您提交的心愿“${w.title}”未通过：${reason}` }),
+    action: 'reject',
+    from: ['submitted', 'verified', 'published'],
+    to: 'rejected',
+    set: { rejectReason: reason },
+    extra: unclaimed(w.id),
+    note: reason,
+    tell: async () => ({
+      userIds: [w.submittedBy],
+      title: '心愿未通过',
+      body: `您提交的心愿“${w.title}”未通过：${reason}`,
+    }),
   }).catch(async (e) => {
-    if (e instanceof AppError && e.code === 'INVALID_TRANSITION' && w.state === 'published') throw new AppError('INVALID_TRANSITION', '该心愿已有人认领，不能退回');
+    if (e instanceof AppError && e.code === 'INVALID_TRANSITION' && w.state === 'published')
+      throw new AppError('INVALID_TRANSITION', '该心愿已有人认领，不能退回');
     throw e;
   });
 }
 
 export async function withdrawWish(db: Db, c: WishCaller, now: Date, id: string) {
-  const [w] = await db.select().from(wishes).where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
+  const [w] = await db
+    .select()
+    .from(wishes)
+    .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
   if (!w || (w.submittedBy !== c.userId && !isStaff(c, w))) throw notFound('心愿');
   if (w.submittedBy !== c.userId) throw forbidden('只有提交人可以撤回心愿');
   if (!['submitted', 'verified', 'published'].includes(w.state)) throw stateError(w, '撤回');
   return transition(db, c, now, w, {
-    action: 'withdraw', from: ['submitted', 'verified', 'published'], to: 'withdrawn', extra: unclaimed(w.id),
-    tell: async (tx) => ({ userIds: await wishStaff(tx, w.regionPath), title: '心愿已撤回', body: `心愿“${w.title}”已由提交人撤回` }),
+    action: 'withdraw',
+    from: ['submitted', 'verified', 'published'],
+    to: 'withdrawn',
+    extra: unclaimed(w.id),
+    tell: async (tx) => ({
+      userIds: await wishStaff(tx, w.regionPath),
+      title: '心愿已撤回',
+      body: `心愿“${w.title}”已由提交人撤回`,
+    }),
   }).catch(async (e) => {
-    if (e instanceof AppError && e.code === 'INVALID_TRANSITION' && w.state === 'published') throw new AppError('INVALID_TRANSITION', '该心愿已有人认领，不能撤回');
+    if (e instanceof AppError && e.code === 'INVALID_TRANSITION' && w.state === 'published')
+      throw new AppError('INVALID_TRANSITION', '该心愿已有人认领，不能撤回');
     throw e;
   });
 }
@@ -196,12 +397,23 @@ export async function withdrawWish(db: Db, c: WishCaller, now: Date, id: string)
  * `claimed` once the value is covered.
  */
 export async function claimWish(db: Db, c: WishCaller, now: Date, id: string, amount?: number) {
-  const [w] = await db.select().from(wishes).where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
+  const [w] = await db
+    .select()
+    .from(wishes)
+    .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
   if (!w || !(isStaff(c, w) || w.submittedBy === c.userId || onWall(w))) throw notFound('心愿');
-  if (w.state !== 'published') throw new AppError('INVALID_TRANSITION', w.state === 'claimed' ? '该心愿已被认领' : `该心愿${wishStateLabels[w.state]}，不能认领`);
+  if (w.state !== 'published')
+    throw new AppError(
+      'INVALID_TRANSITION',
+      w.state === 'claimed' ? '该心愿已被认领' : `该心愿${wishStateLabels[w.state]}，不能认领`,
+    );
   if (w.submittedBy === c.userId) throw forbidden('不能认领自己提交的心愿');
-  if (w.deadline && w.deadline.getTime() <= now.getTime()) throw new AppError('INVALID_TRANSITION', '该心愿已过截止时间，不能认领');
-  const [mine] = await db.select({ id: wishClaims.id }).from(wishClaims).where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`));
+  if (w.deadline && w.deadline.getTime() <= now.getTime())
+    throw new AppError('INVALID_TRANSITION', '该心愿已过截止时间，不能认领');
+  const [mine] = await db
+    .select({ id: wishClaims.id })
+    .from(wishClaims)
+    .where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`));
   if (mine) throw duplicate('您已认领过该心愿', 'id');
   const remaining = Math.round((money(w.value) - money(w.claimedValue)) * 100) / 100;
   let share: number;
@@ -212,29 +424,79 @@ export async function claimWish(db: Db, c: WishCaller, now: Date, id: string, am
   }
   const shareText = share.toFixed(2);
   return db.transaction(async (tx) => {
-    const cond = w.claimMode === 'single'
-      ? and(eq(wishes.id, w.id), eq(wishes.state, 'published'), eq(wishes.claimMode, 'single'))
-      : and(eq(wishes.id, w.id), eq(wishes.state, 'published'), sql`${wishes.claimedValue} + ${shareText}::numeric <= ${wishes.value}`);
-    const [row] = await tx.update(wishes).set({
-      claimedValue: sql`${wishes.claimedValue} + ${shareText}::numeric`,
-      state: sql`case when ${wishes.claimedValue} + ${shareText}::numeric >= ${wishes.value} then 'claimed' else 'published' end`,
-      updatedAt: now,
-    }).where(cond).returning();
+    const cond =
+      w.claimMode === 'single'
+        ? and(eq(wishes.id, w.id), eq(wishes.state, 'published'), eq(wishes.claimMode, 'single'))
+        : and(
+            eq(wishes.id, w.id),
+            eq(wishes.state, 'published'),
+            sql`${wishes.claimedValue} + ${shareText}::numeric <= ${wishes.value}`,
+          );
+    const [row] = await tx
+      .update(wishes)
+      .set({
+        claimedValue: sql`${wishes.claimedValue} + ${shareText}::numeric`,
+        state: sql`case when ${wishes.claimedValue} + ${shareText}::numeric >= ${wishes.value} then 'claimed' else 'published' end`,
+        updatedAt: now,
+      })
+      .where(cond)
+      .returning();
     if (!row) {
-      throw new AppError('INVALID_TRANSITION', w.claimMode === 'single' ? '该心愿已被他人认领' : '认领金额超过了剩余金额（他人刚刚认领），请刷新后重试', [{ path: w.claimMode === 'single' ? 'id' : 'amount', message: '已被认领' }]);
+      throw new AppError(
+        'INVALID_TRANSITION',
+        w.claimMode === 'single' ? '该心愿已被他人认领' : '认领金额超过了剩余金额（他人刚刚认领），请刷新后重试',
+        [{ path: w.claimMode === 'single' ? 'id' : 'amount', message: '已被认领' }],
+      );
     }
-    const inserted = await tx.insert(wishClaims).values({
-      wishId: w.id, claimantType: c.volunteerId ? 'volunteer' : 'person', claimantName: c.volunteerName ?? c.actor.name, userId: c.userId, volunteerId: c.volunteerId,
-      amount: shareText, state: 'active', createdAt: now,
-    }).onConflictDoNothing().returning();
+    const inserted = await tx
+      .insert(wishClaims)
+      .values({
+        wishId: w.id,
+        claimantType: c.volunteerId ? 'volunteer' : 'person',
+        claimantName: c.volunteerName ?? c.actor.name,
+        userId: c.userId,
+        volunteerId: c.volunteerId,
+        amount: shareText,
+        state: 'active',
+        createdAt: now,
+      })
+      .onConflictDoNothing()
+      .returning();
     if (!inserted.length) throw duplicate('您已认领过该心愿', 'id');
     const covered = row.state === 'claimed';
-    await event(tx, { wishId: w.id, action: 'claim', from: 'published', to: row.state, actor: c.actor, now,
-      note: w.claimMode === 'multi' ? `认领 ${fmt(share)} 元，累计 ${fmt(row.claimedValue)} / ${fmt(row.value)} 元` : '', data: { claimId: inserted[0].id, amount: share } });
-    await notify(tx, { countyCode: w.countyCode, userIds: [w.submittedBy, ...(covered ? await wishStaff(tx, w.regionPath) : [])].filter((u) => u !== c.userId), kind: 'wish.claimed',
-      title: covered ? '心愿已被认领' : '心愿有了新的认领', body: `${c.volunteerName ?? c.actor.name}认领了心愿“${w.title}”${w.claimMode === 'multi' ? `（${fmt(share)} 元，累计 ${fmt(row.claimedValue)} / ${fmt(row.value)} 元）` : ''}`, entity: 'wish', entityId: w.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: w.countyCode }, { action: 'wish.claim', entity: 'wish', entityId: w.id, before: { state: 'published', claimedValue: money(w.claimedValue) },
-      after: { state: row.state, claimedValue: money(row.claimedValue) }, detail: { claimId: inserted[0].id, amount: share } });
+    await event(tx, {
+      wishId: w.id,
+      action: 'claim',
+      from: 'published',
+      to: row.state,
+      actor: c.actor,
+      now,
+      note:
+        w.claimMode === 'multi' ? `认领 ${fmt(share)} 元，累计 ${fmt(row.claimedValue)} / ${fmt(row.value)} 元` : '',
+      data: { claimId: inserted[0].id, amount: share },
+    });
+    await notify(tx, {
+      countyCode: w.countyCode,
+      userIds: [w.submittedBy, ...(covered ? await wishStaff(tx, w.regionPath) : [])].filter((u) => u !== c.userId),
+      kind: 'wish.claimed',
+      title: covered ? '心愿已被认领' : '心愿有了新的认领',
+      body: `${c.volunteerName ?? c.actor.name}认领了心愿“${w.title}”${w.claimMode === 'multi' ? `（${fmt(share)} 元，累计 ${fmt(row.claimedValue)} / ${fmt(row.value)} 元）` : ''}`,
+      entity: 'wish',
+      entityId: w.id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: w.countyCode },
+      {
+        action: 'wish.claim',
+        entity: 'wish',
+        entityId: w.id,
+        before: { state: 'published', claimedValue: money(w.claimedValue) },
+        after: { state: row.state, claimedValue: money(row.claimedValue) },
+        detail: { claimId: inserted[0].id, amount: share },
+      },
+    );
     return { wish: row, claim: inserted[0] };
   });
 }
@@ -249,25 +511,67 @@ export async function claimWish(db: Db, c: WishCaller, now: Date, id: string, am
 export async function withdrawClaim(db: Db, c: WishCaller, now: Date, id: string, reason?: string) {
   const why = reason?.trim() ?? '';
   return db.transaction(async (tx) => {
-    const [w] = await tx.select().from(wishes).where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode))).for('update');
-    const [claim] = w ? await tx.select().from(wishClaims).where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`)) : [];
+    const [w] = await tx
+      .select()
+      .from(wishes)
+      .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)))
+      .for('update');
+    const [claim] = w
+      ? await tx
+          .select()
+          .from(wishClaims)
+          .where(
+            and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`),
+          )
+      : [];
     if (!w || !(claim || isStaff(c, w) || w.submittedBy === c.userId || onWall(w))) throw notFound('心愿');
     if (!claim) throw notFound('认领记录');
     if (claim.state === 'fulfilled') throw new AppError('INVALID_TRANSITION', '您已提交实现情况，不能再取消认领');
     if (w.state !== 'published' && w.state !== 'claimed') throw stateError(w, '取消认领');
     await tx.update(wishClaims).set({ state: 'withdrawn' }).where(eq(wishClaims.id, claim.id));
-    const [row] = await tx.update(wishes).set({
-      claimedValue: sql`greatest(${wishes.claimedValue} - ${claim.amount}::numeric, 0)`, state: 'published', updatedAt: now,
-    }).where(eq(wishes.id, w.id)).returning();
+    const [row] = await tx
+      .update(wishes)
+      .set({
+        claimedValue: sql`greatest(${wishes.claimedValue} - ${claim.amount}::numeric, 0)`,
+        state: 'published',
+        updatedAt: now,
+      })
+      .where(eq(wishes.id, w.id))
+      .returning();
     const share = w.claimMode === 'multi' ? `（${fmt(claim.amount)} 元）` : '';
-    await event(tx, { wishId: w.id, action: 'unclaim', from: w.state, to: row.state, actor: c.actor, now, data: { claimId: claim.id, amount: money(claim.amount) },
-      note: [`${claim.claimantName}取消了认领${share}`, why && `原因：${why}`].filter(Boolean).join('，') });
+    await event(tx, {
+      wishId: w.id,
+      action: 'unclaim',
+      from: w.state,
+      to: row.state,
+      actor: c.actor,
+      now,
+      data: { claimId: claim.id, amount: money(claim.amount) },
+      note: [`${claim.claimantName}取消了认领${share}`, why && `原因：${why}`].filter(Boolean).join('，'),
+    });
     const reopened = w.state === 'claimed';
-    await notify(tx, { countyCode: w.countyCode, userIds: [w.submittedBy, ...(reopened ? await wishStaff(tx, w.regionPath) : [])].filter((u) => u !== c.userId), kind: 'wish.unclaimed',
+    await notify(tx, {
+      countyCode: w.countyCode,
+      userIds: [w.submittedBy, ...(reopened ? await wishStaff(tx, w.regionPath) : [])].filter((u) => u !== c.userId),
+      kind: 'wish.unclaimed',
       title: reopened ? '心愿重新开放认领' : '心愿有人取消认领',
-      body: `${claim.claimantName}取消了对心愿“${w.title}”的认领${share}${why ? `，原因：${why}` : ''}${reopened ? '，心愿已重新在心愿墙开放认领' : ''}`, entity: 'wish', entityId: w.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: w.countyCode }, { action: 'wish.unclaim', entity: 'wish', entityId: w.id, before: { state: w.state, claimedValue: money(w.claimedValue) },
-      after: { state: row.state, claimedValue: money(row.claimedValue) }, detail: { claimId: claim.id, amount: money(claim.amount), ...(why ? { reason: why } : {}) } });
+      body: `${claim.claimantName}取消了对心愿“${w.title}”的认领${share}${why ? `，原因：${why}` : ''}${reopened ? '，心愿已重新在心愿墙开放认领' : ''}`,
+      entity: 'wish',
+      entityId: w.id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: w.countyCode },
+      {
+        action: 'wish.unclaim',
+        entity: 'wish',
+        entityId: w.id,
+        before: { state: w.state, claimedValue: money(w.claimedValue) },
+        after: { state: row.state, claimedValue: money(row.claimedValue) },
+        detail: { claimId: claim.id, amount: money(claim.amount), ...(why ? { reason: why } : {}) },
+      },
+    );
     return row;
   });
 }
@@ -278,58 +582,145 @@ export async function withdrawClaim(db: Db, c: WishCaller, now: Date, id: string
  */
 export async function fulfillWish(db: Db, c: WishCaller, now: Date, id: string, photoIds: string[]) {
   const unique = [...new Set(photoIds)];
-  const found = unique.length ? await db.select({ id: files.id }).from(files).where(and(inArray(files.id, unique), or(eq(files.countyCode, c.countyCode), sql`${files.countyCode} is null`))) : [];
+  const found = unique.length
+    ? await db
+        .select({ id: files.id })
+        .from(files)
+        .where(and(inArray(files.id, unique), or(eq(files.countyCode, c.countyCode), sql`${files.countyCode} is null`)))
+    : [];
   const missing = unique.filter((p) => !found.some((f) => f.id === p));
   if (!unique.length) throw invalid('photoIds', '请上传至少一张心愿实现的照片');
   if (missing.length) throw invalid('photoIds', `照片不存在，请重新上传（${missing.length} 张）`);
   return db.transaction(async (tx) => {
-    const [w] = await tx.select().from(wishes).where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode))).for('update');
+    const [w] = await tx
+      .select()
+      .from(wishes)
+      .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)))
+      .for('update');
     if (!w) throw notFound('心愿');
-    const [claim] = await tx.select().from(wishClaims).where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`));
-    if (!claim) throw (isStaff(c, w) || w.submittedBy === c.userId || onWall(w) ? forbidden('只有认领人可以提交心愿实现情况') : notFound('心愿'));
+    const [claim] = await tx
+      .select()
+      .from(wishClaims)
+      .where(
+        and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`),
+      );
+    if (!claim)
+      throw isStaff(c, w) || w.submittedBy === c.userId || onWall(w)
+        ? forbidden('只有认领人可以提交心愿实现情况')
+        : notFound('心愿');
     if (claim.state === 'fulfilled') throw new AppError('INVALID_TRANSITION', '您已提交过实现情况');
     if (w.state !== 'claimed' && w.state !== 'published') throw stateError(w, '提交实现情况');
     await tx.update(wishClaims).set({ state: 'fulfilled' }).where(eq(wishClaims.id, claim.id));
-    const [{ open }] = await tx.select({ open: count() }).from(wishClaims).where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.state, 'active')));
+    const [{ open }] = await tx
+      .select({ open: count() })
+      .from(wishClaims)
+      .where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.state, 'active')));
     const done = w.state === 'claimed' && open === 0;
-    const [row] = await tx.update(wishes).set({
-      photoIds: sql`${wishes.photoIds} || ${JSON.stringify(unique.filter((p) => !w.photoIds.includes(p)))}::jsonb`,
-      ...(done ? { state: 'fulfilled' as const, fulfilledAt: now } : {}), updatedAt: now,
-    }).where(eq(wishes.id, w.id)).returning();
-    await event(tx, { wishId: w.id, action: done ? 'fulfill' : 'fulfill_part', from: w.state, to: row.state, actor: c.actor, now, data: { claimId: claim.id, photoIds: unique },
-      note: done ? '' : `${claim.claimantName}已完成认领的 ${fmt(claim.amount)} 元` });
-    await notify(tx, { countyCode: w.countyCode, userIds: [w.submittedBy, ...(done ? await wishStaff(tx, w.regionPath) : [])].filter((u) => u !== c.userId), kind: 'wish.fulfilled',
-      title: done ? '心愿已实现，请确认' : '心愿认领人已完成', body: done ? `心愿“${w.title}”已实现，请核对照片并确认` : `${claim.claimantName}已完成心愿“${w.title}”中认领的部分`, entity: 'wish', entityId: w.id, now });
-    await writeAudit(tx, { ...c.actor, countyCode: w.countyCode }, { action: 'wish.fulfill', entity: 'wish', entityId: w.id, before: { state: w.state }, after: { state: row.state }, detail: { claimId: claim.id, photoIds: unique } });
+    const [row] = await tx
+      .update(wishes)
+      .set({
+        photoIds: sql`${wishes.photoIds} || ${JSON.stringify(unique.filter((p) => !w.photoIds.includes(p)))}::jsonb`,
+        ...(done ? { state: 'fulfilled' as const, fulfilledAt: now } : {}),
+        updatedAt: now,
+      })
+      .where(eq(wishes.id, w.id))
+      .returning();
+    await event(tx, {
+      wishId: w.id,
+      action: done ? 'fulfill' : 'fulfill_part',
+      from: w.state,
+      to: row.state,
+      actor: c.actor,
+      now,
+      data: { claimId: claim.id, photoIds: unique },
+      note: done ? '' : `${claim.claimantName}已完成认领的 ${fmt(claim.amount)} 元`,
+    });
+    await notify(tx, {
+      countyCode: w.countyCode,
+      userIds: [w.submittedBy, ...(done ? await wishStaff(tx, w.regionPath) : [])].filter((u) => u !== c.userId),
+      kind: 'wish.fulfilled',
+      title: done ? '心愿已实现，请确认' : '心愿认领人已完成',
+      body: done
+        ? `心愿“${w.title}”已实现，请核对照片并确认`
+        : `${claim.claimantName}已完成心愿“${w.title}”中认领的部分`,
+      entity: 'wish',
+      entityId: w.id,
+      now,
+    });
+    await writeAudit(
+      tx,
+      { ...c.actor, countyCode: w.countyCode },
+      {
+        action: 'wish.fulfill',
+        entity: 'wish',
+        entityId: w.id,
+        before: { state: w.state },
+        after: { state: row.state },
+        detail: { claimId: claim.id, photoIds: unique },
+      },
+    );
     return row;
   });
 }
 
 /** The submitter, or the beneficiary's station staff, confirms a fulfilled wish. */
 export async function confirmWish(db: Db, c: WishCaller, now: Date, id: string) {
-  const [w] = await db.select().from(wishes).where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
+  const [w] = await db
+    .select()
+    .from(wishes)
+    .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
   if (!w || (w.submittedBy !== c.userId && !isStaff(c, w) && !onWall(w))) throw notFound('心愿');
   if (w.submittedBy !== c.userId && !isStaff(c, w)) throw forbidden('只有提交人或所在村（社区）的工作人员可以确认');
   if (w.state !== 'fulfilled') throw stateError(w, '确认');
   return transition(db, c, now, w, {
-    action: 'confirm', from: ['fulfilled'], to: 'confirmed', set: { confirmedAt: now },
-    tell: async (tx) => ({ userIds: await liveClaimants(tx, w.id), title: '心愿已确认实现', body: `您认领的心愿“${w.title}”已确认实现，感谢您的爱心！` }),
+    action: 'confirm',
+    from: ['fulfilled'],
+    to: 'confirmed',
+    set: { confirmedAt: now },
+    tell: async (tx) => ({
+      userIds: await liveClaimants(tx, w.id),
+      title: '心愿已确认实现',
+      body: `您认领的心愿“${w.title}”已确认实现，感谢您的爱心！`,
+    }),
   });
 }
 
 /** The sweep: published wishes past their deadline expire; the submitter and any claimants are told. */
 export async function expireWishes(db: Db, now: Date) {
-  const due = await db.select().from(wishes).where(and(eq(wishes.state, 'published'), lte(wishes.deadline, now))).orderBy(asc(wishes.deadline)).limit(500);
+  const due = await db
+    .select()
+    .from(wishes)
+    .where(and(eq(wishes.state, 'published'), lte(wishes.deadline, now)))
+    .orderBy(asc(wishes.deadline))
+    .limit(500);
   let expired = 0;
   for (const w of due) {
     const done = await db.transaction(async (tx) => {
-      const [row] = await tx.update(wishes).set({ state: 'expired', updatedAt: now }).where(and(eq(wishes.id, w.id), eq(wishes.state, 'published'), lte(wishes.deadline, now))).returning();
+      const [row] = await tx
+        .update(wishes)
+        .set({ state: 'expired', updatedAt: now })
+        .where(and(eq(wishes.id, w.id), eq(wishes.state, 'published'), lte(wishes.deadline, now)))
+        .returning();
       if (!row) return false;
       const actor: Actor = { userId: null, name: '心愿到期检查', countyCode: w.countyCode };
       await event(tx, { wishId: w.id, action: 'expire', from: 'published', to: 'expired', actor, now });
-      await notify(tx, { countyCode: w.countyCode, userIds: [w.submittedBy, ...(await liveClaimants(tx, w.id))], kind: 'wish.expired', title: '心愿已过期',
-        body: `心愿“${w.title}”到截止时间仍未认领完成，已过期`, entity: 'wish', entityId: w.id, now });
-      await writeAudit(tx, actor, { action: 'wish.expire', entity: 'wish', entityId: w.id, before: { state: 'published' }, after: { state: 'expired' } });
+      await notify(tx, {
+        countyCode: w.countyCode,
+        userIds: [w.submittedBy, ...(await liveClaimants(tx, w.id))],
+        kind: 'wish.expired',
+        title: '心愿已过期',
+        body: `心愿“${w.title}”到截止时间仍未认领完成，已过期`,
+        entity: 'wish',
+        entityId: w.id,
+        now,
+      });
+      await writeAudit(tx, actor, {
+        action: 'wish.expire',
+        entity: 'wish',
+        entityId: w.id,
+        before: { state: 'published' },
+        after: { state: 'expired' },
+      });
       return true;
     });
     if (done) expired++;
@@ -342,12 +733,26 @@ export async function expireWishes(db: Db, now: Date) {
 const town = alias(regions, 'town');
 const submitter = alias(users, 'submitter');
 const columns = {
-  w: wishes, regionName: regions.name, townName: town.name, submittedByName: submitter.name,
+  w: wishes,
+  regionName: regions.name,
+  townName: town.name,
+  submittedByName: submitter.name,
   claimCount: sql<number>`(select count(*)::int from wish_claims k where k.wish_id = "wishes"."id" and k.state <> 'withdrawn')`,
 };
-const baseQuery = (db: DbOrTx) => db.select(columns).from(wishes).innerJoin(regions, eq(regions.code, wishes.regionCode))
-  .leftJoin(town, eq(town.code, regions.parentCode)).leftJoin(submitter, eq(submitter.id, wishes.submittedBy));
-type Row = { w: Wish; regionName: string; townName: string | null; submittedByName: string | null; claimCount: number | string };
+const baseQuery = (db: DbOrTx) =>
+  db
+    .select(columns)
+    .from(wishes)
+    .innerJoin(regions, eq(regions.code, wishes.regionCode))
+    .leftJoin(town, eq(town.code, regions.parentCode))
+    .leftJoin(submitter, eq(submitter.id, wishes.submittedBy));
+type Row = {
+  w: Wish;
+  regionName: string;
+  townName: string | null;
+  submittedByName: string | null;
+  claimCount: number | string;
+};
 
 /** `full`: staff in scope and the submitter see the name and the masked phone; everyone else the consent-aware name and no phone. */
 function present(r: Row, full: boolean) {
@@ -356,27 +761,75 @@ function present(r: Row, full: boolean) {
   const claimed = money(w.claimedValue);
   const showPhotos = full || w.consentToPublish;
   return {
-    id: w.id, title: w.title, description: w.description, value, claimedValue: claimed, remaining: Math.max(0, Math.round((value - claimed) * 100) / 100),
-    claimMode: w.claimMode, claimModeName: claimModeLabels[w.claimMode], state: w.state, stateName: wishStateLabels[w.state],
-    regionCode: w.regionCode, regionName: r.regionName, townName: r.townName, place: [r.townName, r.regionName].filter(Boolean).join(''),
-    beneficiaryName: full || w.consentToPublish ? w.beneficiaryName : ANONYMOUS, consentToPublish: w.consentToPublish,
-    ...(full ? { beneficiaryPhoneMasked: w.beneficiaryPhoneMasked, source: w.source, overCap: w.overCap, rejectReason: w.rejectReason, submittedByName: r.submittedByName } : {}),
-    photos: showPhotos ? w.photoIds.map((p) => ({ id: p, url: full ? `/api/v1/files/${p}` : `/api/v1/public/wishes/${w.id}/photos/${p}` })) : [],
-    claimCount: Number(r.claimCount), deadline: w.deadline, publishedAt: w.publishedAt, fulfilledAt: w.fulfilledAt, confirmedAt: w.confirmedAt, createdAt: w.createdAt, updatedAt: w.updatedAt,
+    id: w.id,
+    title: w.title,
+    description: w.description,
+    value,
+    claimedValue: claimed,
+    remaining: Math.max(0, Math.round((value - claimed) * 100) / 100),
+    claimMode: w.claimMode,
+    claimModeName: claimModeLabels[w.claimMode],
+    state: w.state,
+    stateName: wishStateLabels[w.state],
+    regionCode: w.regionCode,
+    regionName: r.regionName,
+    townName: r.townName,
+    place: [r.townName, r.regionName].filter(Boolean).join(''),
+    beneficiaryName: full || w.consentToPublish ? w.beneficiaryName : ANONYMOUS,
+    consentToPublish: w.consentToPublish,
+    ...(full
+      ? {
+          beneficiaryPhoneMasked: w.beneficiaryPhoneMasked,
+          source: w.source,
+          overCap: w.overCap,
+          rejectReason: w.rejectReason,
+          submittedByName: r.submittedByName,
+        }
+      : {}),
+    photos: showPhotos
+      ? w.photoIds.map((p) => ({
+          id: p,
+          url: full ? `/api/v1/files/${p}` : `/api/v1/public/wishes/${w.id}/photos/${p}`,
+        }))
+      : [],
+    claimCount: Number(r.claimCount),
+    deadline: w.deadline,
+    publishedAt: w.publishedAt,
+    fulfilledAt: w.fulfilledAt,
+    confirmedAt: w.confirmedAt,
+    createdAt: w.createdAt,
+    updatedAt: w.updatedAt,
   };
 }
 
 const stateFilter = (states?: WishState[]) => (states?.length ? inArray(wishes.state, states) : sql`true`);
 
-async function pageOf(db: DbOrTx, where: SQL | undefined, f: { page: number; pageSize: number }, order: SQL[], full: (r: Row) => boolean) {
+async function pageOf(
+  db: DbOrTx,
+  where: SQL | undefined,
+  f: { page: number; pageSize: number },
+  order: SQL[],
+  full: (r: Row) => boolean,
+) {
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(wishes).where(where),
-    baseQuery(db).where(where).orderBy(...order).limit(f.pageSize).offset((f.page - 1) * f.pageSize),
+    baseQuery(db)
+      .where(where)
+      .orderBy(...order)
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map((r) => present(r, full(r))), total, page: f.page, pageSize: f.pageSize };
 }
 
-export type WishFilter = { state?: WishState[]; regionCode?: string; q?: string; overCap?: boolean; page: number; pageSize: number };
+export type WishFilter = {
+  state?: WishState[];
+  regionCode?: string;
+  q?: string;
+  overCap?: boolean;
+  page: number;
+  pageSize: number;
+};
 
 async function regionFilter(db: DbOrTx, code?: string) {
   if (!code) return sql`true`;
@@ -387,35 +840,92 @@ async function regionFilter(db: DbOrTx, code?: string) {
 /** Staff list (`wish:manage`), in scope. */
 export async function listWishes(db: DbOrTx, c: WishCaller, f: WishFilter) {
   const conds: SQL[] = [wishScope(c.scope), stateFilter(f.state), await regionFilter(db, f.regionCode)];
-  if (f.q) conds.push(or(ilike(wishes.title, `%${escapeLike(f.q)}%`), ilike(wishes.beneficiaryName, `%${escapeLike(f.q)}%`))!);
+  if (f.q)
+    conds.push(or(ilike(wishes.title, `%${escapeLike(f.q)}%`), ilike(wishes.beneficiaryName, `%${escapeLike(f.q)}%`))!);
   if (f.overCap !== undefined) conds.push(eq(wishes.overCap, f.overCap));
   return pageOf(db, and(...conds), f, [desc(wishes.createdAt), desc(wishes.id)], () => true);
 }
 
 /** Counts (and values) by state, in scope. */
 export async function wishStats(db: DbOrTx, c: WishCaller, f: { regionCode?: string }) {
-  const rows = await db.select({ state: wishes.state, n: count(), value: sql<string>`coalesce(sum(${wishes.value}), 0)` }).from(wishes)
-    .where(and(wishScope(c.scope), await regionFilter(db, f.regionCode))).groupBy(wishes.state);
+  const rows = await db
+    .select({ state: wishes.state, n: count(), value: sql<string>`coalesce(sum(${wishes.value}), 0)` })
+    .from(wishes)
+    .where(and(wishScope(c.scope), await regionFilter(db, f.regionCode)))
+    .groupBy(wishes.state);
   const byState = Object.fromEntries(wishStates.map((s) => [s, 0])) as Record<WishState, number>;
   for (const r of rows) byState[r.state] = r.n;
   return {
-    total: rows.reduce((s, r) => s + r.n, 0), byState,
-    items: wishStates.map((s) => ({ state: s, stateName: wishStateLabels[s], count: byState[s], value: money(rows.find((r) => r.state === s)?.value ?? 0) })),
-    overCapPending: Number((await db.select({ n: count() }).from(wishes).where(and(wishScope(c.scope), eq(wishes.overCap, true), eq(wishes.state, 'submitted'))))[0].n),
+    total: rows.reduce((s, r) => s + r.n, 0),
+    byState,
+    items: wishStates.map((s) => ({
+      state: s,
+      stateName: wishStateLabels[s],
+      count: byState[s],
+      value: money(rows.find((r) => r.state === s)?.value ?? 0),
+    })),
+    overCapPending: Number(
+      (
+        await db
+          .select({ n: count() })
+          .from(wishes)
+          .where(and(wishScope(c.scope), eq(wishes.overCap, true), eq(wishes.state, 'submitted')))
+      )[0].n,
+    ),
   };
 }
 
 /** `GET /me/wishes`: those I submitted and those I claimed. */
-export async function myWishes(db: DbOrTx, c: WishCaller, f: { role?: 'submitted' | 'claimed'; state?: WishState[]; page: number; pageSize: number }) {
-  const mineClaimed = exists(db.select({ x: sql`1` }).from(wishClaims).where(and(eq(wishClaims.wishId, wishes.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`)));
-  const who = f.role === 'submitted' ? eq(wishes.submittedBy, c.userId) : f.role === 'claimed' ? mineClaimed : or(eq(wishes.submittedBy, c.userId), mineClaimed)!;
-  const page = await pageOf(db, and(who, stateFilter(f.state)), f, [desc(wishes.updatedAt), desc(wishes.id)], (r) => r.w.submittedBy === c.userId || isStaff(c, r.w));
-  const claims = page.items.length ? await db.select().from(wishClaims).where(and(inArray(wishClaims.wishId, page.items.map((i) => i.id)), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`)) : [];
+export async function myWishes(
+  db: DbOrTx,
+  c: WishCaller,
+  f: { role?: 'submitted' | 'claimed'; state?: WishState[]; page: number; pageSize: number },
+) {
+  const mineClaimed = exists(
+    db
+      .select({ x: sql`1` })
+      .from(wishClaims)
+      .where(
+        and(eq(wishClaims.wishId, wishes.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`),
+      ),
+  );
+  const who =
+    f.role === 'submitted'
+      ? eq(wishes.submittedBy, c.userId)
+      : f.role === 'claimed'
+        ? mineClaimed
+        : or(eq(wishes.submittedBy, c.userId), mineClaimed)!;
+  const page = await pageOf(
+    db,
+    and(who, stateFilter(f.state)),
+    f,
+    [desc(wishes.updatedAt), desc(wishes.id)],
+    (r) => r.w.submittedBy === c.userId || isStaff(c, r.w),
+  );
+  const claims = page.items.length
+    ? await db
+        .select()
+        .from(wishClaims)
+        .where(
+          and(
+            inArray(
+              wishClaims.wishId,
+              page.items.map((i) => i.id),
+            ),
+            eq(wishClaims.userId, c.userId),
+            sql`${wishClaims.state} <> 'withdrawn'`,
+          ),
+        )
+    : [];
   return {
     ...page,
     items: page.items.map((i) => {
       const k = claims.find((x) => x.wishId === i.id);
-      return { ...i, mine: k ? 'claimed' : 'submitted', myClaim: k ? { id: k.id, amount: money(k.amount), state: k.state, createdAt: k.createdAt } : null };
+      return {
+        ...i,
+        mine: k ? 'claimed' : 'submitted',
+        myClaim: k ? { id: k.id, amount: money(k.amount), state: k.state, createdAt: k.createdAt } : null,
+      };
     }),
   };
 }
@@ -429,23 +939,45 @@ export async function getWish(db: DbOrTx, c: WishCaller, id: string, now: Date) 
   if (!r) throw notFound('心愿');
   const w = r.w;
   const staff = isStaff(c, w);
-  const claims = await db.select().from(wishClaims).where(eq(wishClaims.wishId, w.id)).orderBy(asc(wishClaims.createdAt));
+  const claims = await db
+    .select()
+    .from(wishClaims)
+    .where(eq(wishClaims.wishId, w.id))
+    .orderBy(asc(wishClaims.createdAt));
   const myClaim = claims.find((k) => k.userId === c.userId && k.state !== 'withdrawn');
   const insider = staff || w.submittedBy === c.userId || !!myClaim;
   if (!insider && !onWall(w)) throw notFound('心愿');
   const full = staff || w.submittedBy === c.userId;
   const events = insider
-    ? await db.select({ action: workflowEvents.action, fromState: workflowEvents.fromState, toState: workflowEvents.toState, actorName: workflowEvents.actorName, note: workflowEvents.note, at: workflowEvents.at })
-      .from(workflowEvents).where(and(eq(workflowEvents.entity, 'wish'), eq(workflowEvents.entityId, w.id))).orderBy(workflowEvents.seq)
+    ? await db
+        .select({
+          action: workflowEvents.action,
+          fromState: workflowEvents.fromState,
+          toState: workflowEvents.toState,
+          actorName: workflowEvents.actorName,
+          note: workflowEvents.note,
+          at: workflowEvents.at,
+        })
+        .from(workflowEvents)
+        .where(and(eq(workflowEvents.entity, 'wish'), eq(workflowEvents.entityId, w.id)))
+        .orderBy(workflowEvents.seq)
     : [];
   const open = !w.deadline || w.deadline.getTime() > now.getTime();
   return {
     ...present(r, full),
-    claims: claims.filter((k) => insider || k.state !== 'withdrawn').map((k) => ({
-      id: k.id, claimantType: k.claimantType, claimantName: insider ? k.claimantName : publicClaimant(k.claimantType, k.claimantName), amount: money(k.amount), state: k.state, createdAt: k.createdAt,
-    })),
+    claims: claims
+      .filter((k) => insider || k.state !== 'withdrawn')
+      .map((k) => ({
+        id: k.id,
+        claimantType: k.claimantType,
+        claimantName: insider ? k.claimantName : publicClaimant(k.claimantType, k.claimantName),
+        amount: money(k.amount),
+        state: k.state,
+        createdAt: k.createdAt,
+      })),
     myClaim: myClaim ? { id: myClaim.id, amount: money(myClaim.amount), state: myClaim.state } : null,
-    canClaim: w.state === 'published' && open && c.permissions.has('wish:claim') && w.submittedBy !== c.userId && !myClaim,
+    canClaim:
+      w.state === 'published' && open && c.permissions.has('wish:claim') && w.submittedBy !== c.userId && !myClaim,
     canFulfill: !!myClaim && myClaim.state === 'active' && (w.state === 'published' || w.state === 'claimed'),
     canWithdrawClaim: !!myClaim && myClaim.state === 'active' && (w.state === 'published' || w.state === 'claimed'),
     canConfirm: w.state === 'fulfilled' && (staff || w.submittedBy === c.userId),
@@ -456,31 +988,84 @@ export async function getWish(db: DbOrTx, c: WishCaller, id: string, now: Date) 
 
 /** A fulfilment photo for the public wall: only of a wish on the wall whose beneficiary consented. */
 export async function publicWishPhoto(db: DbOrTx, wishId: string, fileId: string) {
-  const [row] = await db.select({ storageKey: files.storageKey, mime: files.mime }).from(wishes).innerJoin(files, eq(files.id, fileId))
-    .where(and(eq(wishes.id, wishId), inArray(wishes.state, ['published', 'claimed', 'fulfilled', 'confirmed']), eq(wishes.consentToPublish, true),
-      sql`${wishes.photoIds} @> ${JSON.stringify([fileId])}::jsonb`));
+  const [row] = await db
+    .select({ storageKey: files.storageKey, mime: files.mime })
+    .from(wishes)
+    .innerJoin(files, eq(files.id, fileId))
+    .where(
+      and(
+        eq(wishes.id, wishId),
+        inArray(wishes.state, ['published', 'claimed', 'fulfilled', 'confirmed']),
+        eq(wishes.consentToPublish, true),
+        sql`${wishes.photoIds} @> ${JSON.stringify([fileId])}::jsonb`,
+      ),
+    );
   if (!row || !row.mime.startsWith('image/')) throw new AppError('NOT_FOUND', '照片不存在或未公开');
   return row;
 }
 
 /** Units and teams are named in public; people (volunteers, 爱心人士) partly masked. */
-const publicClaimant = (type: string, name: string) => (type === 'unit' || type === 'team' ? name : maskName(name.replace(/^爱心人士\s*/, '')));
+const publicClaimant = (type: string, name: string) =>
+  type === 'unit' || type === 'team' ? name : maskName(name.replace(/^爱心人士\s*/, ''));
 
 /** The public wall (no sign-in): published, claimed and fulfilled wishes; a name only with consent; never a phone. */
-export async function publicWall(db: DbOrTx, countyCode: string, f: { state?: (typeof publicStates)[number]; regionCode?: string; page: number; pageSize: number }) {
+export async function publicWall(
+  db: DbOrTx,
+  countyCode: string,
+  f: { state?: (typeof publicStates)[number]; regionCode?: string; page: number; pageSize: number },
+) {
   // 已实现 on the wall covers fulfilled and confirmed wishes alike
-  const states: WishState[] = f.state === 'fulfilled' ? ['fulfilled', 'confirmed'] : f.state ? [f.state] : [...publicStates, 'confirmed'];
-  const where = and(eq(wishes.countyCode, countyCode), inArray(wishes.state, states), await regionFilter(db, f.regionCode));
-  const page = await pageOf(db, where, f, [sql`case ${wishes.state} when 'published' then 0 when 'claimed' then 1 else 2 end`, desc(wishes.publishedAt), desc(wishes.id)], () => false);
-  const claims = page.items.length ? await db.select({ wishId: wishClaims.wishId, name: wishClaims.claimantName, type: wishClaims.claimantType }).from(wishClaims)
-    .where(and(inArray(wishClaims.wishId, page.items.map((i) => i.id)), sql`${wishClaims.state} <> 'withdrawn'`)).orderBy(asc(wishClaims.createdAt)) : [];
-  const [counts] = await db.select({
-    published: sql<number>`count(*) filter (where ${wishes.state} = 'published')::int`, claimed: sql<number>`count(*) filter (where ${wishes.state} = 'claimed')::int`,
-    fulfilled: sql<number>`count(*) filter (where ${wishes.state} in ('fulfilled', 'confirmed'))::int`,
-  }).from(wishes).where(eq(wishes.countyCode, countyCode));
+  const states: WishState[] =
+    f.state === 'fulfilled' ? ['fulfilled', 'confirmed'] : f.state ? [f.state] : [...publicStates, 'confirmed'];
+  const where = and(
+    eq(wishes.countyCode, countyCode),
+    inArray(wishes.state, states),
+    await regionFilter(db, f.regionCode),
+  );
+  const page = await pageOf(
+    db,
+    where,
+    f,
+    [
+      sql`case ${wishes.state} when 'published' then 0 when 'claimed' then 1 else 2 end`,
+      desc(wishes.publishedAt),
+      desc(wishes.id),
+    ],
+    () => false,
+  );
+  const claims = page.items.length
+    ? await db
+        .select({ wishId: wishClaims.wishId, name: wishClaims.claimantName, type: wishClaims.claimantType })
+        .from(wishClaims)
+        .where(
+          and(
+            inArray(
+              wishClaims.wishId,
+              page.items.map((i) => i.id),
+            ),
+            sql`${wishClaims.state} <> 'withdrawn'`,
+          ),
+        )
+        .orderBy(asc(wishClaims.createdAt))
+    : [];
+  const [counts] = await db
+    .select({
+      published: sql<number>`count(*) filter (where ${wishes.state} = 'published')::int`,
+      claimed: sql<number>`count(*) filter (where ${wishes.state} = 'claimed')::int`,
+      fulfilled: sql<number>`count(*) filter (where ${wishes.state} in ('fulfilled', 'confirmed'))::int`,
+    })
+    .from(wishes)
+    .where(eq(wishes.countyCode, countyCode));
   return {
     ...page,
-    items: page.items.map((i) => ({ ...i, claimants: claims.filter((k) => k.wishId === i.id).map((k) => publicClaimant(k.type, k.name)) })),
-    counts: { published: Number(counts.published), claimed: Number(counts.claimed), fulfilled: Number(counts.fulfilled) },
+    items: page.items.map((i) => ({
+      ...i,
+      claimants: claims.filter((k) => k.wishId === i.id).map((k) => publicClaimant(k.type, k.name)),
+    })),
+    counts: {
+      published: Number(counts.published),
+      claimed: Number(counts.claimed),
+      fulfilled: Number(counts.fulfilled),
+    },
   };
 }

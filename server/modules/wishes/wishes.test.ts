@@ -26,8 +26,14 @@ const notes = async (phone: string, kind: string) =>
   (await api(phone, 'GET', '/notifications?pageSize=200')).json().items.filter((n: Json) => n.kind === kind) as Json[];
 
 const body = (over: Json = {}) => ({
-  title: '想要一台收音机', description: '独居老人，想听戏曲广播', value: 120, regionCode: village, beneficiaryName: '王桂兰',
-  consentToPublish: false, beneficiaryPhone: '13912345678', ...over,
+  title: '想要一台收音机',
+  description: '独居老人，想听戏曲广播',
+  value: 120,
+  regionCode: village,
+  beneficiaryName: '王桂兰',
+  consentToPublish: false,
+  beneficiaryPhone: '13912345678',
+  ...over,
 });
 async function submit(over: Json = {}, phone: string = RESIDENT) {
   const res = await api(phone, 'POST', '/wishes', body(over));
@@ -45,7 +51,10 @@ async function published(over: Json = {}, phone: string = RESIDENT) {
   return act(STATION, w.id, 'publish');
 }
 async function photo() {
-  const f = await one(`insert into files (county_code, purpose, mime, size, sha256, storage_key, original_name) values ($1, 'image', 'image/jpeg', 1, 'x', $2, 'a.jpg') returning id`, [COUNTY, `k/${crypto.randomUUID()}`]);
+  const f = await one(
+    `insert into files (county_code, purpose, mime, size, sha256, storage_key, original_name) values ($1, 'image', 'image/jpeg', 1, 'x', $2, 'a.jpg') returning id`,
+    [COUNTY, `k/${crypto.randomUUID()}`],
+  );
   return f.id as string;
 }
 
@@ -57,28 +66,64 @@ async function claimants(n: number, tag: string) {
   const tokens: string[] = [];
   for (let i = 0; i < n; i++) {
     const phone = `137${tag}${String(i).padStart(8 - tag.length, '0')}`;
-    const u = await ensureUser(db, t.deps.crypto, actor, { countyCode: COUNTY, name: `认领人${tag}${i}`, phone, password: '', regionCode: village, roles: [{ role: 'volunteer', regionCode: village, scope: 'self' }] }, hash);
+    const u = await ensureUser(
+      db,
+      t.deps.crypto,
+      actor,
+      {
+        countyCode: COUNTY,
+        name: `认领人${tag}${i}`,
+        phone,
+        password: '',
+        regionCode: village,
+        roles: [{ role: 'volunteer', regionCode: village, scope: 'self' }],
+      },
+      hash,
+    );
     const token = crypto.randomBytes(24).toString('base64url');
-    await t.deps.database.query('insert into sessions (token_hash, user_id, csrf_token, last_seen_at, created_at) values ($1, $2, $3, $4, $4)', [sha256Hex(token), u.id, 'x', t.clock.now()]);
+    await t.deps.database.query(
+      'insert into sessions (token_hash, user_id, csrf_token, last_seen_at, created_at) values ($1, $2, $3, $4, $4)',
+      [sha256Hex(token), u.id, 'x', t.clock.now()],
+    );
     tokens.push(token);
   }
   return tokens;
 }
 const claimAs = (token: string, id: string, payload: Json = {}) =>
-  t.app.inject({ method: 'POST', url: `/api/v1/wishes/${id}/claim`, headers: { authorization: `Bearer ${token}` }, payload });
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/wishes/${id}/claim`,
+    headers: { authorization: `Bearer ${token}` },
+    payload,
+  });
 
 beforeAll(async () => {
   t = await createTestApp();
   village = (await one(`select region_code from users where name = '王站长'`)).region_code;
-  otherVillage = (await one(`select code from regions where parent_code = $1 and code <> $2 order by code limit 1`, [XINJI, village])).code;
+  otherVillage = (
+    await one(`select code from regions where parent_code = $1 and code <> $2 order by code limit 1`, [XINJI, village])
+  ).code;
   shawoVillage = (await one(`select region_code from users where name = '孙大爷'`)).region_code;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('demo data', () => {
   it('the demo county has wishes in every state, over-cap ones awaiting the county, and 李志愿 among the claimants', async () => {
     const s = (await api(PHONES.countyAdmin, 'GET', '/wishes/stats')).json();
-    for (const state of ['submitted', 'verified', 'published', 'claimed', 'fulfilled', 'confirmed', 'rejected', 'withdrawn', 'expired']) expect(s.byState[state], state).toBeGreaterThan(0);
+    for (const state of [
+      'submitted',
+      'verified',
+      'published',
+      'claimed',
+      'fulfilled',
+      'confirmed',
+      'rejected',
+      'withdrawn',
+      'expired',
+    ])
+      expect(s.byState[state], state).toBeGreaterThan(0);
     expect(s.total).toBeGreaterThanOrEqual(55);
     expect(s.overCapPending).toBeGreaterThanOrEqual(3);
     const mine = (await api(V1, 'GET', '/me/wishes?role=claimed&pageSize=50')).json();
@@ -92,14 +137,27 @@ describe('demo data', () => {
 describe('wish lifecycle', () => {
   it('submitted → verified → published → claimed → fulfilled (photo) → confirmed, with events, notices and audit', async () => {
     const w = await submit();
-    expect(w).toMatchObject({ state: 'submitted', stateName: '待核实', value: 120, claimMode: 'single', beneficiaryName: '王桂兰', beneficiaryPhoneMasked: '139****5678', source: 'resident', overCap: false });
+    expect(w).toMatchObject({
+      state: 'submitted',
+      stateName: '待核实',
+      value: 120,
+      claimMode: 'single',
+      beneficiaryName: '王桂兰',
+      beneficiaryPhoneMasked: '139****5678',
+      source: 'resident',
+      overCap: false,
+    });
     // the phone is stored encrypted, never in clear
-    const stored = await one('select beneficiary_phone_enc e, beneficiary_phone_masked m from wishes where id = $1', [w.id]);
+    const stored = await one('select beneficiary_phone_enc e, beneficiary_phone_masked m from wishes where id = $1', [
+      w.id,
+    ]);
     expect(stored.e).toBeTruthy();
     expect(stored.e).not.toContain('13912345678');
     expect((await notes(STATION, 'wish.submitted')).some((n) => n.entityId === w.id)).toBe(true);
     // not on the wall yet, and not visible to others
-    expect((await api(null, 'GET', '/public/wishes?pageSize=200')).json().items.map((x: Json) => x.id)).not.toContain(w.id);
+    expect((await api(null, 'GET', '/public/wishes?pageSize=200')).json().items.map((x: Json) => x.id)).not.toContain(
+      w.id,
+    );
     expect((await api(V1, 'GET', `/wishes/${w.id}`)).statusCode).toBe(404);
 
     expect((await act(STATION, w.id, 'verify')).state).toBe('verified');
@@ -110,7 +168,13 @@ describe('wish lifecycle', () => {
     expect(JSON.stringify(seen)).not.toContain('5678');
 
     const claimed = await act(V1, w.id, 'claim', {}, 201);
-    expect(claimed).toMatchObject({ state: 'claimed', claimedValue: 120, remaining: 0, canFulfill: true, myClaim: { amount: 120, state: 'active' } });
+    expect(claimed).toMatchObject({
+      state: 'claimed',
+      claimedValue: 120,
+      remaining: 0,
+      canFulfill: true,
+      myClaim: { amount: 120, state: 'active' },
+    });
     expect(claimed.claims[0]).toMatchObject({ claimantType: 'volunteer', claimantName: '李志愿' });
     expect((await notes(RESIDENT, 'wish.claimed')).some((n) => n.entityId === w.id)).toBe(true);
     const again = await api(V2, 'POST', `/wishes/${w.id}/claim`, {});
@@ -131,21 +195,44 @@ describe('wish lifecycle', () => {
     const fulfilled = await act(V1, w.id, 'fulfill', { photoIds: [p] });
     expect(fulfilled).toMatchObject({ state: 'fulfilled', stateName: '已实现' });
     expect(fulfilled.photos).toEqual([]); // no consent: the claimant sees no photo of the beneficiary
-    expect((await api(RESIDENT, 'GET', `/wishes/${w.id}`)).json().photos).toEqual([{ id: p, url: `/api/v1/files/${p}` }]);
+    expect((await api(RESIDENT, 'GET', `/wishes/${w.id}`)).json().photos).toEqual([
+      { id: p, url: `/api/v1/files/${p}` },
+    ]);
     expect((await notes(RESIDENT, 'wish.fulfilled')).some((n) => n.entityId === w.id)).toBe(true);
     // another resident cannot confirm; the submitter can
     expect((await api(PHONES.shawoResident, 'POST', `/wishes/${w.id}/confirm`)).statusCode).toBe(403);
     expect((await api(V2, 'POST', `/wishes/${w.id}/confirm`)).statusCode).toBe(403);
     const confirmed = await act(RESIDENT, w.id, 'confirm');
     expect(confirmed).toMatchObject({ state: 'confirmed', stateName: '已确认' });
-    expect(confirmed.events.map((e: Json) => e.action)).toEqual(['submit', 'verify', 'publish', 'claim', 'fulfill', 'confirm']);
+    expect(confirmed.events.map((e: Json) => e.action)).toEqual([
+      'submit',
+      'verify',
+      'publish',
+      'claim',
+      'fulfill',
+      'confirm',
+    ]);
     expect((await notes(V1, 'wish.confirm')).some((n) => n.entityId === w.id)).toBe(true);
     const audit = (await api(PHONES.auditor, 'GET', `/audit?entity=wish&entityId=${w.id}&pageSize=50`)).json();
-    expect(audit.items.map((e: Json) => e.action).sort()).toEqual(['wish.claim', 'wish.confirm', 'wish.fulfill', 'wish.publish', 'wish.submit', 'wish.verify']);
+    expect(audit.items.map((e: Json) => e.action).sort()).toEqual([
+      'wish.claim',
+      'wish.confirm',
+      'wish.fulfill',
+      'wish.publish',
+      'wish.submit',
+      'wish.verify',
+    ]);
     const mine = (await api(V1, 'GET', '/me/wishes?role=claimed')).json();
-    expect(mine.items.find((x: Json) => x.id === w.id)).toMatchObject({ mine: 'claimed', myClaim: { state: 'fulfilled' }, beneficiaryName: '某村民' });
+    expect(mine.items.find((x: Json) => x.id === w.id)).toMatchObject({
+      mine: 'claimed',
+      myClaim: { state: 'fulfilled' },
+      beneficiaryName: '某村民',
+    });
     const submitted = (await api(RESIDENT, 'GET', '/me/wishes?role=submitted')).json();
-    expect(submitted.items.find((x: Json) => x.id === w.id)).toMatchObject({ mine: 'submitted', beneficiaryName: '王桂兰' });
+    expect(submitted.items.find((x: Json) => x.id === w.id)).toMatchObject({
+      mine: 'submitted',
+      beneficiaryName: '王桂兰',
+    });
   });
 
   it('station staff confirm too; reject needs a reason; withdraw by the submitter only, and not once claimed', async () => {
@@ -158,7 +245,9 @@ describe('wish lifecycle', () => {
     expect((await api(STATION, 'POST', `/wishes/${b.id}/reject`, {})).json().error.details[0].path).toBe('reason');
     const rejected = await act(STATION, b.id, 'reject', { reason: '已由民政部门解决' });
     expect(rejected).toMatchObject({ state: 'rejected', rejectReason: '已由民政部门解决' });
-    expect((await notes(RESIDENT, 'wish.reject')).some((n) => n.entityId === b.id && n.body.includes('民政'))).toBe(true);
+    expect((await notes(RESIDENT, 'wish.reject')).some((n) => n.entityId === b.id && n.body.includes('民政'))).toBe(
+      true,
+    );
     expect((await api(STATION, 'POST', `/wishes/${b.id}/publish`)).statusCode).toBe(409);
 
     const c = await submit({ title: '想要一盏台灯' });
@@ -168,13 +257,19 @@ describe('wish lifecycle', () => {
 
     const d = await published({ title: '想要一个保温壶' });
     await act(V2, d.id, 'claim', {}, 201);
-    expect((await api(RESIDENT, 'POST', `/wishes/${d.id}/withdraw`)).json().error.message).toBe('该心愿已认领，不能撤回');
-    expect((await api(STATION, 'POST', `/wishes/${d.id}/reject`, { reason: '不符合条件' })).json().error.message).toBe('该心愿已认领，不能退回');
+    expect((await api(RESIDENT, 'POST', `/wishes/${d.id}/withdraw`)).json().error.message).toBe(
+      '该心愿已认领，不能撤回',
+    );
+    expect((await api(STATION, 'POST', `/wishes/${d.id}/reject`, { reason: '不符合条件' })).json().error.message).toBe(
+      '该心愿已认领，不能退回',
+    );
     // a shared wish with a first share is still published, but no longer withdrawn or rejected
     const m = await published({ title: '想要一台洗衣机', claimMode: 'multi', value: 400 });
     await act(V2, m.id, 'claim', { amount: 100 }, 201);
     expect((await api(RESIDENT, 'POST', `/wishes/${m.id}/withdraw`)).json().error.message).toContain('已有人认领');
-    expect((await api(STATION, 'POST', `/wishes/${m.id}/reject`, { reason: '不符合条件' })).json().error.message).toContain('已有人认领');
+    expect(
+      (await api(STATION, 'POST', `/wishes/${m.id}/reject`, { reason: '不符合条件' })).json().error.message,
+    ).toContain('已有人认领');
     // staff submit as staff; nobody claims their own wish
     const e = await published({ title: '想要一本字典' }, PHONES.stationAdmin);
     expect(e.source).toBe('staff');
@@ -184,8 +279,18 @@ describe('wish lifecycle', () => {
   });
 
   it('the public wall shows a name only with consent, never a phone, and only published/claimed/fulfilled wishes', async () => {
-    const named = await published({ title: '想要一双棉鞋', beneficiaryName: '李秀英', consentToPublish: true, beneficiaryPhone: '13700001111' });
-    const anon = await published({ title: '想要一件羽绒服', beneficiaryName: '张玉华', consentToPublish: false, beneficiaryPhone: '13700002222' });
+    const named = await published({
+      title: '想要一双棉鞋',
+      beneficiaryName: '李秀英',
+      consentToPublish: true,
+      beneficiaryPhone: '13700001111',
+    });
+    const anon = await published({
+      title: '想要一件羽绒服',
+      beneficiaryName: '张玉华',
+      consentToPublish: false,
+      beneficiaryPhone: '13700002222',
+    });
     const hidden = await submit({ title: '想要一把雨伞', beneficiaryName: '陈春生', consentToPublish: true });
     const res = await api(null, 'GET', `/public/wishes?county=${COUNTY}&pageSize=200`);
     expect(res.statusCode).toBe(200);
@@ -200,7 +305,9 @@ describe('wish lifecycle', () => {
     expect(text.match(/.{0,40}1[3-9]\d{9}.{0,10}/)?.[0] ?? null).toBeNull();
     expect(text).not.toMatch(/\d{3}\*{4}\d{4}/);
     expect(text).not.toContain('beneficiaryPhone');
-    expect(wall.items.every((x: Json) => ['published', 'claimed', 'fulfilled', 'confirmed'].includes(x.state))).toBe(true);
+    expect(wall.items.every((x: Json) => ['published', 'claimed', 'fulfilled', 'confirmed'].includes(x.state))).toBe(
+      true,
+    );
     expect(wall.counts.published).toBeGreaterThan(0);
     await act(V1, anon.id, 'claim', {}, 201);
     const claimedWall = (await api(null, 'GET', '/public/wishes?state=claimed&pageSize=200')).json();
@@ -216,7 +323,12 @@ describe('wish lifecycle', () => {
     const stored = async () => {
       const key = `wish-test/${crypto.randomUUID()}.png`;
       await t.deps.files.put(key, png);
-      return (await one(`insert into files (county_code, purpose, mime, size, sha256, storage_key, original_name) values ($1, 'image', 'image/png', $2, 'x', $3, 'a.png') returning id`, [COUNTY, png.length, key])).id as string;
+      return (
+        await one(
+          `insert into files (county_code, purpose, mime, size, sha256, storage_key, original_name) values ($1, 'image', 'image/png', $2, 'x', $3, 'a.png') returning id`,
+          [COUNTY, png.length, key],
+        )
+      ).id as string;
     };
     const run = async (consent: boolean) => {
       const w = await published({ title: consent ? '想要一台收音机' : '想要一副老花镜', consentToPublish: consent });
@@ -230,13 +342,20 @@ describe('wish lifecycle', () => {
     const hidden = await run(false);
     const wall = (await api(null, 'GET', '/public/wishes?state=fulfilled&pageSize=200')).json();
     const row = wall.items.find((x: Json) => x.id === shown.id);
-    expect(row).toMatchObject({ state: 'confirmed', photos: [{ id: shown.p, url: `/api/v1/public/wishes/${shown.id}/photos/${shown.p}` }] });
+    expect(row).toMatchObject({
+      state: 'confirmed',
+      photos: [{ id: shown.p, url: `/api/v1/public/wishes/${shown.id}/photos/${shown.p}` }],
+    });
     expect(wall.items.find((x: Json) => x.id === hidden.id)).toMatchObject({ state: 'confirmed', photos: [] });
     const img = await t.app.inject({ method: 'GET', url: row.photos[0].url });
     expect(img.statusCode).toBe(200);
     expect(img.headers['content-type']).toBe('image/png');
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/public/wishes/${hidden.id}/photos/${hidden.p}` })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/public/wishes/${shown.id}/photos/${hidden.p}` })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/v1/public/wishes/${hidden.id}/photos/${hidden.p}` })).statusCode,
+    ).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/v1/public/wishes/${shown.id}/photos/${hidden.p}` })).statusCode,
+    ).toBe(404);
   });
 });
 
@@ -250,7 +369,9 @@ describe('value cap', () => {
     expect(station.json().error.message).toContain('县级');
     expect((await api(PHONES.xinjiAdmin, 'POST', `/wishes/${w.id}/verify`)).statusCode).toBe(403);
     expect((await act(PHONES.countyAdmin, w.id, 'verify')).state).toBe('verified');
-    expect((await one('select approved_over_cap_by from wishes where id = $1', [w.id])).approved_over_cap_by).toBeTruthy();
+    expect(
+      (await one('select approved_over_cap_by from wishes where id = $1', [w.id])).approved_over_cap_by,
+    ).toBeTruthy();
     const listed = (await api(PHONES.countyAdmin, 'GET', '/wishes?overCap=true&pageSize=200')).json();
     expect(listed.items.map((x: Json) => x.id)).toContain(w.id);
     // at the cap is fine
@@ -258,7 +379,12 @@ describe('value cap', () => {
   });
 
   it('above the cap with policy refuse: 400 naming value', async () => {
-    await updateSettings(t.deps.database.db, COUNTY, { 'wishes.overCapPolicy': 'refuse', 'wishes.valueCap': 300 }, { userId: null, name: '测试', countyCode: COUNTY });
+    await updateSettings(
+      t.deps.database.db,
+      COUNTY,
+      { 'wishes.overCapPolicy': 'refuse', 'wishes.valueCap': 300 },
+      { userId: null, name: '测试', countyCode: COUNTY },
+    );
     try {
       const res = await api(RESIDENT, 'POST', '/wishes', body({ value: 301 }));
       expect(res.statusCode).toBe(400);
@@ -266,7 +392,12 @@ describe('value cap', () => {
       expect(res.json().error.message).toContain('300');
       expect((await api(RESIDENT, 'POST', '/wishes', body({ value: 300 }))).statusCode).toBe(201);
     } finally {
-      await updateSettings(t.deps.database.db, COUNTY, { 'wishes.overCapPolicy': 'approval', 'wishes.valueCap': 500 }, { userId: null, name: '测试', countyCode: COUNTY });
+      await updateSettings(
+        t.deps.database.db,
+        COUNTY,
+        { 'wishes.overCapPolicy': 'approval', 'wishes.valueCap': 500 },
+        { userId: null, name: '测试', countyCode: COUNTY },
+      );
     }
   });
 });
@@ -278,14 +409,22 @@ describe('claims under concurrency', () => {
     const results = await Promise.all(tokens.map((tok) => claimAs(tok, w.id)));
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
     expect(results.filter((r) => r.statusCode === 409)).toHaveLength(9);
-    const row = await one(`select state, claimed_value, (select count(*) from wish_claims k where k.wish_id = w.id) n from wishes w where id = $1`, [w.id]);
+    const row = await one(
+      `select state, claimed_value, (select count(*) from wish_claims k where k.wish_id = w.id) n from wishes w where id = $1`,
+      [w.id],
+    );
     expect(row.state).toBe('claimed');
     expect(Number(row.claimed_value)).toBe(400);
     expect(Number(row.n)).toBe(1);
   });
 
   it('many-to-one: shares accumulate up to the value; claimed when covered; fulfilled when every claimant is done', async () => {
-    const w = await published({ title: '为留守儿童添置一批课外书', value: 300, claimMode: 'multi', consentToPublish: true });
+    const w = await published({
+      title: '为留守儿童添置一批课外书',
+      value: 300,
+      claimMode: 'multi',
+      consentToPublish: true,
+    });
     const a = await act(V1, w.id, 'claim', { amount: 100 }, 201);
     expect(a).toMatchObject({ state: 'published', claimedValue: 100, remaining: 200 });
     expect((await api(V1, 'POST', `/wishes/${w.id}/claim`, { amount: 50 })).statusCode).toBe(409); // once per person
@@ -302,7 +441,15 @@ describe('claims under concurrency', () => {
     const done = await act(V2, w.id, 'fulfill', { photoIds: [await photo()] });
     expect(done.state).toBe('fulfilled');
     expect(done.photos).toHaveLength(2); // consent given: photos shown
-    expect(done.events.map((e: Json) => e.action)).toEqual(['submit', 'verify', 'publish', 'claim', 'fulfill_part', 'claim', 'fulfill']);
+    expect(done.events.map((e: Json) => e.action)).toEqual([
+      'submit',
+      'verify',
+      'publish',
+      'claim',
+      'fulfill_part',
+      'claim',
+      'fulfill',
+    ]);
   });
 
   it('a claimant may take back a claim before reporting it done: the share returns and the wish reopens', async () => {
@@ -315,9 +462,18 @@ describe('claims under concurrency', () => {
     expect(back.canClaim).toBe(true);
     expect(back.events).toEqual([]); // no longer an insider: the public view of the wish
     const seen = (await api(RESIDENT, 'GET', `/wishes/${w.id}`)).json();
-    expect(seen.events.at(-1)).toMatchObject({ action: 'unclaim', fromState: 'claimed', toState: 'published', note: expect.stringContaining('临时外出务工') });
+    expect(seen.events.at(-1)).toMatchObject({
+      action: 'unclaim',
+      fromState: 'claimed',
+      toState: 'published',
+      note: expect.stringContaining('临时外出务工'),
+    });
     expect(seen.claims).toEqual([expect.objectContaining({ state: 'withdrawn' })]);
-    expect((await notes(RESIDENT, 'wish.unclaimed')).some((n) => n.body.includes('想要一台电风扇') && n.body.includes('重新在心愿墙开放认领'))).toBe(true);
+    expect(
+      (await notes(RESIDENT, 'wish.unclaimed')).some(
+        (n) => n.body.includes('想要一台电风扇') && n.body.includes('重新在心愿墙开放认领'),
+      ),
+    ).toBe(true);
     expect((await notes(STATION, 'wish.unclaimed')).some((n) => n.body.includes('想要一台电风扇'))).toBe(true);
     const mine = (await api(V1, 'GET', '/me/wishes?role=claimed&pageSize=100')).json().items as Json[];
     expect(mine.some((x) => x.id === w.id)).toBe(false);
@@ -339,13 +495,23 @@ describe('claims under concurrency', () => {
     // many-to-one: a withdrawn share is open again, for anyone, the same person included
     const m = await published({ title: '为村小学添置一批跳绳', value: 200, claimMode: 'multi' });
     await act(V1, m.id, 'claim', { amount: 120 }, 201);
-    expect((await act(V2, m.id, 'claim', {}, 201))).toMatchObject({ state: 'claimed', remaining: 0 });
-    expect(await act(V1, m.id, 'claim/withdraw')).toMatchObject({ state: 'published', claimedValue: 80, remaining: 120 });
-    expect((await act(V1, m.id, 'claim', { amount: 120 }, 201))).toMatchObject({ state: 'claimed', claimedValue: 200 });
-    const row = await one(`select (select coalesce(sum(amount), 0) from wish_claims k where k.wish_id = w.id and k.state <> 'withdrawn') live, claimed_value from wishes w where id = $1`, [m.id]);
+    expect(await act(V2, m.id, 'claim', {}, 201)).toMatchObject({ state: 'claimed', remaining: 0 });
+    expect(await act(V1, m.id, 'claim/withdraw')).toMatchObject({
+      state: 'published',
+      claimedValue: 80,
+      remaining: 120,
+    });
+    expect(await act(V1, m.id, 'claim', { amount: 120 }, 201)).toMatchObject({ state: 'claimed', claimedValue: 200 });
+    const row = await one(
+      `select (select coalesce(sum(amount), 0) from wish_claims k where k.wish_id = w.id and k.state <> 'withdrawn') live, claimed_value from wishes w where id = $1`,
+      [m.id],
+    );
     expect(Number(row.live)).toBe(200);
     expect(Number(row.claimed_value)).toBe(200);
-    const audit = await one(`select count(*)::int as n from audit_events where action = 'wish.unclaim' and entity_id = $1`, [m.id]);
+    const audit = await one(
+      `select count(*)::int as n from audit_events where action = 'wish.unclaim' and entity_id = $1`,
+      [m.id],
+    );
     expect(audit.n).toBe(1);
   });
 
@@ -354,8 +520,13 @@ describe('claims under concurrency', () => {
     const tokens = await claimants(10, '2');
     const results = await Promise.all(tokens.map((tok) => claimAs(tok, w.id, { amount: 50 })));
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(6);
-    expect(results.filter((r) => r.statusCode !== 201).every((r) => r.statusCode === 409 || r.statusCode === 400)).toBe(true);
-    const row = await one(`select state, claimed_value, (select coalesce(sum(amount), 0) from wish_claims k where k.wish_id = w.id) s from wishes w where id = $1`, [w.id]);
+    expect(results.filter((r) => r.statusCode !== 201).every((r) => r.statusCode === 409 || r.statusCode === 400)).toBe(
+      true,
+    );
+    const row = await one(
+      `select state, claimed_value, (select coalesce(sum(amount), 0) from wish_claims k where k.wish_id = w.id) s from wishes w where id = $1`,
+      [w.id],
+    );
     expect(row.state).toBe('claimed');
     expect(Number(row.claimed_value)).toBe(300);
     expect(Number(row.s)).toBe(300);
@@ -371,7 +542,10 @@ describe('expiry', () => {
     expect((await api(V1, 'POST', `/wishes/${w.id}/claim`, {})).statusCode).toBe(409);
     const r = await expireWishes(t.deps.database.db, t.clock.now());
     expect(r.expired).toBeGreaterThanOrEqual(1);
-    expect((await api(RESIDENT, 'GET', `/wishes/${w.id}`)).json()).toMatchObject({ state: 'expired', stateName: '已过期' });
+    expect((await api(RESIDENT, 'GET', `/wishes/${w.id}`)).json()).toMatchObject({
+      state: 'expired',
+      stateName: '已过期',
+    });
     expect((await api(RESIDENT, 'GET', `/wishes/${later.id}`)).json().state).toBe('published');
     expect((await notes(RESIDENT, 'wish.expired')).some((n) => n.entityId === w.id)).toBe(true);
     expect((await expireWishes(t.deps.database.db, t.clock.now())).expired).toBe(0);
@@ -410,10 +584,24 @@ describe('bad input, sign-in and scope', () => {
   it('401 without sign-in, 403 without the permission, 404 out of scope', async () => {
     const w = await submit({ title: '想要一个收纳柜' });
     const id = w.id;
-    for (const [method, url] of [['POST', '/wishes'], ['GET', '/wishes'], ['GET', '/wishes/stats'], ['GET', '/me/wishes'], ['GET', `/wishes/${id}`],
-      ['POST', `/wishes/${id}/verify`], ['POST', `/wishes/${id}/publish`], ['POST', `/wishes/${id}/reject`], ['POST', `/wishes/${id}/withdraw`],
-      ['POST', `/wishes/${id}/claim`], ['POST', `/wishes/${id}/claim/withdraw`], ['POST', `/wishes/${id}/fulfill`], ['POST', `/wishes/${id}/confirm`]] as const) {
-      expect((await api(null, method, url, method === 'POST' ? {} : undefined)).statusCode, `${method} ${url}`).toBe(401);
+    for (const [method, url] of [
+      ['POST', '/wishes'],
+      ['GET', '/wishes'],
+      ['GET', '/wishes/stats'],
+      ['GET', '/me/wishes'],
+      ['GET', `/wishes/${id}`],
+      ['POST', `/wishes/${id}/verify`],
+      ['POST', `/wishes/${id}/publish`],
+      ['POST', `/wishes/${id}/reject`],
+      ['POST', `/wishes/${id}/withdraw`],
+      ['POST', `/wishes/${id}/claim`],
+      ['POST', `/wishes/${id}/claim/withdraw`],
+      ['POST', `/wishes/${id}/fulfill`],
+      ['POST', `/wishes/${id}/confirm`],
+    ] as const) {
+      expect((await api(null, method, url, method === 'POST' ? {} : undefined)).statusCode, `${method} ${url}`).toBe(
+        401,
+      );
     }
     expect((await api(RESIDENT, 'GET', '/wishes')).statusCode).toBe(403);
     expect((await api(RESIDENT, 'GET', '/wishes/stats')).statusCode).toBe(403);
@@ -425,11 +613,17 @@ describe('bad input, sign-in and scope', () => {
     expect((await api(PHONES.shawoAdmin, 'POST', `/wishes/${id}/verify`)).statusCode).toBe(404);
     expect((await api(PHONES.shawoAdmin, 'POST', `/wishes/${id}/reject`, { reason: '不在本镇' })).statusCode).toBe(404);
     expect((await api(PHONES.shawoAdmin, 'GET', `/wishes/${id}`)).statusCode).toBe(404);
-    expect((await api(PHONES.shawoAdmin, 'GET', '/wishes?pageSize=200')).json().items.map((x: Json) => x.id)).not.toContain(id);
+    expect(
+      (await api(PHONES.shawoAdmin, 'GET', '/wishes?pageSize=200')).json().items.map((x: Json) => x.id),
+    ).not.toContain(id);
     // a Shawo wish is not in the Xinji list; the county sees both
     const s = await submit({ title: '想要一个书包', regionCode: shawoVillage }, PHONES.shawoResident);
-    expect((await api(PHONES.xinjiAdmin, 'GET', '/wishes?pageSize=200')).json().items.map((x: Json) => x.id)).not.toContain(s.id);
-    const county = (await api(PHONES.countyAdmin, 'GET', '/wishes?state=submitted&pageSize=200')).json().items.map((x: Json) => x.id);
+    expect(
+      (await api(PHONES.xinjiAdmin, 'GET', '/wishes?pageSize=200')).json().items.map((x: Json) => x.id),
+    ).not.toContain(s.id);
+    const county = (await api(PHONES.countyAdmin, 'GET', '/wishes?state=submitted&pageSize=200'))
+      .json()
+      .items.map((x: Json) => x.id);
     expect(county).toEqual(expect.arrayContaining([id, s.id]));
     // claim of a wish not yet published: 404 for outsiders; so is taking back a claim of a wish one cannot see
     expect((await api(V1, 'POST', `/wishes/${id}/claim`, {})).statusCode).toBe(404);
@@ -440,7 +634,17 @@ describe('bad input, sign-in and scope', () => {
     const res = await api(PHONES.xinjiAdmin, 'GET', '/wishes/stats');
     expect(res.statusCode).toBe(200);
     const s = res.json();
-    expect(s.items.map((x: Json) => x.state)).toEqual(['submitted', 'verified', 'published', 'claimed', 'fulfilled', 'confirmed', 'rejected', 'withdrawn', 'expired']);
+    expect(s.items.map((x: Json) => x.state)).toEqual([
+      'submitted',
+      'verified',
+      'published',
+      'claimed',
+      'fulfilled',
+      'confirmed',
+      'rejected',
+      'withdrawn',
+      'expired',
+    ]);
     expect(s.byState.confirmed).toBeGreaterThanOrEqual(2);
     expect(s.total).toBe(s.items.reduce((n: number, x: Json) => n + x.count, 0));
     const shawo = (await api(PHONES.shawoAdmin, 'GET', '/wishes/stats')).json();

@@ -2,7 +2,16 @@
  * Issue #5: activities and attendance, the hours ledger, star levels, certificates, plans and the calendar,
  * 台账 downloads and monthly submissions (docs/ACTIVITIES_API.md). Kept apart from index.ts like orders.ts.
  */
-import { api, apiUrl, ApiError, downloadFile, type ItemList, type PageQuery, type Paged, type Query } from '../../common/api';
+import {
+  api,
+  apiUrl,
+  ApiError,
+  downloadFile,
+  type ItemList,
+  type PageQuery,
+  type Paged,
+  type Query,
+} from '../../common/api';
 
 // ---------- activities ----------
 
@@ -134,7 +143,8 @@ export const activityApi = {
   cancel: (id: string, reason: string) => api.post<Activity>(`/activities/${id}/cancel`, { reason }),
   end: (id: string) => api.post<Activity>(`/activities/${id}/end`),
   archive: (id: string) => api.post<Activity>(`/activities/${id}/archive`),
-  signups: (id: string, query: PageQuery & { status?: SignupStatus }) => api.page<Signup>(`/activities/${id}/signups`, { ...query }),
+  signups: (id: string, query: PageQuery & { status?: SignupStatus }) =>
+    api.page<Signup>(`/activities/${id}/signups`, { ...query }),
   attendance: (id: string, input: AttendanceInput) =>
     api.post<{ signupId: string; hours: HoursOutcome }>(`/activities/${id}/attendance`, input),
   qr: (id: string) => fetchBlob(`/activities/${id}/qr`),
@@ -203,9 +213,11 @@ export interface CorrectionInput {
 export const hoursApi = {
   entries: (query: HoursEntryQuery) => api.page<HoursEntry>('/hours/entries', { ...query }),
   reverse: (id: string, reason: string) => api.post<HoursEntry>(`/hours/entries/${id}/reverse`, { reason }),
-  requests: (query: PageQuery & { status?: RequestStatus; kind?: RequestKind }) => api.page<HoursRequest>('/hours/requests', { ...query }),
+  requests: (query: PageQuery & { status?: RequestStatus; kind?: RequestKind }) =>
+    api.page<HoursRequest>('/hours/requests', { ...query }),
   createRequest: (input: CorrectionInput) => api.post<HoursRequest>('/hours/requests', input),
-  approve: (id: string, body: { answer?: string; hours?: number }) => api.post<HoursRequest>(`/hours/requests/${id}/approve`, body),
+  approve: (id: string, body: { answer?: string; hours?: number }) =>
+    api.post<HoursRequest>(`/hours/requests/${id}/approve`, body),
   reject: (id: string, answer: string) => api.post<HoursRequest>(`/hours/requests/${id}/reject`, { answer }),
 };
 
@@ -234,9 +246,11 @@ export interface StarApplication {
 
 export const starApi = {
   list: (query: PageQuery & { state?: StarState }) => api.page<StarApplication>('/stars/applications', { ...query }),
-  approve: (id: string, comment?: string) => api.post<StarApplication>(`/stars/applications/${id}/approve`, comment ? { comment } : {}),
+  approve: (id: string, comment?: string) =>
+    api.post<StarApplication>(`/stars/applications/${id}/approve`, comment ? { comment } : {}),
   reject: (id: string, comment: string) => api.post<StarApplication>(`/stars/applications/${id}/reject`, { comment }),
-  object: (id: string, objection: string) => api.post<StarApplication>(`/stars/applications/${id}/object`, { objection }),
+  object: (id: string, objection: string) =>
+    api.post<StarApplication>(`/stars/applications/${id}/object`, { objection }),
 };
 
 // ---------- certificates ----------
@@ -258,7 +272,8 @@ export interface Certificate {
 }
 
 export const certificateApi = {
-  list: (query: PageQuery & { volunteerId?: string; q?: string }) => api.page<Certificate>('/certificates', { ...query }),
+  list: (query: PageQuery & { volunteerId?: string; q?: string }) =>
+    api.page<Certificate>('/certificates', { ...query }),
   issue: (input: { volunteerId: string; from: string; to: string }) =>
     api.post<{ id: string; number: string; verifyCode: string }>('/certificates', input),
   revoke: (id: string, reason: string) => api.post<Certificate>(`/certificates/${id}/revoke`, { reason }),
@@ -291,7 +306,12 @@ export interface Plan {
 
 export interface PlanDetail extends Plan {
   /** Twelve months, each with its theme and the plan's activities starting that month. */
-  byMonth?: { month: number; theme: string | null; focus: string | null; activities: Pick<Activity, 'id' | 'title' | 'type' | 'state' | 'startAt'>[] }[];
+  byMonth?: {
+    month: number;
+    theme: string | null;
+    focus: string | null;
+    activities: Pick<Activity, 'id' | 'title' | 'type' | 'state' | 'startAt'>[];
+  }[];
 }
 
 export interface PlanInput {
@@ -335,7 +355,10 @@ export const planApi = {
   create: (input: PlanInput) => api.post<Plan>('/plans', input),
   update: (id: string, input: PlanInput) => api.put<Plan>(`/plans/${id}`, input),
   suggestions: (year: number, month: number) =>
-    api.get<{ month: number | string; themes: { theme: string; reason: string }[] }>('/plans/suggestions', { year, month }),
+    api.get<{ month: number | string; themes: { theme: string; reason: string }[] }>('/plans/suggestions', {
+      year,
+      month,
+    }),
 };
 
 export const calendarApi = {
@@ -401,15 +424,22 @@ export type SubmissionPage = Paged<Submission> & { figureLabels?: Record<string,
 
 export const submissionApi = {
   /** `view`: what this level received, or the caller's own reports; both when left out. */
-  list: (query: PageQuery & { month?: string; state?: SubmissionState; regionCode?: string; view?: 'received' | 'mine' }) =>
-    api.get<SubmissionPage>('/submissions', { page: 1, pageSize: 20, ...query }),
+  list: (
+    query: PageQuery & { month?: string; state?: SubmissionState; regionCode?: string; view?: 'received' | 'mine' },
+  ) => api.get<SubmissionPage>('/submissions', { page: 1, pageSize: 20, ...query }),
   get: (id: string) => api.get<Submission>(`/submissions/${id}`),
-  submit: (input: { month: string; summary: string; attachmentIds?: string[] }) => api.post<Submission>('/submissions', input),
-  resubmit: (id: string, body: { summary?: string; attachmentIds?: string[] }) => api.post<Submission>(`/submissions/${id}/resubmit`, body),
-  accept: (id: string, comment?: string) => api.post<Submission>(`/submissions/${id}/accept`, comment ? { comment } : {}),
+  submit: (input: { month: string; summary: string; attachmentIds?: string[] }) =>
+    api.post<Submission>('/submissions', input),
+  resubmit: (id: string, body: { summary?: string; attachmentIds?: string[] }) =>
+    api.post<Submission>(`/submissions/${id}/resubmit`, body),
+  accept: (id: string, comment?: string) =>
+    api.post<Submission>(`/submissions/${id}/accept`, comment ? { comment } : {}),
   return: (id: string, comment: string) => api.post<Submission>(`/submissions/${id}/return`, { comment }),
   missing: (month: string) =>
-    api.get<{ month: string; dueDate: string; overdue: boolean; total: number; items: MissingSubmission[] }>('/submissions/missing', { month }),
+    api.get<{ month: string; dueDate: string; overdue: boolean; total: number; items: MissingSubmission[] }>(
+      '/submissions/missing',
+      { month },
+    ),
 };
 
 // ---------- pickers ----------

@@ -141,7 +141,8 @@ export const volunteerApi = {
   reveal: (id: string, field: RevealField, reason: string) =>
     api.post<{ field: RevealField; value: string }>(`/volunteers/${id}/reveal`, { field, reason }),
   /** Starts an import job: 202 `{ jobId }`; errors before the job starts come back as 400/413. */
-  importAsync: (file: File) => api.upload<{ jobId: string; statusUrl?: string }>('/volunteers/import?async=1', file, file.name),
+  importAsync: (file: File) =>
+    api.upload<{ jobId: string; statusUrl?: string }>('/volunteers/import?async=1', file, file.name),
   downloadTemplate: () => downloadFile('/volunteers/import/template', '志愿者导入模板.xlsx'),
   exportRoster: (regionCode?: string) => downloadFile('/volunteers/export', '志愿者花名册.xlsx', { regionCode }),
 };
@@ -170,9 +171,9 @@ export const teamApi = {
   update: (id: string, input: Partial<TeamInput>) => api.patch<TeamDetail>(`/teams/${id}`, input),
   members: (id: string) => api.get<ItemList<TeamMember>>(`/teams/${id}/members`),
   addMember: (id: string, volunteerId: string) => api.post<{ status: string }>(`/teams/${id}/members`, { volunteerId }),
-  approve: (id: string, volunteerId: string) => api.post<{ status: string }>(`/teams/${id}/members/${volunteerId}/approve`),
+  approve: (id: string, volunteerId: string) =>
+    api.post<{ status: string }>(`/teams/${id}/members/${volunteerId}/approve`),
   reject: (id: string, volunteerId: string, reason?: string) =>
     api.post<{ status: string }>(`/teams/${id}/members/${volunteerId}/reject`, reason ? { reason } : {}),
   removeMember: (id: string, volunteerId: string) => api.delete(`/teams/${id}/members/${volunteerId}`),
 };
-

@@ -5,18 +5,11 @@
 import { api, type ItemList, type PageQuery, type Paged } from '../../common/api';
 
 export type OrderState =
-  | 'submitted'
-  | 'rejected'
-  | 'dispatched'
-  | 'accepted'
-  | 'in_service'
-  | 'completed'
-  | 'rated'
-  | 'closed'
-  | 'cancelled';
+  'submitted' | 'rejected' | 'dispatched' | 'accepted' | 'in_service' | 'completed' | 'rated' | 'closed' | 'cancelled';
 
 /** The actions the server may list in `actions`; each is POST /orders/:id/<action>. */
-export type OrderAction = 'reject' | 'dispatch' | 'accept' | 'decline' | 'start' | 'complete' | 'rate' | 'cancel' | 'reopen';
+export type OrderAction =
+  'reject' | 'dispatch' | 'accept' | 'decline' | 'start' | 'complete' | 'rate' | 'cancel' | 'reopen';
 
 export type TargetType = 'team' | 'volunteer' | 'pool';
 export type FieldType = 'text' | 'number' | 'date' | 'single' | 'multi';
@@ -138,7 +131,8 @@ export const orderApi = {
   list: (query: OrderQuery) => api.page<Order>('/orders', { ...query }),
   get: (id: string) => api.get<OrderDetail>(`/orders/${id}`),
   recommendations: (id: string) => api.get<ItemList<Recommendation>>(`/orders/${id}/recommendations`),
-  act: (id: string, action: OrderAction, body: TransitionBody = {}) => api.post<OrderDetail>(`/orders/${id}/${action}`, body),
+  act: (id: string, action: OrderAction, body: TransitionBody = {}) =>
+    api.post<OrderDetail>(`/orders/${id}/${action}`, body),
   create: (input: NewOrderInput) => api.post<OrderDetail>('/orders', input),
 };
 
@@ -168,7 +162,8 @@ export interface ServiceItemInput {
 }
 
 export const serviceItemApi = {
-  manage: (query: PageQuery & { q?: string; category?: string }) => api.page<ServiceItem>('/service-items/manage', { ...query }),
+  manage: (query: PageQuery & { q?: string; category?: string }) =>
+    api.page<ServiceItem>('/service-items/manage', { ...query }),
   /** The menu of a place: items of the county, its town and its village. */
   menu: (regionCode: string) =>
     api.get<ItemList<ServiceItem> & { region: { code: string; name: string } }>('/service-items', { regionCode }),
@@ -247,18 +242,24 @@ export interface Option {
 export const pickApi = {
   categories: () => api.get<ItemList<{ code: string; name: string }>>('/team-categories'),
   teams: async (q?: string): Promise<Option[]> => {
-    const res = await api.get<Paged<{ id: string; name: string; regionName?: string | null; leaderName?: string | null }>>(
-      '/teams',
-      { q, page: 1, pageSize: 30 },
-    );
+    const res = await api.get<
+      Paged<{ id: string; name: string; regionName?: string | null; leaderName?: string | null }>
+    >('/teams', { q, page: 1, pageSize: 30 });
     return res.items.map((t) => ({ id: t.id, name: t.name, sub: t.regionName }));
   },
   volunteers: async (q?: string): Promise<Option[]> => {
-    const res = await api.page<{ id: string; name: string; volunteerNo?: string; regionName?: string | null }>('/volunteers', {
-      q,
-      page: 1,
-      pageSize: 30,
-    });
-    return res.items.map((v) => ({ id: v.id, name: v.name, sub: [v.volunteerNo, v.regionName].filter(Boolean).join(' · ') }));
+    const res = await api.page<{ id: string; name: string; volunteerNo?: string; regionName?: string | null }>(
+      '/volunteers',
+      {
+        q,
+        page: 1,
+        pageSize: 30,
+      },
+    );
+    return res.items.map((v) => ({
+      id: v.id,
+      name: v.name,
+      sub: [v.volunteerNo, v.regionName].filter(Boolean).join(' · '),
+    }));
   },
 };

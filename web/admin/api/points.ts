@@ -214,7 +214,13 @@ export interface PointTransaction {
   reversesId: string | null;
   reversedBy: string | null;
   createdAt: string;
-  movements: { debitAccountId: string; debitName: string; creditAccountId: string; creditName: string; amount: number }[];
+  movements: {
+    debitAccountId: string;
+    debitName: string;
+    creditAccountId: string;
+    creditName: string;
+    amount: number;
+  }[];
 }
 
 export interface VerifyResult {
@@ -238,13 +244,15 @@ export const pointsApi = {
   removePrivilege: (id: string) => api.delete(`/point-privileges/${id}`),
 
   accounts: (query: AccountQuery) => api.page<PointAccount>('/points/accounts', { ...query }),
-  allAccounts: (query: Omit<AccountQuery, 'page' | 'pageSize'>) => fetchAll<PointAccount>('/points/accounts', { ...query }, 200),
+  allAccounts: (query: Omit<AccountQuery, 'page' | 'pageSize'>) =>
+    fetchAll<PointAccount>('/points/accounts', { ...query }, 200),
   account: (type: AccountType, ownerId: string) => api.get<AccountDetail>(`/points/accounts/${type}/${ownerId}`),
 
   claims: (query: ClaimQuery) => api.page<PointClaim>('/points/claims', { ...query }),
   claim: (id: string) => api.get<PointClaim>(`/points/claims/${id}`),
   createClaim: (input: ClaimInput) => api.post<PointClaim>('/points/claims', input),
-  approveClaim: (id: string, comment?: string) => api.post<PointClaim>(`/points/claims/${id}/approve`, comment ? { comment } : {}),
+  approveClaim: (id: string, comment?: string) =>
+    api.post<PointClaim>(`/points/claims/${id}/approve`, comment ? { comment } : {}),
   rejectClaim: (id: string, comment: string) => api.post<PointClaim>(`/points/claims/${id}/reject`, { comment }),
   postClaim: (id: string) => api.post<PointClaim>(`/points/claims/${id}/post`, {}),
 
@@ -252,11 +260,13 @@ export const pointsApi = {
   awardActivity: (activityId: string, ruleId?: string) =>
     api.post<AwardResult>(`/points/awards/activity/${activityId}`, ruleId ? { ruleId } : {}),
 
-  adjustments: (query: PageQuery & { state?: AdjustmentState }) => api.page<Adjustment>('/points/adjustments', { ...query }),
+  adjustments: (query: PageQuery & { state?: AdjustmentState }) =>
+    api.page<Adjustment>('/points/adjustments', { ...query }),
   requestAdjustment: (input: AdjustmentInput) => api.post<Adjustment>('/points/adjustments', input),
   approveAdjustment: (id: string, comment?: string) =>
     api.post<Adjustment>(`/points/adjustments/${id}/approve`, comment ? { comment } : {}),
-  rejectAdjustment: (id: string, comment: string) => api.post<Adjustment>(`/points/adjustments/${id}/reject`, { comment }),
+  rejectAdjustment: (id: string, comment: string) =>
+    api.post<Adjustment>(`/points/adjustments/${id}/reject`, { comment }),
 
   transaction: (id: string) => api.get<PointTransaction>(`/points/transactions/${id}`),
   reverse: (transactionId: string, reason: string) =>
@@ -327,5 +337,6 @@ export const shopApi = {
   redemptions: (query: PageQuery & { state?: RedemptionState; q?: string; pickupCode?: string; goodsId?: string }) =>
     api.page<Redemption>('/shop/redemptions', { ...query }),
   handout: (id: string, pickupCode: string) => api.post<Redemption>(`/shop/redemptions/${id}/handout`, { pickupCode }),
-  cancel: (id: string, reason?: string) => api.post<Redemption>(`/shop/redemptions/${id}/cancel`, reason ? { reason } : {}),
+  cancel: (id: string, reason?: string) =>
+    api.post<Redemption>(`/shop/redemptions/${id}/cancel`, reason ? { reason } : {}),
 };

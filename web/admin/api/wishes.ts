@@ -5,8 +5,10 @@
 import { api, type PageQuery } from '../../common/api';
 import type { WorkflowEvent } from './points';
 
-export type WishState = 'submitted' | 'verified' | 'published' | 'claimed' | 'fulfilled' | 'confirmed' | 'rejected' | 'withdrawn' | 'expired';
-export type HonorKind = 'good_person' | 'moral_model' | 'good_deed' | 'beautiful_family' | 'civilized_family' | 'safe_family';
+export type WishState =
+  'submitted' | 'verified' | 'published' | 'claimed' | 'fulfilled' | 'confirmed' | 'rejected' | 'withdrawn' | 'expired';
+export type HonorKind =
+  'good_person' | 'moral_model' | 'good_deed' | 'beautiful_family' | 'civilized_family' | 'safe_family';
 export type HonorState = 'nominated' | 'notice' | 'published' | 'rejected' | 'revoked';
 
 export interface WishClaim {
@@ -67,10 +69,13 @@ export interface WishInput {
 export type WishStats = Partial<Record<WishState, number>> & { total?: number };
 
 export const wishApi = {
-  list: (query: PageQuery & { state?: WishState; regionCode?: string; q?: string; overCap?: boolean }) => api.page<Wish>('/wishes', { ...query }),
+  list: (query: PageQuery & { state?: WishState; regionCode?: string; q?: string; overCap?: boolean }) =>
+    api.page<Wish>('/wishes', { ...query }),
   get: (id: string) => api.get<Wish>(`/wishes/${id}`),
   stats: (regionCode?: string) =>
-    api.get<WishStats | { byState?: WishStats; items?: { state: WishState; count: number }[]; overCapPending?: number }>('/wishes/stats', { regionCode }),
+    api.get<
+      WishStats | { byState?: WishStats; items?: { state: WishState; count: number }[]; overCapPending?: number }
+    >('/wishes/stats', { regionCode }),
   create: (input: WishInput) => api.post<Wish>('/wishes', input),
   verify: (id: string) => api.post<Wish>(`/wishes/${id}/verify`, {}),
   publish: (id: string) => api.post<Wish>(`/wishes/${id}/publish`, {}),
@@ -88,7 +93,8 @@ export function wishCounts(res: Awaited<ReturnType<typeof wishApi.stats>>): Part
   }
   const src = (r.byState && typeof r.byState === 'object' ? r.byState : r) as Record<string, unknown>;
   const out: Partial<Record<WishState, number>> = {};
-  for (const [k, v] of Object.entries(src)) if (typeof v === 'number' || typeof v === 'string') out[k as WishState] = Number(v);
+  for (const [k, v] of Object.entries(src))
+    if (typeof v === 'number' || typeof v === 'string') out[k as WishState] = Number(v);
   return out;
 }
 
@@ -138,7 +144,8 @@ export interface HonorInput {
 }
 
 export const honorApi = {
-  list: (query: PageQuery & { kind?: HonorKind; state?: HonorState; regionCode?: string; year?: number; q?: string }) => api.page<Honor>('/honors', { ...query }),
+  list: (query: PageQuery & { kind?: HonorKind; state?: HonorState; regionCode?: string; year?: number; q?: string }) =>
+    api.page<Honor>('/honors', { ...query }),
   get: (id: string) => api.get<Honor>(`/honors/${id}`),
   nominate: (input: HonorInput) => api.post<Honor>('/honors/nominations', input),
   approve: (id: string, comment?: string) => api.post<Honor>(`/honors/${id}/approve`, comment ? { comment } : {}),

@@ -186,7 +186,8 @@ export const activityMsg = {
       radius: (m: number) => `须在活动地点 ${m} 米内签到`,
     },
     sheet: {
-      intro: '按现场纸质签到表，为没有用手机签到的志愿者录入签到、签退时间。时间须在活动时间之内；系统按实际时长计算服务时长（每人每天超过上限的部分进入审核）。',
+      intro:
+        '按现场纸质签到表，为没有用手机签到的志愿者录入签到、签退时间。时间须在活动时间之内；系统按实际时长计算服务时长（每人每天超过上限的部分进入审核）。',
       volunteer: '志愿者',
       checkInAt: '签到时间',
       checkOutAt: '签退时间',
@@ -265,7 +266,8 @@ export const activityMsg = {
     ledgerIntro: '服务时长台账只增不改：每次认定一条记录，纠错用冲正记录抵消。',
     newCorrection: '登记补录',
     correctionTitle: '登记补录时长',
-    correctionIntro: '为漏记时长的志愿者补录。须上传证明材料（签到表、活动照片等）；补录后累计不能超过该活动的时长。补录申请提交后在“时长审核”中审批。',
+    correctionIntro:
+      '为漏记时长的志愿者补录。须上传证明材料（签到表、活动照片等）；补录后累计不能超过该活动的时长。补录申请提交后在“时长审核”中审批。',
     correctionVolunteer: '志愿者',
     correctionActivity: '活动',
     correctionHours: '补录时长',
@@ -432,7 +434,8 @@ export const activityMsg = {
       newVolunteers: '新志愿者',
     } as Record<string, string>,
     submitCard: '报送月度台账',
-    submitIntro: (due: number | string) => `每月 ${due} 日前报送上月工作情况：活动场次、参与人次、服务时长等数据由系统按台账自动统计，只需填写工作小结。`,
+    submitIntro: (due: number | string) =>
+      `每月 ${due} 日前报送上月工作情况：活动场次、参与人次、服务时长等数据由系统按台账自动统计，只需填写工作小结。`,
     month: '报送月份',
     summary: '工作小结',
     summaryPlaceholder: '本月开展的主要活动、亮点与问题、下月打算',
@@ -459,7 +462,10 @@ export const activityMsg = {
     view: '详情',
     detailTitle: '报送详情',
     events: '处理记录',
-    eventActions: { submit: '报送', accept: '审核通过', return: '退回', resubmit: '重新报送' } as Record<string, string>,
+    eventActions: { submit: '报送', accept: '审核通过', return: '退回', resubmit: '重新报送' } as Record<
+      string,
+      string
+    >,
     accept: '通过',
     return: '退回',
     acceptTitle: '审核通过',

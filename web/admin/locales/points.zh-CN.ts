@@ -92,7 +92,8 @@ export const pointsMsg = {
     active: '启用',
     inactive: '已停用',
     deactivate: '停用',
-    deactivateConfirm: (name: string): string => `确定停用规则“${name}”吗？停用后不能再按此规则申报和发放，已入账的积分不受影响。`,
+    deactivateConfirm: (name: string): string =>
+      `确定停用规则“${name}”吗？停用后不能再按此规则申报和发放，已入账的积分不受影响。`,
     deactivated: '已停用',
     groupCount: (n: number): string => `${n} 条`,
     empty: '还没有积分规则。点击“新增规则”按本县实践补充，或联系县级管理员导入默认目录。',
@@ -130,7 +131,13 @@ export const pointsMsg = {
   },
   pointClaim: {
     tabs: { review: '待评议', notice: '公示中', posted: '已入账', rejected: '未通过', all: '全部' },
-    states: { submitted: '待评议', notice: '公示中', posted: '已入账', rejected: '未通过', withdrawn: '已撤回' } as Record<string, string>,
+    states: {
+      submitted: '待评议',
+      notice: '公示中',
+      posted: '已入账',
+      rejected: '未通过',
+      withdrawn: '已撤回',
+    } as Record<string, string>,
     filters: { region: '所属区划', q: '关键词', qPlaceholder: '户主、志愿者或规则名称' },
     columns: {
       account: '申报对象',
@@ -140,8 +147,8 @@ export const pointsMsg = {
       state: '状态',
       submittedAt: '申报时间',
       noticeEnd: '公示截止',
-    noticePeriod: '公示期',
-    noticeUntil: (at: string): string => `公示至 ${at}`,
+      noticePeriod: '公示期',
+      noticeUntil: (at: string): string => `公示至 ${at}`,
       evidence: '佐证',
     },
     proxy: '代群众申报',
@@ -155,7 +162,8 @@ export const pointsMsg = {
     approveShort: '通过',
     reject: '不通过',
     post: '入账',
-    postConfirm: (name: string, points: string): string => `确定为“${name}”入账 ${points} 吗？入账后只能冲正，不能删除。`,
+    postConfirm: (name: string, points: string): string =>
+      `确定为“${name}”入账 ${points} 吗？入账后只能冲正，不能删除。`,
     approveTitle: '评议通过',
     approveHint: (days: string): string => `通过后进入公示（${days}），公示期内可被提出异议；期满后入账。`,
     defaultNotice: '公示期按系统设置',
@@ -208,7 +216,8 @@ export const pointsMsg = {
     noAccounts: '先选择区划并点击“加载账户”。',
     submit: '发放积分',
     confirm: (n: number, name: string): string => `确定按“${name}”为 ${n} 个账户发放积分吗？`,
-    result: (posted: number, skipped: number): string => `已发放 ${posted} 个账户${skipped ? `，跳过 ${skipped} 个（此前已发放）` : ''}`,
+    result: (posted: number, skipped: number): string =>
+      `已发放 ${posted} 个账户${skipped ? `，跳过 ${skipped} 个（此前已发放）` : ''}`,
     activity: '活动',
     activityPlaceholder: '选择已结束的活动',
     activitySubmit: '发放服务积分',
@@ -227,7 +236,8 @@ export const pointsMsg = {
     columns: { name: '账户', type: '类型', region: '所属区划', balance: '积分余额' },
     empty: '没有符合条件的积分账户。账户在首次获得积分时自动建立。',
     verify: '账本校验',
-    verifyOk: (a: number, t: number, m: number): string => `账本校验通过：${a} 个账户、${t} 笔交易、${m} 条分录，借贷平衡，余额与分录一致。`,
+    verifyOk: (a: number, t: number, m: number): string =>
+      `账本校验通过：${a} 个账户、${t} 笔交易、${m} 条分录，借贷平衡，余额与分录一致。`,
     verifyFail: (n: number): string => `账本校验发现 ${n} 个问题`,
     verifyTitle: '账本校验结果',
     problem: '问题',
@@ -243,7 +253,8 @@ export const pointsMsg = {
       reverse: '冲正',
       reversed: '已冲正',
       reverseTitle: '冲正交易',
-      reverseScope: (n: number, total: number): string => `这笔交易共 ${n} 条分录、${total} 分，冲正会把其中每个账户的积分一并冲回。`,
+      reverseScope: (n: number, total: number): string =>
+        `这笔交易共 ${n} 条分录、${total} 分，冲正会把其中每个账户的积分一并冲回。`,
       alreadyReversed: '这笔交易已冲正过，不能重复冲正。',
       reverseHint: '冲正会生成一笔方向相反的交易，原交易保留。每笔交易只能冲正一次。',
       reason: '原因',
@@ -267,7 +278,14 @@ export const pointsMsg = {
     },
     adjustments: {
       states: { pending: '待复核', approved: '已通过', rejected: '已驳回' } as Record<string, string>,
-      columns: { account: '账户', amount: '调整分值', reason: '原因', requestedBy: '申请人', state: '状态', createdAt: '申请时间' },
+      columns: {
+        account: '账户',
+        amount: '调整分值',
+        reason: '原因',
+        requestedBy: '申请人',
+        state: '状态',
+        createdAt: '申请时间',
+      },
       approve: '通过',
       reject: '驳回',
       approveTitle: '通过调整',
@@ -452,7 +470,13 @@ export const pointsMsg = {
     },
   },
   honor: {
-    states: { nominated: '待审核', notice: '公示中', published: '已发布', rejected: '未通过', revoked: '已撤销' } as Record<string, string>,
+    states: {
+      nominated: '待审核',
+      notice: '公示中',
+      published: '已发布',
+      rejected: '未通过',
+      revoked: '已撤销',
+    } as Record<string, string>,
     filters: { kind: '类别', state: '状态', region: '所属区划' },
     nominate: '推荐',
     columns: {

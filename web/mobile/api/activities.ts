@@ -101,7 +101,15 @@ export interface MySignupRow extends MySignup {
   noShow?: boolean;
   creditedHours?: number | null;
   pendingHours?: number | null;
-  activity: { id: string; title: string; type: ActivityType; state: ActivityState; startAt: string; endAt: string; address?: string | null };
+  activity: {
+    id: string;
+    title: string;
+    type: ActivityType;
+    state: ActivityState;
+    startAt: string;
+    endAt: string;
+    address?: string | null;
+  };
 }
 
 export type HoursKind = 'attendance' | 'order' | 'excess' | 'correction' | 'reversal';
@@ -220,8 +228,7 @@ export const activitiesApi = {
     api.post<SignupResult>(`/activities/${enc(id)}/signups`, shiftId ? { shiftId } : {}),
   cancelSignup: (id: string) => api.delete<void>(`/activities/${enc(id)}/signups/me`),
   checkIn: (id: string, body: CheckBody) => api.post<CheckResult>(`/activities/${enc(id)}/checkin`, body),
-  checkOut: (id: string, body: CheckBody) =>
-    api.post<CheckResult>(`/activities/${enc(id)}/checkout`, body),
+  checkOut: (id: string, body: CheckBody) => api.post<CheckResult>(`/activities/${enc(id)}/checkout`, body),
   mySignups: (query: { when?: When; page?: number; pageSize?: number } = {}) =>
     api.get<Paged<MySignupRow>>('/me/signups', { page: 1, pageSize: 20, ...query }),
 };

@@ -35,15 +35,7 @@ export interface ServiceMenu {
 }
 
 export type OrderState =
-  | 'submitted'
-  | 'rejected'
-  | 'dispatched'
-  | 'accepted'
-  | 'in_service'
-  | 'completed'
-  | 'rated'
-  | 'closed'
-  | 'cancelled';
+  'submitted' | 'rejected' | 'dispatched' | 'accepted' | 'in_service' | 'completed' | 'rated' | 'closed' | 'cancelled';
 
 export type OrderAction =
   | 'reject'
@@ -199,7 +191,6 @@ export const signupApi = {
       { skipAuthHandler: true },
     ),
   /** Public: the county without a parent, else the children of `parent`. */
-  regions: (parent?: string) =>
-    api.get<{ items: RegionNode[] }>('/regions', { parent }, { skipAuthHandler: true }),
+  regions: (parent?: string) => api.get<{ items: RegionNode[] }>('/regions', { parent }, { skipAuthHandler: true }),
   register: (body: Registration) => api.post<LoginResult>('/auth/register', body, { skipAuthHandler: true }),
 };

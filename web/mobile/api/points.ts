@@ -112,7 +112,11 @@ export interface MyClaim {
   createdAt: string;
 }
 
-type RawAccount = Partial<MyAccount> & { account?: Partial<PointAccount>; privileges?: Privilege[]; entries?: PointEntry[] };
+type RawAccount = Partial<MyAccount> & {
+  account?: Partial<PointAccount>;
+  privileges?: Privilege[];
+  entries?: PointEntry[];
+};
 
 function toMyAccount(raw: RawAccount | null | undefined, fallbackType?: AccountType): MyAccount | null {
   if (!raw) return null;
@@ -135,7 +139,13 @@ function toMyAccount(raw: RawAccount | null | undefined, fallbackType?: AccountT
  */
 export function normalizeMyPoints(res: unknown): MyAccount[] {
   const r = (res ?? {}) as Record<string, unknown>;
-  const list = Array.isArray(res) ? res : Array.isArray(r.items) ? r.items : Array.isArray(r.accounts) ? r.accounts : null;
+  const list = Array.isArray(res)
+    ? res
+    : Array.isArray(r.items)
+      ? r.items
+      : Array.isArray(r.accounts)
+        ? r.accounts
+        : null;
   const out: MyAccount[] = [];
   if (list) {
     for (const x of list) {
@@ -159,7 +169,11 @@ export const pointsApi = {
   rules: () => api.get<Paged<PointRule> | { items: PointRule[] }>('/point-rules'),
   claim: (body: NewClaim) => api.post<Claim>('/points/claims', body),
   notices: (county?: string) =>
-    api.get<Paged<PointNotice>>('/public/points-notices', { county, page: 1, pageSize: 100 }, { skipAuthHandler: true }),
+    api.get<Paged<PointNotice>>(
+      '/public/points-notices',
+      { county, page: 1, pageSize: 100 },
+      { skipAuthHandler: true },
+    ),
   object: (claimId: string, reason: string) => api.post<Claim>(`/points/claims/${enc(claimId)}/object`, { reason }),
 };
 
@@ -211,12 +225,14 @@ export const shopApi = {
   redeem: (body: NewRedemption) => api.post<Redemption>('/shop/redemptions', body),
   mine: (query: { page?: number; pageSize?: number } = {}) =>
     api.get<Paged<Redemption>>('/me/redemptions', { page: 1, pageSize: 20, ...query }),
-  cancel: (id: string, reason?: string) => api.post<Redemption>(`/shop/redemptions/${enc(id)}/cancel`, reason ? { reason } : {}),
+  cancel: (id: string, reason?: string) =>
+    api.post<Redemption>(`/shop/redemptions/${enc(id)}/cancel`, reason ? { reason } : {}),
 };
 
 // ---------------------------------------------------------------- wishes
 
-export type WishState = 'submitted' | 'verified' | 'published' | 'claimed' | 'fulfilled' | 'confirmed' | 'rejected' | 'withdrawn' | 'expired';
+export type WishState =
+  'submitted' | 'verified' | 'published' | 'claimed' | 'fulfilled' | 'confirmed' | 'rejected' | 'withdrawn' | 'expired';
 export type ClaimMode = 'single' | 'multi';
 
 export interface WishClaim {
@@ -284,13 +300,22 @@ export const wishesApi = {
   confirm: (id: string) => api.post<Wish>(`/wishes/${enc(id)}/confirm`, {}),
   withdraw: (id: string) => api.post<Wish>(`/wishes/${enc(id)}/withdraw`, {}),
   /** POST /wishes/:id/claim/withdraw: the claimant takes back a claim not yet reported done. */
-  withdrawClaim: (id: string, reason?: string) => api.post<Wish>(`/wishes/${enc(id)}/claim/withdraw`, reason ? { reason } : {}),
+  withdrawClaim: (id: string, reason?: string) =>
+    api.post<Wish>(`/wishes/${enc(id)}/claim/withdraw`, reason ? { reason } : {}),
 };
 
 // ---------------------------------------------------------------- honours
 
-export type HonorKind = 'good_person' | 'moral_model' | 'good_deed' | 'beautiful_family' | 'civilized_family' | 'safe_family';
-export const honorKinds: HonorKind[] = ['good_person', 'moral_model', 'good_deed', 'beautiful_family', 'civilized_family', 'safe_family'];
+export type HonorKind =
+  'good_person' | 'moral_model' | 'good_deed' | 'beautiful_family' | 'civilized_family' | 'safe_family';
+export const honorKinds: HonorKind[] = [
+  'good_person',
+  'moral_model',
+  'good_deed',
+  'beautiful_family',
+  'civilized_family',
+  'safe_family',
+];
 
 export interface Honor {
   id: string;

@@ -177,7 +177,8 @@ export const activityMessages = {
     hoursRequired: '请填写补录时长',
     hoursInvalid: '时长应大于 0，最多两位小数',
     hoursMax: (h: string) => `这个活动最多还能补录 ${h} 小时`,
-    limits: (length: string, used: string, left: string) => `活动共 ${length} 小时，已记录或待审 ${used} 小时，最多可补录 ${left} 小时`,
+    limits: (length: string, used: string, left: string) =>
+      `活动共 ${length} 小时，已记录或待审 ${used} 小时，最多可补录 ${left} 小时`,
     reason: '补录原因',
     reasonPlaceholder: '说明漏签的原因、实际参加的时间',
     reasonRequired: '请填写补录原因',

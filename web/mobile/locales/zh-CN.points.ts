@@ -138,7 +138,8 @@ export const pointsMessages = {
     notEnoughBalance: (n: number) => `余额 ${n}，不够`,
     confirm: '确认兑换',
     confirmTitle: '确认兑换',
-    confirmMsg: (name: string, q: number, p: number, acc: string) => `用「${acc}」${p} 分兑换「${name}」× ${q}？\n兑换后积分先冻结，领取时扣除，未领取可以取消退回。`,
+    confirmMsg: (name: string, q: number, p: number, acc: string) =>
+      `用「${acc}」${p} 分兑换「${name}」× ${q}？\n兑换后积分先冻结，领取时扣除，未领取可以取消退回。`,
     ok: '确定',
     cancel: '再想想',
     redeeming: '正在兑换…',
@@ -257,7 +258,8 @@ export const pointsMessages = {
     modeSingle: '一人认领',
     modeMulti: '多人一起认领',
     consent: '同意公开姓名',
-    consentExplain: '心愿会在心愿墙上公开（心愿内容、价值、所在村）。打开开关，心愿人的姓名和实现时的照片也会公开；不打开，姓名显示为「某村民」，照片不公开。电话任何时候都不公开。',
+    consentExplain:
+      '心愿会在心愿墙上公开（心愿内容、价值、所在村）。打开开关，心愿人的姓名和实现时的照片也会公开；不打开，姓名显示为「某村民」，照片不公开。电话任何时候都不公开。',
     region: '村（社区）',
     noRegion: '账号还没有绑定所在村（社区），请联系村里工作人员',
     submit: '提交心愿',
@@ -333,7 +335,8 @@ export const pointsMessages = {
     photo: '照片',
     photoHint: '选填，一张本人或家庭照片',
     consent: '本人已同意公开',
-    consentExplain: '上榜后会公开姓名、照片、所在村和事迹，所以要先征得被推荐人同意。还没问过也可以先推荐，但本人同意之前不会上榜，公示时姓名也会隐去一个字。',
+    consentExplain:
+      '上榜后会公开姓名、照片、所在村和事迹，所以要先征得被推荐人同意。还没问过也可以先推荐，但本人同意之前不会上榜，公示时姓名也会隐去一个字。',
     region: '村（社区）',
     noRegion: '账号还没有绑定所在村（社区），请联系村里工作人员',
     submit: '提交推荐',

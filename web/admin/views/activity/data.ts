@@ -5,7 +5,15 @@ import { msg } from '../../locales/zh-CN';
 
 type TagType = 'primary' | 'success' | 'warning' | 'info' | 'danger';
 
-export const ACTIVITY_STATES: ActivityState[] = ['draft', 'published', 'full', 'in_progress', 'ended', 'archived', 'cancelled'];
+export const ACTIVITY_STATES: ActivityState[] = [
+  'draft',
+  'published',
+  'full',
+  'in_progress',
+  'ended',
+  'archived',
+  'cancelled',
+];
 
 export const activityStateTag: Record<ActivityState, TagType> = {
   draft: 'info',
@@ -23,14 +31,17 @@ export const typeOptions = optionsOf(activityTypeLabels) as { value: ActivityTyp
 /** What staff may do in each state (the server checks again). */
 export const canEdit = (a: Pick<Activity, 'state'>): boolean => ['draft', 'published', 'full'].includes(a.state);
 export const canPublish = (a: Pick<Activity, 'state'>): boolean => a.state === 'draft';
-export const canCancel = (a: Pick<Activity, 'state'>): boolean => ['draft', 'published', 'full', 'in_progress'].includes(a.state);
+export const canCancel = (a: Pick<Activity, 'state'>): boolean =>
+  ['draft', 'published', 'full', 'in_progress'].includes(a.state);
 export const canEnd = (a: Pick<Activity, 'state' | 'startAt'>): boolean =>
   a.state === 'in_progress' || (['published', 'full'].includes(a.state) && new Date(a.startAt).getTime() <= Date.now());
 export const canArchive = (a: Pick<Activity, 'state'>): boolean => a.state === 'ended';
 /** Attendance (QR, code, paper sheet) is open from publishing until the activity is ended or cancelled. */
-export const attendanceOpen = (a: Pick<Activity, 'state'>): boolean => ['published', 'full', 'in_progress'].includes(a.state);
+export const attendanceOpen = (a: Pick<Activity, 'state'>): boolean =>
+  ['published', 'full', 'in_progress'].includes(a.state);
 /** A paper sheet may also be entered after the end, until archived. */
-export const sheetOpen = (a: Pick<Activity, 'state'>): boolean => ['published', 'full', 'in_progress', 'ended'].includes(a.state);
+export const sheetOpen = (a: Pick<Activity, 'state'>): boolean =>
+  ['published', 'full', 'in_progress', 'ended'].includes(a.state);
 
 // ---------- the create / edit form ----------
 
@@ -68,7 +79,13 @@ export interface ActivityForm {
 }
 
 let uid = 0;
-export function shiftRow(s?: { id?: string; position: string; startAt: string; endAt: string; quota: number }): ShiftRow {
+export function shiftRow(s?: {
+  id?: string;
+  position: string;
+  startAt: string;
+  endAt: string;
+  quota: number;
+}): ShiftRow {
   uid++;
   return {
     uid,
@@ -184,7 +201,9 @@ export function shiftProblem(f: ActivityForm): string | null {
     sum += s.quota;
   }
   // Several positions may share a slot, or slots follow one another: the sum is only a hint when all overlap.
-  const allOverlap = f.shifts.length > 1 && f.shifts.every((s) => f.shifts.every((o) => s.range![0] < o.range![1] && o.range![0] < s.range![1]));
+  const allOverlap =
+    f.shifts.length > 1 &&
+    f.shifts.every((s) => f.shifts.every((o) => s.range![0] < o.range![1] && o.range![0] < s.range![1]));
   if (allOverlap && f.quota && sum > f.quota) return t.shiftQuotaOver;
   return null;
 }

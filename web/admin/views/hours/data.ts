@@ -12,7 +12,12 @@ export const kindTag: Record<string, TagType> = {
   correction: 'warning',
   reversal: 'danger',
 };
-export const requestStatusTag: Record<RequestStatus, TagType> = { pending: 'warning', approved: 'success', rejected: 'danger' };
+export const requestStatusTag: Record<RequestStatus, TagType> = {
+  pending: 'warning',
+  approved: 'success',
+  rejected: 'danger',
+};
 
 /** Evidence ids as thumbnails for PhotoUpload (readonly). */
-export const evidenceRefs = (ids: string[] | null | undefined): FileRef[] => (ids ?? []).map((id) => ({ id, url: fileUrl(id) }));
+export const evidenceRefs = (ids: string[] | null | undefined): FileRef[] =>
+  (ids ?? []).map((id) => ({ id, url: fileUrl(id) }));

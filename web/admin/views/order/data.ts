@@ -62,7 +62,9 @@ export async function countOrders(query: OrderQuery = {}): Promise<number> {
 }
 
 /** Counts per state (plus overdue) for the summary chips and the dashboard. */
-export async function stateCounts(base: OrderQuery = {}): Promise<{ byState: Record<OrderState, number>; overdue: number; total: number }> {
+export async function stateCounts(
+  base: OrderQuery = {},
+): Promise<{ byState: Record<OrderState, number>; overdue: number; total: number }> {
   const [states, overdue, total] = await Promise.all([
     Promise.all(ORDER_STATES.map((state) => countOrders({ ...base, state }))),
     countOrders({ ...base, state: undefined, overdue: true }),
@@ -160,7 +162,9 @@ export function emptyAnswers(fields: ItemField[]): Record<string, unknown> {
 /** Answers without the blanks, as the API expects them. */
 export function cleanAnswers(answers: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(answers).filter(([, v]) => !(v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0))),
+    Object.entries(answers).filter(
+      ([, v]) => !(v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)),
+    ),
   );
 }
 

@@ -1,7 +1,15 @@
 import { ElMessageBox } from 'element-plus';
 import { formatDateTime } from '../../../common/format';
 import type { FileRef } from '../../api';
-import { fileUrl, type AccountType, type AdjustmentState, type ClaimState, type PointRule, type RuleCategory, type RuleGroup } from '../../api/points';
+import {
+  fileUrl,
+  type AccountType,
+  type AdjustmentState,
+  type ClaimState,
+  type PointRule,
+  type RuleCategory,
+  type RuleGroup,
+} from '../../api/points';
 import { msg } from '../../locales/zh-CN';
 
 export type TagType = 'primary' | 'success' | 'warning' | 'info' | 'danger';
@@ -18,12 +26,17 @@ export const claimStateTag: Record<ClaimState, TagType> = {
   rejected: 'danger',
   withdrawn: 'info',
 };
-export const adjustmentStateTag: Record<AdjustmentState, TagType> = { pending: 'warning', approved: 'success', rejected: 'danger' };
+export const adjustmentStateTag: Record<AdjustmentState, TagType> = {
+  pending: 'warning',
+  approved: 'success',
+  rejected: 'danger',
+};
 
 const p = msg.points;
 export const categoryName = (c: string | null | undefined): string => (c ? (p.categories[c] ?? c) : msg.common.none);
 export const groupName = (g: string | null | undefined): string => (g ? (p.groups[g] ?? g) : msg.common.none);
-export const accountTypeName = (t: string | null | undefined): string => (t ? (p.accountTypes[t] ?? t) : msg.common.none);
+export const accountTypeName = (t: string | null | undefined): string =>
+  t ? (p.accountTypes[t] ?? t) : msg.common.none;
 export const kindName = (k: string): string => p.kinds[k] ?? k;
 export const actionName = (a: string): string => p.eventActions[a] ?? a;
 
@@ -32,7 +45,8 @@ export const signed = (n: number): string => (n > 0 ? `+${n}` : n < 0 ? `−${Ma
 export const amountClass = (n: number): string => (n > 0 ? 'amount-plus' : n < 0 ? 'amount-minus' : '');
 
 /** Evidence ids as thumbnails for PhotoUpload (readonly). */
-export const evidenceRefs = (ids: string[] | null | undefined): FileRef[] => (ids ?? []).map((id) => ({ id, url: fileUrl(id) }));
+export const evidenceRefs = (ids: string[] | null | undefined): FileRef[] =>
+  (ids ?? []).map((id) => ({ id, url: fileUrl(id) }));
 
 /** Rules as el-select option groups: 基础 · 思想政治, … (active rules only). */
 export function ruleOptionGroups(rules: PointRule[]): { label: string; rules: PointRule[] }[] {
@@ -58,7 +72,11 @@ export function newIdempotencyKey(prefix: string): string {
 /** ElMessageBox.confirm as a boolean (false when cancelled). */
 export async function confirmed(text: string, title = msg.common.confirmTitle): Promise<boolean> {
   try {
-    await ElMessageBox.confirm(text, title, { type: 'warning', confirmButtonText: msg.common.confirm, cancelButtonText: msg.common.cancel });
+    await ElMessageBox.confirm(text, title, {
+      type: 'warning',
+      confirmButtonText: msg.common.confirm,
+      cancelButtonText: msg.common.cancel,
+    });
     return true;
   } catch {
     return false;

@@ -31,6 +31,12 @@ export function figureRows(
 ): { key: string; label: string; value: number }[] {
   const short = msg.submission.figures;
   const keys = Object.keys(figures ?? {});
-  const order = compact ? COMPACT.filter((k) => keys.includes(k)) : [...Object.keys(labels).filter((k) => keys.includes(k)), ...keys.filter((k) => !(k in labels))];
-  return order.map((k) => ({ key: k, label: (compact ? short[k] : labels[k]) ?? short[k] ?? k, value: Number(figures?.[k] ?? 0) }));
+  const order = compact
+    ? COMPACT.filter((k) => keys.includes(k))
+    : [...Object.keys(labels).filter((k) => keys.includes(k)), ...keys.filter((k) => !(k in labels))];
+  return order.map((k) => ({
+    key: k,
+    label: (compact ? short[k] : labels[k]) ?? short[k] ?? k,
+    value: Number(figures?.[k] ?? 0),
+  }));
 }

@@ -91,8 +91,12 @@ export const teamRules: FormRules = {
 };
 
 export const categoryRules: FormRules = {
-  code: [{ required: true, pattern: /^[a-z][a-z0-9_]{1,39}$/, message: msg.team.category.codeInvalid, trigger: 'blur' }],
-  name: [{ required: true, whitespace: true, min: 2, max: 20, message: msg.team.category.nameRequired, trigger: 'blur' }],
+  code: [
+    { required: true, pattern: /^[a-z][a-z0-9_]{1,39}$/, message: msg.team.category.codeInvalid, trigger: 'blur' },
+  ],
+  name: [
+    { required: true, whitespace: true, min: 2, max: 20, message: msg.team.category.nameRequired, trigger: 'blur' },
+  ],
 };
 
 /** The category's name: the server's for standing ones, the county's list for custom ones. */

@@ -137,7 +137,11 @@ export function fieldErrors(details: ApiErrorDetail[]): Record<string, string> {
   return out;
 }
 
-export function volunteerRules(creating: () => boolean, age: () => number | null, hasGuardianPhone: () => boolean): FormRules {
+export function volunteerRules(
+  creating: () => boolean,
+  age: () => number | null,
+  hasGuardianPhone: () => boolean,
+): FormRules {
   return {
     name: [
       { required: true, whitespace: true, message: f.nameRequired, trigger: 'blur' },
@@ -171,7 +175,8 @@ export function volunteerRules(creating: () => boolean, age: () => number | null
           const a = age();
           if (value?.trim() && !PHONE.test(value.trim())) return cb(new Error(f.phoneInvalid));
           // editing someone whose guardian phone is on file: empty means "keep it"
-          if (a !== null && a < 18 && !value?.trim() && !hasGuardianPhone()) return cb(new Error(f.guardianPhoneRequired));
+          if (a !== null && a < 18 && !value?.trim() && !hasGuardianPhone())
+            return cb(new Error(f.guardianPhoneRequired));
           return cb();
         },
         trigger: 'blur',

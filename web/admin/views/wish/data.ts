@@ -1,7 +1,17 @@
 import type { WishState } from '../../api/wishes';
 import type { TagType } from '../points/data';
 
-export const WISH_STATES: WishState[] = ['submitted', 'verified', 'published', 'claimed', 'fulfilled', 'confirmed', 'rejected', 'withdrawn', 'expired'];
+export const WISH_STATES: WishState[] = [
+  'submitted',
+  'verified',
+  'published',
+  'claimed',
+  'fulfilled',
+  'confirmed',
+  'rejected',
+  'withdrawn',
+  'expired',
+];
 
 export const wishStateTag: Record<WishState, TagType> = {
   submitted: 'warning',
@@ -17,4 +27,6 @@ export const wishStateTag: Record<WishState, TagType> = {
 
 /** 120 / 120.5 → ¥120.00 */
 export const yuan = (v: number | string | null | undefined): string =>
-  v === null || v === undefined || v === '' ? '—' : `¥${Number(v).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  v === null || v === undefined || v === ''
+    ? '—'
+    : `¥${Number(v).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
