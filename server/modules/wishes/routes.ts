@@ -168,7 +168,7 @@ export const wishRoutes =
           }),
         },
       },
-      async (req) => myWishes(db, await caller(req), req.query),
+      async (req) => myWishes(db, await caller(req), req.query, now()),
     );
 
     app.get(

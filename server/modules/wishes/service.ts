@@ -10,7 +10,6 @@ import {
   wishClaims,
   wishStates,
   wishes,
-  workflowEvents,
 } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
@@ -18,28 +17,33 @@ import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/s
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notify } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
+import {
+  actionsFor,
+  addEvent,
+  assertAllowed,
+  runTransition,
+  timelineOf,
+  type RunTransition,
+} from '../../platform/transitions.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { maskName } from '../stars/service.js';
+import {
+  wishMachine,
+  wishStateLabels,
+  type WishAction,
+  type WishContext,
+  type WishParty,
+  type WishState,
+} from './transitions.js';
 
 /**
- * 微心愿: collected (submitted) → verified → published on the wall → claimed → fulfilled (photo) → confirmed, or
- * rejected / withdrawn / expired. Every step is a conditional update on the state, an event on the timeline, a
- * notice and an audit event, in one transaction.
+ * 微心愿: the state machine is ./transitions.ts; every step is checked against it for the caller's parties to the
+ * wish (`findWish`, the scoped loader) and is a conditional update on the state, an event on the timeline, a notice
+ * and an audit event, in one transaction.
  */
 
-export type WishState = (typeof wishStates)[number];
-export const wishStateLabels: Record<WishState, string> = {
-  submitted: '待核实',
-  verified: '已核实',
-  published: '已发布',
-  claimed: '已认领',
-  fulfilled: '已实现',
-  confirmed: '已确认',
-  rejected: '未通过',
-  withdrawn: '已撤回',
-  expired: '已过期',
-};
+export { wishStateLabels, type WishState } from './transitions.js';
 export const claimModeLabels = { single: '一对一认领', multi: '多人共同认领' } as const;
 export const publicStates = ['published', 'claimed', 'fulfilled'] as const satisfies readonly WishState[];
 /** Shown for a beneficiary who did not consent to being named. */
@@ -73,8 +77,7 @@ const isStaff = (c: WishCaller, w: Pick<Wish, 'regionPath'>) =>
 /** A caller whose scope covers the whole county: only they verify a wish above the value cap. */
 const countyLevel = (c: WishCaller, countyCode: string) => c.scope.all || c.scope.subtrees.includes(`/${countyCode}/`);
 /** Published and after: anyone of the county may see it. */
-const onWall = (w: Pick<Wish, 'state'>) =>
-  (['published', 'claimed', 'fulfilled', 'confirmed'] as WishState[]).includes(w.state);
+const wallStates: WishState[] = ['published', 'claimed', 'fulfilled', 'confirmed'];
 const money = (v: number | string) => Number(v);
 const fmt = (v: number | string) => {
   const n = money(v);
@@ -115,33 +118,6 @@ const liveClaimants = async (db: DbOrTx, wishId: string) =>
       .from(wishClaims)
       .where(and(eq(wishClaims.wishId, wishId), sql`${wishClaims.state} <> 'withdrawn'`))
   ).map((r) => r.userId);
-
-async function event(
-  tx: DbOrTx,
-  e: {
-    wishId: string;
-    action: string;
-    from: WishState | null;
-    to: WishState;
-    actor: Actor;
-    note?: string;
-    data?: Record<string, unknown>;
-    now: Date;
-  },
-) {
-  await tx.insert(workflowEvents).values({
-    entity: 'wish',
-    entityId: e.wishId,
-    action: e.action,
-    fromState: e.from,
-    toState: e.to,
-    actorUserId: e.actor.userId,
-    actorName: e.actor.name,
-    note: e.note ?? '',
-    data: e.data ?? null,
-    at: e.now,
-  });
-}
 
 /** What the audit trail keeps of a wish: never the phone, even encrypted. */
 const auditable = (w: Wish) => ({ ...w, beneficiaryPhoneEnc: undefined, beneficiaryPhoneMasked: undefined });
@@ -196,13 +172,14 @@ export async function submitWish(db: Db, crypto: Crypto, c: WishCaller, now: Dat
         updatedAt: now,
       })
       .returning();
-    await event(tx, {
-      wishId: w.id,
+    await addEvent(tx, {
+      entity: 'wish',
+      entityId: w.id,
       action: 'submit',
       from: null,
       to: 'submitted',
       actor: c.actor,
-      now,
+      at: now,
       note: overCap ? `金额 ${fmt(input.value)} 元超过上限 ${cap} 元，须县级中心审批` : '',
     });
     await notify(tx, {
@@ -230,87 +207,103 @@ export async function submitWish(db: Db, crypto: Crypto, c: WishCaller, now: Dat
   });
 }
 
-// ---------- staff transitions ----------
+// ---------- one wish, as the caller may see it ----------
 
-async function loadForStaff(db: DbOrTx, c: WishCaller, id: string) {
-  const [w] = await db
-    .select()
+/**
+ * The scoped loader of a wish: one query that finds it only if the caller may see it — staff with the region in scope,
+ * the submitter, a claimant (any claim not withdrawn), or anyone of the county once it is on the wall — and says who
+ * the caller is to it. Out of sight = not found. `lock` takes the wish row's lock (inside a transaction): every
+ * writer of claims locks the wish first.
+ */
+export async function findWish(db: DbOrTx, c: WishCaller, id: string, now: Date, opts: { lock?: boolean } = {}) {
+  const mine = sql`(select k.id from wish_claims k where k.wish_id = ${wishes.id} and k.user_id = ${c.userId} and k.state <> 'withdrawn' limit 1)`;
+  const staffSees = c.permissions.has('wish:manage') ? wishScope(c.scope) : sql`false`;
+  const query = db
+    .select({
+      w: wishes,
+      myClaimId: sql<string | null>`${mine}`,
+      liveClaims: sql<number>`(select count(*)::int from wish_claims k where k.wish_id = ${wishes.id} and k.state <> 'withdrawn')`,
+    })
     .from(wishes)
-    .where(and(eq(wishes.id, id), wishScope(c.scope)));
-  if (!w) throw notFound('心愿');
-  return w;
+    .where(
+      and(
+        eq(wishes.id, id),
+        eq(wishes.countyCode, c.countyCode),
+        or(staffSees, eq(wishes.submittedBy, c.userId), sql`${mine} is not null`, inArray(wishes.state, wallStates)),
+      ),
+    );
+  const [r] = opts.lock ? await query.for('update', { of: wishes }) : await query;
+  if (!r) throw notFound('心愿');
+  const [claim] = r.myClaimId ? await db.select().from(wishClaims).where(eq(wishClaims.id, r.myClaimId)) : [];
+  const w = r.w;
+  const cap =
+    w.overCap && !countyLevel(c, w.countyCode) ? await getSetting<number>(db, w.countyCode, 'wishes.valueCap') : null;
+  return { w, claim: claim ?? null, ...standing(c, w, claim ?? null, Number(r.liveClaims), now, cap) };
 }
 
-const stateError = (w: Pick<Wish, 'state'>, what: string) =>
-  new AppError('INVALID_TRANSITION', `该心愿${wishStateLabels[w.state]}，不能${what}`);
-const changed = () => new AppError('INVALID_TRANSITION', '心愿状态已变化，请刷新后重试');
+/** Who the caller is to a wish and what the guards look at: from the wish, the caller's claim and the claim count. */
+function standing(
+  c: WishCaller,
+  w: Wish,
+  claim: Pick<typeof wishClaims.$inferSelect, 'state'> | null,
+  liveClaims: number,
+  now: Date,
+  cap: number | null = null,
+) {
+  const parties = new Set<WishParty>();
+  if (isStaff(c, w)) parties.add('staff');
+  if (w.submittedBy === c.userId) parties.add('submitter');
+  if (claim?.state === 'active') parties.add('claimant');
+  if (c.permissions.has('wish:claim') && w.submittedBy !== c.userId && !claim) parties.add('donor');
+  const ctx: WishContext = {
+    now,
+    deadline: w.deadline,
+    overCap: w.overCap,
+    countyLevel: countyLevel(c, w.countyCode),
+    cap,
+    value: money(w.value),
+    liveClaims,
+  };
+  return { parties, ctx };
+}
+type Found = Awaited<ReturnType<typeof findWish>>;
 
-/** One conditional state change with its event, notice and audit event. */
-async function transition(
+const allowed = (f: Found, action: WishAction) => assertAllowed(wishMachine, action, f.w.state, f.parties, f.ctx);
+/** The actions the caller may take on the wish now: what the detail answers and the web shows as buttons. */
+const actionsOf = (f: Found) => actionsFor(wishMachine, f.w.state, f.parties, f.ctx);
+
+/** Before anyone has claimed it: a published wish with a claim can no longer be rejected or withdrawn. */
+const unclaimed = (id: string) =>
+  sql`not exists (select 1 from wish_claims k where k.wish_id = ${id} and k.state <> 'withdrawn')`;
+
+/** A transition with a fixed destination, run by the platform helper in one transaction. */
+function step(
   db: Db,
   c: WishCaller,
   now: Date,
-  w: Wish,
-  t: {
-    action: string;
-    from: WishState[];
-    to: WishState;
-    set?: Partial<typeof wishes.$inferInsert>;
-    extra?: SQL;
-    note?: string;
-    tell?: (tx: DbOrTx, row: Wish) => Promise<{ userIds: (string | null)[]; title: string; body: string } | null>;
-  },
+  f: Found,
+  action: WishAction,
+  t: Pick<
+    RunTransition<typeof wishes, WishState, WishParty, WishAction, WishContext>,
+    'set' | 'where' | 'lost' | 'note' | 'tell' | 'detail'
+  >,
 ) {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(wishes)
-      .set({ ...t.set, state: t.to, updatedAt: now })
-      .where(and(eq(wishes.id, w.id), inArray(wishes.state, t.from), t.extra ?? sql`true`))
-      .returning();
-    if (!row) throw changed();
-    await event(tx, { wishId: w.id, action: t.action, from: w.state, to: t.to, actor: c.actor, note: t.note, now });
-    const message = t.tell ? await t.tell(tx, row) : null;
-    if (message)
-      await notify(tx, {
-        countyCode: w.countyCode,
-        userIds: message.userIds.filter((u) => u !== c.userId),
-        kind: `wish.${t.action}`,
-        title: message.title,
-        body: message.body,
-        entity: 'wish',
-        entityId: w.id,
-        now,
-      });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: w.countyCode },
-      {
-        action: `wish.${t.action}`,
-        entity: 'wish',
-        entityId: w.id,
-        before: { state: w.state },
-        after: { state: t.to },
-        detail: t.note ? { note: t.note } : undefined,
-      },
-    );
-    return row;
-  });
+  const set = { ...t.set, updatedAt: now };
+  return db.transaction((tx) =>
+    runTransition(tx, { machine: wishMachine, table: wishes, record: f.w, action, actor: c.actor, now, ...t, set }),
+  );
 }
 
+// ---------- staff transitions ----------
+
 export async function verifyWish(db: Db, c: WishCaller, now: Date, id: string) {
-  const w = await loadForStaff(db, c, id);
-  if (w.state !== 'submitted') throw stateError(w, '核实');
-  if (w.overCap && !countyLevel(c, w.countyCode)) {
-    const cap = await getSetting<number>(db, w.countyCode, 'wishes.valueCap');
-    throw forbidden(`该心愿金额 ${fmt(w.value)} 元超过上限 ${cap} 元，须由县级文明实践中心审批核实`);
-  }
-  return transition(db, c, now, w, {
-    action: 'verify',
-    from: ['submitted'],
-    to: 'verified',
+  const f = await findWish(db, c, id, now);
+  allowed(f, 'verify');
+  const { w } = f;
+  return step(db, c, now, f, 'verify', {
     set: w.overCap ? { approvedOverCapBy: c.userId } : {},
     note: w.overCap ? '超过金额上限，县级中心审批通过' : '',
-    tell: async () => ({
+    tell: () => ({
       userIds: [w.submittedBy],
       title: '心愿已核实',
       body: `您提交的心愿“${w.title}”已核实，将在心愿墙发布`,
@@ -319,18 +312,12 @@ export async function verifyWish(db: Db, c: WishCaller, now: Date, id: string) {
 }
 
 export async function publishWish(db: Db, c: WishCaller, now: Date, id: string) {
-  const w = await loadForStaff(db, c, id);
-  if (w.state !== 'verified') throw stateError(w, '发布');
-  if (w.deadline && w.deadline.getTime() <= now.getTime())
-    throw new AppError('INVALID_TRANSITION', '该心愿的截止时间已过，不能发布', [
-      { path: 'deadline', message: '截止时间已过' },
-    ]);
-  return transition(db, c, now, w, {
-    action: 'publish',
-    from: ['verified'],
-    to: 'published',
+  const f = await findWish(db, c, id, now);
+  allowed(f, 'publish');
+  const { w } = f;
+  return step(db, c, now, f, 'publish', {
     set: { publishedAt: now },
-    tell: async () => ({
+    tell: () => ({
       userIds: [w.submittedBy],
       title: '心愿已发布',
       body: `心愿“${w.title}”已在心愿墙发布，等待爱心认领`,
@@ -338,54 +325,50 @@ export async function publishWish(db: Db, c: WishCaller, now: Date, id: string) 
   });
 }
 
-/** Before anyone has claimed it: a published wish with a claim can no longer be rejected or withdrawn. */
-const unclaimed = (id: string) =>
-  sql`not exists (select 1 from wish_claims k where k.wish_id = ${id} and k.state <> 'withdrawn')`;
-
 export async function rejectWish(db: Db, c: WishCaller, now: Date, id: string, reason: string) {
-  const w = await loadForStaff(db, c, id);
-  if (!['submitted', 'verified', 'published'].includes(w.state)) throw stateError(w, '退回');
-  return transition(db, c, now, w, {
-    action: 'reject',
-    from: ['submitted', 'verified', 'published'],
-    to: 'rejected',
+  const f = await findWish(db, c, id, now);
+  allowed(f, 'reject');
+  const { w } = f;
+  return step(db, c, now, f, 'reject', {
     set: { rejectReason: reason },
-    extra: unclaimed(w.id),
+    where: unclaimed(w.id),
+    lost: '该心愿已有人认领或状态已变化，不能退回，请刷新后重试',
     note: reason,
-    tell: async () => ({
+    tell: () => ({
       userIds: [w.submittedBy],
       title: '心愿未通过',
       body: `您提交的心愿“${w.title}”未通过：${reason}`,
     }),
-  }).catch(async (e) => {
-    if (e instanceof AppError && e.code === 'INVALID_TRANSITION' && w.state === 'published')
-      throw new AppError('INVALID_TRANSITION', '该心愿已有人认领，不能退回');
-    throw e;
   });
 }
 
 export async function withdrawWish(db: Db, c: WishCaller, now: Date, id: string) {
-  const [w] = await db
-    .select()
-    .from(wishes)
-    .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
-  if (!w || (w.submittedBy !== c.userId && !isStaff(c, w))) throw notFound('心愿');
-  if (w.submittedBy !== c.userId) throw forbidden('只有提交人可以撤回心愿');
-  if (!['submitted', 'verified', 'published'].includes(w.state)) throw stateError(w, '撤回');
-  return transition(db, c, now, w, {
-    action: 'withdraw',
-    from: ['submitted', 'verified', 'published'],
-    to: 'withdrawn',
-    extra: unclaimed(w.id),
+  const f = await findWish(db, c, id, now);
+  allowed(f, 'withdraw');
+  const { w } = f;
+  return step(db, c, now, f, 'withdraw', {
+    where: unclaimed(w.id),
+    lost: '该心愿已有人认领或状态已变化，不能撤回，请刷新后重试',
     tell: async (tx) => ({
       userIds: await wishStaff(tx, w.regionPath),
       title: '心愿已撤回',
       body: `心愿“${w.title}”已由提交人撤回`,
     }),
-  }).catch(async (e) => {
-    if (e instanceof AppError && e.code === 'INVALID_TRANSITION' && w.state === 'published')
-      throw new AppError('INVALID_TRANSITION', '该心愿已有人认领，不能撤回');
-    throw e;
+  });
+}
+
+/** The submitter, or the beneficiary's station staff, confirms a fulfilled wish. */
+export async function confirmWish(db: Db, c: WishCaller, now: Date, id: string) {
+  const f = await findWish(db, c, id, now);
+  allowed(f, 'confirm');
+  const { w } = f;
+  return step(db, c, now, f, 'confirm', {
+    set: { confirmedAt: now },
+    tell: async (tx) => ({
+      userIds: await liveClaimants(tx, w.id),
+      title: '心愿已确认实现',
+      body: `您认领的心愿“${w.title}”已确认实现，感谢您的爱心！`,
+    }),
   });
 }
 
@@ -397,24 +380,12 @@ export async function withdrawWish(db: Db, c: WishCaller, now: Date, id: string)
  * `claimed` once the value is covered.
  */
 export async function claimWish(db: Db, c: WishCaller, now: Date, id: string, amount?: number) {
-  const [w] = await db
-    .select()
-    .from(wishes)
-    .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
-  if (!w || !(isStaff(c, w) || w.submittedBy === c.userId || onWall(w))) throw notFound('心愿');
-  if (w.state !== 'published')
-    throw new AppError(
-      'INVALID_TRANSITION',
-      w.state === 'claimed' ? '该心愿已被认领' : `该心愿${wishStateLabels[w.state]}，不能认领`,
-    );
+  const f = await findWish(db, c, id, now);
+  const { w } = f;
+  if (w.state === 'claimed' && !f.claim) throw new AppError('INVALID_TRANSITION', '该心愿已被认领');
   if (w.submittedBy === c.userId) throw forbidden('不能认领自己提交的心愿');
-  if (w.deadline && w.deadline.getTime() <= now.getTime())
-    throw new AppError('INVALID_TRANSITION', '该心愿已过截止时间，不能认领');
-  const [mine] = await db
-    .select({ id: wishClaims.id })
-    .from(wishClaims)
-    .where(and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`));
-  if (mine) throw duplicate('您已认领过该心愿', 'id');
+  if (f.claim) throw duplicate('您已认领过该心愿', 'id');
+  allowed(f, 'claim');
   const remaining = Math.round((money(w.value) - money(w.claimedValue)) * 100) / 100;
   let share: number;
   if (w.claimMode === 'single') share = money(w.value);
@@ -464,13 +435,14 @@ export async function claimWish(db: Db, c: WishCaller, now: Date, id: string, am
       .returning();
     if (!inserted.length) throw duplicate('您已认领过该心愿', 'id');
     const covered = row.state === 'claimed';
-    await event(tx, {
-      wishId: w.id,
+    await addEvent(tx, {
+      entity: 'wish',
+      entityId: w.id,
       action: 'claim',
       from: 'published',
       to: row.state,
       actor: c.actor,
-      now,
+      at: now,
       note:
         w.claimMode === 'multi' ? `认领 ${fmt(share)} 元，累计 ${fmt(row.claimedValue)} / ${fmt(row.value)} 元` : '',
       data: { claimId: inserted[0].id, amount: share },
@@ -511,23 +483,11 @@ export async function claimWish(db: Db, c: WishCaller, now: Date, id: string, am
 export async function withdrawClaim(db: Db, c: WishCaller, now: Date, id: string, reason?: string) {
   const why = reason?.trim() ?? '';
   return db.transaction(async (tx) => {
-    const [w] = await tx
-      .select()
-      .from(wishes)
-      .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)))
-      .for('update');
-    const [claim] = w
-      ? await tx
-          .select()
-          .from(wishClaims)
-          .where(
-            and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`),
-          )
-      : [];
-    if (!w || !(claim || isStaff(c, w) || w.submittedBy === c.userId || onWall(w))) throw notFound('心愿');
+    const f = await findWish(tx, c, id, now, { lock: true });
+    const { w, claim } = f;
     if (!claim) throw notFound('认领记录');
     if (claim.state === 'fulfilled') throw new AppError('INVALID_TRANSITION', '您已提交实现情况，不能再取消认领');
-    if (w.state !== 'published' && w.state !== 'claimed') throw stateError(w, '取消认领');
+    allowed(f, 'unclaim');
     await tx.update(wishClaims).set({ state: 'withdrawn' }).where(eq(wishClaims.id, claim.id));
     const [row] = await tx
       .update(wishes)
@@ -539,13 +499,14 @@ export async function withdrawClaim(db: Db, c: WishCaller, now: Date, id: string
       .where(eq(wishes.id, w.id))
       .returning();
     const share = w.claimMode === 'multi' ? `（${fmt(claim.amount)} 元）` : '';
-    await event(tx, {
-      wishId: w.id,
+    await addEvent(tx, {
+      entity: 'wish',
+      entityId: w.id,
       action: 'unclaim',
       from: w.state,
       to: row.state,
       actor: c.actor,
-      now,
+      at: now,
       data: { claimId: claim.id, amount: money(claim.amount) },
       note: [`${claim.claimantName}取消了认领${share}`, why && `原因：${why}`].filter(Boolean).join('，'),
     });
@@ -592,24 +553,11 @@ export async function fulfillWish(db: Db, c: WishCaller, now: Date, id: string, 
   if (!unique.length) throw invalid('photoIds', '请上传至少一张心愿实现的照片');
   if (missing.length) throw invalid('photoIds', `照片不存在，请重新上传（${missing.length} 张）`);
   return db.transaction(async (tx) => {
-    const [w] = await tx
-      .select()
-      .from(wishes)
-      .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)))
-      .for('update');
-    if (!w) throw notFound('心愿');
-    const [claim] = await tx
-      .select()
-      .from(wishClaims)
-      .where(
-        and(eq(wishClaims.wishId, w.id), eq(wishClaims.userId, c.userId), sql`${wishClaims.state} <> 'withdrawn'`),
-      );
-    if (!claim)
-      throw isStaff(c, w) || w.submittedBy === c.userId || onWall(w)
-        ? forbidden('只有认领人可以提交心愿实现情况')
-        : notFound('心愿');
+    const f = await findWish(tx, c, id, now, { lock: true });
+    const { w, claim } = f;
+    if (!claim) throw forbidden('只有认领人可以提交心愿实现情况');
     if (claim.state === 'fulfilled') throw new AppError('INVALID_TRANSITION', '您已提交过实现情况');
-    if (w.state !== 'claimed' && w.state !== 'published') throw stateError(w, '提交实现情况');
+    allowed(f, 'fulfill');
     await tx.update(wishClaims).set({ state: 'fulfilled' }).where(eq(wishClaims.id, claim.id));
     const [{ open }] = await tx
       .select({ open: count() })
@@ -625,13 +573,14 @@ export async function fulfillWish(db: Db, c: WishCaller, now: Date, id: string, 
       })
       .where(eq(wishes.id, w.id))
       .returning();
-    await event(tx, {
-      wishId: w.id,
+    await addEvent(tx, {
+      entity: 'wish',
+      entityId: w.id,
       action: done ? 'fulfill' : 'fulfill_part',
       from: w.state,
       to: row.state,
       actor: c.actor,
-      now,
+      at: now,
       data: { claimId: claim.id, photoIds: unique },
       note: done ? '' : `${claim.claimantName}已完成认领的 ${fmt(claim.amount)} 元`,
     });
@@ -663,28 +612,6 @@ export async function fulfillWish(db: Db, c: WishCaller, now: Date, id: string, 
   });
 }
 
-/** The submitter, or the beneficiary's station staff, confirms a fulfilled wish. */
-export async function confirmWish(db: Db, c: WishCaller, now: Date, id: string) {
-  const [w] = await db
-    .select()
-    .from(wishes)
-    .where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
-  if (!w || (w.submittedBy !== c.userId && !isStaff(c, w) && !onWall(w))) throw notFound('心愿');
-  if (w.submittedBy !== c.userId && !isStaff(c, w)) throw forbidden('只有提交人或所在村（社区）的工作人员可以确认');
-  if (w.state !== 'fulfilled') throw stateError(w, '确认');
-  return transition(db, c, now, w, {
-    action: 'confirm',
-    from: ['fulfilled'],
-    to: 'confirmed',
-    set: { confirmedAt: now },
-    tell: async (tx) => ({
-      userIds: await liveClaimants(tx, w.id),
-      title: '心愿已确认实现',
-      body: `您认领的心愿“${w.title}”已确认实现，感谢您的爱心！`,
-    }),
-  });
-}
-
 /** The sweep: published wishes past their deadline expire; the submitter and any claimants are told. */
 export async function expireWishes(db: Db, now: Date) {
   const due = await db
@@ -695,34 +622,33 @@ export async function expireWishes(db: Db, now: Date) {
     .limit(500);
   let expired = 0;
   for (const w of due) {
-    const done = await db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(wishes)
-        .set({ state: 'expired', updatedAt: now })
-        .where(and(eq(wishes.id, w.id), eq(wishes.state, 'published'), lte(wishes.deadline, now)))
-        .returning();
-      if (!row) return false;
-      const actor: Actor = { userId: null, name: '心愿到期检查', countyCode: w.countyCode };
-      await event(tx, { wishId: w.id, action: 'expire', from: 'published', to: 'expired', actor, now });
-      await notify(tx, {
-        countyCode: w.countyCode,
-        userIds: [w.submittedBy, ...(await liveClaimants(tx, w.id))],
-        kind: 'wish.expired',
-        title: '心愿已过期',
-        body: `心愿“${w.title}”到截止时间仍未认领完成，已过期`,
-        entity: 'wish',
-        entityId: w.id,
-        now,
-      });
-      await writeAudit(tx, actor, {
-        action: 'wish.expire',
-        entity: 'wish',
-        entityId: w.id,
-        before: { state: 'published' },
-        after: { state: 'expired' },
-      });
-      return true;
-    });
+    const actor: Actor = { userId: null, name: '心愿到期检查', countyCode: w.countyCode };
+    const done = await db
+      .transaction((tx) =>
+        runTransition(tx, {
+          machine: wishMachine,
+          table: wishes,
+          record: w,
+          action: 'expire',
+          actor,
+          now,
+          set: { updatedAt: now },
+          where: lte(wishes.deadline, now),
+          tell: async (t) => ({
+            userIds: [w.submittedBy, ...(await liveClaimants(t, w.id))],
+            kind: 'wish.expired',
+            title: '心愿已过期',
+            body: `心愿“${w.title}”到截止时间仍未认领完成，已过期`,
+          }),
+        }),
+      )
+      .then(
+        () => true,
+        (e) => {
+          if (e instanceof AppError && e.code === 'INVALID_TRANSITION') return false; // taken meanwhile
+          throw e;
+        },
+      );
     if (done) expired++;
   }
   return { expired };
@@ -880,6 +806,7 @@ export async function myWishes(
   db: DbOrTx,
   c: WishCaller,
   f: { role?: 'submitted' | 'claimed'; state?: WishState[]; page: number; pageSize: number },
+  now: Date,
 ) {
   const mineClaimed = exists(
     db
@@ -902,29 +829,38 @@ export async function myWishes(
     [desc(wishes.updatedAt), desc(wishes.id)],
     (r) => r.w.submittedBy === c.userId || isStaff(c, r.w),
   );
-  const claims = page.items.length
-    ? await db
-        .select()
-        .from(wishClaims)
-        .where(
-          and(
-            inArray(
-              wishClaims.wishId,
-              page.items.map((i) => i.id),
+  const ids = page.items.map((i) => i.id);
+  const [claims, rows] = ids.length
+    ? await Promise.all([
+        db
+          .select()
+          .from(wishClaims)
+          .where(
+            and(
+              inArray(wishClaims.wishId, ids),
+              eq(wishClaims.userId, c.userId),
+              sql`${wishClaims.state} <> 'withdrawn'`,
             ),
-            eq(wishClaims.userId, c.userId),
-            sql`${wishClaims.state} <> 'withdrawn'`,
           ),
-        )
-    : [];
+        db.select().from(wishes).where(inArray(wishes.id, ids)),
+      ])
+    : [[], []];
   return {
     ...page,
     items: page.items.map((i) => {
-      const k = claims.find((x) => x.wishId === i.id);
+      const k = claims.find((x) => x.wishId === i.id) ?? null;
+      const { parties, ctx } = standing(
+        c,
+        rows.find((w) => w.id === i.id)!,
+        k,
+        i.claimCount,
+        now,
+      );
       return {
         ...i,
         mine: k ? 'claimed' : 'submitted',
         myClaim: k ? { id: k.id, amount: money(k.amount), state: k.state, createdAt: k.createdAt } : null,
+        actions: actionsFor(wishMachine, i.state, parties, ctx),
       };
     }),
   };
@@ -935,34 +871,15 @@ export async function myWishes(
  * county sees a wish on the wall (published and after) with the consent-aware name.
  */
 export async function getWish(db: DbOrTx, c: WishCaller, id: string, now: Date) {
-  const [r] = await baseQuery(db).where(and(eq(wishes.id, id), eq(wishes.countyCode, c.countyCode)));
-  if (!r) throw notFound('心愿');
+  const f = await findWish(db, c, id, now);
+  const [r] = await baseQuery(db).where(eq(wishes.id, f.w.id));
   const w = r.w;
-  const staff = isStaff(c, w);
-  const claims = await db
-    .select()
-    .from(wishClaims)
-    .where(eq(wishClaims.wishId, w.id))
-    .orderBy(asc(wishClaims.createdAt));
-  const myClaim = claims.find((k) => k.userId === c.userId && k.state !== 'withdrawn');
-  const insider = staff || w.submittedBy === c.userId || !!myClaim;
-  if (!insider && !onWall(w)) throw notFound('心愿');
-  const full = staff || w.submittedBy === c.userId;
-  const events = insider
-    ? await db
-        .select({
-          action: workflowEvents.action,
-          fromState: workflowEvents.fromState,
-          toState: workflowEvents.toState,
-          actorName: workflowEvents.actorName,
-          note: workflowEvents.note,
-          at: workflowEvents.at,
-        })
-        .from(workflowEvents)
-        .where(and(eq(workflowEvents.entity, 'wish'), eq(workflowEvents.entityId, w.id)))
-        .orderBy(workflowEvents.seq)
-    : [];
-  const open = !w.deadline || w.deadline.getTime() > now.getTime();
+  const insider = f.parties.has('staff') || f.parties.has('submitter') || !!f.claim;
+  const full = f.parties.has('staff') || f.parties.has('submitter');
+  const [claims, events] = await Promise.all([
+    db.select().from(wishClaims).where(eq(wishClaims.wishId, w.id)).orderBy(asc(wishClaims.createdAt)),
+    insider ? timelineOf(db, wishMachine, w.id) : Promise.resolve([]),
+  ]);
   return {
     ...present(r, full),
     claims: claims
@@ -975,14 +892,9 @@ export async function getWish(db: DbOrTx, c: WishCaller, id: string, now: Date) 
         state: k.state,
         createdAt: k.createdAt,
       })),
-    myClaim: myClaim ? { id: myClaim.id, amount: money(myClaim.amount), state: myClaim.state } : null,
-    canClaim:
-      w.state === 'published' && open && c.permissions.has('wish:claim') && w.submittedBy !== c.userId && !myClaim,
-    canFulfill: !!myClaim && myClaim.state === 'active' && (w.state === 'published' || w.state === 'claimed'),
-    canWithdrawClaim: !!myClaim && myClaim.state === 'active' && (w.state === 'published' || w.state === 'claimed'),
-    canConfirm: w.state === 'fulfilled' && (staff || w.submittedBy === c.userId),
-    canManage: staff,
-    events,
+    myClaim: f.claim ? { id: f.claim.id, amount: money(f.claim.amount), state: f.claim.state } : null,
+    actions: actionsOf(f),
+    events: events.map(({ data: _data, ...e }) => e),
   };
 }
 

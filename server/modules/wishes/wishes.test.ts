@@ -160,10 +160,13 @@ describe('wish lifecycle', () => {
     );
     expect((await api(V1, 'GET', `/wishes/${w.id}`)).statusCode).toBe(404);
 
+    // each caller's actions: staff verify or send back, the submitter may withdraw
+    expect((await api(STATION, 'GET', `/wishes/${w.id}`)).json().actions).toEqual(['verify', 'reject']);
+    expect((await api(RESIDENT, 'GET', `/wishes/${w.id}`)).json().actions).toEqual(['withdraw']);
     expect((await act(STATION, w.id, 'verify')).state).toBe('verified');
     expect((await act(STATION, w.id, 'publish')).state).toBe('published');
     const seen = (await api(V1, 'GET', `/wishes/${w.id}`)).json();
-    expect(seen).toMatchObject({ state: 'published', beneficiaryName: '某村民', canClaim: true, events: [] });
+    expect(seen).toMatchObject({ state: 'published', beneficiaryName: '某村民', actions: ['claim'], events: [] });
     expect(seen.beneficiaryPhoneMasked).toBeUndefined();
     expect(JSON.stringify(seen)).not.toContain('5678');
 
@@ -172,10 +175,15 @@ describe('wish lifecycle', () => {
       state: 'claimed',
       claimedValue: 120,
       remaining: 0,
-      canFulfill: true,
+      actions: ['unclaim', 'fulfill'],
       myClaim: { amount: 120, state: 'active' },
     });
     expect(claimed.claims[0]).toMatchObject({ claimantType: 'volunteer', claimantName: '李志愿' });
+    // my wishes carry the same actions as the detail, so the H5 shows its buttons from them
+    const mineNow = (await api(V1, 'GET', '/me/wishes?role=claimed&pageSize=100')).json().items as Json[];
+    expect(mineNow.find((x) => x.id === w.id)?.actions).toEqual(['unclaim', 'fulfill']);
+    const residentsOwn = (await api(RESIDENT, 'GET', '/me/wishes?role=submitted&pageSize=100')).json().items as Json[];
+    expect(residentsOwn.find((x) => x.id === w.id)?.actions).toEqual([]);
     expect((await notes(RESIDENT, 'wish.claimed')).some((n) => n.entityId === w.id)).toBe(true);
     const again = await api(V2, 'POST', `/wishes/${w.id}/claim`, {});
     expect(again.statusCode).toBe(409);
@@ -367,6 +375,9 @@ describe('value cap', () => {
     const station = await api(STATION, 'POST', `/wishes/${w.id}/verify`);
     expect(station.statusCode).toBe(403);
     expect(station.json().error.message).toContain('县级');
+    // the detail offers each their own buttons: the station may only send it back, the county may verify
+    expect((await api(STATION, 'GET', `/wishes/${w.id}`)).json().actions).toEqual(['reject']);
+    expect((await api(PHONES.countyAdmin, 'GET', `/wishes/${w.id}`)).json().actions).toEqual(['verify', 'reject']);
     expect((await api(PHONES.xinjiAdmin, 'POST', `/wishes/${w.id}/verify`)).statusCode).toBe(403);
     expect((await act(PHONES.countyAdmin, w.id, 'verify')).state).toBe('verified');
     expect(
@@ -459,7 +470,7 @@ describe('claims under concurrency', () => {
     const back = await act(V1, w.id, 'claim/withdraw', { reason: '临时外出务工' });
     expect(back).toMatchObject({ state: 'published', claimedValue: 0 });
     expect(back.myClaim).toBeNull();
-    expect(back.canClaim).toBe(true);
+    expect(back.actions).toEqual(['claim']);
     expect(back.events).toEqual([]); // no longer an insider: the public view of the wish
     const seen = (await api(RESIDENT, 'GET', `/wishes/${w.id}`)).json();
     expect(seen.events.at(-1)).toMatchObject({
@@ -480,7 +491,7 @@ describe('claims under concurrency', () => {
     // twice is a 404: there is no live claim any more; someone else now claims it
     expect((await api(V1, 'POST', `/wishes/${w.id}/claim/withdraw`, {})).statusCode).toBe(404);
     const taken = await act(V2, w.id, 'claim', {}, 201);
-    expect(taken).toMatchObject({ state: 'claimed', canWithdrawClaim: true });
+    expect(taken).toMatchObject({ state: 'claimed', actions: ['unclaim', 'fulfill'] });
     // not a claimant: 404; a reason over 200 characters: 400 naming it
     expect((await api(V1, 'POST', `/wishes/${w.id}/claim/withdraw`, {})).statusCode).toBe(404);
     const long = await api(V2, 'POST', `/wishes/${w.id}/claim/withdraw`, { reason: '因'.repeat(201) });

@@ -42,8 +42,8 @@ export interface Wish {
   remaining?: number;
   place?: string | null;
   claimCount?: number;
-  canConfirm?: boolean;
-  canManage?: boolean;
+  /** What the caller may do now (verify, publish, reject, withdraw, claim, unclaim, fulfill, confirm). */
+  actions?: string[];
   deadline?: string | null;
   submittedByName?: string | null;
   publishedAt?: string | null;

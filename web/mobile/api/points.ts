@@ -272,10 +272,8 @@ export interface Wish {
   /** In GET /me/wishes and GET /wishes/:id: my live claim. */
   mine?: 'submitted' | 'claimed';
   myClaim?: { id: string; amount: number | string; state: string } | null;
-  canClaim?: boolean;
-  canFulfill?: boolean;
-  canWithdrawClaim?: boolean;
-  canConfirm?: boolean;
+  /** GET /wishes/:id and GET /me/wishes: what the caller may do now (claim, unclaim, fulfill, confirm, withdraw …). */
+  actions?: string[];
 }
 
 export interface NewWish {
