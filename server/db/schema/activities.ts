@@ -51,7 +51,18 @@ export const activityPlans = pgTable(
   ],
 );
 
-export const activityStates = ['draft', 'published', 'full', 'in_progress', 'ended', 'archived', 'cancelled'] as const;
+export const activityStates = [
+  'draft',
+  'published',
+  'full',
+  'in_progress',
+  'ended',
+  'archived',
+  'cancelled',
+  // an activity recorded after it was held (补录) waiting for the level above, or returned by it
+  'pending_confirmation',
+  'returned',
+] as const;
 export const activityTypes = ['lecture', 'culture_sports', 'volunteer_service', 'training', 'theme'] as const;
 
 /** 周有活动: one activity (one session, 场次) with its recruiting state and attendance code. */
@@ -96,6 +107,20 @@ export const activities = pgTable(
       .notNull()
       .default(sql`'[]'::jsonb`),
     summary: text('summary').notNull().default(''),
+    /** 补录: photos of the paper sign-in sheet (签到表照片); `photoIds` holds the other photos. */
+    sheetPhotoIds: jsonb('sheet_photo_ids')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /** People who took part without a volunteer record (residents at a lecture, a show …). */
+    participantCount: integer('participant_count').notNull().default(0),
+    /** Set when the activity was held first and entered afterwards (补录): who entered it and when. */
+    recordedBy: uuid('recorded_by'),
+    recordedAt: ts('recorded_at'),
+    /** A record confirmed by the level above (when the county requires it), or the reason it was returned. */
+    confirmedBy: uuid('confirmed_by'),
+    confirmedAt: ts('confirmed_at'),
+    returnReason: text('return_reason'),
     createdBy: uuid('created_by'),
     publishedAt: ts('published_at'),
     endedAt: ts('ended_at'),
@@ -115,6 +140,26 @@ export const activities = pgTable(
     ),
     check('activities_time_ck', sql`${t.endAt} > ${t.startAt}`),
   ],
+);
+
+export const activityEventActions = ['record', 'confirm', 'return', 'resubmit', 'cancel'] as const;
+
+/** The timeline of a recorded activity (补录): recorded, confirmed or returned by the level above, resubmitted. */
+export const activityEvents = pgTable(
+  'activity_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id, { onDelete: 'cascade' }),
+    action: text('action', { enum: activityEventActions }).notNull(),
+    actorUserId: uuid('actor_user_id'),
+    actorName: text('actor_name').notNull(),
+    note: text('note').notNull().default(''),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('activity_events_activity_idx').on(t.activityId, t.seq)],
 );
 
 /** Optional positions × time slots of an activity, each with its own seats. */

@@ -29,6 +29,7 @@ import {
   typeLabels,
   updateActivity,
 } from './service.js';
+import { confirmRecord, recordActivity, resubmitRecord, returnRecord } from './records.js';
 
 const tags = ['活动'];
 const time = (label: string) =>
@@ -94,6 +95,58 @@ const activityBody = z.object({
     .max(100_000, '签到范围不能超过 100 公里')
     .nullish(),
   shifts: z.array(shiftBody).max(50, '岗位时段不能超过 50 个').optional(),
+});
+const fileIds = (label: string) =>
+  z
+    .array(uuid(label), { error: `${label}应为文件 ID 的列表` })
+    .max(20, `${label}最多 20 张`)
+    .optional();
+/** 补录: an activity held first and entered afterwards, with its paper sign-in sheet. */
+const recordBody = z.object({
+  title: activityBody.shape.title,
+  type: typeEnum,
+  regionCode: regionCodeSchema,
+  startAt: time('开始时间'),
+  endAt: time('结束时间'),
+  address: activityBody.shape.address,
+  description: z
+    .string({ error: '请填写活动内容（做了什么）' })
+    .trim()
+    .min(2, '请填写活动内容（做了什么，至少 2 个字）')
+    .max(5000, '活动内容不能超过 5000 个字'),
+  theme: activityBody.shape.theme,
+  siteId: uuid('阵地').nullish(),
+  teamId: uuid('队伍').nullish(),
+  planId: uuid('计划').nullish(),
+  participants: z
+    .number({ error: '参与群众人数应为整数' })
+    .int('参与群众人数应为整数')
+    .min(0, '参与群众人数不能为负')
+    .max(1_000_000, '参与群众人数不能超过 1000000')
+    .optional(),
+  beneficiaries: z
+    .union(
+      [
+        z.string().max(200, '服务对象不能超过 200 个字'),
+        z.number().int('受益人数应为整数').min(0, '受益人数不能为负').max(1_000_000),
+      ],
+      { error: '服务对象应为文字（或受益人数，整数）' },
+    )
+    .optional(),
+  beneficiaryCount: activityBody.shape.beneficiaryCount,
+  photoIds: fileIds('活动照片'),
+  sheetPhotoIds: fileIds('签到表照片'),
+  attendance: z
+    .array(
+      z.object({
+        volunteerId: uuid('志愿者'),
+        checkInAt: time('签到时间'),
+        checkOutAt: time('签退时间'),
+      }),
+      { error: 'attendance 应为签到记录的列表' },
+    )
+    .max(500, '一次最多录入 500 人的签到记录')
+    .optional(),
 });
 const codeBody = z.object({
   code: z
@@ -189,14 +242,92 @@ export const activityRoutes =
       async (req, reply) => {
         const c = await caller(req);
         const a = await createActivity(db, c, now(), req.body);
-        return reply.status(201).send(await getActivity(db, c, a.id));
+        return reply.status(201).send(await getActivity(db, c, a.id, now()));
+      },
+    );
+
+    app.post(
+      '/activities/records',
+      {
+        config: { permission: 'activity:manage' },
+        schema: {
+          tags,
+          summary:
+            '补录活动：已举办未录入的活动连同签到表一并录入（直接为“已结束”并结算时长；本县要求上级确认时为“待上级确认”）',
+          body: recordBody,
+        },
+      },
+      async (req, reply) => {
+        const c = await caller(req);
+        const r = await recordActivity(db, c, now(), req.body);
+        return reply.status(201).send({ ...(await getActivity(db, c, r.id, now())), settlement: r.settlement });
+      },
+    );
+
+    app.post(
+      '/activities/:id/confirm',
+      {
+        config: { permission: 'activity:manage' },
+        schema: {
+          tags,
+          summary: '确认补录的活动（上级：乡镇实践所确认村里的，县中心确认乡镇的）；确认后计入统计并结算时长',
+          params: idParam,
+          body: z.object({ comment: z.string().trim().max(500, '意见不能超过 500 个字').optional() }).nullish(),
+        },
+      },
+      async (req) => {
+        const c = await caller(req);
+        const settlement = await confirmRecord(db, c, now(), req.params.id, req.body?.comment);
+        return { ...(await getActivity(db, c, req.params.id, now())), settlement };
+      },
+    );
+
+    app.post(
+      '/activities/:id/return',
+      {
+        config: { permission: 'activity:manage' },
+        schema: {
+          tags,
+          summary: '退回补录的活动（上级，须填写原因）',
+          params: idParam,
+          body: z.object({
+            reason: z
+              .string({ error: '请填写退回原因' })
+              .trim()
+              .min(2, '请填写退回原因（至少 2 个字）')
+              .max(500, '退回原因不能超过 500 个字'),
+          }),
+        },
+      },
+      async (req) => {
+        const c = await caller(req);
+        await returnRecord(db, c, now(), req.params.id, req.body.reason);
+        return getActivity(db, c, req.params.id, now());
+      },
+    );
+
+    app.post(
+      '/activities/:id/resubmit',
+      {
+        config: { permission: 'activity:manage' },
+        schema: {
+          tags,
+          summary: '修改被退回的补录活动并重新提交（请求体同补录活动，签到表整体替换）',
+          params: idParam,
+          body: recordBody,
+        },
+      },
+      async (req) => {
+        const c = await caller(req);
+        const settlement = await resubmitRecord(db, c, now(), req.params.id, req.body);
+        return { ...(await getActivity(db, c, req.params.id, now())), settlement };
       },
     );
 
     app.get(
       '/activities/:id',
       { schema: { tags, summary: '活动详情（签到码仅对可管理该活动的工作人员返回）', params: idParam } },
-      async (req) => getActivity(db, await caller(req), req.params.id),
+      async (req) => getActivity(db, await caller(req), req.params.id, now()),
     );
 
     app.put(
@@ -213,7 +344,7 @@ export const activityRoutes =
       async (req) => {
         const c = await caller(req);
         await updateActivity(db, c, now(), req.params.id, req.body);
-        return getActivity(db, c, req.params.id);
+        return getActivity(db, c, req.params.id, now());
       },
     );
 
@@ -237,7 +368,7 @@ export const activityRoutes =
           const c = await caller(req);
           const extra = await run(c, req.params.id, req.body as { reason?: string } | undefined);
           return {
-            ...(await getActivity(db, c, req.params.id)),
+            ...(await getActivity(db, c, req.params.id, now())),
             ...(extra && typeof extra === 'object' && 'noShows' in extra
               ? { noShows: (extra as { noShows: number }).noShows }
               : {}),

@@ -3,6 +3,7 @@ import { and, asc, count, desc, eq, gte, ilike, inArray, lt, lte, ne, sql, type 
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   activities,
+  activityEvents,
   activityPlans,
   activityShifts,
   activitySignups,
@@ -25,6 +26,14 @@ import { myVolunteer } from '../volunteers/service.js';
 import { registerTeamActivitySource } from '../teams/service.js';
 import { settleAttendance, type Settlement } from '../hours/settle.js';
 import { chinaMinute as fmt } from '../../platform/clock.js';
+import { userNameSql } from '../accounts/sql.js';
+import {
+  activityTransitions,
+  allowedFrom,
+  unconfirmedStates,
+  type ActivityAction,
+  type ActivityParty,
+} from './transitions.js';
 
 export type ActivityState = (typeof activityStates)[number];
 export type ActivityType = (typeof activityTypes)[number];
@@ -47,6 +56,8 @@ export const stateLabels: Record<ActivityState, string> = {
   ended: '已结束',
   archived: '已归档',
   cancelled: '已取消',
+  pending_confirmation: '待上级确认',
+  returned: '已退回',
 };
 
 const HOUR = 3600_000;
@@ -79,15 +90,49 @@ export async function activityCaller(db: DbOrTx, base: Omit<ActivityCaller, 'vol
   return { ...base, volunteerId: await myVolunteer(db, base.userId) };
 }
 
-const canManage = (c: ActivityCaller, a: Pick<Activity, 'regionPath'>) =>
+export const canManage = (c: Pick<ActivityCaller, 'permissions' | 'scope'>, a: Pick<Activity, 'regionPath'>) =>
   c.permissions.has('activity:manage') && regionInScope(c.scope, a.regionPath);
 const canStaffRead = (c: Pick<ActivityCaller, 'permissions' | 'scope'>, a: Pick<Activity, 'regionPath'>) =>
   (c.permissions.has('activity:read') || c.permissions.has('activity:manage')) && regionInScope(c.scope, a.regionPath);
-/** Staff in scope see every state; anyone of the county sees an activity once it is published. */
+/**
+ * Staff in scope see every state; anyone of the county sees an activity once it is published (or, for one recorded
+ * afterwards, once it counts: a record waiting for the level above, or returned by it, is for staff only).
+ */
 const canSee = (
   c: Pick<ActivityCaller, 'permissions' | 'scope' | 'countyCode'>,
   a: Pick<Activity, 'regionPath' | 'countyCode' | 'state'>,
-) => canStaffRead(c, a) || (a.countyCode === c.countyCode && a.state !== 'draft');
+) =>
+  canStaffRead(c, a) ||
+  (a.countyCode === c.countyCode &&
+    a.state !== 'draft' &&
+    !(unconfirmedStates as readonly ActivityState[]).includes(a.state));
+
+/** The region above the activity's (its town for a village, the county for a town), from the materialized path. */
+export const parentPathOf = (regionPath: string): string | null => {
+  const parts = regionPath.split('/').filter(Boolean);
+  return parts.length > 1 ? `/${parts.slice(0, -1).join('/')}/` : null;
+};
+/** Staff of the level above a recorded activity, who did not record it: they confirm or return it. */
+export const canConfirm = (
+  c: Pick<ActivityCaller, 'permissions' | 'scope' | 'userId'>,
+  a: Pick<Activity, 'regionPath' | 'recordedBy'>,
+) => {
+  const parent = parentPathOf(a.regionPath);
+  return (
+    !!parent && c.permissions.has('activity:manage') && regionInScope(c.scope, parent) && c.userId !== a.recordedBy
+  );
+};
+
+/** What the caller may do with the activity now (the web shows buttons from this; the commands check again). */
+export function allowedActions(c: ActivityCaller, a: Activity, now: Date): ActivityAction[] {
+  const parties: Record<ActivityParty, boolean> = { manager: canManage(c, a), confirmer: canConfirm(c, a) };
+  return (Object.keys(activityTransitions) as ActivityAction[]).filter((k) => {
+    const t = activityTransitions[k];
+    if (!parties[t.who] || !allowedFrom(k, a.state)) return false;
+    if (k === 'end') return now.getTime() >= a.startAt.getTime();
+    return true;
+  });
+}
 const activityScope = (scope: Scope) =>
   inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode });
 
@@ -99,7 +144,7 @@ function requireVolunteer(c: Pick<ActivityCaller, 'volunteerId'>): string {
   return c.volunteerId;
 }
 
-const transitionError = (message: string) => new AppError('INVALID_TRANSITION', message);
+export const transitionError = (message: string) => new AppError('INVALID_TRANSITION', message);
 const pgCode = (e: unknown): string | undefined =>
   (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
 
@@ -142,7 +187,7 @@ export type ActivityInput = {
 };
 
 /** Field checks against the database: region in scope, site/team/plan of the county, times and shifts. */
-async function checkInput(db: DbOrTx, scope: Scope, input: ActivityInput) {
+export async function checkInput(db: DbOrTx, scope: Scope, input: ActivityInput) {
   const region = await requireRegion(db, input.regionCode);
   if (!regionInScope(scope, region.path)) throw notFound('区划');
   const problems: ErrorDetail[] = [];
@@ -224,7 +269,12 @@ function columnsOf(input: ActivityInput) {
 
 // ---------- presentation ----------
 
-type Names = { regionName: string | null; siteName: string | null; teamName: string | null };
+type Names = {
+  regionName: string | null;
+  siteName: string | null;
+  teamName: string | null;
+  recordedByName: string | null;
+};
 export type MySignup = {
   id: string;
   status: string;
@@ -263,6 +313,19 @@ function presentActivity(a: Activity, names: Names, shifts: Shift[], mySignup: M
     checkinRadiusM: a.checkinRadiusM,
     beneficiaries: a.beneficiaries,
     beneficiaryCount: a.beneficiaryCount,
+    participantCount: a.participantCount,
+    photoIds: a.photoIds,
+    sheetPhotoIds: a.sheetPhotoIds,
+    /** 补录: entered after it was held, by whom and when; confirmation by the level above, or why it was returned. */
+    recordedAfter: a.recordedAt
+      ? {
+          byUserId: a.recordedBy,
+          byName: names.recordedByName,
+          at: a.recordedAt,
+          confirmedAt: a.confirmedAt,
+          returnReason: a.returnReason,
+        }
+      : null,
     risky: a.risky,
     insurance: a.insurance,
     cancelReason: a.cancelReason,
@@ -287,7 +350,15 @@ export type ActivityView = ReturnType<typeof presentActivity>;
 
 const withNames = (db: DbOrTx) =>
   db
-    .select({ a: activities, regionName: regions.name, siteName: sites.name, teamName: teams.name })
+    .select({
+      a: activities,
+      regionName: regions.name,
+      siteName: sites.name,
+      teamName: teams.name,
+      recordedByName: sql<
+        string | null
+      >`case when ${activities.recordedBy} is null then null else ${userNameSql(activities.recordedBy)} end`,
+    })
     .from(activities)
     .innerJoin(regions, eq(regions.code, activities.regionCode))
     .leftJoin(sites, eq(sites.id, activities.siteId))
@@ -299,11 +370,7 @@ const positionSql = sql<
   number | null
 >`case when "activity_signups"."status" = 'waitlisted' then (select count(*)::int from activity_signups w where w.activity_id = "activity_signups"."activity_id" and w.status = 'waitlisted' and w.seq <= "activity_signups"."seq") end`;
 
-async function decorate(
-  db: DbOrTx,
-  c: ActivityCaller,
-  rows: { a: Activity; regionName: string | null; siteName: string | null; teamName: string | null }[],
-) {
+async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & Names)[]) {
   const ids = rows.map((r) => r.a.id);
   if (!ids.length) return [];
   const [shiftRows, mine] = await Promise.all([
@@ -357,14 +424,40 @@ async function decorate(
   });
 }
 
-export async function getActivity(db: DbOrTx, c: ActivityCaller, id: string) {
+/** The detail: the activity with the caller's allowed `actions`, and for a recorded one (补录) its timeline. */
+export async function getActivity(db: DbOrTx, c: ActivityCaller, id: string, now: Date) {
   const [row] = await withNames(db).where(eq(activities.id, id));
   if (!row || !canSee(c, row.a)) throw notFound('活动');
-  return (await decorate(db, c, [row]))[0];
+  const [view] = await decorate(db, c, [row]);
+  const timeline = row.a.recordedAt
+    ? await db
+        .select({
+          action: activityEvents.action,
+          actorName: activityEvents.actorName,
+          note: activityEvents.note,
+          at: activityEvents.at,
+        })
+        .from(activityEvents)
+        .where(eq(activityEvents.activityId, id))
+        .orderBy(asc(activityEvents.seq))
+    : [];
+  return {
+    ...view,
+    actions: allowedActions(c, row.a, now),
+    timeline: timeline.map((e) => ({ ...e, actionName: eventLabels[e.action] })),
+  };
 }
 
+export const eventLabels: Record<(typeof activityEvents.$inferSelect)['action'], string> = {
+  record: '补录活动',
+  confirm: '上级确认',
+  return: '上级退回',
+  resubmit: '修改后重新提交',
+  cancel: '取消',
+};
+
 /** The activity for a staff command: found only when it lies in the caller's scope and they may manage it. */
-async function loadManaged(db: DbOrTx, c: ActivityCaller, id: string, lock = false) {
+export async function loadManaged(db: DbOrTx, c: ActivityCaller, id: string, lock = false) {
   const q = db.select().from(activities).where(eq(activities.id, id));
   const [a] = lock ? await q.for('update') : await q;
   if (!a || !canManage(c, a)) throw notFound('活动');
@@ -613,8 +706,7 @@ async function signedUpUsers(tx: DbOrTx, activityId: string): Promise<string[]> 
 export async function updateActivity(db: Db, c: ActivityCaller, now: Date, id: string, input: ActivityInput) {
   return db.transaction(async (tx) => {
     const before = await loadManaged(tx, c, id, true);
-    if (!['draft', 'published', 'full'].includes(before.state))
-      throw transitionError(`活动${stateLabels[before.state]}，不能再修改`);
+    if (!allowedFrom('edit', before.state)) throw transitionError(`活动${stateLabels[before.state]}，不能再修改`);
     const region = await checkInput(tx, c.scope, input);
     if (region.countyCode !== before.countyCode) throw invalid('regionCode', '不能把活动改到其他县');
     if (input.quota < before.confirmedCount)
@@ -716,7 +808,7 @@ async function syncShifts(tx: DbOrTx, activityId: string, old: Shift[], input: S
 export async function publishActivity(db: Db, c: ActivityCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (a.state !== 'draft') throw transitionError(`活动${stateLabels[a.state]}，只有草稿可以发布`);
+    if (!allowedFrom('publish', a.state)) throw transitionError(`活动${stateLabels[a.state]}，只有草稿可以发布`);
     if (a.risky && !a.insurance?.trim())
       throw transitionError('该活动标记为有风险的活动，须先在活动信息中登记保险（保单号或险种）才能发布');
     if (a.endAt.getTime() <= now.getTime()) throw transitionError('活动结束时间已过，不能发布');
@@ -742,14 +834,23 @@ export async function cancelActivity(db: Db, c: ActivityCaller, now: Date, id: s
   if (!reason?.trim()) throw invalid('reason', '请填写取消原因');
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (!['draft', 'published', 'full', 'in_progress'].includes(a.state))
-      throw transitionError(`活动${stateLabels[a.state]}，不能取消`);
+    if (!allowedFrom('cancel', a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能取消`);
     const [after] = await tx
       .update(activities)
       .set({ state: 'cancelled', cancelReason: reason.trim(), cancelledAt: now, updatedAt: now })
       .where(eq(activities.id, id))
       .returning();
-    const userIds = await signedUpUsers(tx, id);
+    // the people on a record's sign-in sheet never signed up: withdrawing the record is not news for them
+    const userIds = a.recordedAt ? [] : await signedUpUsers(tx, id);
+    if (a.recordedAt)
+      await tx.insert(activityEvents).values({
+        activityId: id,
+        action: 'cancel',
+        actorUserId: c.userId,
+        actorName: c.actor.name,
+        note: reason.trim(),
+        at: now,
+      });
     await notify(tx, {
       countyCode: a.countyCode,
       userIds,
@@ -804,8 +905,7 @@ async function endInTx(tx: DbOrTx, a: Activity, now: Date) {
 export async function endActivity(db: Db, c: ActivityCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (!['published', 'full', 'in_progress'].includes(a.state))
-      throw transitionError(`活动${stateLabels[a.state]}，不能结束`);
+    if (!allowedFrom('end', a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能结束`);
     if (now.getTime() < a.startAt.getTime()) throw transitionError('活动尚未开始，不能结束；不再举办请取消活动');
     const r = (await endInTx(tx, a, now))!;
     await writeAudit(
@@ -820,7 +920,8 @@ export async function endActivity(db: Db, c: ActivityCaller, now: Date, id: stri
 export async function archiveActivity(db: Db, c: ActivityCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (a.state !== 'ended') throw transitionError(`活动${stateLabels[a.state]}，只有已结束的活动可以归档`);
+    if (!allowedFrom('archive', a.state))
+      throw transitionError(`活动${stateLabels[a.state]}，只有已结束的活动可以归档`);
     const [after] = await tx
       .update(activities)
       .set({ state: 'archived', archivedAt: now, updatedAt: now })
@@ -1265,6 +1366,38 @@ export async function checkOut(db: Db, c: ActivityCaller, now: Date, id: string,
 }
 
 /**
+ * The times of a row of a paper sign-in sheet: within the attendance window (1 h before the start to 2 h after the
+ * end), check-out after check-in, neither in the future. `prefix` names the row in a list (`attendance.2.`).
+ */
+export function sheetTimeProblems(
+  a: Pick<Activity, 'startAt' | 'endAt'>,
+  input: { checkInAt: Date; checkOutAt: Date },
+  now: Date,
+  prefix = '',
+): ErrorDetail[] {
+  const open = a.startAt.getTime() - CHECKIN_BEFORE_MS;
+  const close = a.endAt.getTime() + CHECKOUT_AFTER_MS;
+  const range = `${fmt(new Date(open))} 至 ${fmt(new Date(close))}`;
+  const problems: ErrorDetail[] = [];
+  const inT = input.checkInAt.getTime();
+  const outT = input.checkOutAt.getTime();
+  if (inT < open || inT > close)
+    problems.push({
+      path: `${prefix}checkInAt`,
+      message: `签到时间须在活动时间内（开始前 1 小时至结束后 2 小时：${range}）`,
+    });
+  else if (inT > now.getTime()) problems.push({ path: `${prefix}checkInAt`, message: '签到时间不能晚于当前时间' });
+  if (outT < open || outT > close)
+    problems.push({
+      path: `${prefix}checkOutAt`,
+      message: `签退时间须在活动时间内（开始前 1 小时至结束后 2 小时：${range}）`,
+    });
+  else if (outT <= inT) problems.push({ path: `${prefix}checkOutAt`, message: '签退时间必须晚于签到时间' });
+  else if (outT > now.getTime()) problems.push({ path: `${prefix}checkOutAt`, message: '签退时间不能晚于当前时间' });
+  return problems;
+}
+
+/**
  * Staff enter a row of the paper sign-in sheet. Times must lie in the attendance window (1 h before the start to
  * 2 h after the end) and not in the future. The volunteer's sign-up row is completed, or created (source 'sheet')
  * for someone who came without signing up; a waitlisted person who came is confirmed. Rows from the sheet do not
@@ -1279,21 +1412,8 @@ export async function recordAttendance(
   input: { volunteerId: string; checkInAt: Date; checkOutAt: Date },
 ): Promise<{ signupId: string; hours: Settlement }> {
   const a = await loadManaged(db, c, id);
-  if (!['published', 'full', 'in_progress', 'ended'].includes(a.state))
-    throw transitionError(`活动${stateLabels[a.state]}，不能录入签到表`);
-  const open = a.startAt.getTime() - CHECKIN_BEFORE_MS;
-  const close = a.endAt.getTime() + CHECKOUT_AFTER_MS;
-  const range = `${fmt(new Date(open))} 至 ${fmt(new Date(close))}`;
-  const problems: ErrorDetail[] = [];
-  const inT = input.checkInAt.getTime();
-  const outT = input.checkOutAt.getTime();
-  if (inT < open || inT > close)
-    problems.push({ path: 'checkInAt', message: `签到时间须在活动时间内（开始前 1 小时至结束后 2 小时：${range}）` });
-  else if (inT > now.getTime()) problems.push({ path: 'checkInAt', message: '签到时间不能晚于当前时间' });
-  if (outT < open || outT > close)
-    problems.push({ path: 'checkOutAt', message: `签退时间须在活动时间内（开始前 1 小时至结束后 2 小时：${range}）` });
-  else if (outT <= inT) problems.push({ path: 'checkOutAt', message: '签退时间必须晚于签到时间' });
-  else if (outT > now.getTime()) problems.push({ path: 'checkOutAt', message: '签退时间不能晚于当前时间' });
+  if (!allowedFrom('attendance', a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能录入签到表`);
+  const problems = sheetTimeProblems(a, input, now);
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems[0].message, problems);
   const [v] = await db
     .select({ id: volunteers.id, userId: volunteers.userId, name: volunteers.name })
@@ -1379,8 +1499,7 @@ export async function recordAttendance(
 /** The code for the QR: staff who manage the activity only. */
 export async function attendanceCode(db: DbOrTx, c: ActivityCaller, id: string) {
   const a = await loadManaged(db, c, id);
-  if (!['published', 'full', 'in_progress', 'ended'].includes(a.state))
-    throw transitionError(`活动${stateLabels[a.state]}，没有签到二维码`);
+  if (!allowedFrom('attendance', a.state)) throw transitionError(`活动${stateLabels[a.state]}，没有签到二维码`);
   return a;
 }
 

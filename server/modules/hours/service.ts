@@ -345,6 +345,8 @@ export async function createCorrection(db: Db, c: HoursCaller, now: Date, input:
     throw invalid('volunteerId', '该志愿者和活动都不在您的管理范围内');
   if (a.state === 'cancelled' || a.state === 'draft')
     throw invalid('activityId', `活动${a.state === 'cancelled' ? '已取消' : '尚未发布'}，不能补录时长`);
+  if (a.state === 'pending_confirmation' || a.state === 'returned')
+    throw invalid('activityId', '该活动是补录的活动，上级确认后才能补录时长');
   if (a.startAt.getTime() > now.getTime()) throw invalid('activityId', '活动尚未开始，不能补录时长');
   if (!forOther) {
     const [s] = await db

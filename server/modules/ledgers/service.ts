@@ -206,13 +206,16 @@ type Writer = (
 
 const inRegion = (path: AnyColumn, region: LedgerRegion) => sql`${path} like ${escapeLike(region.path) + '%'}`;
 
-/** 活动台账: the activities that began in the month (drafts are not activities yet). */
+/**
+ * 活动台账: the activities that began in the month (drafts are not activities yet, nor is a record (补录) while the
+ * level above has not confirmed it); a recorded one is marked 补录 in its state column.
+ */
 const writeActivities: Writer = async (db, scope, region, m, ws, out) => {
   const where = and(
     inRegion(activities.regionPath, region),
     inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode }),
     sql`${activities.startAt} >= ${ts(m.from)} and ${activities.startAt} < ${ts(m.to)}`,
-    sql`${activities.state} <> 'draft'`,
+    sql`${activities.state} not in ('draft', 'pending_confirmation', 'returned')`,
   );
   let n = 0;
   return keyset(
@@ -235,6 +238,7 @@ const writeActivities: Writer = async (db, scope, region, m, ws, out) => {
           beneficiaries: activities.beneficiaries,
           beneficiaryCount: activities.beneficiaryCount,
           state: activities.state,
+          recorded: sql<boolean>`${activities.recordedAt} is not null`,
         })
         .from(activities)
         .innerJoin(regions, eq(regions.code, activities.regionCode))
@@ -265,7 +269,7 @@ const writeActivities: Writer = async (db, scope, region, m, ws, out) => {
         a.checkedIn,
         a.beneficiaries,
         a.beneficiaryCount,
-        activityStateNames[a.state],
+        a.recorded ? `${activityStateNames[a.state]}（补录）` : activityStateNames[a.state],
       ]).commit();
     },
   );
@@ -281,7 +285,7 @@ const writeAttendance: Writer = async (db, scope, region, m, ws, out) => {
     inRegion(activities.regionPath, region),
     inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode }),
     sql`${activities.startAt} >= ${ts(m.from)} and ${activities.startAt} < ${ts(m.to)}`,
-    sql`${activities.state} not in ('draft', 'cancelled')`,
+    sql`${activities.state} not in ('draft', 'cancelled', 'pending_confirmation', 'returned')`,
   );
   let total = 0;
   let afterActivity: { startAt: Date; id: string } | null = null;

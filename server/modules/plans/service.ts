@@ -23,6 +23,8 @@ export const activityStateNames = {
   ended: '已结束',
   archived: '已归档',
   cancelled: '已取消',
+  pending_confirmation: '待上级确认',
+  returned: '已退回',
 } as const;
 
 export type PlanInput = { regionCode: string; year: number; title: string; goals?: string; months?: MonthTheme[] };

@@ -106,6 +106,15 @@ export const settingDefinitions = {
     '',
     '已上传的印章图片（PNG，透明背景）文件编号；留空则使用系统生成的印章样式',
   ),
+  'activities.recordNeedsConfirmation': {
+    label: '补录活动须上级确认',
+    group: '活动',
+    description:
+      '开启后，村（社区）实践站补录的活动须由乡镇实践所确认、实践所补录的须由县中心确认，确认前不计入活动统计、不认定服务时长',
+    type: 'boolean',
+    default: false,
+    schema: z.boolean({ error: '应为 true 或 false' }),
+  } satisfies Def,
   'submissions.dueDay': int('月度报送截止日', '活动', 5, 1, 28, '日', '每月该日前报送上月台账，逾期列为未报送'),
   'teams.inactiveDays': int('队伍不活跃判定天数', '队伍', 30, 7, 365, '天', '连续该天数无活动、无接单的队伍列为不活跃'),
   'points.noticeDays': int('积分公示期', '积分', 5, 1, 30, '天', '积分申报评议后的公示天数'),

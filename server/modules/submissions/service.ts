@@ -75,14 +75,17 @@ const mineWhere = (own: RegionRow[]): SQL =>
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
-/** The month's figures of a region's subtree, computed from the records at submit time. */
+/**
+ * The month's figures of a region's subtree, computed from the records at submit time. An activity recorded afterwards
+ * (补录) counts like any held one, once the level above has confirmed it where the county requires that.
+ */
 export async function computeFigures(db: DbOrTx, regionPath: string, ym: string): Promise<Record<string, number>> {
   const m = monthRange(ym);
   const like = escapeLike(regionPath) + '%';
   const { rows } = await db.execute(sql`
     with acts as (
       select id, type, beneficiary_count from activities
-      where region_path like ${like} and start_at >= ${ts(m.from)} and start_at < ${ts(m.to)} and state not in ('draft', 'cancelled')
+      where region_path like ${like} and start_at >= ${ts(m.from)} and start_at < ${ts(m.to)} and state not in ('draft', 'cancelled', 'pending_confirmation', 'returned')
     ), att as (
       select s.volunteer_id from activity_signups s join acts a on a.id = s.activity_id where s.status <> 'cancelled' and s.check_in_at is not null
     )
