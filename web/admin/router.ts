@@ -149,6 +149,12 @@ export const appRoutes: RouteRecordRaw[] = [
     meta: { title: m.activities, group: 'activity', icon: Promotion, permission: 'activity:read' },
   },
   {
+    path: 'activities/record',
+    name: 'activity-record',
+    component: () => import('./views/activity/ActivityRecordPage.vue'),
+    meta: { title: m.activityRecord, permission: 'activity:manage', parent: 'activities' },
+  },
+  {
     path: 'activities/:id',
     name: 'activity-detail',
     component: () => import('./views/activity/ActivityDetailPage.vue'),

@@ -16,7 +16,19 @@ import {
 // ---------- activities ----------
 
 export type ActivityType = 'lecture' | 'culture_sports' | 'volunteer_service' | 'training' | 'theme';
-export type ActivityState = 'draft' | 'published' | 'full' | 'in_progress' | 'ended' | 'archived' | 'cancelled';
+export type ActivityState =
+  | 'draft'
+  | 'published'
+  | 'full'
+  | 'in_progress'
+  | 'ended'
+  | 'archived'
+  | 'cancelled'
+  | 'pending_confirmation'
+  | 'returned';
+/** What the caller may do with an activity now (the detail's `actions`; the server checks again). */
+export type ActivityAction =
+  'edit' | 'publish' | 'cancel' | 'end' | 'archive' | 'attendance' | 'confirm' | 'return' | 'resubmit';
 export type SignupStatus = 'confirmed' | 'waitlisted' | 'cancelled';
 
 export interface Shift {
@@ -53,15 +65,80 @@ export interface Activity {
   checkinRadiusM: number | null;
   beneficiaries: string;
   beneficiaryCount: number;
+  /** People who took part without a volunteer record (residents …). */
+  participantCount?: number;
+  photoIds?: string[];
+  /** 补录: photos of the paper sign-in sheet. */
+  sheetPhotoIds?: string[];
+  /** Set for an activity held first and entered afterwards (补录). */
+  recordedAfter?: RecordedAfter | null;
   risky: boolean;
   insurance: string | null;
   cancelReason: string | null;
   shifts: Shift[];
+  /** Detail only: what the caller may do now. */
+  actions?: ActivityAction[];
+  /** Detail only: the timeline of a recorded activity. */
+  timeline?: ActivityEvent[];
   /** Only for callers with activity:manage. */
   code?: string;
   createdAt: string;
   publishedAt: string | null;
+  endedAt?: string | null;
 }
+
+export interface RecordedAfter {
+  byUserId: string | null;
+  byName: string | null;
+  at: string;
+  confirmedAt: string | null;
+  returnReason: string | null;
+}
+
+export interface ActivityEvent {
+  action: 'record' | 'confirm' | 'return' | 'resubmit' | 'cancel';
+  actionName: string;
+  actorName: string;
+  note: string;
+  at: string;
+}
+
+/** POST /activities/records: an activity held and entered afterwards, with its paper sign-in sheet. */
+export interface RecordInput {
+  title: string;
+  type: ActivityType;
+  regionCode: string;
+  startAt: string;
+  endAt: string;
+  address: string;
+  description: string;
+  theme?: string;
+  siteId?: string | null;
+  teamId?: string | null;
+  participants?: number;
+  beneficiaries?: string;
+  beneficiaryCount?: number;
+  photoIds?: string[];
+  sheetPhotoIds?: string[];
+  attendance?: AttendanceInput[];
+}
+
+export interface RecordSettlement {
+  needsConfirmation: boolean;
+  credited: number;
+  pending: number;
+  items: {
+    signupId: string;
+    volunteerId: string;
+    volunteerName: string;
+    volunteerNo: string | null;
+    checkInAt: string | null;
+    checkOutAt: string | null;
+    hours: HoursOutcome | null;
+  }[];
+}
+
+export type RecordResult = Activity & { settlement: RecordSettlement };
 
 export interface ShiftInput {
   id?: string;
@@ -148,6 +225,12 @@ export const activityApi = {
   attendance: (id: string, input: AttendanceInput) =>
     api.post<{ signupId: string; hours: HoursOutcome }>(`/activities/${id}/attendance`, input),
   qr: (id: string) => fetchBlob(`/activities/${id}/qr`),
+  /** 补录 */
+  record: (input: RecordInput) => api.post<RecordResult>('/activities/records', input),
+  resubmit: (id: string, input: RecordInput) => api.post<RecordResult>(`/activities/${id}/resubmit`, input),
+  confirm: (id: string, comment?: string) =>
+    api.post<RecordResult>(`/activities/${id}/confirm`, comment ? { comment } : {}),
+  returnRecord: (id: string, reason: string) => api.post<Activity>(`/activities/${id}/return`, { reason }),
 };
 
 // ---------- hours ----------

@@ -109,6 +109,7 @@ export const msg = {
     followUps: '不满意回访',
     activities: '活动管理',
     activityDetail: '活动详情',
+    activityRecord: '补录活动',
     hoursReview: '时长审核',
     stars: '星级评定',
     certificates: '志愿服务证明',

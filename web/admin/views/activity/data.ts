@@ -13,6 +13,8 @@ export const ACTIVITY_STATES: ActivityState[] = [
   'ended',
   'archived',
   'cancelled',
+  'pending_confirmation',
+  'returned',
 ];
 
 export const activityStateTag: Record<ActivityState, TagType> = {
@@ -23,6 +25,8 @@ export const activityStateTag: Record<ActivityState, TagType> = {
   ended: 'info',
   archived: 'info',
   cancelled: 'danger',
+  pending_confirmation: 'warning',
+  returned: 'danger',
 };
 
 export const stateName = (st: string): string => msg.activity.states[st] ?? st;
