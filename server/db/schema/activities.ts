@@ -142,26 +142,6 @@ export const activities = pgTable(
   ],
 );
 
-export const activityEventActions = ['record', 'confirm', 'return', 'resubmit', 'cancel'] as const;
-
-/** The timeline of a recorded activity (补录): recorded, confirmed or returned by the level above, resubmitted. */
-export const activityEvents = pgTable(
-  'activity_events',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
-    activityId: uuid('activity_id')
-      .notNull()
-      .references(() => activities.id, { onDelete: 'cascade' }),
-    action: text('action', { enum: activityEventActions }).notNull(),
-    actorUserId: uuid('actor_user_id'),
-    actorName: text('actor_name').notNull(),
-    note: text('note').notNull().default(''),
-    at: ts('at').notNull(),
-  },
-  (t) => [index('activity_events_activity_idx').on(t.activityId, t.seq)],
-);
-
 /** Optional positions × time slots of an activity, each with its own seats. */
 export const activityShifts = pgTable(
   'activity_shifts',

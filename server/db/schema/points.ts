@@ -420,7 +420,9 @@ export const workflowEvents = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
-    entity: text('entity', { enum: ['point_claim', 'point_adjustment', 'shop_redemption', 'wish', 'honor'] }).notNull(),
+    entity: text('entity', {
+      enum: ['point_claim', 'point_adjustment', 'shop_redemption', 'wish', 'honor', 'activity'],
+    }).notNull(),
     entityId: uuid('entity_id').notNull(),
     action: text('action').notNull(),
     fromState: text('from_state'),

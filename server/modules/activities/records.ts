@@ -1,26 +1,26 @@
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { activities, activityEvents, activitySignups, files, volunteers } from '../../db/schema/index.js';
-import { AppError, forbidden, notFound, type ErrorDetail } from '../../platform/errors.js';
+import { activities, activitySignups, files, volunteers } from '../../db/schema/index.js';
+import { AppError, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit } from '../../platform/audit.js';
+import { addEvent, assertAllowed, runTransition } from '../../platform/transitions.js';
 import { notify } from '../../platform/notify.js';
 import { regionInScope } from '../../platform/scope.js';
 import { chinaMinute as fmt } from '../../platform/clock.js';
 import { getSetting } from '../settings/service.js';
 import { settleAttendance, type Settlement } from '../hours/settle.js';
 import {
-  canConfirm,
   canManage,
   checkInput,
+  isAbove,
   newAttendanceCode,
   parentPathOf,
   sheetTimeProblems,
-  stateLabels,
-  transitionError,
+  standing,
   type ActivityCaller,
   type ActivityType,
 } from './service.js';
-import { allowedFrom } from './transitions.js';
+import { activityMachine } from './transitions.js';
 
 type Activity = typeof activities.$inferSelect;
 type Signup = typeof activitySignups.$inferSelect;
@@ -68,14 +68,6 @@ export type RecordSettlement = {
 };
 
 type VolunteerRow = { id: string; userId: string | null; name: string; volunteerNo: string | null; regionPath: string };
-
-const eventAt = (c: ActivityCaller, action: (typeof activityEvents.$inferInsert)['action'], now: Date, note = '') => ({
-  actorUserId: c.userId,
-  actorName: c.actor.name,
-  action,
-  note,
-  at: now,
-});
 
 /**
  * Field checks of a record, all reported at once: the activity fields as for any activity (region in scope → else
@@ -295,17 +287,14 @@ async function confirmersOf(tx: DbOrTx, regionPath: string): Promise<string[]> {
   return (rows as { user_id: string }[]).map((r) => r.user_id);
 }
 
-async function askConfirmation(tx: DbOrTx, c: ActivityCaller, a: Activity, now: Date, again: boolean) {
-  await notify(tx, {
-    countyCode: a.countyCode,
+/** The notice to the staff above that a record waits for them. */
+async function confirmationNotice(tx: DbOrTx, c: ActivityCaller, a: Activity, again: boolean) {
+  return {
     userIds: (await confirmersOf(tx, a.regionPath)).filter((u) => u !== c.userId),
     kind: 'activity.record',
     title: again ? '补录活动已重新提交' : '补录活动待确认',
     body: `${c.actor.name}${again ? '修改后重新提交了' : '补录了'}活动“${a.title}”（${fmt(a.startAt)}，${a.address}），请核对签到表和照片后确认或退回。`,
-    entity: 'activity',
-    entityId: a.id,
-    now,
-  });
+  };
 }
 
 /**
@@ -337,11 +326,25 @@ export async function recordActivity(db: Db, c: ActivityCaller, now: Date, input
       })
       .returning();
     const signups = await enterSheet(tx, a.id, rows, vols, now);
-    await tx
-      .insert(activityEvents)
-      .values({ activityId: a.id, ...eventAt(c, 'record', now, needs ? '待上级确认' : '') });
+    await addEvent(tx, {
+      entity: 'activity',
+      entityId: a.id,
+      action: 'record',
+      from: null,
+      to: a.state,
+      actor: c.actor,
+      note: needs ? '待上级确认' : '',
+      at: now,
+    });
     const settlement = needs ? waiting(signups, vols) : await settleSheet(tx, c, a, now);
-    if (needs) await askConfirmation(tx, c, a, now, false);
+    if (needs)
+      await notify(tx, {
+        ...(await confirmationNotice(tx, c, a, false)),
+        countyCode: a.countyCode,
+        entity: 'activity',
+        entityId: a.id,
+        now,
+      });
     await writeAudit(
       tx,
       { ...c.actor, countyCode: a.countyCode },
@@ -357,67 +360,53 @@ export async function recordActivity(db: Db, c: ActivityCaller, now: Date, input
   });
 }
 
-/** The record for a command of the level above: found when the caller manages it or confirms for its region. */
-async function loadForConfirm(tx: DbOrTx, c: ActivityCaller, id: string) {
+/** A record for a command of the level above: found when the caller manages it or works at the level above it. */
+async function loadRecord(tx: DbOrTx, c: ActivityCaller, id: string) {
   const [a] = await tx.select().from(activities).where(eq(activities.id, id)).for('update');
-  if (!a || !(canManage(c, a) || canConfirm(c, a))) throw notFound('活动');
+  if (!a || !a.recordedAt || !(canManage(c, a) || isAbove(c, a))) throw notFound('活动');
   return a;
 }
 
-function requireConfirmer(c: ActivityCaller, a: Activity, what: string) {
-  if (canConfirm(c, a)) return;
-  if (a.recordedBy === c.userId) throw forbidden(`不能${what}自己补录的活动，须由上级工作人员${what}`);
-  throw forbidden(`补录的活动由上级${what}：村（社区）的由乡镇实践所${what}，乡镇的由县文明实践中心${what}`);
+/** Only the level above confirms or returns a record; the recorder and their colleagues are told who does. */
+function requireAbove(parties: ReadonlySet<string>, a: Activity, c: ActivityCaller, what: '确认' | '退回') {
+  if (parties.has('above')) return;
+  throw new AppError(
+    'FORBIDDEN',
+    a.recordedBy === c.userId
+      ? `不能${what}自己补录的活动，须由上级工作人员${what}`
+      : `补录的活动由上级${what}：村（社区）的由乡镇实践所${what}，乡镇的由县文明实践中心${what}`,
+  );
 }
 
-/** The level above confirms a record: it becomes `ended`, counts, and its attendance is settled into hours now. */
+/**
+ * The level above confirms a record: it becomes `ended` and counts, and its sheet is settled into hours now — before
+ * the transition's event, notice and audit, so that the volunteers are locked before the audit lane, as everywhere.
+ */
 export async function confirmRecord(db: Db, c: ActivityCaller, now: Date, id: string, comment?: string) {
   return db.transaction(async (tx) => {
-    const a = await loadForConfirm(tx, c, id);
-    if (!allowedFrom('confirm', a.state))
-      throw transitionError(`活动${stateLabels[a.state]}，只有待上级确认的补录活动可以确认`);
-    requireConfirmer(c, a, '确认');
-    const [after] = await tx
-      .update(activities)
-      .set({
-        state: 'ended',
-        confirmedBy: c.userId,
-        confirmedAt: now,
-        endedAt: now,
-        returnReason: null,
-        updatedAt: now,
-      })
-      .where(and(eq(activities.id, id), eq(activities.state, 'pending_confirmation')))
-      .returning();
-    const settlement = await settleSheet(tx, c, after, now);
+    const a = await loadRecord(tx, c, id);
+    const { parties, ctx } = standing(c, a, now);
+    requireAbove(parties, a, c, '确认');
+    assertAllowed(activityMachine, 'confirm', a.state, parties, ctx);
+    const settlement = await settleSheet(tx, c, a, now);
     const note = comment?.trim() ?? '';
-    await tx.insert(activityEvents).values({ activityId: id, ...eventAt(c, 'confirm', now, note) });
-    await notify(tx, {
-      countyCode: a.countyCode,
-      userIds: [a.recordedBy].filter((u) => u !== c.userId),
-      kind: 'activity.confirmed',
-      title: '补录活动已确认',
-      body: `您补录的活动“${a.title}”已由${c.actor.name}确认，计入活动统计；签到表上 ${settlement.items.length} 人的服务时长已按规则认定（${settlement.credited} 小时${settlement.pending ? `，另有 ${settlement.pending} 小时待审核` : ''}）。${note ? `意见：${note}` : ''}`,
-      entity: 'activity',
-      entityId: id,
+    await runTransition(tx, {
+      machine: activityMachine,
+      table: activities,
+      record: a,
+      action: 'confirm',
+      actor: c.actor,
       now,
+      set: { confirmedBy: c.userId, confirmedAt: now, endedAt: now, returnReason: null, updatedAt: now },
+      note,
+      detail: { credited: settlement.credited, pending: settlement.pending, people: settlement.items.length },
+      tell: () => ({
+        userIds: [a.recordedBy],
+        kind: 'activity.confirmed',
+        title: '补录活动已确认',
+        body: `您补录的活动“${a.title}”已由${c.actor.name}确认，计入活动统计；签到表上 ${settlement.items.length} 人的服务时长已按规则认定（${settlement.credited} 小时${settlement.pending ? `，另有 ${settlement.pending} 小时待审核` : ''}）。${note ? `意见：${note}` : ''}`,
+      }),
     });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: a.countyCode },
-      {
-        action: 'activity.confirm',
-        entity: 'activity',
-        entityId: id,
-        detail: {
-          from: a.state,
-          to: after.state,
-          comment: note || undefined,
-          credited: settlement.credited,
-          pending: settlement.pending,
-        },
-      },
-    );
     return settlement;
   });
 }
@@ -427,88 +416,57 @@ export async function returnRecord(db: Db, c: ActivityCaller, now: Date, id: str
   const why = reason.trim();
   if (!why) throw new AppError('VALIDATION_FAILED', '请填写退回原因', [{ path: 'reason', message: '请填写退回原因' }]);
   return db.transaction(async (tx) => {
-    const a = await loadForConfirm(tx, c, id);
-    if (!allowedFrom('return', a.state))
-      throw transitionError(`活动${stateLabels[a.state]}，只有待上级确认的补录活动可以退回`);
-    requireConfirmer(c, a, '退回');
-    await tx
-      .update(activities)
-      .set({ state: 'returned', returnReason: why, updatedAt: now })
-      .where(and(eq(activities.id, id), eq(activities.state, 'pending_confirmation')));
-    await tx.insert(activityEvents).values({ activityId: id, ...eventAt(c, 'return', now, why) });
-    await notify(tx, {
-      countyCode: a.countyCode,
-      userIds: [a.recordedBy].filter((u) => u !== c.userId),
-      kind: 'activity.returned',
-      title: '补录活动被退回',
-      body: `您补录的活动“${a.title}”被${c.actor.name}退回：${why}。请修改后重新提交。`,
-      entity: 'activity',
-      entityId: id,
+    const a = await loadRecord(tx, c, id);
+    const { parties, ctx } = standing(c, a, now);
+    requireAbove(parties, a, c, '退回');
+    assertAllowed(activityMachine, 'return', a.state, parties, ctx);
+    await runTransition(tx, {
+      machine: activityMachine,
+      table: activities,
+      record: a,
+      action: 'return',
+      actor: c.actor,
       now,
-      sms: true,
+      set: { returnReason: why, updatedAt: now },
+      note: why,
+      tell: () => ({
+        userIds: [a.recordedBy],
+        kind: 'activity.returned',
+        title: '补录活动被退回',
+        body: `您补录的活动“${a.title}”被${c.actor.name}退回：${why}。请修改后重新提交。`,
+      }),
     });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: a.countyCode },
-      { action: 'activity.return', entity: 'activity', entityId: id, detail: { from: a.state, reason: why } },
-    );
   });
 }
 
 /**
  * After a return, staff who manage the record send it again with the same body as POST /activities/records: the
- * fields and the sign-in sheet are replaced (nothing was settled while it waited), and it goes back to the level
- * above — or straight to `ended`, settled, when confirmation is no longer required.
+ * fields and the sign-in sheet are replaced (nothing was settled while it waited) and it goes back to the level above.
  */
 export async function resubmitRecord(db: Db, c: ActivityCaller, now: Date, id: string, input: RecordInput) {
   const { region, volunteers: vols } = await checkRecord(db, c, now, input);
   const rows = input.attendance ?? [];
-  const needs = await needsConfirmation(db, c, region);
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(activities).where(eq(activities.id, id)).for('update');
-    if (!before || !canManage(c, before)) throw notFound('活动');
-    if (!allowedFrom('resubmit', before.state))
-      throw transitionError(`活动${stateLabels[before.state]}，只有被退回的补录活动可以重新提交`);
+    const before = await loadRecord(tx, c, id);
+    const { parties, ctx } = standing(c, before, now);
+    assertAllowed(activityMachine, 'resubmit', before.state, parties, ctx);
     if (region.countyCode !== before.countyCode) throw notFound('区划');
     const removed = await tx
       .delete(activitySignups)
       .where(and(eq(activitySignups.activityId, id), isNull(activitySignups.hoursSettledAt)))
       .returning({ id: activitySignups.id });
-    const [left] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(activitySignups)
-      .where(eq(activitySignups.activityId, id));
-    if (left.n > 0) throw transitionError('该活动已有结算过的签到记录，不能整体替换签到表');
-    const [after] = await tx
-      .update(activities)
-      .set({
-        ...recordColumns(input, rows.length),
-        regionCode: region.code,
-        regionPath: region.path,
-        state: needs ? 'pending_confirmation' : 'ended',
-        endedAt: needs ? null : now,
-        updatedAt: now,
-      })
-      .where(and(eq(activities.id, id), eq(activities.state, 'returned')))
-      .returning();
     const signups = await enterSheet(tx, id, rows, vols, now);
-    await tx
-      .insert(activityEvents)
-      .values({ activityId: id, ...eventAt(c, 'resubmit', now, needs ? '待上级确认' : '') });
-    const settlement = needs ? waiting(signups, vols) : await settleSheet(tx, c, after, now);
-    if (needs) await askConfirmation(tx, c, after, now, true);
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: after.countyCode },
-      {
-        action: 'activity.resubmit',
-        entity: 'activity',
-        entityId: id,
-        before: { ...before, code: undefined, attendance: removed.length },
-        after: { ...after, code: undefined, attendance: signups.length },
-        detail: { needsConfirmation: needs, credited: settlement.credited, pending: settlement.pending },
-      },
-    );
-    return settlement;
+    await runTransition(tx, {
+      machine: activityMachine,
+      table: activities,
+      record: before,
+      action: 'resubmit',
+      actor: c.actor,
+      now,
+      set: { ...recordColumns(input, rows.length), regionCode: region.code, regionPath: region.path, updatedAt: now },
+      detail: { attendanceBefore: removed.length, attendance: signups.length },
+      tell: (t, row) => confirmationNotice(t, c, row, true),
+    });
+    return waiting(signups, vols);
   });
 }

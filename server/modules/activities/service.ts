@@ -3,7 +3,6 @@ import { and, asc, count, desc, eq, gte, ilike, inArray, lt, lte, ne, sql, type 
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   activities,
-  activityEvents,
   activityPlans,
   activityShifts,
   activitySignups,
@@ -27,8 +26,10 @@ import { registerTeamActivitySource } from '../teams/service.js';
 import { settleAttendance, type Settlement } from '../hours/settle.js';
 import { chinaMinute as fmt } from '../../platform/clock.js';
 import { userNameSql } from '../accounts/sql.js';
+import { actionsFor, addEvent, timelineOf } from '../../platform/transitions.js';
 import {
-  activityTransitions,
+  activityMachine,
+  activityStateLabels,
   allowedFrom,
   unconfirmedStates,
   type ActivityAction,
@@ -48,17 +49,7 @@ export const typeLabels: Record<ActivityType, string> = {
   training: '培训',
   theme: '主题活动',
 };
-export const stateLabels: Record<ActivityState, string> = {
-  draft: '草稿',
-  published: '招募中',
-  full: '已满员',
-  in_progress: '进行中',
-  ended: '已结束',
-  archived: '已归档',
-  cancelled: '已取消',
-  pending_confirmation: '待上级确认',
-  returned: '已退回',
-};
+export const stateLabels = activityStateLabels;
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -112,26 +103,25 @@ export const parentPathOf = (regionPath: string): string | null => {
   const parts = regionPath.split('/').filter(Boolean);
   return parts.length > 1 ? `/${parts.slice(0, -1).join('/')}/` : null;
 };
-/** Staff of the level above a recorded activity, who did not record it: they confirm or return it. */
-export const canConfirm = (
-  c: Pick<ActivityCaller, 'permissions' | 'scope' | 'userId'>,
-  a: Pick<Activity, 'regionPath' | 'recordedBy'>,
-) => {
+/** Staff of the level above the activity's region (they confirm or return a record of the level below). */
+export const isAbove = (c: Pick<ActivityCaller, 'permissions' | 'scope'>, a: Pick<Activity, 'regionPath'>) => {
   const parent = parentPathOf(a.regionPath);
-  return (
-    !!parent && c.permissions.has('activity:manage') && regionInScope(c.scope, parent) && c.userId !== a.recordedBy
-  );
+  return !!parent && c.permissions.has('activity:manage') && regionInScope(c.scope, parent);
 };
+
+/** Who the caller is to the activity, and what the machine's guards read. */
+export function standing(c: ActivityCaller, a: Activity, now: Date) {
+  const parties = new Set<ActivityParty>();
+  if (canManage(c, a)) parties.add('manager');
+  if (isAbove(c, a)) parties.add('above');
+  return { parties, ctx: { now, activity: a, userId: c.userId } };
+}
 
 /** What the caller may do with the activity now (the web shows buttons from this; the commands check again). */
 export function allowedActions(c: ActivityCaller, a: Activity, now: Date): ActivityAction[] {
-  const parties: Record<ActivityParty, boolean> = { manager: canManage(c, a), confirmer: canConfirm(c, a) };
-  return (Object.keys(activityTransitions) as ActivityAction[]).filter((k) => {
-    const t = activityTransitions[k];
-    if (!parties[t.who] || !allowedFrom(k, a.state)) return false;
-    if (k === 'end') return now.getTime() >= a.startAt.getTime();
-    return true;
-  });
+  const { parties, ctx } = standing(c, a, now);
+  const edits = (['edit', 'attendance'] as const).filter((k) => parties.has('manager') && allowedFrom(k, a.state));
+  return [...edits, ...actionsFor(activityMachine, a.state, parties, ctx)];
 }
 const activityScope = (scope: Scope) =>
   inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode });
@@ -429,32 +419,9 @@ export async function getActivity(db: DbOrTx, c: ActivityCaller, id: string, now
   const [row] = await withNames(db).where(eq(activities.id, id));
   if (!row || !canSee(c, row.a)) throw notFound('活动');
   const [view] = await decorate(db, c, [row]);
-  const timeline = row.a.recordedAt
-    ? await db
-        .select({
-          action: activityEvents.action,
-          actorName: activityEvents.actorName,
-          note: activityEvents.note,
-          at: activityEvents.at,
-        })
-        .from(activityEvents)
-        .where(eq(activityEvents.activityId, id))
-        .orderBy(asc(activityEvents.seq))
-    : [];
-  return {
-    ...view,
-    actions: allowedActions(c, row.a, now),
-    timeline: timeline.map((e) => ({ ...e, actionName: eventLabels[e.action] })),
-  };
+  const timeline = row.a.recordedAt && canStaffRead(c, row.a) ? await timelineOf(db, activityMachine, id) : [];
+  return { ...view, actions: allowedActions(c, row.a, now), timeline };
 }
-
-export const eventLabels: Record<(typeof activityEvents.$inferSelect)['action'], string> = {
-  record: '补录活动',
-  confirm: '上级确认',
-  return: '上级退回',
-  resubmit: '修改后重新提交',
-  cancel: '取消',
-};
 
 /** The activity for a staff command: found only when it lies in the caller's scope and they may manage it. */
 export async function loadManaged(db: DbOrTx, c: ActivityCaller, id: string, lock = false) {
@@ -843,11 +810,13 @@ export async function cancelActivity(db: Db, c: ActivityCaller, now: Date, id: s
     // the people on a record's sign-in sheet never signed up: withdrawing the record is not news for them
     const userIds = a.recordedAt ? [] : await signedUpUsers(tx, id);
     if (a.recordedAt)
-      await tx.insert(activityEvents).values({
-        activityId: id,
+      await addEvent(tx, {
+        entity: 'activity',
+        entityId: id,
         action: 'cancel',
-        actorUserId: c.userId,
-        actorName: c.actor.name,
+        from: a.state,
+        to: 'cancelled',
+        actor: c.actor,
         note: reason.trim(),
         at: now,
       });
