@@ -98,6 +98,9 @@ export interface RecordedAfter {
 export interface ActivityEvent {
   action: 'record' | 'confirm' | 'return' | 'resubmit' | 'cancel';
   actionName: string;
+  fromState?: string | null;
+  toState?: string;
+  toStateName?: string;
   actorName: string;
   note: string;
   at: string;
