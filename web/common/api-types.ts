@@ -68,7 +68,9 @@ type Matching<T extends string, M extends Method> = {
 }[DeclaredPath<M>];
 /** Of several matching operations, the most specific: `/users/${string}/roles` is not `/users/{id}`. */
 type MostSpecific<Ps extends ApiPath> = {
-  [P in Ps]: true extends { [Q in Ps]: Q extends P ? false : ClientPattern<Q> extends ClientPattern<P> ? true : false }[Ps]
+  [P in Ps]: true extends {
+    [Q in Ps]: Q extends P ? false : ClientPattern<Q> extends ClientPattern<P> ? true : false;
+  }[Ps]
     ? never
     : P;
 }[Ps];

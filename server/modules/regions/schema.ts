@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** What the regions routes answer (named components of the OpenAPI document; the web's types come from them). */
-export const RegionLevel = z.enum(['county', 'town', 'village']).meta({ id: 'RegionLevel', description: '县 / 乡镇（街道）/ 村（社区）' });
+export const RegionLevel = z
+  .enum(['county', 'town', 'village'])
+  .meta({ id: 'RegionLevel', description: '县 / 乡镇（街道）/ 村（社区）' });
 
 export const Region = z
   .object({
@@ -13,9 +15,7 @@ export const Region = z
   })
   .meta({ id: 'Region', description: '行政区划（下级列表中的一项）' });
 
-export const RegionRef = z
-  .object({ code: z.string(), name: z.string(), level: RegionLevel })
-  .meta({ id: 'RegionRef' });
+export const RegionRef = z.object({ code: z.string(), name: z.string(), level: RegionLevel }).meta({ id: 'RegionRef' });
 
 export const RegionDetail = z
   .object({
