@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import openapiTS, { astToString } from 'openapi-typescript';
 import * as prettier from 'prettier';
 import { buildApp } from '../server/app.js';
@@ -32,28 +33,38 @@ function noDatabase(): Database {
   return { db, kind: 'postgres', query: async () => refuse(), close: async () => {} };
 }
 
+/** The server's app on a stand-in database, ready but not listening: enough to read its OpenAPI document. */
+export async function documentApp(): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wenming-gen-api-'));
+  const config = { ...loadConfig({}), dataDir, logLevel: 'silent' as const };
+  const app = await buildApp(
+    {
+      config,
+      database: noDatabase(),
+      crypto: new Crypto(Buffer.alloc(32)),
+      clock: systemClock,
+      files: new LocalFileStore(path.join(dataDir, 'files')),
+      version,
+    },
+    { logger: false, serveWeb: false },
+  );
+  await app.ready();
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** The OpenAPI document the server serves at /api/openapi.json. */
 export async function openapiDocument(): Promise<Record<string, unknown>> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wenming-gen-api-'));
+  const { app, close } = await documentApp();
   try {
-    const config = { ...loadConfig({}), dataDir, logLevel: 'silent' as const };
-    const app = await buildApp(
-      {
-        config,
-        database: noDatabase(),
-        crypto: new Crypto(Buffer.alloc(32)),
-        clock: systemClock,
-        files: new LocalFileStore(path.join(dataDir, 'files')),
-        version,
-      },
-      { logger: false, serveWeb: false },
-    );
-    await app.ready();
-    const doc = app.swagger() as unknown as Record<string, unknown>;
-    await app.close();
-    return doc;
+    return app.swagger() as unknown as Record<string, unknown>;
   } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 
