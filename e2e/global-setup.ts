@@ -26,7 +26,12 @@ export default async function setup(project: TestProject) {
     : undefined;
   let server;
   try {
-    server = await startServer({ dataDir, databaseUrl: database?.url, env: { WENMING_DEMO: '1' } });
+    // the browser tests also check every answer against its route's response schema (a mismatch answers 500)
+    server = await startServer({
+      dataDir,
+      databaseUrl: database?.url,
+      env: { WENMING_DEMO: '1', WENMING_RESPONSE_CHECK: 'strict' },
+    });
   } catch (e) {
     await database?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -5,12 +5,7 @@ import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  serializerCompiler,
-  validatorCompiler,
-  jsonSchemaTransform,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
@@ -20,6 +15,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { Deps } from './platform/context.js';
 import { registerAuth, registerErrors } from './platform/http.js';
+import { registerResponses, transformDocument } from './platform/responses.js';
 import { IMAGE_MAX_BYTES } from './platform/files.js';
 import { regionRoutes } from './modules/regions/routes.js';
 import { accountRoutes } from './modules/accounts/routes.js';
@@ -41,6 +37,7 @@ import { pointRoutes } from './modules/points/routes.js';
 import { shopRoutes } from './modules/shop/routes.js';
 import { wishRoutes } from './modules/wishes/routes.js';
 import { honorRoutes } from './modules/honors/routes.js';
+import { notificationRoutes } from './modules/notifications/routes.js';
 
 z.config(z.locales.zhCN());
 
@@ -73,7 +70,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  registerResponses(app, deps.config.responseCheck);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -110,6 +107,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: transformDocument,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
@@ -157,6 +155,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
       await api.register(shopRoutes(deps));
       await api.register(wishRoutes(deps));
       await api.register(honorRoutes(deps));
+      await api.register(notificationRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

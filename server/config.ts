@@ -18,6 +18,7 @@ const schema = z.object({
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   WENMING_LIST_CACHE: z.enum(['0', '1']).default('1'),
+  WENMING_RESPONSE_CHECK: z.enum(['strict', 'off']).default('off'),
   PGLITE_SHARED_BUFFERS: z
     .string()
     .regex(/^\d+(kB|MB|GB)$/, '形如 16MB')
@@ -42,6 +43,8 @@ export type Config = {
   pgliteSharedBuffers: string;
   /** Keep built list answers in memory, checked against the database's version on every request (sites list). */
   listCache: boolean;
+  /** Check every answer against its route's response schema ('strict': tests and development) or not ('off'). */
+  responseCheck: 'strict' | 'off';
 };
 
 /** Reads every setting from the environment once; a bad value stops the start with a clear message. */
@@ -67,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authRateLimit: e.AUTH_RATE_LIMIT,
     pgliteSharedBuffers: e.PGLITE_SHARED_BUFFERS,
     listCache: e.WENMING_LIST_CACHE === '1',
+    responseCheck: e.WENMING_RESPONSE_CHECK,
   };
 }

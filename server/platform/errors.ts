@@ -1,19 +1,21 @@
 /** The error envelope of API.md: every failure the API reports is an AppError with a code and a Chinese message. */
-export type ErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'AUTH_REQUIRED'
-  | 'AUTH_INVALID'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'INVALID_TRANSITION'
-  | 'DUPLICATE'
-  | 'INSUFFICIENT_POINTS'
-  | 'OUT_OF_STOCK'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'AUTH_LOCKED'
-  | 'RATE_LIMITED'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'INTERNAL';
+export const errorCodes = [
+  'VALIDATION_FAILED',
+  'AUTH_REQUIRED',
+  'AUTH_INVALID',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'INVALID_TRANSITION',
+  'DUPLICATE',
+  'INSUFFICIENT_POINTS',
+  'OUT_OF_STOCK',
+  'PAYLOAD_TOO_LARGE',
+  'AUTH_LOCKED',
+  'RATE_LIMITED',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
 
 export type ErrorDetail = { path: string; message: string };
 

@@ -137,11 +137,9 @@ export function registerErrors(app: FastifyInstance) {
   });
 }
 
-/** Standard page query params and result shape. */
+/** Standard page query params (the answer: pageOf() in responses.ts). */
 import { z } from 'zod';
 export const pageQuery = {
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 };
-export const paged = <T extends z.ZodTypeAny>(item: T) =>
-  z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });

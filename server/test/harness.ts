@@ -52,6 +52,8 @@ export async function createTestApp(opts: { authRateLimit?: number; listCache?: 
     logLevel: 'silent' as const,
     authRateLimit: opts.authRateLimit ?? 100_000,
     listCache: opts.listCache ?? true,
+    // every answer is checked against its route's response schema: a test fails when the code and the schema differ
+    responseCheck: 'strict' as const,
   };
   const database = await openDatabase({ databaseUrl, dataDir, poolSize: 20 });
   const deps = await openPlatform(config, { database, clock });

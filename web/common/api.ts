@@ -4,6 +4,8 @@
  * server's error envelope into a thrown ApiError.
  */
 
+import type { ApiBody, ApiQuery, ApiResponse, Method, OperationPath } from './api-types';
+
 export const API_BASE = '/api/v1';
 const CSRF_COOKIE = 'wm_csrf';
 const CSRF_HEADER = 'X-CSRF-Token';
@@ -171,22 +173,46 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   return (await res.json()) as T;
 }
 
+/**
+ * Where the server declares an operation's answer (its route has a response schema), a call's types come from the
+ * generated OpenAPI types (api-types.ts): `api.get(`/sites/${id}`)` answers the site detail, its query and body are
+ * checked. Elsewhere the call answers `R` (the type argument, `unknown` without one) and takes any query or body.
+ */
+type Answer<R, P extends string, M extends Method> = [OperationPath<P, M>] extends [never]
+  ? R
+  : ApiResponse<OperationPath<P, M>, M>;
+type QueryFor<P extends string, M extends Method> = [OperationPath<P, M>] extends [never]
+  ? Query
+  : ApiQuery<OperationPath<P, M>, M>;
+type BodyFor<P extends string, M extends Method> = [OperationPath<P, M>] extends [never]
+  ? unknown
+  : ApiBody<OperationPath<P, M>, M>;
+
 export const api = {
-  get: <T>(path: string, query?: Query, opts?: Omit<RequestOptions, 'query'>) =>
-    request<T>('GET', path, { ...opts, query }),
-  post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, { ...opts, body }),
-  put: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PUT', path, { ...opts, body }),
-  patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body }),
-  delete: <T = void>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
+  get: <R = unknown, P extends string = string>(
+    path: P,
+    query?: QueryFor<P, 'get'>,
+    opts?: Omit<RequestOptions, 'query'>,
+  ) => request<Answer<R, P, 'get'>>('GET', path, { ...opts, query: query as Query | undefined }),
+  post: <R = unknown, P extends string = string>(path: P, body?: BodyFor<P, 'post'>, opts?: RequestOptions) =>
+    request<Answer<R, P, 'post'>>('POST', path, { ...opts, body }),
+  put: <R = unknown, P extends string = string>(path: P, body?: BodyFor<P, 'put'>, opts?: RequestOptions) =>
+    request<Answer<R, P, 'put'>>('PUT', path, { ...opts, body }),
+  patch: <R = unknown, P extends string = string>(path: P, body?: BodyFor<P, 'patch'>, opts?: RequestOptions) =>
+    request<Answer<R, P, 'patch'>>('PATCH', path, { ...opts, body }),
+  delete: <R = void, P extends string = string>(path: P, opts?: RequestOptions) =>
+    request<Answer<R, P, 'delete'>>('DELETE', path, opts),
   /** A paged list: `?page=&pageSize=` plus filters → `{ items, total, page, pageSize }`. */
-  page: <T>(path: string, query: Query & PageQuery = {}) =>
-    request<Paged<T>>('GET', path, { query: { page: 1, pageSize: 20, ...query } }),
+  page: <R = unknown, P extends string = string>(path: P, query: QueryFor<P, 'get'> & PageQuery = {} as never) =>
+    request<Answer<Paged<R>, P, 'get'>>('GET', path, {
+      query: { page: 1, pageSize: 20, ...(query as Query) },
+    }),
   /** Uploads one file as multipart field `file`. */
-  upload: <T>(path: string, file: Blob, fileName?: string) => {
+  upload: <R = unknown, P extends string = string>(path: P, file: Blob, fileName?: string) => {
     const form = new FormData();
     if (fileName) form.append('file', file, fileName);
     else form.append('file', file);
-    return request<T>('POST', path, { body: form });
+    return request<Answer<R, P, 'post'>>('POST', path, { body: form });
   },
 };
 

@@ -161,7 +161,7 @@ export const standards = pgTable(
     code: text('code').notNull(),
     name: text('name').notNull(),
     items: jsonb('items').$type<{ code: string; name: string; description?: string }[]>().notNull(),
-    kinds: jsonb('kinds').$type<string[]>().notNull(),
+    kinds: jsonb('kinds').$type<('center' | 'institute' | 'station' | 'point' | 'base' | 'post')[]>().notNull(),
     passScore: integer('pass_score').notNull().default(100),
     isDefault: boolean('is_default').notNull().default(false),
     createdAt: createdAt(),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { asc } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, pageQuery } from '../../platform/http.js';
+import { listOf, noContent, pageOf } from '../../platform/responses.js';
 import { PHONE_RE } from '../../platform/validation.js';
 import { roles } from '../../db/schema/index.js';
 import { permissions } from '../../platform/permissions.js';
@@ -25,6 +26,7 @@ import {
   updateUser,
   userProfile,
 } from './service.js';
+import { LoginResult, Me, PermissionInfo, Role, SmsCodeResult, User } from './schema.js';
 
 const phone = z.string().regex(PHONE_RE, '请输入 11 位中国大陆手机号');
 const id = z.object({ id: z.uuid('ID 格式不正确') });
@@ -52,6 +54,7 @@ export const accountRoutes =
           summary: '手机号 + 密码登录',
           security: [],
           body: z.object({ phone, password: z.string().min(1, '请输入密码').max(128), otp: z.string().optional() }),
+          response: { 200: LoginResult },
         },
       },
       async (req, reply) => {
@@ -71,6 +74,7 @@ export const accountRoutes =
           summary: '发送注册验证码（未配置短信接口时返回 required=false，注册无需验证码）',
           security: [],
           body: z.object({ phone }),
+          response: { 200: SmsCodeResult },
         },
       },
       async (req) =>
@@ -95,6 +99,7 @@ export const accountRoutes =
               .regex(/^\d{6}$/, '验证码为 6 位数字')
               .optional(),
           }),
+          response: { 201: LoginResult },
         },
       },
       async (req, reply) => {
@@ -109,14 +114,20 @@ export const accountRoutes =
       },
     );
 
-    app.post('/auth/logout', { schema: { tags: ['账号'], summary: '退出登录' } }, async (req, reply) => {
-      await logout(deps.database.db, auth(req), actor(req), deps.clock.now());
-      reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
-      return reply.status(204).send();
-    });
+    app.post(
+      '/auth/logout',
+      { schema: { tags: ['账号'], summary: '退出登录', response: { 204: noContent } } },
+      async (req, reply) => {
+        await logout(deps.database.db, auth(req), actor(req), deps.clock.now());
+        reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
+        return reply.status(204).send();
+      },
+    );
 
-    app.get('/me', { schema: { tags: ['账号'], summary: '当前用户、角色与权限' } }, async (req) =>
-      userProfile(deps.database.db, auth(req).userId),
+    app.get(
+      '/me',
+      { schema: { tags: ['账号'], summary: '当前用户、角色与权限', response: { 200: Me } } },
+      async (req) => userProfile(deps.database.db, auth(req).userId),
     );
 
     app.post(
@@ -129,6 +140,7 @@ export const accountRoutes =
             oldPassword: z.string().min(1, '请输入原密码'),
             newPassword: z.string().min(1, '请输入新密码'),
           }),
+          response: { 204: noContent },
         },
       },
       async (req, reply) => {
@@ -153,6 +165,7 @@ export const accountRoutes =
               .optional(),
             role: z.string().max(40).optional(),
           }),
+          response: { 200: pageOf(User) },
         },
       },
       async (req) => listUsers(deps.database.db, auth(req).scope, deps.crypto, req.query, deps.clock.now()),
@@ -175,6 +188,7 @@ export const accountRoutes =
               .nullish(),
             roles: z.array(roleInput).max(20).default([]),
           }),
+          response: { 201: User },
         },
       },
       async (req, reply) => {
@@ -186,15 +200,16 @@ export const accountRoutes =
           countyOf(a, deps),
           req.body,
         );
-        return reply
-          .status(201)
-          .send(await getUser(deps.database.db, a.scope, uid, deps.clock.now()).catch(() => ({ id: uid })));
+        return reply.status(201).send(await getUser(deps.database.db, a.scope, uid, deps.clock.now()));
       },
     );
 
     app.get(
       '/users/:id',
-      { config: { permission: 'user:read' }, schema: { tags: ['账号'], summary: '用户详情', params: id } },
+      {
+        config: { permission: 'user:read' },
+        schema: { tags: ['账号'], summary: '用户详情', params: id, response: { 200: User } },
+      },
       async (req) => getUser(deps.database.db, auth(req).scope, req.params.id, deps.clock.now()),
     );
 
@@ -214,6 +229,7 @@ export const accountRoutes =
               .nullish(),
             active: z.boolean().optional(),
           }),
+          response: { 200: User },
         },
       },
       async (req) => {
@@ -231,6 +247,7 @@ export const accountRoutes =
           summary: '设置用户的角色与数据权限',
           params: id,
           body: z.object({ roles: z.array(roleInput).max(20) }),
+          response: { 200: User },
         },
       },
       async (req) => {
@@ -241,7 +258,10 @@ export const accountRoutes =
 
     app.post(
       '/users/:id/unlock',
-      { config: { permission: 'user:manage' }, schema: { tags: ['账号'], summary: '解除登录锁定', params: id } },
+      {
+        config: { permission: 'user:manage' },
+        schema: { tags: ['账号'], summary: '解除登录锁定', params: id, response: { 204: noContent } },
+      },
       async (req, reply) => {
         await unlockUser(deps.database.db, { auth: auth(req), actor: actor(req) }, req.params.id);
         return reply.status(204).send();
@@ -252,7 +272,13 @@ export const accountRoutes =
       '/users/:id/reset-password',
       {
         config: { permission: 'user:manage' },
-        schema: { tags: ['账号'], summary: '重置密码', params: id, body: z.object({ password: z.string() }) },
+        schema: {
+          tags: ['账号'],
+          summary: '重置密码',
+          params: id,
+          body: z.object({ password: z.string() }),
+          response: { 204: noContent },
+        },
       },
       async (req, reply) => {
         await resetPassword(deps.database.db, { auth: auth(req), actor: actor(req) }, req.params.id, req.body.password);
@@ -262,13 +288,31 @@ export const accountRoutes =
 
     app.get(
       '/roles',
-      { config: { permission: 'role:read' }, schema: { tags: ['账号'], summary: '角色及其权限' } },
-      async () => ({ items: await deps.database.db.select().from(roles).orderBy(asc(roles.code)) }),
+      {
+        config: { permission: 'role:read' },
+        schema: { tags: ['账号'], summary: '角色及其权限', response: { 200: listOf(Role) } },
+      },
+      async () => ({
+        items: await deps.database.db
+          .select({
+            code: roles.code,
+            name: roles.name,
+            description: roles.description,
+            permissions: roles.permissions,
+            duty: roles.duty,
+            builtin: roles.builtin,
+          })
+          .from(roles)
+          .orderBy(asc(roles.code)),
+      }),
     );
 
     app.get(
       '/permissions',
-      { config: { permission: 'role:read' }, schema: { tags: ['账号'], summary: '权限码' } },
+      {
+        config: { permission: 'role:read' },
+        schema: { tags: ['账号'], summary: '权限码', response: { 200: listOf(PermissionInfo) } },
+      },
       async () => ({ items: Object.entries(permissions).map(([code, p]) => ({ code, ...p })) }),
     );
   };

@@ -5,6 +5,8 @@ import type { Deps } from '../../platform/context.js';
 import { pageQuery } from '../../platform/http.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { verifyAudit } from '../../platform/audit.js';
+import { pageOf } from '../../platform/responses.js';
+import { AuditEvent, AuditVerifyResult } from './schema.js';
 
 export const auditRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
@@ -24,6 +26,7 @@ export const auditRoutes =
             from: z.coerce.date({ error: '开始时间格式不正确' }).optional(),
             to: z.coerce.date({ error: '结束时间格式不正确' }).optional(),
           }),
+          response: { 200: pageOf(AuditEvent) },
         },
       },
       async (req) => {
@@ -66,7 +69,10 @@ export const auditRoutes =
 
     app.get(
       '/audit/verify',
-      { config: { permission: 'audit:read' }, schema: { tags: ['审计'], summary: '校验审计哈希链' } },
+      {
+        config: { permission: 'audit:read' },
+        schema: { tags: ['审计'], summary: '校验审计哈希链', response: { 200: AuditVerifyResult } },
+      },
       async () => verifyAudit(deps.database.db),
     );
   };

@@ -9,6 +9,7 @@ import { sha256Hex } from '../../platform/crypto.js';
 import { files } from '../../db/schema/index.js';
 import { writeAudit } from '../../platform/audit.js';
 import { countyOf } from '../accounts/service.js';
+import { FileContent, UploadedFile } from './schema.js';
 
 export const fileRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
@@ -17,7 +18,11 @@ export const fileRoutes =
       '/files',
       {
         config: { permission: 'file:upload' },
-        schema: { tags: ['文件'], summary: '上传图片（JPEG/PNG/WebP，5 MB 以内，multipart 字段 file）' },
+        schema: {
+          tags: ['文件'],
+          summary: '上传图片（JPEG/PNG/WebP，5 MB 以内，multipart 字段 file）',
+          response: { 201: UploadedFile },
+        },
       },
       async (req, reply) => {
         if (!req.isMultipart())
@@ -68,7 +73,12 @@ export const fileRoutes =
     app.get(
       '/files/:id',
       {
-        schema: { tags: ['文件'], summary: '读取上传的文件', params: z.object({ id: z.uuid('ID 格式不正确') }) },
+        schema: {
+          tags: ['文件'],
+          summary: '读取上传的文件',
+          params: z.object({ id: z.uuid('ID 格式不正确') }),
+          response: { 200: FileContent },
+        },
       },
       async (req, reply) => {
         const [f] = await deps.database.db.select().from(files).where(eq(files.id, req.params.id));

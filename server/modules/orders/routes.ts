@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { forbidden } from '../../platform/errors.js';
-import { notifications } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
 import {
   closeFollowUp,
@@ -335,71 +333,5 @@ export const orderRoutes =
         },
       },
       async (req) => closeFollowUp(db, actor(req), auth(req).scope, now(), req.params.id, req.body.result),
-    );
-
-    // ---- inbox ----
-    app.get(
-      '/notifications',
-      {
-        schema: {
-          tags: ['消息'],
-          summary: '我的站内消息',
-          querystring: z.object({ ...pageQuery, unread: z.enum(['true', 'false']).optional() }),
-        },
-      },
-      async (req) => {
-        const uid = auth(req).userId;
-        const where = and(
-          eq(notifications.userId, uid),
-          req.query.unread === 'true' ? sql`${notifications.readAt} is null` : sql`true`,
-        );
-        const [[{ total }], [{ unread }], items] = await Promise.all([
-          db.select({ total: count() }).from(notifications).where(where),
-          db
-            .select({ unread: count() })
-            .from(notifications)
-            .where(and(eq(notifications.userId, uid), sql`${notifications.readAt} is null`)),
-          db
-            .select()
-            .from(notifications)
-            .where(where)
-            .orderBy(desc(notifications.createdAt))
-            .limit(req.query.pageSize)
-            .offset((req.query.page - 1) * req.query.pageSize),
-        ]);
-        return {
-          items: items.map(({ userId: _u, countyCode: _c, ...n }) => n),
-          total,
-          unread,
-          page: req.query.page,
-          pageSize: req.query.pageSize,
-        };
-      },
-    );
-    app.post(
-      '/notifications/read',
-      {
-        schema: {
-          tags: ['消息'],
-          summary: '标为已读（不传 ids 则全部已读）',
-          body: z.object({ ids: z.array(z.uuid()).max(200).optional() }).nullish(),
-        },
-      },
-      async (req) => {
-        const uid = auth(req).userId;
-        const ids = req.body?.ids;
-        const r = await db
-          .update(notifications)
-          .set({ readAt: now() })
-          .where(
-            and(
-              eq(notifications.userId, uid),
-              sql`${notifications.readAt} is null`,
-              ids?.length ? inArray(notifications.id, ids) : sql`true`,
-            ),
-          )
-          .returning({ id: notifications.id });
-        return { updated: r.length };
-      },
     );
   };

@@ -1,15 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
+import { listOf } from '../../platform/responses.js';
 import { listChildren, regionWithAncestors } from './service.js';
-
-const regionItem = z.object({
-  code: z.string(),
-  name: z.string(),
-  level: z.enum(['county', 'town', 'village']),
-  parentCode: z.string().nullable(),
-  hasChildren: z.boolean(),
-});
+import { Region, RegionDetail } from './schema.js';
 
 export const regionRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
@@ -28,7 +22,7 @@ export const regionRoutes =
               .regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字')
               .optional(),
           }),
-          response: { 200: z.object({ items: z.array(regionItem) }) },
+          response: { 200: listOf(Region) },
         },
       },
       async (req) => ({ items: await listChildren(deps.database.db, req.query.parent ?? null) }),
@@ -43,6 +37,7 @@ export const regionRoutes =
           summary: '区划详情及其上级',
           security: [],
           params: z.object({ code: z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字') }),
+          response: { 200: RegionDetail },
         },
       },
       async (req) => regionWithAncestors(deps.database.db, req.params.code),

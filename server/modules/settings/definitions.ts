@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SettingValue } from './schema.js';
 
 /** Everything a county may set differently, with PRODUCT.md's defaults. Later modules add their keys here. */
 type Def = {
@@ -9,7 +10,7 @@ type Def = {
   type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList';
   min?: number;
   max?: number;
-  default: unknown;
+  default: SettingValue;
   schema: z.ZodTypeAny;
 };
 

@@ -5,6 +5,8 @@ import { actor, auth } from '../../platform/http.js';
 import { settingDefinitions, settingKeys } from './definitions.js';
 import { getSettings, updateSettings } from './service.js';
 import { countyOf } from '../accounts/service.js';
+import { listOf } from '../../platform/responses.js';
+import { SettingDefinition, SettingValues } from './schema.js';
 
 export const settingRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
@@ -16,7 +18,7 @@ export const settingRoutes =
         schema: {
           tags: ['设置'],
           summary: '本县设置（键 → 值）',
-          response: { 200: z.record(z.string(), z.unknown()) },
+          response: { 200: SettingValues },
         },
       },
       async (req) => getSettings(deps.database.db, countyOf(auth(req), deps)),
@@ -26,7 +28,11 @@ export const settingRoutes =
       '/settings/definitions',
       {
         config: { permission: 'setting:read' },
-        schema: { tags: ['设置'], summary: '设置项说明（名称、类型、范围、默认值）' },
+        schema: {
+          tags: ['设置'],
+          summary: '设置项说明（名称、类型、范围、默认值）',
+          response: { 200: listOf(SettingDefinition) },
+        },
       },
       async () => ({
         items: settingKeys.map((key) => {
@@ -40,7 +46,12 @@ export const settingRoutes =
       '/settings',
       {
         config: { permission: 'setting:update' },
-        schema: { tags: ['设置'], summary: '修改本县设置', body: z.record(z.string(), z.unknown()) },
+        schema: {
+          tags: ['设置'],
+          summary: '修改本县设置',
+          body: z.record(z.string(), z.unknown()),
+          response: { 200: SettingValues },
+        },
       },
       async (req) => updateSettings(deps.database.db, countyOf(auth(req), deps), req.body, actor(req)),
     );

@@ -4,12 +4,13 @@ import { settings } from '../../db/schema/index.js';
 import { AppError, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { settingDefinitions, settingKeys, type SettingKey } from './definitions.js';
+import type { SettingValue } from './schema.js';
 
 /** County settings change rarely and are read on hot paths: kept for a few seconds, cleared here on every update. */
 const CACHE_TTL_MS = 5000;
-const cache = new Map<string, { values: Record<SettingKey, unknown>; until: number }>();
+const cache = new Map<string, { values: Record<SettingKey, SettingValue>; until: number }>();
 
-export async function getSettings(db: DbOrTx, countyCode: string): Promise<Record<SettingKey, unknown>> {
+export async function getSettings(db: DbOrTx, countyCode: string): Promise<Record<SettingKey, SettingValue>> {
   const hit = cache.get(countyCode);
   if (hit && hit.until > performance.now()) return hit.values;
   const values = await readSettings(db, countyCode);
@@ -17,12 +18,12 @@ export async function getSettings(db: DbOrTx, countyCode: string): Promise<Recor
   return values;
 }
 
-async function readSettings(db: DbOrTx, countyCode: string): Promise<Record<SettingKey, unknown>> {
+async function readSettings(db: DbOrTx, countyCode: string): Promise<Record<SettingKey, SettingValue>> {
   const rows = await db.select().from(settings).where(eq(settings.countyCode, countyCode));
   const stored = new Map(rows.map((r) => [r.key, r.value]));
   return Object.fromEntries(
     settingKeys.map((k) => [k, stored.has(k) ? stored.get(k) : settingDefinitions[k].default]),
-  ) as Record<SettingKey, unknown>;
+  ) as Record<SettingKey, SettingValue>;
 }
 
 export async function getSetting<T>(db: DbOrTx, countyCode: string, key: SettingKey): Promise<T> {
@@ -32,7 +33,7 @@ export async function getSetting<T>(db: DbOrTx, countyCode: string, key: Setting
 /** Validates every key first; nothing is written unless all are valid. */
 export async function updateSettings(db: Db, countyCode: string, input: Record<string, unknown>, actor: Actor) {
   const details: ErrorDetail[] = [];
-  const clean: [SettingKey, unknown][] = [];
+  const clean: [SettingKey, SettingValue][] = [];
   for (const [key, value] of Object.entries(input)) {
     const def = (settingDefinitions as Record<string, (typeof settingDefinitions)[SettingKey]>)[key];
     if (!def) {
@@ -41,7 +42,7 @@ export async function updateSettings(db: Db, countyCode: string, input: Record<s
     }
     const r = def.schema.safeParse(value);
     if (!r.success) details.push({ path: key, message: `${def.label}：${r.error.issues[0]?.message ?? '格式不正确'}` });
-    else clean.push([key as SettingKey, r.data]);
+    else clean.push([key as SettingKey, r.data as SettingValue]);
   }
   if (!clean.length && !details.length) details.push({ path: '(body)', message: '没有要修改的设置项' });
   if (details.length)

@@ -6,6 +6,7 @@ import type { AuthContext } from '../../platform/auth.js';
 import { townPath, type Scope } from '../../platform/scope.js';
 import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
+import { listOf, noContent, pageOf, sendJsonText } from '../../platform/responses.js';
 import { countyOf } from '../accounts/service.js';
 import {
   coverage,
@@ -23,6 +24,7 @@ import {
   updateStandard,
 } from './service.js';
 import { facilitySuggestions } from './standards.js';
+import { Coverage, Inspection, NearbySites, Site, SiteDetail, Standard } from './schema.js';
 
 const regionCode = regionCodeSchema;
 const kind = z.enum(siteKinds, { error: `阵地类型应为 ${siteKinds.join('/')} 之一` });
@@ -116,10 +118,11 @@ export const siteRoutes =
             q: z.string().max(40).optional(),
             compliance: z.enum(['compliant', 'noncompliant', 'uninspected']).optional(),
           }),
+          response: { 200: pageOf(Site) },
         },
       },
       async (req, reply) => {
-        // JSON text built by the database: sent as is, not parsed and serialised again
+        // JSON text built by the database (or a cached page): sent as is, not parsed and serialised again
         const body = await listSitesJson(
           deps.database,
           auth(req).scope,
@@ -128,7 +131,7 @@ export const siteRoutes =
           req.query,
           listCache,
         );
-        return reply.type('application/json; charset=utf-8').send(body);
+        return sendJsonText(reply, body);
       },
     );
 
@@ -136,7 +139,7 @@ export const siteRoutes =
       '/sites/nearby',
       {
         config: { permission: 'site:read' },
-        schema: { tags: ['阵地'], summary: '附近的实践站：本村、本镇的阵地' },
+        schema: { tags: ['阵地'], summary: '附近的实践站：本村、本镇的阵地', response: { 200: NearbySites } },
       },
       async (req) => {
         const a = auth(req);
@@ -151,13 +154,19 @@ export const siteRoutes =
 
     app.get(
       '/sites/facilities',
-      { config: { permission: 'site:read' }, schema: { tags: ['阵地'], summary: '常见设施（填写建议）' } },
+      {
+        config: { permission: 'site:read' },
+        schema: { tags: ['阵地'], summary: '常见设施（填写建议）', response: { 200: listOf(z.string()) } },
+      },
       async () => ({ items: facilitySuggestions }),
     );
 
     app.post(
       '/sites',
-      { config: { permission: 'site:create' }, schema: { tags: ['阵地'], summary: '新增阵地', body: siteBody } },
+      {
+        config: { permission: 'site:create' },
+        schema: { tags: ['阵地'], summary: '新增阵地', body: siteBody, response: { 201: SiteDetail } },
+      },
       async (req, reply) => {
         const id = await createSite(db, auth(req).scope, actor(req), req.body);
         return reply.status(201).send(await getSite(db, auth(req).scope, countyOf(auth(req), deps), now(), id));
@@ -166,7 +175,10 @@ export const siteRoutes =
 
     app.get(
       '/sites/:id',
-      { config: { permission: 'site:read' }, schema: { tags: ['阵地'], summary: '阵地详情', params: idParam } },
+      {
+        config: { permission: 'site:read' },
+        schema: { tags: ['阵地'], summary: '阵地详情', params: idParam, response: { 200: SiteDetail } },
+      },
       async (req) => getSite(db, siteReadScope(auth(req)), countyOf(auth(req), deps), now(), req.params.id),
     );
 
@@ -174,7 +186,13 @@ export const siteRoutes =
       '/sites/:id',
       {
         config: { permission: 'site:update' },
-        schema: { tags: ['阵地'], summary: '修改阵地', params: idParam, body: siteBody.partial() },
+        schema: {
+          tags: ['阵地'],
+          summary: '修改阵地',
+          params: idParam,
+          body: siteBody.partial(),
+          response: { 200: SiteDetail },
+        },
       },
       async (req) => {
         await updateSite(db, auth(req).scope, actor(req), req.params.id, req.body);
@@ -184,7 +202,10 @@ export const siteRoutes =
 
     app.delete(
       '/sites/:id',
-      { config: { permission: 'site:delete' }, schema: { tags: ['阵地'], summary: '删除阵地', params: idParam } },
+      {
+        config: { permission: 'site:delete' },
+        schema: { tags: ['阵地'], summary: '删除阵地', params: idParam, response: { 204: noContent } },
+      },
       async (req, reply) => {
         await deleteSite(db, auth(req).scope, actor(req), req.params.id);
         return reply.status(204).send();
@@ -193,7 +214,10 @@ export const siteRoutes =
 
     app.get(
       '/sites/:id/inspections',
-      { config: { permission: 'site:read' }, schema: { tags: ['阵地'], summary: '检查记录', params: idParam } },
+      {
+        config: { permission: 'site:read' },
+        schema: { tags: ['阵地'], summary: '检查记录', params: idParam, response: { 200: listOf(Inspection) } },
+      },
       async (req) => listInspections(db, siteReadScope(auth(req)), countyOf(auth(req), deps), now(), req.params.id),
     );
 
@@ -221,6 +245,7 @@ export const siteRoutes =
               .max(50),
             note: z.string().max(2000).optional(),
           }),
+          response: { 201: Inspection },
         },
       },
       async (req, reply) =>
@@ -229,7 +254,10 @@ export const siteRoutes =
 
     app.get(
       '/standards',
-      { config: { permission: 'site:read' }, schema: { tags: ['阵地'], summary: '建设标准（检查清单）' } },
+      {
+        config: { permission: 'site:read' },
+        schema: { tags: ['阵地'], summary: '建设标准（检查清单）', response: { 200: listOf(Standard) } },
+      },
       async (req) => ({ items: await listStandards(db, countyOf(auth(req), deps)) }),
     );
 
@@ -237,7 +265,7 @@ export const siteRoutes =
       '/standards',
       {
         config: { permission: 'standard:manage' },
-        schema: { tags: ['阵地'], summary: '新增建设标准', body: standardBody },
+        schema: { tags: ['阵地'], summary: '新增建设标准', body: standardBody, response: { 201: Standard } },
       },
       async (req, reply) =>
         reply.status(201).send(await createStandard(db, actor(req), countyOf(auth(req), deps), req.body)),
@@ -247,7 +275,13 @@ export const siteRoutes =
       '/standards/:id',
       {
         config: { permission: 'standard:manage' },
-        schema: { tags: ['阵地'], summary: '修改建设标准', params: idParam, body: standardBody },
+        schema: {
+          tags: ['阵地'],
+          summary: '修改建设标准',
+          params: idParam,
+          body: standardBody,
+          response: { 200: Standard },
+        },
       },
       async (req) => updateStandard(db, actor(req), countyOf(auth(req), deps), req.params.id, req.body),
     );
@@ -260,6 +294,7 @@ export const siteRoutes =
           tags: ['统计'],
           summary: '实践站覆盖率与达标率',
           querystring: z.object({ regionCode: regionCode.optional() }),
+          response: { 200: Coverage },
         },
       },
       async (req) => coverage(db, auth(req).scope, countyOf(auth(req), deps), now(), req.query.regionCode),

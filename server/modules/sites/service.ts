@@ -87,6 +87,26 @@ const listColumns = {
   latest,
 };
 
+/** A standard as every route answers it (schema.ts `Standard`). */
+const standardColumns = {
+  id: standards.id,
+  code: standards.code,
+  name: standards.name,
+  items: standards.items,
+  kinds: standards.kinds,
+  passScore: standards.passScore,
+  isDefault: standards.isDefault,
+};
+const presentStandard = ({ id, code, name, items, kinds, passScore, isDefault }: typeof standards.$inferSelect) => ({
+  id,
+  code,
+  name,
+  items,
+  kinds,
+  passScore,
+  isDefault,
+});
+
 /** An ISO-8601 UTC timestamp as JavaScript's toISOString writes it, from SQL. */
 const isoSql = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -224,16 +244,7 @@ export async function getSite(db: DbOrTx, scope: Scope, countyCode: string, now:
   if (!row) throw notFound('阵地');
   const validFrom = await validFromOf(db, countyCode, now);
   const [standard] = row.standardId
-    ? await db
-        .select({
-          id: standards.id,
-          code: standards.code,
-          name: standards.name,
-          items: standards.items,
-          passScore: standards.passScore,
-        })
-        .from(standards)
-        .where(eq(standards.id, row.standardId))
+    ? await db.select(standardColumns).from(standards).where(eq(standards.id, row.standardId))
     : [];
   const [li] = await db
     .select()
@@ -241,33 +252,45 @@ export async function getSite(db: DbOrTx, scope: Scope, countyCode: string, now:
     .where(eq(inspections.siteId, id))
     .orderBy(desc(inspections.inspectedAt))
     .limit(1);
+  // the latest inspection was usually made against the site's standard; an older standard is read by itself
+  const [liStandard] =
+    !li || li.standardId === standard?.id
+      ? [standard]
+      : await db.select(standardColumns).from(standards).where(eq(standards.id, li.standardId));
   const { latest: l, ...rest } = row;
   return {
     ...rest,
     compliance: complianceOf(l, validFrom),
     standard: standard ?? null,
-    latestInspection: li ? presentInspection(li, standard?.items ?? []) : null,
+    latestInspection: li ? presentInspection(li, liStandard ?? null) : null,
     photos: row.photoIds.map((pid) => ({ id: pid, url: fileUrl(pid) })),
   };
 }
 
 export const fileUrl = (id: string) => `/api/v1/files/${id}`;
 
-function presentInspection(i: typeof inspections.$inferSelect, items: { code: string; name: string }[]) {
-  const names = new Map(items.map((x) => [x.code, x.name]));
+/** An inspection as every route answers it (schema.ts `Inspection`), with its standard's item names. */
+function presentInspection(
+  i: typeof inspections.$inferSelect,
+  standard: { id: string; name: string; items: { code: string; name: string }[] } | null,
+) {
+  const names = new Map((standard?.items ?? []).map((x) => [x.code, x.name]));
   return {
     id: i.id,
     inspectedAt: i.inspectedAt,
     inspectorName: i.inspectorName,
     standardId: i.standardId,
+    standard: standard ? { id: standard.id, name: standard.name } : null,
     passedCount: i.passedCount,
     totalCount: i.totalCount,
     score: Number(i.score),
     compliant: i.compliant,
     note: i.note,
     results: i.results.map((r) => ({
-      ...r,
+      itemCode: r.itemCode,
       itemName: names.get(r.itemCode) ?? r.itemCode,
+      passed: r.passed,
+      note: r.note ?? '',
       photoIds: r.photoIds ?? [],
       photos: (r.photoIds ?? []).map((pid) => ({ id: pid, url: fileUrl(pid) })),
     })),
@@ -415,12 +438,7 @@ export async function listInspections(db: DbOrTx, scope: Scope, countyCode: stri
       ),
     );
   const byId = new Map(stds.map((s) => [s.id, s]));
-  return {
-    items: rows.map((r) => {
-      const s = byId.get(r.standardId);
-      return { ...presentInspection(r, s?.items ?? []), standard: s ? { id: s.id, name: s.name } : null };
-    }),
-  };
+  return { items: rows.map((r) => presentInspection(r, byId.get(r.standardId) ?? null)) };
 }
 
 export type InspectionInput = {
@@ -492,7 +510,7 @@ export async function inspectSite(
       { ...actor, countyCode: site.countyCode },
       { action: 'site.inspect', entity: 'site', entityId: siteId, after: row, detail: { inspectionId: row.id, score } },
     );
-    return { ...presentInspection(row, std.items), standard: { id: std.id, name: std.name } };
+    return presentInspection(row, std);
   });
 }
 
@@ -509,15 +527,7 @@ export async function ensureDefaultStandards(db: DbOrTx, countyCode: string) {
 
 export const listStandards = (db: DbOrTx, countyCode: string) =>
   db
-    .select({
-      id: standards.id,
-      code: standards.code,
-      name: standards.name,
-      items: standards.items,
-      kinds: standards.kinds,
-      passScore: standards.passScore,
-      isDefault: standards.isDefault,
-    })
+    .select(standardColumns)
     .from(standards)
     .where(eq(standards.countyCode, countyCode))
     .orderBy(desc(standards.isDefault), asc(standards.code));
@@ -559,7 +569,7 @@ export async function createStandard(db: Db, actor: Actor, countyCode: string, i
       { ...actor, countyCode },
       { action: 'standard.create', entity: 'standard', entityId: row.id, after: row },
     );
-    return row;
+    return presentStandard(row);
   });
 }
 
@@ -589,7 +599,7 @@ export async function updateStandard(db: Db, actor: Actor, countyCode: string, i
       { ...actor, countyCode },
       { action: 'standard.update', entity: 'standard', entityId: id, before, after: row },
     );
-    return row;
+    return presentStandard(row);
   });
 }
 

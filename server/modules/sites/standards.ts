@@ -1,9 +1,11 @@
+import type { SiteKind } from './service.js';
+
 /** Default checklist templates seeded for every county; counties edit or add their own. */
 export const defaultStandards = [
   {
     code: 'six_haves',
     name: '六有标准',
-    kinds: ['station', 'institute'],
+    kinds: ['station', 'institute'] as SiteKind[],
     passScore: 100,
     isDefault: true,
     items: [
@@ -18,7 +20,7 @@ export const defaultStandards = [
   {
     code: 'five_haves',
     name: '五有标准',
-    kinds: ['station', 'institute', 'point'],
+    kinds: ['station', 'institute', 'point'] as SiteKind[],
     passScore: 80,
     isDefault: false,
     items: [

@@ -3,6 +3,7 @@
  * Kept apart from index.ts so the service pages need nothing from the other modules' calls.
  */
 import { api, type ItemList, type PageQuery, type Paged } from '../../common/api';
+import type { ApiQuery, Schemas } from '../../common/api-types';
 
 export type OrderState =
   'submitted' | 'rejected' | 'dispatched' | 'accepted' | 'in_service' | 'completed' | 'rated' | 'closed' | 'cancelled';
@@ -215,21 +216,12 @@ export const followUpApi = {
   close: (id: string, result: string) => api.post<unknown>(`/follow-ups/${id}/close`, { result }),
 };
 
-export interface Notification {
-  id: string;
-  kind: string;
-  title: string;
-  body: string;
-  entity: string | null;
-  entityId: string | null;
-  readAt: string | null;
-  createdAt: string;
-}
+export type Notification = Schemas['Notification'];
 
 export const notificationApi = {
-  list: (query: PageQuery & { unread?: boolean } = {}) =>
-    api.get<Paged<Notification> & { unread: number }>('/notifications', { page: 1, pageSize: 10, ...query }),
-  read: (ids?: string[]) => api.post<{ updated: number }>('/notifications/read', ids ? { ids } : {}),
+  list: (query: ApiQuery<'/api/v1/notifications', 'get'> = {}) =>
+    api.get('/notifications', { page: 1, pageSize: 10, ...query }),
+  read: (ids?: string[]) => api.post('/notifications/read', ids ? { ids } : {}),
 };
 
 /** Options for the pickers of the service pages (teams, volunteers, categories). */

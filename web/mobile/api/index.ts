@@ -2,13 +2,7 @@ import { api } from './client';
 import type {
   ConsentText,
   JoinRequest,
-  LoginResult,
-  Me,
   MyTeams,
-  NearbySites,
-  RegionDetail,
-  RegionOption,
-  SiteDetail,
   TeamCategory,
   VolunteerCreated,
   VolunteerProfile,
@@ -17,22 +11,22 @@ import type {
 
 const enc = encodeURIComponent;
 
+// Accounts, sites and regions answer the generated OpenAPI types (web/common/api-types.ts): no type arguments.
 export const authApi = {
-  login: (phone: string, password: string) =>
-    api.post<LoginResult>('/auth/login', { phone, password }, { skipAuthHandler: true }),
-  logout: () => api.post<void>('/auth/logout', undefined, { skipAuthHandler: true }),
-  me: () => api.get<Me>('/me', undefined, { skipAuthHandler: true }),
+  login: (phone: string, password: string) => api.post('/auth/login', { phone, password }, { skipAuthHandler: true }),
+  logout: () => api.post('/auth/logout', undefined, { skipAuthHandler: true }),
+  me: () => api.get('/me', undefined, { skipAuthHandler: true }),
 };
 
 export const sitesApi = {
-  nearby: () => api.get<NearbySites>('/sites/nearby'),
-  get: (id: string) => api.get<SiteDetail>(`/sites/${encodeURIComponent(id)}`),
+  nearby: () => api.get('/sites/nearby'),
+  get: (id: string) => api.get(`/sites/${enc(id)}`),
 };
 
 export const regionsApi = {
   /** Without a parent: the county itself. */
-  children: (parent?: string) => api.get<{ items: RegionOption[] }>('/regions', { parent }),
-  get: (code: string) => api.get<RegionDetail>(`/regions/${enc(code)}`),
+  children: (parent?: string) => api.get('/regions', { parent }),
+  get: (code: string) => api.get(`/regions/${enc(code)}`),
 };
 
 export const volunteersApi = {

@@ -3,7 +3,7 @@
  * Kept apart from api/index.ts so the service loop can grow without touching the other modules' calls.
  */
 import { api } from './client';
-import type { LoginResult } from './types';
+import type { ApiBody, ApiQuery, Schemas } from '../../common/api-types';
 
 const enc = encodeURIComponent;
 
@@ -117,46 +117,12 @@ export interface ActionBody {
 
 export type TaskView = 'todo' | 'pool' | 'mine';
 
-export interface Notification {
-  id: string;
-  kind?: string;
-  title: string;
-  body: string;
-  entity: string | null;
-  entityId: string | null;
-  readAt: string | null;
-  createdAt: string;
-}
-
-export interface NotificationList {
-  items: Notification[];
-  total: number;
-  unread: number;
-  page: number;
-  pageSize: number;
-}
-
-export interface UploadedFile {
-  id: string;
-  url: string;
-}
-
+export type Notification = Schemas['Notification'];
+export type NotificationList = Schemas['NotificationPage'];
+export type UploadedFile = Schemas['UploadedFile'];
 /** One level of the public region tree (GET /regions?parent=). */
-export interface RegionNode {
-  code: string;
-  name: string;
-  level: 'county' | 'town' | 'village';
-  parentCode: string | null;
-  hasChildren: boolean;
-}
-
-export interface Registration {
-  name: string;
-  phone: string;
-  password: string;
-  regionCode: string;
-  code?: string;
-}
+export type RegionNode = Schemas['Region'];
+export type Registration = ApiBody<'/api/v1/auth/register', 'post'>;
 
 export const serviceItemsApi = {
   menu: () => api.get<ServiceMenu>('/service-items'),
@@ -174,23 +140,18 @@ export const ordersApi = {
 };
 
 export const notificationsApi = {
-  list: (query: { page?: number; pageSize?: number; unread?: 'true' | 'false' } = {}) =>
-    api.get<NotificationList>('/notifications', { page: 1, pageSize: 20, ...query }),
-  read: (ids?: string[]) => api.post<{ updated: number }>('/notifications/read', ids ? { ids } : {}),
+  list: (query: ApiQuery<'/api/v1/notifications', 'get'> = {}) =>
+    api.get('/notifications', { page: 1, pageSize: 20, ...query }),
+  read: (ids?: string[]) => api.post('/notifications/read', ids ? { ids } : {}),
 };
 
 export const filesApi = {
-  upload: (file: Blob, fileName?: string) => api.upload<UploadedFile>('/files', file, fileName),
+  upload: (file: Blob, fileName?: string) => api.upload('/files', file, fileName),
 };
 
 export const signupApi = {
-  smsCode: (phone: string) =>
-    api.post<{ sent: boolean; required: boolean; expiresInSeconds?: number }>(
-      '/auth/sms-code',
-      { phone },
-      { skipAuthHandler: true },
-    ),
+  smsCode: (phone: string) => api.post('/auth/sms-code', { phone }, { skipAuthHandler: true }),
   /** Public: the county without a parent, else the children of `parent`. */
-  regions: (parent?: string) => api.get<{ items: RegionNode[] }>('/regions', { parent }, { skipAuthHandler: true }),
-  register: (body: Registration) => api.post<LoginResult>('/auth/register', body, { skipAuthHandler: true }),
+  regions: (parent?: string) => api.get('/regions', { parent }, { skipAuthHandler: true }),
+  register: (body: Registration) => api.post('/auth/register', body, { skipAuthHandler: true }),
 };

@@ -1,6 +1,6 @@
 import type { FormRules } from 'element-plus';
 import { complianceLabels, optionsOf, siteKindLabels, type SiteKind } from '../../../common/labels';
-import type { SiteContact, SiteDetail, SiteInput } from '../../api';
+import type { SiteContact, SiteDetail, SiteInput, SiteQuery } from '../../api';
 import { msg } from '../../locales/zh-CN';
 
 const f = msg.site.form;
@@ -9,12 +9,7 @@ export const kindOptions = optionsOf(siteKindLabels);
 export const complianceOptions = optionsOf(complianceLabels);
 export const facilitySuggestions: readonly string[] = msg.site.facilitySuggestions;
 
-export interface SiteFilters {
-  kind?: string;
-  regionCode?: string;
-  q?: string;
-  compliance?: string;
-}
+export type SiteFilters = Pick<SiteQuery, 'kind' | 'regionCode' | 'q' | 'compliance'>;
 
 export interface SiteForm {
   kind: SiteKind | '';
