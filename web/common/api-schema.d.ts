@@ -4382,6 +4382,230 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/activities/records': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 补录活动：已举办未录入的活动连同签到表一并录入（直接为“已结束”并结算时长；本县要求上级确认时为“待上级确认”） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            title: string;
+            /** @enum {string} */
+            type: 'lecture' | 'culture_sports' | 'volunteer_service' | 'training' | 'theme';
+            regionCode: string;
+            /** Format: date-time */
+            startAt: string;
+            /** Format: date-time */
+            endAt: string;
+            address: string;
+            description: string;
+            theme?: string;
+            /** Format: uuid */
+            siteId?: string | null;
+            /** Format: uuid */
+            teamId?: string | null;
+            /** Format: uuid */
+            planId?: string | null;
+            participants?: number;
+            beneficiaries?: string | number;
+            beneficiaryCount?: number;
+            photoIds?: string[];
+            sheetPhotoIds?: string[];
+            attendance?: {
+              /** Format: uuid */
+              volunteerId: string;
+              /** Format: date-time */
+              checkInAt: string;
+              /** Format: date-time */
+              checkOutAt: string;
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/activities/{id}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 确认补录的活动（上级：乡镇实践所确认村里的，县中心确认乡镇的）；确认后计入统计并结算时长 */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            comment?: string;
+          } | null;
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/activities/{id}/return': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 退回补录的活动（上级，须填写原因） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/activities/{id}/resubmit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 修改被退回的补录活动并重新提交（请求体同补录活动，签到表整体替换） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            title: string;
+            /** @enum {string} */
+            type: 'lecture' | 'culture_sports' | 'volunteer_service' | 'training' | 'theme';
+            regionCode: string;
+            /** Format: date-time */
+            startAt: string;
+            /** Format: date-time */
+            endAt: string;
+            address: string;
+            description: string;
+            theme?: string;
+            /** Format: uuid */
+            siteId?: string | null;
+            /** Format: uuid */
+            teamId?: string | null;
+            /** Format: uuid */
+            planId?: string | null;
+            participants?: number;
+            beneficiaries?: string | number;
+            beneficiaryCount?: number;
+            photoIds?: string[];
+            sheetPhotoIds?: string[];
+            attendance?: {
+              /** Format: uuid */
+              volunteerId: string;
+              /** Format: date-time */
+              checkInAt: string;
+              /** Format: date-time */
+              checkOutAt: string;
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/activities/{id}': {
     parameters: {
       query?: never;
