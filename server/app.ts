@@ -21,6 +21,7 @@ import fastifyStatic from '@fastify/static';
 import type { Deps } from './platform/context.js';
 import { registerAuth, registerErrors } from './platform/http.js';
 import { IMAGE_MAX_BYTES } from './platform/files.js';
+import { definePlatformJobs } from './platform/platform-jobs.js';
 import { regionRoutes } from './modules/regions/routes.js';
 import { accountRoutes } from './modules/accounts/routes.js';
 import { siteRoutes } from './modules/sites/routes.js';
@@ -115,6 +116,8 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, deps);
+  definePlatformJobs(deps);
+  if (opts.logger !== false) deps.jobs.log = app.log;
 
   app.get(
     '/api/health',

@@ -92,6 +92,7 @@ export async function createTestApp(opts: { authRateLimit?: number; listCache?: 
     token,
     as,
     close: async () => {
+      await deps.jobs.stop();
       await app.close();
       await database.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import type { Deps } from '../../platform/context.js';
 import { pageQuery } from '../../platform/http.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { verifyAudit } from '../../platform/audit.js';
+import { auditCheckpointPath } from '../../config.js';
 
 export const auditRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
@@ -66,7 +67,7 @@ export const auditRoutes =
 
     app.get(
       '/audit/verify',
-      { config: { permission: 'audit:read' }, schema: { tags: ['审计'], summary: '校验审计哈希链' } },
-      async () => verifyAudit(deps.database.db),
+      { config: { permission: 'audit:read' }, schema: { tags: ['审计'], summary: '校验审计哈希链（含链外签名检查点）' } },
+      async () => verifyAudit(deps.database.db, { checkpoints: [auditCheckpointPath(deps.config)] }),
     );
   };
