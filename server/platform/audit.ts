@@ -80,6 +80,7 @@ export function auditSigner(): AuditSigner {
   if (!signer) throw new Error('audit: no audit key (openPlatform sets it)');
   return signer;
 }
+const signCheckpoint = (text: string) => auditSigner().checkpointSignature(text);
 
 /** The canonical text of an event up to its sequence number: `{…,"seq":` ("seq" sorts after every other key). */
 function eventPrefix(e: Omit<EventFields, 'seq'>): string {
@@ -322,8 +323,7 @@ async function walkChain(
  * does not parse or whose signature fails are all reported.
  */
 export async function verifyAudit(db: DbOrTx, opts: { checkpoints?: string[] } = {}): Promise<AuditVerifyResult> {
-  const sign = auditSigner();
-  const reads = await Promise.all((opts.checkpoints ?? []).map((f) => readCheckpoints(f, sign.checkpointSignature)));
+  const reads = await Promise.all((opts.checkpoints ?? []).map((f) => readCheckpoints(f, signCheckpoint)));
   const latest = latestCheckpoints(reads);
   const problems: AuditProblem[] = [];
   const warnings: string[] = [];
@@ -384,7 +384,7 @@ export async function writeAuditCheckpoint(db: DbOrTx, file: string, now: Date) 
     .orderBy(asc(auditHeads.chain));
   const key = JSON.stringify(lanes);
   if (lastWritten.get(file) === key) return { written: false, lanes: lanes.length };
-  await appendCheckpoint(file, lanes, now, auditSigner().checkpointSignature);
+  await appendCheckpoint(file, lanes, now, signCheckpoint);
   lastWritten.set(file, key);
   return { written: true, lanes: lanes.length };
 }
@@ -401,8 +401,7 @@ export type RekeyOutcome = { chain: string; events: number; keyed: boolean; prob
 export async function rekeyLegacyChains(db: Db, opts: { checkpoints?: string[] } = {}): Promise<RekeyOutcome[]> {
   const legacy = await db.select().from(auditHeads).where(eq(auditHeads.keyed, false)).orderBy(asc(auditHeads.chain));
   if (!legacy.length) return [];
-  const sign = auditSigner();
-  const reads = await Promise.all((opts.checkpoints ?? []).map((f) => readCheckpoints(f, sign.checkpointSignature)));
+  const reads = await Promise.all((opts.checkpoints ?? []).map((f) => readCheckpoints(f, signCheckpoint)));
   const known = latestCheckpoints(reads);
   const out: RekeyOutcome[] = [];
   for (const { chain } of legacy) {

@@ -426,7 +426,8 @@ export class JobRunner {
           ? `任务执行失败（服务器内部错误），已重试 ${row.attempts} 次`
           : `任务执行出错（服务器内部错误），将自动重试（第 ${row.attempts} 次）`;
     const detail = errorDetail(err);
-    if (!(err instanceof AppError)) this.log.error({ err, job: row.id, kind: row.kind, attempt: row.attempts }, 'job failed');
+    if (!(err instanceof AppError))
+      this.log.error({ err, job: row.id, kind: row.kind, attempt: row.attempts }, 'job failed');
     if (!permanent) {
       const [retry] = await this.db
         .update(jobs)

@@ -301,7 +301,7 @@ async function readTop(book: Workbook) {
   return { cols: readHeader(header.cells), pendingRows, batches };
 }
 
-/** Uploads opened by a request of this process, so its job does not read and decrypt them again. */
+/** Uploads opened by a request that runs its job itself (`wait`), so the job does not read and open them again. */
 const opened = new Map<string, { book: Workbook }>();
 
 export type ImportDeps = { db: Db; crypto: Crypto; files: FileStore; jobs: JobRunner };
@@ -329,7 +329,7 @@ export async function startImport(
   const sha256 = sha256Hex(buf);
   const upload = newStorageKey('xlsx.sealed', now);
   await deps.files.put(upload, deps.crypto.sealBytes(buf));
-  opened.set(upload, { book });
+  if (opts.wait) opened.set(upload, { book });
   const payload: ImportPayload = {
     upload,
     bytes: buf.length,

@@ -21,15 +21,7 @@ import {
   userCounty,
   verifyVolunteer,
 } from './service.js';
-import {
-  buildTemplate,
-  importJob,
-  IMPORT_MAX_BYTES,
-  startImport,
-  vacuumJob,
-  writeRoster,
-  XLSX_MIME,
-} from './excel.js';
+import { buildTemplate, importJob, IMPORT_MAX_BYTES, startImport, vacuumJob, writeRoster, XLSX_MIME } from './excel.js';
 
 const regionCode = regionCodeSchema;
 const phone = phoneSchema;
