@@ -272,7 +272,8 @@ export class JobRunner {
 
   /**
    * One statement: pick the oldest due job of a kind this runner knows — queued and due, or running with an expired
-   * lease (its runner died) — skipping rows other runners are claiming, and take it under a new lease.
+   * lease (its runner died) — skipping rows other runners are claiming and jobs this runner is still running (its own
+   * expired lease: it goes on, and another runner may take the job over), and take it under a new lease.
    */
   private async claim(lease: string): Promise<JobRow | null> {
     const now = this.clock.now();
@@ -290,6 +291,7 @@ export class JobRunner {
         sql`${jobs.id} = (select id from ${jobs}
           where kind = any(${`{${this.kinds.join(',')}}`}::text[])
             and ((status = 'queued' and run_at <= ${at}) or (status = 'running' and locked_until < ${at}))
+            and id <> all(${`{${[...this.active.keys()].join(',')}}`}::uuid[])
           order by run_at, created_at limit 1 for update skip locked)`,
       )
       .returning();
