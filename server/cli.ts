@@ -122,8 +122,7 @@ async function main() {
           checkpoints: files.length ? files : [auditCheckpointPath(config)],
         });
         for (const c of r.checkpoints)
-          if (c.exists)
-            console.log(`检查点文件 ${c.path}：${c.valid}/${c.lines} 行有效，最新 ${c.latestAt ?? '无'}`);
+          if (c.exists) console.log(`检查点文件 ${c.path}：${c.valid}/${c.lines} 行有效，最新 ${c.latestAt ?? '无'}`);
         for (const w of r.warnings) console.warn(`注意：${w}`);
         if (r.ok) {
           console.log(`审计哈希链完整：已校验 ${r.checked} 条事件`);

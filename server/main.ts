@@ -63,8 +63,10 @@ async function main() {
     console.error('停止时出错：', err instanceof Error ? err.message : err);
     process.exit(1);
   };
-  process.once('SIGINT', () => stop('SIGINT').catch(exitOnFailure));
-  process.once('SIGTERM', () => stop('SIGTERM').catch(exitOnFailure));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      stop(signal).catch(exitOnFailure);
+    });
 }
 
 /** The seed runs in a child process: all the memory it used goes back to the system when it exits. */

@@ -38,10 +38,18 @@ export const jobs = pgTable(
   },
   (t) => [
     index('jobs_created_idx').on(t.createdBy, t.createdAt),
-    index('jobs_due_idx').on(t.runAt).where(sql`status = 'queued'`),
-    index('jobs_lease_idx').on(t.lockedUntil).where(sql`status = 'running'`),
-    index('jobs_finished_idx').on(t.finishedAt).where(sql`status in ('succeeded', 'failed')`),
-    uniqueIndex('jobs_unique_key_uq').on(t.uniqueKey).where(sql`status in ('queued', 'running')`),
+    index('jobs_due_idx')
+      .on(t.runAt)
+      .where(sql`status = 'queued'`),
+    index('jobs_lease_idx')
+      .on(t.lockedUntil)
+      .where(sql`status = 'running'`),
+    index('jobs_finished_idx')
+      .on(t.finishedAt)
+      .where(sql`status in ('succeeded', 'failed')`),
+    uniqueIndex('jobs_unique_key_uq')
+      .on(t.uniqueKey)
+      .where(sql`status in ('queued', 'running')`),
   ],
 );
 

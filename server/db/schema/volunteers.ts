@@ -162,4 +162,3 @@ export const teamMembers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.teamId, t.volunteerId] }), index('team_members_volunteer_idx').on(t.volunteerId)],
 );
-

@@ -67,7 +67,10 @@ export const auditRoutes =
 
     app.get(
       '/audit/verify',
-      { config: { permission: 'audit:read' }, schema: { tags: ['审计'], summary: '校验审计哈希链（含链外签名检查点）' } },
+      {
+        config: { permission: 'audit:read' },
+        schema: { tags: ['审计'], summary: '校验审计哈希链（含链外签名检查点）' },
+      },
       async () => verifyAudit(deps.database.db, { checkpoints: [auditCheckpointPath(deps.config)] }),
     );
   };

@@ -87,7 +87,12 @@ export const honorRoutes =
     const db = deps.database.db;
     const now = () => deps.clock.now();
     // 公示期满的荣誉上榜: a recurring job, run by one app server per period
-    deps.jobs.define({ kind: 'honors.publish', every: 10 * 60_000, maxAttempts: 3, run: (ctx) => publishDueHonors(db, ctx.now()) });
+    deps.jobs.define({
+      kind: 'honors.publish',
+      every: 10 * 60_000,
+      maxAttempts: 3,
+      run: (ctx) => publishDueHonors(db, ctx.now()),
+    });
     const caller = (req: FastifyRequest): HonorCaller => {
       const a = auth(req);
       return {

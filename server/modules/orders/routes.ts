@@ -114,7 +114,12 @@ export const orderRoutes =
     const db = deps.database.db;
     const now = () => deps.clock.now();
     // 超时上报与自动关闭: a recurring job, run by one app server per period
-    deps.jobs.define({ kind: 'orders.sla', every: 5 * 60_000, maxAttempts: 3, run: (ctx) => sweepOrders(db, ctx.now()) });
+    deps.jobs.define({
+      kind: 'orders.sla',
+      every: 5 * 60_000,
+      maxAttempts: 3,
+      run: (ctx) => sweepOrders(db, ctx.now()),
+    });
     // the caller without their volunteer record and led teams: the lifecycle's commands read those with the order
     const callerBase = (req: FastifyRequest) => {
       const a = auth(req);

@@ -107,7 +107,12 @@ export const pointRoutes =
     const db = deps.database.db;
     const now = () => deps.clock.now();
     // 公示期满的积分申报入账: a recurring job, run by one app server per period
-    deps.jobs.define({ kind: 'points.claims', every: 10 * 60_000, maxAttempts: 3, run: (ctx) => postDueClaims(db, ctx.now()) });
+    deps.jobs.define({
+      kind: 'points.claims',
+      every: 10 * 60_000,
+      maxAttempts: 3,
+      run: (ctx) => postDueClaims(db, ctx.now()),
+    });
     const caller = (req: FastifyRequest): Promise<PointsCaller> => {
       const a = auth(req);
       return pointsCaller(db, {
