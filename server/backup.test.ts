@@ -12,7 +12,7 @@ import { openDatabase } from './db/client.js';
 describe('backup and restore of the embedded database', () => {
   it(
     'restores regions, the audit chain and the data key into an empty data directory',
-    { timeout: 120_000 },
+    { timeout: 300_000 }, // a fresh embedded database is ~30 s of it alone on a busy 2-core machine
     async () => {
       const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wm-backup-'));
       const config = {
