@@ -281,10 +281,13 @@ type DirectCtx = {
   chain: string;
 };
 
+/** Stands in for the audit key: the server tags each event with HMAC-SHA256 in JavaScript before it is sent. */
+const BENCH_AUDIT_KEY = crypto.randomBytes(32);
+
 /**
  * Audit chain append in one statement, as writeAudit does it (server/platform/audit.ts): lock the lane's head, store
- * the event, move the head. The hash here is computed in SQL from the head (the server hashes in JavaScript between
- * statements of a CTE it sends once); the lanes are those of the server (8 per chain name, by order id).
+ * the event, move the head. The event's keyed tag is made here (HMAC-SHA256, as the server does), PostgreSQL links it
+ * to the head with sha256(); the lanes are those of the server (8 per chain name, by order id).
  */
 async function audit(
   c: pg.PoolClient,
@@ -298,13 +301,14 @@ async function audit(
   const chain = auditChain(chainName, entityId);
   const afterDigest = crypto.createHash('sha256').update(JSON.stringify(after)).digest('hex').slice(0, 32);
   const text = `{"action":${JSON.stringify(action)},"actorId":${JSON.stringify(actorId)},"afterDigest":"${afterDigest}","chain":${JSON.stringify(chain)},"seq":`;
+  const tag = crypto.createHmac('sha256', BENCH_AUDIT_KEY).update(text).digest('hex');
   const append = () =>
     c.query(
       `with h as (select seq + 1 as seq, hash from audit_heads where chain = $1 for update),
     e as (insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
-      select $1, h.seq, now(), $2, $3, $4, 'order', $5, null, null, null, $6, null, encode(sha256(convert_to(h.hash || chr(10) || $7::text || h.seq::text || '}', 'UTF8')), 'hex') from h returning seq, hash)
+      select $1, h.seq, now(), $2, $3, $4, 'order', $5, null, null, null, $6, null, encode(sha256(convert_to(h.hash || chr(10) || $7::text || ':' || h.seq::text, 'UTF8')), 'hex') from h returning seq, hash)
     update audit_heads set seq = e.seq, hash = e.hash from e where audit_heads.chain = $1 returning e.seq`,
-      [chain, actorId, actorName, action, entityId, afterDigest, text],
+      [chain, actorId, actorName, action, entityId, afterDigest, tag],
     );
   if ((await append()).rowCount) return;
   await c.query(`insert into audit_heads (chain, seq, hash) values ($1, 0, 'genesis') on conflict do nothing`, [chain]);

@@ -19,6 +19,7 @@ import type { Database } from '../server/db/client.js';
 import { Crypto } from '../server/platform/crypto.js';
 import { LocalFileStore } from '../server/platform/files.js';
 import { systemClock } from '../server/platform/clock.js';
+import { JobRunner } from '../server/platform/jobs.js';
 import { version } from '../server/version.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,13 +38,15 @@ function noDatabase(): Database {
 export async function documentApp(): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wenming-gen-api-'));
   const config = { ...loadConfig({}), dataDir, logLevel: 'silent' as const };
+  const database = noDatabase();
   const app = await buildApp(
     {
       config,
-      database: noDatabase(),
+      database,
       crypto: new Crypto(Buffer.alloc(32)),
       clock: systemClock,
       files: new LocalFileStore(path.join(dataDir, 'files')),
+      jobs: new JobRunner(database.db, systemClock), // never started: kinds are only defined
       version,
     },
     { logger: false, serveWeb: false },

@@ -17,6 +17,7 @@ import type { Deps } from './platform/context.js';
 import { registerAuth, registerErrors } from './platform/http.js';
 import { registerResponses, transformDocument } from './platform/responses.js';
 import { IMAGE_MAX_BYTES } from './platform/files.js';
+import { definePlatformJobs } from './platform/platform-jobs.js';
 import { regionRoutes } from './modules/regions/routes.js';
 import { accountRoutes } from './modules/accounts/routes.js';
 import { siteRoutes } from './modules/sites/routes.js';
@@ -113,6 +114,8 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, deps);
+  definePlatformJobs(deps);
+  if (opts.logger !== false) deps.jobs.log = app.log;
 
   app.get(
     '/api/health',

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { Config } from './config.js';
+import { auditCheckpointPath, type Config } from './config.js';
 import { openDatabase, runMigrations } from './db/client.js';
 import { version } from './version.js';
 
+const CHECKPOINTS = 'audit-checkpoints.jsonl';
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
 /** The embedded database has one owner: refuse while a server runs on the same data directory. */
@@ -26,11 +27,14 @@ function copyIfExists(from: string, to: string) {
 
 /**
  * Writes a backup directory: the database (PGlite's data-directory dump, or pg_dump's SQL for PostgreSQL), the
- * uploaded files and the data key (without it the encrypted ID numbers and phones cannot be read back).
+ * uploaded files, the audit checkpoints and the data key (without it the encrypted ID numbers and phones cannot be
+ * read back, nor the audit chain verified).
  */
 export async function backup(config: Config, target?: string) {
   const dir = path.resolve(target ?? path.join('backups', `wenming-${stamp()}`));
   fs.mkdirSync(dir, { recursive: true });
+  // the audit checkpoints first: taken before the database, they never record more than the backup holds
+  copyIfExists(auditCheckpointPath(config), path.join(dir, CHECKPOINTS));
   let engine: 'pglite' | 'postgres';
   if (config.databaseUrl) {
     engine = 'postgres';
@@ -104,5 +108,10 @@ export async function restore(config: Config, source: string, force: boolean) {
   }
   copyIfExists(path.join(dir, 'files'), path.join(config.dataDir, 'files'));
   if (fs.existsSync(backupKey)) fs.copyFileSync(backupKey, keyFile);
-  return `已从 ${dir} 恢复（备份时间 ${manifest.createdAt}）。`;
+  const checkpoints = auditCheckpointPath(config);
+  let note = '';
+  if (fs.existsSync(checkpoints))
+    note = `审计检查点文件 ${checkpoints} 已存在，未覆盖：audit-verify 会据此报告备份之后的审计事件已不在库中。`;
+  else copyIfExists(path.join(dir, CHECKPOINTS), checkpoints);
+  return `已从 ${dir} 恢复（备份时间 ${manifest.createdAt}）。${note}`;
 }

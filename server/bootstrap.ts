@@ -1,7 +1,9 @@
 import path from 'node:path';
-import type { Config } from './config.js';
+import { auditCheckpointPath, type Config } from './config.js';
 import { openDatabase, runMigrations, type Database } from './db/client.js';
 import { Crypto } from './platform/crypto.js';
+import { rekeyLegacyChains, useAuditSigner } from './platform/audit.js';
+import { JobRunner } from './platform/jobs.js';
 import { LocalFileStore } from './platform/files.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Deps } from './platform/context.js';
@@ -20,11 +22,22 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; databa
     }));
   await runMigrations(database);
   await syncBuiltinRoles(database.db);
+  const crypto = Crypto.load({ secretKey: config.secretKey, dataDir: config.dataDir });
+  useAuditSigner(crypto);
+  for (const r of await rekeyLegacyChains(database.db, { checkpoints: [auditCheckpointPath(config)] })) {
+    if (r.keyed) console.log(`审计链 ${r.chain}：${r.events} 条旧事件校验无误，已用审计密钥重新签名`);
+    else
+      console.error(
+        `审计链 ${r.chain} 未能用审计密钥重新签名：${r.problems.map((p) => `#${p.seq} ${p.problem}`).join('；')}`,
+      );
+  }
+  const clock = opts.clock ?? systemClock;
   return {
     config,
     database,
-    crypto: Crypto.load({ secretKey: config.secretKey, dataDir: config.dataDir }),
-    clock: opts.clock ?? systemClock,
+    crypto,
+    clock,
+    jobs: new JobRunner(database.db, clock),
     files: new LocalFileStore(path.join(config.dataDir, 'files')),
     version,
   };

@@ -1,4 +1,5 @@
-import { loadConfig } from './config.js';
+import path from 'node:path';
+import { auditCheckpointPath, loadConfig } from './config.js';
 import { openPlatform } from './bootstrap.js';
 import { importRegions } from './modules/regions/service.js';
 import { ensureUser } from './modules/accounts/service.js';
@@ -18,7 +19,8 @@ const usage = `用法：npm run cli -- <命令> [参数]
   create-admin <手机号> <密码> [姓名] [--role county_admin|sysadmin|secadmin|auditor] [--county 代码]
                                       创建管理员账号（默认中心管理员，数据权限为全县）
   seed-demo [县级区划代码]             创建演示县（区划、阵地、检查记录、演示账号）
-  audit-verify                        校验审计哈希链，发现篡改或删除时以非零状态退出
+  audit-verify [--checkpoints 文件]…   用审计密钥校验审计哈希链，并与链外签名检查点（默认 AUDIT_CHECKPOINT_PATH）比对；
+                                      发现篡改、删除或检查点被改时以非零状态退出
   points-verify [县级区划代码]         按流水重算积分余额并校验账本不变式，发现问题时以非零状态退出
   backup [目录]                        备份数据库、上传文件与数据密钥到目录（默认 ./backups/时间戳）；嵌入式数据库需先停止服务
   restore <目录> [--force]             从备份目录恢复到空的 DATA_DIR（或空的 PostgreSQL 数据库）
@@ -114,7 +116,14 @@ async function main() {
         return 0;
       }
       case 'audit-verify': {
-        const r = await verifyAudit(deps.database.db);
+        const files: string[] = [];
+        for (let f = flag(args, '--checkpoints'); f; f = flag(args, '--checkpoints')) files.push(path.resolve(f));
+        const r = await verifyAudit(deps.database.db, {
+          checkpoints: files.length ? files : [auditCheckpointPath(config)],
+        });
+        for (const c of r.checkpoints)
+          if (c.exists) console.log(`检查点文件 ${c.path}：${c.valid}/${c.lines} 行有效，最新 ${c.latestAt ?? '无'}`);
+        for (const w of r.warnings) console.warn(`注意：${w}`);
         if (r.ok) {
           console.log(`审计哈希链完整：已校验 ${r.checked} 条事件`);
           return 0;

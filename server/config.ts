@@ -13,6 +13,7 @@ const schema = z.object({
     .regex(/^\d{6}$/)
     .default('411523'),
   WENMING_SECRET_KEY: z.string().optional(),
+  AUDIT_CHECKPOINT_PATH: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   TRUST_PROXY: z.enum(['0', '1']).default('0'),
@@ -34,6 +35,8 @@ export type Config = {
   demo: boolean;
   demoCounty: string;
   secretKey?: string;
+  /** The append-only file of signed audit checkpoints, when set; auditCheckpointPath() gives the default. */
+  auditCheckpointPath?: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   sessionIdleMinutes: number;
   trustProxy: boolean;
@@ -64,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: e.WENMING_DEMO === '1',
     demoCounty: e.WENMING_DEMO_COUNTY,
     secretKey: e.WENMING_SECRET_KEY,
+    auditCheckpointPath: e.AUDIT_CHECKPOINT_PATH ? path.resolve(e.AUDIT_CHECKPOINT_PATH) : undefined,
     logLevel: e.LOG_LEVEL,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     trustProxy: e.TRUST_PROXY === '1',
@@ -73,3 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCheck: e.WENMING_RESPONSE_CHECK,
   };
 }
+
+/** Where the signed audit checkpoints go: AUDIT_CHECKPOINT_PATH, or DATA_DIR/audit-checkpoints.jsonl. */
+export const auditCheckpointPath = (config: Pick<Config, 'auditCheckpointPath' | 'dataDir'>) =>
+  config.auditCheckpointPath ?? path.join(config.dataDir, 'audit-checkpoints.jsonl');

@@ -1,4 +1,5 @@
-import { loadConfig } from './config.js';
+import { auditCheckpointPath, loadConfig } from './config.js';
+import { writeAuditCheckpoint } from './platform/audit.js';
 import { openPlatform } from './bootstrap.js';
 import { buildApp } from './app.js';
 import fs from 'node:fs';
@@ -6,14 +7,6 @@ import path from 'node:path';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isEmpty, DEMO_PASSWORD } from './seed/demo.js';
-import { startScheduler } from './platform/scheduler.js';
-import { deliverDue, webhookSender } from './platform/notify.js';
-import { sweepOrders } from './modules/orders/sla.js';
-import { grantDueStars } from './modules/stars/service.js';
-import { sweepActivities } from './modules/activities/service.js';
-import { expireWishes } from './modules/wishes/service.js';
-import { postDueClaims } from './modules/points/claims.js';
-import { publishDueHonors } from './modules/honors/service.js';
 
 /** read config → open db → migrate → (seed the demo county on an empty database) → build app → listen */
 async function main() {
@@ -37,24 +30,8 @@ async function main() {
   await app.listen({ port: config.port, host: config.host });
   // lets `cli backup` refuse to copy an embedded database this server is writing to
   if (!config.databaseUrl) fs.writeFileSync(path.join(config.dataDir, 'server.pid'), String(process.pid));
-  const stopScheduler = startScheduler(
-    deps.database.db,
-    deps.clock,
-    [
-      { name: 'orders.sla', everyMs: 5 * 60_000, run: (now) => sweepOrders(deps.database.db, now) },
-      { name: 'stars.grant', everyMs: 10 * 60_000, run: (now) => grantDueStars(deps.database.db, now) },
-      { name: 'activities.sweep', everyMs: 5 * 60_000, run: (now) => sweepActivities(deps.database.db, now) },
-      { name: 'wishes.expire', everyMs: 10 * 60_000, run: (now) => expireWishes(deps.database.db, now) },
-      { name: 'points.claims', everyMs: 10 * 60_000, run: (now) => postDueClaims(deps.database.db, now) },
-      { name: 'honors.publish', everyMs: 10 * 60_000, run: (now) => publishDueHonors(deps.database.db, now) },
-      {
-        name: 'notify.deliver',
-        everyMs: 20_000,
-        run: (now) => deliverDue(deps.database.db, deps.crypto, webhookSender, now),
-      },
-    ],
-    (err, name) => app.log.error({ err, task: name }, 'scheduled task failed'),
-  );
+  // durable jobs (imports, sweeps, checkpoints): claimed from the jobs table, so each runs once across servers
+  await deps.jobs.start();
   const base = `http://localhost:${config.port}`;
   console.log(
     [
@@ -71,14 +48,25 @@ async function main() {
   );
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
-    stopScheduler();
+    await deps.jobs.stop();
+    try {
+      await writeAuditCheckpoint(deps.database.db, auditCheckpointPath(config), deps.clock.now());
+    } catch (err) {
+      app.log.error({ err }, 'audit checkpoint at shutdown failed');
+    }
     fs.rmSync(path.join(config.dataDir, 'server.pid'), { force: true });
     await app.close();
     await deps.database.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  const exitOnFailure = (err: unknown) => {
+    console.error('停止时出错：', err instanceof Error ? err.message : err);
+    process.exit(1);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      stop(signal).catch(exitOnFailure);
+    });
 }
 
 /** The seed runs in a child process: all the memory it used goes back to the system when it exits. */

@@ -21,6 +21,21 @@ describe('personal data crypto', () => {
     buf[buf.length - 1] ^= 1;
     expect(() => c.decrypt(`v1.${buf.toString('base64')}`)).toThrow();
   });
+  it('seals a file (an import upload) and opens it back; a changed byte does not open', () => {
+    const file = Buffer.from('PK\u0003\u0004 姓名,身份证号 11010519491231002X');
+    const sealed = c.sealBytes(file);
+    expect(sealed.includes(Buffer.from('11010519491231002X'))).toBe(false);
+    expect(c.openBytes(sealed).equals(file)).toBe(true);
+    sealed[sealed.length - 1] ^= 1;
+    expect(() => c.openBytes(sealed)).toThrow();
+  });
+  it('derives separate keys for audit tags and checkpoint signatures, none equal to the lookup key', () => {
+    const text = '{"action":"site.create","seq":';
+    const tags = [c.auditTag(text), c.checkpointSignature(text), c.lookupHash('x', text)];
+    expect(new Set(tags).size).toBe(3);
+    expect(c.auditTag(text)).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Crypto(Buffer.alloc(32, 8)).auditTag(text)).not.toBe(c.auditTag(text));
+  });
   it('hashes for lookup with a key: same input, same hash; another key, another hash', () => {
     expect(c.lookupHash('phone', '13800000001')).toBe(c.lookupHash('phone', '13800000001'));
     expect(new Crypto(Buffer.alloc(32, 8)).lookupHash('phone', '13800000001')).not.toBe(

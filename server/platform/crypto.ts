@@ -10,10 +10,15 @@ export class Crypto {
   // key objects, imported once: a raw Buffer key is re-imported by every createCipheriv/createHmac call
   private encKey: crypto.KeyObject;
   private macKey: crypto.KeyObject;
+  private auditKey: crypto.KeyObject;
+  private checkpointKey: crypto.KeyObject;
   constructor(master: Buffer) {
     if (master.length !== 32) throw new Error('数据加密密钥必须是 32 字节');
-    this.encKey = crypto.createSecretKey(crypto.createHmac('sha256', master).update('wenming:enc').digest());
-    this.macKey = crypto.createSecretKey(crypto.createHmac('sha256', master).update('wenming:mac').digest());
+    const sub = (label: string) => crypto.createSecretKey(crypto.createHmac('sha256', master).update(label).digest());
+    this.encKey = sub('wenming:enc');
+    this.macKey = sub('wenming:mac');
+    this.auditKey = sub('wenming:audit');
+    this.checkpointKey = sub('wenming:audit-checkpoint');
   }
 
   static load(opts: { secretKey?: string; dataDir: string }): Crypto {
@@ -43,6 +48,30 @@ export class Crypto {
     const d = crypto.createDecipheriv('aes-256-gcm', this.encKey, buf.subarray(0, 12));
     d.setAuthTag(buf.subarray(12, 28));
     return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8');
+  }
+
+  /** AES-256-GCM of a file kept at rest for a while (an import's upload until its job ends): iv ‖ tag ‖ ciphertext. */
+  sealBytes(plain: Buffer): Buffer {
+    const iv = crypto.randomBytes(12);
+    const c = crypto.createCipheriv('aes-256-gcm', this.encKey, iv);
+    const body = Buffer.concat([c.update(plain), c.final()]);
+    return Buffer.concat([iv, c.getAuthTag(), body]);
+  }
+
+  openBytes(sealed: Buffer): Buffer {
+    const d = crypto.createDecipheriv('aes-256-gcm', this.encKey, sealed.subarray(0, 12));
+    d.setAuthTag(sealed.subarray(12, 28));
+    return Buffer.concat([d.update(sealed.subarray(28)), d.final()]);
+  }
+
+  /** The keyed tag of an audit event's canonical text (platform/audit.ts): HMAC-SHA256, hex. */
+  auditTag(text: string): string {
+    return crypto.createHmac('sha256', this.auditKey).update(text).digest('hex');
+  }
+
+  /** The signature of an audit checkpoint line (platform/audit-checkpoint.ts): HMAC-SHA256, hex. */
+  checkpointSignature(text: string): string {
+    return crypto.createHmac('sha256', this.checkpointKey).update(text).digest('hex');
   }
 
   /** Keyed hash used to find a record by phone or ID number without storing the value in clear. */

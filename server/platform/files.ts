@@ -7,6 +7,8 @@ import { AppError } from './errors.js';
 export interface FileStore {
   put(key: string, data: Buffer): Promise<void>;
   get(key: string): Promise<Buffer>;
+  /** Deletes a stored file; a missing one is not an error. */
+  remove(key: string): Promise<void>;
 }
 
 export class LocalFileStore implements FileStore {
@@ -23,6 +25,9 @@ export class LocalFileStore implements FileStore {
   }
   async get(key: string) {
     return fs.readFile(this.resolve(key));
+  }
+  async remove(key: string) {
+    await fs.rm(this.resolve(key), { force: true });
   }
 }
 

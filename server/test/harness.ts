@@ -21,6 +21,8 @@ export type TestApp = {
   token: (phone: string) => Promise<string>;
   /** app.inject with a bearer token for the given phone (or none). */
   as: (phone: string | null) => (opts: InjectOptions) => Promise<LightMyRequestResponse>;
+  /** Stops this app and its database connection and starts a new app on the same data (a server restart). */
+  restart: () => Promise<TestApp>;
   close: () => Promise<void>;
 };
 
@@ -55,10 +57,28 @@ export async function createTestApp(opts: { authRateLimit?: number; listCache?: 
     // every answer is checked against its route's response schema: a test fails when the code and the schema differ
     responseCheck: 'strict' as const,
   };
-  const database = await openDatabase({ databaseUrl, dataDir, poolSize: 20 });
+  const cleanup = async () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dbName && tpl.adminUrl) {
+      const admin = new pg.Client({ connectionString: tpl.adminUrl });
+      await admin.connect();
+      await admin.query(`drop database if exists ${dbName} with (force)`);
+      await admin.end();
+    }
+  };
+  return start(config, clock, cleanup);
+}
+
+async function start(config: Deps['config'], clock: TestClock, cleanup: () => Promise<void>): Promise<TestApp> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 20 });
   const deps = await openPlatform(config, { database, clock });
   const app = await buildApp(deps, { logger: false, serveWeb: false });
   await app.ready();
+  const stop = async () => {
+    await deps.jobs.stop();
+    await app.close();
+    await database.close();
+  };
   const tokens = new Map<string, string>();
   const token = async (phone: string) => {
     const cached = tokens.get(phone);
@@ -93,16 +113,13 @@ export async function createTestApp(opts: { authRateLimit?: number; listCache?: 
     clock,
     token,
     as,
+    restart: async () => {
+      await stop();
+      return start(config, clock, cleanup);
+    },
     close: async () => {
-      await app.close();
-      await database.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (dbName && tpl.adminUrl) {
-        const admin = new pg.Client({ connectionString: tpl.adminUrl });
-        await admin.connect();
-        await admin.query(`drop database if exists ${dbName} with (force)`);
-        await admin.end();
-      }
+      await stop();
+      await cleanup();
     },
   };
 }

@@ -2029,7 +2029,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** 校验审计哈希链 */
+    /** 校验审计哈希链（含链外签名检查点） */
     get: {
       parameters: {
         query?: never;
@@ -9992,7 +9992,7 @@ export interface components {
       detail: {
         [key: string]: unknown;
       } | null;
-      /** @description SHA-256(上一条的 hash + 本条内容) */
+      /** @description SHA-256(上一条的 hash + 本条内容的 HMAC 标签 + 序号) */
       hash: string;
     };
     AuditProblem: {
@@ -10000,11 +10000,24 @@ export interface components {
       seq: number;
       problem: string;
     };
-    /** @description 审计哈希链校验：被篡改、删除或截断的事件 */
+    /** @description 链外签名检查点文件 */
+    AuditCheckpointFile: {
+      path: string;
+      exists: boolean;
+      lines: number;
+      /** @description 签名正确的检查点行数 */
+      valid: number;
+      /** @description 最新一个有效检查点的时间 */
+      latestAt: string | null;
+    };
+    /** @description 审计哈希链校验：被篡改、删除或截断的事件，并与链外检查点核对 */
     AuditVerifyResult: {
       ok: boolean;
       checked: number;
       problems: components['schemas']['AuditProblem'][];
+      checkpoints: components['schemas']['AuditCheckpointFile'][];
+      /** @description 限制校验但不是链本身问题的情况（如尚无检查点文件） */
+      warnings: string[];
     };
     /** @description 已上传的文件 */
     UploadedFile: {

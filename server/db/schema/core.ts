@@ -125,6 +125,8 @@ export const auditHeads = pgTable('audit_heads', {
   chain: text('chain').primaryKey(),
   seq: bigint('seq', { mode: 'number' }).notNull().default(0),
   hash: text('hash').notNull(),
+  /** Hashes made with the audit key; false for chains written before it, until they are re-chained at start. */
+  keyed: boolean('keyed').notNull().default(true),
 });
 
 export const files = pgTable('files', {

@@ -3,3 +3,4 @@ export * from './volunteers.js';
 export * from './orders.js';
 export * from './activities.js';
 export * from './points.js';
+export * from './jobs.js';

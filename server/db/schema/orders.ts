@@ -263,14 +263,6 @@ export const deliveryLog = pgTable(
   (t) => [index('delivery_log_outbox_idx').on(t.outboxId)],
 );
 
-/** Periodic work, claimed by a conditional update so one server runs each tick. */
-export const schedules = pgTable('schedules', {
-  name: text('name').primaryKey(),
-  nextRunAt: ts('next_run_at').notNull(),
-  lastRunAt: ts('last_run_at'),
-  lastResult: jsonb('last_result').$type<Record<string, unknown>>(),
-});
-
 export const smsCodes = pgTable(
   'sms_codes',
   {

@@ -162,23 +162,3 @@ export const teamMembers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.teamId, t.volunteerId] }), index('team_members_volunteer_idx').on(t.volunteerId)],
 );
-
-/** Long work (imports, exports) as rows: progress is polled by the UI, and each job is audited. */
-export const jobs = pgTable(
-  'jobs',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    kind: text('kind').notNull(),
-    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed'] }).notNull(),
-    processed: integer('processed').notNull().default(0),
-    total: integer('total').notNull().default(0),
-    result: jsonb('result').$type<Record<string, unknown>>(),
-    error: text('error'),
-    createdBy: uuid('created_by'),
-    createdAt: ts('created_at').notNull().defaultNow(),
-    startedAt: ts('started_at'),
-    finishedAt: ts('finished_at'),
-  },
-  (t) => [index('jobs_created_idx').on(t.createdBy, t.createdAt)],
-);

@@ -28,6 +28,7 @@ import {
   stateLabels,
   typeLabels,
   updateActivity,
+  sweepActivities,
 } from './service.js';
 import { confirmRecord, recordActivity, resubmitRecord, returnRecord } from './records.js';
 
@@ -179,6 +180,13 @@ export const activityRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
+    // 活动按时间开始、结束与归档: a recurring job, run by one app server per period
+    deps.jobs.define({
+      kind: 'activities.sweep',
+      every: 5 * 60_000,
+      maxAttempts: 3,
+      run: (ctx) => sweepActivities(db, ctx.now()),
+    });
     const baseCaller = (req: FastifyRequest) => {
       const a = auth(req);
       return {

@@ -7,6 +7,7 @@ import { auditEvents } from '../../db/schema/index.js';
 import { verifyAudit } from '../../platform/audit.js';
 import { pageOf } from '../../platform/responses.js';
 import { AuditEvent, AuditVerifyResult } from './schema.js';
+import { auditCheckpointPath } from '../../config.js';
 
 export const auditRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
@@ -71,8 +72,12 @@ export const auditRoutes =
       '/audit/verify',
       {
         config: { permission: 'audit:read' },
-        schema: { tags: ['审计'], summary: '校验审计哈希链', response: { 200: AuditVerifyResult } },
+        schema: {
+          tags: ['审计'],
+          summary: '校验审计哈希链（含链外签名检查点）',
+          response: { 200: AuditVerifyResult },
+        },
       },
-      async () => verifyAudit(deps.database.db),
+      async () => verifyAudit(deps.database.db, { checkpoints: [auditCheckpointPath(deps.config)] }),
     );
   };

@@ -17,7 +17,7 @@ export const AuditEvent = z
     beforeDigest: z.string().nullable().meta({ description: '修改前内容的摘要' }),
     afterDigest: z.string().nullable().meta({ description: '修改后内容的摘要' }),
     detail: z.record(z.string(), z.unknown()).nullable(),
-    hash: z.string().meta({ description: 'SHA-256(上一条的 hash + 本条内容)' }),
+    hash: z.string().meta({ description: 'SHA-256(上一条的 hash + 本条内容的 HMAC 标签 + 序号)' }),
   })
   .meta({ id: 'AuditEvent', description: '审计事件（防篡改哈希链中的一条）' });
 
@@ -25,6 +25,22 @@ export const AuditProblem = z
   .object({ chain: z.string(), seq: z.number().int(), problem: z.string() })
   .meta({ id: 'AuditProblem' });
 
+export const AuditCheckpointFile = z
+  .object({
+    path: z.string(),
+    exists: z.boolean(),
+    lines: z.number().int(),
+    valid: z.number().int().meta({ description: '签名正确的检查点行数' }),
+    latestAt: z.string().nullable().meta({ description: '最新一个有效检查点的时间' }),
+  })
+  .meta({ id: 'AuditCheckpointFile', description: '链外签名检查点文件' });
+
 export const AuditVerifyResult = z
-  .object({ ok: z.boolean(), checked: z.number().int(), problems: z.array(AuditProblem) })
-  .meta({ id: 'AuditVerifyResult', description: '审计哈希链校验：被篡改、删除或截断的事件' });
+  .object({
+    ok: z.boolean(),
+    checked: z.number().int(),
+    problems: z.array(AuditProblem),
+    checkpoints: z.array(AuditCheckpointFile),
+    warnings: z.array(z.string()).meta({ description: '限制校验但不是链本身问题的情况（如尚无检查点文件）' }),
+  })
+  .meta({ id: 'AuditVerifyResult', description: '审计哈希链校验：被篡改、删除或截断的事件，并与链外检查点核对' });

@@ -23,6 +23,7 @@ import {
   revokeHonor,
   setConsent,
   type HonorCaller,
+  publishDueHonors,
 } from './service.js';
 
 const tags = ['荣誉'];
@@ -85,6 +86,13 @@ export const honorRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
+    // 公示期满的荣誉上榜: a recurring job, run by one app server per period
+    deps.jobs.define({
+      kind: 'honors.publish',
+      every: 10 * 60_000,
+      maxAttempts: 3,
+      run: (ctx) => publishDueHonors(db, ctx.now()),
+    });
     const caller = (req: FastifyRequest): HonorCaller => {
       const a = auth(req);
       return {

@@ -28,6 +28,7 @@ import {
 import { recommend } from './recommend.js';
 import { orderStates } from '../../db/schema/index.js';
 import { orderTransitions, scoreLabels, stateLabels, userActions } from './transitions.js';
+import { sweepOrders } from './sla.js';
 
 const regionCode = regionCodeSchema;
 const phone = phoneSchema;
@@ -110,6 +111,13 @@ export const orderRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
+    // 超时上报与自动关闭: a recurring job, run by one app server per period
+    deps.jobs.define({
+      kind: 'orders.sla',
+      every: 5 * 60_000,
+      maxAttempts: 3,
+      run: (ctx) => sweepOrders(db, ctx.now()),
+    });
     // the caller without their volunteer record and led teams: the lifecycle's commands read those with the order
     const callerBase = (req: FastifyRequest) => {
       const a = auth(req);

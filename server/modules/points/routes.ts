@@ -34,6 +34,7 @@ import {
   rejectClaim,
   submitClaim,
   withdrawClaim,
+  postDueClaims,
 } from './claims.js';
 import {
   XLSX_MIME,
@@ -105,6 +106,13 @@ export const pointRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
+    // 公示期满的积分申报入账: a recurring job, run by one app server per period
+    deps.jobs.define({
+      kind: 'points.claims',
+      every: 10 * 60_000,
+      maxAttempts: 3,
+      run: (ctx) => postDueClaims(db, ctx.now()),
+    });
     const caller = (req: FastifyRequest): Promise<PointsCaller> => {
       const a = auth(req);
       return pointsCaller(db, {

@@ -182,9 +182,19 @@ export const settingDefinitions = {
       .refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), '应为 http:// 或 https:// 开头的地址'),
   } satisfies Def,
   holidays: {
-    label: '法定节假日',
+    label: '本县额外放假日期',
     group: '通用',
-    description: '计算工作日时跳过的日期（YYYY-MM-DD）',
+    description:
+      '国家法定节假日与调休上班日已内置（按国务院办公厅每年公布的安排）；这里只填本县另外放假、计算工作日时要跳过的日期（YYYY-MM-DD）',
+    type: 'stringList',
+    default: [],
+    schema: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')),
+  } satisfies Def,
+  workdays: {
+    label: '本县额外上班日期',
+    group: '通用',
+    description:
+      '计算工作日时按上班计算的日期（YYYY-MM-DD），用于内置日历之外的调休或尚未收录的年份；与“本县额外放假日期”重复的日期按放假计算',
     type: 'stringList',
     default: [],
     schema: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')),

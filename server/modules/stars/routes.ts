@@ -16,6 +16,7 @@ import {
   objectToApplication,
   publicNotices,
   rejectApplication,
+  grantDueStars,
 } from './service.js';
 
 const state = z.enum(['applied', 'notice', 'granted', 'rejected', 'withdrawn'], {
@@ -27,6 +28,13 @@ export const starRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
+    // 公示期满的星级授予: a recurring job, run by one app server per period
+    deps.jobs.define({
+      kind: 'stars.grant',
+      every: 10 * 60_000,
+      maxAttempts: 3,
+      run: (ctx) => grantDueStars(db, ctx.now()),
+    });
     const caller = async (req: FastifyRequest): Promise<HoursCaller> => {
       const a = auth(req);
       return {

@@ -217,11 +217,12 @@ export async function approveApplication(db: Db, c: HoursCaller, now: Date, id: 
   const a = await loadForReview(db, c, id);
   if (a.state !== 'applied')
     throw new AppError('INVALID_TRANSITION', `该申请${starStateLabels[a.state]}，不能审核通过`);
-  const [days, holidays] = await Promise.all([
+  const [days, holidays, workdays] = await Promise.all([
     getSetting<number>(db, a.countyCode, 'stars.noticeWorkingDays'),
     getSetting<string[]>(db, a.countyCode, 'holidays'),
+    getSetting<string[]>(db, a.countyCode, 'workdays'),
   ]);
-  const period = noticePeriod(chinaDate(now), days, holidays ?? []);
+  const period = noticePeriod(chinaDate(now), days, { holidays: holidays ?? [], workdays: workdays ?? [] });
   const v = await volunteerUser(db, a.volunteerId);
   return db.transaction(async (tx) => {
     const [row] = await tx

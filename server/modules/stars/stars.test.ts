@@ -5,7 +5,7 @@ import { PHONES } from '../../test/constants.js';
 import { volunteers } from '../../db/schema/index.js';
 import { appendHours } from '../hours/ledger.js';
 import { grantDueStars, maskName } from './service.js';
-import { noticePeriod } from './workdays.js';
+import { hasOfficialCalendar, isWorkingDay, noticePeriod, officialDay } from './workdays.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -24,12 +24,65 @@ const chinaMorning = (d: string) => new Date(`${d}T02:00:00Z`);
 
 describe('working days', () => {
   it('skip weekends and holidays; the notice starts the next working day', () => {
-    expect(noticePeriod('2026-06-04', 5, [])).toEqual({ start: '2026-06-05', end: '2026-06-11' });
-    expect(noticePeriod('2026-06-04', 5, ['2026-06-08'])).toEqual({ start: '2026-06-05', end: '2026-06-12' });
-    expect(noticePeriod('2026-06-05', 1, ['2026-06-08'])).toEqual({ start: '2026-06-09', end: '2026-06-09' });
+    expect(noticePeriod('2026-06-04', 5)).toEqual({ start: '2026-06-05', end: '2026-06-11' });
+    expect(noticePeriod('2026-06-04', 5, { holidays: ['2026-06-08'] })).toEqual({
+      start: '2026-06-05',
+      end: '2026-06-12',
+    });
+    expect(noticePeriod('2026-06-05', 1, { holidays: ['2026-06-08'] })).toEqual({
+      start: '2026-06-09',
+      end: '2026-06-09',
+    });
     expect(maskName('张三丰')).toBe('张*丰');
     expect(maskName('李四')).toBe('李*');
     expect(maskName('欧阳小明')).toBe('欧**明');
+  });
+});
+
+describe('the official calendar (国务院办公厅 2026 arrangement, from lunar-typescript)', () => {
+  it('National Day and Mid-Autumn: 1–7 October off, Sunday 20 September and Saturday 10 October worked', () => {
+    for (const d of ['2026-10-01', '2026-10-05', '2026-10-07', '2026-09-25', '2026-09-27'])
+      expect(isWorkingDay(d), d).toBe(false);
+    expect(isWorkingDay('2026-09-20')).toBe(true); // Sunday, 调休
+    expect(isWorkingDay('2026-10-10')).toBe(true); // Saturday, 调休
+    expect(isWorkingDay('2026-10-11')).toBe(false); // an ordinary Sunday
+    // approved on Wednesday 30 September: 8, 9, 10 (Saturday), 12, 13 October
+    expect(noticePeriod('2026-09-30', 5)).toEqual({ start: '2026-10-08', end: '2026-10-13' });
+    // approved on Friday 18 September: the notice starts on the Sunday worked
+    expect(noticePeriod('2026-09-18', 3)).toEqual({ start: '2026-09-20', end: '2026-09-22' });
+  });
+
+  it('Spring Festival: 15–23 February off, Saturdays 14 and 28 February worked', () => {
+    expect(isWorkingDay('2026-02-14')).toBe(true);
+    expect(isWorkingDay('2026-02-17')).toBe(false); // 春节, a Tuesday
+    expect(isWorkingDay('2026-02-23')).toBe(false); // Monday, still off
+    expect(isWorkingDay('2026-02-28')).toBe(true);
+    expect(noticePeriod('2026-02-13', 5)).toEqual({ start: '2026-02-14', end: '2026-02-27' });
+    expect(noticePeriod('2026-02-27', 1)).toEqual({ start: '2026-02-28', end: '2026-02-28' });
+    expect(officialDay('2026-02-17')).toEqual({ name: '春节', work: false });
+    expect(officialDay('2026-02-28')).toEqual({ name: '春节', work: true });
+  });
+
+  it("the county's own days off and working days override the official calendar", () => {
+    // an extra day off on Friday 9 October: 8, 10, 12, 13, 14 October
+    expect(noticePeriod('2026-09-30', 5, { holidays: ['2026-10-09'] })).toEqual({
+      start: '2026-10-08',
+      end: '2026-10-14',
+    });
+    // a county working day inside the holiday, and a day that is both: the day off wins
+    expect(noticePeriod('2026-09-30', 1, { workdays: ['2026-10-04'] })).toEqual({
+      start: '2026-10-04',
+      end: '2026-10-04',
+    });
+    expect(isWorkingDay('2026-10-10', { holidays: ['2026-10-10'], workdays: ['2026-10-10'] })).toBe(false);
+    // a year not published yet counts weekends only, until the county enters its days
+    expect(hasOfficialCalendar(2026)).toBe(true);
+    expect(hasOfficialCalendar(2099)).toBe(false);
+    expect(noticePeriod('2099-09-30', 2)).toEqual({ start: '2099-10-01', end: '2099-10-02' });
+    expect(noticePeriod('2099-09-30', 2, { holidays: ['2099-10-01', '2099-10-02'] })).toEqual({
+      start: '2099-10-05',
+      end: '2099-10-06',
+    });
   });
 });
 

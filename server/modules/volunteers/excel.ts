@@ -9,7 +9,8 @@ import type { Crypto } from '../../platform/crypto.js';
 import type { FileStore } from '../../platform/files.js';
 import { newStorageKey } from '../../platform/files.js';
 import { sha256Hex } from '../../platform/crypto.js';
-import { createJob, failJob, finishJob, progress } from '../../platform/jobs.js';
+import { JobInterrupted, type JobContext, type JobRow, type JobRunner } from '../../platform/jobs.js';
+import type { Tx } from '../../db/client.js';
 import {
   checkVolunteer,
   consentPurposes,
@@ -161,6 +162,24 @@ type RowError = { row: number; column: string; reason: string };
 /** Rows per INSERT statement: the statement's 30 parameters are arrays, so the size costs nothing to parse. */
 const BATCH = 2000;
 
+export const IMPORT_JOB = 'volunteer.import';
+export const VACUUM_JOB = 'volunteers.vacuum';
+
+/** What an import job needs to run (and to run again after a restart): all of it JSON in the job row. */
+type ImportPayload = {
+  /** The uploaded workbook, AES-GCM sealed, in the file store until the job ends. */
+  upload: string;
+  bytes: number;
+  sha256: string;
+  actor: Actor;
+  scope: Scope;
+  countyCode: string;
+  /** The time of the request: rows are checked (ages …) and stamped as of then, however late the job runs. */
+  now: string;
+  /** Rows per batch statement (tests use small batches to stop an import between them). */
+  batchSize?: number;
+};
+
 /** The columns a batch sends as arrays (one text[] each), in this order. */
 const ARRAY_COLUMNS = [
   'region_code',
@@ -201,15 +220,21 @@ const fillJson = (c: string) => `${c} = case when v.${c} = '[]'::jsonb then excl
 
 /**
  * One statement per batch, so one round trip and no transaction: insert the rows from arrays (`unnest`), merge a
- * known ID number (fill what is empty, never overwrite), and record the registration consent of each new
- * volunteer. $1 county, $2 created_by, $3 now, $4 consent version, $5 volunteer numbers, $6… the columns.
- * Answers how many rows were new and how many rows the statement touched.
+ * known ID number (fill what is empty, never overwrite), record the registration consent of each new volunteer,
+ * and record the batch as a step of the job with its counts — only while this claim holds the job's lease, so a
+ * batch is saved once even when a job is resumed after a restart (the step's primary key refuses a second time).
+ * $1 county, $2 created_by, $3 now, $4 consent version, $5 volunteer numbers, $6… the columns, then job id, lease,
+ * step and the rows merged within the batch. Answers how many rows were new, how many the statement touched, and
+ * whether the step was recorded (not: the lease was lost).
  */
-const BATCH_SQL = `with ins as (
+const STEP_PARAM = ARRAY_COLUMNS.length + 6;
+const BATCH_SQL = `with lease as (
+  select 1 from jobs where id = $${STEP_PARAM}::uuid and locked_by = $${STEP_PARAM + 1}::text and status = 'running'
+), ins as (
   insert into volunteers as v (county_code, volunteer_no, ${ARRAY_COLUMNS.join(', ')}, verified_at, source, created_by)
   select $1::text, t.volunteer_no, ${ARRAY_COLUMNS.map((c) => `t.${c}${CAST[c] ?? ''}`).join(', ')}, case when t.verified::boolean then $3::timestamptz end, 'import', $2::uuid
   from unnest($5::text[], ${ARRAY_COLUMNS.map((_, i) => `$${i + 6}::text[]`).join(', ')}) as t(volunteer_no, ${ARRAY_COLUMNS.join(', ')})
-  where true
+  where exists (select 1 from lease)
   on conflict (county_code, id_hash) do update set
     ${['phone_hash', 'phone_enc', 'phone_masked', 'guardian_name', 'guardian_phone_enc', 'guardian_phone_masked', 'guardian_relation'].map(fillNull).join(', ')},
     ${['availability', 'service_area', 'political_status', 'education', 'occupation'].map(fillEmpty).join(', ')},
@@ -219,8 +244,16 @@ const BATCH_SQL = `with ins as (
 ), c as (
   insert into consents (county_code, subject_type, subject_id, purpose, version, granted_by, at)
   select $1::text, 'volunteer', id, 'registration', $4::text, 'staff_on_paper', $3::timestamptz from ins where fresh
+), n as (
+  select (count(*) filter (where fresh))::int as inserted, count(*)::int as touched from ins
+), s as (
+  insert into job_steps (job_id, step, result, at)
+  select $${STEP_PARAM}::uuid, $${STEP_PARAM + 2}::int,
+    jsonb_build_object('inserted', n.inserted, 'touched', n.touched, 'dupes', $${STEP_PARAM + 3}::int), $3::timestamptz
+  from n where exists (select 1 from lease)
+  returning 1
 )
-select (count(*) filter (where fresh))::int as inserted, count(*)::int as touched from ins`;
+select n.inserted, n.touched, (select count(*)::int from s) as stepped from n`;
 /** Reserves $2 volunteer numbers of county $1 (its own statement, so concurrent batches do not wait on the counter row). */
 const NUMBERS_SQL = `update counters set value = value + $2::int where county_code = $1::text and name = 'volunteer_no' returning value`;
 /** Batches in the database at once: two, so PostgreSQL can use a second core while this thread prepares the next. */
@@ -245,29 +278,9 @@ type Accepted = {
   values: (string | null)[] | null;
 };
 
-/**
- * Imports volunteers from a template workbook: each row validated; good rows saved in batches (an ID number
- * already registered is merged: empty fields filled, nothing duplicated); bad rows listed in an error report.
- *
- * The sheet is streamed (see ./xlsx.ts): memory stays at a few batches whatever the size of the file. While
- * batches are in the database, the next one is parsed, checked and encrypted, so the JavaScript work and the
- * database work overlap. Each batch is one statement (see BATCH_SQL); a batch that fails fails the job, and the
- * batches saved before it stay saved (as they did when batches were saved one by one).
- */
-export async function importVolunteers(
-  deps: { db: Db; crypto: Crypto; files: FileStore },
-  actor: Actor,
-  scope: Scope,
-  countyCode: string,
-  now: Date,
-  buf: Buffer,
-  onJob?: (jobId: string) => void,
-): Promise<ImportResult> {
-  const { db, crypto } = deps;
-  checkWorkbookBytes(buf);
-  const book = await open(buf);
+/** The workbook's header row (the first row with any text) and the rows after it in the first batch read. */
+async function readTop(book: Workbook) {
   const batches = book.rows(500);
-  // the header is the first row with any text in it
   let header: SheetRow | undefined;
   let pendingRows: SheetRow[] = [];
   try {
@@ -285,101 +298,239 @@ export async function importVolunteers(
   }
   if (!header)
     throw new AppError('VALIDATION_FAILED', '工作簿是空的，请使用模板', [{ path: 'file', message: '没有表头' }]);
-  const cols = readHeader(header.cells);
-  const estimate = Math.max(0, book.rowElements - 1);
+  return { cols: readHeader(header.cells), pendingRows, batches };
+}
 
-  const job = await createJob(db, countyCode, 'volunteer.import', actor.userId, now);
-  onJob?.(job.id);
-  await progress(db, job.id, 0, estimate);
-  await db.transaction((tx) =>
+/** Uploads opened by a request that runs its job itself (`wait`), so the job does not read and open them again. */
+const opened = new Map<string, { book: Workbook }>();
+
+export type ImportDeps = { db: Db; crypto: Crypto; files: FileStore; jobs: JobRunner };
+
+/**
+ * Starts an import of a template workbook: the file is checked first (not a workbook, damaged, no header, a
+ * missing column: 400; too large: 413, before any job exists), then kept AES-GCM sealed in the file store and
+ * handed to a durable job (`volunteer.import`) with its start audited in the same transaction. `wait`: the job runs
+ * in this request and its result is the answer (a job that could not finish here — stopped, or waiting to retry —
+ * answers `pending` and goes on in the background); otherwise the job is queued for the runner and its id returned.
+ */
+export async function startImport(
+  deps: ImportDeps,
+  actor: Actor,
+  scope: Scope,
+  countyCode: string,
+  now: Date,
+  buf: Buffer,
+  opts: { wait: boolean; batchSize?: number },
+): Promise<{ jobId: string; result?: ImportResult }> {
+  checkWorkbookBytes(buf);
+  const book = await open(buf);
+  await readTop(book);
+  const estimate = Math.max(0, book.rowElements - 1);
+  const sha256 = sha256Hex(buf);
+  const upload = newStorageKey('xlsx.sealed', now);
+  await deps.files.put(upload, deps.crypto.sealBytes(buf));
+  if (opts.wait) opened.set(upload, { book });
+  const payload: ImportPayload = {
+    upload,
+    bytes: buf.length,
+    sha256,
+    actor: { ...actor, countyCode },
+    scope,
+    countyCode,
+    now: now.toISOString(),
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+  };
+  const job = { kind: IMPORT_JOB, payload, countyCode, createdBy: actor.userId, total: estimate };
+  const auditStart = (tx: Tx, row: JobRow) =>
     writeAudit(
       tx,
       { ...actor, countyCode },
       {
         action: 'volunteer.import.start',
         entity: 'job',
-        entityId: job.id,
-        detail: { rows: estimate, bytes: buf.length, sha256: sha256Hex(buf) },
+        entityId: row.id,
+        detail: { rows: estimate, bytes: buf.length, sha256 },
       },
-    ),
-  );
+    );
   try {
-    const regionRows = await db
-      .select({ code: regions.code, path: regions.path, level: regions.level })
-      .from(regions)
-      .where(eq(regions.countyCode, countyCode));
-    const regionMap = new Map(regionRows.map((r) => [r.code, r]));
-    const cats = await knownCategories(db, countyCode);
-    const catByName = new Map<string, string>([
-      ...Object.entries(standingCategories).map(([k, v]) => [v, k] as [string, string]),
-      ...[...cats].map((c) => [c, c] as [string, string]),
-    ]);
-    await db.insert(counters).values({ countyCode, name: 'volunteer_no', value: 0 }).onConflictDoNothing();
-    const errors: RowError[] = [];
-    let total = 0;
-    let imported = 0;
-    let merged = 0;
-    const headerOf = (path: string) =>
-      templateColumns.find((c) => path === c.key || path.startsWith(`${c.key}.`))?.header ?? path;
-    const colIdx = templateColumns.filter((c) => cols.has(c.key)).map((c) => cols.get(c.key)!);
-
-    /** The column values of an accepted row, in ARRAY_COLUMNS order: the CPU of the import (pinyin, AES-GCM, HMAC). */
-    const valuesOf = (input: VolunteerInput, verified: boolean): (string | null)[] => {
-      const id = input.idNumber;
-      const region = regionMap.get(input.regionCode)!;
-      const name = input.name.trim();
-      const keys = nameKeys(name);
-      const p = protectedColumns(crypto, id, input.phone || null, input.guardianPhone || null);
-      return [
-        region.code,
-        region.path,
-        name,
-        keys.namePinyin,
-        keys.nameInitials,
-        Number(id[16]) % 2 === 1 ? 'male' : 'female',
-        `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
-        p.idHash,
-        p.idEnc,
-        p.idMasked,
-        p.phoneHash,
-        p.phoneEnc,
-        p.phoneMasked,
-        verified ? 't' : 'f',
-        JSON.stringify(input.skills ?? []),
-        JSON.stringify(input.categories ?? []),
-        input.availability ?? '',
-        input.serviceArea ?? '',
-        input.politicalStatus ?? '',
-        input.education ?? '',
-        input.occupation ?? '',
-        input.guardianName || null,
-        p.guardianPhoneEnc,
-        p.guardianPhoneMasked,
-        input.guardianRelation || null,
-      ];
-    };
-
-    // the pool (pg.Pool, or the PGlite worker pool) under drizzle: the statement is plain SQL with array parameters
-    const client = (
-      db as unknown as {
-        $client: { query(q: { text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> };
-      }
-    ).$client;
-    let reported = 0;
-    const saveBatch = async (entries: Accepted[], seen: number) => {
-      const {
-        rows: [{ value }],
-      } = await client.query({ text: NUMBERS_SQL, values: [countyCode, entries.length] });
-      const first = Number(value) - entries.length + 1;
-      const numbers = entries.map((_, i) => `ZY${countyCode}${String(first + i).padStart(6, '0')}`);
-      const arrays: (string | null)[][] = ARRAY_COLUMNS.map(() => new Array<string | null>(entries.length));
-      let dupes = 0;
-      entries.forEach((e, r) => {
-        const values = e.values ?? valuesOf(e.input, e.verified);
-        for (let c = 0; c < values.length; c++) arrays[c][r] = values[c];
-        dupes += e.dupes;
+    if (!opts.wait) {
+      const row = await deps.db.transaction(async (tx) => {
+        const r = (await deps.jobs.enqueue(tx, job))!;
+        await auditStart(tx, r);
+        return r;
       });
-      const res = await client.query({
+      deps.jobs.wake(); // committed now: the runner can see it
+      return { jobId: row.id };
+    }
+    const settled = await deps.jobs.runNow({ ...job, beforeRun: auditStart });
+    if (settled.job.status === 'succeeded')
+      return {
+        jobId: settled.job.id,
+        result: { jobId: settled.job.id, ...(settled.job.result as Omit<ImportResult, 'jobId'>) },
+      };
+    if (settled.job.status === 'failed' && settled.error instanceof AppError) throw settled.error;
+    return { jobId: settled.job.id };
+  } catch (e) {
+    opened.delete(upload);
+    throw e;
+  }
+}
+
+/** The handler of `volunteer.import` jobs and its cleanup, defined by the volunteers module. */
+export function importJob(deps: ImportDeps) {
+  return {
+    kind: IMPORT_JOB,
+    maxAttempts: 3,
+    run: (ctx: JobContext) => runImport(deps, ctx),
+    /** The import's result is audited once, in the transaction that marks the job done. */
+    onSucceeded: async (tx: Tx, job: JobRow, result: Record<string, unknown>) => {
+      const p = job.payload as ImportPayload;
+      await writeAudit(tx, p.actor, { action: 'volunteer.import', entity: 'job', entityId: job.id, detail: result });
+      if (Number(result.imported) >= 1000) await deps.jobs.enqueue(tx, { kind: VACUUM_JOB, uniqueKey: VACUUM_JOB });
+    },
+    /** The upload holds ID numbers in clear inside its cells: it goes when the job ends, either way. */
+    onSettled: async (job: JobRow) => {
+      const p = job.payload as ImportPayload;
+      opened.delete(p.upload);
+      await deps.files.remove(p.upload);
+    },
+  };
+}
+
+/**
+ * After a bulk import: VACUUM (ANALYZE) the table, as a job of its own (one pending at a time). Fresh statistics keep
+ * the planner on the search indexes, VACUUM moves the GIN index's pending entries into the index proper (until then
+ * every name search reads them all) and marks the pages all-visible for index-only counts. PGlite has no autovacuum;
+ * PostgreSQL's would do the same within a minute or so.
+ */
+export function vacuumJob(db: Db) {
+  return {
+    kind: VACUUM_JOB,
+    maxAttempts: 2,
+    run: async () => {
+      await db.execute(sql`vacuum (analyze) volunteers`);
+    },
+  };
+}
+
+/**
+ * Imports volunteers from a template workbook: each row validated; good rows saved in batches (an ID number
+ * already registered is merged: empty fields filled, nothing duplicated); bad rows listed in an error report.
+ *
+ * The sheet is streamed (see ./xlsx.ts): memory stays at a few batches whatever the size of the file. While
+ * batches are in the database, the next one is parsed, checked and encrypted, so the JavaScript work and the
+ * database work overlap. Each batch is one statement (see BATCH_SQL) that also records it as a step of the job:
+ * a job resumed after a restart reads the whole file again (checking rows is cheap and gives the same batches and the
+ * same bad rows), skips the batches it finds recorded and adds their stored counts, so every row is saved once and
+ * the result counts as if the import had never stopped. A batch that fails fails the attempt; the runner retries.
+ */
+async function runImport(deps: ImportDeps, ctx: JobContext): Promise<Omit<ImportResult, 'jobId'>> {
+  const { db, crypto } = deps;
+  const p = ctx.job.payload as ImportPayload;
+  const jobId = ctx.job.id;
+  const now = new Date(p.now);
+  const { actor, scope, countyCode } = p;
+  const batchSize = p.batchSize ?? BATCH;
+  const book = opened.get(p.upload)?.book ?? (await open(crypto.openBytes(await deps.files.get(p.upload))));
+  const { cols, pendingRows, batches } = await readTop(book);
+  const estimate = Math.max(0, book.rowElements - 1);
+  const doneSteps = new Map(
+    (
+      await db.execute<{ step: number; result: { inserted: number; touched: number; dupes: number } }>(
+        sql`select step, result from job_steps where job_id = ${jobId}`,
+      )
+    ).rows.map((r) => [Number(r.step), r.result]),
+  );
+  const regionRows = await db
+    .select({ code: regions.code, path: regions.path, level: regions.level })
+    .from(regions)
+    .where(eq(regions.countyCode, countyCode));
+  const regionMap = new Map(regionRows.map((r) => [r.code, r]));
+  const cats = await knownCategories(db, countyCode);
+  const catByName = new Map<string, string>([
+    ...Object.entries(standingCategories).map(([k, v]) => [v, k] as [string, string]),
+    ...[...cats].map((c) => [c, c] as [string, string]),
+  ]);
+  await db.insert(counters).values({ countyCode, name: 'volunteer_no', value: 0 }).onConflictDoNothing();
+  const errors: RowError[] = [];
+  let total = 0;
+  let imported = 0;
+  let merged = 0;
+  const headerOf = (path: string) =>
+    templateColumns.find((c) => path === c.key || path.startsWith(`${c.key}.`))?.header ?? path;
+  const colIdx = templateColumns.filter((c) => cols.has(c.key)).map((c) => cols.get(c.key)!);
+
+  /** The column values of an accepted row, in ARRAY_COLUMNS order: the CPU of the import (pinyin, AES-GCM, HMAC). */
+  const valuesOf = (input: VolunteerInput, verified: boolean): (string | null)[] => {
+    const id = input.idNumber;
+    const region = regionMap.get(input.regionCode)!;
+    const name = input.name.trim();
+    const keys = nameKeys(name);
+    const p = protectedColumns(crypto, id, input.phone || null, input.guardianPhone || null);
+    return [
+      region.code,
+      region.path,
+      name,
+      keys.namePinyin,
+      keys.nameInitials,
+      Number(id[16]) % 2 === 1 ? 'male' : 'female',
+      `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
+      p.idHash,
+      p.idEnc,
+      p.idMasked,
+      p.phoneHash,
+      p.phoneEnc,
+      p.phoneMasked,
+      verified ? 't' : 'f',
+      JSON.stringify(input.skills ?? []),
+      JSON.stringify(input.categories ?? []),
+      input.availability ?? '',
+      input.serviceArea ?? '',
+      input.politicalStatus ?? '',
+      input.education ?? '',
+      input.occupation ?? '',
+      input.guardianName || null,
+      p.guardianPhoneEnc,
+      p.guardianPhoneMasked,
+      input.guardianRelation || null,
+    ];
+  };
+
+  // the pool (pg.Pool, or the PGlite worker pool) under drizzle: the statement is plain SQL with array parameters
+  const client = (
+    db as unknown as {
+      $client: { query(q: { text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> };
+    }
+  ).$client;
+  let reported = 0;
+  const report = async (seen: number) => {
+    if (seen <= reported) return;
+    reported = seen;
+    await ctx.progress(seen, Math.max(estimate, seen));
+  };
+  const saveBatch = async (entries: Accepted[], seen: number, step: number) => {
+    let dupes = 0;
+    for (const e of entries) dupes += e.dupes;
+    const done = doneSteps.get(step);
+    if (done) {
+      // saved before the job was interrupted: count it as it was counted then
+      imported += done.inserted;
+      merged += done.touched - done.inserted + done.dupes;
+      return;
+    }
+    const {
+      rows: [{ value }],
+    } = await client.query({ text: NUMBERS_SQL, values: [countyCode, entries.length] });
+    const first = Number(value) - entries.length + 1;
+    const numbers = entries.map((_, i) => `ZY${countyCode}${String(first + i).padStart(6, '0')}`);
+    const arrays: (string | null)[][] = ARRAY_COLUMNS.map(() => new Array<string | null>(entries.length));
+    entries.forEach((e, r) => {
+      const values = e.values ?? valuesOf(e.input, e.verified);
+      for (let c = 0; c < values.length; c++) arrays[c][r] = values[c];
+    });
+    let res: { rows: Record<string, unknown>[] };
+    try {
+      res = await client.query({
         text: BATCH_SQL,
         values: [
           countyCode,
@@ -388,167 +539,148 @@ export async function importVolunteers(
           consentPurposes.registration.version,
           textArray(numbers),
           ...arrays.map(textArray),
+          jobId,
+          ctx.lease,
+          step,
+          dupes,
         ],
       });
-      const { inserted, touched } = res.rows[0] as { inserted: number; touched: number };
-      imported += inserted;
-      merged += touched - inserted + dupes;
-      if (seen > reported) {
-        reported = seen;
-        await progress(db, job.id, seen, Math.max(estimate, seen));
-      }
-    };
+    } catch (e) {
+      // the step is already recorded: another runner has this job (our lease ran out)
+      if ((e as { code?: string }).code === '23505' && String((e as Error).message).includes('job_steps'))
+        throw new JobInterrupted('任务已被其他进程接管');
+      throw e;
+    }
+    const { inserted, touched, stepped } = res.rows[0] as { inserted: number; touched: number; stepped: number };
+    if (!stepped) throw new JobInterrupted('任务已被其他进程接管');
+    imported += inserted;
+    merged += touched - inserted + dupes;
+    await report(seen);
+  };
 
-    /**
-     * Batches run concurrently (IN_FLIGHT). Two batches that hold the same ID number never do: the later waits, so
-     * the earlier row of the file is saved first and the later one merges into it, exactly as one at a time.
-     */
-    const inflight: { done: Promise<void>; ids: Set<string> }[] = [];
-    const settle = async (f: { done: Promise<void> }) => {
-      await f.done;
-      inflight.splice(inflight.indexOf(f as (typeof inflight)[number]), 1);
-    };
-    const launch = async (entries: Accepted[], seen: number) => {
-      const ids = new Set(entries.map((e) => e.input.idNumber));
-      for (const f of [...inflight]) if ([...ids].some((id) => f.ids.has(id))) await settle(f);
-      while (inflight.length >= IN_FLIGHT) await settle(inflight[0]);
-      const done = saveBatch(entries, seen);
-      done.catch(() => {}); // awaited through settle(); this only keeps it from being reported as unhandled meanwhile
-      inflight.push({ done, ids });
-    };
-    const drain = async () => {
-      while (inflight.length) await settle(inflight[0]);
-    };
-    let batch: Accepted[] = [];
-    // the same person twice in one batch: the first row wins, later rows fill its empty fields
-    let byId = new Map<string, Accepted>();
-    const accept = (a: Accepted) => {
-      const prev = byId.get(a.input.idNumber);
-      if (!prev) {
-        byId.set(a.input.idNumber, a);
-        batch.push(a);
-        return;
-      }
-      prev.dupes++;
-      for (const [k, v] of Object.entries(a.input) as [keyof VolunteerInput, unknown][]) {
-        const cur = prev.input[k];
-        if ((cur === undefined || cur === null || cur === '' || (Array.isArray(cur) && !cur.length)) && v)
-          (prev.input as Record<string, unknown>)[k] = v;
-      }
-      prev.verified ||= a.verified;
-      prev.values = null; // recomputed when the batch is saved
-    };
+  /**
+   * Batches run concurrently (IN_FLIGHT). Two batches that hold the same ID number never do: the later waits, so
+   * the earlier row of the file is saved first and the later one merges into it, exactly as one at a time.
+   */
+  const inflight: { done: Promise<void>; ids: Set<string> }[] = [];
+  const settle = async (f: { done: Promise<void> }) => {
+    await f.done;
+    inflight.splice(inflight.indexOf(f as (typeof inflight)[number]), 1);
+  };
+  let steps = 0;
+  const launch = async (entries: Accepted[], seen: number) => {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const step = steps++;
+    const ids = new Set(entries.map((e) => e.input.idNumber));
+    for (const f of [...inflight]) if ([...ids].some((id) => f.ids.has(id))) await settle(f);
+    while (inflight.length >= IN_FLIGHT) await settle(inflight[0]);
+    const done = saveBatch(entries, seen, step);
+    done.catch(() => {}); // awaited through settle(); this only keeps it from being reported as unhandled meanwhile
+    inflight.push({ done, ids });
+  };
+  const drain = async () => {
+    while (inflight.length) await settle(inflight[0]);
+  };
+  let batch: Accepted[] = [];
+  // the same person twice in one batch: the first row wins, later rows fill its empty fields
+  let byId = new Map<string, Accepted>();
+  const accept = (a: Accepted) => {
+    const prev = byId.get(a.input.idNumber);
+    if (!prev) {
+      byId.set(a.input.idNumber, a);
+      batch.push(a);
+      return;
+    }
+    prev.dupes++;
+    for (const [k, v] of Object.entries(a.input) as [keyof VolunteerInput, unknown][]) {
+      const cur = prev.input[k];
+      if ((cur === undefined || cur === null || cur === '' || (Array.isArray(cur) && !cur.length)) && v)
+        (prev.input as Record<string, unknown>)[k] = v;
+    }
+    prev.verified ||= a.verified;
+    prev.values = null; // recomputed when the batch is saved
+  };
 
-    const examine = (r: SheetRow) => {
-      const cells = r.cells;
-      if (colIdx.every((i) => !cells[i] || cells[i].trim() === '')) return;
-      total++;
-      const get = (k: ColKey) => {
-        const i = cols.get(k);
-        return i === undefined ? '' : (cells[i] ?? '').trim();
-      };
-      const catNames = list(get('categories'));
-      const unknownCat = catNames.find((c) => !catByName.has(c));
-      const input: VolunteerInput = {
-        name: get('name'),
-        idNumber: get('idNumber').toUpperCase(),
-        phone: get('phone') || null,
-        regionCode: get('regionCode'),
-        categories: catNames.map((c) => catByName.get(c) ?? c),
-        skills: list(get('skills')),
-        politicalStatus: get('politicalStatus'),
-        education: get('education'),
-        occupation: get('occupation'),
-        availability: get('availability'),
-        serviceArea: get('serviceArea'),
-        guardianName: get('guardianName') || null,
-        guardianPhone: get('guardianPhone') || null,
-        guardianRelation: get('guardianRelation') || null,
-        guardianConsent: yes(get('guardianConsent')),
-      };
-      const { problems } = checkVolunteer(input, now, cats);
-      const region = regionMap.get(input.regionCode);
-      if (!region)
-        problems.push({
-          path: 'regionCode',
-          message: input.regionCode ? `区划代码 ${input.regionCode} 不是本县的村（社区）` : '所属区划代码不能为空',
-        });
-      else if (region.level !== 'village')
-        problems.push({ path: 'regionCode', message: '请填写村（社区）一级的区划代码' });
-      else if (!regionInScope(scope, region.path))
-        problems.push({ path: 'regionCode', message: '该村（社区）不在您的管理范围内' });
-      if (unknownCat) problems.push({ path: 'categories', message: `未知的服务类别：${unknownCat}` });
-      if (problems.length) {
-        for (const p of dedupeProblems(problems))
-          errors.push({ row: r.number, column: headerOf(p.path), reason: p.message });
-        return;
-      }
-      const verified = yes(get('verified'));
-      accept({
-        row: r.number,
-        input,
-        verified,
-        dupes: 0,
-        values: byId.has(input.idNumber) ? null : valuesOf(input, verified),
+  const examine = (r: SheetRow) => {
+    const cells = r.cells;
+    if (colIdx.every((i) => !cells[i] || cells[i].trim() === '')) return;
+    total++;
+    const get = (k: ColKey) => {
+      const i = cols.get(k);
+      return i === undefined ? '' : (cells[i] ?? '').trim();
+    };
+    const catNames = list(get('categories'));
+    const unknownCat = catNames.find((c) => !catByName.has(c));
+    const input: VolunteerInput = {
+      name: get('name'),
+      idNumber: get('idNumber').toUpperCase(),
+      phone: get('phone') || null,
+      regionCode: get('regionCode'),
+      categories: catNames.map((c) => catByName.get(c) ?? c),
+      skills: list(get('skills')),
+      politicalStatus: get('politicalStatus'),
+      education: get('education'),
+      occupation: get('occupation'),
+      availability: get('availability'),
+      serviceArea: get('serviceArea'),
+      guardianName: get('guardianName') || null,
+      guardianPhone: get('guardianPhone') || null,
+      guardianRelation: get('guardianRelation') || null,
+      guardianConsent: yes(get('guardianConsent')),
+    };
+    const { problems } = checkVolunteer(input, now, cats);
+    const region = regionMap.get(input.regionCode);
+    if (!region)
+      problems.push({
+        path: 'regionCode',
+        message: input.regionCode ? `区划代码 ${input.regionCode} 不是本县的村（社区）` : '所属区划代码不能为空',
       });
-    };
+    else if (region.level !== 'village')
+      problems.push({ path: 'regionCode', message: '请填写村（社区）一级的区划代码' });
+    else if (!regionInScope(scope, region.path))
+      problems.push({ path: 'regionCode', message: '该村（社区）不在您的管理范围内' });
+    if (unknownCat) problems.push({ path: 'categories', message: `未知的服务类别：${unknownCat}` });
+    if (problems.length) {
+      for (const p of dedupeProblems(problems))
+        errors.push({ row: r.number, column: headerOf(p.path), reason: p.message });
+      return;
+    }
+    const verified = yes(get('verified'));
+    accept({
+      row: r.number,
+      input,
+      verified,
+      dupes: 0,
+      values: byId.has(input.idNumber) ? null : valuesOf(input, verified),
+    });
+  };
 
-    const rowsLeft = async function* () {
-      yield pendingRows;
-      yield* batches;
-    };
-    try {
-      for await (const rows of rowsLeft()) {
-        for (const r of rows) {
-          examine(r);
-          if (batch.length >= BATCH) {
-            await launch(batch, total);
-            batch = [];
-            byId = new Map();
-          }
+  const rowsLeft = async function* () {
+    yield pendingRows;
+    yield* batches;
+  };
+  try {
+    for await (const rows of rowsLeft()) {
+      for (const r of rows) {
+        examine(r);
+        if (batch.length >= batchSize) {
+          await launch(batch, total);
+          batch = [];
+          byId = new Map();
         }
       }
-      if (batch.length) await launch(batch, total);
-      await drain();
-    } catch (e) {
-      await Promise.allSettled(inflight.map((f) => f.done));
-      throw e instanceof NotAWorkbook ? notAWorkbook() : e;
     }
-    const failedRows = new Set(errors.map((e) => e.row)).size;
-    let errorReportUrl: string | null = null;
-    if (errors.length) errorReportUrl = await saveErrorReport(deps, actor, countyCode, now, errors);
-    if (imported >= 1000) refreshStatistics(db);
-    const result = { total, imported, merged, failed: failedRows, errorReportUrl };
-    await progress(db, job.id, total, total);
-    await finishJob(db, job.id, result, now);
-    await db.transaction((tx) =>
-      writeAudit(
-        tx,
-        { ...actor, countyCode },
-        { action: 'volunteer.import', entity: 'job', entityId: job.id, detail: result },
-      ),
-    );
-    return { jobId: job.id, ...result };
+    if (batch.length) await launch(batch, total);
+    await drain();
   } catch (e) {
-    await failJob(db, job.id, e instanceof AppError ? e.message : '导入失败（服务器内部错误）', new Date());
-    throw e;
+    await Promise.allSettled(inflight.map((f) => f.done));
+    throw e instanceof NotAWorkbook ? notAWorkbook() : e;
   }
-}
-
-/**
- * After a bulk import: VACUUM (ANALYZE) the table, in the background. Fresh statistics keep the planner on the
- * search indexes, VACUUM moves the GIN index's pending entries into the index proper (until then every name
- * search reads them all) and marks the pages all-visible for index-only counts. PGlite has no autovacuum;
- * PostgreSQL's would do the same within a minute or so. One at a time; a failure only leaves it to autovacuum.
- */
-let maintenance: Promise<unknown> | null = null;
-function refreshStatistics(db: Db) {
-  maintenance ??= db
-    .execute(sql`vacuum (analyze) volunteers`)
-    .catch(() => {})
-    .finally(() => {
-      maintenance = null;
-    });
+  const failedRows = new Set(errors.map((e) => e.row)).size;
+  let errorReportUrl: string | null = null;
+  if (errors.length) errorReportUrl = await saveErrorReport(deps, actor, countyCode, now, errors);
+  await ctx.progress(total, total);
+  return { total, imported, merged, failed: failedRows, errorReportUrl };
 }
 
 const dedupeProblems = (ps: ErrorDetail[]) => ps.filter((p, i) => ps.findIndex((q) => q.path === p.path) === i);

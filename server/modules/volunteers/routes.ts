@@ -21,7 +21,7 @@ import {
   userCounty,
   verifyVolunteer,
 } from './service.js';
-import { buildTemplate, importVolunteers, IMPORT_MAX_BYTES, writeRoster, XLSX_MIME } from './excel.js';
+import { buildTemplate, importJob, IMPORT_MAX_BYTES, startImport, vacuumJob, writeRoster, XLSX_MIME } from './excel.js';
 
 const regionCode = regionCodeSchema;
 const phone = phoneSchema;
@@ -72,6 +72,9 @@ export const volunteerRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
+    const importDeps = { db, crypto: deps.crypto, files: deps.files, jobs: deps.jobs };
+    deps.jobs.define(importJob(importDeps));
+    deps.jobs.define(vacuumJob(db));
 
     app.get(
       '/volunteers',
@@ -167,26 +170,11 @@ export const volunteerRoutes =
       async (req, reply) => {
         const buf = await readXlsx(req);
         const a = auth(req);
-        const run = (onJob?: (id: string) => void) =>
-          importVolunteers(
-            { db, crypto: deps.crypto, files: deps.files },
-            actor(req),
-            a.scope,
-            countyOf(a, deps),
-            now(),
-            buf,
-            onJob,
-          );
-        if (req.query.async === '1') {
-          const jobId = await new Promise<string>((resolve, reject) => {
-            run(resolve).catch((e) => {
-              reject(e);
-              if (!(e instanceof AppError)) req.log.error({ err: e }, 'volunteer import failed');
-            });
-          });
-          return reply.status(202).send({ jobId, statusUrl: `/api/v1/jobs/${jobId}` });
-        }
-        return run();
+        const { jobId, result } = await startImport(importDeps, actor(req), a.scope, countyOf(a, deps), now(), buf, {
+          wait: req.query.async !== '1',
+        });
+        // asked to wait, but the job did not finish here (the server is stopping, or an error it will retry): it goes on
+        return result ?? reply.status(202).send({ jobId, statusUrl: `/api/v1/jobs/${jobId}` });
       },
     );
 

@@ -3,6 +3,10 @@ import ExcelJS from 'exceljs';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
 import { checkChar } from '../../platform/idcard.js';
+import { systemScope } from '../../platform/scope.js';
+import { JobRunner } from '../../platform/jobs.js';
+import { openDatabase } from '../../db/client.js';
+import { importJob, startImport } from './excel.js';
 
 let t: TestApp;
 let xinjiVillage: string;
@@ -470,12 +474,11 @@ describe('Excel import', () => {
     const res = await importFile(PHONES.xinjiAdmin, await workbook(rows), '?async=1');
     expect(res.statusCode).toBe(202);
     const { jobId } = res.json();
-    let job;
-    for (let i = 0; i < 200; i++) {
-      job = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/jobs/${jobId}` })).json();
-      if (job.status !== 'running') break;
-      await new Promise((r) => setImmediate(r));
-    }
+    const poll = async () => (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: `/api/v1/jobs/${jobId}` })).json();
+    // queued until a runner takes it (this app's runner is not started: the test runs it)
+    expect(await poll()).toMatchObject({ status: 'running', waiting: true, processed: 0, total: 30 });
+    await t.deps.jobs.drain();
+    const job = await poll();
     expect(job).toMatchObject({
       status: 'succeeded',
       total: 30,
@@ -521,6 +524,103 @@ describe('Excel import', () => {
       '所属村（社区）区划代码*',
     ]);
     expect(wb.worksheets[1].rowCount).toBe(207);
+  });
+});
+
+describe('an import interrupted by a restart', () => {
+  it('stopped after two batches, resumed by another runner: every row saved once, the counts as if never stopped', async () => {
+    const db = t.deps.database.db;
+    const me = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/me' })).json();
+    const day = (i: number) => new Date(Date.UTC(1985, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const ids = Array.from({ length: 48 }, (_, i) => makeId(day(i), '417', '411541'));
+    const rows: (string | null)[][] = ids.map((id, i) => [
+      `续导${'甲乙丙丁戊己庚辛壬癸'[i % 10]}${'子丑寅卯辰'[Math.floor(i / 10)]}`,
+      id,
+      '',
+      xinjiVillage,
+      '',
+      '',
+      null,
+      null,
+      null,
+      '',
+    ]);
+    rows.splice(20, 0, ['错号', '11010519491231003X', '', xinjiVillage, '', '', null, null, null, '']);
+    // the first person again, in the fifth batch, with a phone: merged into the row saved in the first batch
+    rows.splice(45, 0, ['续导甲子', ids[0], '13700004170', xinjiVillage, '', '', null, null, null, '']);
+    const started = await startImport(
+      { db, crypto: t.deps.crypto, files: t.deps.files, jobs: t.deps.jobs },
+      { userId: me.id, name: me.name, countyCode: '411523' },
+      systemScope,
+      '411523',
+      t.clock.now(),
+      await workbook(rows),
+      { wait: false, batchSize: 10 },
+    );
+    const jobId = started.jobId;
+    const count = async (q: string) => Number((await t.deps.database.query(q, [jobId])).rows[0].n);
+    const saved = () => count(`select count(*) as n from volunteers where name like '续导%' and $1::uuid is not null`);
+
+    // the server stops once two batches are in
+    let stopping: Promise<void> | undefined;
+    t.deps.jobs.onProgress = (job, processed) => {
+      if (job.id === jobId && processed >= 20) stopping ??= t.deps.jobs.stop();
+    };
+    await t.deps.jobs.drain();
+    await stopping;
+    const steps = await count('select count(*) as n from job_steps where job_id = $1');
+    expect(steps).toBeGreaterThanOrEqual(2);
+    expect(steps).toBeLessThan(5);
+    expect(await saved()).toBe(steps * 10);
+    const [paused] = (await t.deps.database.query('select status, attempts from jobs where id = $1', [jobId])).rows;
+    expect(paused).toMatchObject({ status: 'queued', attempts: 0 });
+    const poll = async () => (await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/jobs/${jobId}` })).json();
+    expect(await poll()).toMatchObject({ status: 'running', waiting: true, total: 50 });
+
+    // another app server (its own connection on PostgreSQL) picks it up from the stored, sealed upload
+    const otherDb = t.deps.config.databaseUrl
+      ? await openDatabase({ databaseUrl: t.deps.config.databaseUrl, dataDir: '' })
+      : null;
+    try {
+      const db2 = otherDb?.db ?? db;
+      const second = new JobRunner(db2, t.clock);
+      second.define(importJob({ db: db2, crypto: t.deps.crypto, files: t.deps.files, jobs: second }));
+      await second.drain();
+    } finally {
+      await otherDb?.close();
+    }
+    expect(await poll()).toMatchObject({
+      status: 'succeeded',
+      processed: 50,
+      total: 50,
+      percent: 100,
+      result: { total: 50, imported: 48, merged: 1, failed: 1 },
+    });
+    expect(await count('select count(*) as n from job_steps where job_id = $1')).toBe(5);
+    expect(await saved()).toBe(48);
+    expect(
+      await count(
+        `select count(distinct v.volunteer_no) as n from volunteers v join consents c on c.subject_id = v.id and c.purpose = 'registration' where v.name like '续导%' and $1::uuid is not null`,
+      ),
+    ).toBe(48);
+    expect(
+      await count(
+        `select count(*) as n from volunteers where name = '续导甲子' and phone_masked = '137****4170' and $1::uuid is not null`,
+      ),
+    ).toBe(1);
+    expect(
+      await count(`select count(*) as n from audit_events where entity_id = $1::text and action = 'volunteer.import'`),
+    ).toBe(1);
+    expect(
+      await count(
+        `select count(*) as n from audit_events where entity_id = $1::text and action = 'volunteer.import.start'`,
+      ),
+    ).toBe(1);
+    // the upload (ID numbers in clear in its cells) is gone with the job
+    const [{ payload }] = (await t.deps.database.query('select payload from jobs where id = $1', [jobId])).rows as {
+      payload: { upload: string };
+    }[];
+    await expect(t.deps.files.get(payload.upload)).rejects.toThrow();
   });
 });
 

@@ -26,6 +26,7 @@ import {
   withdrawClaim,
   withdrawWish,
   type WishState,
+  expireWishes,
 } from './service.js';
 
 const tags = ['微心愿'];
@@ -92,6 +93,13 @@ export const wishRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
+    // 过期心愿: a recurring job, run by one app server per period
+    deps.jobs.define({
+      kind: 'wishes.expire',
+      every: 10 * 60_000,
+      maxAttempts: 3,
+      run: (ctx) => expireWishes(db, ctx.now()),
+    });
     const caller = (req: FastifyRequest) => {
       const a = auth(req);
       return wishCaller(db, {
