@@ -15,12 +15,15 @@
  *     direct multi-row INSERT), balance read p50, the ledger verified after;
  *   - issue #4, bench/orders.ts (PostgreSQL only): order lifecycles per second over HTTP at 32 connections and
  *     the same five transactions as SQL on a pg Pool of 32.
+ * And on a server of its own (PostgreSQL, fresh database grown to 20,000 volunteers by SQL), issue #11, bench/lists.ts:
+ * the town-scoped first pages of the seven hot lists against the bare route, list cache on and off.
  * Writes bench/results/latest.json and regenerates docs/BENCHMARKS.md (`--report`: regenerate only).
  *
  * Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (32), BENCH_ENGINES
  * (pglite,postgres), BENCH_DATABASE_URL (admin URL; default TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_PROFILE=1 (write a --cpu-prof profile of the server to .tmp/bench-prof/), BENCH_SCENARIOS
- * (foundation,volunteers,orders), BENCH_ISSUE_ENGINES (engines for the issue scenarios, default postgres),
+ * (foundation,volunteers,orders,activities,points,lists; BENCH_SCENARIOS=lists runs the #11 lists scenario alone),
+ * BENCH_LIST_VOLUNTEERS (20000), BENCH_ISSUE_ENGINES (engines for the issue scenarios, default postgres),
  * BENCH_IMPORT_ROWS (50000), BENCH_SEARCH_REQUESTS (200), BENCH_ORDERS_DURATION (s, 15), BENCH_ORDERS_WARMUP (s, 3),
  * BENCH_OUT (a folder for latest.json and BENCHMARKS.md instead of bench/results/ and docs/: a trial run).
  */
@@ -35,6 +38,7 @@ import { benchVolunteers, type VolunteersResult } from './volunteers.js';
 import { benchOrders, STEPS, type OrdersResult } from './orders.js';
 import { benchActivities, type ActivitiesResult } from './activities.js';
 import { benchPoints, type PointsResult } from './points.js';
+import { benchLists, LIST_PATHS, type ListName, type ListsResult } from './lists.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -43,7 +47,7 @@ const ENGINES = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map(
 const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROFILE = process.env.BENCH_PROFILE === '1';
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders,activities,points')
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders,activities,points,lists')
   .split(',')
   .map((x) => x.trim());
 const ISSUE_ENGINES = (process.env.BENCH_ISSUE_ENGINES ?? 'postgres').split(',').map((x) => x.trim());
@@ -746,6 +750,64 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
   return lines;
 }
 
+// --- issue #11: every hot list ----------------------------------------------------------------------------
+
+type ListCheck = { list: ListName; target: string; value: string; pass: boolean | null };
+const pct = (a: number, b: number) => (b ? (a / b) * 100 : 0);
+
+function listChecks(r: ListsResult): ListCheck[] {
+  const out: ListCheck[] = [];
+  for (const name of Object.keys(LIST_PATHS) as ListName[]) {
+    const x = r.cached.lists[name];
+    const h = r.cached.health[name];
+    const off = r.uncached.lists[name];
+    const ho = r.uncached.health[name];
+    const ratio = pct(x.reqPerSec, h.reqPerSec);
+    out.push({
+      list: name,
+      target: `≥ 40 % of the bare route's req/s and p99 < 100 ms at ${r.connections} connections (cache on), no errors`,
+      value: `${ratio.toFixed(1)} % (${x.reqPerSec} / ${h.reqPerSec} req/s), p99 ${x.p99} ms${x.non2xx + x.errors ? `, ${x.non2xx} non-2xx, ${x.errors} errors` : ''}`,
+      pass: ratio >= 40 && x.p99 < 100 && x.non2xx + x.errors === 0,
+    });
+    out.push({
+      list: name,
+      target: 'for comparison, not a target: list cache off (second server process, same data)',
+      value: `${pct(off.reqPerSec, ho.reqPerSec).toFixed(1)} % (${off.reqPerSec} / ${ho.reqPerSec} req/s), p99 ${off.p99} ms`,
+      pass: null,
+    });
+  }
+  return out;
+}
+
+function listsMarkdown(r: ListsResult): string[] {
+  const lines: string[] = ['## Issue #11 — every hot list (town-scoped first pages at 20,000 volunteers)', ''];
+  lines.push(
+    `PostgreSQL, a server of its own: demo county seeded, then grown by SQL in ${(r.generateMs / 1000).toFixed(1)} s to the rows below (1 in 16`,
+    `in 新集镇; every other list in proportion to the demo's volunteers), \`ANALYZE\`d, server restarted. Each list's first page`,
+    `(\`page=1&pageSize=20\`) as the 新集镇 institute admin (13800000002), ${r.connections} connections, ${r.warmupS} s warm-up then ${r.durationS} s, against`,
+    `GET /api/health measured in the same process right before it (the pair gives the ratio: the machine is shared and its load moves).`,
+    `Then the same on a second process with WENMING_LIST_CACHE=0 (every request`,
+    `builds its page: count and page queries). Load average before / after: ${r.loadAverageBefore.join(' / ')} → ${r.loadAverageAfter.join(' / ')}.`,
+    '',
+    '| list | rows in county | in scope | cache on req/s | bare req/s | % of bare | p50 ms | p99 ms | bare p99 ms | cache off req/s | bare req/s | % of bare | p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const name of Object.keys(LIST_PATHS) as ListName[]) {
+    const x = r.cached.lists[name];
+    const h = r.cached.health[name];
+    const o = r.uncached.lists[name];
+    const ho = r.uncached.health[name];
+    const rows = r.rows[name];
+    lines.push(
+      `| \`GET ${LIST_PATHS[name].replace('?page=1&pageSize=20', '')}\` | ${rows.county.toLocaleString('en')} | ${rows.scoped.toLocaleString('en')} | ${x.reqPerSec} | ${h.reqPerSec} | **${pct(x.reqPerSec, h.reqPerSec).toFixed(1)}** | ${x.p50} | **${x.p99}** | ${h.p99} | ${o.reqPerSec} | ${ho.reqPerSec} | ${pct(o.reqPerSec, ho.reqPerSec).toFixed(1)} | ${o.p99} |`,
+    );
+  }
+  lines.push('', 'Targets (issue #11):', '', '| list | target | measured | |', '|---|---|---|:-:|');
+  for (const c of listChecks(r)) lines.push(`| ${c.list} | ${c.target} | ${c.value} | ${mark(c.pass)} |`);
+  lines.push('');
+  return lines;
+}
+
 // --- report ----------------------------------------------------------------------------------------------
 
 function machine() {
@@ -769,6 +831,7 @@ function markdown(results: {
   engines: EngineResult[];
   checks: Check[];
   issues?: IssueRun[];
+  lists?: ListsResult;
 }): string {
   const m = results.machine;
   const st = results.settings as { connections: number; durationS: number; warmupS: number };
@@ -846,6 +909,7 @@ function markdown(results: {
     lines.push(`| ${c.engine} | ${c.target} | ${c.value} | ${c.pass ? '✓' : '✗'}${c.binding ? '' : ' *info*'} |`);
   lines.push('');
   if (results.issues?.length) lines.push(...issueMarkdown(results.issues, issueChecks(results.issues)));
+  if (results.lists) lines.push(...listsMarkdown(results.lists));
   // Hand-written analysis of the run (profiles, what dominates) lives in bench/NOTES.md and is appended as is.
   const notes = path.join(repoRoot, 'bench', 'NOTES.md');
   if (fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
@@ -878,6 +942,8 @@ async function main() {
     issues: [] as IssueRun[],
     issueChecks: [] as IssueCheck[],
     carriedOver: [] as string[],
+    lists: undefined as ListsResult | undefined,
+    listChecks: [] as ListCheck[],
   };
   log(
     `bench: ${results.machine.nproc} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, load average ${results.machine.loadAverageAtStart.join(' / ')}`,
@@ -911,6 +977,31 @@ async function main() {
       if (engine === 'postgres' || engine === 'pglite') results.issues.push(await benchIssues(engine));
     }
   }
+  if (SCENARIOS.includes('lists')) {
+    results.postgresVersion ??= await postgresReachable(ADMIN_URL);
+    if (!results.postgresVersion)
+      results.skipped.push('#11 lists skipped: PostgreSQL is not reachable (set BENCH_DATABASE_URL).');
+    else {
+      const dataDir = tempDataDir('bench-lists');
+      const database = await createDatabase(ADMIN_URL, 'wenming_bench_lists');
+      try {
+        results.lists = await benchLists({
+          dataDir,
+          databaseUrl: database.url,
+          execArgv: SERVER_FLAGS,
+          connections: CONNECTIONS,
+          durationS: DURATION,
+          warmupS: WARMUP,
+        });
+      } finally {
+        await database.drop().catch((e) => log(`  ⚠ could not drop ${database.name}: ${(e as Error).message}`));
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  } else if (previous?.lists) {
+    results.lists = previous.lists;
+    results.carriedOver.push(`#11 lists from the run of ${previous.date}`);
+  }
   // a partial run (BENCH_SCENARIOS) keeps the other parts of the previous results, saying so
   if (!SCENARIOS.includes('foundation') && previous?.engines) {
     Object.assign(results, {
@@ -925,6 +1016,7 @@ async function main() {
   }
   results.checks = results.engines.flatMap(checks);
   results.issueChecks = issueChecks(results.issues);
+  results.listChecks = results.lists ? listChecks(results.lists) : [];
   // BENCH_OUT=dir writes the results there instead (a trial run that must not replace the published ones)
   const outDir = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(repoRoot, 'bench', 'results');
   const docsDir = process.env.BENCH_OUT ? outDir : path.join(repoRoot, 'docs');
@@ -936,6 +1028,7 @@ async function main() {
   for (const c of results.checks)
     log(`  ${c.pass ? '✓' : '✗'} ${c.engine}: ${c.target} — ${c.value}${c.binding ? '' : ' (info)'}`);
   for (const c of results.issueChecks) log(`  ${mark(c.pass)} #${c.issue} ${c.engine}: ${c.target} — ${c.value}`);
+  for (const c of results.listChecks) log(`  ${mark(c.pass)} #11 ${c.list}: ${c.target} — ${c.value}`);
   log(
     `\nwrote ${path.relative(repoRoot, path.join(outDir, 'latest.json'))} and ${path.relative(repoRoot, path.join(docsDir, 'BENCHMARKS.md'))}`,
   );

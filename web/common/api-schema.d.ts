@@ -2204,6 +2204,7 @@ export interface paths {
           verified?: 'true' | 'false';
           category?: string;
           teamId?: string;
+          after?: string;
         };
         header?: never;
         path?: never;
@@ -3321,6 +3322,7 @@ export interface paths {
         query?: {
           page?: number;
           pageSize?: number;
+          after?: string;
           q?: string;
           regionCode?: string;
         };
@@ -3389,6 +3391,7 @@ export interface paths {
         query?: {
           page?: number;
           pageSize?: number;
+          after?: string;
           state?: string;
           overdue?: 'true' | 'false';
           regionCode?: string;
@@ -3463,6 +3466,7 @@ export interface paths {
         query?: {
           page?: number;
           pageSize?: number;
+          after?: string;
           state?: string;
           overdue?: 'true' | 'false';
           regionCode?: string;
@@ -3505,6 +3509,7 @@ export interface paths {
         query?: {
           page?: number;
           pageSize?: number;
+          after?: string;
           state?: string;
           overdue?: 'true' | 'false';
           regionCode?: string;
@@ -4259,6 +4264,7 @@ export interface paths {
           from?: unknown;
           to?: unknown;
           q?: string;
+          after?: string;
         };
         header?: never;
         path?: never;
@@ -7078,6 +7084,7 @@ export interface paths {
           type?: 'household' | 'volunteer';
           regionCode?: string;
           q?: string;
+          after?: string;
         };
         header?: never;
         path?: never;
@@ -7229,6 +7236,7 @@ export interface paths {
           state?: 'submitted' | 'notice' | 'posted' | 'rejected' | 'withdrawn';
           regionCode?: string;
           accountId?: string;
+          after?: string;
         };
         header?: never;
         path?: never;
@@ -8431,6 +8439,7 @@ export interface paths {
           regionCode?: string;
           q?: string;
           overCap?: 'true' | 'false';
+          after?: string;
         };
         header?: never;
         path?: never;

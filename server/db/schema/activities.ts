@@ -134,6 +134,8 @@ export const activities = pgTable(
     index('activities_state_idx').on(t.countyCode, t.state, t.startAt),
     index('activities_team_idx').on(t.teamId, t.startAt),
     index('activities_plan_idx').on(t.planId),
+    // the scoped list's first pages: county, then the list's order (platform/lists.ts)
+    index('activities_list_idx').on(t.countyCode, t.startAt.desc().nullsFirst(), t.id),
     check(
       'activities_quota_ck',
       sql`${t.quota} > 0 and ${t.confirmedCount} >= 0 and ${t.confirmedCount} <= ${t.quota}`,

@@ -247,7 +247,7 @@ export const inspections = pgTable(
  * Version counters of cached read models (one row per name, e.g. 'sites': the scoped sites list). Triggers bump a
  * row once per transaction that changes what the model is built from, at commit time (deferred constraint
  * triggers), so a reader that sees the version in its snapshot sees exactly the data of that version. An app
- * server keeps built answers in memory and checks the version on every request (modules/sites/list-cache.ts).
+ * server keeps built answers in memory and checks the version on every request (platform/lists.ts).
  */
 export const cacheVersions = pgTable('cache_versions', {
   name: text('name').primaryKey(),

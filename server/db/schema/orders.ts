@@ -75,7 +75,11 @@ export const households = pgTable(
     createdBy: uuid('created_by'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('households_path_idx').on(t.regionPath.op('text_pattern_ops'))],
+  (t) => [
+    index('households_path_idx').on(t.regionPath.op('text_pattern_ops')),
+    // the scoped list's first pages: county, then the list's order (platform/lists.ts)
+    index('households_list_idx').on(t.countyCode, t.createdAt.desc().nullsFirst()),
+  ],
 );
 
 export const householdMembers = pgTable(
@@ -162,6 +166,8 @@ export const orders = pgTable(
     index('orders_resident_idx').on(t.residentUserId),
     index('orders_target_idx').on(t.targetType, t.targetId),
     index('orders_accepted_idx').on(t.acceptedUserId),
+    // the scoped list's first pages: county, then the list's order (platform/lists.ts)
+    index('orders_board_idx').on(t.countyCode, t.overdue.desc().nullsFirst(), t.createdAt.desc().nullsFirst()),
     check('orders_score_ck', sql`${t.score} is null or (${t.score} between 1 and 5)`),
   ],
 );

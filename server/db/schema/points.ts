@@ -72,6 +72,8 @@ export const pointAccounts = pgTable(
       .on(t.countyCode, t.systemCode)
       .where(sql`${t.systemCode} is not null`),
     index('point_accounts_path_idx').on(t.regionPath.op('text_pattern_ops'), t.type),
+    // the scoped list's first pages: county, then the list's order (platform/lists.ts)
+    index('point_accounts_list_idx').on(t.countyCode, t.balance.desc().nullsFirst(), t.id),
     check(
       'point_accounts_kind_ck',
       sql`(${t.type} = 'system') = (${t.systemCode} is not null) and (${t.type} = 'system') = (${t.ownerId} is null)`,
@@ -176,6 +178,8 @@ export const pointClaims = pgTable(
     index('point_claims_path_idx').on(t.regionPath.op('text_pattern_ops'), t.state),
     index('point_claims_account_idx').on(t.accountId),
     index('point_claims_notice_idx').on(t.countyCode, t.state, t.noticeEndAt),
+    // the scoped list's first pages: county, then the list's order (platform/lists.ts)
+    index('point_claims_list_idx').on(t.countyCode, t.updatedAt.desc().nullsFirst(), t.id),
   ],
 );
 
@@ -341,6 +345,8 @@ export const wishes = pgTable(
   (t) => [
     index('wishes_path_idx').on(t.regionPath.op('text_pattern_ops'), t.state),
     index('wishes_state_idx').on(t.countyCode, t.state, t.publishedAt),
+    // the scoped list's first pages: county, then the list's order (platform/lists.ts)
+    index('wishes_list_idx').on(t.countyCode, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check('wishes_value_ck', sql`${t.value} > 0`),
   ],
 );

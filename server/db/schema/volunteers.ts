@@ -85,6 +85,8 @@ export const volunteers = pgTable(
     index('volunteers_initials_idx').on(t.countyCode, t.nameInitials.op('text_pattern_ops')),
     index('volunteers_name_idx').on(t.countyCode, t.name.op('text_pattern_ops')),
     index('volunteers_phone_idx').on(t.phoneHash),
+    // the scoped list's first pages: county, then the list's order (platform/lists.ts)
+    index('volunteers_list_idx').on(t.countyCode, t.createdAt.desc().nullsFirst(), t.volunteerNo),
   ],
 );
 

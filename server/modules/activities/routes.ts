@@ -7,6 +7,8 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { activityStates, activityTypes } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
+import { afterQuery, listsOf } from '../../platform/lists.js';
+import { sendJsonText } from '../../platform/responses.js';
 import {
   activityCaller,
   archiveActivity,
@@ -187,6 +189,7 @@ export const activityRoutes =
       maxAttempts: 3,
       run: (ctx) => sweepActivities(db, ctx.now()),
     });
+    const lists = listsOf(deps);
     const baseCaller = (req: FastifyRequest) => {
       const a = auth(req);
       return {
@@ -220,10 +223,11 @@ export const activityRoutes =
             from: z.coerce.date({ error: '开始日期格式不正确' }).optional(),
             to: z.coerce.date({ error: '结束日期格式不正确' }).optional(),
             q: z.string().max(40).optional(),
+            ...afterQuery,
           }),
         },
       },
-      async (req) => listActivities(db, await caller(req), req.query),
+      async (req, reply) => sendJsonText(reply, await listActivities(lists, db, baseCaller(req), req.query)),
     );
 
     app.get(

@@ -19,6 +19,16 @@ import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/s
 import { notify } from '../../platform/notify.js';
 import { KeyedGate } from '../../platform/gate.js';
 import type { Permission } from '../../platform/permissions.js';
+import {
+  cursorSql,
+  decodeCursor,
+  keysetAfter,
+  keysetOrder,
+  nextCursor,
+  type SortKey,
+  type ListDef,
+  type Lists,
+} from '../../platform/lists.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { myVolunteer } from '../volunteers/service.js';
@@ -338,6 +348,10 @@ function presentActivity(a: Activity, names: Names, shifts: Shift[], mySignup: M
 }
 export type ActivityView = ReturnType<typeof presentActivity>;
 
+const recordedByNameSql = sql<
+  string | null
+>`case when ${activities.recordedBy} is null then null else ${userNameSql(activities.recordedBy)} end`;
+
 const withNames = (db: DbOrTx) =>
   db
     .select({
@@ -345,9 +359,7 @@ const withNames = (db: DbOrTx) =>
       regionName: regions.name,
       siteName: sites.name,
       teamName: teams.name,
-      recordedByName: sql<
-        string | null
-      >`case when ${activities.recordedBy} is null then null else ${userNameSql(activities.recordedBy)} end`,
+      recordedByName: recordedByNameSql,
     })
     .from(activities)
     .innerJoin(regions, eq(regions.code, activities.regionCode))
@@ -449,7 +461,14 @@ export type ActivityFilter = {
   q?: string;
   page: number;
   pageSize: number;
+  after?: string;
 };
+
+/** Latest start first; the id breaks ties. */
+const activityKeys: SortKey[] = [
+  { column: activities.startAt, desc: true, type: 'timestamp' },
+  { column: activities.id, type: 'uuid' },
+];
 
 function filterConds(f: { type?: ActivityType; regionCode?: string; teamId?: string; q?: string }) {
   const conds: SQL[] = [];
@@ -460,22 +479,61 @@ function filterConds(f: { type?: ActivityType; regionCode?: string; teamId?: str
   return conds;
 }
 
+/**
+ * The staff list is built from activities, their shifts and sign-ups (all three bump 'activities'), team, site and
+ * region names. Besides the scope it depends on the caller — their own sign-ups (through the volunteer record linked
+ * to their account: 'volunteer_users' moves when a link is made or undone) and whether they see the attendance code —
+ * so pages are kept per user, and the volunteer record is looked up only when a page is built.
+ */
+export const activitiesList: ListDef<ActivityFilter> = {
+  name: 'activities',
+  groups: { county: ['activities', 'teams'], global: ['regions', 'sites', 'volunteer_users', 'user_names'] },
+};
+
 /** Staff list (activity:read), inside the caller's scope. */
-export async function listActivities(db: DbOrTx, c: ActivityCaller, f: ActivityFilter) {
-  const conds = [activityScope(c.scope), ...filterConds(f)];
-  if (f.state?.length) conds.push(inArray(activities.state, f.state));
-  if (f.from) conds.push(gte(activities.startAt, f.from));
-  if (f.to) conds.push(lt(activities.startAt, f.to));
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(activities).where(where),
-    withNames(db)
-      .where(where)
-      .orderBy(desc(activities.startAt), asc(activities.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
-  return { items: await decorate(db, c, rows), total, page: f.page, pageSize: f.pageSize };
+export async function listActivities(
+  lists: Lists,
+  db: DbOrTx,
+  base: Omit<ActivityCaller, 'volunteerId'>,
+  f: ActivityFilter,
+) {
+  const variant = [base.userId, base.permissions.has('activity:manage')];
+  const req = { scope: base.scope, countyCode: base.countyCode, filter: f, variant };
+  return lists.page(activitiesList, req, async (known) => {
+    const c = await activityCaller(db, base);
+    const conds = [activityScope(c.scope), ...filterConds(f)];
+    if (f.state?.length) conds.push(inArray(activities.state, f.state));
+    if (f.from) conds.push(gte(activities.startAt, f.from));
+    if (f.to) conds.push(lt(activities.startAt, f.to));
+    const where = and(...conds);
+    const after = decodeCursor(f.after, activityKeys);
+    const [total, rows] = await Promise.all([
+      known ??
+        db
+          .select({ total: count() })
+          .from(activities)
+          .where(where)
+          .then((r) => r[0].total),
+      db
+        .select({
+          a: activities,
+          regionName: regions.name,
+          siteName: sites.name,
+          teamName: teams.name,
+          recordedByName: recordedByNameSql,
+          cursor: cursorSql(activityKeys),
+        })
+        .from(activities)
+        .innerJoin(regions, eq(regions.code, activities.regionCode))
+        .leftJoin(sites, eq(sites.id, activities.siteId))
+        .leftJoin(teams, eq(teams.id, activities.teamId))
+        .where(after ? and(where, keysetAfter(activityKeys, after)) : where)
+        .orderBy(...keysetOrder(activityKeys))
+        .limit(f.pageSize)
+        .offset(after ? 0 : (f.page - 1) * f.pageSize),
+    ]);
+    return { items: await decorate(db, c, rows), total, nextCursor: nextCursor(rows, f.pageSize) };
+  });
 }
 
 /** Any signed-in user: the published (and later) activities of their county, with their own sign-up. */

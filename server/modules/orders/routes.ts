@@ -6,6 +6,8 @@ import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { forbidden } from '../../platform/errors.js';
 import { countyOf } from '../accounts/service.js';
+import { afterQuery, listsOf } from '../../platform/lists.js';
+import { sendJsonText } from '../../platform/responses.js';
 import {
   closeFollowUp,
   createHousehold,
@@ -55,6 +57,7 @@ const itemBody = z.object({
 });
 const orderFilter = {
   ...pageQuery,
+  ...afterQuery,
   state: z
     .string()
     .max(200)
@@ -118,6 +121,7 @@ export const orderRoutes =
       maxAttempts: 3,
       run: (ctx) => sweepOrders(db, ctx.now()),
     });
+    const lists = listsOf(deps);
     // the caller without their volunteer record and led teams: the lifecycle's commands read those with the order
     const callerBase = (req: FastifyRequest) => {
       const a = auth(req);
@@ -194,10 +198,18 @@ export const orderRoutes =
         schema: {
           tags: ['点单'],
           summary: '群众户（代登记）',
-          querystring: z.object({ ...pageQuery, q: z.string().max(40).optional(), regionCode: regionCode.optional() }),
+          querystring: z.object({
+            ...pageQuery,
+            ...afterQuery,
+            q: z.string().max(40).optional(),
+            regionCode: regionCode.optional(),
+          }),
         },
       },
-      async (req) => listHouseholds(db, auth(req).scope, deps.crypto, req.query),
+      async (req, reply) => {
+        const a = auth(req);
+        return sendJsonText(reply, await listHouseholds(lists, db, a.scope, countyOf(a, deps), deps.crypto, req.query));
+      },
     );
     app.post(
       '/households',
@@ -252,7 +264,10 @@ export const orderRoutes =
           querystring: z.object(orderFilter),
         },
       },
-      async (req) => listOrders(db, await caller(req), req.query),
+      async (req, reply) => {
+        const a = auth(req);
+        return sendJsonText(reply, await listOrders(lists, db, a.scope, countyOf(a, deps), req.query));
+      },
     );
     app.get(
       '/orders/mine',

@@ -20,6 +20,17 @@ import { escapeLike, inScope, regionInScope, townPath as townOf, type Scope } fr
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notifyChannels, notifyInserts } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
+import {
+  cursorSql,
+  decodeCursor,
+  keysetAfter,
+  keysetOrder,
+  nextCursor,
+  type SortKey,
+  type ListAnswer,
+  type ListDef,
+  type Lists,
+} from '../../platform/lists.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { standingCategories } from '../volunteers/service.js';
@@ -393,7 +404,21 @@ export async function createHousehold(
   });
 }
 
-export const presentHousehold = (h: typeof households.$inferSelect, regionName?: string) => ({
+/** The columns a household is presented from (not the phone's cipher and hash). */
+const householdColumns = {
+  id: households.id,
+  headName: households.headName,
+  phoneMasked: households.phoneMasked,
+  regionCode: households.regionCode,
+  address: households.address,
+  memberCount: households.memberCount,
+  note: households.note,
+  createdAt: households.createdAt,
+};
+export const presentHousehold = (
+  h: Pick<typeof households.$inferSelect, keyof typeof householdColumns>,
+  regionName?: string,
+) => ({
   id: h.id,
   headName: h.headName,
   phoneMasked: h.phoneMasked,
@@ -405,33 +430,59 @@ export const presentHousehold = (h: typeof households.$inferSelect, regionName?:
   createdAt: h.createdAt,
 });
 
+/** Households (代登记) are built from households and region names. */
+export const householdsList: ListDef<HouseholdFilter> = {
+  name: 'households',
+  groups: { county: ['households'], global: ['regions'] },
+};
+export type HouseholdFilter = { q?: string; regionCode?: string; page: number; pageSize: number; after?: string };
+/** Newest first; the id breaks ties of the same instant. */
+const householdKeys: SortKey[] = [
+  { column: households.createdAt, desc: true, type: 'timestamp' },
+  { column: households.id, desc: true, type: 'uuid' },
+];
+
 export async function listHouseholds(
+  lists: Lists,
   db: DbOrTx,
   scope: Scope,
+  countyCode: string,
   crypto: Crypto,
-  f: { q?: string; regionCode?: string; page: number; pageSize: number },
-) {
-  const conds: SQL[] = [inScope(scope, { path: households.regionPath, regionCode: households.regionCode })];
-  if (f.q)
-    conds.push(
-      PHONE_RE.test(f.q)
-        ? eq(households.phoneHash, crypto.lookupHash('phone', f.q))
-        : ilike(households.headName, `%${escapeLike(f.q)}%`),
-    );
-  if (f.regionCode) conds.push(sql`${households.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(households).where(where),
-    db
-      .select({ h: households, regionName: regions.name })
-      .from(households)
-      .innerJoin(regions, eq(regions.code, households.regionCode))
-      .where(where)
-      .orderBy(desc(households.createdAt))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
-  return { items: rows.map((r) => presentHousehold(r.h, r.regionName)), total, page: f.page, pageSize: f.pageSize };
+  f: HouseholdFilter,
+): Promise<ListAnswer> {
+  return lists.page(householdsList, { scope, countyCode, filter: f }, async (knownTotal) => {
+    const conds: SQL[] = [inScope(scope, { path: households.regionPath, regionCode: households.regionCode })];
+    if (f.q)
+      conds.push(
+        PHONE_RE.test(f.q)
+          ? eq(households.phoneHash, crypto.lookupHash('phone', f.q))
+          : ilike(households.headName, `%${escapeLike(f.q)}%`),
+      );
+    if (f.regionCode) conds.push(sql`${households.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
+    const where = and(...conds);
+    const after = decodeCursor(f.after, householdKeys);
+    const [total, rows] = await Promise.all([
+      knownTotal ??
+        db
+          .select({ total: count() })
+          .from(households)
+          .where(where)
+          .then((r) => r[0].total),
+      db
+        .select({ h: householdColumns, regionName: regions.name, cursor: cursorSql(householdKeys) })
+        .from(households)
+        .innerJoin(regions, eq(regions.code, households.regionCode))
+        .where(after ? and(where, keysetAfter(householdKeys, after)) : where)
+        .orderBy(...keysetOrder(householdKeys))
+        .limit(f.pageSize)
+        .offset(after ? 0 : (f.page - 1) * f.pageSize),
+    ]);
+    return {
+      items: rows.map((r) => presentHousehold(r.h, r.regionName)),
+      total,
+      nextCursor: nextCursor(rows, f.pageSize),
+    };
+  });
 }
 
 // ---------- orders ----------
@@ -1028,15 +1079,36 @@ export type OrderFilter = {
   q?: string;
   page: number;
   pageSize: number;
+  after?: string;
+};
+
+/** Overdue first, then newest; the id breaks ties of the same instant. */
+const orderKeys: SortKey[] = [
+  { column: orders.overdue, desc: true, type: 'boolean' },
+  { column: orders.createdAt, desc: true, type: 'timestamp' },
+  { column: orders.id, desc: true, type: 'uuid' },
+];
+
+/** The admin board is built from orders, their service items (both bump 'orders') and region names. */
+export const ordersBoard: ListDef<OrderFilter> = {
+  name: 'orders',
+  groups: { county: ['orders'], global: ['regions'] },
 };
 
 /** The admin board: every order in the caller's scope. */
-export async function listOrders(db: DbOrTx, c: OrderCaller, f: OrderFilter) {
-  const conds: SQL[] = [inScope(c.scope, { path: orders.regionPath, regionCode: orders.regionCode })];
-  return pagedOrders(db, conds, f);
+export async function listOrders(
+  lists: Lists,
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  f: OrderFilter,
+): Promise<ListAnswer> {
+  return lists.page(ordersBoard, { scope, countyCode, filter: f }, async (knownTotal) =>
+    pagedOrders(db, [inScope(scope, { path: orders.regionPath, regionCode: orders.regionCode })], f, knownTotal),
+  );
 }
 
-async function pagedOrders(db: DbOrTx, conds: SQL[], f: OrderFilter) {
+async function pagedOrders(db: DbOrTx, conds: SQL[], f: OrderFilter, knownTotal?: number) {
   if (f.state?.length) conds.push(inArray(orders.state, f.state));
   if (f.overdue !== undefined) conds.push(eq(orders.overdue, f.overdue));
   if (f.regionCode) conds.push(sql`${orders.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
@@ -1050,23 +1122,32 @@ async function pagedOrders(db: DbOrTx, conds: SQL[], f: OrderFilter) {
       )!,
     );
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
+  const after = decodeCursor(f.after, orderKeys);
+  const [total, rows] = await Promise.all([
+    knownTotal ??
+      db
+        .select({ total: count() })
+        .from(orders)
+        .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
+        .where(where)
+        .then((r) => r[0].total),
     db
-      .select({ total: count() })
-      .from(orders)
-      .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
-      .where(where),
-    db
-      .select(orderColumns)
+      .select({ o: orderColumns, cursor: cursorSql(orderKeys) })
       .from(orders)
       .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
       .innerJoin(regions, eq(regions.code, orders.regionCode))
-      .where(where)
-      .orderBy(desc(orders.overdue), desc(orders.createdAt))
+      .where(after ? and(where, keysetAfter(orderKeys, after)) : where)
+      .orderBy(...keysetOrder(orderKeys))
       .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
+      .offset(after ? 0 : (f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map(label), total, page: f.page, pageSize: f.pageSize };
+  return {
+    items: rows.map((r) => label(r.o)),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
+    nextCursor: nextCursor(rows, f.pageSize),
+  };
 }
 
 /** The resident's own orders (and those staff placed on their behalf). */

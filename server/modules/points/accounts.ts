@@ -1,52 +1,99 @@
-import { and, asc, count, desc, eq, ilike, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, ilike, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { pointAccounts, regions } from '../../db/schema/index.js';
-import { escapeLike, inScope } from '../../platform/scope.js';
+import { escapeLike, inScope, type Scope } from '../../platform/scope.js';
+import {
+  cursorSql,
+  decodeCursor,
+  keysetAfter,
+  keysetOrder,
+  nextCursor,
+  type SortKey,
+  type ListAnswer,
+  type ListDef,
+  type Lists,
+} from '../../platform/lists.js';
 import { requireRegion } from '../regions/service.js';
 import type { AccountType } from './ledger.js';
 import { accountTypeLabels, kindLabels, requireOwner, rowsOf, type PointsCaller } from './common.js';
 import { privilegesFor } from './rules.js';
 
-const accountScope = (c: PointsCaller) =>
-  inScope(c.scope, { path: pointAccounts.regionPath, regionCode: pointAccounts.regionCode });
+const accountScope = (scope: Scope) =>
+  inScope(scope, { path: pointAccounts.regionPath, regionCode: pointAccounts.regionCode });
 
-export type AccountFilter = { type?: AccountType; regionCode?: string; q?: string; page: number; pageSize: number };
+export type AccountFilter = {
+  type?: AccountType;
+  regionCode?: string;
+  q?: string;
+  page: number;
+  pageSize: number;
+  after?: string;
+};
+/** Highest balance first; the id breaks ties. */
+const accountKeys: SortKey[] = [
+  { column: pointAccounts.balance, desc: true, type: 'number' },
+  { column: pointAccounts.id, type: 'uuid' },
+];
+
+/** Owner accounts are built from the accounts (balances included) and region names. */
+export const accountsList: ListDef<AccountFilter> = {
+  name: 'point_accounts',
+  groups: { county: ['point_accounts'], global: ['regions'] },
+};
 
 /** Owner accounts (households, volunteers) in the caller's scope, with their balances. */
-export async function listAccounts(db: DbOrTx, c: PointsCaller, f: AccountFilter) {
-  const conds: SQL[] = [eq(pointAccounts.countyCode, c.countyCode), ne(pointAccounts.type, 'system'), accountScope(c)];
-  if (f.type) conds.push(eq(pointAccounts.type, f.type));
-  if (f.regionCode) {
-    const r = await requireRegion(db, f.regionCode);
-    conds.push(sql`${pointAccounts.regionPath} like ${escapeLike(r.path) + '%'}`);
-  }
-  if (f.q?.trim()) conds.push(ilike(pointAccounts.name, `%${escapeLike(f.q.trim())}%`));
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(pointAccounts).where(where),
-    db
-      .select({
-        id: pointAccounts.id,
-        type: pointAccounts.type,
-        ownerId: pointAccounts.ownerId,
-        name: pointAccounts.name,
-        regionCode: pointAccounts.regionCode,
-        regionName: regions.name,
-        balance: pointAccounts.balance,
-      })
-      .from(pointAccounts)
-      .leftJoin(regions, eq(regions.code, pointAccounts.regionCode))
-      .where(where)
-      .orderBy(desc(pointAccounts.balance), asc(pointAccounts.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
-  return {
-    items: rows.map((r) => ({ ...r, typeName: accountTypeLabels[r.type as AccountType] })),
-    total,
-    page: f.page,
-    pageSize: f.pageSize,
-  };
+export async function listAccounts(
+  lists: Lists,
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  f: AccountFilter,
+): Promise<ListAnswer> {
+  return lists.page(accountsList, { scope, countyCode, filter: f }, async (knownTotal) => {
+    const conds: SQL[] = [
+      eq(pointAccounts.countyCode, countyCode),
+      ne(pointAccounts.type, 'system'),
+      accountScope(scope),
+    ];
+    if (f.type) conds.push(eq(pointAccounts.type, f.type));
+    if (f.regionCode) {
+      const r = await requireRegion(db, f.regionCode);
+      conds.push(sql`${pointAccounts.regionPath} like ${escapeLike(r.path) + '%'}`);
+    }
+    if (f.q?.trim()) conds.push(ilike(pointAccounts.name, `%${escapeLike(f.q.trim())}%`));
+    const where = and(...conds);
+    const after = decodeCursor(f.after, accountKeys);
+    const [total, rows] = await Promise.all([
+      knownTotal ??
+        db
+          .select({ total: count() })
+          .from(pointAccounts)
+          .where(where)
+          .then((r) => r[0].total),
+      db
+        .select({
+          id: pointAccounts.id,
+          type: pointAccounts.type,
+          ownerId: pointAccounts.ownerId,
+          name: pointAccounts.name,
+          regionCode: pointAccounts.regionCode,
+          regionName: regions.name,
+          balance: pointAccounts.balance,
+          cursor: cursorSql(accountKeys),
+        })
+        .from(pointAccounts)
+        .leftJoin(regions, eq(regions.code, pointAccounts.regionCode))
+        .where(after ? and(where, keysetAfter(accountKeys, after)) : where)
+        .orderBy(...keysetOrder(accountKeys))
+        .limit(f.pageSize)
+        .offset(after ? 0 : (f.page - 1) * f.pageSize),
+    ]);
+    return {
+      items: rows.map(({ cursor: _cursor, ...r }) => ({ ...r, typeName: accountTypeLabels[r.type as AccountType] })),
+      total,
+      nextCursor: nextCursor(rows, f.pageSize),
+    };
+  });
 }
 
 export type Entry = {

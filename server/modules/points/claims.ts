@@ -10,7 +10,18 @@ import {
 } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
-import { escapeLike } from '../../platform/scope.js';
+import { escapeLike, type Scope } from '../../platform/scope.js';
+import {
+  cursorSql,
+  decodeCursor,
+  keysetAfter,
+  keysetOrder,
+  nextCursor,
+  type SortKey,
+  type ListAnswer,
+  type ListDef,
+  type Lists,
+} from '../../platform/lists.js';
 import { notify } from '../../platform/notify.js';
 import { getSetting } from '../settings/service.js';
 import { requireRegion } from '../regions/service.js';
@@ -174,26 +185,57 @@ export type ClaimFilter = {
   accountId?: string;
   page: number;
   pageSize: number;
+  after?: string;
+};
+/** Latest change first; the id breaks ties. */
+const claimKeys: SortKey[] = [
+  { column: pointClaims.updatedAt, desc: true, type: 'timestamp' },
+  { column: pointClaims.id, type: 'uuid' },
+];
+
+/** Claims are built from claims, their rules (both bump 'point_claims'), accounts and region names. */
+export const claimsList: ListDef<ClaimFilter> = {
+  name: 'point_claims',
+  groups: { county: ['point_claims', 'point_accounts'], global: ['regions'] },
 };
 
-export async function listClaims(db: DbOrTx, c: PointsCaller, f: ClaimFilter) {
-  const conds: SQL[] = [eq(pointClaims.countyCode, c.countyCode), pathScope(c.scope, pointClaims.regionPath)];
-  if (f.state) conds.push(eq(pointClaims.state, f.state));
-  if (f.accountId) conds.push(eq(pointClaims.accountId, f.accountId));
-  if (f.regionCode) {
-    const r = await requireRegion(db, f.regionCode);
-    conds.push(sql`${pointClaims.regionPath} like ${escapeLike(r.path) + '%'}`);
-  }
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(pointClaims).where(where),
-    withNames(db)
-      .where(where)
-      .orderBy(desc(pointClaims.updatedAt), asc(pointClaims.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
-  return { items: rows.map(present), total, page: f.page, pageSize: f.pageSize };
+export async function listClaims(
+  lists: Lists,
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  f: ClaimFilter,
+): Promise<ListAnswer> {
+  return lists.page(claimsList, { scope, countyCode, filter: f }, async (knownTotal) => {
+    const conds: SQL[] = [eq(pointClaims.countyCode, countyCode), pathScope(scope, pointClaims.regionPath)];
+    if (f.state) conds.push(eq(pointClaims.state, f.state));
+    if (f.accountId) conds.push(eq(pointClaims.accountId, f.accountId));
+    if (f.regionCode) {
+      const r = await requireRegion(db, f.regionCode);
+      conds.push(sql`${pointClaims.regionPath} like ${escapeLike(r.path) + '%'}`);
+    }
+    const where = and(...conds);
+    const after = decodeCursor(f.after, claimKeys);
+    const [total, rows] = await Promise.all([
+      knownTotal ??
+        db
+          .select({ total: count() })
+          .from(pointClaims)
+          .where(where)
+          .then((r) => r[0].total),
+      db
+        .select({ ...claimSelect, cursor: cursorSql(claimKeys) })
+        .from(pointClaims)
+        .innerJoin(pointAccounts, eq(pointAccounts.id, pointClaims.accountId))
+        .innerJoin(pointRules, eq(pointRules.id, pointClaims.ruleId))
+        .leftJoin(regions, eq(regions.code, pointAccounts.regionCode))
+        .where(after ? and(where, keysetAfter(claimKeys, after)) : where)
+        .orderBy(...keysetOrder(claimKeys))
+        .limit(f.pageSize)
+        .offset(after ? 0 : (f.page - 1) * f.pageSize),
+    ]);
+    return { items: rows.map(present), total, nextCursor: nextCursor(rows, f.pageSize) };
+  });
 }
 
 /** Staff with point:read in scope, the submitter and the account's owner see a claim. */

@@ -7,6 +7,8 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { writeAudit } from '../../platform/audit.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
+import { afterQuery, listsOf } from '../../platform/lists.js';
+import { sendJsonText } from '../../platform/responses.js';
 import { pointsCaller, type PointsCaller } from './common.js';
 import { verifyPoints } from './ledger.js';
 import {
@@ -113,6 +115,7 @@ export const pointRoutes =
       maxAttempts: 3,
       run: (ctx) => postDueClaims(db, ctx.now()),
     });
+    const lists = listsOf(deps);
     const caller = (req: FastifyRequest): Promise<PointsCaller> => {
       const a = auth(req);
       return pointsCaller(db, {
@@ -219,10 +222,14 @@ export const pointRoutes =
             type: accountType.optional(),
             regionCode: regionCodeSchema.optional(),
             q: z.string().max(40).optional(),
+            ...afterQuery,
           }),
         },
       },
-      async (req) => listAccounts(db, await caller(req), req.query),
+      async (req, reply) => {
+        const a = auth(req);
+        return sendJsonText(reply, await listAccounts(lists, db, a.scope, countyOf(a, deps), req.query));
+      },
     );
 
     app.get(
@@ -289,10 +296,14 @@ export const pointRoutes =
             state: claimState.optional(),
             regionCode: regionCodeSchema.optional(),
             accountId: uuid('账户').optional(),
+            ...afterQuery,
           }),
         },
       },
-      async (req) => listClaims(db, await caller(req), req.query),
+      async (req, reply) => {
+        const a = auth(req);
+        return sendJsonText(reply, await listClaims(lists, db, a.scope, countyOf(a, deps), req.query));
+      },
     );
 
     app.get(

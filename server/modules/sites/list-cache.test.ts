@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
-import { ListCache } from './list-cache.js';
+import { ListCache } from '../../platform/lists.js';
 
 describe('ListCache', () => {
   it('answers only for the version and validity window it was built for', () => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ListCache } from './list-cache.js';
+import { listsOf } from '../../platform/lists.js';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import type { AuthContext } from '../../platform/auth.js';
@@ -101,8 +101,8 @@ export const siteRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
-    // built list pages, checked against cache_versions on every request (list-cache.ts); one per app instance
-    const listCache = deps.config.listCache ? new ListCache() : undefined;
+    // built list pages, checked against cache_versions on every request (platform/lists.ts); one per app instance
+    const lists = listsOf(deps);
 
     app.get(
       '/sites',
@@ -122,16 +122,12 @@ export const siteRoutes =
         },
       },
       async (req, reply) => {
-        // JSON text built by the database (or a cached page): sent as is, not parsed and serialised again
-        const body = await listSitesJson(
-          deps.database,
-          auth(req).scope,
-          countyOf(auth(req), deps),
-          now(),
-          req.query,
-          listCache,
+        // JSON text built by the database: sent as is, not parsed and serialised again
+        const a = auth(req);
+        return sendJsonText(
+          reply,
+          await listSitesJson(deps.database, lists, a.scope, countyOf(a, deps), now(), req.query),
         );
-        return sendJsonText(reply, body);
       },
     );
 

@@ -7,7 +7,7 @@ import { escapeLike, inScope, regionInScope, scopeCondition, type Scope } from '
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { defaultStandards } from './standards.js';
-import type { ListCache } from './list-cache.js';
+import { rawJson, type Built, type ListAnswer, type ListDef, type Lists } from '../../platform/lists.js';
 
 export const siteKinds = ['center', 'institute', 'station', 'point', 'base', 'post'] as const;
 export type SiteKind = (typeof siteKinds)[number];
@@ -110,33 +110,34 @@ const presentStandard = ({ id, code, name, items, kinds, passScore, isDefault }:
 /** An ISO-8601 UTC timestamp as JavaScript's toISOString writes it, from SQL. */
 const isoSql = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** The sites list is built from sites, their inspections and region names: the 'sites' version (migration 0007). */
+export const sitesList: ListDef<SiteFilter> = { name: 'sites', groups: { county: [], global: ['sites'] } };
+
 /**
  * The scoped list, in one round trip, answered as JSON text built by PostgreSQL: the page, its total
  * (`count(*) over ()`), each site's region name and latest inspection, and the compliance status against the
  * county's validity period. Hand-written SQL (parameters only, so it runs as a prepared statement): the scoped
  * list is the busiest read of the admin pages, and building it with the query builder, parsing every row and
- * serialising it again cost more than the query itself (bench/NOTES.md).
+ * serialising it again cost more than the query itself (bench/NOTES.md). Kept pages are served by platform/lists.ts;
+ * compliance moves with the clock, so a page holds while the validity window starts no later than its oldest
+ * still-valid inspection, and lists filtered by compliance (whose membership moves with the clock) are not kept.
  */
 export async function listSitesJson(
   database: Database,
+  lists: Lists,
   scope: Scope,
   countyCode: string,
   now: Date,
   f: SiteFilter,
-  cache?: ListCache,
-): Promise<string | Buffer> {
+): Promise<ListAnswer> {
   const months = await getSetting<number>(database.db, countyCode, 'sites.inspectionValidMonths');
   const validFrom = validFromMonths(now, months);
-  // lists filtered by compliance change membership with the clock, and a page past the end needs a second count:
-  // neither is kept (list-cache.ts)
-  const key = cache && !f.compliance ? listKey(scope, countyCode, months, f) : undefined;
-  if (key) {
-    const { rows: v } = await database.query(`select version from cache_versions where name = 'sites'`, [], {
-      priority: true,
-    });
-    const hit = v.length ? cache!.get(key, String(v[0].version), validFrom.getTime()) : undefined;
-    if (hit) return hit;
-  }
+  return lists.page(sitesList, { scope, countyCode, filter: f, variant: months, at: validFrom.getTime() }, () =>
+    buildSitesPage(database, scope, validFrom, f),
+  );
+}
+
+async function buildSitesPage(database: Database, scope: Scope, validFrom: Date, f: SiteFilter): Promise<Built> {
   const params: unknown[] = [];
   const conds = [
     scopeCondition(scope, { path: 's.region_path', regionCode: 's.region_code', owner: 's.created_by' }, params),
@@ -172,8 +173,8 @@ export async function listSitesJson(
   // the type and output function of every argument on every row, which cost PostgreSQL more than the scan, the
   // window count and the 20 index lookups together (bench/NOTES.md). Same keys in the same order as before, compact.
   // The kind (one of siteKinds) and the region code (digits) are written without escaping: nothing else gets in.
-  // `version` (the cache_versions row, read in the same snapshot as the page) and `valid_until_from` (the oldest
-  // inspection still inside the validity window: statuses hold until the window starts after it) are for the cache.
+  // `valid_until_from` (the oldest inspection still inside the validity window: statuses hold until the window starts
+  // after it) tells how long the page holds.
   const { rows } = await database.query(
     `with page as (
       select s.id, s.region_path, s.kind, s.name, s.region_code, s.address, s.opening_hours, s.facilities, s.contacts, s.is_demo, s.lat, s.lng, s.capacity,
@@ -188,7 +189,6 @@ export async function listSitesJson(
         || case when l.inspected_at is null or l.inspected_at < ${vf}::timestamptz then '"uninspected"' when l.compliant then '"compliant"' else '"noncompliant"' end
         || ',"score":' || coalesce(l.score::float8::text, 'null') || ',"inspectedAt":'
         || coalesce('"' || ${isoSql('l.inspected_at')} || '"', 'null') || '}}', ',' order by p.region_path, p.kind, p.name, p.id), '') || ']' as items,
-      (select c.version from cache_versions c where c.name = 'sites') as version,
       min(l.inspected_at) filter (where l.inspected_at >= ${vf}::timestamptz) as valid_until_from
     from page p join regions r on r.code = p.region_code
     left join lateral (select i.compliant, i.score, i.inspected_at from inspections i where i.site_id = p.id order by i.inspected_at desc limit 1) l on true`,
@@ -205,27 +205,13 @@ export async function listSitesJson(
     );
     total = Number(c[0].n);
   }
-  const body = `{"items":${items},"total":${total},"page":${f.page},"pageSize":${f.pageSize}}`;
-  if (!key || pastEnd || rows[0].version == null) return body;
-  const buffer = Buffer.from(body);
   const until = rows[0].valid_until_from as Date | null;
-  cache!.set(key, String(rows[0].version), buffer, until ? new Date(until).getTime() : null);
-  return buffer;
-}
-
-/** What a scoped list page depends on besides the data: the caller's scope, the county's validity period, the filter. */
-function listKey(scope: Scope, countyCode: string, months: number, f: SiteFilter) {
-  const who = scope.all ? 'all' : JSON.stringify([scope.subtrees, scope.regions, scope.self ? scope.userId : null]);
-  return JSON.stringify([
-    countyCode,
-    who,
-    months,
-    f.kind ?? null,
-    f.regionCode ?? null,
-    f.q ?? null,
-    f.page,
-    f.pageSize,
-  ]);
+  return {
+    items: rawJson(items),
+    total,
+    until: until ? new Date(until).getTime() : null,
+    keep: !f.compliance && !pastEnd,
+  };
 }
 
 export async function getSite(db: DbOrTx, scope: Scope, countyCode: string, now: Date, id: string) {

@@ -7,6 +7,8 @@ import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { AppError } from '../../platform/errors.js';
 import { getJob } from '../../platform/jobs.js';
+import { afterQuery, listsOf } from '../../platform/lists.js';
+import { sendJsonText } from '../../platform/responses.js';
 import { countyOf } from '../accounts/service.js';
 import {
   consentPurposes,
@@ -75,6 +77,7 @@ export const volunteerRoutes =
     const importDeps = { db, crypto: deps.crypto, files: deps.files, jobs: deps.jobs };
     deps.jobs.define(importJob(importDeps));
     deps.jobs.define(vacuumJob(db));
+    const lists = listsOf(deps);
 
     app.get(
       '/volunteers',
@@ -93,10 +96,14 @@ export const volunteerRoutes =
               .optional(),
             category: z.string().max(40).optional(),
             teamId: z.uuid().optional(),
+            ...afterQuery,
           }),
         },
       },
-      async (req) => listVolunteers(db, auth(req).scope, deps.crypto, req.query),
+      async (req, reply) => {
+        const a = auth(req);
+        return sendJsonText(reply, await listVolunteers(lists, db, a.scope, countyOf(a, deps), deps.crypto, req.query));
+      },
     );
 
     app.post(

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { createRequire } from 'node:module';
 import type { pinyin as PinyinFn } from 'pinyin-pro';
 import type { Db, DbOrTx } from '../../db/client.js';
@@ -15,6 +15,18 @@ import {
 import { AppError, duplicate, forbidden, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
+import {
+  cursorSql,
+  decodeCursor,
+  keysetAfter,
+  keysetOrder,
+  nextCursor,
+  type SortKey,
+  type Built,
+  type ListAnswer,
+  type ListDef,
+  type Lists,
+} from '../../platform/lists.js';
 import { maskIdNumber, maskPhone, type Crypto } from '../../platform/crypto.js';
 import { ageOn, parseIdNumber } from '../../platform/idcard.js';
 import { requireRegion } from '../regions/service.js';
@@ -280,8 +292,35 @@ export async function recordConsent(
 }
 
 type Row = typeof volunteers.$inferSelect;
-/** The only shape a volunteer leaves the server in: ID number and phones masked. */
-export function present(v: Row, regionName?: string | null) {
+/** The columns a volunteer is presented from: what a list reads (not the ciphers, hashes and search keys). */
+const presentedColumns = {
+  id: volunteers.id,
+  volunteerNo: volunteers.volunteerNo,
+  name: volunteers.name,
+  gender: volunteers.gender,
+  birthDate: volunteers.birthDate,
+  idType: volunteers.idType,
+  idMasked: volunteers.idMasked,
+  phoneMasked: volunteers.phoneMasked,
+  regionCode: volunteers.regionCode,
+  verified: volunteers.verified,
+  verifiedAt: volunteers.verifiedAt,
+  skills: volunteers.skills,
+  categories: volunteers.categories,
+  availability: volunteers.availability,
+  serviceArea: volunteers.serviceArea,
+  politicalStatus: volunteers.politicalStatus,
+  education: volunteers.education,
+  occupation: volunteers.occupation,
+  guardianName: volunteers.guardianName,
+  guardianPhoneMasked: volunteers.guardianPhoneMasked,
+  guardianRelation: volunteers.guardianRelation,
+  source: volunteers.source,
+  userId: volunteers.userId,
+  createdAt: volunteers.createdAt,
+};
+type Presented = Pick<Row, keyof typeof presentedColumns>;
+export function present(v: Presented, regionName?: string | null) {
   return {
     id: v.id,
     volunteerNo: v.volunteerNo,
@@ -319,6 +358,7 @@ export type VolunteerFilter = {
   teamId?: string;
   page: number;
   pageSize: number;
+  after?: string;
 };
 
 /** q matches a name (prefix or part), pinyin (zhangsanfeng / zhang), initials (zsf), the volunteer number, a phone or an ID number. */
@@ -346,7 +386,39 @@ export function searchCondition(crypto: Crypto, q: string): SQL {
   return parts.length ? or(...parts)! : sql`false`;
 }
 
-export async function listVolunteers(db: DbOrTx, scope: Scope, crypto: Crypto, f: VolunteerFilter) {
+/** Built from volunteers and region names, and team members when filtered by team (platform/lists.ts). */
+export const volunteersList: ListDef<VolunteerFilter> = {
+  name: 'volunteers',
+  groups: (f) => ({ county: f.teamId ? ['volunteers', 'team_members'] : ['volunteers'], global: ['regions'] }),
+};
+
+export async function listVolunteers(
+  lists: Lists,
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  crypto: Crypto,
+  f: VolunteerFilter,
+): Promise<ListAnswer> {
+  return lists.page(volunteersList, { scope, countyCode, filter: f }, (knownTotal) =>
+    buildVolunteersPage(db, scope, crypto, f, knownTotal),
+  );
+}
+
+/** Newest first; the id only breaks ties of volunteer numbers across counties. */
+const volunteerKeys: SortKey[] = [
+  { column: volunteers.createdAt, desc: true, type: 'timestamp' },
+  { column: volunteers.volunteerNo, type: 'text' },
+  { column: volunteers.id, type: 'uuid' },
+];
+
+async function buildVolunteersPage(
+  db: DbOrTx,
+  scope: Scope,
+  crypto: Crypto,
+  f: VolunteerFilter,
+  knownTotal: number | undefined,
+): Promise<Built> {
   const conds: SQL[] = [volunteerScope(scope)];
   if (f.q?.trim()) conds.push(searchCondition(crypto, f.q));
   if (f.regionCode) conds.push(sql`${volunteers.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
@@ -357,18 +429,24 @@ export async function listVolunteers(db: DbOrTx, scope: Scope, crypto: Crypto, f
       sql`exists (select 1 from team_members m where m.volunteer_id = "volunteers"."id" and m.team_id = ${f.teamId} and m.status = 'active')`,
     );
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(volunteers).where(where),
+  const after = decodeCursor(f.after, volunteerKeys);
+  const [total, rows] = await Promise.all([
+    knownTotal ??
+      db
+        .select({ total: count() })
+        .from(volunteers)
+        .where(where)
+        .then((r) => r[0].total),
     db
-      .select({ v: volunteers, regionName: regions.name })
+      .select({ v: presentedColumns, regionName: regions.name, cursor: cursorSql(volunteerKeys) })
       .from(volunteers)
       .innerJoin(regions, eq(regions.code, volunteers.regionCode))
-      .where(where)
-      .orderBy(desc(volunteers.createdAt), asc(volunteers.volunteerNo))
+      .where(after ? and(where, keysetAfter(volunteerKeys, after)) : where)
+      .orderBy(...keysetOrder(volunteerKeys))
       .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
+      .offset(after ? 0 : (f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map((r) => present(r.v, r.regionName)), total, page: f.page, pageSize: f.pageSize };
+  return { items: rows.map((r) => present(r.v, r.regionName)), total, nextCursor: nextCursor(rows, f.pageSize) };
 }
 
 async function loadInScope(db: DbOrTx, scope: Scope, id: string) {

@@ -6,6 +6,8 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { wishStates } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
+import { afterQuery, listsOf } from '../../platform/lists.js';
+import { sendJsonText } from '../../platform/responses.js';
 import {
   claimWish,
   confirmWish,
@@ -100,6 +102,7 @@ export const wishRoutes =
       maxAttempts: 3,
       run: (ctx) => expireWishes(db, ctx.now()),
     });
+    const lists = listsOf(deps);
     const caller = (req: FastifyRequest) => {
       const a = auth(req);
       return wishCaller(db, {
@@ -144,10 +147,14 @@ export const wishRoutes =
               .enum(['true', 'false'], { error: 'overCap 应为 true 或 false' })
               .transform((v) => v === 'true')
               .optional(),
+            ...afterQuery,
           }),
         },
       },
-      async (req) => listWishes(db, await caller(req), req.query),
+      async (req, reply) => {
+        const a = auth(req);
+        return sendJsonText(reply, await listWishes(lists, db, a.scope, countyOf(a, deps), req.query));
+      },
     );
 
     app.get(

@@ -14,6 +14,17 @@ import {
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
+import {
+  cursorSql,
+  decodeCursor,
+  keysetAfter,
+  keysetOrder,
+  nextCursor,
+  type SortKey,
+  type ListAnswer,
+  type ListDef,
+  type Lists,
+} from '../../platform/lists.js';
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notify } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
@@ -755,7 +766,13 @@ export type WishFilter = {
   overCap?: boolean;
   page: number;
   pageSize: number;
+  after?: string;
 };
+/** Newest first; the id breaks ties. */
+const wishKeys: SortKey[] = [
+  { column: wishes.createdAt, desc: true, type: 'timestamp' },
+  { column: wishes.id, desc: true, type: 'uuid' },
+];
 
 async function regionFilter(db: DbOrTx, code?: string) {
   if (!code) return sql`true`;
@@ -763,13 +780,49 @@ async function regionFilter(db: DbOrTx, code?: string) {
   return sql`${wishes.regionPath} like ${escapeLike(r.path) + '%'}`;
 }
 
+/** The staff list is built from wishes, their claims (both bump 'wishes'), region and submitter names. */
+export const wishesList: ListDef<WishFilter> = {
+  name: 'wishes',
+  groups: { county: ['wishes'], global: ['regions', 'user_names'] },
+};
+
 /** Staff list (`wish:manage`), in scope. */
-export async function listWishes(db: DbOrTx, c: WishCaller, f: WishFilter) {
-  const conds: SQL[] = [wishScope(c.scope), stateFilter(f.state), await regionFilter(db, f.regionCode)];
-  if (f.q)
-    conds.push(or(ilike(wishes.title, `%${escapeLike(f.q)}%`), ilike(wishes.beneficiaryName, `%${escapeLike(f.q)}%`))!);
-  if (f.overCap !== undefined) conds.push(eq(wishes.overCap, f.overCap));
-  return pageOf(db, and(...conds), f, [desc(wishes.createdAt), desc(wishes.id)], () => true);
+export async function listWishes(
+  lists: Lists,
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  f: WishFilter,
+): Promise<ListAnswer> {
+  return lists.page(wishesList, { scope, countyCode, filter: f }, async (knownTotal) => {
+    const conds: SQL[] = [wishScope(scope), stateFilter(f.state), await regionFilter(db, f.regionCode)];
+    if (f.q)
+      conds.push(
+        or(ilike(wishes.title, `%${escapeLike(f.q)}%`), ilike(wishes.beneficiaryName, `%${escapeLike(f.q)}%`))!,
+      );
+    if (f.overCap !== undefined) conds.push(eq(wishes.overCap, f.overCap));
+    const where = and(...conds);
+    const after = decodeCursor(f.after, wishKeys);
+    const [total, rows] = await Promise.all([
+      knownTotal ??
+        db
+          .select({ total: count() })
+          .from(wishes)
+          .where(where)
+          .then((r) => r[0].total),
+      db
+        .select({ ...columns, cursor: cursorSql(wishKeys) })
+        .from(wishes)
+        .innerJoin(regions, eq(regions.code, wishes.regionCode))
+        .leftJoin(town, eq(town.code, regions.parentCode))
+        .leftJoin(submitter, eq(submitter.id, wishes.submittedBy))
+        .where(after ? and(where, keysetAfter(wishKeys, after)) : where)
+        .orderBy(...keysetOrder(wishKeys))
+        .limit(f.pageSize)
+        .offset(after ? 0 : (f.page - 1) * f.pageSize),
+    ]);
+    return { items: rows.map((r) => present(r, true)), total, nextCursor: nextCursor(rows, f.pageSize) };
+  });
 }
 
 /** Counts (and values) by state, in scope. */
