@@ -97,7 +97,7 @@ describe('every hot list through the list mechanism', () => {
       {
         ...t.deps,
         config: { ...t.deps.config, listCache: false },
-        jobs: new JobRunner(t.deps.db, t.deps.clock),
+        jobs: new JobRunner(t.deps.database.db, t.deps.clock),
       },
       { logger: false, serveWeb: false },
     );
