@@ -69,6 +69,29 @@ describe('sessions', () => {
     expect(anon.json().error.code).toBe('AUTH_REQUIRED');
   });
 
+  it('/me names the household of a resident who lives in one, and null for one who does not', async () => {
+    const resident = t.as(PHONES.resident);
+    const me = (await resident({ method: 'GET', url: '/api/v1/me' })).json();
+    expect(me.householdId).toMatch(/^[0-9a-f-]{36}$/);
+    const points = (await resident({ method: 'GET', url: '/api/v1/me/points' })).json();
+    expect(points.household.account.ownerId).toBe(me.householdId);
+
+    const village = (await t.app.inject({ method: 'GET', url: '/api/v1/regions?parent=411523100' })).json().items[0];
+    const reg = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { name: '无户群众', phone: '13300000091', password: 'Resident@1', regionCode: village.code },
+    });
+    expect(reg.statusCode).toBe(201);
+    const fresh = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { authorization: `Bearer ${reg.json().token}` },
+    });
+    expect(fresh.statusCode).toBe(200);
+    expect(fresh.json()).toMatchObject({ name: '无户群众', householdId: null, volunteerId: null });
+  });
+
   it('ends after 30 idle minutes but not while in use', async () => {
     const token = (await login(PHONES.stationAdmin, DEMO_PASSWORD)).json().token;
     const me = () => t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });

@@ -1,7 +1,16 @@
 import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db, DbOrTx } from '../../db/client.js';
 import crypto from 'node:crypto';
-import { regions, roleAssignments, roles, sessions, smsCodes, users, volunteers } from '../../db/schema/index.js';
+import {
+  householdMembers,
+  regions,
+  roleAssignments,
+  roles,
+  sessions,
+  smsCodes,
+  users,
+  volunteers,
+} from '../../db/schema/index.js';
 import { queueToPhone } from '../../platform/notify.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
@@ -188,12 +197,16 @@ export async function userProfile(db: DbOrTx, userId: string) {
     .where(eq(users.id, userId));
   const grants = (await grantsOf(db, [userId])).get(userId) ?? [];
   const [v] = await db.select({ id: volunteers.id }).from(volunteers).where(eq(volunteers.userId, userId));
+  const [h] = await db
+    .select({ id: householdMembers.householdId })
+    .from(householdMembers)
+    .where(eq(householdMembers.userId, userId));
   return {
     ...u,
     roles: grants.map(({ permissions: _p, ...g }) => g),
     permissions: [...new Set(grants.flatMap((g) => g.permissions))].sort(),
     volunteerId: v?.id ?? null,
-    householdId: null as string | null,
+    householdId: h?.id ?? null,
   };
 }
 
