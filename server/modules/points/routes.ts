@@ -7,6 +7,7 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { writeAudit } from '../../platform/audit.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
+import { resolveCounty } from '../regions/service.js';
 import { afterQuery, listsOf } from '../../platform/lists.js';
 import { sendJsonText } from '../../platform/responses.js';
 import { pointsCaller, type PointsCaller } from './common.js';
@@ -383,7 +384,7 @@ export const pointRoutes =
           }),
         },
       },
-      async (req) => publicClaimNotices(db, req.query.county ?? deps.config.demoCounty, now(), req.query),
+      async (req) => publicClaimNotices(db, await resolveCounty(db, req.query.county), now(), req.query),
     );
 
     // ---------- awards, adjustments, reversal, expiry, dividend ----------

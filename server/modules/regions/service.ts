@@ -126,6 +126,35 @@ export async function requireRegion(db: DbOrTx, code: string, field = 'regionCod
   return r;
 }
 
+/** The counties initialised in this deployment (their region trees imported), by code. */
+export async function listCounties(db: DbOrTx) {
+  return db
+    .select({ code: regions.code, name: regions.name })
+    .from(regions)
+    .where(eq(regions.level, 'county'))
+    .orderBy(asc(regions.code));
+}
+
+/**
+ * The county a request without a signed-in user is about (public boards, sign-up, the CLI): the one it names, which
+ * must be initialised; without a name, the only initialised county. With several and none named, a 400 naming the
+ * field and listing them: nothing county-level is ever chosen by a configured default.
+ */
+export async function resolveCounty(db: DbOrTx, code: string | undefined, field = 'county'): Promise<string> {
+  if (code) {
+    const [c] = await db
+      .select({ code: regions.code })
+      .from(regions)
+      .where(and(eq(regions.code, code), eq(regions.level, 'county')));
+    if (!c) throw invalid(field, `县级区划 ${code} 尚未初始化`);
+    return c.code;
+  }
+  const counties = await listCounties(db);
+  if (counties.length === 1) return counties[0].code;
+  if (!counties.length) throw invalid(field, '尚未初始化任何县，请先运行 npm run cli -- init <县级区划代码>');
+  throw invalid(field, `本系统有多个县，请指定县：${counties.map((c) => `${c.code} ${c.name}`).join('、')}`);
+}
+
 export async function listChildren(db: DbOrTx, parent: string | null) {
   const rows = await db
     .select({

@@ -5,6 +5,7 @@ import type { Deps } from '../../platform/context.js';
 import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
+import { resolveCounty } from '../regions/service.js';
 import { myVolunteer } from '../volunteers/service.js';
 import type { HoursCaller } from '../hours/service.js';
 import {
@@ -164,6 +165,6 @@ export const starRoutes =
           }),
         },
       },
-      async (req) => publicNotices(db, req.query.county ?? deps.config.demoCounty, req.query),
+      async (req) => publicNotices(db, await resolveCounty(db, req.query.county), req.query),
     );
   };

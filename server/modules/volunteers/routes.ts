@@ -129,7 +129,7 @@ export const volunteerRoutes =
           source: 'self',
           userId: a.userId,
           verified: false,
-          countyCode: u.countyCode ?? deps.config.demoCounty,
+          countyCode: u.countyCode ?? countyOf(a),
         });
         return reply.status(201).send(present(row, row.regionName));
       },

@@ -6,6 +6,7 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { wishStates } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
+import { resolveCounty } from '../regions/service.js';
 import { afterQuery, listsOf } from '../../platform/lists.js';
 import { sendJsonText } from '../../platform/responses.js';
 import {
@@ -314,7 +315,8 @@ export const wishRoutes =
           }),
         },
       },
-      async (req) => publicWall(db, req.query.county ?? deps.config.demoCounty, req.query),
+      async (req) =>
+        publicWall(db, await resolveCounty(db, req.query.county ?? req.query.regionCode?.slice(0, 6)), req.query),
     );
 
     app.get(
