@@ -2,8 +2,8 @@ import { computed, onMounted, ref, type Ref } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { showToast } from 'vant';
 import { errorMessage } from './api';
-import { countyOf } from './pointsLabels';
 import { useSessionStore } from './stores/session';
+import { useCountyStore } from './stores/county';
 
 /** Back to where the user came from, or to 首页 when the page was opened directly. */
 export function useBack(fallback = '/'): () => void {
@@ -15,8 +15,8 @@ export function useBack(fallback = '/'): () => void {
 }
 
 /**
- * A public list of things under notice (公示) with 我有异议: loads the county's list (the signed-in user's county, or
- * the default), and lets a signed-in user object to one item — anyone else is sent to the login page first.
+ * A public list of things under notice (公示) with 我有异议: loads the list of the county shown (useCountyStore: the
+ * signed-in user's county, or the one picked when there are several), and lets a signed-in user object to one item — anyone else is sent to the login page first.
  * Used by the points notices and the honour notices.
  */
 export function usePublicNotices<T extends { id: string }>(opts: {
@@ -27,6 +27,7 @@ export function usePublicNotices<T extends { id: string }>(opts: {
   const route = useRoute();
   const router = useRouter();
   const session = useSessionStore();
+  const county = useCountyStore();
   const items = ref<T[]>([]) as Ref<T[]>;
   const state = ref<'loading' | 'error' | 'ready'>('loading');
   const error = ref('');
@@ -42,7 +43,8 @@ export function usePublicNotices<T extends { id: string }>(opts: {
     state.value = 'loading';
     try {
       await session.ensure().catch(() => null);
-      items.value = (await opts.fetch(countyOf(session.me?.regionCode))).items;
+      await county.ensure();
+      items.value = (await opts.fetch(county.current)).items;
       state.value = 'ready';
     } catch (e) {
       error.value = errorMessage(e);

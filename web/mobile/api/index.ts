@@ -24,7 +24,7 @@ export const sitesApi = {
 };
 
 export const regionsApi = {
-  /** Without a parent: the county itself. */
+  /** Without a parent: the counties of this deployment (usually one). */
   children: (parent?: string) => api.get('/regions', { parent }),
   get: (code: string) => api.get(`/regions/${enc(code)}`),
 };

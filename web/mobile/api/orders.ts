@@ -150,7 +150,9 @@ export const filesApi = {
 };
 
 export const signupApi = {
-  smsCode: (phone: string) => api.post('/auth/sms-code', { phone }, { skipAuthHandler: true }),
+  /** The village decides the county whose SMS sender (if any) is used. */
+  smsCode: (phone: string, regionCode?: string) =>
+    api.post('/auth/sms-code', { phone, regionCode }, { skipAuthHandler: true }),
   /** Public: the county without a parent, else the children of `parent`. */
   regions: (parent?: string) => api.get('/regions', { parent }, { skipAuthHandler: true }),
   register: (body: Registration) => api.post('/auth/register', body, { skipAuthHandler: true }),

@@ -16,6 +16,10 @@ export const messages = {
     notFound: '没有找到这个页面',
     backHome: '回到首页',
   },
+  county: {
+    label: '所在县',
+    pick: '选择县（区）',
+  },
   tabs: {
     home: '首页',
     order: '点单',
