@@ -11,6 +11,7 @@ import { seedVolunteers } from './volunteers.js';
 import { seedOrders } from './orders.js';
 import { seedActivities } from './activities.js';
 import { seedPoints } from './points.js';
+import { ensureLocalStaff } from './staff.js';
 import { seedHonors } from './honors.js';
 import { seedShopWishes } from './shop-wishes.js';
 
@@ -299,10 +300,13 @@ export async function seedDemo(deps: Deps, countyCode = deps.config.demoCounty, 
     if (res.created) created++;
   }
   log(`演示账号：${accounts.length} 个（新建 ${created} 个），密码 ${DEMO_PASSWORD}`);
+  // the records below are made by the staff of their own village or town (seed/staff.ts)
+  const staff = await ensureLocalStaff(deps, countyCode, actor, DEMO_PASSWORD);
+  log('乡镇、村（社区）工作人员：每个所、站各一名管理员');
   await seedVolunteers(deps, countyCode, actor, log);
-  await seedOrders(deps, countyCode, actor, log);
+  await seedOrders(deps, countyCode, actor, log, staff);
   await seedActivities(deps, countyCode, actor, log);
-  await seedPoints(deps, countyCode, actor, log);
+  await seedPoints(deps, countyCode, actor, log, staff);
   await seedHonors(deps, countyCode, actor, log);
   await seedShopWishes(deps, countyCode, actor, log);
   return { accounts: accounts.map((a) => ({ phone: a.phone, name: a.name, role: a.roles[0].role })) };

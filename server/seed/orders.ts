@@ -17,6 +17,7 @@ import { writeAudit, type Actor } from '../platform/audit.js';
 import { maskPhone } from '../platform/crypto.js';
 import { demoName } from './demo.js';
 import { rng } from './random.js';
+import type { LocalStaff } from './staff.js';
 
 const f = (key: string, label: string, type: ItemField['type'], required: boolean, options?: string[]): ItemField => ({
   key,
@@ -120,7 +121,13 @@ const needs: Record<string, string[]> = {
 };
 
 /** A year of orders through every state, some overdue, rated and with follow-ups, plus the menu and households. */
-export async function seedOrders(deps: Deps, countyCode: string, actor: Actor, log: (s: string) => void) {
+export async function seedOrders(
+  deps: Deps,
+  countyCode: string,
+  actor: Actor,
+  log: (s: string) => void,
+  local: LocalStaff,
+) {
   const db = deps.database.db;
   const [{ n }] = await db
     .select({ n: sql<number>`count(*)::int` })
@@ -181,6 +188,7 @@ export async function seedOrders(deps: Deps, countyCode: string, actor: Actor, l
       phoneEnc: phone ? deps.crypto.encrypt(phone) : null,
       phoneMasked: phone ? maskPhone(phone) : null,
       note: r.chance(0.3) ? r.pick(['独居老人', '留守老人', '残疾人家庭', '低保户']) : '',
+      createdBy: local.of(v.code).id,
       createdAt: new Date(now.getTime() - r.int(200, 500) * 86400_000),
     };
   });

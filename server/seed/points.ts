@@ -19,6 +19,7 @@ import { ensureDefaultPointCatalogue } from '../modules/points/rules.js';
 import { postTransaction, systemAccountId, type Movement } from '../modules/points/ledger.js';
 import { postActivityService } from '../modules/points/awards.js';
 import { rng } from './random.js';
+import type { LocalStaff } from './staff.js';
 
 const DAY = 86400_000;
 type ClaimRow = typeof pointClaims.$inferInsert;
@@ -29,7 +30,13 @@ type EventRow = typeof workflowEvents.$inferInsert;
  * 评议 batches, some deductions), claims under notice and awaiting review, service points for recent activities,
  * a pending adjustment; the demo resident gets a household and, like the demo volunteers, a balance.
  */
-export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, log: (s: string) => void) {
+export async function seedPoints(
+  deps: Deps,
+  countyCode: string,
+  actor: Actor,
+  log: (s: string) => void,
+  staff: LocalStaff,
+) {
   const db = deps.database.db;
   const now = deps.clock.now();
   const catalogue = await ensureDefaultPointCatalogue(db, countyCode, new Date(now.getTime() - 400 * DAY));
@@ -59,6 +66,10 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
   const station = await userOf('13800000004');
   const institute = await userOf('13800000002');
   const reviewer = institute?.id ?? null;
+  // a household's claims are filed by its village's station and reviewed by its town's institute (评议小组)
+  const regionOf = (path: string) => path.split('/').filter(Boolean).at(-1)!;
+  const filer = (path: string) => staff.of(regionOf(path));
+  const reviewerOf = (path: string) => staff.above(regionOf(path));
 
   // the demo residents live in households of their villages
   for (const phone of ['13800000007', '13800000008']) {
@@ -133,8 +144,6 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
     data: data ?? null,
     at,
   });
-  const staffWho = { id: station?.id ?? null, name: station?.name ?? '村站工作人员' };
-  const reviewWho = { id: reviewer, name: institute?.name ?? '积分评议小组' };
   const balances = new Map<string, number>();
   let total = 0;
 
@@ -165,8 +174,9 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
         memo: `${m} 个月前月度评议入账（${plus.length} 项申报）`,
         idempotencyKey: `seed-claims:+:${m}`,
         movements: posMoves,
-        createdBy: station?.id ?? null,
-        approvedBy: reviewer,
+        // the batch of the whole county is posted by the notice job, not by one person
+        createdBy: null,
+        approvedBy: null,
         now: postAt,
       });
       for (const p of plus) balances.set(p.acc, (balances.get(p.acc) ?? 0) + p.rule.points);
@@ -187,8 +197,8 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
             memo: `${m} 个月前月度评议扣分`,
             idempotencyKey: `seed-claims:-:${m}`,
             movements: negMoves,
-            createdBy: station?.id ?? null,
-            approvedBy: reviewer,
+            createdBy: null,
+            approvedBy: null,
             now: postAt,
           })
         : null;
@@ -199,10 +209,12 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
       const add = (acc: string, rule: (typeof rules)[number], transactionId: string | null, booked: number) => {
         const id = crypto.randomUUID();
         const at = new Date(submitted.getTime() + r.int(0, 10) * DAY);
+        const path = accounts.find((a) => a.id === acc)!.path;
+        const [by, rev] = [filer(path), reviewerOf(path)];
         claims.push({
           id,
           countyCode,
-          regionPath: accounts.find((a) => a.id === acc)!.path,
+          regionPath: path,
           accountId: acc,
           ruleId: rule.id,
           points: rule.points,
@@ -213,15 +225,15 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
           noticeEndAt: noticeEnd,
           reviewComment: '经村民代表评议，情况属实',
           transactionId,
-          submittedBy: station?.id ?? null,
-          reviewedBy: reviewer,
+          submittedBy: by.id,
+          reviewedBy: rev.id,
           postedAt: postAt,
           createdAt: at,
           updatedAt: postAt,
         });
         events.push(
-          ev(id, 'submit', null, 'submitted', at, staffWho, ''),
-          ev(id, 'approve', 'submitted', 'notice', approved, reviewWho, '经村民代表评议，情况属实'),
+          ev(id, 'submit', null, 'submitted', at, by, ''),
+          ev(id, 'approve', 'submitted', 'notice', approved, rev, '经村民代表评议，情况属实'),
           ev(
             id,
             'post',
@@ -258,10 +270,12 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
       const at = new Date(now.getTime() - (3 + (i % 4)) * DAY);
       const approved = new Date(now.getTime() - (1 + (i % 3)) * DAY);
       const notice = p.state === 'notice';
+      const path = accounts.find((a) => a.id === p.acc)!.path;
+      const [by, rev] = [filer(path), reviewerOf(path)];
       claims.push({
         id,
         countyCode,
-        regionPath: accounts.find((a) => a.id === p.acc)!.path,
+        regionPath: path,
         accountId: p.acc,
         ruleId: p.rule.id,
         points: p.rule.points,
@@ -271,14 +285,14 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
         noticeStartAt: notice ? approved : null,
         noticeEndAt: notice ? new Date(approved.getTime() + 5 * DAY) : null,
         reviewComment: notice ? '评议通过' : null,
-        submittedBy: station?.id ?? null,
-        reviewedBy: notice || p.objected ? reviewer : null,
+        submittedBy: by.id,
+        reviewedBy: notice || p.objected ? rev.id : null,
         createdAt: at,
         updatedAt: notice ? approved : at,
       });
-      events.push(ev(id, 'submit', null, 'submitted', at, staffWho));
+      events.push(ev(id, 'submit', null, 'submitted', at, by));
       if (notice || p.objected)
-        events.push(ev(id, 'approve', 'submitted', 'notice', approved, reviewWho, '评议通过', { noticeDays: 5 }));
+        events.push(ev(id, 'approve', 'submitted', 'notice', approved, rev, '评议通过', { noticeDays: 5 }));
       if (p.objected)
         events.push(
           ev(
@@ -339,7 +353,13 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
 
   // service points for the activities that ended in the last 60 days
   const recent = await db
-    .select({ id: activities.id, title: activities.title, countyCode: activities.countyCode, endAt: activities.endAt })
+    .select({
+      id: activities.id,
+      title: activities.title,
+      countyCode: activities.countyCode,
+      endAt: activities.endAt,
+      regionPath: activities.regionPath,
+    })
     .from(activities)
     .where(
       and(
@@ -356,7 +376,14 @@ export async function seedPoints(deps: Deps, countyCode: string, actor: Actor, l
   for (const a of recent) {
     try {
       await db.transaction((tx) =>
-        postActivityService(tx, a, serviceRule, actor, reviewer, new Date(a.endAt.getTime() + 3 * DAY)),
+        postActivityService(
+          tx,
+          a,
+          serviceRule,
+          actor,
+          staff.above(regionOf(a.regionPath)).id,
+          new Date(a.endAt.getTime() + 3 * DAY),
+        ),
       );
       serviced++;
     } catch {

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../test/harness.js';
+import { PHONES } from '../test/constants.js';
+
+// The demo county is data a real county could have: every record was made by someone whose grants allow it on the
+// record's region, so no list shows a user records of places they do not serve.
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const rows = async (text: string, params: unknown[] = []) => (await t.deps.database.query(text, params)).rows as Json[];
+
+/**
+ * Rows of `table` whose `column` names a user, and how many of them that user could not have made: no grant of a
+ * role with `permission` whose data scope (全部 / 本级 / 本级及以下) holds the row's region.
+ */
+async function outOfScope(table: string, column: string, permission: string, where = 'true') {
+  const [r] = await rows(
+    `select count(*)::int as n,
+       count(*) filter (where not exists (
+         select 1 from role_assignments ra
+         join roles ro on ro.code = ra.role_code
+         left join regions g on g.code = ra.region_code
+         where ra.user_id = x.${column} and ro.permissions @> jsonb_build_array($1::text)
+           and (ra.scope = 'all'
+             or (ra.scope = 'subtree' and x.region_path like g.path || '%')
+             or (ra.scope = 'own' and x.region_path = g.path))
+       ))::int as bad
+     from ${table} x where x.${column} is not null and x.county_code = '411523' and (${where})`,
+    [permission],
+  );
+  return r as { n: number; bad: number };
+}
+
+describe('the seeded demo county obeys the scope rules', () => {
+  it.each([
+    ['point_claims', 'submitted_by', 'point:claim'],
+    ['point_claims', 'reviewed_by', 'point:review'],
+    ['activities', 'created_by', 'activity:manage'],
+    ['orders', 'proxy_user_id', 'order:proxy'],
+    ['households', 'created_by', 'household:manage'],
+  ])('every %s.%s holds %s on the record’s region', async (table, column, permission) => {
+    const r = await outOfScope(table, column, permission);
+    expect(r.n).toBeGreaterThan(0);
+    expect(r.bad).toBe(0);
+  });
+
+  it('staff-collected wishes were submitted by staff of their village or town', async () => {
+    const r = await outOfScope('wishes', 'submitted_by', 'wish:manage', "x.source = 'staff'");
+    expect(r.n).toBeGreaterThan(0);
+    expect(r.bad).toBe(0);
+  });
+
+  it('points claims of different towns were filed by different people', async () => {
+    const [r] = await rows(
+      `select count(distinct substr(region_path, 9, 9))::int as towns, count(distinct submitted_by)::int as filers
+       from point_claims where county_code = '411523'`,
+    );
+    expect(r.towns).toBeGreaterThan(2);
+    expect(r.filers).toBeGreaterThanOrEqual(r.towns);
+  });
+
+  it("the station admin's lists hold only their village", async () => {
+    const station = t.as(PHONES.stationAdmin);
+    const me = (await station({ method: 'GET', url: '/api/v1/me' })).json();
+    const [village] = await rows('select path from regions where code = $1', [me.regionCode]);
+    expect(village.path).toMatch(/^\/411523\/411523100\/\d{12}\/$/);
+
+    const mine = await station({ method: 'GET', url: '/api/v1/me/point-claims?pageSize=200' });
+    expect(mine.statusCode, mine.body).toBe(200);
+    const ids = mine.json().items.map((c: Json) => c.id);
+    expect(ids.length).toBeGreaterThan(0);
+    const paths = await rows('select region_path from point_claims where id = any($1::uuid[])', [ids]);
+    expect(paths.length).toBe(ids.length);
+    for (const p of paths) expect(p.region_path.startsWith(village.path), p.region_path).toBe(true);
+
+    for (const [url, table] of [
+      ['/api/v1/points/claims?pageSize=200', 'point_claims'],
+      ['/api/v1/wishes?pageSize=200', 'wishes'],
+      ['/api/v1/activities?pageSize=200', 'activities'],
+    ]) {
+      const res = await station({ method: 'GET', url });
+      expect(res.statusCode, `${url} ${res.body}`).toBe(200);
+      const listed = res.json().items.map((x: Json) => x.id);
+      expect(listed.length, url).toBeGreaterThan(0);
+      const found = await rows(`select region_path from ${table} where id = any($1::uuid[])`, [listed]);
+      expect(found.length).toBe(listed.length);
+      for (const p of found) expect(p.region_path.startsWith(village.path), `${url} ${p.region_path}`).toBe(true);
+    }
+  });
+
+  it('the demo accounts of API.md keep their roles and regions', async () => {
+    const expected: [string, string, string][] = [
+      [PHONES.countyAdmin, 'county_admin', '411523'],
+      [PHONES.xinjiAdmin, 'institute_admin', '411523100'],
+      [PHONES.shawoAdmin, 'institute_admin', '411523101'],
+      [PHONES.stationAdmin, 'station_admin', '411523100'],
+      [PHONES.volunteer, 'volunteer', '411523100'],
+      [PHONES.resident, 'resident', '411523100'],
+      [PHONES.shawoResident, 'resident', '411523101'],
+    ];
+    for (const [phone, role, prefix] of expected) {
+      const me = (await t.as(phone)({ method: 'GET', url: '/api/v1/me' })).json();
+      expect(me.roles[0].role, phone).toBe(role);
+      expect(me.roles[0].regionCode.startsWith(prefix), phone).toBe(true);
+    }
+  });
+});
