@@ -19,7 +19,8 @@ import { ensureDefaultPointCatalogue } from '../modules/points/rules.js';
 import { postTransaction, systemAccountId, type Movement } from '../modules/points/ledger.js';
 import { postActivityService } from '../modules/points/awards.js';
 import { rng } from './random.js';
-import type { LocalStaff } from './staff.js';
+import { pointsCallerOf, type LocalStaff } from './staff.js';
+import { approveClaim, objectToClaim, submitClaim } from '../modules/points/claims.js';
 
 const DAY = 86400_000;
 type ClaimRow = typeof pointClaims.$inferInsert;
@@ -251,61 +252,6 @@ export async function seedPoints(
       minus.forEach((p, i) => add(p.acc, p.rule, capped[i] > 0 ? negPosted!.transactionId : null, -capped[i]));
     }
 
-    // under notice (objections possible) and waiting for review
-    const pending = r.sample(
-      accounts.filter((a) => a.id !== residentAccount?.id),
-      14,
-    );
-    const live: { acc: string; rule: (typeof rules)[number]; state: 'notice' | 'submitted'; objected?: boolean }[] = [
-      ...(residentAccount ? [{ acc: residentAccount.id, rule: byName('邻里互助'), state: 'notice' as const }] : []),
-      ...pending.slice(0, 6).map((a) => ({ acc: a.id, rule: r.pick(common), state: 'notice' as const })),
-      ...pending.slice(6, 8).map((a) => ({ acc: a.id, rule: r.pick(deductions), state: 'notice' as const })),
-      ...pending.slice(8, 13).map((a) => ({ acc: a.id, rule: r.pick(positive), state: 'submitted' as const })),
-      ...pending
-        .slice(13)
-        .map((a) => ({ acc: a.id, rule: byName('庭院整洁'), state: 'submitted' as const, objected: true })),
-    ];
-    for (const [i, p] of live.entries()) {
-      const id = crypto.randomUUID();
-      const at = new Date(now.getTime() - (3 + (i % 4)) * DAY);
-      const approved = new Date(now.getTime() - (1 + (i % 3)) * DAY);
-      const notice = p.state === 'notice';
-      const path = accounts.find((a) => a.id === p.acc)!.path;
-      const [by, rev] = [filer(path), reviewerOf(path)];
-      claims.push({
-        id,
-        countyCode,
-        regionPath: path,
-        accountId: p.acc,
-        ruleId: p.rule.id,
-        points: p.rule.points,
-        note: p.rule.points < 0 ? '网格员巡查发现，已拍照留证' : '',
-        evidenceFileIds: [],
-        state: p.state,
-        noticeStartAt: notice ? approved : null,
-        noticeEndAt: notice ? new Date(approved.getTime() + 5 * DAY) : null,
-        reviewComment: notice ? '评议通过' : null,
-        submittedBy: by.id,
-        reviewedBy: notice || p.objected ? rev.id : null,
-        createdAt: at,
-        updatedAt: notice ? approved : at,
-      });
-      events.push(ev(id, 'submit', null, 'submitted', at, by));
-      if (notice || p.objected)
-        events.push(ev(id, 'approve', 'submitted', 'notice', approved, rev, '评议通过', { noticeDays: 5 }));
-      if (p.objected)
-        events.push(
-          ev(
-            id,
-            'object',
-            'notice',
-            'submitted',
-            new Date(approved.getTime() + DAY),
-            { id: null, name: '村民' },
-            '他家门口的柴火堆还没清理，请再核实',
-          ),
-        );
-    }
     for (let k = 0; k < claims.length; k += 500) await tx.insert(pointClaims).values(claims.slice(k, k + 500));
     for (let k = 0; k < events.length; k += 1000) await tx.insert(workflowEvents).values(events.slice(k, k + 1000));
 
@@ -350,6 +296,52 @@ export async function seedPoints(
       },
     });
   });
+
+  // under notice (objections possible) and waiting for review: filed by the village's station, reviewed by the town's
+  // institute and objected to by a resident, through the claims service and its scope checks, as the API does
+  const pending = r.sample(
+    accounts.filter((a) => a.id !== residentAccount?.id),
+    14,
+  );
+  const plain = (list: typeof rules) => list.filter((x) => !x.evidenceRequired);
+  const live: { acc: string; rule: (typeof rules)[number]; state: 'notice' | 'submitted'; objected?: boolean }[] = [
+    ...(residentAccount ? [{ acc: residentAccount.id, rule: byName('邻里互助'), state: 'notice' as const }] : []),
+    ...pending.slice(0, 6).map((a) => ({ acc: a.id, rule: r.pick(plain(common)), state: 'notice' as const })),
+    ...pending.slice(6, 8).map((a) => ({ acc: a.id, rule: r.pick(plain(deductions)), state: 'notice' as const })),
+    ...pending.slice(8, 13).map((a) => ({ acc: a.id, rule: r.pick(plain(positive)), state: 'submitted' as const })),
+    ...pending
+      .slice(13)
+      .map((a) => ({ acc: a.id, rule: byName('庭院整洁'), state: 'submitted' as const, objected: true })),
+  ];
+  const objector = resident ? await pointsCallerOf(db, countyCode, resident) : null;
+  for (const [i, p] of live.entries()) {
+    const at = new Date(now.getTime() - (3 + (i % 4)) * DAY);
+    const approved = new Date(now.getTime() - (1 + (i % 3)) * DAY);
+    const account = accounts.find((a) => a.id === p.acc)!;
+    const by = await pointsCallerOf(db, countyCode, filer(account.path));
+    const claim = await submitClaim(db, by, at, {
+      accountType: 'household',
+      accountId: account.ownerId!,
+      ruleId: p.rule.id,
+      note: p.rule.points < 0 ? '网格员巡查发现，已拍照留证' : '',
+    });
+    if (p.state === 'notice' || p.objected)
+      await approveClaim(
+        db,
+        await pointsCallerOf(db, countyCode, reviewerOf(account.path)),
+        approved,
+        claim.id,
+        '评议通过',
+      );
+    if (p.objected && objector)
+      await objectToClaim(
+        db,
+        objector,
+        new Date(approved.getTime() + DAY),
+        claim.id,
+        '他家门口的柴火堆还没清理，请再核实',
+      );
+  }
 
   // service points for the activities that ended in the last 60 days
   const recent = await db

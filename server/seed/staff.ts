@@ -1,9 +1,13 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
 import type { Deps } from '../platform/context.js';
-import { regions, roleAssignments, users } from '../db/schema/index.js';
+import { regions, roleAssignments, roles, users } from '../db/schema/index.js';
 import type { Actor } from '../platform/audit.js';
 import { hashPassword } from '../platform/crypto.js';
 import { ensureUser } from '../modules/accounts/service.js';
+import { scopeFromGrants } from '../platform/auth.js';
+import type { Permission } from '../platform/permissions.js';
+import { pointsCaller, type PointsCaller } from '../modules/points/common.js';
 
 export type StaffMember = { id: string; name: string };
 export type LocalStaff = Awaited<ReturnType<typeof ensureLocalStaff>>;
@@ -75,4 +79,28 @@ export async function ensureLocalStaff(deps: Deps, countyCode: string, actor: Ac
     /** The level above a village that reviews its paperwork: the town's institute (the center for the county). */
     above: (code: string) => towns.get(code.slice(0, 9)) ?? center,
   };
+}
+
+/** A user as the points service sees them once signed in (their grants' scope and permissions), to seed through it. */
+export async function pointsCallerOf(db: DbOrTx, countyCode: string, who: StaffMember): Promise<PointsCaller> {
+  const grants = await db
+    .select({
+      role: roleAssignments.roleCode,
+      scope: roleAssignments.scope,
+      regionCode: roleAssignments.regionCode,
+      path: regions.path,
+      teamId: roleAssignments.teamId,
+      permissions: roles.permissions,
+    })
+    .from(roleAssignments)
+    .innerJoin(roles, eq(roles.code, roleAssignments.roleCode))
+    .leftJoin(regions, eq(regions.code, roleAssignments.regionCode))
+    .where(eq(roleAssignments.userId, who.id));
+  return pointsCaller(db, {
+    actor: { userId: who.id, name: who.name, countyCode },
+    userId: who.id,
+    countyCode,
+    scope: scopeFromGrants(who.id, grants),
+    permissions: new Set(grants.flatMap((g) => g.permissions as Permission[])),
+  });
 }
