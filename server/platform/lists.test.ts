@@ -195,7 +195,8 @@ describe('every hot list through the list mechanism', () => {
       expect(k3.items).toEqual((await page(PHONES.xinjiAdmin, `${l.path}?page=3&pageSize=5`)).items);
       expect(await get('off', PHONES.xinjiAdmin, url2)).toBe(JSON.stringify(k2));
       const all = await page(PHONES.xinjiAdmin, `${l.path}?page=1&pageSize=200`);
-      if (all.total < 200) expect(all.nextCursor).toBeNull();
+      // a full page answers a cursor, a short one none
+      expect(all.nextCursor).toEqual(all.total >= 200 ? expect.any(String) : null);
       for (const after of [
         'abc',
         Buffer.from('["x"]').toString('base64url'),

@@ -167,7 +167,8 @@ describe('points: batch awards', () => {
     const [open] = await q<{ id: string }>(
       `select id from activities where state in ('published', 'draft') and region_path like '/411523/411523100/%' limit 1`,
     );
-    if (open) expect((await api(XINJI, 'POST', `/points/awards/activity/${open.id}`, {})).statusCode).toBe(409);
+    expect(open).toBeDefined();
+    expect((await api(XINJI, 'POST', `/points/awards/activity/${open.id}`, {})).statusCode).toBe(409);
     expect(
       (await api(XINJI, 'POST', '/points/awards/activity/00000000-0000-4000-8000-000000000000', {})).statusCode,
     ).toBe(404);
