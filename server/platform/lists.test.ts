@@ -86,6 +86,7 @@ const LISTS: ListCase[] = [
 ];
 
 const XINJI_PATH = '/411523/411523100/';
+const SHAWO_PATH = '/411523/411523101/';
 
 describe('every hot list through the list mechanism', () => {
   let t: TestApp;
@@ -147,22 +148,19 @@ describe('every hot list through the list mechanism', () => {
       const xinji = await page(PHONES.xinjiAdmin, `${l.path}?page=1&pageSize=200`);
       const shawo = await page(PHONES.shawoAdmin, `${l.path}?page=1&pageSize=200`);
       const county = await page(PHONES.countyAdmin, `${l.path}?page=1&pageSize=200`);
-      expect(
-        (
-          await pathsOf(
-            l.table,
-            xinji.items.map((i) => i.id),
-          )
-        ).every((p) => p.startsWith(XINJI_PATH)),
-      ).toBe(true);
-      expect(
-        (
-          await pathsOf(
-            l.table,
-            shawo.items.map((i) => i.id),
-          )
-        ).some((p) => p.startsWith(XINJI_PATH)),
-      ).toBe(false);
+      // both towns have rows of every list in the demo data, so each check below has rows to look at
+      const xinjiPaths = await pathsOf(
+        l.table,
+        xinji.items.map((i) => i.id),
+      );
+      const shawoPaths = await pathsOf(
+        l.table,
+        shawo.items.map((i) => i.id),
+      );
+      expect(xinjiPaths.length).toBeGreaterThan(0);
+      expect(shawoPaths.length).toBeGreaterThan(0);
+      expect(xinjiPaths.filter((p) => !p.startsWith(XINJI_PATH))).toEqual([]);
+      expect(shawoPaths.filter((p) => !p.startsWith(SHAWO_PATH))).toEqual([]);
       expect(county.total).toBeGreaterThan(xinji.total);
       const ids = new Set(shawo.items.map((i) => i.id));
       expect(xinji.items.some((i) => ids.has(i.id))).toBe(false);
@@ -197,7 +195,8 @@ describe('every hot list through the list mechanism', () => {
       expect(k3.items).toEqual((await page(PHONES.xinjiAdmin, `${l.path}?page=3&pageSize=5`)).items);
       expect(await get('off', PHONES.xinjiAdmin, url2)).toBe(JSON.stringify(k2));
       const all = await page(PHONES.xinjiAdmin, `${l.path}?page=1&pageSize=200`);
-      if (all.total < 200) expect(all.nextCursor).toBeNull();
+      // a full page answers a cursor, a short one none
+      expect(all.nextCursor).toEqual(all.total >= 200 ? expect.any(String) : null);
       for (const after of [
         'abc',
         Buffer.from('["x"]').toString('base64url'),
@@ -366,13 +365,14 @@ describe('every hot list through the list mechanism', () => {
         await get('off', PHONES.xinjiAdmin, '/api/v1/points/accounts?page=1&pageSize=20&type=household'),
       );
       const balance = (x: Page) => x.items.find((i) => i.id === acc.id)?.balance;
-      expect(balance(accountsAfter) ?? 0).not.toBe(acc.balance);
+      expect(balance(accountsAfter)).toBe((acc.balance as number) + rule.points);
     });
   });
 
   it("activities: kept per account; linking a volunteer record to the caller shows the caller's own sign-ups", async () => {
     const url = '/api/v1/activities?page=1&pageSize=50';
     const before = await page(PHONES.xinjiAdmin, url);
+    expect(before.items.length).toBeGreaterThan(0);
     expect(before.items.every((i) => i.mySignup === null)).toBe(true);
     const ids = before.items.map((i) => i.id);
     const {
@@ -386,10 +386,14 @@ describe('every hot list through the list mechanism', () => {
     await db().query('update volunteers set user_id = null where user_id = $1', [me.id]);
     await db().query('update volunteers set user_id = $2 where id = $1', [s.volunteer_id, me.id]);
     const after = await page(PHONES.xinjiAdmin, url);
-    expect(after.items.find((i) => i.id === s.activity_id)?.mySignup).not.toBeNull();
+    const signedUp = after.items.find((i) => i.id === s.activity_id);
+    expect(signedUp).toBeDefined();
+    expect(signedUp!.mySignup).toBeTruthy();
     expect(await get('off', PHONES.xinjiAdmin, url)).toBe(JSON.stringify(after));
     // another account of the same scope does not get this page
-    expect((await page(PHONES.stationAdmin, url)).items.every((i) => i.mySignup === null)).toBe(true);
+    const station = await page(PHONES.stationAdmin, url);
+    expect(station.items.length).toBeGreaterThan(0);
+    expect(station.items.every((i) => i.mySignup === null)).toBe(true);
   });
 
   it("a write to one list's tables leaves the pages of the others in place", async () => {

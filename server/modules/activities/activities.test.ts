@@ -186,6 +186,7 @@ describe('activities: create, publish, edit, cancel', () => {
     }
     expect((await api(SW, 'POST', `/activities/${draft.id}/publish`)).statusCode).toBe(404);
     const list = (await api(SW, 'GET', '/activities?pageSize=200')).json();
+    expect(list.items.length).toBeGreaterThan(0);
     expect(list.items.some((x: Json) => x.id === draft.id || x.id === pub.id)).toBe(false);
     // a 沙窝镇 activity cannot be created by the 新集镇 admin either
     expect((await api(ADMIN, 'POST', '/activities', base({ regionCode: SHAWO }))).statusCode).toBe(404);

@@ -295,6 +295,8 @@ describe('补录 with confirmation by the level above (activities.recordNeedsCon
     expect(figures.activities).toBe(figuresBefore.activities + 1);
     expect(figures.activities_culture_sports).toBe(figuresBefore.activities_culture_sports + 1);
     expect(figures.hours).toBe(figuresBefore.hours + 8);
+    // confirmed, it is on the activity ledger it was kept off
+    expect((await ledgerRows(village.code, '2026-09')).map((r) => r[1])).toContain('中秋文艺汇演');
     const told = await notificationsOf(STATION, 'activity.confirmed');
     expect(told[0].body).toContain('中秋文艺汇演');
     expect((await api(INSTITUTE, 'POST', `/activities/${a.id}/confirm`, {})).statusCode).toBe(409);

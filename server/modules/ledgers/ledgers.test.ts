@@ -19,7 +19,7 @@ beforeAll(async () => {
   p = await demoPlaces(t.deps.database.db);
   vols = await villageVolunteers(t.deps.database.db, p.villagePath, 3);
   const db = t.deps.database.db;
-  // March 2030 in the station's village: two activities, three sign-ups (one no-show), and one in another town
+  // March 2030 in the station's village: two activities, three sign-ups (one no-show); one more in another town
   const a1 = await insertActivity(db, {
     regionCode: p.village,
     regionPath: p.villagePath,
@@ -54,6 +54,26 @@ beforeAll(async () => {
     startAt: '2030-03-31T16:30:00Z',
     endAt: '2030-03-31T18:00:00Z',
   });
+  // the row in another town, made by that town's staff through the API
+  const other = await t.as(PHONES.shawoAdmin)({
+    method: 'POST',
+    url: '/api/v1/activities',
+    payload: {
+      title: '沙窝镇三月义诊',
+      type: 'volunteer_service',
+      regionCode: p.otherTown,
+      address: '沙窝镇卫生院',
+      startAt: '2030-03-12T01:00:00Z',
+      endAt: '2030-03-12T04:00:00Z',
+      quota: 10,
+    },
+  });
+  if (other.statusCode !== 201) throw new Error(`沙窝镇 activity: ${other.statusCode} ${other.body}`);
+  const published = await t.as(PHONES.shawoAdmin)({
+    method: 'POST',
+    url: `/api/v1/activities/${other.json().id}/publish`,
+  });
+  if (published.statusCode !== 200) throw new Error(`publish: ${published.statusCode} ${published.body}`);
   await insertAttendance(db, a1, vols[0].id, 3);
   await insertAttendance(db, a1, vols[1].id, 2.5);
   await insertAttendance(db, a2, vols[0].id, null);
@@ -154,7 +174,15 @@ describe('ledger exports', () => {
     const town = await sheetOf(
       (await get(PHONES.xinjiAdmin, `/api/v1/ledgers/activities?regionCode=${p.town}&month=2030-03`)).rawPayload,
     );
-    expect(town.rows.map((r) => r[1])).toEqual(expect.arrayContaining(['学雷锋集中服务日', '理论宣讲进农家']));
+    expect(town.rows.slice(2).map((r) => r[1])).toEqual(['学雷锋集中服务日', '理论宣讲进农家']);
+    // the 沙窝镇 activity of the same month is on the county's ledger, and on no 新集镇 one
+    const county = await sheetOf(
+      (await get(PHONES.countyAdmin, `/api/v1/ledgers/activities?regionCode=${p.county}&month=2030-03`)).rawPayload,
+    );
+    expect(county.rows.slice(2).map((r) => r[1])).toEqual(['学雷锋集中服务日', '沙窝镇三月义诊', '理论宣讲进农家']);
+    expect(
+      (await get(PHONES.xinjiAdmin, `/api/v1/ledgers/activities?regionCode=${p.county}&month=2030-03`)).statusCode,
+    ).toBe(404);
     const audit = await t.deps.database.query(
       `select action, entity_id, actor_name from audit_events where entity = 'ledger' order by at`,
     );

@@ -30,6 +30,7 @@ describe('festivals', () => {
     expect(on(2026, '学雷锋纪念日')).toBe('2026-03-05');
     expect(on(2026, '国家公祭日')).toBe('2026-12-13');
     const list = festivalsOf(2026);
+    expect(list.length).toBeGreaterThan(10);
     expect(list.map((f) => f.date)).toEqual([...list.map((f) => f.date)].sort());
     expect(list.every((f) => f.suggestion.length > 4 && ['lunar', 'memorial', 'solar_term'].includes(f.kind))).toBe(
       true,

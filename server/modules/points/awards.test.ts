@@ -167,7 +167,8 @@ describe('points: batch awards', () => {
     const [open] = await q<{ id: string }>(
       `select id from activities where state in ('published', 'draft') and region_path like '/411523/411523100/%' limit 1`,
     );
-    if (open) expect((await api(XINJI, 'POST', `/points/awards/activity/${open.id}`, {})).statusCode).toBe(409);
+    expect(open).toBeDefined();
+    expect((await api(XINJI, 'POST', `/points/awards/activity/${open.id}`, {})).statusCode).toBe(409);
     expect(
       (await api(XINJI, 'POST', '/points/awards/activity/00000000-0000-4000-8000-000000000000', {})).statusCode,
     ).toBe(404);
@@ -266,7 +267,16 @@ describe('points: adjustments need a second person', () => {
     });
     expect(rejected.json()).toMatchObject({ state: 'rejected', comment: '证明材料不足' });
     expect(await balanceOf(household)).toBe(before - 3);
+    const waiting = await api(PHONES.stationAdmin, 'POST', '/points/adjustments', {
+      accountType: 'household',
+      accountId: household,
+      amount: 2,
+      reason: '补录环境整治积分',
+    });
+    expect(waiting.statusCode, waiting.body).toBe(201);
     const pending = (await api(XINJI, 'GET', '/points/adjustments?state=pending')).json().items as Json[];
+    expect(pending.map((p) => p.id)).toContain(waiting.json().id);
+    expect(pending.map((p) => p.id)).not.toContain(station.json().id);
     expect(pending.every((p) => p.state === 'pending')).toBe(true);
     expect((await api(PHONES.shawoAdmin, 'GET', `/points/adjustments/${adj.id}`)).statusCode).toBe(404);
   });
@@ -367,6 +377,7 @@ describe('points: dividend, expiry and verification', () => {
     const plain = (await api(COUNTY, 'GET', '/points/dividend?year=2026')).json();
     expect(plain.yuanPerPoint).toBe(1);
     expect(plain.budget).toBe(plain.totalPoints);
+    expect(plain.rows).toHaveLength(d.rows.length);
     expect(plain.rows.every((r: Json) => r.amount === r.points)).toBe(true);
 
     const xinji = (await api(XINJI, 'GET', '/points/dividend?year=2026')).json();

@@ -29,8 +29,12 @@ describe('points: rules catalogue and privileges', () => {
       points: 50,
       evidenceRequired: true,
     });
-    expect(items.filter((r) => r.category === 'deduction').every((r) => r.points < 0)).toBe(true);
-    expect(items.filter((r) => r.category !== 'deduction').every((r) => r.points > 0)).toBe(true);
+    const deductions = items.filter((r) => r.category === 'deduction');
+    const others = items.filter((r) => r.category !== 'deduction');
+    expect(deductions.length).toBeGreaterThan(0);
+    expect(others.length).toBeGreaterThan(0);
+    expect(deductions.every((r) => r.points < 0)).toBe(true);
+    expect(others.every((r) => r.points > 0)).toBe(true);
     const ded = (await api(PHONES.volunteer, 'GET', '/point-rules?category=deduction&group=environment')).json()
       .items as Json[];
     expect(ded.length).toBeGreaterThan(0);
@@ -171,12 +175,14 @@ describe('points: accounts', () => {
         items.map((i) => i.id),
       ])
     ).rows as { region_path: string }[];
+    expect(paths).toHaveLength(items.length);
     expect(paths.every((p) => p.region_path.startsWith('/411523/411523100/'))).toBe(true);
     const county = (await api(COUNTY, 'GET', '/points/accounts?pageSize=1')).json();
     expect(county.total).toBeGreaterThan(xinji.json().total);
     const q = items[0].name.slice(0, 2);
     const found = (await api(PHONES.xinjiAdmin, 'GET', `/points/accounts?q=${encodeURIComponent(q)}`)).json()
       .items as Json[];
+    expect(found.map((a) => a.id)).toContain(items[0].id);
     expect(found.every((a) => a.name.includes(q))).toBe(true);
     expect((await api(PHONES.xinjiAdmin, 'GET', '/points/accounts?regionCode=999')).statusCode).toBe(400);
   });

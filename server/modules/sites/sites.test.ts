@@ -111,6 +111,8 @@ describe('data scope on sites', () => {
   it('a station admin sees their own village only', async () => {
     const res = await t.as(PHONES.stationAdmin)({ method: 'GET', url: '/api/v1/sites?pageSize=200' });
     const village = await firstVillage(XINJI);
+    expect(res.statusCode).toBe(200);
+    expect((res.json().items as { regionCode: string }[]).map((s) => s.regionCode)).toContain(village);
     expect(
       (res.json().items as { regionCode: string }[]).every(
         (s) => s.regionCode === village || s.regionCode.startsWith(village),
@@ -177,6 +179,8 @@ describe('sites', () => {
     const inst = await as({ method: 'GET', url: '/api/v1/sites?kind=institute&pageSize=50' });
     expect(inst.json().total).toBe(16);
     const q = await as({ method: 'GET', url: `/api/v1/sites?q=${encodeURIComponent('沙窝镇')}` });
+    expect(q.json().items.length).toBeGreaterThan(0);
+    expect(q.json().total).toBeLessThan((await as({ method: 'GET', url: '/api/v1/sites' })).json().total);
     expect(
       (q.json().items as { name: string; address: string }[]).every((s) => (s.name + s.address).includes('沙窝镇')),
     ).toBe(true);

@@ -632,10 +632,13 @@ describe('roster export', () => {
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const ws = wb.worksheets[0];
     const total = (await t.as(PHONES.xinjiAdmin)({ method: 'GET', url: '/api/v1/volunteers?pageSize=1' })).json().total;
+    expect(total).toBeGreaterThan(0);
     expect(ws.rowCount - 1).toBe(total);
     const ids = ws.getColumn(5).values.slice(2) as string[];
+    expect(ids).toHaveLength(total);
     expect(ids.every((x) => /^\d{6}\*{8}[\dX]{4}$/.test(x))).toBe(true);
     const phones = (ws.getColumn(6).values.slice(2) as string[]).filter(Boolean);
+    expect(phones.length).toBeGreaterThan(0);
     expect(phones.every((x) => /^\d{3}\*{4}\d{4}$/.test(x))).toBe(true);
     const regions = ws.getColumn(7).values.slice(2) as string[];
     expect(regions.length).toBe(total);

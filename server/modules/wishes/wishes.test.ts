@@ -467,6 +467,8 @@ describe('claims under concurrency', () => {
     // one-to-one: V1 claims, then withdraws with a reason; the wish is back on the wall and V2 can take it
     const w = await published({ title: '想要一台电风扇', value: 150, consentToPublish: true });
     expect((await act(V1, w.id, 'claim', {}, 201)).state).toBe('claimed');
+    const claimedBefore = (await api(V1, 'GET', '/me/wishes?role=claimed&pageSize=100')).json().items as Json[];
+    expect(claimedBefore.map((x) => x.id)).toContain(w.id);
     const back = await act(V1, w.id, 'claim/withdraw', { reason: '临时外出务工' });
     expect(back).toMatchObject({ state: 'published', claimedValue: 0 });
     expect(back.myClaim).toBeNull();
