@@ -14,7 +14,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { Deps } from './platform/context.js';
-import { registerAuth, registerErrors } from './platform/http.js';
+import { registerAuth, registerErrors, registerInputChecks } from './platform/http.js';
 import { registerResponses, transformDocument } from './platform/responses.js';
 import { IMAGE_MAX_BYTES } from './platform/files.js';
 import { definePlatformJobs } from './platform/platform-jobs.js';
@@ -77,6 +77,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   });
 
   registerErrors(app);
+  registerInputChecks(app);
   await app.register(cookie);
   // security headers: helmet's middleware built once with our policy (@fastify/helmet builds it anew for every
   // request, ~3 % of the server's CPU in the order bench); the same headers and values as before

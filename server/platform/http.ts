@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorDetail } from './errors.js';
+import { findNul } from './validation.js';
 import { authenticate, actorOf, type AuthContext, SESSION_COOKIE, CSRF_HEADER } from './auth.js';
 import type { Permission } from './permissions.js';
 import type { Deps } from './context.js';
@@ -70,6 +71,27 @@ function envelope(
   requestId?: string,
 ) {
   return reply.status(status).send({ error: { code, message, details, ...(requestId ? { requestId } : {}) } });
+}
+
+/**
+ * PostgreSQL cannot store a NUL character in text or jsonb (it answers an error, which used to surface as a 500).
+ * No field of this API has a use for one, so every route refuses it here, before its own validation, naming the
+ * field: body, query string and path parameters, at any depth (multipart files are bytes and not looked at).
+ */
+export function registerInputChecks(app: FastifyInstance) {
+  app.addHook('preValidation', async (req) => {
+    for (const [part, value] of [
+      ['params', req.params],
+      ['querystring', req.query],
+      ['body', req.body],
+    ] as const) {
+      const found = findNul(value);
+      if (!found) continue;
+      const path = found.join('.') || '(root)';
+      const message = '不能包含空字符（\\u0000）';
+      throw new AppError('VALIDATION_FAILED', `${contextLabel[part]}校验失败：${path} ${message}`, [{ path, message }]);
+    }
+  });
 }
 
 /** Maps every failure to the API envelope; nothing but INTERNAL is a 500, and no stack trace leaves the server. */
