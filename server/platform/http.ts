@@ -12,6 +12,12 @@ declare module 'fastify' {
     /** false for public routes; default true */
     auth?: boolean;
     permission?: Permission;
+    /**
+     * The account's own things (its profile, password, inbox, its files and jobs): open to every signed-in account,
+     * 三员 ones included. A route with neither this nor a `permission` is self-service business (volunteer sign-up,
+     * browsing, wishes, points …), which a 三员 account never gets.
+     */
+    account?: boolean;
   }
   interface FastifyRequest {
     authCtx: AuthContext | null;
@@ -33,6 +39,7 @@ function bearer(req: FastifyRequest): string | null {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const DUTY_REFUSED = '三员账号（系统管理员、安全管理员、审计管理员）只能使用本职功能，不能办理或查看业务';
 
 /** Authentication, CSRF for cookie sessions, and the route's permission — before the body is even read. */
 export function registerAuth(app: FastifyInstance, deps: Deps) {
@@ -52,6 +59,8 @@ export function registerAuth(app: FastifyInstance, deps: Deps) {
     req.authCtx = ctx;
     if (cfg?.permission && !ctx.permissions.has(cfg.permission))
       throw new AppError('FORBIDDEN', '您没有执行此操作的权限');
+    // 三员: a duty account has exactly its duty's permissions; self-service routes would give it business data
+    if (ctx.duty && !cfg?.permission && !cfg?.account) throw new AppError('FORBIDDEN', DUTY_REFUSED);
   });
 }
 

@@ -63,6 +63,7 @@ export const fileRoutes =
     app.get(
       '/files/:id',
       {
+        config: { account: true },
         schema: {
           tags: ['文件'],
           summary: '读取上传的文件',
