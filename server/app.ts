@@ -18,6 +18,7 @@ import { registerAuth, registerErrors, registerInputChecks } from './platform/ht
 import { registerResponses, transformDocument } from './platform/responses.js';
 import { IMAGE_MAX_BYTES } from './platform/files.js';
 import { definePlatformJobs } from './platform/platform-jobs.js';
+import { registerFileHolders } from './platform/file-holders.js';
 import { regionRoutes } from './modules/regions/routes.js';
 import { accountRoutes } from './modules/accounts/routes.js';
 import { siteRoutes } from './modules/sites/routes.js';
@@ -115,6 +116,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, deps);
+  registerFileHolders(app);
   definePlatformJobs(deps);
   if (opts.logger !== false) deps.jobs.log = app.log;
 

@@ -72,8 +72,10 @@ export const fileRoutes =
         },
       },
       async (req, reply) => {
-        const [f] = await deps.database.db.select().from(files).where(eq(files.id, req.params.id));
-        if (!f || (f.countyCode && f.countyCode !== countyOf(auth(req), deps))) throw notFound('文件');
+        const db = deps.database.db;
+        const [f] = await db.select().from(files).where(eq(files.id, req.params.id));
+        // readable exactly when a record holding it is readable by the caller (its uploader's until one holds it)
+        if (!f || !(await app.fileHolders.canRead(db, req, f, auth(req).userId))) throw notFound('文件');
         const data = await deps.files.get(f.storageKey);
         if (!f.mime.startsWith('image/'))
           reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.originalName)}`);
