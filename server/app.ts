@@ -14,10 +14,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { Deps } from './platform/context.js';
-import { registerAuth, registerErrors } from './platform/http.js';
+import { registerAuth, registerErrors, registerInputChecks } from './platform/http.js';
 import { registerResponses, transformDocument } from './platform/responses.js';
 import { IMAGE_MAX_BYTES } from './platform/files.js';
 import { definePlatformJobs } from './platform/platform-jobs.js';
+import { registerFileHolders } from './platform/file-holders.js';
 import { regionRoutes } from './modules/regions/routes.js';
 import { accountRoutes } from './modules/accounts/routes.js';
 import { siteRoutes } from './modules/sites/routes.js';
@@ -77,6 +78,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   });
 
   registerErrors(app);
+  registerInputChecks(app);
   await app.register(cookie);
   // security headers: helmet's middleware built once with our policy (@fastify/helmet builds it anew for every
   // request, ~3 % of the server's CPU in the order bench); the same headers and values as before
@@ -114,6 +116,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, deps);
+  registerFileHolders(app);
   definePlatformJobs(deps);
   if (opts.logger !== false) deps.jobs.log = app.log;
 

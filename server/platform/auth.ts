@@ -25,6 +25,8 @@ export type AuthContext = {
   grants: RoleGrant[];
   permissions: ReadonlySet<Permission>;
   scope: Scope;
+  /** The 三员 duty the account holds (system / security / audit), or null for a business account. */
+  duty: string | null;
 };
 
 export const SESSION_COOKIE = 'wm_session';
@@ -63,6 +65,7 @@ type SessionRow = {
     path: string | null;
     teamId: string | null;
     permissions: Permission[];
+    duty: string | null;
   }[];
 };
 
@@ -93,7 +96,7 @@ export async function authenticate(
     const { rows } = await database.query(
       `select s.id as session_id, s.user_id, s.csrf_token, s.last_seen_at, u.name, u.county_code, u.region_code, u.active,
        coalesce(json_agg(json_build_object('role', ra.role_code, 'scope', ra.scope, 'regionCode', ra.region_code,
-         'path', r.path, 'teamId', ra.team_id, 'permissions', ro.permissions)) filter (where ra.id is not null), '[]'::json) as grants
+         'path', r.path, 'teamId', ra.team_id, 'permissions', ro.permissions, 'duty', ro.duty)) filter (where ra.id is not null), '[]'::json) as grants
      from sessions s join users u on u.id = s.user_id
      left join role_assignments ra on ra.user_id = u.id
      left join regions r on r.code = ra.region_code
@@ -139,6 +142,7 @@ export async function authenticate(
     grants,
     permissions,
     scope: scopeFromGrants(row.user_id, grants),
+    duty: row.grants.find((g) => g.duty)?.duty ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
 
 /** Storage for uploaded files (photos, evidence, exports). Local disk under DATA_DIR/files. */
@@ -63,3 +64,36 @@ export function checkImage(buf: Buffer, field = 'file') {
 
 export const newStorageKey = (ext: string, now = new Date()) =>
   `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${crypto.randomUUID()}.${ext}`;
+
+/**
+ * Reads the one file of a multipart upload (field `file`) into memory: the one way both upload routes read a body.
+ * A body that is not multipart, has no file, or whose file exceeds `maxBytes` is refused with the route's words; a
+ * body the parser cannot read (cut off, a broken boundary or part header) is the client's fault: 400, not a 500.
+ */
+export async function readUpload(
+  req: FastifyRequest,
+  o: { maxBytes: number; notMultipart: string; tooLarge: string },
+): Promise<{ buf: Buffer; filename: string }> {
+  if (!req.isMultipart())
+    throw new AppError('VALIDATION_FAILED', o.notMultipart, [{ path: 'file', message: '缺少文件' }]);
+  try {
+    const part = await req.file({ limits: { fileSize: o.maxBytes, files: 1 } });
+    if (!part) throw new AppError('VALIDATION_FAILED', '没有收到文件', [{ path: 'file', message: '缺少文件' }]);
+    if (part.fieldname !== 'file')
+      throw new AppError('VALIDATION_FAILED', '文件字段名应为 file', [
+        { path: part.fieldname, message: '字段名应为 file' },
+      ]);
+    const buf = await part.toBuffer();
+    if (part.file.truncated)
+      throw new AppError('PAYLOAD_TOO_LARGE', o.tooLarge, [{ path: 'file', message: o.tooLarge }]);
+    return { buf, filename: part.filename };
+  } catch (err) {
+    // ours, or the multipart plugin's own limits (FST_…, mapped by the error handler), as they are; anything else is
+    // the stream breaking on a body that ends early or does not parse (ERR_STREAM_PREMATURE_CLOSE, busboy's errors)
+    const code = (err as { code?: unknown }).code;
+    if (err instanceof AppError || (typeof code === 'string' && code.startsWith('FST_'))) throw err;
+    throw new AppError('VALIDATION_FAILED', '上传内容不完整或格式错误，请重新选择文件上传', [
+      { path: 'file', message: '上传内容不完整或格式错误' },
+    ]);
+  }
+}

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorDetail } from './errors.js';
+import { findNul } from './validation.js';
 import { authenticate, actorOf, type AuthContext, SESSION_COOKIE, CSRF_HEADER } from './auth.js';
 import type { Permission } from './permissions.js';
 import type { Deps } from './context.js';
@@ -11,6 +12,12 @@ declare module 'fastify' {
     /** false for public routes; default true */
     auth?: boolean;
     permission?: Permission;
+    /**
+     * The account's own things (its profile, password, inbox, its files and jobs): open to every signed-in account,
+     * 三员 ones included. A route with neither this nor a `permission` is self-service business (volunteer sign-up,
+     * browsing, wishes, points …), which a 三员 account never gets.
+     */
+    account?: boolean;
   }
   interface FastifyRequest {
     authCtx: AuthContext | null;
@@ -32,6 +39,7 @@ function bearer(req: FastifyRequest): string | null {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const DUTY_REFUSED = '三员账号（系统管理员、安全管理员、审计管理员）只能使用本职功能，不能办理或查看业务';
 
 /** Authentication, CSRF for cookie sessions, and the route's permission — before the body is even read. */
 export function registerAuth(app: FastifyInstance, deps: Deps) {
@@ -51,6 +59,8 @@ export function registerAuth(app: FastifyInstance, deps: Deps) {
     req.authCtx = ctx;
     if (cfg?.permission && !ctx.permissions.has(cfg.permission))
       throw new AppError('FORBIDDEN', '您没有执行此操作的权限');
+    // 三员: a duty account has exactly its duty's permissions; self-service routes would give it business data
+    if (ctx.duty && !cfg?.permission && !cfg?.account) throw new AppError('FORBIDDEN', DUTY_REFUSED);
   });
 }
 
@@ -70,6 +80,27 @@ function envelope(
   requestId?: string,
 ) {
   return reply.status(status).send({ error: { code, message, details, ...(requestId ? { requestId } : {}) } });
+}
+
+/**
+ * PostgreSQL cannot store a NUL character in text or jsonb (it answers an error, which used to surface as a 500).
+ * No field of this API has a use for one, so every route refuses it here, before its own validation, naming the
+ * field: body, query string and path parameters, at any depth (multipart files are bytes and not looked at).
+ */
+export function registerInputChecks(app: FastifyInstance) {
+  app.addHook('preValidation', async (req) => {
+    for (const [part, value] of [
+      ['params', req.params],
+      ['querystring', req.query],
+      ['body', req.body],
+    ] as const) {
+      const found = findNul(value);
+      if (!found) continue;
+      const path = found.join('.') || '(root)';
+      const message = '不能包含空字符（\\u0000）';
+      throw new AppError('VALIDATION_FAILED', `${contextLabel[part]}校验失败：${path} ${message}`, [{ path, message }]);
+    }
+  });
 }
 
 /** Maps every failure to the API envelope; nothing but INTERNAL is a 500, and no stack trace leaves the server. */

@@ -33,6 +33,9 @@ import {
   sweepActivities,
 } from './service.js';
 import { confirmRecord, recordActivity, resubmitRecord, returnRecord } from './records.js';
+import { sql } from 'drizzle-orm';
+import { holdsId } from '../../platform/file-holders.js';
+import { activities } from '../../db/schema/index.js';
 
 const tags = ['活动'];
 const time = (label: string) =>
@@ -201,6 +204,15 @@ export const activityRoutes =
       };
     };
     const caller = (req: FastifyRequest) => activityCaller(db, baseCaller(req));
+
+    // cover, photos and the paper sign-in sheet of an activity: readable with the activity
+    app.fileHolders.define({
+      kind: 'activity',
+      holding: (fileId) =>
+        sql`select ${activities.id} as id from ${activities} where ${activities.coverFileId} = ${fileId}::uuid
+            or ${holdsId(activities.photoIds, fileId)} or ${holdsId(activities.sheetPhotoIds, fileId)}`,
+      readable: async (req, id) => !!(await getActivity(db, await caller(req), id, now())),
+    });
 
     app.get('/activities/meta', { schema: { tags, summary: '活动类型与状态的中文名称' } }, async () => ({
       types: typeLabels,

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth } from '../../platform/http.js';
-import { AppError, notFound } from '../../platform/errors.js';
-import { checkImage, IMAGE_MAX_BYTES, newStorageKey } from '../../platform/files.js';
+import { notFound } from '../../platform/errors.js';
+import { checkImage, IMAGE_MAX_BYTES, newStorageKey, readUpload } from '../../platform/files.js';
 import { sha256Hex } from '../../platform/crypto.js';
 import { files } from '../../db/schema/index.js';
 import { writeAudit } from '../../platform/audit.js';
@@ -25,21 +25,11 @@ export const fileRoutes =
         },
       },
       async (req, reply) => {
-        if (!req.isMultipart())
-          throw new AppError('VALIDATION_FAILED', '请以 multipart/form-data 上传，文件字段名为 file', [
-            { path: 'file', message: '缺少文件' },
-          ]);
-        const part = await req.file({ limits: { fileSize: IMAGE_MAX_BYTES, files: 1 } });
-        if (!part) throw new AppError('VALIDATION_FAILED', '没有收到文件', [{ path: 'file', message: '缺少文件' }]);
-        if (part.fieldname !== 'file')
-          throw new AppError('VALIDATION_FAILED', '文件字段名应为 file', [
-            { path: part.fieldname, message: '字段名应为 file' },
-          ]);
-        const buf = await part.toBuffer();
-        if (part.file.truncated)
-          throw new AppError('PAYLOAD_TOO_LARGE', '图片不能超过 5 MB', [
-            { path: 'file', message: '图片不能超过 5 MB' },
-          ]);
+        const { buf, filename } = await readUpload(req, {
+          maxBytes: IMAGE_MAX_BYTES,
+          notMultipart: '请以 multipart/form-data 上传，文件字段名为 file',
+          tooLarge: '图片不能超过 5 MB',
+        });
         const kind = checkImage(buf);
         const key = newStorageKey(kind.ext, deps.clock.now());
         await deps.files.put(key, buf);
@@ -55,7 +45,7 @@ export const fileRoutes =
               size: buf.length,
               sha256: sha256Hex(buf),
               storageKey: key,
-              originalName: part.filename.slice(0, 200),
+              originalName: filename.slice(0, 200),
             })
             .returning();
           await writeAudit(tx, actor(req), {
@@ -73,6 +63,7 @@ export const fileRoutes =
     app.get(
       '/files/:id',
       {
+        config: { account: true },
         schema: {
           tags: ['文件'],
           summary: '读取上传的文件',
@@ -81,8 +72,10 @@ export const fileRoutes =
         },
       },
       async (req, reply) => {
-        const [f] = await deps.database.db.select().from(files).where(eq(files.id, req.params.id));
-        if (!f || (f.countyCode && f.countyCode !== countyOf(auth(req), deps))) throw notFound('文件');
+        const db = deps.database.db;
+        const [f] = await db.select().from(files).where(eq(files.id, req.params.id));
+        // readable exactly when a record holding it is readable by the caller (its uploader's until one holds it)
+        if (!f || !(await app.fileHolders.canRead(db, req, f, auth(req).userId))) throw notFound('文件');
         const data = await deps.files.get(f.storageKey);
         if (!f.mime.startsWith('image/'))
           reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.originalName)}`);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
-import { actor, auth, pageQuery } from '../../platform/http.js';
+import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { honorKinds } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
@@ -26,6 +26,8 @@ import {
   type HonorCaller,
   publishDueHonors,
 } from './service.js';
+import { sql } from 'drizzle-orm';
+import { honors } from '../../db/schema/index.js';
 
 const tags = ['荣誉'];
 const kind = z.enum(honorKinds, {
@@ -105,6 +107,15 @@ export const honorRoutes =
         permissions: a.permissions,
       };
     };
+
+    // the nominee's photo: readable with the honour, or by anyone once on the board with consent (the public page)
+    app.fileHolders.define({
+      kind: 'honor',
+      holding: (fileId) => sql`select ${honors.id} as id from ${honors} where ${honors.photoFileId} = ${fileId}::uuid`,
+      readable: async (req, id) =>
+        !!(await publicPhoto(db, id).catch(() => null)) ||
+        (can(req, 'honor:nominate') && !!(await getHonor(db, caller(req), now(), id))),
+    });
 
     app.post(
       '/honors/nominations',

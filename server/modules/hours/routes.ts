@@ -19,6 +19,9 @@ import {
   volunteerHours,
   type HoursCaller,
 } from './service.js';
+import { sql } from 'drizzle-orm';
+import { holdsId } from '../../platform/file-holders.js';
+import { hoursRequests } from '../../db/schema/index.js';
 
 const date = z
   .string()
@@ -57,6 +60,18 @@ export const hoursRoutes =
     const staffRead = (req: FastifyRequest) => {
       if (!can(req, 'activity:read') && !can(req, 'hours:review')) throw forbidden('您没有查看服务时长台账的权限');
     };
+
+    // evidence of an hours request: readable by its reviewers in scope and by the volunteer who asked
+    app.fileHolders.define({
+      kind: 'hours-request',
+      holding: (fileId) =>
+        sql`select ${hoursRequests.id} as id from ${hoursRequests} where ${holdsId(hoursRequests.evidenceFileIds, fileId)}`,
+      readable: async (req, id) => {
+        if (can(req, 'hours:review') && (await getRequest(db, auth(req).scope, id).catch(() => null))) return true;
+        const mine = await myVolunteer(db, auth(req).userId);
+        return !!mine && (await getRequest(db, null, id)).volunteerId === mine;
+      },
+    });
 
     app.get(
       '/hours/entries',

@@ -16,6 +16,7 @@ export const notificationRoutes =
     app.get(
       '/notifications',
       {
+        config: { account: true },
         schema: {
           tags: ['消息'],
           summary: '我的站内消息',
@@ -59,6 +60,7 @@ export const notificationRoutes =
     app.post(
       '/notifications/read',
       {
+        config: { account: true },
         schema: {
           tags: ['消息'],
           summary: '标为已读（不传 ids 则全部已读）',

@@ -31,6 +31,9 @@ import { recommend } from './recommend.js';
 import { orderStates } from '../../db/schema/index.js';
 import { orderTransitions, scoreLabels, stateLabels, userActions } from './transitions.js';
 import { sweepOrders } from './sla.js';
+import { sql } from 'drizzle-orm';
+import { holdsId } from '../../platform/file-holders.js';
+import { orders } from '../../db/schema/index.js';
 
 const regionCode = regionCodeSchema;
 const phone = phoneSchema;
@@ -136,6 +139,13 @@ export const orderRoutes =
     const caller = (req: FastifyRequest) => orderCaller(db, callerBase(req));
 
     // ---- menu ----
+    // service photos of an order: readable by its parties (resident, volunteer, staff in scope), as its detail
+    app.fileHolders.define({
+      kind: 'order',
+      holding: (fileId) => sql`select ${orders.id} as id from ${orders} where ${holdsId(orders.photoIds, fileId)}`,
+      readable: async (req, id) => !!(await getOrder(db, await caller(req), id)),
+    });
+
     app.get(
       '/service-items',
       {

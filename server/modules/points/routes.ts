@@ -54,6 +54,9 @@ import {
   requestAdjustment,
   reverseTransaction,
 } from './awards.js';
+import { sql } from 'drizzle-orm';
+import { holdsId } from '../../platform/file-holders.js';
+import { pointClaims } from '../../db/schema/index.js';
 
 const tags = ['积分'];
 const uuid = (label: string) => z.uuid(`${label} ID 格式不正确`);
@@ -130,6 +133,14 @@ export const pointRoutes =
     const county = (req: FastifyRequest) => countyOf(auth(req), deps);
 
     // ---------- rules and privileges ----------
+
+    // evidence of a points claim: readable with the claim (the household or volunteer, staff in scope)
+    app.fileHolders.define({
+      kind: 'point-claim',
+      holding: (fileId) =>
+        sql`select ${pointClaims.id} as id from ${pointClaims} where ${holdsId(pointClaims.evidenceFileIds, fileId)}`,
+      readable: async (req, id) => !!(await getClaim(db, await caller(req), id)),
+    });
 
     app.get(
       '/point-rules/meta',

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
-import { actor, auth } from '../../platform/http.js';
+import { sql } from 'drizzle-orm';
+import { actor, auth, can } from '../../platform/http.js';
+import { settings } from '../../db/schema/index.js';
 import { settingDefinitions, settingKeys } from './definitions.js';
 import { getSettings, updateSettings } from './service.js';
 import { countyOf } from '../accounts/service.js';
@@ -11,6 +13,15 @@ import { SettingDefinition, SettingValues } from './schema.js';
 export const settingRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
   async (app) => {
+    // the county's seal image (certificates.sealFileId): readable with the county's settings
+    app.fileHolders.define({
+      kind: 'setting',
+      holding: (fileId) =>
+        sql`select ${settings.countyCode} as id from ${settings}
+            where ${settings.key} = 'certificates.sealFileId' and ${settings.value} = to_jsonb(${fileId}::text)`,
+      readable: async (req, countyCode) => can(req, 'setting:read') && countyOf(auth(req), deps) === countyCode,
+    });
+
     app.get(
       '/settings',
       {

@@ -21,6 +21,8 @@ import {
   shopCaller,
   updateGoods,
 } from './service.js';
+import { sql } from 'drizzle-orm';
+import { shopGoods } from '../../db/schema/index.js';
 
 const tags = ['积分超市'];
 const uuid = (label: string) => z.uuid(`${label} ID 格式不正确`);
@@ -74,6 +76,14 @@ export const shopRoutes =
         permissions: a.permissions,
       });
     };
+
+    // a goods picture: readable wherever the goods are (the shop of the caller's place, staff in scope)
+    app.fileHolders.define({
+      kind: 'goods',
+      holding: (fileId) =>
+        sql`select ${shopGoods.id} as id from ${shopGoods} where ${shopGoods.imageFileId} = ${fileId}::uuid`,
+      readable: async (req, id) => !!(await getGoods(db, await caller(req), id)),
+    });
 
     app.get(
       '/shop/goods',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import type { AuthContext } from '../../platform/auth.js';
 import { townPath, type Scope } from '../../platform/scope.js';
-import { actor, auth, pageQuery } from '../../platform/http.js';
+import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { listOf, noContent, pageOf, sendJsonText } from '../../platform/responses.js';
 import { countyOf } from '../accounts/service.js';
@@ -25,6 +25,9 @@ import {
 } from './service.js';
 import { facilitySuggestions } from './standards.js';
 import { Coverage, Inspection, NearbySites, Site, SiteDetail, Standard } from './schema.js';
+import { sql } from 'drizzle-orm';
+import { holdsId } from '../../platform/file-holders.js';
+import { inspections, sites } from '../../db/schema/index.js';
 
 const regionCode = regionCodeSchema;
 const kind = z.enum(siteKinds, { error: `阵地类型应为 ${siteKinds.join('/')} 之一` });
@@ -103,6 +106,17 @@ export const siteRoutes =
     const now = () => deps.clock.now();
     // built list pages, checked against cache_versions on every request (platform/lists.ts); one per app instance
     const lists = listsOf(deps);
+
+    // site photos and inspection photos: readable with the site (a resident's own town included, as its detail)
+    app.fileHolders.define({
+      kind: 'site',
+      holding: (fileId) =>
+        sql`select ${sites.id} as id from ${sites} where ${holdsId(sites.photoIds, fileId)}
+            union select ${inspections.siteId} from ${inspections}
+            where ${inspections.results} @> ${JSON.stringify([{ photoIds: [fileId] }])}::jsonb`,
+      readable: async (req, id) =>
+        can(req, 'site:read') && !!(await getSite(db, siteReadScope(auth(req)), countyOf(auth(req), deps), now(), id)),
+    });
 
     app.get(
       '/sites',

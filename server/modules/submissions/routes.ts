@@ -7,6 +7,9 @@ import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { forbidden } from '../../platform/errors.js';
 import { monthSchema } from '../plans/month.js';
 import { getSubmission, listSubmissions, missing, resubmit, review, submit, type Caller } from './service.js';
+import { sql } from 'drizzle-orm';
+import { holdsId } from '../../platform/file-holders.js';
+import { submissions } from '../../db/schema/index.js';
 
 const summary = z
   .string({ error: '请填写本月工作小结' })
@@ -36,6 +39,14 @@ export const submissionRoutes =
       if (!can(req, 'submission:submit') && !can(req, 'submission:review')) throw forbidden('您没有查看月度报送的权限');
       return caller(req);
     };
+
+    // attachments of a monthly submission: readable with the submission (its submitter, the level reviewing it)
+    app.fileHolders.define({
+      kind: 'submission',
+      holding: (fileId) =>
+        sql`select ${submissions.id} as id from ${submissions} where ${holdsId(submissions.attachmentIds, fileId)}`,
+      readable: async (req, id) => !!(await getSubmission(db, either(req), id)),
+    });
 
     app.post(
       '/submissions',

@@ -6,6 +6,7 @@ import type { Deps } from '../../platform/context.js';
 import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { AppError } from '../../platform/errors.js';
+import { readUpload } from '../../platform/files.js';
 import { getJob } from '../../platform/jobs.js';
 import { afterQuery, listsOf } from '../../platform/lists.js';
 import { sendJsonText } from '../../platform/responses.js';
@@ -55,17 +56,11 @@ const registerBody = z.object({
 });
 
 async function readXlsx(req: FastifyRequest) {
-  if (!req.isMultipart())
-    throw new AppError('VALIDATION_FAILED', '请以 multipart/form-data 上传 .xlsx 文件，字段名为 file', [
-      { path: 'file', message: '缺少文件' },
-    ]);
-  const part = await req.file({ limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } });
-  if (!part) throw new AppError('VALIDATION_FAILED', '没有收到文件', [{ path: 'file', message: '缺少文件' }]);
-  const buf = await part.toBuffer();
-  if (part.file.truncated)
-    throw new AppError('PAYLOAD_TOO_LARGE', '导入文件不能超过 20 MB，请分批导入', [
-      { path: 'file', message: '文件过大' },
-    ]);
+  const { buf } = await readUpload(req, {
+    maxBytes: IMPORT_MAX_BYTES,
+    notMultipart: '请以 multipart/form-data 上传 .xlsx 文件，字段名为 file',
+    tooLarge: '导入文件不能超过 20 MB，请分批导入',
+  });
   return buf;
 }
 
@@ -271,7 +266,9 @@ export const volunteerRoutes =
         revealVolunteer(db, deps.crypto, actor(req), auth(req).scope, req.params.id, req.body.field, req.body.reason),
     );
 
-    app.get('/jobs/:id', { schema: { tags: ['任务'], summary: '后台任务进度', params: idParam } }, async (req) =>
-      getJob(db, req.params.id, auth(req).userId),
+    app.get(
+      '/jobs/:id',
+      { config: { account: true }, schema: { tags: ['任务'], summary: '后台任务进度', params: idParam } },
+      async (req) => getJob(db, req.params.id, auth(req).userId),
     );
   };

@@ -31,6 +31,9 @@ import {
   type WishState,
   expireWishes,
 } from './service.js';
+import { sql } from 'drizzle-orm';
+import { holdsId } from '../../platform/file-holders.js';
+import { wishes } from '../../db/schema/index.js';
 
 const tags = ['微心愿'];
 const cents = (v: number) => Math.abs(Math.round(v * 100) - v * 100) < 1e-6;
@@ -115,6 +118,15 @@ export const wishRoutes =
       });
     };
     const detail = async (req: FastifyRequest, id: string) => getWish(db, await caller(req), id, now());
+
+    // photos of a wish: readable where its detail shows them (the beneficiary's consent decides), or on the public wall
+    app.fileHolders.define({
+      kind: 'wish',
+      holding: (fileId) => sql`select ${wishes.id} as id from ${wishes} where ${holdsId(wishes.photoIds, fileId)}`,
+      readable: async (req, id, fileId) =>
+        !!(await publicWishPhoto(db, id, fileId).catch(() => null)) ||
+        (await detail(req, id)).photos.some((p) => p.id === fileId),
+    });
 
     app.post(
       '/wishes',
