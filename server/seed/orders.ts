@@ -474,6 +474,7 @@ export async function seedOrders(deps: Deps, countyCode: string, actor: Actor, l
             return {
               orderId: id,
               countyCode,
+              regionCode: o.regionCode,
               regionPath: o.regionPath,
               reason: o._follow!,
               openedAt: o.ratedAt as Date,

@@ -902,7 +902,7 @@ async function applyTransition(
       returning action, from_state, to_state, actor_name, at, note, seq)`,
   ];
   if (followUp) {
-    ctes.push(`f as (insert into follow_ups (order_id, county_code, region_path, reason, opened_at) select u.id, u.county_code, u.region_path, ${p(followUp)}::text, ${p(now)}::timestamptz from u
+    ctes.push(`f as (insert into follow_ups (order_id, county_code, region_code, region_path, reason, opened_at) select u.id, u.county_code, u.region_code, u.region_path, ${p(followUp)}::text, ${p(now)}::timestamptz from u
       returning id, reason, opened_at, closed_at, result)`);
   }
   notifyInserts(notice, channels, p, 'u').forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
@@ -1343,7 +1343,7 @@ const viewFromRow = (r: Record<string, unknown>): OrderView => ({
 // ---------- follow-ups ----------
 
 export async function listFollowUps(db: DbOrTx, scope: Scope, open?: boolean) {
-  const conds: SQL[] = [inScope(scope, { path: followUps.regionPath, regionCode: sql`null` })];
+  const conds: SQL[] = [inScope(scope, { path: followUps.regionPath, regionCode: followUps.regionCode })];
   if (open !== undefined)
     conds.push(open ? sql`${followUps.closedAt} is null` : sql`${followUps.closedAt} is not null`);
   const rows = await db
@@ -1371,7 +1371,7 @@ export async function closeFollowUp(db: Db, actor: Actor, scope: Scope, now: Dat
   const [fu] = await db
     .select()
     .from(followUps)
-    .where(and(eq(followUps.id, id), inScope(scope, { path: followUps.regionPath, regionCode: sql`null` })));
+    .where(and(eq(followUps.id, id), inScope(scope, { path: followUps.regionPath, regionCode: followUps.regionCode })));
   if (!fu) throw notFound('回访');
   return db.transaction(async (tx) => {
     const [row] = await tx
