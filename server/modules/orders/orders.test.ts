@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemScope } from '../../platform/scope.js';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
 import { sweepOrders } from './sla.js';
@@ -442,7 +443,7 @@ describe('concurrency', () => {
           t.deps.database.db,
           t.deps.crypto,
           actor,
-          null,
+          systemScope,
           t.clock.now(),
           { name, idNumber: id + checkChar(id), regionCode: village },
           { source: 'staff', userId: u.id, verified: true },

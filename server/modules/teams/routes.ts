@@ -6,7 +6,7 @@ import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { AppError } from '../../platform/errors.js';
 import { countyOf } from '../accounts/service.js';
-import { myVolunteer } from '../volunteers/service.js';
+import { teamAccess } from '../../platform/scope.js';
 import {
   addCategory,
   addMember,
@@ -14,7 +14,6 @@ import {
   createTeam,
   decideMember,
   getTeam,
-  leaderTeamIds,
   listMembers,
   listTeams,
   removeMember,
@@ -45,12 +44,15 @@ export const teamRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
-    const caller = async (req: FastifyRequest) => {
+    const caller = (req: FastifyRequest) => {
       const a = auth(req);
-      const volunteerId = await myVolunteer(db, a.userId);
-      return { actor: actor(req), scope: a.scope, volunteerId, canManage: can(req, 'team:manage') };
+      return {
+        actor: actor(req),
+        scope: a.scope,
+        volunteerId: teamAccess(a.scope).volunteerId,
+        canManage: can(req, 'team:manage'),
+      };
     };
-    const visible = async (req: FastifyRequest) => leaderTeamIds(db, await myVolunteer(db, auth(req).userId));
 
     app.get(
       '/team-categories',
@@ -102,15 +104,15 @@ export const teamRoutes =
           }),
         },
       },
-      async (req) => listTeams(db, auth(req).scope, await visible(req), countyOf(auth(req), deps), now(), req.query),
+      async (req) => listTeams(db, auth(req).scope, countyOf(auth(req), deps), now(), req.query),
     );
 
     app.get('/teams/tree', { schema: { tags: ['队伍'], summary: '队伍树（总队 → 支队 → 分队）' } }, async (req) =>
-      teamTree(db, auth(req).scope, await visible(req), countyOf(auth(req), deps), now()),
+      teamTree(db, auth(req).scope, countyOf(auth(req), deps), now()),
     );
 
     app.get('/teams/mine', { schema: { tags: ['队伍'], summary: '我的队伍与可加入的队伍（志愿者）' } }, async (req) => {
-      const vid = await myVolunteer(db, auth(req).userId);
+      const vid = teamAccess(auth(req).scope).volunteerId;
       if (!vid) throw new AppError('NOT_FOUND', '您还没有注册志愿者，请先注册');
       return teamsForVolunteer(db, vid);
     });
@@ -120,12 +122,12 @@ export const teamRoutes =
       { config: { permission: 'team:manage' }, schema: { tags: ['队伍'], summary: '新建志愿服务队', body: teamBody } },
       async (req, reply) => {
         const id = await createTeam(db, actor(req), auth(req).scope, req.body, now());
-        return reply.status(201).send(await getTeam(db, auth(req).scope, [], countyOf(auth(req), deps), now(), id));
+        return reply.status(201).send(await getTeam(db, auth(req).scope, countyOf(auth(req), deps), now(), id));
       },
     );
 
     app.get('/teams/:id', { schema: { tags: ['队伍'], summary: '队伍详情', params: idParam } }, async (req) =>
-      getTeam(db, auth(req).scope, await visible(req), countyOf(auth(req), deps), now(), req.params.id),
+      getTeam(db, auth(req).scope, countyOf(auth(req), deps), now(), req.params.id),
     );
 
     app.patch(
@@ -136,7 +138,7 @@ export const teamRoutes =
       },
       async (req) => {
         await updateTeam(db, actor(req), auth(req).scope, req.params.id, req.body);
-        return getTeam(db, auth(req).scope, [], countyOf(auth(req), deps), now(), req.params.id);
+        return getTeam(db, auth(req).scope, countyOf(auth(req), deps), now(), req.params.id);
       },
     );
 
@@ -151,7 +153,7 @@ export const teamRoutes =
         },
       },
       async (req) => {
-        await getTeam(db, auth(req).scope, await visible(req), countyOf(auth(req), deps), now(), req.params.id);
+        await getTeam(db, auth(req).scope, countyOf(auth(req), deps), now(), req.params.id);
         return listMembers(db, req.params.id, req.query.status);
       },
     );
@@ -167,9 +169,7 @@ export const teamRoutes =
         },
       },
       async (req, reply) =>
-        reply
-          .status(201)
-          .send(await addMember(db, await caller(req), req.params.id, req.body.volunteerId, req.body.note)),
+        reply.status(201).send(await addMember(db, caller(req), req.params.id, req.body.volunteerId, req.body.note)),
     );
 
     app.post(
@@ -183,7 +183,7 @@ export const teamRoutes =
         },
       },
       async (req, reply) => {
-        const c = await caller(req);
+        const c = caller(req);
         if (!c.volunteerId) throw new AppError('NOT_FOUND', '您还没有注册志愿者，请先注册');
         return reply
           .status(201)
@@ -194,7 +194,7 @@ export const teamRoutes =
     app.post(
       '/teams/:id/members/:volunteerId/approve',
       { schema: { tags: ['队伍'], summary: '同意入队申请', params: memberParam } },
-      async (req) => decideMember(db, await caller(req), req.params.id, req.params.volunteerId, true),
+      async (req) => decideMember(db, caller(req), req.params.id, req.params.volunteerId, true),
     );
 
     app.post(
@@ -207,15 +207,14 @@ export const teamRoutes =
           body: z.object({ reason: z.string().max(200).optional() }).nullish(),
         },
       },
-      async (req) =>
-        decideMember(db, await caller(req), req.params.id, req.params.volunteerId, false, req.body?.reason),
+      async (req) => decideMember(db, caller(req), req.params.id, req.params.volunteerId, false, req.body?.reason),
     );
 
     app.delete(
       '/teams/:id/members/:volunteerId',
       { schema: { tags: ['队伍'], summary: '移出队员或本人退出', params: memberParam } },
       async (req, reply) => {
-        await removeMember(db, await caller(req), req.params.id, req.params.volunteerId);
+        await removeMember(db, caller(req), req.params.id, req.params.volunteerId);
         return reply.status(204).send();
       },
     );
