@@ -2,16 +2,7 @@ import { and, asc, count, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { createRequire } from 'node:module';
 import type { pinyin as PinyinFn } from 'pinyin-pro';
 import type { Db, DbOrTx } from '../../db/client.js';
-import {
-  consents,
-  counters,
-  regions,
-  roleAssignments,
-  teamMembers,
-  teams,
-  users,
-  volunteers,
-} from '../../db/schema/index.js';
+import { consents, counters, regions, teamMembers, teams, users, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { clearAuthCache } from '../../platform/auth.js';
@@ -31,6 +22,7 @@ import {
 import { maskIdNumber, maskPhone, type Crypto } from '../../platform/crypto.js';
 import { ageOn, parseIdNumber } from '../../platform/idcard.js';
 import { requireRegion } from '../regions/service.js';
+import { grantVolunteerRole } from '../accounts/service.js';
 
 import { PHONE_RE } from '../../platform/validation.js';
 
@@ -257,9 +249,7 @@ export async function registerVolunteer(
         minor ? row.guardianName : null,
       );
       if (opts.userId) {
-        await tx
-          .insert(roleAssignments)
-          .values({ userId: opts.userId, roleCode: 'volunteer', regionCode: region.code, scope: 'self' });
+        await grantVolunteerRole(tx, opts.userId, region.code);
       }
       await writeAudit(
         tx,
