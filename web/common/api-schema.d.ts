@@ -2655,7 +2655,29 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['TeamCategory'][];
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2677,12 +2699,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['TeamCategory'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2724,7 +2766,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Team'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description “不活跃”的天数（县级设置） */
+              inactiveDays: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2757,12 +2826,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['TeamDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2794,7 +2883,29 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['TeamNode'][];
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2828,7 +2939,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MyTeams'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2864,7 +2995,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['TeamDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2908,7 +3059,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['TeamDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2940,7 +3111,29 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['TeamMember'][];
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2965,12 +3158,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MembershipStatus'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3007,12 +3220,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MembershipStatus'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3049,7 +3282,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MembershipStatus'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3092,7 +3345,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MembershipStatus'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3125,12 +3398,30 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 成功，无返回内容 */
+        204: {
           headers: {
             [name: string]: unknown;
           };
           content?: never;
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10037,6 +10328,184 @@ export interface components {
       mime: string;
       /** @description 字节数 */
       size: number;
+    };
+    /**
+     * @description 队伍层级：总队 / 支队 / 分队
+     * @enum {string}
+     */
+    TeamLevel: 'corps' | 'brigade' | 'squad';
+    /**
+     * @description 队员状态：待审核 / 在队 / 未通过 / 已退出
+     * @enum {string}
+     */
+    TeamMemberStatus: 'pending' | 'active' | 'rejected' | 'left';
+    /** @description 服务类别 */
+    TeamCategory: {
+      code: string;
+      name: string;
+      /** @description 8 个常设类别之一 */
+      standing: boolean;
+    };
+    /** @description 志愿服务队（列表中的一项） */
+    Team: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      level: components['schemas']['TeamLevel'];
+      levelName: string;
+      category: string;
+      categoryName: string;
+      regionCode: string;
+      regionName: string;
+      /** Format: uuid */
+      siteId: string | null;
+      /** Format: uuid */
+      parentId: string | null;
+      /** Format: uuid */
+      leaderVolunteerId: string | null;
+      leaderName: string | null;
+      isBrand: boolean;
+      description: string;
+      /** Format: date-time */
+      createdAt: string;
+      memberCount: number;
+      pendingCount: number;
+      /**
+       * Format: date-time
+       * @description 最近一次活动或接单的时间
+       */
+      lastActiveAt: string | null;
+      /** @description 超过设定天数没有活动或接单 */
+      inactive: boolean;
+    };
+    /** @description 队伍树的一个节点 */
+    TeamNode: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      level: components['schemas']['TeamLevel'];
+      levelName: string;
+      category: string;
+      categoryName: string;
+      regionCode: string;
+      regionName: string;
+      /** Format: uuid */
+      siteId: string | null;
+      /** Format: uuid */
+      parentId: string | null;
+      /** Format: uuid */
+      leaderVolunteerId: string | null;
+      leaderName: string | null;
+      isBrand: boolean;
+      description: string;
+      /** Format: date-time */
+      createdAt: string;
+      memberCount: number;
+      pendingCount: number;
+      /**
+       * Format: date-time
+       * @description 最近一次活动或接单的时间
+       */
+      lastActiveAt: string | null;
+      /** @description 超过设定天数没有活动或接单 */
+      inactive: boolean;
+      children: components['schemas']['TeamNode'][];
+    };
+    /** @description 队伍详情 */
+    TeamDetail: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      level: components['schemas']['TeamLevel'];
+      levelName: string;
+      category: string;
+      categoryName: string;
+      regionCode: string;
+      regionName: string;
+      /** Format: uuid */
+      siteId: string | null;
+      /** Format: uuid */
+      parentId: string | null;
+      /** Format: uuid */
+      leaderVolunteerId: string | null;
+      leaderName: string | null;
+      isBrand: boolean;
+      description: string;
+      /** Format: date-time */
+      createdAt: string;
+      memberCount: number;
+      pendingCount: number;
+      /**
+       * Format: date-time
+       * @description 最近一次活动或接单的时间
+       */
+      lastActiveAt: string | null;
+      /** @description 超过设定天数没有活动或接单 */
+      inactive: boolean;
+      site: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+      } | null;
+      parent: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        level: components['schemas']['TeamLevel'];
+      } | null;
+      children: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        level: components['schemas']['TeamLevel'];
+      }[];
+    };
+    /** @description 队员或入队申请 */
+    TeamMember: {
+      /** Format: uuid */
+      volunteerId: string;
+      name: string;
+      volunteerNo: string;
+      /** @enum {string} */
+      gender: 'male' | 'female';
+      phoneMasked: string | null;
+      verified: boolean;
+      status: components['schemas']['TeamMemberStatus'];
+      note: string;
+      /** Format: date-time */
+      requestedAt: string;
+      /** Format: date-time */
+      decidedAt: string | null;
+    };
+    MembershipStatus: {
+      status: components['schemas']['TeamMemberStatus'];
+    };
+    /** @description 我的队伍与可加入的队伍 */
+    MyTeams: {
+      mine: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        level: components['schemas']['TeamLevel'];
+        levelName: string;
+        category: string;
+        categoryName: string;
+        status: components['schemas']['TeamMemberStatus'];
+        isLeader: boolean;
+      }[];
+      joinable: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        level: components['schemas']['TeamLevel'];
+        levelName: string;
+        category: string;
+        categoryName: string;
+        regionName: string;
+        isBrand: boolean;
+        description: string;
+        memberCount: number;
+      }[];
     };
     /** @description 站内消息 */
     Notification: {

@@ -110,7 +110,7 @@ const teamColumns = (now: Date, inactiveDays: number) => {
     >`(select c.name from team_categories c where c.county_code = "teams"."county_code" and c.code = "teams"."category")`,
     memberCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')`,
     pendingCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'pending')`,
-    lastActiveAt: sql<string | null>`${last}`,
+    lastActiveAt: sql<Date | null>`${last}`.mapWith(teams.createdAt),
     inactive: sql<boolean>`coalesce(${last} < ${since}::timestamptz, "teams"."created_at" < ${since}::timestamptz)`,
   };
 };
@@ -412,7 +412,7 @@ export async function addMember(db: Db, c: Caller, teamId: string, volunteerId: 
       .where(and(eq(volunteers.id, volunteerId), c.canManage ? volunteerScope(c.scope) : sql`true`));
     if (!v) throw invalid('volunteerId', '志愿者不存在或不在您的管理范围内');
   }
-  const status = allowed ? 'active' : 'pending';
+  const status: 'active' | 'pending' = allowed ? 'active' : 'pending';
   return db
     .transaction(async (tx) => {
       const [existing] = await tx
