@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import type { Clock } from './clock.js';
 import { sha256Hex } from './crypto.js';
 import type { Permission, ScopeKind } from './permissions.js';
-import type { Scope } from './scope.js';
+import type { Scope, TeamAccess } from './scope.js';
 import type { Actor } from './audit.js';
 import { AppError } from './errors.js';
 
@@ -33,7 +33,7 @@ export const SESSION_COOKIE = 'wm_session';
 export const CSRF_COOKIE = 'wm_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 
-export function scopeFromGrants(userId: string, grants: RoleGrant[]): Scope {
+export function scopeFromGrants(userId: string, grants: RoleGrant[], teams?: TeamAccess): Scope {
   const subtrees = new Set<string>();
   const regions = new Set<string>();
   let all = false;
@@ -46,7 +46,7 @@ export function scopeFromGrants(userId: string, grants: RoleGrant[]): Scope {
   }
   // a subtree already covers any narrower subtree or own-level region under it
   const paths = [...subtrees].filter((p) => ![...subtrees].some((q) => q !== p && p.startsWith(q)));
-  return { userId, all, subtrees: paths, regions: [...regions], self };
+  return { userId, all, subtrees: paths, regions: [...regions], self, ...(teams ? { teams } : {}) };
 }
 
 type SessionRow = {
@@ -67,11 +67,13 @@ type SessionRow = {
     permissions: Permission[];
     duty: string | null;
   }[];
+  teams: TeamAccess;
 };
 
 /**
  * Resolved sessions are kept for a few seconds, so a busy client costs one query per burst rather than per request.
- * Changes to accounts, roles and sessions clear it in this process; another app server sees them within the TTL.
+ * Changes to accounts, roles and sessions — and to what the scope's team access reads (a user's volunteer record,
+ * team leaders and members) — clear it in this process; another app server sees them within the TTL.
  */
 const CACHE_TTL_MS = 5000;
 const cache = new Map<string, { row: SessionRow; until: number }>();
@@ -96,7 +98,11 @@ export async function authenticate(
     const { rows } = await database.query(
       `select s.id as session_id, s.user_id, s.csrf_token, s.last_seen_at, u.name, u.county_code, u.region_code, u.active,
        coalesce(json_agg(json_build_object('role', ra.role_code, 'scope', ra.scope, 'regionCode', ra.region_code,
-         'path', r.path, 'teamId', ra.team_id, 'permissions', ro.permissions, 'duty', ro.duty)) filter (where ra.id is not null), '[]'::json) as grants
+         'path', r.path, 'teamId', ra.team_id, 'permissions', ro.permissions, 'duty', ro.duty)) filter (where ra.id is not null), '[]'::json) as grants,
+       (select json_build_object('volunteerId', v.id, 'volunteerPath', v.region_path, 'verified', coalesce(v.verified, false),
+          'leads', (select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = v.id),
+          'memberOf', (select coalesce(json_agg(m.team_id), '[]') from team_members m where m.volunteer_id = v.id and m.status = 'active'))
+        from (select 1) one left join volunteers v on v.user_id = u.id) as teams
      from sessions s join users u on u.id = s.user_id
      left join role_assignments ra on ra.user_id = u.id
      left join regions r on r.code = ra.region_code
@@ -141,7 +147,7 @@ export async function authenticate(
     csrfToken: row.csrf_token,
     grants,
     permissions,
-    scope: scopeFromGrants(row.user_id, grants),
+    scope: scopeFromGrants(row.user_id, grants, row.teams),
     duty: row.grants.find((g) => g.duty)?.duty ?? null,
   };
 }

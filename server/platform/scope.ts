@@ -14,7 +14,26 @@ export type Scope = {
   readonly regions: readonly string[];
   /** 仅本人: rows the user owns. */
   readonly self: boolean;
+  /**
+   * The caller as a volunteer and team member (队长, 队员), read with the session: what team-based access is decided
+   * by. Absent (system work, scopes built by hand) means no volunteer record and no team.
+   */
+  readonly teams?: TeamAccess;
 };
+
+/** The caller's own volunteer record and the teams they lead or belong to. */
+export type TeamAccess = {
+  readonly volunteerId: string | null;
+  /** The region path of the caller's volunteer record (whose pool orders they may take). */
+  readonly volunteerPath: string | null;
+  readonly verified: boolean;
+  /** Teams the caller leads (队长), with their region paths. */
+  readonly leads: readonly { readonly id: string; readonly regionPath: string }[];
+  /** Teams the caller is an active member of, led ones included. */
+  readonly memberOf: readonly string[];
+};
+
+export const noTeams: TeamAccess = { volunteerId: null, volunteerPath: null, verified: false, leads: [], memberOf: [] };
 
 export const emptyScope = (userId: string): Scope => ({ userId, all: false, subtrees: [], regions: [], self: false });
 export const systemScope: Scope = {
@@ -23,7 +42,29 @@ export const systemScope: Scope = {
   subtrees: [],
   regions: [],
   self: false,
+  teams: noTeams,
 };
+
+/** The caller's volunteer and team access (none for a scope without). */
+export const teamAccess = (scope: Scope): TeamAccess => scope.teams ?? noTeams;
+/** Whether the caller leads the team (队长). */
+export const leadsTeam = (scope: Scope, teamId: string | null | undefined): boolean =>
+  !!teamId && teamAccess(scope).leads.some((t) => t.id === teamId);
+/** The ids of the teams the caller leads. */
+export const ledTeamIds = (scope: Scope): string[] => teamAccess(scope).leads.map((t) => t.id);
+/** The ids of the teams the caller leads or belongs to. */
+export const visibleTeamIds = (scope: Scope): string[] => [
+  ...new Set([...ledTeamIds(scope), ...teamAccess(scope).memberOf]),
+];
+/** The WHERE fragment "this team column names a team the caller leads" (false when they lead none). */
+export function ledTeamFilter(scope: Scope, teamColumn: AnyColumn | SQL): SQL {
+  const ids = ledTeamIds(scope);
+  if (!ids.length) return sql`false`;
+  return sql`${teamColumn} in (${sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  )})`;
+}
 
 export type ScopedColumns = { path: AnyColumn | SQL; regionCode: AnyColumn | SQL; owner?: AnyColumn | SQL };
 

@@ -482,6 +482,7 @@ export async function seedOrders(
             return {
               orderId: id,
               countyCode,
+              regionCode: o.regionCode,
               regionPath: o.regionPath,
               reason: o._follow!,
               openedAt: o.ratedAt as Date,

@@ -2657,7 +2657,29 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['TeamCategory'][];
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2679,12 +2701,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['TeamCategory'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2726,7 +2768,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Team'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description “不活跃”的天数（县级设置） */
+              inactiveDays: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2759,12 +2828,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['TeamDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2796,7 +2885,29 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['TeamNode'][];
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2830,7 +2941,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MyTeams'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2866,7 +2997,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['TeamDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2910,7 +3061,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['TeamDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2942,7 +3113,29 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['TeamMember'][];
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2967,12 +3160,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MembershipStatus'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3009,12 +3222,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MembershipStatus'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3051,7 +3284,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MembershipStatus'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3094,7 +3347,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MembershipStatus'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3127,12 +3400,30 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 成功，无返回内容 */
+        204: {
           headers: {
             [name: string]: unknown;
           };
           content?: never;
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10039,6 +10330,184 @@ export interface components {
       mime: string;
       /** @description 字节数 */
       size: number;
+    };
+    /**
+     * @description 队伍层级：总队 / 支队 / 分队
+     * @enum {string}
+     */
+    TeamLevel: 'corps' | 'brigade' | 'squad';
+    /**
+     * @description 队员状态：待审核 / 在队 / 未通过 / 已退出
+     * @enum {string}
+     */
+    TeamMemberStatus: 'pending' | 'active' | 'rejected' | 'left';
+    /** @description 服务类别 */
+    TeamCategory: {
+      code: string;
+      name: string;
+      /** @description 8 个常设类别之一 */
+      standing: boolean;
+    };
+    /** @description 志愿服务队（列表中的一项） */
+    Team: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      level: components['schemas']['TeamLevel'];
+      levelName: string;
+      category: string;
+      categoryName: string;
+      regionCode: string;
+      regionName: string;
+      /** Format: uuid */
+      siteId: string | null;
+      /** Format: uuid */
+      parentId: string | null;
+      /** Format: uuid */
+      leaderVolunteerId: string | null;
+      leaderName: string | null;
+      isBrand: boolean;
+      description: string;
+      /** Format: date-time */
+      createdAt: string;
+      memberCount: number;
+      pendingCount: number;
+      /**
+       * Format: date-time
+       * @description 最近一次活动或接单的时间
+       */
+      lastActiveAt: string | null;
+      /** @description 超过设定天数没有活动或接单 */
+      inactive: boolean;
+    };
+    /** @description 队伍树的一个节点 */
+    TeamNode: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      level: components['schemas']['TeamLevel'];
+      levelName: string;
+      category: string;
+      categoryName: string;
+      regionCode: string;
+      regionName: string;
+      /** Format: uuid */
+      siteId: string | null;
+      /** Format: uuid */
+      parentId: string | null;
+      /** Format: uuid */
+      leaderVolunteerId: string | null;
+      leaderName: string | null;
+      isBrand: boolean;
+      description: string;
+      /** Format: date-time */
+      createdAt: string;
+      memberCount: number;
+      pendingCount: number;
+      /**
+       * Format: date-time
+       * @description 最近一次活动或接单的时间
+       */
+      lastActiveAt: string | null;
+      /** @description 超过设定天数没有活动或接单 */
+      inactive: boolean;
+      children: components['schemas']['TeamNode'][];
+    };
+    /** @description 队伍详情 */
+    TeamDetail: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      level: components['schemas']['TeamLevel'];
+      levelName: string;
+      category: string;
+      categoryName: string;
+      regionCode: string;
+      regionName: string;
+      /** Format: uuid */
+      siteId: string | null;
+      /** Format: uuid */
+      parentId: string | null;
+      /** Format: uuid */
+      leaderVolunteerId: string | null;
+      leaderName: string | null;
+      isBrand: boolean;
+      description: string;
+      /** Format: date-time */
+      createdAt: string;
+      memberCount: number;
+      pendingCount: number;
+      /**
+       * Format: date-time
+       * @description 最近一次活动或接单的时间
+       */
+      lastActiveAt: string | null;
+      /** @description 超过设定天数没有活动或接单 */
+      inactive: boolean;
+      site: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+      } | null;
+      parent: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        level: components['schemas']['TeamLevel'];
+      } | null;
+      children: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        level: components['schemas']['TeamLevel'];
+      }[];
+    };
+    /** @description 队员或入队申请 */
+    TeamMember: {
+      /** Format: uuid */
+      volunteerId: string;
+      name: string;
+      volunteerNo: string;
+      /** @enum {string} */
+      gender: 'male' | 'female';
+      phoneMasked: string | null;
+      verified: boolean;
+      status: components['schemas']['TeamMemberStatus'];
+      note: string;
+      /** Format: date-time */
+      requestedAt: string;
+      /** Format: date-time */
+      decidedAt: string | null;
+    };
+    MembershipStatus: {
+      status: components['schemas']['TeamMemberStatus'];
+    };
+    /** @description 我的队伍与可加入的队伍 */
+    MyTeams: {
+      mine: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        level: components['schemas']['TeamLevel'];
+        levelName: string;
+        category: string;
+        categoryName: string;
+        status: components['schemas']['TeamMemberStatus'];
+        isLeader: boolean;
+      }[];
+      joinable: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        level: components['schemas']['TeamLevel'];
+        levelName: string;
+        category: string;
+        categoryName: string;
+        regionName: string;
+        isBrand: boolean;
+        description: string;
+        memberCount: number;
+      }[];
     };
     /** @description 站内消息 */
     Notification: {

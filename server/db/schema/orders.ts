@@ -201,6 +201,8 @@ export const followUps = pgTable(
       .notNull()
       .references(() => orders.id, { onDelete: 'cascade' }),
     countyCode: text('county_code').notNull(),
+    /** The order's place (the household's village for a 代点单): a 本级 grant is matched by it. */
+    regionCode: text('region_code').notNull(),
     regionPath: text('region_path').notNull(),
     reason: text('reason').notNull(),
     openedAt: ts('opened_at').notNull(),

@@ -143,6 +143,8 @@ export const teams = pgTable(
   (t) => [
     index('teams_path_idx').on(t.regionPath),
     index('teams_parent_idx').on(t.parentId),
+    // the session's team access reads the teams a volunteer leads (platform/auth.ts)
+    index('teams_leader_idx').on(t.leaderVolunteerId),
     uniqueIndex('teams_name_uq').on(t.countyCode, t.name),
   ],
 );

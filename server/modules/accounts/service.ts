@@ -693,3 +693,11 @@ export async function registerResident(
   });
   return login(deps, { phone: input.phone, password: input.password }, meta);
 }
+
+/**
+ * Gives a user the volunteer role (仅本人) in their village, inside the caller's transaction: the volunteers module
+ * registers a person and their account becomes a volunteer account through this, not by writing role assignments.
+ */
+export async function grantVolunteerRole(tx: DbOrTx, userId: string, regionCode: string) {
+  await tx.insert(roleAssignments).values({ userId, roleCode: 'volunteer', regionCode, scope: 'self' });
+}

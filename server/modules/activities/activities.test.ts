@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemScope } from '../../platform/scope.js';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
 import { hashPassword, sha256Hex } from '../../platform/crypto.js';
@@ -458,7 +459,7 @@ describe('hours settlement', () => {
         t.deps.database.db,
         t.deps.crypto,
         actor,
-        null,
+        systemScope,
         t.clock.now(),
         { name: `时长测${'甲乙丙'[i]}`, idNumber: id + checkChar(id), regionCode: village },
         { source: 'staff', verified: true },
@@ -590,7 +591,7 @@ describe('concurrency', () => {
           db,
           t.deps.crypto,
           actor,
-          null,
+          systemScope,
           t.clock.now(),
           { name, idNumber: id + checkChar(id), regionCode: village },
           { source: 'staff', userId: u.id, verified: true },

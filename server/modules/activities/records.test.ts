@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemScope } from '../../platform/scope.js';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
 import { checkChar } from '../../platform/idcard.js';
@@ -47,7 +48,7 @@ beforeAll(async () => {
       t.deps.database.db,
       t.deps.crypto,
       actor,
-      null,
+      systemScope,
       t.clock.now(),
       { name, idNumber: id + checkChar(id), regionCode },
       { source: 'staff', verified: true },

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemScope } from '../../platform/scope.js';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
 import { sweepOrders } from './sla.js';
@@ -323,6 +324,57 @@ describe('the order state machine', () => {
     expect(view.followUps[0]).toMatchObject({ result: '已回访道歉并重新上门' });
   });
 
+  it('a 本级 (own-level) grant sees and closes the follow-ups of its village and no others', async () => {
+    const village = (await t.as(R)({ method: 'GET', url: '/api/v1/me' })).json().regionCode as string;
+    const phone = '13600000301';
+    const created = await t.as(PHONES.countyAdmin)({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: {
+        name: '本级站长',
+        phone,
+        password: 'Demo@2026',
+        regionCode: village,
+        roles: [{ role: 'station_admin', regionCode: village, scope: 'own' }],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const o = await newOrder();
+    const vid = await volunteerId(PHONES.volunteer);
+    await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
+    await act(PHONES.volunteer, o.id, 'accept');
+    await act(ADMIN, o.id, 'complete', { summary: '工作人员代为完成' });
+    expect((await act(R, o.id, 'rate', { score: 1 })).statusCode).toBe(200);
+    const own = (await t.as(phone)({ method: 'GET', url: '/api/v1/follow-ups' })).json().items as {
+      id: string;
+      orderId: string;
+    }[];
+    const mine = own.find((f) => f.orderId === o.id);
+    expect(mine).toBeDefined();
+    // every follow-up it sees is of its village; the county sees others that it does not
+    for (const f of own) {
+      const order = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: `/api/v1/orders/${f.orderId}` })).json();
+      expect(order.regionCode).toBe(village);
+    }
+    const all = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/follow-ups' })).json().items as {
+      id: string;
+    }[];
+    const elsewhere = all.filter((f) => !own.some((x) => x.id === f.id));
+    expect(elsewhere.length).toBeGreaterThan(0);
+    const closeOther = await t.as(phone)({
+      method: 'POST',
+      url: `/api/v1/follow-ups/${elsewhere[0].id}/close`,
+      payload: { result: '越权办结' },
+    });
+    expect(closeOther.statusCode).toBe(404);
+    const close = await t.as(phone)({
+      method: 'POST',
+      url: `/api/v1/follow-ups/${mine!.id}/close`,
+      payload: { result: '已上门回访' },
+    });
+    expect(close.statusCode, close.body).toBe(200);
+  });
+
   it('staff place an order for a household without a smartphone (代点单)', async () => {
     const village = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/regions?parent=411523100' })).json().items[2]
       .code;
@@ -391,7 +443,7 @@ describe('concurrency', () => {
           t.deps.database.db,
           t.deps.crypto,
           actor,
-          null,
+          systemScope,
           t.clock.now(),
           { name, idNumber: id + checkChar(id), regionCode: village },
           { source: 'staff', userId: u.id, verified: true },

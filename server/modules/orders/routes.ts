@@ -18,7 +18,7 @@ import {
   listHouseholds,
   listItemsInScope,
   listOrders,
-  loadOrder,
+  findOrder,
   menuFor,
   myOrders,
   myTasks,
@@ -136,14 +136,14 @@ export const orderRoutes =
         permissions: a.permissions,
       };
     };
-    const caller = (req: FastifyRequest) => orderCaller(db, callerBase(req));
+    const caller = (req: FastifyRequest) => orderCaller(callerBase(req));
 
     // ---- menu ----
     // service photos of an order: readable by its parties (resident, volunteer, staff in scope), as its detail
     app.fileHolders.define({
       kind: 'order',
       holding: (fileId) => sql`select ${orders.id} as id from ${orders} where ${holdsId(orders.photoIds, fileId)}`,
-      readable: async (req, id) => !!(await getOrder(db, await caller(req), id)),
+      readable: async (req, id) => !!(await findOrder(db, caller(req), id)),
     });
 
     app.get(
@@ -306,7 +306,7 @@ export const orderRoutes =
     app.get(
       '/orders/:id',
       { schema: { tags: ['点单'], summary: '订单详情与时间线（actions 为当前用户可执行的动作）', params: idParam } },
-      async (req) => getOrder(db, await caller(req), req.params.id),
+      async (req) => getOrder(db, caller(req), req.params.id, now()),
     );
     app.get(
       '/orders/:id/recommendations',
@@ -316,7 +316,7 @@ export const orderRoutes =
       },
       async (req) => {
         const c = await caller(req);
-        const o = await loadOrder(db, c, req.params.id);
+        const o = await findOrder(db, c, req.params.id);
         if (!partiesOf(c, o).has('staff')) throw forbidden();
         return recommend(db, o.id);
       },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { PgDialect, alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   followUps,
@@ -16,7 +16,17 @@ import {
 } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { auditAppendSql, writeAudit, type Actor, type AuditInput } from '../../platform/audit.js';
-import { escapeLike, inScope, regionInScope, townPath as townOf, type Scope } from '../../platform/scope.js';
+import {
+  escapeLike,
+  inScope,
+  leadsTeam,
+  ledTeamFilter,
+  regionInScope,
+  teamAccess,
+  townPath as townOf,
+  type Scope,
+} from '../../platform/scope.js';
+import { actionsFor, assertAllowed, eventName } from '../../platform/transitions.js';
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notifyChannels, notifyInserts } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
@@ -38,11 +48,13 @@ import { registerTeamActivitySource } from '../teams/service.js';
 import { orderHoursCtes } from '../hours/service.js';
 import { PHONE_RE } from '../../platform/validation.js';
 import {
+  orderMachine,
   orderTransitions,
   scoreLabels,
   stateLabels,
   escalationLabels,
   type OrderAction,
+  type OrderContext,
   type OrderState,
   type Party,
 } from './transitions.js';
@@ -50,16 +62,11 @@ import { userNameSql } from '../accounts/sql.js';
 
 // ---------- the caller ----------
 
-export type OrderCaller = {
-  actor: Actor;
-  userId: string;
-  countyCode: string;
-  scope: Scope;
-  permissions: ReadonlySet<Permission>;
+export type OrderCaller = OrderCallerBase & {
   volunteerId: string | null;
   volunteerPath: string | null;
   verified: boolean;
-  leaderTeams: { id: string; regionPath: string }[];
+  leaderTeams: readonly { id: string; regionPath: string }[];
 };
 
 export type OrderCallerBase = {
@@ -70,25 +77,15 @@ export type OrderCallerBase = {
   permissions: ReadonlySet<Permission>;
 };
 
-export async function orderCaller(db: DbOrTx, base: OrderCallerBase): Promise<OrderCaller> {
-  // the caller's volunteer record and the teams they lead, in one round trip (this runs on every order request)
-  const [v] = await db
-    .select({
-      id: volunteers.id,
-      path: volunteers.regionPath,
-      verified: volunteers.verified,
-      leaderTeams: sql<
-        { id: string; regionPath: string }[]
-      >`(select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = ${volunteers.id})`,
-    })
-    .from(volunteers)
-    .where(eq(volunteers.userId, base.userId));
+/** The caller with their volunteer record and led teams, from the scope's team access (read with the session). */
+export function orderCaller(base: OrderCallerBase): OrderCaller {
+  const me = teamAccess(base.scope);
   return {
     ...base,
-    volunteerId: v?.id ?? null,
-    volunteerPath: v?.path ?? null,
-    verified: v?.verified ?? false,
-    leaderTeams: v?.leaderTeams ?? [],
+    volunteerId: me.volunteerId,
+    volunteerPath: me.volunteerPath,
+    verified: me.verified,
+    leaderTeams: me.leads,
   };
 }
 
@@ -128,6 +125,13 @@ function auditCtes(values: unknown[], actor: Actor, input: AuditInput, from: str
   values.push(...q.params);
   return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
+/** A condition built with drizzle, written into a raw statement: its parameters appended to `values`. */
+function inlineSql(values: unknown[], fragment: SQL) {
+  const q = pgDialect.sqlToQuery(fragment);
+  const offset = values.length;
+  values.push(...q.params);
+  return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+}
 const orderColumnNames = Object.entries(getTableColumns(orders)).map(([key, col]) => [key, col.name] as const);
 const orderColumnName: Record<string, string> = Object.fromEntries(orderColumnNames);
 const jsonOrderColumns = new Set(['answers', 'volunteerIds', 'photoIds']);
@@ -138,20 +142,30 @@ function orderFromRow(r: Record<string, unknown>): Order {
   return o as Order;
 }
 
-/** Who may take a pool order: a verified volunteer of the order's town, or the leader of a team of its town or county. */
-function poolEligible(c: OrderCaller, o: Order) {
-  if (c.volunteerPath && c.verified && c.volunteerPath.startsWith(townOf(o.regionPath))) return true;
-  return c.leaderTeams.some(
-    (t) => o.regionPath.startsWith(t.regionPath) || t.regionPath.startsWith(townOf(o.regionPath)),
-  );
+/**
+ * The region paths whose pool orders the caller may take: a verified volunteer's town, the towns of the teams they
+ * lead (a county-level team: the county).
+ */
+function poolTowns(c: OrderCaller): string[] {
+  const towns = new Set<string>();
+  if (c.volunteerPath && c.verified) towns.add(townOf(c.volunteerPath));
+  for (const t of c.leaderTeams)
+    towns.add(t.regionPath.split('/').filter(Boolean).length >= 2 ? townOf(t.regionPath) : t.regionPath);
+  return [...towns];
 }
 
+/** Who may take a pool order: a verified volunteer of the order's town, or the leader of a team of its town or county. */
+function poolEligible(c: OrderCaller, o: Pick<Order, 'regionPath'>) {
+  return poolTowns(c).some((p) => o.regionPath.startsWith(p));
+}
+
+/** Who the caller is to one order (the parties of orderMachine). */
 export function partiesOf(c: OrderCaller, o: Order): Set<Party> {
   const p = new Set<Party>();
   if (c.permissions.has('order:manage') && regionInScope(c.scope, o.regionPath)) p.add('staff');
   if (o.state === 'dispatched' && c.permissions.has('order:serve')) {
     if (o.targetType === 'volunteer' && o.targetId === c.volunteerId) p.add('target');
-    if (o.targetType === 'team' && c.leaderTeams.some((t) => t.id === o.targetId)) p.add('target');
+    if (o.targetType === 'team' && leadsTeam(c.scope, o.targetId)) p.add('target');
     if (o.targetType === 'pool' && poolEligible(c, o)) p.add('target');
   }
   if (o.acceptedUserId && o.acceptedUserId === c.userId) p.add('acceptor');
@@ -159,18 +173,75 @@ export function partiesOf(c: OrderCaller, o: Order): Set<Party> {
   return p;
 }
 
-function canSee(c: OrderCaller, o: Order) {
-  if (c.permissions.has('order:read') && regionInScope(c.scope, o.regionPath)) return true;
-  if (o.residentUserId === c.userId || o.proxyUserId === c.userId || o.acceptedUserId === c.userId) return true;
-  if (o.targetType === 'volunteer' && o.targetId === c.volunteerId) return true;
-  if (o.targetType === 'team' && c.leaderTeams.some((t) => t.id === o.targetId)) return true;
-  if (c.volunteerId && Array.isArray(o.volunteerIds) && o.volunteerIds.includes(c.volunteerId)) return true;
-  return o.state === 'dispatched' && o.targetType === 'pool' && poolEligible(c, o);
+/**
+ * The orders the caller may see, as SQL: staff with order:read in scope, the resident or proxy, the acceptor, the
+ * dispatched volunteer, the leader of the dispatched team, a volunteer who served it, or one who may take it from
+ * the pool while it waits there. The one condition of the scoped loader (findOrder) and of the lifecycle's read.
+ */
+type OrderCols = Record<
+  | 'residentUserId'
+  | 'proxyUserId'
+  | 'acceptedUserId'
+  | 'regionPath'
+  | 'regionCode'
+  | 'targetType'
+  | 'targetId'
+  | 'volunteerIds'
+  | 'state',
+  AnyPgColumn
+>;
+function orderVisible(c: OrderCaller, t: OrderCols = orders): SQL {
+  const parts: SQL[] = [eq(t.residentUserId, c.userId), eq(t.proxyUserId, c.userId), eq(t.acceptedUserId, c.userId)];
+  if (c.permissions.has('order:read')) parts.push(inScope(c.scope, { path: t.regionPath, regionCode: t.regionCode }));
+  if (c.volunteerId) {
+    parts.push(and(eq(t.targetType, 'volunteer'), eq(t.targetId, c.volunteerId))!);
+    parts.push(sql`${t.volunteerIds} @> ${JSON.stringify([c.volunteerId])}::jsonb`);
+  }
+  if (c.leaderTeams.length) parts.push(and(eq(t.targetType, 'team'), ledTeamFilter(c.scope, t.targetId))!);
+  const towns = poolTowns(c);
+  if (towns.length)
+    parts.push(
+      and(
+        eq(t.state, 'dispatched'),
+        eq(t.targetType, 'pool'),
+        or(...towns.map((p) => sql`${t.regionPath} like ${escapeLike(p) + '%'}`)),
+      )!,
+    );
+  return or(...parts)!;
 }
 
-export async function loadOrder(db: DbOrTx, c: OrderCaller, id: string) {
-  const [o] = await db.select().from(orders).where(eq(orders.id, id));
-  if (!o || !canSee(c, o)) throw notFound('订单');
+/** What the guards of orderMachine look at. */
+async function contextOf(db: DbOrTx, o: Order, now: Date): Promise<OrderContext> {
+  const reopenable = o.state === 'completed' || o.state === 'rated';
+  return {
+    now,
+    targetType: o.targetType,
+    completedAt: o.completedAt,
+    reopenDays: reopenable ? await getSetting<number>(db, o.countyCode, 'orders.reopenDays') : 0,
+  };
+}
+
+/**
+ * Refuses an action the caller may not take now, with the messages the API has always given: a state it does not
+ * leave (409) before a caller who is no party to it (403), then the machine's guards.
+ */
+function allowed(c: OrderCaller, o: Order, action: OrderAction, ctx: OrderContext) {
+  const t = orderMachine.transitions[action];
+  if (!t.from.includes(o.state)) {
+    throw new AppError('INVALID_TRANSITION', `订单当前为“${stateLabels[o.state]}”，不能${t.label}`);
+  }
+  const parties = partiesOf(c, o);
+  if (!t.who.some((w) => parties.has(w))) throw forbidden(`您不能对这个订单执行“${t.label}”`);
+  return assertAllowed(orderMachine, action, o.state, parties, ctx);
+}
+
+/** The scoped loader: the order when the caller may see it (one query), else 404. */
+export async function findOrder(db: DbOrTx, c: OrderCaller, id: string) {
+  const [o] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.id, id), orderVisible(c)));
+  if (!o) throw notFound('订单');
   return o;
 }
 
@@ -535,11 +606,8 @@ export async function createOrder(db: Db, base: OrderCallerBase, now: Date, inpu
     householdRegion,
   });
   // a new order: the caller is its resident (or proxy) and maybe staff; volunteer parties only begin at dispatch
-  return presentOrder(
-    { ...base, volunteerId: null, volunteerPath: null, verified: false, leaderTeams: [] },
-    orderFromRow(row),
-    viewFromRow(row),
-  );
+  const created = orderFromRow(row);
+  return presentOrder(orderCaller(base), created, viewFromRow(row), await contextOf(db, created, now));
 }
 
 const CREATE_READ = `select r.code, r.county_code, r.path, r.name, i.id as item_id, i.name as item_name, i.active as item_active, i.region_path as item_region_path, i.fields as item_fields,
@@ -711,54 +779,43 @@ export async function transition(
   // every action is one read and one writing statement — completion's hours and the audit append included —
   // with no transaction block
   const raw = poolOf(db);
+  const c = orderCaller(base);
+  const { values, p } = params();
+  const read = `select o.*, ${inlineSql(values, orderVisible(c, snapOrder))} as c_visible from orders o where o.id = ${p(orderId)}::uuid`;
   const {
     rows: [snap],
-  } = await raw.query(SNAPSHOT, [orderId, base.userId]);
-  const { c, row } = await applyTransition(db, raw, snap, base, now, action, body);
+  } = await raw.query(read, values);
+  const row = await applyTransition(db, raw, snap, c, now, action, body);
   const after = orderFromRow(row);
   // after a decline or a lost target the caller may no longer see the order: answer with its new state
-  if (!canSee(c, after))
+  if (!row.c_visible)
     return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
-  return presentOrder(c, after, viewFromRow(row));
+  return presentOrder(c, after, viewFromRow(row), await contextOf(db, after, now));
 }
 
-const SNAPSHOT = `select o.*, v.id as c_volunteer_id, v.region_path as c_volunteer_path, v.verified as c_verified,
-    (select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = v.id) as c_leader_teams
-  from (select $2::uuid as uid) me left join volunteers v on v.user_id = me.uid left join orders o on o.id = $1::uuid`;
+/** The orders row of the lifecycle's read (`o`) and of its writing statement (`u`), for conditions built with drizzle. */
+const snapOrder = alias(orders, 'o');
+const updatedOrder = alias(orders, 'u');
 
 /** An order action: checks, then the one writing statement (order, timeline, notifications, hours, audit). */
 async function applyTransition(
   tx: DbOrTx,
   client: RawClient,
-  snap: Record<string, unknown>,
-  base: OrderCallerBase,
+  snap: Record<string, unknown> | undefined,
+  c: OrderCaller,
   now: Date,
   action: OrderAction,
   body: TransitionBody,
 ) {
   const t = orderTransitions[action];
-  const c: OrderCaller = {
-    ...base,
-    volunteerId: (snap.c_volunteer_id as string | null) ?? null,
-    volunteerPath: (snap.c_volunteer_path as string | null) ?? null,
-    verified: (snap.c_verified as boolean | null) ?? false,
-    leaderTeams: (snap.c_leader_teams as OrderCaller['leaderTeams'] | null) ?? [],
-  };
-  const o = snap.id ? orderFromRow(snap) : undefined;
-  if (!o || !canSee(c, o)) {
+  const o = snap ? orderFromRow(snap) : undefined;
+  if (!o || !snap?.c_visible) {
     // a pool order someone else just took is no longer visible to the others: they lost a race, not the order
     if (o && action === 'accept' && o.targetType === 'pool' && poolEligible(c, o))
       throw new AppError('INVALID_TRANSITION', '这单已被其他志愿者接走');
     throw notFound('订单');
   }
-  if (action === 'decline' && o.targetType === 'pool')
-    throw new AppError('INVALID_TRANSITION', '抢单池中的订单不需要拒单，不接即可');
-  const parties = partiesOf(c, o);
-  const allowed = t.who.some((w) => parties.has(w));
-  if (!t.from.includes(o.state as never)) {
-    throw new AppError('INVALID_TRANSITION', `订单当前为“${stateLabels[o.state]}”，不能${t.label}`);
-  }
-  if (!allowed) throw forbidden(`您不能对这个订单执行“${t.label}”`);
+  allowed(c, o, action, await contextOf(tx, o, now));
   for (const f of requiredFields[action] ?? []) {
     const v = body[f];
     if (v === undefined || v === null || (typeof v === 'string' && !v.trim()))
@@ -839,9 +896,6 @@ async function applyTransition(
       break;
     }
     case 'reopen': {
-      const days = await getSetting<number>(tx, o.countyCode, 'orders.reopenDays');
-      if (!o.completedAt || now.getTime() - o.completedAt.getTime() > days * 86400_000)
-        throw new AppError('INVALID_TRANSITION', `只能在服务完成后 ${days} 天内重新打开`);
       Object.assign(set, {
         targetType: null,
         targetId: null,
@@ -891,6 +945,7 @@ async function applyTransition(
   // the conditional update, its timeline event, the follow-up and the notifications in one statement
   // (data-modifying CTEs), which also answers with everything the response shows — no re-read after the commit
   const { values, p } = params();
+  const visibleAfter = inlineSql(values, orderVisible(c, updatedOrder));
   const sets = Object.entries(set)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${orderColumnName[k]} = ${p(jsonOrderColumns.has(k) ? JSON.stringify(v) : v)}`)
@@ -902,7 +957,7 @@ async function applyTransition(
       returning action, from_state, to_state, actor_name, at, note, seq)`,
   ];
   if (followUp) {
-    ctes.push(`f as (insert into follow_ups (order_id, county_code, region_path, reason, opened_at) select u.id, u.county_code, u.region_path, ${p(followUp)}::text, ${p(now)}::timestamptz from u
+    ctes.push(`f as (insert into follow_ups (order_id, county_code, region_code, region_path, reason, opened_at) select u.id, u.county_code, u.region_code, u.region_path, ${p(followUp)}::text, ${p(now)}::timestamptz from u
       returning id, reason, opened_at, closed_at, result)`);
   }
   notifyInserts(notice, channels, p, 'u').forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
@@ -935,12 +990,12 @@ async function applyTransition(
   const {
     rows: [r],
   } = await client.query(
-    `with ${ctes.join(',\n')} select u.*, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`,
+    `with ${ctes.join(',\n')} select u.*, ${visibleAfter} as c_visible, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`,
     values,
   );
   // the order was in another state by now: the update matched nothing, so nothing else was written either
   if (!r) throw new AppError('INVALID_TRANSITION', '订单状态已被他人更新（可能已被抢先接单），请刷新后重试');
-  return { c, row: r };
+  return r;
 }
 
 const noticeTitles: Partial<Record<OrderAction, string>> = {
@@ -1161,28 +1216,16 @@ export async function myTasks(db: DbOrTx, c: OrderCaller, f: OrderFilter & { vie
   const view = f.view ?? 'todo';
   if (view === 'todo') {
     if (c.volunteerId) parts.push(and(eq(orders.targetType, 'volunteer'), eq(orders.targetId, c.volunteerId))!);
-    if (c.leaderTeams.length)
-      parts.push(
-        and(
-          eq(orders.targetType, 'team'),
-          inArray(
-            orders.targetId,
-            c.leaderTeams.map((t) => t.id),
-          ),
-        )!,
-      );
+    if (c.leaderTeams.length) parts.push(and(eq(orders.targetType, 'team'), ledTeamFilter(c.scope, orders.targetId))!);
     parts.splice(0, parts.length, ...(parts.length ? [and(eq(orders.state, 'dispatched'), or(...parts))!] : []));
   } else if (view === 'pool') {
-    const towns = new Set<string>();
-    if (c.volunteerPath && c.verified) towns.add(townOf(c.volunteerPath));
-    for (const t of c.leaderTeams)
-      towns.add(t.regionPath.split('/').filter(Boolean).length >= 2 ? townOf(t.regionPath) : t.regionPath);
-    if (towns.size)
+    const towns = poolTowns(c);
+    if (towns.length)
       parts.push(
         and(
           eq(orders.state, 'dispatched'),
           eq(orders.targetType, 'pool'),
-          or(...[...towns].map((p) => sql`${orders.regionPath} like ${escapeLike(p) + '%'}`)),
+          or(...towns.map((p) => sql`${orders.regionPath} like ${escapeLike(p) + '%'}`)),
         )!,
       );
   } else {
@@ -1202,7 +1245,7 @@ type FollowUpRow = { id: string; reason: string; openedAt: string; closedAt: str
  * order action as well as the detail page). The target's name is empty where the target can no longer take the
  * order (a team without a leader, a volunteer without an account), as before.
  */
-export async function getOrder(db: DbOrTx, c: OrderCaller, id: string) {
+export async function getOrder(db: DbOrTx, c: OrderCaller, id: string, now: Date) {
   const [r] = await db
     .select({
       o: orders,
@@ -1231,9 +1274,9 @@ export async function getOrder(db: DbOrTx, c: OrderCaller, id: string) {
     .from(orders)
     .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
     .innerJoin(regions, eq(regions.code, orders.regionCode))
-    .where(eq(orders.id, id));
-  if (!r || !canSee(c, r.o)) throw notFound('订单');
-  return presentOrder(c, r.o, r);
+    .where(and(eq(orders.id, id), orderVisible(c)));
+  if (!r) throw notFound('订单');
+  return presentOrder(c, r.o, r, await contextOf(db, r.o, now));
 }
 
 type OrderView = {
@@ -1246,7 +1289,7 @@ type OrderView = {
 };
 
 /** The answer of the detail page and of every order action: the order with its names, timeline and the caller's actions. */
-function presentOrder(c: OrderCaller, o: Order, r: OrderView) {
+function presentOrder(c: OrderCaller, o: Order, r: OrderView, ctx: OrderContext) {
   const row = {
     id: o.id,
     state: o.state,
@@ -1285,10 +1328,7 @@ function presentOrder(c: OrderCaller, o: Order, r: OrderView) {
     closedAt: o.closedAt,
     createdAt: o.createdAt,
   };
-  const parties = partiesOf(c, o);
-  const actions = (Object.entries(orderTransitions) as [OrderAction, (typeof orderTransitions)[OrderAction]][])
-    .filter(([, t]) => t.from.includes(o.state as never) && t.who.some((w) => parties.has(w)))
-    .map(([a]) => a);
+  const actions = actionsFor(orderMachine, o.state, partiesOf(c, o), ctx);
   return {
     ...label(row),
     serviceItem: withCategory(r.item),
@@ -1297,20 +1337,12 @@ function presentOrder(c: OrderCaller, o: Order, r: OrderView) {
     photos: o.photoIds.map((p) => ({ id: p, url: `/api/v1/files/${p}` })),
     timeline: r.timeline.map((e) => ({
       ...e,
-      actionName:
-        (orderTransitions as Record<string, { label: string }>)[e.action]?.label ?? eventLabels[e.action] ?? e.action,
+      actionName: eventName(orderMachine, e.action),
     })),
     followUps: r.followUps,
     actions,
   };
 }
-const eventLabels: Record<string, string> = {
-  submit: '点单',
-  proxy_submit: '代点单',
-  escalate: '超时上报',
-  follow_up: '回访办结',
-  auto_close: '自动关闭',
-};
 
 const isoText = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /**
@@ -1343,7 +1375,7 @@ const viewFromRow = (r: Record<string, unknown>): OrderView => ({
 // ---------- follow-ups ----------
 
 export async function listFollowUps(db: DbOrTx, scope: Scope, open?: boolean) {
-  const conds: SQL[] = [inScope(scope, { path: followUps.regionPath, regionCode: sql`null` })];
+  const conds: SQL[] = [inScope(scope, { path: followUps.regionPath, regionCode: followUps.regionCode })];
   if (open !== undefined)
     conds.push(open ? sql`${followUps.closedAt} is null` : sql`${followUps.closedAt} is not null`);
   const rows = await db
@@ -1371,7 +1403,7 @@ export async function closeFollowUp(db: Db, actor: Actor, scope: Scope, now: Dat
   const [fu] = await db
     .select()
     .from(followUps)
-    .where(and(eq(followUps.id, id), inScope(scope, { path: followUps.regionPath, regionCode: sql`null` })));
+    .where(and(eq(followUps.id, id), inScope(scope, { path: followUps.regionPath, regionCode: followUps.regionCode })));
   if (!fu) throw notFound('回访');
   return db.transaction(async (tx) => {
     const [row] = await tx

@@ -6,7 +6,18 @@ import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { AppError } from '../../platform/errors.js';
 import { countyOf } from '../accounts/service.js';
-import { myVolunteer } from '../volunteers/service.js';
+import { teamAccess } from '../../platform/scope.js';
+import { noContent } from '../../platform/responses.js';
+import {
+  MembershipStatus,
+  MyTeams,
+  TeamCategory,
+  TeamCategoryList,
+  TeamDetail,
+  TeamMemberList,
+  TeamPage,
+  TeamTree,
+} from './schema.js';
 import {
   addCategory,
   addMember,
@@ -14,7 +25,6 @@ import {
   createTeam,
   decideMember,
   getTeam,
-  leaderTeamIds,
   listMembers,
   listTeams,
   removeMember,
@@ -45,16 +55,25 @@ export const teamRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
-    const caller = async (req: FastifyRequest) => {
+    const caller = (req: FastifyRequest) => {
       const a = auth(req);
-      const volunteerId = await myVolunteer(db, a.userId);
-      return { actor: actor(req), scope: a.scope, volunteerId, canManage: can(req, 'team:manage') };
+      return {
+        actor: actor(req),
+        scope: a.scope,
+        volunteerId: teamAccess(a.scope).volunteerId,
+        canManage: can(req, 'team:manage'),
+      };
     };
-    const visible = async (req: FastifyRequest) => leaderTeamIds(db, await myVolunteer(db, auth(req).userId));
 
     app.get(
       '/team-categories',
-      { schema: { tags: ['队伍'], summary: '服务类别（8 个常设类别 + 本县自定义）' } },
+      {
+        schema: {
+          response: { 200: TeamCategoryList },
+          tags: ['队伍'],
+          summary: '服务类别（8 个常设类别 + 本县自定义）',
+        },
+      },
       async (req) => ({ items: await categoryList(db, countyOf(auth(req), deps)) }),
     );
 
@@ -63,6 +82,7 @@ export const teamRoutes =
       {
         config: { permission: 'team:manage' },
         schema: {
+          response: { 201: TeamCategory },
           tags: ['队伍'],
           summary: '新增自定义服务类别',
           body: z.object({
@@ -82,6 +102,7 @@ export const teamRoutes =
       '/teams',
       {
         schema: {
+          response: { 200: TeamPage },
           tags: ['队伍'],
           summary: '志愿服务队列表；inactive=true 列出连续 N 天（设置 teams.inactiveDays）无活动、无接单的队伍',
           querystring: z.object({
@@ -102,41 +123,58 @@ export const teamRoutes =
           }),
         },
       },
-      async (req) => listTeams(db, auth(req).scope, await visible(req), countyOf(auth(req), deps), now(), req.query),
+      async (req) => listTeams(db, auth(req).scope, countyOf(auth(req), deps), now(), req.query),
     );
 
-    app.get('/teams/tree', { schema: { tags: ['队伍'], summary: '队伍树（总队 → 支队 → 分队）' } }, async (req) =>
-      teamTree(db, auth(req).scope, await visible(req), countyOf(auth(req), deps), now()),
+    app.get(
+      '/teams/tree',
+      { schema: { response: { 200: TeamTree }, tags: ['队伍'], summary: '队伍树（总队 → 支队 → 分队）' } },
+      async (req) => teamTree(db, auth(req).scope, countyOf(auth(req), deps), now()),
     );
 
-    app.get('/teams/mine', { schema: { tags: ['队伍'], summary: '我的队伍与可加入的队伍（志愿者）' } }, async (req) => {
-      const vid = await myVolunteer(db, auth(req).userId);
-      if (!vid) throw new AppError('NOT_FOUND', '您还没有注册志愿者，请先注册');
-      return teamsForVolunteer(db, vid);
-    });
-
-    app.post(
-      '/teams',
-      { config: { permission: 'team:manage' }, schema: { tags: ['队伍'], summary: '新建志愿服务队', body: teamBody } },
-      async (req, reply) => {
-        const id = await createTeam(db, actor(req), auth(req).scope, req.body, now());
-        return reply.status(201).send(await getTeam(db, auth(req).scope, [], countyOf(auth(req), deps), now(), id));
+    app.get(
+      '/teams/mine',
+      { schema: { response: { 200: MyTeams }, tags: ['队伍'], summary: '我的队伍与可加入的队伍（志愿者）' } },
+      async (req) => {
+        const vid = teamAccess(auth(req).scope).volunteerId;
+        if (!vid) throw new AppError('NOT_FOUND', '您还没有注册志愿者，请先注册');
+        return teamsForVolunteer(db, vid);
       },
     );
 
-    app.get('/teams/:id', { schema: { tags: ['队伍'], summary: '队伍详情', params: idParam } }, async (req) =>
-      getTeam(db, auth(req).scope, await visible(req), countyOf(auth(req), deps), now(), req.params.id),
+    app.post(
+      '/teams',
+      {
+        config: { permission: 'team:manage' },
+        schema: { response: { 201: TeamDetail }, tags: ['队伍'], summary: '新建志愿服务队', body: teamBody },
+      },
+      async (req, reply) => {
+        const id = await createTeam(db, actor(req), auth(req).scope, req.body, now());
+        return reply.status(201).send(await getTeam(db, auth(req).scope, countyOf(auth(req), deps), now(), id));
+      },
+    );
+
+    app.get(
+      '/teams/:id',
+      { schema: { response: { 200: TeamDetail }, tags: ['队伍'], summary: '队伍详情', params: idParam } },
+      async (req) => getTeam(db, auth(req).scope, countyOf(auth(req), deps), now(), req.params.id),
     );
 
     app.patch(
       '/teams/:id',
       {
         config: { permission: 'team:manage' },
-        schema: { tags: ['队伍'], summary: '修改队伍', params: idParam, body: teamBody.partial() },
+        schema: {
+          response: { 200: TeamDetail },
+          tags: ['队伍'],
+          summary: '修改队伍',
+          params: idParam,
+          body: teamBody.partial(),
+        },
       },
       async (req) => {
         await updateTeam(db, actor(req), auth(req).scope, req.params.id, req.body);
-        return getTeam(db, auth(req).scope, [], countyOf(auth(req), deps), now(), req.params.id);
+        return getTeam(db, auth(req).scope, countyOf(auth(req), deps), now(), req.params.id);
       },
     );
 
@@ -144,6 +182,7 @@ export const teamRoutes =
       '/teams/:id/members',
       {
         schema: {
+          response: { 200: TeamMemberList },
           tags: ['队伍'],
           summary: '队员与入队申请',
           params: idParam,
@@ -151,7 +190,7 @@ export const teamRoutes =
         },
       },
       async (req) => {
-        await getTeam(db, auth(req).scope, await visible(req), countyOf(auth(req), deps), now(), req.params.id);
+        await getTeam(db, auth(req).scope, countyOf(auth(req), deps), now(), req.params.id);
         return listMembers(db, req.params.id, req.query.status);
       },
     );
@@ -160,6 +199,7 @@ export const teamRoutes =
       '/teams/:id/members',
       {
         schema: {
+          response: { 201: MembershipStatus },
           tags: ['队伍'],
           summary: '添加队员（管理员、队长）或申请入队（志愿者本人）',
           params: idParam,
@@ -167,15 +207,14 @@ export const teamRoutes =
         },
       },
       async (req, reply) =>
-        reply
-          .status(201)
-          .send(await addMember(db, await caller(req), req.params.id, req.body.volunteerId, req.body.note)),
+        reply.status(201).send(await addMember(db, caller(req), req.params.id, req.body.volunteerId, req.body.note)),
     );
 
     app.post(
       '/teams/:id/join',
       {
         schema: {
+          response: { 201: MembershipStatus },
           tags: ['队伍'],
           summary: '申请加入队伍（志愿者本人）',
           params: idParam,
@@ -183,7 +222,7 @@ export const teamRoutes =
         },
       },
       async (req, reply) => {
-        const c = await caller(req);
+        const c = caller(req);
         if (!c.volunteerId) throw new AppError('NOT_FOUND', '您还没有注册志愿者，请先注册');
         return reply
           .status(201)
@@ -193,29 +232,29 @@ export const teamRoutes =
 
     app.post(
       '/teams/:id/members/:volunteerId/approve',
-      { schema: { tags: ['队伍'], summary: '同意入队申请', params: memberParam } },
-      async (req) => decideMember(db, await caller(req), req.params.id, req.params.volunteerId, true),
+      { schema: { response: { 200: MembershipStatus }, tags: ['队伍'], summary: '同意入队申请', params: memberParam } },
+      async (req) => decideMember(db, caller(req), req.params.id, req.params.volunteerId, true),
     );
 
     app.post(
       '/teams/:id/members/:volunteerId/reject',
       {
         schema: {
+          response: { 200: MembershipStatus },
           tags: ['队伍'],
           summary: '拒绝入队申请',
           params: memberParam,
           body: z.object({ reason: z.string().max(200).optional() }).nullish(),
         },
       },
-      async (req) =>
-        decideMember(db, await caller(req), req.params.id, req.params.volunteerId, false, req.body?.reason),
+      async (req) => decideMember(db, caller(req), req.params.id, req.params.volunteerId, false, req.body?.reason),
     );
 
     app.delete(
       '/teams/:id/members/:volunteerId',
-      { schema: { tags: ['队伍'], summary: '移出队员或本人退出', params: memberParam } },
+      { schema: { response: { 204: noContent }, tags: ['队伍'], summary: '移出队员或本人退出', params: memberParam } },
       async (req, reply) => {
-        await removeMember(db, await caller(req), req.params.id, req.params.volunteerId);
+        await removeMember(db, caller(req), req.params.id, req.params.volunteerId);
         return reply.status(204).send();
       },
     );

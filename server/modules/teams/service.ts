@@ -3,7 +3,18 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { regions, sites, teamCategories, teamMembers, teams, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
-import { countyPath, escapeLike, inScope, regionInScope, townPath, type Scope } from '../../platform/scope.js';
+import { clearAuthCache } from '../../platform/auth.js';
+import {
+  countyPath,
+  escapeLike,
+  inScope,
+  leadsTeam,
+  regionInScope,
+  teamAccess,
+  townPath,
+  visibleTeamIds,
+  type Scope,
+} from '../../platform/scope.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { knownCategories, standingCategories, volunteerScope } from '../volunteers/service.js';
@@ -29,9 +40,11 @@ const lastActiveAt = (teamId: SQL): SQL =>
     : sql`null::timestamptz`;
 
 /** Who may see a team: its region in scope, or the caller leads or belongs to it. */
-function teamScope(scope: Scope, extraTeamIds: string[]): SQL {
+/** Teams the caller sees: those in their scope, and those they lead or belong to (from the scope's team access). */
+function teamScope(scope: Scope): SQL {
   const base = inScope(scope, { path: teams.regionPath, regionCode: teams.regionCode });
-  return extraTeamIds.length ? or(base, inArray(teams.id, extraTeamIds))! : base;
+  const mine = visibleTeamIds(scope);
+  return mine.length ? or(base, inArray(teams.id, mine))! : base;
 }
 
 export async function categoryList(db: DbOrTx, countyCode: string) {
@@ -97,22 +110,15 @@ const teamColumns = (now: Date, inactiveDays: number) => {
     >`(select c.name from team_categories c where c.county_code = "teams"."county_code" and c.code = "teams"."category")`,
     memberCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')`,
     pendingCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'pending')`,
-    lastActiveAt: sql<string | null>`${last}`,
+    lastActiveAt: sql<Date | null>`${last}`.mapWith(teams.createdAt),
     inactive: sql<boolean>`coalesce(${last} < ${since}::timestamptz, "teams"."created_at" < ${since}::timestamptz)`,
   };
 };
 
-export async function listTeams(
-  db: DbOrTx,
-  scope: Scope,
-  extraTeamIds: string[],
-  countyCode: string,
-  now: Date,
-  f: TeamFilter,
-) {
+export async function listTeams(db: DbOrTx, scope: Scope, countyCode: string, now: Date, f: TeamFilter) {
   const inactiveDays = await getSetting<number>(db, countyCode, 'teams.inactiveDays');
   const cols = teamColumns(now, inactiveDays);
-  const conds: SQL[] = [teamScope(scope, extraTeamIds)];
+  const conds: SQL[] = [teamScope(scope)];
   if (f.q) conds.push(ilike(teams.name, `%${escapeLike(f.q)}%`));
   if (f.level) conds.push(eq(teams.level, f.level));
   if (f.category) conds.push(eq(teams.category, f.category));
@@ -145,8 +151,8 @@ const withLabels = <T extends { level: TeamLevel; category: string; customCatego
 });
 
 /** The whole tree of teams visible to the caller (总队 → 支队 → 分队), for the tree view. */
-export async function teamTree(db: DbOrTx, scope: Scope, extraTeamIds: string[], countyCode: string, now: Date) {
-  const all = await listTeams(db, scope, extraTeamIds, countyCode, now, { page: 1, pageSize: 100000 });
+export async function teamTree(db: DbOrTx, scope: Scope, countyCode: string, now: Date) {
+  const all = await listTeams(db, scope, countyCode, now, { page: 1, pageSize: 100000 });
   type Node = (typeof all.items)[number] & { children: Node[] };
   const byId = new Map<string, Node>(all.items.map((t) => [t.id, { ...t, children: [] }]));
   const roots: Node[] = [];
@@ -158,20 +164,13 @@ export async function teamTree(db: DbOrTx, scope: Scope, extraTeamIds: string[],
   return { items: roots };
 }
 
-export async function getTeam(
-  db: DbOrTx,
-  scope: Scope,
-  extraTeamIds: string[],
-  countyCode: string,
-  now: Date,
-  id: string,
-) {
+export async function getTeam(db: DbOrTx, scope: Scope, countyCode: string, now: Date, id: string) {
   const inactiveDays = await getSetting<number>(db, countyCode, 'teams.inactiveDays');
   const [row] = await db
     .select(teamColumns(now, inactiveDays))
     .from(teams)
     .innerJoin(regions, eq(regions.code, teams.regionCode))
-    .where(and(eq(teams.id, id), teamScope(scope, extraTeamIds)));
+    .where(and(eq(teams.id, id), teamScope(scope)));
   if (!row) throw notFound('志愿服务队');
   const [site] = row.siteId
     ? await db.select({ id: sites.id, name: sites.name }).from(sites).where(eq(sites.id, row.siteId))
@@ -253,49 +252,51 @@ export async function createTeam(db: Db, actor: Actor, scope: Scope, input: Team
   const region = await requireRegion(db, input.regionCode);
   if (!regionInScope(scope, region.path)) throw notFound('区划');
   await checkTeam(db, scope, region.countyCode, region.path, input);
-  return db.transaction(async (tx) => {
-    const [dup] = await tx
-      .select({ id: teams.id })
-      .from(teams)
-      .where(and(eq(teams.countyCode, region.countyCode), eq(teams.name, input.name)));
-    if (dup) throw duplicate('同名队伍已存在', 'name');
-    const [row] = await tx
-      .insert(teams)
-      .values({
-        ...input,
-        countyCode: region.countyCode,
-        regionCode: region.code,
-        regionPath: region.path,
-        createdBy: actor.userId,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    if (row.leaderVolunteerId)
-      await tx
-        .insert(teamMembers)
+  return db
+    .transaction(async (tx) => {
+      const [dup] = await tx
+        .select({ id: teams.id })
+        .from(teams)
+        .where(and(eq(teams.countyCode, region.countyCode), eq(teams.name, input.name)));
+      if (dup) throw duplicate('同名队伍已存在', 'name');
+      const [row] = await tx
+        .insert(teams)
         .values({
-          teamId: row.id,
-          volunteerId: row.leaderVolunteerId,
-          status: 'active',
-          decidedAt: new Date(),
-          decidedBy: actor.userId,
+          ...input,
+          countyCode: region.countyCode,
+          regionCode: region.code,
+          regionPath: region.path,
+          createdBy: actor.userId,
+          createdAt: now,
+          updatedAt: now,
         })
-        .onConflictDoNothing();
-    await writeAudit(
-      tx,
-      { ...actor, countyCode: row.countyCode },
-      { action: 'team.create', entity: 'team', entityId: row.id, after: row },
-    );
-    return row.id;
-  });
+        .returning();
+      if (row.leaderVolunteerId)
+        await tx
+          .insert(teamMembers)
+          .values({
+            teamId: row.id,
+            volunteerId: row.leaderVolunteerId,
+            status: 'active',
+            decidedAt: new Date(),
+            decidedBy: actor.userId,
+          })
+          .onConflictDoNothing();
+      await writeAudit(
+        tx,
+        { ...actor, countyCode: row.countyCode },
+        { action: 'team.create', entity: 'team', entityId: row.id, after: row },
+      );
+      return row.id;
+    })
+    .finally(clearAuthCache);
 }
 
 export async function updateTeam(db: Db, actor: Actor, scope: Scope, id: string, patch: Partial<TeamInput>) {
   const [before] = await db
     .select()
     .from(teams)
-    .where(and(eq(teams.id, id), teamScope(scope, [])));
+    .where(and(eq(teams.id, id), inScope(scope, { path: teams.regionPath, regionCode: teams.regionCode })));
   if (!before) throw notFound('志愿服务队');
   const set: Partial<typeof teams.$inferInsert> = { ...patch, updatedAt: new Date() };
   if (patch.regionCode) {
@@ -307,36 +308,38 @@ export async function updateTeam(db: Db, actor: Actor, scope: Scope, id: string,
     id,
     level: before.level,
   });
-  await db.transaction(async (tx) => {
-    if (patch.name && patch.name !== before.name) {
-      const [dup] = await tx
-        .select({ id: teams.id })
-        .from(teams)
-        .where(and(eq(teams.countyCode, before.countyCode), eq(teams.name, patch.name)));
-      if (dup) throw duplicate('同名队伍已存在', 'name');
-    }
-    const [after] = await tx.update(teams).set(set).where(eq(teams.id, id)).returning();
-    if (after.leaderVolunteerId && after.leaderVolunteerId !== before.leaderVolunteerId) {
-      await tx
-        .insert(teamMembers)
-        .values({
-          teamId: id,
-          volunteerId: after.leaderVolunteerId,
-          status: 'active',
-          decidedAt: new Date(),
-          decidedBy: actor.userId,
-        })
-        .onConflictDoUpdate({
-          target: [teamMembers.teamId, teamMembers.volunteerId],
-          set: { status: 'active', decidedAt: new Date(), decidedBy: actor.userId },
-        });
-    }
-    await writeAudit(
-      tx,
-      { ...actor, countyCode: before.countyCode },
-      { action: 'team.update', entity: 'team', entityId: id, before, after },
-    );
-  });
+  await db
+    .transaction(async (tx) => {
+      if (patch.name && patch.name !== before.name) {
+        const [dup] = await tx
+          .select({ id: teams.id })
+          .from(teams)
+          .where(and(eq(teams.countyCode, before.countyCode), eq(teams.name, patch.name)));
+        if (dup) throw duplicate('同名队伍已存在', 'name');
+      }
+      const [after] = await tx.update(teams).set(set).where(eq(teams.id, id)).returning();
+      if (after.leaderVolunteerId && after.leaderVolunteerId !== before.leaderVolunteerId) {
+        await tx
+          .insert(teamMembers)
+          .values({
+            teamId: id,
+            volunteerId: after.leaderVolunteerId,
+            status: 'active',
+            decidedAt: new Date(),
+            decidedBy: actor.userId,
+          })
+          .onConflictDoUpdate({
+            target: [teamMembers.teamId, teamMembers.volunteerId],
+            set: { status: 'active', decidedAt: new Date(), decidedBy: actor.userId },
+          });
+      }
+      await writeAudit(
+        tx,
+        { ...actor, countyCode: before.countyCode },
+        { action: 'team.update', entity: 'team', entityId: id, before, after },
+      );
+    })
+    .finally(clearAuthCache);
 }
 
 // ---------- members ----------
@@ -369,18 +372,37 @@ export async function listMembers(db: DbOrTx, teamId: string, status?: string) {
 
 type Caller = { actor: Actor; scope: Scope; volunteerId: string | null; canManage: boolean };
 
-/** Staff in scope, or the team's leader, may decide on members. */
-async function managedTeam(db: DbOrTx, c: Caller, teamId: string) {
-  const [t] = await db.select().from(teams).where(eq(teams.id, teamId));
+/**
+ * The scoped loader of a team for its member commands: found, in one query, when the caller sees it (scope, led or
+ * joined) or may ask to join it (a team of their volunteer record's town or of the county); otherwise 404. Staff in
+ * scope, or the team's leader, may decide on members.
+ */
+async function findTeam(db: DbOrTx, c: Caller, teamId: string) {
+  const me = teamAccess(c.scope);
+  const joinable = me.volunteerPath
+    ? or(
+        sql`${teams.regionPath} like ${escapeLike(townPath(me.volunteerPath)) + '%'}`,
+        eq(teams.regionPath, countyPath(me.volunteerPath)),
+      )!
+    : sql`false`;
+  const staffScope = inScope(c.scope, { path: teams.regionPath, regionCode: teams.regionCode });
+  const [t] = await db
+    .select({
+      id: teams.id,
+      countyCode: teams.countyCode,
+      leaderVolunteerId: teams.leaderVolunteerId,
+      staff: c.canManage ? sql<boolean>`${staffScope}` : sql<boolean>`false`,
+    })
+    .from(teams)
+    .where(and(eq(teams.id, teamId), or(teamScope(c.scope), joinable)));
   if (!t) throw notFound('志愿服务队');
-  const staff = c.canManage && regionInScope(c.scope, t.regionPath);
-  const leader = !!c.volunteerId && t.leaderVolunteerId === c.volunteerId;
-  return { team: t, allowed: staff || leader, staff, leader };
+  const leader = leadsTeam(c.scope, t.id);
+  return { team: t, allowed: t.staff || leader, staff: t.staff, leader };
 }
 
 /** Staff add a member directly; a volunteer asking for themself files a join request for the leader or staff. */
 export async function addMember(db: Db, c: Caller, teamId: string, volunteerId: string, note = '') {
-  const { team, allowed } = await managedTeam(db, c, teamId);
+  const { team, allowed } = await findTeam(db, c, teamId);
   const self = c.volunteerId === volunteerId;
   if (!allowed && !self) throw notFound('志愿服务队');
   if (allowed) {
@@ -390,48 +412,53 @@ export async function addMember(db: Db, c: Caller, teamId: string, volunteerId: 
       .where(and(eq(volunteers.id, volunteerId), c.canManage ? volunteerScope(c.scope) : sql`true`));
     if (!v) throw invalid('volunteerId', '志愿者不存在或不在您的管理范围内');
   }
-  const status = allowed ? 'active' : 'pending';
-  return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select()
-      .from(teamMembers)
-      .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.volunteerId, volunteerId)));
-    if (existing && (existing.status === 'active' || (existing.status === 'pending' && status === 'pending'))) {
-      throw duplicate(existing.status === 'active' ? '已经是该队成员' : '已提交过入队申请，请等待审核', 'volunteerId');
-    }
-    await tx
-      .insert(teamMembers)
-      .values({
-        teamId,
-        volunteerId,
-        status,
-        note,
-        requestedAt: new Date(),
-        decidedAt: allowed ? new Date() : null,
-        decidedBy: allowed ? c.actor.userId : null,
-      })
-      .onConflictDoUpdate({
-        target: [teamMembers.teamId, teamMembers.volunteerId],
-        set: {
+  const status: 'active' | 'pending' = allowed ? 'active' : 'pending';
+  return db
+    .transaction(async (tx) => {
+      const [existing] = await tx
+        .select()
+        .from(teamMembers)
+        .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.volunteerId, volunteerId)));
+      if (existing && (existing.status === 'active' || (existing.status === 'pending' && status === 'pending'))) {
+        throw duplicate(
+          existing.status === 'active' ? '已经是该队成员' : '已提交过入队申请，请等待审核',
+          'volunteerId',
+        );
+      }
+      await tx
+        .insert(teamMembers)
+        .values({
+          teamId,
+          volunteerId,
           status,
           note,
           requestedAt: new Date(),
           decidedAt: allowed ? new Date() : null,
           decidedBy: allowed ? c.actor.userId : null,
+        })
+        .onConflictDoUpdate({
+          target: [teamMembers.teamId, teamMembers.volunteerId],
+          set: {
+            status,
+            note,
+            requestedAt: new Date(),
+            decidedAt: allowed ? new Date() : null,
+            decidedBy: allowed ? c.actor.userId : null,
+          },
+        });
+      await writeAudit(
+        tx,
+        { ...c.actor, countyCode: team.countyCode },
+        {
+          action: allowed ? 'team.member.add' : 'team.member.request',
+          entity: 'team',
+          entityId: teamId,
+          detail: { volunteerId },
         },
-      });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: team.countyCode },
-      {
-        action: allowed ? 'team.member.add' : 'team.member.request',
-        entity: 'team',
-        entityId: teamId,
-        detail: { volunteerId },
-      },
-    );
-    return { status };
-  });
+      );
+      return { status };
+    })
+    .finally(clearAuthCache);
 }
 
 export async function decideMember(
@@ -442,63 +469,67 @@ export async function decideMember(
   approve: boolean,
   note?: string,
 ) {
-  const { team, allowed } = await managedTeam(db, c, teamId);
+  const { team, allowed } = await findTeam(db, c, teamId);
   if (!allowed) throw forbidden('只有队长或管理员可以审核入队申请');
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(teamMembers)
-      .set({
-        status: approve ? 'active' : 'rejected',
-        decidedAt: new Date(),
-        decidedBy: c.actor.userId,
-        ...(note ? { note } : {}),
-      })
-      .where(
-        and(
-          eq(teamMembers.teamId, teamId),
-          eq(teamMembers.volunteerId, volunteerId),
-          eq(teamMembers.status, 'pending'),
-        ),
-      )
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '没有待审核的入队申请（可能已被处理）');
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: team.countyCode },
-      {
-        action: approve ? 'team.member.approve' : 'team.member.reject',
-        entity: 'team',
-        entityId: teamId,
-        detail: { volunteerId },
-      },
-    );
-    return { status: row.status };
-  });
+  return db
+    .transaction(async (tx) => {
+      const [row] = await tx
+        .update(teamMembers)
+        .set({
+          status: approve ? 'active' : 'rejected',
+          decidedAt: new Date(),
+          decidedBy: c.actor.userId,
+          ...(note ? { note } : {}),
+        })
+        .where(
+          and(
+            eq(teamMembers.teamId, teamId),
+            eq(teamMembers.volunteerId, volunteerId),
+            eq(teamMembers.status, 'pending'),
+          ),
+        )
+        .returning();
+      if (!row) throw new AppError('INVALID_TRANSITION', '没有待审核的入队申请（可能已被处理）');
+      await writeAudit(
+        tx,
+        { ...c.actor, countyCode: team.countyCode },
+        {
+          action: approve ? 'team.member.approve' : 'team.member.reject',
+          entity: 'team',
+          entityId: teamId,
+          detail: { volunteerId },
+        },
+      );
+      return { status: row.status };
+    })
+    .finally(clearAuthCache);
 }
 
 export async function removeMember(db: Db, c: Caller, teamId: string, volunteerId: string) {
-  const { team, allowed } = await managedTeam(db, c, teamId);
+  const { team, allowed } = await findTeam(db, c, teamId);
   if (!allowed && c.volunteerId !== volunteerId) throw forbidden('只有队长、管理员或本人可以退出队伍');
   if (team.leaderVolunteerId === volunteerId) throw invalid('volunteerId', '队长不能退出，请先更换队长');
-  await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(teamMembers)
-      .set({ status: 'left', decidedAt: new Date(), decidedBy: c.actor.userId })
-      .where(
-        and(
-          eq(teamMembers.teamId, teamId),
-          eq(teamMembers.volunteerId, volunteerId),
-          sql`${teamMembers.status} in ('active','pending')`,
-        ),
-      )
-      .returning();
-    if (!row) throw notFound('队员');
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: team.countyCode },
-      { action: 'team.member.remove', entity: 'team', entityId: teamId, detail: { volunteerId } },
-    );
-  });
+  await db
+    .transaction(async (tx) => {
+      const [row] = await tx
+        .update(teamMembers)
+        .set({ status: 'left', decidedAt: new Date(), decidedBy: c.actor.userId })
+        .where(
+          and(
+            eq(teamMembers.teamId, teamId),
+            eq(teamMembers.volunteerId, volunteerId),
+            sql`${teamMembers.status} in ('active','pending')`,
+          ),
+        )
+        .returning();
+      if (!row) throw notFound('队员');
+      await writeAudit(
+        tx,
+        { ...c.actor, countyCode: team.countyCode },
+        { action: 'team.member.remove', entity: 'team', entityId: teamId, detail: { volunteerId } },
+      );
+    })
+    .finally(clearAuthCache);
 }
 
 /** Teams a volunteer belongs to (or asked to join), and teams of their town they could join. */
@@ -541,14 +572,4 @@ export async function teamsForVolunteer(db: DbOrTx, volunteerId: string) {
     .orderBy(asc(teams.regionPath), asc(teams.name))
     .limit(100);
   return { mine: mine.map(withLabels), joinable: joinable.map(withLabels) };
-}
-
-export async function leaderTeamIds(db: DbOrTx, volunteerId: string | null): Promise<string[]> {
-  if (!volunteerId) return [];
-  const rows = await db.select({ id: teams.id }).from(teams).where(eq(teams.leaderVolunteerId, volunteerId));
-  const member = await db
-    .select({ id: teamMembers.teamId })
-    .from(teamMembers)
-    .where(and(eq(teamMembers.volunteerId, volunteerId), eq(teamMembers.status, 'active')));
-  return [...new Set([...rows.map((r) => r.id), ...member.map((r) => r.id)])];
 }

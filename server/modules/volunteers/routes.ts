@@ -7,6 +7,7 @@ import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { AppError } from '../../platform/errors.js';
 import { readUpload } from '../../platform/files.js';
+import { systemScope } from '../../platform/scope.js';
 import { getJob } from '../../platform/jobs.js';
 import { afterQuery, listsOf } from '../../platform/lists.js';
 import { sendJsonText } from '../../platform/responses.js';
@@ -120,7 +121,7 @@ export const volunteerRoutes =
           return reply.status(201).send(present(row, row.regionName));
         }
         const u = await userCounty(db, a.userId);
-        const row = await registerVolunteer(db, deps.crypto, actor(req), null, now(), req.body, {
+        const row = await registerVolunteer(db, deps.crypto, actor(req), systemScope, now(), req.body, {
           source: 'self',
           userId: a.userId,
           verified: false,

@@ -2,18 +2,10 @@ import { and, asc, count, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { createRequire } from 'node:module';
 import type { pinyin as PinyinFn } from 'pinyin-pro';
 import type { Db, DbOrTx } from '../../db/client.js';
-import {
-  consents,
-  counters,
-  regions,
-  roleAssignments,
-  teamMembers,
-  teams,
-  users,
-  volunteers,
-} from '../../db/schema/index.js';
+import { consents, counters, regions, teamMembers, teams, users, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
+import { clearAuthCache } from '../../platform/auth.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import {
   cursorSql,
@@ -30,6 +22,7 @@ import {
 import { maskIdNumber, maskPhone, type Crypto } from '../../platform/crypto.js';
 import { ageOn, parseIdNumber } from '../../platform/idcard.js';
 import { requireRegion } from '../regions/service.js';
+import { grantVolunteerRole } from '../accounts/service.js';
 
 import { PHONE_RE } from '../../platform/validation.js';
 
@@ -185,13 +178,14 @@ export async function registerVolunteer(
   db: Db,
   crypto: Crypto,
   actor: Actor,
-  scope: Scope | null,
+  /** Staff registration: the staff's scope; self-registration: systemScope (the county is checked instead). */
+  scope: Scope,
   now: Date,
   input: VolunteerInput,
   opts: RegisterOpts,
 ) {
   const region = await requireRegion(db, input.regionCode);
-  if (scope && !regionInScope(scope, region.path)) throw notFound('区划');
+  if (!regionInScope(scope, region.path)) throw notFound('区划');
   if (opts.countyCode && region.countyCode !== opts.countyCode)
     throw new AppError('VALIDATION_FAILED', '只能登记本县的村（社区）', [{ path: 'regionCode', message: '不在本县' }]);
   const { problems, id, age } = checkVolunteer(input, now, await knownCategories(db, region.countyCode));
@@ -200,74 +194,77 @@ export async function registerVolunteer(
   if (problems.length || !id) throw new AppError('VALIDATION_FAILED', `${problems[0].message}`, problems);
   const idNumber = id.value;
   const p = protectedColumns(crypto, idNumber, input.phone, input.guardianPhone);
-  return db.transaction(async (tx) => {
-    const [exists] = await tx
-      .select({ id: volunteers.id })
-      .from(volunteers)
-      .where(and(eq(volunteers.countyCode, region.countyCode), eq(volunteers.idHash, p.idHash)));
-    if (exists) throw duplicate('该身份证号已登记为志愿者', 'idNumber');
-    if (opts.userId) {
-      const [mine] = await tx.select({ id: volunteers.id }).from(volunteers).where(eq(volunteers.userId, opts.userId));
-      if (mine)
-        throw new AppError('DUPLICATE', '您已经注册过志愿者', [{ path: '(account)', message: '您已经注册过志愿者' }]);
-    }
-    const [no] = await nextVolunteerNumbers(tx, region.countyCode, 1);
-    const [row] = await tx
-      .insert(volunteers)
-      .values({
-        countyCode: region.countyCode,
-        regionCode: region.code,
-        regionPath: region.path,
-        userId: opts.userId ?? null,
-        volunteerNo: no,
-        name: input.name.trim(),
-        ...nameKeys(input.name.trim()),
-        gender: id.info.gender,
-        birthDate: id.info.birthDate,
-        ...p,
-        verified: opts.verified,
-        verifiedAt: opts.verified ? now : null,
-        skills: input.skills ?? [],
-        categories: input.categories ?? [],
-        availability: input.availability ?? '',
-        serviceArea: input.serviceArea ?? '',
-        politicalStatus: input.politicalStatus ?? '',
-        education: input.education ?? '',
-        occupation: input.occupation ?? '',
-        guardianName: age !== null && age < 18 ? (input.guardianName?.trim() ?? null) : null,
-        guardianRelation: age !== null && age < 18 ? (input.guardianRelation ?? null) : null,
-        source: opts.source,
-        createdBy: actor.userId,
-      })
-      .returning();
-    const minor = age !== null && age < 14;
-    await recordConsent(
-      tx,
-      row.countyCode,
-      row.id,
-      'registration',
-      minor ? 'guardian' : opts.source === 'self' ? 'self' : 'staff_on_paper',
-      now,
-      minor ? row.guardianName : null,
-    );
-    if (opts.userId) {
-      await tx
-        .insert(roleAssignments)
-        .values({ userId: opts.userId, roleCode: 'volunteer', regionCode: region.code, scope: 'self' });
-    }
-    await writeAudit(
-      tx,
-      { ...actor, countyCode: row.countyCode },
-      {
-        action: 'volunteer.create',
-        entity: 'volunteer',
-        entityId: row.id,
-        after: present(row),
-        detail: { source: opts.source },
-      },
-    );
-    return { ...row, regionName: region.name };
-  });
+  return db
+    .transaction(async (tx) => {
+      const [exists] = await tx
+        .select({ id: volunteers.id })
+        .from(volunteers)
+        .where(and(eq(volunteers.countyCode, region.countyCode), eq(volunteers.idHash, p.idHash)));
+      if (exists) throw duplicate('该身份证号已登记为志愿者', 'idNumber');
+      if (opts.userId) {
+        const [mine] = await tx
+          .select({ id: volunteers.id })
+          .from(volunteers)
+          .where(eq(volunteers.userId, opts.userId));
+        if (mine)
+          throw new AppError('DUPLICATE', '您已经注册过志愿者', [{ path: '(account)', message: '您已经注册过志愿者' }]);
+      }
+      const [no] = await nextVolunteerNumbers(tx, region.countyCode, 1);
+      const [row] = await tx
+        .insert(volunteers)
+        .values({
+          countyCode: region.countyCode,
+          regionCode: region.code,
+          regionPath: region.path,
+          userId: opts.userId ?? null,
+          volunteerNo: no,
+          name: input.name.trim(),
+          ...nameKeys(input.name.trim()),
+          gender: id.info.gender,
+          birthDate: id.info.birthDate,
+          ...p,
+          verified: opts.verified,
+          verifiedAt: opts.verified ? now : null,
+          skills: input.skills ?? [],
+          categories: input.categories ?? [],
+          availability: input.availability ?? '',
+          serviceArea: input.serviceArea ?? '',
+          politicalStatus: input.politicalStatus ?? '',
+          education: input.education ?? '',
+          occupation: input.occupation ?? '',
+          guardianName: age !== null && age < 18 ? (input.guardianName?.trim() ?? null) : null,
+          guardianRelation: age !== null && age < 18 ? (input.guardianRelation ?? null) : null,
+          source: opts.source,
+          createdBy: actor.userId,
+        })
+        .returning();
+      const minor = age !== null && age < 14;
+      await recordConsent(
+        tx,
+        row.countyCode,
+        row.id,
+        'registration',
+        minor ? 'guardian' : opts.source === 'self' ? 'self' : 'staff_on_paper',
+        now,
+        minor ? row.guardianName : null,
+      );
+      if (opts.userId) {
+        await grantVolunteerRole(tx, opts.userId, region.code);
+      }
+      await writeAudit(
+        tx,
+        { ...actor, countyCode: row.countyCode },
+        {
+          action: 'volunteer.create',
+          entity: 'volunteer',
+          entityId: row.id,
+          after: present(row),
+          detail: { source: opts.source },
+        },
+      );
+      return { ...row, regionName: region.name };
+    })
+    .finally(clearAuthCache);
 }
 
 export async function recordConsent(
@@ -588,28 +585,38 @@ export async function updateVolunteer(
       ]);
     Object.assign(set, { regionCode: r.code, regionPath: r.path });
   }
-  return db.transaction(async (tx) => {
-    const [after] = await tx.update(volunteers).set(set).where(eq(volunteers.id, id)).returning();
-    await writeAudit(
-      tx,
-      { ...actor, countyCode: before.countyCode },
-      { action: 'volunteer.update', entity: 'volunteer', entityId: id, before: present(before), after: present(after) },
-    );
-    return after;
-  });
+  return db
+    .transaction(async (tx) => {
+      const [after] = await tx.update(volunteers).set(set).where(eq(volunteers.id, id)).returning();
+      await writeAudit(
+        tx,
+        { ...actor, countyCode: before.countyCode },
+        {
+          action: 'volunteer.update',
+          entity: 'volunteer',
+          entityId: id,
+          before: present(before),
+          after: present(after),
+        },
+      );
+      return after;
+    })
+    .finally(clearAuthCache);
 }
 
 export async function verifyVolunteer(db: Db, actor: Actor, scope: Scope, now: Date, id: string) {
   const { v } = await loadInScope(db, scope, id);
   if (v.verified) return;
-  await db.transaction(async (tx) => {
-    await tx.update(volunteers).set({ verified: true, verifiedAt: now, updatedAt: now }).where(eq(volunteers.id, id));
-    await writeAudit(
-      tx,
-      { ...actor, countyCode: v.countyCode },
-      { action: 'volunteer.verify', entity: 'volunteer', entityId: id },
-    );
-  });
+  await db
+    .transaction(async (tx) => {
+      await tx.update(volunteers).set({ verified: true, verifiedAt: now, updatedAt: now }).where(eq(volunteers.id, id));
+      await writeAudit(
+        tx,
+        { ...actor, countyCode: v.countyCode },
+        { action: 'volunteer.verify', entity: 'volunteer', entityId: id },
+      );
+    })
+    .finally(clearAuthCache);
 }
 
 /** Shows one full value to a permitted user, and leaves an audit event saying who saw what. */

@@ -1,5 +1,5 @@
 import type { ConsentGrantedBy, Gender, TeamLevel, TeamMemberStatus, VolunteerSource } from '../../common/labels';
-import type { ApiBody, Schemas } from '../../common/api-types';
+import type { ApiBody, ApiResponse, Schemas } from '../../common/api-types';
 
 // Answers of the converted modules: generated from the server's OpenAPI document (npm run gen:api), never by hand.
 export type RoleAssignment = Schemas['RoleAssignment'];
@@ -137,80 +137,13 @@ export interface Job<R = ImportResult> {
   finishedAt?: string | null;
 }
 
-export interface TeamCategory {
-  code: string;
-  name: string;
-  standing: boolean;
-}
-
-export interface Team {
-  id: string;
-  name: string;
-  level: TeamLevel;
-  levelName?: string;
-  category: string;
-  categoryName?: string;
-  regionCode: string;
-  regionName?: string | null;
-  siteId: string | null;
-  parentId: string | null;
-  leaderVolunteerId: string | null;
-  leaderName: string | null;
-  isBrand: boolean;
-  description: string | null;
-  createdAt: string;
-  memberCount: number;
-  pendingCount: number;
-  lastActiveAt: string | null;
-  inactive: boolean;
-}
-
-export interface TeamNode extends Team {
-  children: TeamNode[];
-}
-
-export interface TeamPage {
-  items: Team[];
-  total: number;
-  page: number;
-  pageSize: number;
-  /** The setting teams.inactiveDays the inactive flag was computed with. */
-  inactiveDays?: number;
-}
-
-export interface TeamRef {
-  id: string;
-  name: string;
-  level: TeamLevel;
-}
-
-export interface TeamDetail extends Team {
-  site: { id: string; name: string } | null;
-  parent: TeamRef | null;
-  children: TeamRef[];
-}
-
-export interface TeamInput {
-  name: string;
-  level: TeamLevel;
-  category: string;
-  regionCode: string;
-  parentId?: string | null;
-  siteId?: string | null;
-  leaderVolunteerId?: string | null;
-  isBrand?: boolean;
-  description?: string;
-}
-
-export interface TeamMember {
-  volunteerId: string;
-  name: string;
-  volunteerNo: string;
-  gender: Gender;
-  phoneMasked: string | null;
-  verified: boolean;
-  status: 'active' | 'pending';
-  note: string | null;
-  requestedAt: string | null;
-  decidedAt: string | null;
-}
+// Teams: generated from the server's response schemas (server/modules/teams/schema.ts).
+export type TeamCategory = Schemas['TeamCategory'];
+export type Team = Schemas['Team'];
+export type TeamNode = Schemas['TeamNode'];
+/** The list's page; `inactiveDays` (the setting the flag was computed with) is absent before the first load. */
+export type TeamPage = Omit<ApiResponse<'/api/v1/teams', 'get'>, 'inactiveDays'> & { inactiveDays?: number };
+export type TeamDetail = Schemas['TeamDetail'];
+export type TeamRef = TeamDetail['children'][number];
+export type TeamInput = ApiBody<'/api/v1/teams', 'post'>;
+export type TeamMember = Schemas['TeamMember'];

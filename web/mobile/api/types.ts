@@ -16,12 +16,8 @@ export type NearbySites = Schemas['NearbySites'];
 export type RegionOption = Schemas['Region'];
 export type RegionDetail = Schemas['RegionDetail'];
 
-// Volunteers and teams: not yet generated (their routes declare no answers yet).
-export interface TeamCategory {
-  code: string;
-  name: string;
-  standing?: boolean;
-}
+// Teams: generated from the server's response schemas. Volunteers: not yet generated.
+export type TeamCategory = Schemas['TeamCategory'];
 
 export interface ConsentText {
   purpose: string;
@@ -82,32 +78,9 @@ export interface VolunteerProfile extends VolunteerCreated {
   teams: VolunteerTeamRef[];
 }
 
-export interface MyTeam {
-  id: string;
-  name: string;
-  level: string;
-  levelName: string;
-  category: string;
-  categoryName: string;
-  status: 'active' | 'pending';
-  isLeader: boolean;
-}
-
-export interface JoinableTeam {
-  id: string;
-  name: string;
-  levelName: string;
-  categoryName: string;
-  regionName?: string | null;
-  isBrand: boolean;
-  description?: string | null;
-  memberCount: number;
-}
-
-export interface MyTeams {
-  mine: MyTeam[];
-  joinable: JoinableTeam[];
-}
+export type MyTeams = Schemas['MyTeams'];
+export type MyTeam = MyTeams['mine'][number];
+export type JoinableTeam = MyTeams['joinable'][number];
 
 export interface JoinRequest {
   volunteerId: string;
