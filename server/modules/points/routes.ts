@@ -280,7 +280,7 @@ export const pointRoutes =
       async (req, reply) => {
         const c = await caller(req);
         const row = await submitClaim(db, c, now(), req.body);
-        return reply.status(201).send(await getClaim(db, c, row.id));
+        return reply.status(201).send(await getClaim(db, c, row.id, now()));
       },
     );
 
@@ -309,7 +309,7 @@ export const pointRoutes =
     app.get(
       '/points/claims/:id',
       { schema: { tags, summary: '积分申报详情与流转记录', params: idParam } },
-      async (req) => getClaim(db, await caller(req), req.params.id),
+      async (req) => getClaim(db, await caller(req), req.params.id, now()),
     );
 
     app.post(
@@ -321,7 +321,7 @@ export const pointRoutes =
       async (req) => {
         const c = await caller(req);
         await approveClaim(db, c, now(), req.params.id, req.body?.comment);
-        return getClaim(db, c, req.params.id);
+        return getClaim(db, c, req.params.id, now());
       },
     );
     app.post(
@@ -333,7 +333,7 @@ export const pointRoutes =
       async (req) => {
         const c = await caller(req);
         await rejectClaim(db, c, now(), req.params.id, req.body.comment);
-        return getClaim(db, c, req.params.id);
+        return getClaim(db, c, req.params.id, now());
       },
     );
     app.post(
@@ -354,7 +354,7 @@ export const pointRoutes =
       async (req) => {
         const c = await caller(req);
         await withdrawClaim(db, c, now(), req.params.id);
-        return getClaim(db, c, req.params.id);
+        return getClaim(db, c, req.params.id, now());
       },
     );
     app.post(

@@ -123,6 +123,8 @@ export interface PointClaim {
   reviewedByName?: string | null;
   postedAt?: string | null;
   createdAt: string;
+  /** What the caller may do now, from the server: approve, reject, object, withdraw, post. */
+  actions?: string[];
   events?: WorkflowEvent[];
 }
 
