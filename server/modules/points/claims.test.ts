@@ -78,7 +78,9 @@ describe('points: claims 申报 → 评议 → 公示 → 入账', () => {
     expect(
       (await api(PHONES.shawoResident, 'POST', `/points/claims/${c.id}/object`, { reason: '情况不属实' })).statusCode,
     ).toBe(404);
-    expect((await api(STATION, 'POST', `/points/claims/${c.id}/object`, { reason: '情况不属实' })).statusCode).toBe(409);
+    expect((await api(STATION, 'POST', `/points/claims/${c.id}/object`, { reason: '情况不属实' })).statusCode).toBe(
+      409,
+    );
 
     const approved = await api(REVIEW, 'POST', `/points/claims/${c.id}/approve`, { comment: '村民代表评议通过' });
     expect(approved.statusCode, approved.body).toBe(200);
@@ -342,7 +344,7 @@ describe('the claim machine: actions answered are the actions allowed', () => {
       ids.push(
         (await submit(STATION, { accountType: 'household', accountId: household, ruleId: rule('邻里互助').id })).id,
       );
-    const each = async (which: string[], action: string, phone = REVIEW) => {
+    const each = async (which: string[], action: string, phone: string = REVIEW) => {
       for (const [i, id] of ids.entries()) if (which.includes(states[i])) await ok(take(phone, id, action));
     };
     await each(['rejected'], 'reject');
@@ -368,10 +370,11 @@ describe('the claim machine: actions answered are the actions allowed', () => {
     const names = Object.keys(bodies);
     for (const [state, want] of Object.entries(expected)) {
       const [probe, ...ids] = await fresh(Array<string>(2 * names.length + 1).fill(state));
-      for (const [who, phone] of [
+      const parties: ['reviewer' | 'submitter', string][] = [
         ['reviewer', REVIEW],
         ['submitter', STATION],
-      ] as const) {
+      ];
+      for (const [who, phone] of parties) {
         const listed = (await api(phone, 'GET', `/points/claims/${probe}`)).json().actions as string[];
         expect(listed, `${state} ${who}`).toEqual(want[who]);
         for (const [i, action] of names.entries()) {

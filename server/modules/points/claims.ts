@@ -5,13 +5,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, type Scope } from '../../platform/scope.js';
 import { actionsFor, assertAllowed, runTransition, type Notice } from '../../platform/transitions.js';
-import {
-  claimMachine,
-  type ClaimAction,
-  type ClaimContext,
-  type ClaimParty,
-  type ClaimState,
-} from './transitions.js';
+import { claimMachine, type ClaimAction, type ClaimContext, type ClaimParty, type ClaimState } from './transitions.js';
 import {
   cursorSql,
   decodeCursor,
@@ -112,7 +106,7 @@ export async function submitClaim(db: Db, c: PointsCaller, now: Date, input: New
       },
     });
     await writeAudit(tx, c.actor, {
-      action: 'pointClaim.submit',
+      action: 'point_claim.submit',
       entity: 'point_claim',
       entityId: row.id,
       after: { accountId: acc.id, ruleId: rule.id, points: rule.points },

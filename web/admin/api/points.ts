@@ -327,6 +327,8 @@ export interface Redemption {
   cancelReason?: string | null;
   goodsRegionName?: string | null;
   ownerId?: string | null;
+  /** What the caller may do now, from the server: handout, cancel. */
+  actions?: string[];
 }
 
 export const shopApi = {
