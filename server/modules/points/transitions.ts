@@ -52,3 +52,28 @@ export const claimMachine = defineMachine<ClaimState, ClaimParty, ClaimContext>(
 });
 
 export type ClaimAction = keyof typeof claimMachine.transitions;
+
+export type AdjustmentState = 'pending' | 'approved' | 'rejected';
+
+/** Who the caller is to one manual adjustment: `approver` (point:approve, its place in scope). */
+export type AdjustmentParty = 'approver';
+
+/** What the guard looks at: an adjustment is approved by a second person, never by whoever requested it. */
+export type AdjustmentContext = { requestedByCaller: boolean };
+
+const secondPerson = (c: AdjustmentContext) =>
+  c.requestedByCaller ? { forbidden: '积分调整须由申请人以外的第二人复核，申请人不能复核自己的调整' } : null;
+
+/** 人工调整: requested (pending) → approved by a second person (posted to the ledger), or rejected. */
+export const adjustmentMachine = defineMachine<AdjustmentState, AdjustmentParty, AdjustmentContext>()({
+  entity: 'point_adjustment',
+  noun: '调整',
+  states: { pending: '待复核', approved: '已入账', rejected: '已驳回' },
+  transitions: {
+    approve: { from: ['pending'], to: 'approved', who: ['approver'], label: '复核通过', guard: secondPerson },
+    reject: { from: ['pending'], to: 'rejected', who: ['approver'], label: '驳回', guard: secondPerson },
+  },
+  events: { request: '申请' },
+});
+
+export type AdjustmentAction = keyof typeof adjustmentMachine.transitions;
