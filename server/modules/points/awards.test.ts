@@ -451,6 +451,12 @@ describe('the adjustment machine: actions answered are the actions allowed', () 
     const probe = await request();
     expect((await api(COUNTY, 'GET', `/points/adjustments/${probe}`)).json().actions).toEqual(['approve', 'reject']);
     expect((await api(XINJI, 'GET', `/points/adjustments/${probe}`)).json().actions).toEqual([]);
+    const listed = async (phone: string) =>
+      ((await api(phone, 'GET', '/points/adjustments?state=pending&pageSize=200')).json().items as Json[]).find(
+        (x) => x.id === probe,
+      )?.actions;
+    expect(await listed(COUNTY)).toEqual(['approve', 'reject']);
+    expect(await listed(XINJI)).toEqual([]);
     for (const action of ['approve', 'reject']) {
       const id = await request();
       expect((await take(XINJI, id, action)).statusCode).toBe(403);

@@ -403,7 +403,12 @@ export async function listAdjustments(
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map(presentAdjustment), total, page: f.page, pageSize: f.pageSize };
+  const parties = new Set<AdjustmentParty>(c.permissions.has('point:approve') ? ['approver'] : []);
+  const items = rows.map((r) => ({
+    ...presentAdjustment(r),
+    actions: actionsFor(adjustmentMachine, r.x.state, parties, { requestedByCaller: r.x.requestedBy === c.userId }),
+  }));
+  return { items, total, page: f.page, pageSize: f.pageSize };
 }
 
 /**

@@ -177,6 +177,8 @@ export interface Adjustment {
   comment?: string | null;
   transactionId?: string | null;
   createdAt: string;
+  /** What the caller may do now, from the server: approve, reject (never the requester's own). */
+  actions?: string[];
 }
 
 export interface AdjustmentInput {
