@@ -466,3 +466,113 @@ describe('bad input, sign-in, permissions and scope', () => {
     for (const h of staff) expect(publicIds.has(h.id), h.id).toBe(h.state === 'published' && h.consent);
   });
 });
+
+describe('the honour machine: actions answered are the actions allowed', () => {
+  const bodies: Record<string, { url: string; body?: object }> = {
+    approve: { url: 'approve', body: {} },
+    reject: { url: 'reject', body: { reason: '事迹不实' } },
+    object: { url: 'object', body: { reason: '事迹与实际不符' } },
+    publish: { url: 'publish' },
+    revoke: { url: 'revoke', body: { reason: '发现违纪' } },
+    recordConsent: { url: 'consent', body: { consent: true } },
+    withdrawConsent: { url: 'consent', body: { consent: false } },
+  };
+  const take = (phone: string, id: string, action: string) =>
+    api(phone, 'POST', `/honors/${id}/${bodies[action].url}`, bodies[action].body);
+  const ok = async (res: Promise<{ statusCode: number; body: string }>) => {
+    const r = await res;
+    expect(r.statusCode, r.body).toBe(200);
+  };
+  /**
+   * Fresh honours of 新集镇, nominated by the station admin and brought into the given states by the town's admin,
+   * moving the clock once for all of them (every move of the clock past the idle limit means signing in again).
+   */
+  async function fresh(states: string[], consent = true) {
+    const ids: string[] = [];
+    for (const _ of states) {
+      const res = await api(
+        PHONES.stationAdmin,
+        'POST',
+        '/honors/nominations',
+        nomination({ nomineeName: '刘桂芝', story: story('刘桂芝'), consent }),
+      );
+      expect(res.statusCode, res.body).toBe(201);
+      ids.push(res.json().id as string);
+    }
+    const each = async (which: string[], action: string) => {
+      for (const [i, id] of ids.entries()) if (which.includes(states[i])) await ok(take(PHONES.xinjiAdmin, id, action));
+    };
+    await each(['rejected'], 'reject');
+    if (states.some((s) => ['noticeEnded', 'published', 'revoked'].includes(s))) {
+      await each(['noticeEnded', 'published', 'revoked'], 'approve');
+      t.clock.advance(5 * DAY + 60_000);
+    }
+    await each(['notice'], 'approve');
+    await each(['published', 'revoked'], 'publish');
+    await each(['revoked'], 'revoke');
+    return ids;
+  }
+
+  it('in every state, each listed action succeeds on a fresh honour and each unlisted one is refused', async () => {
+    const expected: Record<string, string[]> = {
+      nominated: ['approve', 'reject', 'withdrawConsent'],
+      notice: ['reject', 'object', 'withdrawConsent'],
+      noticeEnded: ['reject', 'object', 'publish', 'withdrawConsent'],
+      published: ['revoke', 'withdrawConsent'],
+      rejected: [],
+      revoked: [],
+    };
+    const names = Object.keys(bodies);
+    for (const [state, actions] of Object.entries(expected)) {
+      const [probe, ...ids] = await fresh(Array<string>(names.length + 1).fill(state));
+      const listed = (await api(PHONES.xinjiAdmin, 'GET', `/honors/${probe}`)).json().actions as string[];
+      expect(listed, state).toEqual(actions);
+      for (const [i, action] of names.entries()) {
+        const id = ids[i];
+        const res = await take(PHONES.xinjiAdmin, id, action);
+        if (listed.includes(action)) expect(res.statusCode, `${state} ${action}: ${res.body}`).toBe(200);
+        else expect([403, 409], `${state} ${action}: ${res.body}`).toContain(res.statusCode);
+      }
+    }
+    // without consent the ended notice offers no publish, and publishing is refused with the field named
+    const [unconsented] = await fresh(['noticeEnded'], false);
+    const d = (await api(PHONES.xinjiAdmin, 'GET', `/honors/${unconsented}`)).json();
+    expect(d.actions).toEqual(['reject', 'object', 'recordConsent']);
+    const refused = await take(PHONES.xinjiAdmin, unconsented, 'publish');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.details[0].path).toBe('consent');
+  }, 600_000);
+
+  it('the wrong party: 403 for one who sees it but may not act, 404 for one who does not see it', async () => {
+    const [id, onNotice] = await fresh(['nominated', 'notice']);
+    // the nominating station admin sees it but does not review
+    const mine = (await api(PHONES.stationAdmin, 'GET', `/honors/${id}`)).json();
+    expect(mine.actions).toEqual(['withdrawConsent']);
+    expect((await take(PHONES.stationAdmin, id, 'approve')).statusCode).toBe(403);
+    // another town's reviewer and a resident of the county do not see a nomination
+    expect((await take(PHONES.shawoAdmin, id, 'approve')).statusCode).toBe(404);
+    expect((await api(PHONES.resident, 'GET', `/honors/${id}`)).statusCode).toBe(404);
+    expect((await take(PHONES.resident, id, 'object')).statusCode).toBe(404);
+    // under notice anyone of the county may object (the notice is public), but nobody else may review it
+    expect((await take(PHONES.shawoAdmin, onNotice, 'reject')).statusCode).toBe(404);
+    expect((await take(PHONES.resident, onNotice, 'approve')).statusCode).toBe(403);
+    const objected = await take(PHONES.resident, onNotice, 'object');
+    expect(objected.statusCode, objected.body).toBe(200);
+    expect(objected.json().state).toBe('nominated');
+    // an action in a state it does not leave: 409 naming the state
+    const again = await take(PHONES.xinjiAdmin, onNotice, 'revoke');
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toBe('该推荐待审核，不能撤销');
+  });
+
+  it('two reviewers at once: one wins, the other gets 409', async () => {
+    const [id] = await fresh(['nominated']);
+    const results = await Promise.all([
+      take(PHONES.xinjiAdmin, id, 'approve'),
+      take(PHONES.countyAdmin, id, 'approve'),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const events = (await api(PHONES.xinjiAdmin, 'GET', `/honors/${id}`)).json().events as { action: string }[];
+    expect(events.map((e) => e.action)).toHaveLength(2);
+  });
+});

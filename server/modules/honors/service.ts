@@ -1,22 +1,31 @@
-import { and, asc, count, desc, eq, ilike, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import {
-  consents,
-  files,
-  honorKinds,
-  honors,
-  households,
-  regions,
-  roleAssignments,
-  volunteers,
-  workflowEvents,
-} from '../../db/schema/index.js';
+import { files, honorKinds, honors, households, regions, roleAssignments, volunteers } from '../../db/schema/index.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
+import {
+  actionsFor,
+  addEvent,
+  assertAllowed,
+  runTransition,
+  timelineOf,
+  type Notice,
+  type RunTransition,
+} from '../../platform/transitions.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import type { Permission } from '../../platform/permissions.js';
 import { notify } from '../../platform/notify.js';
 import { getSetting } from '../settings/service.js';
+import { grantConsent, revokeConsents } from '../volunteers/service.js';
+import {
+  honorMachine,
+  honorStates,
+  noConsent,
+  type HonorAction,
+  type HonorContext,
+  type HonorParty,
+  type HonorState,
+} from './transitions.js';
 import { maskName } from '../stars/service.js';
 import { chinaMinute as chinaTime } from '../../platform/clock.js';
 import { userNameSql } from '../accounts/sql.js';
@@ -30,26 +39,8 @@ export const honorKindLabels: Record<HonorKind, string> = {
   civilized_family: '文明家庭',
   safe_family: '平安家庭',
 };
-export const honorStates = ['nominated', 'notice', 'published', 'rejected', 'revoked'] as const;
-export type HonorState = (typeof honorStates)[number];
-export const honorStateLabels: Record<HonorState, string> = {
-  nominated: '待审核',
-  notice: '公示中',
-  published: '已上榜',
-  rejected: '未通过',
-  revoked: '已撤销',
-};
-const actionLabels: Record<string, string> = {
-  nominate: '推荐',
-  approve: '审核通过，进入公示',
-  reject: '驳回',
-  object: '公示异议，退回待审核',
-  publish: '发布上榜',
-  auto_publish: '公示期满，自动发布上榜',
-  revoke: '撤销荣誉',
-  consent: '登记本人同意公开',
-  consent_withdrawn: '撤回公开同意',
-};
+export { honorStates, type HonorState };
+export const honorStateLabels: Readonly<Record<HonorState, string>> = honorMachine.states;
 /** The consent recorded for a name and photo on the public honour board. */
 export const HONOR_CONSENT = { purpose: 'public_board', version: 'honor-board-v1' } as const;
 
@@ -127,21 +118,6 @@ function present<T extends Row>(r: T, now: Date) {
   };
 }
 
-/** What the caller may do next with one honour, so the admin pages never re-derive the rules. */
-function allowedActions(r: Row, c: HonorCaller, now: Date) {
-  const review = c.permissions.has('honor:review');
-  const out: string[] = [];
-  if (review && r.state === 'nominated') out.push('approve', 'reject');
-  if (r.state === 'notice') {
-    out.push('object');
-    if (review) out.push('reject');
-    if (review && r.consent && r.noticeEndAt && r.noticeEndAt <= now) out.push('publish');
-  }
-  if (review && r.state === 'published') out.push('revoke');
-  if (r.state !== 'rejected' && r.state !== 'revoked') out.push(r.consent ? 'withdrawConsent' : 'recordConsent');
-  return out;
-}
-
 export type ListFilter = {
   kind?: HonorKind;
   state?: HonorState;
@@ -178,59 +154,48 @@ export async function listHonors(db: DbOrTx, scope: Scope, now: Date, f: ListFil
   return { items: rows.map((r) => present(r, now)), total, page: f.page, pageSize: f.pageSize };
 }
 
-export async function getHonor(db: DbOrTx, c: HonorCaller, now: Date, id: string) {
+/**
+ * The scoped loader of an honour: one query that finds it only if the caller may see it — staff with its region in
+ * scope, the nominator (仅本人) — or, for an objection (`notice`), anyone of the county while it is under notice (the
+ * notice is public). Out of sight = not found. Says who the caller is to it (parties) and what the guards look at.
+ */
+export async function findHonor(db: DbOrTx, c: HonorCaller, id: string, now: Date, opts: { notice?: boolean } = {}) {
+  const regionSees = inScope(c.scope, { path: honors.regionPath, regionCode: honors.regionCode });
+  const onNotice = opts.notice ? and(eq(honors.countyCode, c.countyCode), eq(honors.state, 'notice')) : sql`false`;
   const [row] = await db
-    .select(columns)
+    .select({ ...columns, regionPath: honors.regionPath, regionSees: sql<boolean>`${regionSees}` })
     .from(honors)
     .innerJoin(regions, eq(regions.code, honors.regionCode))
-    .where(and(eq(honors.id, id), honorScope(c.scope)));
+    .where(and(eq(honors.id, id), or(honorScope(c.scope), onNotice)));
   if (!row) throw notFound('荣誉推荐');
-  const events = await db
-    .select({
-      action: workflowEvents.action,
-      fromState: workflowEvents.fromState,
-      toState: workflowEvents.toState,
-      actorName: workflowEvents.actorName,
-      note: workflowEvents.note,
-      at: workflowEvents.at,
-    })
-    .from(workflowEvents)
-    .where(and(eq(workflowEvents.entity, 'honor'), eq(workflowEvents.entityId, id)))
-    .orderBy(asc(workflowEvents.seq));
+  const { regionPath, regionSees: sees, ...h } = row;
+  const parties = new Set<HonorParty>();
+  if (sees && c.permissions.has('honor:review')) parties.add('reviewer');
+  if (h.countyCode === c.countyCode) parties.add('public');
+  const ctx: HonorContext = { now, noticeEndAt: h.noticeEndAt, consent: h.consent, nomineeName: h.nomineeName };
+  return { h, regionPath, parties, ctx };
+}
+type Found = Awaited<ReturnType<typeof findHonor>>;
+
+const allowed = (f: Found, action: HonorAction) => assertAllowed(honorMachine, action, f.h.state, f.parties, f.ctx);
+/** Recording or withdrawing the nominee's consent is not a state change: possible while the honour is live. */
+const consentActions = (h: { state: HonorState; consent: boolean }) =>
+  h.state === 'rejected' || h.state === 'revoked' ? [] : [h.consent ? 'withdrawConsent' : 'recordConsent'];
+/** The actions the caller may take on the honour now: what the detail answers and the web shows as buttons. */
+const actionsOf = (f: Found): string[] => [
+  ...actionsFor(honorMachine, f.h.state, f.parties, f.ctx),
+  ...consentActions(f.h),
+];
+
+export async function getHonor(db: DbOrTx, c: HonorCaller, now: Date, id: string) {
+  const f = await findHonor(db, c, id, now);
+  const events = await timelineOf(db, honorMachine, id);
   return {
-    ...present(row, now),
-    actions: allowedActions(row, c, now),
-    events: events.map((e) => ({
-      ...e,
-      actionName: actionLabels[e.action] ?? e.action,
-      toStateName: honorStateLabels[e.toState as HonorState] ?? e.toState,
-    })),
+    ...present(f.h, now),
+    actions: actionsOf(f),
+    events: events.map(({ data: _data, ...e }) => e),
   };
 }
-
-type EventInput = {
-  honorId: string;
-  action: string;
-  from: HonorState | null;
-  to: HonorState;
-  actor: Actor;
-  note?: string;
-  data?: Record<string, unknown>;
-  at: Date;
-};
-const addEvent = (tx: DbOrTx, e: EventInput) =>
-  tx.insert(workflowEvents).values({
-    entity: 'honor',
-    entityId: e.honorId,
-    action: e.action,
-    fromState: e.from,
-    toState: e.to,
-    actorUserId: e.actor.userId,
-    actorName: e.actor.name,
-    note: e.note ?? '',
-    data: e.data ?? null,
-    at: e.at,
-  });
 
 /** Those who review honours of a place: the institute of its town and the county center. */
 async function reviewers(db: DbOrTx, regionPath: string) {
@@ -260,24 +225,14 @@ export type NominationInput = {
   volunteerId?: string | null;
 };
 
-/** The consent for the public board, kept in `consents` beside the flag on the honour. */
-async function recordConsent(
+/** The consent for the public board, kept in `consents` (the volunteers module's table) beside the flag on the honour. */
+const recordConsent = (
   tx: DbOrTx,
   countyCode: string,
   honorId: string,
   grantedBy: 'self' | 'staff_on_paper',
   at: Date,
-) {
-  await tx.insert(consents).values({
-    countyCode,
-    subjectType: 'honor',
-    subjectId: honorId,
-    purpose: HONOR_CONSENT.purpose,
-    version: HONOR_CONSENT.version,
-    grantedBy,
-    at,
-  });
-}
+) => grantConsent(tx, { countyCode, subjectType: 'honor', subjectId: honorId, ...HONOR_CONSENT, grantedBy, at });
 /** Staff register paper consent forms; anyone else records the nominee's own consent. */
 function grantedByOf(c: HonorCaller, asked: 'self' | 'staff_on_paper' | undefined, field: string) {
   if (asked === 'staff_on_paper' && !isStaff(c.scope)) throw invalid(field, '只有工作人员可以登记纸质同意书');
@@ -341,7 +296,8 @@ export async function nominate(db: Db, c: HonorCaller, now: Date, b: NominationI
       .returning();
     if (b.consent) await recordConsent(tx, c.countyCode, row.id, grantedBy, now);
     await addEvent(tx, {
-      honorId: row.id,
+      entity: 'honor',
+      entityId: row.id,
       action: 'nominate',
       from: null,
       to: 'nominated',
@@ -374,158 +330,118 @@ export async function nominate(db: Db, c: HonorCaller, now: Date, b: NominationI
   });
 }
 
-async function loadInScope(db: DbOrTx, c: HonorCaller, id: string) {
-  const [h] = await db
-    .select()
-    .from(honors)
-    .where(and(eq(honors.id, id), honorScope(c.scope)));
-  if (!h) throw notFound('荣誉推荐');
-  return h;
-}
-const staleTransition = () => new AppError('INVALID_TRANSITION', '该荣誉推荐已被他人处理，请刷新后重试');
-const wrongState = (h: { state: HonorState }, what: string) =>
-  new AppError('INVALID_TRANSITION', `该推荐${honorStateLabels[h.state]}，不能${what}`);
-
+const label = (h: Pick<Honor, 'year' | 'kind' | 'nomineeName'>) =>
+  `${h.year}年度${honorKindLabels[h.kind]}「${h.nomineeName}」`;
 type Honor = typeof honors.$inferSelect;
-/** One state change: a conditional UPDATE (so two reviewers cannot both win), the event, a message, the audit last. */
-async function transition(
+
+/** One transition of the machine, run by the platform helper in one transaction. */
+function step(
   db: Db,
-  c: Actor,
+  actor: Actor,
   now: Date,
-  h: Honor,
-  t: {
-    to: HonorState;
-    action: string;
-    set?: Partial<typeof honors.$inferInsert>;
-    note?: string;
-    extraWhere?: SQL;
-    notifyUsers?: (string | null)[];
-    title?: string;
-    body?: string;
+  record: { id: string; countyCode: string; state: HonorState },
+  action: HonorAction,
+  t: Pick<RunTransition<typeof honors, HonorState, HonorParty, HonorAction, HonorContext>, 'set' | 'where' | 'note'> & {
+    tell: (tx: DbOrTx) => Promise<Notice> | Notice;
   },
 ) {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(honors)
-      .set({ ...t.set, state: t.to, updatedAt: now })
-      .where(and(eq(honors.id, h.id), eq(honors.state, h.state), t.extraWhere))
-      .returning();
-    if (!row) throw staleTransition();
-    await addEvent(tx, { honorId: h.id, action: t.action, from: h.state, to: t.to, actor: c, note: t.note, at: now });
-    if (t.notifyUsers && t.title && t.body)
-      await notify(tx, {
-        countyCode: h.countyCode,
-        userIds: t.notifyUsers,
-        kind: `honor.${t.action}`,
-        title: t.title,
-        body: t.body,
-        entity: 'honor',
-        entityId: h.id,
-        now,
-      });
-    await writeAudit(
-      tx,
-      { ...c, countyCode: h.countyCode },
-      {
-        action: `honor.${t.action}`,
-        entity: 'honor',
-        entityId: h.id,
-        before: { state: h.state },
-        after: { state: row.state },
-        detail: t.note ? { note: t.note } : undefined,
-      },
-    );
-    return row;
-  });
+  return db.transaction((tx) =>
+    runTransition(tx, {
+      machine: honorMachine,
+      table: honors,
+      record,
+      action,
+      actor,
+      now,
+      set: { ...t.set, updatedAt: now },
+      where: t.where,
+      note: t.note,
+      lost: '该荣誉推荐已被他人处理，请刷新后重试',
+      tell: (tx) => t.tell(tx),
+    }),
+  );
 }
-const label = (h: Honor) => `${h.year}年度${honorKindLabels[h.kind]}「${h.nomineeName}」`;
 
 /** 审核通过: the public notice runs `honors.noticeDays` days from now. */
 export async function approveHonor(db: Db, c: HonorCaller, now: Date, id: string, comment?: string) {
-  const h = await loadInScope(db, c, id);
-  if (h.state !== 'nominated') throw wrongState(h, '审核通过');
+  const f = await findHonor(db, c, id, now);
+  allowed(f, 'approve');
+  const { h } = f;
   const days = await getSetting<number>(db, h.countyCode, 'honors.noticeDays');
   const end = new Date(now.getTime() + days * 86400_000);
-  return transition(db, c.actor, now, h, {
-    to: 'notice',
-    action: 'approve',
+  return step(db, c.actor, now, f.h, 'approve', {
     note: comment?.trim() || `公示 ${days} 天，至 ${chinaTime(end)}`,
     set: { noticeStartAt: now, noticeEndAt: end, reviewComment: comment?.trim() || h.reviewComment },
-    notifyUsers: [h.nominatedBy],
-    title: '荣誉推荐已通过审核',
-    body: `您推荐的${label(h)}已通过审核，公示至 ${chinaTime(end)}，公示期满无异议后上榜`,
+    tell: () => ({
+      userIds: [h.nominatedBy],
+      title: '荣誉推荐已通过审核',
+      body: `您推荐的${label(h)}已通过审核，公示至 ${chinaTime(end)}，公示期满无异议后上榜`,
+    }),
   });
 }
 
 export async function rejectHonor(db: Db, c: HonorCaller, now: Date, id: string, reason: string) {
-  const h = await loadInScope(db, c, id);
-  if (h.state !== 'nominated' && h.state !== 'notice') throw wrongState(h, '驳回');
-  return transition(db, c.actor, now, h, {
-    to: 'rejected',
-    action: 'reject',
+  const f = await findHonor(db, c, id, now);
+  allowed(f, 'reject');
+  const { h } = f;
+  return step(db, c.actor, now, f.h, 'reject', {
     note: reason,
     set: { reviewComment: reason, noticeStartAt: null, noticeEndAt: null },
-    notifyUsers: [h.nominatedBy],
-    title: '荣誉推荐未通过',
-    body: `您推荐的${label(h)}未通过审核：${reason}`,
+    tell: () => ({
+      userIds: [h.nominatedBy],
+      title: '荣誉推荐未通过',
+      body: `您推荐的${label(h)}未通过审核：${reason}`,
+    }),
   });
 }
 
 /** 异议: anyone signed in to the county, during the notice; the nomination goes back to review with the objection on its timeline. */
 export async function objectToHonor(db: Db, c: HonorCaller, now: Date, id: string, reason: string) {
-  const [h] = await db
-    .select()
-    .from(honors)
-    .where(and(eq(honors.id, id), eq(honors.countyCode, c.countyCode)));
-  if (!h) throw notFound('荣誉推荐');
-  if (h.state !== 'notice') throw new AppError('INVALID_TRANSITION', '只能对公示中的荣誉推荐提出异议');
-  return transition(db, c.actor, now, h, {
-    to: 'nominated',
-    action: 'object',
+  const f = await findHonor(db, c, id, now, { notice: true });
+  allowed(f, 'object');
+  const { h } = f;
+  return step(db, c.actor, now, f.h, 'object', {
     note: reason,
     set: { noticeStartAt: null, noticeEndAt: null },
-    notifyUsers: [...(await reviewers(db, h.regionPath)), h.nominatedBy],
-    title: '荣誉公示收到异议',
-    body: `${label(h)}公示收到异议：${reason}。已退回待审核`,
+    tell: async (tx) => ({
+      userIds: [...(await reviewers(tx, f.regionPath)), h.nominatedBy],
+      title: '荣誉公示收到异议',
+      body: `${label(h)}公示收到异议：${reason}。已退回待审核`,
+    }),
   });
 }
 
 /** 发布上榜: only after the notice has ended, and only with the nominee's consent to a public name and photo. */
 export async function publishHonor(db: Db, c: HonorCaller, now: Date, id: string) {
-  const h = await loadInScope(db, c, id);
-  if (h.state !== 'notice') throw wrongState(h, '发布');
-  if (h.noticeEndAt && h.noticeEndAt > now)
-    throw new AppError('INVALID_TRANSITION', `公示期至 ${chinaTime(h.noticeEndAt)} 结束，公示期满后才能发布`);
-  if (!h.consent) {
-    throw new AppError(
-      'INVALID_TRANSITION',
-      `${h.nomineeName}尚未同意公开姓名和照片，不能发布到荣誉榜；请先取得本人同意并登记后再发布`,
-      [{ path: 'consent', message: '未取得本人同意' }],
-    );
+  const f = await findHonor(db, c, id, now);
+  try {
+    allowed(f, 'publish');
+  } catch (e) {
+    if (e instanceof AppError && e.message === noConsent(f.h.nomineeName))
+      throw new AppError(e.code, e.message, [{ path: 'consent', message: '未取得本人同意' }]);
+    throw e;
   }
-  return transition(db, c.actor, now, h, {
-    to: 'published',
-    action: 'publish',
+  const { h } = f;
+  return step(db, c.actor, now, f.h, 'publish', {
     set: { publishedAt: now },
-    extraWhere: and(eq(honors.consent, true), lte(honors.noticeEndAt, now)),
-    notifyUsers: [h.nominatedBy],
-    title: '荣誉已上榜',
-    body: `您推荐的${label(h)}公示期满，已发布到荣誉榜`,
+    where: and(eq(honors.consent, true), lte(honors.noticeEndAt, now)),
+    tell: () => ({
+      userIds: [h.nominatedBy],
+      title: '荣誉已上榜',
+      body: `您推荐的${label(h)}公示期满，已发布到荣誉榜`,
+    }),
   });
 }
 
 /** 撤销: a published honour leaves the board at once; the reason stays on the timeline. */
 export async function revokeHonor(db: Db, c: HonorCaller, now: Date, id: string, reason: string) {
-  const h = await loadInScope(db, c, id);
-  if (h.state !== 'published') throw wrongState(h, '撤销');
-  return transition(db, c.actor, now, h, {
-    to: 'revoked',
-    action: 'revoke',
+  const f = await findHonor(db, c, id, now);
+  allowed(f, 'revoke');
+  const { h } = f;
+  return step(db, c.actor, now, f.h, 'revoke', {
     note: reason,
     set: { revokeReason: reason, revokedAt: now },
-    notifyUsers: [h.nominatedBy],
-    title: '荣誉已撤销',
-    body: `${label(h)}已撤销：${reason}`,
+    tell: () => ({ userIds: [h.nominatedBy], title: '荣誉已撤销', body: `${label(h)}已撤销：${reason}` }),
   });
 }
 
@@ -540,8 +456,9 @@ export async function setConsent(
   id: string,
   b: { consent: boolean; grantedBy?: 'self' | 'staff_on_paper'; note?: string },
 ) {
-  const h = await loadInScope(db, c, id);
-  if (h.state === 'rejected' || h.state === 'revoked') throw wrongState(h, '变更公开同意');
+  const { h } = await findHonor(db, c, id, now);
+  if (!consentActions(h).length)
+    throw new AppError('INVALID_TRANSITION', `该推荐${honorStateLabels[h.state]}，不能变更公开同意`);
   if (h.consent === b.consent)
     throw new AppError('INVALID_TRANSITION', b.consent ? '已登记本人同意，无需重复登记' : '本人尚未同意公开，无需撤回');
   const grantedBy = grantedByOf(c, b.grantedBy, 'grantedBy');
@@ -551,26 +468,23 @@ export async function setConsent(
       .set({ consent: b.consent, updatedAt: now })
       .where(and(eq(honors.id, h.id), eq(honors.consent, h.consent)))
       .returning();
-    if (!row) throw staleTransition();
+    if (!row) throw new AppError('INVALID_TRANSITION', '该荣誉推荐已被他人处理，请刷新后重试');
     if (b.consent) await recordConsent(tx, h.countyCode, h.id, grantedBy, now);
-    else {
-      await tx
-        .update(consents)
-        .set({ revokedAt: now })
-        .where(
-          and(
-            eq(consents.subjectType, 'honor'),
-            eq(consents.subjectId, h.id),
-            eq(consents.purpose, HONOR_CONSENT.purpose),
-            sql`${consents.revokedAt} is null`,
-          ),
-        );
-    }
+    else await revokeConsents(tx, { subjectType: 'honor', subjectId: h.id, purpose: HONOR_CONSENT.purpose, at: now });
     const action = b.consent ? 'consent' : 'consent_withdrawn';
     const note =
       b.note?.trim() ||
       (b.consent ? (grantedBy === 'self' ? '本人同意' : '工作人员登记纸质同意书') : '本人撤回同意，姓名和照片不再公开');
-    await addEvent(tx, { honorId: h.id, action, from: h.state, to: h.state, actor: c.actor, note, at: now });
+    await addEvent(tx, {
+      entity: 'honor',
+      entityId: h.id,
+      action,
+      from: h.state,
+      to: h.state,
+      actor: c.actor,
+      note,
+      at: now,
+    });
     await writeAudit(
       tx,
       { ...c.actor, countyCode: h.countyCode },
@@ -590,30 +504,39 @@ export async function setConsent(
 /** The sweep: consented honours whose notice ended without objection are published; those without consent wait for it. */
 export async function publishDueHonors(db: Db, now: Date) {
   const due = await db
-    .select({ id: honors.id })
+    .select({
+      id: honors.id,
+      countyCode: honors.countyCode,
+      state: honors.state,
+      year: honors.year,
+      kind: honors.kind,
+      nomineeName: honors.nomineeName,
+      nominatedBy: honors.nominatedBy,
+    })
     .from(honors)
     .where(and(eq(honors.state, 'notice'), eq(honors.consent, true), lte(honors.noticeEndAt, now)))
     .orderBy(asc(honors.noticeEndAt))
     .limit(500);
   const actor = systemActor('荣誉公示');
   let published = 0;
-  for (const { id } of due) {
-    const [h] = await db.select().from(honors).where(eq(honors.id, id));
-    if (!h || h.state !== 'notice') continue;
-    try {
-      await transition(db, actor, now, h, {
-        to: 'published',
-        action: 'auto_publish',
-        set: { publishedAt: now },
-        extraWhere: and(eq(honors.consent, true), lte(honors.noticeEndAt, now)),
-        notifyUsers: [h.nominatedBy],
+  for (const h of due) {
+    const done = await step(db, actor, now, h, 'auto_publish', {
+      set: { publishedAt: now },
+      where: and(eq(honors.consent, true), lte(honors.noticeEndAt, now)),
+      tell: () => ({
+        userIds: [h.nominatedBy],
+        kind: 'honor.auto_publish',
         title: '荣誉已上榜',
         body: `您推荐的${label(h)}公示期满无异议，已发布到荣誉榜`,
-      });
-      published++;
-    } catch (e) {
-      if (!(e instanceof AppError)) throw e; // someone else moved it meanwhile
-    }
+      }),
+    }).then(
+      () => true,
+      (e) => {
+        if (e instanceof AppError && e.code === 'INVALID_TRANSITION') return false; // someone else moved it meanwhile
+        throw e;
+      },
+    );
+    if (done) published++;
   }
   return { published };
 }

@@ -443,3 +443,47 @@ describe('points: dividend, expiry and verification', () => {
     expect((await api(null, 'GET', '/points/verify')).statusCode).toBe(401);
   });
 });
+
+describe('the adjustment machine: actions answered are the actions allowed', () => {
+  const request = async () => {
+    const res = await api(XINJI, 'POST', '/points/adjustments', {
+      accountType: 'household',
+      accountId: household,
+      amount: 2,
+      reason: '补记上月志愿服务积分',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().id as string;
+  };
+  const take = (phone: string, id: string, action: string) =>
+    api(phone, 'POST', `/points/adjustments/${id}/${action}`, action === 'reject' ? { comment: '依据不足' } : {});
+
+  it('a second person sees approve and reject and can take each; the requester sees none and is refused', async () => {
+    const probe = await request();
+    expect((await api(COUNTY, 'GET', `/points/adjustments/${probe}`)).json().actions).toEqual(['approve', 'reject']);
+    expect((await api(XINJI, 'GET', `/points/adjustments/${probe}`)).json().actions).toEqual([]);
+    const listed = async (phone: string) =>
+      ((await api(phone, 'GET', '/points/adjustments?state=pending&pageSize=200')).json().items as Json[]).find(
+        (x) => x.id === probe,
+      )?.actions;
+    expect(await listed(COUNTY)).toEqual(['approve', 'reject']);
+    expect(await listed(XINJI)).toEqual([]);
+    for (const action of ['approve', 'reject']) {
+      const id = await request();
+      expect((await take(XINJI, id, action)).statusCode).toBe(403);
+      const done = await take(COUNTY, id, action);
+      expect(done.statusCode, done.body).toBe(200);
+      expect((await api(COUNTY, 'GET', `/points/adjustments/${id}`)).json().actions).toEqual([]);
+      for (const again of ['approve', 'reject']) expect((await take(COUNTY, id, again)).statusCode).toBe(409);
+    }
+    expect((await take(PHONES.shawoAdmin, probe, 'approve')).statusCode).toBe(404);
+  });
+
+  it('two approvers at once: one wins, the other gets 409, and the ledger moves once', async () => {
+    const id = await request();
+    const before = await balanceOf(household);
+    const results = await Promise.all([take(COUNTY, id, 'approve'), take(COUNTY, id, 'approve')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(await balanceOf(household)).toBe(before + 2);
+  });
+});

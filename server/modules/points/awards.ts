@@ -10,10 +10,17 @@ import {
   pointTransactions,
   regions,
 } from '../../db/schema/index.js';
-import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
+import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, regionInScope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
+import { actionsFor, assertAllowed, runTransition, type Notice } from '../../platform/transitions.js';
+import {
+  adjustmentMachine,
+  type AdjustmentAction,
+  type AdjustmentContext,
+  type AdjustmentParty,
+} from './transitions.js';
 import { getSetting } from '../settings/service.js';
 import { requireRegion } from '../regions/service.js';
 import { ownerAccount, postTransaction, systemAccountId, type AccountType } from './ledger.js';
@@ -290,7 +297,7 @@ async function openVolunteerAccounts(tx: DbOrTx, volunteerIds: string[], now: Da
 
 // ---------- adjustments ----------
 
-export const adjustmentStateLabels = { pending: '待复核', approved: '已入账', rejected: '已驳回' } as const;
+export const adjustmentStateLabels = adjustmentMachine.states;
 type Adjustment = typeof pointAdjustments.$inferSelect;
 
 export async function requestAdjustment(
@@ -340,107 +347,6 @@ export async function requestAdjustment(
       after: { accountId: acc.id, amount: input.amount, reason: input.reason },
     });
     return row;
-  });
-}
-
-async function decidable(tx: DbOrTx, c: PointsCaller, id: string): Promise<Adjustment> {
-  const [x] = await tx.select().from(pointAdjustments).where(eq(pointAdjustments.id, id)).for('update');
-  if (!x || !staffCan(c, 'point:approve', x.regionPath, x.countyCode)) throw notFound('积分调整');
-  if (x.requestedBy === c.userId) throw forbidden('积分调整须由申请人以外的第二人复核，申请人不能复核自己的调整');
-  if (x.state !== 'pending') throw transitionError(`该调整${adjustmentStateLabels[x.state]}，不能重复处理`);
-  return x;
-}
-
-export async function approveAdjustment(db: Db, c: PointsCaller, now: Date, id: string, comment?: string) {
-  return db.transaction(async (tx) => {
-    const x = await decidable(tx, c, id);
-    const sys = await systemAccountId(tx, x.countyCode, 'adjustment', now);
-    const amount = Math.abs(x.amount);
-    const posted = await postTransaction(tx, {
-      countyCode: x.countyCode,
-      kind: 'adjustment',
-      memo: `人工调整：${x.reason}`,
-      idempotencyKey: `adjustment:${x.id}`,
-      movements: [
-        x.amount > 0 ? { debit: sys, credit: x.accountId, amount } : { debit: x.accountId, credit: sys, amount },
-      ],
-      createdBy: x.requestedBy,
-      approvedBy: c.userId,
-      now,
-    });
-    await tx
-      .update(pointAdjustments)
-      .set({
-        state: 'approved',
-        decidedBy: c.userId,
-        decidedAt: now,
-        comment: comment?.trim() || null,
-        transactionId: posted.transactionId,
-      })
-      .where(eq(pointAdjustments.id, id));
-    await workflowEvent(tx, {
-      entity: 'point_adjustment',
-      entityId: id,
-      action: 'approve',
-      fromState: 'pending',
-      toState: 'approved',
-      actor: c.actor,
-      note: comment ?? '',
-      data: { transactionId: posted.transactionId },
-      at: now,
-    });
-    await notify(tx, {
-      countyCode: x.countyCode,
-      userIds: [x.requestedBy],
-      kind: 'points',
-      title: '积分调整已复核入账',
-      body: `${x.amount > 0 ? '+' : ''}${x.amount} 分：${x.reason}`,
-      entity: 'point_adjustment',
-      entityId: id,
-      now,
-    });
-    await writeAudit(tx, c.actor, {
-      action: 'pointAdjustment.approve',
-      entity: 'point_adjustment',
-      entityId: id,
-      detail: { transactionId: posted.transactionId, amount: x.amount },
-    });
-  });
-}
-
-export async function rejectAdjustment(db: Db, c: PointsCaller, now: Date, id: string, comment: string) {
-  return db.transaction(async (tx) => {
-    const x = await decidable(tx, c, id);
-    await tx
-      .update(pointAdjustments)
-      .set({ state: 'rejected', decidedBy: c.userId, decidedAt: now, comment })
-      .where(eq(pointAdjustments.id, id));
-    await workflowEvent(tx, {
-      entity: 'point_adjustment',
-      entityId: id,
-      action: 'reject',
-      fromState: 'pending',
-      toState: 'rejected',
-      actor: c.actor,
-      note: comment,
-      at: now,
-    });
-    await notify(tx, {
-      countyCode: x.countyCode,
-      userIds: [x.requestedBy],
-      kind: 'points',
-      title: '积分调整被驳回',
-      body: `${x.reason}：${comment}`,
-      entity: 'point_adjustment',
-      entityId: id,
-      now,
-    });
-    await writeAudit(tx, c.actor, {
-      action: 'pointAdjustment.reject',
-      entity: 'point_adjustment',
-      entityId: id,
-      detail: { comment },
-    });
   });
 }
 
@@ -497,13 +403,114 @@ export async function listAdjustments(
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map(presentAdjustment), total, page: f.page, pageSize: f.pageSize };
+  const parties = new Set<AdjustmentParty>(c.permissions.has('point:approve') ? ['approver'] : []);
+  const items = rows.map((r) => ({
+    ...presentAdjustment(r),
+    actions: actionsFor(adjustmentMachine, r.x.state, parties, { requestedByCaller: r.x.requestedBy === c.userId }),
+  }));
+  return { items, total, page: f.page, pageSize: f.pageSize };
+}
+
+/**
+ * The scoped loader of an adjustment: one query that finds it only for staff with point:read and its place in scope
+ * (out of sight = not found), and says who the caller is to it.
+ */
+export async function findAdjustment(db: DbOrTx, c: PointsCaller, id: string) {
+  const sees = c.permissions.has('point:read')
+    ? and(eq(pointAdjustments.countyCode, c.countyCode), pathScope(c.scope, pointAdjustments.regionPath))
+    : sql`false`;
+  const [row] = await adjustmentsWithNames(db).where(and(eq(pointAdjustments.id, id), sees));
+  if (!row) throw notFound('积分调整');
+  const parties = new Set<AdjustmentParty>(c.permissions.has('point:approve') ? ['approver'] : []);
+  const ctx: AdjustmentContext = { requestedByCaller: row.x.requestedBy === c.userId };
+  return { row, x: row.x, parties, ctx };
+}
+type FoundAdjustment = Awaited<ReturnType<typeof findAdjustment>>;
+const allowedAdjustment = (f: FoundAdjustment, action: AdjustmentAction) =>
+  assertAllowed(adjustmentMachine, action, f.x.state, f.parties, f.ctx);
+
+/** One transition of an adjustment in the caller's transaction (update, event, notice to the requester, audit). */
+const adjustmentStep = (
+  tx: DbOrTx,
+  c: PointsCaller,
+  now: Date,
+  x: Adjustment,
+  action: AdjustmentAction,
+  t: {
+    set: Partial<typeof pointAdjustments.$inferInsert>;
+    note: string;
+    data?: Record<string, unknown>;
+    notice: Notice;
+  },
+) =>
+  runTransition(tx, {
+    machine: adjustmentMachine,
+    table: pointAdjustments,
+    record: x,
+    action,
+    actor: { ...c.actor, countyCode: x.countyCode },
+    now,
+    set: { ...t.set, decidedBy: c.userId, decidedAt: now },
+    note: t.note,
+    data: t.data,
+    detail: t.data,
+    lost: '该调整已被他人处理，请刷新后重试',
+    tell: () => t.notice,
+  });
+
+export async function approveAdjustment(db: Db, c: PointsCaller, now: Date, id: string, comment?: string) {
+  const f = await findAdjustment(db, c, id);
+  allowedAdjustment(f, 'approve');
+  const { x } = f;
+  return db.transaction(async (tx) => {
+    const sys = await systemAccountId(tx, x.countyCode, 'adjustment', now);
+    const amount = Math.abs(x.amount);
+    const posted = await postTransaction(tx, {
+      countyCode: x.countyCode,
+      kind: 'adjustment',
+      memo: `人工调整：${x.reason}`,
+      idempotencyKey: `adjustment:${x.id}`,
+      movements: [
+        x.amount > 0 ? { debit: sys, credit: x.accountId, amount } : { debit: x.accountId, credit: sys, amount },
+      ],
+      createdBy: x.requestedBy,
+      approvedBy: c.userId,
+      now,
+    });
+    await adjustmentStep(tx, c, now, x, 'approve', {
+      set: { comment: comment?.trim() || null, transactionId: posted.transactionId },
+      note: comment ?? '',
+      data: { transactionId: posted.transactionId, amount: x.amount },
+      notice: {
+        userIds: [x.requestedBy],
+        kind: 'points',
+        title: '积分调整已复核入账',
+        body: `${x.amount > 0 ? '+' : ''}${x.amount} 分：${x.reason}`,
+      },
+    });
+  });
+}
+
+export async function rejectAdjustment(db: Db, c: PointsCaller, now: Date, id: string, comment: string) {
+  const f = await findAdjustment(db, c, id);
+  allowedAdjustment(f, 'reject');
+  const { x } = f;
+  return db.transaction((tx) =>
+    adjustmentStep(tx, c, now, x, 'reject', {
+      set: { comment },
+      note: comment,
+      notice: { userIds: [x.requestedBy], kind: 'points', title: '积分调整被驳回', body: `${x.reason}：${comment}` },
+    }),
+  );
 }
 
 export async function getAdjustment(db: DbOrTx, c: PointsCaller, id: string) {
-  const [row] = await adjustmentsWithNames(db).where(eq(pointAdjustments.id, id));
-  if (!row || !staffCan(c, 'point:read', row.x.regionPath, row.x.countyCode)) throw notFound('积分调整');
-  return { ...presentAdjustment(row), events: await eventsOf(db, 'point_adjustment', id) };
+  const f = await findAdjustment(db, c, id);
+  return {
+    ...presentAdjustment(f.row),
+    actions: actionsFor(adjustmentMachine, f.x.state, f.parties, f.ctx),
+    events: await eventsOf(db, 'point_adjustment', id),
+  };
 }
 
 // ---------- reversal ----------

@@ -74,10 +74,13 @@ describe('points: claims 申报 → 评议 → 公示 → 入账', () => {
     // the station admin may claim but not review
     expect((await api(STATION, 'POST', `/points/claims/${c.id}/approve`, {})).statusCode).toBe(403);
     expect((await api(PHONES.shawoAdmin, 'POST', `/points/claims/${c.id}/approve`, {})).statusCode).toBe(404);
-    // no objection before the notice
+    // no objection before the notice: until it is on the public notice, another town's resident does not see it
     expect(
       (await api(PHONES.shawoResident, 'POST', `/points/claims/${c.id}/object`, { reason: '情况不属实' })).statusCode,
-    ).toBe(409);
+    ).toBe(404);
+    expect((await api(STATION, 'POST', `/points/claims/${c.id}/object`, { reason: '情况不属实' })).statusCode).toBe(
+      409,
+    );
 
     const approved = await api(REVIEW, 'POST', `/points/claims/${c.id}/approve`, { comment: '村民代表评议通过' });
     expect(approved.statusCode, approved.body).toBe(200);
@@ -337,5 +340,96 @@ describe('points: claims 申报 → 评议 → 公示 → 入账', () => {
     expect((await api(PHONES.shawoResident, 'GET', `/points/claims/${one.id}`)).statusCode).toBe(404);
     expect((await api(REVIEW, 'GET', '/points/claims/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
     expect((await verifyPoints(t.deps.database.db)).problems).toEqual([]);
+  });
+});
+
+describe('the claim machine: actions answered are the actions allowed', () => {
+  const bodies: Record<string, Json | undefined> = {
+    approve: {},
+    reject: { comment: '材料不全' },
+    object: { reason: '情况不属实' },
+    withdraw: undefined,
+    post: undefined,
+  };
+  const take = (phone: string, id: string, action: string) =>
+    api(phone, 'POST', `/points/claims/${id}/${action}`, bodies[action]);
+  const ok = async (res: Promise<{ statusCode: number; body: string }>) => {
+    const r = await res;
+    expect(r.statusCode, r.body).toBe(200);
+  };
+  /** Fresh claims of the station admin for the resident's household, brought into the given states (one clock move). */
+  async function fresh(states: string[]) {
+    const ids: string[] = [];
+    for (const _ of states)
+      ids.push(
+        (await submit(STATION, { accountType: 'household', accountId: household, ruleId: rule('邻里互助').id })).id,
+      );
+    const each = async (which: string[], action: string, phone: string = REVIEW) => {
+      for (const [i, id] of ids.entries()) if (which.includes(states[i])) await ok(take(phone, id, action));
+    };
+    await each(['rejected'], 'reject');
+    await each(['withdrawn'], 'withdraw', STATION);
+    if (states.some((s) => s === 'noticeEnded' || s === 'posted')) {
+      await each(['noticeEnded', 'posted'], 'approve');
+      t.clock.advance(8 * DAY);
+    }
+    await each(['notice'], 'approve');
+    await each(['posted'], 'post');
+    return ids;
+  }
+
+  it('in every state, each listed action succeeds on a fresh claim and each unlisted one is refused', async () => {
+    const expected: Record<string, { reviewer: string[]; submitter: string[] }> = {
+      submitted: { reviewer: ['approve', 'reject'], submitter: ['withdraw'] },
+      notice: { reviewer: ['reject', 'object'], submitter: ['object'] },
+      noticeEnded: { reviewer: ['reject', 'post'], submitter: [] },
+      posted: { reviewer: [], submitter: [] },
+      rejected: { reviewer: [], submitter: [] },
+      withdrawn: { reviewer: [], submitter: [] },
+    };
+    const names = Object.keys(bodies);
+    for (const [state, want] of Object.entries(expected)) {
+      const [probe, ...ids] = await fresh(Array<string>(2 * names.length + 1).fill(state));
+      const parties: ['reviewer' | 'submitter', string][] = [
+        ['reviewer', REVIEW],
+        ['submitter', STATION],
+      ];
+      for (const [who, phone] of parties) {
+        const listed = (await api(phone, 'GET', `/points/claims/${probe}`)).json().actions as string[];
+        expect(listed, `${state} ${who}`).toEqual(want[who]);
+        for (const [i, action] of names.entries()) {
+          const id = ids[who === 'reviewer' ? i : names.length + i];
+          const res = await take(phone, id, action);
+          if (listed.includes(action)) expect(res.statusCode, `${state} ${who} ${action}: ${res.body}`).toBe(200);
+          else expect([403, 409], `${state} ${who} ${action}: ${res.body}`).toContain(res.statusCode);
+        }
+      }
+    }
+  }, 600_000);
+
+  it('the wrong party: 403 for one who sees it but may not act, 404 for one who does not see it', async () => {
+    const [id, onNotice] = await fresh(['submitted', 'notice']);
+    expect((await take(PHONES.shawoAdmin, id, 'reject')).statusCode).toBe(404);
+    expect((await api(PHONES.shawoResident, 'GET', `/points/claims/${id}`)).statusCode).toBe(404);
+    expect((await take(PHONES.shawoResident, id, 'withdraw')).statusCode).toBe(404);
+    // the reviewer sees it but did not submit it
+    const refused = await take(REVIEW, id, 'withdraw');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toBe('您不能撤回该申报');
+    // on the public notice anyone of the county may object
+    const objected = await take(PHONES.shawoResident, onNotice, 'object');
+    expect(objected.statusCode, objected.body).toBe(200);
+    expect(objected.json().state).toBe('submitted');
+    const again = await take(REVIEW, onNotice, 'post');
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toBe('该申报待评议，不能入账');
+  });
+
+  it('two reviewers at once: one wins, the other gets 409', async () => {
+    const [id] = await fresh(['submitted']);
+    const results = await Promise.all([take(REVIEW, id, 'approve'), take(PHONES.countyAdmin, id, 'approve')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const events = (await api(REVIEW, 'GET', `/points/claims/${id}`)).json().events as Json[];
+    expect(events.map((e) => e.action)).toEqual(['submit', 'approve']);
   });
 });

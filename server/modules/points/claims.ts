@@ -1,16 +1,11 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import {
-  files,
-  pointAccounts,
-  pointClaims,
-  pointRules,
-  regions,
-  type pointClaimStates,
-} from '../../db/schema/index.js';
-import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
+import { files, pointAccounts, pointClaims, pointRules, regions } from '../../db/schema/index.js';
+import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, type Scope } from '../../platform/scope.js';
+import { actionsFor, assertAllowed, runTransition, type Notice } from '../../platform/transitions.js';
+import { claimMachine, type ClaimAction, type ClaimContext, type ClaimParty, type ClaimState } from './transitions.js';
 import {
   cursorSql,
   decodeCursor,
@@ -22,13 +17,13 @@ import {
   type ListDef,
   type Lists,
 } from '../../platform/lists.js';
-import { notify } from '../../platform/notify.js';
 import { getSetting } from '../settings/service.js';
 import { requireRegion } from '../regions/service.js';
 import { maskName } from '../stars/service.js';
 import { ownerAccount, postTransaction, systemAccountId, type AccountType } from './ledger.js';
 import {
   DAY,
+  accountRow,
   accountTypeLabels,
   eventsOf,
   isOwner,
@@ -36,21 +31,14 @@ import {
   pathScope,
   requireOwner,
   staffCan,
-  transitionError,
   workflowEvent,
   type PointsCaller,
 } from './common.js';
 import { categoryLabels, groupLabels, requireRule } from './rules.js';
 import { chinaDate as fmtDay } from '../../platform/clock.js';
 
-export type ClaimState = (typeof pointClaimStates)[number];
-export const claimStateLabels: Record<ClaimState, string> = {
-  submitted: '待评议',
-  notice: '公示中',
-  posted: '已入账',
-  rejected: '未通过',
-  withdrawn: '已撤回',
-};
+export type { ClaimState };
+export const claimStateLabels: Readonly<Record<ClaimState, string>> = claimMachine.states;
 type Claim = typeof pointClaims.$inferSelect;
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
@@ -118,7 +106,7 @@ export async function submitClaim(db: Db, c: PointsCaller, now: Date, input: New
       },
     });
     await writeAudit(tx, c.actor, {
-      action: 'pointClaim.submit',
+      action: 'point_claim.submit',
       entity: 'point_claim',
       entityId: row.id,
       after: { accountId: acc.id, ruleId: rule.id, points: rule.points },
@@ -238,14 +226,64 @@ export async function listClaims(
   });
 }
 
-/** Staff with point:read in scope, the submitter and the account's owner see a claim. */
-export async function getClaim(db: DbOrTx, c: PointsCaller, id: string) {
-  const [row] = await withNames(db).where(eq(pointClaims.id, id));
+/**
+ * The scoped loader of a claim: one query that finds it only if the caller may see it — staff with point:read and its
+ * place in scope, the submitter, the account's owner — or, for an objection (`notice`), anyone of the county while it
+ * is under notice (the public notice shows it). Out of sight = not found. Says who the caller is to it.
+ */
+export async function findClaim(
+  db: DbOrTx,
+  c: PointsCaller,
+  id: string,
+  now: Date,
+  opts: { notice?: boolean; lock?: boolean } = {},
+) {
+  const staffSees = and(eq(pointClaims.countyCode, c.countyCode), pathScope(c.scope, pointClaims.regionPath));
+  const owns = or(
+    c.volunteerId ? and(eq(pointAccounts.type, 'volunteer'), eq(pointAccounts.ownerId, c.volunteerId)) : sql`false`,
+    c.householdId ? and(eq(pointAccounts.type, 'household'), eq(pointAccounts.ownerId, c.householdId)) : sql`false`,
+  );
+  const onNotice = opts.notice
+    ? and(eq(pointClaims.countyCode, c.countyCode), eq(pointClaims.state, 'notice'))
+    : sql`false`;
+  const query = db
+    .select({ ...claimSelect, staffSees: sql<boolean>`coalesce(${staffSees}, false)` })
+    .from(pointClaims)
+    .innerJoin(pointAccounts, eq(pointAccounts.id, pointClaims.accountId))
+    .innerJoin(pointRules, eq(pointRules.id, pointClaims.ruleId))
+    .leftJoin(regions, eq(regions.code, pointAccounts.regionCode))
+    .where(
+      and(
+        eq(pointClaims.id, id),
+        or(
+          c.permissions.has('point:read') ? staffSees : sql`false`,
+          eq(pointClaims.submittedBy, c.userId),
+          owns,
+          onNotice,
+        ),
+      ),
+    );
+  const [row] = opts.lock ? await query.for('update', { of: pointClaims }) : await query;
   if (!row) throw notFound('积分申报');
-  const mine =
-    row.c.submittedBy === c.userId || (row.ownerId && isOwner(c, row.accountType as AccountType, row.ownerId));
-  if (!mine && !staffCan(c, 'point:read', row.c.regionPath, row.c.countyCode)) throw notFound('积分申报');
-  return { ...present(row), events: await eventsOf(db, 'point_claim', id) };
+  const x = row.c;
+  const parties = new Set<ClaimParty>();
+  if (row.staffSees && c.permissions.has('point:review')) parties.add('reviewer');
+  if (x.submittedBy === c.userId) parties.add('submitter');
+  if (x.countyCode === c.countyCode) parties.add('public');
+  const ctx: ClaimContext = { now, noticeEndAt: x.noticeEndAt };
+  return { row, x, parties, ctx };
+}
+type Found = Awaited<ReturnType<typeof findClaim>>;
+
+const allowed = (f: Found, action: ClaimAction) => assertAllowed(claimMachine, action, f.x.state, f.parties, f.ctx);
+
+export async function getClaim(db: DbOrTx, c: PointsCaller, id: string, now: Date) {
+  const f = await findClaim(db, c, id, now);
+  return {
+    ...present(f.row),
+    actions: actionsFor(claimMachine, f.x.state, f.parties, f.ctx),
+    events: await eventsOf(db, 'point_claim', id),
+  };
 }
 
 /** My claims: those I submitted and those on my accounts. */
@@ -282,34 +320,11 @@ export async function myClaims(db: DbOrTx, c: PointsCaller, f: { page: number; p
 
 // ---------- transitions ----------
 
-async function lockClaim(tx: DbOrTx, id: string) {
-  const [x] = await tx.select().from(pointClaims).where(eq(pointClaims.id, id)).for('update');
-  if (!x) throw notFound('积分申报');
-  return x;
-}
-
-async function reviewable(tx: DbOrTx, c: PointsCaller, id: string) {
-  const x = await lockClaim(tx, id);
-  if (!staffCan(c, 'point:review', x.regionPath, x.countyCode)) throw notFound('积分申报');
-  return x;
-}
-
-async function tell(tx: DbOrTx, x: Claim, title: string, body: string, now: Date) {
-  const [acc] = await tx
-    .select({ type: pointAccounts.type, ownerId: pointAccounts.ownerId })
-    .from(pointAccounts)
-    .where(eq(pointAccounts.id, x.accountId));
-  const owners = acc?.ownerId ? await ownerUserIds(tx, acc.type as AccountType, [acc.ownerId]) : [];
-  await notify(tx, {
-    countyCode: x.countyCode,
-    userIds: [x.submittedBy, ...owners],
-    kind: 'point_claim',
-    title,
-    body,
-    entity: 'point_claim',
-    entityId: x.id,
-    now,
-  });
+/** The submitter and the account's owners hear of a claim's progress. */
+async function told(tx: DbOrTx, x: Claim, title: string, body: string): Promise<Notice> {
+  const acc = await accountRow(tx, x.accountId);
+  const owners = acc.ownerId ? await ownerUserIds(tx, acc.type as AccountType, [acc.ownerId]) : [];
+  return { userIds: [x.submittedBy, ...owners], kind: 'point_claim', title, body };
 }
 
 async function ruleName(tx: DbOrTx, ruleId: string) {
@@ -317,144 +332,100 @@ async function ruleName(tx: DbOrTx, ruleId: string) {
   return r?.name ?? '积分申报';
 }
 
+/** One transition of the machine in the caller's transaction (the platform helper: update, event, notice, audit). */
+const step = (
+  tx: DbOrTx,
+  actor: Actor,
+  now: Date,
+  x: Claim,
+  action: ClaimAction,
+  t: {
+    set?: Partial<typeof pointClaims.$inferInsert>;
+    where?: SQL;
+    note?: string;
+    data?: Record<string, unknown>;
+    tell?: (tx: DbOrTx) => Promise<Notice>;
+  },
+) =>
+  runTransition(tx, {
+    machine: claimMachine,
+    table: pointClaims,
+    record: x,
+    action,
+    actor: { ...actor, countyCode: x.countyCode },
+    now,
+    set: { ...t.set, updatedAt: now },
+    where: t.where,
+    note: t.note,
+    data: t.data,
+    detail: t.data,
+    lost: '该申报已被他人处理，请刷新后重试',
+    tell: t.tell,
+  });
+
 /** ★ approve: 评议通过 → 公示 for points.noticeDays days. */
 export async function approveClaim(db: Db, c: PointsCaller, now: Date, id: string, comment?: string) {
-  return db.transaction(async (tx) => {
-    const x = await reviewable(tx, c, id);
-    if (x.state !== 'submitted')
-      throw transitionError(`该申报${claimStateLabels[x.state]}，只有待评议的申报可以评议通过`);
-    const days = await getSetting<number>(tx, x.countyCode, 'points.noticeDays');
-    const end = new Date(now.getTime() + days * DAY);
-    await tx
-      .update(pointClaims)
-      .set({
-        state: 'notice',
-        noticeStartAt: now,
-        noticeEndAt: end,
-        reviewComment: comment?.trim() || null,
-        reviewedBy: c.userId,
-        updatedAt: now,
-      })
-      .where(eq(pointClaims.id, id));
-    await workflowEvent(tx, {
-      entity: 'point_claim',
-      entityId: id,
-      action: 'approve',
-      fromState: 'submitted',
-      toState: 'notice',
-      actor: c.actor,
+  const f = await findClaim(db, c, id, now);
+  allowed(f, 'approve');
+  const { x } = f;
+  const days = await getSetting<number>(db, x.countyCode, 'points.noticeDays');
+  const end = new Date(now.getTime() + days * DAY);
+  return db.transaction((tx) =>
+    step(tx, c.actor, now, x, 'approve', {
+      set: { noticeStartAt: now, noticeEndAt: end, reviewComment: comment?.trim() || null, reviewedBy: c.userId },
       note: comment?.trim() ?? '',
       data: { noticeEndAt: end.toISOString(), noticeDays: days },
-      at: now,
-    });
-    await tell(
-      tx,
-      x,
-      '积分申报进入公示',
-      `“${await ruleName(tx, x.ruleId)}”${signed(x.points)} 分评议通过，公示至 ${fmtDay(end)}，期间无异议即入账。`,
-      now,
-    );
-    await writeAudit(tx, c.actor, {
-      action: 'pointClaim.approve',
-      entity: 'point_claim',
-      entityId: id,
-      detail: { noticeEndAt: end.toISOString() },
-    });
-  });
+      tell: (tx) =>
+        told(
+          tx,
+          x,
+          '积分申报进入公示',
+          `“${f.row.ruleName}”${signed(x.points)} 分评议通过，公示至 ${fmtDay(end)}，期间无异议即入账。`,
+        ),
+    }),
+  );
 }
 
 /** reject: 评议不通过 (from 待评议 or during the notice), with a comment. */
 export async function rejectClaim(db: Db, c: PointsCaller, now: Date, id: string, comment: string) {
-  return db.transaction(async (tx) => {
-    const x = await reviewable(tx, c, id);
-    if (x.state !== 'submitted' && x.state !== 'notice')
-      throw transitionError(`该申报${claimStateLabels[x.state]}，不能驳回`);
-    await tx
-      .update(pointClaims)
-      .set({ state: 'rejected', reviewComment: comment, reviewedBy: c.userId, updatedAt: now })
-      .where(eq(pointClaims.id, id));
-    await workflowEvent(tx, {
-      entity: 'point_claim',
-      entityId: id,
-      action: 'reject',
-      fromState: x.state,
-      toState: 'rejected',
-      actor: c.actor,
+  const f = await findClaim(db, c, id, now);
+  allowed(f, 'reject');
+  const { x } = f;
+  return db.transaction((tx) =>
+    step(tx, c.actor, now, x, 'reject', {
+      set: { reviewComment: comment, reviewedBy: c.userId },
       note: comment,
-      at: now,
-    });
-    await tell(tx, x, '积分申报未通过', `“${await ruleName(tx, x.ruleId)}”未通过评议：${comment}`, now);
-    await writeAudit(tx, c.actor, {
-      action: 'pointClaim.reject',
-      entity: 'point_claim',
-      entityId: id,
-      detail: { comment },
-    });
-  });
+      tell: (tx) => told(tx, x, '积分申报未通过', `“${f.row.ruleName}”未通过评议：${comment}`),
+    }),
+  );
 }
 
 /** ★ object: anyone signed in in the county, during the notice → back to 待评议 with the objection on the timeline. */
 export async function objectToClaim(db: Db, c: PointsCaller, now: Date, id: string, reason: string) {
-  return db.transaction(async (tx) => {
-    const x = await lockClaim(tx, id);
-    if (x.countyCode !== c.countyCode) throw notFound('积分申报');
-    if (x.state !== 'notice' || !x.noticeEndAt || now.getTime() >= x.noticeEndAt.getTime())
-      throw transitionError('只能对公示期内的积分申报提出异议');
-    await tx
-      .update(pointClaims)
-      .set({ state: 'submitted', noticeStartAt: null, noticeEndAt: null, updatedAt: now })
-      .where(eq(pointClaims.id, id));
-    await workflowEvent(tx, {
-      entity: 'point_claim',
-      entityId: id,
-      action: 'object',
-      fromState: 'notice',
-      toState: 'submitted',
-      actor: c.actor,
+  const f = await findClaim(db, c, id, now, { notice: true });
+  allowed(f, 'object');
+  const { x } = f;
+  await db.transaction((tx) =>
+    step(tx, c.actor, now, x, 'object', {
+      set: { noticeStartAt: null, noticeEndAt: null },
+      where: sql`${pointClaims.noticeEndAt} > ${now}`,
       note: reason,
-      at: now,
-    });
-    await notify(tx, {
-      countyCode: x.countyCode,
-      userIds: [x.reviewedBy, x.submittedBy],
-      kind: 'point_claim',
-      title: '积分公示收到异议',
-      body: `“${await ruleName(tx, x.ruleId)}”公示期间有人提出异议，已退回重新评议：${reason}`,
-      entity: 'point_claim',
-      entityId: id,
-      now,
-    });
-    await writeAudit(tx, c.actor, {
-      action: 'pointClaim.object',
-      entity: 'point_claim',
-      entityId: id,
-      detail: { reason },
-    });
-    return { id, state: 'submitted' as const };
-  });
+      tell: async () => ({
+        userIds: [x.reviewedBy, x.submittedBy],
+        kind: 'point_claim',
+        title: '积分公示收到异议',
+        body: `“${f.row.ruleName}”公示期间有人提出异议，已退回重新评议：${reason}`,
+      }),
+    }),
+  );
+  return { id, state: 'submitted' as const };
 }
 
 /** withdraw: the submitter takes back a claim still waiting for review. */
 export async function withdrawClaim(db: Db, c: PointsCaller, now: Date, id: string) {
-  return db.transaction(async (tx) => {
-    const x = await lockClaim(tx, id);
-    if (x.submittedBy !== c.userId)
-      throw staffCan(c, 'point:read', x.regionPath, x.countyCode)
-        ? forbidden('只有申报人可以撤回申报')
-        : notFound('积分申报');
-    if (x.state !== 'submitted') throw transitionError(`该申报${claimStateLabels[x.state]}，只有待评议的申报可以撤回`);
-    await tx.update(pointClaims).set({ state: 'withdrawn', updatedAt: now }).where(eq(pointClaims.id, id));
-    await workflowEvent(tx, {
-      entity: 'point_claim',
-      entityId: id,
-      action: 'withdraw',
-      fromState: 'submitted',
-      toState: 'withdrawn',
-      actor: c.actor,
-      at: now,
-    });
-    await writeAudit(tx, c.actor, { action: 'pointClaim.withdraw', entity: 'point_claim', entityId: id });
-  });
+  const f = await findClaim(db, c, id, now);
+  allowed(f, 'withdraw');
+  return db.transaction((tx) => step(tx, c.actor, now, f.x, 'withdraw', {}));
 }
 
 export type PostResult = {
@@ -509,62 +480,41 @@ async function postClaimTx(tx: DbOrTx, actor: Actor, x: Claim, now: Date): Promi
       ? `账户余额为 0，应扣 ${Math.abs(x.points)} 分，实际未扣减`
       : `账户余额不足，应扣 ${Math.abs(x.points)} 分，实际扣 ${amount} 分，余额已为 0`
     : `已入账 ${signed(booked)} 分`;
-  await tx
-    .update(pointClaims)
-    .set({ state: 'posted', transactionId, postedAt: now, updatedAt: now })
-    .where(eq(pointClaims.id, x.id));
-  await workflowEvent(tx, {
-    entity: 'point_claim',
-    entityId: x.id,
-    action: 'post',
-    fromState: 'notice',
-    toState: 'posted',
-    actor,
+  await step(tx, actor, now, x, 'post', {
+    set: { transactionId, postedAt: now },
+    where: lte(pointClaims.noticeEndAt, now),
     note: message,
     data: { transactionId, points: booked, capped },
-    at: now,
-  });
-  await tell(tx, x, '积分已入账', `“${rule}”${message}。`, now);
-  await writeAudit(tx, actor, {
-    action: 'pointClaim.post',
-    entity: 'point_claim',
-    entityId: x.id,
-    detail: { transactionId, points: booked, capped },
+    tell: (tx) => told(tx, x, '积分已入账', `“${rule}”${message}。`),
   });
   return { id: x.id, state: 'posted', transactionId, points: booked, capped, message };
 }
 
 /** ★ post: only after the notice ends (409 before). */
 export async function postClaim(db: Db, c: PointsCaller, now: Date, id: string): Promise<PostResult> {
-  return db.transaction(async (tx) => {
-    const x = await reviewable(tx, c, id);
-    if (x.state !== 'notice') throw transitionError(`该申报${claimStateLabels[x.state]}，只有公示期满的申报可以入账`);
-    if (!x.noticeEndAt || now.getTime() < x.noticeEndAt.getTime())
-      throw transitionError(`公示期未满（至 ${fmtDay(x.noticeEndAt ?? now)}），不能入账`);
-    return postClaimTx(tx, c.actor, x, now);
-  });
+  const f = await findClaim(db, c, id, now);
+  allowed(f, 'post');
+  return db.transaction((tx) => postClaimTx(tx, c.actor, f.x, now));
 }
 
 /** The sweep: posts every claim whose notice ended with no objection, each in its own transaction. */
 export async function postDueClaims(db: Db, now: Date, limit = 500) {
   const due = await db
-    .select({ id: pointClaims.id })
+    .select()
     .from(pointClaims)
     .where(and(eq(pointClaims.state, 'notice'), lte(pointClaims.noticeEndAt, now)))
     .orderBy(asc(pointClaims.noticeEndAt))
     .limit(limit);
+  const system = new Set<ClaimParty>(['system']);
   let posted = 0,
     failed = 0;
-  for (const { id } of due) {
+  for (const x of due) {
     try {
-      const done = await db.transaction(async (tx) => {
-        const x = await lockClaim(tx, id);
-        if (x.state !== 'notice' || !x.noticeEndAt || x.noticeEndAt.getTime() > now.getTime()) return false;
-        await postClaimTx(tx, { ...systemActor('积分公示到期自动入账'), countyCode: x.countyCode }, x, now);
-        return true;
-      });
-      if (done) posted++;
-    } catch {
+      assertAllowed(claimMachine, 'post', x.state, system, { now, noticeEndAt: x.noticeEndAt });
+      await db.transaction((tx) => postClaimTx(tx, systemActor('积分公示到期自动入账'), x, now));
+      posted++;
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'INVALID_TRANSITION') continue; // objected to or posted meanwhile
       failed++;
     }
   }

@@ -28,6 +28,7 @@ import { accountDetail, listAccounts, myPoints } from './accounts.js';
 import {
   approveClaim,
   claimStateLabels,
+  findClaim,
   getClaim,
   listClaims,
   myClaims,
@@ -139,7 +140,7 @@ export const pointRoutes =
       kind: 'point-claim',
       holding: (fileId) =>
         sql`select ${pointClaims.id} as id from ${pointClaims} where ${holdsId(pointClaims.evidenceFileIds, fileId)}`,
-      readable: async (req, id) => !!(await getClaim(db, await caller(req), id)),
+      readable: async (req, id) => !!(await findClaim(db, await caller(req), id, now())),
     });
 
     app.get(
@@ -292,7 +293,7 @@ export const pointRoutes =
       async (req, reply) => {
         const c = await caller(req);
         const row = await submitClaim(db, c, now(), req.body);
-        return reply.status(201).send(await getClaim(db, c, row.id));
+        return reply.status(201).send(await getClaim(db, c, row.id, now()));
       },
     );
 
@@ -321,7 +322,7 @@ export const pointRoutes =
     app.get(
       '/points/claims/:id',
       { schema: { tags, summary: '积分申报详情与流转记录', params: idParam } },
-      async (req) => getClaim(db, await caller(req), req.params.id),
+      async (req) => getClaim(db, await caller(req), req.params.id, now()),
     );
 
     app.post(
@@ -333,7 +334,7 @@ export const pointRoutes =
       async (req) => {
         const c = await caller(req);
         await approveClaim(db, c, now(), req.params.id, req.body?.comment);
-        return getClaim(db, c, req.params.id);
+        return getClaim(db, c, req.params.id, now());
       },
     );
     app.post(
@@ -345,7 +346,7 @@ export const pointRoutes =
       async (req) => {
         const c = await caller(req);
         await rejectClaim(db, c, now(), req.params.id, req.body.comment);
-        return getClaim(db, c, req.params.id);
+        return getClaim(db, c, req.params.id, now());
       },
     );
     app.post(
@@ -366,7 +367,7 @@ export const pointRoutes =
       async (req) => {
         const c = await caller(req);
         await withdrawClaim(db, c, now(), req.params.id);
-        return getClaim(db, c, req.params.id);
+        return getClaim(db, c, req.params.id, now());
       },
     );
     app.post(

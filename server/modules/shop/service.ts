@@ -20,20 +20,23 @@ import { chinaMinute } from '../../platform/clock.js';
 import type { Permission } from '../../platform/permissions.js';
 import { requireRegion } from '../regions/service.js';
 import {
+  holdForRedemption,
   ownerAccount,
-  postTransaction,
-  systemAccountId,
+  refundRedemption,
+  settleRedemption,
   type AccountType,
   type OwnerAccount,
-} from '../points/ledger.js';
+} from '../points/service.js';
+import { actionsFor, assertAllowed, runTransition, timelineOf, type Notice } from '../../platform/transitions.js';
+import { redemptionMachine, type RedemptionAction, type RedemptionParty, type RedemptionState } from './transitions.js';
 
 /**
  * 积分超市: goods priced in points, and redemptions that hold stock and points in one transaction
  * (reserved → handed out with the pickup code, or cancelled with stock and points returned).
  */
 
-export const redemptionStateLabels = { reserved: '待领取', handed_out: '已领取', cancelled: '已取消' } as const;
-export type RedemptionState = keyof typeof redemptionStateLabels;
+export const redemptionStateLabels = redemptionMachine.states;
+export type { RedemptionState };
 export const accountTypeLabels = { household: '户', volunteer: '志愿者' } as const;
 
 export type ShopCaller = {
@@ -390,15 +393,14 @@ export async function redeem(db: Db, c: ShopCaller, now: Date, input: RedeemInpu
       ]);
     }
     const points = taken[0].points * input.quantity;
-    const held = await systemAccountId(tx, goods.countyCode, 'shop_held', now);
     const memo = `兑换${taken[0].name} × ${input.quantity}`;
     let posted;
     try {
-      posted = await postTransaction(tx, {
+      posted = await holdForRedemption(tx, {
         countyCode: goods.countyCode,
-        kind: 'redemption',
+        accountId: account.id,
+        points,
         memo,
-        movements: [{ debit: account.id, credit: held, amount: points }],
         createdBy: c.userId,
         now,
       });
@@ -482,37 +484,87 @@ export async function redeem(db: Db, c: ShopCaller, now: Date, input: RedeemInpu
 
 type Redemption = typeof shopRedemptions.$inferSelect;
 
-/** A redemption with its goods and account, if the caller may act on it as staff (goods or account in scope) or as its owner. */
-async function loadRedemption(db: DbOrTx, c: ShopCaller, id: string) {
+/**
+ * The scoped loader of a redemption: one query that finds it only if the caller may see it — staff with
+ * `shop:handout` and the goods' or the account's place in scope, or the account's owner. Out of sight = not found.
+ * Says who the caller is to it (its parties).
+ */
+export async function findRedemption(db: DbOrTx, c: ShopCaller, id: string) {
+  const handout = c.permissions.has('shop:handout');
+  const goodsSees = handout
+    ? inScope(c.scope, { path: shopGoods.regionPath, regionCode: shopGoods.regionCode })
+    : sql`false`;
+  const accountSees = handout
+    ? inScope(c.scope, { path: pointAccounts.regionPath, regionCode: sql`coalesce(${pointAccounts.regionCode}, '')` })
+    : sql`false`;
+  const owners: SQL[] = [sql`false`];
+  if (c.volunteerId) owners.push(and(eq(pointAccounts.type, 'volunteer'), eq(pointAccounts.ownerId, c.volunteerId))!);
+  if (c.householdIds.length)
+    owners.push(and(eq(pointAccounts.type, 'household'), inArray(pointAccounts.ownerId, c.householdIds))!);
+  const owns = or(...owners)!;
   const [r] = await db
     .select({
       r: shopRedemptions,
       goodsName: shopGoods.name,
-      goodsPath: shopGoods.regionPath,
       accountType: pointAccounts.type,
       ownerId: pointAccounts.ownerId,
-      accountName: pointAccounts.name,
-      accountPath: pointAccounts.regionPath,
+      staffGoods: sql<boolean>`${goodsSees}`,
+      staffAccount: sql<boolean>`${accountSees}`,
+      owner: sql<boolean>`${owns}`,
     })
     .from(shopRedemptions)
     .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
     .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
-    .where(and(eq(shopRedemptions.id, id), eq(shopRedemptions.countyCode, c.countyCode)));
+    .where(
+      and(eq(shopRedemptions.id, id), eq(shopRedemptions.countyCode, c.countyCode), or(goodsSees, accountSees, owns)),
+    );
   if (!r) throw notFound('兑换记录');
-  const type = r.accountType as AccountType;
-  const owner = !!r.ownerId && isOwner(c, type, r.ownerId);
-  const staffGoods = c.permissions.has('shop:handout') && regionInScope(c.scope, r.goodsPath);
-  const staffAccount = c.permissions.has('shop:handout') && regionInScope(c.scope, r.accountPath);
-  if (!owner && !staffGoods && !staffAccount) throw notFound('兑换记录');
-  return { ...r, type, owner, staffGoods, staffAccount };
+  const parties = new Set<RedemptionParty>();
+  if (r.staffGoods) parties.add('goodsStaff');
+  if (r.staffAccount) parties.add('accountStaff');
+  if (r.owner) parties.add('owner');
+  return { ...r, type: r.accountType as AccountType, parties };
 }
+type Found = Awaited<ReturnType<typeof findRedemption>>;
+
+const allowed = (f: Found, action: RedemptionAction) =>
+  assertAllowed(redemptionMachine, action, f.r.state, f.parties, undefined);
+
+/** One transition in the caller's transaction: the conditional update, the event, the notice and the audit event. */
+const step = (
+  tx: DbOrTx,
+  c: ShopCaller,
+  now: Date,
+  f: Found,
+  action: RedemptionAction,
+  t: {
+    set: Partial<typeof shopRedemptions.$inferInsert>;
+    where?: SQL;
+    note?: string;
+    data: Record<string, unknown>;
+    tell?: () => Promise<Notice | null>;
+  },
+) =>
+  runTransition(tx, {
+    machine: redemptionMachine,
+    table: shopRedemptions,
+    record: f.r,
+    action,
+    actor: c.actor,
+    now,
+    set: t.set,
+    where: t.where,
+    note: t.note,
+    data: t.data,
+    detail: t.data,
+    lost: '该兑换已被处理，请刷新',
+    tell: t.tell,
+  });
 
 /** Handed out with the pickup code: a wrong code → 400 `pickupCode` and nothing changes; points move shop_held → redeemed. */
 export async function handout(db: Db, c: ShopCaller, now: Date, id: string, code: string) {
-  const r = await loadRedemption(db, c, id);
-  if (!r.staffGoods) throw forbidden('只有该商品所在所（站）的工作人员可以发放');
-  if (r.r.state !== 'reserved')
-    throw new AppError('INVALID_TRANSITION', `该兑换${redemptionStateLabels[r.r.state]}，不能发放`);
+  const r = await findRedemption(db, c, id);
+  allowed(r, 'handout');
   if (r.r.codeLockedUntil && r.r.codeLockedUntil.getTime() > now.getTime()) throw pickupLocked(r.r.codeLockedUntil);
   if (!safeEqual(code, r.r.pickupCode)) {
     // count the miss; the fifth in a row locks the handout for a while (and starts a new count), audited
@@ -559,62 +611,24 @@ export async function handout(db: Db, c: ShopCaller, now: Date, id: string, code
     throw invalid('pickupCode', `取货码不正确，还可再试 ${PICKUP_TRIES - miss.failures} 次`);
   }
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(shopRedemptions)
-      .set({ state: 'handed_out', handedOutBy: c.userId, handedOutAt: now })
-      .where(
-        and(eq(shopRedemptions.id, id), eq(shopRedemptions.state, 'reserved'), eq(shopRedemptions.pickupCode, code)),
-      )
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '该兑换已被处理，请刷新');
-    const [held, redeemed] = [
-      await systemAccountId(tx, row.countyCode, 'shop_held', now),
-      await systemAccountId(tx, row.countyCode, 'redeemed', now),
-    ];
-    const posted = await postTransaction(tx, {
-      countyCode: row.countyCode,
-      kind: 'handout',
-      memo: `发放${r.goodsName} × ${row.quantity}`,
-      movements: [{ debit: held, credit: redeemed, amount: row.points }],
+    const posted = await settleRedemption(tx, {
+      countyCode: r.r.countyCode,
+      points: r.r.points,
+      memo: `发放${r.goodsName} × ${r.r.quantity}`,
       createdBy: c.userId,
       now,
     });
-    await tx
-      .update(shopRedemptions)
-      .set({ settleTransactionId: posted.transactionId })
-      .where(eq(shopRedemptions.id, id));
-    await event(tx, {
-      entityId: id,
-      action: 'handout',
-      from: 'reserved',
-      to: 'handed_out',
-      actor: c.actor,
-      now,
+    return step(tx, c, now, r, 'handout', {
+      set: { handedOutBy: c.userId, handedOutAt: now, settleTransactionId: posted.transactionId },
+      where: eq(shopRedemptions.pickupCode, code),
       data: { transactionId: posted.transactionId },
+      tell: async () => ({
+        userIds: await accountUsers(tx, r.type, r.ownerId!),
+        kind: 'shop.handed_out',
+        title: '兑换商品已领取',
+        body: `“${r.goodsName}”× ${r.r.quantity} 已于兑换点领取（经办人：${c.actor.name}）`,
+      }),
     });
-    await notify(tx, {
-      countyCode: row.countyCode,
-      userIds: await accountUsers(tx, r.type, r.ownerId!),
-      kind: 'shop.handed_out',
-      title: '兑换商品已领取',
-      body: `“${r.goodsName}”× ${row.quantity} 已于兑换点领取（经办人：${c.actor.name}）`,
-      entity: 'shop_redemption',
-      entityId: id,
-      now,
-    });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: row.countyCode },
-      {
-        action: 'shop.handout',
-        entity: 'shop_redemption',
-        entityId: id,
-        before: { state: 'reserved' },
-        after: { state: 'handed_out' },
-        detail: { transactionId: posted.transactionId },
-      },
-    );
-    return { ...row, settleTransactionId: posted.transactionId };
   });
 }
 
@@ -634,74 +648,37 @@ function safeEqual(a: string, b: string) {
 
 /** Cancelled by the owner or staff: the stock goes back and the points are refunded shop_held → account. */
 export async function cancelRedemption(db: Db, c: ShopCaller, now: Date, id: string, reason?: string) {
-  const r = await loadRedemption(db, c, id);
-  if (r.r.state !== 'reserved')
-    throw new AppError('INVALID_TRANSITION', `该兑换${redemptionStateLabels[r.r.state]}，不能取消`);
+  const r = await findRedemption(db, c, id);
+  allowed(r, 'cancel');
+  const why = reason?.trim() || '';
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(shopRedemptions)
-      .set({ state: 'cancelled', cancelledAt: now, cancelReason: reason?.trim() || null })
-      .where(and(eq(shopRedemptions.id, id), eq(shopRedemptions.state, 'reserved')))
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '该兑换已被处理，请刷新');
     const [goods] = await tx
       .update(shopGoods)
-      .set({ stock: sql`${shopGoods.stock} + ${row.quantity}`, updatedAt: now })
-      .where(eq(shopGoods.id, row.goodsId))
+      .set({ stock: sql`${shopGoods.stock} + ${r.r.quantity}`, updatedAt: now })
+      .where(eq(shopGoods.id, r.r.goodsId))
       .returning({ stock: shopGoods.stock });
-    const held = await systemAccountId(tx, row.countyCode, 'shop_held', now);
-    const posted = await postTransaction(tx, {
-      countyCode: row.countyCode,
-      kind: 'refund',
-      memo: `取消兑换${r.goodsName} × ${row.quantity}，退回积分`,
-      movements: [{ debit: held, credit: row.accountId, amount: row.points }],
+    const posted = await refundRedemption(tx, {
+      countyCode: r.r.countyCode,
+      accountId: r.r.accountId,
+      points: r.r.points,
+      memo: `取消兑换${r.goodsName} × ${r.r.quantity}，退回积分`,
       createdBy: c.userId,
       now,
     });
-    await tx
-      .update(shopRedemptions)
-      .set({ settleTransactionId: posted.transactionId })
-      .where(eq(shopRedemptions.id, id));
-    await event(tx, {
-      entityId: id,
-      action: 'cancel',
-      from: 'reserved',
-      to: 'cancelled',
-      actor: c.actor,
-      now,
-      note: reason?.trim() ?? '',
-      data: { transactionId: posted.transactionId },
+    return step(tx, c, now, r, 'cancel', {
+      set: { cancelledAt: now, cancelReason: why || null, settleTransactionId: posted.transactionId },
+      note: why,
+      data: { refund: r.r.points, stockAfter: goods?.stock, transactionId: posted.transactionId },
+      tell: async () =>
+        r.owner
+          ? null
+          : {
+              userIds: await accountUsers(tx, r.type, r.ownerId!),
+              kind: 'shop.cancelled',
+              title: '积分兑换已取消',
+              body: `“${r.goodsName}”× ${r.r.quantity} 的兑换已取消${why ? `（${why}）` : ''}，${r.r.points} 积分已退回`,
+            },
     });
-    if (!r.owner) {
-      await notify(tx, {
-        countyCode: row.countyCode,
-        userIds: await accountUsers(tx, r.type, r.ownerId!),
-        kind: 'shop.cancelled',
-        title: '积分兑换已取消',
-        body: `“${r.goodsName}”× ${row.quantity} 的兑换已取消${reason?.trim() ? `（${reason.trim()}）` : ''}，${row.points} 积分已退回`,
-        entity: 'shop_redemption',
-        entityId: id,
-        now,
-      });
-    }
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: row.countyCode },
-      {
-        action: 'shop.cancel',
-        entity: 'shop_redemption',
-        entityId: id,
-        before: { state: 'reserved' },
-        after: { state: 'cancelled' },
-        detail: {
-          reason: reason?.trim() || undefined,
-          refund: row.points,
-          stockAfter: goods?.stock,
-          transactionId: posted.transactionId,
-        },
-      },
-    );
-    return { ...row, settleTransactionId: posted.transactionId };
   });
 }
 
@@ -764,6 +741,7 @@ export async function listRedemptions(
   if (f.q)
     conds.push(or(ilike(pointAccounts.name, `%${escapeLike(f.q)}%`), ilike(shopGoods.name, `%${escapeLike(f.q)}%`))!);
   const where = and(...conds);
+  const handout = c.permissions.has('shop:handout');
   const [[{ total }], rows] = await Promise.all([
     db
       .select({ total: count() })
@@ -771,15 +749,35 @@ export async function listRedemptions(
       .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
       .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
       .where(where),
-    redemptionQuery(db)
+    db
+      .select({
+        ...redemptionColumns,
+        staffGoods: handout
+          ? sql<boolean>`${inScope(c.scope, { path: shopGoods.regionPath, regionCode: shopGoods.regionCode })}`
+          : sql<boolean>`false`,
+        staffAccount: handout
+          ? sql<boolean>`${inScope(c.scope, { path: pointAccounts.regionPath, regionCode: sql`coalesce(${pointAccounts.regionCode}, '')` })}`
+          : sql<boolean>`false`,
+      })
+      .from(shopRedemptions)
+      .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
+      .innerJoin(regions, eq(regions.code, shopGoods.regionCode))
+      .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
       .where(where)
       .orderBy(desc(shopRedemptions.createdAt), desc(shopRedemptions.id))
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map((r) => presentRedemption(r, false)), total, page: f.page, pageSize: f.pageSize };
+  const items = rows.map(({ staffGoods, staffAccount, ...r }) => {
+    const parties = new Set<RedemptionParty>();
+    if (staffGoods) parties.add('goodsStaff');
+    if (staffAccount) parties.add('accountStaff');
+    return { ...presentRedemption(r, false), actions: actionsFor(redemptionMachine, r.state, parties, undefined) };
+  });
+  return { items, total, page: f.page, pageSize: f.pageSize };
 }
 
+const ownerParty: ReadonlySet<RedemptionParty> = new Set(['owner']);
 /** `GET /me/redemptions`: the caller's volunteer account and household accounts, with pickup codes. */
 export async function myRedemptions(
   db: DbOrTx,
@@ -807,35 +805,36 @@ export async function myRedemptions(
       .offset((f.page - 1) * f.pageSize),
   ]);
   return {
-    items: rows.map((r) => presentRedemption(r, r.state === 'reserved')),
+    items: rows.map((r) => ({
+      ...presentRedemption(r, r.state === 'reserved'),
+      actions: actionsFor(redemptionMachine, r.state, ownerParty, undefined),
+    })),
     total,
     page: f.page,
     pageSize: f.pageSize,
   };
 }
 
-/** One redemption with its timeline; the pickup code only for its owner while it is reserved. */
+/** One redemption with its timeline and the caller's actions; the pickup code only for its owner while it is reserved. */
 export async function getRedemption(db: DbOrTx, c: ShopCaller, id: string) {
-  const access = await loadRedemption(db, c, id);
+  const f = await findRedemption(db, c, id);
   const [[row], events] = await Promise.all([
     redemptionQuery(db).where(eq(shopRedemptions.id, id)),
-    db
-      .select({
-        action: workflowEvents.action,
-        fromState: workflowEvents.fromState,
-        toState: workflowEvents.toState,
-        actorName: workflowEvents.actorName,
-        note: workflowEvents.note,
-        at: workflowEvents.at,
-      })
-      .from(workflowEvents)
-      .where(and(eq(workflowEvents.entity, 'shop_redemption'), eq(workflowEvents.entityId, id)))
-      .orderBy(workflowEvents.seq),
+    timelineOf(db, redemptionMachine, id),
   ]);
+  const actions = actionsFor(redemptionMachine, f.r.state, f.parties, undefined);
   return {
-    ...presentRedemption(row, access.owner && row.state === 'reserved'),
-    canHandout: access.staffGoods && row.state === 'reserved',
-    canCancel: row.state === 'reserved',
-    events,
+    ...presentRedemption(row, f.owner && row.state === 'reserved'),
+    actions,
+    canHandout: actions.includes('handout'),
+    canCancel: actions.includes('cancel'),
+    events: events.map(({ action, fromState, toState, actorName, note, at }) => ({
+      action,
+      fromState,
+      toState,
+      actorName,
+      note,
+      at,
+    })),
   };
 }

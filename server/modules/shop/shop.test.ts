@@ -256,7 +256,7 @@ describe('redemptions', () => {
     expect(await system('redeemed')).toBe(redeemedBefore + 80);
     expect(await balance('volunteer', volunteerId)).toBe(start - 80);
     const audit = (await api(PHONES.auditor, 'GET', `/audit?entity=shop_redemption&entityId=${r.id}`)).json();
-    expect(audit.items.map((e: Json) => e.action).sort()).toEqual(['shop.handout', 'shop.redeem']);
+    expect(audit.items.map((e: Json) => e.action).sort()).toEqual(['shop.redeem', 'shop_redemption.handout']);
   });
 
   it('five wrong pickup codes in a row lock the handout for 15 minutes, audited; then the right code works', async () => {
@@ -538,5 +538,74 @@ describe('concurrency', () => {
     const state = (await one('select state from shop_redemptions where id = $1', [r.id])).state;
     expect(await stock(g.id)).toBe(state === 'cancelled' ? 10 : 8);
     expect((await verifyPoints(t.deps.database.db)).problems).toEqual([]);
+  });
+});
+
+describe('the redemption machine: actions answered are the actions allowed', () => {
+  async function fresh(states: string[]) {
+    await fund('volunteer', volunteerId, 10 * states.length);
+    const g = await goods({ name: '毛巾', points: 10, stock: states.length });
+    const ids: string[] = [];
+    for (const state of states) {
+      const res = await api(PHONES.volunteer, 'POST', '/shop/redemptions', {
+        goodsId: g.id,
+        quantity: 1,
+        accountType: 'volunteer',
+        accountId: volunteerId,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const r = res.json();
+      if (state === 'handed_out')
+        expect(
+          (await api(ADMIN, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: r.pickupCode })).statusCode,
+        ).toBe(200);
+      if (state === 'cancelled')
+        expect((await api(ADMIN, 'POST', `/shop/redemptions/${r.id}/cancel`, {})).statusCode).toBe(200);
+      ids.push(r.id as string);
+    }
+    return ids;
+  }
+  const take = async (phone: string, id: string, action: string) => {
+    const code = (await one('select pickup_code from shop_redemptions where id = $1', [id])).pickup_code as string;
+    return api(phone, 'POST', `/shop/redemptions/${id}/${action}`, action === 'handout' ? { pickupCode: code } : {});
+  };
+
+  it('in every state, each listed action succeeds on a fresh redemption and each unlisted one is refused', async () => {
+    const expected: Record<string, { staff: string[]; owner: string[] }> = {
+      reserved: { staff: ['handout', 'cancel'], owner: ['cancel'] },
+      handed_out: { staff: [], owner: [] },
+      cancelled: { staff: [], owner: [] },
+    };
+    for (const [state, want] of Object.entries(expected)) {
+      const [probe, ...ids] = await fresh(Array<string>(5).fill(state));
+      const parties: ['staff' | 'owner', string][] = [
+        ['staff', ADMIN],
+        ['owner', PHONES.volunteer],
+      ];
+      for (const [k, [who, phone]] of parties.entries()) {
+        const d = (await api(phone, 'GET', `/shop/redemptions/${probe}`)).json();
+        expect(d.actions, `${state} ${who}`).toEqual(want[who]);
+        expect(d.canCancel).toBe(want[who].includes('cancel'));
+        for (const [i, action] of ['handout', 'cancel'].entries()) {
+          const res = await take(phone, ids[2 * k + i], action);
+          if (want[who].includes(action)) expect(res.statusCode, `${state} ${who} ${action}: ${res.body}`).toBe(200);
+          else expect([403, 409], `${state} ${who} ${action}: ${res.body}`).toContain(res.statusCode);
+        }
+      }
+    }
+  }, 600_000);
+
+  it('the wrong party: another town does not see it (404); the owner cannot hand out (403)', async () => {
+    const [id] = await fresh(['reserved']);
+    expect((await api(PHONES.shawoAdmin, 'GET', `/shop/redemptions/${id}`)).statusCode).toBe(404);
+    expect((await take(PHONES.shawoAdmin, id, 'cancel')).statusCode).toBe(404);
+    expect((await api(PHONES.resident, 'GET', `/shop/redemptions/${id}`)).statusCode).toBe(404);
+    expect((await take(PHONES.resident, id, 'cancel')).statusCode).toBe(404);
+    const refused = await take(PHONES.volunteer, id, 'handout');
+    expect(refused.statusCode).toBe(403);
+    expect((await take(ADMIN, id, 'cancel')).statusCode).toBe(200);
+    const again = await take(PHONES.volunteer, id, 'cancel');
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toBe('该兑换已取消，不能取消');
   });
 });

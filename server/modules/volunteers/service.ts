@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { createRequire } from 'node:module';
 import type { pinyin as PinyinFn } from 'pinyin-pro';
 import type { Db, DbOrTx } from '../../db/client.js';
@@ -265,6 +265,40 @@ export async function registerVolunteer(
       return { ...row, regionName: region.name };
     })
     .finally(clearAuthCache);
+}
+
+/** A consent of any subject (a volunteer, an honour's nominee …): the consents table is kept by this module. */
+export async function grantConsent(
+  tx: DbOrTx,
+  c: {
+    countyCode: string;
+    subjectType: string;
+    subjectId: string;
+    purpose: string;
+    version: string;
+    grantedBy: 'self' | 'guardian' | 'staff_on_paper';
+    at: Date;
+  },
+) {
+  await tx.insert(consents).values(c);
+}
+
+/** Withdraws a subject's live consents for a purpose: the rows are marked revoked, never deleted. */
+export async function revokeConsents(
+  tx: DbOrTx,
+  c: { subjectType: string; subjectId: string; purpose: string; at: Date },
+) {
+  await tx
+    .update(consents)
+    .set({ revokedAt: c.at })
+    .where(
+      and(
+        eq(consents.subjectType, c.subjectType),
+        eq(consents.subjectId, c.subjectId),
+        eq(consents.purpose, c.purpose),
+        isNull(consents.revokedAt),
+      ),
+    );
 }
 
 export async function recordConsent(

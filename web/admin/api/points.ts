@@ -123,6 +123,8 @@ export interface PointClaim {
   reviewedByName?: string | null;
   postedAt?: string | null;
   createdAt: string;
+  /** What the caller may do now, from the server: approve, reject, object, withdraw, post. */
+  actions?: string[];
   events?: WorkflowEvent[];
 }
 
@@ -175,6 +177,8 @@ export interface Adjustment {
   comment?: string | null;
   transactionId?: string | null;
   createdAt: string;
+  /** What the caller may do now, from the server: approve, reject (never the requester's own). */
+  actions?: string[];
 }
 
 export interface AdjustmentInput {
@@ -325,6 +329,8 @@ export interface Redemption {
   cancelReason?: string | null;
   goodsRegionName?: string | null;
   ownerId?: string | null;
+  /** What the caller may do now, from the server: handout, cancel. */
+  actions?: string[];
 }
 
 export const shopApi = {

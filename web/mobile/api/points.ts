@@ -217,6 +217,8 @@ export interface Redemption {
   handedOutAt?: string | null;
   cancelledAt?: string | null;
   cancelReason?: string | null;
+  /** What the caller may do now, from the server (cancel). */
+  actions?: string[];
 }
 
 export const shopApi = {
