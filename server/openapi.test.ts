@@ -15,6 +15,7 @@ const converted = [
   /^\/api\/v1\/me(\/password)?$/,
   /^\/api\/v1\/(users|roles|permissions|regions|sites|standards|settings|audit|files|notifications)(\/|$)/,
   /^\/api\/v1\/stats\/coverage$/,
+  /^\/api\/v1\/(stars\/|me\/stars$|public\/star-notices$)/,
 ];
 
 let app: FastifyInstance;

@@ -5585,7 +5585,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MyStars'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5623,7 +5643,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['StarApplication'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5644,12 +5689,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarApplication'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5683,7 +5748,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarApplication'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5727,7 +5812,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarApplication'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5769,7 +5874,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarApplication'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5811,7 +5936,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarObjectionResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5847,7 +5992,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['StarNotice'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10037,6 +10207,82 @@ export interface components {
       mime: string;
       /** @description 字节数 */
       size: number;
+    };
+    /**
+     * @description 星级申请状态：待审核 / 公示中 / 已授予 / 未通过 / 已撤回
+     * @enum {string}
+     */
+    StarState: 'applied' | 'notice' | 'granted' | 'rejected' | 'withdrawn';
+    /**
+     * @description 星级申请的操作：审核通过 / 驳回 / 提出异议 / 授予（公示期满，系统）
+     * @enum {string}
+     */
+    StarAction: 'approve' | 'reject' | 'object' | 'grant';
+    /** @description 星级申请 */
+    StarApplication: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      regionName: string;
+      level: number;
+      levelName: string;
+      /** @description 申请时已认定的服务时长（小时） */
+      hoursAtApply: number;
+      /** @description 现在已认定的服务时长（小时） */
+      currentHours: number;
+      currentLevel: number;
+      state: components['schemas']['StarState'];
+      stateName: string;
+      comment: string | null;
+      objection: string | null;
+      /** Format: date */
+      noticeStart: string | null;
+      /** Format: date */
+      noticeEnd: string | null;
+      /** Format: date-time */
+      reviewedAt: string | null;
+      /** Format: date-time */
+      grantedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['StarAction'][];
+    };
+    /** @description 我的星级：当前星级、已认定时长、门槛与申请记录 */
+    MyStars: {
+      /** Format: uuid */
+      volunteerId: string;
+      level: number;
+      levelName: string;
+      hours: number;
+      thresholds: number[];
+      eligibleLevel: number;
+      applications: components['schemas']['StarApplication'][];
+    };
+    /** @description 异议已登记：申请退回待审核 */
+    StarObjectionResult: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['StarState'];
+    };
+    /** @description 星级认定公示（一项） */
+    StarNotice: {
+      /** Format: uuid */
+      id: string;
+      /** @description 姓名（部分隐去） */
+      name: string;
+      volunteerNo: string;
+      regionName: string;
+      level: number;
+      levelName: string;
+      hours: number;
+      /** Format: date */
+      noticeStart: string | null;
+      /** Format: date */
+      noticeEnd: string | null;
     };
     /** @description 站内消息 */
     Notification: {

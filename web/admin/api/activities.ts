@@ -12,6 +12,7 @@ import {
   type Paged,
   type Query,
 } from '../../common/api';
+import type { ApiQuery, Schemas } from '../../common/api-types';
 
 // ---------- activities ----------
 
@@ -312,31 +313,15 @@ export const fileUrl = (id: string): string => apiUrl(`/files/${id}`);
 
 // ---------- star levels ----------
 
-export type StarState = 'applied' | 'notice' | 'granted' | 'rejected' | 'withdrawn';
-
-export interface StarApplication {
-  id: string;
-  volunteerId: string;
-  volunteerName: string;
-  volunteerNo: string | null;
-  level: number;
-  hoursAtApply: number;
-  state: StarState;
-  comment: string | null;
-  objection: string | null;
-  noticeStart: string | null;
-  noticeEnd: string | null;
-  grantedAt: string | null;
-  createdAt: string;
-}
+export type StarState = Schemas['StarState'];
+export type StarAction = Schemas['StarAction'];
+export type StarApplication = Schemas['StarApplication'];
 
 export const starApi = {
-  list: (query: PageQuery & { state?: StarState }) => api.page<StarApplication>('/stars/applications', { ...query }),
-  approve: (id: string, comment?: string) =>
-    api.post<StarApplication>(`/stars/applications/${id}/approve`, comment ? { comment } : {}),
-  reject: (id: string, comment: string) => api.post<StarApplication>(`/stars/applications/${id}/reject`, { comment }),
-  object: (id: string, objection: string) =>
-    api.post<StarApplication>(`/stars/applications/${id}/object`, { objection }),
+  list: (query: ApiQuery<'/api/v1/stars/applications', 'get'>) => api.page('/stars/applications', query),
+  approve: (id: string, comment?: string) => api.post(`/stars/applications/${id}/approve`, comment ? { comment } : {}),
+  reject: (id: string, comment: string) => api.post(`/stars/applications/${id}/reject`, { comment }),
+  object: (id: string, objection: string) => api.post(`/stars/applications/${id}/object`, { objection }),
 };
 
 // ---------- certificates ----------

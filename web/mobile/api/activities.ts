@@ -2,6 +2,7 @@
  * 活动 / 签到 / 时长 / 星级 / 证明: the calls and answer shapes of issue #5 (docs/ACTIVITIES_API.md).
  * Kept apart from api/index.ts and api/orders.ts so the modules grow without touching each other.
  */
+import type { Schemas } from '../../common/api-types';
 import { api } from './client';
 
 const enc = encodeURIComponent;
@@ -166,28 +167,9 @@ export interface NewHoursRequest {
   evidenceFileIds: string[];
 }
 
-export type StarState = 'applied' | 'notice' | 'granted' | 'rejected' | 'withdrawn';
-
-export interface StarApplication {
-  id: string;
-  level: number;
-  hoursAtApply?: number | null;
-  state: StarState;
-  comment?: string | null;
-  objection?: string | null;
-  noticeStart?: string | null;
-  noticeEnd?: string | null;
-  grantedAt?: string | null;
-  createdAt: string;
-}
-
-export interface MyStars {
-  level: number;
-  hours: number;
-  thresholds: number[];
-  eligibleLevel: number;
-  applications: StarApplication[];
-}
+export type StarState = Schemas['StarState'];
+export type StarApplication = Schemas['StarApplication'];
+export type MyStars = Schemas['MyStars'];
 
 export interface Certificate {
   id: string;
@@ -241,8 +223,8 @@ export const hoursApi = {
 };
 
 export const starsApi = {
-  mine: () => api.get<MyStars>('/me/stars'),
-  apply: (level: number) => api.post<StarApplication>('/stars/applications', { level }),
+  mine: () => api.get('/me/stars'),
+  apply: (level: number) => api.post('/stars/applications', { level }),
 };
 
 export const certificatesApi = {
