@@ -5204,7 +5204,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['HoursEntry'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5241,7 +5266,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MyHours'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5280,7 +5325,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['VolunteerHours'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5319,12 +5384,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursEntry'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5362,7 +5447,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['HoursRequest'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5389,12 +5499,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursRequest'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5430,7 +5560,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['HoursRequest'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5466,7 +5621,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursRequest'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5511,7 +5686,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursRequest'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5553,7 +5748,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursRequest'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6056,7 +6271,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Certificate'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6080,12 +6320,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateIssued'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6120,7 +6380,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Certificate'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6142,12 +6427,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateIssued'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6181,7 +6486,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6214,12 +6539,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 志愿服务证明 PDF */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/pdf': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6263,7 +6608,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6297,7 +6662,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateCheck'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6702,7 +7087,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionPage'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6726,12 +7131,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6765,7 +7190,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MissingSubmissions'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6801,7 +7246,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6846,7 +7311,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6888,7 +7373,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6930,7 +7435,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10209,6 +10734,108 @@ export interface components {
       size: number;
     };
     /**
+     * @description 时长来源：活动签到 / 点单服务 / 超时长认定 / 补录 / 冲正
+     * @enum {string}
+     */
+    HoursKind: 'attendance' | 'order' | 'excess' | 'correction' | 'reversal';
+    /** @description 服务时长台账的一条记录 */
+    HoursEntry: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      kind: components['schemas']['HoursKind'];
+      kindName: string;
+      /** @description 小时；冲正为负数 */
+      hours: number;
+      /** Format: date */
+      serviceDate: string;
+      /** Format: uuid */
+      activityId: string | null;
+      activityTitle: string | null;
+      /** Format: uuid */
+      orderId: string | null;
+      /** Format: uuid */
+      requestId: string | null;
+      /** Format: uuid */
+      reversesId: string | null;
+      description: string;
+      evidenceFileIds: string[];
+      /** Format: date-time */
+      createdAt: string;
+      /** @description 已被冲正 */
+      reversed: boolean;
+    };
+    /** @description 我的服务时长：累计、本年、星级与下一星级门槛，及台账明细 */
+    MyHours: {
+      /** Format: uuid */
+      volunteerId: string;
+      total: number;
+      thisYear: number;
+      starLevel: number;
+      nextLevel: number | null;
+      nextThreshold: number | null;
+      items: components['schemas']['HoursEntry'][];
+      entryCount: number;
+      page: number;
+      pageSize: number;
+    };
+    /** @description 某志愿者的服务时长与台账明细 */
+    VolunteerHours: {
+      totalHours: number;
+      starLevel: number;
+      entries: components['schemas']['HoursEntry'][];
+      entryCount: number;
+      page: number;
+      pageSize: number;
+    };
+    /**
+     * @description 时长申请状态：待审核 / 已通过 / 已驳回
+     * @enum {string}
+     */
+    HoursRequestStatus: 'pending' | 'approved' | 'rejected';
+    /**
+     * @description 时长申请的操作：审核通过 / 驳回
+     * @enum {string}
+     */
+    HoursRequestAction: 'approve' | 'reject';
+    /** @description 时长申请（超时长、补录） */
+    HoursRequest: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      /** @enum {string} */
+      kind: 'excess' | 'correction';
+      kindName: string;
+      /** Format: uuid */
+      activityId: string | null;
+      activityTitle: string | null;
+      /** @description 申请的小时数 */
+      hours: number;
+      /** @description 认定的小时数（通过后） */
+      approvedHours: number | null;
+      /** Format: date */
+      serviceDate: string;
+      reason: string;
+      evidenceFileIds: string[];
+      status: components['schemas']['HoursRequestStatus'];
+      statusName: string;
+      answer: string | null;
+      /** Format: uuid */
+      entryId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      decidedAt: string | null;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['HoursRequestAction'][];
+    };
+    /**
      * @description 星级申请状态：待审核 / 公示中 / 已授予 / 未通过 / 已撤回
      * @enum {string}
      */
@@ -10283,6 +10910,245 @@ export interface components {
       noticeStart: string | null;
       /** Format: date */
       noticeEnd: string | null;
+    };
+    /**
+     * @description 证明状态：有效 / 已作废
+     * @enum {string}
+     */
+    CertificateState: 'valid' | 'revoked';
+    /**
+     * @description 证明的操作：作废
+     * @enum {string}
+     */
+    CertificateAction: 'revoke';
+    /** @description 已开具的证明 */
+    CertificateIssued: {
+      /** Format: uuid */
+      id: string;
+      number: string;
+      verifyCode: string;
+      hours: number;
+      pdfUrl: string;
+    };
+    /** @description 志愿服务证明 */
+    Certificate: {
+      /** Format: uuid */
+      id: string;
+      number: string;
+      verifyCode: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      /** Format: date */
+      periodFrom: string;
+      /** Format: date */
+      periodTo: string;
+      hours: number;
+      issuerName: string | null;
+      /** Format: date-time */
+      issuedAt: string;
+      state: components['schemas']['CertificateState'];
+      /** Format: date-time */
+      revokedAt: string | null;
+      revokeReason: string | null;
+      valid: boolean;
+      pdfUrl: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['CertificateAction'][];
+    };
+    /** @description 志愿服务证明详情（含开具时的快照） */
+    CertificateDetail: {
+      /** Format: uuid */
+      id: string;
+      number: string;
+      verifyCode: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      /** Format: date */
+      periodFrom: string;
+      /** Format: date */
+      periodTo: string;
+      hours: number;
+      issuerName: string | null;
+      /** Format: date-time */
+      issuedAt: string;
+      state: components['schemas']['CertificateState'];
+      /** Format: date-time */
+      revokedAt: string | null;
+      revokeReason: string | null;
+      valid: boolean;
+      pdfUrl: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['CertificateAction'][];
+      snapshot: {
+        name: string;
+        idType: string;
+        idTypeName: string;
+        idMasked: string;
+        volunteerNo: string;
+        issuer: {
+          name: string;
+          personInCharge: string;
+          handler: string;
+          contact: string;
+        };
+        content: {
+          title: string;
+          date: string;
+          hours: number;
+        }[];
+      };
+    };
+    /** @description 扫码验证结果 */
+    CertificateCheck: {
+      valid: boolean;
+      number: string;
+      hours: number;
+      issuer: string;
+      /** Format: date-time */
+      issuedAt: string;
+      /** @description 姓名（部分隐去） */
+      name: string;
+      volunteerNo: string;
+      /** Format: date */
+      periodFrom: string;
+      /** Format: date */
+      periodTo: string;
+      /** Format: date-time */
+      revokedAt: string | null;
+    };
+    /**
+     * @description 报送状态：待审核 / 已通过 / 已退回
+     * @enum {string}
+     */
+    SubmissionState: 'submitted' | 'accepted' | 'returned';
+    /**
+     * @description 报送的操作：通过 / 退回 / 重新报送
+     * @enum {string}
+     */
+    SubmissionAction: 'accept' | 'return' | 'resubmit';
+    /** @description 月度报送（列表中的一项） */
+    Submission: {
+      /** Format: uuid */
+      id: string;
+      regionCode: string;
+      regionName: string;
+      /**
+       * @description 实践站 / 实践所
+       * @enum {string}
+       */
+      level: 'station' | 'institute';
+      levelName: string;
+      /** @description YYYY-MM */
+      month: string;
+      state: components['schemas']['SubmissionState'];
+      stateName: string;
+      summary: string;
+      /** @description 报送时自动统计的数据 */
+      figures: {
+        [key: string]: number;
+      };
+      attachmentIds: string[];
+      comment: string | null;
+      /** Format: uuid */
+      submittedBy: string | null;
+      submitterName: string | null;
+      /** Format: date-time */
+      submittedAt: string;
+      /** Format: uuid */
+      reviewedBy: string | null;
+      reviewerName: string | null;
+      /** Format: date-time */
+      reviewedAt: string | null;
+      version: number;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['SubmissionAction'][];
+    };
+    SubmissionPage: {
+      items: components['schemas']['Submission'][];
+      total: number;
+      page: number;
+      pageSize: number;
+      /** @description 各项数据的名称 */
+      figureLabels: {
+        [key: string]: string;
+      };
+    };
+    /** @description 报送详情：数据、审核记录与可执行的操作 */
+    SubmissionDetail: {
+      /** Format: uuid */
+      id: string;
+      regionCode: string;
+      regionName: string;
+      /**
+       * @description 实践站 / 实践所
+       * @enum {string}
+       */
+      level: 'station' | 'institute';
+      levelName: string;
+      /** @description YYYY-MM */
+      month: string;
+      state: components['schemas']['SubmissionState'];
+      stateName: string;
+      summary: string;
+      /** @description 报送时自动统计的数据 */
+      figures: {
+        [key: string]: number;
+      };
+      attachmentIds: string[];
+      comment: string | null;
+      /** Format: uuid */
+      submittedBy: string | null;
+      submitterName: string | null;
+      /** Format: date-time */
+      submittedAt: string;
+      /** Format: uuid */
+      reviewedBy: string | null;
+      reviewerName: string | null;
+      /** Format: date-time */
+      reviewedAt: string | null;
+      version: number;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['SubmissionAction'][];
+      /** @description 各项数据的名称 */
+      figureLabels: {
+        [key: string]: string;
+      };
+      events: {
+        action: string;
+        actorName: string;
+        comment: string;
+        /** Format: date-time */
+        at: string;
+      }[];
+    };
+    /** @description 未报送名单 */
+    MissingSubmissions: {
+      month: string;
+      dueDate: string;
+      overdue: boolean;
+      total: number;
+      items: {
+        regionCode: string;
+        regionName: string;
+        /**
+         * @description 实践站 / 实践所
+         * @enum {string}
+         */
+        level: 'station' | 'institute';
+        levelName: string;
+        parentCode: string;
+        siteName: string | null;
+        /** Format: uuid */
+        submissionId: string | null;
+        state: components['schemas']['SubmissionState'] | null;
+        stateName: string;
+        dueDate: string;
+        overdue: boolean;
+      }[];
     };
     /** @description 站内消息 */
     Notification: {

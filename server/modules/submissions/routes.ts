@@ -7,6 +7,7 @@ import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { forbidden } from '../../platform/errors.js';
 import { monthSchema } from '../plans/month.js';
 import { getSubmission, listSubmissions, missing, resubmit, review, submit, type Caller } from './service.js';
+import { MissingSubmissions, SubmissionDetail, SubmissionPage } from './schema.js';
 
 const summary = z
   .string({ error: '请填写本月工作小结' })
@@ -50,6 +51,7 @@ export const submissionRoutes =
             attachmentIds: attachmentIds.optional(),
             regionCode: regionCodeSchema.optional(),
           }),
+          response: { 201: SubmissionDetail },
         },
       },
       async (req, reply) => {
@@ -73,6 +75,7 @@ export const submissionRoutes =
             regionCode: regionCodeSchema.optional(),
             view: z.enum(['received', 'mine'], { error: 'view 应为 received 或 mine' }).optional(),
           }),
+          response: { 200: SubmissionPage },
         },
       },
       async (req) => listSubmissions(db, either(req), req.query),
@@ -86,6 +89,7 @@ export const submissionRoutes =
           tags: ['台账与报送'],
           summary: '未报送名单：下级实践站（所）本月未报送或被退回未重报的，附截止日期与是否逾期',
           querystring: z.object({ month: monthSchema }),
+          response: { 200: MissingSubmissions },
         },
       },
       async (req) => missing(db, caller(req), req.query.month),
@@ -98,6 +102,7 @@ export const submissionRoutes =
           tags: ['台账与报送'],
           summary: '报送详情（含审核记录 events 与当前可执行的动作 actions）',
           params: idParam,
+          response: { 200: SubmissionDetail },
         },
       },
       async (req) => getSubmission(db, either(req), req.params.id),
@@ -112,6 +117,7 @@ export const submissionRoutes =
           summary: '被退回后重新报送（数据重新统计，版本号加一）',
           params: idParam,
           body: z.object({ summary: summary.optional(), attachmentIds: attachmentIds.optional() }).nullish(),
+          response: { 200: SubmissionDetail },
         },
       },
       async (req) => {
@@ -129,6 +135,7 @@ export const submissionRoutes =
           summary: '审核通过',
           params: idParam,
           body: z.object({ comment: z.string().trim().max(1000, '意见不超过 1000 个字').optional() }).nullish(),
+          response: { 200: SubmissionDetail },
         },
       },
       async (req) => {
@@ -150,6 +157,7 @@ export const submissionRoutes =
               comment: z.string({ error: '退回时请填写退回意见' }).max(1000, '意见不超过 1000 个字').optional(),
             })
             .nullish(),
+          response: { 200: SubmissionDetail },
         },
       },
       async (req) => {

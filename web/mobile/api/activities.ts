@@ -2,7 +2,7 @@
  * 活动 / 签到 / 时长 / 星级 / 证明: the calls and answer shapes of issue #5 (docs/ACTIVITIES_API.md).
  * Kept apart from api/index.ts and api/orders.ts so the modules grow without touching each other.
  */
-import type { Schemas } from '../../common/api-types';
+import type { ApiBody, Schemas } from '../../common/api-types';
 import { api } from './client';
 
 const enc = encodeURIComponent;
@@ -113,59 +113,13 @@ export interface MySignupRow extends MySignup {
   };
 }
 
-export type HoursKind = 'attendance' | 'order' | 'excess' | 'correction' | 'reversal';
-
-export interface HoursEntry {
-  id: string;
-  kind: HoursKind;
-  hours: number;
-  serviceDate: string;
-  activityId?: string | null;
-  activityTitle?: string | null;
-  orderId?: string | null;
-  description?: string | null;
-  createdAt: string;
-  /** Undone later by a reversal row. */
-  reversed?: boolean;
-}
-
+export type HoursKind = Schemas['HoursKind'];
+export type HoursEntry = Schemas['HoursEntry'];
 /** GET /me/hours: `total` is hours (not a row count); pages end when a page comes back short. */
-export interface MyHours {
-  items: HoursEntry[];
-  /** Ledger rows in all. */
-  entryCount?: number;
-  page?: number;
-  pageSize?: number;
-  total: number;
-  thisYear: number;
-  starLevel: number;
-  nextLevel: number | null;
-  nextThreshold: number | null;
-}
-
-export type RequestStatus = 'pending' | 'approved' | 'rejected';
-
-export interface HoursRequest {
-  id: string;
-  kind: 'excess' | 'correction';
-  activityId?: string | null;
-  activityTitle?: string | null;
-  hours: number;
-  serviceDate?: string | null;
-  reason?: string | null;
-  evidenceFileIds?: string[];
-  status: RequestStatus;
-  answer?: string | null;
-  createdAt: string;
-  decidedAt?: string | null;
-}
-
-export interface NewHoursRequest {
-  activityId: string;
-  hours: number;
-  reason: string;
-  evidenceFileIds: string[];
-}
+export type MyHours = Schemas['MyHours'];
+export type RequestStatus = Schemas['HoursRequestStatus'];
+export type HoursRequest = Schemas['HoursRequest'];
+export type NewHoursRequest = ApiBody<'/api/v1/hours/requests', 'post'>;
 
 export type StarState = Schemas['StarState'];
 export type StarApplication = Schemas['StarApplication'];
@@ -216,10 +170,9 @@ export const activitiesApi = {
 };
 
 export const hoursApi = {
-  mine: (query: { page?: number; pageSize?: number } = {}) =>
-    api.get<MyHours>('/me/hours', { page: 1, pageSize: 20, ...query }),
-  myRequests: () => api.get<Paged<HoursRequest>>('/me/hours/requests', { page: 1, pageSize: 50 }),
-  request: (body: NewHoursRequest) => api.post<HoursRequest>('/hours/requests', body),
+  mine: (query: { page?: number; pageSize?: number } = {}) => api.get('/me/hours', { page: 1, pageSize: 20, ...query }),
+  myRequests: () => api.get('/me/hours/requests', { page: 1, pageSize: 50 }),
+  request: (body: NewHoursRequest) => api.post('/hours/requests', body),
 };
 
 export const starsApi = {
