@@ -125,36 +125,10 @@ export type StarState = Schemas['StarState'];
 export type StarApplication = Schemas['StarApplication'];
 export type MyStars = Schemas['MyStars'];
 
-export interface Certificate {
-  id: string;
-  number: string;
-  verifyCode: string;
-  periodFrom: string;
-  periodTo: string;
-  hours: number | string;
-  issuedAt: string;
-  revokedAt?: string | null;
-  revokeReason?: string | null;
-}
-
-export interface CertificateIssued {
-  id: string;
-  number: string;
-  verifyCode: string;
-}
-
-export interface PublicCertificate {
-  valid: boolean;
-  number: string;
-  hours: number | string;
-  issuer: string | { name?: string } | null;
-  issuedAt: string;
-  name: string;
-  volunteerNo: string;
-  periodFrom: string;
-  periodTo: string;
-  revokedAt?: string | null;
-}
+export type Certificate = Schemas['Certificate'];
+export type CertificateIssued = Schemas['CertificateIssued'];
+/** What the QR code's check answers (names masked). */
+export type PublicCertificate = Schemas['CertificateCheck'];
 
 export const activitiesApi = {
   browse: (query: { type?: ActivityType; when?: When; page?: number; pageSize?: number } = {}) =>
@@ -181,9 +155,8 @@ export const starsApi = {
 };
 
 export const certificatesApi = {
-  mine: () => api.get<Paged<Certificate>>('/me/certificates', { page: 1, pageSize: 50 }),
-  issue: (from: string, to: string) => api.post<CertificateIssued>('/me/certificates', { from, to }),
+  mine: () => api.get('/me/certificates', { page: 1, pageSize: 50 }),
+  issue: (from: string, to: string) => api.post('/me/certificates', { from, to }),
   pdfUrl: (id: string) => `/api/v1/certificates/${enc(id)}/pdf`,
-  verify: (code: string) =>
-    api.get<PublicCertificate>(`/public/certificates/${enc(code)}`, undefined, { skipAuthHandler: true }),
+  verify: (code: string) => api.get(`/public/certificates/${enc(code)}`, undefined, { skipAuthHandler: true }),
 };
