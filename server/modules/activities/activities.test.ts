@@ -795,3 +795,27 @@ describe('the activity machine', () => {
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
   });
 });
+
+describe('the sign-up machine', () => {
+  it('a volunteer withdraws while the activity recruits (a timeline entry); not once it has ended', async () => {
+    t.clock.set(new Date('2026-06-01T02:00:00Z'));
+    const a = await published({ startAt: iso(day(27)), endAt: iso(day(27, 3)) });
+    const b = await published({ startAt: iso(day(27)), endAt: iso(day(27, 3)) });
+    for (const x of [a, b]) expect((await api(V1, 'POST', `/activities/${x.id}/signups`, {})).statusCode).toBe(201);
+    expect((await api(V1, 'DELETE', `/activities/${a.id}/signups/me`)).statusCode).toBe(204);
+    const events = await count(
+      `select count(*) as n from workflow_events e join activity_signups s on s.id = e.entity_id
+       where e.entity = 'activity_signup' and e.action = 'cancel' and s.activity_id = $1`,
+      [a.id],
+    );
+    expect(events).toBe(1);
+    const mine = async () => (await api(V1, 'GET', `/activities/${b.id}`)).json().mySignup.actions;
+    expect(await mine()).toEqual(['cancel']);
+    t.clock.set(new Date(day(27, 1)));
+    expect((await api(ADMIN, 'POST', `/activities/${b.id}/end`)).statusCode).toBe(200);
+    expect(await mine()).toEqual([]);
+    const late = await api(V1, 'DELETE', `/activities/${b.id}/signups/me`);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.message).toBe('活动已结束，不能取消报名');
+  });
+});

@@ -62,6 +62,9 @@ import {
   type ActivityAction,
   type ActivityParty,
   type ActivityTransition,
+  type SignupAction,
+  type SignupParty,
+  signupMachine,
 } from './transitions.js';
 
 export type ActivityState = (typeof activityStates)[number];
@@ -311,6 +314,8 @@ export type MySignup = {
   checkInAt: Date | null;
   checkOutAt: Date | null;
   noShow: boolean;
+  /** What the volunteer may do with the sign-up now (the H5's buttons): `cancel`. */
+  actions: SignupAction[];
 } | null;
 
 function presentActivity(a: Activity, names: Names, shifts: Shift[], mySignup: MySignup, withCode: boolean) {
@@ -442,6 +447,10 @@ async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & 
           checkInAt: m.checkInAt,
           checkOutAt: m.checkOutAt,
           noShow: m.noShow,
+          actions: actionsFor(signupMachine, m.status, volunteerParty, {
+            checkedIn: !!m.checkInAt,
+            activityState: r.a.state,
+          }),
         }
       : null;
     return presentActivity(
@@ -1268,6 +1277,9 @@ async function notifyPromoted(tx: DbOrTx, a: Activity, promoted: Promoted[], now
   });
 }
 
+/** The caller is the volunteer of their own sign-up (the loaders find only the caller's). */
+const volunteerParty: ReadonlySet<SignupParty> = new Set(['volunteer']);
+
 /** The caller withdraws; a confirmed seat goes to the first waitlisted (of the same shift where shifts are used). */
 export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: string) {
   const volunteerId = requireVolunteer(c);
@@ -1285,13 +1297,11 @@ export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: s
       )
       .for('update');
     if (!s) throw notFound('报名记录');
-    if (s.checkInAt) throw transitionError('您已签到，不能取消报名');
-    if (!['published', 'full', 'in_progress'].includes(a.state))
-      throw transitionError(`活动${stateLabels[a.state]}，不能取消报名`);
-    await tx
-      .update(activitySignups)
-      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
-      .where(eq(activitySignups.id, s.id));
+    assertAllowed(signupMachine, 'cancel', s.status, volunteerParty, {
+      checkedIn: !!s.checkInAt,
+      activityState: a.state,
+    });
+    // the seat and the waitlist first (the sign-up row is locked, so nobody else moves it), then the transition
     let promoted: Promoted[] = [];
     if (s.status === 'confirmed') {
       const [freed] = await tx
@@ -1316,16 +1326,17 @@ export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: s
         .where(eq(activities.id, id));
     }
     await notifyPromoted(tx, a, promoted, now);
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: a.countyCode },
-      {
-        action: 'activity.signup.cancel',
-        entity: 'activity_signup',
-        entityId: s.id,
-        detail: { activityId: id, was: s.status, promoted: promoted.map((p) => p.signupId) },
-      },
-    );
+    await runTransition(tx, {
+      machine: signupMachine,
+      table: activitySignups,
+      stateKey: 'status',
+      record: { id: s.id, countyCode: a.countyCode, state: s.status },
+      action: 'cancel',
+      actor: c.actor,
+      now,
+      set: { cancelledAt: now, updatedAt: now },
+      detail: { activityId: id, was: s.status, promoted: promoted.map((p) => p.signupId) },
+    });
     return { promoted: promoted.length };
   });
 }

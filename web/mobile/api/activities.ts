@@ -29,6 +29,8 @@ export interface MySignup {
   shiftId?: string | null;
   checkInAt: string | null;
   checkOutAt: string | null;
+  /** On the activity detail: what the volunteer may do with the sign-up now (`cancel`). */
+  actions?: string[];
 }
 
 export interface Activity {
