@@ -16,6 +16,10 @@ const converted = [
   /^\/api\/v1\/(users|roles|permissions|regions|sites|standards|settings|audit|files|notifications)(\/|$)/,
   /^\/api\/v1\/stats\/coverage$/,
   /^\/api\/v1\/(teams|team-categories)(\/|$)/,
+  /^\/api\/v1\/(stars\/|me\/stars$|public\/star-notices$)/,
+  /^\/api\/v1\/submissions(\/|$)/,
+  /^\/api\/v1\/(certificates|me\/certificates|public\/certificates)(\/|$)/,
+  /^\/api\/v1\/(hours\/|me\/hours(\/requests)?$|volunteers\/\{id\}\/hours$)/,
 ];
 
 let app: FastifyInstance;

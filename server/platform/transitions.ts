@@ -41,6 +41,8 @@ export type GuardResult = string | { forbidden: string } | null | undefined;
 export type Machine<S extends string, P extends string, A extends string, C = void> = {
   /** The record type, as in audit events and workflow events: 'wish', 'honor', … */
   readonly entity: (typeof workflowEvents.$inferInsert)['entity'];
+  /** The audit actions' prefix when it is not the entity (`star.approve` for a star application): `<audit>.<action>`. */
+  readonly audit?: string;
   /** What the record is called in messages: 心愿, 荣誉推荐 … */
   readonly noun: string;
   readonly states: Readonly<Record<S, string>>;
@@ -108,8 +110,8 @@ export function machineMeta<S extends string, P extends string, A extends string
   };
 }
 
-/** A table whose rows have an `id` and a `state` column. */
-export type StatefulTable = PgTable & { id: AnyPgColumn; state: AnyPgColumn };
+/** A table whose rows have an `id` and a state column (`state`, unless the run names another: `stateKey`). */
+export type StatefulTable = PgTable & { id: AnyPgColumn };
 
 export type Notice = { userIds: (string | null | undefined)[]; title: string; body: string; kind?: string };
 
@@ -170,6 +172,8 @@ export async function timelineOf<S extends string, P extends string, A extends s
 export type RunTransition<T extends StatefulTable, S extends string, P extends string, A extends string, C> = {
   machine: Machine<S, P, A, C>;
   table: T;
+  /** The state column's key when it is not `state` (hour requests and sign-ups keep theirs in `status`). */
+  stateKey?: keyof T['$inferSelect'] & string;
   /** The record as the caller read it: its id, county and the state the caller saw. */
   record: { id: string; countyCode: string; state: S };
   action: A;
@@ -199,8 +203,10 @@ export async function runTransition<T extends StatefulTable, S extends string, P
   r: RunTransition<T, S, P, A, C>,
 ): Promise<T['$inferSelect']> {
   const t = r.machine.transitions[r.action];
-  const conds = and(eq(r.table.id, r.record.id), eq(r.table.state, r.record.state), r.where ?? sql`true`);
-  const set = { ...r.set, state: t.to } as PgUpdateSetSource<T>;
+  const key = r.stateKey ?? 'state';
+  const column = (r.table as unknown as Record<string, AnyPgColumn>)[key];
+  const conds = and(eq(r.table.id, r.record.id), eq(column, r.record.state), r.where ?? sql`true`);
+  const set = { ...r.set, [key]: t.to } as PgUpdateSetSource<T>;
   const rows = (await tx.update(r.table).set(set).where(conds).returning()) as T['$inferSelect'][];
   const row = rows[0];
   if (!row) throw new AppError('INVALID_TRANSITION', r.lost ?? `该${r.machine.noun}的状态已变化，请刷新后重试`);
@@ -232,7 +238,7 @@ export async function runTransition<T extends StatefulTable, S extends string, P
     tx,
     { ...r.actor, countyCode: r.record.countyCode },
     {
-      action: `${r.machine.entity}.${r.action}`,
+      action: `${r.machine.audit ?? r.machine.entity}.${r.action}`,
       entity: r.machine.entity,
       entityId: r.record.id,
       before: { state: r.record.state },

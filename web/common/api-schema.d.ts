@@ -5497,7 +5497,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['HoursEntry'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5534,7 +5559,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MyHours'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5573,7 +5618,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['VolunteerHours'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5612,12 +5677,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursEntry'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5655,7 +5740,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['HoursRequest'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5682,12 +5792,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursRequest'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5723,7 +5853,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['HoursRequest'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5759,7 +5914,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursRequest'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5804,7 +5979,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursRequest'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5846,7 +6041,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HoursRequest'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5878,7 +6093,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MyStars'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5916,7 +6151,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['StarApplication'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5937,12 +6197,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarApplication'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5976,7 +6256,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarApplication'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6020,7 +6320,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarApplication'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6062,7 +6382,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarApplication'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6104,7 +6444,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['StarObjectionResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6140,7 +6500,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['StarNotice'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6179,7 +6564,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Certificate'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6203,12 +6613,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateIssued'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6243,7 +6673,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Certificate'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6265,12 +6720,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateIssued'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6304,7 +6779,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6337,12 +6832,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 志愿服务证明 PDF */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/pdf': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6386,7 +6901,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6420,7 +6955,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CertificateCheck'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6825,7 +7380,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionPage'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6849,12 +7424,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6888,7 +7483,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MissingSubmissions'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6924,7 +7539,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -6969,7 +7604,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7011,7 +7666,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7053,7 +7728,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SubmissionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10507,6 +11202,423 @@ export interface components {
         isBrand: boolean;
         description: string;
         memberCount: number;
+      }[];
+    };
+    /**
+     * @description 时长来源：活动签到 / 点单服务 / 超时长认定 / 补录 / 冲正
+     * @enum {string}
+     */
+    HoursKind: 'attendance' | 'order' | 'excess' | 'correction' | 'reversal';
+    /** @description 服务时长台账的一条记录 */
+    HoursEntry: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      kind: components['schemas']['HoursKind'];
+      kindName: string;
+      /** @description 小时；冲正为负数 */
+      hours: number;
+      /** Format: date */
+      serviceDate: string;
+      /** Format: uuid */
+      activityId: string | null;
+      activityTitle: string | null;
+      /** Format: uuid */
+      orderId: string | null;
+      /** Format: uuid */
+      requestId: string | null;
+      /** Format: uuid */
+      reversesId: string | null;
+      description: string;
+      evidenceFileIds: string[];
+      /** Format: date-time */
+      createdAt: string;
+      /** @description 已被冲正 */
+      reversed: boolean;
+    };
+    /** @description 我的服务时长：累计、本年、星级与下一星级门槛，及台账明细 */
+    MyHours: {
+      /** Format: uuid */
+      volunteerId: string;
+      total: number;
+      thisYear: number;
+      starLevel: number;
+      nextLevel: number | null;
+      nextThreshold: number | null;
+      items: components['schemas']['HoursEntry'][];
+      entryCount: number;
+      page: number;
+      pageSize: number;
+    };
+    /** @description 某志愿者的服务时长与台账明细 */
+    VolunteerHours: {
+      totalHours: number;
+      starLevel: number;
+      entries: components['schemas']['HoursEntry'][];
+      entryCount: number;
+      page: number;
+      pageSize: number;
+    };
+    /**
+     * @description 时长申请状态：待审核 / 已通过 / 已驳回
+     * @enum {string}
+     */
+    HoursRequestStatus: 'pending' | 'approved' | 'rejected';
+    /**
+     * @description 时长申请的操作：审核通过 / 驳回
+     * @enum {string}
+     */
+    HoursRequestAction: 'approve' | 'reject';
+    /** @description 时长申请（超时长、补录） */
+    HoursRequest: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      /** @enum {string} */
+      kind: 'excess' | 'correction';
+      kindName: string;
+      /** Format: uuid */
+      activityId: string | null;
+      activityTitle: string | null;
+      /** @description 申请的小时数 */
+      hours: number;
+      /** @description 认定的小时数（通过后） */
+      approvedHours: number | null;
+      /** Format: date */
+      serviceDate: string;
+      reason: string;
+      evidenceFileIds: string[];
+      status: components['schemas']['HoursRequestStatus'];
+      statusName: string;
+      answer: string | null;
+      /** Format: uuid */
+      entryId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      decidedAt: string | null;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['HoursRequestAction'][];
+    };
+    /**
+     * @description 星级申请状态：待审核 / 公示中 / 已授予 / 未通过 / 已撤回
+     * @enum {string}
+     */
+    StarState: 'applied' | 'notice' | 'granted' | 'rejected' | 'withdrawn';
+    /**
+     * @description 星级申请的操作：审核通过 / 驳回 / 提出异议 / 授予（公示期满，系统）
+     * @enum {string}
+     */
+    StarAction: 'approve' | 'reject' | 'object' | 'grant';
+    /** @description 星级申请 */
+    StarApplication: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      regionName: string;
+      level: number;
+      levelName: string;
+      /** @description 申请时已认定的服务时长（小时） */
+      hoursAtApply: number;
+      /** @description 现在已认定的服务时长（小时） */
+      currentHours: number;
+      currentLevel: number;
+      state: components['schemas']['StarState'];
+      stateName: string;
+      comment: string | null;
+      objection: string | null;
+      /** Format: date */
+      noticeStart: string | null;
+      /** Format: date */
+      noticeEnd: string | null;
+      /** Format: date-time */
+      reviewedAt: string | null;
+      /** Format: date-time */
+      grantedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['StarAction'][];
+    };
+    /** @description 我的星级：当前星级、已认定时长、门槛与申请记录 */
+    MyStars: {
+      /** Format: uuid */
+      volunteerId: string;
+      level: number;
+      levelName: string;
+      hours: number;
+      thresholds: number[];
+      eligibleLevel: number;
+      applications: components['schemas']['StarApplication'][];
+    };
+    /** @description 异议已登记：申请退回待审核 */
+    StarObjectionResult: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['StarState'];
+    };
+    /** @description 星级认定公示（一项） */
+    StarNotice: {
+      /** Format: uuid */
+      id: string;
+      /** @description 姓名（部分隐去） */
+      name: string;
+      volunteerNo: string;
+      regionName: string;
+      level: number;
+      levelName: string;
+      hours: number;
+      /** Format: date */
+      noticeStart: string | null;
+      /** Format: date */
+      noticeEnd: string | null;
+    };
+    /**
+     * @description 证明状态：有效 / 已作废
+     * @enum {string}
+     */
+    CertificateState: 'valid' | 'revoked';
+    /**
+     * @description 证明的操作：作废
+     * @enum {string}
+     */
+    CertificateAction: 'revoke';
+    /** @description 已开具的证明 */
+    CertificateIssued: {
+      /** Format: uuid */
+      id: string;
+      number: string;
+      verifyCode: string;
+      hours: number;
+      pdfUrl: string;
+    };
+    /** @description 志愿服务证明 */
+    Certificate: {
+      /** Format: uuid */
+      id: string;
+      number: string;
+      verifyCode: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      /** Format: date */
+      periodFrom: string;
+      /** Format: date */
+      periodTo: string;
+      hours: number;
+      issuerName: string | null;
+      /** Format: date-time */
+      issuedAt: string;
+      state: components['schemas']['CertificateState'];
+      /** Format: date-time */
+      revokedAt: string | null;
+      revokeReason: string | null;
+      valid: boolean;
+      pdfUrl: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['CertificateAction'][];
+    };
+    /** @description 志愿服务证明详情（含开具时的快照） */
+    CertificateDetail: {
+      /** Format: uuid */
+      id: string;
+      number: string;
+      verifyCode: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      /** Format: date */
+      periodFrom: string;
+      /** Format: date */
+      periodTo: string;
+      hours: number;
+      issuerName: string | null;
+      /** Format: date-time */
+      issuedAt: string;
+      state: components['schemas']['CertificateState'];
+      /** Format: date-time */
+      revokedAt: string | null;
+      revokeReason: string | null;
+      valid: boolean;
+      pdfUrl: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['CertificateAction'][];
+      snapshot: {
+        name: string;
+        idType: string;
+        idTypeName: string;
+        idMasked: string;
+        volunteerNo: string;
+        issuer: {
+          name: string;
+          personInCharge: string;
+          handler: string;
+          contact: string;
+        };
+        content: {
+          title: string;
+          date: string;
+          hours: number;
+        }[];
+      };
+    };
+    /** @description 扫码验证结果 */
+    CertificateCheck: {
+      valid: boolean;
+      number: string;
+      hours: number;
+      issuer: string;
+      /** Format: date-time */
+      issuedAt: string;
+      /** @description 姓名（部分隐去） */
+      name: string;
+      volunteerNo: string;
+      /** Format: date */
+      periodFrom: string;
+      /** Format: date */
+      periodTo: string;
+      /** Format: date-time */
+      revokedAt: string | null;
+    };
+    /**
+     * @description 报送状态：待审核 / 已通过 / 已退回
+     * @enum {string}
+     */
+    SubmissionState: 'submitted' | 'accepted' | 'returned';
+    /**
+     * @description 报送的操作：通过 / 退回 / 重新报送
+     * @enum {string}
+     */
+    SubmissionAction: 'accept' | 'return' | 'resubmit';
+    /** @description 月度报送（列表中的一项） */
+    Submission: {
+      /** Format: uuid */
+      id: string;
+      regionCode: string;
+      regionName: string;
+      /**
+       * @description 实践站 / 实践所
+       * @enum {string}
+       */
+      level: 'station' | 'institute';
+      levelName: string;
+      /** @description YYYY-MM */
+      month: string;
+      state: components['schemas']['SubmissionState'];
+      stateName: string;
+      summary: string;
+      /** @description 报送时自动统计的数据 */
+      figures: {
+        [key: string]: number;
+      };
+      attachmentIds: string[];
+      comment: string | null;
+      /** Format: uuid */
+      submittedBy: string | null;
+      submitterName: string | null;
+      /** Format: date-time */
+      submittedAt: string;
+      /** Format: uuid */
+      reviewedBy: string | null;
+      reviewerName: string | null;
+      /** Format: date-time */
+      reviewedAt: string | null;
+      version: number;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['SubmissionAction'][];
+    };
+    SubmissionPage: {
+      items: components['schemas']['Submission'][];
+      total: number;
+      page: number;
+      pageSize: number;
+      /** @description 各项数据的名称 */
+      figureLabels: {
+        [key: string]: string;
+      };
+    };
+    /** @description 报送详情：数据、审核记录与可执行的操作 */
+    SubmissionDetail: {
+      /** Format: uuid */
+      id: string;
+      regionCode: string;
+      regionName: string;
+      /**
+       * @description 实践站 / 实践所
+       * @enum {string}
+       */
+      level: 'station' | 'institute';
+      levelName: string;
+      /** @description YYYY-MM */
+      month: string;
+      state: components['schemas']['SubmissionState'];
+      stateName: string;
+      summary: string;
+      /** @description 报送时自动统计的数据 */
+      figures: {
+        [key: string]: number;
+      };
+      attachmentIds: string[];
+      comment: string | null;
+      /** Format: uuid */
+      submittedBy: string | null;
+      submitterName: string | null;
+      /** Format: date-time */
+      submittedAt: string;
+      /** Format: uuid */
+      reviewedBy: string | null;
+      reviewerName: string | null;
+      /** Format: date-time */
+      reviewedAt: string | null;
+      version: number;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['SubmissionAction'][];
+      /** @description 各项数据的名称 */
+      figureLabels: {
+        [key: string]: string;
+      };
+      events: {
+        action: string;
+        actorName: string;
+        comment: string;
+        /** Format: date-time */
+        at: string;
+      }[];
+    };
+    /** @description 未报送名单 */
+    MissingSubmissions: {
+      month: string;
+      dueDate: string;
+      overdue: boolean;
+      total: number;
+      items: {
+        regionCode: string;
+        regionName: string;
+        /**
+         * @description 实践站 / 实践所
+         * @enum {string}
+         */
+        level: 'station' | 'institute';
+        levelName: string;
+        parentCode: string;
+        siteName: string | null;
+        /** Format: uuid */
+        submissionId: string | null;
+        state: components['schemas']['SubmissionState'] | null;
+        stateName: string;
+        dueDate: string;
+        overdue: boolean;
       }[];
     };
     /** @description 站内消息 */

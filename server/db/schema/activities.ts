@@ -359,6 +359,10 @@ export const certificates = pgTable(
     snapshot: jsonb('snapshot').$type<CertificateSnapshot>().notNull(),
     issuedBy: uuid('issued_by'),
     issuedAt: ts('issued_at').notNull(),
+    /** valid → revoked (certificates/transitions.ts); `revoked_at` says when. */
+    state: text('state', { enum: ['valid', 'revoked'] })
+      .notNull()
+      .default('valid'),
     revokedAt: ts('revoked_at'),
     revokeReason: text('revoke_reason'),
   },

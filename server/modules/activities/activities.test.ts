@@ -747,3 +747,77 @@ describe('concurrency', () => {
     expect(await verifyAudit(db)).toMatchObject({ ok: true, problems: [] });
   });
 });
+
+describe('the activity machine', () => {
+  const act = (phone: string, id: string, action: string) =>
+    api(phone, 'POST', `/activities/${id}/${action}`, action === 'cancel' ? { reason: '天气原因' } : undefined);
+  const actions = async (phone: string, id: string) => (await api(phone, 'GET', `/activities/${id}`)).json().actions;
+
+  it('the detail lists what the manager can do now; each listed action works, the others are refused', async () => {
+    t.clock.set(new Date('2026-06-01T02:00:00Z'));
+    const times = { startAt: iso(day(25)), endAt: iso(day(25, 3)) };
+    const draft = await create(times);
+    expect(await actions(ADMIN, draft.id)).toEqual(['edit', 'publish', 'cancel']);
+    expect((await act(ADMIN, draft.id, 'archive')).statusCode).toBe(409);
+    expect((await act(ADMIN, draft.id, 'end')).statusCode).toBe(409);
+    expect((await act(PHONES.shawoAdmin, draft.id, 'publish')).statusCode).toBe(404);
+    expect((await act(ADMIN, (await create(times)).id, 'cancel')).statusCode).toBe(200);
+
+    const pub = await act(ADMIN, draft.id, 'publish');
+    expect(pub.statusCode, pub.body).toBe(200);
+    // before the start: no end (the guard says why), no second publish
+    expect(await actions(ADMIN, draft.id)).toEqual(['edit', 'attendance', 'cancel']);
+    expect(await actions(V1, draft.id)).toEqual([]);
+    const early = await act(ADMIN, draft.id, 'end');
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error.message).toContain('活动尚未开始');
+    expect((await act(ADMIN, draft.id, 'publish')).statusCode).toBe(409);
+
+    // started (the sweep has not moved it to in_progress yet): still editable, now it may end
+    t.clock.set(new Date(day(25, 1)));
+    expect(await actions(ADMIN, draft.id)).toEqual(['edit', 'attendance', 'cancel', 'end']);
+    const ended = await act(ADMIN, draft.id, 'end');
+    expect(ended.statusCode, ended.body).toBe(200);
+    expect(await actions(ADMIN, draft.id)).toEqual(['attendance', 'archive']);
+    expect((await act(ADMIN, draft.id, 'cancel')).statusCode).toBe(409);
+    expect((await act(ADMIN, draft.id, 'archive')).statusCode).toBe(200);
+    expect(await actions(ADMIN, draft.id)).toEqual([]);
+    const timeline = await count(
+      `select count(*) as n from workflow_events where entity = 'activity' and entity_id = $1`,
+      [draft.id],
+    );
+    expect(timeline).toBe(3); // published, ended, archived
+  });
+
+  it('two managers ending at once: one wins, the other gets 409', async () => {
+    t.clock.set(new Date('2026-06-01T02:00:00Z'));
+    const a = await published({ startAt: iso(day(26)), endAt: iso(day(26, 3)) });
+    t.clock.set(new Date(day(26, 1)));
+    const results = await Promise.all([act(ADMIN, a.id, 'end'), act(PHONES.countyAdmin, a.id, 'end')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+  });
+});
+
+describe('the sign-up machine', () => {
+  it('a volunteer withdraws while the activity recruits (a timeline entry); not once it has ended', async () => {
+    t.clock.set(new Date('2026-06-01T02:00:00Z'));
+    const a = await published({ startAt: iso(day(27)), endAt: iso(day(27, 3)) });
+    const b = await published({ startAt: iso(day(27)), endAt: iso(day(27, 3)) });
+    for (const x of [a, b]) expect((await api(V1, 'POST', `/activities/${x.id}/signups`, {})).statusCode).toBe(201);
+    expect((await api(V1, 'DELETE', `/activities/${a.id}/signups/me`)).statusCode).toBe(204);
+    const events = await count(
+      `select count(*) as n from workflow_events e join activity_signups s on s.id = e.entity_id
+       where e.entity = 'activity_signup' and e.action = 'cancel' and s.activity_id = $1`,
+      [a.id],
+    );
+    expect(events).toBe(1);
+    const mine = async () => (await api(V1, 'GET', `/activities/${b.id}`)).json().mySignup.actions;
+    expect(await mine()).toEqual(['cancel']);
+    t.clock.set(new Date(day(27, 1)));
+    expect((await api(ADMIN, 'POST', `/activities/${b.id}/end`)).statusCode).toBe(200);
+    expect(await mine()).toEqual([]);
+    const late = await api(V1, 'DELETE', `/activities/${b.id}/signups/me`);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.message).toBe('活动已结束，不能取消报名');
+  });
+});

@@ -8,13 +8,14 @@ import { notify } from '../../platform/notify.js';
 import { regionInScope } from '../../platform/scope.js';
 import { chinaMinute as fmt } from '../../platform/clock.js';
 import { getSetting } from '../settings/service.js';
-import { settleAttendance, type Settlement } from '../hours/settle.js';
+import type { Settlement } from '../hours/service.js';
 import {
   canManage,
   checkInput,
   isAbove,
   newAttendanceCode,
   parentPathOf,
+  settleSignup,
   sheetTimeProblems,
   standing,
   type ActivityCaller,
@@ -228,7 +229,7 @@ async function settleSheet(tx: DbOrTx, c: ActivityCaller, a: Activity, now: Date
     .orderBy(asc(activitySignups.volunteerId));
   const items: RecordSettlement['items'] = [];
   for (const r of rows) {
-    const hours = await settleAttendance(tx, { signup: r.s, activity: a, shift: null, actor: c.actor, now });
+    const hours = await settleSignup(tx, { signup: r.s, activity: a, shift: null, actor: c.actor, now });
     items.push({
       signupId: r.s.id,
       volunteerId: r.s.volunteerId,

@@ -1,5 +1,22 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, gte, ilike, inArray, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gte,
+  ilike,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  ne,
+  notInArray,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   activities,
@@ -33,10 +50,10 @@ import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { myVolunteer } from '../volunteers/service.js';
 import { registerTeamActivitySource } from '../teams/service.js';
-import { settleAttendance, type Settlement } from '../hours/settle.js';
+import { settleAttendance, type Settlement } from '../hours/service.js';
 import { chinaMinute as fmt } from '../../platform/clock.js';
 import { userNameSql } from '../accounts/sql.js';
-import { actionsFor, addEvent, timelineOf } from '../../platform/transitions.js';
+import { actionsFor, addEvent, assertAllowed, runTransition, timelineOf } from '../../platform/transitions.js';
 import {
   activityMachine,
   activityStateLabels,
@@ -44,6 +61,10 @@ import {
   unconfirmedStates,
   type ActivityAction,
   type ActivityParty,
+  type ActivityTransition,
+  type SignupAction,
+  type SignupParty,
+  signupMachine,
 } from './transitions.js';
 
 export type ActivityState = (typeof activityStates)[number];
@@ -135,6 +156,16 @@ export function allowedActions(c: ActivityCaller, a: Activity, now: Date): Activ
 }
 const activityScope = (scope: Scope) =>
   inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode });
+/** canManage, canStaffRead and canSee as SQL, for the scoped loaders (one query, out of sight = not found). */
+const managesSql = (c: Pick<ActivityCaller, 'permissions' | 'scope'>) =>
+  c.permissions.has('activity:manage') ? activityScope(c.scope) : sql`false`;
+const staffReadsSql = (c: Pick<ActivityCaller, 'permissions' | 'scope'>) =>
+  c.permissions.has('activity:read') || c.permissions.has('activity:manage') ? activityScope(c.scope) : sql`false`;
+const seesSql = (c: Pick<ActivityCaller, 'permissions' | 'scope' | 'countyCode'>) =>
+  or(
+    staffReadsSql(c),
+    and(eq(activities.countyCode, c.countyCode), notInArray(activities.state, ['draft', ...unconfirmedStates])),
+  )!;
 
 function requireVolunteer(c: Pick<ActivityCaller, 'volunteerId'>): string {
   if (!c.volunteerId)
@@ -283,6 +314,8 @@ export type MySignup = {
   checkInAt: Date | null;
   checkOutAt: Date | null;
   noShow: boolean;
+  /** What the volunteer may do with the sign-up now (the H5's buttons): `cancel`. */
+  actions: SignupAction[];
 } | null;
 
 function presentActivity(a: Activity, names: Names, shifts: Shift[], mySignup: MySignup, withCode: boolean) {
@@ -414,6 +447,10 @@ async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & 
           checkInAt: m.checkInAt,
           checkOutAt: m.checkOutAt,
           noShow: m.noShow,
+          actions: actionsFor(signupMachine, m.status, volunteerParty, {
+            checkedIn: !!m.checkInAt,
+            activityState: r.a.state,
+          }),
         }
       : null;
     return presentActivity(
@@ -428,24 +465,35 @@ async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & 
 
 /** The detail: the activity with the caller's allowed `actions`, and for a recorded one (补录) its timeline. */
 export async function getActivity(db: DbOrTx, c: ActivityCaller, id: string, now: Date) {
-  const [row] = await withNames(db).where(eq(activities.id, id));
-  if (!row || !canSee(c, row.a)) throw notFound('活动');
+  const [row] = await withNames(db).where(and(eq(activities.id, id), seesSql(c)));
+  if (!row) throw notFound('活动');
   const [view] = await decorate(db, c, [row]);
   const timeline = row.a.recordedAt && canStaffRead(c, row.a) ? await timelineOf(db, activityMachine, id) : [];
   return { ...view, actions: allowedActions(c, row.a, now), timeline };
 }
 
-/** The activity for a staff command: found only when it lies in the caller's scope and they may manage it. */
+/**
+ * The scoped loader for a staff command: one query that finds the activity only when the caller may manage it
+ * (activity:manage, its region in scope); out of sight = not found. `lock` takes the row lock (in a transaction).
+ */
 export async function loadManaged(db: DbOrTx, c: ActivityCaller, id: string, lock = false) {
-  const q = db.select().from(activities).where(eq(activities.id, id));
+  const q = db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.id, id), managesSql(c)));
   const [a] = lock ? await q.for('update') : await q;
-  if (!a || !canManage(c, a)) throw notFound('活动');
+  if (!a) throw notFound('活动');
   return a;
 }
 
-async function loadVisible(db: DbOrTx, c: ActivityCaller, id: string) {
-  const [a] = await db.select().from(activities).where(eq(activities.id, id));
-  if (!a || !canSee(c, a)) throw notFound('活动');
+/** The scoped loader for what anyone may read (canSee, in SQL): staff in scope, or the county once it is public. */
+async function loadVisible(db: DbOrTx, c: ActivityCaller, id: string, lock = false) {
+  const q = db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.id, id), seesSql(c)));
+  const [a] = lock ? await q.for('update') : await q;
+  if (!a) throw notFound('活动');
   return a;
 }
 
@@ -576,8 +624,11 @@ export async function listSignups(
   id: string,
   f: { status?: 'confirmed' | 'waitlisted' | 'cancelled'; page: number; pageSize: number },
 ) {
-  const [a] = await db.select().from(activities).where(eq(activities.id, id));
-  if (!a || !canStaffRead(c, a)) throw notFound('活动');
+  const [a] = await db
+    .select({ id: activities.id })
+    .from(activities)
+    .where(and(eq(activities.id, id), staffReadsSql(c)));
+  if (!a) throw notFound('活动');
   const where = and(eq(activitySignups.activityId, id), f.status ? eq(activitySignups.status, f.status) : sql`true`);
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(activitySignups).where(where),
@@ -830,10 +881,17 @@ async function syncShifts(tx: DbOrTx, activityId: string, old: Shift[], input: S
 
 // ---------- state changes ----------
 
+/** The machine's check of a staff command on an activity the caller has loaded (403 / 409 with the house's messages). */
+const allowedOn = (c: ActivityCaller, a: Activity, now: Date, action: ActivityTransition) => {
+  const { parties, ctx } = standing(c, a, now);
+  return assertAllowed(activityMachine, action, a.state, parties, ctx);
+};
+
+/** Publishing lands in `published` or, when the seats are already taken, `full`: its own update, checked by the machine. */
 export async function publishActivity(db: Db, c: ActivityCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (!allowedFrom('publish', a.state)) throw transitionError(`活动${stateLabels[a.state]}，只有草稿可以发布`);
+    allowedOn(c, a, now, 'publish');
     if (a.risky && !a.insurance?.trim())
       throw transitionError('该活动标记为有风险的活动，须先在活动信息中登记保险（保单号或险种）才能发布');
     if (a.endAt.getTime() <= now.getTime()) throw transitionError('活动结束时间已过，不能发布');
@@ -846,6 +904,16 @@ export async function publishActivity(db: Db, c: ActivityCaller, now: Date, id: 
       })
       .where(and(eq(activities.id, id), eq(activities.state, 'draft')))
       .returning();
+    if (!after) throw transitionError('该活动的状态已变化，请刷新后重试');
+    await addEvent(tx, {
+      entity: 'activity',
+      entityId: id,
+      action: 'publish',
+      from: a.state,
+      to: after.state,
+      actor: c.actor,
+      at: now,
+    });
     await writeAudit(
       tx,
       { ...c.actor, countyCode: a.countyCode },
@@ -859,25 +927,9 @@ export async function cancelActivity(db: Db, c: ActivityCaller, now: Date, id: s
   if (!reason?.trim()) throw invalid('reason', '请填写取消原因');
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (!allowedFrom('cancel', a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能取消`);
-    const [after] = await tx
-      .update(activities)
-      .set({ state: 'cancelled', cancelReason: reason.trim(), cancelledAt: now, updatedAt: now })
-      .where(eq(activities.id, id))
-      .returning();
+    allowedOn(c, a, now, 'cancel');
     // the people on a record's sign-in sheet never signed up: withdrawing the record is not news for them
     const userIds = a.recordedAt ? [] : await signedUpUsers(tx, id);
-    if (a.recordedAt)
-      await addEvent(tx, {
-        entity: 'activity',
-        entityId: id,
-        action: 'cancel',
-        from: a.state,
-        to: 'cancelled',
-        actor: c.actor,
-        note: reason.trim(),
-        at: now,
-      });
     await notify(tx, {
       countyCode: a.countyCode,
       userIds,
@@ -889,24 +941,41 @@ export async function cancelActivity(db: Db, c: ActivityCaller, now: Date, id: s
       now,
       sms: true,
     });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: a.countyCode },
-      {
-        action: 'activity.cancel',
-        entity: 'activity',
-        entityId: id,
-        detail: { from: a.state, reason: reason.trim(), notified: userIds.length },
-      },
-    );
-    return after;
+    return runTransition(tx, {
+      machine: activityMachine,
+      table: activities,
+      record: a,
+      action: 'cancel',
+      actor: c.actor,
+      now,
+      set: { cancelReason: reason.trim(), cancelledAt: now, updatedAt: now },
+      note: reason.trim(),
+      detail: { from: a.state, notified: userIds.length },
+    });
   });
 }
 
+/** Confirmed sign-ups without a check-in become no-shows when the activity ends. */
+async function markNoShows(tx: DbOrTx, activityId: string, now: Date) {
+  const rows = await tx
+    .update(activitySignups)
+    .set({ noShow: true, updatedAt: now })
+    .where(
+      and(
+        eq(activitySignups.activityId, activityId),
+        eq(activitySignups.status, 'confirmed'),
+        sql`${activitySignups.checkInAt} is null`,
+      ),
+    )
+    .returning({ id: activitySignups.id });
+  return rows.length;
+}
+
 /**
- * Ends an activity: confirmed sign-ups without a check-in become no-shows. Anyone checked in but not out is left
- * unsettled on purpose: hours are settled at most once per sign-up, so settling them now with nothing would stop
- * staff from completing the row later from the paper sign-in sheet (POST …/attendance), which then settles it.
+ * Ends an activity (the sweep, system work): confirmed sign-ups without a check-in become no-shows. Anyone checked in
+ * but not out is left unsettled on purpose: hours are settled at most once per sign-up, so settling them now with
+ * nothing would stop staff from completing the row later from the paper sign-in sheet (POST …/attendance), which then
+ * settles it.
  */
 async function endInTx(tx: DbOrTx, a: Activity, now: Date) {
   const [after] = await tx
@@ -915,51 +984,41 @@ async function endInTx(tx: DbOrTx, a: Activity, now: Date) {
     .where(and(eq(activities.id, a.id), inArray(activities.state, ['published', 'full', 'in_progress'])))
     .returning();
   if (!after) return null;
-  const noShows = await tx
-    .update(activitySignups)
-    .set({ noShow: true, updatedAt: now })
-    .where(
-      and(
-        eq(activitySignups.activityId, a.id),
-        eq(activitySignups.status, 'confirmed'),
-        sql`${activitySignups.checkInAt} is null`,
-      ),
-    )
-    .returning({ id: activitySignups.id });
-  return { after, noShows: noShows.length };
+  return { after, noShows: await markNoShows(tx, a.id, now) };
 }
 
 export async function endActivity(db: Db, c: ActivityCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (!allowedFrom('end', a.state)) throw transitionError(`活动${stateLabels[a.state]}，不能结束`);
-    if (now.getTime() < a.startAt.getTime()) throw transitionError('活动尚未开始，不能结束；不再举办请取消活动');
-    const r = (await endInTx(tx, a, now))!;
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: a.countyCode },
-      { action: 'activity.end', entity: 'activity', entityId: id, detail: { from: a.state, noShows: r.noShows } },
-    );
-    return { ...r.after, noShows: r.noShows };
+    allowedOn(c, a, now, 'end');
+    const noShows = await markNoShows(tx, a.id, now);
+    const after = await runTransition(tx, {
+      machine: activityMachine,
+      table: activities,
+      record: a,
+      action: 'end',
+      actor: c.actor,
+      now,
+      set: { endedAt: now, updatedAt: now },
+      detail: { from: a.state, noShows },
+    });
+    return { ...after, noShows };
   });
 }
 
 export async function archiveActivity(db: Db, c: ActivityCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
-    if (!allowedFrom('archive', a.state))
-      throw transitionError(`活动${stateLabels[a.state]}，只有已结束的活动可以归档`);
-    const [after] = await tx
-      .update(activities)
-      .set({ state: 'archived', archivedAt: now, updatedAt: now })
-      .where(eq(activities.id, id))
-      .returning();
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: a.countyCode },
-      { action: 'activity.archive', entity: 'activity', entityId: id },
-    );
-    return after;
+    allowedOn(c, a, now, 'archive');
+    return runTransition(tx, {
+      machine: activityMachine,
+      table: activities,
+      record: a,
+      action: 'archive',
+      actor: c.actor,
+      now,
+      set: { archivedAt: now, updatedAt: now },
+    });
   });
 }
 
@@ -1218,12 +1277,14 @@ async function notifyPromoted(tx: DbOrTx, a: Activity, promoted: Promoted[], now
   });
 }
 
+/** The caller is the volunteer of their own sign-up (the loaders find only the caller's). */
+const volunteerParty: ReadonlySet<SignupParty> = new Set(['volunteer']);
+
 /** The caller withdraws; a confirmed seat goes to the first waitlisted (of the same shift where shifts are used). */
 export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: string) {
   const volunteerId = requireVolunteer(c);
   return db.transaction(async (tx) => {
-    const [a] = await tx.select().from(activities).where(eq(activities.id, id)).for('update');
-    if (!a || !canSee(c, a)) throw notFound('活动');
+    const a = await loadVisible(tx, c, id, true);
     const [s] = await tx
       .select()
       .from(activitySignups)
@@ -1236,13 +1297,11 @@ export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: s
       )
       .for('update');
     if (!s) throw notFound('报名记录');
-    if (s.checkInAt) throw transitionError('您已签到，不能取消报名');
-    if (!['published', 'full', 'in_progress'].includes(a.state))
-      throw transitionError(`活动${stateLabels[a.state]}，不能取消报名`);
-    await tx
-      .update(activitySignups)
-      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
-      .where(eq(activitySignups.id, s.id));
+    assertAllowed(signupMachine, 'cancel', s.status, volunteerParty, {
+      checkedIn: !!s.checkInAt,
+      activityState: a.state,
+    });
+    // the seat and the waitlist first (the sign-up row is locked, so nobody else moves it), then the transition
     let promoted: Promoted[] = [];
     if (s.status === 'confirmed') {
       const [freed] = await tx
@@ -1267,16 +1326,17 @@ export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: s
         .where(eq(activities.id, id));
     }
     await notifyPromoted(tx, a, promoted, now);
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: a.countyCode },
-      {
-        action: 'activity.signup.cancel',
-        entity: 'activity_signup',
-        entityId: s.id,
-        detail: { activityId: id, was: s.status, promoted: promoted.map((p) => p.signupId) },
-      },
-    );
+    await runTransition(tx, {
+      machine: signupMachine,
+      table: activitySignups,
+      stateKey: 'status',
+      record: { id: s.id, countyCode: a.countyCode, state: s.status },
+      action: 'cancel',
+      actor: c.actor,
+      now,
+      set: { cancelledAt: now, updatedAt: now },
+      detail: { activityId: id, was: s.status, promoted: promoted.map((p) => p.signupId) },
+    });
     return { promoted: promoted.length };
   });
 }
@@ -1382,7 +1442,7 @@ export async function checkOut(db: Db, c: ActivityCaller, now: Date, id: string,
     const shift = s.shiftId
       ? (await tx.select().from(activityShifts).where(eq(activityShifts.id, s.shiftId)))[0]
       : null;
-    const hours = await settleAttendance(tx, { signup: updated, activity: a, shift, actor: c.actor, now });
+    const hours = await settleSignup(tx, { signup: updated, activity: a, shift, actor: c.actor, now });
     await writeAudit(
       tx,
       { ...c.actor, countyCode: a.countyCode },
@@ -1501,7 +1561,7 @@ export async function recordAttendance(
     const shift = signup.shiftId
       ? (await tx.select().from(activityShifts).where(eq(activityShifts.id, signup.shiftId)))[0]
       : null;
-    const hours = await settleAttendance(tx, { signup, activity: locked, shift, actor: c.actor, now });
+    const hours = await settleSignup(tx, { signup, activity: locked, shift, actor: c.actor, now });
     await writeAudit(
       tx,
       { ...c.actor, countyCode: a.countyCode },
@@ -1605,4 +1665,21 @@ export async function sweepActivities(db: Db, now: Date) {
     });
   }
   return totals;
+}
+
+/**
+ * Settles one attendance into hours, in the caller's transaction: the sign-up is claimed here (`hours_settled_at`, a
+ * conditional update, so it is settled at most once) and the hours module credits it (hours/settle.ts) — each
+ * module writes its own tables. A second call credits nothing and says why.
+ */
+export async function settleSignup(tx: DbOrTx, input: Parameters<typeof settleAttendance>[1]): Promise<Settlement> {
+  const { signup, now } = input;
+  if (!signup.checkInAt || !signup.checkOutAt) return { credited: 0, pending: 0, reason: '未完成签到签退，不计时长' };
+  const [claimed] = await tx
+    .update(activitySignups)
+    .set({ hoursSettledAt: now, updatedAt: now })
+    .where(and(eq(activitySignups.id, signup.id), isNull(activitySignups.hoursSettledAt)))
+    .returning({ id: activitySignups.id });
+  if (!claimed) return { credited: 0, pending: 0, reason: '该报名的服务时长已结算过' };
+  return settleAttendance(tx, input);
 }

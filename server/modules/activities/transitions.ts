@@ -1,4 +1,4 @@
-import type { activities, activityStates } from '../../db/schema/index.js';
+import type { activities, activitySignups, activityStates } from '../../db/schema/index.js';
 import { defineMachine } from '../../platform/transitions.js';
 
 export type ActivityState = (typeof activityStates)[number];
@@ -99,3 +99,42 @@ export const allowedFrom = (action: ActivityAction, state: ActivityState): boole
 
 /** A record waiting for, or returned by, the level above: counted nowhere, visible to staff only. */
 export const unconfirmedStates = ['pending_confirmation', 'returned'] as const;
+
+export type SignupStatus = (typeof activitySignups.$inferSelect)['status'];
+
+/** Who the caller is to one sign-up: the volunteer who signed up, or `system` (a freed seat promotes the waitlist). */
+export type SignupParty = 'volunteer' | 'system';
+
+/** What the guards look at: the sign-up's check-in and its activity's state. */
+export type SignupContext = { checkedIn: boolean; activityState: ActivityState };
+
+/** An activity whose sign-ups may still be withdrawn. */
+const withdrawable: readonly ActivityState[] = ['published', 'full', 'in_progress'];
+
+/**
+ * 报名: confirmed (a seat) or waitlisted → cancelled by the volunteer before checking in, while the activity recruits or
+ * runs; a freed seat promotes the earliest waitlisted (activities/service.ts `fillSeats`, its own set-based update).
+ */
+export const signupMachine = defineMachine<SignupStatus, SignupParty, SignupContext>()({
+  entity: 'activity_signup',
+  audit: 'activity.signup',
+  noun: '报名',
+  states: { confirmed: '已报名', waitlisted: '候补中', cancelled: '已取消' },
+  transitions: {
+    cancel: {
+      from: ['confirmed', 'waitlisted'],
+      to: 'cancelled',
+      who: ['volunteer'],
+      label: '取消报名',
+      guard: (c) =>
+        c.checkedIn
+          ? '您已签到，不能取消报名'
+          : withdrawable.includes(c.activityState)
+            ? null
+            : `活动${activityStateLabels[c.activityState]}，不能取消报名`,
+    },
+    promote: { from: ['waitlisted'], to: 'confirmed', who: ['system'], label: '候补转正' },
+  },
+});
+
+export type SignupAction = keyof typeof signupMachine.transitions;

@@ -215,3 +215,48 @@ describe('certificates', () => {
     if (hasPdftotext) expect(pdfText(pdf.rawPayload)).toContain('刘文明');
   });
 });
+
+describe('the certificate machine', () => {
+  async function fresh() {
+    const me = (await api(V, 'GET', '/me')).json();
+    const r = await api(ADMIN, 'POST', '/certificates', {
+      volunteerId: me.volunteerId,
+      from: '2025-01-01',
+      to: '2026-06-01',
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    return r.json().id as string;
+  }
+  const revoke = (phone: string, id: string) =>
+    api(phone, 'POST', `/certificates/${id}/revoke`, { reason: '信息有误，重新开具' });
+
+  it('the issuer may revoke a valid certificate, once; the holder may not; the actions say so', async () => {
+    const id = await fresh();
+    const staff = await api(ADMIN, 'GET', `/certificates/${id}`);
+    expect(staff.json()).toMatchObject({ state: 'valid', actions: ['revoke'] });
+    const holder = await api(V, 'GET', `/certificates/${id}`);
+    expect(holder.statusCode, holder.body).toBe(200);
+    expect(holder.json().actions).toEqual([]);
+    const mine = (await api(V, 'GET', '/me/certificates')).json().items;
+    expect(mine.find((c: { id: string }) => c.id === id)?.actions).toEqual([]);
+    const listed = (await api(ADMIN, 'GET', '/certificates?pageSize=100')).json().items;
+    expect(listed.find((c: { id: string }) => c.id === id)?.actions).toEqual(['revoke']);
+
+    const done = await revoke(ADMIN, id);
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json()).toMatchObject({ state: 'revoked', valid: false, actions: [] });
+    expect((await revoke(ADMIN, id)).statusCode).toBe(409);
+    expect((await api(PHONES.shawoAdmin, 'GET', `/certificates/${id}`)).statusCode).toBe(404);
+  });
+
+  it('two revocations at once: one wins, the other gets 409', async () => {
+    const id = await fresh();
+    const results = await Promise.all([revoke(ADMIN, id), revoke(PHONES.countyAdmin, id)]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const audit = await t.deps.database.query(
+      `select action from audit_events where entity = 'certificate' and entity_id = $1 order by seq`,
+      [id],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['certificate.issue', 'certificate.revoke']);
+  });
+});

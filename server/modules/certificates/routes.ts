@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, can, pageQuery } from '../../platform/http.js';
+import { pageOf } from '../../platform/responses.js';
 import { idParam } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
 import { myVolunteer } from '../volunteers/service.js';
@@ -12,11 +13,12 @@ import {
   getCertificate,
   issueCertificate,
   listCertificates,
-  loadCertificate,
+  findCertificate,
   myCertificates,
   revokeCertificate,
   verifyCertificate,
 } from './service.js';
+import { Certificate, CertificateCheck, CertificateDetail, CertificateIssued, CertificatePdf } from './schema.js';
 
 const date = (what: string) =>
   z
@@ -58,6 +60,7 @@ export const certificateRoutes =
           tags: ['证明'],
           summary: '为管辖范围内的志愿者开具志愿服务证明（所选时段内须有已认定时长）',
           body: z.object({ volunteerId: z.uuid('志愿者 ID 格式不正确'), ...period }),
+          response: { 201: CertificateIssued },
         },
       },
       async (req, reply) => {
@@ -75,7 +78,12 @@ export const certificateRoutes =
     app.post(
       '/me/certificates',
       {
-        schema: { tags: ['证明'], summary: '志愿者为自己开具志愿服务证明', body: z.object(period) },
+        schema: {
+          tags: ['证明'],
+          summary: '志愿者为自己开具志愿服务证明',
+          body: z.object(period),
+          response: { 201: CertificateIssued },
+        },
       },
       async (req, reply) => {
         const row = await issueCertificate(db, await caller(req), now(), req.body, true);
@@ -101,6 +109,7 @@ export const certificateRoutes =
             volunteerId: z.uuid('志愿者 ID 格式不正确').optional(),
             q: z.string().max(40).optional(),
           }),
+          response: { 200: pageOf(Certificate) },
         },
       },
       async (req) => listCertificates(db, auth(req).scope, req.query),
@@ -108,13 +117,27 @@ export const certificateRoutes =
 
     app.get(
       '/me/certificates',
-      { schema: { tags: ['证明'], summary: '我的志愿服务证明', querystring: z.object(pageQuery) } },
+      {
+        schema: {
+          tags: ['证明'],
+          summary: '我的志愿服务证明',
+          querystring: z.object(pageQuery),
+          response: { 200: pageOf(Certificate) },
+        },
+      },
       async (req) => myCertificates(db, auth(req).userId, req.query),
     );
 
     app.get(
       '/certificates/:id',
-      { schema: { tags: ['证明'], summary: '志愿服务证明详情（含开具时的快照）', params: idParam } },
+      {
+        schema: {
+          tags: ['证明'],
+          summary: '志愿服务证明详情（含开具时的快照）',
+          params: idParam,
+          response: { 200: CertificateDetail },
+        },
+      },
       async (req) => getCertificate(db, viewer(req), req.params.id),
     );
 
@@ -126,10 +149,11 @@ export const certificateRoutes =
           summary: '下载志愿服务证明 PDF（A4，含电子印章与验证二维码）',
           params: idParam,
           querystring: z.object({ download: z.enum(['0', '1']).optional() }),
+          response: { 200: CertificatePdf },
         },
       },
       async (req, reply) => {
-        const cert = await loadCertificate(db, viewer(req), req.params.id);
+        const { cert } = await findCertificate(db, viewer(req), req.params.id);
         const pdf = await certificatePdf(db, deps.files, cert, `${req.protocol}://${req.host}`);
         const name = encodeURIComponent(`志愿服务证明-${cert.number}.pdf`);
         return reply
@@ -154,6 +178,7 @@ export const certificateRoutes =
           body: z.object({
             reason: z.string({ error: '请填写作废原因' }).trim().min(2, '请填写作废原因（至少 2 个字）').max(500),
           }),
+          response: { 200: CertificateDetail },
         },
       },
       async (req) => {
@@ -171,6 +196,7 @@ export const certificateRoutes =
           summary: '扫码验证志愿服务证明（无需登录；姓名部分隐去；作废的证明 valid 为 false）',
           security: [],
           params: z.object({ verifyCode: z.string().min(1).max(64) }),
+          response: { 200: CertificateCheck },
         },
       },
       async (req) => verifyCertificate(db, req.params.verifyCode),

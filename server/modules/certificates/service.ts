@@ -13,6 +13,8 @@ import {
   type CertificateSnapshot,
 } from '../../db/schema/index.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { actionsFor, addEvent, assertAllowed, runTransition } from '../../platform/transitions.js';
+import { certificateMachine, type CertificateParty } from './transitions.js';
 import { writeAudit } from '../../platform/audit.js';
 import { escapeLike, inScope, type Scope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
@@ -186,6 +188,15 @@ export async function issueCertificate(db: Db, c: HoursCaller, now: Date, input:
         now,
       });
     }
+    await addEvent(tx, {
+      entity: 'certificate',
+      entityId: row.id,
+      action: 'issue',
+      from: null,
+      to: 'valid',
+      actor: c.actor,
+      at: now,
+    });
     await writeAudit(
       tx,
       { ...c.actor, countyCode: volunteer.countyCode },
@@ -213,17 +224,37 @@ const columns = {
   hours: certificates.hours,
   issuerName: sql<string>`${certificates.snapshot}->'issuer'->>'name'`,
   issuedAt: certificates.issuedAt,
+  state: certificates.state,
   revokedAt: certificates.revokedAt,
   revokeReason: certificates.revokeReason,
 };
-const present = <T extends { hours: string; revokedAt: Date | null; id: string }>(r: T) => ({
+
+/** Who sees a certificate: the staff who issue certificates for its place, or its volunteer. */
+type Viewer = { userId: string; scope: Scope; canIssue: boolean };
+const parties = (issuer: boolean, holder: boolean) => {
+  const p = new Set<CertificateParty>();
+  if (issuer) p.add('issuer');
+  if (holder) p.add('holder');
+  return p;
+};
+
+const present = <T extends { hours: string; state: 'valid' | 'revoked'; id: string }>(
+  r: T,
+  who: ReadonlySet<CertificateParty>,
+) => ({
   ...r,
   hours: Number(r.hours),
-  valid: !r.revokedAt,
+  valid: r.state === 'valid',
   pdfUrl: `/api/v1/certificates/${r.id}/pdf`,
+  actions: actionsFor(certificateMachine, r.state, who, undefined),
 });
 
-async function paged(db: DbOrTx, conds: SQL[], f: { page: number; pageSize: number }) {
+async function paged(
+  db: DbOrTx,
+  conds: SQL[],
+  who: ReadonlySet<CertificateParty>,
+  f: { page: number; pageSize: number },
+) {
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
     db
@@ -240,9 +271,10 @@ async function paged(db: DbOrTx, conds: SQL[], f: { page: number; pageSize: numb
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map(present), total, page: f.page, pageSize: f.pageSize };
+  return { items: rows.map((r) => present(r, who)), total, page: f.page, pageSize: f.pageSize };
 }
 
+/** The staff list (certificate:issue): certificates of the caller's scope. */
 export async function listCertificates(
   db: DbOrTx,
   scope: Scope,
@@ -254,78 +286,73 @@ export async function listCertificates(
     const q = `%${escapeLike(f.q.trim())}%`;
     conds.push(or(ilike(certificates.number, q), ilike(volunteers.name, q), ilike(volunteers.volunteerNo, q))!);
   }
-  return paged(db, conds, f);
+  return paged(db, conds, parties(true, false), f);
 }
 
 export async function myCertificates(db: DbOrTx, userId: string, f: { page: number; pageSize: number }) {
   const v = await requireMyVolunteer(db, userId);
-  return paged(db, [eq(certificates.volunteerId, v.id)], f);
+  return paged(db, [eq(certificates.volunteerId, v.id)], parties(false, true), f);
 }
 
-/** A certificate the caller may see: staff who issue certificates for its place, or its volunteer. */
-export async function loadCertificate(db: DbOrTx, c: { userId: string; scope: Scope; canIssue: boolean }, id: string) {
+/**
+ * The scoped loader of a certificate: one query that finds it only if the caller may see it — staff who issue
+ * certificates with its place in scope, or its volunteer — and says who the caller is to it. Out of sight = not found.
+ */
+export async function findCertificate(db: DbOrTx, c: Viewer, id: string) {
+  const issuerSees = c.canIssue ? certScope(c.scope) : sql`false`;
   const mine = eq(volunteers.userId, c.userId);
   const [row] = await db
-    .select({ cert: certificates })
+    .select({
+      cert: certificates,
+      shown: columns,
+      issuer: sql<boolean>`${issuerSees}`,
+      holder: sql<boolean>`${mine}`,
+      holderUserId: volunteers.userId,
+    })
     .from(certificates)
     .innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
-    .where(and(eq(certificates.id, id), c.canIssue ? or(certScope(c.scope), mine) : mine));
+    .where(and(eq(certificates.id, id), or(issuerSees, mine)));
   if (!row) throw notFound('志愿服务证明');
-  return row.cert;
+  return { ...row, parties: parties(!!row.issuer, !!row.holder) };
 }
 
-export async function getCertificate(db: DbOrTx, c: { userId: string; scope: Scope; canIssue: boolean }, id: string) {
-  const cert = await loadCertificate(db, c, id);
-  const [row] = await db
-    .select(columns)
-    .from(certificates)
-    .innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
-    .where(eq(certificates.id, cert.id));
-  return { ...present(row), snapshot: { ...cert.snapshot, idTypeName: idTypeLabel(cert.snapshot.idType) } };
+/** The detail: the certificate, its snapshot and the caller's `actions`. */
+export async function getCertificate(db: DbOrTx, c: Viewer, id: string) {
+  const f = await findCertificate(db, c, id);
+  return {
+    ...present(f.shown, f.parties),
+    snapshot: { ...f.cert.snapshot, idTypeName: idTypeLabel(f.cert.snapshot.idType) },
+  };
 }
 
 export async function revokeCertificate(db: Db, c: HoursCaller, now: Date, id: string, reason: string) {
-  const [cert] = await db
-    .select()
-    .from(certificates)
-    .where(and(eq(certificates.id, id), certScope(c.scope)));
-  if (!cert) throw notFound('志愿服务证明');
-  if (cert.revokedAt) throw new AppError('INVALID_TRANSITION', '该证明已作废');
-  const [v] = await db
-    .select({ userId: volunteers.userId })
-    .from(volunteers)
-    .where(eq(volunteers.id, cert.volunteerId));
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(certificates)
-      .set({ revokedAt: now, revokeReason: reason })
-      .where(and(eq(certificates.id, id), sql`${certificates.revokedAt} is null`))
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '该证明已作废');
-    await notify(tx, {
-      countyCode: cert.countyCode,
-      userIds: [v?.userId],
-      kind: 'certificate.revoked',
-      title: '志愿服务证明已作废',
-      body: `您的志愿服务证明 ${cert.number} 已作废：${reason}`,
-      entity: 'certificate',
-      entityId: id,
+  const f = await findCertificate(
+    db,
+    { userId: c.userId, scope: c.scope, canIssue: c.permissions.has('certificate:issue') },
+    id,
+  );
+  assertAllowed(certificateMachine, 'revoke', f.cert.state, f.parties, undefined);
+  const cert = f.cert;
+  return db.transaction((tx) =>
+    runTransition(tx, {
+      machine: certificateMachine,
+      table: certificates,
+      record: { id, countyCode: cert.countyCode, state: cert.state },
+      action: 'revoke',
+      actor: c.actor,
       now,
-    });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: cert.countyCode },
-      {
-        action: 'certificate.revoke',
-        entity: 'certificate',
-        entityId: id,
-        before: { revokedAt: null },
-        after: { revokedAt: now },
-        detail: { reason, number: cert.number },
-      },
-    );
-    return row;
-  });
+      set: { revokedAt: now, revokeReason: reason },
+      lost: '该证明已作废',
+      note: reason,
+      detail: { number: cert.number },
+      tell: () => ({
+        userIds: [f.holderUserId],
+        kind: 'certificate.revoked',
+        title: '志愿服务证明已作废',
+        body: `您的志愿服务证明 ${cert.number} 已作废：${reason}`,
+      }),
+    }),
+  );
 }
 
 /** The public check behind the QR code: enough to confirm the paper, names masked. */
@@ -333,7 +360,7 @@ export async function verifyCertificate(db: DbOrTx, verifyCode: string) {
   const [cert] = await db.select().from(certificates).where(eq(certificates.verifyCode, verifyCode));
   if (!cert) throw new AppError('NOT_FOUND', '证明不存在，请核对二维码或验证码');
   return {
-    valid: !cert.revokedAt,
+    valid: cert.state === 'valid',
     number: cert.number,
     hours: Number(cert.hours),
     issuer: cert.snapshot.issuer.name,

@@ -467,3 +467,63 @@ describe('hours: the ledger', () => {
     expect(await verifyAudit(t.deps.database.db)).toMatchObject({ ok: true });
   });
 });
+
+describe('the hours request machine', () => {
+  /** A fresh pending correction of the volunteer for a fresh ended activity. */
+  async function fresh(hours = 1) {
+    const v = await volunteerOf(V);
+    const a = await makeActivity(v);
+    const file = await makeFile(v.userId);
+    const r = await api(V, 'POST', '/hours/requests', {
+      activityId: a.id,
+      hours,
+      reason: '签到设备故障',
+      evidenceFileIds: [file],
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json().actions).toEqual([]);
+    return r.json().id as string;
+  }
+  const body = { approve: {}, reject: { answer: '签到表上没有这段时间' } };
+  const act = (phone: string, id: string, action: keyof typeof body) =>
+    api(phone, 'POST', `/hours/requests/${id}/${action}`, body[action]);
+
+  it('the detail lists exactly what the reviewer can do; each listed action works on a fresh request, then nothing is left', async () => {
+    const id = await fresh();
+    const detail = await api(ADMIN, 'GET', `/hours/requests/${id}`);
+    expect(detail.statusCode, detail.body).toBe(200);
+    expect(detail.json().actions).toEqual(['approve', 'reject']);
+    const listed = (await api(ADMIN, 'GET', '/hours/requests?status=pending&pageSize=200')).json().items;
+    expect(listed.find((r: { id: string }) => r.id === id)?.actions).toEqual(['approve', 'reject']);
+    for (const a of ['approve', 'reject'] as const) {
+      const one = await fresh();
+      const r = await act(ADMIN, one, a);
+      expect(r.statusCode, `${a}: ${r.body}`).toBe(200);
+      expect(r.json().actions).toEqual([]);
+      for (const again of ['approve', 'reject'] as const) expect((await act(ADMIN, one, again)).statusCode).toBe(409);
+    }
+    // the volunteer's own list answers no actions: nobody decides on their own hours
+    const mine = (await api(V, 'GET', '/me/hours/requests')).json().items;
+    expect(mine.length).toBeGreaterThan(0);
+    for (const r of mine) expect(r.actions).toEqual([]);
+  });
+
+  it('refuses the wrong party: out of scope is not found', async () => {
+    const id = await fresh();
+    expect((await api(PHONES.shawoAdmin, 'GET', `/hours/requests/${id}`)).statusCode).toBe(404);
+    expect((await act(PHONES.shawoAdmin, id, 'reject')).statusCode).toBe(404);
+    expect((await act(V, id, 'approve')).statusCode).toBe(403);
+  });
+
+  it('two reviewers deciding at once: one wins, the other gets 409, one ledger row', async () => {
+    const id = await fresh();
+    const results = await Promise.all([act(ADMIN, id, 'approve'), act(PHONES.countyAdmin, id, 'approve')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(await countRows('select count(*)::int as n from hours_entries where request_id = $1', [id])).toBe(1);
+    const events = await countRows(
+      `select count(*)::int as n from workflow_events where entity = 'hours_request' and entity_id = $1`,
+      [id],
+    );
+    expect(events).toBe(2); // created, approved
+  });
+});

@@ -5,11 +5,13 @@ import type { Deps } from '../../platform/context.js';
 import { actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam } from '../../platform/validation.js';
 import { forbidden } from '../../platform/errors.js';
+import { pageOf } from '../../platform/responses.js';
 import { countyOf } from '../accounts/service.js';
 import { myVolunteer } from '../volunteers/service.js';
 import {
   createCorrection,
   decideRequest,
+  findRequest,
   getRequest,
   listEntries,
   listRequests,
@@ -22,6 +24,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { holdsId } from '../../platform/file-holders.js';
 import { hoursRequests } from '../../db/schema/index.js';
+import { HoursEntry, HoursRequest, MyHours, VolunteerHours } from './schema.js';
 
 const date = z
   .string()
@@ -66,11 +69,7 @@ export const hoursRoutes =
       kind: 'hours-request',
       holding: (fileId) =>
         sql`select ${hoursRequests.id} as id from ${hoursRequests} where ${holdsId(hoursRequests.evidenceFileIds, fileId)}`,
-      readable: async (req, id) => {
-        if (can(req, 'hours:review') && (await getRequest(db, auth(req).scope, id).catch(() => null))) return true;
-        const mine = await myVolunteer(db, auth(req).userId);
-        return !!mine && (await getRequest(db, null, id)).volunteerId === mine;
-      },
+      readable: async (req, id) => !!(await findRequest(db, await caller(req), id)),
     });
 
     app.get(
@@ -87,6 +86,7 @@ export const hoursRoutes =
             from: date.optional(),
             to: date.optional(),
           }),
+          response: { 200: pageOf(HoursEntry) },
         },
       },
       async (req) => {
@@ -102,6 +102,7 @@ export const hoursRoutes =
           tags: ['时长'],
           summary: '我的服务时长：累计、本年、星级与下一星级门槛，及台账明细',
           querystring: z.object(pageQuery),
+          response: { 200: MyHours },
         },
       },
       async (req) => myHours(db, auth(req).userId, now(), req.query),
@@ -115,6 +116,7 @@ export const hoursRoutes =
           summary: '某志愿者的服务时长（工作人员按数据权限，或本人）',
           params: idParam,
           querystring: z.object(pageQuery),
+          response: { 200: VolunteerHours },
         },
       },
       async (req) =>
@@ -141,6 +143,7 @@ export const hoursRoutes =
           body: z.object({
             reason: z.string({ error: '请填写冲正原因' }).trim().min(2, '请填写冲正原因（至少 2 个字）').max(500),
           }),
+          response: { 201: HoursEntry },
         },
       },
       async (req, reply) =>
@@ -161,9 +164,10 @@ export const hoursRoutes =
             kind: z.enum(['excess', 'correction']).optional(),
             volunteerId: z.uuid().optional(),
           }),
+          response: { 200: pageOf(HoursRequest) },
         },
       },
-      async (req) => listRequests(db, auth(req).scope, req.query),
+      async (req) => listRequests(db, await caller(req), req.query),
     );
 
     app.get(
@@ -173,6 +177,7 @@ export const hoursRoutes =
           tags: ['时长'],
           summary: '我的时长申请及答复',
           querystring: z.object({ ...pageQuery, status: status.optional() }),
+          response: { 200: pageOf(HoursRequest) },
         },
       },
       async (req) => myRequests(db, auth(req).userId, req.query),
@@ -180,8 +185,11 @@ export const hoursRoutes =
 
     app.get(
       '/hours/requests/:id',
-      { config: { permission: 'hours:review' }, schema: { tags: ['时长'], summary: '时长申请详情', params: idParam } },
-      async (req) => getRequest(db, auth(req).scope, req.params.id),
+      {
+        config: { permission: 'hours:review' },
+        schema: { tags: ['时长'], summary: '时长申请详情', params: idParam, response: { 200: HoursRequest } },
+      },
+      async (req) => getRequest(db, await caller(req), req.params.id),
     );
 
     app.post(
@@ -200,11 +208,13 @@ export const hoursRoutes =
               .max(9, '证明材料最多 9 个'),
             volunteerId: z.uuid('志愿者 ID 格式不正确').nullish(),
           }),
+          response: { 201: HoursRequest },
         },
       },
       async (req, reply) => {
-        const row = await createCorrection(db, await caller(req), now(), req.body);
-        return reply.status(201).send(await getRequest(db, null, row.id));
+        const c = await caller(req);
+        const row = await createCorrection(db, c, now(), req.body);
+        return reply.status(201).send(await getRequest(db, c, row.id));
       },
     );
 
@@ -219,15 +229,17 @@ export const hoursRoutes =
           body: z
             .object({ answer: z.string().trim().max(500).optional(), hours: hoursValue('认定时长').optional() })
             .nullish(),
+          response: { 200: HoursRequest },
         },
       },
       async (req) => {
-        await decideRequest(db, await caller(req), now(), req.params.id, {
+        const c = await caller(req);
+        await decideRequest(db, c, now(), req.params.id, {
           approve: true,
           hours: req.body?.hours,
           answer: req.body?.answer,
         });
-        return getRequest(db, auth(req).scope, req.params.id);
+        return getRequest(db, c, req.params.id);
       },
     );
 
@@ -242,11 +254,13 @@ export const hoursRoutes =
           body: z.object({
             answer: z.string({ error: '请填写驳回理由' }).trim().min(2, '请填写驳回理由（至少 2 个字）').max(500),
           }),
+          response: { 200: HoursRequest },
         },
       },
       async (req) => {
-        await decideRequest(db, await caller(req), now(), req.params.id, { approve: false, answer: req.body.answer });
-        return getRequest(db, auth(req).scope, req.params.id);
+        const c = await caller(req);
+        await decideRequest(db, c, now(), req.params.id, { approve: false, answer: req.body.answer });
+        return getRequest(db, c, req.params.id);
       },
     );
   };

@@ -11,12 +11,23 @@ import {
 } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
+import { actionsFor, addEvent, assertAllowed, runTransition } from '../../platform/transitions.js';
 import { inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
 import { getSetting } from '../settings/service.js';
 import { volunteerScope } from '../volunteers/service.js';
 import { appendHours, chinaDate, lockVolunteer, roundHours, totalHours } from './ledger.js';
+import {
+  requestMachine,
+  requestStatusLabels,
+  type RequestAction,
+  type RequestParty,
+  type RequestStatus,
+} from './transitions.js';
+
+export { requestStatusLabels };
+export { settleAttendance, type Settlement } from './settle.js';
 
 export type HoursCaller = {
   actor: Actor;
@@ -34,7 +45,6 @@ export const hoursKindLabels = {
   correction: '补录',
   reversal: '冲正',
 } as const;
-export const requestStatusLabels = { pending: '待审核', approved: '已通过', rejected: '已驳回' } as const;
 
 /** The region code at the end of a region path column, for the 本级 part of a scope. */
 export const codeOfPath = (path: SQL | AnyColumn) => sql`substring(${path} from '([^/]+)/$')`;
@@ -104,6 +114,17 @@ async function pagedEntries(db: DbOrTx, conds: SQL[], f: EntryFilter) {
       .offset((f.page - 1) * f.pageSize),
   ]);
   return { items: rows.map(presentEntry), total, page: f.page, pageSize: f.pageSize };
+}
+
+/** One ledger row as the lists show it (the row a command has just written). */
+async function readEntry(db: DbOrTx, id: string) {
+  const [row] = await db
+    .select(entryColumns)
+    .from(hoursEntries)
+    .innerJoin(volunteers, eq(volunteers.id, hoursEntries.volunteerId))
+    .leftJoin(activities, eq(activities.id, hoursEntries.activityId))
+    .where(eq(hoursEntries.id, id));
+  return row;
 }
 
 /** Staff: the ledger rows of the places in their scope. */
@@ -200,33 +221,53 @@ const requestColumns = {
   status: hoursRequests.status,
   answer: hoursRequests.answer,
   entryId: hoursRequests.entryId,
+  requestedBy: hoursRequests.requestedBy,
   approvedHours: sql<string | null>`(select e.hours from hours_entries e where e.id = "hours_requests"."entry_id")`,
   createdAt: hoursRequests.createdAt,
   decidedAt: hoursRequests.decidedAt,
 };
 type RequestRow = {
+  volunteerId: string;
+  requestedBy: string | null;
   hours: string;
   approvedHours: string | null;
-  status: keyof typeof requestStatusLabels;
+  status: RequestStatus;
   kind: 'excess' | 'correction';
 };
-const presentRequest = <T extends RequestRow>(r: T) => ({
-  ...r,
-  hours: Number(r.hours),
-  approvedHours: num(r.approvedHours),
-  statusName: requestStatusLabels[r.status],
-  kindName: hoursKindLabels[r.kind],
-});
+
+/** Who sees a request: reviewers of its region, or the volunteer (and whoever asked for them). */
+type Viewer = { userId: string; volunteerId: string | null; reviewer: boolean };
+
+/** Who the caller is to a request they see and what the guards look at: nobody decides on their own hours. */
+function standing(v: Viewer, r: { volunteerId: string; requestedBy: string | null }) {
+  const own = !!v.volunteerId && r.volunteerId === v.volunteerId;
+  const parties = new Set<RequestParty>();
+  if (v.reviewer) parties.add('reviewer');
+  if (own || r.requestedBy === v.userId) parties.add('requester');
+  return { parties, ctx: { own } };
+}
+
+const presentRequest = <T extends RequestRow>({ requestedBy, ...r }: T, v: Viewer) => {
+  const { parties, ctx } = standing(v, { volunteerId: r.volunteerId, requestedBy });
+  return {
+    ...r,
+    hours: Number(r.hours),
+    approvedHours: num(r.approvedHours),
+    statusName: requestStatusLabels[r.status],
+    kindName: hoursKindLabels[r.kind],
+    actions: actionsFor(requestMachine, r.status, parties, ctx),
+  };
+};
 
 export type RequestFilter = {
-  status?: keyof typeof requestStatusLabels;
+  status?: RequestStatus;
   kind?: 'excess' | 'correction';
   volunteerId?: string;
   page: number;
   pageSize: number;
 };
 
-async function pagedRequests(db: DbOrTx, conds: SQL[], f: RequestFilter) {
+async function pagedRequests(db: DbOrTx, conds: SQL[], v: Viewer, f: RequestFilter) {
   if (f.status) conds.push(eq(hoursRequests.status, f.status));
   if (f.kind) conds.push(eq(hoursRequests.kind, f.kind));
   if (f.volunteerId) conds.push(eq(hoursRequests.volunteerId, f.volunteerId));
@@ -243,27 +284,59 @@ async function pagedRequests(db: DbOrTx, conds: SQL[], f: RequestFilter) {
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map(presentRequest), total, page: f.page, pageSize: f.pageSize };
+  return { items: rows.map((r) => presentRequest(r, v)), total, page: f.page, pageSize: f.pageSize };
 }
 
-export const listRequests = (db: DbOrTx, scope: Scope, f: RequestFilter) => pagedRequests(db, [requestScope(scope)], f);
+/** The review list (hours:review): requests of the caller's scope, each with what the caller may do now. */
+export const listRequests = (db: DbOrTx, c: HoursCaller, f: RequestFilter) =>
+  pagedRequests(db, [requestScope(c.scope)], { userId: c.userId, volunteerId: c.volunteerId, reviewer: true }, f);
 
 export async function myRequests(db: DbOrTx, userId: string, f: RequestFilter) {
   const v = await requireMyVolunteer(db, userId);
-  return pagedRequests(db, [eq(hoursRequests.volunteerId, v.id)], f);
+  return pagedRequests(db, [eq(hoursRequests.volunteerId, v.id)], { userId, volunteerId: v.id, reviewer: false }, f);
 }
 
-/** One request; `scope` null for one the caller has just written. */
-export async function getRequest(db: DbOrTx, scope: Scope | null, id: string) {
+/**
+ * The scoped loader of an hours request: one query that finds it only if the caller may see it — a reviewer
+ * (hours:review) with its region in scope, the volunteer it is for, or the staff member who asked for them — and says
+ * who the caller is to it. Out of sight = not found.
+ */
+export async function findRequest(db: DbOrTx, c: HoursCaller, id: string) {
+  const reviewerSees = c.permissions.has('hours:review') ? requestScope(c.scope) : sql`false`;
   const [row] = await db
-    .select(requestColumns)
+    .select({
+      ...requestColumns,
+      countyCode: hoursRequests.countyCode,
+      regionPath: hoursRequests.regionPath,
+      signupId: hoursRequests.signupId,
+      volunteerUserId: volunteers.userId,
+      reviewer: sql<boolean>`${reviewerSees}`,
+    })
     .from(hoursRequests)
     .innerJoin(volunteers, eq(volunteers.id, hoursRequests.volunteerId))
     .leftJoin(activities, eq(activities.id, hoursRequests.activityId))
-    .where(and(eq(hoursRequests.id, id), scope ? requestScope(scope) : sql`true`));
+    .where(
+      and(
+        eq(hoursRequests.id, id),
+        or(reviewerSees, eq(volunteers.userId, c.userId), eq(hoursRequests.requestedBy, c.userId)),
+      ),
+    );
   if (!row) throw notFound('时长申请');
-  return presentRequest(row);
+  const { countyCode, regionPath, signupId, volunteerUserId, reviewer, ...shown } = row;
+  const viewer = { userId: c.userId, volunteerId: c.volunteerId, reviewer: !!reviewer };
+  return {
+    r: row,
+    ...standing(viewer, row),
+    detail: presentRequest(shown, viewer),
+    countyCode,
+    regionPath,
+    signupId,
+    volunteerUserId,
+  };
 }
+
+/** `GET /hours/requests/:id` and what every command answers: the request with the caller's `actions`. */
+export const getRequest = async (db: DbOrTx, c: HoursCaller, id: string) => (await findRequest(db, c, id)).detail;
 
 /** Planned length of an activity in hours (the ceiling of everything credited for it to one volunteer). */
 const activityLength = (a: { startAt: Date; endAt: Date }) =>
@@ -409,6 +482,15 @@ export async function createCorrection(db: Db, c: HoursCaller, now: Date, input:
       entityId: row.id,
       now,
     });
+    await addEvent(tx, {
+      entity: 'hours_request',
+      entityId: row.id,
+      action: 'create',
+      from: null,
+      to: 'pending',
+      actor: c.actor,
+      at: now,
+    });
     await writeAudit(
       tx,
       { ...c.actor, countyCode: a.countyCode },
@@ -426,19 +508,11 @@ export async function decideRequest(
   id: string,
   decision: { approve: true; hours?: number; answer?: string } | { approve: false; answer: string },
 ) {
-  const [r] = await db
-    .select()
-    .from(hoursRequests)
-    .where(and(eq(hoursRequests.id, id), requestScope(c.scope)));
-  if (!r) throw notFound('时长申请');
-  if (r.status !== 'pending')
-    throw new AppError('INVALID_TRANSITION', `该申请已${requestStatusLabels[r.status]}，不能重复审核`);
-  if (c.volunteerId && r.volunteerId === c.volunteerId) throw forbidden('不能审核自己的时长申请');
+  const f = await findRequest(db, c, id);
+  const action: RequestAction = decision.approve ? 'approve' : 'reject';
+  assertAllowed(requestMachine, action, f.r.status, f.parties, f.ctx);
+  const r = f.r;
   const [a] = r.activityId ? await db.select().from(activities).where(eq(activities.id, r.activityId)) : [];
-  const [v] = await db
-    .select({ userId: volunteers.userId, name: volunteers.name })
-    .from(volunteers)
-    .where(eq(volunteers.id, r.volunteerId));
   const requested = Number(r.hours);
   let hours = requested;
   if (decision.approve && decision.hours !== undefined) {
@@ -448,73 +522,60 @@ export async function decideRequest(
   }
   const what = a ? `“${a.title}”` : '';
   const kindName = r.kind === 'correction' ? '补录' : '超时长';
+  const answer = decision.answer?.trim() || null;
   return db.transaction(async (tx) => {
     await lockVolunteer(tx, r.volunteerId);
-    if (decision.approve && a) {
-      const used = await usedForActivity(tx, r.volunteerId, a.id, r.id);
-      const left = roundHours(activityLength(a) - used.credited);
-      if (hours > left + eps)
-        throw invalid(
-          'hours',
-          `认定后将超过活动时长：活动共 ${fmt(activityLength(a))} 小时，已认定 ${fmt(used.credited)} 小时，最多还可认定 ${fmt(Math.max(0, left))} 小时`,
-        );
-    }
-    const [updated] = await tx
-      .update(hoursRequests)
-      .set({
-        status: decision.approve ? 'approved' : 'rejected',
-        answer: decision.answer?.trim() || null,
-        decidedBy: c.userId,
-        decidedAt: now,
-      })
-      .where(and(eq(hoursRequests.id, r.id), eq(hoursRequests.status, 'pending')))
-      .returning();
-    if (!updated) throw new AppError('INVALID_TRANSITION', '该申请已被他人处理，请刷新');
     let entryId: string | null = null;
     if (decision.approve) {
+      if (a) {
+        const used = await usedForActivity(tx, r.volunteerId, a.id, r.id);
+        const left = roundHours(activityLength(a) - used.credited);
+        if (hours > left + eps)
+          throw invalid(
+            'hours',
+            `认定后将超过活动时长：活动共 ${fmt(activityLength(a))} 小时，已认定 ${fmt(used.credited)} 小时，最多还可认定 ${fmt(Math.max(0, left))} 小时`,
+          );
+      }
+      // the ledger row first (the volunteer is locked), the audit lane last: a lost race rolls both back
       const entry = await appendHours(tx, {
-        countyCode: r.countyCode,
-        regionPath: r.regionPath,
+        countyCode: f.countyCode,
+        regionPath: f.regionPath,
         volunteerId: r.volunteerId,
         kind: r.kind,
         hours,
         serviceDate: r.serviceDate,
         description: `${r.kind === 'correction' ? '补录' : '超时长认定'}${a ? `：${a.title}` : ''}${hours < requested ? `（申请 ${fmt(requested)} 小时，认定 ${fmt(hours)} 小时）` : ''}`,
         activityId: r.activityId,
-        signupId: r.signupId,
+        signupId: f.signupId,
         requestId: r.id,
         evidenceFileIds: r.evidenceFileIds,
         createdBy: c.userId,
         createdAt: now,
       });
       entryId = entry.id;
-      await tx.update(hoursRequests).set({ entryId }).where(eq(hoursRequests.id, r.id));
     }
-    await notify(tx, {
-      countyCode: r.countyCode,
-      userIds: [v?.userId],
-      kind: `hours.request.${decision.approve ? 'approved' : 'rejected'}`,
-      title: decision.approve ? `${kindName}申请已通过` : `${kindName}申请未通过`,
-      body: decision.approve
-        ? `您${what}的${kindName}申请已通过，认定 ${fmt(hours)} 小时${decision.answer ? `。${decision.answer}` : ''}`
-        : `您${what}的${kindName}申请未通过：${decision.answer}`,
-      entity: 'hours_request',
-      entityId: r.id,
+    const updated = await runTransition(tx, {
+      machine: requestMachine,
+      table: hoursRequests,
+      stateKey: 'status',
+      record: { id: r.id, countyCode: f.countyCode, state: r.status },
+      action,
+      actor: c.actor,
       now,
+      set: { answer, decidedBy: c.userId, decidedAt: now, entryId },
+      lost: '该申请已被他人处理，请刷新',
+      note: answer ?? '',
+      detail: { entryId, hours: decision.approve ? hours : null },
+      tell: () => ({
+        userIds: [f.volunteerUserId],
+        kind: `hours.request.${decision.approve ? 'approved' : 'rejected'}`,
+        title: decision.approve ? `${kindName}申请已通过` : `${kindName}申请未通过`,
+        body: decision.approve
+          ? `您${what}的${kindName}申请已通过，认定 ${fmt(hours)} 小时${decision.answer ? `。${decision.answer}` : ''}`
+          : `您${what}的${kindName}申请未通过：${decision.answer}`,
+      }),
     });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: r.countyCode },
-      {
-        action: `hours.request.${decision.approve ? 'approve' : 'reject'}`,
-        entity: 'hours_request',
-        entityId: r.id,
-        before: { status: r.status },
-        after: { status: updated.status, entryId, hours: decision.approve ? hours : null },
-        detail: decision.answer ? { answer: decision.answer } : undefined,
-      },
-    );
-    return { ...updated, entryId };
+    return updated;
   });
 }
 
@@ -575,7 +636,7 @@ export async function reverseEntry(db: Db, c: HoursCaller, now: Date, id: string
         detail: { reason },
       },
     );
-    return presentEntry({ ...row, kind: row.kind });
+    return presentEntry(await readEntry(tx, row.id));
   });
 }
 

@@ -1,6 +1,5 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { activitySignups, hoursRequests, type activities, type activityShifts } from '../../db/schema/index.js';
+import { hoursRequests, type activities, type activitySignups, type activityShifts } from '../../db/schema/index.js';
 import type { Actor } from '../../platform/audit.js';
 import { getSettings } from '../settings/service.js';
 import { appendHours, chinaDate, hoursOnDate, lockVolunteer, roundHours } from './ledger.js';
@@ -20,8 +19,9 @@ const HOUR = 3600_000;
  * - below `activities.minAttendanceRatio` % of the planned (window) length nothing is credited;
  * - otherwise credited at once up to `activities.dailyHoursCap` a person a service date (every kind of hours
  *   already on that date counts), the rest becomes an `excess` request pending approval.
- * A sign-up is settled at most once: the claim on `hours_settled_at` is a conditional update (and the ledger has a
- * unique attendance row per sign-up); a second call answers `{ credited: 0, pending: 0 }` with a reason.
+ * The activities module claims the sign-up first (its `hours_settled_at`, a conditional update, so a sign-up is settled
+ * at most once; the ledger also has a unique attendance row per sign-up) and calls this in the same transaction: the
+ * hours module writes only its own tables.
  */
 export async function settleAttendance(
   tx: DbOrTx,
@@ -29,12 +29,6 @@ export async function settleAttendance(
 ): Promise<Settlement> {
   const { signup, activity, shift, actor, now } = input;
   if (!signup.checkInAt || !signup.checkOutAt) return { credited: 0, pending: 0, reason: '未完成签到签退，不计时长' };
-  const [claimed] = await tx
-    .update(activitySignups)
-    .set({ hoursSettledAt: now, updatedAt: now })
-    .where(and(eq(activitySignups.id, signup.id), isNull(activitySignups.hoursSettledAt)))
-    .returning({ id: activitySignups.id });
-  if (!claimed) return { credited: 0, pending: 0, reason: '该报名的服务时长已结算过' };
 
   const windowStart = (shift ?? activity).startAt.getTime();
   const windowEnd = (shift ?? activity).endAt.getTime();

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam } from '../../platform/validation.js';
+import { pageOf } from '../../platform/responses.js';
 import { countyOf } from '../accounts/service.js';
 import { resolveCounty } from '../regions/service.js';
 import { myVolunteer } from '../volunteers/service.js';
@@ -19,6 +20,7 @@ import {
   rejectApplication,
   grantDueStars,
 } from './service.js';
+import { MyStars, StarApplication, StarNotice, StarObjectionResult } from './schema.js';
 
 const state = z.enum(['applied', 'notice', 'granted', 'rejected', 'withdrawn'], {
   error: '状态应为 applied、notice、granted、rejected 或 withdrawn',
@@ -50,7 +52,13 @@ export const starRoutes =
 
     app.get(
       '/me/stars',
-      { schema: { tags: ['星级'], summary: '我的星级：当前星级、已认定时长、各星级门槛、可申请的最高星级与申请记录' } },
+      {
+        schema: {
+          tags: ['星级'],
+          summary: '我的星级：当前星级、已认定时长、各星级门槛、可申请的最高星级与申请记录',
+          response: { 200: MyStars },
+        },
+      },
       async (req) => myStars(db, auth(req).userId),
     );
 
@@ -67,11 +75,13 @@ export const starRoutes =
               .min(1, '星级应为 1–5 的整数')
               .max(5, '星级应为 1–5 的整数'),
           }),
+          response: { 201: StarApplication },
         },
       },
       async (req, reply) => {
-        const row = await applyForStar(db, await caller(req), now(), req.body.level);
-        return reply.status(201).send(await getApplication(db, null, row.id));
+        const c = await caller(req);
+        const row = await applyForStar(db, c, now(), req.body.level);
+        return reply.status(201).send(await getApplication(db, c, row.id));
       },
     );
 
@@ -83,15 +93,19 @@ export const starRoutes =
           tags: ['星级'],
           summary: '星级申请审核列表（按数据权限）',
           querystring: z.object({ ...pageQuery, state: state.optional() }),
+          response: { 200: pageOf(StarApplication) },
         },
       },
-      async (req) => listApplications(db, auth(req).scope, req.query),
+      async (req) => listApplications(db, await caller(req), req.query),
     );
 
     app.get(
       '/stars/applications/:id',
-      { config: { permission: 'star:review' }, schema: { tags: ['星级'], summary: '星级申请详情', params: idParam } },
-      async (req) => getApplication(db, auth(req).scope, req.params.id),
+      {
+        config: { permission: 'star:review' },
+        schema: { tags: ['星级'], summary: '星级申请详情', params: idParam, response: { 200: StarApplication } },
+      },
+      async (req) => getApplication(db, await caller(req), req.params.id),
     );
 
     app.post(
@@ -103,11 +117,13 @@ export const starRoutes =
           summary: '审核通过，进入公示（自下一个工作日起，公示 stars.noticeWorkingDays 个工作日）',
           params: idParam,
           body: z.object({ comment: z.string().trim().max(500).optional() }).nullish(),
+          response: { 200: StarApplication },
         },
       },
       async (req) => {
-        await approveApplication(db, await caller(req), now(), req.params.id, req.body?.comment);
-        return getApplication(db, auth(req).scope, req.params.id);
+        const c = await caller(req);
+        await approveApplication(db, c, now(), req.params.id, req.body?.comment);
+        return getApplication(db, c, req.params.id);
       },
     );
 
@@ -122,11 +138,13 @@ export const starRoutes =
           body: z.object({
             comment: z.string({ error: '请填写驳回意见' }).trim().min(2, '请填写驳回意见（至少 2 个字）').max(500),
           }),
+          response: { 200: StarApplication },
         },
       },
       async (req) => {
-        await rejectApplication(db, await caller(req), now(), req.params.id, req.body.comment);
-        return getApplication(db, auth(req).scope, req.params.id);
+        const c = await caller(req);
+        await rejectApplication(db, c, now(), req.params.id, req.body.comment);
+        return getApplication(db, c, req.params.id);
       },
     );
 
@@ -140,6 +158,7 @@ export const starRoutes =
           body: z.object({
             objection: z.string({ error: '请填写异议内容' }).trim().min(2, '请填写异议内容（至少 2 个字）').max(1000),
           }),
+          response: { 200: StarObjectionResult },
         },
       },
       async (req) => {
@@ -163,6 +182,7 @@ export const starRoutes =
               .regex(/^\d{6}$/, '县级区划代码应为 6 位数字')
               .optional(),
           }),
+          response: { 200: pageOf(StarNotice) },
         },
       },
       async (req) => publicNotices(db, await resolveCounty(db, req.query.county), req.query),

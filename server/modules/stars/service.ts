@@ -1,23 +1,20 @@
-import { and, asc, count, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { regions, roleAssignments, starApplications, volunteers } from '../../db/schema/index.js';
-import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
-import { systemActor, writeAudit } from '../../platform/audit.js';
+import { AppError, duplicate, invalid, notFound } from '../../platform/errors.js';
+import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
 import { inScope, type Scope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
+import { actionsFor, addEvent, assertAllowed, runTransition } from '../../platform/transitions.js';
+import { raiseStarLevel } from '../volunteers/service.js';
 import { getSetting } from '../settings/service.js';
 import { chinaDate, lockVolunteer, totalHours } from '../hours/ledger.js';
 import { codeOfPath, requireMyVolunteer, starThresholds, type HoursCaller } from '../hours/service.js';
 import { noticePeriod } from './workdays.js';
+import { starMachine, starStateLabels, type StarAction, type StarParty, type StarState } from './transitions.js';
 
-export const starStateLabels = {
-  applied: '待审核',
-  notice: '公示中',
-  granted: '已授予',
-  rejected: '未通过',
-  withdrawn: '已撤回',
-} as const;
-type StarState = keyof typeof starStateLabels;
+export { starStateLabels };
+
 export const levelName = (level: number) => `${'一二三四五'[level - 1] ?? level}星`;
 
 /** 张三丰 → 张*丰, 李四 → 李*, for names shown to the public. */
@@ -55,16 +52,36 @@ const columns = {
   currentLevel: volunteers.starLevel,
   currentHours: sql<string>`(select coalesce(sum(e.hours), 0) from hours_entries e where e.volunteer_id = "star_applications"."volunteer_id")`,
 };
-type Row = { level: number; hoursAtApply: string; state: StarState; currentHours: string };
-const present = <T extends Row>(r: T) => ({
-  ...r,
-  levelName: levelName(r.level),
-  hoursAtApply: Number(r.hoursAtApply),
-  currentHours: Number(r.currentHours),
-  stateName: starStateLabels[r.state],
-});
+type Row = { volunteerId: string; level: number; hoursAtApply: string; state: StarState; currentHours: string };
 
-async function paged(db: DbOrTx, conds: SQL[], f: { state?: StarState; page: number; pageSize: number }) {
+/** Who sees an application: the reviewers of its region, or its applicant (their own list). */
+type Viewer = { volunteerId: string | null; reviewer: boolean };
+
+/**
+ * Who the caller is to an application they see and what the guards look at. Whoever sees one may object while it is
+ * on the public notice board (the board is public); reviewers review; nobody reviews or objects to their own.
+ */
+function standing(v: Viewer, a: { volunteerId: string }) {
+  const own = !!v.volunteerId && a.volunteerId === v.volunteerId;
+  const parties = new Set<StarParty>(['public']);
+  if (v.reviewer) parties.add('reviewer');
+  if (own) parties.add('applicant');
+  return { parties, ctx: { own } };
+}
+
+const present = <T extends Row>(r: T, v: Viewer) => {
+  const { parties, ctx } = standing(v, r);
+  return {
+    ...r,
+    levelName: levelName(r.level),
+    hoursAtApply: Number(r.hoursAtApply),
+    currentHours: Number(r.currentHours),
+    stateName: starStateLabels[r.state],
+    actions: actionsFor(starMachine, r.state, parties, ctx),
+  };
+};
+
+async function paged(db: DbOrTx, conds: SQL[], v: Viewer, f: { state?: StarState; page: number; pageSize: number }) {
   if (f.state) conds.push(eq(starApplications.state, f.state));
   const where = and(...conds);
   const [[{ total }], rows] = await Promise.all([
@@ -79,22 +96,67 @@ async function paged(db: DbOrTx, conds: SQL[], f: { state?: StarState; page: num
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map(present), total, page: f.page, pageSize: f.pageSize };
+  return { items: rows.map((r) => present(r, v)), total, page: f.page, pageSize: f.pageSize };
 }
 
-export const listApplications = (db: DbOrTx, scope: Scope, f: { state?: StarState; page: number; pageSize: number }) =>
-  paged(db, [appScope(scope)], f);
+/** The review list (star:review): applications of the caller's scope, each with what the caller may do now. */
+export const listApplications = (
+  db: DbOrTx,
+  c: HoursCaller,
+  f: { state?: StarState; page: number; pageSize: number },
+) => paged(db, [appScope(c.scope)], { volunteerId: c.volunteerId, reviewer: true }, f);
 
-export async function getApplication(db: DbOrTx, scope: Scope | null, id: string) {
-  const [row] = await db
-    .select(columns)
+/**
+ * The scoped loader of a star application: one query that finds it only if the caller may see it — a reviewer
+ * (star:review) with the volunteer's region in scope, the applicant, or anyone of the county once it has been on the
+ * public notice board (under notice, or objected to) — and says who the caller is to it. Out of sight = not found.
+ */
+export async function findApplication(db: DbOrTx, c: HoursCaller, id: string) {
+  const reviewerSees = c.permissions.has('star:review') ? appScope(c.scope) : sql`false`;
+  const [r] = await db
+    .select({
+      ...columns,
+      countyCode: starApplications.countyCode,
+      regionPath: starApplications.regionPath,
+      reviewedBy: starApplications.reviewedBy,
+      volunteerUserId: volunteers.userId,
+      reviewer: sql<boolean>`${reviewerSees}`,
+    })
     .from(starApplications)
     .innerJoin(volunteers, eq(volunteers.id, starApplications.volunteerId))
     .innerJoin(regions, eq(regions.code, volunteers.regionCode))
-    .where(and(eq(starApplications.id, id), scope ? appScope(scope) : sql`true`));
-  if (!row) throw notFound('星级申请');
-  return present(row);
+    .where(
+      and(
+        eq(starApplications.id, id),
+        eq(starApplications.countyCode, c.countyCode),
+        or(
+          reviewerSees,
+          eq(volunteers.userId, c.userId),
+          eq(starApplications.state, 'notice'),
+          isNotNull(starApplications.objection),
+        ),
+      ),
+    );
+  if (!r) throw notFound('星级申请');
+  const { countyCode, regionPath, reviewedBy, volunteerUserId, reviewer, ...shown } = r;
+  const viewer = { volunteerId: c.volunteerId, reviewer: !!reviewer };
+  return {
+    a: r,
+    ...standing(viewer, r),
+    detail: present(shown, viewer),
+    countyCode,
+    regionPath,
+    reviewedBy,
+    volunteerUserId,
+  };
 }
+type Found = Awaited<ReturnType<typeof findApplication>>;
+
+/** `GET /stars/applications/:id` and what every command answers: the application with the caller's `actions`. */
+export const getApplication = async (db: DbOrTx, c: HoursCaller, id: string) =>
+  (await findApplication(db, c, id)).detail;
+
+const allowed = (f: Found, action: StarAction) => assertAllowed(starMachine, action, f.a.state, f.parties, f.ctx);
 
 /** `GET /me/stars`: level, verified hours, thresholds, the level the hours reach and the applications. */
 export async function myStars(db: DbOrTx, userId: string) {
@@ -102,7 +164,12 @@ export async function myStars(db: DbOrTx, userId: string) {
   const [hours, thresholds, apps] = await Promise.all([
     totalHours(db, v.id),
     starThresholds(db, v.countyCode),
-    paged(db, [eq(starApplications.volunteerId, v.id)], { page: 1, pageSize: 50 }),
+    paged(
+      db,
+      [eq(starApplications.volunteerId, v.id)],
+      { volunteerId: v.id, reviewer: false },
+      { page: 1, pageSize: 50 },
+    ),
   ]);
   return {
     volunteerId: v.id,
@@ -185,216 +252,181 @@ export async function applyForStar(db: Db, c: HoursCaller, now: Date, level: num
       entityId: row.id,
       now,
     });
+    await addEvent(tx, {
+      entity: 'star_application',
+      entityId: row.id,
+      action: 'apply',
+      from: null,
+      to: 'applied',
+      actor: c.actor,
+      at: now,
+    });
     await writeAudit(
       tx,
       { ...c.actor, countyCode: v.countyCode },
       { action: 'star.apply', entity: 'star_application', entityId: row.id, after: row },
     );
+
     return row;
   });
 }
 
-async function loadForReview(db: DbOrTx, c: HoursCaller, id: string) {
-  const [a] = await db
-    .select()
-    .from(starApplications)
-    .where(and(eq(starApplications.id, id), appScope(c.scope)));
-  if (!a) throw notFound('星级申请');
-  if (c.volunteerId && a.volunteerId === c.volunteerId) throw forbidden('不能审核自己的星级申请');
-  return a;
-}
-
-const volunteerUser = async (db: DbOrTx, volunteerId: string) =>
-  (
-    await db
-      .select({ userId: volunteers.userId, name: volunteers.name })
-      .from(volunteers)
-      .where(eq(volunteers.id, volunteerId))
-  )[0];
+/** A review step, run by the platform helper in one transaction: the conditional update, event, notice and audit. */
+const step = (
+  tx: DbOrTx,
+  actor: Actor,
+  now: Date,
+  f: Found,
+  action: StarAction,
+  t: { set?: Partial<typeof starApplications.$inferInsert>; note?: string; detail?: Record<string, unknown> },
+  notice: { kind: string; title: string; body: string; userIds: (string | null)[] },
+  lost = '该申请已被他人处理，请刷新',
+) =>
+  runTransition(tx, {
+    machine: starMachine,
+    table: starApplications,
+    record: { id: f.a.id, countyCode: f.countyCode, state: f.a.state },
+    action,
+    actor,
+    now,
+    set: { ...t.set, updatedAt: now },
+    lost,
+    note: t.note,
+    detail: t.detail,
+    tell: () => notice,
+  });
 
 /** Approval starts the public notice: from the next working day, for `stars.noticeWorkingDays` working days. */
 export async function approveApplication(db: Db, c: HoursCaller, now: Date, id: string, comment?: string) {
-  const a = await loadForReview(db, c, id);
-  if (a.state !== 'applied')
-    throw new AppError('INVALID_TRANSITION', `该申请${starStateLabels[a.state]}，不能审核通过`);
+  const f = await findApplication(db, c, id);
+  allowed(f, 'approve');
   const [days, holidays, workdays] = await Promise.all([
-    getSetting<number>(db, a.countyCode, 'stars.noticeWorkingDays'),
-    getSetting<string[]>(db, a.countyCode, 'holidays'),
-    getSetting<string[]>(db, a.countyCode, 'workdays'),
+    getSetting<number>(db, f.countyCode, 'stars.noticeWorkingDays'),
+    getSetting<string[]>(db, f.countyCode, 'holidays'),
+    getSetting<string[]>(db, f.countyCode, 'workdays'),
   ]);
   const period = noticePeriod(chinaDate(now), days, { holidays: holidays ?? [], workdays: workdays ?? [] });
-  const v = await volunteerUser(db, a.volunteerId);
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(starApplications)
-      .set({
-        state: 'notice',
-        comment: comment?.trim() || a.comment,
-        reviewedBy: c.userId,
-        reviewedAt: now,
-        noticeStart: period.start,
-        noticeEnd: period.end,
-        updatedAt: now,
-      })
-      .where(and(eq(starApplications.id, a.id), eq(starApplications.state, 'applied')))
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '该申请已被他人处理，请刷新');
-    await notify(tx, {
-      countyCode: a.countyCode,
-      userIds: [v?.userId],
-      kind: 'star.notice',
-      title: '星级申请已通过审核',
-      body: `您的${levelName(a.level)}志愿者申请已通过审核，公示期 ${period.start} 至 ${period.end}（${days} 个工作日），公示无异议后授予`,
-      entity: 'star_application',
-      entityId: a.id,
-      now,
-    });
-    await writeAudit(
+  const level = levelName(f.a.level);
+  return db.transaction((tx) =>
+    step(
       tx,
-      { ...c.actor, countyCode: a.countyCode },
+      c.actor,
+      now,
+      f,
+      'approve',
       {
-        action: 'star.approve',
-        entity: 'star_application',
-        entityId: a.id,
-        before: { state: a.state },
-        after: { state: row.state, noticeStart: period.start, noticeEnd: period.end },
-        detail: comment ? { comment } : undefined,
+        set: {
+          comment: comment?.trim() || f.a.comment,
+          reviewedBy: c.userId,
+          reviewedAt: now,
+          noticeStart: period.start,
+          noticeEnd: period.end,
+        },
+        note: comment?.trim() ?? '',
+        detail: { noticeStart: period.start, noticeEnd: period.end },
       },
-    );
-    return row;
-  });
+      {
+        userIds: [f.volunteerUserId],
+        kind: 'star.notice',
+        title: '星级申请已通过审核',
+        body: `您的${level}志愿者申请已通过审核，公示期 ${period.start} 至 ${period.end}（${days} 个工作日），公示无异议后授予`,
+      },
+    ),
+  );
 }
 
 export async function rejectApplication(db: Db, c: HoursCaller, now: Date, id: string, comment: string) {
-  const a = await loadForReview(db, c, id);
-  if (a.state !== 'applied' && a.state !== 'notice')
-    throw new AppError('INVALID_TRANSITION', `该申请${starStateLabels[a.state]}，不能驳回`);
-  const v = await volunteerUser(db, a.volunteerId);
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(starApplications)
-      .set({ state: 'rejected', comment, reviewedBy: c.userId, reviewedAt: now, updatedAt: now })
-      .where(and(eq(starApplications.id, a.id), eq(starApplications.state, a.state)))
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '该申请已被他人处理，请刷新');
-    await notify(tx, {
-      countyCode: a.countyCode,
-      userIds: [v?.userId],
-      kind: 'star.rejected',
-      title: '星级申请未通过',
-      body: `您的${levelName(a.level)}志愿者申请未通过：${comment}`,
-      entity: 'star_application',
-      entityId: a.id,
-      now,
-    });
-    await writeAudit(
+  const f = await findApplication(db, c, id);
+  allowed(f, 'reject');
+  return db.transaction((tx) =>
+    step(
       tx,
-      { ...c.actor, countyCode: a.countyCode },
+      c.actor,
+      now,
+      f,
+      'reject',
+      { set: { comment, reviewedBy: c.userId, reviewedAt: now }, note: comment },
       {
-        action: 'star.reject',
-        entity: 'star_application',
-        entityId: a.id,
-        before: { state: a.state },
-        after: { state: 'rejected' },
-        detail: { comment },
+        userIds: [f.volunteerUserId],
+        kind: 'star.rejected',
+        title: '星级申请未通过',
+        body: `您的${levelName(f.a.level)}志愿者申请未通过：${comment}`,
       },
-    );
-    return row;
-  });
+    ),
+  );
 }
 
 /** An objection during the public notice sends the application back to review. Anyone signed in to the county may object. */
 export async function objectToApplication(db: Db, c: HoursCaller, now: Date, id: string, objection: string) {
-  const [a] = await db
-    .select()
-    .from(starApplications)
-    .where(and(eq(starApplications.id, id), eq(starApplications.countyCode, c.countyCode)));
-  if (!a) throw notFound('星级申请');
-  if (a.state !== 'notice') throw new AppError('INVALID_TRANSITION', '只能对公示中的星级申请提出异议');
-  if (c.volunteerId && a.volunteerId === c.volunteerId) throw forbidden('不能对自己的申请提出异议');
-  const v = await volunteerUser(db, a.volunteerId);
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(starApplications)
-      .set({ state: 'applied', objection, noticeStart: null, noticeEnd: null, updatedAt: now })
-      .where(and(eq(starApplications.id, a.id), eq(starApplications.state, 'notice')))
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '公示状态已变化，请刷新');
-    const reviewers = a.reviewedBy ? [a.reviewedBy] : await starReviewers(tx, a.regionPath);
-    await notify(tx, {
-      countyCode: a.countyCode,
-      userIds: reviewers,
-      kind: 'star.objection',
-      title: '星级公示收到异议',
-      body: `志愿者${v?.name ?? ''}的${levelName(a.level)}公示收到异议：${objection}。申请已退回待审核`,
-      entity: 'star_application',
-      entityId: a.id,
-      now,
-    });
-    await writeAudit(
+  const f = await findApplication(db, c, id);
+  allowed(f, 'object');
+  const reviewers = f.reviewedBy ? [f.reviewedBy] : await starReviewers(db, f.regionPath);
+  return db.transaction((tx) =>
+    step(
       tx,
-      { ...c.actor, countyCode: a.countyCode },
+      c.actor,
+      now,
+      f,
+      'object',
+      { set: { objection, noticeStart: null, noticeEnd: null }, note: objection },
       {
-        action: 'star.object',
-        entity: 'star_application',
-        entityId: a.id,
-        before: { state: 'notice' },
-        after: { state: 'applied' },
-        detail: { objection },
+        userIds: reviewers,
+        kind: 'star.objection',
+        title: '星级公示收到异议',
+        body: `志愿者${f.a.volunteerName}的${levelName(f.a.level)}公示收到异议：${objection}。申请已退回待审核`,
       },
-    );
-    return row;
-  });
+      '公示状态已变化，请刷新',
+    ),
+  );
 }
 
-/** The sweep: applications whose notice ended before today (China date) are granted; the volunteer's level only rises. */
+/**
+ * The sweep (system work, over the whole deployment): applications whose notice ended before today (China date) are
+ * granted through the machine; the volunteer's level only rises (the volunteers module raises it).
+ */
 export async function grantDueStars(db: Db, now: Date) {
   const today = chinaDate(now);
   const due = await db
-    .select({ id: starApplications.id })
+    .select({
+      id: starApplications.id,
+      countyCode: starApplications.countyCode,
+      volunteerId: starApplications.volunteerId,
+      level: starApplications.level,
+    })
     .from(starApplications)
     .where(and(eq(starApplications.state, 'notice'), lt(starApplications.noticeEnd, today)))
     .orderBy(asc(starApplications.noticeEnd))
     .limit(500);
   let granted = 0;
-  for (const { id } of due) {
-    const done = await db.transaction(async (tx) => {
-      const [a] = await tx
-        .update(starApplications)
-        .set({ state: 'granted', grantedAt: now, updatedAt: now })
-        .where(
-          and(eq(starApplications.id, id), eq(starApplications.state, 'notice'), lt(starApplications.noticeEnd, today)),
-        )
-        .returning();
-      if (!a) return false;
-      const [v] = await tx
-        .update(volunteers)
-        .set({ starLevel: sql`greatest(${volunteers.starLevel}, ${a.level})`, updatedAt: now })
-        .where(eq(volunteers.id, a.volunteerId))
-        .returning({ userId: volunteers.userId, starLevel: volunteers.starLevel });
-      await notify(tx, {
-        countyCode: a.countyCode,
-        userIds: [v?.userId],
-        kind: 'star.granted',
-        title: `恭喜您成为${levelName(a.level)}志愿者`,
-        body: `您的${levelName(a.level)}志愿者申请公示期满无异议，已正式授予`,
-        entity: 'star_application',
-        entityId: a.id,
-        now,
+  const actor = systemActor('星级公示');
+  for (const a of due) {
+    const done = await db
+      .transaction(async (tx) => {
+        const v = await raiseStarLevel(tx, a.volunteerId, a.level, now);
+        await runTransition(tx, {
+          machine: starMachine,
+          table: starApplications,
+          record: { id: a.id, countyCode: a.countyCode, state: 'notice' },
+          action: 'grant',
+          actor,
+          now,
+          set: { grantedAt: now, updatedAt: now },
+          where: lt(starApplications.noticeEnd, today),
+          detail: { starLevel: v?.starLevel },
+          tell: () => ({
+            userIds: [v?.userId],
+            kind: 'star.granted',
+            title: `恭喜您成为${levelName(a.level)}志愿者`,
+            body: `您的${levelName(a.level)}志愿者申请公示期满无异议，已正式授予`,
+          }),
+        });
+        return true;
+      })
+      .catch((e: unknown) => {
+        // an objection or a review got there first: nothing to grant
+        if (e instanceof AppError && e.code === 'INVALID_TRANSITION') return false;
+        throw e;
       });
-      await writeAudit(
-        tx,
-        { ...systemActor('星级公示'), countyCode: a.countyCode },
-        {
-          action: 'star.grant',
-          entity: 'star_application',
-          entityId: a.id,
-          before: { state: 'notice' },
-          after: { state: 'granted', starLevel: v?.starLevel },
-        },
-      );
-      return true;
-    });
     if (done) granted++;
   }
   return { granted };

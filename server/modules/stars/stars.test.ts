@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, like, sql } from 'drizzle-orm';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
-import { volunteers } from '../../db/schema/index.js';
+import { starApplications, volunteers, workflowEvents } from '../../db/schema/index.js';
 import { appendHours } from '../hours/ledger.js';
 import { grantDueStars, maskName } from './service.js';
 import { hasOfficialCalendar, isWorkingDay, noticePeriod, officialDay } from './workdays.js';
@@ -222,5 +222,102 @@ describe('star levels', () => {
     ).toBe(true);
     // a rejected application does not block a new one
     expect((await api(PHONES.volunteer2, 'POST', '/stars/applications', { level: target })).statusCode).toBe(201);
+  });
+});
+
+describe('the star application machine', () => {
+  /** A fresh application of another volunteer of 新集镇 (the demo volunteers' town), in the given state. */
+  async function fresh(state: 'applied' | 'notice') {
+    const db = t.deps.database.db;
+    const mine = (await api(V, 'GET', '/me/stars')).json();
+    const [me] = await db.select().from(volunteers).where(eq(volunteers.id, mine.volunteerId));
+    const town = me.regionPath.split('/').slice(0, 3).join('/') + '/';
+    const [v] = await db
+      .select({ id: volunteers.id, regionPath: volunteers.regionPath, countyCode: volunteers.countyCode })
+      .from(volunteers)
+      .where(
+        and(
+          like(volunteers.regionPath, `${town}%`),
+          isNull(volunteers.userId),
+          sql`not exists (select 1 from star_applications a where a.volunteer_id = ${volunteers.id})`,
+        ),
+      )
+      .limit(1);
+    expect(v).toBeTruthy();
+    const [row] = await db
+      .insert(starApplications)
+      .values({
+        countyCode: v.countyCode,
+        regionPath: v.regionPath,
+        volunteerId: v.id,
+        level: 1,
+        hoursAtApply: '120.00',
+        state,
+        noticeStart: state === 'notice' ? '2026-06-05' : null,
+        noticeEnd: state === 'notice' ? '2026-06-11' : null,
+        createdAt: t.clock.now(),
+        updatedAt: t.clock.now(),
+      })
+      .returning();
+    return row.id;
+  }
+  const body = { approve: {}, reject: { comment: '时长证明不全' }, object: { objection: '时长存疑，请复核' } };
+  const act = (phone: string, id: string, action: keyof typeof body) =>
+    api(phone, 'POST', `/stars/applications/${id}/${action}`, body[action]);
+
+  it('the detail lists exactly what the reviewer can do; each listed action works on a fresh record, others are refused', async () => {
+    const applied = await fresh('applied');
+    const detail = await api(ADMIN, 'GET', `/stars/applications/${applied}`);
+    expect(detail.statusCode, detail.body).toBe(200);
+    expect(detail.json().actions).toEqual(['approve', 'reject']);
+    for (const a of ['approve', 'reject'] as const) {
+      const r = await act(ADMIN, await fresh('applied'), a);
+      expect(r.statusCode, `${a}: ${r.body}`).toBe(200);
+    }
+    expect((await act(ADMIN, applied, 'object')).statusCode).toBe(409);
+
+    const notice = await fresh('notice');
+    expect((await api(ADMIN, 'GET', `/stars/applications/${notice}`)).json().actions).toEqual(['reject', 'object']);
+    for (const a of ['reject', 'object'] as const) {
+      const r = await act(ADMIN, await fresh('notice'), a);
+      expect(r.statusCode, `${a}: ${r.body}`).toBe(200);
+    }
+    const approveTwice = await act(ADMIN, notice, 'approve');
+    expect(approveTwice.statusCode).toBe(409);
+    expect(approveTwice.json().error.message).toBe('该申请公示中，不能审核通过');
+
+    // the list rows carry the same actions
+    const listed = (await api(ADMIN, 'GET', '/stars/applications?pageSize=200')).json().items;
+    expect(listed.find((x: { id: string }) => x.id === notice)?.actions).toEqual(['reject', 'object']);
+  });
+
+  it('refuses the wrong party: another town does not see it, the public sees it only once on the board', async () => {
+    const applied = await fresh('applied');
+    expect((await act(PHONES.shawoAdmin, applied, 'approve')).statusCode).toBe(404);
+    expect((await api(PHONES.shawoAdmin, 'GET', `/stars/applications/${applied}`)).statusCode).toBe(404);
+    // not on the board yet: a resident cannot find it
+    expect((await act(PHONES.resident, applied, 'object')).statusCode).toBe(404);
+    // on the board: a resident may object, but not review
+    const notice = await fresh('notice');
+    expect((await act(PHONES.resident, notice, 'reject')).statusCode).toBe(403);
+    expect((await act(PHONES.resident, notice, 'object')).statusCode).toBe(200);
+    // a second objection finds it back in review
+    expect((await act(PHONES.resident, notice, 'object')).statusCode).toBe(409);
+
+    // the applicant's own list answers its actions: none
+    const mine = (await api(PHONES.volunteer2, 'GET', '/me/stars')).json();
+    expect(mine.applications.length).toBeGreaterThan(0);
+    for (const a of mine.applications) expect(a.actions).toEqual([]);
+  });
+
+  it('two reviewers approving at once: one wins, the other gets 409', async () => {
+    const id = await fresh('applied');
+    const results = await Promise.all([act(ADMIN, id, 'approve'), act(PHONES.countyAdmin, id, 'approve')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const timeline = await t.deps.database.db
+      .select()
+      .from(workflowEvents)
+      .where(and(eq(workflowEvents.entity, 'star_application'), eq(workflowEvents.entityId, id)));
+    expect(timeline.map((e) => e.action)).toEqual(['approve']);
   });
 });

@@ -10,6 +10,7 @@ import { getSubmission, listSubmissions, missing, resubmit, review, submit, type
 import { sql } from 'drizzle-orm';
 import { holdsId } from '../../platform/file-holders.js';
 import { submissions } from '../../db/schema/index.js';
+import { MissingSubmissions, SubmissionDetail, SubmissionPage } from './schema.js';
 
 const summary = z
   .string({ error: '请填写本月工作小结' })
@@ -61,6 +62,7 @@ export const submissionRoutes =
             attachmentIds: attachmentIds.optional(),
             regionCode: regionCodeSchema.optional(),
           }),
+          response: { 201: SubmissionDetail },
         },
       },
       async (req, reply) => {
@@ -84,6 +86,7 @@ export const submissionRoutes =
             regionCode: regionCodeSchema.optional(),
             view: z.enum(['received', 'mine'], { error: 'view 应为 received 或 mine' }).optional(),
           }),
+          response: { 200: SubmissionPage },
         },
       },
       async (req) => listSubmissions(db, either(req), req.query),
@@ -97,6 +100,7 @@ export const submissionRoutes =
           tags: ['台账与报送'],
           summary: '未报送名单：下级实践站（所）本月未报送或被退回未重报的，附截止日期与是否逾期',
           querystring: z.object({ month: monthSchema }),
+          response: { 200: MissingSubmissions },
         },
       },
       async (req) => missing(db, caller(req), req.query.month),
@@ -109,6 +113,7 @@ export const submissionRoutes =
           tags: ['台账与报送'],
           summary: '报送详情（含审核记录 events 与当前可执行的动作 actions）',
           params: idParam,
+          response: { 200: SubmissionDetail },
         },
       },
       async (req) => getSubmission(db, either(req), req.params.id),
@@ -123,6 +128,7 @@ export const submissionRoutes =
           summary: '被退回后重新报送（数据重新统计，版本号加一）',
           params: idParam,
           body: z.object({ summary: summary.optional(), attachmentIds: attachmentIds.optional() }).nullish(),
+          response: { 200: SubmissionDetail },
         },
       },
       async (req) => {
@@ -140,6 +146,7 @@ export const submissionRoutes =
           summary: '审核通过',
           params: idParam,
           body: z.object({ comment: z.string().trim().max(1000, '意见不超过 1000 个字').optional() }).nullish(),
+          response: { 200: SubmissionDetail },
         },
       },
       async (req) => {
@@ -161,6 +168,7 @@ export const submissionRoutes =
               comment: z.string({ error: '退回时请填写退回意见' }).max(1000, '意见不超过 1000 个字').optional(),
             })
             .nullish(),
+          response: { 200: SubmissionDetail },
         },
       },
       async (req) => {

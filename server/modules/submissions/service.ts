@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { files, regions, sites, submissionEvents, submissions } from '../../db/schema/index.js';
-import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
+import { duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { notify } from '../../platform/notify.js';
 import { escapeLike, inScope, type Scope } from '../../platform/scope.js';
@@ -9,9 +9,11 @@ import type { RoleGrant } from '../../platform/auth.js';
 import { getSetting } from '../settings/service.js';
 import { chinaDay, chinaMonth, monthRange, nextMonth } from '../plans/month.js';
 import { userNameSql } from '../accounts/sql.js';
+import { actionsFor, addEvent, assertAllowed, runTransition, timelineOf } from '../../platform/transitions.js';
+import { submissionMachine, type SubmissionAction, type SubmissionParty } from './transitions.js';
 
 export const submissionLevels = { station: '实践站', institute: '实践所' } as const;
-export const submissionStates = { submitted: '待审核', accepted: '已通过', returned: '已退回' } as const;
+export const submissionStates = submissionMachine.states;
 export const figureLabels: Record<string, string> = {
   activities: '开展活动（场）',
   activities_lecture: '理论宣讲（场）',
@@ -213,9 +215,15 @@ export async function submit(db: Db, c: Caller, input: SubmitInput) {
       .onConflictDoNothing()
       .returning();
     if (!row) throw duplicate(`${region.name} ${monthRange(input.month).label}已报送，不能重复报送`, 'month');
-    await tx
-      .insert(submissionEvents)
-      .values({ submissionId: row.id, action: 'submit', actorUserId: c.userId, actorName: c.actor.name, at: c.now });
+    await addEvent(tx, {
+      entity: 'submission',
+      entityId: row.id,
+      action: 'submit',
+      from: null,
+      to: 'submitted',
+      actor: c.actor,
+      at: c.now,
+    });
     await notify(tx, {
       countyCode: row.countyCode,
       userIds: await reviewersOf(tx, region.parentCode!),
@@ -235,138 +243,118 @@ export async function submit(db: Db, c: Caller, input: SubmitInput) {
   });
 }
 
+const inScopeOf = (c: Caller) => inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode });
+
+/**
+ * The scoped loader of a submission: one query that finds it only if the caller may see it — their own station's or
+ * institute's, or one their scope holds — and says whether the caller's level receives it (reviews it). Out of sight =
+ * not found.
+ */
+export async function findSubmission(db: DbOrTx, c: Caller, id: string) {
+  const own = await grantRegions(db, c);
+  const [row] = await db
+    .select({
+      ...columns,
+      countyCode: submissions.countyCode,
+      regionPath: submissions.regionPath,
+      inScope: sql<boolean>`${inScopeOf(c)}`,
+      received: sql<boolean>`${c.canReview ? receivedWhere(own) : sql`false`}`,
+    })
+    .from(submissions)
+    .innerJoin(regions, eq(regions.code, submissions.regionCode))
+    .where(and(eq(submissions.id, id), or(mineWhere(own), inScopeOf(c))));
+  if (!row) throw notFound('报送');
+  const { countyCode, regionPath, inScope: scoped, received, ...shown } = row;
+  return { s: row, shown, own, countyCode, regionPath, ...standing(c, own, row, !!scoped, !!received) };
+}
+type Found = Awaited<ReturnType<typeof findSubmission>>;
+
+/** Who the caller is to a submission and what the guards look at. */
+function standing(
+  c: Caller,
+  own: RegionRow[],
+  s: { regionCode: string; level: Level },
+  scoped: boolean,
+  received: boolean,
+) {
+  const parties = new Set<SubmissionParty>();
+  if (c.canReview && scoped) parties.add('reviewer');
+  if (own.some((r) => r.code === s.regionCode)) parties.add('submitter');
+  return { parties, ctx: { received, level: s.level } };
+}
+
+const allowed = (f: Found, action: SubmissionAction) =>
+  assertAllowed(submissionMachine, action, f.s.state, f.parties, f.ctx);
+
 /** After a return: the submitter sends it again (figures recomputed, version + 1). */
 export async function resubmit(db: Db, c: Caller, id: string, input: { summary?: string; attachmentIds?: string[] }) {
-  const own = await grantRegions(db, c);
-  const [before] = await db
-    .select()
-    .from(submissions)
-    .where(
-      and(
-        eq(submissions.id, id),
-        or(mineWhere(own), inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode })),
-      ),
-    );
-  if (!before) throw notFound('报送');
-  if (!own.some((r) => r.code === before.regionCode)) throw forbidden('只有报送单位可以重新报送');
-  if (before.state !== 'returned')
-    throw new AppError(
-      'INVALID_TRANSITION',
-      `报送状态为“${submissionStates[before.state]}”，只有被退回的报送可以重新报送`,
-    );
+  const f = await findSubmission(db, c, id);
+  allowed(f, 'resubmit');
   await checkAttachments(db, input.attachmentIds);
-  const figures = await computeFigures(db, before.regionPath, before.month);
+  const figures = await computeFigures(db, f.regionPath, f.s.month);
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(submissions)
-      .set({
-        state: 'submitted',
+    const [region] = await tx.select().from(regions).where(eq(regions.code, f.s.regionCode));
+    const row = await runTransition(tx, {
+      machine: submissionMachine,
+      table: submissions,
+      record: { id, countyCode: f.countyCode, state: f.s.state },
+      action: 'resubmit',
+      actor: c.actor,
+      now: c.now,
+      set: {
         figures,
-        summary: input.summary ?? before.summary,
-        attachmentIds: input.attachmentIds ?? before.attachmentIds,
+        summary: input.summary ?? f.s.summary,
+        attachmentIds: input.attachmentIds ?? f.s.attachmentIds,
         submittedBy: c.userId,
         submittedAt: c.now,
         reviewedBy: null,
         reviewedAt: null,
         comment: null,
         version: sql`${submissions.version} + 1`,
-      })
-      .where(and(eq(submissions.id, id), eq(submissions.state, 'returned')))
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '报送状态已变化，请刷新后重试');
-    await tx
-      .insert(submissionEvents)
-      .values({ submissionId: id, action: 'resubmit', actorUserId: c.userId, actorName: c.actor.name, at: c.now });
-    const [region] = await tx.select().from(regions).where(eq(regions.code, row.regionCode));
-    await notify(tx, {
-      countyCode: row.countyCode,
-      userIds: await reviewersOf(tx, region.parentCode!),
-      kind: 'submission.resubmit',
-      title: '月度报送已重新提交',
-      body: `${region.name} 重新报送了${monthRange(row.month).label}的工作台账（第 ${row.version} 版），请审核。`,
-      entity: 'submission',
-      entityId: id,
-      now: c.now,
+      },
+      lost: '报送状态已变化，请刷新后重试',
+      tell: async (t, r) => ({
+        userIds: await reviewersOf(t, region.parentCode!),
+        kind: 'submission.resubmit',
+        title: '月度报送已重新提交',
+        body: `${region.name} 重新报送了${monthRange(r.month).label}的工作台账（第 ${r.version} 版），请审核。`,
+      }),
     });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: row.countyCode },
-      { action: 'submission.resubmit', entity: 'submission', entityId: id, before, after: row },
-    );
-    return id;
+    return row.id;
   });
 }
 
 /** 审核: the institute accepts or returns its stations' reports, the center its institutes'. A return needs a comment. */
 export async function review(db: Db, c: Caller, id: string, action: 'accept' | 'return', comment?: string) {
   if (action === 'return' && !comment?.trim()) throw invalid('comment', '退回时请填写退回意见');
-  const own = await grantRegions(db, c);
-  const [before] = await db
-    .select()
-    .from(submissions)
-    .where(
-      and(
-        eq(submissions.id, id),
-        inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode }),
-      ),
-    );
-  if (!before) throw notFound('报送');
-  const [received] = await db
-    .select({ id: submissions.id })
-    .from(submissions)
-    .where(and(eq(submissions.id, id), receivedWhere(own)));
-  if (!received || !c.canReview)
-    throw forbidden(
-      before.level === 'station' ? '实践站的报送由所在乡镇实践所审核' : '实践所的报送由县文明实践中心审核',
-    );
-  if (before.state !== 'submitted')
-    throw new AppError(
-      'INVALID_TRANSITION',
-      `报送状态为“${submissionStates[before.state]}”，不能再${action === 'accept' ? '通过' : '退回'}`,
-    );
-  const state = action === 'accept' ? ('accepted' as const) : ('returned' as const);
+  const f = await findSubmission(db, c, id);
+  allowed(f, action);
+  const note = comment?.trim() ?? '';
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(submissions)
-      .set({ state, comment: comment?.trim() || null, reviewedBy: c.userId, reviewedAt: c.now })
-      .where(and(eq(submissions.id, id), eq(submissions.state, 'submitted')))
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '报送状态已变化，请刷新后重试');
-    await tx.insert(submissionEvents).values({
-      submissionId: id,
+    const row = await runTransition(tx, {
+      machine: submissionMachine,
+      table: submissions,
+      record: { id, countyCode: f.countyCode, state: f.s.state },
       action,
-      actorUserId: c.userId,
-      actorName: c.actor.name,
-      comment: comment?.trim() ?? '',
-      at: c.now,
-    });
-    const label = monthRange(row.month).label;
-    await notify(tx, {
-      countyCode: row.countyCode,
-      userIds: [row.submittedBy],
-      kind: `submission.${action}`,
-      title: action === 'accept' ? '月度报送已通过' : '月度报送被退回',
-      body:
-        action === 'accept'
-          ? `您报送的${label}工作台账已审核通过。${comment?.trim() ? `意见：${comment.trim()}` : ''}`
-          : `您报送的${label}工作台账被退回：${comment!.trim()}。请修改后重新报送。`,
-      entity: 'submission',
-      entityId: id,
+      actor: c.actor,
       now: c.now,
-    });
-    await writeAudit(
-      tx,
-      { ...c.actor, countyCode: row.countyCode },
-      {
-        action: `submission.${action}`,
-        entity: 'submission',
-        entityId: id,
-        before,
-        after: row,
-        detail: comment ? { comment } : undefined,
+      set: { comment: note || null, reviewedBy: c.userId, reviewedAt: c.now },
+      lost: '报送状态已变化，请刷新后重试',
+      note,
+      tell: (_t, r) => {
+        const label = monthRange(r.month).label;
+        return {
+          userIds: [r.submittedBy],
+          kind: `submission.${action}`,
+          title: action === 'accept' ? '月度报送已通过' : '月度报送被退回',
+          body:
+            action === 'accept'
+              ? `您报送的${label}工作台账已审核通过。${note ? `意见：${note}` : ''}`
+              : `您报送的${label}工作台账被退回：${note}。请修改后重新报送。`,
+        };
       },
-    );
-    return id;
+    });
+    return row.id;
   });
 }
 
@@ -392,7 +380,7 @@ export async function listSubmissions(db: DbOrTx, c: Caller, f: SubmissionFilter
   const [[{ total }], rows] = await Promise.all([
     db.select({ total: count() }).from(submissions).where(where),
     db
-      .select(columns)
+      .select({ ...columns, received: sql<boolean>`${received}` })
       .from(submissions)
       .innerJoin(regions, eq(regions.code, submissions.regionCode))
       .where(where)
@@ -400,40 +388,40 @@ export async function listSubmissions(db: DbOrTx, c: Caller, f: SubmissionFilter
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: rows.map(withLabels), total, page: f.page, pageSize: f.pageSize, figureLabels };
+  // every row of the list is in the caller's scope
+  const items = rows.map(({ received: r, ...row }) => {
+    const { parties, ctx } = standing(c, own, row, true, !!r);
+    return { ...withLabels(row), actions: actionsFor(submissionMachine, row.state, parties, ctx) };
+  });
+  return { items, total, page: f.page, pageSize: f.pageSize, figureLabels };
 }
 
+/** The detail: the submission, its timeline and the caller's `actions`. */
 export async function getSubmission(db: DbOrTx, c: Caller, id: string) {
-  const own = await grantRegions(db, c);
-  const [row] = await db
-    .select({ ...columns, received: sql<boolean>`${c.canReview ? receivedWhere(own) : sql`false`}` })
-    .from(submissions)
-    .innerJoin(regions, eq(regions.code, submissions.regionCode))
-    .where(
-      and(
-        eq(submissions.id, id),
-        or(mineWhere(own), inScope(c.scope, { path: submissions.regionPath, regionCode: submissions.regionCode })),
-      ),
-    );
-  if (!row) throw notFound('报送');
-  const events = await db
-    .select({
-      id: submissionEvents.id,
-      action: submissionEvents.action,
-      actorName: submissionEvents.actorName,
-      comment: submissionEvents.comment,
-      at: submissionEvents.at,
-    })
-    .from(submissionEvents)
-    .where(eq(submissionEvents.submissionId, id))
-    .orderBy(asc(submissionEvents.at), asc(submissionEvents.id));
-  const { received, ...s } = row;
-  const mine = own.some((r) => r.code === s.regionCode);
-  const actions = [
-    ...(received && s.state === 'submitted' ? ['accept', 'return'] : []),
-    ...(mine && s.state === 'returned' ? ['resubmit'] : []),
-  ];
-  return { ...withLabels(s), figureLabels, events, actions };
+  const f = await findSubmission(db, c, id);
+  const [legacy, timeline] = await Promise.all([
+    // steps written before the timeline moved to workflow_events (the demo seed still writes here)
+    db
+      .select({
+        action: submissionEvents.action,
+        actorName: submissionEvents.actorName,
+        comment: submissionEvents.comment,
+        at: submissionEvents.at,
+      })
+      .from(submissionEvents)
+      .where(eq(submissionEvents.submissionId, id)),
+    timelineOf(db, submissionMachine, id),
+  ]);
+  const events = [
+    ...legacy,
+    ...timeline.map((e) => ({ action: e.action, actorName: e.actorName, comment: e.note, at: e.at })),
+  ].sort((x, y) => x.at.getTime() - y.at.getTime());
+  return {
+    ...withLabels(f.shown),
+    figureLabels,
+    events,
+    actions: actionsFor(submissionMachine, f.s.state, f.parties, f.ctx),
+  };
 }
 
 /**

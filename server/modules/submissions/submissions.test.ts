@@ -252,3 +252,59 @@ describe('monthly submissions', () => {
     ).toBe(404);
   });
 });
+
+describe('the submission machine', () => {
+  let n = 0;
+  /** A fresh station report of an earlier month, submitted by the station admin. */
+  async function fresh() {
+    const month = ['2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02'][n++];
+    const res = await post(PHONES.stationAdmin, '/submissions', { month, summary: `${month} 工作小结` });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().actions).toEqual([]);
+    return res.json().id as string;
+  }
+  const body = { accept: {}, return: { comment: '请补充活动照片' }, resubmit: {} };
+  const act = (phone: string, id: string, action: keyof typeof body) =>
+    post(phone, `/submissions/${id}/${action}`, body[action]);
+
+  it('the detail lists exactly what each party can do; each listed action works, the others are refused', async () => {
+    const id = await fresh();
+    expect((await get(PHONES.xinjiAdmin, `/submissions/${id}`)).json().actions).toEqual(['accept', 'return']);
+    expect((await get(PHONES.stationAdmin, `/submissions/${id}`)).json().actions).toEqual([]);
+    const row = (await get(PHONES.xinjiAdmin, '/submissions?view=received&pageSize=100'))
+      .json()
+      .items.find((x: { id: string }) => x.id === id);
+    expect(row.actions).toEqual(['accept', 'return']);
+    expect((await act(PHONES.stationAdmin, id, 'resubmit')).statusCode).toBe(409);
+
+    const accepted = await act(PHONES.xinjiAdmin, await fresh(), 'accept');
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json().actions).toEqual([]);
+
+    const returned = await act(PHONES.xinjiAdmin, id, 'return');
+    expect(returned.statusCode, returned.body).toBe(200);
+    expect(returned.json().actions).toEqual([]);
+    expect((await act(PHONES.xinjiAdmin, id, 'accept')).statusCode).toBe(409);
+    expect((await get(PHONES.stationAdmin, `/submissions/${id}`)).json().actions).toEqual(['resubmit']);
+    const again = await act(PHONES.stationAdmin, id, 'resubmit');
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()).toMatchObject({ state: 'submitted', version: 2, actions: [] });
+    expect(again.json().events.map((e: { action: string }) => e.action)).toEqual(['submit', 'return', 'resubmit']);
+  });
+
+  it('refuses the wrong party: the county does not review stations, another town does not see them', async () => {
+    const id = await fresh();
+    expect((await get(PHONES.countyAdmin, `/submissions/${id}`)).json().actions).toEqual([]);
+    expect((await act(PHONES.countyAdmin, id, 'accept')).statusCode).toBe(403);
+    expect((await act(PHONES.shawoAdmin, id, 'return')).statusCode).toBe(404);
+    expect((await act(PHONES.stationAdmin, id, 'accept')).statusCode).toBe(403);
+  });
+
+  it('two reviews at once: one wins, the other gets 409', async () => {
+    const id = await fresh();
+    const results = await Promise.all([act(PHONES.xinjiAdmin, id, 'accept'), act(PHONES.xinjiAdmin, id, 'return')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const events = (await get(PHONES.xinjiAdmin, `/submissions/${id}`)).json().events;
+    expect(events).toHaveLength(2);
+  });
+});

@@ -691,3 +691,16 @@ export async function userCounty(db: DbOrTx, userId: string) {
   if (!u) throw forbidden();
   return u;
 }
+
+/**
+ * A granted star level (the stars module's sweep, in its transaction): the volunteer's level only rises. The
+ * volunteers module owns the row; other modules raise the level through here.
+ */
+export async function raiseStarLevel(tx: DbOrTx, volunteerId: string, level: number, now: Date) {
+  const [v] = await tx
+    .update(volunteers)
+    .set({ starLevel: sql`greatest(${volunteers.starLevel}, ${level})`, updatedAt: now })
+    .where(eq(volunteers.id, volunteerId))
+    .returning({ userId: volunteers.userId, starLevel: volunteers.starLevel });
+  return v ?? null;
+}

@@ -12,6 +12,7 @@ import {
   type Paged,
   type Query,
 } from '../../common/api';
+import type { ApiBody, ApiQuery, Schemas } from '../../common/api-types';
 
 // ---------- activities ----------
 
@@ -238,73 +239,22 @@ export const activityApi = {
 
 // ---------- hours ----------
 
-export type HoursKind = 'attendance' | 'order' | 'excess' | 'correction' | 'reversal';
-export type RequestKind = 'excess' | 'correction';
-export type RequestStatus = 'pending' | 'approved' | 'rejected';
-
-export interface HoursEntry {
-  id: string;
-  volunteerId: string;
-  volunteerName: string;
-  volunteerNo: string | null;
-  kind: HoursKind;
-  hours: number;
-  serviceDate: string;
-  activityId: string | null;
-  activityTitle: string | null;
-  orderId: string | null;
-  description: string;
-  evidenceFileIds: string[];
-  createdAt: string;
-  /** Set by servers that say whether an entry was already undone. */
-  reversed?: boolean;
-  reversesId?: string | null;
-}
-
-export interface HoursRequest {
-  id: string;
-  volunteerId: string;
-  volunteerName: string;
-  kind: RequestKind;
-  activityId: string | null;
-  activityTitle: string | null;
-  hours: number;
-  serviceDate: string;
-  reason: string;
-  evidenceFileIds: string[];
-  status: RequestStatus;
-  answer: string | null;
-  createdAt: string;
-  decidedAt: string | null;
-  /** The hours credited when approved (may be fewer than asked). */
-  approvedHours?: number | null;
-}
-
-export interface HoursEntryQuery extends PageQuery {
-  volunteerId?: string;
-  activityId?: string;
-  kind?: HoursKind;
-  from?: string;
-  to?: string;
-}
-
-export interface CorrectionInput {
-  activityId: string;
-  hours: number;
-  reason: string;
-  evidenceFileIds: string[];
-  volunteerId?: string;
-}
+export type HoursKind = Schemas['HoursKind'];
+export type RequestKind = HoursRequest['kind'];
+export type RequestStatus = Schemas['HoursRequestStatus'];
+export type RequestAction = Schemas['HoursRequestAction'];
+export type HoursEntry = Schemas['HoursEntry'];
+export type HoursRequest = Schemas['HoursRequest'];
+export type HoursEntryQuery = ApiQuery<'/api/v1/hours/entries', 'get'>;
+export type CorrectionInput = ApiBody<'/api/v1/hours/requests', 'post'>;
 
 export const hoursApi = {
-  entries: (query: HoursEntryQuery) => api.page<HoursEntry>('/hours/entries', { ...query }),
-  reverse: (id: string, reason: string) => api.post<HoursEntry>(`/hours/entries/${id}/reverse`, { reason }),
-  requests: (query: PageQuery & { status?: RequestStatus; kind?: RequestKind }) =>
-    api.page<HoursRequest>('/hours/requests', { ...query }),
-  createRequest: (input: CorrectionInput) => api.post<HoursRequest>('/hours/requests', input),
-  approve: (id: string, body: { answer?: string; hours?: number }) =>
-    api.post<HoursRequest>(`/hours/requests/${id}/approve`, body),
-  reject: (id: string, answer: string) => api.post<HoursRequest>(`/hours/requests/${id}/reject`, { answer }),
+  entries: (query: HoursEntryQuery) => api.page('/hours/entries', query),
+  reverse: (id: string, reason: string) => api.post(`/hours/entries/${id}/reverse`, { reason }),
+  requests: (query: ApiQuery<'/api/v1/hours/requests', 'get'>) => api.page('/hours/requests', query),
+  createRequest: (input: CorrectionInput) => api.post('/hours/requests', input),
+  approve: (id: string, body: { answer?: string; hours?: number }) => api.post(`/hours/requests/${id}/approve`, body),
+  reject: (id: string, answer: string) => api.post(`/hours/requests/${id}/reject`, { answer }),
 };
 
 /** The address an uploaded file (evidence, attachments) is served at. */
@@ -312,57 +262,25 @@ export const fileUrl = (id: string): string => apiUrl(`/files/${id}`);
 
 // ---------- star levels ----------
 
-export type StarState = 'applied' | 'notice' | 'granted' | 'rejected' | 'withdrawn';
-
-export interface StarApplication {
-  id: string;
-  volunteerId: string;
-  volunteerName: string;
-  volunteerNo: string | null;
-  level: number;
-  hoursAtApply: number;
-  state: StarState;
-  comment: string | null;
-  objection: string | null;
-  noticeStart: string | null;
-  noticeEnd: string | null;
-  grantedAt: string | null;
-  createdAt: string;
-}
+export type StarState = Schemas['StarState'];
+export type StarAction = Schemas['StarAction'];
+export type StarApplication = Schemas['StarApplication'];
 
 export const starApi = {
-  list: (query: PageQuery & { state?: StarState }) => api.page<StarApplication>('/stars/applications', { ...query }),
-  approve: (id: string, comment?: string) =>
-    api.post<StarApplication>(`/stars/applications/${id}/approve`, comment ? { comment } : {}),
-  reject: (id: string, comment: string) => api.post<StarApplication>(`/stars/applications/${id}/reject`, { comment }),
-  object: (id: string, objection: string) =>
-    api.post<StarApplication>(`/stars/applications/${id}/object`, { objection }),
+  list: (query: ApiQuery<'/api/v1/stars/applications', 'get'>) => api.page('/stars/applications', query),
+  approve: (id: string, comment?: string) => api.post(`/stars/applications/${id}/approve`, comment ? { comment } : {}),
+  reject: (id: string, comment: string) => api.post(`/stars/applications/${id}/reject`, { comment }),
+  object: (id: string, objection: string) => api.post(`/stars/applications/${id}/object`, { objection }),
 };
 
 // ---------- certificates ----------
 
-export interface Certificate {
-  id: string;
-  number: string;
-  verifyCode: string;
-  volunteerId: string;
-  volunteerName: string;
-  volunteerNo: string | null;
-  periodFrom: string;
-  periodTo: string;
-  hours: number;
-  issuedAt: string;
-  issuerName?: string | null;
-  revokedAt: string | null;
-  revokeReason: string | null;
-}
+export type Certificate = Schemas['Certificate'];
 
 export const certificateApi = {
-  list: (query: PageQuery & { volunteerId?: string; q?: string }) =>
-    api.page<Certificate>('/certificates', { ...query }),
-  issue: (input: { volunteerId: string; from: string; to: string }) =>
-    api.post<{ id: string; number: string; verifyCode: string }>('/certificates', input),
-  revoke: (id: string, reason: string) => api.post<Certificate>(`/certificates/${id}/revoke`, { reason }),
+  list: (query: ApiQuery<'/api/v1/certificates', 'get'>) => api.page('/certificates', query),
+  issue: (input: ApiBody<'/api/v1/certificates', 'post'>) => api.post('/certificates', input),
+  revoke: (id: string, reason: string) => api.post(`/certificates/${id}/revoke`, { reason }),
   pdf: (id: string) => fetchBlob(`/certificates/${id}/pdf`),
   download: (id: string, number: string) => downloadFile(`/certificates/${id}/pdf`, `志愿服务证明-${number}.pdf`),
 };
@@ -464,68 +382,24 @@ export const ledgerApi = {
     downloadFile(`/ledgers/${kind}`, fallbackName, query),
 };
 
-export type SubmissionState = 'submitted' | 'accepted' | 'returned';
-
-export interface SubmissionEvent {
-  id?: string;
-  action: 'submit' | 'accept' | 'return' | 'resubmit';
-  actorName: string;
-  comment: string;
-  at: string;
-}
-
-export interface Submission {
-  id: string;
-  regionCode: string;
-  regionName: string | null;
-  level: 'station' | 'institute';
-  month: string;
-  state: SubmissionState;
-  summary: string;
-  figures: Record<string, number>;
-  attachmentIds: string[];
-  comment: string | null;
-  submittedAt: string;
-  reviewedAt: string | null;
-  submitterName?: string | null;
-  reviewerName?: string | null;
-  version?: number;
-  events?: SubmissionEvent[];
-  actions?: ('accept' | 'return' | 'resubmit')[];
-  figureLabels?: Record<string, string>;
-}
-
-export interface MissingSubmission {
-  regionCode: string;
-  regionName: string;
-  level: 'station' | 'institute';
-  siteName: string | null;
-  submissionId: string | null;
-  state: SubmissionState | null;
-  dueDate: string;
-  overdue: boolean;
-}
-
-export type SubmissionPage = Paged<Submission> & { figureLabels?: Record<string, string> };
+export type SubmissionState = Schemas['SubmissionState'];
+export type SubmissionAction = Schemas['SubmissionAction'];
+export type Submission = Schemas['Submission'];
+export type SubmissionDetail = Schemas['SubmissionDetail'];
+export type SubmissionEvent = SubmissionDetail['events'][number];
+export type MissingSubmission = Schemas['MissingSubmissions']['items'][number];
+export type SubmissionPage = Schemas['SubmissionPage'];
 
 export const submissionApi = {
   /** `view`: what this level received, or the caller's own reports; both when left out. */
-  list: (
-    query: PageQuery & { month?: string; state?: SubmissionState; regionCode?: string; view?: 'received' | 'mine' },
-  ) => api.get<SubmissionPage>('/submissions', { page: 1, pageSize: 20, ...query }),
-  get: (id: string) => api.get<Submission>(`/submissions/${id}`),
-  submit: (input: { month: string; summary: string; attachmentIds?: string[] }) =>
-    api.post<Submission>('/submissions', input),
+  list: (query: ApiQuery<'/api/v1/submissions', 'get'>) => api.get('/submissions', { page: 1, pageSize: 20, ...query }),
+  get: (id: string) => api.get(`/submissions/${id}`),
+  submit: (input: { month: string; summary: string; attachmentIds?: string[] }) => api.post('/submissions', input),
   resubmit: (id: string, body: { summary?: string; attachmentIds?: string[] }) =>
-    api.post<Submission>(`/submissions/${id}/resubmit`, body),
-  accept: (id: string, comment?: string) =>
-    api.post<Submission>(`/submissions/${id}/accept`, comment ? { comment } : {}),
-  return: (id: string, comment: string) => api.post<Submission>(`/submissions/${id}/return`, { comment }),
-  missing: (month: string) =>
-    api.get<{ month: string; dueDate: string; overdue: boolean; total: number; items: MissingSubmission[] }>(
-      '/submissions/missing',
-      { month },
-    ),
+    api.post(`/submissions/${id}/resubmit`, body),
+  accept: (id: string, comment?: string) => api.post(`/submissions/${id}/accept`, comment ? { comment } : {}),
+  return: (id: string, comment: string) => api.post(`/submissions/${id}/return`, { comment }),
+  missing: (month: string) => api.get('/submissions/missing', { month }),
 };
 
 // ---------- pickers ----------

@@ -2,6 +2,7 @@
  * 活动 / 签到 / 时长 / 星级 / 证明: the calls and answer shapes of issue #5 (docs/ACTIVITIES_API.md).
  * Kept apart from api/index.ts and api/orders.ts so the modules grow without touching each other.
  */
+import type { ApiBody, Schemas } from '../../common/api-types';
 import { api } from './client';
 
 const enc = encodeURIComponent;
@@ -28,6 +29,8 @@ export interface MySignup {
   shiftId?: string | null;
   checkInAt: string | null;
   checkOutAt: string | null;
+  /** On the activity detail: what the volunteer may do with the sign-up now (`cancel`). */
+  actions?: string[];
 }
 
 export interface Activity {
@@ -112,113 +115,22 @@ export interface MySignupRow extends MySignup {
   };
 }
 
-export type HoursKind = 'attendance' | 'order' | 'excess' | 'correction' | 'reversal';
-
-export interface HoursEntry {
-  id: string;
-  kind: HoursKind;
-  hours: number;
-  serviceDate: string;
-  activityId?: string | null;
-  activityTitle?: string | null;
-  orderId?: string | null;
-  description?: string | null;
-  createdAt: string;
-  /** Undone later by a reversal row. */
-  reversed?: boolean;
-}
-
+export type HoursKind = Schemas['HoursKind'];
+export type HoursEntry = Schemas['HoursEntry'];
 /** GET /me/hours: `total` is hours (not a row count); pages end when a page comes back short. */
-export interface MyHours {
-  items: HoursEntry[];
-  /** Ledger rows in all. */
-  entryCount?: number;
-  page?: number;
-  pageSize?: number;
-  total: number;
-  thisYear: number;
-  starLevel: number;
-  nextLevel: number | null;
-  nextThreshold: number | null;
-}
+export type MyHours = Schemas['MyHours'];
+export type RequestStatus = Schemas['HoursRequestStatus'];
+export type HoursRequest = Schemas['HoursRequest'];
+export type NewHoursRequest = ApiBody<'/api/v1/hours/requests', 'post'>;
 
-export type RequestStatus = 'pending' | 'approved' | 'rejected';
+export type StarState = Schemas['StarState'];
+export type StarApplication = Schemas['StarApplication'];
+export type MyStars = Schemas['MyStars'];
 
-export interface HoursRequest {
-  id: string;
-  kind: 'excess' | 'correction';
-  activityId?: string | null;
-  activityTitle?: string | null;
-  hours: number;
-  serviceDate?: string | null;
-  reason?: string | null;
-  evidenceFileIds?: string[];
-  status: RequestStatus;
-  answer?: string | null;
-  createdAt: string;
-  decidedAt?: string | null;
-}
-
-export interface NewHoursRequest {
-  activityId: string;
-  hours: number;
-  reason: string;
-  evidenceFileIds: string[];
-}
-
-export type StarState = 'applied' | 'notice' | 'granted' | 'rejected' | 'withdrawn';
-
-export interface StarApplication {
-  id: string;
-  level: number;
-  hoursAtApply?: number | null;
-  state: StarState;
-  comment?: string | null;
-  objection?: string | null;
-  noticeStart?: string | null;
-  noticeEnd?: string | null;
-  grantedAt?: string | null;
-  createdAt: string;
-}
-
-export interface MyStars {
-  level: number;
-  hours: number;
-  thresholds: number[];
-  eligibleLevel: number;
-  applications: StarApplication[];
-}
-
-export interface Certificate {
-  id: string;
-  number: string;
-  verifyCode: string;
-  periodFrom: string;
-  periodTo: string;
-  hours: number | string;
-  issuedAt: string;
-  revokedAt?: string | null;
-  revokeReason?: string | null;
-}
-
-export interface CertificateIssued {
-  id: string;
-  number: string;
-  verifyCode: string;
-}
-
-export interface PublicCertificate {
-  valid: boolean;
-  number: string;
-  hours: number | string;
-  issuer: string | { name?: string } | null;
-  issuedAt: string;
-  name: string;
-  volunteerNo: string;
-  periodFrom: string;
-  periodTo: string;
-  revokedAt?: string | null;
-}
+export type Certificate = Schemas['Certificate'];
+export type CertificateIssued = Schemas['CertificateIssued'];
+/** What the QR code's check answers (names masked). */
+export type PublicCertificate = Schemas['CertificateCheck'];
 
 export const activitiesApi = {
   browse: (query: { type?: ActivityType; when?: When; page?: number; pageSize?: number } = {}) =>
@@ -234,21 +146,19 @@ export const activitiesApi = {
 };
 
 export const hoursApi = {
-  mine: (query: { page?: number; pageSize?: number } = {}) =>
-    api.get<MyHours>('/me/hours', { page: 1, pageSize: 20, ...query }),
-  myRequests: () => api.get<Paged<HoursRequest>>('/me/hours/requests', { page: 1, pageSize: 50 }),
-  request: (body: NewHoursRequest) => api.post<HoursRequest>('/hours/requests', body),
+  mine: (query: { page?: number; pageSize?: number } = {}) => api.get('/me/hours', { page: 1, pageSize: 20, ...query }),
+  myRequests: () => api.get('/me/hours/requests', { page: 1, pageSize: 50 }),
+  request: (body: NewHoursRequest) => api.post('/hours/requests', body),
 };
 
 export const starsApi = {
-  mine: () => api.get<MyStars>('/me/stars'),
-  apply: (level: number) => api.post<StarApplication>('/stars/applications', { level }),
+  mine: () => api.get('/me/stars'),
+  apply: (level: number) => api.post('/stars/applications', { level }),
 };
 
 export const certificatesApi = {
-  mine: () => api.get<Paged<Certificate>>('/me/certificates', { page: 1, pageSize: 50 }),
-  issue: (from: string, to: string) => api.post<CertificateIssued>('/me/certificates', { from, to }),
+  mine: () => api.get('/me/certificates', { page: 1, pageSize: 50 }),
+  issue: (from: string, to: string) => api.post('/me/certificates', { from, to }),
   pdfUrl: (id: string) => `/api/v1/certificates/${enc(id)}/pdf`,
-  verify: (code: string) =>
-    api.get<PublicCertificate>(`/public/certificates/${enc(code)}`, undefined, { skipAuthHandler: true }),
+  verify: (code: string) => api.get(`/public/certificates/${enc(code)}`, undefined, { skipAuthHandler: true }),
 };

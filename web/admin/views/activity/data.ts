@@ -32,14 +32,10 @@ export const activityStateTag: Record<ActivityState, TagType> = {
 export const stateName = (st: string): string => msg.activity.states[st] ?? st;
 export const typeOptions = optionsOf(activityTypeLabels) as { value: ActivityType; label: string }[];
 
-/** What staff may do in each state (the server checks again). */
+/**
+ * Whether a list row offers 编辑 (list rows carry no `actions`; the detail page shows exactly the server's `actions`).
+ */
 export const canEdit = (a: Pick<Activity, 'state'>): boolean => ['draft', 'published', 'full'].includes(a.state);
-export const canPublish = (a: Pick<Activity, 'state'>): boolean => a.state === 'draft';
-export const canCancel = (a: Pick<Activity, 'state'>): boolean =>
-  ['draft', 'published', 'full', 'in_progress'].includes(a.state);
-export const canEnd = (a: Pick<Activity, 'state' | 'startAt'>): boolean =>
-  a.state === 'in_progress' || (['published', 'full'].includes(a.state) && new Date(a.startAt).getTime() <= Date.now());
-export const canArchive = (a: Pick<Activity, 'state'>): boolean => a.state === 'ended';
 /** Attendance (QR, code, paper sheet) is open from publishing until the activity is ended or cancelled. */
 export const attendanceOpen = (a: Pick<Activity, 'state'>): boolean =>
   ['published', 'full', 'in_progress'].includes(a.state);
