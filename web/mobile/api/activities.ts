@@ -2,6 +2,7 @@
  * 活动 / 签到 / 时长 / 星级 / 证明: the calls and answer shapes of issue #5 (docs/ACTIVITIES_API.md).
  * Kept apart from api/index.ts and api/orders.ts so the modules grow without touching each other.
  */
+import type { ListAnswer } from '../../common/usePagedList';
 import { api } from './client';
 
 const enc = encodeURIComponent;
@@ -62,12 +63,8 @@ export interface Activity {
   publishedAt?: string | null;
 }
 
-export interface Paged<T> {
-  items: T[];
-  total: number;
-  page?: number;
-  pageSize?: number;
-}
+/** A page of a list that declares no response schema yet (the shared list's answer). */
+export type Paged<T> = ListAnswer<T>;
 
 export interface SignupResult {
   id: string;
