@@ -132,6 +132,10 @@ describe.skipIf(!chromiumPath())('China time in a browser in Los Angeles', () =>
     const time = h5.locator('.info', { hasText: '时间' });
     await expect.poll(() => time.innerText()).toContain(`${m}月${d}日`);
     expect(await time.innerText()).toContain('09:30–11:30');
+    // the list that loads on scroll (the shared paged list), for a look
+    await h5.goto(`${baseUrl}/m/activity`);
+    await h5.locator('.activity-card').first().waitFor();
+    await h5.screenshot({ path: '.tmp/screenshots/mobile-activity-list.png' });
     await mobileContext.close();
   }, 150_000);
 });
