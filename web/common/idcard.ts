@@ -3,6 +3,8 @@
  * sequence (odd for men, even for women) and an ISO 7064 MOD 11-2 check character. The server checks the same
  * way; this only lets a form show the derived sex and birth date while the number is typed.
  */
+import { isoDay, yearsSince } from './time';
+
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
 
@@ -37,7 +39,7 @@ export function parseIdNumber(raw: string, today: Date = new Date()): IdCardResu
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1850) {
     return { ok: false, reason: '身份证号中的出生日期无效' };
   }
-  if (date.getTime() > today.getTime()) return { ok: false, reason: '身份证号中的出生日期晚于今天' };
+  if (birthDay(y, m, d) > isoDay(today)) return { ok: false, reason: '身份证号中的出生日期晚于今天' };
   if (idCheckChar(value.slice(0, 17)) !== value[17]) return { ok: false, reason: '身份证号校验位不正确，请核对' };
   return {
     ok: true,
@@ -49,11 +51,11 @@ export function parseIdNumber(raw: string, today: Date = new Date()): IdCardResu
   };
 }
 
-/** Whole years between a birth date (YYYY-MM-DD) and a day (today by default). */
+/** Whole years between a birth date (YYYY-MM-DD) and a day in China (today by default). */
 export function ageOn(birthDate: string | null | undefined, on: Date = new Date()): number | null {
   if (!birthDate || !/^\d{4}-\d{2}-\d{2}/.test(birthDate)) return null;
-  const [y, m, d] = birthDate.slice(0, 10).split('-').map(Number);
-  let age = on.getFullYear() - y;
-  if (on.getMonth() + 1 < m || (on.getMonth() + 1 === m && on.getDate() < d)) age--;
-  return age;
+  return yearsSince(birthDate.slice(0, 10), on);
 }
+
+const birthDay = (y: number, m: number, d: number): string =>
+  `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;

@@ -140,3 +140,111 @@ export const teamMemberStatusLabels: LabelMap<TeamMemberStatus> = {
 
 export const politicalStatusOptions = ['中共党员', '中共预备党员', '共青团员', '民主党派', '群众'] as const;
 export const educationOptions = ['小学', '初中', '高中', '中专', '大专', '本科', '研究生'] as const;
+
+/** 活动状态 */
+export const activityStateLabels: LabelMap = {
+  draft: '草稿',
+  published: '招募中',
+  full: '已满员',
+  in_progress: '进行中',
+  ended: '已结束',
+  archived: '已归档',
+  cancelled: '已取消',
+  pending_confirmation: '待上级确认',
+  returned: '已退回',
+};
+
+/** 报名状态（管理端） */
+export const signupStatusLabels: LabelMap = {
+  confirmed: '已确认',
+  waitlisted: '候补',
+  cancelled: '已取消',
+};
+
+/** 报名来源 */
+export const signupSourceLabels: LabelMap = {
+  self: '本人报名',
+  staff: '工作人员添加',
+  sheet: '签到表补录',
+};
+
+/** 报名状态（群众端：已报名、候补中） */
+export const signupStatusResidentLabels: LabelMap = {
+  confirmed: '已报名',
+  waitlisted: '候补中',
+  cancelled: '已取消',
+};
+
+/** 积分账户类型（管理端） */
+export const accountTypeLabels: LabelMap = {
+  household: '家庭户',
+  volunteer: '志愿者',
+};
+
+/** 积分账户类型（管理端，带积分名） */
+export const accountTypeLongLabels: LabelMap = {
+  household: '家庭户（文明积分）',
+  volunteer: '志愿者（服务积分）',
+};
+
+/** 积分账户类型（群众端） */
+export const accountTypeResidentLabels: LabelMap = {
+  household: '家庭文明积分',
+  volunteer: '志愿服务积分',
+};
+
+/** 积分账户类型（群众端，简称） */
+export const accountTypeShortLabels: LabelMap = {
+  household: '家庭积分',
+  volunteer: '志愿积分',
+};
+
+/** 积分规则分组 */
+export const ruleGroupLabels: LabelMap = {
+  ideology: '思想政治',
+  security: '社会治安',
+  customs: '村风民俗',
+  environment: '环境卫生',
+  neighbourhood: '邻里关系',
+  service: '志愿服务',
+};
+
+/** 积分规则类别 */
+export const ruleCategoryLabels: LabelMap = {
+  basic: '基础',
+  reward: '奖励',
+  deduction: '扣分',
+};
+
+/** 积分流水类型（群众端） */
+export const entryKindResidentLabels: LabelMap = {
+  claim: '申报入账',
+  award: '集中奖励',
+  service: '志愿服务',
+  adjustment: '调整',
+  redemption: '积分兑换',
+  handout: '已领取',
+  refund: '兑换退回',
+  reversal: '冲正',
+  expiry: '年末清零',
+};
+
+/** 兑换状态（群众端） */
+export const redemptionStateResidentLabels: LabelMap = {
+  reserved: '待领取',
+  handed_out: '已领取',
+  cancelled: '已取消',
+};
+
+/** 微心愿状态（群众端） */
+export const wishStateResidentLabels: LabelMap = {
+  submitted: '待核实',
+  verified: '已核实',
+  published: '待认领',
+  claimed: '已认领',
+  fulfilled: '已实现',
+  confirmed: '已确认',
+  rejected: '未通过',
+  withdrawn: '已撤回',
+  expired: '已过期',
+};

@@ -1,32 +1,24 @@
-import { reactive, ref, type Ref } from 'vue';
-import { emptyPage, type PageQuery, type Paged } from '../../common/api';
+import { ElMessage } from 'element-plus';
+import {
+  usePagedList as useCommonPagedList,
+  type FilterShape,
+  type Filters,
+  type ListAnswer,
+  type PagedListOptions,
+  type PageRequest,
+} from '../../common/usePagedList';
+
+export type { Filters, PageRequest } from '../../common/usePagedList';
 
 /**
- * A paged table's state: `query` (page, pageSize) for el-pagination, the current `page` of rows, `loading`,
- * `load()` for the current page and `search()` to start again at page 1. `fetcher` reads the page's filters
- * itself; answers that arrive after a newer request are dropped.
+ * A paged table: the shared list (web/common/usePagedList.ts: filters ↔ address, page and page size, keyset cursor,
+ * loading, error, empty, refresh) with a failed load shown as a message. With `filters`, the fetcher receives them
+ * with `page`, `pageSize` (and `after`); pass them on whole: `usePagedList((q) => wishApi.list(q), { filters: {
+ * state: '' }, url: true })`. Pair it with `<ListPager>` under the table.
  */
-export function usePagedList<T>(fetcher: (page: Required<PageQuery>) => Promise<Paged<T>>, pageSize = 20) {
-  const query = reactive({ page: 1, pageSize });
-  const page = ref(emptyPage<T>(pageSize)) as Ref<Paged<T>>;
-  const loading = ref(false);
-  let seq = 0;
-
-  async function load(): Promise<void> {
-    const mine = ++seq;
-    loading.value = true;
-    try {
-      const res = await fetcher({ page: query.page, pageSize: query.pageSize });
-      if (mine === seq) page.value = res;
-    } finally {
-      if (mine === seq) loading.value = false;
-    }
-  }
-
-  function search(): Promise<void> {
-    query.page = 1;
-    return load();
-  }
-
-  return { query, page, loading, load, search };
+export function usePagedList<R extends ListAnswer<unknown>, F extends FilterShape<F> = Filters>(
+  fetcher: (request: F & PageRequest) => Promise<R>,
+  options: PagedListOptions<F> = {},
+) {
+  return useCommonPagedList<R, F>(fetcher, { onError: (message) => ElMessage.error(message), ...options });
 }

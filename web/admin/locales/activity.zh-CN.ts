@@ -1,23 +1,14 @@
 /** Texts of the 活动与时长 pages (issue #5), merged into `msg` by zh-CN.ts. */
+import { activityStateLabels, signupSourceLabels, signupStatusLabels } from '../../common/labels';
 
 const hoursText = (n: string): string => `${n} 小时`;
 
 export const activityMsg = {
   activity: {
     title: '活动列表',
-    states: {
-      draft: '草稿',
-      published: '招募中',
-      full: '已满员',
-      in_progress: '进行中',
-      ended: '已结束',
-      archived: '已归档',
-      cancelled: '已取消',
-      pending_confirmation: '待上级确认',
-      returned: '已退回',
-    } as Record<string, string>,
-    signupStatuses: { confirmed: '已确认', waitlisted: '候补', cancelled: '已取消' } as Record<string, string>,
-    signupSources: { self: '本人报名', staff: '工作人员添加', sheet: '签到表补录' } as Record<string, string>,
+    states: activityStateLabels,
+    signupStatuses: signupStatusLabels,
+    signupSources: signupSourceLabels,
     filters: {
       state: '状态',
       type: '类型',

@@ -1,4 +1,5 @@
 /** Texts of the 积分与心愿 pages (issue #6): points, the shop, micro-wishes and honours; merged into `msg` by zh-CN.ts. */
+import { accountTypeLabels, accountTypeLongLabels } from '../../common/labels';
 
 const pts = (n: number | string): string => `${n} 分`;
 
@@ -27,8 +28,8 @@ export const pointsMsg = {
       neighbourhood: '邻里关系',
       service: '志愿服务',
     } as Record<string, string>,
-    accountTypes: { household: '家庭户', volunteer: '志愿者' } as Record<string, string>,
-    accountTypesLong: { household: '家庭户（文明积分）', volunteer: '志愿者（服务积分）' } as Record<string, string>,
+    accountTypes: accountTypeLabels,
+    accountTypesLong: accountTypeLongLabels,
     kinds: {
       claim: '申报入账',
       award: '批量发放',

@@ -3,6 +3,7 @@
  * Kept apart from api/index.ts and api/orders.ts so the modules grow without touching each other.
  */
 import type { ApiBody, Schemas } from '../../common/api-types';
+import type { ListAnswer } from '../../common/usePagedList';
 import { api } from './client';
 
 const enc = encodeURIComponent;
@@ -65,12 +66,8 @@ export interface Activity {
   publishedAt?: string | null;
 }
 
-export interface Paged<T> {
-  items: T[];
-  total: number;
-  page?: number;
-  pageSize?: number;
-}
+/** A page of a list that declares no response schema yet (the shared list's answer). */
+export type Paged<T> = ListAnswer<T>;
 
 export interface SignupResult {
   id: string;

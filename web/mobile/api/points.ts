@@ -2,16 +2,13 @@
  * 积分 / 积分超市 / 微心愿 / 荣誉榜: the calls and answer shapes of issue #6 (docs/POINTS_API.md).
  * Kept apart from the other api files so the modules grow without touching each other.
  */
+import type { ListAnswer } from '../../common/usePagedList';
 import { api } from './client';
 
 const enc = encodeURIComponent;
 
-export interface Paged<T> {
-  items: T[];
-  total: number;
-  page?: number;
-  pageSize?: number;
-}
+/** A page of a list that declares no response schema yet (the shared list's answer). */
+export type Paged<T> = ListAnswer<T>;
 
 // ---------------------------------------------------------------- points
 

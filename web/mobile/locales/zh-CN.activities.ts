@@ -1,26 +1,9 @@
 /** Texts of 活动, 签到签退, 我的活动, 我的时长, 申请补录, 我的星级, 我的证明 and 证明核验; spread into messages (locales/zh-CN.ts). */
+import { activityStateLabels, activityTypeLabels, signupStatusResidentLabels } from '../../common/labels';
 export const activityMessages = {
-  activityType: {
-    lecture: '理论宣讲',
-    culture_sports: '文体活动',
-    volunteer_service: '志愿服务',
-    training: '培训',
-    theme: '主题活动',
-  } as Record<string, string>,
-  activityState: {
-    draft: '草稿',
-    published: '招募中',
-    full: '已满员',
-    in_progress: '进行中',
-    ended: '已结束',
-    archived: '已归档',
-    cancelled: '已取消',
-  } as Record<string, string>,
-  signupStatus: {
-    confirmed: '已报名',
-    waitlisted: '候补中',
-    cancelled: '已取消',
-  } as Record<string, string>,
+  activityType: activityTypeLabels,
+  activityState: activityStateLabels,
+  signupStatus: signupStatusResidentLabels,
   activities: {
     title: '志愿活动',
     intro: '身边的理论宣讲、文体活动和志愿服务，报名参加',

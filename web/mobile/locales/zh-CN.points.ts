@@ -1,37 +1,20 @@
 /** Texts of 我的积分, 申报积分, 积分公示, 积分超市, 我的兑换, 微心愿 and 荣誉榜 (issue #6); spread into messages (locales/zh-CN.ts). */
+import {
+  accountTypeResidentLabels,
+  accountTypeShortLabels,
+  entryKindResidentLabels,
+  honorKindLabels,
+  redemptionStateResidentLabels,
+  ruleCategoryLabels,
+  ruleGroupLabels,
+  wishStateResidentLabels,
+} from '../../common/labels';
 export const pointsMessages = {
-  accountType: {
-    household: '家庭文明积分',
-    volunteer: '志愿服务积分',
-  } as Record<string, string>,
-  accountTypeShort: {
-    household: '家庭积分',
-    volunteer: '志愿积分',
-  } as Record<string, string>,
-  ruleCategory: {
-    basic: '基础',
-    reward: '奖励',
-    deduction: '扣分',
-  } as Record<string, string>,
-  ruleGroup: {
-    ideology: '思想政治',
-    security: '社会治安',
-    customs: '村风民俗',
-    environment: '环境卫生',
-    neighbourhood: '邻里关系',
-    service: '志愿服务',
-  } as Record<string, string>,
-  entryKind: {
-    claim: '申报入账',
-    award: '集中奖励',
-    service: '志愿服务',
-    adjustment: '调整',
-    redemption: '积分兑换',
-    handout: '已领取',
-    refund: '兑换退回',
-    reversal: '冲正',
-    expiry: '年末清零',
-  } as Record<string, string>,
+  accountType: accountTypeResidentLabels,
+  accountTypeShort: accountTypeShortLabels,
+  ruleCategory: ruleCategoryLabels,
+  ruleGroup: ruleGroupLabels,
+  entryKind: entryKindResidentLabels,
   pointsEntry: {
     homeShop: '积分超市',
     homeWish: '微心愿',
@@ -159,11 +142,7 @@ export const pointsMessages = {
     rejected: '未通过',
     withdrawn: '已撤回',
   } as Record<string, string>,
-  redemptionState: {
-    reserved: '待领取',
-    handed_out: '已领取',
-    cancelled: '已取消',
-  } as Record<string, string>,
+  redemptionState: redemptionStateResidentLabels,
   myRedemptions: {
     title: '我的兑换',
     empty: '还没有兑换记录',
@@ -183,17 +162,7 @@ export const pointsMessages = {
     howTo: '凭取货码到村（社区）实践站领取',
     howToAt: (place: string) => `凭取货码到「${place}」领取`,
   },
-  wishState: {
-    submitted: '待核实',
-    verified: '已核实',
-    published: '待认领',
-    claimed: '已认领',
-    fulfilled: '已实现',
-    confirmed: '已确认',
-    rejected: '未通过',
-    withdrawn: '已撤回',
-    expired: '已过期',
-  } as Record<string, string>,
+  wishState: wishStateResidentLabels,
   wishes: {
     title: '微心愿',
     intro: '困难群众的小心愿，一份关爱就能点亮。志愿者可以认领帮忙实现。',
@@ -298,14 +267,7 @@ export const pointsMessages = {
     ok: '确定',
     cancel: '取消',
   },
-  honorKind: {
-    good_person: '身边好人',
-    moral_model: '道德模范',
-    good_deed: '善行义举',
-    beautiful_family: '最美家庭',
-    civilized_family: '文明家庭',
-    safe_family: '平安家庭',
-  } as Record<string, string>,
+  honorKind: honorKindLabels,
   honors: {
     title: '好人榜',
     intro: '身边的好人好事、文明家庭，学有榜样，行有示范。',

@@ -1,4 +1,12 @@
 /** Every text the H5 shows. Components read from here; nothing user-facing is written inline. */
+import {
+  complianceLabels,
+  genderLabels,
+  siteKindFullLabels,
+  siteKindLabels,
+  teamLevelLabels,
+  type LabelMap,
+} from '../../common/labels';
 import { orderMessages } from './zh-CN.orders';
 import { activityMessages } from './zh-CN.activities';
 import { pointsMessages } from './zh-CN.points';
@@ -112,27 +120,9 @@ export const messages = {
     notFound: '没有找到这个阵地，它可能已撤销，或不在您所在的乡镇。',
     detail: '查看详情',
   },
-  siteKind: {
-    center: '中心',
-    institute: '所',
-    station: '站',
-    point: '点',
-    base: '基地',
-    post: '志愿服务岗',
-  } as Record<string, string>,
-  siteKindFull: {
-    center: '新时代文明实践中心',
-    institute: '新时代文明实践所',
-    station: '新时代文明实践站',
-    point: '实践点',
-    base: '实践基地',
-    post: '志愿服务岗',
-  } as Record<string, string>,
-  compliance: {
-    compliant: '达标',
-    noncompliant: '未达标',
-    uninspected: '待检查',
-  } as Record<string, string>,
+  siteKind: siteKindLabels as LabelMap,
+  siteKindFull: siteKindFullLabels as LabelMap,
+  compliance: complianceLabels as LabelMap,
   complianceFallback: '待检查',
   comingSoon: {
     order: {
@@ -303,8 +293,8 @@ export const messages = {
     joinTeams: '加入队伍',
     manageTeams: '管理',
   },
-  gender: { male: '男', female: '女' } as Record<string, string>,
-  teamLevel: { corps: '总队', brigade: '支队', squad: '分队' } as Record<string, string>,
+  gender: genderLabels as LabelMap,
+  teamLevel: teamLevelLabels as LabelMap,
   teams: {
     title: '我的队伍',
     tabMine: '我的队伍',

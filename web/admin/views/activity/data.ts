@@ -1,5 +1,6 @@
 import type { FormItemRule, FormRules } from 'element-plus';
 import { activityTypeLabels, optionsOf } from '../../../common/labels';
+import { addDays, fromWall, today, toWall, weekdayNumber, type WallRange } from '../../../common/time';
 import type { Activity, ActivityInput, ActivityState, ActivityType } from '../../api/activities';
 import { msg } from '../../locales/zh-CN';
 
@@ -50,7 +51,7 @@ export interface ShiftRow {
   /** Kept on edits so the sign-ups of an existing slot stay with it. */
   id?: string;
   position: string;
-  range: [Date, Date] | null;
+  range: WallRange | null;
   quota: number | undefined;
 }
 
@@ -65,7 +66,7 @@ export interface ActivityForm {
   teamId: string;
   teamName: string;
   planId: string;
-  range: [Date, Date] | null;
+  range: WallRange | null;
   quota: number | undefined;
   address: string;
   beneficiaries: string;
@@ -91,19 +92,16 @@ export function shiftRow(s?: {
     uid,
     id: s?.id,
     position: s?.position ?? '',
-    range: s ? [new Date(s.startAt), new Date(s.endAt)] : null,
+    range: s ? [toWall(s.startAt), toWall(s.endAt)] : null,
     quota: s?.quota,
   };
 }
 
 /** A new activity starts next Saturday 9:00–11:30, the most common slot. */
-function defaultRange(): [Date, Date] {
-  const d = new Date();
-  d.setDate(d.getDate() + ((6 - d.getDay() + 7) % 7 || 7));
-  d.setHours(9, 0, 0, 0);
-  const end = new Date(d);
-  end.setHours(11, 30, 0, 0);
-  return [d, end];
+function defaultRange(): WallRange {
+  const now = today();
+  const day = addDays(now, (6 - weekdayNumber(now) + 7) % 7 || 7);
+  return [`${day} 09:00:00`, `${day} 11:30:00`];
 }
 
 export function emptyActivityForm(): ActivityForm {
@@ -144,7 +142,7 @@ export function activityToForm(a: Activity): ActivityForm {
     teamId: a.teamId ?? '',
     teamName: a.teamName ?? '',
     planId: a.planId ?? '',
-    range: [new Date(a.startAt), new Date(a.endAt)],
+    range: [toWall(a.startAt), toWall(a.endAt)],
     quota: a.quota,
     address: a.address ?? '',
     beneficiaries: a.beneficiaries ?? '',
@@ -159,13 +157,13 @@ export function activityToForm(a: Activity): ActivityForm {
 }
 
 export function formToInput(f: ActivityForm): ActivityInput {
-  const [start, end] = f.range ?? [new Date(), new Date()];
+  const [start, end] = f.range ?? ['', ''];
   return {
     title: f.title.trim(),
     type: f.type as ActivityType,
     regionCode: f.regionCode,
-    startAt: start.toISOString(),
-    endAt: end.toISOString(),
+    startAt: fromWall(start),
+    endAt: fromWall(end),
     quota: f.quota ?? 0,
     address: f.address.trim(),
     siteId: f.siteId || null,
@@ -183,8 +181,8 @@ export function formToInput(f: ActivityForm): ActivityInput {
     shifts: f.shifts.map((s) => ({
       ...(s.id ? { id: s.id } : {}),
       position: s.position.trim(),
-      startAt: (s.range?.[0] ?? start).toISOString(),
-      endAt: (s.range?.[1] ?? end).toISOString(),
+      startAt: fromWall(s.range?.[0] ?? start),
+      endAt: fromWall(s.range?.[1] ?? end),
       quota: s.quota ?? 0,
     })),
   };
@@ -210,7 +208,7 @@ export function shiftProblem(f: ActivityForm): string | null {
 
 const t = msg.activity.form;
 const rangeRule: FormItemRule = {
-  validator: (_r, value: [Date, Date] | null, cb) => {
+  validator: (_r, value: WallRange | null, cb) => {
     if (!value || !value[0] || !value[1]) cb(new Error(t.timeRequired));
     else if (value[1] <= value[0]) cb(new Error(t.endBeforeStart));
     else cb();

@@ -1,5 +1,6 @@
 import type { SubmissionState } from '../../api/activities';
 import { msg } from '../../locales/zh-CN';
+import { addMonths, monthOf as chinaMonth } from '../../../common/time';
 
 export const submissionStateTag: Record<SubmissionState, 'warning' | 'success' | 'danger'> = {
   submitted: 'warning',
@@ -7,12 +8,9 @@ export const submissionStateTag: Record<SubmissionState, 'warning' | 'success' |
   returned: 'danger',
 };
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-/** YYYY-MM of this month (offset 0) or an earlier one. */
-export function monthOf(offset = 0, from = new Date()): string {
-  const d = new Date(from.getFullYear(), from.getMonth() + offset, 1);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+/** YYYY-MM of this China month (offset 0) or an earlier one. */
+export function monthOf(offset = 0, from: Date = new Date()): string {
+  return addMonths(chinaMonth(from), offset);
 }
 
 export const monthLabel = (m: string): string => `${m.slice(0, 4)}年${Number(m.slice(5, 7))}月`;

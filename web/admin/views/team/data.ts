@@ -20,7 +20,7 @@ export interface TeamFilters {
   category?: string;
   regionCode?: string;
   isBrand?: 'true' | 'false';
-  inactiveOnly: boolean;
+  inactive: boolean;
 }
 
 export interface TeamForm {
