@@ -181,9 +181,10 @@ export class Lists {
   }
 
   /**
-   * The versions of the groups, as one string: `name=version` of each existing row, in name order. A row that does
-   * not exist yet (nothing written to that county's group) is absent; its first bump creates it, which changes the
-   * string. Scopes that may reach any county read every county's row of the group.
+   * The versions of the groups, as one string: `name=version` of each existing name, in name order, a name's version
+   * being the sum of its shards (each writing backend bumps its own shard, so writers do not queue on one row; every
+   * bump adds one to the sum). A name not written yet is absent; its first bump creates it, which changes the string.
+   * Scopes that may reach any county read every county's rows of the group.
    */
   async version(groups: ListGroups, counties: string[] | null): Promise<string> {
     const names: string[] = [...(groups.global ?? [])];
@@ -193,7 +194,8 @@ export class Lists {
       else prefixes.push(`${g}:%`);
     }
     const { rows } = await this.database.query(
-      `select name, version from cache_versions where name = any($1::text[]) or name like any($2::text[]) order by name`,
+      `select name, sum(version)::text as version from cache_versions
+        where name = any($1::text[]) or name like any($2::text[]) group by name order by name`,
       [names, prefixes],
       { priority: true },
     );

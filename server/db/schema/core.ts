@@ -11,6 +11,7 @@ import {
   numeric,
   doublePrecision,
   primaryKey,
+  smallint,
   index,
   uniqueIndex,
   check,
@@ -249,9 +250,18 @@ export const inspections = pgTable(
  * triggers), so a reader that sees the version in its snapshot sees exactly the data of that version. An app
  * server keeps built answers in memory and checks the version on every request (platform/lists.ts).
  */
-export const cacheVersions = pgTable('cache_versions', {
-  name: text('name').primaryKey(),
-  version: bigint('version', { mode: 'number' }).notNull().default(1),
-  /** the transaction that bumped it last (pg_current_xact_id as text): a transaction bumps at most once */
-  bumpedBy: text('bumped_by'),
-});
+export const cacheVersions = pgTable(
+  'cache_versions',
+  {
+    name: text('name').notNull(),
+    /**
+     * A name's counter is split over shards (the bumping backend's pid mod 16) so that concurrent writers of one
+     * county do not queue on one row until their commits are flushed; a name's version is the sum of its shards.
+     */
+    shard: smallint('shard').notNull().default(0),
+    version: bigint('version', { mode: 'number' }).notNull().default(1),
+    /** the transaction that bumped it last (pg_current_xact_id as text): a transaction bumps at most once */
+    bumpedBy: text('bumped_by'),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.shard] })],
+);

@@ -1,9 +1,9 @@
 import { and, asc, count, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
+import { reserveNumbers } from '../../platform/counters.js';
 import {
   activities,
   certificates,
-  counters,
   files,
   hoursEntries,
   orders,
@@ -114,13 +114,8 @@ export async function issuerOf(
 
 /** Reserves the next certificate number of a county: ZYZM-<county>-<year>-<6-digit sequence>. */
 async function nextNumber(tx: DbOrTx, countyCode: string, year: string) {
-  await tx.insert(counters).values({ countyCode, name: 'certificate', value: 0 }).onConflictDoNothing();
-  const [row] = await tx
-    .update(counters)
-    .set({ value: sql`${counters.value} + 1` })
-    .where(and(eq(counters.countyCode, countyCode), eq(counters.name, 'certificate')))
-    .returning({ value: counters.value });
-  return `ZYZM-${countyCode}-${year}-${String(row.value).padStart(6, '0')}`;
+  const n = await reserveNumbers(tx, countyCode, 'certificate');
+  return `ZYZM-${countyCode}-${year}-${String(n).padStart(6, '0')}`;
 }
 
 export type IssueInput = { volunteerId?: string; from: string; to: string };

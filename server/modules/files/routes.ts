@@ -4,12 +4,12 @@ import { eq } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { actor, auth } from '../../platform/http.js';
 import { notFound } from '../../platform/errors.js';
-import { checkImage, IMAGE_MAX_BYTES, newStorageKey, readUpload } from '../../platform/files.js';
-import { sha256Hex } from '../../platform/crypto.js';
+import { checkImage, IMAGE_MAX_BYTES, readUpload } from '../../platform/files.js';
 import { files } from '../../db/schema/index.js';
 import { writeAudit } from '../../platform/audit.js';
 import { countyOf } from '../accounts/service.js';
 import { FileContent, UploadedFile } from './schema.js';
+import { fileUrl, storeFile } from './service.js';
 
 export const fileRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
@@ -31,23 +31,18 @@ export const fileRoutes =
           tooLarge: '图片不能超过 5 MB',
         });
         const kind = checkImage(buf);
-        const key = newStorageKey(kind.ext, deps.clock.now());
-        await deps.files.put(key, buf);
         const a = auth(req);
         const row = await deps.database.db.transaction(async (tx) => {
-          const [f] = await tx
-            .insert(files)
-            .values({
-              countyCode: countyOf(a, deps),
-              ownerId: a.userId,
-              purpose: 'image',
-              mime: kind.mime,
-              size: buf.length,
-              sha256: sha256Hex(buf),
-              storageKey: key,
-              originalName: filename.slice(0, 200),
-            })
-            .returning();
+          const f = await storeFile(tx, deps.files, {
+            countyCode: countyOf(a, deps),
+            ownerId: a.userId,
+            purpose: 'image',
+            mime: kind.mime,
+            ext: kind.ext,
+            originalName: filename,
+            body: buf,
+            now: deps.clock.now(),
+          });
           await writeAudit(tx, actor(req), {
             action: 'file.upload',
             entity: 'file',
@@ -56,7 +51,7 @@ export const fileRoutes =
           });
           return f;
         });
-        return reply.status(201).send({ id: row.id, url: `/api/v1/files/${row.id}`, mime: row.mime, size: row.size });
+        return reply.status(201).send({ id: row.id, url: fileUrl(row.id), mime: row.mime, size: row.size });
       },
     );
 

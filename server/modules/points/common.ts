@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { householdMembers, households, pointAccounts, volunteers, workflowEvents } from '../../db/schema/index.js';
+import { addEvent } from '../../platform/transitions.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { Actor } from '../../platform/audit.js';
 import { inScope, regionInScope, type Scope } from '../../platform/scope.js';
@@ -149,18 +150,8 @@ export async function workflowEvent(
     at: Date;
   },
 ) {
-  await tx.insert(workflowEvents).values({
-    entity: e.entity,
-    entityId: e.entityId,
-    action: e.action,
-    fromState: e.fromState,
-    toState: e.toState,
-    actorUserId: e.actor.userId,
-    actorName: e.actor.name,
-    note: e.note ?? '',
-    data: e.data ?? null,
-    at: e.at,
-  });
+  const { fromState, toState, ...rest } = e;
+  await addEvent(tx, { ...rest, from: fromState, to: toState });
 }
 
 export async function eventsOf(db: DbOrTx, entity: 'point_claim' | 'point_adjustment', id: string) {

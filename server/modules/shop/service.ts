@@ -10,7 +10,6 @@ import {
   shopGoods,
   shopRedemptions,
   volunteers,
-  workflowEvents,
 } from '../../db/schema/index.js';
 import { AppError, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
@@ -27,7 +26,14 @@ import {
   type AccountType,
   type OwnerAccount,
 } from '../points/service.js';
-import { actionsFor, assertAllowed, runTransition, timelineOf, type Notice } from '../../platform/transitions.js';
+import {
+  actionsFor,
+  addEvent,
+  assertAllowed,
+  runTransition,
+  timelineOf,
+  type Notice,
+} from '../../platform/transitions.js';
 import { redemptionMachine, type RedemptionAction, type RedemptionParty, type RedemptionState } from './transitions.js';
 
 /**
@@ -346,18 +352,8 @@ async function event(
     now: Date;
   },
 ) {
-  await tx.insert(workflowEvents).values({
-    entity: 'shop_redemption',
-    entityId: e.entityId,
-    action: e.action,
-    fromState: e.from,
-    toState: e.to,
-    actorUserId: e.actor.userId,
-    actorName: e.actor.name,
-    note: e.note ?? '',
-    data: e.data ?? null,
-    at: e.now,
-  });
+  const { now, ...rest } = e;
+  await addEvent(tx, { entity: 'shop_redemption', ...rest, at: now });
 }
 
 export type RedeemInput = { goodsId: string; quantity: number; accountType: AccountType; accountId: string };

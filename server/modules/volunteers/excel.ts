@@ -1,7 +1,9 @@
 import type { Writable } from 'node:stream';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { counters, files, regions, volunteers } from '../../db/schema/index.js';
+import { regions, volunteers } from '../../db/schema/index.js';
+import { fileUrl, storeFile } from '../files/service.js';
+import { ensureCounter, RESERVE_NUMBERS_SQL } from '../../platform/counters.js';
 import { AppError, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { regionInScope, type Scope } from '../../platform/scope.js';
@@ -255,7 +257,7 @@ const BATCH_SQL = `with lease as (
 )
 select n.inserted, n.touched, (select count(*)::int from s) as stepped from n`;
 /** Reserves $2 volunteer numbers of county $1 (its own statement, so concurrent batches do not wait on the counter row). */
-const NUMBERS_SQL = `update counters set value = value + $2::int where county_code = $1::text and name = 'volunteer_no' returning value`;
+const NUMBERS_SQL = RESERVE_NUMBERS_SQL('volunteer_no');
 /** Batches in the database at once: two, so PostgreSQL can use a second core while this thread prepares the next. */
 const IN_FLIGHT = 2;
 
@@ -451,7 +453,7 @@ async function runImport(deps: ImportDeps, ctx: JobContext): Promise<Omit<Import
     ...Object.entries(standingCategories).map(([k, v]) => [v, k] as [string, string]),
     ...[...cats].map((c) => [c, c] as [string, string]),
   ]);
-  await db.insert(counters).values({ countyCode, name: 'volunteer_no', value: 0 }).onConflictDoNothing();
+  await ensureCounter(db, countyCode, 'volunteer_no');
   const errors: RowError[] = [];
   let total = 0;
   let imported = 0;
@@ -702,23 +704,17 @@ async function saveErrorReport(
   ];
   ws.getRow(1).font = { bold: true };
   for (const e of errors) ws.addRow(e);
-  const buf = Buffer.from(await wb.xlsx.writeBuffer());
-  const key = newStorageKey('xlsx', now);
-  await deps.files.put(key, buf);
-  const [f] = await deps.db
-    .insert(files)
-    .values({
-      countyCode,
-      ownerId: actor.userId,
-      purpose: 'import-errors',
-      mime: XLSX_MIME,
-      size: buf.length,
-      sha256: sha256Hex(buf),
-      storageKey: key,
-      originalName: '志愿者导入错误报告.xlsx',
-    })
-    .returning();
-  return `/api/v1/files/${f.id}`;
+  const f = await storeFile(deps.db, deps.files, {
+    countyCode,
+    ownerId: actor.userId,
+    purpose: 'import-errors',
+    mime: XLSX_MIME,
+    ext: 'xlsx',
+    originalName: '志愿者导入错误报告.xlsx',
+    body: Buffer.from(await wb.xlsx.writeBuffer()),
+    now,
+  });
+  return fileUrl(f.id);
 }
 
 /** 花名册: the scoped roster as .xlsx, streamed in pages, every ID number and phone masked. */

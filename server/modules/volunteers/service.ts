@@ -2,7 +2,8 @@ import { and, asc, count, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-o
 import { createRequire } from 'node:module';
 import type { pinyin as PinyinFn } from 'pinyin-pro';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { consents, counters, regions, teamMembers, teams, users, volunteers } from '../../db/schema/index.js';
+import { reserveNumbers } from '../../platform/counters.js';
+import { consents, regions, teamMembers, teams, users, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, notFound, type ErrorDetail } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { clearAuthCache } from '../../platform/auth.js';
@@ -144,13 +145,8 @@ export async function knownCategories(db: DbOrTx, countyCode: string): Promise<S
 
 /** Reserves n volunteer numbers for a county: ZY + county code + 6-digit sequence. */
 export async function nextVolunteerNumbers(tx: DbOrTx, countyCode: string, n: number): Promise<string[]> {
-  await tx.insert(counters).values({ countyCode, name: 'volunteer_no', value: 0 }).onConflictDoNothing();
-  const [row] = await tx
-    .update(counters)
-    .set({ value: sql`${counters.value} + ${n}` })
-    .where(and(eq(counters.countyCode, countyCode), eq(counters.name, 'volunteer_no')))
-    .returning({ value: counters.value });
-  return Array.from({ length: n }, (_, i) => `ZY${countyCode}${String(row.value - n + i + 1).padStart(6, '0')}`);
+  const first = await reserveNumbers(tx, countyCode, 'volunteer_no', n);
+  return Array.from({ length: n }, (_, i) => `ZY${countyCode}${String(first + i).padStart(6, '0')}`);
 }
 
 /** The encrypted, hashed and masked columns for a person's ID number and phone. */
