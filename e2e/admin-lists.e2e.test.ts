@@ -110,8 +110,8 @@ describe.skipIf(!chromiumPath())('admin lists and forms', () => {
     };
     page.on('request', onRequest);
     await page.goto(`${baseUrl}/admin/hours?tab=ledger&ledger.kind=reversal&requests.status=approved`);
-    await expect.poll(() => seen.some((u) => u.includes('/hours/entries?'))).toBe(true);
-    await expect.poll(() => seen.some((u) => u.includes('/hours/requests?'))).toBe(true);
+    await expect.poll(() => seen.some((u) => u.includes('/hours/entries?')), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => seen.some((u) => u.includes('/hours/requests?')), { timeout: 15_000 }).toBe(true);
     const entries = new URL(seen.find((u) => u.includes('/hours/entries?'))!);
     const requests = new URL(seen.find((u) => u.includes('/hours/requests?'))!);
     expect(entries.searchParams.get('kind')).toBe('reversal');
@@ -125,7 +125,7 @@ describe.skipIf(!chromiumPath())('admin lists and forms', () => {
     await page.getByRole('tab', { name: '时长审核' }).click();
     await page.locator('[data-test="hours-requests"]').waitFor();
     await page.locator('.el-radio-button:visible', { hasText: '待审核' }).first().click();
-    await expect.poll(() => new URL(page.url()).searchParams.get('requests.status')).toBeNull();
+    await expect.poll(() => new URL(page.url()).searchParams.get('requests.status'), { timeout: 15_000 }).toBeNull();
     expect(new URL(page.url()).searchParams.get('ledger.kind')).toBe('reversal');
     expect(new URL(page.url()).searchParams.get('tab')).toBe('ledger');
   }, 90_000);
@@ -133,7 +133,7 @@ describe.skipIf(!chromiumPath())('admin lists and forms', () => {
   it('a form puts a row’s server error on the rows and a DUPLICATE on the field it names', async () => {
     // the service-item designer: a field row the server refuses (`fields.0.key`) shows under the rows
     await page.goto(`${baseUrl}/admin/service-items`);
-    await page.getByRole('button', { name: '新增服务项目' }).click();
+    await page.getByRole('button', { name: '新增服务项目' }).first().click();
     const drawer = page.locator('.el-drawer').filter({ hasText: '新增服务项目' });
     await drawer.waitFor();
     await drawer.getByPlaceholder('如：独居老人代购').fill('代购测试');
