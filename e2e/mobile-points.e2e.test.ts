@@ -165,4 +165,46 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
     expect(page.url()).toMatch(/\/m\/wishes$/);
     expect(await page.locator('body').innerText()).not.toMatch(/1[3-9]\d{9}/);
   }, 90_000);
+
+  it('许个心愿 shows each field’s problem beside it, clears it when the field changes, and keeps what was typed', async () => {
+    const page: Page = await (await browser.newContext(mobile)).newPage();
+    await page.goto(`${baseUrl}/m/login?redirect=/wishes/new`);
+    await page.getByTestId('login-phone').locator('input').fill('13800000007');
+    await page.getByTestId('login-password').locator('input').fill('Demo@2026');
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(/\/m\/wishes\/new$/);
+
+    // the page's own rules: nothing typed → the title's message under the title
+    await page.getByTestId('wish-submit').click();
+    const titleError = page.getByTestId('wish-title').locator('.van-field__error-message');
+    await expect.poll(() => titleError.innerText()).toBe('请写下心愿（至少 2 个字）');
+    await page.getByTestId('wish-title').locator('input, textarea').first().fill('一床冬天的棉被');
+    await expect.poll(() => titleError.count()).toBe(0);
+
+    // the server's refusal of one field shows beside that field; the form keeps what was typed
+    await page.getByTestId('wish-desc').locator('textarea, input').first().fill('老人独居，家里被子太薄');
+    await page.getByTestId('wish-value').locator('input').fill('120');
+    await page.route('**/api/v1/wishes', async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      await route.fulfill({
+        status: 400,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: {
+            code: 'VALIDATION_FAILED',
+            message: '请求参数有误：value',
+            details: [{ path: 'value', message: '超过本县微心愿的价值上限' }],
+          },
+        }),
+      });
+    });
+    await page.getByTestId('wish-submit').click();
+    const valueError = page.getByTestId('wish-value').locator('.van-field__error-message');
+    await expect.poll(() => valueError.innerText()).toBe('超过本县微心愿的价值上限');
+    expect(await page.getByTestId('wish-value').locator('input').inputValue()).toBe('120');
+    expect(page.url()).toMatch(/\/m\/wishes\/new$/);
+    await page.screenshot({ path: '.tmp/screenshots/mobile-wish-field-error.png' });
+    await page.unroute('**/api/v1/wishes');
+    await page.context().close();
+  }, 90_000);
 });

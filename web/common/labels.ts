@@ -248,3 +248,77 @@ export const wishStateResidentLabels: LabelMap = {
   withdrawn: '已撤回',
   expired: '已过期',
 };
+
+/** 积分申报状态（工作人员） */
+export const pointClaimStateLabels: LabelMap = {
+  submitted: '待评议',
+  notice: '公示中',
+  posted: '已入账',
+  rejected: '未通过',
+  withdrawn: '已撤回',
+};
+
+/** 积分流水类型（工作人员） */
+export const entryKindLabels: LabelMap = {
+  claim: '申报入账',
+  award: '批量发放',
+  service: '服务积分',
+  adjustment: '人工调整',
+  redemption: '兑换冻结',
+  handout: '兑换发放',
+  refund: '兑换退回',
+  reversal: '冲正',
+  expiry: '年终清零',
+};
+
+/** 积分调整状态 */
+export const adjustmentStateLabels: LabelMap = { pending: '待复核', approved: '已通过', rejected: '已驳回' };
+
+/** 兑换状态（工作人员） */
+export const redemptionStateLabels: LabelMap = { reserved: '待领取', handed_out: '已发放', cancelled: '已取消' };
+
+/** 微心愿状态（工作人员） */
+export const wishStateLabels: LabelMap = {
+  submitted: '待核实',
+  verified: '已核实',
+  published: '已发布',
+  claimed: '已认领',
+  fulfilled: '已实现',
+  confirmed: '已确认',
+  rejected: '已退回',
+  withdrawn: '已撤回',
+  expired: '已过期',
+};
+
+/** 好人好事状态（工作人员） */
+export const honorStateLabels: LabelMap = {
+  nominated: '待审核',
+  notice: '公示中',
+  published: '已发布',
+  rejected: '未通过',
+  revoked: '已撤销',
+};
+
+/** 志愿时长流水类型 */
+export const hoursKindLabels: LabelMap = {
+  attendance: '活动签到',
+  order: '点单服务',
+  excess: '超时长',
+  correction: '补录',
+  reversal: '冲正',
+};
+
+/** 时长申请状态 */
+export const hoursRequestStatusLabels: LabelMap = { pending: '待审核', approved: '已通过', rejected: '未通过' };
+
+/** 星级评定申请状态 */
+export const starStateLabels: LabelMap = {
+  applied: '待审核',
+  notice: '公示中',
+  granted: '已认定',
+  rejected: '未通过',
+  withdrawn: '已撤回',
+};
+
+/** 月度报送状态 */
+export const submissionStateLabels: LabelMap = { submitted: '待审核', accepted: '已通过', returned: '已退回' };

@@ -77,6 +77,51 @@ export function weekdayOf(day: string): string {
   return WEEKDAYS[new Date(`${day}T00:00:00Z`).getUTCDay()] ?? '';
 }
 
+/** 2026-05-04 → 2026年5月4日 (a calendar date as the API sends it, no zone shift); — when there is none. */
+export function dayLabel(date: string | null | undefined): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date ?? '');
+  return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : EMPTY;
+}
+
+/** 3月5日, or 2025年3月5日 outside the current year (China). */
+export function shortDate(value: Instant | null | undefined, now: Instant = Date.now()): string {
+  const p = toDate(value) && shanghaiParts(value as Instant);
+  if (!p) return '';
+  const n = shanghaiParts(now);
+  return n && n.year === p.year ? `${p.month}月${p.day}日` : `${p.year}年${p.month}月${p.day}日`;
+}
+
+/** 5月4日（周一） and a key for the day, in China. */
+function dayOfInstant(value: Instant): { label: string; key: string } | null {
+  const p = shanghaiParts(value);
+  if (!p) return null;
+  const wd = WEEKDAYS[new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay()];
+  return { label: `${p.month}月${p.day}日（周${wd}）`, key: `${p.year}-${p.month}-${p.day}` };
+}
+
+/**
+ * 5月4日（周一）09:00–11:30, or over two days 5月4日（周一）09:00 – 5月5日（周二）17:00; the year only when not this
+ * year.
+ */
+export function timeRange(startAt: Instant, endAt: Instant, now: Instant = Date.now()): string {
+  const a = dayOfInstant(startAt);
+  const b = dayOfInstant(endAt);
+  if (!a || !b) return EMPTY;
+  const sp = shanghaiParts(startAt);
+  const np = shanghaiParts(now);
+  const year = sp && np && sp.year !== np.year ? `${sp.year}年` : '';
+  if (a.key === b.key) return `${year}${a.label} ${formatTime(startAt)}–${formatTime(endAt)}`;
+  return `${year}${a.label} ${formatTime(startAt)} – ${b.label} ${formatTime(endAt)}`;
+}
+
+/** 09:00–11:30 for a shift on the activity's day, with the date when it is another day. */
+export function shiftTime(startAt: Instant, endAt: Instant): string {
+  const a = dayOfInstant(startAt);
+  const b = dayOfInstant(endAt);
+  if (!a || !b) return EMPTY;
+  return a.key === b.key ? `${a.label} ${formatTime(startAt)}–${formatTime(endAt)}` : timeRange(startAt, endAt);
+}
+
 // ---- days ----
 
 /** 2026-11-22, the China calendar day of an instant, for query parameters and date pickers. */

@@ -31,12 +31,20 @@ export interface FormDrawerOptions<F, R> {
   /** Called when the form closes (a drawer's `update:modelValue` false). */
   onClose?: () => void;
   /**
-   * Where a server field error shows when the form item is named differently: `{ startAt: 'range' }`. A path with an
-   * index (`contacts.0.phone`) is kept as it is, for rows that look their errors up themselves.
+   * Where a server field error shows when the form item is named differently: `{ startAt: 'range' }`. A nested path
+   * (`contacts.0.phone`) is kept as it is, for rows that look their errors up themselves, and shows on its first
+   * part too (`contacts`: the item around the rows), or where `fields` sends that part (`{ shifts: 'shiftList' }`).
    */
   fields?: Record<string, string>;
+  /**
+   * A check beyond the form's rules, run with them before sending (the rows of a table inside the form, a rule
+   * that spans fields): false keeps the form open, with the check's own message wherever it put it.
+   */
+  check?: (form: F) => boolean | Promise<boolean>;
   /** Where a 409 DUPLICATE that names no field shows (the phone of a new user, the name of a rule …). */
   duplicateField?: string;
+  /** The text for a 409 DUPLICATE when the form can say better what already exists (本年度已有该单位的计划). */
+  duplicateMessage?: string;
   ui?: FormDrawerUi;
 }
 
@@ -84,7 +92,9 @@ export function useFormDrawer<F, R = unknown>(options: FormDrawerOptions<F, R>) 
     const out: Record<string, string> = {};
     for (const [path, message] of Object.entries(byPath)) {
       out[path] = message;
-      const target = options.fields?.[path];
+      const head = path.split('.')[0] ?? path;
+      if (head !== path && !(head in out)) out[head] = message;
+      const target = options.fields?.[path] ?? options.fields?.[head];
       if (target && !(target in out)) out[target] = message;
     }
     return out;
@@ -94,8 +104,11 @@ export function useFormDrawer<F, R = unknown>(options: FormDrawerOptions<F, R>) 
   async function submit(): Promise<R | undefined> {
     errors.value = {};
     formError.value = '';
-    if (options.ui?.validate && !(await options.ui.validate())) {
-      options.ui.invalid?.();
+    // both run, so that every problem shows at once
+    const valid = options.ui?.validate ? await options.ui.validate() : true;
+    const checked = options.check ? await options.check(form.value) : true;
+    if (!valid || !checked) {
+      options.ui?.invalid?.();
       return undefined;
     }
     saving.value = true;
@@ -106,10 +119,12 @@ export function useFormDrawer<F, R = unknown>(options: FormDrawerOptions<F, R>) 
     } catch (e) {
       if (!isApiError(e) || e.status === 0 || e.status >= 500) throw e;
       errors.value = mapErrors(e.fieldErrors());
+      const duplicate = e.code === 'DUPLICATE';
+      const message = duplicate && options.duplicateMessage ? options.duplicateMessage : e.message;
       const dup = options.duplicateField;
-      if (e.code === 'DUPLICATE' && dup && !errors.value[dup]) errors.value[dup] = e.message;
-      formError.value = e.message;
-      options.ui?.failed?.(e.message);
+      if (duplicate && dup && Object.keys(errors.value).length === 0) errors.value[dup] = message;
+      formError.value = message;
+      options.ui?.failed?.(message);
       return undefined;
     } finally {
       saving.value = false;

@@ -37,8 +37,12 @@ export interface PagedListOptions<F extends FilterShape<F>> {
   /** The filters and their defaults; a filter at its default stays out of the address. */
   filters?: F;
   pageSize?: number;
-  /** Keep filters, page and page size in the route's query (list pages; not tables inside a detail page). */
-  url?: boolean;
+  /**
+   * Keep filters, page and page size in the route's query (list pages; not tables inside a detail page). A text
+   * names the list's keys on a page that shows several lists side by side or in tabs: `url: 'ledger'` keeps
+   * `ledger.kind`, `ledger.page` …, leaving the other lists' keys alone.
+   */
+  url?: boolean | string;
   /** Rows of later pages are appended (`loadMore`, lists that load on scroll) instead of replacing the page. */
   append?: boolean;
   /** Called with the Chinese message when a page fails to load (the admin shows it as a message). */
@@ -68,15 +72,20 @@ export function usePagedList<R extends ListAnswer<unknown>, F extends FilterShap
   const defaultSize = options.pageSize ?? 20;
   const route = options.url ? useRoute() : null;
   const router = options.url ? useRouter() : null;
+  const prefix = typeof options.url === 'string' && options.url ? `${options.url}.` : '';
+  /** A key of this list as it is named in the address. */
+  const urlKey = (key: string): string => prefix + key;
+  const ownKeys = new Set([...Object.keys(defaults), 'page', 'pageSize'].map(urlKey));
 
   const filters = reactive({ ...defaults }) as F;
   const query = reactive({ page: 1, pageSize: defaultSize });
   if (route) {
     for (const key of Object.keys(defaults) as (keyof F & string)[]) {
-      (filters as Filters)[key] = fromQuery(route.query[key], defaults[key] as FilterValue);
+      (filters as Filters)[key] = fromQuery(route.query[urlKey(key)], defaults[key] as FilterValue);
     }
-    query.page = Math.max(1, Number(fromQuery(route.query.page, 1)) || 1);
-    query.pageSize = Math.min(200, Math.max(1, Number(fromQuery(route.query.pageSize, defaultSize)) || defaultSize));
+    query.page = Math.max(1, Number(fromQuery(route.query[urlKey('page')], 1)) || 1);
+    const size = Number(fromQuery(route.query[urlKey('pageSize')], defaultSize)) || defaultSize;
+    query.pageSize = Math.min(200, Math.max(1, size));
   }
 
   const page = ref<Paged<T>>({ items: [], total: 0, page: query.page, pageSize: query.pageSize }) as Ref<Paged<T>>;
@@ -102,13 +111,13 @@ export function usePagedList<R extends ListAnswer<unknown>, F extends FilterShap
     if (!route || !router) return;
     const next: Record<string, string> = {};
     for (const [k, v] of Object.entries(route.query)) {
-      if (typeof v === 'string' && !(k in defaults) && k !== 'page' && k !== 'pageSize') next[k] = v;
+      if (typeof v === 'string' && !ownKeys.has(k)) next[k] = v;
     }
     for (const [k, v] of Object.entries(filters as Filters)) {
-      if (v !== undefined && v !== null && v !== '' && v !== (defaults as Filters)[k]) next[k] = String(v);
+      if (v !== undefined && v !== null && v !== '' && v !== (defaults as Filters)[k]) next[urlKey(k)] = String(v);
     }
-    if (query.page > 1) next.page = String(query.page);
-    if (query.pageSize !== defaultSize) next.pageSize = String(query.pageSize);
+    if (query.page > 1) next[urlKey('page')] = String(query.page);
+    if (query.pageSize !== defaultSize) next[urlKey('pageSize')] = String(query.pageSize);
     const same =
       Object.keys(next).length === Object.keys(route.query).length &&
       Object.entries(next).every(([k, v]) => route.query[k] === v);

@@ -1,6 +1,7 @@
-import { computed, onMounted, ref, type Ref } from 'vue';
+import { computed, onMounted, ref, watch, type Ref } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { showToast } from 'vant';
+import { useFormDrawer, type FormDrawerOptions } from '../common/useFormDrawer';
 import { errorMessage } from './api';
 import { useSessionStore } from './stores/session';
 import { useCountyStore } from './stores/county';
@@ -67,4 +68,60 @@ export function usePublicNotices<T extends { id: string }>(opts: {
   }
 
   return { items, state, error, load, objecting, showObjection, startObjection, send };
+}
+
+/**
+ * A form page of the H5 (sign-up, wish, claim, order, registration …): the shared form (web/common/useFormDrawer.ts)
+ * with the page's own rules (`rules(form)` answers the Chinese message of each wrong field), each error beside its
+ * field (`<van-field :error-message="errors.title">`) until that field is changed, and Vant toasts: `invalid` when
+ * the rules fail, the server's message when it refuses, `saved` on success (then `onSaved`, e.g. to leave the page).
+ */
+/** Each field's Chinese message, or a falsy value when the field is right. */
+export type PageRules = Record<string, string | false | null | undefined>;
+
+export function useFormPage<F extends object, R = unknown>(
+  options: Omit<FormDrawerOptions<F, R>, 'ui'> & {
+    rules?: (form: F) => PageRules;
+    invalid: string;
+    saved?: string;
+  },
+) {
+  const page: ReturnType<typeof useFormDrawer<F, R>> = useFormDrawer<F, R>({
+    ...options,
+    ui: {
+      validate: (): Promise<boolean> => {
+        const found: [string, string][] = Object.entries(options.rules?.(page.form.value) ?? {}).filter(
+          (e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '',
+        );
+        page.errors.value = Object.fromEntries(found);
+        return Promise.resolve(found.length === 0);
+      },
+      invalid: () => showToast(options.invalid),
+      failed: (message) => showToast(message),
+      saved: () => {
+        if (options.saved) showToast({ type: 'success', message: options.saved });
+      },
+    },
+  });
+  // A field's error goes as soon as the field is changed.
+  watch(
+    () => ({ ...page.form.value }) as Record<string, unknown>,
+    (now, before) => {
+      const changed = Object.keys(now).filter((k) => now[k] !== before[k] && page.errors.value[k]);
+      if (changed.length)
+        page.errors.value = Object.fromEntries(Object.entries(page.errors.value).filter(([k]) => !changed.includes(k)));
+    },
+  );
+
+  /** Sends the form; a failure the form cannot show (the network, the server) is a toast. */
+  async function submit(): Promise<R | undefined> {
+    try {
+      return await page.submit();
+    } catch (e) {
+      showToast(errorMessage(e));
+      return undefined;
+    }
+  }
+
+  return { ...page, submit };
 }

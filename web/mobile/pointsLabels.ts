@@ -1,5 +1,4 @@
 import type { Privilege } from './api/points';
-import { shanghaiParts } from '../common/format';
 import messages from './locales/zh-CN';
 
 export type Tone = 'primary' | 'success' | 'warning' | 'default' | 'danger';
@@ -14,15 +13,6 @@ export function yuan(v: number | string | null | undefined): string {
   const n = Number(v ?? 0);
   if (!Number.isFinite(n)) return '0';
   return String(Math.round(n * 100) / 100);
-}
-
-/** 3月5日, or 2025年3月5日 outside the current year. */
-export function shortDate(v: string | null | undefined): string {
-  if (!v) return '';
-  const p = shanghaiParts(v);
-  if (!p) return '';
-  const now = shanghaiParts(new Date());
-  return now && now.year === p.year ? `${p.month}月${p.day}日` : `${p.year}年${p.month}月${p.day}日`;
 }
 
 /** The first privilege not yet reached (lowest threshold), or null when all are reached. */

@@ -1,5 +1,13 @@
 /** Texts of the 活动与时长 pages (issue #5), merged into `msg` by zh-CN.ts. */
-import { activityStateLabels, signupSourceLabels, signupStatusLabels } from '../../common/labels';
+import {
+  activityStateLabels,
+  hoursKindLabels,
+  hoursRequestStatusLabels,
+  signupSourceLabels,
+  signupStatusLabels,
+  starStateLabels,
+  submissionStateLabels,
+} from '../../common/labels';
 
 const hoursText = (n: string): string => `${n} 小时`;
 
@@ -287,14 +295,8 @@ export const activityMsg = {
   },
   hours: {
     tabs: { requests: '时长审核', ledger: '时长台账' },
-    kinds: {
-      attendance: '活动签到',
-      order: '点单服务',
-      excess: '超时长',
-      correction: '补录',
-      reversal: '冲正',
-    } as Record<string, string>,
-    requestStatuses: { pending: '待审核', approved: '已通过', rejected: '未通过' } as Record<string, string>,
+    kinds: hoursKindLabels,
+    requestStatuses: hoursRequestStatusLabels,
     filters: {
       status: '状态',
       kind: '类型',
@@ -360,13 +362,7 @@ export const activityMsg = {
   star: {
     title: '星级评定',
     levelName: (n: number) => `${'★'.repeat(n)} ${['', '一', '二', '三', '四', '五'][n] ?? n}星`,
-    states: {
-      applied: '待审核',
-      notice: '公示中',
-      granted: '已认定',
-      rejected: '未通过',
-      withdrawn: '已撤回',
-    } as Record<string, string>,
+    states: starStateLabels,
     all: '全部',
     columns: {
       volunteer: '志愿者',
@@ -501,7 +497,7 @@ export const activityMsg = {
   submission: {
     title: '月度报送',
     tabs: { mine: '本级报送', received: '下级报送', missing: '未报送' },
-    states: { submitted: '待审核', accepted: '已通过', returned: '已退回' } as Record<string, string>,
+    states: submissionStateLabels,
     levels: { station: '实践站', institute: '实践所' } as Record<string, string>,
     /** Short names for a table cell; the detail uses the server's figureLabels. */
     figures: {

@@ -1,5 +1,14 @@
 /** Texts of the 积分与心愿 pages (issue #6): points, the shop, micro-wishes and honours; merged into `msg` by zh-CN.ts. */
-import { accountTypeLabels, accountTypeLongLabels } from '../../common/labels';
+import {
+  accountTypeLabels,
+  accountTypeLongLabels,
+  adjustmentStateLabels,
+  entryKindLabels,
+  honorStateLabels,
+  pointClaimStateLabels,
+  redemptionStateLabels,
+  wishStateLabels,
+} from '../../common/labels';
 
 const pts = (n: number | string): string => `${n} 分`;
 
@@ -30,17 +39,7 @@ export const pointsMsg = {
     } as Record<string, string>,
     accountTypes: accountTypeLabels,
     accountTypesLong: accountTypeLongLabels,
-    kinds: {
-      claim: '申报入账',
-      award: '批量发放',
-      service: '服务积分',
-      adjustment: '人工调整',
-      redemption: '兑换冻结',
-      handout: '兑换发放',
-      refund: '兑换退回',
-      reversal: '冲正',
-      expiry: '年终清零',
-    } as Record<string, string>,
+    kinds: entryKindLabels,
     eventActions: {
       submit: '提交申报',
       submitted: '提交申报',
@@ -132,13 +131,7 @@ export const pointsMsg = {
   },
   pointClaim: {
     tabs: { review: '待评议', notice: '公示中', posted: '已入账', rejected: '未通过', all: '全部' },
-    states: {
-      submitted: '待评议',
-      notice: '公示中',
-      posted: '已入账',
-      rejected: '未通过',
-      withdrawn: '已撤回',
-    } as Record<string, string>,
+    states: pointClaimStateLabels,
     filters: { region: '所属区划', q: '关键词', qPlaceholder: '户主、志愿者或规则名称' },
     columns: {
       account: '申报对象',
@@ -278,7 +271,7 @@ export const pointsMsg = {
       account: '账户',
     },
     adjustments: {
-      states: { pending: '待复核', approved: '已通过', rejected: '已驳回' } as Record<string, string>,
+      states: adjustmentStateLabels,
       columns: {
         account: '账户',
         amount: '调整分值',
@@ -357,7 +350,7 @@ export const pointsMsg = {
       nameRequired: '请输入商品名称',
     },
     redemptions: {
-      states: { reserved: '待领取', handed_out: '已发放', cancelled: '已取消' } as Record<string, string>,
+      states: redemptionStateLabels,
       columns: {
         goods: '商品',
         account: '兑换账户',
@@ -389,17 +382,7 @@ export const pointsMsg = {
     },
   },
   wish: {
-    states: {
-      submitted: '待核实',
-      verified: '已核实',
-      published: '已发布',
-      claimed: '已认领',
-      fulfilled: '已实现',
-      confirmed: '已确认',
-      rejected: '已退回',
-      withdrawn: '已撤回',
-      expired: '已过期',
-    } as Record<string, string>,
+    states: wishStateLabels,
     filters: { region: '所属区划', q: '关键词' },
     create: '录入心愿',
     columns: {
@@ -471,13 +454,7 @@ export const pointsMsg = {
     },
   },
   honor: {
-    states: {
-      nominated: '待审核',
-      notice: '公示中',
-      published: '已发布',
-      rejected: '未通过',
-      revoked: '已撤销',
-    } as Record<string, string>,
+    states: honorStateLabels,
     filters: { kind: '类别', state: '状态', region: '所属区划' },
     nominate: '推荐',
     columns: {

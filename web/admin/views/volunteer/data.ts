@@ -1,5 +1,4 @@
 import type { FormRules } from 'element-plus';
-import type { ApiErrorDetail } from '../../../common/api';
 import { ageOn, parseIdNumber } from '../../../common/idcard';
 import type { TeamCategory, Volunteer, VolunteerCreateInput, VolunteerUpdateInput } from '../../api';
 import { msg } from '../../locales/zh-CN';
@@ -125,16 +124,6 @@ export function formToUpdateInput(form: VolunteerForm, age: number | null): Volu
     name: form.name.trim(),
     ...(form.phone.trim() ? { phone: form.phone.trim() } : {}),
   };
-}
-
-/** Server field paths (`categories.2`, `idNumber`) to the form item they belong to. */
-export function fieldErrors(details: ApiErrorDetail[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const d of details) {
-    const key = d.path.split('.')[0];
-    if (key && !(key in out)) out[key] = d.message;
-  }
-  return out;
 }
 
 export function volunteerRules(
