@@ -20,6 +20,8 @@ const converted = [
   /^\/api\/v1\/submissions(\/|$)/,
   /^\/api\/v1\/(certificates|me\/certificates|public\/certificates)(\/|$)/,
   /^\/api\/v1\/(hours\/|me\/hours(\/requests)?$|volunteers\/\{id\}\/hours$)/,
+  /^\/api\/v1\/(activities(\/|$)|me\/signups$)/,
+  /^\/api\/v1\/(plans|calendar|ledgers)(\/|$)/,
 ];
 
 let app: FastifyInstance;

@@ -4525,7 +4525,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityMeta'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4570,7 +4590,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityPage'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4625,12 +4665,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4669,7 +4729,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Activity'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4735,12 +4820,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['RecordedActivity'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4782,7 +4887,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['RecordedActivity'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4824,7 +4949,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4895,7 +5040,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['RecordedActivity'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4929,7 +5094,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4990,7 +5175,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5027,7 +5232,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5069,7 +5294,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5105,7 +5350,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityEnded'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5141,7 +5406,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ActivityDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5179,7 +5464,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['ActivitySignup'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5203,12 +5513,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['SignupResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5240,12 +5570,30 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 成功，无返回内容 */
+        204: {
           headers: {
             [name: string]: unknown;
           };
           content?: never;
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5290,7 +5638,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CheckInResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5336,7 +5704,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CheckOutResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5365,12 +5753,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 签到二维码（PNG） */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'image/png': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5414,12 +5822,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['AttendanceResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -5455,7 +5883,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['MySignupItem'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7011,7 +7464,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Festival'][];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7048,7 +7521,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ThemeSuggestions'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7085,7 +7578,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['CalendarMonth'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7124,7 +7637,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PlanPage'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7154,12 +7687,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PlanDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7193,7 +7746,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PlanDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7229,7 +7802,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PlanDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7260,12 +7853,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 台账（Excel 工作簿，文件名见 Content-Disposition） */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7297,12 +7910,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 台账（Excel 工作簿，文件名见 Content-Disposition） */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -7334,12 +7967,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 台账（Excel 工作簿，文件名见 Content-Disposition） */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11205,6 +11858,536 @@ export interface components {
       }[];
     };
     /**
+     * @description 活动类型（中文名称见 /activities/meta）
+     * @enum {string}
+     */
+    ActivityType: 'lecture' | 'culture_sports' | 'volunteer_service' | 'training' | 'theme';
+    /**
+     * @description 活动状态（中文名称见 /activities/meta）
+     * @enum {string}
+     */
+    ActivityState:
+      | 'draft'
+      | 'published'
+      | 'full'
+      | 'in_progress'
+      | 'ended'
+      | 'archived'
+      | 'cancelled'
+      | 'pending_confirmation'
+      | 'returned';
+    /**
+     * @description 活动的操作：修改 / 录入签到表 / 发布招募 / 取消 / 结束 / 归档 / 确认补录 / 退回补录 / 重新提交（当前用户现在可做的）
+     * @enum {string}
+     */
+    ActivityAction:
+      'edit' | 'attendance' | 'publish' | 'cancel' | 'end' | 'archive' | 'confirm' | 'return' | 'resubmit';
+    /**
+     * @description 报名状态：已报名（确认）/ 候补中 / 已取消
+     * @enum {string}
+     */
+    SignupStatus: 'confirmed' | 'waitlisted' | 'cancelled';
+    /**
+     * @description 报名的操作：报名 / 取消报名 / 候补转正（系统）/ 签到 / 签退
+     * @enum {string}
+     */
+    SignupAction: 'signUp' | 'cancel' | 'promote' | 'checkIn' | 'checkOut';
+    /** @description 活动的岗位时段 */
+    ActivityShift: {
+      /** Format: uuid */
+      id: string;
+      position: string;
+      /** Format: date-time */
+      startAt: string;
+      /** Format: date-time */
+      endAt: string;
+      quota: number;
+      confirmedCount: number;
+    };
+    /** @description 当前用户在该活动的报名 */
+    MySignup: {
+      /** Format: uuid */
+      id: string;
+      status: components['schemas']['SignupStatus'];
+      /** @description 候补第几位（候补中时） */
+      position: number | null;
+      /** Format: uuid */
+      shiftId: string | null;
+      /** Format: date-time */
+      checkInAt: string | null;
+      /** Format: date-time */
+      checkOutAt: string | null;
+      noShow: boolean;
+      /** @description 我现在可以对这条报名做的操作（按钮） */
+      actions: components['schemas']['SignupAction'][];
+    };
+    /** @description 补录：由谁、何时录入，上级何时确认或退回原因 */
+    RecordedAfter: {
+      /** Format: uuid */
+      byUserId: string | null;
+      byName: string | null;
+      /** Format: date-time */
+      at: string;
+      /** Format: date-time */
+      confirmedAt: string | null;
+      returnReason: string | null;
+    };
+    /** @description 活动（列表中的一项） */
+    Activity: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      type: components['schemas']['ActivityType'];
+      typeName: string;
+      theme: string;
+      description: string;
+      state: components['schemas']['ActivityState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string | null;
+      /** Format: uuid */
+      siteId: string | null;
+      siteName: string | null;
+      /** Format: uuid */
+      teamId: string | null;
+      teamName: string | null;
+      /** Format: uuid */
+      planId: string | null;
+      /** Format: date-time */
+      startAt: string;
+      /** Format: date-time */
+      endAt: string;
+      quota: number;
+      confirmedCount: number;
+      waitlistCount: number;
+      address: string;
+      lat: number | null;
+      lng: number | null;
+      checkinRadiusM: number | null;
+      beneficiaries: string;
+      beneficiaryCount: number;
+      participantCount: number;
+      photoIds: string[];
+      sheetPhotoIds: string[];
+      recordedAfter: components['schemas']['RecordedAfter'] | null;
+      risky: boolean;
+      insurance: string | null;
+      cancelReason: string | null;
+      shifts: components['schemas']['ActivityShift'][];
+      /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
+      code?: string;
+      mySignup: components['schemas']['MySignup'] | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      endedAt: string | null;
+      /** Format: date-time */
+      cancelledAt: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /** @description 活动（管理端列表中的一项，含当前用户可做的操作） */
+    ActivityRow: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      type: components['schemas']['ActivityType'];
+      typeName: string;
+      theme: string;
+      description: string;
+      state: components['schemas']['ActivityState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string | null;
+      /** Format: uuid */
+      siteId: string | null;
+      siteName: string | null;
+      /** Format: uuid */
+      teamId: string | null;
+      teamName: string | null;
+      /** Format: uuid */
+      planId: string | null;
+      /** Format: date-time */
+      startAt: string;
+      /** Format: date-time */
+      endAt: string;
+      quota: number;
+      confirmedCount: number;
+      waitlistCount: number;
+      address: string;
+      lat: number | null;
+      lng: number | null;
+      checkinRadiusM: number | null;
+      beneficiaries: string;
+      beneficiaryCount: number;
+      participantCount: number;
+      photoIds: string[];
+      sheetPhotoIds: string[];
+      recordedAfter: components['schemas']['RecordedAfter'] | null;
+      risky: boolean;
+      insurance: string | null;
+      cancelReason: string | null;
+      shifts: components['schemas']['ActivityShift'][];
+      /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
+      code?: string;
+      mySignup: components['schemas']['MySignup'] | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      endedAt: string | null;
+      /** Format: date-time */
+      cancelledAt: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['ActivityAction'][];
+    };
+    /** @description 活动列表的一页 */
+    ActivityPage: {
+      items: components['schemas']['ActivityRow'][];
+      total: number;
+      page: number;
+      pageSize: number;
+      /** @description 下一页的游标（作为 after 传回）；没有下一页为 null */
+      nextCursor: string | null;
+    };
+    /** @description 流转记录的一条：谁、何时、做了什么、到了什么状态 */
+    TimelineEvent: {
+      action: string;
+      actionName: string;
+      fromState: string | null;
+      toState: string;
+      toStateName: string;
+      actorName: string;
+      note: string;
+      data: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      at: string;
+    };
+    /** @description 活动详情 */
+    ActivityDetail: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      type: components['schemas']['ActivityType'];
+      typeName: string;
+      theme: string;
+      description: string;
+      state: components['schemas']['ActivityState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string | null;
+      /** Format: uuid */
+      siteId: string | null;
+      siteName: string | null;
+      /** Format: uuid */
+      teamId: string | null;
+      teamName: string | null;
+      /** Format: uuid */
+      planId: string | null;
+      /** Format: date-time */
+      startAt: string;
+      /** Format: date-time */
+      endAt: string;
+      quota: number;
+      confirmedCount: number;
+      waitlistCount: number;
+      address: string;
+      lat: number | null;
+      lng: number | null;
+      checkinRadiusM: number | null;
+      beneficiaries: string;
+      beneficiaryCount: number;
+      participantCount: number;
+      photoIds: string[];
+      sheetPhotoIds: string[];
+      recordedAfter: components['schemas']['RecordedAfter'] | null;
+      risky: boolean;
+      insurance: string | null;
+      cancelReason: string | null;
+      shifts: components['schemas']['ActivityShift'][];
+      /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
+      code?: string;
+      mySignup: components['schemas']['MySignup'] | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      endedAt: string | null;
+      /** Format: date-time */
+      cancelledAt: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['ActivityAction'][];
+      /** @description 当前用户作为志愿者现在可做的：报名（尚未报名时），或其报名的取消、签到、签退 */
+      volunteerActions: components['schemas']['SignupAction'][];
+      /** @description 流转记录（补录的活动，工作人员可见） */
+      timeline: components['schemas']['TimelineEvent'][];
+    };
+    /** @description 已结束的活动，及记为缺席的人数 */
+    ActivityEnded: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      type: components['schemas']['ActivityType'];
+      typeName: string;
+      theme: string;
+      description: string;
+      state: components['schemas']['ActivityState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string | null;
+      /** Format: uuid */
+      siteId: string | null;
+      siteName: string | null;
+      /** Format: uuid */
+      teamId: string | null;
+      teamName: string | null;
+      /** Format: uuid */
+      planId: string | null;
+      /** Format: date-time */
+      startAt: string;
+      /** Format: date-time */
+      endAt: string;
+      quota: number;
+      confirmedCount: number;
+      waitlistCount: number;
+      address: string;
+      lat: number | null;
+      lng: number | null;
+      checkinRadiusM: number | null;
+      beneficiaries: string;
+      beneficiaryCount: number;
+      participantCount: number;
+      photoIds: string[];
+      sheetPhotoIds: string[];
+      recordedAfter: components['schemas']['RecordedAfter'] | null;
+      risky: boolean;
+      insurance: string | null;
+      cancelReason: string | null;
+      shifts: components['schemas']['ActivityShift'][];
+      /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
+      code?: string;
+      mySignup: components['schemas']['MySignup'] | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      endedAt: string | null;
+      /** Format: date-time */
+      cancelledAt: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['ActivityAction'][];
+      /** @description 当前用户作为志愿者现在可做的：报名（尚未报名时），或其报名的取消、签到、签退 */
+      volunteerActions: components['schemas']['SignupAction'][];
+      /** @description 流转记录（补录的活动，工作人员可见） */
+      timeline: components['schemas']['TimelineEvent'][];
+      /** @description 记为缺席的人数 */
+      noShows: number;
+    };
+    /** @description 一次考勤的时长结算 */
+    Settlement: {
+      /** @description 当即认定的小时数 */
+      credited: number;
+      /** @description 超出每日上限、待审核的小时数 */
+      pending: number;
+      /** @description 未计时长的原因 */
+      reason: string | null;
+    };
+    /** @description 补录活动签到表的结算（待上级确认时尚未结算） */
+    RecordSettlement: {
+      needsConfirmation: boolean;
+      credited: number;
+      pending: number;
+      items: {
+        /** Format: uuid */
+        signupId: string;
+        /** Format: uuid */
+        volunteerId: string;
+        volunteerName: string;
+        volunteerNo: string | null;
+        /** Format: date-time */
+        checkInAt: string | null;
+        /** Format: date-time */
+        checkOutAt: string | null;
+        hours: components['schemas']['Settlement'] | null;
+      }[];
+    };
+    /** @description 补录的活动及其签到表的结算 */
+    RecordedActivity: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      type: components['schemas']['ActivityType'];
+      typeName: string;
+      theme: string;
+      description: string;
+      state: components['schemas']['ActivityState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string | null;
+      /** Format: uuid */
+      siteId: string | null;
+      siteName: string | null;
+      /** Format: uuid */
+      teamId: string | null;
+      teamName: string | null;
+      /** Format: uuid */
+      planId: string | null;
+      /** Format: date-time */
+      startAt: string;
+      /** Format: date-time */
+      endAt: string;
+      quota: number;
+      confirmedCount: number;
+      waitlistCount: number;
+      address: string;
+      lat: number | null;
+      lng: number | null;
+      checkinRadiusM: number | null;
+      beneficiaries: string;
+      beneficiaryCount: number;
+      participantCount: number;
+      photoIds: string[];
+      sheetPhotoIds: string[];
+      recordedAfter: components['schemas']['RecordedAfter'] | null;
+      risky: boolean;
+      insurance: string | null;
+      cancelReason: string | null;
+      shifts: components['schemas']['ActivityShift'][];
+      /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
+      code?: string;
+      mySignup: components['schemas']['MySignup'] | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      endedAt: string | null;
+      /** Format: date-time */
+      cancelledAt: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['ActivityAction'][];
+      /** @description 当前用户作为志愿者现在可做的：报名（尚未报名时），或其报名的取消、签到、签退 */
+      volunteerActions: components['schemas']['SignupAction'][];
+      /** @description 流转记录（补录的活动，工作人员可见） */
+      timeline: components['schemas']['TimelineEvent'][];
+      settlement: components['schemas']['RecordSettlement'];
+    };
+    /** @description 活动类型与状态的中文名称 */
+    ActivityMeta: {
+      types: {
+        [key: string]: string;
+      };
+      states: {
+        [key: string]: string;
+      };
+    };
+    /** @description 报名结果：已确认，或候补第几位 */
+    SignupResult: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'confirmed' | 'waitlisted';
+      /** @description 候补第几位（进入候补时） */
+      position?: number;
+    };
+    /** @description 报名名单的一行：签到签退、缺席与时长 */
+    ActivitySignup: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      volunteerId: string;
+      volunteerName: string;
+      volunteerNo: string;
+      phoneMasked: string | null;
+      status: components['schemas']['SignupStatus'];
+      position: number | null;
+      /** Format: uuid */
+      shiftId: string | null;
+      /** @enum {string} */
+      source: 'self' | 'staff' | 'sheet';
+      /** Format: date-time */
+      signedUpAt: string;
+      /** Format: date-time */
+      promotedAt: string | null;
+      /** Format: date-time */
+      cancelledAt: string | null;
+      /** Format: date-time */
+      checkInAt: string | null;
+      /** Format: date-time */
+      checkOutAt: string | null;
+      /** @enum {string|null} */
+      checkInMethod: 'code' | 'qr' | 'sheet' | null;
+      noShow: boolean;
+      /** Format: date-time */
+      hoursSettledAt: string | null;
+      creditedHours: number;
+      pendingHours: number;
+    };
+    /** @description 我的报名（含活动） */
+    MySignupItem: {
+      /** Format: uuid */
+      id: string;
+      status: components['schemas']['SignupStatus'];
+      position: number | null;
+      /** Format: uuid */
+      shiftId: string | null;
+      /** @enum {string} */
+      source: 'self' | 'staff' | 'sheet';
+      /** Format: date-time */
+      signedUpAt: string;
+      /** Format: date-time */
+      checkInAt: string | null;
+      /** Format: date-time */
+      checkOutAt: string | null;
+      noShow: boolean;
+      creditedHours: number;
+      pendingHours: number;
+      activity: {
+        /** Format: uuid */
+        id: string;
+        title: string;
+        type: components['schemas']['ActivityType'];
+        state: components['schemas']['ActivityState'];
+        /** Format: date-time */
+        startAt: string;
+        /** Format: date-time */
+        endAt: string;
+        address: string;
+      };
+    };
+    /** @description 已签到 */
+    CheckInResult: {
+      /** Format: date-time */
+      checkInAt: string;
+    };
+    /** @description 已签退，及时长结算 */
+    CheckOutResult: {
+      /** Format: date-time */
+      checkOutAt: string;
+      hours: components['schemas']['Settlement'];
+    };
+    /** @description 签到表的一行已录入，及时长结算 */
+    AttendanceResult: {
+      /** Format: uuid */
+      signupId: string;
+      hours: components['schemas']['Settlement'];
+    };
+    /**
      * @description 时长来源：活动签到 / 点单服务 / 超时长认定 / 补录 / 冲正
      * @enum {string}
      */
@@ -11490,6 +12673,128 @@ export interface components {
       periodTo: string;
       /** Format: date-time */
       revokedAt: string | null;
+    };
+    /** @description 月度主题与工作重点 */
+    MonthTheme: {
+      month: number;
+      theme: string;
+      focus: string;
+    };
+    /** @description 年度活动计划（列表中的一项） */
+    Plan: {
+      /** Format: uuid */
+      id: string;
+      regionCode: string;
+      regionName: string;
+      regionLevel: string;
+      /** Format: uuid */
+      siteId: string | null;
+      siteName: string | null;
+      year: number;
+      title: string;
+      goals: string;
+      months: components['schemas']['MonthTheme'][];
+      /** @description 计划下的活动数 */
+      activityCount: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /** @description 计划或日历中的一项活动 */
+    PlanActivity: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      type: components['schemas']['ActivityType'];
+      typeName: string;
+      state: components['schemas']['ActivityState'];
+      stateName: string;
+      /** Format: date-time */
+      startAt: string;
+      /** Format: date-time */
+      endAt: string;
+      regionCode: string;
+    };
+    /** @description 计划详情：十二个月的主题及当月开始的活动 */
+    PlanDetail: {
+      /** Format: uuid */
+      id: string;
+      regionCode: string;
+      regionName: string;
+      regionLevel: string;
+      /** Format: uuid */
+      siteId: string | null;
+      siteName: string | null;
+      year: number;
+      title: string;
+      goals: string;
+      months: components['schemas']['MonthTheme'][];
+      /** @description 计划下的活动数 */
+      activityCount: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      byMonth: {
+        month: number;
+        theme: string | null;
+        focus: string | null;
+        activities: components['schemas']['PlanActivity'][];
+      }[];
+    };
+    /** @description 年度活动计划的一页 */
+    PlanPage: {
+      items: components['schemas']['Plan'][];
+      total: number;
+      page: number;
+      pageSize: number;
+    };
+    /** @description 传统节日、节气或纪念日，附活动建议 */
+    Festival: {
+      /** Format: date */
+      date: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'lunar' | 'memorial' | 'solar_term';
+      suggestion: string;
+    };
+    /** @description 月度主题建议（来自当月节日与纪念日） */
+    ThemeSuggestions: {
+      /** @description YYYY-MM */
+      month: string;
+      themes: {
+        theme: string;
+        reason: string;
+        /** Format: date */
+        date?: string;
+        suggestion?: string;
+      }[];
+    };
+    /** @description 活动日历的一个月：每天的节日与活动，及月度主题 */
+    CalendarMonth: {
+      /** @description YYYY-MM */
+      month: string;
+      regionCode: string;
+      regionName: string;
+      theme: string | null;
+      focus: string | null;
+      plan: {
+        /** Format: uuid */
+        planId: string;
+        planTitle: string;
+        planRegionCode: string;
+        theme: string;
+        focus: string;
+        /** @description 沿用所在镇的计划 */
+        inherited: boolean;
+      } | null;
+      days: {
+        /** Format: date */
+        date: string;
+        festivals: components['schemas']['Festival'][];
+        activities: components['schemas']['PlanActivity'][];
+      }[];
     };
     /**
      * @description 报送状态：待审核 / 已通过 / 已退回

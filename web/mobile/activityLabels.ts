@@ -1,4 +1,4 @@
-import type { Activity, ActivityState, ActivityType, MySignup } from './api/activities';
+import type { ActivityState, ActivityType, MySignup } from './api/activities';
 import messages from './locales/zh-CN';
 
 export type Tone = 'primary' | 'success' | 'warning' | 'default' | 'danger';
@@ -27,8 +27,11 @@ export function stateTone(state: ActivityState): Tone {
   }
 }
 
+/** What a sign-up shows (the activity's `mySignup`, or a row of my sign-ups). */
+type SignupView = Pick<MySignup, 'status' | 'position' | 'checkInAt' | 'checkOutAt'>;
+
 /** What the volunteer's own sign-up says, in a few characters: 已报名, 第 2 位候补, 已签到, 已签退. */
-export function signupLabel(s: MySignup | null | undefined): string {
+export function signupLabel(s: SignupView | null | undefined): string {
   if (!s || s.status === 'cancelled') return '';
   if (s.checkOutAt) return messages.activities.checkedOut;
   if (s.checkInAt) return messages.activities.checkedIn;
@@ -37,7 +40,7 @@ export function signupLabel(s: MySignup | null | undefined): string {
   return messages.signupStatus.confirmed;
 }
 
-export function signupTone(s: MySignup | null | undefined): Tone {
+export function signupTone(s: SignupView | null | undefined): Tone {
   if (!s) return 'default';
   if (s.status === 'waitlisted') return 'warning';
   return 'success';
@@ -48,18 +51,4 @@ export function hoursText(h: number | string | null | undefined): string {
   const n = typeof h === 'string' ? Number(h) : h;
   if (n === null || n === undefined || !Number.isFinite(n)) return '0';
   return String(Math.round(n * 100) / 100);
-}
-
-/** Whether sign-up is open: 招募中 or 已满员 (then as waitlist), and not yet started. */
-export function canSignUp(a: Activity, now = Date.now()): boolean {
-  return (a.state === 'published' || a.state === 'full') && new Date(a.startAt).getTime() > now;
-}
-
-/** Whether check-in / check-out by code makes sense now: confirmed, from 1 h before the start to 2 h after the end (the server's window). */
-export function canCheck(a: Activity, now = Date.now()): boolean {
-  const s = a.mySignup;
-  if (!s || s.status !== 'confirmed' || s.checkOutAt) return false;
-  if (a.state === 'cancelled' || a.state === 'archived' || a.state === 'draft') return false;
-  if (a.state === 'ended' && !s.checkInAt) return false;
-  return new Date(a.startAt).getTime() - 3600_000 <= now && now <= new Date(a.endAt).getTime() + 2 * 3600_000;
 }

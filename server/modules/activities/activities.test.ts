@@ -821,3 +821,60 @@ describe('the sign-up machine', () => {
     expect(late.json().error.message).toBe('活动已结束，不能取消报名');
   });
 });
+
+describe('actions on the list and for the volunteer', () => {
+  it('staff list rows carry the actions the detail computes, and follow a transition', async () => {
+    t.clock.set(new Date('2026-06-01T02:00:00Z'));
+    const title = `列表按钮 ${crypto.randomUUID().slice(0, 8)}`;
+    const a = await create({ title, startAt: iso(day(28)), endAt: iso(day(28, 3)) });
+    const row = async (phone: string) => {
+      const res = await api(phone, 'GET', `/activities?q=${encodeURIComponent(title)}`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().items).toHaveLength(1);
+      return res.json().items[0] as Json;
+    };
+    const detail = async () => (await api(ADMIN, 'GET', `/activities/${a.id}`)).json().actions;
+    expect((await row(ADMIN)).actions).toEqual(['edit', 'publish', 'cancel']);
+    expect((await row(ADMIN)).actions).toEqual(await detail());
+    expect((await api(ADMIN, 'POST', `/activities/${a.id}/publish`)).statusCode).toBe(200);
+    expect((await row(ADMIN)).actions).toEqual(['edit', 'attendance', 'cancel']);
+    expect((await row(ADMIN)).actions).toEqual(await detail());
+    // the county center manages the town's activities too: the same buttons
+    expect((await row(PHONES.countyAdmin)).actions).toEqual(['edit', 'attendance', 'cancel']);
+  });
+
+  it('the volunteer is offered sign-up, then cancel, check-in and check-out, by the sign-up machine', async () => {
+    t.clock.set(new Date('2026-06-01T02:00:00Z'));
+    const a = await published({ startAt: iso(day(29)), endAt: iso(day(29, 3)) });
+    const code = (await api(ADMIN, 'GET', `/activities/${a.id}`)).json().code as string;
+    const mine = async (phone: string = V1) => (await api(phone, 'GET', `/activities/${a.id}`)).json().volunteerActions;
+    expect(await mine()).toEqual(['signUp']);
+    // staff without a volunteer record: nothing to do as a volunteer
+    expect(await mine(ADMIN)).toEqual([]);
+    expect((await api(V1, 'POST', `/activities/${a.id}/signups`, {})).statusCode).toBe(201);
+    expect(await mine()).toEqual(['cancel']);
+    // within the attendance window (from 1 h before the start)
+    t.clock.set(new Date(day(29, -0.5)));
+    expect(await mine()).toEqual(['cancel', 'checkIn']);
+    expect((await api(V1, 'POST', `/activities/${a.id}/checkin`, { code })).statusCode).toBe(200);
+    expect(await mine()).toEqual(['checkOut']);
+    // a second check-in is refused as before
+    expect((await api(V1, 'POST', `/activities/${a.id}/checkin`, { code })).statusCode).toBe(409);
+    t.clock.set(new Date(day(29, 3)));
+    expect((await api(V1, 'POST', `/activities/${a.id}/checkout`, { code })).statusCode).toBe(200);
+    expect(await mine()).toEqual([]);
+    // once it has started, sign-up is closed for the others, and the command says so
+    expect(await mine(V2)).toEqual([]);
+    const late = await api(V2, 'POST', `/activities/${a.id}/signups`, {});
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.message).toContain('不能报名');
+  });
+
+  it('signing up for an activity the caller cannot see answers 404 (the scope in the sign-up read)', async () => {
+    t.clock.set(new Date('2026-06-01T02:00:00Z'));
+    const draft = await create({ startAt: iso(day(29)), endAt: iso(day(29, 3)) });
+    const res = await api(V1, 'POST', `/activities/${draft.id}/signups`, {});
+    expect(res.statusCode).toBe(404);
+    expect(await count(`select count(*) as n from activity_signups where activity_id = $1`, [draft.id])).toBe(0);
+  });
+});

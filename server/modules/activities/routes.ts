@@ -8,7 +8,22 @@ import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { activityStates, activityTypes } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
 import { afterQuery, listsOf } from '../../platform/lists.js';
-import { sendJsonText } from '../../platform/responses.js';
+import { noContent, pageOf, sendJsonText } from '../../platform/responses.js';
+import {
+  ActivityDetail,
+  ActivityEnded,
+  ActivityMeta,
+  ActivityPage,
+  ActivitySignup,
+  Activity,
+  AttendanceResult,
+  CheckInResult,
+  CheckOutResult,
+  MySignupItem,
+  QrImage,
+  RecordedActivity,
+  SignupResult,
+} from './schema.js';
 import {
   activityCaller,
   archiveActivity,
@@ -214,10 +229,14 @@ export const activityRoutes =
       readable: async (req, id) => !!(await getActivity(db, await caller(req), id, now())),
     });
 
-    app.get('/activities/meta', { schema: { tags, summary: '活动类型与状态的中文名称' } }, async () => ({
-      types: typeLabels,
-      states: stateLabels,
-    }));
+    app.get(
+      '/activities/meta',
+      { schema: { tags, summary: '活动类型与状态的中文名称', response: { 200: ActivityMeta } } },
+      async () => ({
+        types: typeLabels,
+        states: stateLabels,
+      }),
+    );
 
     app.get(
       '/activities',
@@ -237,9 +256,10 @@ export const activityRoutes =
             q: z.string().max(40).optional(),
             ...afterQuery,
           }),
+          response: { 200: ActivityPage },
         },
       },
-      async (req, reply) => sendJsonText(reply, await listActivities(lists, db, baseCaller(req), req.query)),
+      async (req, reply) => sendJsonText(reply, await listActivities(lists, db, baseCaller(req), req.query, now())),
     );
 
     app.get(
@@ -255,6 +275,7 @@ export const activityRoutes =
             q: z.string().max(40).optional(),
             when: when.optional(),
           }),
+          response: { 200: pageOf(Activity) },
         },
       },
       async (req) => browseActivities(db, await caller(req), now(), req.query),
@@ -262,7 +283,10 @@ export const activityRoutes =
 
     app.post(
       '/activities',
-      { config: { permission: 'activity:manage' }, schema: { tags, summary: '新建活动（草稿）', body: activityBody } },
+      {
+        config: { permission: 'activity:manage' },
+        schema: { tags, summary: '新建活动（草稿）', body: activityBody, response: { 201: ActivityDetail } },
+      },
       async (req, reply) => {
         const c = await caller(req);
         const a = await createActivity(db, c, now(), req.body);
@@ -279,6 +303,7 @@ export const activityRoutes =
           summary:
             '补录活动：已举办未录入的活动连同签到表一并录入（直接为“已结束”并结算时长；本县要求上级确认时为“待上级确认”）',
           body: recordBody,
+          response: { 201: RecordedActivity },
         },
       },
       async (req, reply) => {
@@ -297,6 +322,7 @@ export const activityRoutes =
           summary: '确认补录的活动（上级：乡镇实践所确认村里的，县中心确认乡镇的）；确认后计入统计并结算时长',
           params: idParam,
           body: z.object({ comment: z.string().trim().max(500, '意见不能超过 500 个字').optional() }).nullish(),
+          response: { 200: RecordedActivity },
         },
       },
       async (req) => {
@@ -321,6 +347,7 @@ export const activityRoutes =
               .min(2, '请填写退回原因（至少 2 个字）')
               .max(500, '退回原因不能超过 500 个字'),
           }),
+          response: { 200: ActivityDetail },
         },
       },
       async (req) => {
@@ -339,6 +366,7 @@ export const activityRoutes =
           summary: '修改被退回的补录活动并重新提交（请求体同补录活动，签到表整体替换）',
           params: idParam,
           body: recordBody,
+          response: { 200: RecordedActivity },
         },
       },
       async (req) => {
@@ -350,7 +378,14 @@ export const activityRoutes =
 
     app.get(
       '/activities/:id',
-      { schema: { tags, summary: '活动详情（签到码仅对可管理该活动的工作人员返回）', params: idParam } },
+      {
+        schema: {
+          tags,
+          summary: '活动详情（签到码仅对可管理该活动的工作人员返回）',
+          params: idParam,
+          response: { 200: ActivityDetail },
+        },
+      },
       async (req) => getActivity(db, await caller(req), req.params.id, now()),
     );
 
@@ -363,6 +398,7 @@ export const activityRoutes =
           summary: '修改活动（草稿、招募中、已满员）；已报名的人会收到变更通知',
           params: idParam,
           body: activityBody,
+          response: { 200: ActivityDetail },
         },
       },
       async (req) => {
@@ -381,12 +417,13 @@ export const activityRoutes =
         body: { reason?: string } | null | undefined,
       ) => Promise<unknown>,
       body?: z.ZodTypeAny,
+      answer: typeof ActivityDetail | typeof ActivityEnded = ActivityDetail,
     ) =>
       app.post(
         `/activities/:id/${path}`,
         {
           config: { permission: 'activity:manage' },
-          schema: { tags, summary, params: idParam, ...(body ? { body } : {}) },
+          schema: { tags, summary, params: idParam, ...(body ? { body } : {}), response: { 200: answer } },
         },
         async (req) => {
           const c = await caller(req);
@@ -412,7 +449,13 @@ export const activityRoutes =
           .max(500, '取消原因不能超过 500 个字'),
       }),
     );
-    stateRoute('end', '结束活动（记录未签到的人为缺席）', (c, id) => endActivity(db, c, now(), id));
+    stateRoute(
+      'end',
+      '结束活动（记录未签到的人为缺席）',
+      (c, id) => endActivity(db, c, now(), id),
+      undefined,
+      ActivityEnded,
+    );
     stateRoute('archive', '归档已结束的活动', (c, id) => archiveActivity(db, c, now(), id));
 
     app.post(
@@ -423,6 +466,7 @@ export const activityRoutes =
           summary: '报名活动（志愿者）：名额内即确认，满员则进入候补',
           params: idParam,
           body: z.object({ shiftId: uuid('岗位时段').nullish() }).nullish(),
+          response: { 201: SignupResult },
         },
       },
       async (req, reply) =>
@@ -431,7 +475,9 @@ export const activityRoutes =
 
     app.delete(
       '/activities/:id/signups/me',
-      { schema: { tags, summary: '取消我的报名（候补第一位自动转正）', params: idParam } },
+      {
+        schema: { tags, summary: '取消我的报名（候补第一位自动转正）', params: idParam, response: { 204: noContent } },
+      },
       async (req, reply) => {
         await cancelMySignup(db, await caller(req), now(), req.params.id);
         return reply.status(204).send();
@@ -454,6 +500,7 @@ export const activityRoutes =
               })
               .optional(),
           }),
+          response: { 200: pageOf(ActivitySignup) },
         },
       },
       async (req) => listSignups(db, await caller(req), req.params.id, req.query),
@@ -461,12 +508,28 @@ export const activityRoutes =
 
     app.post(
       '/activities/:id/checkin',
-      { schema: { tags, summary: '签到（志愿者，凭 6 位签到码或扫码）', params: idParam, body: codeBody } },
+      {
+        schema: {
+          tags,
+          summary: '签到（志愿者，凭 6 位签到码或扫码）',
+          params: idParam,
+          body: codeBody,
+          response: { 200: CheckInResult },
+        },
+      },
       async (req) => checkIn(db, await caller(req), now(), req.params.id, req.body),
     );
     app.post(
       '/activities/:id/checkout',
-      { schema: { tags, summary: '签退（志愿者），并结算服务时长', params: idParam, body: codeBody } },
+      {
+        schema: {
+          tags,
+          summary: '签退（志愿者），并结算服务时长',
+          params: idParam,
+          body: codeBody,
+          response: { 200: CheckOutResult },
+        },
+      },
       async (req) => checkOut(db, await caller(req), now(), req.params.id, req.body),
     );
 
@@ -474,7 +537,7 @@ export const activityRoutes =
       '/activities/:id/qr',
       {
         config: { permission: 'activity:manage' },
-        schema: { tags, summary: '签到二维码（PNG），内容为 H5 签到地址', params: idParam },
+        schema: { tags, summary: '签到二维码（PNG），内容为 H5 签到地址', params: idParam, response: { 200: QrImage } },
       },
       async (req, reply) => {
         const a = await attendanceCode(db, await caller(req), req.params.id);
@@ -499,6 +562,7 @@ export const activityRoutes =
             checkInAt: time('签到时间'),
             checkOutAt: time('签退时间'),
           }),
+          response: { 201: AttendanceResult },
         },
       },
       async (req, reply) =>
@@ -508,7 +572,12 @@ export const activityRoutes =
     app.get(
       '/me/signups',
       {
-        schema: { tags, summary: '我的报名（志愿者）', querystring: z.object({ ...pageQuery, when: when.optional() }) },
+        schema: {
+          tags,
+          summary: '我的报名（志愿者）',
+          querystring: z.object({ ...pageQuery, when: when.optional() }),
+          response: { 200: pageOf(MySignupItem) },
+        },
       },
       async (req) => mySignups(db, await caller(req), now(), req.query),
     );

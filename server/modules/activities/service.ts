@@ -63,8 +63,12 @@ import {
   type ActivityParty,
   type ActivityTransition,
   type SignupAction,
+  type SignupContext,
   type SignupParty,
+  type SignupStatus,
   signupMachine,
+  CHECKIN_BEFORE_MS,
+  CHECKOUT_AFTER_MS,
 } from './transitions.js';
 
 export type ActivityState = (typeof activityStates)[number];
@@ -85,8 +89,7 @@ export const stateLabels = activityStateLabels;
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 /** Check-in and check-out (and a paper sheet's times) lie between 1 h before the start and 2 h after the end. */
-export const CHECKIN_BEFORE_MS = HOUR;
-export const CHECKOUT_AFTER_MS = 2 * HOUR;
+export { CHECKIN_BEFORE_MS, CHECKOUT_AFTER_MS };
 /** An in-progress activity ends by itself 2 h after its end; an ended one is archived after 30 days. */
 const AUTO_END_MS = 2 * HOUR;
 const ARCHIVE_AFTER_MS = 30 * DAY;
@@ -116,19 +119,6 @@ export const canManage = (c: Pick<ActivityCaller, 'permissions' | 'scope'>, a: P
   c.permissions.has('activity:manage') && regionInScope(c.scope, a.regionPath);
 const canStaffRead = (c: Pick<ActivityCaller, 'permissions' | 'scope'>, a: Pick<Activity, 'regionPath'>) =>
   (c.permissions.has('activity:read') || c.permissions.has('activity:manage')) && regionInScope(c.scope, a.regionPath);
-/**
- * Staff in scope see every state; anyone of the county sees an activity once it is published (or, for one recorded
- * afterwards, once it counts: a record waiting for the level above, or returned by it, is for staff only).
- */
-const canSee = (
-  c: Pick<ActivityCaller, 'permissions' | 'scope' | 'countyCode'>,
-  a: Pick<Activity, 'regionPath' | 'countyCode' | 'state'>,
-) =>
-  canStaffRead(c, a) ||
-  (a.countyCode === c.countyCode &&
-    a.state !== 'draft' &&
-    !(unconfirmedStates as readonly ActivityState[]).includes(a.state));
-
 /** The region above the activity's (its town for a village, the county for a town), from the materialized path. */
 export const parentPathOf = (regionPath: string): string | null => {
   const parts = regionPath.split('/').filter(Boolean);
@@ -156,11 +146,15 @@ export function allowedActions(c: ActivityCaller, a: Activity, now: Date): Activ
 }
 const activityScope = (scope: Scope) =>
   inScope(scope, { path: activities.regionPath, regionCode: activities.regionCode });
-/** canManage, canStaffRead and canSee as SQL, for the scoped loaders (one query, out of sight = not found). */
+/** canManage and canStaffRead as SQL, for the scoped loaders and the sign-up's read (out of sight = not found). */
 const managesSql = (c: Pick<ActivityCaller, 'permissions' | 'scope'>) =>
   c.permissions.has('activity:manage') ? activityScope(c.scope) : sql`false`;
 const staffReadsSql = (c: Pick<ActivityCaller, 'permissions' | 'scope'>) =>
   c.permissions.has('activity:read') || c.permissions.has('activity:manage') ? activityScope(c.scope) : sql`false`;
+/**
+ * Staff in scope see every state; anyone of the county sees an activity once it is published (or, for one recorded
+ * afterwards, once it counts: a record waiting for the level above, or returned by it, is for staff only).
+ */
 const seesSql = (c: Pick<ActivityCaller, 'permissions' | 'scope' | 'countyCode'>) =>
   or(
     staffReadsSql(c),
@@ -308,7 +302,7 @@ type Names = {
 };
 export type MySignup = {
   id: string;
-  status: string;
+  status: SignupStatus;
   position: number | null;
   shiftId: string | null;
   checkInAt: Date | null;
@@ -405,7 +399,27 @@ const positionSql = sql<
   number | null
 >`case when "activity_signups"."status" = 'waitlisted' then (select count(*)::int from activity_signups w where w.activity_id = "activity_signups"."activity_id" and w.status = 'waitlisted' and w.seq <= "activity_signups"."seq") end`;
 
-async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & Names)[]) {
+/** The caller is the volunteer of their own sign-up (the loaders find only the caller's). */
+const volunteerParty: ReadonlySet<SignupParty> = new Set(['volunteer']);
+
+/** What the sign-up machine's guards read about one sign-up of an activity (`now`: see SignupContext's `at`). */
+const signupContext = (
+  a: Pick<Activity, 'state' | 'startAt' | 'endAt'>,
+  s: { checkInAt: Date | null; checkOutAt: Date | null } | null,
+  now?: Date,
+  closeHours?: number,
+): SignupContext => ({
+  activityState: a.state,
+  checkedIn: !!s?.checkInAt,
+  checkedOut: !!s?.checkOutAt,
+  at: now && { now, startAt: a.startAt, endAt: a.endAt, closeHours },
+});
+
+/**
+ * The activities as answered, with the caller's own sign-up and its `actions`. `now` is left out for pages that are
+ * kept (the staff list): the sign-up's actions bound to the clock (check-in, check-out) are then not offered.
+ */
+async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & Names)[], now?: Date) {
   const ids = rows.map((r) => r.a.id);
   if (!ids.length) return [];
   const [shiftRows, mine] = await Promise.all([
@@ -447,10 +461,7 @@ async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & 
           checkInAt: m.checkInAt,
           checkOutAt: m.checkOutAt,
           noShow: m.noShow,
-          actions: actionsFor(signupMachine, m.status, volunteerParty, {
-            checkedIn: !!m.checkInAt,
-            activityState: r.a.state,
-          }),
+          actions: actionsFor(signupMachine, m.status, volunteerParty, signupContext(r.a, m, now)),
         }
       : null;
     return presentActivity(
@@ -467,9 +478,31 @@ async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & 
 export async function getActivity(db: DbOrTx, c: ActivityCaller, id: string, now: Date) {
   const [row] = await withNames(db).where(and(eq(activities.id, id), seesSql(c)));
   if (!row) throw notFound('活动');
-  const [view] = await decorate(db, c, [row]);
+  const [view] = await decorate(db, c, [row], now);
   const timeline = row.a.recordedAt && canStaffRead(c, row.a) ? await timelineOf(db, activityMachine, id) : [];
-  return { ...view, actions: allowedActions(c, row.a, now), timeline };
+  return {
+    ...view,
+    actions: allowedActions(c, row.a, now),
+    volunteerActions: await volunteerActions(db, c, row.a, view.mySignup, now),
+    timeline,
+  };
+}
+
+/**
+ * What the caller may do as a volunteer (the H5's buttons), from the sign-up machine: sign up before they have, then
+ * what their sign-up allows (cancel, check in, check out). Nothing for a caller without a volunteer record.
+ */
+async function volunteerActions(
+  db: DbOrTx,
+  c: ActivityCaller,
+  a: Activity,
+  mine: MySignup,
+  now: Date,
+): Promise<SignupAction[]> {
+  if (!c.volunteerId) return [];
+  if (mine) return mine.actions;
+  const closeHours = await getSetting<number>(db, a.countyCode, 'activities.signupCloseHours');
+  return actionsFor(signupMachine, 'none', volunteerParty, signupContext(a, null, now, closeHours));
 }
 
 /**
@@ -486,7 +519,7 @@ export async function loadManaged(db: DbOrTx, c: ActivityCaller, id: string, loc
   return a;
 }
 
-/** The scoped loader for what anyone may read (canSee, in SQL): staff in scope, or the county once it is public. */
+/** The scoped loader for what anyone may read (seesSql): staff in scope, or the county once it is public. */
 async function loadVisible(db: DbOrTx, c: ActivityCaller, id: string, lock = false) {
   const q = db
     .select()
@@ -544,6 +577,7 @@ export async function listActivities(
   db: DbOrTx,
   base: Omit<ActivityCaller, 'volunteerId'>,
   f: ActivityFilter,
+  now: Date,
 ) {
   const variant = [base.userId, base.permissions.has('activity:manage')];
   const req = { scope: base.scope, countyCode: base.countyCode, filter: f, variant };
@@ -580,7 +614,10 @@ export async function listActivities(
         .limit(f.pageSize)
         .offset(after ? 0 : (f.page - 1) * f.pageSize),
     ]);
-    return { items: await decorate(db, c, rows), total, nextCursor: nextCursor(rows, f.pageSize) };
+    // each row's buttons, from the machine as the detail computes them; a kept page holds until the data moves (the
+    // only clock-bound guard, ending a started activity, moves with the sweep that starts it, every 5 minutes)
+    const items = (await decorate(db, c, rows)).map((v, i) => ({ ...v, actions: allowedActions(c, rows[i].a, now) }));
+    return { items, total, nextCursor: nextCursor(rows, f.pageSize) };
   });
 }
 
@@ -614,7 +651,7 @@ export async function browseActivities(
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize),
   ]);
-  return { items: await decorate(db, c, rows), total, page: f.page, pageSize: f.pageSize };
+  return { items: await decorate(db, c, rows, now), total, page: f.page, pageSize: f.pageSize };
 }
 
 /** Staff: the people signed up, with attendance and the hours credited and pending for each. */
@@ -1031,9 +1068,9 @@ type SignupRead = {
   volunteer_id: string | null;
   id: string | null;
   county_code: string;
-  region_path: string;
   state: ActivityState;
   start_at: Date | string;
+  end_at: Date | string;
   shifts: number;
   shift_ok: boolean;
   already: boolean;
@@ -1057,21 +1094,21 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
   const me = c.volunteerId
     ? sql`${c.volunteerId}::uuid`
     : sql`(select id from volunteers where user_id = ${c.userId}::uuid)`;
-  const read =
-    await db.execute(sql`select v.id as volunteer_id, a.id, a.county_code, a.region_path, a.state, a.start_at,
-      (select count(*)::int from activity_shifts s where s.activity_id = a.id) as shifts,
-      exists (select 1 from activity_shifts s where s.activity_id = a.id and s.id = ${shiftId ?? null}::uuid) as shift_ok,
-      exists (select 1 from activity_signups x where x.activity_id = a.id and x.volunteer_id = v.id and x.status <> 'cancelled') as already
-    from (select ${me} as id) v left join activities a on a.id = ${id}::uuid`);
+  // the activity is found only when the caller may see it (seesSql: the scope in SQL, as the loaders do)
+  const read = await db.execute(sql`select v.id as volunteer_id, ${activities.id} as id,
+      ${activities.countyCode} as county_code, ${activities.state} as state, ${activities.startAt} as start_at,
+      ${activities.endAt} as end_at,
+      (select count(*)::int from activity_shifts s where s.activity_id = ${activities.id}) as shifts,
+      exists (select 1 from activity_shifts s where s.activity_id = ${activities.id} and s.id = ${shiftId ?? null}::uuid) as shift_ok,
+      exists (select 1 from activity_signups x where x.activity_id = ${activities.id} and x.volunteer_id = v.id and x.status <> 'cancelled') as already
+    from (select ${me} as id) v left join ${activities} on ${activities.id} = ${id}::uuid and ${seesSql(c)}`);
   const r = read.rows[0] as SignupRead;
   const volunteerId = requireVolunteer({ ...c, volunteerId: r.volunteer_id });
-  const a = { countyCode: r.county_code, regionPath: r.region_path, state: r.state };
-  if (!r.id || !canSee(c, a)) throw notFound('活动');
-  if (!['published', 'full'].includes(a.state))
-    throw transitionError(`活动${stateLabels[a.state]}，不在招募中，不能报名`);
+  if (!r.id) throw notFound('活动');
+  const a = { countyCode: r.county_code, state: r.state, startAt: new Date(r.start_at), endAt: new Date(r.end_at) };
+  // the machine decides (recruiting, before the deadline); the seat statement below takes the seat or the waitlist
   const closeHours = await getSetting<number>(db, a.countyCode, 'activities.signupCloseHours');
-  if (now.getTime() >= new Date(r.start_at).getTime() - closeHours * HOUR)
-    throw transitionError(closeHours ? `报名已于活动开始前 ${closeHours} 小时截止` : '活动已开始，报名已截止');
+  assertAllowed(signupMachine, 'signUp', 'none', volunteerParty, signupContext(a, null, now, closeHours));
   if (r.shifts && !shiftId) throw invalid('shiftId', '该活动分岗位与时段招募，请选择一个岗位时段');
   if (shiftId && !r.shift_ok)
     throw invalid('shiftId', r.shifts ? '所选岗位时段不属于该活动' : '该活动不分岗位时段，无需选择');
@@ -1209,6 +1246,7 @@ async function takeShiftSeat(
 }
 
 type Promoted = { signupId: string; userId: string | null };
+const [promoteFrom] = signupMachine.transitions.promote.from as readonly SignupStatus[];
 
 /**
  * Gives free seats to the waitlist, first come first served: the earliest waitlisted whose shift (if any) also
@@ -1231,7 +1269,8 @@ async function fillSeats(tx: DbOrTx, a: Activity, now: Date): Promise<Promoted[]
       .where(
         and(
           eq(activitySignups.activityId, a.id),
-          eq(activitySignups.status, 'waitlisted'),
+          // the machine's promotion: from the waitlist to a seat (a set-based step of its own, the seat queue)
+          eq(activitySignups.status, promoteFrom),
           sql`${activities.confirmedCount} < ${activities.quota}`,
           sql`(${activityShifts.id} is null or ${activityShifts.confirmedCount} < ${activityShifts.quota})`,
         ),
@@ -1255,7 +1294,7 @@ async function fillSeats(tx: DbOrTx, a: Activity, now: Date): Promise<Promoted[]
         .where(eq(activityShifts.id, cand.shiftId));
     await tx
       .update(activitySignups)
-      .set({ status: 'confirmed', promotedAt: now, updatedAt: now })
+      .set({ status: signupMachine.transitions.promote.to as SignupStatus, promotedAt: now, updatedAt: now })
       .where(eq(activitySignups.id, cand.id));
     promoted.push({ signupId: cand.id, userId: cand.userId });
   }
@@ -1277,9 +1316,6 @@ async function notifyPromoted(tx: DbOrTx, a: Activity, promoted: Promoted[], now
   });
 }
 
-/** The caller is the volunteer of their own sign-up (the loaders find only the caller's). */
-const volunteerParty: ReadonlySet<SignupParty> = new Set(['volunteer']);
-
 /** The caller withdraws; a confirmed seat goes to the first waitlisted (of the same shift where shifts are used). */
 export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: string) {
   const volunteerId = requireVolunteer(c);
@@ -1297,10 +1333,7 @@ export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: s
       )
       .for('update');
     if (!s) throw notFound('报名记录');
-    assertAllowed(signupMachine, 'cancel', s.status, volunteerParty, {
-      checkedIn: !!s.checkInAt,
-      activityState: a.state,
-    });
+    assertAllowed(signupMachine, 'cancel', s.status, volunteerParty, signupContext(a, s, now));
     // the seat and the waitlist first (the sign-up row is locked, so nobody else moves it), then the transition
     let promoted: Promoted[] = [];
     if (s.status === 'confirmed') {
@@ -1345,16 +1378,6 @@ export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: s
 
 export type CodeInput = { code: string; lat?: number | null; lng?: number | null; method?: 'code' | 'qr' };
 
-function checkWindow(a: Activity, now: Date, what: string) {
-  const open = a.startAt.getTime() - CHECKIN_BEFORE_MS;
-  const close = a.endAt.getTime() + CHECKOUT_AFTER_MS;
-  if (now.getTime() < open || now.getTime() > close) {
-    throw transitionError(
-      `${what}时间为活动开始前 1 小时至结束后 2 小时（${fmt(new Date(open))} 至 ${fmt(new Date(close))}）`,
-    );
-  }
-}
-
 function checkCodeAndPlace(a: Activity, input: CodeInput) {
   if (input.code !== a.code) throw invalid('code', '签到码不正确，请核对活动现场公布的 6 位签到码');
   if (a.checkinRadiusM != null && a.lat != null && a.lng != null) {
@@ -1386,10 +1409,10 @@ async function mySignupForUpdate(tx: DbOrTx, activityId: string, volunteerId: st
 export async function checkIn(db: Db, c: ActivityCaller, now: Date, id: string, input: CodeInput) {
   const volunteerId = requireVolunteer(c);
   const a = await loadVisible(db, c, id);
-  if (!['published', 'full', 'in_progress'].includes(a.state))
-    throw transitionError(`活动${stateLabels[a.state]}，不能签到`);
+  // the machine decides (the activity's state, the attendance window) before the code is checked, and again on the
+  // locked sign-up below
+  assertAllowed(signupMachine, 'checkIn', 'confirmed', volunteerParty, signupContext(a, null, now));
   checkCodeAndPlace(a, input);
-  checkWindow(a, now, '签到');
   return db.transaction(async (tx) => {
     // the activity row first (as every command that locks both does), then the sign-up: no lock-order cycles
     await tx
@@ -1398,6 +1421,7 @@ export async function checkIn(db: Db, c: ActivityCaller, now: Date, id: string, 
       .where(and(eq(activities.id, id), inArray(activities.state, ['published', 'full'])));
     const s = await mySignupForUpdate(tx, id, volunteerId, '签到');
     if (s.checkInAt) throw duplicate(`您已于 ${fmt(s.checkInAt)} 签到`);
+    assertAllowed(signupMachine, 'checkIn', s.status, volunteerParty, signupContext(a, s, now));
     await tx
       .update(activitySignups)
       .set({
@@ -1426,14 +1450,16 @@ export async function checkIn(db: Db, c: ActivityCaller, now: Date, id: string, 
 export async function checkOut(db: Db, c: ActivityCaller, now: Date, id: string, input: CodeInput) {
   const volunteerId = requireVolunteer(c);
   const a = await loadVisible(db, c, id);
-  if (!['published', 'full', 'in_progress', 'ended'].includes(a.state))
-    throw transitionError(`活动${stateLabels[a.state]}，不能签退`);
+  // as checkIn: the machine decides on the activity first, then on the locked sign-up
+  assertAllowed(signupMachine, 'checkOut', 'confirmed', volunteerParty, {
+    ...signupContext(a, null, now),
+    checkedIn: true,
+  });
   checkCodeAndPlace(a, input);
-  checkWindow(a, now, '签退');
   return db.transaction(async (tx) => {
     const s = await mySignupForUpdate(tx, id, volunteerId, '签退');
-    if (!s.checkInAt) throw transitionError('您还没有签到，请先签到再签退');
     if (s.checkOutAt) throw duplicate(`您已于 ${fmt(s.checkOutAt)} 签退`);
+    assertAllowed(signupMachine, 'checkOut', s.status, volunteerParty, signupContext(a, s, now));
     const [updated] = await tx
       .update(activitySignups)
       .set({ checkOutAt: now, updatedAt: now })

@@ -1,5 +1,6 @@
 import type { activities, activitySignups, activityStates } from '../../db/schema/index.js';
 import { defineMachine } from '../../platform/transitions.js';
+import { chinaMinute as fmt } from '../../platform/clock.js';
 
 export type ActivityState = (typeof activityStates)[number];
 
@@ -101,26 +102,73 @@ export const allowedFrom = (action: ActivityAction, state: ActivityState): boole
 export const unconfirmedStates = ['pending_confirmation', 'returned'] as const;
 
 export type SignupStatus = (typeof activitySignups.$inferSelect)['status'];
+/** A sign-up's state for the machine: its row's status, or `none` before the caller has signed up (`signUp`). */
+export type SignupMachineState = SignupStatus | 'none';
 
 /** Who the caller is to one sign-up: the volunteer who signed up, or `system` (a freed seat promotes the waitlist). */
 export type SignupParty = 'volunteer' | 'system';
 
-/** What the guards look at: the sign-up's check-in and its activity's state. */
-export type SignupContext = { checkedIn: boolean; activityState: ActivityState };
+/** Check-in opens an hour before the start and closes two hours after the end. */
+export const CHECKIN_BEFORE_MS = 3600_000;
+export const CHECKOUT_AFTER_MS = 2 * 3600_000;
+
+/**
+ * What the guards look at: the sign-up's attendance and its activity's state, and — for the guards bound to the
+ * clock (signing up before the deadline, checking in and out within the window) — the time and the activity's times.
+ * `at` is left out where an answer is kept for later (the staff list's pages): the clock-bound actions are then not
+ * offered, and the commands decide with the clock.
+ */
+export type SignupContext = {
+  activityState: ActivityState;
+  checkedIn: boolean;
+  checkedOut: boolean;
+  at?: { now: Date; startAt: Date; endAt: Date; closeHours?: number };
+};
 
 /** An activity whose sign-ups may still be withdrawn. */
 const withdrawable: readonly ActivityState[] = ['published', 'full', 'in_progress'];
+const recruiting: readonly ActivityState[] = ['published', 'full'];
+const checkInStates: readonly ActivityState[] = ['published', 'full', 'in_progress'];
+const checkOutStates: readonly ActivityState[] = ['published', 'full', 'in_progress', 'ended'];
+
+/** Outside the attendance window (1 h before the start to 2 h after the end): why, or null. */
+const outsideWindow = (c: SignupContext, what: string): string | null => {
+  if (!c.at) return `${what}须在活动现场进行`;
+  const open = c.at.startAt.getTime() - CHECKIN_BEFORE_MS;
+  const close = c.at.endAt.getTime() + CHECKOUT_AFTER_MS;
+  const t = c.at.now.getTime();
+  return t < open || t > close
+    ? `${what}时间为活动开始前 1 小时至结束后 2 小时（${fmt(new Date(open))} 至 ${fmt(new Date(close))}）`
+    : null;
+};
 
 /**
- * 报名: confirmed (a seat) or waitlisted → cancelled by the volunteer before checking in, while the activity recruits or
- * runs; a freed seat promotes the earliest waitlisted (activities/service.ts `fillSeats`, its own set-based update).
+ * 报名: the volunteer signs up while the activity recruits, before the deadline (a seat: `confirmed`, else
+ * `waitlisted` — the seat statement decides, activities/service.ts `takeSeat`); confirmed or waitlisted → cancelled by
+ * the volunteer before checking in, while the activity recruits or runs; a freed seat promotes the earliest waitlisted
+ * (`fillSeats`, its own set-based update over the machine's from-state); a confirmed volunteer checks in and then out
+ * within the attendance window (the state stays `confirmed`; the times are the sign-up's).
  */
-export const signupMachine = defineMachine<SignupStatus, SignupParty, SignupContext>()({
+export const signupMachine = defineMachine<SignupMachineState, SignupParty, SignupContext>()({
   entity: 'activity_signup',
   audit: 'activity.signup',
   noun: '报名',
-  states: { confirmed: '已报名', waitlisted: '候补中', cancelled: '已取消' },
+  states: { none: '未报名', confirmed: '已报名', waitlisted: '候补中', cancelled: '已取消' },
   transitions: {
+    signUp: {
+      from: ['none'],
+      to: 'confirmed',
+      who: ['volunteer'],
+      label: '报名',
+      guard: (c) => {
+        if (!recruiting.includes(c.activityState))
+          return `活动${activityStateLabels[c.activityState]}，不在招募中，不能报名`;
+        const hours = c.at?.closeHours ?? 0;
+        if (c.at && c.at.now.getTime() >= c.at.startAt.getTime() - hours * 3600_000)
+          return hours ? `报名已于活动开始前 ${hours} 小时截止` : '活动已开始，报名已截止';
+        return null;
+      },
+    },
     cancel: {
       from: ['confirmed', 'waitlisted'],
       to: 'cancelled',
@@ -134,6 +182,32 @@ export const signupMachine = defineMachine<SignupStatus, SignupParty, SignupCont
             : `活动${activityStateLabels[c.activityState]}，不能取消报名`,
     },
     promote: { from: ['waitlisted'], to: 'confirmed', who: ['system'], label: '候补转正' },
+    checkIn: {
+      from: ['confirmed'],
+      to: 'confirmed',
+      who: ['volunteer'],
+      label: '签到',
+      guard: (c) =>
+        c.checkedIn
+          ? '您已签到'
+          : checkInStates.includes(c.activityState)
+            ? outsideWindow(c, '签到')
+            : `活动${activityStateLabels[c.activityState]}，不能签到`,
+    },
+    checkOut: {
+      from: ['confirmed'],
+      to: 'confirmed',
+      who: ['volunteer'],
+      label: '签退',
+      guard: (c) =>
+        c.checkedOut
+          ? '您已签退'
+          : !checkOutStates.includes(c.activityState)
+            ? `活动${activityStateLabels[c.activityState]}，不能签退`
+            : !c.checkedIn
+              ? '您还没有签到，请先签到再签退'
+              : outsideWindow(c, '签退'),
+    },
   },
 });
 

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
@@ -22,6 +22,16 @@ const summaries: Record<LedgerKind, string> = {
   hours: '导出服务时长台账（.xlsx，逐行流式输出）：当月按服务日期的时长记录（含冲正）',
 };
 
+/** A ledger is an Excel workbook, streamed. */
+const LedgerFile = {
+  description: '台账（Excel 工作簿，文件名见 Content-Disposition）',
+  content: {
+    [XLSX_MIME]: {
+      schema: z.custom<Readable>((v) => v instanceof Readable).meta({ type: 'string', format: 'binary' }),
+    },
+  },
+};
+
 export const ledgerRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
   async (app) => {
@@ -35,6 +45,7 @@ export const ledgerRoutes =
             tags: ['台账与报送'],
             summary: summaries[kind],
             querystring: z.object({ regionCode: regionCodeSchema.optional(), month: monthSchema }),
+            response: { 200: LedgerFile },
           },
         },
         async (req, reply) => {

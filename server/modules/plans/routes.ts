@@ -5,6 +5,7 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { festivalsOf, suggestionsFor } from './festivals.js';
 import { chinaDay, monthSchema, yearSchema } from './month.js';
+import { CalendarMonth, Festival, PlanDetail, PlanPage, ThemeSuggestions } from './schema.js';
 import { calendar, createPlan, defaultRegion, getPlan, listPlans, requireRegionParam, updatePlan } from './service.js';
 
 const monthTheme = z.object({
@@ -42,6 +43,7 @@ export const planRoutes =
           tags: ['活动计划'],
           summary: '某年的传统节日、节气与纪念日（1900–2100 年，农历由日历库推算），附活动建议',
           querystring: z.object({ year: yearSchema.optional() }),
+          response: { 200: z.array(Festival) },
         },
       },
       async (req) => festivalsOf(req.query.year ?? thisYear()).map(({ theme: _t, ...f }) => f),
@@ -62,6 +64,7 @@ export const planRoutes =
               .min(1, '月份应为 1–12 的整数')
               .max(12, '月份应为 1–12 的整数'),
           }),
+          response: { 200: ThemeSuggestions },
         },
       },
       async (req) => suggestionsFor(req.query.year ?? thisYear(), req.query.month),
@@ -75,6 +78,7 @@ export const planRoutes =
           tags: ['活动计划'],
           summary: '活动日历：某区划某月每天的节日与活动，及月度主题（村未定计划时沿用所在镇的计划）',
           querystring: z.object({ regionCode: regionCodeSchema.optional(), month: monthSchema }),
+          response: { 200: CalendarMonth },
         },
       },
       async (req) =>
@@ -94,6 +98,7 @@ export const planRoutes =
           tags: ['活动计划'],
           summary: '年度活动计划（按数据权限）',
           querystring: z.object({ ...pageQuery, year: yearSchema.optional(), regionCode: regionCodeSchema.optional() }),
+          response: { 200: PlanPage },
         },
       },
       async (req) => listPlans(db, auth(req).scope, req.query),
@@ -103,7 +108,12 @@ export const planRoutes =
       '/plans',
       {
         config: { permission: 'plan:manage' },
-        schema: { tags: ['活动计划'], summary: '制定年度活动计划与月度主题（每个所、站每年一份）', body: planBody },
+        schema: {
+          tags: ['活动计划'],
+          summary: '制定年度活动计划与月度主题（每个所、站每年一份）',
+          body: planBody,
+          response: { 201: PlanDetail },
+        },
       },
       async (req, reply) => {
         const id = await createPlan(db, actor(req), auth(req).scope, now(), req.body);
@@ -115,7 +125,12 @@ export const planRoutes =
       '/plans/:id',
       {
         config: { permission: 'activity:read' },
-        schema: { tags: ['活动计划'], summary: '计划详情（含按月分组的活动）', params: idParam },
+        schema: {
+          tags: ['活动计划'],
+          summary: '计划详情（含按月分组的活动）',
+          params: idParam,
+          response: { 200: PlanDetail },
+        },
       },
       async (req) => getPlan(db, auth(req).scope, req.params.id),
     );
@@ -124,7 +139,13 @@ export const planRoutes =
       '/plans/:id',
       {
         config: { permission: 'plan:manage' },
-        schema: { tags: ['活动计划'], summary: '修改活动计划与月度主题', params: idParam, body: planBody.partial() },
+        schema: {
+          tags: ['活动计划'],
+          summary: '修改活动计划与月度主题',
+          params: idParam,
+          body: planBody.partial(),
+          response: { 200: PlanDetail },
+        },
       },
       async (req) => {
         await updatePlan(db, actor(req), auth(req).scope, now(), req.params.id, req.body);

@@ -2,239 +2,52 @@
  * Issue #5: activities and attendance, the hours ledger, star levels, certificates, plans and the calendar,
  * 台账 downloads and monthly submissions (docs/ACTIVITIES_API.md). Kept apart from index.ts like orders.ts.
  */
-import {
-  api,
-  apiUrl,
-  ApiError,
-  downloadFile,
-  type ItemList,
-  type PageQuery,
-  type Paged,
-  type Query,
-} from '../../common/api';
+import { api, apiUrl, ApiError, downloadFile, type Paged, type Query } from '../../common/api';
 import type { ApiBody, ApiQuery, Schemas } from '../../common/api-types';
 
 // ---------- activities ----------
 
-export type ActivityType = 'lecture' | 'culture_sports' | 'volunteer_service' | 'training' | 'theme';
-export type ActivityState =
-  | 'draft'
-  | 'published'
-  | 'full'
-  | 'in_progress'
-  | 'ended'
-  | 'archived'
-  | 'cancelled'
-  | 'pending_confirmation'
-  | 'returned';
-/** What the caller may do with an activity now (the detail's `actions`; the server checks again). */
-export type ActivityAction =
-  'edit' | 'publish' | 'cancel' | 'end' | 'archive' | 'attendance' | 'confirm' | 'return' | 'resubmit';
-export type SignupStatus = 'confirmed' | 'waitlisted' | 'cancelled';
-
-export interface Shift {
-  id: string;
-  position: string;
-  startAt: string;
-  endAt: string;
-  quota: number;
-  confirmedCount: number;
-}
-
-export interface Activity {
-  id: string;
-  title: string;
-  type: ActivityType;
-  theme: string;
-  description: string;
-  state: ActivityState;
-  regionCode: string;
-  regionName: string | null;
-  siteId: string | null;
-  siteName: string | null;
-  teamId: string | null;
-  teamName: string | null;
-  planId: string | null;
-  startAt: string;
-  endAt: string;
-  quota: number;
-  confirmedCount: number;
-  waitlistCount: number;
-  address: string;
-  lat: number | null;
-  lng: number | null;
-  checkinRadiusM: number | null;
-  beneficiaries: string;
-  beneficiaryCount: number;
-  /** People who took part without a volunteer record (residents …). */
-  participantCount?: number;
-  photoIds?: string[];
-  /** 补录: photos of the paper sign-in sheet. */
-  sheetPhotoIds?: string[];
-  /** Set for an activity held first and entered afterwards (补录). */
-  recordedAfter?: RecordedAfter | null;
-  risky: boolean;
-  insurance: string | null;
-  cancelReason: string | null;
-  shifts: Shift[];
-  /** Detail only: what the caller may do now. */
-  actions?: ActivityAction[];
-  /** Detail only: the timeline of a recorded activity. */
-  timeline?: ActivityEvent[];
-  /** Only for callers with activity:manage. */
-  code?: string;
-  createdAt: string;
-  publishedAt: string | null;
-  endedAt?: string | null;
-}
-
-export interface RecordedAfter {
-  byUserId: string | null;
-  byName: string | null;
-  at: string;
-  confirmedAt: string | null;
-  returnReason: string | null;
-}
-
-export interface ActivityEvent {
-  action: 'record' | 'confirm' | 'return' | 'resubmit' | 'cancel';
-  actionName: string;
-  fromState?: string | null;
-  toState?: string;
-  toStateName?: string;
-  actorName: string;
-  note: string;
-  at: string;
-}
-
+export type ActivityType = Schemas['ActivityType'];
+export type ActivityState = Schemas['ActivityState'];
+/** What the caller may do with an activity now (the list rows' and the detail's `actions`; the server checks again). */
+export type ActivityAction = Schemas['ActivityAction'];
+export type SignupStatus = Schemas['SignupStatus'];
+export type Shift = Schemas['ActivityShift'];
+/** A row of the staff list, with the caller's `actions`. */
+export type ActivityRow = Schemas['ActivityRow'];
+/** The detail: the row, its `actions` and (补录) its timeline. */
+export type Activity = Schemas['ActivityDetail'];
+export type RecordedAfter = Schemas['RecordedAfter'];
+export type ActivityEvent = Schemas['TimelineEvent'];
 /** POST /activities/records: an activity held and entered afterwards, with its paper sign-in sheet. */
-export interface RecordInput {
-  title: string;
-  type: ActivityType;
-  regionCode: string;
-  startAt: string;
-  endAt: string;
-  address: string;
-  description: string;
-  theme?: string;
-  siteId?: string | null;
-  teamId?: string | null;
-  participants?: number;
-  beneficiaries?: string;
-  beneficiaryCount?: number;
-  photoIds?: string[];
-  sheetPhotoIds?: string[];
-  attendance?: AttendanceInput[];
-}
-
-export interface RecordSettlement {
-  needsConfirmation: boolean;
-  credited: number;
-  pending: number;
-  items: {
-    signupId: string;
-    volunteerId: string;
-    volunteerName: string;
-    volunteerNo: string | null;
-    checkInAt: string | null;
-    checkOutAt: string | null;
-    hours: HoursOutcome | null;
-  }[];
-}
-
-export type RecordResult = Activity & { settlement: RecordSettlement };
-
-export interface ShiftInput {
-  id?: string;
-  position: string;
-  startAt: string;
-  endAt: string;
-  quota: number;
-}
-
-export interface ActivityInput {
-  title: string;
-  type: ActivityType;
-  regionCode: string;
-  startAt: string;
-  endAt: string;
-  quota: number;
-  address: string;
-  siteId?: string | null;
-  teamId?: string | null;
-  planId?: string | null;
-  theme?: string;
-  description?: string;
-  beneficiaries?: string;
-  beneficiaryCount?: number;
-  risky?: boolean;
-  insurance?: string | null;
-  lat?: number | null;
-  lng?: number | null;
-  checkinRadiusM?: number | null;
-  shifts?: ShiftInput[];
-}
-
-export interface ActivityQuery extends PageQuery {
-  state?: ActivityState;
-  type?: ActivityType;
-  regionCode?: string;
-  teamId?: string;
-  from?: string;
-  to?: string;
-  q?: string;
-}
-
-export interface Signup {
-  id: string;
-  volunteerId: string;
-  volunteerName: string;
-  volunteerNo: string | null;
-  phoneMasked: string | null;
-  status: SignupStatus;
-  position: number | null;
-  shiftId: string | null;
-  source: 'self' | 'staff' | 'sheet';
-  signedUpAt: string;
-  checkInAt: string | null;
-  checkOutAt: string | null;
-  noShow: boolean;
-  creditedHours: number | null;
-  pendingHours: number | null;
-}
-
-export interface HoursOutcome {
-  credited: number;
-  pending: number;
-  reason: string | null;
-}
-
-export interface AttendanceInput {
-  volunteerId: string;
-  checkInAt: string;
-  checkOutAt: string;
-}
+export type RecordInput = ApiBody<'/api/v1/activities/records', 'post'>;
+export type RecordSettlement = Schemas['RecordSettlement'];
+export type RecordResult = Schemas['RecordedActivity'];
+export type ActivityInput = ApiBody<'/api/v1/activities', 'post'>;
+export type ShiftInput = NonNullable<ActivityInput['shifts']>[number];
+export type ActivityQuery = ApiQuery<'/api/v1/activities', 'get'>;
+export type Signup = Schemas['ActivitySignup'];
+export type HoursOutcome = Schemas['Settlement'];
+export type AttendanceInput = ApiBody<'/api/v1/activities/{id}/attendance', 'post'>;
 
 export const activityApi = {
-  list: (query: ActivityQuery) => api.page<Activity>('/activities', { ...query }),
-  get: (id: string) => api.get<Activity>(`/activities/${id}`),
-  create: (input: ActivityInput) => api.post<Activity>('/activities', input),
-  update: (id: string, input: ActivityInput) => api.put<Activity>(`/activities/${id}`, input),
-  publish: (id: string) => api.post<Activity>(`/activities/${id}/publish`),
-  cancel: (id: string, reason: string) => api.post<Activity>(`/activities/${id}/cancel`, { reason }),
-  end: (id: string) => api.post<Activity>(`/activities/${id}/end`),
-  archive: (id: string) => api.post<Activity>(`/activities/${id}/archive`),
-  signups: (id: string, query: PageQuery & { status?: SignupStatus }) =>
-    api.page<Signup>(`/activities/${id}/signups`, { ...query }),
-  attendance: (id: string, input: AttendanceInput) =>
-    api.post<{ signupId: string; hours: HoursOutcome }>(`/activities/${id}/attendance`, input),
+  list: (query: ActivityQuery) => api.page('/activities', query),
+  get: (id: string) => api.get(`/activities/${id}`),
+  create: (input: ActivityInput) => api.post('/activities', input),
+  update: (id: string, input: ActivityInput) => api.put(`/activities/${id}`, input),
+  publish: (id: string) => api.post(`/activities/${id}/publish`),
+  cancel: (id: string, reason: string) => api.post(`/activities/${id}/cancel`, { reason }),
+  end: (id: string) => api.post(`/activities/${id}/end`),
+  archive: (id: string) => api.post(`/activities/${id}/archive`),
+  signups: (id: string, query: ApiQuery<'/api/v1/activities/{id}/signups', 'get'>) =>
+    api.page(`/activities/${id}/signups`, query),
+  attendance: (id: string, input: AttendanceInput) => api.post(`/activities/${id}/attendance`, input),
   qr: (id: string) => fetchBlob(`/activities/${id}/qr`),
   /** 补录 */
-  record: (input: RecordInput) => api.post<RecordResult>('/activities/records', input),
-  resubmit: (id: string, input: RecordInput) => api.post<RecordResult>(`/activities/${id}/resubmit`, input),
-  confirm: (id: string, comment?: string) =>
-    api.post<RecordResult>(`/activities/${id}/confirm`, comment ? { comment } : {}),
-  returnRecord: (id: string, reason: string) => api.post<Activity>(`/activities/${id}/return`, { reason }),
+  record: (input: RecordInput) => api.post('/activities/records', input),
+  resubmit: (id: string, input: RecordInput) => api.post(`/activities/${id}/resubmit`, input),
+  confirm: (id: string, comment?: string) => api.post(`/activities/${id}/confirm`, comment ? { comment } : {}),
+  returnRecord: (id: string, reason: string) => api.post(`/activities/${id}/return`, { reason }),
 };
 
 // ---------- hours ----------
@@ -290,87 +103,26 @@ export const verifyUrl = (code: string): string => `${window.location.origin}/m/
 
 // ---------- plans and calendar ----------
 
-export interface MonthTheme {
-  month: number;
-  theme: string;
-  focus: string;
-}
-
-export interface Plan {
-  id: string;
-  regionCode: string;
-  regionName: string | null;
-  year: number;
-  title: string;
-  goals: string;
-  months: MonthTheme[];
-  createdAt?: string;
-  updatedAt?: string;
-}
-
-export interface PlanDetail extends Plan {
-  /** Twelve months, each with its theme and the plan's activities starting that month. */
-  byMonth?: {
-    month: number;
-    theme: string | null;
-    focus: string | null;
-    activities: Pick<Activity, 'id' | 'title' | 'type' | 'state' | 'startAt'>[];
-  }[];
-}
-
-export interface PlanInput {
-  regionCode: string;
-  year: number;
-  title: string;
-  goals?: string;
-  months?: MonthTheme[];
-}
-
-export interface Festival {
-  date: string;
-  name: string;
-  kind: 'lunar' | 'memorial' | 'solar_term';
-  suggestion: string | null;
-}
-
-export interface CalendarActivity {
-  id: string;
-  title: string;
-  type: ActivityType;
-  state: ActivityState;
-  startAt: string;
-  endAt: string;
-}
-
-export interface CalendarMonth {
-  month: string;
-  regionCode?: string;
-  regionName?: string;
-  theme: string | null;
-  focus?: string | null;
-  /** Where the theme comes from: the region's own plan or, inherited, its town's. */
-  plan?: { planId: string; planTitle: string; planRegionCode: string; inherited: boolean } | null;
-  days: { date: string; festivals: Festival[]; activities: CalendarActivity[] }[];
-}
+export type MonthTheme = Schemas['MonthTheme'];
+export type Plan = Schemas['Plan'];
+/** Twelve months, each with its theme and the plan's activities starting that month. */
+export type PlanDetail = Schemas['PlanDetail'];
+export type PlanInput = ApiBody<'/api/v1/plans', 'post'>;
+export type Festival = Schemas['Festival'];
+export type CalendarActivity = Schemas['PlanActivity'];
+export type CalendarMonth = Schemas['CalendarMonth'];
 
 export const planApi = {
-  list: (query: PageQuery & { year?: number; regionCode?: string }) => api.page<Plan>('/plans', { ...query }),
-  get: (id: string) => api.get<PlanDetail>(`/plans/${id}`),
-  create: (input: PlanInput) => api.post<Plan>('/plans', input),
-  update: (id: string, input: PlanInput) => api.put<Plan>(`/plans/${id}`, input),
-  suggestions: (year: number, month: number) =>
-    api.get<{ month: number | string; themes: { theme: string; reason: string }[] }>('/plans/suggestions', {
-      year,
-      month,
-    }),
+  list: (query: ApiQuery<'/api/v1/plans', 'get'>) => api.page('/plans', query),
+  get: (id: string) => api.get(`/plans/${id}`),
+  create: (input: PlanInput) => api.post('/plans', input),
+  update: (id: string, input: PlanInput) => api.put(`/plans/${id}`, input),
+  suggestions: (year: number, month: number) => api.get('/plans/suggestions', { year, month }),
 };
 
 export const calendarApi = {
-  festivals: async (year: number): Promise<Festival[]> => {
-    const res = await api.get<Festival[] | ItemList<Festival>>('/calendar/festivals', { year });
-    return Array.isArray(res) ? res : res.items;
-  },
-  month: (month: string, regionCode?: string) => api.get<CalendarMonth>('/calendar', { month, regionCode }),
+  festivals: (year: number) => api.get('/calendar/festivals', { year }),
+  month: (month: string, regionCode?: string) => api.get('/calendar', { month, regionCode }),
 };
 
 // ---------- ledgers and submissions ----------

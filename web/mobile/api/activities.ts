@@ -2,115 +2,31 @@
  * 活动 / 签到 / 时长 / 星级 / 证明: the calls and answer shapes of issue #5 (docs/ACTIVITIES_API.md).
  * Kept apart from api/index.ts and api/orders.ts so the modules grow without touching each other.
  */
-import type { ApiBody, Schemas } from '../../common/api-types';
-import type { ListAnswer } from '../../common/usePagedList';
+import type { ApiBody, ApiQuery, Schemas } from '../../common/api-types';
 import { api } from './client';
 
 const enc = encodeURIComponent;
 
-export type ActivityType = 'lecture' | 'culture_sports' | 'volunteer_service' | 'training' | 'theme';
-export type ActivityState = 'draft' | 'published' | 'full' | 'in_progress' | 'ended' | 'archived' | 'cancelled';
-export type SignupStatus = 'confirmed' | 'waitlisted' | 'cancelled';
+export type ActivityType = Schemas['ActivityType'];
+export type ActivityState = Schemas['ActivityState'];
+export type SignupStatus = Schemas['SignupStatus'];
 export type When = 'upcoming' | 'past';
 
-export interface Shift {
-  id: string;
-  position: string;
-  startAt: string;
-  endAt: string;
-  quota: number;
-  confirmedCount: number;
-}
-
-export interface MySignup {
-  id: string;
-  status: SignupStatus;
-  /** Place on the waitlist (1 = next), only while waitlisted. */
-  position?: number | null;
-  shiftId?: string | null;
-  checkInAt: string | null;
-  checkOutAt: string | null;
-  /** On the activity detail: what the volunteer may do with the sign-up now (`cancel`). */
-  actions?: string[];
-}
-
-export interface Activity {
-  id: string;
-  title: string;
-  type: ActivityType;
-  theme?: string | null;
-  description?: string | null;
-  state: ActivityState;
-  regionCode: string;
-  regionName?: string | null;
-  siteId?: string | null;
-  siteName?: string | null;
-  teamId?: string | null;
-  teamName?: string | null;
-  startAt: string;
-  endAt: string;
-  quota: number;
-  confirmedCount: number;
-  waitlistCount: number;
-  address?: string | null;
-  lat?: number | null;
-  lng?: number | null;
-  checkinRadiusM?: number | null;
-  beneficiaries?: string | null;
-  beneficiaryCount?: number | null;
-  risky?: boolean;
-  insurance?: unknown;
-  cancelReason?: string | null;
-  shifts?: Shift[];
-  mySignup?: MySignup | null;
-  publishedAt?: string | null;
-}
-
-/** A page of a list that declares no response schema yet (the shared list's answer). */
-export type Paged<T> = ListAnswer<T>;
-
-export interface SignupResult {
-  id: string;
-  status: 'confirmed' | 'waitlisted';
-  position?: number | null;
-}
-
-export interface HoursSettlement {
-  credited: number;
-  pending: number;
-  reason?: string | null;
-}
-
+export type Shift = Schemas['ActivityShift'];
+/** The caller's own sign-up of an activity, with what they may do with it now (`actions`: `cancel`). */
+export type MySignup = Schemas['MySignup'];
+/** An activity as the browse list shows it, with the caller's sign-up. */
+export type Activity = Schemas['Activity'];
+/** The detail: the activity and the caller's `actions` on it. */
+export type ActivityDetail = Schemas['ActivityDetail'];
+export type SignupResult = Schemas['SignupResult'];
+export type HoursSettlement = Schemas['Settlement'];
 /** `method` says whether the code was typed or came with the scanned QR link. */
-export interface CheckBody {
-  code: string;
-  lat?: number;
-  lng?: number;
-  method?: 'code' | 'qr';
-}
-
-export interface CheckResult {
-  checkInAt?: string;
-  checkOutAt?: string;
-  hours?: HoursSettlement | null;
-}
-
+export type CheckBody = ApiBody<'/api/v1/activities/{id}/checkin', 'post'>;
+/** What a check-in (`checkInAt`) or a check-out (`checkOutAt`, `hours`) answers. */
+export type CheckResult = Partial<Schemas['CheckInResult'] & Schemas['CheckOutResult']>;
 /** GET /me/signups: my sign-up with a short view of its activity. */
-export interface MySignupRow extends MySignup {
-  signedUpAt?: string | null;
-  noShow?: boolean;
-  creditedHours?: number | null;
-  pendingHours?: number | null;
-  activity: {
-    id: string;
-    title: string;
-    type: ActivityType;
-    state: ActivityState;
-    startAt: string;
-    endAt: string;
-    address?: string | null;
-  };
-}
+export type MySignupRow = Schemas['MySignupItem'];
 
 export type HoursKind = Schemas['HoursKind'];
 export type HoursEntry = Schemas['HoursEntry'];
@@ -130,16 +46,15 @@ export type CertificateIssued = Schemas['CertificateIssued'];
 export type PublicCertificate = Schemas['CertificateCheck'];
 
 export const activitiesApi = {
-  browse: (query: { type?: ActivityType; when?: When; page?: number; pageSize?: number } = {}) =>
-    api.get<Paged<Activity>>('/activities/browse', { page: 1, pageSize: 20, ...query }),
-  get: (id: string) => api.get<Activity>(`/activities/${enc(id)}`),
-  signUp: (id: string, shiftId?: string) =>
-    api.post<SignupResult>(`/activities/${enc(id)}/signups`, shiftId ? { shiftId } : {}),
-  cancelSignup: (id: string) => api.delete<void>(`/activities/${enc(id)}/signups/me`),
-  checkIn: (id: string, body: CheckBody) => api.post<CheckResult>(`/activities/${enc(id)}/checkin`, body),
-  checkOut: (id: string, body: CheckBody) => api.post<CheckResult>(`/activities/${enc(id)}/checkout`, body),
-  mySignups: (query: { when?: When; page?: number; pageSize?: number } = {}) =>
-    api.get<Paged<MySignupRow>>('/me/signups', { page: 1, pageSize: 20, ...query }),
+  browse: (query: ApiQuery<'/api/v1/activities/browse', 'get'> = {}) =>
+    api.get('/activities/browse', { page: 1, pageSize: 20, ...query }),
+  get: (id: string) => api.get(`/activities/${enc(id)}`),
+  signUp: (id: string, shiftId?: string) => api.post(`/activities/${enc(id)}/signups`, shiftId ? { shiftId } : {}),
+  cancelSignup: (id: string) => api.delete(`/activities/${enc(id)}/signups/me`),
+  checkIn: (id: string, body: CheckBody) => api.post(`/activities/${enc(id)}/checkin`, body),
+  checkOut: (id: string, body: CheckBody) => api.post(`/activities/${enc(id)}/checkout`, body),
+  mySignups: (query: ApiQuery<'/api/v1/me/signups', 'get'> = {}) =>
+    api.get('/me/signups', { page: 1, pageSize: 20, ...query }),
 };
 
 export const hoursApi = {

@@ -33,16 +33,9 @@ export const activityStateTag: Record<ActivityState, TagType> = {
 export const stateName = (st: string): string => msg.activity.states[st] ?? st;
 export const typeOptions = optionsOf(activityTypeLabels) as { value: ActivityType; label: string }[];
 
-/**
- * Whether a list row offers 编辑 (list rows carry no `actions`; the detail page shows exactly the server's `actions`).
- */
-export const canEdit = (a: Pick<Activity, 'state'>): boolean => ['draft', 'published', 'full'].includes(a.state);
 /** Attendance (QR, code, paper sheet) is open from publishing until the activity is ended or cancelled. */
 export const attendanceOpen = (a: Pick<Activity, 'state'>): boolean =>
   ['published', 'full', 'in_progress'].includes(a.state);
-/** A paper sheet may also be entered after the end, until archived. */
-export const sheetOpen = (a: Pick<Activity, 'state'>): boolean =>
-  ['published', 'full', 'in_progress', 'ended'].includes(a.state);
 
 // ---------- the create / edit form ----------
 
