@@ -87,7 +87,7 @@ export const PointAccount = z
   .object({
     id: z.uuid(),
     type: PointAccountType,
-    ownerId: z.uuid().nullable(),
+    ownerId: z.uuid().meta({ description: '户 ID 或志愿者 ID' }),
     name: z.string(),
     regionCode: z.string().nullable(),
     regionName: z.string().nullable(),

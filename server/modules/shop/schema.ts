@@ -40,7 +40,7 @@ export const GoodsPage = pageOf(Goods);
 export const RedemptionReceipt = z
   .object({
     id: z.uuid(),
-    state: z.literal('reserved'),
+    state: RedemptionState.meta({ description: '刚兑换时为待领取（reserved）' }),
     pickupCode: z.string().meta({ description: '6 位取货码' }),
     points: z.number().int(),
     quantity: z.number().int(),
