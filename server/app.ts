@@ -116,7 +116,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, deps);
-  registerFileHolders(app);
+  registerFileHolders(app, () => deps.database.db);
   definePlatformJobs(deps);
   if (opts.logger !== false) deps.jobs.log = app.log;
 

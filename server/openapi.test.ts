@@ -22,6 +22,9 @@ const converted = [
   /^\/api\/v1\/(hours\/|me\/hours(\/requests)?$|volunteers\/\{id\}\/hours$)/,
   /^\/api\/v1\/(activities(\/|$)|me\/signups$)/,
   /^\/api\/v1\/(plans|calendar|ledgers)(\/|$)/,
+  /^\/api\/v1\/(point-rules|point-privileges|points|shop|honors)(\/|$)/,
+  /^\/api\/v1\/(me\/(points|point-claims|redemptions)|public\/points-notices)$/,
+  /^\/api\/v1\/public\/honors(\/|$)/,
 ];
 
 let app: FastifyInstance;

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sql, type SQL } from 'drizzle-orm';
+import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { AppError } from './errors.js';
+import { files } from '../db/schema/index.js';
+import { AppError, invalid } from './errors.js';
 
 /**
  * Which records hold a file, and whether the caller may read them: the one rule for reading an uploaded file
@@ -58,6 +59,51 @@ export class FileHolders {
   }
 }
 
+/**
+ * The body fields of a route that attach uploaded files to a record (`photoIds`, `evidenceFileIds`,
+ * `results.*.photoIds`: `*` walks an array): `config: { attachesFiles: [...] }`.
+ */
+export type AttachedFileFields = string[];
+
+/** The file ids named at a body path (`a.*.b`), each with the field that names it (an array field: the field). */
+function idsAt(value: unknown, path: string[], at: string[] = []): { id: string; path: string }[] {
+  if (value == null) return [];
+  if (!path.length) {
+    if (typeof value === 'string') return [{ id: value, path: at.join('.') }];
+    if (Array.isArray(value))
+      return value.flatMap((v) => (typeof v === 'string' ? [{ id: v, path: at.join('.') }] : []));
+    return [];
+  }
+  const [head, ...rest] = path;
+  if (head === '*') return Array.isArray(value) ? value.flatMap((v, i) => idsAt(v, rest, [...at, String(i)])) : [];
+  if (typeof value !== 'object') return [];
+  return idsAt((value as Record<string, unknown>)[head], rest, [...at, head]);
+}
+
+/**
+ * Attaching a file to a record makes it readable through that record, so a caller may attach only what they may
+ * already read: a file of their county that they uploaded, or that a record readable by them holds (the rule of
+ * `GET /files/:id`). Anything else answers 400 naming the field. An id of no file at all is left to the module's own
+ * check (each answers it as it always has: 400 naming the field).
+ */
+async function checkAttachedFiles(holders: FileHolders, db: DbOrTx, req: FastifyRequest, fields: AttachedFileFields) {
+  const named = fields.flatMap((f) => idsAt(req.body, f.split('.')));
+  const ctx = req.authCtx;
+  if (!named.length || !ctx) return; // a public route attaches nothing
+  const found = await db
+    .select({ id: files.id, ownerId: files.ownerId, countyCode: files.countyCode })
+    .from(files)
+    .where(inArray(files.id, [...new Set(named.map((n) => n.id))]));
+  const refused = new Set<string>();
+  for (const f of found) {
+    const sameCounty = f.countyCode === null || f.countyCode === ctx.countyCode;
+    const mine = f.ownerId === ctx.userId;
+    if (!sameCounty || (!mine && !(await holders.canRead(db, req, f, ctx.userId)))) refused.add(f.id);
+  }
+  const bad = named.find((n) => refused.has(n.id));
+  if (bad) throw invalid(bad.path, `文件不存在或无权使用（${bad.path}）：只能附上自己上传的或自己能查看的文件`);
+}
+
 /** A loader's "not found" or "forbidden" means no. */
 async function readableOrNot(check: () => Promise<boolean>) {
   try {
@@ -72,11 +118,23 @@ declare module 'fastify' {
   interface FastifyInstance {
     fileHolders: FileHolders;
   }
+  interface FastifyContextConfig {
+    /** Body fields that attach uploaded files: each must be the caller's upload or readable by them (400). */
+    attachesFiles?: AttachedFileFields;
+  }
 }
 
-/** One registry per app (module plugins add to it; the files route reads it). */
-export function registerFileHolders(app: FastifyInstance) {
-  app.decorate('fileHolders', new FileHolders());
+/**
+ * One registry per app (module plugins add to it; the files route reads it), and the one check of attached files
+ * for every route that declares `attachesFiles` (after its body is validated, before its handler).
+ */
+export function registerFileHolders(app: FastifyInstance, db: () => DbOrTx) {
+  const holders = new FileHolders();
+  app.decorate('fileHolders', holders);
+  app.addHook('preHandler', async (req) => {
+    const fields = req.routeOptions.config?.attachesFiles;
+    if (fields?.length) await checkAttachedFiles(holders, db(), req, fields);
+  });
 }
 
 /** `column @> '["<id>"]'`: a jsonb array of file ids holds this one. */

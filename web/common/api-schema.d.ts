@@ -8433,7 +8433,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointRulesMeta'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8471,7 +8491,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointRuleList'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8500,12 +8540,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointRule'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8554,7 +8614,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointRule'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8571,12 +8651,30 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 成功，无返回内容 */
+        204: {
           headers: {
             [name: string]: unknown;
           };
           content?: never;
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8607,7 +8705,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointPrivilegeList'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8630,12 +8748,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointPrivilege'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8678,7 +8816,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointPrivilege'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8695,12 +8853,30 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 成功，无返回内容 */
+        204: {
           headers: {
             [name: string]: unknown;
           };
           content?: never;
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8738,7 +8914,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['PointAccount'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description 下一页的游标（作为 after 传回）；没有下一页时为 null */
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8778,7 +8981,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointAccountDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8812,7 +9035,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['MyPoints'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8849,7 +9092,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['PointClaim'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8890,7 +9158,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['PointClaim'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description 下一页的游标（作为 after 传回）；没有下一页时为 null */
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8918,12 +9213,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointClaimDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -8957,7 +9272,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointClaimDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9001,7 +9336,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointClaimDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9043,7 +9398,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointClaimDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9085,7 +9460,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointClaimObjected'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9121,7 +9516,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointClaimDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9157,7 +9572,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointClaimPosted'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9193,7 +9628,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['PointClaimNotice'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9241,7 +9701,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointAwardResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9284,7 +9764,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointActivityAwardResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9320,7 +9820,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['PointAdjustment'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9346,12 +9871,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointAdjustmentDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9385,7 +9930,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointAdjustmentDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9429,7 +9994,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointAdjustmentDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9471,7 +10056,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointAdjustmentDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9505,7 +10110,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointTransaction'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9544,12 +10169,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointReversal'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9589,7 +10234,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointExpiry'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9622,12 +10287,33 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 积分分红报告（format=xlsx 时为 Excel 文件） */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointDividend'];
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9661,7 +10347,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['PointsVerification'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9701,7 +10407,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Goods'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9729,12 +10460,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Goods'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9768,7 +10519,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Goods'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9803,7 +10574,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Goods'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9825,7 +10616,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Goods'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9863,7 +10674,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Redemption'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9890,12 +10726,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['RedemptionReceipt'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9929,7 +10785,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['RedemptionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -9973,7 +10849,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['RedemptionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10015,7 +10911,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['RedemptionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10051,7 +10967,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Redemption'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10678,12 +11619,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HonorDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10723,7 +11684,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Honor'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10759,7 +11745,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HonorDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10803,7 +11809,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HonorDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10845,7 +11871,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HonorDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10887,7 +11933,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HonorObjected'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10923,7 +11989,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HonorDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -10965,7 +12051,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HonorDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11010,7 +12116,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['HonorDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11049,7 +12175,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['HonorBoardEntry'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11088,7 +12239,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['HonorNotice'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11119,12 +12295,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 荣誉榜照片 */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'image/*': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12925,6 +14121,767 @@ export interface components {
         dueDate: string;
         overdue: boolean;
       }[];
+    };
+    /**
+     * @description 积分账户类型：户（文明积分）/ 志愿者（服务积分）
+     * @enum {string}
+     */
+    PointAccountType: 'household' | 'volunteer';
+    /**
+     * @description 积分规则类别：基础 / 奖励 / 扣分
+     * @enum {string}
+     */
+    PointRuleCategory: 'basic' | 'reward' | 'deduction';
+    /**
+     * @description 积分指标组
+     * @enum {string}
+     */
+    PointRuleGroup: 'ideology' | 'security' | 'customs' | 'environment' | 'neighbourhood' | 'service';
+    /**
+     * @description 积分申报状态：待评议 / 公示中 / 已入账 / 未通过 / 已撤回
+     * @enum {string}
+     */
+    PointClaimState: 'submitted' | 'notice' | 'posted' | 'rejected' | 'withdrawn';
+    /**
+     * @description 积分申报的操作：评议通过 / 驳回 / 提出异议 / 撤回 / 入账
+     * @enum {string}
+     */
+    PointClaimAction: 'approve' | 'reject' | 'object' | 'withdraw' | 'post';
+    /**
+     * @description 积分调整状态：待复核 / 已入账 / 已驳回
+     * @enum {string}
+     */
+    PointAdjustmentState: 'pending' | 'approved' | 'rejected';
+    /**
+     * @description 积分调整的操作：复核通过 / 驳回（申请人本人不能操作）
+     * @enum {string}
+     */
+    PointAdjustmentAction: 'approve' | 'reject';
+    /** @description 流转记录的一步 */
+    WorkflowStep: {
+      action: string;
+      fromState: string | null;
+      toState: string;
+      actorName: string;
+      note: string;
+      data: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      at: string;
+    };
+    /** @description 积分规则 */
+    PointRule: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      category: components['schemas']['PointRuleCategory'];
+      categoryName: string;
+      group: components['schemas']['PointRuleGroup'];
+      groupName: string;
+      /** @description 分值（扣分项为负数） */
+      points: number;
+      evidenceRequired: boolean;
+      description: string;
+      active: boolean;
+      sort: number;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /** @description 积分规则目录（不分页） */
+    PointRuleList: {
+      items: components['schemas']['PointRule'][];
+      total: number;
+      page: number;
+      pageSize: number;
+    };
+    /** @description 积分规则类别、指标组与申报状态的中文名称 */
+    PointRulesMeta: {
+      categories: {
+        [key: string]: string;
+      };
+      groups: {
+        [key: string]: string;
+      };
+      claimStates: {
+        [key: string]: string;
+      };
+    };
+    /** @description 积分特权 */
+    PointPrivilege: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @description 积分门槛 */
+      threshold: number;
+      description: string;
+      active: boolean;
+    };
+    PointPrivilegeList: {
+      items: components['schemas']['PointPrivilege'][];
+      total: number;
+      page: number;
+      pageSize: number;
+    };
+    /** @description 积分账户（列表中的一项） */
+    PointAccount: {
+      /** Format: uuid */
+      id: string;
+      type: components['schemas']['PointAccountType'];
+      /**
+       * Format: uuid
+       * @description 户 ID 或志愿者 ID
+       */
+      ownerId: string;
+      name: string;
+      regionCode: string | null;
+      regionName: string | null;
+      balance: number;
+      typeName: string;
+    };
+    /** @description 积分流水（从本账户看） */
+    PointEntry: {
+      /** Format: uuid */
+      transactionId: string;
+      kind: string;
+      kindName: string;
+      memo: string;
+      /** @description 本账户的变动（入账为正，支出为负） */
+      amount: number;
+      balanceAfter: number;
+      /** Format: date-time */
+      at: string;
+      /** @description 对方账户名称 */
+      counterAccount: string;
+    };
+    /** @description 积分特权及是否已达到 */
+    PointPrivilegeReached: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      threshold: number;
+      description: string;
+      /** @description 余额已达到门槛 */
+      reached: boolean;
+    };
+    /** @description 积分账户详情：余额、特权与流水（分页） */
+    PointAccountDetail: {
+      account: {
+        /**
+         * Format: uuid
+         * @description 尚未开户时为 null（余额按 0 计）
+         */
+        id: string | null;
+        type: components['schemas']['PointAccountType'];
+        typeName: string;
+        /** Format: uuid */
+        ownerId: string;
+        name: string;
+        regionCode: string;
+        regionName: string | null;
+        balance: number;
+      };
+      privileges: components['schemas']['PointPrivilegeReached'][];
+      entries: components['schemas']['PointEntry'][];
+      /** @description 流水总条数 */
+      total: number;
+      page: number;
+      pageSize: number;
+    };
+    /** @description 我的积分：志愿者服务积分与本户文明积分 */
+    MyPoints: {
+      volunteer: components['schemas']['PointAccountDetail'] | null;
+      household: components['schemas']['PointAccountDetail'] | null;
+      accounts: components['schemas']['PointAccountDetail'][];
+    };
+    /** @description 积分申报（列表中的一项） */
+    PointClaim: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['PointClaimState'];
+      stateName: string;
+      /** Format: uuid */
+      accountId: string;
+      accountType: components['schemas']['PointAccountType'];
+      accountTypeName: string;
+      /** Format: uuid */
+      ownerId: string | null;
+      accountName: string;
+      regionName: string | null;
+      /** Format: uuid */
+      ruleId: string;
+      ruleName: string;
+      category: components['schemas']['PointRuleCategory'];
+      categoryName: string;
+      group: components['schemas']['PointRuleGroup'];
+      groupName: string;
+      points: number;
+      note: string;
+      evidenceFileIds: string[];
+      /** Format: date-time */
+      noticeStartAt: string | null;
+      /** Format: date-time */
+      noticeEndAt: string | null;
+      reviewComment: string | null;
+      /** Format: uuid */
+      transactionId: string | null;
+      /** Format: date-time */
+      postedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /** @description 积分申报详情、可执行的操作与流转记录 */
+    PointClaimDetail: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['PointClaimState'];
+      stateName: string;
+      /** Format: uuid */
+      accountId: string;
+      accountType: components['schemas']['PointAccountType'];
+      accountTypeName: string;
+      /** Format: uuid */
+      ownerId: string | null;
+      accountName: string;
+      regionName: string | null;
+      /** Format: uuid */
+      ruleId: string;
+      ruleName: string;
+      category: components['schemas']['PointRuleCategory'];
+      categoryName: string;
+      group: components['schemas']['PointRuleGroup'];
+      groupName: string;
+      points: number;
+      note: string;
+      evidenceFileIds: string[];
+      /** Format: date-time */
+      noticeStartAt: string | null;
+      /** Format: date-time */
+      noticeEndAt: string | null;
+      reviewComment: string | null;
+      /** Format: uuid */
+      transactionId: string | null;
+      /** Format: date-time */
+      postedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['PointClaimAction'][];
+      events: components['schemas']['WorkflowStep'][];
+    };
+    /** @description 异议已登记：申报退回待评议 */
+    PointClaimObjected: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      state: 'submitted';
+    };
+    /** @description 申报已入账 */
+    PointClaimPosted: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      state: 'posted';
+      /** Format: uuid */
+      transactionId: string | null;
+      /** @description 实际入账的分值（扣分为负） */
+      points: number;
+      /** @description 扣分超过余额，只扣到 0 */
+      capped: boolean;
+      message: string;
+    };
+    /** @description 积分公示（一项） */
+    PointClaimNotice: {
+      /** Format: uuid */
+      id: string;
+      /** @description 户名或姓名（部分隐去） */
+      accountName: string;
+      accountType: components['schemas']['PointAccountType'];
+      regionName: string | null;
+      ruleName: string;
+      category: components['schemas']['PointRuleCategory'];
+      categoryName: string;
+      points: number;
+      /** Format: date-time */
+      noticeStartAt: string | null;
+      /** Format: date-time */
+      noticeEndAt: string | null;
+      /** @description 公示期内，可以提出异议 */
+      canObject: boolean;
+    };
+    /** @description 批量发放的结果 */
+    PointAwardResult: {
+      posted: number;
+      /** @description 重复的账户，或同一 idempotencyKey 已发放过 */
+      skipped: number;
+      /** Format: uuid */
+      transactionId: string;
+      /** @description 本次发放的积分合计 */
+      points: number;
+    };
+    /** @description 活动服务积分的发放结果 */
+    PointActivityAwardResult: {
+      posted: number;
+      points: number;
+      /** Format: uuid */
+      transactionId: string;
+      perHour: number;
+      coefficient: number;
+      rows: {
+        /** Format: uuid */
+        volunteerId: string;
+        name: string;
+        hours: number;
+        points: number;
+      }[];
+    };
+    /** @description 积分人工调整 */
+    PointAdjustment: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['PointAdjustmentState'];
+      stateName: string;
+      /** Format: uuid */
+      accountId: string;
+      accountType: components['schemas']['PointAccountType'];
+      /** Format: uuid */
+      ownerId: string | null;
+      accountName: string;
+      regionName: string | null;
+      amount: number;
+      reason: string;
+      /** Format: uuid */
+      requestedBy: string;
+      requestedByName: string | null;
+      /** Format: uuid */
+      decidedBy: string | null;
+      decidedByName: string | null;
+      /** Format: date-time */
+      decidedAt: string | null;
+      comment: string | null;
+      /** Format: uuid */
+      transactionId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['PointAdjustmentAction'][];
+    };
+    /** @description 积分调整详情与流转记录 */
+    PointAdjustmentDetail: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['PointAdjustmentState'];
+      stateName: string;
+      /** Format: uuid */
+      accountId: string;
+      accountType: components['schemas']['PointAccountType'];
+      /** Format: uuid */
+      ownerId: string | null;
+      accountName: string;
+      regionName: string | null;
+      amount: number;
+      reason: string;
+      /** Format: uuid */
+      requestedBy: string;
+      requestedByName: string | null;
+      /** Format: uuid */
+      decidedBy: string | null;
+      decidedByName: string | null;
+      /** Format: date-time */
+      decidedAt: string | null;
+      comment: string | null;
+      /** Format: uuid */
+      transactionId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['PointAdjustmentAction'][];
+      events: components['schemas']['WorkflowStep'][];
+    };
+    /** @description 积分凭证及其流水（数据权限内的） */
+    PointTransaction: {
+      /** Format: uuid */
+      id: string;
+      kind: string;
+      kindName: string;
+      memo: string;
+      /** Format: uuid */
+      ruleId: string | null;
+      /** Format: uuid */
+      reversesId: string | null;
+      /** Format: uuid */
+      reversedBy: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      movements: {
+        /** Format: uuid */
+        debitAccountId: string;
+        debitName: string;
+        /** Format: uuid */
+        creditAccountId: string;
+        creditName: string;
+        amount: number;
+      }[];
+    };
+    /** @description 冲正的结果 */
+    PointReversal: {
+      /**
+       * Format: uuid
+       * @description 冲正凭证
+       */
+      transactionId: string;
+      /** Format: uuid */
+      reversesId: string;
+      movements: number;
+      points: number;
+    };
+    /** @description 年底积分清零的结果 */
+    PointExpiry: {
+      year: number;
+      accounts: number;
+      points: number;
+      /** Format: uuid */
+      transactionId: string | null;
+      /** @description 该年度已清零过 */
+      duplicate: boolean;
+    };
+    /** @description 积分分红报告 */
+    PointDividend: {
+      year: number;
+      type: components['schemas']['PointAccountType'];
+      typeName: string;
+      totalPoints: number;
+      /** @description 预算（元）；未填时按每分折合金额算出 */
+      budget: number;
+      yuanPerPoint: number;
+      rows: {
+        account: {
+          /** Format: uuid */
+          id: string;
+          type: components['schemas']['PointAccountType'];
+          /** Format: uuid */
+          ownerId: string;
+          name: string;
+          regionCode: string | null;
+          regionName: string | null;
+        };
+        points: number;
+        /** @description 分得金额（元） */
+        amount: number;
+      }[];
+    };
+    /** @description 积分账本校验结果 */
+    PointsVerification: {
+      ok: boolean;
+      accounts: number;
+      transactions: number;
+      movements: number;
+      problems: {
+        /** Format: uuid */
+        accountId?: string;
+        /** Format: uuid */
+        transactionId?: string;
+        problem: string;
+      }[];
+    };
+    /**
+     * @description 兑换状态：待领取 / 已领取 / 已取消
+     * @enum {string}
+     */
+    RedemptionState: 'reserved' | 'handed_out' | 'cancelled';
+    /**
+     * @description 兑换的操作：发放 / 取消
+     * @enum {string}
+     */
+    RedemptionAction: 'handout' | 'cancel';
+    /** @description 积分超市商品 */
+    Goods: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      description: string;
+      /** @description 兑换所需积分（每件） */
+      points: number;
+      stock: number;
+      fundingSource: string;
+      /** Format: uuid */
+      imageFileId: string | null;
+      /** @description 在架 */
+      active: boolean;
+      regionCode: string;
+      regionName: string;
+      regionLevel: components['schemas']['RegionLevel'];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 已预约、待领取的件数 */
+      reservedCount: number;
+      imageUrl: string | null;
+    };
+    /** @description 兑换成功：库存与积分已冻结，凭取货码领取 */
+    RedemptionReceipt: {
+      /** Format: uuid */
+      id: string;
+      /** @description 刚兑换时为待领取（reserved） */
+      state: components['schemas']['RedemptionState'];
+      /** @description 6 位取货码 */
+      pickupCode: string;
+      points: number;
+      quantity: number;
+      /** Format: uuid */
+      goodsId: string;
+      goodsName: string;
+      /** Format: uuid */
+      accountId: string;
+      accountName: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** @description 积分兑换 */
+    Redemption: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      goodsId: string;
+      goodsName: string;
+      goodsPoints: number;
+      goodsRegionName: string;
+      /** Format: uuid */
+      accountId: string;
+      accountType: components['schemas']['PointAccountType'];
+      /** Format: uuid */
+      ownerId: string | null;
+      accountName: string;
+      quantity: number;
+      points: number;
+      state: components['schemas']['RedemptionState'];
+      /** @description 取货码：只给账户本人看，且只在待领取时 */
+      pickupCode?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      handedOutAt: string | null;
+      /** Format: date-time */
+      cancelledAt: string | null;
+      cancelReason: string | null;
+      stateName: string;
+      accountTypeName: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['RedemptionAction'][];
+    };
+    /** @description 兑换详情、可执行的操作与流转记录 */
+    RedemptionDetail: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      goodsId: string;
+      goodsName: string;
+      goodsPoints: number;
+      goodsRegionName: string;
+      /** Format: uuid */
+      accountId: string;
+      accountType: components['schemas']['PointAccountType'];
+      /** Format: uuid */
+      ownerId: string | null;
+      accountName: string;
+      quantity: number;
+      points: number;
+      state: components['schemas']['RedemptionState'];
+      /** @description 取货码：只给账户本人看，且只在待领取时 */
+      pickupCode?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      handedOutAt: string | null;
+      /** Format: date-time */
+      cancelledAt: string | null;
+      cancelReason: string | null;
+      stateName: string;
+      accountTypeName: string;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['RedemptionAction'][];
+      canHandout: boolean;
+      canCancel: boolean;
+      events: {
+        action: string;
+        fromState: string | null;
+        toState: string;
+        actorName: string;
+        note: string;
+        /** Format: date-time */
+        at: string;
+      }[];
+    };
+    /**
+     * @description 荣誉类别：身边好人 / 道德模范 / 善行义举 / 最美家庭 / 文明家庭 / 平安家庭
+     * @enum {string}
+     */
+    HonorKind: 'good_person' | 'moral_model' | 'good_deed' | 'beautiful_family' | 'civilized_family' | 'safe_family';
+    /**
+     * @description 荣誉推荐状态：待审核 / 公示中 / 已上榜 / 未通过 / 已撤销
+     * @enum {string}
+     */
+    HonorState: 'nominated' | 'notice' | 'published' | 'rejected' | 'revoked';
+    /**
+     * @description 荣誉推荐的操作：审核通过 / 驳回 / 提出异议 / 发布 / 撤销；登记或撤回本人公开同意
+     * @enum {string}
+     */
+    HonorAction:
+      'approve' | 'reject' | 'object' | 'publish' | 'auto_publish' | 'revoke' | 'recordConsent' | 'withdrawConsent';
+    /** @description 荣誉推荐（列表中的一项） */
+    Honor: {
+      /** Format: uuid */
+      id: string;
+      countyCode: string;
+      kind: components['schemas']['HonorKind'];
+      nomineeName: string;
+      story: string;
+      regionCode: string;
+      regionName: string;
+      townName: string | null;
+      /** Format: uuid */
+      photoFileId: string | null;
+      /** @description 本人已同意公开姓名和照片 */
+      consent: boolean;
+      /** Format: uuid */
+      householdId: string | null;
+      /** Format: uuid */
+      volunteerId: string | null;
+      year: number;
+      state: components['schemas']['HonorState'];
+      /** Format: date-time */
+      noticeStartAt: string | null;
+      /** Format: date-time */
+      noticeEndAt: string | null;
+      reviewComment: string | null;
+      revokeReason: string | null;
+      /** Format: uuid */
+      nominatedBy: string | null;
+      nominatorName: string | null;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 收到的异议次数 */
+      objections: number;
+      kindName: string;
+      stateName: string;
+      /** @description 乡镇 + 村（社区） */
+      regionFullName: string;
+      photoUrl: string | null;
+      /** @description 公示期已满（仍在公示状态） */
+      noticeEnded: boolean;
+      /** @description 公示期已满，只差本人同意公开 */
+      awaitingConsent: boolean;
+    };
+    /** @description 荣誉推荐详情：流转记录（含异议）与当前可执行的操作 */
+    HonorDetail: {
+      /** Format: uuid */
+      id: string;
+      countyCode: string;
+      kind: components['schemas']['HonorKind'];
+      nomineeName: string;
+      story: string;
+      regionCode: string;
+      regionName: string;
+      townName: string | null;
+      /** Format: uuid */
+      photoFileId: string | null;
+      /** @description 本人已同意公开姓名和照片 */
+      consent: boolean;
+      /** Format: uuid */
+      householdId: string | null;
+      /** Format: uuid */
+      volunteerId: string | null;
+      year: number;
+      state: components['schemas']['HonorState'];
+      /** Format: date-time */
+      noticeStartAt: string | null;
+      /** Format: date-time */
+      noticeEndAt: string | null;
+      reviewComment: string | null;
+      revokeReason: string | null;
+      /** Format: uuid */
+      nominatedBy: string | null;
+      nominatorName: string | null;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 收到的异议次数 */
+      objections: number;
+      kindName: string;
+      stateName: string;
+      /** @description 乡镇 + 村（社区） */
+      regionFullName: string;
+      photoUrl: string | null;
+      /** @description 公示期已满（仍在公示状态） */
+      noticeEnded: boolean;
+      /** @description 公示期已满，只差本人同意公开 */
+      awaitingConsent: boolean;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['HonorAction'][];
+      events: {
+        action: string;
+        fromState: string | null;
+        toState: string;
+        actorName: string;
+        note: string;
+        /** Format: date-time */
+        at: string;
+        actionName: string;
+        toStateName: string;
+      }[];
+    };
+    /** @description 异议已登记：推荐退回待审核 */
+    HonorObjected: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['HonorState'];
+      stateName: string;
+    };
+    /** @description 荣誉榜上的一项（已上榜且本人同意公开） */
+    HonorBoardEntry: {
+      /** Format: uuid */
+      id: string;
+      kind: components['schemas']['HonorKind'];
+      kindName: string;
+      name: string;
+      story: string;
+      photoUrl: string | null;
+      regionName: string;
+      year: number;
+      /** Format: date-time */
+      publishedAt: string | null;
+    };
+    /** @description 荣誉评选公示（一项） */
+    HonorNotice: {
+      /** Format: uuid */
+      id: string;
+      kind: components['schemas']['HonorKind'];
+      kindName: string;
+      /** @description 姓名（未同意公开时部分隐去） */
+      name: string;
+      story: string;
+      regionName: string;
+      year: number;
+      /** Format: date-time */
+      noticeStartAt: string | null;
+      /** Format: date-time */
+      noticeEndAt: string | null;
     };
     /** @description 站内消息 */
     Notification: {

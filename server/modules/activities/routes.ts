@@ -297,7 +297,7 @@ export const activityRoutes =
     app.post(
       '/activities/records',
       {
-        config: { permission: 'activity:manage' },
+        config: { permission: 'activity:manage', attachesFiles: ['photoIds', 'sheetPhotoIds'] },
         schema: {
           tags,
           summary:

@@ -89,7 +89,9 @@ describe('GET /files/:id reads a file only where the record holding it is readab
       await act(PHONES.stationAdmin, id, 'verify');
       await act(PHONES.stationAdmin, id, 'publish');
       await act(PHONES.volunteer, id, 'claim');
-      const f = await upload(PHONES.countyAdmin); // who uploaded it no longer matters once a record holds it
+      // the claimant's own upload (only one's own or readable files may be attached); once the wish holds it, the
+      // uploader reads it only as the wish allows
+      const f = await upload(PHONES.volunteer);
       await act(PHONES.volunteer, id, 'fulfill', { photoIds: [f] });
       return f;
     };

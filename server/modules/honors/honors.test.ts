@@ -381,6 +381,7 @@ describe('bad input, sign-in, permissions and scope', () => {
       .insert(files)
       .values({
         countyCode: COUNTY,
+        ownerId: (await api(PHONES.resident, 'GET', '/me')).json().id, // the caller's own file, of the wrong type
         purpose: 'export',
         mime: 'application/pdf',
         size: 1,

@@ -29,6 +29,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { honors } from '../../db/schema/index.js';
 
+import { HonorBoardPage, HonorDetail, HonorNoticePage, HonorObjected, HonorPage, HonorPhoto } from './schema.js';
 const tags = ['荣誉'];
 const kind = z.enum(honorKinds, {
   error: `荣誉类型应为 ${honorKinds.map((k) => `${k}（${honorKindLabels[k]}）`).join('、')} 之一`,
@@ -120,12 +121,13 @@ export const honorRoutes =
     app.post(
       '/honors/nominations',
       {
-        config: { permission: 'honor:nominate' },
+        config: { permission: 'honor:nominate', attachesFiles: ['photoFileId'] },
         schema: {
           tags,
           summary:
             '推荐身边好人、道德模范、善行义举、最美家庭、文明家庭、平安家庭（工作人员：本辖区；群众、志愿者：本县任一村社区）',
           body: nominationBody,
+          response: { 201: HonorDetail },
         },
       },
       async (req, reply) => {
@@ -149,6 +151,7 @@ export const honorRoutes =
             year: year.optional(),
             q: z.string().trim().max(50, '搜索关键字不能超过 50 个字').optional(),
           }),
+          response: { 200: HonorPage },
         },
       },
       async (req) => listHonors(db, auth(req).scope, now(), req.query),
@@ -158,7 +161,12 @@ export const honorRoutes =
       '/honors/:id',
       {
         config: { permission: 'honor:nominate' },
-        schema: { tags, summary: '荣誉推荐详情：流转记录（含异议）与当前可执行的操作', params: idParam },
+        schema: {
+          tags,
+          summary: '荣誉推荐详情：流转记录（含异议）与当前可执行的操作',
+          params: idParam,
+          response: { 200: HonorDetail },
+        },
       },
       async (req) => getHonor(db, caller(req), now(), req.params.id),
     );
@@ -172,6 +180,7 @@ export const honorRoutes =
           summary: '审核通过，进入公示（honors.noticeDays 天）',
           params: idParam,
           body: z.object({ comment: z.string().trim().max(500, '审核意见不能超过 500 个字').optional() }).nullish(),
+          response: { 200: HonorDetail },
         },
       },
       async (req) => {
@@ -184,7 +193,13 @@ export const honorRoutes =
       '/honors/:id/reject',
       {
         config: { permission: 'honor:review' },
-        schema: { tags, summary: '驳回推荐（待审核或公示中；须填写理由）', params: idParam, body: reason('驳回理由') },
+        schema: {
+          tags,
+          summary: '驳回推荐（待审核或公示中；须填写理由）',
+          params: idParam,
+          body: reason('驳回理由'),
+          response: { 200: HonorDetail },
+        },
       },
       async (req) => {
         await rejectHonor(db, caller(req), now(), req.params.id, req.body.reason);
@@ -200,6 +215,7 @@ export const honorRoutes =
           summary: '对公示中的荣誉提出异议（本县任何登录用户；退回待审核）',
           params: idParam,
           body: reason('异议内容'),
+          response: { 200: HonorObjected },
         },
       },
       async (req) => {
@@ -212,7 +228,12 @@ export const honorRoutes =
       '/honors/:id/publish',
       {
         config: { permission: 'honor:review' },
-        schema: { tags, summary: '发布到荣誉榜（公示期满后；须本人同意公开，否则 409）', params: idParam },
+        schema: {
+          tags,
+          summary: '发布到荣誉榜（公示期满后；须本人同意公开，否则 409）',
+          params: idParam,
+          response: { 200: HonorDetail },
+        },
       },
       async (req) => {
         await publishHonor(db, caller(req), now(), req.params.id);
@@ -229,6 +250,7 @@ export const honorRoutes =
           summary: '撤销已上榜的荣誉（须填写理由；立即从荣誉榜撤下）',
           params: idParam,
           body: reason('撤销理由'),
+          response: { 200: HonorDetail },
         },
       },
       async (req) => {
@@ -250,6 +272,7 @@ export const honorRoutes =
             grantedBy: grantedBy.optional(),
             note: z.string().trim().max(500, '说明不能超过 500 个字').optional(),
           }),
+          response: { 200: HonorDetail },
         },
       },
       async (req) => {
@@ -273,6 +296,7 @@ export const honorRoutes =
             year: year.optional(),
             regionCode: regionCodeSchema.optional(),
           }),
+          response: { 200: HonorBoardPage },
         },
       },
       async (req) =>
@@ -288,6 +312,7 @@ export const honorRoutes =
           summary: '荣誉评选公示（无需登录；未同意公开的姓名部分隐去）',
           security: [],
           querystring: z.object({ ...pageQuery, kind: kind.optional(), county }),
+          response: { 200: HonorNoticePage },
         },
       },
       async (req) => publicHonorNotices(db, await resolveCounty(db, req.query.county), req.query),
@@ -297,7 +322,13 @@ export const honorRoutes =
       '/public/honors/:id/photo',
       {
         config: { auth: false },
-        schema: { tags, summary: '荣誉榜照片（无需登录；仅已上榜且本人同意公开的）', security: [], params: idParam },
+        schema: {
+          tags,
+          summary: '荣誉榜照片（无需登录；仅已上榜且本人同意公开的）',
+          security: [],
+          params: idParam,
+          response: { 200: HonorPhoto },
+        },
       },
       async (req, reply) => {
         const f = await publicPhoto(db, req.params.id);

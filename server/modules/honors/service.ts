@@ -179,13 +179,10 @@ type Found = Awaited<ReturnType<typeof findHonor>>;
 
 const allowed = (f: Found, action: HonorAction) => assertAllowed(honorMachine, action, f.h.state, f.parties, f.ctx);
 /** Recording or withdrawing the nominee's consent is not a state change: possible while the honour is live. */
-const consentActions = (h: { state: HonorState; consent: boolean }) =>
+const consentActions = (h: { state: HonorState; consent: boolean }): ('withdrawConsent' | 'recordConsent')[] =>
   h.state === 'rejected' || h.state === 'revoked' ? [] : [h.consent ? 'withdrawConsent' : 'recordConsent'];
 /** The actions the caller may take on the honour now: what the detail answers and the web shows as buttons. */
-const actionsOf = (f: Found): string[] => [
-  ...actionsFor(honorMachine, f.h.state, f.parties, f.ctx),
-  ...consentActions(f.h),
-];
+const actionsOf = (f: Found) => [...actionsFor(honorMachine, f.h.state, f.parties, f.ctx), ...consentActions(f.h)];
 
 export async function getHonor(db: DbOrTx, c: HonorCaller, now: Date, id: string) {
   const f = await findHonor(db, c, id, now);

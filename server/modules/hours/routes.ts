@@ -195,6 +195,7 @@ export const hoursRoutes =
     app.post(
       '/hours/requests',
       {
+        config: { attachesFiles: ['evidenceFileIds'] },
         schema: {
           tags: ['时长'],
           summary: '申请补录时长（志愿者本人；具备审核权限的工作人员可为管辖范围内的志愿者申请），须附证明材料',

@@ -325,6 +325,7 @@ export const orderRoutes =
       app.post(
         `/orders/:id/${action}`,
         {
+          config: { attachesFiles: ['photoIds'] },
           schema: {
             tags: ['点单'],
             summary: `订单动作：${orderTransitions[action].label}`,

@@ -12,7 +12,7 @@ import {
 } from '../../db/schema/index.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
-import { escapeLike, regionInScope } from '../../platform/scope.js';
+import { escapeLike, inScope, regionInScope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
 import { actionsFor, assertAllowed, runTransition, type Notice } from '../../platform/transitions.js';
 import {
@@ -371,7 +371,7 @@ const presentAdjustment = (r: AdjustmentRow) => ({
   state: r.x.state,
   stateName: adjustmentStateLabels[r.x.state],
   accountId: r.x.accountId,
-  accountType: r.accountType,
+  accountType: r.accountType as AccountType,
   ownerId: r.ownerId,
   accountName: r.accountName,
   regionName: r.regionName,
@@ -717,11 +717,11 @@ export async function dividend(db: DbOrTx, c: PointsCaller, now: Date, q: Divide
     select a.id, a.owner_id, a.name, r.name region_name, a.region_path, a.region_code, sum(mv.amount) points
     from mv join point_accounts a on a.id = mv.acc left join regions r on r.code = a.region_code
     where a.type = ${type} ${path ? sql`and a.region_path like ${escapeLike(path) + '%'}` : sql``}
+      and ${inScope(c.scope, { path: sql`a.region_path`, regionCode: sql`a.region_code` })}
     group by a.id, a.owner_id, a.name, r.name, a.region_path, a.region_code having sum(mv.amount) > 0
     order by sum(mv.amount) desc, a.name`),
   );
-  const visible = rows.filter((r) => regionInScope(c.scope, r.region_path));
-  const totalPoints = visible.reduce((s, r) => s + Number(r.points), 0);
+  const totalPoints = rows.reduce((s, r) => s + Number(r.points), 0);
   const yuanPerPoint =
     q.budget != null
       ? totalPoints > 0
@@ -736,7 +736,7 @@ export async function dividend(db: DbOrTx, c: PointsCaller, now: Date, q: Divide
     totalPoints,
     budget,
     yuanPerPoint,
-    rows: visible.map((r) => ({
+    rows: rows.map((r) => ({
       account: {
         id: r.id,
         type,

@@ -433,3 +433,57 @@ describe('the claim machine: actions answered are the actions allowed', () => {
     expect(events.map((e) => e.action)).toEqual(['submit', 'approve']);
   });
 });
+
+describe('points: evidence attached to a claim', () => {
+  const tinyPng = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+    'hex',
+  );
+  async function upload(phone: string) {
+    const boundary = '----wm' + Math.random().toString(16).slice(2);
+    const res = await t.as(phone)({
+      method: 'POST',
+      url: '/api/v1/files',
+      payload: Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n`,
+        ),
+        tinyPng,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().id as string;
+  }
+  const claimsWith = async (fileId: string) =>
+    Number(
+      (
+        await t.deps.database.query(`select count(*) n from point_claims where evidence_file_ids @> $1::jsonb`, [
+          JSON.stringify([fileId]),
+        ])
+      ).rows[0].n,
+    );
+
+  it("another town's upload cannot be attached (it would become readable through the claim); one's own can", async () => {
+    const theirs = await upload(PHONES.shawoAdmin);
+    const ownUpload = await upload(STATION);
+    const body = (fileIds: string[]) => ({
+      accountType: 'household',
+      accountId: household,
+      ruleId: rule('见义勇为').id,
+      evidenceFileIds: fileIds,
+    });
+    const refused = await api(STATION, 'POST', '/points/claims', body([ownUpload, theirs]));
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json().error.details[0].path).toBe('evidenceFileIds');
+    expect(await claimsWith(theirs)).toBe(0);
+    expect(await claimsWith(ownUpload)).toBe(0);
+    expect((await t.as(STATION)({ method: 'GET', url: `/api/v1/files/${theirs}` })).statusCode).toBe(404);
+    // the same request with the caller's own file goes through, and the reviewer then reads the file with the claim
+    const made = await submit(STATION, body([ownUpload]));
+    expect(await claimsWith(ownUpload)).toBe(1);
+    expect((await t.as(REVIEW)({ method: 'GET', url: `/api/v1/files/${ownUpload}` })).statusCode).toBe(200);
+    expect(made.state).toBe('submitted');
+  });
+});

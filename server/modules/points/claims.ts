@@ -143,7 +143,7 @@ function present(r: Row) {
     state: x.state,
     stateName: claimStateLabels[x.state],
     accountId: x.accountId,
-    accountType: r.accountType,
+    accountType: r.accountType as AccountType,
     accountTypeName: accountTypeLabels[r.accountType as AccountType],
     ownerId: r.ownerId,
     accountName: r.accountName,
@@ -541,7 +541,7 @@ export async function publicClaimNotices(
     items: rows.map((r) => ({
       id: r.c.id,
       accountName: maskAccountName(r.accountName),
-      accountType: r.accountType,
+      accountType: r.accountType as AccountType,
       regionName: r.regionName,
       ruleName: r.ruleName,
       category: r.category,

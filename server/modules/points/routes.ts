@@ -9,7 +9,7 @@ import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
 import { resolveCounty } from '../regions/service.js';
 import { afterQuery, listsOf } from '../../platform/lists.js';
-import { sendJsonText } from '../../platform/responses.js';
+import { noContent, sendJsonText } from '../../platform/responses.js';
 import { pointsCaller, type PointsCaller } from './common.js';
 import { verifyPoints } from './ledger.js';
 import {
@@ -58,6 +58,31 @@ import {
 import { sql } from 'drizzle-orm';
 import { holdsId } from '../../platform/file-holders.js';
 import { pointClaims } from '../../db/schema/index.js';
+import {
+  MyPoints,
+  PointAccountDetail,
+  PointAccountPage,
+  PointActivityAwardResult,
+  PointAdjustmentDetail,
+  PointAdjustmentPage,
+  PointAwardResult,
+  PointClaimDetail,
+  PointClaimMinePage,
+  PointClaimNoticePage,
+  PointClaimObjected,
+  PointClaimPage,
+  PointClaimPosted,
+  PointDividendAnswer,
+  PointExpiry,
+  PointPrivilege,
+  PointPrivilegeList,
+  PointReversal,
+  PointRule,
+  PointRuleList,
+  PointRulesMeta,
+  PointTransaction,
+  PointsVerification,
+} from './schema.js';
 
 const tags = ['积分'];
 const uuid = (label: string) => z.uuid(`${label} ID 格式不正确`);
@@ -145,7 +170,7 @@ export const pointRoutes =
 
     app.get(
       '/point-rules/meta',
-      { schema: { tags, summary: '积分规则类别、指标组与申报状态的中文名称' } },
+      { schema: { tags, summary: '积分规则类别、指标组与申报状态的中文名称', response: { 200: PointRulesMeta } } },
       async () => ({ categories: categoryLabels, groups: groupLabels, claimStates: claimStateLabels }),
     );
 
@@ -160,6 +185,7 @@ export const pointRoutes =
             group: group.optional(),
             includeInactive: z.enum(['true', 'false']).optional(),
           }),
+          response: { 200: PointRuleList },
         },
       },
       async (req) =>
@@ -173,7 +199,7 @@ export const pointRoutes =
       '/point-rules',
       {
         config: { permission: 'pointRule:manage' },
-        schema: { tags, summary: '新增积分规则（扣分项分值必须为负数）', body: ruleBody },
+        schema: { tags, summary: '新增积分规则（扣分项分值必须为负数）', body: ruleBody, response: { 201: PointRule } },
       },
       async (req, reply) => reply.status(201).send(await createRule(db, await caller(req), now(), req.body)),
     );
@@ -181,13 +207,22 @@ export const pointRoutes =
       '/point-rules/:id',
       {
         config: { permission: 'pointRule:manage' },
-        schema: { tags, summary: '修改积分规则（已申报的积分不受影响）', params: idParam, body: ruleBody },
+        schema: {
+          tags,
+          summary: '修改积分规则（已申报的积分不受影响）',
+          params: idParam,
+          body: ruleBody,
+          response: { 200: PointRule },
+        },
       },
       async (req) => updateRule(db, await caller(req), now(), req.params.id, req.body),
     );
     app.delete(
       '/point-rules/:id',
-      { config: { permission: 'pointRule:manage' }, schema: { tags, summary: '停用积分规则', params: idParam } },
+      {
+        config: { permission: 'pointRule:manage' },
+        schema: { tags, summary: '停用积分规则', params: idParam, response: { 204: noContent } },
+      },
       async (req, reply) => {
         await deactivateRule(db, await caller(req), now(), req.params.id);
         return reply.status(204).send();
@@ -196,25 +231,37 @@ export const pointRoutes =
 
     app.get(
       '/point-privileges',
-      { schema: { tags, summary: '积分特权（达到积分门槛可享受的优先待遇）' } },
+      { schema: { tags, summary: '积分特权（达到积分门槛可享受的优先待遇）', response: { 200: PointPrivilegeList } } },
       async (req) => listPrivileges(db, county(req)),
     );
     app.post(
       '/point-privileges',
-      { config: { permission: 'pointRule:manage' }, schema: { tags, summary: '新增积分特权', body: privilegeBody } },
+      {
+        config: { permission: 'pointRule:manage' },
+        schema: { tags, summary: '新增积分特权', body: privilegeBody, response: { 201: PointPrivilege } },
+      },
       async (req, reply) => reply.status(201).send(await createPrivilege(db, await caller(req), now(), req.body)),
     );
     app.put(
       '/point-privileges/:id',
       {
         config: { permission: 'pointRule:manage' },
-        schema: { tags, summary: '修改积分特权', params: idParam, body: privilegeBody },
+        schema: {
+          tags,
+          summary: '修改积分特权',
+          params: idParam,
+          body: privilegeBody,
+          response: { 200: PointPrivilege },
+        },
       },
       async (req) => updatePrivilege(db, await caller(req), req.params.id, req.body),
     );
     app.delete(
       '/point-privileges/:id',
-      { config: { permission: 'pointRule:manage' }, schema: { tags, summary: '停用积分特权', params: idParam } },
+      {
+        config: { permission: 'pointRule:manage' },
+        schema: { tags, summary: '停用积分特权', params: idParam, response: { 204: noContent } },
+      },
       async (req, reply) => {
         await deactivatePrivilege(db, await caller(req), req.params.id);
         return reply.status(204).send();
@@ -237,6 +284,7 @@ export const pointRoutes =
             q: z.string().max(40).optional(),
             ...afterQuery,
           }),
+          response: { 200: PointAccountPage },
         },
       },
       async (req, reply) => {
@@ -253,6 +301,7 @@ export const pointRoutes =
           summary: '积分账户详情与流水（:id 为户 ID 或志愿者 ID；工作人员按数据权限，或账户本人/本户成员）',
           params: typeIdParam,
           querystring: z.object(pageQuery),
+          response: { 200: PointAccountDetail },
         },
       },
       async (req) =>
@@ -261,12 +310,25 @@ export const pointRoutes =
 
     app.get(
       '/me/points',
-      { schema: { tags, summary: '我的积分：志愿者服务积分与本户文明积分，含余额、特权与最近流水' } },
+      {
+        schema: {
+          tags,
+          summary: '我的积分：志愿者服务积分与本户文明积分，含余额、特权与最近流水',
+          response: { 200: MyPoints },
+        },
+      },
       async (req) => myPoints(db, await caller(req)),
     );
     app.get(
       '/me/point-claims',
-      { schema: { tags, summary: '我的积分申报（我提交的和我账户上的）', querystring: z.object(pageQuery) } },
+      {
+        schema: {
+          tags,
+          summary: '我的积分申报（我提交的和我账户上的）',
+          querystring: z.object(pageQuery),
+          response: { 200: PointClaimMinePage },
+        },
+      },
       async (req) => myClaims(db, await caller(req), req.query),
     );
 
@@ -275,6 +337,7 @@ export const pointRoutes =
     app.post(
       '/points/claims',
       {
+        config: { attachesFiles: ['evidenceFileIds'] },
         schema: {
           tags,
           summary: '申报积分：工作人员代申报（按数据权限），群众为本户申报，志愿者为本人申报',
@@ -288,6 +351,7 @@ export const pointRoutes =
               .max(9, '证明材料最多 9 个')
               .optional(),
           }),
+          response: { 201: PointClaimDetail },
         },
       },
       async (req, reply) => {
@@ -311,6 +375,7 @@ export const pointRoutes =
             accountId: uuid('账户').optional(),
             ...afterQuery,
           }),
+          response: { 200: PointClaimPage },
         },
       },
       async (req, reply) => {
@@ -321,7 +386,9 @@ export const pointRoutes =
 
     app.get(
       '/points/claims/:id',
-      { schema: { tags, summary: '积分申报详情与流转记录', params: idParam } },
+      {
+        schema: { tags, summary: '积分申报详情与流转记录', params: idParam, response: { 200: PointClaimDetail } },
+      },
       async (req) => getClaim(db, await caller(req), req.params.id, now()),
     );
 
@@ -329,7 +396,13 @@ export const pointRoutes =
       '/points/claims/:id/approve',
       {
         config: { permission: 'point:review' },
-        schema: { tags, summary: '评议通过，进入公示（points.noticeDays 天）', params: idParam, body: comment },
+        schema: {
+          tags,
+          summary: '评议通过，进入公示（points.noticeDays 天）',
+          params: idParam,
+          body: comment,
+          response: { 200: PointClaimDetail },
+        },
       },
       async (req) => {
         const c = await caller(req);
@@ -341,7 +414,13 @@ export const pointRoutes =
       '/points/claims/:id/reject',
       {
         config: { permission: 'point:review' },
-        schema: { tags, summary: '评议不通过（须填写意见）', params: idParam, body: requiredComment },
+        schema: {
+          tags,
+          summary: '评议不通过（须填写意见）',
+          params: idParam,
+          body: requiredComment,
+          response: { 200: PointClaimDetail },
+        },
       },
       async (req) => {
         const c = await caller(req);
@@ -357,13 +436,16 @@ export const pointRoutes =
           summary: '对公示中的积分申报提出异议（本县登录用户），退回重新评议',
           params: idParam,
           body: reasonBody,
+          response: { 200: PointClaimObjected },
         },
       },
       async (req) => objectToClaim(db, await caller(req), now(), req.params.id, req.body.reason),
     );
     app.post(
       '/points/claims/:id/withdraw',
-      { schema: { tags, summary: '撤回待评议的申报（申报人）', params: idParam } },
+      {
+        schema: { tags, summary: '撤回待评议的申报（申报人）', params: idParam, response: { 200: PointClaimDetail } },
+      },
       async (req) => {
         const c = await caller(req);
         await withdrawClaim(db, c, now(), req.params.id);
@@ -374,7 +456,12 @@ export const pointRoutes =
       '/points/claims/:id/post',
       {
         config: { permission: 'point:review' },
-        schema: { tags, summary: '公示期满后入账（公示未满 → 409）；扣分超过余额时扣至 0', params: idParam },
+        schema: {
+          tags,
+          summary: '公示期满后入账（公示未满 → 409）；扣分超过余额时扣至 0',
+          params: idParam,
+          response: { 200: PointClaimPosted },
+        },
       },
       async (req) => postClaim(db, await caller(req), now(), req.params.id),
     );
@@ -394,6 +481,7 @@ export const pointRoutes =
               .regex(/^\d{6}$/, '县级区划代码应为 6 位数字')
               .optional(),
           }),
+          response: { 200: PointClaimNoticePage },
         },
       },
       async (req) => publicClaimNotices(db, await resolveCounty(db, req.query.county), now(), req.query),
@@ -422,6 +510,7 @@ export const pointRoutes =
               .max(100, 'idempotencyKey 不能超过 100 个字符'),
             points: intPoints('每户积分').min(1, '每户积分必须大于 0').max(10_000, '每户积分不能超过 10000').optional(),
           }),
+          response: { 200: PointAwardResult },
         },
       },
       async (req) => award(db, await caller(req), now(), req.body),
@@ -436,6 +525,7 @@ export const pointRoutes =
           summary: '为活动发放服务积分：认定时长 × 每小时积分 × 系数，每个活动只发一次',
           params: z.object({ activityId: uuid('活动') }),
           body: z.object({ ruleId: uuid('积分规则').nullish() }).nullish(),
+          response: { 200: PointActivityAwardResult },
         },
       },
       async (req) => awardActivity(db, await caller(req), now(), req.params.activityId, req.body?.ruleId),
@@ -456,6 +546,7 @@ export const pointRoutes =
               .refine((n) => Math.abs(n) <= 100_000, '调整分值绝对值不能超过 100000'),
             reason: text('调整原因', 2, 500),
           }),
+          response: { 201: PointAdjustmentDetail },
         },
       },
       async (req, reply) => {
@@ -472,20 +563,30 @@ export const pointRoutes =
           tags,
           summary: '积分调整列表',
           querystring: z.object({ ...pageQuery, state: adjustmentState.optional() }),
+          response: { 200: PointAdjustmentPage },
         },
       },
       async (req) => listAdjustments(db, await caller(req), req.query),
     );
     app.get(
       '/points/adjustments/:id',
-      { config: { permission: 'point:read' }, schema: { tags, summary: '积分调整详情与流转记录', params: idParam } },
+      {
+        config: { permission: 'point:read' },
+        schema: { tags, summary: '积分调整详情与流转记录', params: idParam, response: { 200: PointAdjustmentDetail } },
+      },
       async (req) => getAdjustment(db, await caller(req), req.params.id),
     );
     app.post(
       '/points/adjustments/:id/approve',
       {
         config: { permission: 'point:approve' },
-        schema: { tags, summary: '复核通过并入账（申请人本人不能复核 → 403）', params: idParam, body: comment },
+        schema: {
+          tags,
+          summary: '复核通过并入账（申请人本人不能复核 → 403）',
+          params: idParam,
+          body: comment,
+          response: { 200: PointAdjustmentDetail },
+        },
       },
       async (req) => {
         const c = await caller(req);
@@ -497,7 +598,13 @@ export const pointRoutes =
       '/points/adjustments/:id/reject',
       {
         config: { permission: 'point:approve' },
-        schema: { tags, summary: '驳回积分调整（须填写意见）', params: idParam, body: requiredComment },
+        schema: {
+          tags,
+          summary: '驳回积分调整（须填写意见）',
+          params: idParam,
+          body: requiredComment,
+          response: { 200: PointAdjustmentDetail },
+        },
       },
       async (req) => {
         const c = await caller(req);
@@ -508,14 +615,23 @@ export const pointRoutes =
 
     app.get(
       '/points/transactions/:id',
-      { config: { permission: 'point:read' }, schema: { tags, summary: '积分凭证及其流水', params: idParam } },
+      {
+        config: { permission: 'point:read' },
+        schema: { tags, summary: '积分凭证及其流水', params: idParam, response: { 200: PointTransaction } },
+      },
       async (req) => getTransaction(db, await caller(req), req.params.id),
     );
     app.post(
       '/points/transactions/:id/reverse',
       {
         config: { permission: 'point:approve' },
-        schema: { tags, summary: '冲正一笔积分凭证（反向流水，只能冲正一次）', params: idParam, body: reasonBody },
+        schema: {
+          tags,
+          summary: '冲正一笔积分凭证（反向流水，只能冲正一次）',
+          params: idParam,
+          body: reasonBody,
+          response: { 201: PointReversal },
+        },
       },
       async (req, reply) =>
         reply.status(201).send(await reverseTransaction(db, await caller(req), now(), req.params.id, req.body.reason)),
@@ -529,6 +645,7 @@ export const pointRoutes =
           tags,
           summary: '年底积分清零（需开启 points.expireAtYearEnd；每年只执行一次）',
           body: z.object({ year: yearSchema }),
+          response: { 200: PointExpiry },
         },
       },
       async (req) => expirePoints(db, await caller(req), now(), req.body.year),
@@ -552,6 +669,7 @@ export const pointRoutes =
               .optional(),
             format: z.enum(['json', 'xlsx'], { error: 'format 应为 json 或 xlsx' }).optional(),
           }),
+          response: { 200: PointDividendAnswer },
         },
       },
       async (req, reply) => {
@@ -582,7 +700,11 @@ export const pointRoutes =
       '/points/verify',
       {
         config: { permission: 'pointRule:manage' },
-        schema: { tags, summary: '校验积分账本：按流水重算余额并检查各项不变式' },
+        schema: {
+          tags,
+          summary: '校验积分账本：按流水重算余额并检查各项不变式',
+          response: { 200: PointsVerification },
+        },
       },
       async (req) => verifyPoints(db, county(req)),
     );

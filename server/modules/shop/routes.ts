@@ -23,6 +23,7 @@ import {
 } from './service.js';
 import { sql } from 'drizzle-orm';
 import { shopGoods } from '../../db/schema/index.js';
+import { Goods, GoodsPage, RedemptionDetail, RedemptionPage, RedemptionReceipt } from './schema.js';
 
 const tags = ['积分超市'];
 const uuid = (label: string) => z.uuid(`${label} ID 格式不正确`);
@@ -97,20 +98,23 @@ export const shopRoutes =
             q: z.string().trim().max(40, '关键词不能超过 40 个字').optional(),
             all: flag.optional(),
           }),
+          response: { 200: GoodsPage },
         },
       },
       async (req) => listGoods(db, await caller(req), req.query),
     );
 
-    app.get('/shop/goods/:id', { schema: { tags, summary: '商品详情', params: idParam } }, async (req) =>
-      getGoods(db, await caller(req), req.params.id),
+    app.get(
+      '/shop/goods/:id',
+      { schema: { tags, summary: '商品详情', params: idParam, response: { 200: Goods } } },
+      async (req) => getGoods(db, await caller(req), req.params.id),
     );
 
     app.post(
       '/shop/goods',
       {
-        config: { permission: 'shop:manage' },
-        schema: { tags, summary: '上架商品（积分价格、库存、资金来源）', body: goodsBody },
+        config: { permission: 'shop:manage', attachesFiles: ['imageFileId'] },
+        schema: { tags, summary: '上架商品（积分价格、库存、资金来源）', body: goodsBody, response: { 201: Goods } },
       },
       async (req, reply) => {
         const c = await caller(req);
@@ -122,8 +126,14 @@ export const shopRoutes =
     app.put(
       '/shop/goods/:id',
       {
-        config: { permission: 'shop:manage' },
-        schema: { tags, summary: '修改商品（库存变动记入审计）', params: idParam, body: goodsPatch },
+        config: { permission: 'shop:manage', attachesFiles: ['imageFileId'] },
+        schema: {
+          tags,
+          summary: '修改商品（库存变动记入审计）',
+          params: idParam,
+          body: goodsPatch,
+          response: { 200: Goods },
+        },
       },
       async (req) => {
         const c = await caller(req);
@@ -136,7 +146,12 @@ export const shopRoutes =
       '/shop/goods/:id',
       {
         config: { permission: 'shop:manage' },
-        schema: { tags, summary: '下架商品（已预约的兑换仍可发放或取消）', params: idParam },
+        schema: {
+          tags,
+          summary: '下架商品（已预约的兑换仍可发放或取消）',
+          params: idParam,
+          response: { 200: Goods },
+        },
       },
       async (req) => {
         const c = await caller(req);
@@ -163,6 +178,7 @@ export const shopRoutes =
             }),
             accountId: uuid('账户'),
           }),
+          response: { 201: RedemptionReceipt },
         },
       },
       async (req, reply) => reply.status(201).send(await redeem(db, await caller(req), now(), req.body)),
@@ -194,6 +210,7 @@ export const shopRoutes =
               .optional(),
             q: z.string().trim().max(40, '关键词不能超过 40 个字').optional(),
           }),
+          response: { 200: RedemptionPage },
         },
       },
       async (req) => listRedemptions(db, await caller(req), req.query),
@@ -201,7 +218,7 @@ export const shopRoutes =
 
     app.get(
       '/shop/redemptions/:id',
-      { schema: { tags, summary: '兑换详情与流转记录', params: idParam } },
+      { schema: { tags, summary: '兑换详情与流转记录', params: idParam, response: { 200: RedemptionDetail } } },
       async (req) => getRedemption(db, await caller(req), req.params.id),
     );
 
@@ -219,6 +236,7 @@ export const shopRoutes =
               .trim()
               .regex(/^\d{6}$/, '取货码应为 6 位数字'),
           }),
+          response: { 200: RedemptionDetail },
         },
       },
       async (req) => {
@@ -236,6 +254,7 @@ export const shopRoutes =
           summary: '取消兑换（本人或工作人员）：库存退回、积分退还',
           params: idParam,
           body: z.object({ reason: z.string().trim().max(200, '取消原因不能超过 200 个字').optional() }).nullish(),
+          response: { 200: RedemptionDetail },
         },
       },
       async (req) => {
@@ -252,6 +271,7 @@ export const shopRoutes =
           tags,
           summary: '我的兑换（含待领取的取货码）',
           querystring: z.object({ ...pageQuery, state: stateEnum.optional() }),
+          response: { 200: RedemptionPage },
         },
       },
       async (req) => myRedemptions(db, await caller(req), req.query),

@@ -703,6 +703,7 @@ type RedemptionRow = { state: Redemption['state']; pickupCode: string; accountTy
 /** The pickup code is shown to the owner only: staff ask for it at the counter. */
 const presentRedemption = <T extends RedemptionRow>(r: T, showCode: boolean) => ({
   ...r,
+  accountType: r.accountType as AccountType,
   pickupCode: showCode ? r.pickupCode : undefined,
   stateName: redemptionStateLabels[r.state],
   accountTypeName: accountTypeLabels[r.accountType as AccountType] ?? r.accountType,

@@ -174,7 +174,7 @@ export const siteRoutes =
     app.post(
       '/sites',
       {
-        config: { permission: 'site:create' },
+        config: { permission: 'site:create', attachesFiles: ['photoIds'] },
         schema: { tags: ['阵地'], summary: '新增阵地', body: siteBody, response: { 201: SiteDetail } },
       },
       async (req, reply) => {
@@ -195,7 +195,7 @@ export const siteRoutes =
     app.patch(
       '/sites/:id',
       {
-        config: { permission: 'site:update' },
+        config: { permission: 'site:update', attachesFiles: ['photoIds'] },
         schema: {
           tags: ['阵地'],
           summary: '修改阵地',
@@ -234,7 +234,7 @@ export const siteRoutes =
     app.post(
       '/sites/:id/inspections',
       {
-        config: { permission: 'site:inspect' },
+        config: { permission: 'site:inspect', attachesFiles: ['results.*.photoIds'] },
         schema: {
           tags: ['阵地'],
           summary: '按标准检查阵地（逐项结果与照片）',

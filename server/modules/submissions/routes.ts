@@ -52,7 +52,7 @@ export const submissionRoutes =
     app.post(
       '/submissions',
       {
-        config: { permission: 'submission:submit' },
+        config: { permission: 'submission:submit', attachesFiles: ['attachmentIds'] },
         schema: {
           tags: ['台账与报送'],
           summary: '月度报送：实践站报所、实践所报中心；活动、参与人数、时长、点单、新志愿者等数据自动统计',
@@ -122,7 +122,7 @@ export const submissionRoutes =
     app.post(
       '/submissions/:id/resubmit',
       {
-        config: { permission: 'submission:submit' },
+        config: { permission: 'submission:submit', attachesFiles: ['attachmentIds'] },
         schema: {
           tags: ['台账与报送'],
           summary: '被退回后重新报送（数据重新统计，版本号加一）',

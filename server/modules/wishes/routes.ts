@@ -282,6 +282,7 @@ export const wishRoutes =
     app.post(
       '/wishes/:id/fulfill',
       {
+        config: { attachesFiles: ['photoIds'] },
         schema: {
           tags,
           summary: '提交心愿实现情况（认领人，须上传照片）',

@@ -50,10 +50,12 @@ async function published(over: Json = {}, phone: string = RESIDENT) {
   await act(STATION, w.id, 'verify');
   return act(STATION, w.id, 'publish');
 }
-async function photo() {
+/** A photo uploaded by `phone` (only one's own or readable files may be attached). */
+async function photo(phone: string) {
+  const owner = (await api(phone, 'GET', '/me')).json().id as string;
   const f = await one(
-    `insert into files (county_code, purpose, mime, size, sha256, storage_key, original_name) values ($1, 'image', 'image/jpeg', 1, 'x', $2, 'a.jpg') returning id`,
-    [COUNTY, `k/${crypto.randomUUID()}`],
+    `insert into files (county_code, owner_id, purpose, mime, size, sha256, storage_key, original_name) values ($1, $2, 'image', 'image/jpeg', 1, 'x', $3, 'a.jpg') returning id`,
+    [COUNTY, owner, `k/${crypto.randomUUID()}`],
   );
   return f.id as string;
 }
@@ -197,8 +199,8 @@ describe('wish lifecycle', () => {
     const ghost = await api(V1, 'POST', `/wishes/${w.id}/fulfill`, { photoIds: [crypto.randomUUID()] });
     expect(ghost.statusCode).toBe(400);
     expect(ghost.json().error.details[0].path).toBe('photoIds');
-    const p = await photo();
-    expect((await api(V2, 'POST', `/wishes/${w.id}/fulfill`, { photoIds: [p] })).statusCode).toBe(403);
+    const p = await photo(V1);
+    expect((await api(V2, 'POST', `/wishes/${w.id}/fulfill`, { photoIds: [await photo(V2)] })).statusCode).toBe(403);
     expect((await act(RESIDENT, w.id, 'confirm', {}, 409)).error.code).toBe('INVALID_TRANSITION');
     const fulfilled = await act(V1, w.id, 'fulfill', { photoIds: [p] });
     expect(fulfilled).toMatchObject({ state: 'fulfilled', stateName: '已实现' });
@@ -246,7 +248,7 @@ describe('wish lifecycle', () => {
   it('station staff confirm too; reject needs a reason; withdraw by the submitter only, and not once claimed', async () => {
     const a = await published({ title: '想要一副老花镜', value: 50 });
     await act(V1, a.id, 'claim', {}, 201);
-    await act(V1, a.id, 'fulfill', { photoIds: [await photo()] });
+    await act(V1, a.id, 'fulfill', { photoIds: [await photo(V1)] });
     expect((await act(STATION, a.id, 'confirm')).state).toBe('confirmed');
 
     const b = await submit({ title: '想要一床新棉被' });
@@ -333,8 +335,8 @@ describe('wish lifecycle', () => {
       await t.deps.files.put(key, png);
       return (
         await one(
-          `insert into files (county_code, purpose, mime, size, sha256, storage_key, original_name) values ($1, 'image', 'image/png', $2, 'x', $3, 'a.png') returning id`,
-          [COUNTY, png.length, key],
+          `insert into files (county_code, owner_id, purpose, mime, size, sha256, storage_key, original_name) values ($1, $2, 'image', 'image/png', $3, 'x', $4, 'a.png') returning id`,
+          [COUNTY, (await api(V1, 'GET', '/me')).json().id, png.length, key],
         )
       ).id as string;
     };
@@ -445,11 +447,11 @@ describe('claims under concurrency', () => {
     expect((await api(V2, 'POST', `/wishes/${w.id}/claim`, { amount: 0 })).statusCode).toBe(400);
     expect((await api(V2, 'POST', `/wishes/${w.id}/claim`, { amount: 10.001 })).statusCode).toBe(400);
     // V1 finishes their part early: the wish is still open for the rest
-    expect((await act(V1, w.id, 'fulfill', { photoIds: [await photo()] })).state).toBe('published');
+    expect((await act(V1, w.id, 'fulfill', { photoIds: [await photo(V1)] })).state).toBe('published');
     const b = await act(V2, w.id, 'claim', {}, 201); // no amount: the remaining 200
     expect(b).toMatchObject({ state: 'claimed', claimedValue: 300, remaining: 0 });
     expect(b.claims.map((k: Json) => k.amount)).toEqual([100, 200]);
-    const done = await act(V2, w.id, 'fulfill', { photoIds: [await photo()] });
+    const done = await act(V2, w.id, 'fulfill', { photoIds: [await photo(V2)] });
     expect(done.state).toBe('fulfilled');
     expect(done.photos).toHaveLength(2); // consent given: photos shown
     expect(done.events.map((e: Json) => e.action)).toEqual([
@@ -500,7 +502,7 @@ describe('claims under concurrency', () => {
     expect(long.statusCode).toBe(400);
     expect(long.json().error.details[0].path).toBe('reason');
     // once reported done it can no longer be taken back
-    await act(V2, w.id, 'fulfill', { photoIds: [await photo()] });
+    await act(V2, w.id, 'fulfill', { photoIds: [await photo(V2)] });
     const late = await api(V2, 'POST', `/wishes/${w.id}/claim/withdraw`, {});
     expect(late.statusCode).toBe(409);
     expect((await one('select state from wishes where id = $1', [w.id])).state).toBe('fulfilled');

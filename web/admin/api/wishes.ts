@@ -3,13 +3,13 @@
  * spell out are optional here.
  */
 import { api, type PageQuery } from '../../common/api';
+import type { ApiBody, ApiQuery, Schemas } from '../../common/api-types';
 import type { WorkflowEvent } from './points';
 
 export type WishState =
   'submitted' | 'verified' | 'published' | 'claimed' | 'fulfilled' | 'confirmed' | 'rejected' | 'withdrawn' | 'expired';
-export type HonorKind =
-  'good_person' | 'moral_model' | 'good_deed' | 'beautiful_family' | 'civilized_family' | 'safe_family';
-export type HonorState = 'nominated' | 'notice' | 'published' | 'rejected' | 'revoked';
+export type HonorKind = Schemas['HonorKind'];
+export type HonorState = Schemas['HonorState'];
 
 export interface WishClaim {
   id: string;
@@ -98,60 +98,20 @@ export function wishCounts(res: Awaited<ReturnType<typeof wishApi.stats>>): Part
   return out;
 }
 
-export interface Honor {
-  id: string;
-  kind: HonorKind;
-  nomineeName: string;
-  story: string;
-  regionCode: string;
-  regionName?: string | null;
-  photoFileId?: string | null;
-  photoUrl?: string | null;
-  consent: boolean;
-  householdId?: string | null;
-  volunteerId?: string | null;
-  year: number;
-  state: HonorState;
-  noticeStartAt?: string | null;
-  noticeEndAt?: string | null;
-  reviewComment?: string | null;
-  revokeReason?: string | null;
-  nominatorName?: string | null;
-  kindName?: string;
-  stateName?: string;
-  regionFullName?: string | null;
-  noticeEnded?: boolean;
-  awaitingConsent?: boolean;
-  objections?: number;
-  /** What the caller may do next, from the server: approve, reject, object, publish, revoke, recordConsent, withdrawConsent. */
-  actions?: string[];
-  publishedAt?: string | null;
-  revokedAt?: string | null;
-  createdAt: string;
-  events?: WorkflowEvent[];
-}
-
-export interface HonorInput {
-  kind: HonorKind;
-  nomineeName: string;
-  story: string;
-  regionCode: string;
-  consent: boolean;
-  photoFileId?: string;
-  year?: number;
-  householdId?: string;
-  volunteerId?: string;
-}
+export type Honor = Schemas['Honor'];
+/** An honour with what the caller may do now (`actions`, from the server) and its timeline. */
+export type HonorDetail = Schemas['HonorDetail'];
+export type HonorInput = ApiBody<'/api/v1/honors/nominations', 'post'>;
 
 export const honorApi = {
-  list: (query: PageQuery & { kind?: HonorKind; state?: HonorState; regionCode?: string; year?: number; q?: string }) =>
-    api.page<Honor>('/honors', { ...query }),
-  get: (id: string) => api.get<Honor>(`/honors/${id}`),
-  nominate: (input: HonorInput) => api.post<Honor>('/honors/nominations', input),
-  approve: (id: string, comment?: string) => api.post<Honor>(`/honors/${id}/approve`, comment ? { comment } : {}),
-  reject: (id: string, reason: string) => api.post<Honor>(`/honors/${id}/reject`, { reason }),
-  publish: (id: string) => api.post<Honor>(`/honors/${id}/publish`, {}),
-  revoke: (id: string, reason: string) => api.post<Honor>(`/honors/${id}/revoke`, { reason }),
+  list: (query: ApiQuery<'/api/v1/honors', 'get'>) => api.page('/honors', query),
+  get: (id: string) => api.get(`/honors/${id}`),
+  nominate: (input: HonorInput) => api.post('/honors/nominations', input),
+  approve: (id: string, comment?: string) => api.post(`/honors/${id}/approve`, comment ? { comment } : {}),
+  reject: (id: string, reason: string) => api.post(`/honors/${id}/reject`, { reason }),
+  object: (id: string, reason: string) => api.post(`/honors/${id}/object`, { reason }),
+  publish: (id: string) => api.post(`/honors/${id}/publish`),
+  revoke: (id: string, reason: string) => api.post(`/honors/${id}/revoke`, { reason }),
   consent: (id: string, consent: boolean) =>
-    api.post<Honor>(`/honors/${id}/consent`, consent ? { consent, grantedBy: 'staff_on_paper' } : { consent }),
+    api.post(`/honors/${id}/consent`, consent ? { consent, grantedBy: 'staff_on_paper' } : { consent }),
 };
