@@ -20,6 +20,8 @@ const converted = [
   /^\/api\/v1\/submissions(\/|$)/,
   /^\/api\/v1\/(certificates|me\/certificates|public\/certificates)(\/|$)/,
   /^\/api\/v1\/(hours\/|me\/hours(\/requests)?$|volunteers\/\{id\}\/hours$)/,
+  /^\/api\/v1\/(service-items|households|orders|follow-ups)(\/|$)/,
+  /^\/api\/v1\/(volunteers|jobs)(\/|$)/,
 ];
 
 let app: FastifyInstance;

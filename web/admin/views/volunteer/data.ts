@@ -2,6 +2,7 @@ import type { FormRules } from 'element-plus';
 import type { ApiErrorDetail } from '../../../common/api';
 import { ageOn, parseIdNumber } from '../../../common/idcard';
 import type { TeamCategory, Volunteer, VolunteerCreateInput, VolunteerUpdateInput } from '../../api';
+import { politicalStatusOptions } from '../../../common/labels';
 import { msg } from '../../locales/zh-CN';
 
 const f = msg.volunteer.form;
@@ -24,7 +25,7 @@ export interface VolunteerForm {
   regionName: string;
   categories: string[];
   skills: string[];
-  politicalStatus: string;
+  politicalStatus: (typeof politicalStatusOptions)[number] | '';
   education: string;
   occupation: string;
   availability: string;
@@ -67,7 +68,7 @@ export function volunteerToForm(v: Volunteer): VolunteerForm {
     regionName: v.regionName ?? '',
     categories: [...(v.categories ?? [])],
     skills: [...(v.skills ?? [])],
-    politicalStatus: v.politicalStatus ?? '',
+    politicalStatus: politicalStatusOptions.find((x) => x === v.politicalStatus) ?? '',
     education: v.education ?? '',
     occupation: v.occupation ?? '',
     availability: v.availability ?? '',
