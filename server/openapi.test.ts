@@ -25,6 +25,8 @@ const converted = [
   /^\/api\/v1\/(point-rules|point-privileges|points|shop|honors)(\/|$)/,
   /^\/api\/v1\/(me\/(points|point-claims|redemptions)|public\/points-notices)$/,
   /^\/api\/v1\/public\/honors(\/|$)/,
+  /^\/api\/v1\/(service-items|households|orders|follow-ups)(\/|$)/,
+  /^\/api\/v1\/(volunteers|jobs)(\/|$)/,
 ];
 
 let app: FastifyInstance;

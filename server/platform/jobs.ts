@@ -499,11 +499,11 @@ export async function deleteOldJobs(db: Db, now: Date) {
 export async function getJob(db: DbOrTx, id: string, userId: string) {
   const [row] = await db.select().from(jobs).where(eq(jobs.id, id));
   if (!row || row.createdBy !== userId) throw notFound('任务');
-  const finished = row.status === 'succeeded' || row.status === 'failed';
+  const finished = row.status === 'succeeded' || row.status === 'failed' ? row.status : null;
   return {
     id: row.id,
     kind: row.kind,
-    status: finished ? row.status : ('running' as const),
+    status: finished ?? ('running' as const),
     /** Waiting for a runner, or for its next attempt after an error (`error` says which). */
     waiting: row.status === 'queued',
     attempts: row.attempts,

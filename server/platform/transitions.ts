@@ -174,6 +174,11 @@ export type RunTransition<T extends StatefulTable, S extends string, P extends s
   table: T;
   /** The state column's key when it is not `state` (hour requests and sign-ups keep theirs in `status`). */
   stateKey?: keyof T['$inferSelect'] & string;
+  /**
+   * What the state column holds for each state, when it is not the state's name: a volunteer's verification is its
+   * `verified` boolean (`{ registered: false, verified: true }`), so the state is never kept twice.
+   */
+  stored?: Readonly<Record<S, unknown>>;
   /** The record as the caller read it: its id, county and the state the caller saw. */
   record: { id: string; countyCode: string; state: S };
   action: A;
@@ -205,8 +210,9 @@ export async function runTransition<T extends StatefulTable, S extends string, P
   const t = r.machine.transitions[r.action];
   const key = r.stateKey ?? 'state';
   const column = (r.table as unknown as Record<string, AnyPgColumn>)[key];
-  const conds = and(eq(r.table.id, r.record.id), eq(column, r.record.state), r.where ?? sql`true`);
-  const set = { ...r.set, [key]: t.to } as PgUpdateSetSource<T>;
+  const stored = (s: S) => (r.stored ? r.stored[s] : s);
+  const conds = and(eq(r.table.id, r.record.id), eq(column, stored(r.record.state)), r.where ?? sql`true`);
+  const set = { ...r.set, [key]: stored(t.to) } as PgUpdateSetSource<T>;
   const rows = (await tx.update(r.table).set(set).where(conds).returning()) as T['$inferSelect'][];
   const row = rows[0];
   if (!row) throw new AppError('INVALID_TRANSITION', r.lost ?? `该${r.machine.noun}的状态已变化，请刷新后重试`);

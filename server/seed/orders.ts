@@ -485,6 +485,7 @@ export async function seedOrders(
               regionCode: o.regionCode,
               regionPath: o.regionPath,
               reason: o._follow!,
+              state: closed ? ('closed' as const) : ('open' as const),
               openedAt: o.ratedAt as Date,
               closedAt: closed ? new Date((o.ratedAt as Date).getTime() + 2 * 86400_000) : null,
               result: closed ? '已电话回访，重新安排志愿者上门，群众表示认可' : null,

@@ -2219,7 +2219,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Volunteer'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description 下一页的游标（用作 after；最后一页为 null） */
+              nextCursor?: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2256,12 +2283,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Volunteer'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2293,7 +2340,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ConsentTexts'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2327,7 +2394,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['VolunteerDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2356,12 +2443,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description Excel 工作簿（.xlsx） */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2399,7 +2506,36 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['VolunteerImportResult'];
+          };
+        };
+        /** @description 已受理，在后台进行 */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['JobAccepted'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2428,12 +2564,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description Excel 工作簿（.xlsx） */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2469,7 +2625,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['VolunteerDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2513,7 +2689,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['VolunteerDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2528,7 +2724,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** 实名核验通过（已核对身份证原件） */
+    /** 实名核验通过（已核对身份证原件）；已核验的答 409 */
     post: {
       parameters: {
         query?: never;
@@ -2545,7 +2741,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['VolunteerDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2589,7 +2805,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['VolunteerReveal'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -2623,7 +2859,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Job'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3457,7 +3713,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ServiceMenu'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3492,12 +3768,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ServiceItem'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3534,7 +3830,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['ServiceItem'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3596,7 +3917,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['ServiceItem'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3630,7 +3971,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Household'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description 下一页的游标（用作 after；最后一页为 null） */
+              nextCursor?: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3656,12 +4024,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Household'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3702,7 +4090,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['OrderSummary'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description 下一页的游标（用作 after；最后一页为 null） */
+              nextCursor?: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3731,12 +4146,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3777,7 +4212,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['OrderSummary'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description 下一页的游标（用作 after；最后一页为 null） */
+              nextCursor?: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3821,7 +4283,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['OrderSummary'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description 下一页的游标（用作 after；最后一页为 null） */
+              nextCursor?: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3855,7 +4344,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['OrdersMeta'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3891,7 +4400,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3927,7 +4456,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Recommendations'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -3983,7 +4532,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4037,7 +4606,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4091,7 +4680,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4145,7 +4754,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4199,7 +4828,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4253,7 +4902,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4307,7 +4976,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4361,7 +5050,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4415,7 +5124,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4449,7 +5178,29 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['FollowUp'][];
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -4470,7 +5221,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** 回访办结 */
+    /** 回访办结（已办结的答 409） */
     post: {
       parameters: {
         query?: never;
@@ -4493,7 +5244,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['FollowUp'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -13052,6 +13823,500 @@ export interface components {
         description: string;
         memberCount: number;
       }[];
+    };
+    /**
+     * @description 志愿者的操作：实名核验
+     * @enum {string}
+     */
+    VolunteerAction: 'verify';
+    /** @description 志愿者（列表中的一项，身份证号与手机号脱敏） */
+    Volunteer: {
+      /** Format: uuid */
+      id: string;
+      volunteerNo: string;
+      name: string;
+      /** @enum {string} */
+      gender: 'male' | 'female';
+      /** Format: date */
+      birthDate: string;
+      idType: string;
+      idNumberMasked: string;
+      phoneMasked: string | null;
+      regionCode: string;
+      regionName: string | null;
+      verified: boolean;
+      /** Format: date-time */
+      verifiedAt: string | null;
+      skills: string[];
+      categories: string[];
+      availability: string;
+      serviceArea: string;
+      politicalStatus: string;
+      education: string;
+      occupation: string;
+      guardianName: string | null;
+      guardianPhoneMasked: string | null;
+      guardianRelation: string | null;
+      /**
+       * @description 来源：本人注册 / 工作人员登记 / 批量导入
+       * @enum {string}
+       */
+      source: 'self' | 'staff' | 'import';
+      /** Format: uuid */
+      userId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** @description 志愿者详情：所在队伍与个人信息同意记录 */
+    VolunteerDetail: {
+      /** Format: uuid */
+      id: string;
+      volunteerNo: string;
+      name: string;
+      /** @enum {string} */
+      gender: 'male' | 'female';
+      /** Format: date */
+      birthDate: string;
+      idType: string;
+      idNumberMasked: string;
+      phoneMasked: string | null;
+      regionCode: string;
+      regionName: string | null;
+      verified: boolean;
+      /** Format: date-time */
+      verifiedAt: string | null;
+      skills: string[];
+      categories: string[];
+      availability: string;
+      serviceArea: string;
+      politicalStatus: string;
+      education: string;
+      occupation: string;
+      guardianName: string | null;
+      guardianPhoneMasked: string | null;
+      guardianRelation: string | null;
+      /**
+       * @description 来源：本人注册 / 工作人员登记 / 批量导入
+       * @enum {string}
+       */
+      source: 'self' | 'staff' | 'import';
+      /** Format: uuid */
+      userId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      teams: {
+        /** Format: uuid */
+        teamId: string;
+        name: string;
+        level: components['schemas']['TeamLevel'];
+        levelName: string;
+        category: string;
+        categoryName: string;
+        status: components['schemas']['TeamMemberStatus'];
+        isLeader: boolean;
+      }[];
+      consents: {
+        purpose: string;
+        purposeText: string;
+        version: string;
+        /** @enum {string} */
+        grantedBy: 'self' | 'guardian' | 'staff_on_paper';
+        guardianName: string | null;
+        /** Format: date-time */
+        at: string;
+        /** Format: date-time */
+        revokedAt: string | null;
+      }[];
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['VolunteerAction'][];
+    };
+    /** @description 个人信息处理的同意文本及版本 */
+    ConsentTexts: {
+      items: {
+        purpose: string;
+        version: string;
+        text: string;
+      }[];
+    };
+    /** @description 完整的身份证号或手机号（已记入审计） */
+    VolunteerReveal: {
+      /** @enum {string} */
+      field: 'idNumber' | 'phone' | 'guardianPhone';
+      value: string;
+    };
+    /** @description 导入结果 */
+    VolunteerImportResult: {
+      /** Format: uuid */
+      jobId: string;
+      total: number;
+      imported: number;
+      /** @description 与已有志愿者（同一身份证号）合并的行数 */
+      merged: number;
+      failed: number;
+      /** @description 错误报告（.xlsx）的下载地址；没有错误行时为 null */
+      errorReportUrl: string | null;
+    };
+    /** @description 已在后台开始的任务 */
+    JobAccepted: {
+      /** Format: uuid */
+      jobId: string;
+      /** @description 查询进度：GET /api/v1/jobs/{id} */
+      statusUrl: string;
+    };
+    /** @description 后台任务进度 */
+    Job: {
+      /** Format: uuid */
+      id: string;
+      kind: string;
+      /** @enum {string} */
+      status: 'running' | 'succeeded' | 'failed';
+      /** @description 排队中（等待执行或出错后等待重试） */
+      waiting: boolean;
+      attempts: number;
+      processed: number;
+      total: number;
+      percent: number;
+      /** @description 任务的结果（导入：VolunteerImportResult 去掉 jobId） */
+      result: {
+        [key: string]: unknown;
+      } | null;
+      error: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      finishedAt: string | null;
+    };
+    /**
+     * @description 订单状态：待派单 / 已驳回 / 待接单 / 已接单 / 服务中 / 已完成 / 已评价 / 已关闭 / 已取消
+     * @enum {string}
+     */
+    OrderState:
+      | 'submitted'
+      | 'rejected'
+      | 'dispatched'
+      | 'accepted'
+      | 'in_service'
+      | 'completed'
+      | 'rated'
+      | 'closed'
+      | 'cancelled';
+    /**
+     * @description 订单动作（expire、close 由系统执行）
+     * @enum {string}
+     */
+    OrderAction:
+      | 'reject'
+      | 'dispatch'
+      | 'accept'
+      | 'decline'
+      | 'start'
+      | 'complete'
+      | 'rate'
+      | 'cancel'
+      | 'reopen'
+      | 'expire'
+      | 'close';
+    /** @description 服务项目的附加字段（点单时填写） */
+    ItemField: {
+      key: string;
+      label: string;
+      /** @enum {string} */
+      type: 'text' | 'number' | 'date' | 'single' | 'multi';
+      required: boolean;
+      options?: string[];
+    };
+    /** @description 服务项目（菜单中的一项） */
+    ServiceItem: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      category: string;
+      categoryName: string;
+      description: string;
+      regionCode: string;
+      regionName: string;
+      /**
+       * @description 所属层级：县 / 乡镇 / 村
+       * @enum {string}
+       */
+      regionLevel: 'county' | 'town' | 'village';
+      fields: components['schemas']['ItemField'][];
+      providerTeamIds: string[];
+      active: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      orderCount: number;
+    };
+    /** @description 某地可点的服务菜单（县、乡镇、村三级的项目） */
+    ServiceMenu: {
+      region: {
+        code: string;
+        name: string;
+      };
+      items: components['schemas']['ServiceItem'][];
+    };
+    /** @description 群众户（代登记，手机号脱敏） */
+    Household: {
+      /** Format: uuid */
+      id: string;
+      headName: string;
+      phoneMasked: string | null;
+      regionCode: string;
+      regionName: string | null;
+      address: string;
+      memberCount: number;
+      note: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** @description 订单（列表中的一项） */
+    OrderSummary: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['OrderState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string;
+      contactName: string;
+      description: string;
+      address: string;
+      /** @description 附加字段的回答（键为字段编码） */
+      answers: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      serviceItemId: string;
+      serviceItemName: string;
+      category: string;
+      categoryName: string;
+      /**
+       * @description 派单对象：队伍 / 志愿者 / 抢单池
+       * @enum {string|null}
+       */
+      targetType: 'team' | 'volunteer' | 'pool' | null;
+      /** Format: uuid */
+      targetId: string | null;
+      /** Format: uuid */
+      acceptedUserId: string | null;
+      /** Format: uuid */
+      acceptedVolunteerId: string | null;
+      /** Format: uuid */
+      acceptedTeamId: string | null;
+      /** Format: uuid */
+      residentUserId: string | null;
+      /** Format: uuid */
+      householdId: string | null;
+      /** Format: uuid */
+      proxyUserId: string | null;
+      summary: string | null;
+      hours: number | null;
+      volunteerIds: string[];
+      photoIds: string[];
+      score: number | null;
+      scoreName: string | null;
+      comment: string | null;
+      autoRated: boolean;
+      escalationLevel: number;
+      /** @description 超时上报到的层级：站 / 所 / 中心 */
+      escalatedTo: string | null;
+      overdue: boolean;
+      /** Format: date-time */
+      stepStartedAt: string;
+      /** Format: date-time */
+      submittedAt: string;
+      /** Format: date-time */
+      dispatchedAt: string | null;
+      /** Format: date-time */
+      acceptedAt: string | null;
+      /** Format: date-time */
+      completedAt: string | null;
+      /** Format: date-time */
+      ratedAt: string | null;
+      /** Format: date-time */
+      closedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** @description 订单时间线上的一条 */
+    OrderEvent: {
+      action: string;
+      actionName: string;
+      from: components['schemas']['OrderState'] | null;
+      to: components['schemas']['OrderState'];
+      actorName: string;
+      /** Format: date-time */
+      at: string;
+      note: string;
+    };
+    /** @description 订单详情与时间线 */
+    Order: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['OrderState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string;
+      contactName: string;
+      description: string;
+      address: string;
+      /** @description 附加字段的回答（键为字段编码） */
+      answers: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      serviceItemId: string;
+      serviceItemName: string;
+      category: string;
+      categoryName: string;
+      /**
+       * @description 派单对象：队伍 / 志愿者 / 抢单池
+       * @enum {string|null}
+       */
+      targetType: 'team' | 'volunteer' | 'pool' | null;
+      /** Format: uuid */
+      targetId: string | null;
+      /** Format: uuid */
+      acceptedUserId: string | null;
+      /** Format: uuid */
+      acceptedVolunteerId: string | null;
+      /** Format: uuid */
+      acceptedTeamId: string | null;
+      /** Format: uuid */
+      residentUserId: string | null;
+      /** Format: uuid */
+      householdId: string | null;
+      /** Format: uuid */
+      proxyUserId: string | null;
+      summary: string | null;
+      hours: number | null;
+      volunteerIds: string[];
+      photoIds: string[];
+      score: number | null;
+      scoreName: string | null;
+      comment: string | null;
+      autoRated: boolean;
+      escalationLevel: number;
+      /** @description 超时上报到的层级：站 / 所 / 中心 */
+      escalatedTo: string | null;
+      overdue: boolean;
+      /** Format: date-time */
+      stepStartedAt: string;
+      /** Format: date-time */
+      submittedAt: string;
+      /** Format: date-time */
+      dispatchedAt: string | null;
+      /** Format: date-time */
+      acceptedAt: string | null;
+      /** Format: date-time */
+      completedAt: string | null;
+      /** Format: date-time */
+      ratedAt: string | null;
+      /** Format: date-time */
+      closedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      serviceItem: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        category: string;
+        categoryName: string;
+        fields: components['schemas']['ItemField'][];
+      };
+      target: {
+        /**
+         * @description 派单对象：队伍 / 志愿者 / 抢单池
+         * @enum {string}
+         */
+        type: 'team' | 'volunteer' | 'pool';
+        /** Format: uuid */
+        id: string | null;
+        name: string;
+      } | null;
+      acceptorName: string | null;
+      photos: components['schemas']['FileRef'][];
+      timeline: components['schemas']['OrderEvent'][];
+      followUps: {
+        /** Format: uuid */
+        id: string;
+        reason: string;
+        /** Format: date-time */
+        openedAt: string;
+        /** Format: date-time */
+        closedAt: string | null;
+        result: string | null;
+      }[];
+      /** @description 当前用户现在可以执行的动作（按钮） */
+      actions: components['schemas']['OrderAction'][];
+    };
+    /** @description 动作之后当前用户已看不到的订单：只有新状态 */
+    OrderMoved: {
+      /** Format: uuid */
+      id: string;
+      state: components['schemas']['OrderState'];
+      stateName: string;
+      timeline: components['schemas']['OrderEvent'][];
+      actions: components['schemas']['OrderAction'][];
+    };
+    /** @description 派单推荐：按得分排序的队伍与志愿者及理由 */
+    Recommendations: {
+      items: {
+        /** @enum {string} */
+        type: 'team' | 'volunteer';
+        /** Format: uuid */
+        id: string;
+        name: string;
+        score: number;
+        reasons: string[];
+      }[];
+    };
+    /** @description 订单状态、动作与评分的中文名称 */
+    OrdersMeta: {
+      states: {
+        [key: string]: string;
+      };
+      scores: {
+        [key: string]: string;
+      };
+      transitions: {
+        [key: string]: {
+          from: string[];
+          to: string;
+          who: string[];
+          label: string;
+        };
+      };
+    };
+    /**
+     * @description 回访状态：待回访 / 已办结
+     * @enum {string}
+     */
+    FollowUpState: 'open' | 'closed';
+    /**
+     * @description 回访的操作：办结
+     * @enum {string}
+     */
+    FollowUpAction: 'close';
+    /** @description 不满意回访 */
+    FollowUp: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      orderId: string;
+      state: components['schemas']['FollowUpState'];
+      stateName: string;
+      reason: string;
+      /** Format: date-time */
+      openedAt: string;
+      /** Format: date-time */
+      closedAt: string | null;
+      result: string | null;
+      contactName: string;
+      serviceItemName: string;
+      score: number | null;
+      scoreName: string | null;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['FollowUpAction'][];
     };
     /**
      * @description 活动类型（中文名称见 /activities/meta）

@@ -205,6 +205,10 @@ export const followUps = pgTable(
     regionCode: text('region_code').notNull(),
     regionPath: text('region_path').notNull(),
     reason: text('reason').notNull(),
+    /** open → closed (orders/transitions.ts followUpMachine); closed_at says when. */
+    state: text('state', { enum: ['open', 'closed'] })
+      .notNull()
+      .default('open'),
     openedAt: ts('opened_at').notNull(),
     closedAt: ts('closed_at'),
     result: text('result'),

@@ -439,6 +439,8 @@ export const workflowEvents = pgTable(
         'star_application',
         'submission',
         'certificate',
+        'volunteer',
+        'follow_up',
       ],
     }).notNull(),
     entityId: uuid('entity_id').notNull(),

@@ -149,3 +149,55 @@ describe('the order machine', () => {
     expect(timeline.filter((a) => a === 'reject' || a === 'dispatch')).toHaveLength(1);
   });
 });
+
+describe('the follow-up machine (不满意回访)', () => {
+  type Row = { id: string; orderId: string; state: string; actions: string[] };
+  /** A completed order rated 不满意 by the resident: its follow-up, as the list shows it to `phone`. */
+  async function openFollowUp(phone = ADMIN) {
+    const orderId = await orderIn('completed');
+    expect((await act(R, orderId, 'rate', { score: 2, comment: '来晚了' })).statusCode).toBe(200);
+    const rows = (await t.as(phone)({ method: 'GET', url: '/api/v1/follow-ups?open=true' })).json().items as Row[];
+    const row = rows.find((f) => f.orderId === orderId);
+    expect(row, 'the follow-up of the new order').toBeDefined();
+    return row!;
+  }
+  const close = (phone: string, id: string, result = '已电话回访并重新上门') =>
+    t.as(phone)({ method: 'POST', url: `/api/v1/follow-ups/${id}/close`, payload: { result } });
+
+  it('an open follow-up lists 办结; closing it answers the closed row with no actions; closing again is 409', async () => {
+    const row = await openFollowUp();
+    expect(row).toMatchObject({ state: 'open', actions: ['close'] });
+    const res = await close(ADMIN, row.id);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ id: row.id, state: 'closed', stateName: '已办结', actions: [] });
+    const closed = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/follow-ups?open=false' })).json().items as Row[];
+    expect(closed.find((f) => f.id === row.id)).toMatchObject({ state: 'closed', actions: [] });
+    const again = await close(ADMIN, row.id, '再次办结');
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('INVALID_TRANSITION');
+    // the resident reads the result on the order's timeline, once
+    const order = await t.as(R)({ method: 'GET', url: `/api/v1/orders/${row.orderId}` });
+    const notes = (order.json().timeline as { action: string; note: string }[]).filter((e) => e.action === 'follow_up');
+    expect(notes.map((e) => e.note)).toEqual(['回访办结：已电话回访并重新上门']);
+  });
+
+  it('refuses the wrong party: 403 without order:manage, 404 to staff of another town', async () => {
+    const row = await openFollowUp();
+    expect((await close(V, row.id)).statusCode).toBe(403);
+    expect((await close(PHONES.shawoAdmin, row.id)).statusCode).toBe(404);
+    const shawo = (await t.as(PHONES.shawoAdmin)({ method: 'GET', url: '/api/v1/follow-ups' })).json().items as Row[];
+    expect(shawo.some((f) => f.id === row.id)).toBe(false);
+    // still open for its own staff
+    const mine = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/follow-ups?open=true' })).json().items as Row[];
+    expect(mine.find((f) => f.id === row.id)).toMatchObject({ state: 'open', actions: ['close'] });
+  });
+
+  it('two simultaneous closes of one follow-up: one wins, the other answers 409', async () => {
+    const row = await openFollowUp();
+    const results = await Promise.all([close(ADMIN, row.id, '甲办结'), close(PHONES.countyAdmin, row.id, '乙办结')]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const order = await t.as(R)({ method: 'GET', url: `/api/v1/orders/${row.orderId}` });
+    expect((order.json().timeline as { action: string }[]).filter((e) => e.action === 'follow_up')).toHaveLength(1);
+    expect(order.json().followUps[0].result).toBe(results[0].statusCode === 200 ? '甲办结' : '乙办结');
+  });
+});

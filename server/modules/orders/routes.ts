@@ -9,6 +9,20 @@ import { countyOf } from '../accounts/service.js';
 import { afterQuery, listsOf } from '../../platform/lists.js';
 import { sendJsonText } from '../../platform/responses.js';
 import {
+  FollowUp,
+  FollowUpList,
+  Household,
+  HouseholdPage,
+  Order,
+  OrderAfterAction,
+  OrderPage,
+  OrdersMeta,
+  Recommendations,
+  ServiceItem,
+  ServiceItemPage,
+  ServiceMenu,
+} from './schema.js';
+import {
   closeFollowUp,
   createHousehold,
   createItem,
@@ -137,6 +151,7 @@ export const orderRoutes =
       };
     };
     const caller = (req: FastifyRequest) => orderCaller(callerBase(req));
+    const followUpViewer = (req: FastifyRequest) => ({ scope: auth(req).scope, canManage: can(req, 'order:manage') });
 
     // ---- menu ----
     // service photos of an order: readable by its parties (resident, volunteer, staff in scope), as its detail
@@ -153,6 +168,7 @@ export const orderRoutes =
           tags: ['点单'],
           summary: '服务菜单：某地（默认本人所在村）可点的服务项目',
           querystring: z.object({ regionCode: regionCode.optional(), all: z.enum(['0', '1']).optional() }),
+          response: { 200: ServiceMenu },
         },
       },
       async (req) => {
@@ -174,6 +190,7 @@ export const orderRoutes =
             q: z.string().max(40).optional(),
             category: z.string().max(40).optional(),
           }),
+          response: { 200: ServiceItemPage },
         },
       },
       async (req) => listItemsInScope(db, auth(req).scope, req.query),
@@ -182,7 +199,7 @@ export const orderRoutes =
       '/service-items',
       {
         config: { permission: 'serviceItem:manage' },
-        schema: { tags: ['点单'], summary: '新增服务项目', body: itemBody },
+        schema: { tags: ['点单'], summary: '新增服务项目', body: itemBody, response: { 201: ServiceItem } },
       },
       async (req, reply) => reply.status(201).send(await createItem(db, actor(req), auth(req).scope, req.body)),
     );
@@ -195,6 +212,7 @@ export const orderRoutes =
           summary: '修改服务项目（停用：active=false）',
           params: idParam,
           body: itemBody.partial(),
+          response: { 200: ServiceItem },
         },
       },
       async (req) => updateItem(db, actor(req), auth(req).scope, req.params.id, req.body),
@@ -214,6 +232,7 @@ export const orderRoutes =
             q: z.string().max(40).optional(),
             regionCode: regionCode.optional(),
           }),
+          response: { 200: HouseholdPage },
         },
       },
       async (req, reply) => {
@@ -236,6 +255,7 @@ export const orderRoutes =
             memberCount: z.number().int().min(1).max(30).optional(),
             note: z.string().max(500).optional(),
           }),
+          response: { 201: Household },
         },
       },
       async (req, reply) =>
@@ -256,6 +276,7 @@ export const orderRoutes =
             answers: z.record(z.string(), z.unknown()).optional(),
             householdId: z.uuid('户 ID 格式不正确').nullish(),
           }),
+          response: { 201: Order },
         },
       },
       async (req, reply) => {
@@ -272,6 +293,7 @@ export const orderRoutes =
           tags: ['点单'],
           summary: '订单看板（按数据权限，可筛选状态、超时、区划、类别）',
           querystring: z.object(orderFilter),
+          response: { 200: OrderPage },
         },
       },
       async (req, reply) => {
@@ -281,7 +303,14 @@ export const orderRoutes =
     );
     app.get(
       '/orders/mine',
-      { schema: { tags: ['点单'], summary: '我的点单（群众）', querystring: z.object(orderFilter) } },
+      {
+        schema: {
+          tags: ['点单'],
+          summary: '我的点单（群众）',
+          querystring: z.object(orderFilter),
+          response: { 200: OrderPage },
+        },
+      },
       async (req) => myOrders(db, await caller(req), req.query),
     );
     app.get(
@@ -292,27 +321,47 @@ export const orderRoutes =
           tags: ['点单'],
           summary: '志愿者与队长的接单任务：todo 派给我的 / pool 抢单池 / mine 我接的',
           querystring: z.object({ ...orderFilter, view: z.enum(['todo', 'pool', 'mine']).optional() }),
+          response: { 200: OrderPage },
         },
       },
       async (req) => myTasks(db, await caller(req), req.query),
     );
-    app.get('/orders/meta', { schema: { tags: ['点单'], summary: '订单状态、动作与评分的中文名称' } }, async () => ({
-      states: stateLabels,
-      scores: scoreLabels,
-      transitions: Object.fromEntries(
-        Object.entries(orderTransitions).map(([k, t]) => [k, { from: t.from, to: t.to, who: t.who, label: t.label }]),
-      ),
-    }));
+    app.get(
+      '/orders/meta',
+      { schema: { tags: ['点单'], summary: '订单状态、动作与评分的中文名称', response: { 200: OrdersMeta } } },
+      async () => ({
+        states: stateLabels,
+        scores: scoreLabels,
+        transitions: Object.fromEntries(
+          Object.entries(orderTransitions).map(([k, t]) => [
+            k,
+            { from: [...t.from], to: t.to, who: [...t.who], label: t.label },
+          ]),
+        ),
+      }),
+    );
     app.get(
       '/orders/:id',
-      { schema: { tags: ['点单'], summary: '订单详情与时间线（actions 为当前用户可执行的动作）', params: idParam } },
+      {
+        schema: {
+          tags: ['点单'],
+          summary: '订单详情与时间线（actions 为当前用户可执行的动作）',
+          params: idParam,
+          response: { 200: Order },
+        },
+      },
       async (req) => getOrder(db, caller(req), req.params.id, now()),
     );
     app.get(
       '/orders/:id/recommendations',
       {
         config: { permission: 'order:manage' },
-        schema: { tags: ['点单'], summary: '派单推荐：队伍与志愿者的排序与理由', params: idParam },
+        schema: {
+          tags: ['点单'],
+          summary: '派单推荐：队伍与志愿者的排序与理由',
+          params: idParam,
+          response: { 200: Recommendations },
+        },
       },
       async (req) => {
         const c = await caller(req);
@@ -331,6 +380,7 @@ export const orderRoutes =
             summary: `订单动作：${orderTransitions[action].label}`,
             params: idParam,
             body: transitionBody,
+            response: { 200: OrderAfterAction },
           },
         },
         async (req) => transition(db, callerBase(req), now(), req.params.id, action, req.body ?? {}),
@@ -351,9 +401,10 @@ export const orderRoutes =
               .transform((v) => v === 'true')
               .optional(),
           }),
+          response: { 200: FollowUpList },
         },
       },
-      async (req) => listFollowUps(db, auth(req).scope, req.query.open),
+      async (req) => listFollowUps(db, followUpViewer(req), req.query.open),
     );
     app.post(
       '/follow-ups/:id/close',
@@ -361,11 +412,12 @@ export const orderRoutes =
         config: { permission: 'order:manage' },
         schema: {
           tags: ['点单'],
-          summary: '回访办结',
+          summary: '回访办结（已办结的答 409）',
           params: idParam,
           body: z.object({ result: z.string().trim().min(2, '请填写回访结果').max(1000) }),
+          response: { 200: FollowUp },
         },
       },
-      async (req) => closeFollowUp(db, actor(req), auth(req).scope, now(), req.params.id, req.body.result),
+      async (req) => closeFollowUp(db, actor(req), followUpViewer(req), now(), req.params.id, req.body.result),
     );
   };

@@ -26,7 +26,7 @@ import {
   townPath as townOf,
   type Scope,
 } from '../../platform/scope.js';
-import { actionsFor, assertAllowed, eventName } from '../../platform/transitions.js';
+import { actionsFor, assertAllowed, eventName, runTransition } from '../../platform/transitions.js';
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notifyChannels, notifyInserts } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
@@ -48,6 +48,7 @@ import { registerTeamActivitySource } from '../teams/service.js';
 import { orderHoursCtes } from '../hours/service.js';
 import { PHONE_RE } from '../../platform/validation.js';
 import {
+  followUpMachine,
   orderMachine,
   orderTransitions,
   scoreLabels,
@@ -55,6 +56,7 @@ import {
   escalationLabels,
   type OrderAction,
   type OrderContext,
+  type FollowUpParty,
   type OrderState,
   type Party,
 } from './transitions.js';
@@ -296,7 +298,7 @@ export async function createItem(db: Db, actor: Actor, scope: Scope, input: Item
       { ...actor, countyCode: region.countyCode },
       { action: 'serviceItem.create', entity: 'service_item', entityId: row.id, after: row },
     );
-    return row;
+    return presentItem(tx, row.id);
   });
 }
 
@@ -337,7 +339,7 @@ export async function updateItem(db: Db, actor: Actor, scope: Scope, id: string,
       { ...actor, countyCode: before.countyCode },
       { action: 'serviceItem.update', entity: 'service_item', entityId: id, before, after },
     );
-    return after;
+    return presentItem(tx, id);
   });
 }
 
@@ -359,6 +361,16 @@ const withCategory = <T extends { category: string }>(x: T) => ({
   ...x,
   categoryName: (standingCategories as Record<string, string>)[x.category] ?? x.category,
 });
+
+/** One service item as the menu shows it (the answer of create and update). */
+async function presentItem(db: DbOrTx, id: string) {
+  const [row] = await db
+    .select(itemColumns)
+    .from(serviceItems)
+    .innerJoin(regions, eq(regions.code, serviceItems.regionCode))
+    .where(eq(serviceItems.id, id));
+  return withCategory(row);
+}
 
 /** The menu a place sees: items owned by the county, its town and its village. */
 export async function menuFor(db: DbOrTx, regionCode: string, includeInactive = false) {
@@ -1237,7 +1249,14 @@ export async function myTasks(db: DbOrTx, c: OrderCaller, f: OrderFilter & { vie
 
 /** An ISO-8601 UTC timestamp as JavaScript's toISOString writes it, from SQL (for values inside json). */
 const isoSql = (col: SQL) => sql`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-type TimelineRow = { action: string; from: string | null; to: string; actorName: string; at: string; note: string };
+type TimelineRow = {
+  action: string;
+  from: OrderState | null;
+  to: OrderState;
+  actorName: string;
+  at: string;
+  note: string;
+};
 type FollowUpRow = { id: string; reason: string; openedAt: string; closedAt: string | null; result: string | null };
 
 /**
@@ -1374,14 +1393,16 @@ const viewFromRow = (r: Record<string, unknown>): OrderView => ({
 
 // ---------- follow-ups ----------
 
-export async function listFollowUps(db: DbOrTx, scope: Scope, open?: boolean) {
-  const conds: SQL[] = [inScope(scope, { path: followUps.regionPath, regionCode: followUps.regionCode })];
-  if (open !== undefined)
-    conds.push(open ? sql`${followUps.closedAt} is null` : sql`${followUps.closedAt} is not null`);
-  const rows = await db
+/** Who reads follow-ups: their scope, and whether they manage orders (order:manage), which makes them its staff. */
+export type FollowUpViewer = { scope: Scope; canManage: boolean };
+
+/** Follow-ups with their order's contact, item and score, in the caller's scope (by the order's place). */
+function followUpRows(db: DbOrTx, scope: Scope, ...conds: SQL[]) {
+  return db
     .select({
       id: followUps.id,
       orderId: followUps.orderId,
+      state: followUps.state,
       reason: followUps.reason,
       openedAt: followUps.openedAt,
       closedAt: followUps.closedAt,
@@ -1393,41 +1414,71 @@ export async function listFollowUps(db: DbOrTx, scope: Scope, open?: boolean) {
     .from(followUps)
     .innerJoin(orders, eq(orders.id, followUps.orderId))
     .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
-    .where(and(...conds))
-    .orderBy(desc(followUps.openedAt))
-    .limit(200);
-  return { items: rows.map((r) => ({ ...r, scoreName: r.score ? scoreLabels[r.score] : null })) };
+    .where(and(inScope(scope, { path: followUps.regionPath, regionCode: followUps.regionCode }), ...conds))
+    .orderBy(desc(followUps.openedAt));
+}
+type FollowUpView = Awaited<ReturnType<typeof followUpRows>>[number];
+const followUpParties = (c: FollowUpViewer) => new Set<FollowUpParty>(c.canManage ? ['staff'] : []);
+const presentFollowUp = (r: FollowUpView, parties: ReadonlySet<FollowUpParty>) => ({
+  ...r,
+  stateName: followUpMachine.states[r.state],
+  scoreName: r.score ? scoreLabels[r.score] : null,
+  actions: actionsFor(followUpMachine, r.state, parties, undefined),
+});
+
+export async function listFollowUps(db: DbOrTx, c: FollowUpViewer, open?: boolean) {
+  const conds: SQL[] = [];
+  if (open !== undefined) conds.push(eq(followUps.state, open ? 'open' : 'closed'));
+  const rows = await followUpRows(db, c.scope, ...conds).limit(200);
+  const parties = followUpParties(c);
+  return { items: rows.map((r) => presentFollowUp(r, parties)) };
 }
 
-export async function closeFollowUp(db: Db, actor: Actor, scope: Scope, now: Date, id: string, result: string) {
-  const [fu] = await db
-    .select()
+/**
+ * The scoped loader of a follow-up: found only when its place (the order's) is in the caller's scope, out of sight =
+ * not found; with who the caller is to it.
+ */
+export async function findFollowUp(db: DbOrTx, c: FollowUpViewer, id: string) {
+  const [row] = await db
+    .select({ id: followUps.id, orderId: followUps.orderId, countyCode: followUps.countyCode, state: followUps.state })
     .from(followUps)
-    .where(and(eq(followUps.id, id), inScope(scope, { path: followUps.regionPath, regionCode: followUps.regionCode })));
-  if (!fu) throw notFound('回访');
+    .where(
+      and(eq(followUps.id, id), inScope(c.scope, { path: followUps.regionPath, regionCode: followUps.regionCode })),
+    );
+  if (!row) throw notFound('回访');
+  return { ...row, parties: followUpParties(c) };
+}
+
+/** 回访办结: the machine's `close` (a closed follow-up answers 409; of two concurrent closes one wins). */
+export async function closeFollowUp(db: Db, actor: Actor, c: FollowUpViewer, now: Date, id: string, result: string) {
+  const fu = await findFollowUp(db, c, id);
+  assertAllowed(followUpMachine, 'close', fu.state, fu.parties, undefined);
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(followUps)
-      .set({ closedAt: now, result, closedBy: actor.userId })
-      .where(and(eq(followUps.id, id), sql`${followUps.closedAt} is null`))
-      .returning();
-    if (!row) throw new AppError('INVALID_TRANSITION', '该回访已经办结');
+    await runTransition(tx, {
+      machine: followUpMachine,
+      table: followUps,
+      record: { id, countyCode: fu.countyCode, state: fu.state },
+      action: 'close',
+      actor,
+      now,
+      set: { closedAt: now, result, closedBy: actor.userId },
+      lost: '该回访已经办结',
+      detail: { orderId: fu.orderId, result },
+    });
+    // the order's timeline shows the result to the resident
+    const [{ state }] = await tx.select({ state: orders.state }).from(orders).where(eq(orders.id, fu.orderId));
     await tx.insert(orderEvents).values({
       orderId: fu.orderId,
       action: 'follow_up',
       fromState: null,
-      toState: (await tx.select({ s: orders.state }).from(orders).where(eq(orders.id, fu.orderId)))[0].s,
+      toState: state,
       actorUserId: actor.userId,
       actorName: actor.name,
       at: now,
       note: `回访办结：${result}`,
     });
-    await writeAudit(
-      tx,
-      { ...actor, countyCode: fu.countyCode },
-      { action: 'order.followUp.close', entity: 'order', entityId: fu.orderId, detail: { result } },
-    );
-    return row;
+    const [view] = await followUpRows(tx, c.scope, eq(followUps.id, id));
+    return presentFollowUp(view, fu.parties);
   });
 }
 

@@ -1,4 +1,4 @@
-import type { orderStates } from '../../db/schema/index.js';
+import type { followUps, orderStates } from '../../db/schema/index.js';
 import { defineMachine } from '../../platform/transitions.js';
 
 export type OrderState = (typeof orderStates)[number];
@@ -97,3 +97,17 @@ export const scoreLabels: Record<number, string> = {
   1: '非常不满意',
 };
 export const escalationLabels = ['站', '所', '中心'];
+
+export type FollowUpState = (typeof followUps.$inferSelect)['state'];
+/** Who the caller is to one follow-up: `staff` (order:manage, the order's place in scope). */
+export type FollowUpParty = 'staff';
+
+/** 不满意回访: opened by a rating of 不满意 or worse, closed by staff with a result. */
+export const followUpMachine = defineMachine<FollowUpState, FollowUpParty>()({
+  entity: 'follow_up',
+  noun: '回访',
+  states: { open: '待回访', closed: '已办结' },
+  transitions: {
+    close: { from: ['open'], to: 'closed', who: ['staff'], label: '办结' },
+  },
+});

@@ -13,6 +13,17 @@ import { afterQuery, listsOf } from '../../platform/lists.js';
 import { sendJsonText } from '../../platform/responses.js';
 import { countyOf } from '../accounts/service.js';
 import {
+  ConsentTexts,
+  Job,
+  JobAccepted,
+  Volunteer,
+  VolunteerDetail,
+  VolunteerImportResult,
+  VolunteerPage,
+  VolunteerReveal,
+  XlsxContent,
+} from './schema.js';
+import {
   consentPurposes,
   getVolunteer,
   listVolunteers,
@@ -74,6 +85,10 @@ export const volunteerRoutes =
     deps.jobs.define(importJob(importDeps));
     deps.jobs.define(vacuumJob(db));
     const lists = listsOf(deps);
+    const viewer = (req: FastifyRequest) => {
+      const a = auth(req);
+      return { scope: a.scope, userId: a.userId, canVerify: can(req, 'volunteer:verify') };
+    };
 
     app.get(
       '/volunteers',
@@ -94,6 +109,7 @@ export const volunteerRoutes =
             teamId: z.uuid().optional(),
             ...afterQuery,
           }),
+          response: { 200: VolunteerPage },
         },
       },
       async (req, reply) => {
@@ -109,6 +125,7 @@ export const volunteerRoutes =
           tags: ['志愿者'],
           summary: '登记志愿者：工作人员代为登记，或群众本人注册（实名：GB 11643 校验）',
           body: registerBody,
+          response: { 201: Volunteer },
         },
       },
       async (req, reply) => {
@@ -133,24 +150,28 @@ export const volunteerRoutes =
 
     app.get(
       '/volunteers/consent-texts',
-      { schema: { tags: ['志愿者'], summary: '个人信息处理的同意文本及版本' } },
+      { schema: { tags: ['志愿者'], summary: '个人信息处理的同意文本及版本', response: { 200: ConsentTexts } } },
       async () => ({ items: Object.entries(consentPurposes).map(([purpose, c]) => ({ purpose, ...c })) }),
     );
 
     app.get(
       '/volunteers/me',
-      { schema: { tags: ['志愿者'], summary: '本人的志愿者档案（未注册时 404）' } },
+      { schema: { tags: ['志愿者'], summary: '本人的志愿者档案（未注册时 404）', response: { 200: VolunteerDetail } } },
       async (req) => {
         const a = auth(req);
         const id = await myVolunteer(db, a.userId);
         if (!id) throw new AppError('NOT_FOUND', '您还没有注册志愿者');
-        return getVolunteer(db, { userId: a.userId, all: false, subtrees: [], regions: [], self: true }, id);
+        const self = { userId: a.userId, all: false, subtrees: [], regions: [], self: true };
+        return getVolunteer(db, { scope: self, userId: a.userId, canVerify: false }, id);
       },
     );
 
     app.get(
       '/volunteers/import/template',
-      { config: { permission: 'volunteer:import' }, schema: { tags: ['志愿者'], summary: '下载导入模板（.xlsx）' } },
+      {
+        config: { permission: 'volunteer:import' },
+        schema: { tags: ['志愿者'], summary: '下载导入模板（.xlsx）', response: { 200: XlsxContent } },
+      },
       async (req, reply) => {
         const buf = await buildTemplate(db, countyOf(auth(req), deps));
         return reply
@@ -168,6 +189,7 @@ export const volunteerRoutes =
           tags: ['志愿者'],
           summary: '从模板批量导入（multipart 字段 file）；?async=1 立即返回任务编号，用 GET /jobs/:id 查询进度',
           querystring: z.object({ async: z.enum(['0', '1']).optional() }),
+          response: { 200: VolunteerImportResult, 202: JobAccepted },
         },
       },
       async (req, reply) => {
@@ -189,6 +211,7 @@ export const volunteerRoutes =
           tags: ['志愿者'],
           summary: '导出花名册（.xlsx，身份证号与手机号脱敏）',
           querystring: z.object({ regionCode: regionCode.optional() }),
+          response: { 200: XlsxContent },
         },
       },
       async (req, reply) => {
@@ -208,9 +231,14 @@ export const volunteerRoutes =
       '/volunteers/:id',
       {
         config: { permission: 'volunteer:read' },
-        schema: { tags: ['志愿者'], summary: '志愿者详情（脱敏）', params: idParam },
+        schema: {
+          tags: ['志愿者'],
+          summary: '志愿者详情（脱敏）',
+          params: idParam,
+          response: { 200: VolunteerDetail },
+        },
       },
-      async (req) => getVolunteer(db, auth(req).scope, req.params.id),
+      async (req) => getVolunteer(db, viewer(req), req.params.id),
     );
 
     app.patch(
@@ -227,11 +255,12 @@ export const volunteerRoutes =
             regionCode: regionCode.optional(),
             ...profile,
           }),
+          response: { 200: VolunteerDetail },
         },
       },
       async (req) => {
         await updateVolunteer(db, deps.crypto, actor(req), auth(req).scope, now(), req.params.id, req.body);
-        return getVolunteer(db, auth(req).scope, req.params.id);
+        return getVolunteer(db, viewer(req), req.params.id);
       },
     );
 
@@ -239,11 +268,16 @@ export const volunteerRoutes =
       '/volunteers/:id/verify',
       {
         config: { permission: 'volunteer:verify' },
-        schema: { tags: ['志愿者'], summary: '实名核验通过（已核对身份证原件）', params: idParam },
+        schema: {
+          tags: ['志愿者'],
+          summary: '实名核验通过（已核对身份证原件）；已核验的答 409',
+          params: idParam,
+          response: { 200: VolunteerDetail },
+        },
       },
       async (req) => {
-        await verifyVolunteer(db, actor(req), auth(req).scope, now(), req.params.id);
-        return getVolunteer(db, auth(req).scope, req.params.id);
+        await verifyVolunteer(db, actor(req), viewer(req), now(), req.params.id);
+        return getVolunteer(db, viewer(req), req.params.id);
       },
     );
 
@@ -261,6 +295,7 @@ export const volunteerRoutes =
             }),
             reason: z.string().trim().min(2, '请说明查看原因').max(200),
           }),
+          response: { 200: VolunteerReveal },
         },
       },
       async (req) =>
@@ -269,7 +304,10 @@ export const volunteerRoutes =
 
     app.get(
       '/jobs/:id',
-      { config: { account: true }, schema: { tags: ['任务'], summary: '后台任务进度', params: idParam } },
+      {
+        config: { account: true },
+        schema: { tags: ['任务'], summary: '后台任务进度', params: idParam, response: { 200: Job } },
+      },
       async (req) => getJob(db, req.params.id, auth(req).userId),
     );
   };

@@ -26,6 +26,8 @@ import { requireRegion } from '../regions/service.js';
 import { grantVolunteerRole } from '../accounts/service.js';
 
 import { PHONE_RE } from '../../platform/validation.js';
+import { actionsFor, assertAllowed, runTransition } from '../../platform/transitions.js';
+import { stateOf, storedState, volunteerMachine, type VolunteerParty } from './transitions.js';
 
 export const standingCategories = {
   theory: '理论政策宣讲',
@@ -476,18 +478,31 @@ async function buildVolunteersPage(
   return { items: rows.map((r) => present(r.v, r.regionName)), total, nextCursor: nextCursor(rows, f.pageSize) };
 }
 
-async function loadInScope(db: DbOrTx, scope: Scope, id: string) {
+/** Who reads a volunteer: their scope, and whether they may verify (volunteer:verify). */
+export type VolunteerViewer = { scope: Scope; userId: string | null; canVerify: boolean };
+
+/**
+ * The scoped loader of a volunteer: one query that finds the volunteer only in the caller's scope (out of sight = not
+ * found), with who the caller is to them (the machine's parties) and what the guard looks at.
+ */
+export async function findVolunteer(db: DbOrTx, c: VolunteerViewer, id: string) {
   const [row] = await db
     .select({ v: volunteers, regionName: regions.name })
     .from(volunteers)
     .innerJoin(regions, eq(regions.code, volunteers.regionCode))
-    .where(and(eq(volunteers.id, id), volunteerScope(scope)));
+    .where(and(eq(volunteers.id, id), volunteerScope(c.scope)));
   if (!row) throw notFound('志愿者');
-  return row;
+  const parties = new Set<VolunteerParty>(c.canVerify ? ['verifier'] : []);
+  return {
+    ...row,
+    state: stateOf(row.v.verified),
+    parties,
+    ctx: { self: row.v.userId !== null && row.v.userId === c.userId },
+  };
 }
 
-export async function getVolunteer(db: DbOrTx, scope: Scope, id: string) {
-  const { v, regionName } = await loadInScope(db, scope, id);
+export async function getVolunteer(db: DbOrTx, c: VolunteerViewer, id: string) {
+  const { v, regionName, state, parties, ctx } = await findVolunteer(db, c, id);
   const memberships = await db
     .select({
       teamId: teams.id,
@@ -523,6 +538,7 @@ export async function getVolunteer(db: DbOrTx, scope: Scope, id: string) {
       at: c.at,
       revokedAt: c.revokedAt,
     })),
+    actions: actionsFor(volunteerMachine, state, parties, ctx),
   };
 }
 
@@ -554,7 +570,7 @@ export async function updateVolunteer(
   id: string,
   patch: VolunteerPatch,
 ) {
-  const { v: before } = await loadInScope(db, scope, id);
+  const { v: before } = await findVolunteer(db, { scope, userId: actor.userId, canVerify: false }, id);
   const set: Partial<typeof volunteers.$inferInsert> = { updatedAt: now };
   const problems: ErrorDetail[] = [];
   const cats = await knownCategories(db, before.countyCode);
@@ -634,18 +650,30 @@ export async function updateVolunteer(
     .finally(clearAuthCache);
 }
 
-export async function verifyVolunteer(db: Db, actor: Actor, scope: Scope, now: Date, id: string) {
-  const { v } = await loadInScope(db, scope, id);
-  if (v.verified) return;
+/** 实名核验: the machine's `verify` (a verified volunteer answers 409; one of two concurrent verifications wins). */
+export async function verifyVolunteer(db: Db, actor: Actor, c: VolunteerViewer, now: Date, id: string) {
+  const { v, state, parties, ctx } = await findVolunteer(db, c, id);
+  assertAllowed(volunteerMachine, 'verify', state, parties, ctx);
   await db
-    .transaction(async (tx) => {
-      await tx.update(volunteers).set({ verified: true, verifiedAt: now, updatedAt: now }).where(eq(volunteers.id, id));
-      await writeAudit(
-        tx,
-        { ...actor, countyCode: v.countyCode },
-        { action: 'volunteer.verify', entity: 'volunteer', entityId: id },
-      );
-    })
+    .transaction((tx) =>
+      runTransition(tx, {
+        machine: volunteerMachine,
+        table: volunteers,
+        stateKey: 'verified',
+        stored: storedState,
+        record: { id, countyCode: v.countyCode, state },
+        action: 'verify',
+        actor,
+        now,
+        set: { verifiedAt: now, updatedAt: now },
+        lost: '该志愿者已经实名核验',
+        tell: (_tx, row) => ({
+          userIds: [row.userId],
+          title: '实名核验已通过',
+          body: `${row.name}，您的志愿者信息已通过实名核验（编号 ${row.volunteerNo}）`,
+        }),
+      }),
+    )
     .finally(clearAuthCache);
 }
 
@@ -659,7 +687,7 @@ export async function revealVolunteer(
   field: 'idNumber' | 'phone' | 'guardianPhone',
   reason: string,
 ) {
-  const { v } = await loadInScope(db, scope, id);
+  const { v } = await findVolunteer(db, { scope, userId: actor.userId, canVerify: false }, id);
   const enc = field === 'idNumber' ? v.idEnc : field === 'phone' ? v.phoneEnc : v.guardianPhoneEnc;
   if (!enc) throw notFound('该字段');
   const value = crypto.decrypt(enc);

@@ -17,16 +17,15 @@ import type {
   UserCreateInput,
   UserUpdateInput,
   RoleInput,
-  Volunteer,
   VolunteerCreateInput,
-  VolunteerDetail,
+  VolunteerQuery,
   VolunteerUpdateInput,
 } from './types';
 
 export * from './types';
 
 // The converted modules' calls need no type arguments: their answers, queries and bodies come from the generated
-// OpenAPI types (web/common/api-types.ts). Volunteers and teams below still name theirs by hand.
+// OpenAPI types (web/common/api-types.ts).
 
 export const authApi = {
   login: (phone: string, password: string) => api.post('/auth/login', { phone, password }, { skipAuthHandler: true }),
@@ -95,22 +94,13 @@ export const auditApi = {
   verify: () => api.get('/audit/verify'),
 };
 
-export interface VolunteerQuery extends PageQuery {
-  q?: string;
-  regionCode?: string;
-  verified?: boolean;
-  category?: string;
-  teamId?: string;
-}
-
 export const volunteerApi = {
-  list: (query: VolunteerQuery) => api.page<Volunteer>('/volunteers', { ...query }),
-  get: (id: string) => api.get<VolunteerDetail>(`/volunteers/${id}`),
-  create: (input: VolunteerCreateInput) => api.post<Volunteer>('/volunteers', input),
-  update: (id: string, input: VolunteerUpdateInput) => api.patch<VolunteerDetail>(`/volunteers/${id}`, input),
-  verify: (id: string) => api.post<VolunteerDetail>(`/volunteers/${id}/verify`),
-  reveal: (id: string, field: RevealField, reason: string) =>
-    api.post<{ field: RevealField; value: string }>(`/volunteers/${id}/reveal`, { field, reason }),
+  list: (query: VolunteerQuery) => api.page('/volunteers', query),
+  get: (id: string) => api.get(`/volunteers/${id}`),
+  create: (input: VolunteerCreateInput) => api.post('/volunteers', input),
+  update: (id: string, input: VolunteerUpdateInput) => api.patch(`/volunteers/${id}`, input),
+  verify: (id: string) => api.post(`/volunteers/${id}/verify`),
+  reveal: (id: string, field: RevealField, reason: string) => api.post(`/volunteers/${id}/reveal`, { field, reason }),
   /** Starts an import job: 202 `{ jobId }`; errors before the job starts come back as 400/413. */
   importAsync: (file: File) =>
     api.upload<{ jobId: string; statusUrl?: string }>('/volunteers/import?async=1', file, file.name),
@@ -119,7 +109,7 @@ export const volunteerApi = {
 };
 
 export const jobApi = {
-  get: <R = ImportResult>(id: string) => api.get<Job<R>>(`/jobs/${id}`),
+  get: <R = ImportResult>(id: string) => api.get(`/jobs/${id}`) as Promise<Job<R>>,
 };
 
 export interface TeamQuery extends PageQuery {

@@ -5,102 +5,19 @@
 import { api, type ItemList, type PageQuery, type Paged } from '../../common/api';
 import type { ApiQuery, Schemas } from '../../common/api-types';
 
-export type OrderState =
-  'submitted' | 'rejected' | 'dispatched' | 'accepted' | 'in_service' | 'completed' | 'rated' | 'closed' | 'cancelled';
-
+// Answers: generated from the server's response schemas (server/modules/orders/schema.ts).
+export type OrderState = Schemas['OrderState'];
 /** The actions the server may list in `actions`; each is POST /orders/:id/<action>. */
-export type OrderAction =
-  'reject' | 'dispatch' | 'accept' | 'decline' | 'start' | 'complete' | 'rate' | 'cancel' | 'reopen';
-
-export type TargetType = 'team' | 'volunteer' | 'pool';
-export type FieldType = 'text' | 'number' | 'date' | 'single' | 'multi';
-
-export interface ItemField {
-  key: string;
-  label: string;
-  type: FieldType;
-  required: boolean;
-  options?: string[];
-}
-
-export interface OrderMeta {
-  states: Record<OrderState, string>;
-  scores: Record<string, string>;
-  transitions: Record<string, { from: OrderState[]; to: OrderState; who: string[]; label: string }>;
-}
-
-export interface Order {
-  id: string;
-  state: OrderState;
-  stateName: string;
-  regionCode: string;
-  regionName: string;
-  contactName: string;
-  description: string;
-  address: string;
-  answers: Record<string, unknown>;
-  serviceItemId: string;
-  serviceItemName: string;
-  category: string;
-  categoryName: string;
-  targetType: TargetType | null;
-  targetId: string | null;
-  householdId: string | null;
-  proxyUserId: string | null;
-  residentUserId: string | null;
-  summary: string | null;
-  hours: number | null;
-  score: number | null;
-  scoreName: string | null;
-  comment: string | null;
-  autoRated: boolean;
-  overdue: boolean;
-  escalationLevel: number;
-  escalatedTo: string;
-  submittedAt: string;
-  dispatchedAt: string | null;
-  acceptedAt: string | null;
-  completedAt: string | null;
-  ratedAt: string | null;
-  closedAt: string | null;
-  createdAt: string;
-}
-
-export interface TimelineEntry {
-  action: string;
-  actionName: string;
-  from: OrderState | null;
-  to: OrderState | null;
-  actorName: string | null;
-  at: string;
-  note: string | null;
-}
-
-export interface OrderFollowUp {
-  id: string;
-  reason: string;
-  openedAt: string;
-  closedAt: string | null;
-  result: string | null;
-}
-
-export interface OrderDetail extends Order {
-  serviceItem: { id: string; name: string; category: string; categoryName: string; fields: ItemField[] } | null;
-  target: { type: TargetType; id: string | null; name: string } | null;
-  acceptorName: string | null;
-  photos: { id: string; url: string }[];
-  timeline: TimelineEntry[];
-  followUps: OrderFollowUp[];
-  actions: OrderAction[];
-}
-
-export interface Recommendation {
-  type: 'team' | 'volunteer';
-  id: string;
-  name: string;
-  score: number;
-  reasons: string[];
-}
+export type OrderAction = Schemas['OrderAction'];
+export type ItemField = Schemas['ItemField'];
+export type FieldType = ItemField['type'];
+export type OrderMeta = Schemas['OrdersMeta'];
+export type Order = Schemas['OrderSummary'];
+export type OrderDetail = Schemas['Order'];
+export type TargetType = NonNullable<Order['targetType']>;
+export type TimelineEntry = Schemas['OrderEvent'];
+export type OrderFollowUp = OrderDetail['followUps'][number];
+export type Recommendation = Schemas['Recommendations']['items'][number];
 
 export interface OrderQuery extends PageQuery {
   state?: OrderState;
@@ -128,29 +45,22 @@ export interface NewOrderInput {
 }
 
 export const orderApi = {
-  meta: () => api.get<OrderMeta>('/orders/meta'),
+  meta: () => api.get('/orders/meta'),
   list: (query: OrderQuery) => api.page<Order>('/orders', { ...query }),
-  get: (id: string) => api.get<OrderDetail>(`/orders/${id}`),
-  recommendations: (id: string) => api.get<ItemList<Recommendation>>(`/orders/${id}/recommendations`),
-  act: (id: string, action: OrderAction, body: TransitionBody = {}) =>
-    api.post<OrderDetail>(`/orders/${id}/${action}`, body),
-  create: (input: NewOrderInput) => api.post<OrderDetail>('/orders', input),
+  get: (id: string) => api.get(`/orders/${id}`),
+  recommendations: (id: string) => api.get(`/orders/${id}/recommendations`),
+  /**
+   * The order after the action. Staff keep seeing the orders of their scope, so the answer is the whole order; only a
+   * volunteer who declines gets `OrderMoved` (its new state), and then the order is read again.
+   */
+  act: async (id: string, action: OrderAction, body: TransitionBody = {}): Promise<OrderDetail> => {
+    const res = await api.post(`/orders/${id}/${action}`, body);
+    return 'serviceItem' in res ? res : orderApi.get(id);
+  },
+  create: (input: NewOrderInput) => api.post('/orders', input),
 };
 
-export interface ServiceItem {
-  id: string;
-  name: string;
-  category: string;
-  categoryName: string;
-  description: string | null;
-  regionCode: string;
-  regionName: string;
-  regionLevel: 'county' | 'town' | 'village';
-  fields: ItemField[];
-  providerTeamIds: string[];
-  active: boolean;
-  orderCount: number;
-}
+export type ServiceItem = Schemas['ServiceItem'];
 
 export interface ServiceItemInput {
   name: string;
@@ -163,26 +73,14 @@ export interface ServiceItemInput {
 }
 
 export const serviceItemApi = {
-  manage: (query: PageQuery & { q?: string; category?: string }) =>
-    api.page<ServiceItem>('/service-items/manage', { ...query }),
+  manage: (query: PageQuery & { q?: string; category?: string }) => api.page('/service-items/manage', { ...query }),
   /** The menu of a place: items of the county, its town and its village. */
-  menu: (regionCode: string) =>
-    api.get<ItemList<ServiceItem> & { region: { code: string; name: string } }>('/service-items', { regionCode }),
-  create: (input: ServiceItemInput) => api.post<ServiceItem>('/service-items', input),
-  update: (id: string, input: Partial<ServiceItemInput>) => api.patch<ServiceItem>(`/service-items/${id}`, input),
+  menu: (regionCode: string) => api.get('/service-items', { regionCode }),
+  create: (input: ServiceItemInput) => api.post('/service-items', input),
+  update: (id: string, input: Partial<ServiceItemInput>) => api.patch(`/service-items/${id}`, input),
 };
 
-export interface Household {
-  id: string;
-  headName: string;
-  phoneMasked: string | null;
-  regionCode: string;
-  regionName: string | null;
-  address: string;
-  memberCount: number;
-  note: string;
-  createdAt: string;
-}
+export type Household = Schemas['Household'];
 
 export interface HouseholdInput {
   headName: string;
@@ -194,26 +92,15 @@ export interface HouseholdInput {
 }
 
 export const householdApi = {
-  list: (query: PageQuery & { q?: string; regionCode?: string }) => api.page<Household>('/households', { ...query }),
-  create: (input: HouseholdInput) => api.post<Household>('/households', input),
+  list: (query: PageQuery & { q?: string; regionCode?: string }) => api.page('/households', { ...query }),
+  create: (input: HouseholdInput) => api.post('/households', input),
 };
 
-export interface FollowUp {
-  id: string;
-  orderId: string;
-  reason: string;
-  openedAt: string;
-  closedAt: string | null;
-  result: string | null;
-  contactName: string;
-  serviceItemName: string;
-  score: number | null;
-  scoreName: string | null;
-}
+export type FollowUp = Schemas['FollowUp'];
 
 export const followUpApi = {
-  list: (open?: boolean) => api.get<ItemList<FollowUp>>('/follow-ups', { open }),
-  close: (id: string, result: string) => api.post<unknown>(`/follow-ups/${id}/close`, { result }),
+  list: (open?: boolean) => api.get('/follow-ups', open === undefined ? {} : { open: open ? 'true' : 'false' }),
+  close: (id: string, result: string) => api.post(`/follow-ups/${id}/close`, { result }),
 };
 
 export type Notification = Schemas['Notification'];

@@ -1,5 +1,4 @@
-import type { ConsentGrantedBy, Gender, TeamLevel, TeamMemberStatus, VolunteerSource } from '../../common/labels';
-import type { ApiBody, ApiResponse, Schemas } from '../../common/api-types';
+import type { ApiBody, ApiQuery, ApiResponse, Schemas } from '../../common/api-types';
 
 // Answers of the converted modules: generated from the server's OpenAPI document (npm run gen:api), never by hand.
 export type RoleAssignment = Schemas['RoleAssignment'];
@@ -36,106 +35,20 @@ export type UserCreateInput = ApiBody<'/api/v1/users', 'post'>;
 export type UserUpdateInput = ApiBody<'/api/v1/users/{id}', 'patch'>;
 export type RoleInput = ApiBody<'/api/v1/users/{id}/roles', 'put'>['roles'][number];
 
-export interface Volunteer {
-  id: string;
-  volunteerNo: string;
-  name: string;
-  gender: Gender;
-  birthDate: string;
-  idNumberMasked: string;
-  phoneMasked: string | null;
-  regionCode: string;
-  regionName?: string | null;
-  verified: boolean;
-  verifiedAt: string | null;
-  skills: string[];
-  categories: string[];
-  availability: string;
-  serviceArea: string;
-  politicalStatus: string;
-  education: string;
-  occupation: string;
-  guardianName: string | null;
-  guardianPhoneMasked: string | null;
-  guardianRelation: string | null;
-  source: VolunteerSource;
-  userId?: string | null;
-  createdAt: string;
-}
-
-export interface VolunteerTeam {
-  teamId: string;
-  name: string;
-  level: TeamLevel;
-  category: string;
-  status: TeamMemberStatus;
-  isLeader: boolean;
-}
-
-export interface VolunteerConsent {
-  purpose: string;
-  purposeText: string;
-  version: string;
-  grantedBy: ConsentGrantedBy;
-  guardianName?: string | null;
-  at: string;
-  revokedAt?: string | null;
-}
-
-export interface VolunteerDetail extends Volunteer {
-  teams: VolunteerTeam[];
-  consents: VolunteerConsent[];
-}
-
-export interface VolunteerProfileInput {
-  phone?: string | null;
-  regionCode?: string;
-  skills?: string[];
-  categories?: string[];
-  availability?: string;
-  serviceArea?: string;
-  politicalStatus?: string;
-  education?: string;
-  occupation?: string;
-  guardianName?: string | null;
-  guardianPhone?: string | null;
-  guardianRelation?: string | null;
-}
-
-export interface VolunteerCreateInput extends VolunteerProfileInput {
-  name: string;
-  idNumber: string;
-  regionCode: string;
-  guardianConsent?: boolean;
-  verified?: boolean;
-}
-
-export interface VolunteerUpdateInput extends VolunteerProfileInput {
-  name?: string;
-}
-
-export type RevealField = 'idNumber' | 'phone' | 'guardianPhone';
-
-export interface ImportResult {
-  total: number;
-  imported: number;
-  merged: number;
-  failed: number;
-  errorReportUrl: string | null;
-}
-
-export interface Job<R = ImportResult> {
-  id: string;
-  kind: string;
-  status: 'running' | 'succeeded' | 'failed';
-  processed: number;
-  total: number;
-  percent: number;
-  result: R | null;
-  error: string | null;
-  createdAt?: string;
-  finishedAt?: string | null;
-}
+// Volunteers and jobs: generated from the server's response schemas (server/modules/volunteers/schema.ts).
+export type Volunteer = Schemas['Volunteer'];
+export type VolunteerDetail = Schemas['VolunteerDetail'];
+export type VolunteerTeam = VolunteerDetail['teams'][number];
+export type VolunteerConsent = VolunteerDetail['consents'][number];
+export type VolunteerAction = Schemas['VolunteerAction'];
+export type VolunteerCreateInput = ApiBody<'/api/v1/volunteers', 'post'>;
+export type VolunteerUpdateInput = ApiBody<'/api/v1/volunteers/{id}', 'patch'>;
+export type VolunteerProfileInput = Omit<VolunteerUpdateInput, 'name'>;
+export type VolunteerQuery = ApiQuery<'/api/v1/volunteers', 'get'>;
+export type RevealField = Schemas['VolunteerReveal']['field'];
+export type ImportResult = Omit<Schemas['VolunteerImportResult'], 'jobId'>;
+/** A background job; `result` is the kind's own (an import's: ImportResult). */
+export type Job<R = ImportResult> = Omit<Schemas['Job'], 'result'> & { result: R | null };
 
 // Teams: generated from the server's response schemas (server/modules/teams/schema.ts).
 export type TeamCategory = Schemas['TeamCategory'];

@@ -1,13 +1,5 @@
 import { api } from './client';
-import type {
-  ConsentText,
-  JoinRequest,
-  MyTeams,
-  TeamCategory,
-  VolunteerCreated,
-  VolunteerProfile,
-  VolunteerRegistration,
-} from './types';
+import type { JoinRequest, MyTeams, TeamCategory, VolunteerRegistration } from './types';
 
 const enc = encodeURIComponent;
 
@@ -30,9 +22,9 @@ export const regionsApi = {
 };
 
 export const volunteersApi = {
-  register: (body: VolunteerRegistration) => api.post<VolunteerCreated>('/volunteers', body),
-  me: () => api.get<VolunteerProfile>('/volunteers/me'),
-  consentTexts: () => api.get<{ items: ConsentText[] }>('/volunteers/consent-texts'),
+  register: (body: VolunteerRegistration) => api.post('/volunteers', body),
+  me: () => api.get('/volunteers/me'),
+  consentTexts: () => api.get('/volunteers/consent-texts'),
   categories: () => api.get<{ items: TeamCategory[] }>('/team-categories'),
 };
 

@@ -3,100 +3,24 @@
  * Kept apart from api/index.ts so the service loop can grow without touching the other modules' calls.
  */
 import { api } from './client';
-import type { ApiBody, ApiQuery, Schemas } from '../../common/api-types';
+import type { ApiBody, ApiQuery, ApiResponse, Schemas } from '../../common/api-types';
 
 const enc = encodeURIComponent;
 
-export type FieldType = 'text' | 'number' | 'date' | 'single' | 'multi';
-
+// Answers: generated from the server's response schemas (server/modules/orders/schema.ts).
 /** One extra question of a service item, answered in `answers[key]`. */
-export interface ItemField {
-  key: string;
-  label: string;
-  type: FieldType;
-  required?: boolean;
-  options?: string[];
-}
-
-export interface ServiceItem {
-  id: string;
-  name: string;
-  category: string;
-  categoryName: string;
-  description?: string | null;
-  regionName?: string | null;
-  regionLevel?: string | null;
-  fields: ItemField[];
-}
-
-export interface ServiceMenu {
-  region: { code: string; name: string } | null;
-  items: ServiceItem[];
-}
-
-export type OrderState =
-  'submitted' | 'rejected' | 'dispatched' | 'accepted' | 'in_service' | 'completed' | 'rated' | 'closed' | 'cancelled';
-
-export type OrderAction =
-  | 'reject'
-  | 'dispatch'
-  | 'accept'
-  | 'decline'
-  | 'start'
-  | 'complete'
-  | 'rate'
-  | 'cancel'
-  | 'reopen'
-  | 'expire'
-  | 'close';
-
-export interface OrderSummary {
-  id: string;
-  state: OrderState;
-  stateName: string;
-  serviceItemName: string;
-  category?: string;
-  categoryName: string;
-  description: string;
-  address?: string | null;
-  regionName?: string | null;
-  contactName?: string | null;
-  submittedAt: string | null;
-  createdAt?: string;
-  score: number | null;
-  scoreName: string | null;
-  overdue: boolean;
-}
-
-export interface OrderEvent {
-  action: string;
-  actionName: string;
-  actorName: string | null;
-  at: string;
-  note: string | null;
-}
-
-export interface OrderDetail extends OrderSummary {
-  answers: Record<string, unknown>;
-  serviceItem: { id: string; name: string; category: string; categoryName: string; fields: ItemField[] } | null;
-  target: { type: string; id: string | null; name: string } | null;
-  acceptorName: string | null;
-  summary: string | null;
-  hours: number | null;
-  comment: string | null;
-  photos: { id: string; url: string }[];
-  timeline: OrderEvent[];
-  actions: OrderAction[];
-  acceptedAt?: string | null;
-  completedAt?: string | null;
-}
-
-export interface OrderList {
-  items: OrderSummary[];
-  total: number;
-  page?: number;
-  pageSize?: number;
-}
+export type ItemField = Schemas['ItemField'];
+export type FieldType = ItemField['type'];
+export type ServiceItem = Schemas['ServiceItem'];
+export type ServiceMenu = Schemas['ServiceMenu'];
+export type OrderState = Schemas['OrderState'];
+export type OrderAction = Schemas['OrderAction'];
+export type OrderSummary = Schemas['OrderSummary'];
+export type OrderEvent = Schemas['OrderEvent'];
+export type OrderDetail = Schemas['Order'];
+/** What an action answers when the caller can no longer see the order (a volunteer who declined): its new state. */
+export type OrderMoved = Schemas['OrderMoved'];
+export type OrderList = ApiResponse<'/api/v1/orders/mine', 'get'>;
 
 export interface NewOrder {
   serviceItemId: string;
@@ -125,18 +49,18 @@ export type RegionNode = Schemas['Region'];
 export type Registration = ApiBody<'/api/v1/auth/register', 'post'>;
 
 export const serviceItemsApi = {
-  menu: () => api.get<ServiceMenu>('/service-items'),
+  menu: () => api.get('/service-items'),
 };
 
 export const ordersApi = {
-  create: (body: NewOrder) => api.post<OrderDetail>('/orders', body),
+  create: (body: NewOrder) => api.post('/orders', body),
   mine: (query: { state?: OrderState; page?: number; pageSize?: number } = {}) =>
-    api.get<OrderList>('/orders/mine', { page: 1, pageSize: 20, ...query }),
+    api.get('/orders/mine', { page: 1, pageSize: 20, ...query }),
   tasks: (view: TaskView, query: { page?: number; pageSize?: number } = {}) =>
-    api.get<OrderList>('/orders/tasks', { view, page: 1, pageSize: 20, ...query }),
-  get: (id: string) => api.get<OrderDetail>(`/orders/${enc(id)}`),
-  act: (id: string, action: OrderAction, body: ActionBody = {}) =>
-    api.post<OrderDetail>(`/orders/${enc(id)}/${action}`, body),
+    api.get('/orders/tasks', { view, page: 1, pageSize: 20, ...query }),
+  get: (id: string) => api.get(`/orders/${enc(id)}`),
+  /** The order after the action, or `OrderMoved` when the caller can no longer see it (a declined order). */
+  act: (id: string, action: OrderAction, body: ActionBody = {}) => api.post(`/orders/${enc(id)}/${action}`, body),
 };
 
 export const notificationsApi = {

@@ -1,6 +1,7 @@
 import type { FormRules } from 'element-plus';
 import { ageOn, parseIdNumber } from '../../../common/idcard';
 import type { TeamCategory, Volunteer, VolunteerCreateInput, VolunteerUpdateInput } from '../../api';
+import { politicalStatusOptions } from '../../../common/labels';
 import { msg } from '../../locales/zh-CN';
 
 const f = msg.volunteer.form;
@@ -23,7 +24,7 @@ export interface VolunteerForm {
   regionName: string;
   categories: string[];
   skills: string[];
-  politicalStatus: string;
+  politicalStatus: (typeof politicalStatusOptions)[number] | '';
   education: string;
   occupation: string;
   availability: string;
@@ -66,7 +67,7 @@ export function volunteerToForm(v: Volunteer): VolunteerForm {
     regionName: v.regionName ?? '',
     categories: [...(v.categories ?? [])],
     skills: [...(v.skills ?? [])],
-    politicalStatus: v.politicalStatus ?? '',
+    politicalStatus: politicalStatusOptions.find((x) => x === v.politicalStatus) ?? '',
     education: v.education ?? '',
     occupation: v.occupation ?? '',
     availability: v.availability ?? '',
