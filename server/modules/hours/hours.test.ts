@@ -216,11 +216,22 @@ describe('hours: corrections (补录)', () => {
         })
       ).statusCode,
     ).toBe(400);
-    const staff = await api(ADMIN, 'POST', '/hours/requests', {
+    // staff attach their own photo of the paper sheet: the volunteer's unattached upload is not theirs to attach
+    const adminFile = await makeFile((await api(ADMIN, 'GET', '/me')).json().id as string);
+    const borrowed = await api(ADMIN, 'POST', '/hours/requests', {
       activityId: a.id,
       hours: 2,
       reason: '纸质签到表补录',
       evidenceFileIds: [file],
+      volunteerId: v.id,
+    });
+    expect(borrowed.statusCode).toBe(400);
+    expect(borrowed.json().error.details[0].path).toBe('evidenceFileIds');
+    const staff = await api(ADMIN, 'POST', '/hours/requests', {
+      activityId: a.id,
+      hours: 2,
+      reason: '纸质签到表补录',
+      evidenceFileIds: [adminFile],
       volunteerId: v.id,
     });
     expect(staff.statusCode, staff.body).toBe(201);
