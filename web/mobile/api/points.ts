@@ -2,14 +2,10 @@
  * 积分 / 积分超市 / 微心愿 / 荣誉榜: the calls and answer shapes of issue #6 (docs/POINTS_API.md).
  * Kept apart from the other api files so the modules grow without touching each other.
  */
-import type { ListAnswer } from '../../common/usePagedList';
 import type { ApiBody, Schemas } from '../../common/api-types';
 import { api } from './client';
 
 const enc = encodeURIComponent;
-
-/** A page of a list that declares no response schema yet (the shared list's answer). */
-export type Paged<T> = ListAnswer<T>;
 
 // ---------------------------------------------------------------- points
 
