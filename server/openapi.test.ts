@@ -27,6 +27,7 @@ const converted = [
   /^\/api\/v1\/public\/honors(\/|$)/,
   /^\/api\/v1\/(service-items|households|orders|follow-ups)(\/|$)/,
   /^\/api\/v1\/(volunteers|jobs)(\/|$)/,
+  /^\/api\/v1\/(wishes|me\/wishes|public\/wishes)(\/|$)/,
 ];
 
 let app: FastifyInstance;

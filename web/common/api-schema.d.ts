@@ -11805,7 +11805,34 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['Wish'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description 下一页的游标（用作 after；最后一页为 null） */
+              nextCursor?: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11836,12 +11863,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11875,7 +11922,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishStats'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11914,7 +11981,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['MyWish'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11950,7 +12042,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -11988,7 +12100,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12024,7 +12156,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12066,7 +12218,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12102,7 +12274,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12139,12 +12331,32 @@ export interface paths {
         };
       };
       responses: {
-        /** @description 成功 */
-        200: {
+        /** @description 已创建 */
+        201: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12186,7 +12398,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12228,7 +12460,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12264,7 +12516,27 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': components['schemas']['WishDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12302,7 +12574,38 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: components['schemas']['PublicWish'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description 全县心愿墙的数量：待认领、已认领、已实现（含已确认） */
+              counts: {
+                published: number;
+                claimed: number;
+                fulfilled: number;
+              };
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -12334,12 +12637,32 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 心愿实现照片 */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'image/*': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
         };
       };
     };
@@ -15981,6 +16304,310 @@ export interface components {
         /** Format: date-time */
         at: string;
       }[];
+    };
+    /**
+     * @description 心愿状态：待核实 / 已核实 / 已发布 / 已认领 / 已实现 / 已确认 / 未通过 / 已撤回 / 已过期
+     * @enum {string}
+     */
+    WishState:
+      | 'submitted'
+      | 'verified'
+      | 'published'
+      | 'claimed'
+      | 'fulfilled'
+      | 'confirmed'
+      | 'rejected'
+      | 'withdrawn'
+      | 'expired';
+    /**
+     * @description 心愿动作（expire 由系统执行）
+     * @enum {string}
+     */
+    WishAction: 'verify' | 'publish' | 'reject' | 'withdraw' | 'claim' | 'unclaim' | 'fulfill' | 'confirm' | 'expire';
+    /**
+     * @description 认领状态：认领中 / 已实现 / 已取消
+     * @enum {string}
+     */
+    WishClaimState: 'active' | 'fulfilled' | 'withdrawn';
+    /** @description 心愿（列表中的一项）；电话、来源等只对工作人员与提交人出现 */
+    Wish: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      description: string;
+      /** @description 心愿金额（元） */
+      value: number;
+      /** @description 已认领的金额（元） */
+      claimedValue: number;
+      /** @description 尚未认领的金额（元） */
+      remaining: number;
+      /**
+       * @description 认领方式：一对一 / 多人共同认领
+       * @enum {string}
+       */
+      claimMode: 'single' | 'multi';
+      claimModeName: string;
+      state: components['schemas']['WishState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string;
+      townName: string | null;
+      /** @description 乡镇 + 村（社区） */
+      place: string;
+      /** @description 未同意公开时为“某村民”（工作人员与提交人看到真实姓名） */
+      beneficiaryName: string;
+      consentToPublish: boolean;
+      /** @description 实现照片（未同意公开的心愿只对工作人员与提交人显示） */
+      photos: components['schemas']['FileRef'][];
+      /** @description 未取消的认领数 */
+      claimCount: number;
+      /** Format: date-time */
+      deadline: string | null;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      fulfilledAt: string | null;
+      /** Format: date-time */
+      confirmedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      beneficiaryPhoneMasked?: string | null;
+      /**
+       * @description 来源：群众 / 工作人员 / 网格员（工作人员与提交人可见）
+       * @enum {string}
+       */
+      source?: 'resident' | 'staff' | 'grid';
+      /** @description 超过金额上限（须县级中心审批） */
+      overCap?: boolean;
+      rejectReason?: string | null;
+      submittedByName?: string | null;
+    };
+    /** @description 心愿流转记录的一条 */
+    WishEvent: {
+      action: string;
+      actionName: string;
+      fromState: string | null;
+      toState: string;
+      toStateName: string;
+      actorName: string;
+      note: string;
+      /** Format: date-time */
+      at: string;
+    };
+    /** @description 一次认领 */
+    WishClaim: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      claimantType: 'volunteer' | 'team' | 'unit' | 'person';
+      /** @description 对外部人员，个人姓名部分隐去 */
+      claimantName: string;
+      /** @description 认领金额（元） */
+      amount: number;
+      state: components['schemas']['WishClaimState'];
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** @description 心愿详情：认领情况、可执行的操作与流转记录 */
+    WishDetail: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      description: string;
+      /** @description 心愿金额（元） */
+      value: number;
+      /** @description 已认领的金额（元） */
+      claimedValue: number;
+      /** @description 尚未认领的金额（元） */
+      remaining: number;
+      /**
+       * @description 认领方式：一对一 / 多人共同认领
+       * @enum {string}
+       */
+      claimMode: 'single' | 'multi';
+      claimModeName: string;
+      state: components['schemas']['WishState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string;
+      townName: string | null;
+      /** @description 乡镇 + 村（社区） */
+      place: string;
+      /** @description 未同意公开时为“某村民”（工作人员与提交人看到真实姓名） */
+      beneficiaryName: string;
+      consentToPublish: boolean;
+      /** @description 实现照片（未同意公开的心愿只对工作人员与提交人显示） */
+      photos: components['schemas']['FileRef'][];
+      /** @description 未取消的认领数 */
+      claimCount: number;
+      /** Format: date-time */
+      deadline: string | null;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      fulfilledAt: string | null;
+      /** Format: date-time */
+      confirmedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      beneficiaryPhoneMasked?: string | null;
+      /**
+       * @description 来源：群众 / 工作人员 / 网格员（工作人员与提交人可见）
+       * @enum {string}
+       */
+      source?: 'resident' | 'staff' | 'grid';
+      /** @description 超过金额上限（须县级中心审批） */
+      overCap?: boolean;
+      rejectReason?: string | null;
+      submittedByName?: string | null;
+      claims: components['schemas']['WishClaim'][];
+      /** @description 当前用户的认领（没有为 null） */
+      myClaim: {
+        /** Format: uuid */
+        id: string;
+        amount: number;
+        state: components['schemas']['WishClaimState'];
+      } | null;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['WishAction'][];
+      /** @description 流转记录（工作人员、提交人与认领人可见） */
+      events: components['schemas']['WishEvent'][];
+    };
+    /** @description 我的心愿（我提交的或我认领的） */
+    MyWish: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      description: string;
+      /** @description 心愿金额（元） */
+      value: number;
+      /** @description 已认领的金额（元） */
+      claimedValue: number;
+      /** @description 尚未认领的金额（元） */
+      remaining: number;
+      /**
+       * @description 认领方式：一对一 / 多人共同认领
+       * @enum {string}
+       */
+      claimMode: 'single' | 'multi';
+      claimModeName: string;
+      state: components['schemas']['WishState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string;
+      townName: string | null;
+      /** @description 乡镇 + 村（社区） */
+      place: string;
+      /** @description 未同意公开时为“某村民”（工作人员与提交人看到真实姓名） */
+      beneficiaryName: string;
+      consentToPublish: boolean;
+      /** @description 实现照片（未同意公开的心愿只对工作人员与提交人显示） */
+      photos: components['schemas']['FileRef'][];
+      /** @description 未取消的认领数 */
+      claimCount: number;
+      /** Format: date-time */
+      deadline: string | null;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      fulfilledAt: string | null;
+      /** Format: date-time */
+      confirmedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      beneficiaryPhoneMasked?: string | null;
+      /**
+       * @description 来源：群众 / 工作人员 / 网格员（工作人员与提交人可见）
+       * @enum {string}
+       */
+      source?: 'resident' | 'staff' | 'grid';
+      /** @description 超过金额上限（须县级中心审批） */
+      overCap?: boolean;
+      rejectReason?: string | null;
+      submittedByName?: string | null;
+      /**
+       * @description 我提交的或我认领的
+       * @enum {string}
+       */
+      mine: 'submitted' | 'claimed';
+      myClaim: {
+        /** Format: uuid */
+        id: string;
+        amount: number;
+        state: components['schemas']['WishClaimState'];
+        /** Format: date-time */
+        createdAt: string;
+      } | null;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['WishAction'][];
+    };
+    /** @description 心愿墙上的心愿 */
+    PublicWish: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      description: string;
+      /** @description 心愿金额（元） */
+      value: number;
+      /** @description 已认领的金额（元） */
+      claimedValue: number;
+      /** @description 尚未认领的金额（元） */
+      remaining: number;
+      /**
+       * @description 认领方式：一对一 / 多人共同认领
+       * @enum {string}
+       */
+      claimMode: 'single' | 'multi';
+      claimModeName: string;
+      state: components['schemas']['WishState'];
+      stateName: string;
+      regionCode: string;
+      regionName: string;
+      townName: string | null;
+      /** @description 乡镇 + 村（社区） */
+      place: string;
+      /** @description 未同意公开时为“某村民”（工作人员与提交人看到真实姓名） */
+      beneficiaryName: string;
+      consentToPublish: boolean;
+      /** @description 实现照片（未同意公开的心愿只对工作人员与提交人显示） */
+      photos: components['schemas']['FileRef'][];
+      /** @description 未取消的认领数 */
+      claimCount: number;
+      /** Format: date-time */
+      deadline: string | null;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      fulfilledAt: string | null;
+      /** Format: date-time */
+      confirmedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 认领人（个人姓名部分隐去） */
+      claimants: string[];
+    };
+    /** @description 心愿按状态的数量与金额（按数据权限） */
+    WishStats: {
+      total: number;
+      byState: {
+        [key: string]: number;
+      };
+      items: {
+        state: components['schemas']['WishState'];
+        stateName: string;
+        count: number;
+        value: number;
+      }[];
+      /** @description 超过金额上限、待县级审批的心愿数 */
+      overCapPending: number;
     };
     /**
      * @description 荣誉类别：身边好人 / 道德模范 / 善行义举 / 最美家庭 / 文明家庭 / 平安家庭

@@ -34,6 +34,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { holdsId } from '../../platform/file-holders.js';
 import { wishes } from '../../db/schema/index.js';
+import { MyWishPage, PublicWishPage, WishDetail, WishPage, WishPhoto, WishStats } from './schema.js';
 
 const tags = ['微心愿'];
 const cents = (v: number) => Math.abs(Math.round(v * 100) - v * 100) < 1e-6;
@@ -136,6 +137,7 @@ export const wishRoutes =
           tags,
           summary: '提交微心愿（群众、网格员、站工作人员）；超过金额上限按设置送县级审批或直接退回',
           body: wishBody,
+          response: { 201: WishDetail },
         },
       },
       async (req, reply) => {
@@ -162,6 +164,7 @@ export const wishRoutes =
               .optional(),
             ...afterQuery,
           }),
+          response: { 200: WishPage },
         },
       },
       async (req, reply) => {
@@ -178,6 +181,7 @@ export const wishRoutes =
           tags,
           summary: '心愿按状态统计（数量与金额，按数据权限）',
           querystring: z.object({ regionCode: regionCodeSchema.optional() }),
+          response: { 200: WishStats },
         },
       },
       async (req) => wishStats(db, await caller(req), req.query),
@@ -194,6 +198,7 @@ export const wishRoutes =
             role: z.enum(['submitted', 'claimed'], { error: 'role 应为 submitted 或 claimed' }).optional(),
             state: stateList.optional(),
           }),
+          response: { 200: MyWishPage },
         },
       },
       async (req) => myWishes(db, await caller(req), req.query, now()),
@@ -201,7 +206,7 @@ export const wishRoutes =
 
     app.get(
       '/wishes/:id',
-      { schema: { tags, summary: '心愿详情：认领情况与流转记录', params: idParam } },
+      { schema: { tags, summary: '心愿详情：认领情况与流转记录', params: idParam, response: { 200: WishDetail } } },
       async (req) => detail(req, req.params.id),
     );
 
@@ -215,7 +220,7 @@ export const wishRoutes =
         `/wishes/:id/${path}`,
         {
           config: { permission: 'wish:manage' },
-          schema: { tags, summary, params: idParam, ...(body ? { body } : {}) },
+          schema: { tags, summary, params: idParam, ...(body ? { body } : {}), response: { 200: WishDetail } },
         },
         async (req) => {
           await run(await caller(req), req.params.id, req.body as { reason: string });
@@ -235,7 +240,12 @@ export const wishRoutes =
       '/wishes/:id/withdraw',
       {
         config: { permission: 'wish:submit' },
-        schema: { tags, summary: '撤回心愿（提交人；已有人认领的不能撤回）', params: idParam },
+        schema: {
+          tags,
+          summary: '撤回心愿（提交人；已有人认领的不能撤回）',
+          params: idParam,
+          response: { 200: WishDetail },
+        },
       },
       async (req) => {
         await withdrawWish(db, await caller(req), now(), req.params.id);
@@ -252,6 +262,7 @@ export const wishRoutes =
           summary: '认领心愿：一对一先到先得，其余 409；多人认领按金额分担，认满即“已认领”',
           params: idParam,
           body: z.object({ amount: yuan('认领金额').optional() }).nullish(),
+          response: { 201: WishDetail },
         },
       },
       async (req, reply) => {
@@ -271,6 +282,7 @@ export const wishRoutes =
           body: z
             .object({ reason: z.string({ error: '原因应为文字' }).max(200, '原因不超过 200 字').optional() })
             .nullish(),
+          response: { 200: WishDetail },
         },
       },
       async (req) => {
@@ -293,6 +305,7 @@ export const wishRoutes =
               .min(1, '请上传至少一张心愿实现的照片')
               .max(9, '照片不能超过 9 张'),
           }),
+          response: { 200: WishDetail },
         },
       },
       async (req) => {
@@ -303,7 +316,14 @@ export const wishRoutes =
 
     app.post(
       '/wishes/:id/confirm',
-      { schema: { tags, summary: '确认心愿已实现（提交人或所在村站工作人员）', params: idParam } },
+      {
+        schema: {
+          tags,
+          summary: '确认心愿已实现（提交人或所在村站工作人员）',
+          params: idParam,
+          response: { 200: WishDetail },
+        },
+      },
       async (req) => {
         await confirmWish(db, await caller(req), now(), req.params.id);
         return detail(req, req.params.id);
@@ -326,6 +346,7 @@ export const wishRoutes =
               .enum(publicStates, { error: '状态应为 published（已发布）、claimed（已认领）或 fulfilled（已实现）' })
               .optional(),
           }),
+          response: { 200: PublicWishPage },
         },
       },
       async (req) =>
@@ -341,6 +362,7 @@ export const wishRoutes =
           summary: '心愿墙上的实现照片（无需登录；仅受助人同意公开的心愿）',
           security: [],
           params: z.object({ id: z.uuid('心愿 ID 格式不正确'), fileId: z.uuid('照片 ID 格式不正确') }),
+          response: { 200: WishPhoto },
         },
       },
       async (req, reply) => {

@@ -911,7 +911,7 @@ export async function myWishes(
       );
       return {
         ...i,
-        mine: k ? 'claimed' : 'submitted',
+        mine: k ? ('claimed' as const) : ('submitted' as const),
         myClaim: k ? { id: k.id, amount: money(k.amount), state: k.state, createdAt: k.createdAt } : null,
         actions: actionsFor(wishMachine, i.state, parties, ctx),
       };

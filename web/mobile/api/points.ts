@@ -2,14 +2,10 @@
  * 积分 / 积分超市 / 微心愿 / 荣誉榜: the calls and answer shapes of issue #6 (docs/POINTS_API.md).
  * Kept apart from the other api files so the modules grow without touching each other.
  */
-import type { ListAnswer } from '../../common/usePagedList';
 import type { ApiBody, Schemas } from '../../common/api-types';
 import { api } from './client';
 
 const enc = encodeURIComponent;
-
-/** A page of a list that declares no response schema yet (the shared list's answer). */
-export type Paged<T> = ListAnswer<T>;
 
 // ---------------------------------------------------------------- points
 
@@ -67,75 +63,35 @@ export const shopApi = {
 
 // ---------------------------------------------------------------- wishes
 
-export type WishState =
-  'submitted' | 'verified' | 'published' | 'claimed' | 'fulfilled' | 'confirmed' | 'rejected' | 'withdrawn' | 'expired';
-export type ClaimMode = 'single' | 'multi';
-
-export interface WishClaim {
-  id: string;
-  claimantName?: string | null;
-  amount: number | string;
-  state?: string;
-  userId?: string | null;
-  createdAt?: string | null;
-}
-
-export interface Wish {
-  id: string;
-  title: string;
-  description?: string | null;
-  value: number | string;
-  claimedValue?: number | string | null;
-  claimMode?: ClaimMode;
-  state: WishState;
-  beneficiaryName?: string | null;
-  regionName?: string | null;
-  regionCode?: string | null;
-  deadline?: string | null;
-  publishedAt?: string | null;
-  fulfilledAt?: string | null;
-  createdAt?: string | null;
-  /** Value not yet claimed (多人认领). */
-  remaining?: number | null;
-  /** 镇 + 村, e.g. 新集镇东湖村. */
-  place?: string | null;
-  photos?: { id: string; url: string }[];
-  rejectReason?: string | null;
-  claimCount?: number;
-  /** GET /wishes/:id: every claim; the public wall: `claimants`, names masked. */
-  claims?: WishClaim[];
-  claimants?: string[];
-  /** In GET /me/wishes and GET /wishes/:id: my live claim. */
-  mine?: 'submitted' | 'claimed';
-  myClaim?: { id: string; amount: number | string; state: string } | null;
-  /** GET /wishes/:id and GET /me/wishes: what the caller may do now (claim, unclaim, fulfill, confirm, withdraw …). */
-  actions?: string[];
-}
-
-export interface NewWish {
-  title: string;
-  description: string;
-  value: number;
-  regionCode: string;
-  beneficiaryName: string;
-  consentToPublish: boolean;
-  beneficiaryPhone?: string;
-  claimMode?: ClaimMode;
-}
+export type WishState = Schemas['WishState'];
+export type ClaimMode = Schemas['Wish']['claimMode'];
+export type WishClaim = Schemas['WishClaim'];
+/** A wish on the wall (names masked, claimants listed). */
+export type PublicWish = Schemas['PublicWish'];
+/** One wish, signed in: every claim, my claim and what I may do now (`actions`). */
+export type WishDetail = Schemas['WishDetail'];
+/** A wish of 我的心愿: mine or claimed by me, with my claim and what I may do now. */
+export type MyWish = Schemas['MyWish'];
+/** What the wall's sheet shows: the wall row, then the signed-in detail over it. */
+export type WallWish = Omit<PublicWish, 'claimants'> &
+  Partial<Pick<PublicWish, 'claimants'>> &
+  Partial<Pick<WishDetail, 'claims' | 'myClaim' | 'actions'>>;
+export type NewWish = ApiBody<'/api/v1/wishes', 'post'>;
 
 export const wishesApi = {
-  wall: (query: { state?: WishState; county?: string; page?: number; pageSize?: number } = {}) =>
-    api.get<Paged<Wish>>('/public/wishes', { page: 1, pageSize: 20, ...query }, { skipAuthHandler: true }),
-  get: (id: string) => api.get<Wish>(`/wishes/${enc(id)}`),
-  create: (body: NewWish) => api.post<Wish>('/wishes', body),
-  mine: (role: 'submitted' | 'claimed') => api.get<Paged<Wish>>('/me/wishes', { role, page: 1, pageSize: 100 }),
-  claim: (id: string, amount?: number) => api.post<Wish>(`/wishes/${enc(id)}/claim`, amount ? { amount } : {}),
-  fulfill: (id: string, photoIds: string[]) => api.post<Wish>(`/wishes/${enc(id)}/fulfill`, { photoIds }),
-  confirm: (id: string) => api.post<Wish>(`/wishes/${enc(id)}/confirm`, {}),
-  withdraw: (id: string) => api.post<Wish>(`/wishes/${enc(id)}/withdraw`, {}),
+  wall: (
+    query: { state?: 'published' | 'claimed' | 'fulfilled'; county?: string; page?: number; pageSize?: number } = {},
+  ) => api.get('/public/wishes', { page: 1, pageSize: 20, ...query }, { skipAuthHandler: true }),
+  get: (id: string) => api.get(`/wishes/${enc(id)}`),
+  create: (body: NewWish) => api.post('/wishes', body),
+  mine: (role: 'submitted' | 'claimed') => api.get('/me/wishes', { role, page: 1, pageSize: 100 }),
+  claim: (id: string, amount?: number) => api.post(`/wishes/${enc(id)}/claim`, amount ? { amount } : {}),
+  fulfill: (id: string, photoIds: string[]) => api.post(`/wishes/${enc(id)}/fulfill`, { photoIds }),
+  confirm: (id: string) => api.post(`/wishes/${enc(id)}/confirm`, {}),
+  withdraw: (id: string) => api.post(`/wishes/${enc(id)}/withdraw`, {}),
   /** POST /wishes/:id/claim/withdraw: the claimant takes back a claim not yet reported done. */
   withdrawClaim: (id: string, reason?: string) =>
-    api.post<Wish>(`/wishes/${enc(id)}/claim/withdraw`, reason ? { reason } : {}),
+    api.post(`/wishes/${enc(id)}/claim/withdraw`, reason ? { reason } : {}),
 };
 
 // ---------------------------------------------------------------- honours
