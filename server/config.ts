@@ -44,7 +44,9 @@ export type Config = {
   authRateLimit: number;
   /** PostgreSQL shared_buffers of the embedded database. */
   pgliteSharedBuffers: string;
-  /** Keep built list answers in memory, checked against the database's versions on every request (platform/lists.ts). */
+  /**
+   * Keep built list answers in memory, checked against the database's versions on every request (platform/lists.ts).
+   */
   listCache: boolean;
   /** Check every answer against its route's response schema ('strict': tests and development) or not ('off'). */
   responseCheck: 'strict' | 'off';

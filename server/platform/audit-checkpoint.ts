@@ -102,7 +102,9 @@ export async function readCheckpoints(file: string, sign: Sign): Promise<Checkpo
   return out;
 }
 
-/** For each chain, the furthest point any valid checkpoint recorded (a chain only grows), with that checkpoint's time. */
+/**
+ * For each chain, the furthest point any valid checkpoint recorded (a chain only grows), with that checkpoint's time.
+ */
 export function latestCheckpoints(reads: CheckpointRead[]): Map<string, CheckpointLane & { at: string }> {
   const latest = new Map<string, CheckpointLane & { at: string }>();
   for (const r of reads)

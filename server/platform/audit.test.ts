@@ -86,7 +86,9 @@ async function chainWith(min: number) {
   return { chain, rows: await rowsOf(chain) };
 }
 
-/** Rewrites rows from `from` on with the hashes `hashOf` gives, and moves the head: what someone with the database does. */
+/**
+ * Rewrites rows from `from` on with the hashes `hashOf` gives, and moves the head: what someone with the database does.
+ */
 async function rechain(chain: string, from: number, hashOf: (prev: string, r: Row) => string) {
   const rows = await rowsOf(chain);
   let prev = from > 1 ? rows.find((r) => Number(r.seq) === from - 1)!.hash : GENESIS;

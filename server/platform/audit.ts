@@ -188,7 +188,9 @@ export async function writeAudit(tx: DbOrTx, actor: Actor, input: AuditInput) {
   await appendEvent(tx, prepareEvent(actor, input, new Date()));
 }
 
-/** A detail value that the caller's statement decides: `detail[key]` becomes the text value of `by`, one of `values`. */
+/**
+ * A detail value that the caller's statement decides: `detail[key]` becomes the text value of `by`, one of `values`.
+ */
 export type AuditPick = { key: string; by: SQL; values: readonly string[] };
 
 export type AuditAppendSql = {
@@ -376,7 +378,9 @@ export async function verifyAudit(db: DbOrTx, opts: { checkpoints?: string[] } =
 /** The heads this process last wrote to each checkpoint file: an unchanged trail is not written again. */
 const lastWritten = new Map<string, string>();
 
-/** Appends a signed checkpoint of every chain's head (chain, seq, hash) to `file`, unless nothing moved since the last. */
+/**
+ * Appends a signed checkpoint of every chain's head (chain, seq, hash) to `file`, unless nothing moved since the last.
+ */
 export async function writeAuditCheckpoint(db: DbOrTx, file: string, now: Date) {
   const lanes = await db
     .select({ chain: auditHeads.chain, seq: auditHeads.seq, hash: auditHeads.hash })

@@ -13,7 +13,9 @@ export async function ensureCounter(db: DbOrTx, countyCode: string, name: Counte
   await db.insert(counters).values({ countyCode, name, value: 0 }).onConflictDoNothing();
 }
 
-/** Reserves n consecutive numbers of a county's counter and answers the first; the row lock orders concurrent callers. */
+/**
+ * Reserves n consecutive numbers of a county's counter and answers the first; the row lock orders concurrent callers.
+ */
 export async function reserveNumbers(db: DbOrTx, countyCode: string, name: CounterName, n = 1): Promise<number> {
   await ensureCounter(db, countyCode, name);
   const [row] = await db

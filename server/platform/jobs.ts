@@ -200,7 +200,9 @@ export class JobRunner {
     this.wakeUp?.();
   }
 
-  /** Starts polling; with `recurring` (the server; not tests) first makes sure every recurring job has an occurrence. */
+  /**
+   * Starts polling; with `recurring` (the server; not tests) first makes sure every recurring job has an occurrence.
+   */
   async start(opts: { recurring?: boolean } = {}) {
     if (this.loop) return;
     this.stopping = false;
@@ -455,7 +457,9 @@ export class JobRunner {
     });
   }
 
-  /** The next occurrence of a recurring job: a period after this one was due, or a period from now if that has passed. */
+  /**
+   * The next occurrence of a recurring job: a period after this one was due, or a period from now if that has passed.
+   */
   private async scheduleNext(tx: Tx, def: JobDefinition, row: JobRow, now: Date) {
     let next = row.runAt.getTime() + def.every!;
     if (next <= now.getTime()) next = now.getTime() + def.every!;

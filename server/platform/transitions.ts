@@ -41,7 +41,9 @@ export type GuardResult = string | { forbidden: string } | null | undefined;
 export type Machine<S extends string, P extends string, A extends string, C = void> = {
   /** The record type, as in audit events and workflow events: 'wish', 'honor', … */
   readonly entity: (typeof workflowEvents.$inferInsert)['entity'];
-  /** The audit actions' prefix when it is not the entity (`star.approve` for a star application): `<audit>.<action>`. */
+  /**
+   * The audit actions' prefix when it is not the entity (`star.approve` for a star application): `<audit>.<action>`.
+   */
   readonly audit?: string;
   /** What the record is called in messages: 心愿, 荣誉推荐 … */
   readonly noun: string;

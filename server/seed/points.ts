@@ -148,7 +148,8 @@ export async function seedPoints(
   const balances = new Map<string, number>();
   let total = 0;
 
-  // a year of monthly 评议: claims submitted during the month, approved, 5 days of notice, posted on the 1st of the next month
+  // a year of monthly 评议: claims submitted during the month, approved, 5 days of notice, posted on the 1st of the next
+  // month
   await db.transaction(async (tx) => {
     const issuance = await systemAccountId(tx, countyCode, 'issuance', opened);
     const deduction = await systemAccountId(tx, countyCode, 'deduction', opened);

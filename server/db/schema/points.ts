@@ -256,7 +256,10 @@ export const shopGoods = pgTable(
   ],
 );
 
-/** A redemption holds stock and points at once (reserved), then is handed out with the pickup code or cancelled (refund). */
+/**
+ * A redemption holds stock and points at once (reserved), then is handed out with the pickup code or cancelled
+ * (refund).
+ */
 export const shopRedemptions = pgTable(
   'shop_redemptions',
   {

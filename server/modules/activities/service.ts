@@ -94,7 +94,9 @@ export { CHECKIN_BEFORE_MS, CHECKOUT_AFTER_MS };
 const AUTO_END_MS = 2 * HOUR;
 const ARCHIVE_AFTER_MS = 30 * DAY;
 
-/** Activities count as team activity (teams.inactiveDays): the latest start of the team's activities that took place. */
+/**
+ * Activities count as team activity (teams.inactiveDays): the latest start of the team's activities that took place.
+ */
 registerTeamActivitySource(
   (teamId) =>
     sql`select max(x.start_at) from activities x where x.team_id = ${teamId} and x.state in ('in_progress', 'ended', 'archived')`,
@@ -918,13 +920,17 @@ async function syncShifts(tx: DbOrTx, activityId: string, old: Shift[], input: S
 
 // ---------- state changes ----------
 
-/** The machine's check of a staff command on an activity the caller has loaded (403 / 409 with the house's messages). */
+/**
+ * The machine's check of a staff command on an activity the caller has loaded (403 / 409 with the house's messages).
+ */
 const allowedOn = (c: ActivityCaller, a: Activity, now: Date, action: ActivityTransition) => {
   const { parties, ctx } = standing(c, a, now);
   return assertAllowed(activityMachine, action, a.state, parties, ctx);
 };
 
-/** Publishing lands in `published` or, when the seats are already taken, `full`: its own update, checked by the machine. */
+/**
+ * Publishing lands in `published` or, when the seats are already taken, `full`: its own update, checked by the machine.
+ */
 export async function publishActivity(db: Db, c: ActivityCaller, now: Date, id: string) {
   return db.transaction(async (tx) => {
     const a = await loadManaged(tx, c, id, true);
@@ -1061,7 +1067,9 @@ export async function archiveActivity(db: Db, c: ActivityCaller, now: Date, id: 
 
 // ---------- sign-ups ----------
 
-/** The sign-up route's caller: without `volunteerId` it is looked up in signUp's one read (a query less per request). */
+/**
+ * The sign-up route's caller: without `volunteerId` it is looked up in signUp's one read (a query less per request).
+ */
 export type SignupCaller = Omit<ActivityCaller, 'volunteerId'> & { volunteerId?: string | null };
 
 type SignupRead = {

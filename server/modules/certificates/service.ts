@@ -27,13 +27,19 @@ import { codeOfPath, requireMyVolunteer, type HoursCaller } from '../hours/servi
 import { maskName } from '../stars/service.js';
 import { idTypeLabel, renderCertificatePdf } from './pdf.js';
 
-/** At most this many content rows on a certificate (so that it stays on one A4 page); the rest are summarised in one row. */
+/**
+ * At most this many content rows on a certificate (so that it stays on one A4 page); the rest are summarised in one
+ * row.
+ */
 export const MAX_CONTENT_ROWS = 20;
 
 const certScope = (scope: Scope) =>
   inScope(scope, { path: certificates.regionPath, regionCode: codeOfPath(certificates.regionPath) });
 
-/** The activities and orders of a volunteer with verified hours in a period, one row each (reversals netted), oldest first. */
+/**
+ * The activities and orders of a volunteer with verified hours in a period, one row each (reversals netted), oldest
+ * first.
+ */
 export async function periodContent(db: DbOrTx, volunteerId: string, from: string, to: string) {
   const rows = await db
     .select({

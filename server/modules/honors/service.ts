@@ -222,7 +222,9 @@ export type NominationInput = {
   volunteerId?: string | null;
 };
 
-/** The consent for the public board, kept in `consents` (the volunteers module's table) beside the flag on the honour. */
+/**
+ * The consent for the public board, kept in `consents` (the volunteers module's table) beside the flag on the honour.
+ */
 const recordConsent = (
   tx: DbOrTx,
   countyCode: string,
@@ -392,7 +394,10 @@ export async function rejectHonor(db: Db, c: HonorCaller, now: Date, id: string,
   });
 }
 
-/** 异议: anyone signed in to the county, during the notice; the nomination goes back to review with the objection on its timeline. */
+/**
+ * 异议: anyone signed in to the county, during the notice; the nomination goes back to review with the objection on its
+ * timeline.
+ */
 export async function objectToHonor(db: Db, c: HonorCaller, now: Date, id: string, reason: string) {
   const f = await findHonor(db, c, id, now, { notice: true });
   allowed(f, 'object');
@@ -498,7 +503,9 @@ export async function setConsent(
   });
 }
 
-/** The sweep: consented honours whose notice ended without objection are published; those without consent wait for it. */
+/**
+ * The sweep: consented honours whose notice ended without objection are published; those without consent wait for it.
+ */
 export async function publishDueHonors(db: Db, now: Date) {
   const due = await db
     .select({
@@ -605,7 +612,10 @@ function maskInStory(story: string, name: string) {
   return out;
 }
 
-/** Honours under notice, for anyone to object to: without consent the name is masked (in the story too) and no photo is shown. */
+/**
+ * Honours under notice, for anyone to object to: without consent the name is masked (in the story too) and no photo is
+ * shown.
+ */
 export async function publicHonorNotices(
   db: DbOrTx,
   countyCode: string,

@@ -500,7 +500,10 @@ export async function createCorrection(db: Db, c: HoursCaller, now: Date, input:
   });
 }
 
-/** Approve (optionally fewer hours) or reject a pending request; approval appends one ledger row. The volunteer is told either way. */
+/**
+ * Approve (optionally fewer hours) or reject a pending request; approval appends one ledger row. The volunteer is told
+ * either way.
+ */
 export async function decideRequest(
   db: Db,
   c: HoursCaller,

@@ -27,7 +27,10 @@ export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsh
 export const ledgerKinds = { activities: '活动台账', attendance: '签到台账', hours: '服务时长台账' } as const;
 export type LedgerKind = keyof typeof ledgerKinds;
 
-/** Rows are read by keyset pages of this size, written and committed one by one: memory stays flat however long the month. */
+/**
+ * Rows are read by keyset pages of this size, written and committed one by one: memory stays flat however long the
+ * month.
+ */
 export const LEDGER_BATCH = 1000;
 
 export type LedgerRegion = { code: string; path: string; countyCode: string; name: string; level: string };

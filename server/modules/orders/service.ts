@@ -156,7 +156,9 @@ function poolTowns(c: OrderCaller): string[] {
   return [...towns];
 }
 
-/** Who may take a pool order: a verified volunteer of the order's town, or the leader of a team of its town or county. */
+/**
+ * Who may take a pool order: a verified volunteer of the order's town, or the leader of a team of its town or county.
+ */
 function poolEligible(c: OrderCaller, o: Pick<Order, 'regionPath'>) {
   return poolTowns(c).some((p) => o.regionPath.startsWith(p));
 }
@@ -805,7 +807,9 @@ export async function transition(
   return presentOrder(c, after, viewFromRow(row), await contextOf(db, after, now));
 }
 
-/** The orders row of the lifecycle's read (`o`) and of its writing statement (`u`), for conditions built with drizzle. */
+/**
+ * The orders row of the lifecycle's read (`o`) and of its writing statement (`u`), for conditions built with drizzle.
+ */
 const snapOrder = alias(orders, 'o');
 const updatedOrder = alias(orders, 'u');
 
@@ -1307,7 +1311,9 @@ type OrderView = {
   acceptorName: string | null;
 };
 
-/** The answer of the detail page and of every order action: the order with its names, timeline and the caller's actions. */
+/**
+ * The answer of the detail page and of every order action: the order with its names, timeline and the caller's actions.
+ */
 function presentOrder(c: OrderCaller, o: Order, r: OrderView, ctx: OrderContext) {
   const row = {
     id: o.id,

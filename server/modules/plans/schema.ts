@@ -3,7 +3,9 @@ import { dateTime, isoDate, pageOf } from '../../platform/responses.js';
 // the activities' code lists are part of the API's vocabulary, shared by the answers that show activities
 import { ActivityState, ActivityType } from '../activities/schema.js';
 
-/** What the plan and calendar routes answer (named components of the OpenAPI document; the web's types come from them). */
+/**
+ * What the plan and calendar routes answer (named components of the OpenAPI document; the web's types come from them).
+ */
 
 export const MonthTheme = z
   .object({ month: z.number().int(), theme: z.string(), focus: z.string() })

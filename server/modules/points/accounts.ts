@@ -159,7 +159,9 @@ export async function entriesOf(
   };
 }
 
-/** ★ GET /points/accounts/:type/:id — staff in scope (point:read), or the owner. An account not opened yet reads as 0. */
+/**
+ * ★ GET /points/accounts/:type/:id — staff in scope (point:read), or the owner. An account not opened yet reads as 0.
+ */
 export async function accountDetail(
   db: DbOrTx,
   c: PointsCaller,
@@ -198,7 +200,10 @@ export async function accountDetail(
   };
 }
 
-/** GET /me/points — the caller's volunteer account and household account, each with balance, privileges and recent entries. */
+/**
+ * GET /me/points — the caller's volunteer account and household account, each with balance, privileges and recent
+ * entries.
+ */
 export async function myPoints(db: DbOrTx, c: PointsCaller) {
   const [volunteer, household] = await Promise.all([
     c.volunteerId ? accountDetail(db, c, 'volunteer', c.volunteerId, 1, 20) : Promise.resolve(null),

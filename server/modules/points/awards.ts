@@ -177,7 +177,10 @@ export async function award(db: Db, c: PointsCaller, now: Date, input: AwardInpu
 
 // ---------- service points for an activity ----------
 
-/** POST /points/awards/activity/:activityId: hours × points.pointsPerHour × points.serviceCoefficient to every credited volunteer, once per activity. */
+/**
+ * POST /points/awards/activity/:activityId: hours × points.pointsPerHour × points.serviceCoefficient to every credited
+ * volunteer, once per activity.
+ */
 export async function awardActivity(db: Db, c: PointsCaller, now: Date, activityId: string, ruleId?: string | null) {
   const [a] = await db.select().from(activities).where(eq(activities.id, activityId));
   if (!a || !staffCan(c, 'point:award', a.regionPath, a.countyCode)) throw notFound('活动');
@@ -517,7 +520,10 @@ export async function getAdjustment(db: DbOrTx, c: PointsCaller, id: string) {
 
 const shopKinds = new Set(['redemption', 'handout', 'refund']);
 
-/** POST /points/transactions/:id/reverse: a `reversal` mirroring the original, once; every owner account it touches must be in scope. */
+/**
+ * POST /points/transactions/:id/reverse: a `reversal` mirroring the original, once; every owner account it touches must
+ * be in scope.
+ */
 export async function reverseTransaction(db: Db, c: PointsCaller, now: Date, id: string, reason: string) {
   return db.transaction(async (tx) => {
     const [t] = await tx
@@ -627,7 +633,10 @@ export async function getTransaction(db: DbOrTx, c: PointsCaller, id: string) {
 
 // ---------- year-end expiry ----------
 
-/** POST /points/expire: every owner's points earned up to the end of `year` and not spent since (oldest spent first) → `expiry`; once per year. */
+/**
+ * POST /points/expire: every owner's points earned up to the end of `year` and not spent since (oldest spent first) →
+ * `expiry`; once per year.
+ */
 export async function expirePoints(db: Db, c: PointsCaller, now: Date, year: number) {
   if (!(await getSetting<boolean>(db, c.countyCode, 'points.expireAtYearEnd')))
     throw transitionError('本县未开启“积分年底清零”（系统设置 → 积分），不能执行清零');

@@ -51,7 +51,10 @@ export type NewClaim = {
   evidenceFileIds?: string[];
 };
 
-/** ★ POST /points/claims: staff with point:claim for accounts in scope; a resident for their household; a volunteer for themself. */
+/**
+ * ★ POST /points/claims: staff with point:claim for accounts in scope; a resident for their household; a volunteer for
+ * themself.
+ */
 export async function submitClaim(db: Db, c: PointsCaller, now: Date, input: NewClaim) {
   const rule = await requireRule(db, c.countyCode, input.ruleId);
   const owner = await requireOwner(db, c, input.accountType, input.accountId, 'point:claim');

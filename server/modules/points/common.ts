@@ -91,7 +91,10 @@ export const staffCan = (c: PointsCaller, perm: Permission, regionPath: string, 
   regionInScope(c.scope, regionPath) &&
   (!countyCode || countyCode === c.countyCode || c.scope.all);
 
-/** The owner for a command: unknown → 404 naming `accountId`; out of scope for someone who is not the owner → the same 404. */
+/**
+ * The owner for a command: unknown → 404 naming `accountId`; out of scope for someone who is not the owner → the same
+ * 404.
+ */
 export async function requireOwner(
   db: DbOrTx,
   c: PointsCaller,

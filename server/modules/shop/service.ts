@@ -557,7 +557,10 @@ const step = (
     tell: t.tell,
   });
 
-/** Handed out with the pickup code: a wrong code → 400 `pickupCode` and nothing changes; points move shop_held → redeemed. */
+/**
+ * Handed out with the pickup code: a wrong code → 400 `pickupCode` and nothing changes; points move shop_held →
+ * redeemed.
+ */
 export async function handout(db: Db, c: ShopCaller, now: Date, id: string, code: string) {
   const r = await findRedemption(db, c, id);
   allowed(r, 'handout');
@@ -812,7 +815,9 @@ export async function myRedemptions(
   };
 }
 
-/** One redemption with its timeline and the caller's actions; the pickup code only for its owner while it is reserved. */
+/**
+ * One redemption with its timeline and the caller's actions; the pickup code only for its owner while it is reserved.
+ */
 export async function getRedemption(db: DbOrTx, c: ShopCaller, id: string) {
   const f = await findRedemption(db, c, id);
   const [[row], events] = await Promise.all([

@@ -356,7 +356,10 @@ export async function rejectApplication(db: Db, c: HoursCaller, now: Date, id: s
   );
 }
 
-/** An objection during the public notice sends the application back to review. Anyone signed in to the county may object. */
+/**
+ * An objection during the public notice sends the application back to review. Anyone signed in to the county may
+ * object.
+ */
 export async function objectToApplication(db: Db, c: HoursCaller, now: Date, id: string, objection: string) {
   const f = await findApplication(db, c, id);
   allowed(f, 'object');

@@ -256,12 +256,17 @@ const BATCH_SQL = `with lease as (
   returning 1
 )
 select n.inserted, n.touched, (select count(*)::int from s) as stepped from n`;
-/** Reserves $2 volunteer numbers of county $1 (its own statement, so concurrent batches do not wait on the counter row). */
+/**
+ * Reserves $2 volunteer numbers of county $1 (its own statement, so concurrent batches do not wait on the counter row).
+ */
 const NUMBERS_SQL = RESERVE_NUMBERS_SQL('volunteer_no');
 /** Batches in the database at once: two, so PostgreSQL can use a second core while this thread prepares the next. */
 const IN_FLIGHT = 2;
 
-/** A PostgreSQL text[] literal; what node-postgres would build from the array, without two regular expressions per element. */
+/**
+ * A PostgreSQL text[] literal; what node-postgres would build from the array, without two regular expressions per
+ * element.
+ */
 function textArray(values: readonly (string | null)[]): string {
   let out = '{';
   for (let i = 0; i < values.length; i++) {

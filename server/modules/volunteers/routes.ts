@@ -198,7 +198,8 @@ export const volunteerRoutes =
         const { jobId, result } = await startImport(importDeps, actor(req), a.scope, countyOf(a, deps), now(), buf, {
           wait: req.query.async !== '1',
         });
-        // asked to wait, but the job did not finish here (the server is stopping, or an error it will retry): it goes on
+        // asked to wait, but the job did not finish here (the server is stopping, or an error it will retry): it goes
+        // on
         return result ?? reply.status(202).send({ jobId, statusUrl: `/api/v1/jobs/${jobId}` });
       },
     );

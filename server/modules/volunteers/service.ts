@@ -390,7 +390,10 @@ export type VolunteerFilter = {
   after?: string;
 };
 
-/** q matches a name (prefix or part), pinyin (zhangsanfeng / zhang), initials (zsf), the volunteer number, a phone or an ID number. */
+/**
+ * q matches a name (prefix or part), pinyin (zhangsanfeng / zhang), initials (zsf), the volunteer number, a phone or an
+ * ID number.
+ */
 export function searchCondition(crypto: Crypto, q: string): SQL {
   const s = q.trim();
   const lower = s.toLowerCase();
@@ -400,7 +403,8 @@ export function searchCondition(crypto: Crypto, q: string): SQL {
   const id = parseIdNumber(s);
   if (id.ok) parts.push(eq(volunteers.idHash, crypto.lookupHash('id', id.value)));
   const chars = [...new Set(s.match(/[\u4e00-\u9fa5]/g) ?? [])];
-  // the characters through the GIN index volunteers_name_chars_idx (the expression must stay exactly this), LIKE for their order
+  // the characters through the GIN index volunteers_name_chars_idx (the expression must stay exactly this), LIKE for
+  // their order
   if (chars.length)
     parts.push(
       sql`(string_to_array(${volunteers.name}, null) @> array[${sql.join(

@@ -444,7 +444,8 @@ describe('Excel import', () => {
           '',
         ] as (string | null)[],
     );
-    // rows 2051–2100 repeat the first 50 people (in the second batch of 2,000): a new name is ignored, the phone fills in
+    // rows 2051–2100 repeat the first 50 people (in the second batch of 2,000): a new name is ignored, the phone fills
+    // in
     for (let i = 0; i < 50; i++)
       rows.push(['改了名', ids[i], `1370001${String(i).padStart(4, '0')}`, xinjiVillage, '', '', null, null, null, '']);
     const res = await importFile(PHONES.countyAdmin, await workbook(rows));

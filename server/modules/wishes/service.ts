@@ -97,7 +97,9 @@ const fmt = (v: number | string) => {
 
 // ---------- people to tell ----------
 
-/** The staff who look after wishes of a place: its station (村), its institute (镇) and, when asked, the county center. */
+/**
+ * The staff who look after wishes of a place: its station (村), its institute (镇) and, when asked, the county center.
+ */
 async function wishStaff(db: DbOrTx, regionPath: string, withCounty = false): Promise<string[]> {
   const [county, town, village] = regionPath.split('/').filter(Boolean);
   const wanted: { role: string; region: string | undefined }[] = [
@@ -691,7 +693,10 @@ type Row = {
   claimCount: number | string;
 };
 
-/** `full`: staff in scope and the submitter see the name and the masked phone; everyone else the consent-aware name and no phone. */
+/**
+ * `full`: staff in scope and the submitter see the name and the masked phone; everyone else the consent-aware name and
+ * no phone.
+ */
 function present(r: Row, full: boolean) {
   const w = r.w;
   const value = money(w.value);
