@@ -40,6 +40,7 @@ import { shopRoutes } from './modules/shop/routes.js';
 import { wishRoutes } from './modules/wishes/routes.js';
 import { honorRoutes } from './modules/honors/routes.js';
 import { notificationRoutes } from './modules/notifications/routes.js';
+import { statsRoutes } from './modules/stats/routes.js';
 
 z.config(z.locales.zhCN());
 
@@ -160,6 +161,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
       await api.register(pointRoutes(deps));
       await api.register(shopRoutes(deps));
       await api.register(wishRoutes(deps));
+      await api.register(statsRoutes(deps));
       await api.register(honorRoutes(deps));
       await api.register(notificationRoutes(deps));
     },

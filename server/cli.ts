@@ -8,6 +8,7 @@ import { seedDemo } from './seed/demo.js';
 import { systemActor, verifyAudit } from './platform/audit.js';
 import { backup, restore } from './backup.js';
 import { verifyPoints } from './modules/points/ledger.js';
+import { rebuildStats, verifyStats } from './modules/stats/service.js';
 
 const usage = `用法：npm run cli -- <命令> [参数]
 
@@ -21,6 +22,8 @@ const usage = `用法：npm run cli -- <命令> [参数]
   audit-verify [--checkpoints 文件]…   用审计密钥校验审计哈希链，并与链外签名检查点（默认 AUDIT_CHECKPOINT_PATH）比对；
                                       发现篡改、删除或检查点被改时以非零状态退出
   points-verify [县级区划代码]         按流水重算积分余额并校验账本不变式，发现问题时以非零状态退出
+  stats-verify [--rebuild]            由原始记录重算全部统计汇总并与汇总表比对，发现差异时以非零状态退出；
+                                      --rebuild 丢弃汇总表并由原始记录重建
   backup [目录]                        备份数据库、上传文件与数据密钥到目录（默认 ./backups/时间戳）；嵌入式数据库需先停止服务
   restore <目录> [--force]             从备份目录恢复到空的 DATA_DIR（或空的 PostgreSQL 数据库）
 `;

@@ -10,6 +10,7 @@ import { openDatabase } from '../db/client.js';
 import { openPlatform } from '../bootstrap.js';
 import { buildApp } from '../app.js';
 import { TestClock } from '../platform/clock.js';
+import { verifyStats } from '../modules/stats/service.js';
 import type { Deps } from '../platform/context.js';
 import { DEMO_PASSWORD, TEST_NOW, TEST_SECRET } from './constants.js';
 
@@ -117,9 +118,13 @@ async function start(config: Deps['config'], clock: TestClock, cleanup: () => Pr
       await stop();
       return start(config, clock, cleanup);
     },
+    // every test file ends with `cli stats-verify`: the rollups must equal the figures recomputed from its rows
     close: async () => {
+      const differences = await verifyStats(database.db).catch((e: unknown) => [{ error: String(e) }]);
       await stop();
       await cleanup();
+      if (differences.length)
+        throw new Error(`statistics differ from the rows: ${JSON.stringify(differences.slice(0, 10))}`);
     },
   };
 }

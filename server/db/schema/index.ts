@@ -4,3 +4,4 @@ export * from './orders.js';
 export * from './activities.js';
 export * from './points.js';
 export * from './jobs.js';
+export * from './stats.js';

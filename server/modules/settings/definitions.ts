@@ -118,6 +118,15 @@ export const settingDefinitions = {
   } satisfies Def,
   'submissions.dueDay': int('月度报送截止日', '活动', 5, 1, 28, '日', '每月该日前报送上月台账，逾期列为未报送'),
   'teams.inactiveDays': int('队伍不活跃判定天数', '队伍', 30, 7, 365, '天', '连续该天数无活动、无接单的队伍列为不活跃'),
+  'stats.activeVolunteerHours': int(
+    '活跃志愿者时长门槛',
+    '统计',
+    5,
+    0,
+    1000,
+    '小时',
+    '统计期内服务时长超过该值的志愿者计为活跃志愿者',
+  ),
   'points.noticeDays': int('积分公示期', '积分', 5, 1, 30, '天', '积分申报评议后的公示天数'),
   'points.pointsPerHour': int('每小时服务积分', '积分', 10, 0, 1000, '分', '服务积分 = 时长 × 每小时积分 × 系数'),
   'points.expireAtYearEnd': {

@@ -50,7 +50,7 @@ export function complianceOf(l: { compliant: boolean; score: number; inspectedAt
   };
 }
 
-async function validFromOf(db: DbOrTx, countyCode: string, now: Date) {
+export async function validFromOf(db: DbOrTx, countyCode: string, now: Date) {
   return validFromMonths(now, await getSetting<number>(db, countyCode, 'sites.inspectionValidMonths'));
 }
 

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { dateTime, isoDate } from '../../platform/responses.js';
+
+/** What the statistics routes answer (named components of the OpenAPI document; the web's types come from them). */
+
+export const StatsFigure = z
+  .object({
+    key: z.string().meta({ description: '指标键，如 volunteers.registered' }),
+    label: z.string(),
+    value: z.number(),
+    unit: z.string(),
+    definition: z.string().meta({ description: '指标口径（与 docs/METRICS.md 一致）' }),
+  })
+  .meta({ id: 'StatsFigure' });
+
+export const StatsOverview = z
+  .object({
+    regionCode: z.string(),
+    regionName: z.string(),
+    from: isoDate,
+    to: isoDate,
+    asOf: dateTime.meta({ description: '截至该时刻的全部业务数据已计入' }),
+    figures: z.array(StatsFigure),
+    regions: z
+      .array(
+        z.object({
+          code: z.string(),
+          name: z.string(),
+          own: z.boolean().meta({ description: '本级：记在所选区划本身、不属于任何下级的数据' }),
+          figures: z.array(StatsFigure),
+        }),
+      )
+      .optional()
+      .meta({ description: '按下级区划分组（by=town|village）时的各下级数据；各下级与本级相加等于上级' }),
+  })
+  .meta({ id: 'StatsOverview' });
+
+export const StatsDefinition = z
+  .object({ key: z.string(), label: z.string(), unit: z.string(), definition: z.string() })
+  .meta({ id: 'StatsDefinition' });
+
+export const StatsRows = z
+  .object({
+    key: z.string(),
+    label: z.string(),
+    unit: z.string(),
+    definition: z.string(),
+    value: z.number().meta({ description: '该指标的数值（与总览一致）' }),
+    measure: z.enum(['count', 'sum']).meta({ description: 'count：行数等于指标；sum：各行 value 之和等于指标' }),
+    columns: z.object({ title: z.string(), detail: z.string(), date: z.string() }),
+    regionCode: z.string(),
+    regionName: z.string(),
+    from: isoDate,
+    to: isoDate,
+    total: z.number().int(),
+    sum: z.number(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    items: z.array(
+      z.object({
+        id: z.string().nullable(),
+        title: z.string(),
+        detail: z.string(),
+        region: z.string(),
+        date: z.string().nullable(),
+        value: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'StatsRows' });
+
+export const StatsSeries = z
+  .object({
+    regionCode: z.string(),
+    regionName: z.string(),
+    from: isoDate,
+    to: isoDate,
+    asOf: dateTime,
+    keys: z.array(StatsDefinition),
+    months: z.array(z.object({ month: z.string(), values: z.record(z.string(), z.number()) })),
+  })
+  .meta({ id: 'StatsSeries' });

@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/harness.js';
+import { PHONES } from '../../test/constants.js';
+import { figureKeys } from './definitions.js';
+import { rebuildStats, verifyStats } from './service.js';
+import { segments } from './periods.js';
+
+let t: TestApp;
+const COUNTY = '411523';
+const XINJI = '411523100';
+const ADMIN = PHONES.countyAdmin;
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const get = async (phone: string, url: string) => t.as(phone)({ method: 'GET', url: `/api/v1${url}` });
+const ok = async (phone: string, url: string) => {
+  const res = await get(phone, url);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as Json;
+};
+const figure = (o: Json, key: string) => (o.figures as Json[]).find((f) => f.key === key)!.value as number;
+const act = (phone: string, id: string, action: string, payload: Json = {}) =>
+  t.as(phone)({ method: 'POST', url: `/api/v1/orders/${id}/${action}`, payload });
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('periods', () => {
+  it('splits a period into whole years, whole months and the days left', () => {
+    expect(segments('2025-01-01', '2025-12-31')).toEqual([{ grain: 'y', first: '2025-01-01', last: '2025-01-01' }]);
+    expect(segments('2024-11-15', '2026-02-03')).toEqual([
+      { grain: 'd', first: '2024-11-15', last: '2024-11-30' },
+      { grain: 'm', first: '2024-12-01', last: '2024-12-01' },
+      { grain: 'y', first: '2025-01-01', last: '2025-01-01' },
+      { grain: 'm', first: '2026-01-01', last: '2026-01-01' },
+      { grain: 'd', first: '2026-02-01', last: '2026-02-03' },
+    ]);
+    expect(segments('2026-03-05', '2026-03-05')).toEqual([{ grain: 'd', first: '2026-03-05', last: '2026-03-05' }]);
+  });
+});
+
+describe('the overview', () => {
+  it('answers every figure, each a number with its unit and definition, for the demo county', async () => {
+    const o = await ok(ADMIN, '/stats/overview?from=2025-01-01&to=2026-06-01');
+    expect(o).toMatchObject({ regionCode: COUNTY, regionName: '新县', from: '2025-01-01', to: '2026-06-01' });
+    expect(o.figures.map((f: Json) => f.key)).toEqual(figureKeys);
+    for (const f of o.figures) {
+      expect(typeof f.value, f.key).toBe('number');
+      expect(f.definition.length, f.key).toBeGreaterThan(8);
+      expect(f.unit, f.key).not.toBe('');
+    }
+    // the demo county has volunteers, teams, held activities, hours, orders and sites
+    for (const k of ['volunteers.registered', 'teams.total', 'activities.total', 'hours.total', 'orders.submitted'])
+      expect(figure(o, k), k).toBeGreaterThan(0);
+    expect(figure(o, 'sites.institutes')).toBeGreaterThan(0);
+    expect(figure(o, 'articles.published')).toBe(0);
+    expect(figure(o, 'volunteers.registered')).toBeGreaterThanOrEqual(figure(o, 'volunteers.verified'));
+  });
+
+  it('each figure equals what the raw rows say (checked against direct SQL for the main ones)', async () => {
+    const o = await ok(ADMIN, '/stats/overview?from=2026-01-01&to=2026-06-01');
+    const q = async (s: string, p: unknown[] = []) => Number((await t.deps.database.query(s, p)).rows[0].n);
+    const from = '2026-01-01T00:00:00+08:00';
+    const to = '2026-06-01T23:59:59.999+08:00';
+    expect(figure(o, 'volunteers.registered')).toBe(
+      await q(`select count(*) n from volunteers where county_code = $1 and created_at <= $2`, [COUNTY, to]),
+    );
+    expect(figure(o, 'activities.total')).toBe(
+      await q(
+        `select count(*) n from activities where county_code = $1 and state in ('ended','archived')
+         and start_at between $2 and $3`,
+        [COUNTY, from, to],
+      ),
+    );
+    expect(figure(o, 'orders.submitted')).toBe(
+      await q(`select count(*) n from orders where county_code = $1 and submitted_at between $2 and $3`, [
+        COUNTY,
+        from,
+        to,
+      ]),
+    );
+    expect(figure(o, 'hours.total')).toBe(
+      await q(
+        `select coalesce(sum(hours), 0) n from hours_entries where county_code = $1
+         and service_date between '2026-01-01' and '2026-06-01'`,
+        [COUNTY],
+      ),
+    );
+  });
+
+  it('by town: the towns and the county level add up to the county, for every counted figure', async () => {
+    const o = await ok(ADMIN, '/stats/overview?from=2025-01-01&to=2026-06-01&by=town');
+    expect(o.regions.length).toBeGreaterThanOrEqual(17);
+    // distinct counts (a volunteer active in two towns) do not add up: each town's is at most the county's
+    const distinct = ['volunteers.active', 'teams.active'];
+    for (const k of distinct)
+      for (const r of o.regions) expect(figure(r, k), `${r.name} ${k}`).toBeLessThanOrEqual(figure(o, k));
+    const additive = o.figures.filter((f: Json) => f.unit !== '%' && !distinct.includes(f.key));
+    for (const f of additive) {
+      const sum = o.regions.reduce((a: number, r: Json) => a + figure(r, f.key), 0);
+      expect(Math.round(sum * 100) / 100, f.key).toBe(f.value);
+    }
+    const xinji = o.regions.find((r: Json) => r.code === XINJI);
+    const town = await ok(ADMIN, `/stats/overview?regionCode=${XINJI}&from=2025-01-01&to=2026-06-01`);
+    expect(xinji.figures).toEqual(town.figures);
+  });
+
+  it('counts an order the moment it is written, and the funnel as it moves', async () => {
+    const period = '/stats/overview?from=2026-06-01&to=2026-06-01';
+    const before = await ok(ADMIN, period);
+    const menu = (await get(PHONES.resident, '/service-items')).json().items as Json[];
+    const item = menu.find((i) => i.fields.length === 0)!;
+    const created = await t.as(PHONES.resident)({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: { serviceItemId: item.id, description: '想请志愿者帮忙修理水管' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    const after = await ok(ADMIN, period);
+    expect(figure(after, 'orders.submitted')).toBe(figure(before, 'orders.submitted') + 1);
+    const vid = (await get(PHONES.volunteer, '/me')).json().volunteerId;
+    expect((await act(PHONES.xinjiAdmin, id, 'dispatch', { target: { type: 'volunteer', id: vid } })).statusCode).toBe(
+      200,
+    );
+    expect((await act(PHONES.volunteer, id, 'accept')).statusCode).toBe(200);
+    expect((await act(PHONES.volunteer, id, 'start')).statusCode).toBe(200);
+    expect((await act(PHONES.volunteer, id, 'complete', { summary: '已修好', hours: 1 })).statusCode).toBe(200);
+    expect((await act(PHONES.resident, id, 'rate', { score: 5 })).statusCode).toBe(200);
+    const done = await ok(ADMIN, period);
+    expect(figure(done, 'orders.completed')).toBe(figure(before, 'orders.completed') + 1);
+    expect(figure(done, 'hours.total')).toBe(figure(before, 'hours.total') + 1);
+    expect(figure(done, 'orders.satisfaction')).toBeGreaterThan(0);
+    expect(new Date(done.asOf).getTime()).toBeLessThanOrEqual(t.clock.now().getTime());
+  });
+});
+
+describe('the rows behind a figure', () => {
+  it('for every figure: the rows number (or sum to) the figure', async () => {
+    const range = 'from=2025-01-01&to=2026-06-01';
+    const o = await ok(ADMIN, `/stats/overview?${range}`);
+    for (const f of o.figures as Json[]) {
+      const r = await ok(ADMIN, `/stats/rows?key=${f.key}&${range}&pageSize=5`);
+      expect(r.value, f.key).toBe(f.value);
+      if (f.unit === '%') continue; // a rate's rows are its denominator
+      if (r.measure === 'count') expect(r.total, f.key).toBe(f.value);
+      else expect(r.sum, f.key).toBe(f.value);
+      expect(r.items.length, f.key).toBe(Math.min(5, r.total));
+    }
+  });
+
+  it('a rate lists its denominator: the orders submitted in the period for the dispatch rate', async () => {
+    const range = 'from=2025-01-01&to=2026-06-01';
+    const o = await ok(ADMIN, `/stats/overview?${range}`);
+    const r = await ok(ADMIN, `/stats/rows?key=orders.dispatchRate&${range}`);
+    expect(r.total).toBe(figure(o, 'orders.submitted'));
+  });
+});
+
+describe('scope and bad input', () => {
+  it("a town's admin reads their town by default; the county and another town are not found", async () => {
+    const mine = await ok(PHONES.xinjiAdmin, '/stats/overview');
+    expect(mine.regionCode).toBe(XINJI);
+    expect((await get(PHONES.xinjiAdmin, `/stats/overview?regionCode=${COUNTY}`)).statusCode).toBe(404);
+    expect((await get(PHONES.xinjiAdmin, '/stats/overview?regionCode=411523101')).statusCode).toBe(404);
+    expect((await get(PHONES.xinjiAdmin, `/stats/rows?key=orders.submitted&regionCode=${COUNTY}`)).statusCode).toBe(
+      404,
+    );
+    expect((await get(PHONES.resident, '/stats/overview')).statusCode).toBe(403);
+  });
+
+  it('refuses bad periods, keys and groupings with the field named', async () => {
+    const bad = async (url: string, field: string) => {
+      const res = await get(ADMIN, url);
+      expect(res.statusCode, url).toBe(400);
+      expect(JSON.stringify(res.json()), url).toContain(field);
+      expect(res.body).toMatch(/[\u4e00-\u9fa5]/);
+    };
+    await bad('/stats/overview?from=2026-05-01&to=2026-04-01', 'to');
+    await bad('/stats/overview?from=2010-01-01&to=2026-04-01', 'from');
+    await bad('/stats/overview?from=2026-13-01', 'from');
+    await bad('/stats/overview?by=province', 'by');
+    await bad(`/stats/overview?regionCode=${XINJI}&by=town`, 'by');
+    await bad('/stats/rows?key=nope', 'key');
+    await bad('/stats/rows', 'key');
+  });
+});
+
+describe('stats-verify', () => {
+  it('finds a rollup that no longer matches the rows, and a rebuild puts it right', async () => {
+    expect(await verifyStats(t.deps.database.db)).toEqual([]);
+    await t.deps.database.query(
+      `update stat_rollups set value = value + 7 where region_code = $1 and key = 'hours.total' and grain = 'y'
+       and period = '2026-01-01'`,
+      [COUNTY],
+    );
+    const diffs = await verifyStats(t.deps.database.db);
+    expect(diffs).toEqual([
+      expect.objectContaining({ table: 'stat_rollups', where: `${COUNTY} hours.total y 2026-01-01` }),
+    ]);
+    expect(diffs[0].actual - diffs[0].expected).toBe(7);
+    await rebuildStats(t.deps.database.db);
+    expect(await verifyStats(t.deps.database.db)).toEqual([]);
+  });
+});
