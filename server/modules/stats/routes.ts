@@ -6,7 +6,8 @@ import { regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
 import { definitionTexts, foldAll, monthlySeries, overview, statsRegion } from './service.js';
 import { statsRows } from './rows.js';
-import { StatsDefinition, StatsOverview, StatsRows, StatsSeries } from './schema.js';
+import { annualReport, reportDocx, reportMarkdown } from './report.js';
+import { AnnualReport, StatsDefinition, StatsOverview, StatsRows, StatsSeries } from './schema.js';
 
 const day = (field: string) =>
   z.iso.date({ error: `${field}应为 YYYY-MM-DD 格式的日期` }).meta({ description: `${field}（YYYY-MM-DD，含当日）` });
@@ -90,6 +91,53 @@ export const statsRoutes =
         const region = await statsRegion(db, auth(req).scope, countyOf(auth(req)), req.query.regionCode);
         const defs = await definitionTexts(db, region.countyCode);
         return { items: defs.map((d) => ({ key: d.key, label: d.label, unit: d.unit, definition: d.definition })) };
+      },
+    );
+
+    app.get(
+      '/reports/annual',
+      {
+        config: { permission: 'stats:read' },
+        schema: {
+          tags: ['统计'],
+          summary: '年度工作报告：按来源材料的结构，用统计数据写成（md、docx 或 json 供预览编辑）',
+          querystring: z.object({
+            regionCode: period.regionCode,
+            year: z.coerce
+              .number({ error: '年度应为四位数字' })
+              .int('年度应为四位数字')
+              .min(2000, '年度不能早于 2000 年')
+              .max(2100, '年度不正确'),
+            format: z.enum(['md', 'docx', 'json'], { error: 'format 应为 md、docx 或 json' }).default('json'),
+          }),
+          response: {
+            200: {
+              description: '年度报告：json（结构，供预览编辑）、Markdown 文本或 Word 文件',
+              content: {
+                'application/json': { schema: AnnualReport },
+                'text/markdown': { schema: z.string() },
+                'application/vnd.openxmlformats-officedocument.wordprocessingml.document': {
+                  schema: z.custom<Buffer>((v) => Buffer.isBuffer(v)).meta({ type: 'string', format: 'binary' }),
+                },
+              },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const r = await annualReport(db, auth(req).scope, countyOf(auth(req)), now(), req.query);
+        const name = encodeURIComponent(r.title);
+        if (req.query.format === 'md')
+          return reply
+            .type('text/markdown; charset=utf-8')
+            .header('content-disposition', `inline; filename*=UTF-8''${name}.md`)
+            .send(reportMarkdown(r));
+        if (req.query.format === 'docx')
+          return reply
+            .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+            .header('content-disposition', `attachment; filename*=UTF-8''${name}.docx`)
+            .send(await reportDocx(r));
+        return r;
       },
     );
   };

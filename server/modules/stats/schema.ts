@@ -80,3 +80,22 @@ export const StatsSeries = z
     months: z.array(z.object({ month: z.string(), values: z.record(z.string(), z.number()) })),
   })
   .meta({ id: 'StatsSeries' });
+
+export const AnnualReport = z
+  .object({
+    regionCode: z.string(),
+    regionName: z.string(),
+    year: z.number().int(),
+    from: isoDate,
+    to: isoDate,
+    title: z.string(),
+    sections: z.array(
+      z.object({
+        title: z.string(),
+        paragraphs: z.array(z.string()),
+        toWrite: z.boolean().optional().meta({ description: '需人工填写的部分（下步打算）' }),
+      }),
+    ),
+    figures: z.array(StatsFigure).meta({ description: '报告所用的全部指标（与同期总览一致）' }),
+  })
+  .meta({ id: 'AnnualReport' });

@@ -4,6 +4,8 @@ import { PHONES } from '../../test/constants.js';
 import { figureKeys } from './definitions.js';
 import { rebuildStats, verifyStats } from './service.js';
 import { segments } from './periods.js';
+import { metricsMarkdown } from './metrics-doc.js';
+import fs from 'node:fs';
 
 let t: TestApp;
 const COUNTY = '411523';
@@ -25,6 +27,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+});
+
+describe('definitions', () => {
+  it('docs/METRICS.md states every figure with the text the API answers (npm run gen:metrics)', () => {
+    expect(fs.readFileSync(new URL('../../../docs/METRICS.md', import.meta.url), 'utf8')).toBe(metricsMarkdown());
+  });
 });
 
 describe('periods', () => {
@@ -185,6 +193,55 @@ describe('scope and bad input', () => {
     await bad(`/stats/overview?regionCode=${XINJI}&by=town`, 'by');
     await bad('/stats/rows?key=nope', 'key');
     await bad('/stats/rows', 'key');
+  });
+});
+
+describe('the annual report', () => {
+  it("writes the county's year in the source documents' structure, every figure equal to the overview", async () => {
+    const r = await ok(ADMIN, '/reports/annual?year=2025');
+    expect(r.title).toBe('新县2025年度新时代文明实践工作报告');
+    expect(r.sections.map((s: Json) => s.title)).toEqual([
+      '一、阵地建设',
+      '二、队伍建设',
+      '三、活动开展',
+      '四、宣传工作',
+      '五、积分激励',
+      '六、存在问题',
+      '七、下步打算',
+    ]);
+    const o = await ok(ADMIN, '/stats/overview?from=2025-01-01&to=2025-12-31');
+    expect(r.figures).toEqual(o.figures);
+    const text = r.sections.flatMap((s: Json) => s.paragraphs).join('\n');
+    const fmt = (x: number) => x.toLocaleString('zh-CN', { maximumFractionDigits: 2 });
+    for (const k of ['volunteers.registered', 'activities.total', 'hours.total', 'orders.submitted', 'sites.stations'])
+      expect(text, k).toContain(`${fmt(figure(o, k))} `);
+    // problems come from the data: the teams that never served are named
+    const never = await ok(ADMIN, '/stats/rows?key=teams.neverServed&from=2025-01-01&to=2025-12-31&pageSize=1');
+    if (never.total) expect(text).toContain(`有 ${fmt(never.total)} 支志愿服务队伍组建以来从未开展活动`);
+    expect(r.sections.at(-1)).toMatchObject({ toWrite: true });
+    expect(r.sections.at(-1).paragraphs[0]).toContain('待填写');
+  });
+
+  it('answers Markdown and a Word file; a future year or a bad format is refused by name', async () => {
+    const md = await get(ADMIN, `/reports/annual?year=2025&regionCode=${XINJI}&format=md`);
+    expect(md.statusCode).toBe(200);
+    expect(md.headers['content-type']).toContain('text/markdown');
+    expect(md.body).toMatch(/^# 新集镇2025年度新时代文明实践工作报告/);
+    expect(md.body).toContain('## 六、存在问题');
+    const docx = await get(ADMIN, '/reports/annual?year=2025&format=docx');
+    expect(docx.statusCode).toBe(200);
+    expect(docx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    expect(docx.headers['content-disposition']).toContain('attachment');
+    for (const [url, field] of [
+      ['/reports/annual?year=2030', 'year'],
+      ['/reports/annual?year=abc', 'year'],
+      ['/reports/annual?year=2025&format=pdf', 'format'],
+    ]) {
+      const res = await get(ADMIN, url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.body).toContain(field);
+    }
+    expect((await get(PHONES.xinjiAdmin, `/reports/annual?year=2025&regionCode=${COUNTY}`)).statusCode).toBe(404);
   });
 });
 
