@@ -125,6 +125,20 @@ async function main() {
           console.error(`  ${p.accountId ? `账户 ${p.accountId}` : `凭证 ${p.transactionId}`}：${p.problem}`);
         return 3;
       }
+      case 'stats-verify': {
+        if (args.includes('--rebuild'))
+          console.log(`已由原始记录重建统计汇总：${await rebuildStats(deps.database.db)} 条增量`);
+        const diffs = await verifyStats(deps.database.db);
+        if (!diffs.length) {
+          console.log('统计汇总与原始记录一致');
+          return 0;
+        }
+        console.error(`统计汇总与原始记录不一致（${diffs.length} 处${diffs.length >= 1000 ? '以上' : ''}）：`);
+        for (const d of diffs.slice(0, 50))
+          console.error(`  ${d.table} ${d.where}：应为 ${d.expected}，实为 ${d.actual}`);
+        console.error('可用 stats-verify --rebuild 由原始记录重建');
+        return 3;
+      }
       default:
         console.error(`未知命令：${cmd}\n\n${usage}`);
         return 2;

@@ -7,7 +7,7 @@ import { validFromOf } from '../sites/service.js';
 import { maskName } from '../stars/service.js';
 import { figureByKey } from './definitions.js';
 import { EPOCH } from './periods.js';
-import { foldDeltas, figureValue, overview, statsPeriod, statsRegion, type PeriodQuery } from './service.js';
+import { foldDeltas, overview, statsPeriod, statsRegion, type PeriodQuery } from './service.js';
 
 /**
  * The rows behind a figure (drill-down): the records the figure counts, selected by the same contribution functions
