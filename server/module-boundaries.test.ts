@@ -42,6 +42,8 @@ const owners: Record<string, readonly string[]> = {
   honors: ['honors'],
   ledgers: [],
   audit: [],
+  // the rollups are written by the fold; the deltas by the capture triggers of the source tables (migration 0016)
+  stats: ['stat_deltas', 'stat_rollups', 'stat_subjects', 'display_links'],
 };
 
 /**

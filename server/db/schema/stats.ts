@@ -60,3 +60,25 @@ export const statSubjects = pgTable(
     index('stat_subjects_period_idx').on(t.countyCode, t.key, t.grain, t.period, t.regionPath.op('text_pattern_ops')),
   ],
 );
+
+/**
+ * 大屏展示链接: a read-only link to the big screen of one region, for a display in a hall that nobody signs in on.
+ * Only the token's hash is kept; a link is revoked (or expires) and then answers nothing.
+ */
+export const displayLinks = pgTable(
+  'display_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    countyCode: text('county_code').notNull(),
+    regionCode: text('region_code').notNull(),
+    label: text('label').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+    revokedBy: uuid('revoked_by'),
+    lastUsedAt: ts('last_used_at'),
+  },
+  (t) => [index('display_links_token_idx').on(t.tokenHash), index('display_links_county_idx').on(t.countyCode)],
+);

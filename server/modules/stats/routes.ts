@@ -7,7 +7,19 @@ import { countyOf } from '../accounts/service.js';
 import { definitionTexts, foldAll, monthlySeries, overview, statsRegion } from './service.js';
 import { statsRows } from './rows.js';
 import { annualReport, reportDocx, reportMarkdown } from './report.js';
-import { AnnualReport, StatsDefinition, StatsOverview, StatsRows, StatsSeries } from './schema.js';
+import { createDisplayLink, displayLinkScope, listDisplayLinks, revokeDisplayLink, screenData } from './screen.js';
+import { actor } from '../../platform/http.js';
+import { idParam } from '../../platform/validation.js';
+import { noContent } from '../../platform/responses.js';
+import {
+  AnnualReport,
+  DisplayLink,
+  ScreenData,
+  StatsDefinition,
+  StatsOverview,
+  StatsRows,
+  StatsSeries,
+} from './schema.js';
 
 const day = (field: string) =>
   z.iso.date({ error: `${field}应为 YYYY-MM-DD 格式的日期` }).meta({ description: `${field}（YYYY-MM-DD，含当日）` });
@@ -138,6 +150,93 @@ export const statsRoutes =
             .header('content-disposition', `attachment; filename*=UTF-8''${name}.docx`)
             .send(await reportDocx(r));
         return r;
+      },
+    );
+
+    app.get(
+      '/stats/screen',
+      {
+        config: { permission: 'stats:read' },
+        schema: {
+          tags: ['统计'],
+          summary: '大屏数据：本年度指标、近 12 个月趋势、下级排名、点单漏斗、最新动态',
+          querystring: z.object({ regionCode: period.regionCode }),
+          response: { 200: ScreenData },
+        },
+      },
+      async (req) => screenData(db, auth(req).scope, countyOf(auth(req)), now(), req.query.regionCode),
+    );
+
+    app.get(
+      '/public/screen',
+      {
+        config: { auth: false },
+        schema: {
+          tags: ['统计'],
+          summary: '大屏数据（展示链接，无需登录；可下钻到链接区划的下级）',
+          security: [],
+          querystring: z.object({
+            token: z.string({ error: '缺少展示链接令牌 token' }).min(10, '展示链接令牌不正确').max(100),
+            regionCode: period.regionCode,
+          }),
+          response: { 200: ScreenData },
+        },
+      },
+      async (req, reply) => {
+        const link = await displayLinkScope(db, req.query.token, now());
+        reply.header('cache-control', 'no-store');
+        return screenData(db, link.scope, link.countyCode, now(), req.query.regionCode ?? link.regionCode);
+      },
+    );
+
+    app.get(
+      '/stats/display-links',
+      {
+        config: { permission: 'stats:read' },
+        schema: {
+          tags: ['统计'],
+          summary: '大屏展示链接列表',
+          response: { 200: z.object({ items: z.array(DisplayLink) }) },
+        },
+      },
+      async (req) => listDisplayLinks(db, auth(req).scope, countyOf(auth(req))),
+    );
+
+    app.post(
+      '/stats/display-links',
+      {
+        config: { permission: 'stats:read' },
+        schema: {
+          tags: ['统计'],
+          summary: '新建大屏展示链接（只读，可随时作废；令牌只在此时返回一次）',
+          body: z.object({
+            regionCode: period.regionCode,
+            label: z.string().trim().min(1, '请填写链接用途，如“县中心大厅大屏”').max(40, '用途不能超过 40 个字'),
+            expiresAt: z.coerce.date({ error: '过期时间格式不正确' }).optional(),
+          }),
+          response: { 201: DisplayLink.extend({ token: z.string().meta({ description: '打开 /screen/?token=… ' }) }) },
+        },
+      },
+      async (req, reply) =>
+        reply
+          .status(201)
+          .send(await createDisplayLink(db, auth(req).scope, countyOf(auth(req)), actor(req), now(), req.body)),
+    );
+
+    app.delete(
+      '/stats/display-links/:id',
+      {
+        config: { permission: 'stats:read' },
+        schema: {
+          tags: ['统计'],
+          summary: '作废大屏展示链接',
+          params: idParam,
+          response: { 204: noContent },
+        },
+      },
+      async (req, reply) => {
+        await revokeDisplayLink(db, auth(req).scope, countyOf(auth(req)), actor(req), now(), req.params.id);
+        return reply.status(204).send();
       },
     );
   };

@@ -99,3 +99,46 @@ export const AnnualReport = z
     figures: z.array(StatsFigure).meta({ description: '报告所用的全部指标（与同期总览一致）' }),
   })
   .meta({ id: 'AnnualReport' });
+
+export const ScreenData = z
+  .object({
+    region: z.object({
+      code: z.string(),
+      name: z.string(),
+      level: z.enum(['county', 'town', 'village']),
+      parentCode: z.string().nullable(),
+    }),
+    asOf: dateTime,
+    from: isoDate,
+    to: isoDate,
+    figures: z.array(StatsFigure).meta({ description: '本年度至今的各项指标' }),
+    series: z.array(z.object({ month: z.string(), values: z.record(z.string(), z.number()) })),
+    seriesKeys: z.array(StatsDefinition),
+    ranking: z.array(z.object({ code: z.string(), name: z.string(), values: z.record(z.string(), z.number()) })),
+    funnel: z.array(z.object({ key: z.string(), label: z.string(), value: z.number() })),
+    feed: z.array(
+      z.object({
+        kind: z.enum(['activity', 'order']),
+        id: z.string(),
+        title: z.string(),
+        region: z.string(),
+        state: z.string(),
+        at: dateTime,
+        person: z.string().meta({ description: '联系人（已脱敏）' }),
+      }),
+    ),
+  })
+  .meta({ id: 'ScreenData' });
+
+export const DisplayLink = z
+  .object({
+    id: z.uuid(),
+    regionCode: z.string(),
+    regionName: z.string(),
+    label: z.string(),
+    createdAt: dateTime,
+    expiresAt: dateTime.nullable(),
+    revokedAt: dateTime.nullable(),
+    lastUsedAt: dateTime.nullable(),
+  })
+  .meta({ id: 'DisplayLink' });

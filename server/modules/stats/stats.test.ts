@@ -262,3 +262,55 @@ describe('stats-verify', () => {
     expect(await verifyStats(t.deps.database.db)).toEqual([]);
   });
 });
+
+describe('the big screen', () => {
+  it("answers the county's year, trends, town ranking, funnel and a feed with masked names", async () => {
+    const s = await ok(ADMIN, '/stats/screen');
+    expect(s.region).toMatchObject({ code: COUNTY, level: 'county' });
+    expect(s.series).toHaveLength(12);
+    const towns = await t.deps.database.query(`select count(*)::int as n from regions where parent_code = $1`, [
+      COUNTY,
+    ]);
+    expect(s.ranking).toHaveLength(towns.rows[0].n);
+    expect(s.funnel.map((f: Json) => f.key)).toEqual(['submitted', 'dispatched', 'accepted', 'completed', 'rated']);
+    for (let i = 1; i < s.funnel.length; i++) expect(s.funnel[i].value).toBeLessThanOrEqual(s.funnel[i - 1].value);
+    const o = await ok(ADMIN, `/stats/overview?from=${s.from}&to=${s.to}`);
+    expect(s.figures).toEqual(o.figures);
+    expect(s.funnel[0].value).toBe(figure(o, 'orders.submitted'));
+    expect(s.feed.length).toBeGreaterThan(0);
+    for (const f of s.feed.filter((x: Json) => x.person)) expect(f.person).toMatch(/\*/);
+    const town = await ok(ADMIN, `/stats/screen?regionCode=${XINJI}`);
+    expect(town.region).toMatchObject({ code: XINJI, level: 'town', parentCode: COUNTY });
+  });
+
+  it('a display link opens its region without signing in, drills down within it only, and stops when revoked', async () => {
+    const created = await t.as(PHONES.xinjiAdmin)({
+      method: 'POST',
+      url: '/api/v1/stats/display-links',
+      payload: { label: '新集镇文明实践所大厅' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id, token, regionCode } = created.json();
+    expect(regionCode).toBe(XINJI);
+    const open = await t.app.inject({ method: 'GET', url: `/api/v1/public/screen?token=${token}` });
+    expect(open.statusCode, open.body).toBe(200);
+    expect(open.json().region.code).toBe(XINJI);
+    const village = open.json().ranking[0].code;
+    const down = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/public/screen?token=${token}&regionCode=${village}`,
+    });
+    expect(down.statusCode).toBe(200);
+    const up = await t.app.inject({ method: 'GET', url: `/api/v1/public/screen?token=${token}&regionCode=${COUNTY}` });
+    expect(up.statusCode).toBe(404);
+    const list = await ok(PHONES.xinjiAdmin, '/stats/display-links');
+    expect(list.items.find((l: Json) => l.id === id)).toMatchObject({ label: '新集镇文明实践所大厅', revokedAt: null });
+    expect(JSON.stringify(list)).not.toContain(token);
+    const del = await t.as(PHONES.xinjiAdmin)({ method: 'DELETE', url: `/api/v1/stats/display-links/${id}` });
+    expect(del.statusCode).toBe(204);
+    const gone = await t.app.inject({ method: 'GET', url: `/api/v1/public/screen?token=${token}` });
+    expect(gone.statusCode).toBe(404);
+    const bad = await t.app.inject({ method: 'GET', url: '/api/v1/public/screen?token=xxxxxxxxxxxxxxxx' });
+    expect(bad.statusCode).toBe(404);
+  });
+});
