@@ -161,18 +161,18 @@ export const signupStatusLabels: LabelMap = {
   cancelled: '已取消',
 };
 
+/** 报名状态（群众端：已报名、候补中）: the staff's words where the residents are told others. */
+export const signupStatusResidentLabels: LabelMap = {
+  ...signupStatusLabels,
+  confirmed: '已报名',
+  waitlisted: '候补中',
+};
+
 /** 报名来源 */
 export const signupSourceLabels: LabelMap = {
   self: '本人报名',
   staff: '工作人员添加',
   sheet: '签到表补录',
-};
-
-/** 报名状态（群众端：已报名、候补中） */
-export const signupStatusResidentLabels: LabelMap = {
-  confirmed: '已报名',
-  waitlisted: '候补中',
-  cancelled: '已取消',
 };
 
 /** 积分账户类型（管理端） */
@@ -229,26 +229,6 @@ export const entryKindResidentLabels: LabelMap = {
   expiry: '年末清零',
 };
 
-/** 兑换状态（群众端） */
-export const redemptionStateResidentLabels: LabelMap = {
-  reserved: '待领取',
-  handed_out: '已领取',
-  cancelled: '已取消',
-};
-
-/** 微心愿状态（群众端） */
-export const wishStateResidentLabels: LabelMap = {
-  submitted: '待核实',
-  verified: '已核实',
-  published: '待认领',
-  claimed: '已认领',
-  fulfilled: '已实现',
-  confirmed: '已确认',
-  rejected: '未通过',
-  withdrawn: '已撤回',
-  expired: '已过期',
-};
-
 /** 积分申报状态（工作人员） */
 export const pointClaimStateLabels: LabelMap = {
   submitted: '待评议',
@@ -277,6 +257,9 @@ export const adjustmentStateLabels: LabelMap = { pending: '待复核', approved:
 /** 兑换状态（工作人员） */
 export const redemptionStateLabels: LabelMap = { reserved: '待领取', handed_out: '已发放', cancelled: '已取消' };
 
+/** 兑换状态（群众端）: the resident collects (已领取) what the staff hand out (已发放). */
+export const redemptionStateResidentLabels: LabelMap = { ...redemptionStateLabels, handed_out: '已领取' };
+
 /** 微心愿状态（工作人员） */
 export const wishStateLabels: LabelMap = {
   submitted: '待核实',
@@ -289,6 +272,9 @@ export const wishStateLabels: LabelMap = {
   withdrawn: '已撤回',
   expired: '已过期',
 };
+
+/** 微心愿状态（群众端）: a published wish waits to be claimed (待认领); a refused one 未通过. */
+export const wishStateResidentLabels: LabelMap = { ...wishStateLabels, published: '待认领', rejected: '未通过' };
 
 /** 好人好事状态（工作人员） */
 export const honorStateLabels: LabelMap = {

@@ -84,8 +84,11 @@ export function useFormPage<F extends object, R = unknown>(
     rules?: (form: F) => PageRules;
     invalid: string;
     saved?: string;
+    /** How the page tells a refusal or a failure; a toast unless given (a one-button form may want a dialog). */
+    failed?: (message: string) => void;
   },
 ) {
+  const failed = options.failed ?? ((message: string) => showToast(message));
   const page: ReturnType<typeof useFormDrawer<F, R>> = useFormDrawer<F, R>({
     ...options,
     ui: {
@@ -97,7 +100,7 @@ export function useFormPage<F extends object, R = unknown>(
         return Promise.resolve(found.length === 0);
       },
       invalid: () => showToast(options.invalid),
-      failed: (message) => showToast(message),
+      failed,
       saved: () => {
         if (options.saved) showToast({ type: 'success', message: options.saved });
       },
@@ -118,7 +121,7 @@ export function useFormPage<F extends object, R = unknown>(
     try {
       return await page.submit();
     } catch (e) {
-      showToast(errorMessage(e));
+      failed(errorMessage(e));
       return undefined;
     }
   }

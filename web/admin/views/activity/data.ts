@@ -1,6 +1,6 @@
 import type { FormItemRule, FormRules } from 'element-plus';
 import { activityTypeLabels, optionsOf } from '../../../common/labels';
-import { addDays, fromWall, today, toWall, weekdayNumber, type WallRange } from '../../../common/time';
+import { addDays, fromWall, today, toWall, wallTime, weekdayNumber, type WallRange } from '../../../common/time';
 import type { Activity, ActivityInput, ActivityState, ActivityType } from '../../api/activities';
 import { msg } from '../../locales/zh-CN';
 
@@ -216,6 +216,23 @@ export const activityRules: FormRules = {
   range: [rangeRule],
   quota: [{ required: true, type: 'number', min: 1, message: t.quotaRequired, trigger: 'change' }],
   address: [{ required: true, message: t.addressRequired, trigger: 'blur' }],
+};
+
+/** A record of an activity already held (补录): the activity's rules, with no quota, ended by now, with a summary. */
+export const recordRules: FormRules = {
+  title: activityRules.title,
+  type: activityRules.type,
+  regionCode: activityRules.regionCode,
+  range: [
+    rangeRule,
+    {
+      validator: (_r, value: WallRange | null, cb) =>
+        value?.[1] && wallTime(value[1]) > Date.now() ? cb(new Error(msg.activityRecord.endInFuture)) : cb(),
+      trigger: 'change',
+    },
+  ],
+  address: activityRules.address,
+  description: [{ required: true, min: 2, message: msg.activityRecord.descriptionRequired, trigger: 'blur' }],
 };
 
 /** 2026年3月5日 09:00–11:30, or both dates when it spans days. */
