@@ -12692,6 +12692,7 @@ export interface paths {
           /** @description 结束日期（YYYY-MM-DD，含当日） */
           to?: string;
           by?: 'town' | 'village';
+          format?: 'json' | 'xlsx';
         };
         header?: never;
         path?: never;
@@ -12699,13 +12700,14 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 统计总览；format=xlsx 时为 Excel 工作簿（文件名见 Content-Disposition） */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
             'application/json': components['schemas']['StatsOverview'];
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
           };
         };
         /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
@@ -12756,6 +12758,7 @@ export interface paths {
           key: string;
           page?: number;
           pageSize?: number;
+          format?: 'json' | 'xlsx';
         };
         header?: never;
         path?: never;
@@ -12763,13 +12766,14 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 指标明细（分页）；format=xlsx 时为 Excel 工作簿（文件名见 Content-Disposition） */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
             'application/json': components['schemas']['StatsRows'];
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
           };
         };
         /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
@@ -12817,6 +12821,7 @@ export interface paths {
           from?: string;
           /** @description 结束日期（YYYY-MM-DD，含当日） */
           to?: string;
+          format?: 'json' | 'xlsx';
         };
         header?: never;
         path?: never;
@@ -12824,13 +12829,74 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description 成功 */
+        /** @description 按月统计；format=xlsx 时为 Excel 工作簿（文件名见 Content-Disposition） */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
             'application/json': components['schemas']['StatsSeries'];
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/monthly': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 月报：某月的各项指标及各下级区划的同口径数据（本月未过完时统计到今天） */
+    get: {
+      parameters: {
+        query: {
+          /** @description 区划代码；缺省为本人管辖的最上级区划 */
+          regionCode?: string;
+          month: string;
+          format?: 'json' | 'xlsx';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 月报；format=xlsx 时为 Excel 工作簿（文件名见 Content-Disposition） */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StatsOverview'];
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
           };
         };
         /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */

@@ -6,9 +6,13 @@ import { regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
 import { definitionTexts, foldAll, monthlySeries, overview, statsRegion } from './service.js';
 import { statsRows } from './rows.js';
+import { contentDisposition, overviewWorkbook, rowsWorkbook, seriesWorkbook, XLSX_MIME } from './excel.js';
+import { monthEnd } from './periods.js';
 import { annualReport, reportDocx, reportMarkdown } from './report.js';
 import { createDisplayLink, displayLinkScope, listDisplayLinks, revokeDisplayLink, screenData } from './screen.js';
 import { actor } from '../../platform/http.js';
+import { invalid } from '../../platform/errors.js';
+import { chinaDate } from '../../platform/clock.js';
 import { idParam } from '../../platform/validation.js';
 import { noContent } from '../../platform/responses.js';
 import {
@@ -23,6 +27,17 @@ import {
 
 const day = (field: string) =>
   z.iso.date({ error: `${field}应为 YYYY-MM-DD 格式的日期` }).meta({ description: `${field}（YYYY-MM-DD，含当日）` });
+const xlsx = {
+  [XLSX_MIME]: {
+    schema: z.custom<Buffer>((v) => Buffer.isBuffer(v)).meta({ type: 'string', format: 'binary' }),
+  },
+};
+/** A statistics answer as JSON, or (format=xlsx) the same table as an Excel workbook. */
+const jsonOrExcel = (schema: z.ZodType, description: string) => ({
+  description: `${description}；format=xlsx 时为 Excel 工作簿（文件名见 Content-Disposition）`,
+  content: { 'application/json': { schema }, ...xlsx },
+});
+const format = z.enum(['json', 'xlsx'], { error: 'format 应为 json 或 xlsx' }).default('json');
 const period = {
   regionCode: regionCodeSchema.optional().meta({ description: '区划代码；缺省为本人管辖的最上级区划' }),
   from: day('开始日期').optional(),
@@ -53,11 +68,19 @@ export const statsRoutes =
           querystring: z.object({
             ...period,
             by: z.enum(['town', 'village'], { error: 'by 应为 town（乡镇）或 village（村、社区）' }).optional(),
+            format,
           }),
-          response: { 200: StatsOverview },
+          response: { 200: jsonOrExcel(StatsOverview, '统计总览') },
         },
       },
-      async (req) => overview(db, auth(req).scope, countyOf(auth(req)), now(), req.query),
+      async (req, reply) => {
+        const o = await overview(db, auth(req).scope, countyOf(auth(req)), now(), req.query);
+        if (req.query.format === 'json') return o;
+        return reply
+          .type(XLSX_MIME)
+          .header('content-disposition', contentDisposition(`${o.regionName}统计总览-${o.from}至${o.to}`))
+          .send(await overviewWorkbook(o));
+      },
     );
 
     app.get(
@@ -67,11 +90,26 @@ export const statsRoutes =
         schema: {
           tags: ['统计'],
           summary: '指标明细：构成某项指标的记录（行数或数值之和等于该指标）',
-          querystring: z.object({ ...period, key: z.string({ error: '请指定指标 key' }).min(1).max(60), ...pageQuery }),
-          response: { 200: StatsRows },
+          querystring: z.object({
+            ...period,
+            key: z.string({ error: '请指定指标 key' }).min(1).max(60),
+            ...pageQuery,
+            format,
+          }),
+          response: { 200: jsonOrExcel(StatsRows, '指标明细（分页）') },
         },
       },
-      async (req) => statsRows(db, auth(req).scope, countyOf(auth(req)), now(), req.query),
+      async (req, reply) => {
+        const q = req.query;
+        // the workbook holds every row (up to 50,000), not one page
+        const all = q.format === 'xlsx' ? { page: 1, pageSize: 50_000 } : {};
+        const r = await statsRows(db, auth(req).scope, countyOf(auth(req)), now(), { ...q, ...all });
+        if (q.format === 'json') return r;
+        return reply
+          .type(XLSX_MIME)
+          .header('content-disposition', contentDisposition(`${r.regionName}${r.label}明细-${r.from}至${r.to}`))
+          .send(await rowsWorkbook(r));
+      },
     );
 
     app.get(
@@ -81,11 +119,64 @@ export const statsRoutes =
         schema: {
           tags: ['统计'],
           summary: '按月统计：统计期内每个月的各项期间指标（趋势、月报）',
-          querystring: z.object(period),
-          response: { 200: StatsSeries },
+          querystring: z.object({ ...period, format }),
+          response: { 200: jsonOrExcel(StatsSeries, '按月统计') },
         },
       },
-      async (req) => monthlySeries(db, auth(req).scope, countyOf(auth(req)), now(), req.query),
+      async (req, reply) => {
+        const scope = auth(req).scope;
+        const s = await monthlySeries(db, scope, countyOf(auth(req)), now(), req.query);
+        if (req.query.format === 'json') return s;
+        const total = await overview(db, scope, countyOf(auth(req)), now(), {
+          regionCode: s.regionCode,
+          from: s.from,
+          to: s.to,
+        });
+        return reply
+          .type(XLSX_MIME)
+          .header('content-disposition', contentDisposition(`${s.regionName}月报-${s.from}至${s.to}`))
+          .send(await seriesWorkbook(s, total.figures));
+      },
+    );
+
+    app.get(
+      '/reports/monthly',
+      {
+        config: { permission: 'stats:read' },
+        schema: {
+          tags: ['统计'],
+          summary: '月报：某月的各项指标及各下级区划的同口径数据（本月未过完时统计到今天）',
+          querystring: z.object({
+            regionCode: period.regionCode,
+            month: z
+              .string({ error: '请指定月份 month（YYYY-MM）' })
+              .regex(/^(20\d\d)-(0[1-9]|1[0-2])$/, '月份应为 YYYY-MM 格式，如 2026-05'),
+            format,
+          }),
+          response: { 200: jsonOrExcel(StatsOverview, '月报') },
+        },
+      },
+      async (req, reply) => {
+        const a = auth(req);
+        const today = now();
+        const first = `${req.query.month}-01`;
+        const region = await statsRegion(db, a.scope, countyOf(a), req.query.regionCode);
+        const by = region.level === 'county' ? 'town' : region.level === 'town' ? 'village' : undefined;
+        const last = monthEnd(req.query.month);
+        const todayIso = chinaDate(today);
+        if (first > todayIso) throw invalid('month', '月份不能晚于本月');
+        const o = await overview(db, a.scope, countyOf(a), today, {
+          regionCode: region.code,
+          from: first,
+          to: last < todayIso ? last : todayIso,
+          by,
+        });
+        if (req.query.format === 'json') return o;
+        return reply
+          .type(XLSX_MIME)
+          .header('content-disposition', contentDisposition(`${o.regionName}${req.query.month}月报`))
+          .send(await overviewWorkbook(o));
+      },
     );
 
     app.get(

@@ -6,6 +6,7 @@ import { rebuildStats, verifyStats } from './service.js';
 import { segments } from './periods.js';
 import { metricsMarkdown } from './metrics-doc.js';
 import fs from 'node:fs';
+import ExcelJS from 'exceljs';
 
 let t: TestApp;
 const COUNTY = '411523';
@@ -263,6 +264,58 @@ describe('stats-verify', () => {
   });
 });
 
+describe('Excel and the monthly report', () => {
+  const book = async (url: string) => {
+    const res = await get(ADMIN, url);
+    expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    expect(res.headers['content-disposition']).toContain('.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    return wb;
+  };
+
+  it('the overview by town as a workbook: the same figures, each town a row, the definitions on a sheet', async () => {
+    const range = 'from=2025-01-01&to=2025-12-31';
+    const o = await ok(ADMIN, `/stats/overview?${range}&by=town`);
+    const wb = await book(`/stats/overview?${range}&by=town&format=xlsx`);
+    const sheet = wb.getWorksheet('总览')!;
+    const value = (label: string) => {
+      let v: unknown;
+      sheet.eachRow((r) => {
+        if (r.getCell(1).value === label) v = r.getCell(2).value;
+      });
+      return v;
+    };
+    for (const f of o.figures) expect(value(f.label), f.key).toBe(f.value);
+    const by = wb.getWorksheet('分区域')!;
+    expect(by.rowCount).toBe(2 + o.regions.length + 1);
+    expect(wb.getWorksheet('指标口径')!.rowCount).toBe(1 + o.figures.length);
+  });
+
+  it('the rows behind a figure as a workbook: every row, not one page', async () => {
+    const range = 'from=2025-01-01&to=2025-12-31';
+    const r = await ok(ADMIN, `/stats/rows?key=activities.total&${range}&pageSize=5`);
+    const wb = await book(`/stats/rows?key=activities.total&${range}&format=xlsx`);
+    const ws = wb.getWorksheet('明细')!;
+    expect(ws.rowCount).toBe(2 + r.total + 3);
+  });
+
+  it('月报: a month of figures by lower region, as JSON and Excel; months per row for a year', async () => {
+    const m = await ok(PHONES.xinjiAdmin, '/reports/monthly?month=2026-05');
+    expect(m).toMatchObject({ regionCode: XINJI, from: '2026-05-01', to: '2026-05-31' });
+    const o = await ok(PHONES.xinjiAdmin, '/stats/overview?from=2026-05-01&to=2026-05-31&by=village');
+    expect(m.figures).toEqual(o.figures);
+    expect(m.regions).toEqual(o.regions);
+    const current = await ok(PHONES.xinjiAdmin, '/reports/monthly?month=2026-06');
+    expect(current.to).toBe('2026-06-01'); // the month so far
+    expect((await get(PHONES.xinjiAdmin, '/reports/monthly?month=2026-07')).statusCode).toBe(400);
+    expect((await get(PHONES.xinjiAdmin, '/reports/monthly?month=2026-5')).body).toContain('month');
+    const wb = await book('/stats/series?from=2025-01-01&to=2025-12-31&format=xlsx');
+    expect(wb.getWorksheet('月报')!.rowCount).toBe(2 + 12 + 1);
+  });
+});
+
 describe('the big screen', () => {
   it("answers the county's year, trends, town ranking, funnel and a feed with masked names", async () => {
     const s = await ok(ADMIN, '/stats/screen');
@@ -271,7 +324,7 @@ describe('the big screen', () => {
     const towns = await t.deps.database.query(`select count(*)::int as n from regions where parent_code = $1`, [
       COUNTY,
     ]);
-    expect(s.ranking).toHaveLength(towns.rows[0].n);
+    expect(s.ranking).toHaveLength(Number(towns.rows[0].n));
     expect(s.funnel.map((f: Json) => f.key)).toEqual(['submitted', 'dispatched', 'accepted', 'completed', 'rated']);
     for (let i = 1; i < s.funnel.length; i++) expect(s.funnel[i].value).toBeLessThanOrEqual(s.funnel[i - 1].value);
     const o = await ok(ADMIN, `/stats/overview?from=${s.from}&to=${s.to}`);
