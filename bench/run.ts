@@ -39,6 +39,7 @@ import { benchOrders, STEPS, type OrdersResult } from './orders.js';
 import { benchActivities, type ActivitiesResult } from './activities.js';
 import { benchPoints, type PointsResult } from './points.js';
 import { benchLists, LIST_PATHS, type ListName, type ListsResult } from './lists.js';
+import { benchStats, type StatsBenchResult } from './stats.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -47,7 +48,7 @@ const ENGINES = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map(
 const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROFILE = process.env.BENCH_PROFILE === '1';
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders,activities,points,lists')
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'foundation,volunteers,orders,activities,points,lists,stats')
   .split(',')
   .map((x) => x.trim());
 const ISSUE_ENGINES = (process.env.BENCH_ISSUE_ENGINES ?? 'postgres').split(',').map((x) => x.trim());
@@ -378,9 +379,25 @@ type IssueRun = {
   orders?: OrdersResult;
   activities?: ActivitiesResult;
   points?: PointsResult;
+  /** #12: the same #4 lifecycles and #5 burst with the statistics capture triggers switched off (after the runs with) */
+  withoutStats?: { orders?: OrdersResult; activities?: ActivitiesResult };
   error?: string;
   profile?: string;
 };
+
+/** Switches the statistics capture triggers (migration 0016) off or on, for the with/without comparison of #12. */
+async function statsTriggers(databaseUrl: string, on: boolean) {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const { rows } = await c.query(
+      `select tgrelid::regclass::text as t, tgname from pg_trigger where tgname like 'stat_capture_%' and not tgisinternal`,
+    );
+    for (const r of rows) await c.query(`alter table ${r.t} ${on ? 'enable' : 'disable'} trigger ${r.tgname}`);
+  } finally {
+    await c.end();
+  }
+}
 
 /** One more server per engine (fresh data, demo seed, AUTH_RATE_LIMIT raised): the import, the searches, then the order lifecycles. */
 async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
@@ -421,6 +438,24 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
     if (SCENARIOS.includes('activities') && database) {
       log('\n▶ issue #5 on postgres: sign-up burst, certificates, ledger export …');
       run.activities = await benchActivities(server.baseUrl, database.url, server.pid, CONNECTIONS);
+    }
+    if (SCENARIOS.includes('stats') && database && (run.orders || run.activities)) {
+      log('\n▶ issue #12: the same lifecycles and burst without the statistics capture triggers …');
+      await statsTriggers(database.url, false);
+      try {
+        run.withoutStats = {};
+        if (run.orders)
+          run.withoutStats.orders = await benchOrders({
+            baseUrl: server.baseUrl,
+            databaseUrl: database.url,
+            connections: CONNECTIONS,
+            serverPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20),
+          });
+        if (run.activities)
+          run.withoutStats.activities = await benchActivities(server.baseUrl, database.url, server.pid, CONNECTIONS);
+      } finally {
+        await statsTriggers(database.url, true);
+      }
     }
     if (SCENARIOS.includes('points') && database) {
       log('\n▶ issue #6 on postgres: batch award to 10,000 households, balance reads …');
@@ -808,6 +843,106 @@ function listsMarkdown(r: ListsResult): string[] {
   return lines;
 }
 
+type StatsCheck = { target: string; value: string; pass: boolean | null };
+
+/** #12: the overview at 10× the demo, its ratio to raw aggregation, the annual report, and the rollups' write cost. */
+function statsChecks(r: StatsBenchResult | undefined, issues: IssueRun[]): StatsCheck[] {
+  const out: StatsCheck[] = [];
+  if (r) {
+    const o = r.overview['county, this year'];
+    out.push({
+      target: 'overview p50 < 50 ms on PostgreSQL (county, this year, 10× the demo)',
+      value: `p50 ${o.p50.toFixed(1)} ms, p99 ${o.p99.toFixed(1)} ms${o.errors ? `, ${o.errors} errors` : ''}`,
+      pass: o.p50 < 50 && o.errors === 0,
+    });
+    for (const [name, x] of Object.entries(r.overview).filter(([n]) => n !== 'county, this year'))
+      out.push({
+        target: `overview ${name}: p50 < 50 ms`,
+        value: `p50 ${x.p50.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms`,
+        pass: x.p50 < 50 && x.errors === 0,
+      });
+    out.push({
+      target: 'overview ≥ 20× faster than aggregating the raw tables for the same figures (same run)',
+      value: `${r.ratio}× (raw p50 ${r.raw.p50.toFixed(0)} ms vs ${o.p50.toFixed(1)} ms)`,
+      pass: r.ratio >= 20,
+    });
+    const worst = Math.max(r.report.json.max, r.report.docx.max);
+    out.push({
+      target: 'annual report (county, this year) in under 2 s, JSON and Word',
+      value: `JSON p50 ${r.report.json.p50.toFixed(0)} ms, Word p50 ${r.report.docx.p50.toFixed(0)} ms, slowest ${worst.toFixed(0)} ms`,
+      pass: worst < 2000 && r.report.errors === 0,
+    });
+    out.push({
+      target: 'stats-verify after the rebuild: rollups equal the figures recomputed from the rows',
+      value: `${r.differences} differences (rebuild ${(r.rebuildMs / 1000).toFixed(1)} s, verify ${(r.verifyMs / 1000).toFixed(1)} s)`,
+      pass: r.differences === 0,
+    });
+  }
+  const run = issues.find((i) => i.engine === 'postgres');
+  const w = run?.orders;
+  const wo = run?.withoutStats?.orders;
+  if (w && wo) {
+    const http = w.http.lifecyclesPerSec / wo.http.lifecyclesPerSec;
+    const direct = w.direct && wo.direct ? w.direct.lifecyclesPerSec / wo.direct.lifecyclesPerSec : null;
+    out.push({
+      target: 'order lifecycles slowed by the rollups by at most 10 % (#4, with ÷ without capture triggers)',
+      value: `HTTP ${w.http.lifecyclesPerSec} / ${wo.http.lifecyclesPerSec} per s = ${(http * 100).toFixed(1)} %${direct === null ? '' : `; direct ${w.direct!.lifecyclesPerSec} / ${wo.direct!.lifecyclesPerSec} = ${(direct * 100).toFixed(1)} %`}`,
+      pass: http >= 0.9,
+    });
+  }
+  const a = run?.activities;
+  const ao = run?.withoutStats?.activities;
+  if (a && ao) {
+    const ratio = a.signups.perSec / ao.signups.perSec;
+    out.push({
+      target: 'sign-up burst slowed by the rollups by at most 10 % (#5, with ÷ without capture triggers)',
+      value: `${a.signups.perSec} / ${ao.signups.perSec} req/s = ${(ratio * 100).toFixed(1)} % (p99 ${a.signups.latency.p99.toFixed(1)} vs ${ao.signups.latency.p99.toFixed(1)} ms)`,
+      pass: ratio >= 0.9,
+    });
+  }
+  return out;
+}
+
+function statsMarkdown(r: StatsBenchResult | undefined, checks: StatsCheck[]): string[] {
+  if (!r && !checks.length) return [];
+  const lines: string[] = ['## Issue #12 — statistics at 10× the demo', ''];
+  if (r) {
+    lines.push(
+      `PostgreSQL, a server of its own: demo county seeded, then grown by SQL (triggers off) in ${(r.generateMs / 1000).toFixed(1)} s to`,
+      `${Object.entries(r.rows)
+        .map(([t, n]) => `${n.toLocaleString('en')} ${t}`)
+        .join(', ')}; the rollups rebuilt from the rows`,
+      `(\`rebuildStats\`: ${r.rebuildDeltas.toLocaleString('en')} deltas folded in ${(r.rebuildMs / 1000).toFixed(1)} s) and verified (${(r.verifyMs / 1000).toFixed(1)} s). Requests one at a time as the`,
+      'county admin (13800000001), after 5 unmeasured; the raw aggregation is the `stat_contributions` view (every row of every',
+      'source table through its contribution function) summed for the same region and period, plus the active volunteers from',
+      'the hours ledger, in the same database.',
+      '',
+      '| overview | p50 ms | p90 ms | p99 ms | max ms | n |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...Object.entries(r.overview).map(
+        ([n, x]) =>
+          `| ${n} | ${x.p50.toFixed(1)} | ${x.p90.toFixed(1)} | ${x.p99.toFixed(1)} | ${x.max.toFixed(1)} | ${x.n} |`,
+      ),
+      `| raw aggregation, county this year | ${r.raw.p50.toFixed(0)} | ${r.raw.p90.toFixed(0)} | ${r.raw.p99.toFixed(0)} | ${r.raw.max.toFixed(0)} | ${r.raw.n} |`,
+      `| annual report JSON | ${r.report.json.p50.toFixed(0)} | ${r.report.json.p90.toFixed(0)} | ${r.report.json.p99.toFixed(0)} | ${r.report.json.max.toFixed(0)} | ${r.report.json.n} |`,
+      `| annual report Word | ${r.report.docx.p50.toFixed(0)} | ${r.report.docx.p90.toFixed(0)} | ${r.report.docx.p99.toFixed(0)} | ${r.report.docx.max.toFixed(0)} | ${r.report.docx.n} |`,
+      '',
+    );
+  }
+  lines.push(
+    'The write cost: the #4 lifecycles and the #5 burst above ran with the capture triggers (the deployed default), then',
+    'again on the same server with them switched off (`ALTER TABLE … DISABLE TRIGGER stat_capture_*`).',
+    '',
+    'Targets (issue #12):',
+    '',
+    '| target | measured | |',
+    '|---|---|:-:|',
+  );
+  for (const c of checks) lines.push(`| ${c.target} | ${c.value} | ${mark(c.pass)} |`);
+  lines.push('');
+  return lines;
+}
+
 // --- report ----------------------------------------------------------------------------------------------
 
 function machine() {
@@ -832,6 +967,8 @@ function markdown(results: {
   checks: Check[];
   issues?: IssueRun[];
   lists?: ListsResult;
+  stats?: StatsBenchResult;
+  statsChecks?: StatsCheck[];
 }): string {
   const m = results.machine;
   const st = results.settings as { connections: number; durationS: number; warmupS: number };
@@ -910,6 +1047,7 @@ function markdown(results: {
   lines.push('');
   if (results.issues?.length) lines.push(...issueMarkdown(results.issues, issueChecks(results.issues)));
   if (results.lists) lines.push(...listsMarkdown(results.lists));
+  lines.push(...statsMarkdown(results.stats, results.statsChecks ?? []));
   // Hand-written analysis of the run (profiles, what dominates) lives in bench/NOTES.md and is appended as is.
   const notes = path.join(repoRoot, 'bench', 'NOTES.md');
   if (fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
@@ -944,6 +1082,8 @@ async function main() {
     carriedOver: [] as string[],
     lists: undefined as ListsResult | undefined,
     listChecks: [] as ListCheck[],
+    stats: undefined as StatsBenchResult | undefined,
+    statsChecks: [] as StatsCheck[],
   };
   log(
     `bench: ${results.machine.nproc} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, load average ${results.machine.loadAverageAtStart.join(' / ')}`,
@@ -1002,6 +1142,27 @@ async function main() {
     results.lists = previous.lists;
     results.carriedOver.push(`#11 lists from the run of ${previous.date}`);
   }
+  if (SCENARIOS.includes('stats')) {
+    results.postgresVersion ??= await postgresReachable(ADMIN_URL);
+    if (!results.postgresVersion)
+      results.skipped.push('#12 statistics skipped: PostgreSQL is not reachable (set BENCH_DATABASE_URL).');
+    else {
+      const dataDir = tempDataDir('bench-stats');
+      const database = await createDatabase(ADMIN_URL, 'wenming_bench_stats');
+      try {
+        results.stats = await benchStats({ dataDir, databaseUrl: database.url, execArgv: SERVER_FLAGS });
+      } catch (e) {
+        log(`  ✗ #12 statistics: ${(e as Error).message.slice(0, 2000)}`);
+        results.skipped.push(`#12 statistics failed: ${(e as Error).message.slice(0, 300)}`);
+      } finally {
+        await database.drop().catch((e) => log(`  ⚠ could not drop ${database.name}: ${(e as Error).message}`));
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  } else if (previous?.stats) {
+    results.stats = previous.stats;
+    results.carriedOver.push(`#12 statistics from the run of ${previous.date}`);
+  }
   // a partial run (BENCH_SCENARIOS) keeps the other parts of the previous results, saying so
   if (!SCENARIOS.includes('foundation') && previous?.engines) {
     Object.assign(results, {
@@ -1017,6 +1178,7 @@ async function main() {
   results.checks = results.engines.flatMap(checks);
   results.issueChecks = issueChecks(results.issues);
   results.listChecks = results.lists ? listChecks(results.lists) : [];
+  results.statsChecks = statsChecks(results.stats, results.issues);
   // BENCH_OUT=dir writes the results there instead (a trial run that must not replace the published ones)
   const outDir = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(repoRoot, 'bench', 'results');
   const docsDir = process.env.BENCH_OUT ? outDir : path.join(repoRoot, 'docs');
@@ -1029,6 +1191,7 @@ async function main() {
     log(`  ${c.pass ? '✓' : '✗'} ${c.engine}: ${c.target} — ${c.value}${c.binding ? '' : ' (info)'}`);
   for (const c of results.issueChecks) log(`  ${mark(c.pass)} #${c.issue} ${c.engine}: ${c.target} — ${c.value}`);
   for (const c of results.listChecks) log(`  ${mark(c.pass)} #11 ${c.list}: ${c.target} — ${c.value}`);
+  for (const c of results.statsChecks) log(`  ${mark(c.pass)} #12: ${c.target} — ${c.value}`);
   log(
     `\nwrote ${path.relative(repoRoot, path.join(outDir, 'latest.json'))} and ${path.relative(repoRoot, path.join(docsDir, 'BENCHMARKS.md'))}`,
   );
