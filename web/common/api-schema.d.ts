@@ -12674,6 +12674,252 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/stats/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 统计总览：区域、统计期内的各项指标（含口径），可按下级区划分组 */
+    get: {
+      parameters: {
+        query?: {
+          /** @description 区划代码；缺省为本人管辖的最上级区划 */
+          regionCode?: string;
+          /** @description 开始日期（YYYY-MM-DD，含当日） */
+          from?: string;
+          /** @description 结束日期（YYYY-MM-DD，含当日） */
+          to?: string;
+          by?: 'town' | 'village';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StatsOverview'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/stats/rows': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 指标明细：构成某项指标的记录（行数或数值之和等于该指标） */
+    get: {
+      parameters: {
+        query: {
+          /** @description 区划代码；缺省为本人管辖的最上级区划 */
+          regionCode?: string;
+          /** @description 开始日期（YYYY-MM-DD，含当日） */
+          from?: string;
+          /** @description 结束日期（YYYY-MM-DD，含当日） */
+          to?: string;
+          key: string;
+          page?: number;
+          pageSize?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StatsRows'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/stats/series': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 按月统计：统计期内每个月的各项期间指标（趋势、月报） */
+    get: {
+      parameters: {
+        query?: {
+          /** @description 区划代码；缺省为本人管辖的最上级区划 */
+          regionCode?: string;
+          /** @description 开始日期（YYYY-MM-DD，含当日） */
+          from?: string;
+          /** @description 结束日期（YYYY-MM-DD，含当日） */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StatsSeries'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/stats/definitions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 指标口径：每项指标的名称、单位和定义 */
+    get: {
+      parameters: {
+        query?: {
+          /** @description 区划代码；缺省为本人管辖的最上级区划 */
+          regionCode?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['StatsDefinition'][];
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/honors/nominations': {
     parameters: {
       query?: never;
@@ -16802,6 +17048,96 @@ export interface components {
     ReadResult: {
       /** @description 标为已读的消息数 */
       updated: number;
+    };
+    StatsFigure: {
+      /** @description 指标键，如 volunteers.registered */
+      key: string;
+      label: string;
+      value: number;
+      unit: string;
+      /** @description 指标口径（与 docs/METRICS.md 一致） */
+      definition: string;
+    };
+    StatsOverview: {
+      regionCode: string;
+      regionName: string;
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      /**
+       * Format: date-time
+       * @description 截至该时刻的全部业务数据已计入
+       */
+      asOf: string;
+      figures: components['schemas']['StatsFigure'][];
+      /** @description 按下级区划分组（by=town|village）时的各下级数据；各下级与本级相加等于上级 */
+      regions?: {
+        code: string;
+        name: string;
+        /** @description 本级：记在所选区划本身、不属于任何下级的数据 */
+        own: boolean;
+        figures: components['schemas']['StatsFigure'][];
+      }[];
+    };
+    StatsDefinition: {
+      key: string;
+      label: string;
+      unit: string;
+      definition: string;
+    };
+    StatsRows: {
+      key: string;
+      label: string;
+      unit: string;
+      definition: string;
+      /** @description 该指标的数值（与总览一致） */
+      value: number;
+      /**
+       * @description count：行数等于指标；sum：各行 value 之和等于指标
+       * @enum {string}
+       */
+      measure: 'count' | 'sum';
+      columns: {
+        title: string;
+        detail: string;
+        date: string;
+      };
+      regionCode: string;
+      regionName: string;
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      total: number;
+      sum: number;
+      page: number;
+      pageSize: number;
+      items: {
+        id: string | null;
+        title: string;
+        detail: string;
+        region: string;
+        date: string | null;
+        value: number;
+      }[];
+    };
+    StatsSeries: {
+      regionCode: string;
+      regionName: string;
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      /** Format: date-time */
+      asOf: string;
+      keys: components['schemas']['StatsDefinition'][];
+      months: {
+        month: string;
+        values: {
+          [key: string]: number;
+        };
+      }[];
     };
   };
   responses: never;

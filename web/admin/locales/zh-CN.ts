@@ -2,6 +2,7 @@
 import { activityAuditActions, activityAuditEntities, activityMsg } from './activity.zh-CN';
 import { pointsMenu, pointsMsg } from './points.zh-CN';
 import { serviceAuditActions, serviceAuditEntities, serviceMsg } from './service.zh-CN';
+import { statsMenu, statsMsg } from './stats.zh-CN';
 
 export const msg = {
   app: {
@@ -118,6 +119,7 @@ export const msg = {
     submissions: '月度报送',
     ...pointsMenu,
     coverage: '覆盖率统计',
+    ...statsMenu,
     users: '用户管理',
     roles: '角色权限',
     settings: '系统设置',
@@ -799,6 +801,7 @@ export const msg = {
   ...serviceMsg,
   ...activityMsg,
   ...pointsMsg,
+  ...statsMsg,
   upload: {
     hint: 'JPG / PNG / WebP，不超过 5 MB',
   },
