@@ -125,6 +125,19 @@ async function main() {
           console.error(`  ${p.accountId ? `账户 ${p.accountId}` : `凭证 ${p.transactionId}`}：${p.problem}`);
         return 3;
       }
+      case 'stats-verify': {
+        const db = deps.database.db;
+        if (args.includes('--rebuild')) console.log(`已由原始记录重建统计汇总（${await rebuildStats(db)} 条增量）`);
+        const diffs = await verifyStats(db);
+        if (!diffs.length) {
+          console.log('统计汇总与原始记录一致');
+          return 0;
+        }
+        console.error(`统计汇总与原始记录有 ${diffs.length} 处差异（可加 --rebuild 重建）：`);
+        for (const d of diffs.slice(0, 50))
+          console.error(`  ${d.table} ${d.where}：应为 ${d.expected}，实为 ${d.actual}`);
+        return 3;
+      }
       default:
         console.error(`未知命令：${cmd}\n\n${usage}`);
         return 2;
