@@ -60,6 +60,7 @@ export const statsMsg = {
     thisMonth: '本月',
     thisYear: '本年',
     trend: '近 12 个月走势',
+    trendOf: (label: string): string => `近 12 个月${label}`,
     more: '查看统计分析',
     empty: '暂无统计数据。',
   },
