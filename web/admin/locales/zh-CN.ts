@@ -129,7 +129,7 @@ export const msg = {
   },
   dashboard: {
     greeting: (name: string) => `您好，${name}`,
-    intro: '以下是本辖区新时代文明实践阵地建设情况。',
+    intro: '以下是本辖区新时代文明实践工作的主要指标和阵地建设情况。',
     introNoStats: '请从下方常用功能或左侧菜单进入您有权限的工作。',
     villages: '村(社区)总数',
     villagesWithStation: '已建实践站',

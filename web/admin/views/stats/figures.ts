@@ -141,7 +141,7 @@ export function trendOption(series: StatsSeries, key: string, color = '#c8161d')
       {
         name: def?.label ?? key,
         type: 'line',
-        smooth: true,
+        smooth: false,
         symbolSize: 5,
         areaStyle: { opacity: 0.08 },
         data: series.months.map((m) => m.values[key] ?? 0),
