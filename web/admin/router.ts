@@ -27,6 +27,7 @@ import {
   Stamp,
   Star,
   Tickets,
+  TrendCharts,
   Trophy,
   Timer,
   Upload,
@@ -262,6 +263,12 @@ export const appRoutes: RouteRecordRaw[] = [
     name: 'coverage',
     component: () => import('./views/stats/CoveragePage.vue'),
     meta: { title: m.coverage, group: 'stats', icon: DataAnalysis, permission: 'stats:read' },
+  },
+  {
+    path: 'stats',
+    name: 'stats',
+    component: () => import('./views/stats/StatsPage.vue'),
+    meta: { title: m.stats, group: 'stats', icon: TrendCharts, permission: 'stats:read' },
   },
   {
     path: 'users',

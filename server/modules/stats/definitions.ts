@@ -126,7 +126,8 @@ export const figureDefinitions: FigureDefinition[] = [
   },
   ...activityTypes.map((t): FigureDefinition => ({
     key: `activities.${t}`,
-    label: `${activityTypeNames[t]}活动`,
+    // 文体活动、主题活动 already end in 活动 (not 文体活动活动)
+    label: activityTypeNames[t].endsWith('活动') ? activityTypeNames[t] : `${activityTypeNames[t]}活动`,
     unit: '场',
     definition: `统计期内开展的“${activityTypeNames[t]}”类活动场次：${held}`,
     source: { kind: 'period', key: `activities.${t}` },

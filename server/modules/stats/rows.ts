@@ -40,6 +40,8 @@ const contrib = (table: string, key: string, cols: SQL, like: string, from: stri
 const volunteerCols = sql`x.id::text as id, x.name as title, x.volunteer_no as detail`;
 const orderCols = sql`x.id::text as id, coalesce((select i.name from service_items i where i.id = x.service_item_id), '')
   as title, x.state as detail, x.contact_name as person`;
+const orderScoreCols = sql`x.id::text as id, coalesce((select i.name from service_items i where i.id = x.service_item_id),
+  '') as title, coalesce(x.score::text || ' 星', '') as detail, x.contact_name as person`;
 
 function source(key: string, from: string, to: string): Source {
   const period = { from, to };
@@ -139,7 +141,8 @@ function source(key: string, from: string, to: string): Source {
         measure: 'count',
       });
     case 'orders.satisfaction':
-      return byKey('orders', 'orders.rated', sql`${orderCols}, x.score`, period, {
+      // the 评分 column shows the score, not the order's state
+      return byKey('orders', 'orders.rated', orderScoreCols, period, {
         title: '服务项目',
         detail: '评分',
         date: '评价日期',

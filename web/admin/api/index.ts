@@ -8,6 +8,9 @@ import type {
   SettingValue,
   SiteInput,
   StandardInput,
+  StatsOverviewQuery,
+  StatsPeriodQuery,
+  StatsRowsQuery,
   TeamCategory,
   TeamDetail,
   TeamInput,
@@ -62,6 +65,9 @@ export const fileApi = {
 
 export const statsApi = {
   coverage: (regionCode?: string) => api.get('/stats/coverage', { regionCode }),
+  overview: (q: StatsOverviewQuery) => api.get('/stats/overview', q),
+  rows: (q: StatsRowsQuery) => api.get('/stats/rows', q),
+  series: (q: StatsPeriodQuery) => api.get('/stats/series', q),
 };
 
 export type UserQuery = ApiQuery<'/api/v1/users', 'get'>;

@@ -2,6 +2,7 @@
 import { activityAuditActions, activityAuditEntities, activityMsg } from './activity.zh-CN';
 import { pointsMenu, pointsMsg } from './points.zh-CN';
 import { serviceAuditActions, serviceAuditEntities, serviceMsg } from './service.zh-CN';
+import { statsMenu, statsMsg } from './stats.zh-CN';
 
 export const msg = {
   app: {
@@ -118,6 +119,7 @@ export const msg = {
     submissions: '月度报送',
     ...pointsMenu,
     coverage: '覆盖率统计',
+    ...statsMenu,
     users: '用户管理',
     roles: '角色权限',
     settings: '系统设置',
@@ -127,7 +129,7 @@ export const msg = {
   },
   dashboard: {
     greeting: (name: string) => `您好，${name}`,
-    intro: '以下是本辖区新时代文明实践阵地建设情况。',
+    intro: '以下是本辖区新时代文明实践工作的主要指标和阵地建设情况。',
     introNoStats: '请从下方常用功能或左侧菜单进入您有权限的工作。',
     villages: '村(社区)总数',
     villagesWithStation: '已建实践站',
@@ -799,6 +801,7 @@ export const msg = {
   ...serviceMsg,
   ...activityMsg,
   ...pointsMsg,
+  ...statsMsg,
   upload: {
     hint: 'JPG / PNG / WebP，不超过 5 MB',
   },
