@@ -4,8 +4,9 @@
  *
  * A list page is built from a few tables and changes only when they change, while the admin pages ask for it many
  * times a minute. So each app server keeps built answers in memory and checks them against the database on every
- * request: the `cache_versions` rows of the list's version groups are bumped once per transaction **at commit** by
- * deferred constraint triggers on the tables the list is built from (migrations 0007 and 0009). One round trip of
+ * request: the `cache_versions` rows of the list's version groups are bumped once per transaction, visible at commit,
+ * by triggers on the tables the list is built from (statement-level over transition tables for the county groups,
+ * migration 0016; deferred per-row ones for the global groups, migrations 0007 and 0011). One round trip of
  * primary-key reads (the cost of `/api/health`'s `select 1`) tells whether a kept page is current; writes through
  * another app server, the CLI, a script or psql invalidate it the same way: no time-to-live, nothing to forget.
  *

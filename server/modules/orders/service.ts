@@ -127,13 +127,6 @@ function auditCtes(values: unknown[], actor: Actor, input: AuditInput, from: str
   values.push(...q.params);
   return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
-/** A condition built with drizzle, written into a raw statement: its parameters appended to `values`. */
-function inlineSql(values: unknown[], fragment: SQL) {
-  const q = pgDialect.sqlToQuery(fragment);
-  const offset = values.length;
-  values.push(...q.params);
-  return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-}
 const orderColumnNames = Object.entries(getTableColumns(orders)).map(([key, col]) => [key, col.name] as const);
 const orderColumnName: Record<string, string> = Object.fromEntries(orderColumnNames);
 const jsonOrderColumns = new Set(['answers', 'volunteerIds', 'photoIds']);
@@ -212,6 +205,26 @@ function orderVisible(c: OrderCaller, t: OrderCols = orders): SQL {
       )!,
     );
   return or(...parts)!;
+}
+
+/**
+ * orderVisible for the lifecycle's read (`o`) and writing statement (`u`), written into the raw statement with its
+ * parameters appended to `values`, and rendered once per caller: the condition
+ * depends only on the caller (scope, permissions, volunteer record, led teams), and building it with drizzle on
+ * every request was the largest piece of the lifecycle's query building (bench/NOTES.md, 2026-12-07).
+ */
+const visibleRendered = new Map<string, { sql: string; params: unknown[] }>();
+function visibleSql(values: unknown[], c: OrderCaller, alias: 'o' | 'u') {
+  const key = `${alias}\n${c.userId}\n${c.permissions.has('order:read') ? 1 : 0}\n${JSON.stringify(c.scope)}\n${c.volunteerId}\n${c.volunteerPath}\n${c.verified}\n${JSON.stringify(c.leaderTeams)}`;
+  let q = visibleRendered.get(key);
+  if (!q) {
+    q = pgDialect.sqlToQuery(orderVisible(c, alias === 'o' ? snapOrder : updatedOrder));
+    if (visibleRendered.size >= 5000) visibleRendered.clear();
+    visibleRendered.set(key, q);
+  }
+  const offset = values.length;
+  values.push(...q.params);
+  return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
 
 /** What the guards of orderMachine look at. */
@@ -795,7 +808,8 @@ export async function transition(
   const raw = poolOf(db);
   const c = orderCaller(base);
   const { values, p } = params();
-  const read = `select o.*, ${inlineSql(values, orderVisible(c, snapOrder))} as c_visible from orders o where o.id = ${p(orderId)}::uuid`;
+  const visible = visibleSql(values, c, 'o');
+  const read = `select o.*, ${visible} as c_visible${targetRead(action, body, p)} from orders o where o.id = ${p(orderId)}::uuid`;
   const {
     rows: [snap],
   } = await raw.query(read, values);
@@ -805,6 +819,21 @@ export async function transition(
   if (!row.c_visible)
     return { id: after.id, state: after.state, stateName: stateLabels[after.state], timeline: [], actions: [] };
   return presentOrder(c, after, viewFromRow(row), await contextOf(db, after, now));
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * A dispatch to a volunteer or a team reads its target (name, account, the team's leader) in the lifecycle's read,
+ * checked against the order's county as resolveTarget does: one round trip less than a query of its own.
+ */
+function targetRead(action: OrderAction, body: TransitionBody, p: (v: unknown) => string) {
+  const target = action === 'dispatch' ? body.target : undefined;
+  if (!target?.id || !UUID_RE.test(target.id)) return '';
+  if (target.type === 'volunteer')
+    return `, (select json_build_object('name', v.name, 'userId', v.user_id) from volunteers v where v.id = ${p(target.id)}::uuid and v.county_code = o.county_code) as t_target`;
+  if (target.type === 'team')
+    return `, (select json_build_object('name', t.name, 'leader', t.leader_volunteer_id, 'leaderUserId', lv.user_id) from teams t left join volunteers lv on lv.id = t.leader_volunteer_id where t.id = ${p(target.id)}::uuid and t.county_code = o.county_code) as t_target`;
+  return '';
 }
 
 /**
@@ -845,7 +874,7 @@ async function applyTransition(
   switch (action) {
     case 'dispatch': {
       const target = body.target!;
-      const { name, userIds } = await resolveTarget(tx, o, target);
+      const { name, userIds } = await resolveTarget(tx, o, target, snap.t_target);
       Object.assign(set, {
         targetType: target.type,
         targetId: target.type === 'pool' ? null : target.id,
@@ -961,7 +990,7 @@ async function applyTransition(
   // the conditional update, its timeline event, the follow-up and the notifications in one statement
   // (data-modifying CTEs), which also answers with everything the response shows — no re-read after the commit
   const { values, p } = params();
-  const visibleAfter = inlineSql(values, orderVisible(c, updatedOrder));
+  const visibleAfter = visibleSql(values, c, 'u');
   const sets = Object.entries(set)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${orderColumnName[k]} = ${p(jsonOrderColumns.has(k) ? JSON.stringify(v) : v)}`)
@@ -1031,23 +1060,37 @@ async function resolveTarget(
   db: DbOrTx,
   o: Order,
   target: { type: string; id?: string | null },
+  /** the target as the lifecycle's read found it (`targetRead`): null when missing, undefined when not read */
+  read?: unknown,
 ): Promise<{ name: string; userIds: string[] }> {
   if (target.type === 'pool') return { name: '抢单池', userIds: await targetUsers(db, o, target) };
   if (!target.id) throw invalid('target.id', '请选择派单对象');
   if (target.type === 'team') {
-    const [t] = await db
-      .select({ name: teams.name, leader: teams.leaderVolunteerId, leaderUserId: volunteers.userId })
-      .from(teams)
-      .leftJoin(volunteers, eq(volunteers.id, teams.leaderVolunteerId))
-      .where(and(eq(teams.id, target.id), eq(teams.countyCode, o.countyCode)));
+    type Team = { name: string; leader: string | null; leaderUserId: string | null };
+    const [t] =
+      read !== undefined
+        ? read === null
+          ? []
+          : [read as Team]
+        : await db
+            .select({ name: teams.name, leader: teams.leaderVolunteerId, leaderUserId: volunteers.userId })
+            .from(teams)
+            .leftJoin(volunteers, eq(volunteers.id, teams.leaderVolunteerId))
+            .where(and(eq(teams.id, target.id), eq(teams.countyCode, o.countyCode)));
     if (!t) throw invalid('target.id', '队伍不存在');
     if (!t.leader) throw invalid('target.id', '该队伍还没有队长，无法接单');
     return { name: t.name, userIds: t.leaderUserId ? [t.leaderUserId] : [] };
   }
-  const [v] = await db
-    .select({ name: volunteers.name, userId: volunteers.userId })
-    .from(volunteers)
-    .where(and(eq(volunteers.id, target.id), eq(volunteers.countyCode, o.countyCode)));
+  type Volunteer = { name: string; userId: string | null };
+  const [v] =
+    read !== undefined
+      ? read === null
+        ? []
+        : [read as Volunteer]
+      : await db
+          .select({ name: volunteers.name, userId: volunteers.userId })
+          .from(volunteers)
+          .where(and(eq(volunteers.id, target.id), eq(volunteers.countyCode, o.countyCode)));
   if (!v) throw invalid('target.id', '志愿者不存在');
   if (!v.userId) throw invalid('target.id', '该志愿者还没有开通账号，无法在线接单');
   return { name: `志愿者${v.name}`, userIds: [v.userId] };
