@@ -44,6 +44,8 @@ async function grow(
   over: Record<string, string>,
   times: string[],
   dates: string[] = [],
+  /** a column pointing at a row of another table of the county, spread over all of them (hours over every volunteer) */
+  spread?: { col: string; table: string },
 ) {
   if (n <= 0) return;
   const hasRegionCode = (
@@ -58,16 +60,30 @@ async function grow(
     ...Object.entries(over).map(([k, e]) => `'${k}', ${e}`),
     ...times.map((col) => `'${col}', (src.${col} - make_interval(days => (g.g % 700)::int, mins => (g.g % 600)::int))`),
     ...dates.map((col) => `'${col}', (src.${col} - (g.g % 700)::int)`),
+    ...(spread ? [`'${spread.col}', o.id`] : []),
   ].join(', ');
+  const no = spread
+    ? Number(
+        (await c.query(`select count(*)::int as n from ${spread.table} where county_code = '${COUNTY}'`)).rows[0].n,
+      )
+    : 1;
+  // the counts as constants, so both joins are equi-joins (hash joins), not nested loops over a million rows
+  const ns = Number(
+    (await c.query(`select count(*)::int as n from ${table} where county_code = '${COUNTY}'`)).rows[0].n,
+  );
+  const nv = Number(
+    (await c.query(`select count(*)::int as n from regions where level = 'village' and county_code = '${COUNTY}'`))
+      .rows[0].n,
+  );
   await c.query(`
     with src as (select t.*, row_number() over (order by t.id) - 1 as sn from ${table} t where t.county_code = '${COUNTY}'),
-    ns as (select count(*)::int as n from src),
-    vill as (select code, path, row_number() over (order by code) - 1 as vi, count(*) over () as nv
+    vill as (select code, path, row_number() over (order by code) - 1 as vi
       from regions where level = 'village' and county_code = '${COUNTY}'),
-    g as (select g, g % (select n from ns) as sn from generate_series(1, ${n}) g)
+    other as (${spread ? `select id, row_number() over (order by id) - 1 as k from ${spread.table} where county_code = '${COUNTY}'` : 'select null::uuid as id, 0::bigint as k'}),
+    g as (select g, g % ${ns} as sn, (g * 7919) % ${nv} as vi, (g * 104729) % ${no} as k from generate_series(1, ${n}) g)
     insert into ${table}
     select (jsonb_populate_record(null::${table}, to_jsonb(src) - 'sn' || jsonb_build_object(${overrides}))).*
-    from g join src on src.sn = g.sn join vill v on v.vi = (g.g * 7919) % v.nv`);
+    from g join src on src.sn = g.sn join vill v on v.vi = g.vi join other o on o.k = g.k`);
 }
 
 async function generate(databaseUrl: string) {
@@ -118,6 +134,7 @@ async function generate(databaseUrl: string) {
       { signup_id: 'null', order_id: 'null', request_id: 'null', reverses_id: 'null' },
       ['created_at'],
       ['service_date'],
+      { col: 'volunteer_id', table: 'volunteers' },
     );
     await c.query('commit');
     await c.query('analyze');
