@@ -10,7 +10,8 @@ import { contentDisposition, overviewWorkbook, rowsWorkbook, seriesWorkbook, XLS
 import { monthEnd } from './periods.js';
 import { annualReport, reportDocx, reportMarkdown } from './report.js';
 import { createDisplayLink, displayLinkScope, listDisplayLinks, revokeDisplayLink, screenData } from './screen.js';
-import { actor } from '../../platform/http.js';
+import { actor, can } from '../../platform/http.js';
+import { todo } from './todo.js';
 import { invalid } from '../../platform/errors.js';
 import { chinaDate } from '../../platform/clock.js';
 import { idParam } from '../../platform/validation.js';
@@ -328,6 +329,50 @@ export const statsRoutes =
       async (req, reply) => {
         await revokeDisplayLink(db, auth(req).scope, countyOf(auth(req)), actor(req), now(), req.params.id);
         return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/stats/todo',
+      {
+        // every signed-in staff member has a home; each item needs its own permission (none: an empty list)
+        config: { account: true },
+        schema: {
+          tags: ['统计'],
+          summary: '待办：本人权限和数据范围内等待处理的事项及数量',
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  key: z.string(),
+                  label: z.string(),
+                  count: z.number().int(),
+                  hint: z.string(),
+                  path: z.string(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        const a = auth(req);
+        return todo(
+          db,
+          a.scope,
+          countyOf(a),
+          now(),
+          (p) => can(req, p),
+          () => ({
+            actor: actor(req),
+            userId: a.userId,
+            scope: a.scope,
+            grants: a.grants,
+            canSubmit: can(req, 'submission:submit'),
+            canReview: can(req, 'submission:review'),
+            now: now(),
+          }),
+        );
       },
     );
   };

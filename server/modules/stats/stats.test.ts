@@ -316,6 +316,41 @@ describe('Excel and the monthly report', () => {
   });
 });
 
+describe('待办', () => {
+  it('counts what waits for each role in their scope, each with the page that does it', async () => {
+    const county = await ok(ADMIN, '/stats/todo');
+    const keys = county.items.map((i: Json) => i.key);
+    expect(keys).toEqual(expect.arrayContaining(['orders.toDispatch', 'claims.toReview', 'stations.belowStandard']));
+    for (const i of county.items) {
+      expect(i.count, i.key).toBeGreaterThanOrEqual(0);
+      expect(i.label).toMatch(/[\u4e00-\u9fa5]/);
+      expect(i.path).toMatch(/^\//);
+    }
+    const submitted = Number(
+      (
+        await t.deps.database.query(
+          `select count(*)::int as n from orders where county_code = $1 and state = 'submitted'`,
+          [COUNTY],
+        )
+      ).rows[0].n,
+    );
+    expect(county.items.find((i: Json) => i.key === 'orders.toDispatch').count).toBe(submitted);
+    const town = await ok(PHONES.xinjiAdmin, '/stats/todo');
+    const inTown = Number(
+      (
+        await t.deps.database.query(
+          `select count(*)::int as n from orders where region_path like $1 and state = 'submitted'`,
+          [`/${COUNTY}/${XINJI}/%`],
+        )
+      ).rows[0].n,
+    );
+    expect(town.items.find((i: Json) => i.key === 'orders.toDispatch').count).toBe(inTown);
+    expect(town.items.find((i: Json) => i.key === 'submissions.missing')).toBeTruthy();
+    // a resident has no business items; a 三员 account gets an empty list, not a refusal
+    expect((await ok(PHONES.auditor, '/stats/todo')).items).toEqual([]);
+  });
+});
+
 describe('the big screen', () => {
   it("answers the county's year, trends, town ranking, funnel and a feed with masked names", async () => {
     const s = await ok(ADMIN, '/stats/screen');

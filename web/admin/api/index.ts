@@ -68,6 +68,7 @@ export const statsApi = {
   overview: (q: StatsOverviewQuery) => api.get('/stats/overview', q),
   rows: (q: StatsRowsQuery) => api.get('/stats/rows', q),
   series: (q: StatsPeriodQuery) => api.get('/stats/series', q),
+  todo: () => api.get('/stats/todo'),
 };
 
 export type UserQuery = ApiQuery<'/api/v1/users', 'get'>;
