@@ -80,7 +80,7 @@ async function grow(
     vill as (select code, path, row_number() over (order by code) - 1 as vi
       from regions where level = 'village' and county_code = '${COUNTY}'),
     other as (${spread ? `select id, row_number() over (order by id) - 1 as k from ${spread.table} where county_code = '${COUNTY}'` : 'select null::uuid as id, 0::bigint as k'}),
-    g as (select g, g % ${ns} as sn, (g * 7919) % ${nv} as vi, (g * 104729) % ${no} as k from generate_series(1, ${n}) g)
+    g as (select g, g % ${ns} as sn, (g * 7919) % ${nv} as vi, (g * 104729) % ${no} as k from generate_series(1::bigint, ${n}::bigint) g)
     insert into ${table}
     select (jsonb_populate_record(null::${table}, to_jsonb(src) - 'sn' || jsonb_build_object(${overrides}))).*
     from g join src on src.sn = g.sn join vill v on v.vi = g.vi join other o on o.k = g.k`);
