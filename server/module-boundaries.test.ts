@@ -43,7 +43,7 @@ const owners: Record<string, readonly string[]> = {
   ledgers: [],
   audit: [],
   // the rollups are written by the fold; the deltas by the capture triggers of the source tables (migration 0016)
-  stats: ['stat_deltas', 'stat_rollups', 'stat_subjects', 'display_links'],
+  stats: ['stat_deltas', 'stat_rollups', 'stat_subjects', 'display_links', 'report_notes'],
 };
 
 /**

@@ -13397,6 +13397,69 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reports/annual/notes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** 保存年度报告中由人填写的部分（下步打算，每行一段；清空则恢复为待填写），返回更新后的报告 */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description 区划代码；缺省为本人管辖的最上级区划 */
+            regionCode?: string;
+            year: number;
+            plans: string;
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AnnualReport'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/honors/nominations': {
     parameters: {
       query?: never;
@@ -17630,6 +17693,8 @@ export interface components {
         paragraphs: string[];
         /** @description 需人工填写的部分（下步打算） */
         toWrite?: boolean;
+        /** @description 需人工填写的部分是否已填写 */
+        written?: boolean;
       }[];
       /** @description 报告所用的全部指标（与同期总览一致） */
       figures: components['schemas']['StatsFigure'][];

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { pgTable, text, uuid, timestamp, bigint, numeric, date, primaryKey, index } from 'drizzle-orm/pg-core';
+import { pgTable, text, uuid, timestamp, bigint, numeric, date, primaryKey, index, integer } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -81,4 +81,18 @@ export const displayLinks = pgTable(
     lastUsedAt: ts('last_used_at'),
   },
   (t) => [index('display_links_token_idx').on(t.tokenHash), index('display_links_county_idx').on(t.countyCode)],
+);
+
+/** The parts of an annual report that people write (下步打算), kept per region and year while the report is drafted. */
+export const reportNotes = pgTable(
+  'report_notes',
+  {
+    countyCode: text('county_code').notNull(),
+    regionCode: text('region_code').notNull(),
+    year: integer('year').notNull(),
+    plans: text('plans').notNull(),
+    updatedBy: uuid('updated_by').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.regionCode, t.year] })],
 );

@@ -1,10 +1,11 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
 import type { DbOrTx } from '../../db/client.js';
 import { invalid } from '../../platform/errors.js';
 import { chinaDate } from '../../platform/clock.js';
 import { escapeLike, type Scope } from '../../platform/scope.js';
-import { activityTypes } from '../../db/schema/index.js';
+import { activityTypes, reportNotes } from '../../db/schema/index.js';
+import { writeAudit, type Actor } from '../../platform/audit.js';
 import { activityTypeNames } from './definitions.js';
 import { overview, statsRegion, type Figure } from './service.js';
 import { statsRows } from './rows.js';
@@ -14,7 +15,13 @@ import { statsRows } from './rows.js';
  * every figure taken from the overview of the region and year (so equal to it), the problems found in the data with
  * their numbers and names, and 下步打算 left for people to write.
  */
-export type ReportSection = { title: string; paragraphs: string[]; toWrite?: boolean };
+export type ReportSection = {
+  title: string;
+  paragraphs: string[];
+  /** A part that people write (下步打算): its text is theirs, kept per region and year; `written` once they have. */
+  toWrite?: boolean;
+  written?: boolean;
+};
 export type AnnualReport = {
   regionCode: string;
   regionName: string;
@@ -145,7 +152,20 @@ export async function annualReport(
       ? problems.map((p, i) => `${'一二三四五六七八九十'[i] ?? i + 1}是${p}`)
       : ['从数据看未发现突出问题（队伍、阵地、活动均衡性、点单时限、微心愿均无异常）。'],
   });
-  sections.push({ title: '七、下步打算', paragraphs: [TO_WRITE], toWrite: true });
+  const [notes] = await db
+    .select()
+    .from(reportNotes)
+    .where(and(eq(reportNotes.regionCode, region.code), eq(reportNotes.year, q.year)));
+  const plans = (notes?.plans ?? '')
+    .split(/\n+/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  sections.push({
+    title: '七、下步打算',
+    paragraphs: plans.length ? plans : [TO_WRITE],
+    toWrite: true,
+    written: plans.length > 0,
+  });
 
   return {
     regionCode: region.code,
@@ -157,6 +177,47 @@ export async function annualReport(
     sections,
     figures: o.figures,
   };
+}
+
+/** Keeps the text people wrote for a report (下步打算), one paragraph per line; empty text removes it. */
+export async function saveReportNotes(
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  actor: Actor,
+  now: Date,
+  input: { regionCode?: string; year: number; plans: string },
+) {
+  const region = await statsRegion(db, scope, countyCode, input.regionCode);
+  const plans = input.plans.trim();
+  await db.transaction(async (tx) => {
+    if (!plans)
+      await tx
+        .delete(reportNotes)
+        .where(and(eq(reportNotes.regionCode, region.code), eq(reportNotes.year, input.year)));
+    else
+      await tx
+        .insert(reportNotes)
+        .values({
+          countyCode: region.countyCode,
+          regionCode: region.code,
+          year: input.year,
+          plans,
+          updatedBy: actor.userId!,
+          updatedAt: now,
+        })
+        .onConflictDoUpdate({
+          target: [reportNotes.regionCode, reportNotes.year],
+          set: { plans, updatedBy: actor.userId!, updatedAt: now },
+        });
+    await writeAudit(tx, actor, {
+      action: 'report.notes',
+      entity: 'report',
+      entityId: `${region.code}:${input.year}`,
+      detail: { regionCode: region.code, year: input.year, length: plans.length },
+    });
+  });
+  return region.code;
 }
 
 async function belowStandard(db: DbOrTx, path: string, to: string, countyCode: string) {

@@ -8,7 +8,7 @@ import { definitionTexts, foldAll, monthlySeries, overview, statsRegion } from '
 import { statsRows } from './rows.js';
 import { contentDisposition, overviewWorkbook, rowsWorkbook, seriesWorkbook, XLSX_MIME } from './excel.js';
 import { monthEnd } from './periods.js';
-import { annualReport, reportDocx, reportMarkdown } from './report.js';
+import { annualReport, reportDocx, reportMarkdown, saveReportNotes } from './report.js';
 import { createDisplayLink, displayLinkScope, listDisplayLinks, revokeDisplayLink, screenData } from './screen.js';
 import { actor, can } from '../../platform/http.js';
 import { todo } from './todo.js';
@@ -373,6 +373,32 @@ export const statsRoutes =
             now: now(),
           }),
         );
+      },
+    );
+
+    app.put(
+      '/reports/annual/notes',
+      {
+        config: { permission: 'stats:read' },
+        schema: {
+          tags: ['统计'],
+          summary: '保存年度报告中由人填写的部分（下步打算，每行一段；清空则恢复为待填写），返回更新后的报告',
+          body: z.object({
+            regionCode: period.regionCode,
+            year: z
+              .number({ error: '年度应为四位数字' })
+              .int('年度应为四位数字')
+              .min(2000, '年度不能早于 2000 年')
+              .max(2100),
+            plans: z.string({ error: '请填写下步打算' }).max(20_000, '下步打算不能超过 20000 字'),
+          }),
+          response: { 200: AnnualReport },
+        },
+      },
+      async (req) => {
+        const a = auth(req);
+        const regionCode = await saveReportNotes(db, a.scope, countyOf(a), actor(req), now(), req.body);
+        return annualReport(db, a.scope, countyOf(a), now(), { regionCode, year: req.body.year });
       },
     );
   };

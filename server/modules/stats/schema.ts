@@ -94,6 +94,7 @@ export const AnnualReport = z
         title: z.string(),
         paragraphs: z.array(z.string()),
         toWrite: z.boolean().optional().meta({ description: '需人工填写的部分（下步打算）' }),
+        written: z.boolean().optional().meta({ description: '需人工填写的部分是否已填写' }),
       }),
     ),
     figures: z.array(StatsFigure).meta({ description: '报告所用的全部指标（与同期总览一致）' }),

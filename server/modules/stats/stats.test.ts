@@ -223,6 +223,36 @@ describe('the annual report', () => {
     expect(r.sections.at(-1).paragraphs[0]).toContain('待填写');
   });
 
+  it('keeps the 下步打算 people write, one paragraph per line, in the JSON, Markdown and Word answers', async () => {
+    const put = await t.as(PHONES.xinjiAdmin)({
+      method: 'PUT',
+      url: '/api/v1/reports/annual/notes',
+      payload: { year: 2025, plans: '一是继续推进实践站提档升级。\n\n二是壮大志愿服务队伍。' },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json().sections.at(-1)).toMatchObject({
+      paragraphs: ['一是继续推进实践站提档升级。', '二是壮大志愿服务队伍。'],
+      toWrite: true,
+      written: true,
+    });
+    const md = await get(PHONES.xinjiAdmin, '/reports/annual?year=2025&format=md');
+    expect(md.body).toContain('二是壮大志愿服务队伍。');
+    // another town's report is untouched; clearing brings the marker back
+    expect((await ok(ADMIN, '/reports/annual?year=2025')).sections.at(-1).written).toBe(false);
+    const cleared = await t.as(PHONES.xinjiAdmin)({
+      method: 'PUT',
+      url: '/api/v1/reports/annual/notes',
+      payload: { year: 2025, plans: '  ' },
+    });
+    expect(cleared.json().sections.at(-1).paragraphs[0]).toContain('待填写');
+    const bad = await t.as(PHONES.xinjiAdmin)({
+      method: 'PUT',
+      url: '/api/v1/reports/annual/notes',
+      payload: { year: 2025, regionCode: COUNTY, plans: 'x' },
+    });
+    expect(bad.statusCode).toBe(404);
+  });
+
   it('answers Markdown and a Word file; a future year or a bad format is refused by name', async () => {
     const md = await get(ADMIN, `/reports/annual?year=2025&regionCode=${XINJI}&format=md`);
     expect(md.statusCode).toBe(200);
