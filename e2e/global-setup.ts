@@ -13,7 +13,8 @@ import { createDatabase, repoRoot, startServer, tempDataDir } from './server.js'
 export default async function setup(project: TestProject) {
   if (
     !fs.existsSync(path.join(repoRoot, 'dist/web/admin/index.html')) ||
-    !fs.existsSync(path.join(repoRoot, 'dist/web/mobile/index.html'))
+    !fs.existsSync(path.join(repoRoot, 'dist/web/mobile/index.html')) ||
+    !fs.existsSync(path.join(repoRoot, 'dist/web/screen/index.html'))
   ) {
     console.log('[e2e] dist/web missing: building the web apps (vite build) …');
     const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
