@@ -15,6 +15,7 @@ import {
   Key,
   List,
   MapLocation,
+  Monitor,
   Medal,
   MagicStick,
   Memo,
@@ -33,6 +34,7 @@ import {
   User,
 } from '@element-plus/icons-vue';
 import { msg } from './locales/zh-CN';
+import { screenMsg } from './locales/screen.zh-CN';
 import { useAuthStore } from './stores/auth';
 
 export type MenuGroup = keyof typeof msg.layout.groups;
@@ -262,6 +264,12 @@ export const appRoutes: RouteRecordRaw[] = [
     name: 'coverage',
     component: () => import('./views/stats/CoveragePage.vue'),
     meta: { title: m.coverage, group: 'stats', icon: DataAnalysis, permission: 'stats:read' },
+  },
+  {
+    path: 'display-links',
+    name: 'display-links',
+    component: () => import('./views/stats/DisplayLinkPage.vue'),
+    meta: { title: screenMsg.menu, group: 'stats', icon: Monitor, permission: 'stats:read' },
   },
   {
     path: 'users',

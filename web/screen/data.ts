@@ -6,7 +6,7 @@ import type { EChartsCoreOption } from 'echarts/core';
 import { api } from '../common/api';
 import type { ApiResponse } from '../common/api-types';
 import { formatNumber } from '../common/format';
-import { msg } from './locales';
+import { RANK_LIMIT, msg } from './locales';
 
 export type ScreenData = ApiResponse<'/api/v1/stats/screen', 'get'>;
 export type Figure = ScreenData['figures'][number];
@@ -101,7 +101,7 @@ export function rankingOption(rows: RankRow[], metric: RankMetric): EChartsCoreO
   const sorted = [...rows].sort((a, b) => (b.values[metric] ?? 0) - (a.values[metric] ?? 0));
   const percent = metric === 'coverage.rate';
   // the best at the top: a category axis draws its first item at the bottom
-  const shown = sorted.slice(0, 12).reverse();
+  const shown = sorted.slice(0, RANK_LIMIT).reverse();
   return {
     animationDuration: 600,
     tooltip: {
@@ -114,7 +114,7 @@ export function rankingOption(rows: RankRow[], metric: RankMetric): EChartsCoreO
     yAxis: {
       type: 'category',
       data: shown.map((r) => r.name),
-      axisLabel: { ...axisLabel, width: 140, overflow: 'truncate' },
+      axisLabel: { ...axisLabel, interval: 0, width: 140, overflow: 'truncate' },
       axisLine: { show: false },
       axisTick: { show: false },
     },

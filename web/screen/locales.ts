@@ -1,4 +1,7 @@
 /** Every text the big screen shows. Components read from here, never inline. */
+
+/** How many lower regions the ranking shows (the best ones). */
+export const RANK_LIMIT = 12;
 export const msg = {
   title: (region: string) => `${region}新时代文明实践大屏`,
   pageTitle: '新时代文明实践大屏',
@@ -39,7 +42,7 @@ export const msg = {
     'orders.completed': '完成点单',
     'coverage.rate': '站点覆盖率',
   } as Record<string, string>,
-  rankingHint: '点击柱条查看下级',
+  rankingHint: (n: number) => (n > RANK_LIMIT ? `前${RANK_LIMIT}名 · 点击柱条查看下级` : '点击柱条查看下级'),
   noLower: '已是最末一级（村/社区），没有下级区域',
   noFeed: '暂无最新动态',
   feedKind: { activity: '活动', order: '点单' } as Record<string, string>,
