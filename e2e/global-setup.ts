@@ -32,6 +32,8 @@ export default async function setup(project: TestProject) {
       dataDir,
       databaseUrl: database?.url,
       env: { WENMING_DEMO: '1', WENMING_RESPONSE_CHECK: 'strict' },
+      // seeding the demo county takes longer on a busy machine: E2E_START_TIMEOUT_MS=600000
+      timeoutMs: Number(process.env.E2E_START_TIMEOUT_MS) || undefined,
     });
   } catch (e) {
     await database?.drop();
