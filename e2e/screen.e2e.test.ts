@@ -9,6 +9,8 @@ import { chromiumPath, launchBrowser } from './browser.js';
 
 const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
 const contextOptions = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+/** The screen's first answer computes a year of figures: under load that takes seconds, not expect.poll's 1 s. */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000 });
 
 let browser: Browser;
 let admin: Page;
@@ -52,7 +54,7 @@ describe.skipIf(!chromiumPath())('big screen', () => {
     const url = await created.locator('input').inputValue();
     expect(url).toMatch(new RegExp(`^${baseUrl}/screen/\\?token=.{20,}`));
     await created.getByRole('button', { name: '我已保存' }).click();
-    await expect.poll(() => admin.locator('.el-table__body tr', { hasText: '浏览器测试大厅' }).count()).toBe(1);
+    await poll(() => admin.locator('.el-table__body tr', { hasText: '浏览器测试大厅' }).count()).toBe(1);
 
     // the television: no session, only the link
     const screen = await (
@@ -60,17 +62,17 @@ describe.skipIf(!chromiumPath())('big screen', () => {
     ).newPage();
     screen.setDefaultTimeout(15_000);
     await screen.goto(url);
-    await expect.poll(() => screen.locator('.screen-title').innerText()).toBe('新县新时代文明实践大屏');
-    await expect.poll(() => screen.locator('.figure').count()).toBe(12);
+    await poll(() => screen.locator('.screen-title').innerText()).toBe('新县新时代文明实践大屏');
+    await poll(() => screen.locator('.figure').count()).toBe(12);
     const figures = await screen.locator('.figure').allInnerTexts();
     expect(figures.join(' ')).toContain('注册志愿者');
     expect(figures.join(' ')).toContain('服务时长');
     const volunteers = figures.find((f) => f.includes('注册志愿者'))!;
     expect(Number(volunteers.replace(/[^\d]/g, ''))).toBeGreaterThan(0);
-    await expect.poll(() => screen.locator('.header').innerText()).toContain('数据截至');
-    await expect.poll(() => screen.locator('.trend-chart canvas').count()).toBe(3);
+    await poll(() => screen.locator('.header').innerText()).toContain('数据截至');
+    await poll(() => screen.locator('.trend-chart canvas').count()).toBe(3);
     for (const chart of ['.trend-chart', '.ranking-chart', '.funnel-chart'])
-      await expect.poll(() => drawnPixels(screen, chart)).toBeGreaterThan(1000);
+      await poll(() => drawnPixels(screen, chart)).toBeGreaterThan(1000);
     expect(await screen.locator('.feed-item').count()).toBeGreaterThan(0);
     // no codes on screen: every state has its Chinese name
     expect(await screen.locator('.feed-state').allInnerTexts()).not.toContainEqual(expect.stringMatching(/[a-z_]/));
@@ -82,27 +84,27 @@ describe.skipIf(!chromiumPath())('big screen', () => {
     await screen.waitForURL(/regionCode=\d{9}$/);
     const town = new URL(screen.url()).searchParams.get('regionCode');
     expect(new URL(screen.url()).searchParams.get('token')).toBeTruthy();
-    await expect.poll(() => screen.locator('.screen-title').innerText()).not.toBe('新县新时代文明实践大屏');
-    await expect.poll(() => screen.locator('.crumbs').innerText()).toContain('新县');
-    await expect.poll(() => screen.locator('.figure').count()).toBe(12);
-    await expect.poll(() => drawnPixels(screen, '.ranking-chart')).toBeGreaterThan(1000);
+    await poll(() => screen.locator('.screen-title').innerText()).not.toBe('新县新时代文明实践大屏');
+    await poll(() => screen.locator('.crumbs').innerText()).toContain('新县');
+    await poll(() => screen.locator('.figure').count()).toBe(12);
+    await poll(() => drawnPixels(screen, '.ranking-chart')).toBeGreaterThan(1000);
     await screen.screenshot({ path: '.tmp/screenshots/screen-town.png' });
     // a reload stays in the town
     await screen.reload();
-    await expect.poll(() => screen.locator('.crumbs').innerText()).toContain('新县');
+    await poll(() => screen.locator('.crumbs').innerText()).toContain('新县');
     expect(new URL(screen.url()).searchParams.get('regionCode')).toBe(town);
     // and 返回上级 goes back up
     await screen.getByRole('button', { name: /返回上级/ }).click();
-    await expect.poll(() => screen.locator('.screen-title').innerText()).toBe('新县新时代文明实践大屏');
+    await poll(() => screen.locator('.screen-title').innerText()).toBe('新县新时代文明实践大屏');
 
     // revoke it in the admin; the screen then says the link no longer works
     const row = admin.locator('.el-table__body tr', { hasText: '浏览器测试大厅' });
     await row.getByRole('button', { name: '作废' }).click();
     await admin.locator('.el-message-box').getByRole('button', { name: '确定' }).click();
-    await expect.poll(() => row.innerText()).toContain('已作废');
+    await poll(() => row.innerText()).toContain('已作废');
     await screen.reload();
-    await expect.poll(() => screen.locator('.state-title').innerText()).toBe('展示链接不可用');
-    await expect.poll(() => screen.locator('.figure').count()).toBe(0);
+    await poll(() => screen.locator('.state-title').innerText()).toBe('展示链接不可用');
+    await poll(() => screen.locator('.figure').count()).toBe(0);
     await screen.screenshot({ path: '.tmp/screenshots/screen-revoked.png' });
     await screen.context().close();
   });
@@ -112,7 +114,7 @@ describe.skipIf(!chromiumPath())('big screen', () => {
       await browser.newContext({ viewport: { width: 1920, height: 1080 }, ...contextOptions })
     ).newPage();
     await page.goto(`${baseUrl}/screen/`);
-    await expect.poll(() => page.locator('.state-title').innerText()).toBe('请先登录');
+    await poll(() => page.locator('.state-title').innerText()).toBe('请先登录');
     expect(await page.getByRole('link', { name: '前往管理后台登录' }).getAttribute('href')).toBe('/admin/login');
     await page.context().close();
   });

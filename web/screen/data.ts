@@ -114,6 +114,7 @@ export function rankingOption(rows: RankRow[], metric: RankMetric): EChartsCoreO
     yAxis: {
       type: 'category',
       data: shown.map((r) => r.name),
+      triggerEvent: true,
       axisLabel: { ...axisLabel, interval: 0, width: 140, overflow: 'truncate' },
       axisLine: { show: false },
       axisTick: { show: false },
