@@ -29,12 +29,22 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** The little of a canvas element the check uses (the tests' TypeScript has no DOM library). */
+type Canvas = {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+};
+
 /** How many pixels of a chart's canvas are drawn (not transparent). */
 function drawnPixels(page: Page, selector: string): Promise<number> {
   return page
     .locator(`${selector} canvas`)
     .first()
-    .evaluate((c: HTMLCanvasElement) => {
+    .evaluate((node) => {
+      const c = node as unknown as Canvas;
       const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
