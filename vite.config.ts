@@ -7,7 +7,7 @@ const webRoot = fileURLToPath(new URL('./web', import.meta.url));
 const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 /**
- * In production the server serves dist/web/admin/ at /admin/ and dist/web/mobile/ at /m/.
+ * In production the server serves dist/web/admin/ at /admin/, dist/web/mobile/ at /m/ and dist/web/screen/ at /screen/.
  * The dev server mirrors that: deep links fall back to each app's index.html, and /m/ maps to web/mobile/.
  */
 function appFallback(): Plugin {
@@ -23,6 +23,8 @@ function appFallback(): Plugin {
           req.url = (isFile ? `/mobile${rest}` : '/mobile/index.html') + (query ? `?${query}` : '');
         } else if ((path === '/admin' || path.startsWith('/admin/')) && !isFile) {
           req.url = '/admin/index.html';
+        } else if ((path === '/screen' || path.startsWith('/screen/')) && !isFile) {
+          req.url = '/screen/index.html' + (query ? `?${query}` : '');
         }
         next();
       });
@@ -51,6 +53,7 @@ export default defineConfig({
       input: {
         admin: fromRoot('./web/admin/index.html'),
         mobile: fromRoot('./web/mobile/index.html'),
+        screen: fromRoot('./web/screen/index.html'),
       },
     },
   },

@@ -13,7 +13,8 @@ import { createDatabase, repoRoot, startServer, tempDataDir } from './server.js'
 export default async function setup(project: TestProject) {
   if (
     !fs.existsSync(path.join(repoRoot, 'dist/web/admin/index.html')) ||
-    !fs.existsSync(path.join(repoRoot, 'dist/web/mobile/index.html'))
+    !fs.existsSync(path.join(repoRoot, 'dist/web/mobile/index.html')) ||
+    !fs.existsSync(path.join(repoRoot, 'dist/web/screen/index.html'))
   ) {
     console.log('[e2e] dist/web missing: building the web apps (vite build) …');
     const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
@@ -31,6 +32,8 @@ export default async function setup(project: TestProject) {
       dataDir,
       databaseUrl: database?.url,
       env: { WENMING_DEMO: '1', WENMING_RESPONSE_CHECK: 'strict' },
+      // seeding the demo county takes longer on a busy machine: E2E_START_TIMEOUT_MS=600000
+      timeoutMs: Number(process.env.E2E_START_TIMEOUT_MS) || undefined,
     });
   } catch (e) {
     await database?.drop();

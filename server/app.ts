@@ -172,7 +172,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   return app;
 }
 
-/** The built web apps: /admin/ and /m/ are single-page apps with history routing; / goes to the H5. */
+/** The built web apps: /admin/, /m/ and /screen/ are single-page apps with history routing; / goes to the H5. */
 function registerWeb(app: FastifyInstance) {
   const has = (p: string) => fs.existsSync(path.join(webRoot, p));
   app.get('/', { config: { auth: false }, schema: { hide: true } }, (_req, reply) => reply.redirect('/m/'));
@@ -186,6 +186,7 @@ function registerWeb(app: FastifyInstance) {
         );
     app.get('/admin/*', { config: { auth: false }, schema: { hide: true } }, missing);
     app.get('/m/*', { config: { auth: false }, schema: { hide: true } }, missing);
+    app.get('/screen/*', { config: { auth: false }, schema: { hide: true } }, missing);
     return;
   }
   app.register(fastifyStatic, { root: webRoot, prefix: '/', serve: false });
@@ -208,6 +209,7 @@ function registerWeb(app: FastifyInstance) {
   };
   spa('admin', '/admin/');
   spa('mobile', '/m/');
+  spa('screen', '/screen/');
   app.get('/assets/*', { config: { auth: false }, schema: { hide: true } }, (req, reply) => {
     const rel = (req.params as { '*': string })['*'];
     return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(path.join('assets', rel));

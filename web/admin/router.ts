@@ -15,6 +15,7 @@ import {
   Key,
   List,
   MapLocation,
+  Monitor,
   Medal,
   MagicStick,
   Memo,
@@ -34,6 +35,7 @@ import {
   User,
 } from '@element-plus/icons-vue';
 import { msg } from './locales/zh-CN';
+import { screenMsg } from './locales/screen.zh-CN';
 import { useAuthStore } from './stores/auth';
 
 export type MenuGroup = keyof typeof msg.layout.groups;
@@ -269,6 +271,12 @@ export const appRoutes: RouteRecordRaw[] = [
     name: 'stats',
     component: () => import('./views/stats/StatsPage.vue'),
     meta: { title: m.stats, group: 'stats', icon: TrendCharts, permission: 'stats:read' },
+  },
+  {
+    path: 'display-links',
+    name: 'display-links',
+    component: () => import('./views/stats/DisplayLinkPage.vue'),
+    meta: { title: screenMsg.menu, group: 'stats', icon: Monitor, permission: 'stats:read' },
   },
   {
     path: 'users',

@@ -154,6 +154,19 @@ export const activityStateLabels: LabelMap = {
   returned: '已退回',
 };
 
+/** 点单状态（与服务端 orders/transitions.ts 的 states 一致；大屏等无法调用 /orders/meta 的地方用它） */
+export const orderStateLabels: LabelMap = {
+  submitted: '待派单',
+  rejected: '已驳回',
+  dispatched: '待接单',
+  accepted: '已接单',
+  in_service: '服务中',
+  completed: '已完成',
+  rated: '已评价',
+  closed: '已关闭',
+  cancelled: '已取消',
+};
+
 /** 报名状态（管理端） */
 export const signupStatusLabels: LabelMap = {
   confirmed: '已确认',
