@@ -271,7 +271,7 @@ describe('the big screen', () => {
     const towns = await t.deps.database.query(`select count(*)::int as n from regions where parent_code = $1`, [
       COUNTY,
     ]);
-    expect(s.ranking).toHaveLength(towns.rows[0].n);
+    expect(s.ranking).toHaveLength(Number(towns.rows[0].n));
     expect(s.funnel.map((f: Json) => f.key)).toEqual(['submitted', 'dispatched', 'accepted', 'completed', 'rated']);
     for (let i = 1; i < s.funnel.length; i++) expect(s.funnel[i].value).toBeLessThanOrEqual(s.funnel[i - 1].value);
     const o = await ok(ADMIN, `/stats/overview?from=${s.from}&to=${s.to}`);
