@@ -49,8 +49,7 @@ export const indicatorDefs: Record<AssessmentIndicatorKey, IndicatorDef> = {
   activitiesPerStation: {
     label: '站均开展活动',
     unit: '场/站',
-    definition:
-      '统计期内开展的活动场次 ÷ 统计期末实践站数；目标为每站每年 {target} 场，按统计期天数折算（天数 ÷ 365）',
+    definition: '统计期内开展的活动场次 ÷ 统计期末实践站数；目标为每站每年 {target} 场，按统计期天数折算（天数 ÷ 365）',
     defaultTarget: 12,
     perYear: true,
   },
@@ -96,8 +95,7 @@ const daysOf = (from: string, to: string) =>
 
 export async function assessment(db: DbOrTx, scope: Scope, countyCode: string, now: Date, q: AssessmentQuery) {
   const asked = q.level ?? 'town';
-  if (asked !== 'town' && asked !== 'village')
-    throw invalid('level', 'level 应为 town（乡镇）或 village（村、社区）');
+  if (asked !== 'town' && asked !== 'village') throw invalid('level', 'level 应为 town（乡镇）或 village（村、社区）');
   const level: AssessmentLevel = asked;
   const region = await statsRegion(db, scope, countyCode, q.regionCode);
   const { from, to } = statsPeriod(q, now);
@@ -111,11 +109,7 @@ export async function assessment(db: DbOrTx, scope: Scope, countyCode: string, n
     to,
     by: level,
   });
-  const settings = await getSetting<AssessmentIndicatorSetting[]>(
-    db,
-    region.countyCode,
-    'assessment.indicators',
-  );
+  const settings = await getSetting<AssessmentIndicatorSetting[]>(db, region.countyCode, 'assessment.indicators');
   const dueDay = await getSetting<number>(db, region.countyCode, 'submissions.dueDay');
   const threshold = await getSetting<number>(db, region.countyCode, 'stats.activeVolunteerHours');
   const days = daysOf(from, to);
@@ -140,7 +134,10 @@ export async function assessment(db: DbOrTx, scope: Scope, countyCode: string, n
     });
 
   const units = (overview.regions ?? []).filter((r) => !r.own);
-  const paths = await regionFacts(db, units.map((u) => u.code));
+  const paths = await regionFacts(
+    db,
+    units.map((u) => u.code),
+  );
   const population = await populations(db, paths);
   const submissions = await submissionsOnTime(db, region.countyCode, paths, from, to, dueDay, now);
 
@@ -191,7 +188,10 @@ export async function assessment(db: DbOrTx, scope: Scope, countyCode: string, n
             { label: '活跃志愿者', value: n, unit: '人' },
             { label: p.estimated ? '登记家庭成员（代替常住人口）' : '常住人口', value: p.value, unit: '人' },
           ],
-          note: v === null ? `${source}，无法计算，按 0 分计` : `活跃志愿者 ${n} 人 ÷ ${p.value} 人 × 1000 = ${round2(v)}；${source}`,
+          note:
+            v === null
+              ? `${source}，无法计算，按 0 分计`
+              : `活跃志愿者 ${n} 人 ÷ ${p.value} 人 × 1000 = ${round2(v)}；${source}`,
         };
       }
       case 'satisfaction': {
@@ -237,10 +237,12 @@ export async function assessment(db: DbOrTx, scope: Scope, countyCode: string, n
     const c = components.get(u.code) ?? {};
     const inputs = indicators.map((ind) => {
       const m = measure(ind.key, u.code, c);
-      const score = m.value === null ? 0 : round1(Math.min(100, Math.max(0, (m.value / ind.periodTarget) * 100)));
+      // the value shown is the value scored: shares to 0.1 % (as the overview states them), ratios to 0.01
+      const value = m.value === null ? null : ind.unit === '%' ? round1(m.value) : round2(m.value);
+      const score = value === null ? 0 : round1(Math.min(100, Math.max(0, (value / ind.periodTarget) * 100)));
       return {
         key: ind.key,
-        value: m.value === null ? null : round2(m.value),
+        value,
         unit: ind.unit,
         target: ind.periodTarget,
         score,
@@ -314,7 +316,7 @@ async function submissionsOnTime(
   const out = new Map<string, { expected: number; onTime: number }>();
   const today = chinaDate(now);
   const months: { ym: string; monthEnd: string; dueEnd: string }[] = [];
-  for (let y = Number(from.slice(0, 4)), m = Number(from.slice(5, 7)); ; ) {
+  for (let y = Number(from.slice(0, 4)), m = Number(from.slice(5, 7)); ;) {
     const ym = `${y}-${String(m).padStart(2, '0')}`;
     if (ym > to.slice(0, 7)) break;
     const [ny, nm] = m === 12 ? [y + 1, 1] : [y, m + 1];
@@ -380,13 +382,7 @@ export async function assessmentWorkbook(a: Assessment): Promise<Buffer> {
     ...a.indicators.flatMap((i) => [`${i.label}（${i.unit}）`, `${i.label}得分（权重 ${i.weight}）`]),
   ]);
   for (const it of a.items)
-    rank.addRow([
-      it.rank,
-      it.code,
-      it.name,
-      it.score,
-      ...it.inputs.flatMap((x) => [x.value ?? '—', x.score]),
-    ]);
+    rank.addRow([it.rank, it.code, it.name, it.score, ...it.inputs.flatMap((x) => [x.value ?? '—', x.score])]);
   rank.columns.forEach((c, i) => (c.width = i === 2 ? 18 : i === 1 ? 14 : 12));
 
   const inputs = wb.addWorksheet('计算过程');
@@ -394,7 +390,17 @@ export async function assessmentWorkbook(a: Assessment): Promise<Buffer> {
   for (const it of a.items)
     for (const x of it.inputs) {
       const ind = a.indicators.find((i) => i.key === x.key)!;
-      inputs.addRow([it.name, ind.label, x.value ?? '—', x.unit, x.target, x.score, ind.weight, x.weighted, x.note ?? '']);
+      inputs.addRow([
+        it.name,
+        ind.label,
+        x.value ?? '—',
+        x.unit,
+        x.target,
+        x.score,
+        ind.weight,
+        x.weighted,
+        x.note ?? '',
+      ]);
     }
   inputs.columns.forEach((c, i) => (c.width = i === 8 ? 60 : i === 0 || i === 1 ? 18 : 10));
 
