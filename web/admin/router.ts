@@ -12,6 +12,7 @@ import {
   Finished,
   Flag,
   HomeFilled,
+  Histogram,
   Key,
   List,
   MapLocation,
@@ -33,6 +34,7 @@ import {
   User,
 } from '@element-plus/icons-vue';
 import { msg } from './locales/zh-CN';
+import { assessmentMsg } from './locales/assessment.zh-CN';
 import { useAuthStore } from './stores/auth';
 
 export type MenuGroup = keyof typeof msg.layout.groups;
@@ -262,6 +264,12 @@ export const appRoutes: RouteRecordRaw[] = [
     name: 'coverage',
     component: () => import('./views/stats/CoveragePage.vue'),
     meta: { title: m.coverage, group: 'stats', icon: DataAnalysis, permission: 'stats:read' },
+  },
+  {
+    path: 'assessment',
+    name: 'assessment',
+    component: () => import('./views/assessment/AssessmentPage.vue'),
+    meta: { title: assessmentMsg.menu, group: 'stats', icon: Histogram, permission: 'stats:read' },
   },
   {
     path: 'users',

@@ -702,6 +702,7 @@ export const msg = {
             ? `不大于 ${max}`
             : '',
     listPlaceholder: '输入后回车添加',
+    editOnPage: (n: number) => `共 ${n} 项，在“统计 → 考核评估”页面查看和修改`,
     integerListInvalid: '只能输入整数',
     otherGroup: '其他',
     saved: '设置已保存',
