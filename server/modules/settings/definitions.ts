@@ -241,7 +241,7 @@ export const settingDefinitions = {
     label: '考核指标与权重',
     group: '统计',
     description:
-      '乡镇、村（社区）考核的指标、权重（合计 100）和目标值；每项得分 = 实际值 ÷ 目标值 × 100（最高 100），“站均活动”的目标为每站每年场次，按统计期天数折算',
+      '乡镇、村（社区）考核的指标、权重（合计 100）和目标值；每项得分 = 实际值 ÷ 目标值 × 100（最高 100），“站均开展活动”的目标为每站每年场次，按统计期天数折算',
     type: 'objectList',
     default: defaultIndicators,
     schema: assessmentIndicators,
