@@ -760,6 +760,7 @@ export const msg = {
       'standard.update': '修改标准',
       'setting.update': '修改设置',
       'region.import': '导入区划',
+      'region.population': '登记常住人口',
       'file.upload': '上传文件',
       'volunteer.create': '登记志愿者',
       'volunteer.update': '修改志愿者',
