@@ -12,6 +12,7 @@ import {
   Finished,
   Flag,
   HomeFilled,
+  Histogram,
   Key,
   List,
   MapLocation,
@@ -36,6 +37,7 @@ import {
 } from '@element-plus/icons-vue';
 import { msg } from './locales/zh-CN';
 import { screenMsg } from './locales/screen.zh-CN';
+import { assessmentMsg } from './locales/assessment.zh-CN';
 import { useAuthStore } from './stores/auth';
 
 export type MenuGroup = keyof typeof msg.layout.groups;
@@ -277,6 +279,12 @@ export const appRoutes: RouteRecordRaw[] = [
     name: 'display-links',
     component: () => import('./views/stats/DisplayLinkPage.vue'),
     meta: { title: screenMsg.menu, group: 'stats', icon: Monitor, permission: 'stats:read' },
+  },
+  {
+    path: 'assessment',
+    name: 'assessment',
+    component: () => import('./views/assessment/AssessmentPage.vue'),
+    meta: { title: assessmentMsg.menu, group: 'stats', icon: Histogram, permission: 'stats:read' },
   },
   {
     path: 'users',

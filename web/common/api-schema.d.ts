@@ -1052,6 +1052,68 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/regions/{code}/population': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** 登记区划的常住人口（考核“每千人活跃志愿者”的分母；null 表示未登记，按登记家庭成员数计算） */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          code: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            population: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RegionDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/sites': {
     parameters: {
       query?: never;
@@ -13047,6 +13109,71 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/stats/assessment': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 考核评估：乡镇或村（社区）按县级设置的指标、权重和目标计分排名（附各项计算所用的数），可导出 Excel */
+    get: {
+      parameters: {
+        query?: {
+          /** @description 区划代码；缺省为本人管辖的最上级区划 */
+          regionCode?: string;
+          /** @description 开始日期（YYYY-MM-DD，含当日） */
+          from?: string;
+          /** @description 结束日期（YYYY-MM-DD，含当日） */
+          to?: string;
+          /** @description town（乡镇，默认）或 village（村、社区）；须为所选区划的下级 */
+          level?: string;
+          format?: 'json' | 'xlsx';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 考核排名：json，或 Excel 工作簿（考核排名、计算过程、指标口径） */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Assessment'];
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/stats/screen': {
     parameters: {
       query?: never;
@@ -14395,6 +14522,8 @@ export interface components {
       parentCode: string | null;
       /** @description 物化路径，如 /411523/411523100/ */
       path: string;
+      /** @description 常住人口（县级工作人员登记；未登记为 null） */
+      population: number | null;
       /** @description 上级区划，从县开始 */
       ancestors: components['schemas']['RegionRef'][];
     };
@@ -14677,8 +14806,19 @@ export interface components {
         complianceRate: string;
       };
     };
-    /** @description 设置值：数字、开关、文字或其列表 */
-    SettingValue: (number | boolean | string | number[] | string[]) | null;
+    /** @description 设置值：数字、开关、文字或其列表（考核指标为对象列表） */
+    SettingValue:
+      | (
+          | number
+          | boolean
+          | string
+          | number[]
+          | string[]
+          | {
+              [key: string]: (number | string) | null;
+            }[]
+        )
+      | null;
     /** @description 本县设置：设置项键 → 值（未设置的项为默认值） */
     SettingValues: {
       [key: string]: components['schemas']['SettingValue'];
@@ -14691,7 +14831,7 @@ export interface components {
       description: string;
       unit?: string;
       /** @enum {string} */
-      type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList';
+      type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList' | 'objectList';
       min?: number;
       max?: number;
       default: components['schemas']['SettingValue'];
@@ -17761,6 +17901,66 @@ export interface components {
       revokedAt: string | null;
       /** Format: date-time */
       lastUsedAt: string | null;
+    };
+    Assessment: {
+      regionCode: string;
+      regionName: string;
+      /**
+       * @description 考核对象：town 乡镇，village 村（社区）
+       * @enum {string}
+       */
+      level: 'town' | 'village';
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      /**
+       * Format: date-time
+       * @description 截至该时刻的全部业务数据已计入
+       */
+      asOf: string;
+      indicators: {
+        /** @description 指标键，如 coverage */
+        key: string;
+        label: string;
+        unit: string;
+        /** @description 权重（各项合计 100） */
+        weight: number;
+        /** @description 目标值（县级设置；站均活动为每站每年场次） */
+        target: number;
+        /** @description 本统计期的目标值（站均活动按天数折算，其余同 target） */
+        periodTarget: number;
+        /** @description 指标口径与计分方法 */
+        definition: string;
+      }[];
+      items: {
+        code: string;
+        name: string;
+        /** @description 总分：各项加权得分之和（满分 100） */
+        score: number;
+        /** @description 名次；得分相同的名次相同 */
+        rank: number;
+        inputs: {
+          key: string;
+          /** @description 实际值；分母为 0 时为 null（按 0 分计） */
+          value: number | null;
+          unit: string;
+          /** @description 本统计期的目标值 */
+          target: number;
+          /** @description 得分 = 实际值 ÷ 目标值 × 100，最高 100 */
+          score: number;
+          /** @description 加权得分 = 得分 × 权重 ÷ 100 */
+          weighted: number;
+          /** @description 计算所用的原始数（分子、分母） */
+          parts: {
+            label: string;
+            value: number;
+            unit: string;
+          }[];
+          /** @description 计算过程 */
+          note?: string;
+        }[];
+      }[];
     };
   };
   responses: never;

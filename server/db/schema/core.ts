@@ -30,6 +30,8 @@ export const regions = pgTable(
     level: text('level', { enum: ['county', 'town', 'village'] }).notNull(),
     parentCode: text('parent_code'),
     path: text('path').notNull(),
+    /** Residents (常住人口), entered by county staff; null when unknown (assessment then sums household members). */
+    population: integer('population'),
   },
   (t) => [index('regions_parent_idx').on(t.parentCode), index('regions_path_idx').on(t.path.op('text_pattern_ops'))],
 );

@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
 import { listOf } from '../../platform/responses.js';
-import { listChildren, regionWithAncestors } from './service.js';
+import { actor, auth } from '../../platform/http.js';
+import { countyOf } from '../accounts/service.js';
+import { listChildren, regionWithAncestors, setPopulation } from './service.js';
 import { Region, RegionDetail } from './schema.js';
 
 export const regionRoutes =
@@ -41,5 +43,35 @@ export const regionRoutes =
         },
       },
       async (req) => regionWithAncestors(deps.database.db, req.params.code),
+    );
+
+    app.put(
+      '/regions/:code/population',
+      {
+        config: { permission: 'setting:update' },
+        schema: {
+          tags: ['区划'],
+          summary: '登记区划的常住人口（考核“每千人活跃志愿者”的分母；null 表示未登记，按登记家庭成员数计算）',
+          params: z.object({ code: z.string().regex(/^\d{6,12}$/, '区划代码应为 6–12 位数字') }),
+          body: z.object({
+            population: z
+              .number({ error: '常住人口应为整数' })
+              .int('常住人口应为整数')
+              .min(0, '常住人口不能小于 0')
+              .max(100_000_000, '常住人口不正确')
+              .nullable(),
+          }),
+          response: { 200: RegionDetail },
+        },
+      },
+      async (req) =>
+        setPopulation(
+          deps.database.db,
+          auth(req).scope,
+          countyOf(auth(req), deps),
+          actor(req),
+          req.params.code,
+          req.body.population,
+        ),
     );
   };

@@ -25,6 +25,7 @@ export const RegionDetail = z
     level: RegionLevel,
     parentCode: z.string().nullable(),
     path: z.string().meta({ description: '物化路径，如 /411523/411523100/' }),
+    population: z.number().int().nullable().meta({ description: '常住人口（县级工作人员登记；未登记为 null）' }),
     ancestors: z.array(RegionRef).meta({ description: '上级区划，从县开始' }),
   })
   .meta({ id: 'RegionDetail', description: '区划详情及其上级' });

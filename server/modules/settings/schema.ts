@@ -3,8 +3,16 @@ import { z } from 'zod';
 /** What the settings routes answer (named components of the OpenAPI document; the web's types come from them). */
 
 export const SettingValue = z
-  .union([z.number(), z.boolean(), z.string(), z.array(z.number()), z.array(z.string()), z.null()])
-  .meta({ id: 'SettingValue', description: '设置值：数字、开关、文字或其列表' });
+  .union([
+    z.number(),
+    z.boolean(),
+    z.string(),
+    z.array(z.number()),
+    z.array(z.string()),
+    z.array(z.record(z.string(), z.union([z.number(), z.string(), z.null()]))),
+    z.null(),
+  ])
+  .meta({ id: 'SettingValue', description: '设置值：数字、开关、文字或其列表（考核指标为对象列表）' });
 
 export type SettingValue = z.infer<typeof SettingValue>;
 
@@ -19,7 +27,7 @@ export const SettingDefinition = z
     group: z.string(),
     description: z.string(),
     unit: z.string().optional(),
-    type: z.enum(['integer', 'number', 'boolean', 'string', 'integerList', 'stringList']),
+    type: z.enum(['integer', 'number', 'boolean', 'string', 'integerList', 'stringList', 'objectList']),
     min: z.number().optional(),
     max: z.number().optional(),
     default: SettingValue,

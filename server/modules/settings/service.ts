@@ -41,8 +41,12 @@ export async function updateSettings(db: Db, countyCode: string, input: Record<s
       continue;
     }
     const r = def.schema.safeParse(value);
-    if (!r.success) details.push({ path: key, message: `${def.label}：${r.error.issues[0]?.message ?? '格式不正确'}` });
-    else clean.push([key as SettingKey, r.data as SettingValue]);
+    if (!r.success) {
+      // an item of a list is named by its position (第 2 项), as people count
+      const issue = r.error.issues[0];
+      const at = typeof issue?.path[0] === 'number' ? `第 ${issue.path[0] + 1} 项` : '';
+      details.push({ path: key, message: `${def.label}：${at}${issue?.message ?? '格式不正确'}` });
+    } else clean.push([key as SettingKey, r.data as SettingValue]);
   }
   if (!clean.length && !details.length) details.push({ path: '(body)', message: '没有要修改的设置项' });
   if (details.length)

@@ -9,6 +9,7 @@ import { statsRows } from './rows.js';
 import { contentDisposition, overviewWorkbook, rowsWorkbook, seriesWorkbook, XLSX_MIME } from './excel.js';
 import { monthEnd } from './periods.js';
 import { annualReport, reportDocx, reportMarkdown, saveReportNotes } from './report.js';
+import { assessment, assessmentFileName, assessmentWorkbook } from './assessment.js';
 import { createDisplayLink, displayLinkScope, listDisplayLinks, revokeDisplayLink, screenData } from './screen.js';
 import { actor, can } from '../../platform/http.js';
 import { todo } from './todo.js';
@@ -18,6 +19,7 @@ import { idParam } from '../../platform/validation.js';
 import { noContent } from '../../platform/responses.js';
 import {
   AnnualReport,
+  Assessment,
   DisplayLink,
   ScreenData,
   StatsDefinition,
@@ -242,6 +244,45 @@ export const statsRoutes =
             .header('content-disposition', `attachment; filename*=UTF-8''${name}.docx`)
             .send(await reportDocx(r));
         return r;
+      },
+    );
+
+    app.get(
+      '/stats/assessment',
+      {
+        config: { permission: 'stats:read' },
+        schema: {
+          tags: ['统计'],
+          summary: '考核评估：乡镇或村（社区）按县级设置的指标、权重和目标计分排名（附各项计算所用的数），可导出 Excel',
+          querystring: z.object({
+            ...period,
+            level: z
+              .string()
+              .optional()
+              .meta({ description: 'town（乡镇，默认）或 village（村、社区）；须为所选区划的下级' }),
+            format: z.enum(['json', 'xlsx'], { error: 'format 应为 json 或 xlsx' }).default('json'),
+          }),
+          response: {
+            200: {
+              description: '考核排名：json，或 Excel 工作簿（考核排名、计算过程、指标口径）',
+              content: {
+                'application/json': { schema: Assessment },
+                'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                  schema: z.custom<Buffer>((v) => Buffer.isBuffer(v)).meta({ type: 'string', format: 'binary' }),
+                },
+              },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const a = await assessment(db, auth(req).scope, countyOf(auth(req)), now(), req.query);
+        if (req.query.format === 'xlsx')
+          return reply
+            .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+            .header('content-disposition', assessmentFileName(a))
+            .send(await assessmentWorkbook(a));
+        return a;
       },
     );
 

@@ -143,3 +143,47 @@ export const DisplayLink = z
     lastUsedAt: dateTime.nullable(),
   })
   .meta({ id: 'DisplayLink' });
+
+export const Assessment = z
+  .object({
+    regionCode: z.string(),
+    regionName: z.string(),
+    level: z.enum(['town', 'village']).meta({ description: '考核对象：town 乡镇，village 村（社区）' }),
+    from: isoDate,
+    to: isoDate,
+    asOf: dateTime.meta({ description: '截至该时刻的全部业务数据已计入' }),
+    indicators: z.array(
+      z.object({
+        key: z.string().meta({ description: '指标键，如 coverage' }),
+        label: z.string(),
+        unit: z.string(),
+        weight: z.number().meta({ description: '权重（各项合计 100）' }),
+        target: z.number().meta({ description: '目标值（县级设置；站均活动为每站每年场次）' }),
+        periodTarget: z.number().meta({ description: '本统计期的目标值（站均活动按天数折算，其余同 target）' }),
+        definition: z.string().meta({ description: '指标口径与计分方法' }),
+      }),
+    ),
+    items: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        score: z.number().meta({ description: '总分：各项加权得分之和（满分 100）' }),
+        rank: z.number().int().meta({ description: '名次；得分相同的名次相同' }),
+        inputs: z.array(
+          z.object({
+            key: z.string(),
+            value: z.number().nullable().meta({ description: '实际值；分母为 0 时为 null（按 0 分计）' }),
+            unit: z.string(),
+            target: z.number().meta({ description: '本统计期的目标值' }),
+            score: z.number().meta({ description: '得分 = 实际值 ÷ 目标值 × 100，最高 100' }),
+            weighted: z.number().meta({ description: '加权得分 = 得分 × 权重 ÷ 100' }),
+            parts: z
+              .array(z.object({ label: z.string(), value: z.number(), unit: z.string() }))
+              .meta({ description: '计算所用的原始数（分子、分母）' }),
+            note: z.string().optional().meta({ description: '计算过程' }),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'Assessment' });

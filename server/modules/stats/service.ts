@@ -10,7 +10,7 @@ import { figureDefinitions, type FigureDefinition } from './definitions.js';
 import { EPOCH, segments, type Segment } from './periods.js';
 
 type Region = typeof regions.$inferSelect;
-type Components = Record<string, number>;
+export type Components = Record<string, number>;
 
 export type Figure = { key: string; label: string; value: number; unit: string; definition: string };
 export type Overview = {
@@ -168,6 +168,20 @@ export async function overview(
   now: Date,
   q: PeriodQuery & { by?: 'town' | 'village' },
 ): Promise<Overview> {
+  return (await overviewWithComponents(db, scope, countyCode, now, q)).overview;
+}
+
+/**
+ * The overview with the components behind each region's figures (numerators and denominators of the rates, by code;
+ * the region's own entry under its code): for readers that show how a figure was reached (the assessment).
+ */
+export async function overviewWithComponents(
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  now: Date,
+  q: PeriodQuery & { by?: 'town' | 'village' },
+): Promise<{ overview: Overview; components: Map<string, Components> }> {
   const region = await statsRegion(db, scope, countyCode, q.regionCode);
   const { from, to } = statsPeriod(q, now);
   if (q.by && !below(region.level, q.by))
@@ -213,7 +227,7 @@ export async function overview(
       list.push({ code: region.code, name: `${region.name}本级`, own: true, figures: figuresOf(own, defs) });
     answer.regions = list;
   }
-  return answer;
+  return { overview: answer, components: comps };
 }
 
 const levels = ['county', 'town', 'village'];

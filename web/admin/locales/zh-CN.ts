@@ -704,6 +704,7 @@ export const msg = {
             ? `不大于 ${max}`
             : '',
     listPlaceholder: '输入后回车添加',
+    editOnPage: (n: number) => `共 ${n} 项，在“统计 → 考核评估”页面查看和修改`,
     integerListInvalid: '只能输入整数',
     otherGroup: '其他',
     saved: '设置已保存',
@@ -761,6 +762,7 @@ export const msg = {
       'standard.update': '修改标准',
       'setting.update': '修改设置',
       'region.import': '导入区划',
+      'region.population': '登记常住人口',
       'file.upload': '上传文件',
       'volunteer.create': '登记志愿者',
       'volunteer.update': '修改志愿者',

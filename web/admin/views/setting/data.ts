@@ -9,6 +9,8 @@ export function toDraft(def: SettingDefinition, value: SettingValue | undefined)
     case 'integerList':
     case 'stringList':
       return Array.isArray(v) ? v.map(String) : [];
+    case 'objectList':
+      return JSON.stringify(v ?? []);
     case 'boolean':
       return Boolean(v);
     case 'integer':
@@ -25,6 +27,8 @@ export function fromDraft(def: SettingDefinition, draft: DraftValue): SettingVal
       return (draft as string[]).map((s) => Number(s));
     case 'stringList':
       return [...(draft as string[])];
+    case 'objectList':
+      return JSON.parse(draft as string) as SettingValue;
     default:
       return draft as SettingValue;
   }
@@ -37,6 +41,7 @@ export function sameValue(a: SettingValue | undefined, b: SettingValue | undefin
 export function displayValue(def: SettingDefinition, v: SettingValue | undefined, yes: string, no: string): string {
   if (v === undefined || v === null) return '—';
   if (typeof v === 'boolean') return v ? yes : no;
+  if (def.type === 'objectList' && Array.isArray(v)) return `${v.length} 项`;
   if (Array.isArray(v)) return v.join('、');
   return def.unit ? `${v} ${def.unit}` : String(v);
 }
