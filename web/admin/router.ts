@@ -24,6 +24,7 @@ import {
   Notebook,
   OfficeBuilding,
   Promotion,
+  Reading,
   Setting,
   ShoppingCart,
   Stamp,
@@ -273,6 +274,12 @@ export const appRoutes: RouteRecordRaw[] = [
     name: 'stats',
     component: () => import('./views/stats/StatsPage.vue'),
     meta: { title: m.stats, group: 'stats', icon: TrendCharts, permission: 'stats:read' },
+  },
+  {
+    path: 'annual-report',
+    name: 'annual-report',
+    component: () => import('./views/stats/AnnualReportPage.vue'),
+    meta: { title: m.annualReport, group: 'stats', icon: Reading, permission: 'stats:read' },
   },
   {
     path: 'display-links',

@@ -1,6 +1,8 @@
 import { api, downloadFile, type ItemList, type PageQuery } from '../../common/api';
 import type { ApiQuery } from '../../common/api-types';
 import type {
+  AnnualReportNotesInput,
+  AnnualReportQuery,
   ImportResult,
   InspectionInput,
   Job,
@@ -69,6 +71,14 @@ export const statsApi = {
   rows: (q: StatsRowsQuery) => api.get('/stats/rows', q),
   series: (q: StatsPeriodQuery) => api.get('/stats/series', q),
   todo: () => api.get('/stats/todo'),
+};
+
+/** 年度工作报告: the JSON to preview, 下步打算 saved, the Word and Markdown files (the server names them). */
+export const reportApi = {
+  annual: (q: AnnualReportQuery) => api.get('/reports/annual', { ...q, format: 'json' }),
+  saveNotes: (input: AnnualReportNotesInput) => api.put('/reports/annual/notes', input),
+  download: (q: AnnualReportQuery, format: 'docx' | 'md') =>
+    downloadFile('/reports/annual', `年度工作报告.${format}`, { ...q, format }),
 };
 
 export type UserQuery = ApiQuery<'/api/v1/users', 'get'>;
