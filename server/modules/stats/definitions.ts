@@ -92,7 +92,7 @@ export const figureDefinitions: FigureDefinition[] = [
     label: '活跃志愿者',
     unit: '人',
     definition:
-      '统计期内在本区域服务时长合计超过 {threshold} 小时的志愿者人数（门槛为县级设置“活跃志愿者时长门槛”；在几个下级区域分别达标的志愿者在各下级各计一次，在上级只计一次）',
+      '本区域的注册志愿者中，统计期内（在任何地方）服务时长合计超过 {threshold} 小时的人数（门槛为县级设置“活跃志愿者时长门槛”）',
     source: { kind: 'subjects', key: 'volunteer.hours', threshold: 'activeHours' },
   },
   {
@@ -106,8 +106,7 @@ export const figureDefinitions: FigureDefinition[] = [
     key: 'teams.active',
     label: '活跃队伍',
     unit: '支',
-    definition:
-      '统计期内在本区域举办过活动（已结束）或完成过点单服务的队伍数量（在几个下级区域都服务过的队伍在上级只计一次）',
+    definition: '本区域组建的队伍中，统计期内举办过活动（已结束）或完成过点单服务的队伍数量',
     source: { kind: 'subjects', key: 'team.served', threshold: 'any' },
   },
   {

@@ -67,7 +67,7 @@ export async function annualReport(
   sections.push({
     title: '二、队伍建设',
     paragraphs: [
-      `全年新注册志愿者 ${n('volunteers.newlyRegistered')} 人，截至年底注册志愿者 ${n('volunteers.registered')} 人，` +
+      `全年新注册志愿者 ${n('volunteers.newlyRegistered')} 人，截至${to.endsWith('-12-31') ? '年底' : cn(to)}注册志愿者 ${n('volunteers.registered')} 人，` +
         `其中实名认证 ${n('volunteers.verified')} 人；服务时长超过活跃门槛的活跃志愿者 ${n('volunteers.active')} 人。` +
         `组建志愿服务队伍 ${n('teams.total')} 支，全年开展过服务的活跃队伍 ${n('teams.active')} 支。`,
     ],

@@ -291,11 +291,11 @@ async function specialRows(
       return {
         meta: { title: '志愿者', detail: '志愿者编号', date: '最近服务日期', measure: 'count' },
         rowsSql: sql`
-          select v.id::text as id, v.name as title, v.volunteer_no as detail, h.region_path, h.day, h.hours as value
-          from (select volunteer_id, max(region_path) as region_path, max(service_date) as day, sum(hours) as hours
-                from hours_entries where region_path like ${like} and service_date between ${from}::date and ${to}::date
+          select v.id::text as id, v.name as title, v.volunteer_no as detail, v.region_path, h.day, h.hours as value
+          from (select volunteer_id, max(service_date) as day, sum(hours) as hours from hours_entries
+                where county_code = ${countyCode} and service_date between ${from}::date and ${to}::date
                 group by volunteer_id having sum(hours) > ${t}) h
-          join volunteers v on v.id = h.volunteer_id`,
+          join volunteers v on v.id = h.volunteer_id and v.region_path like ${like}`,
       };
     }
     case 'teams.active':

@@ -274,8 +274,8 @@ async function components(
     if (toDateKeys.includes(r.key)) add(r.region_code, `c:${r.key}`, Number(r.c));
   }
 
-  // distinct subjects over the threshold (volunteers' hours, teams' services) where they served: a subject counts in
-  // each child region where its own sum passes, and once in the region (distinct counts do not add up)
+  // distinct subjects over the threshold (volunteers' hours, teams' services), each in its own region (where the
+  // volunteer is registered, the team formed): the grouping sets count each child and the whole region at once
   const like = escapeLike(region.path) + '%';
   const threshold = Number(await getSetting<number>(db, region.countyCode, 'stats.activeVolunteerHours'));
   // the same expression in the select and the grouping sets (a bound parameter would be a different one)
