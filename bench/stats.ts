@@ -53,6 +53,11 @@ async function grow(
       table,
     ])
   ).rowCount;
+  const identity = (
+    await c.query(`select column_name from information_schema.columns where table_name = $1 and is_identity = 'YES'`, [
+      table,
+    ])
+  ).rows.map((r) => r.column_name as string);
   const overrides = [
     `'id', gen_random_uuid()`,
     ...(hasRegionCode ? [`'region_code', v.code`] : []),
@@ -61,6 +66,8 @@ async function grow(
     ...times.map((col) => `'${col}', (src.${col} - make_interval(days => (g.g % 700)::int, mins => (g.g % 600)::int))`),
     ...dates.map((col) => `'${col}', (src.${col} - (g.g % 700)::int)`),
     ...(spread ? [`'${spread.col}', o.id`] : []),
+    // identity columns (the ledger's seq) take new numbers
+    ...identity.map((col) => `'${col}', nextval(pg_get_serial_sequence('${table}', '${col}'))`),
   ].join(', ');
   const no = spread
     ? Number(
@@ -81,7 +88,7 @@ async function grow(
       from regions where level = 'village' and county_code = '${COUNTY}'),
     other as (${spread ? `select id, row_number() over (order by id) - 1 as k from ${spread.table} where county_code = '${COUNTY}'` : 'select null::uuid as id, 0::bigint as k'}),
     g as (select g, g % ${ns} as sn, (g * 7919) % ${nv} as vi, (g * 104729) % ${no} as k from generate_series(1::bigint, ${n}::bigint) g)
-    insert into ${table}
+    insert into ${table} ${identity.length ? 'overriding system value' : ''}
     select (jsonb_populate_record(null::${table}, to_jsonb(src) - 'sn' || jsonb_build_object(${overrides}))).*
     from g join src on src.sn = g.sn join vill v on v.vi = g.vi join other o on o.k = g.k`);
 }

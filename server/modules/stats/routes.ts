@@ -376,8 +376,8 @@ export const statsRoutes =
     app.get(
       '/stats/todo',
       {
-        // every signed-in staff member has a home; each item needs its own permission (none: an empty list)
-        config: { account: true },
+        // no route permission: each item needs its own (none: an empty list); 三员 accounts are refused (no business)
+        config: {},
         schema: {
           tags: ['统计'],
           summary: '待办：本人权限和数据范围内等待处理的事项及数量',
