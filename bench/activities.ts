@@ -146,6 +146,8 @@ async function benchVolunteers(
 ): Promise<{ tokens: string[]; volunteerIds: string[] }> {
   const tokens: string[] = [];
   const volunteerIds: string[] = [];
+  // volunteer numbers of this call's volunteers (a second run on the same database takes new ones)
+  const runTag = `B${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
   const client = await pool.connect();
   try {
     await client.query('begin');
@@ -169,7 +171,7 @@ async function benchVolunteers(
         `insert into volunteers (id, county_code, region_code, region_path, user_id, volunteer_no, name, name_pinyin, name_initials, gender, birth_date, id_hash, id_enc, id_masked, source, verified)
          select v, $1, $2, $3, u, $7 || lpad(i::text, 6, '0'), '压测志愿者' || i, 'yacezhiyuanzhe', 'yczyz', 'female', '1990-01-01', 'bench-id-' || v, 'x', '4115**********0000', 'staff', true
          from unnest($4::uuid[], $5::uuid[], $6::int[]) as t(v, u, i)`,
-        [county, village.code, village.path, vIds, userIds, idx, RUN_TAG],
+        [county, village.code, village.path, vIds, userIds, idx, runTag],
       );
       await client.query(
         `insert into sessions (token_hash, user_id, csrf_token) select h, u, 'bench' from unnest($1::text[], $2::uuid[]) as t(h, u)`,
@@ -187,9 +189,6 @@ async function benchVolunteers(
   }
   return { tokens, volunteerIds };
 }
-
-/** Volunteer numbers of this run's prepared volunteers (a second run on the same database takes new ones). */
-const RUN_TAG = `B${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
 
 export async function benchActivities(
   baseUrl: string,
