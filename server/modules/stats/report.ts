@@ -7,7 +7,7 @@ import { escapeLike, type Scope } from '../../platform/scope.js';
 import { activityTypes, reportNotes } from '../../db/schema/index.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { activityTypeNames } from './definitions.js';
-import { overview, statsRegion, type Figure } from './service.js';
+import { lowerLevel, overview, statsRegion, type Figure } from './service.js';
 import { statsRows } from './rows.js';
 
 /**
@@ -50,7 +50,7 @@ export async function annualReport(
   if (q.year < 2000) throw invalid('year', '年度不能早于 2000 年');
   const from = `${q.year}-01-01`;
   const to = q.year === thisYear ? today : `${q.year}-12-31`;
-  const by = region.level === 'county' ? 'town' : region.level === 'town' ? 'village' : undefined;
+  const by = lowerLevel(region);
   const o = await overview(db, scope, countyCode, now, { regionCode: region.code, from, to, by });
   const v = (key: string) => o.figures.find((f) => f.key === key)!.value;
   const n = (key: string) => fmt(v(key));
@@ -67,7 +67,8 @@ export async function annualReport(
   sections.push({
     title: '二、队伍建设',
     paragraphs: [
-      `全年新注册志愿者 ${n('volunteers.newlyRegistered')} 人，截至${to.endsWith('-12-31') ? '年底' : cn(to)}注册志愿者 ${n('volunteers.registered')} 人，` +
+      `全年新注册志愿者 ${n('volunteers.newlyRegistered')} 人，` +
+        `截至${to.endsWith('-12-31') ? '年底' : cn(to)}注册志愿者 ${n('volunteers.registered')} 人，` +
         `其中实名认证 ${n('volunteers.verified')} 人；服务时长超过活跃门槛的活跃志愿者 ${n('volunteers.active')} 人。` +
         `组建志愿服务队伍 ${n('teams.total')} 支，全年开展过服务的活跃队伍 ${n('teams.active')} 支。`,
     ],

@@ -4,7 +4,7 @@ import type { Deps } from '../../platform/context.js';
 import { auth, pageQuery } from '../../platform/http.js';
 import { regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
-import { definitionTexts, foldAll, monthlySeries, overview, statsRegion } from './service.js';
+import { definitionTexts, foldAll, lowerLevel, monthlySeries, overview, statsRegion } from './service.js';
 import { statsRows } from './rows.js';
 import { contentDisposition, overviewWorkbook, rowsWorkbook, seriesWorkbook, XLSX_MIME } from './excel.js';
 import { monthEnd } from './periods.js';
@@ -164,7 +164,7 @@ export const statsRoutes =
         const today = now();
         const first = `${req.query.month}-01`;
         const region = await statsRegion(db, a.scope, countyOf(a), req.query.regionCode);
-        const by = region.level === 'county' ? 'town' : region.level === 'town' ? 'village' : undefined;
+        const by = lowerLevel(region);
         const last = monthEnd(req.query.month);
         const todayIso = chinaDate(today);
         if (first > todayIso) throw invalid('month', '月份不能晚于本月');

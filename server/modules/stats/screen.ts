@@ -7,7 +7,7 @@ import { randomToken, sha256Hex } from '../../platform/crypto.js';
 import { invalid, notFound } from '../../platform/errors.js';
 import { escapeLike, type Scope } from '../../platform/scope.js';
 import { maskName } from '../stars/service.js';
-import { foldDeltas, monthlySeries, overview, statsRegion } from './service.js';
+import { foldDeltas, lowerLevel, monthlySeries, overview, statsRegion } from './service.js';
 
 /**
  * 大屏 (/screen/): one answer with everything the big screen shows for a region — this year's totals, the last 12
@@ -20,7 +20,7 @@ export async function screenData(db: DbOrTx, scope: Scope, countyCode: string, n
   const region = await statsRegion(db, scope, countyCode, regionCode);
   const to = chinaDate(now);
   const from = `${to.slice(0, 4)}-01-01`;
-  const by = region.level === 'county' ? 'town' : region.level === 'town' ? 'village' : undefined;
+  const by = lowerLevel(region);
   const year = await overview(db, scope, countyCode, now, { regionCode: region.code, from, to, by });
   const start = new Date(`${to.slice(0, 7)}-01T00:00:00Z`);
   start.setUTCMonth(start.getUTCMonth() - 11);

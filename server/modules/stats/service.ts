@@ -231,6 +231,9 @@ export async function overviewWithComponents(
 }
 
 const levels = ['county', 'town', 'village'];
+/** The level just below a region's, for a `by` grouping (none below a village). */
+export const lowerLevel = (region: Pick<Region, 'level'>): 'town' | 'village' | undefined =>
+  region.level === 'county' ? 'town' : region.level === 'town' ? 'village' : undefined;
 const below = (level: string, by: string) => levels.indexOf(by) > levels.indexOf(level);
 
 /**
