@@ -22,7 +22,8 @@
  * Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (32), BENCH_ENGINES
  * (pglite,postgres), BENCH_DATABASE_URL (admin URL; default TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_PROFILE=1 (write a --cpu-prof profile of the server to .tmp/bench-prof/), BENCH_SCENARIOS
- * (foundation,volunteers,orders,activities,points,lists; BENCH_SCENARIOS=lists runs the #11 lists scenario alone),
+ * (foundation,volunteers,orders,activities,points,lists,stats; BENCH_SCENARIOS=lists runs the #11 lists scenario alone;
+ * stats-writes runs only the #12 with/without-capture comparison of the #4/#5 scenarios, not the 10× county),
  * BENCH_LIST_VOLUNTEERS (20000), BENCH_ISSUE_ENGINES (engines for the issue scenarios, default postgres),
  * BENCH_IMPORT_ROWS (50000), BENCH_SEARCH_REQUESTS (200), BENCH_ORDERS_DURATION (s, 15), BENCH_ORDERS_WARMUP (s, 3),
  * BENCH_OUT (a folder for latest.json and BENCHMARKS.md instead of bench/results/ and docs/: a trial run).
@@ -439,7 +440,11 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
       log('\n▶ issue #5 on postgres: sign-up burst, certificates, ledger export …');
       run.activities = await benchActivities(server.baseUrl, database.url, server.pid, CONNECTIONS);
     }
-    if (SCENARIOS.includes('stats') && database && (run.orders || run.activities)) {
+    if (
+      (SCENARIOS.includes('stats') || SCENARIOS.includes('stats-writes')) &&
+      database &&
+      (run.orders || run.activities)
+    ) {
       log('\n▶ issue #12: the same lifecycles and burst without the statistics capture triggers …');
       await statsTriggers(database.url, false);
       try {
