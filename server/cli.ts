@@ -127,7 +127,7 @@ async function main() {
       }
       case 'stats-verify': {
         if (args.includes('--rebuild'))
-          console.log(`已由原始记录重建统计汇总：${await rebuildStats(deps.database.db)} 条增量`);
+          console.log(`已由原始记录重建统计汇总：计入 ${await rebuildStats(deps.database.db)} 组（区划 × 日 × 指标）`);
         const diffs = await verifyStats(deps.database.db);
         if (!diffs.length) {
           console.log('统计汇总与原始记录一致');

@@ -4,7 +4,15 @@ import type { Deps } from '../../platform/context.js';
 import { auth, pageQuery } from '../../platform/http.js';
 import { regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
-import { definitionTexts, foldAll, lowerLevel, monthlySeries, overview, statsRegion } from './service.js';
+import {
+  definitionTexts,
+  foldAll,
+  lowerLevel,
+  monthlySeries,
+  overview,
+  overviewCache,
+  statsRegion,
+} from './service.js';
 import { statsRows } from './rows.js';
 import { contentDisposition, overviewWorkbook, rowsWorkbook, seriesWorkbook, XLSX_MIME } from './excel.js';
 import { monthEnd } from './periods.js';
@@ -52,6 +60,7 @@ export const statsRoutes =
   async (app) => {
     const db = deps.database.db;
     const now = () => deps.clock.now();
+    const kept = overviewCache(deps);
 
     // the rollups catch up every few seconds even when nobody reads (a read folds what is pending first)
     deps.jobs.define({
@@ -77,7 +86,7 @@ export const statsRoutes =
         },
       },
       async (req, reply) => {
-        const o = await overview(db, auth(req).scope, countyOf(auth(req)), now(), req.query);
+        const o = await overview(db, auth(req).scope, countyOf(auth(req)), now(), req.query, kept);
         if (req.query.format === 'json') return o;
         return reply
           .type(XLSX_MIME)
@@ -130,11 +139,14 @@ export const statsRoutes =
         const scope = auth(req).scope;
         const s = await monthlySeries(db, scope, countyOf(auth(req)), now(), req.query);
         if (req.query.format === 'json') return s;
-        const total = await overview(db, scope, countyOf(auth(req)), now(), {
-          regionCode: s.regionCode,
-          from: s.from,
-          to: s.to,
-        });
+        const total = await overview(
+          db,
+          scope,
+          countyOf(auth(req)),
+          now(),
+          { regionCode: s.regionCode, from: s.from, to: s.to },
+          kept,
+        );
         return reply
           .type(XLSX_MIME)
           .header('content-disposition', contentDisposition(`${s.regionName}月报-${s.from}至${s.to}`))
@@ -168,12 +180,14 @@ export const statsRoutes =
         const last = monthEnd(req.query.month);
         const todayIso = chinaDate(today);
         if (first > todayIso) throw invalid('month', '月份不能晚于本月');
-        const o = await overview(db, a.scope, countyOf(a), today, {
-          regionCode: region.code,
-          from: first,
-          to: last < todayIso ? last : todayIso,
-          by,
-        });
+        const o = await overview(
+          db,
+          a.scope,
+          countyOf(a),
+          today,
+          { regionCode: region.code, from: first, to: last < todayIso ? last : todayIso, by },
+          kept,
+        );
         if (req.query.format === 'json') return o;
         return reply
           .type(XLSX_MIME)
@@ -297,7 +311,7 @@ export const statsRoutes =
           response: { 200: ScreenData },
         },
       },
-      async (req) => screenData(db, auth(req).scope, countyOf(auth(req)), now(), req.query.regionCode),
+      async (req) => screenData(db, auth(req).scope, countyOf(auth(req)), now(), req.query.regionCode, kept),
     );
 
     app.get(
@@ -318,7 +332,7 @@ export const statsRoutes =
       async (req, reply) => {
         const link = await displayLinkScope(db, req.query.token, now());
         reply.header('cache-control', 'no-store');
-        return screenData(db, link.scope, link.countyCode, now(), req.query.regionCode ?? link.regionCode);
+        return screenData(db, link.scope, link.countyCode, now(), req.query.regionCode ?? link.regionCode, kept);
       },
     );
 

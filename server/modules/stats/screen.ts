@@ -7,6 +7,7 @@ import { randomToken, sha256Hex } from '../../platform/crypto.js';
 import { invalid, notFound } from '../../platform/errors.js';
 import { escapeLike, type Scope } from '../../platform/scope.js';
 import { maskName } from '../stars/service.js';
+import type { ListCache } from '../../platform/lists.js';
 import { foldDeltas, lowerLevel, monthlySeries, overview, statsRegion } from './service.js';
 
 /**
@@ -16,12 +17,19 @@ import { foldDeltas, lowerLevel, monthlySeries, overview, statsRegion } from './
  */
 const RANK_KEYS = ['activities.total', 'volunteers.registered', 'hours.total', 'orders.completed', 'coverage.rate'];
 
-export async function screenData(db: DbOrTx, scope: Scope, countyCode: string, now: Date, regionCode?: string) {
+export async function screenData(
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  now: Date,
+  regionCode?: string,
+  cache?: ListCache,
+) {
   const region = await statsRegion(db, scope, countyCode, regionCode);
   const to = chinaDate(now);
   const from = `${to.slice(0, 4)}-01-01`;
   const by = lowerLevel(region);
-  const year = await overview(db, scope, countyCode, now, { regionCode: region.code, from, to, by });
+  const year = await overview(db, scope, countyCode, now, { regionCode: region.code, from, to, by }, cache);
   const start = new Date(`${to.slice(0, 7)}-01T00:00:00Z`);
   start.setUTCMonth(start.getUTCMonth() - 11);
   const series = await monthlySeries(db, scope, countyCode, now, {

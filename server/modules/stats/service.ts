@@ -7,6 +7,8 @@ import { escapeLike, type Scope } from '../../platform/scope.js';
 import { getSetting } from '../settings/service.js';
 import { validFromOf } from '../sites/service.js';
 import { figureDefinitions, type FigureDefinition } from './definitions.js';
+import { ListCache } from '../../platform/lists.js';
+import type { Deps } from '../../platform/context.js';
 import { EPOCH, segments, type Segment } from './periods.js';
 
 type Region = typeof regions.$inferSelect;
@@ -32,42 +34,58 @@ export type Overview = {
  * another fold was running.
  */
 export async function foldDeltas(db: DbOrTx, limit = 50_000): Promise<number | null> {
+  // a reader folds before it reads; with nothing pending that is one cheap query, not a transaction and a lock
+  const { rows: pending } = await db.execute(sql`select exists (select 1 from stat_deltas) as p`);
+  if (!(pending[0] as { p: boolean }).p) return 0;
   return db.transaction(async (tx) => {
     const { rows: lock } = await tx.execute(
       sql`select pg_try_advisory_xact_lock(hashtext('wenming.stats.fold')) as ok`,
     );
     if (!(lock[0] as { ok: boolean }).ok) return null;
-    const { rows } = await tx.execute(sql`
-      with taken as (
-        delete from stat_deltas where id in (select id from stat_deltas order by id limit ${limit})
-        returning county_code, region_path, day, key, subject, value
-      ), agg as (
-        select county_code, region_path, day, key, subject, sum(value) as value from taken group by 1, 2, 3, 4, 5
-      ), grains as (
-        select a.county_code, a.region_path, a.key, a.subject, a.value, g.grain,
-          case g.grain when 'd' then a.day when 'm' then date_trunc('month', a.day)::date
-            else date_trunc('year', a.day)::date end as period
-        from agg a cross join (values ('d'), ('m'), ('y')) g(grain)
-      ), by_region as (
-        insert into stat_rollups as t (county_code, region_code, key, grain, period, value)
-        select g.county_code, r.code, g.key, g.grain, g.period, sum(g.value)
-        from grains g cross join lateral unnest(string_to_array(trim(both '/' from g.region_path), '/')) r(code)
-        where g.subject is null
-        group by 1, 2, 3, 4, 5 order by 2, 3, 4, 5
-        on conflict (region_code, key, grain, period) do update set value = t.value + excluded.value
-        returning 1
-      ), by_subject as (
-        insert into stat_subjects as t (county_code, subject, key, grain, period, region_path, value)
-        select county_code, subject, key, grain, period, region_path, sum(value) from grains
-        where subject is not null
-        group by 1, 2, 3, 4, 5, 6 order by 2, 3, 4, 5, 6
-        on conflict (subject, key, grain, period, region_path) do update set value = t.value + excluded.value
-        returning 1
-      )
-      select (select count(*) from taken)::int as n, (select count(*) from by_region)::int as r,
-        (select count(*) from by_subject)::int as s`);
+    const { rows } = await tx.execute(
+      foldInto(sql`
+        -- a range of the key, computed once: \`id in (select … limit n)\` may be planned as a semi-join that runs
+        -- the subquery again for every row (a rebuild's million deltas planned on an empty table's statistics)
+        delete from stat_deltas
+        where id <= (select max(id) from (select id from stat_deltas order by id limit ${limit}) first_ones)
+        returning county_code, region_path, day, key, subject, value`),
+    );
     return (rows[0] as { n: number }).n;
   });
+}
+
+/**
+ * The fold as one statement: the rows of `source` (county_code, region_path, day, key, subject, value) added into the
+ * rollups at every level of their region path and at day, month and year grain, and into the per-subject sums.
+ * Answers `n`, the number of source rows.
+ */
+function foldInto(source: SQL) {
+  return sql`
+    with taken as (${source}), agg as (
+      select county_code, region_path, day, key, subject, sum(value) as value from taken group by 1, 2, 3, 4, 5
+    ), grains as (
+      select a.county_code, a.region_path, a.key, a.subject, a.value, g.grain,
+        case g.grain when 'd' then a.day when 'm' then date_trunc('month', a.day)::date
+          else date_trunc('year', a.day)::date end as period
+      from agg a cross join (values ('d'), ('m'), ('y')) g(grain)
+    ), by_region as (
+      insert into stat_rollups as t (county_code, region_code, key, grain, period, value)
+      select g.county_code, r.code, g.key, g.grain, g.period, sum(g.value)
+      from grains g cross join lateral unnest(string_to_array(trim(both '/' from g.region_path), '/')) r(code)
+      where g.subject is null
+      group by 1, 2, 3, 4, 5 order by 2, 3, 4, 5
+      on conflict (region_code, key, grain, period) do update set value = t.value + excluded.value
+      returning 1
+    ), by_subject as (
+      insert into stat_subjects as t (county_code, subject, key, grain, period, region_path, value)
+      select county_code, subject, key, grain, period, region_path, sum(value) from grains
+      where subject is not null
+      group by 1, 2, 3, 4, 5, 6 order by 2, 3, 4, 5, 6
+      on conflict (subject, key, grain, period, region_path) do update set value = t.value + excluded.value
+      returning 1
+    )
+    select (select count(*) from taken)::int as n, (select count(*) from by_region)::int as r,
+      (select count(*) from by_subject)::int as s`;
 }
 
 /** Folds until nothing is pending (a bulk import may have left more than one batch). */
@@ -83,10 +101,11 @@ export async function foldAll(db: DbOrTx) {
 
 /** The moment up to which every write is in the rollups: the oldest pending delta's, or now. */
 async function asOf(db: DbOrTx, countyCode: string, now: Date): Promise<Date> {
+  // the oldest by key (the county's index), not min(created_at): a scan of every pending row of the county
   const { rows } = await db.execute(
-    sql`select min(created_at) as t from stat_deltas where county_code = ${countyCode}`,
+    sql`select created_at as t from stat_deltas where county_code = ${countyCode} order by id limit 1`,
   );
-  const t = (rows[0] as { t: string | Date | null }).t;
+  const t = (rows[0] as { t: string | Date } | undefined)?.t;
   return t ? new Date(t) : now;
 }
 
@@ -167,8 +186,36 @@ export async function overview(
   countyCode: string,
   now: Date,
   q: PeriodQuery & { by?: 'town' | 'village' },
+  cache?: ListCache,
 ): Promise<Overview> {
-  return (await overviewWithComponents(db, scope, countyCode, now, q)).overview;
+  return (await overviewWithComponents(db, scope, countyCode, now, q, cache)).overview;
+}
+
+const keptOverviews = new WeakMap<Deps, ListCache>();
+
+/**
+ * The overviews an app keeps (off with the list cache, WENMING_LIST_CACHE=0): an answer is built from the rollups,
+ * the sites and inspections, the teams, the regions and the county's settings, and kept under the versions of those
+ * (platform/lists.ts: bumped by every statement that writes them, a fold included), read before it is built — so a
+ * kept answer is never stale, and a dashboard polled by many screens costs a few key reads between folds.
+ */
+export function overviewCache(deps: Deps): ListCache | undefined {
+  if (!deps.config.listCache) return undefined;
+  let c = keptOverviews.get(deps);
+  if (!c) keptOverviews.set(deps, (c = new ListCache(500, 16 * 1024 * 1024)));
+  return c;
+}
+
+async function overviewVersion(db: DbOrTx, countyCode: string): Promise<string> {
+  const names = ['regions', 'sites', ...['settings', 'stats', 'teams'].map((g) => `${g}:${countyCode}`)];
+  const { rows } = await db.execute(sql`
+    select name, sum(version)::text as version from cache_versions
+    where name in (${sql.join(
+      names.map((n) => sql`${n}`),
+      sql`, `,
+    )})
+    group by name order by name`);
+  return (rows as { name: string; version: string }[]).map((r) => `${r.name}=${r.version}`).join(',');
 }
 
 /**
@@ -181,12 +228,39 @@ export async function overviewWithComponents(
   countyCode: string,
   now: Date,
   q: PeriodQuery & { by?: 'town' | 'village' },
+  cache?: ListCache,
 ): Promise<{ overview: Overview; components: Map<string, Components> }> {
   const region = await statsRegion(db, scope, countyCode, q.regionCode);
   const { from, to } = statsPeriod(q, now);
   if (q.by && !below(region.level, q.by))
     throw invalid('by', '按下级区划分组时，by 应为所选区划的下级（town 或 village）');
   await foldDeltas(db);
+  if (!cache) return buildOverview(db, region, from, to, now, q.by);
+  // the answer depends on the region and period only (the scope was checked above); asOf moves with the clock
+  const key = JSON.stringify([region.code, from, to, q.by ?? null]);
+  const version = await overviewVersion(db, region.countyCode);
+  const hit = cache.get(key, version);
+  if (hit) {
+    const kept = JSON.parse(hit.toString()) as { overview: Overview; components: [string, Components][] };
+    return {
+      overview: { ...kept.overview, asOf: await asOf(db, region.countyCode, now) },
+      components: new Map(kept.components),
+    };
+  }
+  const built = await buildOverview(db, region, from, to, now, q.by);
+  cache.set(key, version, Buffer.from(JSON.stringify({ ...built, components: [...built.components] })));
+  return built;
+}
+
+async function buildOverview(
+  db: DbOrTx,
+  region: Region,
+  from: string,
+  to: string,
+  now: Date,
+  by: 'town' | 'village' | undefined,
+): Promise<{ overview: Overview; components: Map<string, Components> }> {
+  const q = { by };
   const children = q.by
     ? await db
         .select({ code: regions.code, name: regions.name, path: regions.path })
@@ -528,16 +602,20 @@ export async function verifyStats(db: DbOrTx): Promise<StatsDifference[]> {
 }
 
 /** Throws away the rollups and builds them again from the raw rows (after a repair, or a changed definition). */
-export async function rebuildStats(db: DbOrTx) {
-  await db.transaction(async (tx) => {
+export async function rebuildStats(db: DbOrTx): Promise<number> {
+  return db.transaction(async (tx) => {
+    // one snapshot for the deltas thrown away and the rows counted: a write committed meanwhile keeps its delta
+    await tx.execute(sql`set transaction isolation level repeatable read`);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('wenming.stats.fold'))`);
     await tx.execute(sql`delete from stat_deltas`);
     await tx.execute(sql`delete from stat_rollups`);
     await tx.execute(sql`delete from stat_subjects`);
-    await tx.execute(sql`
-      insert into stat_deltas (county_code, region_path, day, key, subject, value)
-      select county_code, region_path, day, key, subject, sum(value) from stat_contributions
-      group by 1, 2, 3, 4, 5 having sum(value) <> 0`);
+    // the contributions of every row folded in one statement (no deltas written and taken back in batches)
+    const { rows } = await tx.execute(
+      foldInto(sql`
+        select county_code, region_path, day, key, subject, sum(value) as value from stat_contributions
+        group by 1, 2, 3, 4, 5 having sum(value) <> 0`),
+    );
+    return (rows[0] as { n: number }).n;
   });
-  return foldAll(db);
 }

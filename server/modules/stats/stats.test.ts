@@ -147,6 +147,37 @@ describe('the overview', () => {
   });
 });
 
+describe('kept overviews', () => {
+  it('an overview kept by the server follows a changed setting and a new order at once', async () => {
+    const period = '/stats/overview?from=2026-01-01&to=2026-06-01';
+    const before = await ok(ADMIN, period);
+    expect(await ok(ADMIN, period)).toEqual(before); // asked twice: the kept answer, the same
+    const put = await t.as(ADMIN)({
+      method: 'PUT',
+      url: '/api/v1/settings',
+      payload: { 'stats.activeVolunteerHours': 0 },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const lower = await ok(ADMIN, period);
+    expect(figure(lower, 'volunteers.active')).toBeGreaterThan(figure(before, 'volunteers.active'));
+    const menu = (await get(PHONES.resident, '/service-items')).json().items as Json[];
+    const created = await t.as(PHONES.resident)({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: { serviceItemId: menu.find((i) => i.fields.length === 0)!.id, description: '想请志愿者陪老人聊聊天' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(figure(await ok(ADMIN, period), 'orders.submitted')).toBe(figure(lower, 'orders.submitted') + 1);
+    const back = await t.as(ADMIN)({
+      method: 'PUT',
+      url: '/api/v1/settings',
+      payload: { 'stats.activeVolunteerHours': 5 },
+    });
+    expect(back.statusCode, back.body).toBe(200);
+    expect(figure(await ok(ADMIN, period), 'volunteers.active')).toBe(figure(before, 'volunteers.active'));
+  });
+});
+
 describe('the rows behind a figure', () => {
   it('for every figure: the rows number (or sum to) the figure', async () => {
     const range = 'from=2025-01-01&to=2026-06-01';
