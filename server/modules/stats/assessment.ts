@@ -1,3 +1,4 @@
+import type { ListCache } from '../../platform/lists.js';
 import { sql } from 'drizzle-orm';
 import type ExcelJS from 'exceljs';
 import type { DbOrTx } from '../../db/client.js';
@@ -93,7 +94,14 @@ export type AssessmentQuery = PeriodQuery & { level?: string };
 const daysOf = (from: string, to: string) =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 
-export async function assessment(db: DbOrTx, scope: Scope, countyCode: string, now: Date, q: AssessmentQuery) {
+export async function assessment(
+  db: DbOrTx,
+  scope: Scope,
+  countyCode: string,
+  now: Date,
+  q: AssessmentQuery,
+  cache?: ListCache,
+) {
   const asked = q.level ?? 'town';
   if (asked !== 'town' && asked !== 'village') throw invalid('level', 'level 应为 town（乡镇）或 village（村、社区）');
   const level: AssessmentLevel = asked;
@@ -103,12 +111,14 @@ export async function assessment(db: DbOrTx, scope: Scope, countyCode: string, n
   if (levels.indexOf(level) <= levels.indexOf(region.level))
     throw invalid('level', '考核对象应为所选区划的下级（town 乡镇或 village 村、社区）');
 
-  const { overview, components } = await overviewWithComponents(db, scope, countyCode, now, {
-    regionCode: region.code,
-    from,
-    to,
-    by: level,
-  });
+  const { overview, components } = await overviewWithComponents(
+    db,
+    scope,
+    countyCode,
+    now,
+    { regionCode: region.code, from, to, by: level },
+    cache,
+  );
   const settings = await getSetting<AssessmentIndicatorSetting[]>(db, region.countyCode, 'assessment.indicators');
   const dueDay = await getSetting<number>(db, region.countyCode, 'submissions.dueDay');
   const threshold = await getSetting<number>(db, region.countyCode, 'stats.activeVolunteerHours');

@@ -1,3 +1,4 @@
+import type { ListCache } from '../../platform/lists.js';
 import { and, eq, sql } from 'drizzle-orm';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
 import type { DbOrTx } from '../../db/client.js';
@@ -42,6 +43,7 @@ export async function annualReport(
   countyCode: string,
   now: Date,
   q: { regionCode?: string; year: number },
+  cache?: ListCache,
 ): Promise<AnnualReport> {
   const region = await statsRegion(db, scope, countyCode, q.regionCode);
   const today = chinaDate(now);
@@ -51,7 +53,7 @@ export async function annualReport(
   const from = `${q.year}-01-01`;
   const to = q.year === thisYear ? today : `${q.year}-12-31`;
   const by = lowerLevel(region);
-  const o = await overview(db, scope, countyCode, now, { regionCode: region.code, from, to, by });
+  const o = await overview(db, scope, countyCode, now, { regionCode: region.code, from, to, by }, cache);
   const v = (key: string) => o.figures.find((f) => f.key === key)!.value;
   const n = (key: string) => fmt(v(key));
   const lower = region.level === 'county' ? '乡镇' : '村（社区）';
@@ -103,7 +105,7 @@ export async function annualReport(
   // 存在问题: found in the data, each with its numbers and names
   const problems: string[] = [];
   const page = { page: 1, pageSize: LIST_MAX, regionCode: region.code, from, to };
-  const never = await statsRows(db, scope, countyCode, now, { ...page, key: 'teams.neverServed' });
+  const never = await statsRows(db, scope, countyCode, now, { ...page, key: 'teams.neverServed' }, cache);
   if (never.total)
     problems.push(
       `有 ${fmt(never.total)} 支志愿服务队伍组建以来从未开展活动或完成点单服务：${names(
@@ -111,7 +113,7 @@ export async function annualReport(
         never.total,
       )}。`,
     );
-  const stations = await statsRows(db, scope, countyCode, now, { ...page, key: 'sites.stations' });
+  const stations = await statsRows(db, scope, countyCode, now, { ...page, key: 'sites.stations' }, cache);
   const below = stations.total - v('sites.compliantStations');
   if (below > 0) {
     const list = await belowStandard(db, region.path, to, countyCode);

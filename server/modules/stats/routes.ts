@@ -115,7 +115,7 @@ export const statsRoutes =
         const q = req.query;
         // the workbook holds every row (up to 50,000), not one page
         const all = q.format === 'xlsx' ? { page: 1, pageSize: 50_000 } : {};
-        const r = await statsRows(db, auth(req).scope, countyOf(auth(req)), now(), { ...q, ...all });
+        const r = await statsRows(db, auth(req).scope, countyOf(auth(req)), now(), { ...q, ...all }, kept);
         if (q.format === 'json') return r;
         return reply
           .type(XLSX_MIME)
@@ -245,7 +245,7 @@ export const statsRoutes =
         },
       },
       async (req, reply) => {
-        const r = await annualReport(db, auth(req).scope, countyOf(auth(req)), now(), req.query);
+        const r = await annualReport(db, auth(req).scope, countyOf(auth(req)), now(), req.query, kept);
         const name = encodeURIComponent(r.title);
         if (req.query.format === 'md')
           return reply
@@ -290,7 +290,7 @@ export const statsRoutes =
         },
       },
       async (req, reply) => {
-        const a = await assessment(db, auth(req).scope, countyOf(auth(req)), now(), req.query);
+        const a = await assessment(db, auth(req).scope, countyOf(auth(req)), now(), req.query, kept);
         if (req.query.format === 'xlsx')
           return reply
             .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -453,7 +453,7 @@ export const statsRoutes =
       async (req) => {
         const a = auth(req);
         const regionCode = await saveReportNotes(db, a.scope, countyOf(a), actor(req), now(), req.body);
-        return annualReport(db, a.scope, countyOf(a), now(), { regionCode, year: req.body.year });
+        return annualReport(db, a.scope, countyOf(a), now(), { regionCode, year: req.body.year }, kept);
       },
     );
   };

@@ -7,6 +7,7 @@ import { validFromOf } from '../sites/service.js';
 import { maskName } from '../stars/service.js';
 import { figureByKey } from './definitions.js';
 import { EPOCH } from './periods.js';
+import type { ListCache } from '../../platform/lists.js';
 import { foldDeltas, overview, statsPeriod, statsRegion, type PeriodQuery } from './service.js';
 
 /**
@@ -206,6 +207,7 @@ export async function statsRows(
   countyCode: string,
   now: Date,
   q: PeriodQuery & { key: string; page: number; pageSize: number },
+  cache?: ListCache,
 ) {
   const def = figureByKey.get(q.key);
   if (!def) throw invalid('key', '未知的统计指标，可选值见 GET /api/v1/stats/definitions');
@@ -213,9 +215,9 @@ export async function statsRows(
   const { from, to } = statsPeriod(q, now);
   await foldDeltas(db);
   const like = escapeLike(region.path) + '%';
-  const figure = (await overview(db, scope, countyCode, now, { regionCode: region.code, from, to })).figures.find(
-    (f) => f.key === q.key,
-  )!;
+  const figure = (
+    await overview(db, scope, countyCode, now, { regionCode: region.code, from, to }, cache)
+  ).figures.find((f) => f.key === q.key)!;
   let rowsSql: SQL;
   let meta: Omit<Source, 'rows'>;
   const special = await specialRows(db, q.key, region.countyCode, like, from, to);
