@@ -104,7 +104,7 @@ async function grow(
   log(`  ${table}: +${n} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-async function generate(databaseUrl: string) {
+export async function generate(databaseUrl: string) {
   const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
   const count = async (t: string) =>

@@ -333,18 +333,31 @@ async function components(
   const toDate = segSql(segments(EPOCH, to));
   const toDateKeys = figureDefinitions.flatMap((f) => (f.source.kind === 'toDate' ? [f.source.key] : []));
   const codes = [region.code, ...childCodes];
+  // the pieces of both periods, each read as its own range of the primary key per region and key (a lateral
+  // subquery, `offset 0` so it is not flattened into a join the planner answers with a scan of the whole table, as
+  // it did an OR of the pieces); a row falls in at most one piece of each period, so the two sums stay apart
+  const pieces = [
+    ...segments(from, to).map((g) => ({ ...g, p: true })),
+    ...segments(EPOCH, to).map((g) => ({ ...g, p: false })),
+  ];
   const { rows: sums } = await db.execute(sql`
-    select region_code, key,
-      coalesce(sum(value) filter (where ${inPeriod}), 0)::float8 as p,
-      coalesce(sum(value) filter (where ${toDate}), 0)::float8 as c
-    from stat_rollups
-    where region_code in (${sql.join(
-      codes.map((c) => sql`${c}`),
+    select r.region_code, r.key,
+      coalesce(sum(r.value) filter (where s.p), 0)::float8 as p,
+      coalesce(sum(r.value) filter (where not s.p), 0)::float8 as c
+    from (values ${sql.join(
+      pieces.map((g) => sql`(${g.grain}::text, ${g.first}::date, ${g.last}::date, ${g.p}::boolean)`),
       sql`, `,
-    )}) and key in (${sql.join(
-      rollupKeys.map((k) => sql`${k}`),
-      sql`, `,
-    )}) and ((${inPeriod}) or (${toDate}))
+    )}) s(grain, first, last, p)
+    cross join lateral (
+      select region_code, key, value from stat_rollups
+      where grain = s.grain and period between s.first and s.last and region_code in (${sql.join(
+        codes.map((c) => sql`${c}`),
+        sql`, `,
+      )}) and key in (${sql.join(
+        rollupKeys.map((k) => sql`${k}`),
+        sql`, `,
+      )})
+      offset 0) r
     group by 1, 2`);
   for (const r of sums as { region_code: string; key: string; p: number; c: number }[]) {
     add(r.region_code, `p:${r.key}`, Number(r.p));
