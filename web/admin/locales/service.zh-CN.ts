@@ -277,6 +277,8 @@ export const serviceAuditActions: Record<string, string> = {
   'order.rate': '评价',
   'order.cancel': '取消订单',
   'order.reopen': '重新打开订单',
+  'order.recall': '撤回订单',
+  'order.contact': '查看群众联系电话',
   'order.followUp.close': '回访办结',
 };
 
