@@ -165,7 +165,7 @@ describe('admin web: orders', () => {
     await dialog.waitFor();
     await dialog.locator('[data-test=recall-submit]').click();
     await dialog.getByText('请填写撤回原因').waitFor();
-    await dialog.locator('[data-test=recall-reason] textarea').fill('志愿者临时有事，改派他人');
+    await dialog.locator('textarea').fill('志愿者临时有事，改派他人');
     await page.screenshot({ path: '.tmp/screenshots/admin-order-recall-dialog.png' });
     await dialog.locator('[data-test=recall-submit]').click();
     await dialog.waitFor({ state: 'hidden' });

@@ -43,7 +43,8 @@ export const orderMessages = {
     tabAll: '全部',
     tabActive: '进行中',
     tabToRate: '待评价',
-    tabDone: '已完成',
+    // rated and closed orders: not 已完成, which is the state of an order still waiting for its rating
+    tabDone: '已办结',
     empty: '还没有点过单',
     emptyTab: '这里暂时没有订单',
     goOrder: '去点单',
