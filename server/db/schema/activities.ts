@@ -299,7 +299,9 @@ export const hoursRequests = pgTable(
     index('hours_requests_path_idx').on(t.regionPath.op('text_pattern_ops'), t.status),
     index('hours_requests_volunteer_idx').on(t.volunteerId, t.createdAt),
     check('hours_requests_hours_ck', sql`${t.hours} > 0`),
-    uniqueIndex('hours_requests_order_uq').on(t.orderId, t.volunteerId).where(sql`${t.orderId} is not null`),
+    uniqueIndex('hours_requests_order_uq')
+      .on(t.orderId, t.volunteerId)
+      .where(sql`${t.orderId} is not null`),
   ],
 );
 

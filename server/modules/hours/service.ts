@@ -657,7 +657,9 @@ export async function reverseEntry(db: Db, c: HoursCaller, now: Date, id: string
  */
 export function orderHoursSplit(claimed: number, acceptedAt: Date | null, completedAt: Date) {
   const hours = roundHours(claimed);
-  const served = acceptedAt ? Math.max(0, Math.floor((completedAt.getTime() - acceptedAt.getTime()) / 36_000)) / 100 : 0;
+  const served = acceptedAt
+    ? Math.max(0, Math.floor((completedAt.getTime() - acceptedAt.getTime()) / 36_000)) / 100
+    : 0;
   const credited = roundHours(Math.min(hours, served));
   return { hours, served, credited, excess: roundHours(hours - credited) };
 }

@@ -739,12 +739,13 @@ describe('pool races and filters', () => {
 
 describe('reaching each other in the service loop', () => {
   const get = (phone: string, id: string) => t.as(phone)({ method: 'GET', url: `/api/v1/orders/${id}` });
-  const contact = (phone: string, id: string) =>
-    t.as(phone)({ method: 'POST', url: `/api/v1/orders/${id}/contact` });
+  const contact = (phone: string, id: string) => t.as(phone)({ method: 'POST', url: `/api/v1/orders/${id}/contact` });
   const notices = async (id: string) =>
-    (
-      await t.deps.database.query('select kind, body, user_id from notifications where entity_id = $1', [id])
-    ).rows as { kind: string; body: string; user_id: string }[];
+    (await t.deps.database.query('select kind, body, user_id from notifications where entity_id = $1', [id])).rows as {
+      kind: string;
+      body: string;
+      user_id: string;
+    }[];
   const userOf = async (phone: string) => (await t.as(phone)({ method: 'GET', url: '/api/v1/me' })).json().id as string;
 
   it('the acceptor and the staff see the masked phone and reveal it (audited); others get 404, a closed order 409', async () => {

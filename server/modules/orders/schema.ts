@@ -157,7 +157,9 @@ export const Order = OrderSummary.extend({
   contactPhoneMasked: z
     .string()
     .nullable()
-    .meta({ description: '群众联系电话（脱敏）：订单进行中时接单人与本级工作人员可见，完整号码用 POST …/contact 查看' }),
+    .meta({
+      description: '群众联系电话（脱敏）：订单进行中时接单人与本级工作人员可见，完整号码用 POST …/contact 查看',
+    }),
   acceptorPhoneMasked: z
     .string()
     .nullable()
