@@ -154,12 +154,9 @@ export const Order = OrderSummary.extend({
   }),
   target: z.object({ type: TargetType, id: z.uuid().nullable(), name: z.string() }).nullable(),
   acceptorName: z.string().nullable(),
-  contactPhoneMasked: z
-    .string()
-    .nullable()
-    .meta({
-      description: '群众联系电话（脱敏）：订单进行中时接单人与本级工作人员可见，完整号码用 POST …/contact 查看',
-    }),
+  contactPhoneMasked: z.string().nullable().meta({
+    description: '群众联系电话（脱敏）：订单进行中时接单人与本级工作人员可见，完整号码用 POST …/contact 查看',
+  }),
   acceptorPhoneMasked: z
     .string()
     .nullable()
