@@ -125,4 +125,59 @@ describe('admin web: orders', () => {
     // dispatch is done: the button is gone because the server no longer lists the action
     expect(await page.getByRole('button', { name: '派单' }).count()).toBe(0);
   });
+
+  it('the admin recalls an accepted order with a reason: back to 待派单, 撤回 in the timeline, ready to dispatch again', async () => {
+    const description = `端到端撤回 ${Date.now()}`;
+    const placed = await residentOrders(description);
+    const api = async (phone: string) => {
+      const ctx = await newContext();
+      await ctx.request.post(`${baseUrl}/api/v1/auth/login`, { data: { phone, password: 'Demo@2026' } });
+      const csrf = (await ctx.cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
+      return {
+        ctx,
+        post: async (path: string, data: Record<string, unknown> = {}) => {
+          const res = await ctx.request.post(`${baseUrl}/api/v1${path}`, { headers: { 'X-CSRF-Token': csrf }, data });
+          expect(res.status(), await res.text()).toBe(200);
+        },
+        get: async (path: string) => (await ctx.request.get(`${baseUrl}/api/v1${path}`)).json(),
+      };
+    };
+    const admin = await api('13800000002');
+    const volunteer = await api('13800000005');
+    const vid = (await volunteer.get('/me')).volunteerId as string;
+    await admin.post(`/orders/${placed.id}/dispatch`, { target: { type: 'volunteer', id: vid } });
+    await volunteer.post(`/orders/${placed.id}/accept`);
+
+    const page = await signIn('13800000002');
+    await page.goto(`${baseUrl}/admin/orders/${placed.id}`);
+    await expect.poll(() => page.locator('[data-test=order-state]').textContent()).toBe('已接单');
+    // 派单对象: 志愿者李志愿, the word 志愿者 once
+    expect(((await page.locator('[data-test=order-target]').locator('..').textContent()) ?? '').trim()).toBe(
+      '志愿者李志愿',
+    );
+    // the staff see the resident's masked number and may reveal it
+    await expect.poll(() => page.locator('[data-test=contact-phone]').textContent()).toBe('138****0007');
+    await page.locator('[data-test=reveal-phone]').click();
+    await expect.poll(() => page.locator('[data-test=contact-phone]').textContent()).toBe('13800000007');
+
+    await page.getByRole('button', { name: '撤回' }).click();
+    const dialog = page.locator('.el-dialog').filter({ hasText: '撤回订单' });
+    await dialog.waitFor();
+    await dialog.locator('[data-test=recall-submit]').click();
+    await dialog.getByText('请填写撤回原因').waitFor();
+    await dialog.locator('textarea').fill('志愿者临时有事，改派他人');
+    await page.screenshot({ path: '.tmp/screenshots/admin-order-recall-dialog.png' });
+    await dialog.locator('[data-test=recall-submit]').click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => page.locator('[data-test=order-state]').textContent()).toBe('待派单');
+    const entry = page
+      .locator('[data-test=order-timeline] .el-timeline-item')
+      .filter({ has: page.locator('.tl-action', { hasText: /^撤回$/ }) });
+    await expect.poll(() => entry.textContent()).toContain('志愿者临时有事，改派他人');
+    // 改派: dispatch is offered again, recall no longer
+    await page.getByRole('button', { name: '派单' }).waitFor();
+    expect(await page.getByRole('button', { name: '撤回' }).count()).toBe(0);
+    await page.screenshot({ path: '.tmp/screenshots/admin-order-recalled.png', fullPage: true });
+    for (const c of [admin, volunteer]) await c.ctx.close();
+  });
 });

@@ -4,7 +4,7 @@
  * server and sets E2E_BASE_URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser } from './browser.js';
 
 const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
@@ -67,4 +67,94 @@ describe.skipIf(!chromiumPath())('mobile H5 点单', () => {
     expect(await card.getByTestId('order-state').innerText()).toBe('待派单');
     expect(await card.innerText()).toContain('广场舞教学');
   }, 90_000);
+});
+
+/** A signed-in API caller (cookie session + CSRF header), as the apps are. */
+async function apiAs(phone: string): Promise<{ ctx: BrowserContext; post: Post; get: Get }> {
+  const ctx = await browser.newContext();
+  const login = await ctx.request.post(`${baseUrl}/api/v1/auth/login`, { data: { phone, password: 'Demo@2026' } });
+  expect(login.status()).toBe(200);
+  const csrf = (await ctx.cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
+  const r: APIRequestContext = ctx.request;
+  return {
+    ctx,
+    post: async (path, data = {}) => {
+      const res = await r.post(`${baseUrl}/api/v1${path}`, { headers: { 'X-CSRF-Token': csrf }, data });
+      expect(res.status(), await res.text()).toBeLessThan(300);
+      return res.json();
+    },
+    get: async (path) => (await r.get(`${baseUrl}/api/v1${path}`)).json(),
+  };
+}
+type Post = (path: string, data?: Record<string, unknown>) => Promise<Record<string, unknown>>;
+type Get = (path: string) => Promise<Record<string, unknown>>;
+
+/** A phone-sized page signed in to the H5. */
+async function mobileAs(phone: string): Promise<Page> {
+  const ctx = await browser.newContext({
+    viewport: { width: 375, height: 667 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(15_000);
+  await p.goto(`${baseUrl}/m/login?redirect=/mine`);
+  await p.getByTestId('login-phone').locator('input').fill(phone);
+  await p.getByTestId('login-password').locator('input').fill('Demo@2026');
+  await p.getByTestId('login-submit').click();
+  await p.waitForURL(/\/m\/mine$/);
+  return p;
+}
+
+describe.skipIf(!chromiumPath())('mobile H5: reaching each other', () => {
+  it('the volunteer who accepted reveals and dials the resident; the resident sees who is coming, then 去评价', async () => {
+    const resident = await apiAs('13800000007');
+    const admin = await apiAs('13800000002');
+    const volunteer = await apiAs('13800000005');
+    const menu = (await resident.get('/service-items')) as { items: { id: string; name: string }[] };
+    const item = menu.items.find((i) => i.name === '广场舞教学')!;
+    const description = `想学广场舞，请志愿者上门（e2e ${Date.now()}）`;
+    const order = await resident.post('/orders', { serviceItemId: item.id, description });
+    const vid = (await volunteer.get('/me')).volunteerId as string;
+    await admin.post(`/orders/${order.id}/dispatch`, { target: { type: 'volunteer', id: vid } });
+    await volunteer.post(`/orders/${order.id}/accept`);
+
+    // the volunteer: the masked number, one tap shows it, then 拨打 is a tel: link
+    const v = await mobileAs('13800000005');
+    await v.goto(`${baseUrl}/m/orders/${order.id}`);
+    await expect.poll(() => v.getByTestId('contact-phone-value').innerText()).toBe('138****0007');
+    expect(await v.getByTestId('call-phone').count()).toBe(0);
+    await v.getByTestId('reveal-phone').click();
+    await expect.poll(() => v.getByTestId('contact-phone-value').innerText()).toBe('13800000007');
+    expect(await v.getByTestId('call-phone').getAttribute('href')).toBe('tel:13800000007');
+    expect(await v.getByTestId('call-phone').innerText()).toContain('拨打');
+    await v.screenshot({ path: '.tmp/screenshots/mobile-order-contact-volunteer.png', fullPage: true });
+
+    // the resident: the volunteer's name and masked number
+    const r = await mobileAs('13800000007');
+    await r.goto(`${baseUrl}/m/orders/${order.id}`);
+    const acceptor = r.getByTestId('detail-acceptor');
+    await expect.poll(() => acceptor.innerText()).toContain('李志愿');
+    expect(await acceptor.innerText()).toContain('138****0005');
+    expect(await r.getByTestId('contact-phone').count()).toBe(0);
+    await r.screenshot({ path: '.tmp/screenshots/mobile-order-contact-resident.png', fullPage: true });
+
+    // completed: 已完成 says it waits for a rating, unlike 已关闭; the list carries 去评价, which opens the rating
+    await volunteer.post(`/orders/${order.id}/complete`, { summary: '教了两支新舞' });
+    await r.goto(`${baseUrl}/m/orders/${order.id}`);
+    await expect.poll(() => r.getByTestId('state-hint').innerText()).toBe('服务已完成，等待评价');
+    expect(await r.getByTestId('contact-phone').count()).toBe(0);
+    await r.goto(`${baseUrl}/m/orders/mine?tab=rate`);
+    const card = r.locator('.order-wrap').filter({ hasText: description });
+    await card.waitFor();
+    expect(await card.getByTestId('order-state').innerText()).toBe('已完成');
+    await r.screenshot({ path: '.tmp/screenshots/mobile-orders-to-rate.png' });
+    await card.getByTestId('order-rate').click();
+    await r.waitForURL(/\/m\/orders\/[0-9a-f-]{36}\?rate=1$/);
+    await r.getByTestId('rate-stars').waitFor();
+    for (const c of [resident, admin, volunteer]) await c.ctx.close();
+  }, 120_000);
 });

@@ -4550,6 +4550,62 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/orders/{id}/contact': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 查看群众的完整联系电话（接单人或本级工作人员，订单进行中；记入审计） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['OrderContact'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/orders/{id}/reject': {
     parameters: {
       query?: never;
@@ -5152,6 +5208,80 @@ export interface paths {
     get?: never;
     put?: never;
     /** 订单动作：重新打开 */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason?: string;
+            target?: {
+              /** @enum {string} */
+              type: 'team' | 'volunteer' | 'pool';
+              /** Format: uuid */
+              id?: string | null;
+            };
+            summary?: string;
+            hours?: number;
+            volunteerIds?: string[];
+            photoIds?: string[];
+            score?: number;
+            comment?: string;
+          } | null;
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Order'] | components['schemas']['OrderMoved'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orders/{id}/recall': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 订单动作：撤回 */
     post: {
       parameters: {
         query?: never;
@@ -15260,6 +15390,7 @@ export interface components {
       | 'decline'
       | 'start'
       | 'complete'
+      | 'recall'
       | 'rate'
       | 'cancel'
       | 'reopen'
@@ -15483,6 +15614,10 @@ export interface components {
         name: string;
       } | null;
       acceptorName: string | null;
+      /** @description 群众联系电话（脱敏）：订单进行中时接单人与本级工作人员可见，完整号码用 POST …/contact 查看 */
+      contactPhoneMasked: string | null;
+      /** @description 接单志愿者的手机号（脱敏）：订单进行中时群众与工作人员可见 */
+      acceptorPhoneMasked: string | null;
       photos: components['schemas']['FileRef'][];
       timeline: components['schemas']['OrderEvent'][];
       followUps: {
@@ -15506,6 +15641,10 @@ export interface components {
       stateName: string;
       timeline: components['schemas']['OrderEvent'][];
       actions: components['schemas']['OrderAction'][];
+    };
+    /** @description 群众的完整联系电话（已记入审计） */
+    OrderContact: {
+      phone: string;
     };
     /** @description 派单推荐：按得分排序的队伍与志愿者及理由 */
     Recommendations: {
@@ -16179,6 +16318,11 @@ export interface components {
       /** Format: uuid */
       activityId: string | null;
       activityTitle: string | null;
+      /**
+       * Format: uuid
+       * @description 超时长认定来自的服务订单（申报时长超过接单至完成的时间）
+       */
+      orderId: string | null;
       /** @description 申请的小时数 */
       hours: number;
       /** @description 认定的小时数（通过后） */

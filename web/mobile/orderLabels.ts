@@ -2,18 +2,20 @@ import type { ItemField, OrderState } from './api/orders';
 
 export type StateTone = 'primary' | 'success' | 'warning' | 'default' | 'danger';
 
-/** The tag colour of an order state: waiting in orange, moving in red, done in green, ended in grey. */
+/**
+ * The tag colour of an order state: waiting in orange (已完成 waits for a rating, so it is orange too), moving in red,
+ * rated in green, closed and ended in grey.
+ */
 export function stateTone(state: OrderState): StateTone {
   switch (state) {
     case 'submitted':
     case 'dispatched':
+    case 'completed':
       return 'warning';
     case 'accepted':
     case 'in_service':
       return 'primary';
-    case 'completed':
     case 'rated':
-    case 'closed':
       return 'success';
     case 'rejected':
       return 'danger';

@@ -278,6 +278,8 @@ export const hoursRequests = pgTable(
     kind: text('kind', { enum: ['excess', 'correction'] }).notNull(),
     activityId: uuid('activity_id').references(() => activities.id),
     signupId: uuid('signup_id').references(() => activitySignups.id),
+    /** hours claimed on a service order beyond the time between its acceptance and completion */
+    orderId: uuid('order_id').references(() => orders.id),
     hours: numeric('hours', { precision: 7, scale: 2 }).notNull(),
     serviceDate: date('service_date', { mode: 'string' }).notNull(),
     reason: text('reason').notNull(),
@@ -297,6 +299,9 @@ export const hoursRequests = pgTable(
     index('hours_requests_path_idx').on(t.regionPath.op('text_pattern_ops'), t.status),
     index('hours_requests_volunteer_idx').on(t.volunteerId, t.createdAt),
     check('hours_requests_hours_ck', sql`${t.hours} > 0`),
+    uniqueIndex('hours_requests_order_uq')
+      .on(t.orderId, t.volunteerId)
+      .where(sql`${t.orderId} is not null`),
   ],
 );
 

@@ -421,6 +421,7 @@ describe('hours: the ledger', () => {
     ).json();
     await api(ADMIN, 'POST', `/orders/${o.id}/dispatch`, { target: { type: 'volunteer', id: v.id } });
     await api(V, 'POST', `/orders/${o.id}/accept`, {});
+    t.clock.advance(3 * 3600_000); // served for three hours: all 2.5 claimed are credited
     const done = await api(V, 'POST', `/orders/${o.id}/complete`, { summary: '已打扫', hours: 2.5 });
     expect(done.json().state).toBe('completed');
     const entries = async () =>
@@ -447,6 +448,7 @@ describe('hours: the ledger', () => {
     expect((await api(PHONES.resident, 'POST', `/orders/${o.id}/reopen`, { reason: '还没扫完' })).statusCode).toBe(200);
     await api(ADMIN, 'POST', `/orders/${o.id}/dispatch`, { target: { type: 'volunteer', id: v.id } });
     await api(V, 'POST', `/orders/${o.id}/accept`, {});
+    t.clock.advance(3600_000);
     const again = await api(V, 'POST', `/orders/${o.id}/complete`, {
       summary: '两人一起扫完',
       hours: 1,

@@ -75,6 +75,7 @@ export const HoursRequest = z
     kindName: z.string(),
     activityId: z.uuid().nullable(),
     activityTitle: z.string().nullable(),
+    orderId: z.uuid().nullable().meta({ description: '超时长认定来自的服务订单（申报时长超过接单至完成的时间）' }),
     hours: z.number().meta({ description: '申请的小时数' }),
     approvedHours: z.number().nullable().meta({ description: '认定的小时数（通过后）' }),
     serviceDate: isoDate,

@@ -214,6 +214,7 @@ const requestColumns = {
   kind: hoursRequests.kind,
   activityId: hoursRequests.activityId,
   activityTitle: activities.title,
+  orderId: hoursRequests.orderId,
   hours: hoursRequests.hours,
   serviceDate: hoursRequests.serviceDate,
   reason: hoursRequests.reason,
@@ -547,8 +548,9 @@ export async function decideRequest(
         kind: r.kind,
         hours,
         serviceDate: r.serviceDate,
-        description: `${r.kind === 'correction' ? '补录' : '超时长认定'}${a ? `：${a.title}` : ''}${hours < requested ? `（申请 ${fmt(requested)} 小时，认定 ${fmt(hours)} 小时）` : ''}`,
+        description: `${r.kind === 'correction' ? '补录' : '超时长认定'}${a ? `：${a.title}` : orderOf(r.reason)}${hours < requested ? `（申请 ${fmt(requested)} 小时，认定 ${fmt(hours)} 小时）` : ''}`,
         activityId: r.activityId,
+        orderId: r.orderId,
         signupId: f.signupId,
         requestId: r.id,
         evidenceFileIds: r.evidenceFileIds,
@@ -581,6 +583,9 @@ export async function decideRequest(
     return updated;
   });
 }
+
+/** The service an order's excess request names (its reason starts with 点单服务「…」). */
+const orderOf = (reason: string) => reason.match(/^点单服务「[^」]*」/)?.[0].replace(/^/, '：') ?? '';
 
 /** Undoes a ledger row by appending its negative (once per row; a reversal cannot be reversed). */
 export async function reverseEntry(db: Db, c: HoursCaller, now: Date, id: string, reason: string) {
@@ -646,27 +651,50 @@ export async function reverseEntry(db: Db, c: HoursCaller, now: Date, id: string
 // ---------- orders ----------
 
 /**
+ * What a completed service order credits: at most the time between its acceptance and its completion (rounded down to
+ * the hundredth of an hour); what was claimed beyond that becomes an `excess` request for review, as hours above the
+ * daily cap of an activity do (docs/DECISIONS.md, "Order hours are capped by the time served").
+ */
+export function orderHoursSplit(claimed: number, acceptedAt: Date | null, completedAt: Date) {
+  const hours = roundHours(claimed);
+  const served = acceptedAt
+    ? Math.max(0, Math.floor((completedAt.getTime() - acceptedAt.getTime()) / 36_000)) / 100
+    : 0;
+  const credited = roundHours(Math.min(hours, served));
+  return { hours, served, credited, excess: roundHours(hours - credited) };
+}
+
+/**
  * A completed service order credits its hours to each volunteer who served, in the order's own statement
  * (modules/orders folds these CTEs into the completing update, so completion, hours, notifications and the audit
  * event commit together or not at all). `source` names the CTE of the updated order row. Each volunteer's ledger is
  * locked after the order row, sorted by id and `FOR NO KEY UPDATE` as every ledger writer does (`lockVolunteer`);
- * `hours_h` yields the inserted entries. The partial unique index (order, volunteer) makes a repeated completion (after
- * a reopen) a no-op. Nothing is returned — no CTE — when there is nothing to credit.
+ * `hours_h` yields the inserted entries, `hours_x` the excess requests (pending review; reviewers see them in their
+ * list). The partial unique indexes (order, volunteer) make a repeated completion (after a reopen) a no-op. Nothing is
+ * returned — no CTE — when there is nothing to credit or to ask for; else the last CTE, `hours_done`, waits for both.
  */
 export function orderHoursCtes(
   p: (v: unknown) => string,
   source: string,
-  input: { hours: number; volunteerIds: string[]; createdBy: string | null; now: Date },
+  input: { hours: number; volunteerIds: string[]; createdBy: string | null; now: Date; acceptedAt: Date | null },
 ): string[] {
-  const hours = roundHours(input.hours);
+  const { hours, served, credited, excess } = orderHoursSplit(input.hours, input.acceptedAt, input.now);
   const ids = [...new Set(input.volunteerIds)].sort();
   if (!(hours > 0) || !ids.length) return [];
+  const item = `coalesce((select si.name from service_items si where si.id = o.service_item_id), '服务')`;
+  const reason = `申报 ${hours} 小时，接单至完成共 ${served} 小时，超出的 ${excess} 小时需审核后计入`;
   return [
     `hours_l as (select v.id from volunteers v where v.id = any(${p(ids)}::uuid[]) and exists (select 1 from ${source}) order by v.id for no key update of v)`,
     `hours_h as (insert into hours_entries (county_code, region_path, volunteer_id, kind, hours, service_date, order_id, description, created_by, created_at)
-      select o.county_code, o.region_path, l.id, 'order', ${p(hours.toFixed(2))}::numeric, ${p(chinaDate(input.now))}::date, o.id,
-        '点单服务：' || coalesce((select si.name from service_items si where si.id = o.service_item_id), '服务'), ${p(input.createdBy)}::uuid, ${p(input.now)}::timestamptz
-      from ${source} o, hours_l l
+      select o.county_code, o.region_path, l.id, 'order', ${p(credited.toFixed(2))}::numeric, ${p(chinaDate(input.now))}::date, o.id,
+        '点单服务：' || ${item}, ${p(input.createdBy)}::uuid, ${p(input.now)}::timestamptz
+      from ${source} o, hours_l l where ${credited > 0 ? 'true' : 'false'}
       on conflict do nothing returning id)`,
+    `hours_x as (insert into hours_requests (county_code, region_path, volunteer_id, kind, order_id, hours, service_date, reason, status, requested_by, created_at)
+      select o.county_code, o.region_path, l.id, 'excess', o.id, ${p(excess.toFixed(2))}::numeric, ${p(chinaDate(input.now))}::date,
+        '点单服务「' || ${item} || '」：' || ${p(reason)}::text, 'pending', ${p(input.createdBy)}::uuid, ${p(input.now)}::timestamptz
+      from ${source} o, hours_l l where ${excess > 0 ? 'true' : 'false'}
+      on conflict do nothing returning id)`,
+    `hours_done as (select (select count(*) from hours_h) + (select count(*) from hours_x) as n)`,
   ];
 }

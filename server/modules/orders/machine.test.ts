@@ -33,6 +33,7 @@ const bodies: Record<Action, Record<string, unknown>> = {
   rate: { score: 4 },
   cancel: { reason: '不需要了' },
   reopen: { reason: '问题又出现了' },
+  recall: { reason: '派错了人' },
 };
 const act = (phone: string, id: string, action: Action, body = bodies[action]) =>
   t.as(phone)({ method: 'POST', url: `/api/v1/orders/${id}/${action}`, payload: body });
@@ -78,6 +79,7 @@ describe('the order machine', () => {
       ['accepted', R, 'rate'],
       ['accepted', R, 'cancel'],
       ['in_service', R, 'reopen'],
+      ['submitted', ADMIN, 'recall'],
     ];
     expect(new Set(cases.map((c) => c[2]))).toEqual(new Set(userActions));
     for (const [state, phone, action] of cases) {
@@ -104,6 +106,8 @@ describe('the order machine', () => {
       ['completed', V, 'reopen', 403],
       ['submitted', ADMIN, 'cancel', 403],
       ['submitted', PHONES.shawoResident, 'cancel', 404],
+      ['accepted', V, 'recall', 403],
+      ['dispatched', PHONES.shawoAdmin, 'recall', 404],
     ];
     for (const [state, phone, action, status] of cases) {
       const id = await orderIn(state);
@@ -117,10 +121,11 @@ describe('the order machine', () => {
       ['submitted', R, ['cancel']],
       ['dispatched', V, ['accept', 'decline']],
       ['dispatched', R, ['cancel']],
+      ['dispatched', ADMIN, ['recall']],
       // nobody declines a pool order: not listed, and refused
       ['pool', V, ['accept']],
       ['accepted', V, ['start', 'complete']],
-      ['accepted', ADMIN, ['complete']],
+      ['accepted', ADMIN, ['complete', 'recall']],
       ['in_service', V, ['complete']],
       ['completed', R, ['rate', 'reopen']],
       ['completed', ADMIN, []],

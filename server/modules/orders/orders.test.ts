@@ -13,7 +13,7 @@ import { ensureUser } from '../accounts/service.js';
 import { registerVolunteer } from '../volunteers/service.js';
 
 let t: TestApp;
-let simpleItem: { id: string };
+let simpleItem: { id: string; name: string };
 let fieldItem: { id: string; fields: { key: string; required: boolean; type: string; options?: string[] }[] };
 beforeAll(async () => {
   t = await createTestApp();
@@ -734,5 +734,212 @@ describe('pool races and filters', () => {
     const bad = await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/orders?state=flying' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details[0].path).toBe('state');
+  });
+});
+
+describe('reaching each other in the service loop', () => {
+  const get = (phone: string, id: string) => t.as(phone)({ method: 'GET', url: `/api/v1/orders/${id}` });
+  const contact = (phone: string, id: string) => t.as(phone)({ method: 'POST', url: `/api/v1/orders/${id}/contact` });
+  const notices = async (id: string) =>
+    (await t.deps.database.query('select kind, body, user_id from notifications where entity_id = $1', [id])).rows as {
+      kind: string;
+      body: string;
+      user_id: string;
+    }[];
+  const userOf = async (phone: string) => (await t.as(phone)({ method: 'GET', url: '/api/v1/me' })).json().id as string;
+
+  it('the acceptor and the staff see the masked phone and reveal it (audited); others get 404, a closed order 409', async () => {
+    const o = await newOrder();
+    const vid = await volunteerId(PHONES.volunteer);
+    await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
+    // not yet accepted: the dispatched volunteer is no acceptor
+    expect((await get(PHONES.volunteer, o.id)).json().contactPhoneMasked).toBeNull();
+    expect((await contact(PHONES.volunteer, o.id)).statusCode).toBe(404);
+    expect((await act(PHONES.volunteer, o.id, 'accept')).statusCode).toBe(200);
+    const seen = (await get(PHONES.volunteer, o.id)).json();
+    expect(seen.contactPhoneMasked).toBe(`${R.slice(0, 3)}****${R.slice(-4)}`);
+    expect((await get(ADMIN, o.id)).json().contactPhoneMasked).toBe(seen.contactPhoneMasked);
+    // the resident sees who is coming
+    const mine = (await get(R, o.id)).json();
+    expect(mine.contactPhoneMasked).toBeNull();
+    expect(mine.acceptorName).toBeTruthy();
+    expect(mine.acceptorPhoneMasked).toBe(`${PHONES.volunteer.slice(0, 3)}****${PHONES.volunteer.slice(-4)}`);
+
+    const revealed = await contact(PHONES.volunteer, o.id);
+    expect(revealed.statusCode, revealed.body).toBe(200);
+    expect(revealed.json()).toEqual({ phone: R });
+    expect((await contact(ADMIN, o.id)).json()).toEqual({ phone: R });
+    // the resident, another volunteer, staff of another town: as if the order did not exist
+    for (const phone of [R, PHONES.volunteer2, PHONES.shawoAdmin]) {
+      const res = await contact(phone, o.id);
+      expect(res.statusCode, phone).toBe(404);
+      expect(res.json().error.message).toContain('订单');
+    }
+    const audit = (
+      await t.as(PHONES.auditor)({
+        method: 'GET',
+        url: `/api/v1/audit?entity=order&entityId=${o.id}&action=order.contact`,
+      })
+    ).json();
+    expect(audit.items.map((e: { action: string }) => e.action)).toEqual(['order.contact', 'order.contact']);
+
+    t.clock.advance(3600_000);
+    await act(PHONES.volunteer, o.id, 'complete', { summary: '已上门', hours: 1 });
+    const closed = await contact(PHONES.volunteer, o.id);
+    expect(closed.statusCode).toBe(409);
+    expect(closed.json().error.message).toContain('已完成');
+    expect((await get(PHONES.volunteer, o.id)).json().contactPhoneMasked).toBeNull();
+    expect((await get(R, o.id)).json().acceptorPhoneMasked).toBeNull();
+  });
+
+  it('staff recall a dispatched or accepted order with a reason; both sides are told; it is dispatched again', async () => {
+    const o = await newOrder();
+    const vid = await volunteerId(PHONES.volunteer);
+    await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
+    await act(PHONES.volunteer, o.id, 'accept');
+    const noReason = await act(ADMIN, o.id, 'recall', {});
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().error.details[0].path).toBe('reason');
+    expect(noReason.json().error.message).toContain('原因');
+    expect((await act(PHONES.volunteer, o.id, 'recall', { reason: '不想去了' })).statusCode).toBe(403);
+
+    const recalled = await act(ADMIN, o.id, 'recall', { reason: '志愿者临时有事，改派他人' });
+    expect(recalled.statusCode, recalled.body).toBe(200);
+    expect(recalled.json()).toMatchObject({
+      state: 'submitted',
+      target: null,
+      acceptedUserId: null,
+      actions: ['reject', 'dispatch'],
+    });
+    expect(recalled.json().timeline.at(-1)).toMatchObject({
+      action: 'recall',
+      actionName: '撤回',
+      from: 'accepted',
+      to: 'submitted',
+      note: '志愿者临时有事，改派他人',
+    });
+    // the volunteer let go of it: no longer theirs, and their reveal is gone
+    expect((await contact(PHONES.volunteer, o.id)).statusCode).toBe(404);
+    const told = (await notices(o.id)).filter((n) => n.kind === 'order.recall');
+    expect(told.map((n) => n.user_id).sort()).toEqual([await userOf(R), await userOf(PHONES.volunteer)].sort());
+    expect(told[0].body).toContain(`「${simpleItem.name}」`);
+    expect(told[0].body).toContain('志愿者临时有事');
+    const audit = (
+      await t.as(PHONES.auditor)({
+        method: 'GET',
+        url: `/api/v1/audit?entity=order&entityId=${o.id}&action=order.recall`,
+      })
+    ).json();
+    expect(audit.total).toBe(1);
+
+    // 改派: dispatched again, to another volunteer, who may then be recalled before accepting
+    const vid2 = await volunteerId(PHONES.volunteer2);
+    expect((await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid2 } })).json().state).toBe(
+      'dispatched',
+    );
+    expect((await act(ADMIN, o.id, 'recall', { reason: '派错了人' })).json().state).toBe('submitted');
+    // the second recall tells the resident again and the volunteer it was dispatched to
+    const both = (await notices(o.id)).filter((n) => n.kind === 'order.recall').map((n) => n.user_id);
+    expect(both.sort()).toEqual(
+      [await userOf(R), await userOf(R), await userOf(PHONES.volunteer), await userOf(PHONES.volunteer2)].sort(),
+    );
+    // a completed order is not recalled
+    await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
+    await act(PHONES.volunteer, o.id, 'accept');
+    await act(PHONES.volunteer, o.id, 'complete', { summary: '已完成' });
+    expect((await act(ADMIN, o.id, 'recall', { reason: '晚了' })).statusCode).toBe(409);
+  });
+
+  it('every order notification names the service', async () => {
+    const o = await newOrder();
+    const vid = await volunteerId(PHONES.volunteer);
+    await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
+    await act(PHONES.volunteer, o.id, 'decline', { reason: '没空' });
+    await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
+    await act(PHONES.volunteer, o.id, 'accept');
+    await act(PHONES.volunteer, o.id, 'start');
+    await act(PHONES.volunteer, o.id, 'complete', { summary: '已完成' });
+    await act(R, o.id, 'rate', { score: 5 });
+    await act(R, o.id, 'reopen', { reason: '又坏了' });
+    await act(R, o.id, 'cancel', { reason: '不要了' });
+    const rejected = await newOrder();
+    await act(ADMIN, rejected.id, 'reject', { reason: '不在服务范围' });
+    const all = [...(await notices(o.id)), ...(await notices(rejected.id))];
+    expect(new Set(all.map((n) => n.kind))).toEqual(
+      new Set([
+        'order.submitted',
+        'order.dispatch',
+        'order.decline',
+        'order.accept',
+        'order.start',
+        'order.complete',
+        'order.rate',
+        'order.reopen',
+        'order.cancel',
+        'order.reject',
+      ]),
+    );
+    for (const n of all) expect(n.body, n.kind).toContain(`「${simpleItem.name}」`);
+    expect(all.find((n) => n.kind === 'order.accept')!.body).toBe(`您的「${simpleItem.name}」服务单已被李志愿接单`);
+  });
+});
+
+describe('hours claimed on completion', () => {
+  const ledger = async (orderId: string) =>
+    (
+      await t.deps.database.query(
+        'select kind, hours::float8 as h from hours_entries where order_id = $1 order by seq',
+        [orderId],
+      )
+    ).rows as { kind: string; h: number }[];
+  const requests = async (orderId: string) =>
+    (
+      await t.deps.database.query(
+        'select id, kind, hours::float8 as h, status, reason from hours_requests where order_id = $1',
+        [orderId],
+      )
+    ).rows as { id: string; kind: string; h: number; status: string; reason: string }[];
+  async function served(minutes: number, hours: number) {
+    const o = await newOrder();
+    const vid = await volunteerId(PHONES.volunteer);
+    await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } });
+    await act(PHONES.volunteer, o.id, 'accept');
+    t.clock.advance(minutes * 60_000);
+    const done = await act(PHONES.volunteer, o.id, 'complete', { summary: '已上门服务', hours });
+    expect(done.statusCode, done.body).toBe(200);
+    return { id: o.id, done: done.json() };
+  }
+
+  it('credits no more than the time from acceptance to completion; the rest waits for review as an hours request', async () => {
+    const { id, done } = await served(90, 4);
+    expect(done).toMatchObject({ state: 'completed', hours: 4 });
+    expect(done.timeline.at(-1).note).toBe('已上门服务（申报 4 小时，接单至完成共 1.5 小时，超出的 2.5 小时待审核）');
+    expect(await ledger(id)).toEqual([{ kind: 'order', h: 1.5 }]);
+    const [req] = await requests(id);
+    expect(req).toMatchObject({ kind: 'excess', h: 2.5, status: 'pending' });
+    expect(req.reason).toContain(`「${simpleItem.name}」`);
+    // the reviewer sees it and may approve it: the ledger gets the rest, linked to the order
+    const reviewed = await t.as(ADMIN)({ method: 'GET', url: `/api/v1/hours/requests/${req.id}` });
+    expect(reviewed.json()).toMatchObject({ orderId: id, kind: 'excess', hours: 2.5, actions: ['approve', 'reject'] });
+    const approved = await t.as(ADMIN)({
+      method: 'POST',
+      url: `/api/v1/hours/requests/${req.id}/approve`,
+      payload: {},
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(await ledger(id)).toEqual([
+      { kind: 'order', h: 1.5 },
+      { kind: 'excess', h: 2.5 },
+    ]);
+  });
+
+  it('within the time served everything is credited and nothing is asked for; with no time served, all waits', async () => {
+    const within = await served(120, 2);
+    expect(await ledger(within.id)).toEqual([{ kind: 'order', h: 2 }]);
+    expect(await requests(within.id)).toEqual([]);
+    expect(within.done.timeline.at(-1).note).toBe('已上门服务');
+    const none = await served(0, 1);
+    expect(await ledger(none.id)).toEqual([]);
+    expect((await requests(none.id)).map((r) => [r.kind, r.h, r.status])).toEqual([['excess', 1, 'pending']]);
   });
 });

@@ -15,6 +15,7 @@ import {
   HouseholdPage,
   Order,
   OrderAfterAction,
+  OrderContact,
   OrderPage,
   OrdersMeta,
   Recommendations,
@@ -38,6 +39,7 @@ import {
   myTasks,
   orderCaller,
   partiesOf,
+  revealContact,
   transition,
   updateItem,
 } from './service.js';
@@ -369,6 +371,18 @@ export const orderRoutes =
         if (!partiesOf(c, o).has('staff')) throw forbidden();
         return recommend(db, o.id);
       },
+    );
+    app.post(
+      '/orders/:id/contact',
+      {
+        schema: {
+          tags: ['点单'],
+          summary: '查看群众的完整联系电话（接单人或本级工作人员，订单进行中；记入审计）',
+          params: idParam,
+          response: { 200: OrderContact },
+        },
+      },
+      async (req) => revealContact(db, deps.crypto, caller(req), req.params.id),
     );
     for (const action of userActions) {
       app.post(

@@ -154,6 +154,13 @@ export const Order = OrderSummary.extend({
   }),
   target: z.object({ type: TargetType, id: z.uuid().nullable(), name: z.string() }).nullable(),
   acceptorName: z.string().nullable(),
+  contactPhoneMasked: z.string().nullable().meta({
+    description: '群众联系电话（脱敏）：订单进行中时接单人与本级工作人员可见，完整号码用 POST …/contact 查看',
+  }),
+  acceptorPhoneMasked: z
+    .string()
+    .nullable()
+    .meta({ description: '接单志愿者的手机号（脱敏）：订单进行中时群众与工作人员可见' }),
   photos: z.array(FileRef),
   timeline: z.array(OrderEvent),
   followUps: z.array(FollowUpOfOrder),
@@ -171,6 +178,10 @@ export const OrderMoved = z
   })
   .meta({ id: 'OrderMoved', description: '动作之后当前用户已看不到的订单：只有新状态' });
 export const OrderAfterAction = z.union([Order, OrderMoved]);
+
+export const OrderContact = z
+  .object({ phone: z.string() })
+  .meta({ id: 'OrderContact', description: '群众的完整联系电话（已记入审计）' });
 
 export const Recommendations = z
   .object({

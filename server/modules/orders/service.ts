@@ -11,6 +11,7 @@ import {
   roleAssignments,
   serviceItems,
   teams,
+  users,
   volunteers,
   type ItemField,
 } from '../../db/schema/index.js';
@@ -45,7 +46,7 @@ import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { standingCategories } from '../volunteers/service.js';
 import { registerTeamActivitySource } from '../teams/service.js';
-import { orderHoursCtes } from '../hours/service.js';
+import { orderHoursCtes, orderHoursSplit } from '../hours/service.js';
 import { PHONE_RE } from '../../platform/validation.js';
 import {
   followUpMachine,
@@ -54,6 +55,7 @@ import {
   scoreLabels,
   stateLabels,
   escalationLabels,
+  reachableStates,
   type OrderAction,
   type OrderContext,
   type FollowUpParty,
@@ -681,7 +683,7 @@ async function insertOrder(
     userIds: pre.staff as string[],
     kind: 'order.submitted',
     title: '新的点单',
-    body: `${contactName}点了“${pre.item_name as string}”，请及时审核派单`,
+    body: `${contactName}点了「${pre.item_name as string}」服务，请及时审核派单`,
     entity: 'order',
     now,
   };
@@ -787,6 +789,7 @@ const requiredFields: Partial<Record<OrderAction, (keyof TransitionBody)[]>> = {
   complete: ['summary'],
   rate: ['score'],
   reopen: ['reason'],
+  recall: ['reason'],
 };
 const fieldLabels: Record<string, string> = { reason: '原因', target: '派单对象', summary: '服务情况', score: '评分' };
 
@@ -809,7 +812,7 @@ export async function transition(
   const c = orderCaller(base);
   const { values, p } = params();
   const visible = visibleSql(values, c, 'o');
-  const read = `select o.*, ${visible} as c_visible${targetRead(action, body, p)} from orders o where o.id = ${p(orderId)}::uuid`;
+  const read = `select o.*, ${visible} as c_visible, (select i.name from service_items i where i.id = o.service_item_id) as c_item_name${targetRead(action, body, p)} from orders o where o.id = ${p(orderId)}::uuid`;
   const {
     rows: [snap],
   } = await raw.query(read, values);
@@ -867,6 +870,8 @@ async function applyTransition(
       throw invalid(f, `请填写${fieldLabels[f]}`);
   }
   const set: Partial<typeof orders.$inferInsert> = { state: t.to, stepStartedAt: now, updatedAt: now };
+  // every notification names the service: 您的「广场舞教学」服务单已被接单
+  const item = `「${(snap.c_item_name as string | null) ?? '点单'}」`;
   let note = body.reason ?? '';
   const data: Record<string, unknown> = {};
   const notifyUsers: (string | null)[] = [];
@@ -884,7 +889,7 @@ async function applyTransition(
       note = `派给${name}`;
       data.target = { ...target, name };
       notifyUsers.push(...userIds, o.residentUserId);
-      notifyText = `订单已派给${name}`;
+      notifyText = `${item}服务单已派给${name}`;
       break;
     }
     case 'accept': {
@@ -896,17 +901,17 @@ async function applyTransition(
         overdue: false,
       });
       notifyUsers.push(o.residentUserId, o.proxyUserId);
-      notifyText = `${c.actor.name}已接单`;
+      notifyText = `您的${item}服务单已被${c.actor.name}接单`;
       break;
     }
     case 'decline':
       Object.assign(set, { targetType: null, targetId: null });
       notifyUsers.push(...(await staffAt(tx, o.regionPath, o.escalationLevel)));
-      notifyText = `${c.actor.name}拒单：${body.reason}`;
+      notifyText = `${c.actor.name}拒绝了${item}服务单：${body.reason}`;
       break;
     case 'start':
       notifyUsers.push(o.residentUserId);
-      notifyText = '志愿者已开始服务';
+      notifyText = `志愿者已开始您的${item}服务`;
       break;
     case 'complete': {
       if (body.hours !== undefined && (body.hours < 0 || body.hours > 24))
@@ -927,8 +932,11 @@ async function applyTransition(
         overdue: false,
       });
       note = body.summary ?? '';
+      const split = orderHoursSplit(body.hours ?? 0, o.acceptedAt, now);
+      if (split.excess > 0 && set.volunteerIds?.length)
+        note += `（申报 ${split.hours} 小时，接单至完成共 ${split.served} 小时，超出的 ${split.excess} 小时待审核）`;
       notifyUsers.push(o.residentUserId, o.proxyUserId);
-      notifyText = '服务已完成，请您评价';
+      notifyText = `您的${item}服务已完成，请您评价`;
       break;
     }
     case 'rate': {
@@ -937,7 +945,7 @@ async function applyTransition(
       Object.assign(set, { score: body.score, comment: body.comment ?? '', ratedAt: now, autoRated: false });
       note = `${scoreLabels[body.score!]}${body.comment ? `：${body.comment}` : ''}`;
       notifyUsers.push(o.acceptedUserId);
-      notifyText = `群众评价：${scoreLabels[body.score!]}`;
+      notifyText = `${item}服务单收到群众评价：${scoreLabels[body.score!]}`;
       break;
     }
     case 'reopen': {
@@ -954,7 +962,7 @@ async function applyTransition(
         submittedAt: now,
       });
       notifyUsers.push(...(await staffAt(tx, o.regionPath, o.escalationLevel)), o.acceptedUserId);
-      notifyText = `群众重新打开了订单：${body.reason}`;
+      notifyText = `群众重新打开了${item}服务单：${body.reason}`;
       break;
     }
     case 'cancel':
@@ -962,11 +970,29 @@ async function applyTransition(
         ...(await staffAt(tx, o.regionPath, o.escalationLevel)),
         ...(o.state === 'dispatched' ? await targetUsers(tx, o, { type: o.targetType!, id: o.targetId }) : []),
       );
-      notifyText = '群众取消了订单';
+      notifyText = `群众取消了${item}服务单`;
+      break;
+    case 'recall':
+      // 撤回 (to dispatch again: 改派): the target or acceptor lets go, the resident is told
+      Object.assign(set, {
+        targetType: null,
+        targetId: null,
+        acceptedUserId: null,
+        acceptedVolunteerId: null,
+        acceptedTeamId: null,
+        overdue: false,
+      });
+      notifyUsers.push(
+        o.residentUserId,
+        o.proxyUserId,
+        o.acceptedUserId,
+        ...(o.state === 'dispatched' ? await targetUsers(tx, o, { type: o.targetType!, id: o.targetId }) : []),
+      );
+      notifyText = `${item}服务单已被工作人员撤回，将重新派单：${body.reason}`;
       break;
     case 'reject':
       notifyUsers.push(o.residentUserId, o.proxyUserId);
-      notifyText = `订单被驳回：${body.reason}`;
+      notifyText = `您的${item}服务单未通过审核：${body.reason}`;
       break;
   }
   // a rating of 不满意 or worse opens a follow-up and tells the town's staff
@@ -980,7 +1006,7 @@ async function applyTransition(
     userIds: notifyUsers.filter((u) => u !== c.userId),
     kind: `order.${action}`,
     title: noticeTitles[action] ?? `订单${t.label}`,
-    body: notifyText || `订单已${t.label}`,
+    body: notifyText || `${item}服务单已${t.label}`,
     entity: 'order',
     entityId: o.id,
     now,
@@ -1015,9 +1041,10 @@ async function applyTransition(
       volunteerIds: set.volunteerIds ?? [],
       createdBy: c.userId,
       now,
+      acceptedAt: o.acceptedAt,
     });
     if (hours.length) {
-      ctes.push(...hours, 'ua as (select u.* from u where (select count(*) from hours_h) >= 0)');
+      ctes.push(...hours, 'ua as (select u.* from u where (select n from hours_done) >= 0)');
       auditFrom = 'ua';
     }
   }
@@ -1053,6 +1080,7 @@ const noticeTitles: Partial<Record<OrderAction, string>> = {
   cancel: '群众取消了点单',
   reopen: '群众重新打开了点单',
   reject: '点单未通过审核',
+  recall: '服务单已撤回',
 };
 
 /** The dispatch target's display name and the users to notify, checked against the order's county: one query. */
@@ -1336,6 +1364,12 @@ export async function getOrder(db: DbOrTx, c: OrderCaller, id: string, now: Date
       when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end from volunteers v where v.id = ${orders.targetId} and v.county_code = ${orders.countyCode}), '')
       else '' end`,
       acceptorName: userNameSql(orders.acceptedUserId),
+      contactPhoneMasked: sql<string | null>`case when ${orders.residentUserId} is not null
+        then (select x.phone_masked from users x where x.id = ${orders.residentUserId})
+        else (select h.phone_masked from households h where h.id = ${orders.householdId}) end`,
+      acceptorPhoneMasked: sql<
+        string | null
+      >`(select x.phone_masked from users x where x.id = ${orders.acceptedUserId})`,
     })
     .from(orders)
     .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
@@ -1345,6 +1379,40 @@ export async function getOrder(db: DbOrTx, c: OrderCaller, id: string, now: Date
   return presentOrder(c, r.o, r, await contextOf(db, r.o, now));
 }
 
+/**
+ * 拨打: the resident's full phone number, for the order's acceptor or its staff while the order is open; audited. Anyone
+ * else is answered as if the order did not exist (404); once the order is closed, 409.
+ */
+export async function revealContact(db: Db, crypto: Crypto, c: OrderCaller, id: string) {
+  const [r] = await db
+    .select({ o: orders, userPhone: users.phoneEnc, householdPhone: households.phoneEnc })
+    .from(orders)
+    .leftJoin(users, eq(users.id, orders.residentUserId))
+    .leftJoin(households, eq(households.id, orders.householdId))
+    .where(and(eq(orders.id, id), orderVisible(c)));
+  if (!r) throw notFound('订单');
+  const parties = partiesOf(c, r.o);
+  if (!parties.has('acceptor') && !parties.has('staff')) throw notFound('订单');
+  if (!reachableStates.includes(r.o.state))
+    throw new AppError('INVALID_TRANSITION', `订单当前为“${stateLabels[r.o.state]}”，已不能查看群众的联系电话`);
+  const enc = r.o.residentUserId ? r.userPhone : r.householdPhone;
+  if (!enc) throw notFound('联系电话');
+  const phone = crypto.decrypt(enc);
+  await db.transaction((tx) =>
+    writeAudit(
+      tx,
+      { ...c.actor, countyCode: r.o.countyCode },
+      {
+        action: 'order.contact',
+        entity: 'order',
+        entityId: id,
+        detail: { as: parties.has('acceptor') ? 'acceptor' : 'staff', state: r.o.state },
+      },
+    ),
+  );
+  return { phone };
+}
+
 type OrderView = {
   regionName: string;
   item: { id: string; name: string; category: string; fields: ItemField[] };
@@ -1352,6 +1420,8 @@ type OrderView = {
   followUps: FollowUpRow[];
   targetName: string;
   acceptorName: string | null;
+  contactPhoneMasked: string | null;
+  acceptorPhoneMasked: string | null;
 };
 
 /**
@@ -1396,12 +1466,18 @@ function presentOrder(c: OrderCaller, o: Order, r: OrderView, ctx: OrderContext)
     closedAt: o.closedAt,
     createdAt: o.createdAt,
   };
-  const actions = actionsFor(orderMachine, o.state, partiesOf(c, o), ctx);
+  const parties = partiesOf(c, o);
+  const actions = actionsFor(orderMachine, o.state, parties, ctx);
+  const reachable = reachableStates.includes(o.state);
   return {
     ...label(row),
     serviceItem: withCategory(r.item),
     target: o.targetType ? { type: o.targetType, id: o.targetId, name: r.targetName } : null,
     acceptorName: r.acceptorName ?? null,
+    // the acceptor and the staff reach the resident while the order is open (the full number: POST …/contact)
+    contactPhoneMasked: reachable && (parties.has('acceptor') || parties.has('staff')) ? r.contactPhoneMasked : null,
+    // the resident sees who is coming
+    acceptorPhoneMasked: reachable && o.acceptedUserId && parties.size ? r.acceptorPhoneMasked : null,
     photos: o.photoIds.map((p) => ({ id: p, url: `/api/v1/files/${p}` })),
     timeline: r.timeline.map((e) => ({
       ...e,
@@ -1429,7 +1505,10 @@ function viewColumns(u: string, events?: string, followUps?: string) {
       when 'team' then coalesce((select case when t.leader_volunteer_id is null then '' else t.name end from teams t where t.id = ${u}.target_id and t.county_code = ${u}.county_code), '')
       when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end from volunteers v where v.id = ${u}.target_id and v.county_code = ${u}.county_code), '')
       else '' end as v_target_name,
-    (select x.name from users x where x.id = ${u}.accepted_user_id) as v_acceptor_name`;
+    (select x.name from users x where x.id = ${u}.accepted_user_id) as v_acceptor_name,
+    case when ${u}.resident_user_id is not null then (select x.phone_masked from users x where x.id = ${u}.resident_user_id)
+      else (select h.phone_masked from households h where h.id = ${u}.household_id) end as v_contact_phone_masked,
+    (select x.phone_masked from users x where x.id = ${u}.accepted_user_id) as v_acceptor_phone_masked`;
 }
 const viewFromRow = (r: Record<string, unknown>): OrderView => ({
   regionName: r.v_region_name as string,
@@ -1438,6 +1517,8 @@ const viewFromRow = (r: Record<string, unknown>): OrderView => ({
   followUps: r.v_follow_ups as FollowUpRow[],
   targetName: r.v_target_name as string,
   acceptorName: r.v_acceptor_name as string | null,
+  contactPhoneMasked: r.v_contact_phone_masked as string | null,
+  acceptorPhoneMasked: r.v_acceptor_phone_masked as string | null,
 });
 
 // ---------- follow-ups ----------

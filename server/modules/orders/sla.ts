@@ -86,12 +86,16 @@ export async function sweepOrders(db: Db, now: Date) {
           note: `超过 ${s['orders.acceptHours']} 小时无人接单，退回并上报${escalationLabels[level]}`,
         });
         await writeAudit(tx, actor, { action: 'order.expire', entity: 'order', entityId: o.id, detail: { level } });
+        const [item] = await tx
+          .select({ name: serviceItems.name })
+          .from(serviceItems)
+          .where(eq(serviceItems.id, o.serviceItemId));
         await notify(tx, {
           countyCode,
           userIds: await staffAt(tx, o.regionPath, level),
           kind: 'order.overdue',
           title: '订单超时未接单',
-          body: `${o.contactName}的点单超时无人接单，已上报${escalationLabels[level]}，请重新派单`,
+          body: `${o.contactName}的「${item?.name ?? '点单'}」服务单超时无人接单，已上报${escalationLabels[level]}，请重新派单`,
           entity: 'order',
           entityId: o.id,
           now,
@@ -207,7 +211,7 @@ async function escalate(
       userIds: await staffAt(tx, o.regionPath, level),
       kind: 'order.overdue',
       title: '订单超时上报',
-      body: `${o.contactName}的“${item?.name ?? '点单'}”${why}，已上报${escalationLabels[level]}`,
+      body: `${o.contactName}的「${item?.name ?? '点单'}」服务单${why}，已上报${escalationLabels[level]}`,
       entity: 'order',
       entityId: o.id,
       now,

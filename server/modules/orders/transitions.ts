@@ -48,6 +48,8 @@ export const orderMachine = defineMachine<OrderState, Party, OrderContext>()({
     },
     start: { from: ['accepted'], to: 'in_service', who: ['acceptor'], label: '开始服务' },
     complete: { from: ['accepted', 'in_service'], to: 'completed', who: ['acceptor', 'staff'], label: '完成服务' },
+    // 撤回: staff take a dispatched or accepted order back to the queue (改派 is the dispatch that follows)
+    recall: { from: ['dispatched', 'accepted'], to: 'submitted', who: ['staff'], label: '撤回' },
     rate: { from: ['completed'], to: 'rated', who: ['resident'], label: '评价' },
     cancel: { from: ['submitted', 'dispatched'], to: 'cancelled', who: ['resident'], label: '取消' },
     reopen: {
@@ -86,6 +88,7 @@ export const userActions = [
   'rate',
   'cancel',
   'reopen',
+  'recall',
 ] as const satisfies readonly OrderAction[];
 
 export const stateLabels: Record<OrderState, string> = orderMachine.states;
@@ -97,6 +100,8 @@ export const scoreLabels: Record<number, string> = {
   1: '非常不满意',
 };
 export const escalationLabels = ['站', '所', '中心'];
+/** While an order is open, its acceptor and its staff may reach the resident (and the resident sees the acceptor). */
+export const reachableStates: readonly OrderState[] = ['submitted', 'dispatched', 'accepted', 'in_service'];
 
 export type FollowUpState = (typeof followUps.$inferSelect)['state'];
 /** Who the caller is to one follow-up: `staff` (order:manage, the order's place in scope). */

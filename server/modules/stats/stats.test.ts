@@ -137,6 +137,7 @@ describe('the overview', () => {
     );
     expect((await act(PHONES.volunteer, id, 'accept')).statusCode).toBe(200);
     expect((await act(PHONES.volunteer, id, 'start')).statusCode).toBe(200);
+    t.clock.advance(3600_000); // an hour of service: the hour claimed is credited (not capped)
     expect((await act(PHONES.volunteer, id, 'complete', { summary: '已修好', hours: 1 })).statusCode).toBe(200);
     expect((await act(PHONES.resident, id, 'rate', { score: 5 })).statusCode).toBe(200);
     const done = await ok(ADMIN, period);

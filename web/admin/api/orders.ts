@@ -58,6 +58,8 @@ export const orderApi = {
     return 'serviceItem' in res ? res : orderApi.get(id);
   },
   create: (input: NewOrderInput) => api.post('/orders', input),
+  /** The resident's full phone number (staff in scope, while the order is open; audited). */
+  contact: (id: string) => api.post(`/orders/${id}/contact`, {}),
 };
 
 export type ServiceItem = Schemas['ServiceItem'];

@@ -61,6 +61,8 @@ export const ordersApi = {
   get: (id: string) => api.get(`/orders/${enc(id)}`),
   /** The order after the action, or `OrderMoved` when the caller can no longer see it (a declined order). */
   act: (id: string, action: OrderAction, body: ActionBody = {}) => api.post(`/orders/${enc(id)}/${action}`, body),
+  /** The resident's full phone number, for the acceptor (audited on the server). */
+  contact: (id: string) => api.post(`/orders/${enc(id)}/contact`, {}),
 };
 
 export const notificationsApi = {

@@ -1,0 +1,3 @@
+ALTER TABLE "hours_requests" ADD COLUMN "order_id" uuid;--> statement-breakpoint
+ALTER TABLE "hours_requests" ADD CONSTRAINT "hours_requests_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "hours_requests_order_uq" ON "hours_requests" USING btree ("order_id","volunteer_id") WHERE "hours_requests"."order_id" is not null;
