@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import { elementPlusOnDemand } from './scripts/vite-element-plus.js';
 
 const webRoot = fileURLToPath(new URL('./web', import.meta.url));
 const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -83,7 +84,7 @@ function precompress(): Plugin {
 export default defineConfig({
   root: webRoot,
   base: '/',
-  plugins: [vue(), appFallback(), precompress()],
+  plugins: [vue(), elementPlusOnDemand(), appFallback(), precompress()],
   build: {
     outDir: fromRoot('./dist/web'),
     emptyOutDir: true,

@@ -79,7 +79,8 @@ export function registerWeb(app: FastifyInstance, webRoot: string): void {
   const spa = (dir: string, prefix: string) => {
     app.get(`${prefix}*`, route, (req: FastifyRequest, reply) => {
       const rel = (req.params as { '*': string })['*'];
-      if (rel && !rel.includes('..') && isFile(path.join(dir, rel))) return send(reply, path.join(dir, rel), 'no-cache');
+      if (rel && !rel.includes('..') && isFile(path.join(dir, rel)))
+        return send(reply, path.join(dir, rel), 'no-cache');
       return send(reply, path.join(dir, 'index.html'), 'no-cache');
     });
     app.get(prefix.replace(/\/$/, ''), route, (_req, reply) => reply.redirect(prefix));
