@@ -135,7 +135,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     await county.waitForLoadState('networkidle');
     await county.screenshot({ path: path.join(SHOTS, 'admin-volunteers.png') });
     expect(found, found.join('\n')).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 
   it('every H5 route and the big screen have no critical or serious violation', async () => {
     found.length = 0;
@@ -175,7 +175,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     ).newPage();
     await audit(screen, `/screen/?token=${encodeURIComponent(link.token)}`, 'screen');
     expect(found, found.join('\n')).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 });
 
 describe('长辈模式 (elder mode)', () => {
