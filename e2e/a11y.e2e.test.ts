@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (the page functions below run in Chromium: page.evaluate)
 /**
  * Accessible to everyone (issue #13 item 8; GB/T 37668, WCAG 2.1 AA): axe-core runs on every admin route (from
  * web/admin/router.ts), every H5 route (web/mobile/router.ts) and the big screen, signed in as the demo user each
