@@ -54,7 +54,6 @@ export const elderTheme: ConfigProviderThemeVars = {
   navBarTitleFontSize: '21px',
   navBarArrowSize: '22px',
   buttonLargeHeight: '56px',
-  buttonNormalHeight: '48px',
   buttonNormalFontSize: '18px',
   buttonSmallHeight: '44px',
   buttonSmallFontSize: '18px',
