@@ -5,7 +5,9 @@
  *     as the 新集镇 institute admin (13800000002): req/s, p50, p99 and the scoped/bare ratio;
  *   - the server's RSS (VmRSS of the child) after the seed, after the warm-up and after the load;
  *   - warm start (second start on the existing data until /api/health answers);
- *   - on PGlite, responsiveness: /api/health latency while 20 GET /api/v1/stats/coverage run at once.
+ *   - on PGlite, responsiveness: /api/health latency while 20 GET /api/v1/stats/coverage run at once;
+ *   - on PGlite, issue #13: the JS gzip KB a first visit of /admin/ and of /m/ downloads (login page, then the home
+ *     page after sign-in), in Chromium against the built dist/web (e2e/first-load.ts; target 250 KB for the admin).
  * Then, on one more server per engine (fresh database, demo seed, AUTH_RATE_LIMIT raised), the issue scenarios:
  *   - issue #3, bench/volunteers.ts: 50,000-row template import (rows/s, RSS growth, ratio to direct multi-row
  *     INSERTs) and 200 sequential pinyin searches (p50/p99);
@@ -41,6 +43,8 @@ import { benchActivities, type ActivitiesResult } from './activities.js';
 import { benchPoints, type PointsResult } from './points.js';
 import { benchLists, LIST_PATHS, type ListName, type ListsResult } from './lists.js';
 import { benchStats, BUILT, type StatsBenchResult } from './stats.js';
+import { chromiumPath, launchBrowser } from '../e2e/browser.js';
+import { ADMIN_FIRST_LOAD_BUDGET_KB, adminFirstLoad, mobileFirstLoad } from '../e2e/first-load.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -87,6 +91,8 @@ type EngineResult = {
   sitesUncached?: RouteResult;
   uncachedRatio?: number;
   siteTotal?: number;
+  /** #13: JS a first visit downloads (gzip KB): login page, then the home page after sign-in (e2e/first-load.ts). */
+  webFirstLoad?: { adminKb: number; adminFiles: number; adminChartsKb: number; mobileKb: number; mobileFiles: number };
   responsiveness?: {
     coverageRequests: number;
     coverageWallMs: number;
@@ -214,6 +220,8 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
     const afterSeed = procStatus(server.pid).rssKb;
     log(`  ready in ${(coldStartMs / 1000).toFixed(1)} s, RSS ${mb(afterSeed)} MB`);
 
+    const webFirstLoad = engine === 'pglite' ? await measureWebFirstLoad(server.baseUrl) : undefined;
+
     const token = await login(server.baseUrl, '13800000002');
     const countyToken = await login(server.baseUrl, '13800000001');
     const auth = { authorization: `Bearer ${token}` };
@@ -293,12 +301,40 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
       uncachedRatio: Math.round((sitesUncached.reqPerSec / health.reqPerSec) * 1000) / 1000,
       siteTotal,
       responsiveness: resp,
+      webFirstLoad,
       profile,
     };
   } finally {
     await server?.stop('SIGKILL');
     await database?.drop().catch((e) => log(`  ⚠ could not drop ${database.name}: ${(e as Error).message}`));
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** #13: the web apps' first-load JS, measured in Chromium against the built dist/web (builds nothing). */
+async function measureWebFirstLoad(baseUrl: string): Promise<EngineResult['webFirstLoad']> {
+  if (!chromiumPath() || !fs.existsSync(path.join(repoRoot, 'dist/web/.vite/manifest.json'))) {
+    log('  ⚠ first-load JS not measured: no Chromium or no dist/web build (npm run build:web)');
+    return undefined;
+  }
+  log('  first-load JS of /admin/ and /m/ in Chromium …');
+  const browser = await launchBrowser();
+  try {
+    const admin = await adminFirstLoad(browser, baseUrl);
+    const mobile = await mobileFirstLoad(browser, baseUrl);
+    const r = {
+      adminKb: admin.gzipKb,
+      adminFiles: admin.scripts.length,
+      adminChartsKb: admin.charts.gzipKb,
+      mobileKb: mobile.gzipKb,
+      mobileFiles: mobile.scripts.length,
+    };
+    log(
+      `    admin ${r.adminKb} KB gzip (${r.adminFiles} files, then charts ${r.adminChartsKb} KB), H5 ${r.mobileKb} KB`,
+    );
+    return r;
+  } finally {
+    await browser.close();
   }
 }
 
@@ -355,6 +391,16 @@ function checks(r: EngineResult): Check[] {
       value: `${(r.uncachedRatio * 100).toFixed(1)} % (${r.sitesUncached.reqPerSec} req/s, p99 ${r.sitesUncached.p99} ms, ${r.sitesUncached.non2xx} non-2xx)`,
       pass: r.sitesUncached.non2xx + r.sitesUncached.errors === 0,
       binding: false,
+    });
+  }
+  if (r.webFirstLoad) {
+    const w = r.webFirstLoad;
+    out.push({
+      engine: r.engine,
+      target: `#13 admin first-load JS (login + home page, gzip) ≤ ${ADMIN_FIRST_LOAD_BUDGET_KB} KB`,
+      value: `${w.adminKb} KB in ${w.adminFiles} files (then the chart library ${w.adminChartsKb} KB); H5 /m/ ${w.mobileKb} KB in ${w.mobileFiles} files`,
+      pass: w.adminKb <= ADMIN_FIRST_LOAD_BUDGET_KB,
+      binding: true,
     });
   }
   if (r.responsiveness) {

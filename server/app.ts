@@ -1,9 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import crypto from 'node:crypto';
-import { createRequire } from 'node:module';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -12,13 +9,13 @@ import rateLimit from '@fastify/rate-limit';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import fastifyStatic from '@fastify/static';
 import type { Deps } from './platform/context.js';
 import { registerAuth, registerErrors, registerInputChecks } from './platform/http.js';
 import { registerResponses, transformDocument } from './platform/responses.js';
 import { IMAGE_MAX_BYTES } from './platform/files.js';
 import { definePlatformJobs } from './platform/platform-jobs.js';
 import { registerFileHolders } from './platform/file-holders.js';
+import { registerSecurityHeaders, registerWeb } from './platform/web.js';
 import { regionRoutes } from './modules/regions/routes.js';
 import { accountRoutes } from './modules/accounts/routes.js';
 import { siteRoutes } from './modules/sites/routes.js';
@@ -43,11 +40,6 @@ import { notificationRoutes } from './modules/notifications/routes.js';
 import { statsRoutes } from './modules/stats/routes.js';
 
 z.config(z.locales.zhCN());
-
-/** helmet itself, resolved where @fastify/helmet (our dependency) resolves it. */
-const helmetMiddleware = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (
-  options: object,
-) => (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 
@@ -81,23 +73,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   registerErrors(app);
   registerInputChecks(app);
   await app.register(cookie);
-  // security headers: helmet's middleware built once with our policy (@fastify/helmet builds it anew for every
-  // request, ~3 % of the server's CPU in the order bench); the same headers and values as before
-  const securityHeaders = helmetMiddleware({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-      },
-    },
-  });
-  app.addHook('onRequest', (req, reply, done) => {
-    securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined));
-  });
+  registerSecurityHeaders(app);
   await app.register(rateLimit, { global: false });
   await app.register(multipart, { limits: { fileSize: IMAGE_MAX_BYTES, files: 1, fields: 10 } }); // routes raise the file limit where they need to
   await app.register(swagger, {
@@ -168,50 +144,6 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
     { prefix: '/api/v1' },
   );
 
-  if (opts.serveWeb !== false) registerWeb(app);
+  if (opts.serveWeb !== false) registerWeb(app, webRoot);
   return app;
-}
-
-/** The built web apps: /admin/, /m/ and /screen/ are single-page apps with history routing; / goes to the H5. */
-function registerWeb(app: FastifyInstance) {
-  const has = (p: string) => fs.existsSync(path.join(webRoot, p));
-  app.get('/', { config: { auth: false }, schema: { hide: true } }, (_req, reply) => reply.redirect('/m/'));
-  if (!fs.existsSync(webRoot)) {
-    const missing = (_req: unknown, reply: import('fastify').FastifyReply) =>
-      reply
-        .status(503)
-        .type('text/html; charset=utf-8')
-        .send(
-          '<meta charset="utf-8"><p>前端尚未构建：请运行 <code>npm run build:web</code> 或 <code>npm start</code>。</p>',
-        );
-    app.get('/admin/*', { config: { auth: false }, schema: { hide: true } }, missing);
-    app.get('/m/*', { config: { auth: false }, schema: { hide: true } }, missing);
-    app.get('/screen/*', { config: { auth: false }, schema: { hide: true } }, missing);
-    return;
-  }
-  app.register(fastifyStatic, { root: webRoot, prefix: '/', serve: false });
-  const spa = (dir: string, prefix: string) => {
-    app.get(`${prefix}*`, { config: { auth: false }, schema: { hide: true } }, (req, reply) => {
-      const rel = (req.params as { '*': string })['*'];
-      if (
-        rel &&
-        !rel.includes('..') &&
-        has(path.join(dir, rel)) &&
-        fs.statSync(path.join(webRoot, dir, rel)).isFile()
-      ) {
-        return reply.sendFile(path.join(dir, rel));
-      }
-      return reply.header('cache-control', 'no-cache').sendFile(path.join(dir, 'index.html'));
-    });
-    app.get(prefix.replace(/\/$/, ''), { config: { auth: false }, schema: { hide: true } }, (_req, reply) =>
-      reply.redirect(prefix),
-    );
-  };
-  spa('admin', '/admin/');
-  spa('mobile', '/m/');
-  spa('screen', '/screen/');
-  app.get('/assets/*', { config: { auth: false }, schema: { hide: true } }, (req, reply) => {
-    const rel = (req.params as { '*': string })['*'];
-    return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(path.join('assets', rel));
-  });
 }

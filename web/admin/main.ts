@@ -1,12 +1,12 @@
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
-import ElementPlus, { ElMessage } from 'element-plus';
-import zhCn from 'element-plus/es/locale/lang/zh-cn';
+import { ElMessage } from 'element-plus';
 import 'element-plus/dist/index.css';
 import './styles.css';
 import { isApiError, onUnauthorized } from '../common/api';
 import App from './App.vue';
 import { installAccess } from './access';
+import { installControlNames } from './a11y';
 import { msg } from './locales/zh-CN';
 import { router } from './router';
 import { useAuthStore } from './stores/auth';
@@ -15,7 +15,8 @@ const app = createApp(App);
 const pinia = createPinia();
 app.use(pinia);
 app.use(router);
-app.use(ElementPlus, { locale: zhCn });
+// Element Plus components are imported where they are used (scripts/vite-element-plus.ts); the locale comes from
+// <el-config-provider> in App.vue
 installAccess(app);
 
 // A 401 anywhere means the session is gone: forget the user and go to the login page once.
@@ -46,3 +47,4 @@ window.addEventListener('unhandledrejection', (ev) => {
 });
 
 app.mount('#app');
+installControlNames();

@@ -6,7 +6,9 @@ import './styles/vant';
 import './styles/app.css';
 import App from './App.vue';
 import { router } from './router';
+import { installA11yRepairs } from './a11y';
 
 Locale.use('zh-CN', zhCN);
 
 createApp(App).use(createPinia()).use(router).mount('#app');
+installA11yRepairs();

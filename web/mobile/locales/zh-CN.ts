@@ -21,6 +21,9 @@ export const messages = {
     networkError: '网络不太好，没能连上服务器。请检查网络后重试。',
     serverError: '服务器暂时出了点问题，请稍后再试。',
     sessionExpired: '登录已过期，请重新登录',
+    /** names for screen readers (web/mobile/a11y.ts) */
+    uploadPhoto: '上传照片',
+    keyDelete: '删除',
     notFound: '没有找到这个页面',
     backHome: '回到首页',
   },
