@@ -135,6 +135,7 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
     // no volunteer record needed: 报名参加
     await expect.poll(() => rp.getByTestId('join').innerText(), { timeout: 15_000 }).toBe('报名参加');
     expect(await rp.getByTestId('open-to-residents').innerText()).toContain('无需注册志愿者');
+    await rp.locator('.van-toast').waitFor({ state: 'hidden' });
     await rp.screenshot({ path: '.tmp/screenshots/mobile-resident-join.png' });
     await rp.getByTestId('join').click();
     await rp.locator('.van-dialog__confirm').click();
@@ -156,6 +157,8 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
     await rp.locator('.van-dialog__confirm').click();
     await expect.poll(() => rp.getByTestId('my-place').innerText(), { timeout: 15_000 }).toContain('候补中');
     expect(await rp.getByTestId('place-status').innerText()).toContain('候补');
+    await rp.locator('.van-dialog').waitFor({ state: 'hidden' });
+    await rp.locator('.van-toast').waitFor({ state: 'hidden' });
     await rp.screenshot({ path: '.tmp/screenshots/mobile-resident-waitlisted.png' });
 
     // he withdraws: she is promoted, and checks in with the QR link
@@ -168,6 +171,7 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
     await rp.screenshot({ path: '.tmp/screenshots/mobile-resident-checked-in.png' });
 
     await rp.goto(`${baseUrl}/m/activities/mine`);
+    // one row: the withdrawn place is not listed, the place held now is
     await expect.poll(() => rp.getByText(title).count(), { timeout: 15_000 }).toBe(1);
     expect(await rp.getByTestId('row-kind-place').first().innerText()).toBe('报名参加');
     await rp.screenshot({ path: '.tmp/screenshots/mobile-resident-my-activities.png' });

@@ -131,9 +131,7 @@ describe('residents take part (报名参加)', () => {
     }
     const unknown = await join(RESIDENT, crypto.randomUUID());
     expect(unknown.statusCode).toBe(404);
-    expect((await t.as(null)({ method: 'POST', url: `/api/v1/activities/${a.id}/participants` })).statusCode).toBe(
-      401,
-    );
+    expect((await t.as(null)({ method: 'POST', url: `/api/v1/activities/${a.id}/participants` })).statusCode).toBe(401);
   });
 
   it('attendance: the resident checks in by code, staff mark the roster; masked names and counts; it counts in activities.participants', async () => {
@@ -199,7 +197,13 @@ describe('residents take part (报名参加)', () => {
       });
       expect(unmark.statusCode, unmark.body).toBe(200);
       expect(await participantsFigure('2026-08-14')).toBe(before + 1);
-      const rows = (await api(ADMIN, 'GET', `/stats/rows?key=activities.participants&regionCode=${XINJI}&from=2026-08-14&to=2026-08-14`)).json();
+      const rows = (
+        await api(
+          ADMIN,
+          'GET',
+          `/stats/rows?key=activities.participants&regionCode=${XINJI}&from=2026-08-14&to=2026-08-14`,
+        )
+      ).json();
       expect(rows.items.find((r: Json) => r.id === a.id)).toMatchObject({ value: 1 });
     } finally {
       t.clock.set(new Date(TEST_NOW));

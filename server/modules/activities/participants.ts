@@ -362,7 +362,7 @@ export async function listParticipants(
   };
 }
 
-/** The resident's own places (我的活动), with the activity. */
+/** The resident's own places (我的活动), confirmed or waitlisted, with the activity. */
 export async function myPlaces(
   db: DbOrTx,
   c: ActivityCaller,
@@ -370,8 +370,10 @@ export async function myPlaces(
   f: { when?: 'upcoming' | 'past'; page: number; pageSize: number },
 ) {
   const past = f.when === 'past';
+  // the places held (a withdrawn place is not one of my activities; joining again makes a new row)
   const where = and(
     eq(activityParticipants.userId, c.userId),
+    ne(activityParticipants.status, 'cancelled'),
     eq(activities.countyCode, c.countyCode),
     f.when ? (past ? lt(activities.endAt, now) : gte(activities.endAt, now)) : sql`true`,
   );

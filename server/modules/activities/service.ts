@@ -232,7 +232,10 @@ export async function checkInput(db: DbOrTx, scope: Scope, input: ActivityInput)
   if (!Number.isInteger(input.quota) || input.quota <= 0)
     problems.push({ path: 'quota', message: '招募名额必须是大于 0 的整数' });
   if (input.participantQuota != null && (!Number.isInteger(input.participantQuota) || input.participantQuota < 0))
-    problems.push({ path: 'participantQuota', message: '群众报名名额必须是不小于 0 的整数（0 或不填为不开放群众报名）' });
+    problems.push({
+      path: 'participantQuota',
+      message: '群众报名名额必须是不小于 0 的整数（0 或不填为不开放群众报名）',
+    });
   if (input.checkinRadiusM != null && (input.lat == null || input.lng == null))
     problems.push({ path: 'lat', message: '设置签到范围时须填写活动地点的经纬度' });
   if ((input.lat == null) !== (input.lng == null))
@@ -914,10 +917,7 @@ export async function updateActivity(db: Db, c: ActivityCaller, now: Date, id: s
     if (input.quota < before.confirmedCount)
       throw invalid('quota', `招募名额不能少于已确认报名的 ${before.confirmedCount} 人`);
     if ((input.participantQuota ?? 0) < before.participantConfirmedCount)
-      throw invalid(
-        'participantQuota',
-        `群众报名名额不能少于已确认报名参加的 ${before.participantConfirmedCount} 人`,
-      );
+      throw invalid('participantQuota', `群众报名名额不能少于已确认报名参加的 ${before.participantConfirmedCount} 人`);
     const oldShifts = await tx.select().from(activityShifts).where(eq(activityShifts.activityId, id));
     if (input.shifts !== undefined) await syncShifts(tx, id, oldShifts, input.shifts);
     const cols = columnsOf(input);

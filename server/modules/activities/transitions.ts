@@ -242,8 +242,7 @@ export const participantMachine = defineMachine<ParticipantMachineState, Partici
       label: '报名参加',
       guard: (c) => {
         if (!c.open) return '该活动未开放群众报名参加';
-        if (!joinStates.includes(c.activityState))
-          return `活动${activityStateLabels[c.activityState]}，不能报名参加`;
+        if (!joinStates.includes(c.activityState)) return `活动${activityStateLabels[c.activityState]}，不能报名参加`;
         if (c.at && c.at.now.getTime() >= c.at.endAt.getTime()) return '活动已结束，不能报名参加';
         return null;
       },
@@ -278,7 +277,8 @@ export const participantMachine = defineMachine<ParticipantMachineState, Partici
       to: 'confirmed',
       who: ['manager'],
       label: '登记到场',
-      guard: (c) => (sheetStates.includes(c.activityState) ? null : `活动${activityStateLabels[c.activityState]}，不能登记到场`),
+      guard: (c) =>
+        sheetStates.includes(c.activityState) ? null : `活动${activityStateLabels[c.activityState]}，不能登记到场`,
     },
   },
 });
