@@ -1255,13 +1255,6 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
 }
 
 /**
- * An activity without shifts: lock, count, insert and the audit event in ONE statement, run on its own (its own
- * transaction: no BEGIN or COMMIT round trip, the activity row is locked only while the statement runs and commits,
- * in the database). The sign-up's id is made here, so the audit lane (chosen by it) is known before the statement;
- * the event's `status` is the inserted row's, chosen in SQL. Locks: the activity row (`l`), then — after the
- * insert — the audit lane head, the order of every command that calls writeAudit at its end.
- */
-/**
  * Sign-ups of one activity reach the database at most two at a time from this process, in arrival order
  * (platform/gate.ts): the second statement's round trip overlaps the first one's commit, and at most one backend
  * waits on the row lock. Measured against one at a time (bench/NOTES.md): ~1,070–1,110 vs ~910–980 sign-ups/s.
@@ -1294,9 +1287,14 @@ const volunteerSeats: SeatQueue = {
 };
 
 /**
- * Takes a place in `queue`, through the activity's gate (`seatGate`, keyed by the activity: every queue of one
- * activity waits on the same row lock). `columns` are the inserted row's own columns besides id, activity, status
- * and times.
+ * Takes a place in `queue` (a sign-up of an activity without shifts, or a resident's place): lock, count, insert and
+ * the audit event in ONE statement, run on its own (its own transaction: no BEGIN or COMMIT round trip, the activity
+ * row is locked only while the statement runs and commits, in the database), through the activity's gate
+ * (`seatGate`, keyed by the activity: every queue of one activity waits on the same row lock). The row's id is made
+ * here, so the audit lane (chosen by it) is known before the statement; the event's `status` is the inserted row's,
+ * chosen in SQL. Locks: the activity row (`l`), then — after the insert — the audit lane head, the order of every
+ * command that calls writeAudit at its end. `columns` are the inserted row's own columns besides id, activity,
+ * status and times.
  */
 export async function takeSeat(
   db: DbOrTx,
