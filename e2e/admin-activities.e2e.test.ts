@@ -92,8 +92,11 @@ describe('admin 活动管理', () => {
     });
     expect(publish.status()).toBe(200);
     // 赵大娘 joins from her phone (through the API here)
-    const login = await page.request.post(`${baseUrl}/api/v1/auth/login`, {
-      data: { phone: '13800000007', password: 'Demo@2026' },
+    // (not page.request: that would sign this browser context in as her)
+    const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '13800000007', password: 'Demo@2026' }),
     });
     const { token } = (await login.json()) as { token: string };
     const joined = await fetch(`${baseUrl}/api/v1/activities/${id}/participants`, {

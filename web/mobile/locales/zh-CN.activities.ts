@@ -80,6 +80,7 @@ export const activityMessages = {
     askCorrection: '漏签了？申请补录',
     // 报名参加: residents take part without registering as volunteers
     residentSeats: '群众名额',
+    volunteerSeats: '志愿者名额',
     residentSeatsValue: (confirmed: number, quota: number) => `已报名 ${confirmed} 人 / 共 ${quota} 人`,
     openToResidents: '本活动欢迎群众报名参加，无需注册志愿者',
     join: '报名参加',
