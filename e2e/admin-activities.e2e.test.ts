@@ -113,6 +113,7 @@ describe('admin 活动管理', () => {
     expect(await page.locator('[data-test="participant-table"]').innerText()).not.toContain('赵大娘');
     await page.getByRole('button', { name: '登记到场' }).click();
     await expect.poll(() => page.locator('[data-test="participant-counts"]').innerText()).toContain('已到场 1 人');
+    expect(await page.locator('[data-test="participant-table"] tbody tr').first().innerText()).toContain('已确认');
     await page.screenshot({ path: '.tmp/screenshots/admin-activity-participants.png' });
   }, 90_000);
 });
