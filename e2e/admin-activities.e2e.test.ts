@@ -78,4 +78,42 @@ describe('admin 活动管理', () => {
     await expect.poll(() => page.locator('.el-message').last().innerText()).toContain('保险');
     await expect.poll(() => page.locator('[data-test="activity-state"]').innerText()).toBe('草稿');
   }, 90_000);
+
+  it('shows the residents who joined, masked, with the counts, and marks one present on the roster', async () => {
+    const page = await signIn('13800000002');
+    const { id } = await draft(page, {
+      title: `e2e 文艺汇演 ${Date.now()}`,
+      type: 'culture_sports',
+      participantQuota: 20,
+    });
+    const csrf = (await page.context().cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
+    const publish = await page.request.post(`${baseUrl}/api/v1/activities/${id}/publish`, {
+      headers: { 'X-CSRF-Token': csrf },
+    });
+    expect(publish.status()).toBe(200);
+    // 赵大娘 joins from her phone (through the API here)
+    // (not page.request: that would sign this browser context in as her)
+    const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '13800000007', password: 'Demo@2026' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const joined = await fetch(`${baseUrl}/api/v1/activities/${id}/participants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(joined.status).toBe(201);
+
+    await page.goto(`${baseUrl}/admin/activities/${id}`);
+    await expect.poll(() => page.locator('[data-test="detail-residents"]').innerText()).toContain('已报名 1 / 20 人');
+    await page.getByRole('tab', { name: /群众报名/ }).click();
+    await expect.poll(() => page.locator('[data-test="participant-table"]').innerText()).toContain('赵*娘');
+    expect(await page.locator('[data-test="participant-table"]').innerText()).not.toContain('赵大娘');
+    await page.getByRole('button', { name: '登记到场' }).click();
+    await expect.poll(() => page.locator('[data-test="participant-counts"]').innerText()).toContain('已到场 1 人');
+    expect(await page.locator('[data-test="participant-table"] tbody tr').first().innerText()).toContain('已确认');
+    await page.screenshot({ path: '.tmp/screenshots/admin-activity-participants.png' });
+  }, 90_000);
 });

@@ -111,4 +111,24 @@ describe('the seeded demo county obeys the scope rules', () => {
       expect(me.roles[0].regionCode.startsWith(prefix), phone).toBe(true);
     }
   });
+
+  it('demo residents joined activities open to residents through the join service: a place, a waitlist, one still open', async () => {
+    const get = async (phone: string, url: string) =>
+      (await t.as(phone)({ method: 'GET', url: `/api/v1${url}` })).json() as Json;
+    const mine = (await get(PHONES.resident, '/me/participations?when=upcoming&pageSize=50')).items as Json[];
+    expect(mine.map((p) => p.status).sort()).toEqual(['confirmed', 'waitlisted']);
+    // coherent times: joined before the activity starts
+    for (const p of mine) expect(Date.parse(p.activity.startAt)).toBeGreaterThan(Date.parse(p.signedUpAt));
+    const [counts] = await rows(
+      `select count(*) filter (where participant_quota > 0)::int as open,
+         sum(participant_confirmed_count)::int as confirmed, sum(participant_waitlist_count)::int as waiting
+       from activities where county_code = '411523'`,
+    );
+    expect(counts).toEqual({ open: 3, confirmed: 3, waiting: 1 });
+    // every place's join is in the audit log, as an API join writes it
+    const [audited] = await rows(
+      `select count(*)::int as n from audit_events where action = 'activity.participant.join'`,
+    );
+    expect(audited.n).toBe(4);
+  });
 });

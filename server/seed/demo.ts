@@ -11,6 +11,7 @@ import { rng } from './random.js';
 import { seedVolunteers } from './volunteers.js';
 import { seedOrders } from './orders.js';
 import { seedActivities } from './activities.js';
+import { seedParticipants } from './participants.js';
 import { seedPoints } from './points.js';
 import { ensureLocalStaff } from './staff.js';
 import { seedHonors } from './honors.js';
@@ -310,6 +311,7 @@ export async function seedDemo(deps: Deps, countyCode = deps.config.demoCounty, 
   await seedVolunteers(deps, countyCode, actor, log);
   await seedOrders(deps, countyCode, actor, log, staff);
   await seedActivities(deps, countyCode, actor, log);
+  await seedParticipants(deps, countyCode, log);
   await seedPoints(deps, countyCode, actor, log, staff);
   await seedHonors(deps, countyCode, actor, log);
   await seedShopWishes(deps, countyCode, actor, log);

@@ -5614,6 +5614,7 @@ export interface paths {
             lat?: number | null;
             lng?: number | null;
             checkinRadiusM?: number | null;
+            participantQuota?: number | null;
             shifts?: {
               /** Format: uuid */
               id?: string;
@@ -6119,6 +6120,7 @@ export interface paths {
             lat?: number | null;
             lng?: number | null;
             checkinRadiusM?: number | null;
+            participantQuota?: number | null;
             shifts?: {
               /** Format: uuid */
               id?: string;
@@ -6814,6 +6816,356 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/activities/{id}/participants': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 群众报名参加名单（工作人员，姓名脱敏）及已报名、候补、到场人数 */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          pageSize?: number;
+          status?: 'confirmed' | 'waitlisted' | 'cancelled';
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ParticipantPage'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** 报名参加活动（群众，无需注册志愿者；活动须开放群众报名）：名额内即确认，满员则进入候补 */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': Record<string, unknown> | null;
+        };
+      };
+      responses: {
+        /** @description 已创建 */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ParticipationResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/activities/{id}/participants/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** 取消我的报名参加（群众；候补第一位自动转正） */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功，无返回内容 */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/activities/{id}/participants/me/checkin': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 群众签到（报名参加的群众，凭 6 位签到码或扫码） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            code: string;
+            lat?: number | null;
+            lng?: number | null;
+            /** @enum {string} */
+            method?: 'code' | 'qr';
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CheckInResult'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/activities/{id}/participants/{participantId}/attendance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 登记群众到场（工作人员按名单登记；attended 为 false 时撤销登记） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          participantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            attended: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AttendanceMark'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/participations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 我报名参加的活动（群众） */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          pageSize?: number;
+          when?: 'upcoming' | 'past';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['MyParticipationItem'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -15741,6 +16093,28 @@ export interface components {
      * @enum {string}
      */
     SignupAction: 'signUp' | 'cancel' | 'promote' | 'checkIn' | 'checkOut';
+    /**
+     * @description 群众报名参加的状态：已报名（确认）/ 候补中 / 已取消
+     * @enum {string}
+     */
+    ParticipantStatus: 'confirmed' | 'waitlisted' | 'cancelled';
+    /**
+     * @description 群众报名参加的操作：报名参加 / 取消报名 / 候补转正（系统）/ 签到 / 登记到场（工作人员）
+     * @enum {string}
+     */
+    ParticipantAction: 'join' | 'cancel' | 'promote' | 'checkIn' | 'mark';
+    /** @description 当前用户以群众身份报名参加该活动的记录 */
+    MyParticipation: {
+      /** Format: uuid */
+      id: string;
+      status: components['schemas']['ParticipantStatus'];
+      /** @description 候补第几位（候补中时） */
+      position: number | null;
+      /** Format: date-time */
+      checkInAt: string | null;
+      /** @description 我现在可以对这条报名做的操作（按钮） */
+      actions: components['schemas']['ParticipantAction'][];
+    };
     /** @description 活动的岗位时段 */
     ActivityShift: {
       /** Format: uuid */
@@ -15815,7 +16189,16 @@ export interface components {
       checkinRadiusM: number | null;
       beneficiaries: string;
       beneficiaryCount: number;
+      /** @description 活动登记的其他参与人数（补录时填写的群众人数） */
       participantCount: number;
+      /** @description 群众报名参加的名额；为空或 0 表示不开放群众报名 */
+      participantQuota: number | null;
+      /** @description 已确认报名参加的群众人数 */
+      participantConfirmedCount: number;
+      /** @description 候补中的群众人数 */
+      participantWaitlistCount: number;
+      /** @description 已签到（到场）的群众人数 */
+      participantAttendedCount: number;
       photoIds: string[];
       sheetPhotoIds: string[];
       recordedAfter: components['schemas']['RecordedAfter'] | null;
@@ -15826,6 +16209,7 @@ export interface components {
       /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
       code?: string;
       mySignup: components['schemas']['MySignup'] | null;
+      myParticipation: components['schemas']['MyParticipation'] | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -15871,7 +16255,16 @@ export interface components {
       checkinRadiusM: number | null;
       beneficiaries: string;
       beneficiaryCount: number;
+      /** @description 活动登记的其他参与人数（补录时填写的群众人数） */
       participantCount: number;
+      /** @description 群众报名参加的名额；为空或 0 表示不开放群众报名 */
+      participantQuota: number | null;
+      /** @description 已确认报名参加的群众人数 */
+      participantConfirmedCount: number;
+      /** @description 候补中的群众人数 */
+      participantWaitlistCount: number;
+      /** @description 已签到（到场）的群众人数 */
+      participantAttendedCount: number;
       photoIds: string[];
       sheetPhotoIds: string[];
       recordedAfter: components['schemas']['RecordedAfter'] | null;
@@ -15882,6 +16275,7 @@ export interface components {
       /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
       code?: string;
       mySignup: components['schemas']['MySignup'] | null;
+      myParticipation: components['schemas']['MyParticipation'] | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -15953,7 +16347,16 @@ export interface components {
       checkinRadiusM: number | null;
       beneficiaries: string;
       beneficiaryCount: number;
+      /** @description 活动登记的其他参与人数（补录时填写的群众人数） */
       participantCount: number;
+      /** @description 群众报名参加的名额；为空或 0 表示不开放群众报名 */
+      participantQuota: number | null;
+      /** @description 已确认报名参加的群众人数 */
+      participantConfirmedCount: number;
+      /** @description 候补中的群众人数 */
+      participantWaitlistCount: number;
+      /** @description 已签到（到场）的群众人数 */
+      participantAttendedCount: number;
       photoIds: string[];
       sheetPhotoIds: string[];
       recordedAfter: components['schemas']['RecordedAfter'] | null;
@@ -15964,6 +16367,7 @@ export interface components {
       /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
       code?: string;
       mySignup: components['schemas']['MySignup'] | null;
+      myParticipation: components['schemas']['MyParticipation'] | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -15978,6 +16382,8 @@ export interface components {
       actions: components['schemas']['ActivityAction'][];
       /** @description 当前用户作为志愿者现在可做的：报名（尚未报名时），或其报名的取消、签到、签退 */
       volunteerActions: components['schemas']['SignupAction'][];
+      /** @description 当前用户作为群众现在可做的：报名参加（尚未报名时），或其报名的取消、签到 */
+      residentActions: components['schemas']['ParticipantAction'][];
       /** @description 流转记录（补录的活动，工作人员可见） */
       timeline: components['schemas']['TimelineEvent'][];
     };
@@ -16015,7 +16421,16 @@ export interface components {
       checkinRadiusM: number | null;
       beneficiaries: string;
       beneficiaryCount: number;
+      /** @description 活动登记的其他参与人数（补录时填写的群众人数） */
       participantCount: number;
+      /** @description 群众报名参加的名额；为空或 0 表示不开放群众报名 */
+      participantQuota: number | null;
+      /** @description 已确认报名参加的群众人数 */
+      participantConfirmedCount: number;
+      /** @description 候补中的群众人数 */
+      participantWaitlistCount: number;
+      /** @description 已签到（到场）的群众人数 */
+      participantAttendedCount: number;
       photoIds: string[];
       sheetPhotoIds: string[];
       recordedAfter: components['schemas']['RecordedAfter'] | null;
@@ -16026,6 +16441,7 @@ export interface components {
       /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
       code?: string;
       mySignup: components['schemas']['MySignup'] | null;
+      myParticipation: components['schemas']['MyParticipation'] | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -16040,6 +16456,8 @@ export interface components {
       actions: components['schemas']['ActivityAction'][];
       /** @description 当前用户作为志愿者现在可做的：报名（尚未报名时），或其报名的取消、签到、签退 */
       volunteerActions: components['schemas']['SignupAction'][];
+      /** @description 当前用户作为群众现在可做的：报名参加（尚未报名时），或其报名的取消、签到 */
+      residentActions: components['schemas']['ParticipantAction'][];
       /** @description 流转记录（补录的活动，工作人员可见） */
       timeline: components['schemas']['TimelineEvent'][];
       /** @description 记为缺席的人数 */
@@ -16107,7 +16525,16 @@ export interface components {
       checkinRadiusM: number | null;
       beneficiaries: string;
       beneficiaryCount: number;
+      /** @description 活动登记的其他参与人数（补录时填写的群众人数） */
       participantCount: number;
+      /** @description 群众报名参加的名额；为空或 0 表示不开放群众报名 */
+      participantQuota: number | null;
+      /** @description 已确认报名参加的群众人数 */
+      participantConfirmedCount: number;
+      /** @description 候补中的群众人数 */
+      participantWaitlistCount: number;
+      /** @description 已签到（到场）的群众人数 */
+      participantAttendedCount: number;
       photoIds: string[];
       sheetPhotoIds: string[];
       recordedAfter: components['schemas']['RecordedAfter'] | null;
@@ -16118,6 +16545,7 @@ export interface components {
       /** @description 6 位签到码（仅对可管理该活动的工作人员返回） */
       code?: string;
       mySignup: components['schemas']['MySignup'] | null;
+      myParticipation: components['schemas']['MyParticipation'] | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -16132,6 +16560,8 @@ export interface components {
       actions: components['schemas']['ActivityAction'][];
       /** @description 当前用户作为志愿者现在可做的：报名（尚未报名时），或其报名的取消、签到、签退 */
       volunteerActions: components['schemas']['SignupAction'][];
+      /** @description 当前用户作为群众现在可做的：报名参加（尚未报名时），或其报名的取消、签到 */
+      residentActions: components['schemas']['ParticipantAction'][];
       /** @description 流转记录（补录的活动，工作人员可见） */
       timeline: components['schemas']['TimelineEvent'][];
       settlement: components['schemas']['RecordSettlement'];
@@ -16235,6 +16665,77 @@ export interface components {
       /** Format: uuid */
       signupId: string;
       hours: components['schemas']['Settlement'];
+    };
+    /** @description 报名参加的结果：已确认，或候补第几位 */
+    ParticipationResult: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'confirmed' | 'waitlisted';
+      /** @description 候补第几位（进入候补时） */
+      position?: number;
+    };
+    /** @description 群众报名参加名单的一行 */
+    ActivityParticipant: {
+      /** Format: uuid */
+      id: string;
+      /** @description 姓名（已脱敏，如 张*丰） */
+      name: string;
+      phoneMasked: string;
+      status: components['schemas']['ParticipantStatus'];
+      position: number | null;
+      /** Format: date-time */
+      signedUpAt: string;
+      /** Format: date-time */
+      promotedAt: string | null;
+      /** Format: date-time */
+      cancelledAt: string | null;
+      /** Format: date-time */
+      checkInAt: string | null;
+      /** @enum {string|null} */
+      checkInMethod: 'code' | 'qr' | 'roster' | null;
+    };
+    /** @description 群众报名参加名单的一页及人数 */
+    ParticipantPage: {
+      items: components['schemas']['ActivityParticipant'][];
+      total: number;
+      page: number;
+      pageSize: number;
+      /** @description 名额、已报名、候补、已到场人数 */
+      counts: {
+        quota: number;
+        confirmed: number;
+        waitlisted: number;
+        attended: number;
+      };
+    };
+    /** @description 登记到场的结果：到场时间（撤销登记后为空） */
+    AttendanceMark: {
+      /** Format: date-time */
+      checkInAt: string | null;
+    };
+    /** @description 我报名参加的活动（群众） */
+    MyParticipationItem: {
+      /** Format: uuid */
+      id: string;
+      status: components['schemas']['ParticipantStatus'];
+      position: number | null;
+      /** Format: date-time */
+      signedUpAt: string;
+      /** Format: date-time */
+      checkInAt: string | null;
+      activity: {
+        /** Format: uuid */
+        id: string;
+        title: string;
+        type: components['schemas']['ActivityType'];
+        state: components['schemas']['ActivityState'];
+        /** Format: date-time */
+        startAt: string;
+        /** Format: date-time */
+        endAt: string;
+        address: string;
+      };
     };
     /**
      * @description 时长来源：活动签到 / 点单服务 / 超时长认定 / 补录 / 冲正

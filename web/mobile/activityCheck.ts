@@ -23,8 +23,12 @@ function locate(): Promise<{ lat: number; lng: number }> {
 
 export type CheckMode = 'in' | 'out' | 'done';
 
-/** Check in when not yet in, check out when in and not out; 'done' once both are recorded. */
+/** The caller takes part as a resident (报名参加) and has no volunteer sign-up: they check in only, no hours. */
+export const asResident = (a: Activity | null | undefined): boolean => !!a?.myParticipation && !a.mySignup;
+
+/** Check in when not yet in, check out when in and not out; 'done' once both are recorded (a resident: once in). */
 export function checkMode(a: Activity | null | undefined): CheckMode {
+  if (asResident(a)) return a?.myParticipation?.checkInAt ? 'done' : 'in';
   const s = a?.mySignup;
   if (s?.checkOutAt) return 'done';
   if (s?.checkInAt) return 'out';
@@ -57,8 +61,9 @@ export function useCheckAction() {
         }
       }
       const body = { code, method, ...where };
-      const result =
-        mode === 'in'
+      const result = asResident(activity)
+        ? await activitiesApi.checkInPlace(activity.id, body)
+        : mode === 'in'
           ? await activitiesApi.checkIn(activity.id, body)
           : await activitiesApi.checkOut(activity.id, body);
       return { mode, result };

@@ -28,7 +28,7 @@ export function stateTone(state: ActivityState): Tone {
 }
 
 /** What a sign-up shows (the activity's `mySignup`, or a row of my sign-ups). */
-type SignupView = Pick<MySignup, 'status' | 'position' | 'checkInAt' | 'checkOutAt'>;
+type SignupView = Pick<MySignup, 'status' | 'position' | 'checkInAt'> & { checkOutAt?: string | null };
 
 /** What the volunteer's own sign-up says, in a few characters: 已报名, 第 2 位候补, 已签到, 已签退. */
 export function signupLabel(s: SignupView | null | undefined): string {

@@ -114,6 +114,13 @@ export const activities = pgTable(
       .default(sql`'[]'::jsonb`),
     /** People who took part without a volunteer record (residents at a lecture, a show …). */
     participantCount: integer('participant_count').notNull().default(0),
+    /**
+     * Places for residents who take part (报名参加, activity_participants) apart from the volunteers' seats; null or 0 =
+     * not open to residents. The counts are kept in the transactions that move a place, as the volunteers' are.
+     */
+    participantQuota: integer('participant_quota'),
+    participantConfirmedCount: integer('participant_confirmed_count').notNull().default(0),
+    participantWaitlistCount: integer('participant_waitlist_count').notNull().default(0),
     /** Set when the activity was held first and entered afterwards (补录): who entered it and when. */
     recordedBy: uuid('recorded_by'),
     recordedAt: ts('recorded_at'),
@@ -141,6 +148,10 @@ export const activities = pgTable(
       sql`${t.quota} > 0 and ${t.confirmedCount} >= 0 and ${t.confirmedCount} <= ${t.quota}`,
     ),
     check('activities_time_ck', sql`${t.endAt} > ${t.startAt}`),
+    check(
+      'activities_participant_quota_ck',
+      sql`${t.participantConfirmedCount} >= 0 and ${t.participantWaitlistCount} >= 0 and ${t.participantConfirmedCount} <= coalesce(${t.participantQuota}, 0)`,
+    ),
   ],
 );
 
@@ -212,6 +223,43 @@ export const activitySignups = pgTable(
     index('activity_signups_wait_idx').on(t.activityId, t.status, t.seq),
     index('activity_signups_volunteer_idx').on(t.volunteerId, t.createdAt),
     index('activity_signups_user_idx').on(t.userId),
+  ],
+);
+
+export const participantStatuses = ['confirmed', 'waitlisted', 'cancelled'] as const;
+
+/**
+ * A resident's place at an activity open to residents (报名参加): no volunteer record, no hours. `seq` (an identity)
+ * orders the FIFO waitlist as for sign-ups; attendance is the resident's check-in (code or QR) or a staff roster mark.
+ */
+export const activityParticipants = pgTable(
+  'activity_participants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    status: text('status', { enum: participantStatuses }).notNull(),
+    signedUpAt: ts('signed_up_at').notNull(),
+    promotedAt: ts('promoted_at'),
+    cancelledAt: ts('cancelled_at'),
+    checkInAt: ts('check_in_at'),
+    checkInMethod: text('check_in_method', { enum: ['code', 'qr', 'roster'] }),
+    /** The staff member who marked the attendance on the roster (null for the resident's own check-in). */
+    checkedInBy: uuid('checked_in_by'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('activity_participants_live_uq')
+      .on(t.activityId, t.userId)
+      .where(sql`${t.status} <> 'cancelled'`),
+    index('activity_participants_wait_idx').on(t.activityId, t.status, t.seq),
+    index('activity_participants_user_idx').on(t.userId, t.createdAt),
   ],
 );
 

@@ -438,6 +438,7 @@ export const workflowEvents = pgTable(
         'honor',
         'activity',
         'activity_signup',
+        'activity_participant',
         'hours_request',
         'star_application',
         'submission',

@@ -20,6 +20,10 @@ import {
   CheckInResult,
   CheckOutResult,
   MySignupItem,
+  MyParticipationItem,
+  ParticipantPage,
+  ParticipationResult,
+  AttendanceMark,
   QrImage,
   RecordedActivity,
   SignupResult,
@@ -48,6 +52,14 @@ import {
   sweepActivities,
 } from './service.js';
 import { confirmRecord, recordActivity, resubmitRecord, returnRecord } from './records.js';
+import {
+  cancelMyPlace,
+  checkInPlace,
+  joinActivity,
+  listParticipants,
+  markAttendance,
+  myPlaces,
+} from './participants.js';
 import { sql } from 'drizzle-orm';
 import { holdsId } from '../../platform/file-holders.js';
 import { activities } from '../../db/schema/index.js';
@@ -114,6 +126,12 @@ const activityBody = z.object({
     .int('签到范围应为整数（米）')
     .min(10, '签到范围不能小于 10 米')
     .max(100_000, '签到范围不能超过 100 公里')
+    .nullish(),
+  participantQuota: z
+    .number({ error: '群众报名名额应为整数' })
+    .int('群众报名名额应为整数')
+    .min(0, '群众报名名额不能为负（0 或不填为不开放群众报名）')
+    .max(10_000, '群众报名名额不能超过 10000')
     .nullish(),
   shifts: z.array(shiftBody).max(50, '岗位时段不能超过 50 个').optional(),
 });
@@ -567,6 +585,101 @@ export const activityRoutes =
       },
       async (req, reply) =>
         reply.status(201).send(await recordAttendance(db, await caller(req), now(), req.params.id, req.body)),
+    );
+
+    app.post(
+      '/activities/:id/participants',
+      {
+        schema: {
+          tags,
+          summary: '报名参加活动（群众，无需注册志愿者；活动须开放群众报名）：名额内即确认，满员则进入候补',
+          params: idParam,
+          body: z.object({}).nullish(),
+          response: { 201: ParticipationResult },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await joinActivity(db, await caller(req), now(), req.params.id)),
+    );
+
+    app.delete(
+      '/activities/:id/participants/me',
+      {
+        schema: {
+          tags,
+          summary: '取消我的报名参加（群众；候补第一位自动转正）',
+          params: idParam,
+          response: { 204: noContent },
+        },
+      },
+      async (req, reply) => {
+        await cancelMyPlace(db, await caller(req), now(), req.params.id);
+        return reply.status(204).send();
+      },
+    );
+
+    app.post(
+      '/activities/:id/participants/me/checkin',
+      {
+        schema: {
+          tags,
+          summary: '群众签到（报名参加的群众，凭 6 位签到码或扫码）',
+          params: idParam,
+          body: codeBody,
+          response: { 200: CheckInResult },
+        },
+      },
+      async (req) => checkInPlace(db, await caller(req), now(), req.params.id, req.body),
+    );
+
+    app.get(
+      '/activities/:id/participants',
+      {
+        config: { permission: 'activity:read' },
+        schema: {
+          tags,
+          summary: '群众报名参加名单（工作人员，姓名脱敏）及已报名、候补、到场人数',
+          params: idParam,
+          querystring: z.object({
+            ...pageQuery,
+            status: z
+              .enum(['confirmed', 'waitlisted', 'cancelled'], {
+                error: 'status 应为 confirmed、waitlisted 或 cancelled',
+              })
+              .optional(),
+          }),
+          response: { 200: ParticipantPage },
+        },
+      },
+      async (req) => listParticipants(db, await caller(req), req.params.id, req.query),
+    );
+
+    app.post(
+      '/activities/:id/participants/:participantId/attendance',
+      {
+        config: { permission: 'activity:manage' },
+        schema: {
+          tags,
+          summary: '登记群众到场（工作人员按名单登记；attended 为 false 时撤销登记）',
+          params: z.object({ id: idParam.shape.id, participantId: uuid('报名参加记录') }),
+          body: z.object({ attended: z.boolean({ error: 'attended 应为 true 或 false' }) }),
+          response: { 200: AttendanceMark },
+        },
+      },
+      async (req) =>
+        markAttendance(db, await caller(req), now(), req.params.id, req.params.participantId, req.body.attended),
+    );
+
+    app.get(
+      '/me/participations',
+      {
+        schema: {
+          tags,
+          summary: '我报名参加的活动（群众）',
+          querystring: z.object({ ...pageQuery, when: when.optional() }),
+          response: { 200: pageOf(MyParticipationItem) },
+        },
+      },
+      async (req) => myPlaces(db, await caller(req), now(), req.query),
     );
 
     app.get(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dateTime, pageOf } from '../../platform/responses.js';
 import { activityTypes } from '../../db/schema/index.js';
-import { activityMachine, signupMachine } from './transitions.js';
+import { activityMachine, participantMachine, signupMachine } from './transitions.js';
 
 /** What the activity routes answer (named components of the OpenAPI document; the web's types come from them). */
 
@@ -24,6 +24,24 @@ export const SignupStatus = z
 export const SignupAction = z
   .enum(keys(signupMachine.transitions))
   .meta({ id: 'SignupAction', description: '报名的操作：报名 / 取消报名 / 候补转正（系统）/ 签到 / 签退' });
+
+export const ParticipantStatus = z
+  .enum(['confirmed', 'waitlisted', 'cancelled'])
+  .meta({ id: 'ParticipantStatus', description: '群众报名参加的状态：已报名（确认）/ 候补中 / 已取消' });
+export const ParticipantAction = z.enum(keys(participantMachine.transitions)).meta({
+  id: 'ParticipantAction',
+  description: '群众报名参加的操作：报名参加 / 取消报名 / 候补转正（系统）/ 签到 / 登记到场（工作人员）',
+});
+
+export const MyParticipation = z
+  .object({
+    id: z.uuid(),
+    status: ParticipantStatus,
+    position: z.number().int().nullable().meta({ description: '候补第几位（候补中时）' }),
+    checkInAt: dateTime.nullable(),
+    actions: z.array(ParticipantAction).meta({ description: '我现在可以对这条报名做的操作（按钮）' }),
+  })
+  .meta({ id: 'MyParticipation', description: '当前用户以群众身份报名参加该活动的记录' });
 
 export const ActivityShift = z
   .object({
@@ -87,7 +105,15 @@ export const Activity = z
     checkinRadiusM: z.number().int().nullable(),
     beneficiaries: z.string(),
     beneficiaryCount: z.number().int(),
-    participantCount: z.number().int(),
+    participantCount: z.number().int().meta({ description: '活动登记的其他参与人数（补录时填写的群众人数）' }),
+    participantQuota: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: '群众报名参加的名额；为空或 0 表示不开放群众报名' }),
+    participantConfirmedCount: z.number().int().meta({ description: '已确认报名参加的群众人数' }),
+    participantWaitlistCount: z.number().int().meta({ description: '候补中的群众人数' }),
+    participantAttendedCount: z.number().int().meta({ description: '已签到（到场）的群众人数' }),
     photoIds: z.array(z.uuid()),
     sheetPhotoIds: z.array(z.uuid()),
     recordedAfter: RecordedAfter.nullable(),
@@ -97,6 +123,7 @@ export const Activity = z
     shifts: z.array(ActivityShift),
     code: z.string().optional().meta({ description: '6 位签到码（仅对可管理该活动的工作人员返回）' }),
     mySignup: MySignup.nullable(),
+    myParticipation: MyParticipation.nullable(),
     createdAt: dateTime,
     publishedAt: dateTime.nullable(),
     endedAt: dateTime.nullable(),
@@ -134,6 +161,9 @@ export const ActivityDetail = Activity.extend({
   volunteerActions: z
     .array(SignupAction)
     .meta({ description: '当前用户作为志愿者现在可做的：报名（尚未报名时），或其报名的取消、签到、签退' }),
+  residentActions: z
+    .array(ParticipantAction)
+    .meta({ description: '当前用户作为群众现在可做的：报名参加（尚未报名时），或其报名的取消、签到' }),
   timeline: z.array(TimelineEvent).meta({ description: '流转记录（补录的活动，工作人员可见）' }),
 }).meta({ id: 'ActivityDetail', description: '活动详情' });
 
@@ -251,3 +281,62 @@ export const QrImage = {
     'image/png': { schema: z.custom<Buffer>((v) => Buffer.isBuffer(v)).meta({ type: 'string', format: 'binary' }) },
   },
 };
+
+export const ParticipationResult = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(['confirmed', 'waitlisted']),
+    position: z.number().int().optional().meta({ description: '候补第几位（进入候补时）' }),
+  })
+  .meta({ id: 'ParticipationResult', description: '报名参加的结果：已确认，或候补第几位' });
+
+export const ActivityParticipant = z
+  .object({
+    id: z.uuid(),
+    name: z.string().meta({ description: '姓名（已脱敏，如 张*丰）' }),
+    phoneMasked: z.string(),
+    status: ParticipantStatus,
+    position: z.number().int().nullable(),
+    signedUpAt: dateTime,
+    promotedAt: dateTime.nullable(),
+    cancelledAt: dateTime.nullable(),
+    checkInAt: dateTime.nullable(),
+    checkInMethod: z.enum(['code', 'qr', 'roster']).nullable(),
+  })
+  .meta({ id: 'ActivityParticipant', description: '群众报名参加名单的一行' });
+
+export const ParticipantPage = pageOf(ActivityParticipant)
+  .extend({
+    counts: z
+      .object({
+        quota: z.number().int(),
+        confirmed: z.number().int(),
+        waitlisted: z.number().int(),
+        attended: z.number().int(),
+      })
+      .meta({ description: '名额、已报名、候补、已到场人数' }),
+  })
+  .meta({ id: 'ParticipantPage', description: '群众报名参加名单的一页及人数' });
+
+export const AttendanceMark = z
+  .object({ checkInAt: dateTime.nullable() })
+  .meta({ id: 'AttendanceMark', description: '登记到场的结果：到场时间（撤销登记后为空）' });
+
+export const MyParticipationItem = z
+  .object({
+    id: z.uuid(),
+    status: ParticipantStatus,
+    position: z.number().int().nullable(),
+    signedUpAt: dateTime,
+    checkInAt: dateTime.nullable(),
+    activity: z.object({
+      id: z.uuid(),
+      title: z.string(),
+      type: ActivityType,
+      state: ActivityState,
+      startAt: dateTime,
+      endAt: dateTime,
+      address: z.string(),
+    }),
+  })
+  .meta({ id: 'MyParticipationItem', description: '我报名参加的活动（群众）' });

@@ -20,6 +20,7 @@ import {
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   activities,
+  activityParticipants,
   activityPlans,
   activityShifts,
   activitySignups,
@@ -69,7 +70,12 @@ import {
   signupMachine,
   CHECKIN_BEFORE_MS,
   CHECKOUT_AFTER_MS,
+  participantMachine,
+  type ParticipantAction,
+  type ParticipantParty,
+  type ParticipantStatus,
 } from './transitions.js';
+import { fillPlaces, notifyPromotedPlaces, participantContext, placeCounts, placePositionSql } from './participants.js';
 
 export type ActivityState = (typeof activityStates)[number];
 export type ActivityType = (typeof activityTypes)[number];
@@ -151,13 +157,13 @@ const activityScope = (scope: Scope) =>
 /** canManage and canStaffRead as SQL, for the scoped loaders and the sign-up's read (out of sight = not found). */
 const managesSql = (c: Pick<ActivityCaller, 'permissions' | 'scope'>) =>
   c.permissions.has('activity:manage') ? activityScope(c.scope) : sql`false`;
-const staffReadsSql = (c: Pick<ActivityCaller, 'permissions' | 'scope'>) =>
+export const staffReadsSql = (c: Pick<ActivityCaller, 'permissions' | 'scope'>) =>
   c.permissions.has('activity:read') || c.permissions.has('activity:manage') ? activityScope(c.scope) : sql`false`;
 /**
  * Staff in scope see every state; anyone of the county sees an activity once it is published (or, for one recorded
  * afterwards, once it counts: a record waiting for the level above, or returned by it, is for staff only).
  */
-const seesSql = (c: Pick<ActivityCaller, 'permissions' | 'scope' | 'countyCode'>) =>
+export const seesSql = (c: Pick<ActivityCaller, 'permissions' | 'scope' | 'countyCode'>) =>
   or(
     staffReadsSql(c),
     and(eq(activities.countyCode, c.countyCode), notInArray(activities.state, ['draft', ...unconfirmedStates])),
@@ -172,7 +178,7 @@ function requireVolunteer(c: Pick<ActivityCaller, 'volunteerId'>): string {
 }
 
 export const transitionError = (message: string) => new AppError('INVALID_TRANSITION', message);
-const pgCode = (e: unknown): string | undefined =>
+export const pgCode = (e: unknown): string | undefined =>
   (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
 
 /** Great-circle distance in metres (haversine). */
@@ -210,6 +216,8 @@ export type ActivityInput = {
   lat?: number | null;
   lng?: number | null;
   checkinRadiusM?: number | null;
+  /** Places for residents (报名参加); null or 0 = not open to residents. */
+  participantQuota?: number | null;
   shifts?: ShiftInput[];
 };
 
@@ -223,6 +231,11 @@ export async function checkInput(db: DbOrTx, scope: Scope, input: ActivityInput)
     problems.push({ path: 'endAt', message: '结束时间必须晚于开始时间' });
   if (!Number.isInteger(input.quota) || input.quota <= 0)
     problems.push({ path: 'quota', message: '招募名额必须是大于 0 的整数' });
+  if (input.participantQuota != null && (!Number.isInteger(input.participantQuota) || input.participantQuota < 0))
+    problems.push({
+      path: 'participantQuota',
+      message: '群众报名名额必须是不小于 0 的整数（0 或不填为不开放群众报名）',
+    });
   if (input.checkinRadiusM != null && (input.lat == null || input.lng == null))
     problems.push({ path: 'lat', message: '设置签到范围时须填写活动地点的经纬度' });
   if ((input.lat == null) !== (input.lng == null))
@@ -291,6 +304,7 @@ function columnsOf(input: ActivityInput) {
     lat: input.lat ?? null,
     lng: input.lng ?? null,
     checkinRadiusM: input.checkinRadiusM ?? null,
+    participantQuota: input.participantQuota || null,
   };
 }
 
@@ -313,8 +327,25 @@ export type MySignup = {
   /** What the volunteer may do with the sign-up now (the H5's buttons): `cancel`. */
   actions: SignupAction[];
 } | null;
+/** The caller's own place as a resident (报名参加). */
+export type MyParticipation = {
+  id: string;
+  status: ParticipantStatus;
+  position: number | null;
+  checkInAt: Date | null;
+  /** What the resident may do with the place now (the H5's buttons): `cancel`, `checkIn`. */
+  actions: ParticipantAction[];
+} | null;
+type Residents = { attended: number; mine: MyParticipation };
 
-function presentActivity(a: Activity, names: Names, shifts: Shift[], mySignup: MySignup, withCode: boolean) {
+function presentActivity(
+  a: Activity,
+  names: Names,
+  shifts: Shift[],
+  mySignup: MySignup,
+  withCode: boolean,
+  residents: Residents,
+) {
   return {
     id: a.id,
     title: a.title,
@@ -343,6 +374,10 @@ function presentActivity(a: Activity, names: Names, shifts: Shift[], mySignup: M
     beneficiaries: a.beneficiaries,
     beneficiaryCount: a.beneficiaryCount,
     participantCount: a.participantCount,
+    participantQuota: a.participantQuota,
+    participantConfirmedCount: a.participantConfirmedCount,
+    participantWaitlistCount: a.participantWaitlistCount,
+    participantAttendedCount: residents.attended,
     photoIds: a.photoIds,
     sheetPhotoIds: a.sheetPhotoIds,
     /** 补录: entered after it was held, by whom and when; confirmation by the level above, or why it was returned. */
@@ -368,6 +403,7 @@ function presentActivity(a: Activity, names: Names, shifts: Shift[], mySignup: M
     })),
     ...(withCode ? { code: a.code } : {}),
     mySignup,
+    myParticipation: residents.mine,
     createdAt: a.createdAt,
     publishedAt: a.publishedAt,
     endedAt: a.endedAt,
@@ -403,9 +439,10 @@ const positionSql = sql<
 
 /** The caller is the volunteer of their own sign-up (the loaders find only the caller's). */
 const volunteerParty: ReadonlySet<SignupParty> = new Set(['volunteer']);
+const residentParty: ReadonlySet<ParticipantParty> = new Set(['resident']);
 
 /** What the sign-up machine's guards read about one sign-up of an activity (`now`: see SignupContext's `at`). */
-const signupContext = (
+export const signupContext = (
   a: Pick<Activity, 'state' | 'startAt' | 'endAt'>,
   s: { checkInAt: Date | null; checkOutAt: Date | null } | null,
   now?: Date,
@@ -424,7 +461,7 @@ const signupContext = (
 async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & Names)[], now?: Date) {
   const ids = rows.map((r) => r.a.id);
   if (!ids.length) return [];
-  const [shiftRows, mine] = await Promise.all([
+  const [shiftRows, mine, myPlaces, attended] = await Promise.all([
     db
       .select()
       .from(activityShifts)
@@ -451,8 +488,38 @@ async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & 
             ),
           )
       : Promise.resolve([]),
+    db
+      .select({
+        id: activityParticipants.id,
+        activityId: activityParticipants.activityId,
+        status: activityParticipants.status,
+        position: placePositionSql,
+        checkInAt: activityParticipants.checkInAt,
+      })
+      .from(activityParticipants)
+      .where(
+        and(
+          inArray(activityParticipants.activityId, ids),
+          eq(activityParticipants.userId, c.userId),
+          ne(activityParticipants.status, 'cancelled'),
+        ),
+      ),
+    placeCounts(db, ids),
   ]);
   return rows.map((r) => {
+    const p = myPlaces.find((x) => x.activityId === r.a.id);
+    const residents: Residents = {
+      attended: attended.get(r.a.id)?.attended ?? 0,
+      mine: p
+        ? {
+            id: p.id,
+            status: p.status,
+            position: p.position ?? null,
+            checkInAt: p.checkInAt,
+            actions: actionsFor(participantMachine, p.status, residentParty, participantContext(r.a, p, now)),
+          }
+        : null,
+    };
     const m = mine.find((x) => x.activityId === r.a.id);
     const mySignup: MySignup = m
       ? {
@@ -472,6 +539,7 @@ async function decorate(db: DbOrTx, c: ActivityCaller, rows: ({ a: Activity } & 
       shiftRows.filter((s) => s.activityId === r.a.id),
       mySignup,
       canManage(c, r.a),
+      residents,
     );
   });
 }
@@ -486,6 +554,7 @@ export async function getActivity(db: DbOrTx, c: ActivityCaller, id: string, now
     ...view,
     actions: allowedActions(c, row.a, now),
     volunteerActions: await volunteerActions(db, c, row.a, view.mySignup, now),
+    residentActions: residentActions(c, row.a, view.myParticipation, now),
     timeline,
   };
 }
@@ -508,6 +577,16 @@ async function volunteerActions(
 }
 
 /**
+ * What the caller may do as a resident (报名参加): join an activity of their county open to residents, then what their
+ * place allows (cancel, check in). A volunteer already signed up takes part through the sign-up.
+ */
+function residentActions(c: ActivityCaller, a: Activity, mine: MyParticipation, now: Date): ParticipantAction[] {
+  if (mine) return mine.actions;
+  if (a.countyCode !== c.countyCode) return [];
+  return actionsFor(participantMachine, 'none', residentParty, participantContext(a, null, now));
+}
+
+/**
  * The scoped loader for a staff command: one query that finds the activity only when the caller may manage it
  * (activity:manage, its region in scope); out of sight = not found. `lock` takes the row lock (in a transaction).
  */
@@ -522,7 +601,7 @@ export async function loadManaged(db: DbOrTx, c: ActivityCaller, id: string, loc
 }
 
 /** The scoped loader for what anyone may read (seesSql): staff in scope, or the county once it is public. */
-async function loadVisible(db: DbOrTx, c: ActivityCaller, id: string, lock = false) {
+export async function loadVisible(db: DbOrTx, c: ActivityCaller, id: string, lock = false) {
   const q = db
     .select()
     .from(activities)
@@ -801,16 +880,27 @@ export async function createActivity(db: Db, c: ActivityCaller, now: Date, input
   });
 }
 
-/** User ids of everyone confirmed or waitlisted (for notices). */
+/** User ids of everyone confirmed or waitlisted, volunteers and residents (for notices). */
 async function signedUpUsers(tx: DbOrTx, activityId: string): Promise<string[]> {
-  const rows = await tx
-    .select({ userId: sql<string | null>`coalesce(${activitySignups.userId}, ${volunteers.userId})` })
-    .from(activitySignups)
-    .innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
-    .where(
-      and(eq(activitySignups.activityId, activityId), inArray(activitySignups.status, ['confirmed', 'waitlisted'])),
-    );
-  return rows.map((r) => r.userId).filter((x): x is string => !!x);
+  const [rows, places] = await Promise.all([
+    tx
+      .select({ userId: sql<string | null>`coalesce(${activitySignups.userId}, ${volunteers.userId})` })
+      .from(activitySignups)
+      .innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
+      .where(
+        and(eq(activitySignups.activityId, activityId), inArray(activitySignups.status, ['confirmed', 'waitlisted'])),
+      ),
+    tx
+      .select({ userId: activityParticipants.userId })
+      .from(activityParticipants)
+      .where(
+        and(
+          eq(activityParticipants.activityId, activityId),
+          inArray(activityParticipants.status, ['confirmed', 'waitlisted']),
+        ),
+      ),
+  ]);
+  return [...new Set([...rows, ...places].map((r) => r.userId).filter((x): x is string => !!x))];
 }
 
 /**
@@ -826,6 +916,8 @@ export async function updateActivity(db: Db, c: ActivityCaller, now: Date, id: s
     if (region.countyCode !== before.countyCode) throw invalid('regionCode', '不能把活动改到其他县');
     if (input.quota < before.confirmedCount)
       throw invalid('quota', `招募名额不能少于已确认报名的 ${before.confirmedCount} 人`);
+    if ((input.participantQuota ?? 0) < before.participantConfirmedCount)
+      throw invalid('participantQuota', `群众报名名额不能少于已确认报名参加的 ${before.participantConfirmedCount} 人`);
     const oldShifts = await tx.select().from(activityShifts).where(eq(activityShifts.activityId, id));
     if (input.shifts !== undefined) await syncShifts(tx, id, oldShifts, input.shifts);
     const cols = columnsOf(input);
@@ -841,6 +933,7 @@ export async function updateActivity(db: Db, c: ActivityCaller, now: Date, id: s
       .where(eq(activities.id, id))
       .returning();
     const promoted = await fillSeats(tx, updated, now);
+    const promotedPlaces = await fillPlaces(tx, updated, now);
     const [after] = await tx.select().from(activities).where(eq(activities.id, id));
     const changes = describeChanges(before, after);
     if (changes.length && before.state !== 'draft') {
@@ -858,6 +951,7 @@ export async function updateActivity(db: Db, c: ActivityCaller, now: Date, id: s
       });
     }
     await notifyPromoted(tx, after, promoted, now);
+    await notifyPromotedPlaces(tx, after, promotedPlaces, now);
     await writeAudit(
       tx,
       { ...c.actor, countyCode: after.countyCode },
@@ -867,7 +961,7 @@ export async function updateActivity(db: Db, c: ActivityCaller, now: Date, id: s
         entityId: id,
         before: { ...before, code: undefined },
         after: { ...after, code: undefined },
-        detail: { changes, promoted: promoted.length },
+        detail: { changes, promoted: promoted.length, promotedPlaces: promotedPlaces.length },
       },
     );
     return after;
@@ -881,6 +975,8 @@ function describeChanges(b: Activity, a: Activity): string[] {
     out.push(`时间改为 ${fmt(a.startAt)} 至 ${fmt(a.endAt)}`);
   if (b.address !== a.address) out.push(`地点改为${a.address}`);
   if (b.quota !== a.quota) out.push(`名额由 ${b.quota} 改为 ${a.quota}`);
+  if (b.participantQuota !== a.participantQuota)
+    out.push(`群众报名名额由 ${b.participantQuota ?? 0} 改为 ${a.participantQuota ?? 0}`);
   if (b.description !== a.description || b.theme !== a.theme) out.push('活动内容有调整');
   if (b.checkinRadiusM !== a.checkinRadiusM || b.lat !== a.lat || b.lng !== a.lng) out.push('签到位置要求有调整');
   return out;
@@ -1083,7 +1179,7 @@ type SignupRead = {
   shift_ok: boolean;
   already: boolean;
 };
-type SeatRow = { id: string; status: 'confirmed' | 'waitlisted'; waitlist_count: number };
+export type SeatRow = { id: string; status: 'confirmed' | 'waitlisted'; waitlist_count: number };
 
 /**
  * Signs the caller up. Everything that does not need the activity row lock is one read before the transaction: the
@@ -1137,7 +1233,15 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
             return r;
           }),
         )
-      : await seatGate.run(id, () => takeSeat(db, id, volunteerId, c.userId, now, actor, audit));
+      : await takeSeat(
+          db,
+          volunteerSeats,
+          id,
+          { volunteer_id: sql`${volunteerId}::uuid`, user_id: sql`${c.userId}::uuid`, source: sql`'self'` },
+          now,
+          actor,
+          audit,
+        );
     if (!row) throw transitionError('活动已不在招募中，不能报名');
     return {
       id: row.id,
@@ -1151,50 +1255,91 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
 }
 
 /**
- * An activity without shifts: lock, count, insert and the audit event in ONE statement, run on its own (its own
- * transaction: no BEGIN or COMMIT round trip, the activity row is locked only while the statement runs and commits,
- * in the database). The sign-up's id is made here, so the audit lane (chosen by it) is known before the statement;
- * the event's `status` is the inserted row's, chosen in SQL. Locks: the activity row (`l`), then — after the
- * insert — the audit lane head, the order of every command that calls writeAudit at its end.
- */
-/**
  * Sign-ups of one activity reach the database at most two at a time from this process, in arrival order
  * (platform/gate.ts): the second statement's round trip overlaps the first one's commit, and at most one backend
  * waits on the row lock. Measured against one at a time (bench/NOTES.md): ~1,070–1,110 vs ~910–980 sign-ups/s.
  */
 const seatGate = new KeyedGate(2);
 
-async function takeSeat(
+/**
+ * The queues of places on one activity row, each with its seats, taken and waitlisted counts: the volunteers'
+ * sign-ups (whose filling makes the activity 已满员) and the residents' places (报名参加, participants.ts). Both take
+ * the same activity row lock through the same gate and statement (`takeSeat`), so each queue's quota holds and its
+ * `seq` is FIFO.
+ */
+export type SeatQueue = {
+  table: 'activity_signups' | 'activity_participants';
+  quota: SQL;
+  confirmed: 'confirmed_count' | 'participant_confirmed_count';
+  waitlist: 'waitlist_count' | 'participant_waitlist_count';
+  /** the activity states that take a place */
+  states: readonly ActivityState[];
+  /** a taken last seat turns a published activity 'full' (the volunteers' queue) */
+  fills: boolean;
+};
+const volunteerSeats: SeatQueue = {
+  table: 'activity_signups',
+  quota: sql.raw('quota'),
+  confirmed: 'confirmed_count',
+  waitlist: 'waitlist_count',
+  states: ['published', 'full'],
+  fills: true,
+};
+
+/**
+ * Takes a place in `queue` (a sign-up of an activity without shifts, or a resident's place): lock, count, insert and
+ * the audit event in ONE statement, run on its own (its own transaction: no BEGIN or COMMIT round trip, the activity
+ * row is locked only while the statement runs and commits, in the database), through the activity's gate
+ * (`seatGate`, keyed by the activity: every queue of one activity waits on the same row lock). The row's id is made
+ * here, so the audit lane (chosen by it) is known before the statement; the event's `status` is the inserted row's,
+ * chosen in SQL. Locks: the activity row (`l`), then — after the insert — the audit lane head, the order of every
+ * command that calls writeAudit at its end. `columns` are the inserted row's own columns besides id, activity,
+ * status and times.
+ */
+export async function takeSeat(
   db: DbOrTx,
+  queue: SeatQueue,
   id: string,
-  volunteerId: string,
-  userId: string,
+  columns: Record<string, SQL>,
   now: Date,
   actor: Actor,
-  audit: (signupId: string) => AuditInput,
+  audit: (rowId: string) => AuditInput,
 ): Promise<SeatRow | undefined> {
   const at = sql`${now.toISOString()}::timestamptz`;
-  const signupId = randomUUID();
-  const append = auditAppendSql(actor, audit(signupId), sql`i`, {
+  const rowId = randomUUID();
+  const append = auditAppendSql(actor, audit(rowId), sql`i`, {
     key: 'status',
     by: sql`status`,
     values: ['confirmed', 'waitlisted'],
   });
-  const { rows } = await db.execute(sql`with l as (
-      select id, confirmed_count < quota as seat from activities where id = ${id}::uuid and state in ('published', 'full') for update),
+  const [confirmed, waitlist] = [sql.raw(queue.confirmed), sql.raw(queue.waitlist)];
+  const states = sql.join(
+    queue.states.map((st) => sql`${st}`),
+    sql`, `,
+  );
+  const fill = queue.fills
+    ? sql`case when l.seat and a.state = 'published' and a.confirmed_count + 1 >= a.quota then 'full' else a.state end`
+    : sql`a.state`;
+  const names = Object.keys(columns).map((k) => sql.raw(`, ${k}`));
+  const values = Object.values(columns).map((v) => sql`, ${v}`);
+  const { rows } = await seatGate.run(id, () =>
+    db.execute(sql`with l as (
+      select id, ${confirmed} < ${queue.quota} as seat from activities
+      where id = ${id}::uuid and state in (${states}) and ${queue.quota} > 0 for update),
     u as (update activities a set
-        confirmed_count = a.confirmed_count + case when l.seat then 1 else 0 end,
-        waitlist_count = a.waitlist_count + case when l.seat then 0 else 1 end,
-        state = case when l.seat and a.state = 'published' and a.confirmed_count + 1 >= a.quota then 'full' else a.state end,
+        ${confirmed} = a.${confirmed} + case when l.seat then 1 else 0 end,
+        ${waitlist} = a.${waitlist} + case when l.seat then 0 else 1 end,
+        state = ${fill},
         updated_at = ${at}
-      from l where a.id = l.id returning l.seat, a.waitlist_count),
-    i as (insert into activity_signups (id, activity_id, volunteer_id, user_id, status, source, signed_up_at, created_at, updated_at)
-      select ${signupId}::uuid, ${id}::uuid, ${volunteerId}::uuid, ${userId}::uuid, case when u.seat then 'confirmed' else 'waitlisted' end, 'self', ${at}, ${at}, ${at} from u
+      from l where a.id = l.id returning l.seat, a.${waitlist} as waitlist_count),
+    i as (insert into ${sql.raw(queue.table)} (id, activity_id, status, signed_up_at, created_at, updated_at${sql.join(names)})
+      select ${rowId}::uuid, ${id}::uuid, case when u.seat then 'confirmed' else 'waitlisted' end, ${at}, ${at}, ${at}${sql.join(values)} from u
       returning id, status),
     ${append.ctes}
-    select i.id, i.status, u.waitlist_count, ${append.seq} as audit_seq from i, u`);
+    select i.id, i.status, u.waitlist_count, ${append.seq} as audit_seq from i, u`),
+  );
   const row = rows[0] as (SeatRow & { audit_seq: number | string | null }) | undefined;
-  if (row && row.audit_seq == null) throw new Error('activities: the sign-up was stored without its audit event');
+  if (row && row.audit_seq == null) throw new Error('activities: the place was stored without its audit event');
   return row && { id: row.id, status: row.status, waitlist_count: row.waitlist_count };
 }
 
@@ -1386,7 +1531,7 @@ export async function cancelMySignup(db: Db, c: ActivityCaller, now: Date, id: s
 
 export type CodeInput = { code: string; lat?: number | null; lng?: number | null; method?: 'code' | 'qr' };
 
-function checkCodeAndPlace(a: Activity, input: CodeInput) {
+export function checkCodeAndPlace(a: Activity, input: CodeInput) {
   if (input.code !== a.code) throw invalid('code', '签到码不正确，请核对活动现场公布的 6 位签到码');
   if (a.checkinRadiusM != null && a.lat != null && a.lng != null) {
     if (input.lat == null || input.lng == null)

@@ -1,4 +1,4 @@
-import type { activities, activitySignups, activityStates } from '../../db/schema/index.js';
+import type { activities, activityParticipants, activitySignups, activityStates } from '../../db/schema/index.js';
 import { defineMachine } from '../../platform/transitions.js';
 import { chinaMinute as fmt } from '../../platform/clock.js';
 
@@ -212,3 +212,75 @@ export const signupMachine = defineMachine<SignupMachineState, SignupParty, Sign
 });
 
 export type SignupAction = keyof typeof signupMachine.transitions;
+
+export type ParticipantStatus = (typeof activityParticipants.$inferSelect)['status'];
+/** A resident's place for the machine: its row's status, or `none` before they have joined (`join`). */
+export type ParticipantMachineState = ParticipantStatus | 'none';
+/** The resident of the place, staff who manage the activity (the roster), or `system` (promotion). */
+export type ParticipantParty = 'resident' | 'manager' | 'system';
+export type ParticipantContext = SignupContext & { open: boolean };
+
+/** Residents join until the activity ends (a lecture takes people at the door); no sign-up deadline. */
+const joinStates: readonly ActivityState[] = ['published', 'full', 'in_progress'];
+
+/**
+ * 报名参加: a resident joins an activity open to residents (`participantQuota`) while it is published and not over (a
+ * place: `confirmed`, else `waitlisted` — the same seat statement as sign-ups, `takeSeat`); cancels before checking
+ * in; a freed place promotes the earliest waitlisted; the resident checks in (code or QR) within the attendance
+ * window, or staff mark the attendance on the roster (`mark`, also after the end, until archived).
+ */
+export const participantMachine = defineMachine<ParticipantMachineState, ParticipantParty, ParticipantContext>()({
+  entity: 'activity_participant',
+  audit: 'activity.participant',
+  noun: '报名参加',
+  states: { none: '未报名', confirmed: '已报名', waitlisted: '候补中', cancelled: '已取消' },
+  transitions: {
+    join: {
+      from: ['none'],
+      to: 'confirmed',
+      who: ['resident'],
+      label: '报名参加',
+      guard: (c) => {
+        if (!c.open) return '该活动未开放群众报名参加';
+        if (!joinStates.includes(c.activityState)) return `活动${activityStateLabels[c.activityState]}，不能报名参加`;
+        if (c.at && c.at.now.getTime() >= c.at.endAt.getTime()) return '活动已结束，不能报名参加';
+        return null;
+      },
+    },
+    cancel: {
+      from: ['confirmed', 'waitlisted'],
+      to: 'cancelled',
+      who: ['resident'],
+      label: '取消报名',
+      guard: (c) =>
+        c.checkedIn
+          ? '您已签到，不能取消报名'
+          : withdrawable.includes(c.activityState)
+            ? null
+            : `活动${activityStateLabels[c.activityState]}，不能取消报名`,
+    },
+    promote: { from: ['waitlisted'], to: 'confirmed', who: ['system'], label: '候补转正' },
+    checkIn: {
+      from: ['confirmed'],
+      to: 'confirmed',
+      who: ['resident'],
+      label: '签到',
+      guard: (c) =>
+        c.checkedIn
+          ? '您已签到'
+          : checkInStates.includes(c.activityState)
+            ? outsideWindow(c, '签到')
+            : `活动${activityStateLabels[c.activityState]}，不能签到`,
+    },
+    mark: {
+      from: ['confirmed'],
+      to: 'confirmed',
+      who: ['manager'],
+      label: '登记到场',
+      guard: (c) =>
+        sheetStates.includes(c.activityState) ? null : `活动${activityStateLabels[c.activityState]}，不能登记到场`,
+    },
+  },
+});
+
+export type ParticipantAction = keyof typeof participantMachine.transitions;

@@ -135,7 +135,7 @@ export const figureDefinitions: FigureDefinition[] = [
     key: 'activities.participants',
     label: '参与人次',
     unit: '人次',
-    definition: `统计期内开展的活动中签到的志愿者人次，加上活动登记的其他参与人数（如群众听众）；活动口径：${held}`,
+    definition: `统计期内开展的活动中签到的志愿者人次与报名参加并签到的群众人次，加上活动登记的其他参与人数（如群众听众）；活动口径：${held}`,
     source: { kind: 'period', key: 'activities.participants' },
   },
   {

@@ -115,6 +115,8 @@ function source(key: string, from: string, to: string): Source {
             select * from stat_contrib_activities(a) where key = 'activities.participants'
             union all
             select n.* from activity_signups s, stat_contrib_signup(s, a) n where s.activity_id = a.id
+            union all
+            select n.* from activity_participants p, stat_contrib_participant(p, a) n where p.activity_id = a.id
           ) c
           where a.region_path like ${like} and c.day between ${from}::date and ${to}::date
           group by a.id, a.title, a.type, c.region_path, c.day`,

@@ -41,6 +41,10 @@ export const activityApi = {
   archive: (id: string) => api.post(`/activities/${id}/archive`),
   signups: (id: string, query: ApiQuery<'/api/v1/activities/{id}/signups', 'get'>) =>
     api.page(`/activities/${id}/signups`, query),
+  participants: (id: string, query: ApiQuery<'/api/v1/activities/{id}/participants', 'get'>) =>
+    api.get(`/activities/${id}/participants`, query),
+  markParticipant: (id: string, participantId: string, attended: boolean) =>
+    api.post(`/activities/${id}/participants/${participantId}/attendance`, { attended }),
   attendance: (id: string, input: AttendanceInput) => api.post(`/activities/${id}/attendance`, input),
   qr: (id: string) => fetchBlob(`/activities/${id}/qr`),
   /** 补录 */

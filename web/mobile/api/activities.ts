@@ -27,6 +27,11 @@ export type CheckBody = ApiBody<'/api/v1/activities/{id}/checkin', 'post'>;
 export type CheckResult = Partial<Schemas['CheckInResult'] & Schemas['CheckOutResult']>;
 /** GET /me/signups: my sign-up with a short view of its activity. */
 export type MySignupRow = Schemas['MySignupItem'];
+/** A resident's own place at an activity open to residents (报名参加), with its `actions`. */
+export type MyParticipation = Schemas['MyParticipation'];
+export type ParticipationResult = Schemas['ParticipationResult'];
+/** GET /me/participations: the activities I joined as a resident. */
+export type MyParticipationRow = Schemas['MyParticipationItem'];
 
 export type HoursKind = Schemas['HoursKind'];
 export type HoursEntry = Schemas['HoursEntry'];
@@ -55,6 +60,11 @@ export const activitiesApi = {
   checkOut: (id: string, body: CheckBody) => api.post(`/activities/${enc(id)}/checkout`, body),
   mySignups: (query: ApiQuery<'/api/v1/me/signups', 'get'> = {}) =>
     api.get('/me/signups', { page: 1, pageSize: 20, ...query }),
+  join: (id: string) => api.post(`/activities/${enc(id)}/participants`, {}),
+  cancelJoin: (id: string) => api.delete(`/activities/${enc(id)}/participants/me`),
+  checkInPlace: (id: string, body: CheckBody) => api.post(`/activities/${enc(id)}/participants/me/checkin`, body),
+  myParticipations: (query: ApiQuery<'/api/v1/me/participations', 'get'> = {}) =>
+    api.get('/me/participations', { page: 1, pageSize: 20, ...query }),
 };
 
 export const hoursApi = {

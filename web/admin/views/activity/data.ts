@@ -69,6 +69,8 @@ export interface ActivityForm {
   lat: number | undefined;
   lng: number | undefined;
   checkinRadiusM: number | undefined;
+  /** Places for residents (报名参加); empty = not open to residents. */
+  participantQuota: number | undefined;
   shifts: ShiftRow[];
 }
 
@@ -119,6 +121,7 @@ export function emptyActivityForm(): ActivityForm {
     lat: undefined,
     lng: undefined,
     checkinRadiusM: undefined,
+    participantQuota: undefined,
     shifts: [],
   };
 }
@@ -145,6 +148,7 @@ export function activityToForm(a: Activity): ActivityForm {
     lat: a.lat ?? undefined,
     lng: a.lng ?? undefined,
     checkinRadiusM: a.checkinRadiusM ?? undefined,
+    participantQuota: a.participantQuota || undefined,
     shifts: (a.shifts ?? []).map((s) => shiftRow(s)),
   };
 }
@@ -171,6 +175,7 @@ export function formToInput(f: ActivityForm): ActivityInput {
     lat: f.lat ?? null,
     lng: f.lng ?? null,
     checkinRadiusM: f.checkinRadiusM ?? null,
+    participantQuota: f.participantQuota || null,
     shifts: f.shifts.map((s) => ({
       ...(s.id ? { id: s.id } : {}),
       position: s.position.trim(),
