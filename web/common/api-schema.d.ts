@@ -14475,6 +14475,7 @@ export interface components {
           | 'AUTH_REQUIRED'
           | 'AUTH_INVALID'
           | 'FORBIDDEN'
+          | 'PASSWORD_CHANGE_REQUIRED'
           | 'NOT_FOUND'
           | 'INVALID_TRANSITION'
           | 'DUPLICATE'
@@ -14566,6 +14567,8 @@ export interface components {
        * @description 本人所在的户
        */
       householdId: string | null;
+      /** @description 密码由管理员设置：须先修改密码，其他接口答 403 PASSWORD_CHANGE_REQUIRED */
+      mustChangePassword: boolean;
     };
     LoginResult: {
       /** @description 会话令牌（Authorization: Bearer）；浏览器使用同时设置的 Cookie */
@@ -14573,6 +14576,8 @@ export interface components {
       /** @description 写操作的 X-CSRF-Token（也在 Cookie wm_csrf 中） */
       csrfToken: string;
       user: components['schemas']['Me'];
+      /** @description 为 true 时须先修改密码（POST /me/password） */
+      mustChangePassword: boolean;
     };
     SmsCodeResult: {
       sent: boolean;
