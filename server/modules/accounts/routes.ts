@@ -122,7 +122,10 @@ export const accountRoutes =
 
     app.post(
       '/auth/logout',
-      { config: { account: true, beforePasswordChange: true }, schema: { tags: ['账号'], summary: '退出登录', response: { 204: noContent } } },
+      {
+        config: { account: true, beforePasswordChange: true },
+        schema: { tags: ['账号'], summary: '退出登录', response: { 204: noContent } },
+      },
       async (req, reply) => {
         await logout(deps.database.db, auth(req), actor(req), deps.clock.now());
         reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
@@ -132,7 +135,10 @@ export const accountRoutes =
 
     app.get(
       '/me',
-      { config: { account: true, beforePasswordChange: true }, schema: { tags: ['账号'], summary: '当前用户、角色与权限', response: { 200: Me } } },
+      {
+        config: { account: true, beforePasswordChange: true },
+        schema: { tags: ['账号'], summary: '当前用户、角色与权限', response: { 200: Me } },
+      },
       async (req) => userProfile(deps.database.db, auth(req).userId),
     );
 
