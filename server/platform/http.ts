@@ -168,7 +168,7 @@ export function registerErrors(app: FastifyInstance) {
         [],
       );
     }
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ err }, '未处理的错误');
     return envelope(reply, 500, 'INTERNAL', `服务器内部错误，请联系管理员（请求编号 ${req.id}）`, [], req.id);
   });
 }

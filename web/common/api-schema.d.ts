@@ -14836,7 +14836,12 @@ export interface components {
       description: string;
       unit?: string;
       /** @enum {string} */
-      type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList' | 'objectList';
+      type: 'integer' | 'number' | 'boolean' | 'string' | 'enum' | 'integerList' | 'stringList' | 'objectList';
+      /** @description enum 类型的可选值及其中文名称 */
+      options?: {
+        value: string;
+        label: string;
+      }[];
       min?: number;
       max?: number;
       default: components['schemas']['SettingValue'];

@@ -6,7 +6,7 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { listOf, noContent, pageOf } from '../../platform/responses.js';
 import { PHONE_RE } from '../../platform/validation.js';
 import { roles } from '../../db/schema/index.js';
-import { permissions } from '../../platform/permissions.js';
+import { builtinRoles, permissions } from '../../platform/permissions.js';
 import { SESSION_COOKIE, CSRF_COOKIE } from '../../platform/auth.js';
 import {
   changeOwnPassword,
@@ -305,8 +305,8 @@ export const accountRoutes =
         config: { permission: 'role:read' },
         schema: { tags: ['账号'], summary: '角色及其权限', response: { 200: listOf(Role) } },
       },
-      async () => ({
-        items: await deps.database.db
+      async () => {
+        const rows = await deps.database.db
           .select({
             code: roles.code,
             name: roles.name,
@@ -316,8 +316,14 @@ export const accountRoutes =
             builtin: roles.builtin,
           })
           .from(roles)
-          .orderBy(asc(roles.code)),
-      }),
+          .orderBy(asc(roles.code));
+        // by level, as builtinRoles lists them (中心 → 所 → 站 → 队 → 志愿者 → 群众 …, 三员 last); a county's own after
+        const rank = (code: string) => {
+          const i = builtinRoles.findIndex((r) => r.code === code);
+          return i < 0 ? builtinRoles.length : i;
+        };
+        return { items: rows.sort((a, b) => rank(a.code) - rank(b.code)) };
+      },
     );
 
     app.get(

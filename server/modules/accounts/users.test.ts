@@ -291,5 +291,10 @@ describe('user management', () => {
       ]),
     );
     expect(roles.find((r: { code: string }) => r.code === 'auditor').permissions).toEqual(['audit:read']);
+    // by level, not by code: 中心 → 所 → 站 → 志愿者 → 群众, the 三员 after them
+    const codes: string[] = roles.map((r: { code: string }) => r.code);
+    const order = ['county_admin', 'institute_admin', 'station_admin', 'volunteer', 'resident', 'sysadmin'];
+    expect(order.map((c) => codes.indexOf(c))).toEqual(order.map((c) => codes.indexOf(c)).sort((a, b) => a - b));
+    expect(codes[0]).toBe('county_admin');
   });
 });
