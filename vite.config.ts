@@ -41,10 +41,26 @@ function appFallback(): Plugin {
   };
 }
 
+/**
+ * Vant's icon font comes with Vant (node_modules/vant/es/icon/index.css carries the woff2 itself); its fallback source
+ * points to at.alicdn.com. The fallback is dropped here, so no page fetches a font from an outside host (a closed
+ * network, the content security policy) — every browser the H5 supports reads woff2.
+ */
+function localIconFont(): Plugin {
+  return {
+    name: 'wenming-local-icon-font',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/vant[\\/]es[\\/]icon[\\/]index\.css/.test(id)) return null;
+      return code.replace(/,\s*url\(["']?(?:https?:)?\/\/[^)]*\)\s*format\(["']?woff["']?\)/g, '');
+    },
+  };
+}
+
 export default defineConfig({
   root: webRoot,
   base: '/',
-  plugins: [vue(), appFallback()],
+  plugins: [vue(), appFallback(), localIconFont()],
   build: {
     outDir: fromRoot('./dist/web'),
     emptyOutDir: true,

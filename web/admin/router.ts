@@ -345,6 +345,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: msg.auth.title, public: true },
   },
   {
+    path: '/staff-only',
+    name: 'staff-only',
+    component: () => import('./views/account/StaffOnlyPage.vue'),
+    meta: { title: msg.auth.staffOnlyTitle },
+  },
+  {
     path: '/',
     component: () => import('./layout/AdminLayout.vue'),
     children: appRoutes,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SettingValue } from './schema.js';
 
 /** Everything a county may set differently, with PRODUCT.md's defaults. Later modules add their keys here. */
+export type SettingDef = Def;
 type Def = {
   label: string;
   group: string;

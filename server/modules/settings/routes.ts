@@ -4,7 +4,7 @@ import type { Deps } from '../../platform/context.js';
 import { asc, eq, sql } from 'drizzle-orm';
 import { actor, auth, can } from '../../platform/http.js';
 import { settings, standards } from '../../db/schema/index.js';
-import { settingDefinitions, settingKeys } from './definitions.js';
+import { settingDefinitions, settingKeys, type SettingDef } from './definitions.js';
 import { getSettings, updateSettings } from './service.js';
 import { countyOf } from '../accounts/service.js';
 import { listOf } from '../../platform/responses.js';
@@ -58,9 +58,10 @@ export const settingRoutes =
           : [];
         return {
           items: settingKeys.map((key) => {
-            const { schema: _s, ...d } = settingDefinitions[key];
-            if (key === 'sites.defaultStandard' && own.length) return { key, ...d, options: own };
-            return { key, ...d };
+            const def: SettingDef = settingDefinitions[key];
+            const { schema: _s, options: fixed, ...d } = def;
+            const options = key === 'sites.defaultStandard' && own.length ? own : fixed?.map((o) => ({ ...o }));
+            return { key, ...d, ...(options ? { options } : {}) };
           }),
         };
       },

@@ -34,7 +34,7 @@ export const stateName = (st: string): string => msg.activity.states[st] ?? st;
 /** An activity's state as staff see it: 待结束 once its end has passed and it is still open. */
 export const activityStateName = (a: { state: string; endAt?: string | null }): string => shownActivityState(a, true);
 /** 待结束 is shown as a warning. */
-export const activityTag = (a: { state: string; endAt?: string | null }) =>
+export const activityTag = (a: { state: ActivityState; endAt?: string | null }) =>
   shownActivityState(a, true) === activityOverdueLabels.staff ? 'warning' : activityStateTag[a.state];
 export const typeOptions = optionsOf(activityTypeLabels) as { value: ActivityType; label: string }[];
 
