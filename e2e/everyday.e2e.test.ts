@@ -114,7 +114,7 @@ describe.skipIf(!chromiumPath())('the admin is for staff', () => {
       await page.goto(`${baseUrl}/admin/`);
       await settle(page);
       expect(new URL(page.url()).pathname === '/admin/staff-only', phone).toBe(staffOnly);
-      expect(await page.locator('.el-menu').count(), phone).toBe(staffOnly ? 0 : 1);
+      expect((await page.locator('.el-menu').count()) > 0, phone).toBe(!staffOnly);
       await page.close();
     }
   });
