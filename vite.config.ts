@@ -81,10 +81,26 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Vant's icon font comes with Vant (node_modules/vant/es/icon/index.css carries the woff2 itself); its fallback source
+ * points to at.alicdn.com. The fallback is dropped here, so no page fetches a font from an outside host (a closed
+ * network, the content security policy) — every browser the H5 supports reads woff2.
+ */
+function localIconFont(): Plugin {
+  return {
+    name: 'wenming-local-icon-font',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/vant[\\/]es[\\/]icon[\\/]index\.css/.test(id)) return null;
+      return code.replace(/,\s*url\(["']?(?:https?:)?\/\/[^)]*\)\s*format\(["']?woff["']?\)/g, '');
+    },
+  };
+}
+
 export default defineConfig({
   root: webRoot,
   base: '/',
-  plugins: [vue(), elementPlusOnDemand(), appFallback(), precompress()],
+  plugins: [vue(), elementPlusOnDemand(), localIconFont(), appFallback(), precompress()],
   build: {
     outDir: fromRoot('./dist/web'),
     emptyOutDir: true,

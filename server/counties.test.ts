@@ -88,7 +88,20 @@ describe('two counties side by side', () => {
       county: OTHER,
     });
     expect(admin).toMatchObject({ created: true, county: OTHER });
+    // the password was typed on the command line: the admin sets their own before working
+    expect((await as(OTHER_ADMIN, { method: 'GET', url: '/api/v1/settings' })).json().error.code).toBe(
+      'PASSWORD_CHANGE_REQUIRED',
+    );
+    for (const [oldPassword, newPassword] of [
+      [DEMO_PASSWORD, 'Jingxian@2026'],
+      ['Jingxian@2026', DEMO_PASSWORD],
+    ])
+      expect(
+        (await as(OTHER_ADMIN, { method: 'POST', url: '/api/v1/me/password', payload: { oldPassword, newPassword } }))
+          .statusCode,
+      ).toBe(204);
     const me = (await as(OTHER_ADMIN, { method: 'GET', url: '/api/v1/me' })).json();
+    expect(me.mustChangePassword).toBe(false);
     expect(me.roles).toEqual([expect.objectContaining({ role: 'county_admin', regionCode: OTHER, scope: 'subtree' })]);
   });
 

@@ -27,7 +27,11 @@ async function main() {
     deps = await openPlatform(config);
   }
   const app = await buildApp(deps);
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({
+    port: config.port,
+    host: config.host,
+    listenTextResolver: (address) => `正在监听 ${address}`,
+  });
   // lets `cli backup` refuse to copy an embedded database this server is writing to
   if (!config.databaseUrl) fs.writeFileSync(path.join(config.dataDir, 'server.pid'), String(process.pid));
   // durable jobs (imports, sweeps, checkpoints): claimed from the jobs table, so each runs once across servers
@@ -47,12 +51,12 @@ async function main() {
     ].join('\n'),
   );
   const stop = async (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
+    app.log.info({ signal }, '收到停止信号，正在停止服务');
     await deps.jobs.stop();
     try {
       await writeAuditCheckpoint(deps.database.db, auditCheckpointPath(config), deps.clock.now());
     } catch (err) {
-      app.log.error({ err }, 'audit checkpoint at shutdown failed');
+      app.log.error({ err }, '停止时写入审计检查点失败');
     }
     fs.rmSync(path.join(config.dataDir, 'server.pid'), { force: true });
     await app.close();

@@ -43,6 +43,7 @@ export async function createAdmin(
     password,
     regionCode: isCounty ? county : null,
     roles: [{ role, regionCode: isCounty ? county : null, scope: isCounty ? 'subtree' : 'all' }],
+    mustChangePassword: true,
   });
   return { ...r, county, role, name };
 }

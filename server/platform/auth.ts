@@ -27,6 +27,8 @@ export type AuthContext = {
   scope: Scope;
   /** The 三员 duty the account holds (system / security / audit), or null for a business account. */
   duty: string | null;
+  /** Staff chose this account's password: until the owner sets their own, only the account's own routes answer. */
+  mustChangePassword: boolean;
 };
 
 export const SESSION_COOKIE = 'wm_session';
@@ -58,6 +60,7 @@ type SessionRow = {
   county_code: string | null;
   region_code: string | null;
   active: boolean;
+  must_change_password: boolean;
   grants: {
     role: string;
     scope: ScopeKind;
@@ -97,6 +100,7 @@ export async function authenticate(
   if (!row) {
     const { rows } = await database.query(
       `select s.id as session_id, s.user_id, s.csrf_token, s.last_seen_at, u.name, u.county_code, u.region_code, u.active,
+       u.must_change_password,
        coalesce(json_agg(json_build_object('role', ra.role_code, 'scope', ra.scope, 'regionCode', ra.region_code,
          'path', r.path, 'teamId', ra.team_id, 'permissions', ro.permissions, 'duty', ro.duty)) filter (where ra.id is not null), '[]'::json) as grants,
        (select json_build_object('volunteerId', v.id, 'volunteerPath', v.region_path, 'verified', coalesce(v.verified, false),
@@ -149,6 +153,7 @@ export async function authenticate(
     permissions,
     scope: scopeFromGrants(row.user_id, grants, row.teams),
     duty: row.grants.find((g) => g.duty)?.duty ?? null,
+    mustChangePassword: row.must_change_password,
   };
 }
 

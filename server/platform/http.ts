@@ -18,6 +18,8 @@ declare module 'fastify' {
      * browsing, wishes, points …), which a 三员 account never gets.
      */
     account?: boolean;
+    /** Open to an account that must still set its own password (its profile, the password change, sign-out). */
+    beforePasswordChange?: boolean;
   }
   interface FastifyRequest {
     authCtx: AuthContext | null;
@@ -39,6 +41,7 @@ function bearer(req: FastifyRequest): string | null {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const PASSWORD_CHANGE_REFUSED = '您的密码由管理员设置，请先修改密码（我的 → 修改密码）后再使用其他功能';
 export const DUTY_REFUSED = '三员账号（系统管理员、安全管理员、审计管理员）只能使用本职功能，不能办理或查看业务';
 
 /** Authentication, CSRF for cookie sessions, and the route's permission — before the body is even read. */
@@ -57,6 +60,8 @@ export function registerAuth(app: FastifyInstance, deps: Deps) {
       throw new AppError('FORBIDDEN', '请求缺少有效的 CSRF 令牌，请刷新页面后重试');
     }
     req.authCtx = ctx;
+    if (ctx.mustChangePassword && !cfg?.beforePasswordChange)
+      throw new AppError('PASSWORD_CHANGE_REQUIRED', PASSWORD_CHANGE_REFUSED);
     if (cfg?.permission && !ctx.permissions.has(cfg.permission))
       throw new AppError('FORBIDDEN', '您没有执行此操作的权限');
     // 三员: a duty account has exactly its duty's permissions; self-service routes would give it business data
@@ -163,7 +168,7 @@ export function registerErrors(app: FastifyInstance) {
         [],
       );
     }
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ err }, '未处理的错误');
     return envelope(reply, 500, 'INTERNAL', `服务器内部错误，请联系管理员（请求编号 ${req.id}）`, [], req.id);
   });
 }

@@ -242,7 +242,7 @@ export class JobRunner {
       try {
         await this.fill();
       } catch (err) {
-        this.log.error({ err }, 'job runner: claiming failed');
+        this.log.error({ err }, '后台任务：领取任务失败');
       }
       if (this.stopping) break;
       await new Promise<void>((resolve) => {
@@ -340,7 +340,7 @@ export class JobRunner {
         try {
           await extend();
         } catch (err) {
-          this.log.warn({ err, job: row.id }, 'job heartbeat failed');
+          this.log.warn({ err, job: row.id }, '后台任务心跳失败');
         }
       }
     })();
@@ -369,10 +369,10 @@ export class JobRunner {
     try {
       const settled = await this.settle(row, def, mine, outcome, abort.signal);
       if (settled && (settled.status === 'succeeded' || settled.status === 'failed'))
-        await def.onSettled?.(settled).catch((err) => this.log.error({ err, job: row.id }, 'job cleanup failed'));
+        await def.onSettled?.(settled).catch((err) => this.log.error({ err, job: row.id }, '后台任务收尾失败'));
       this.notifySettled(row.id, { job: settled ?? row, error: outcome.ok ? undefined : outcome.err });
     } catch (err) {
-      this.log.error({ err, job: row.id, kind: row.kind }, 'job runner: storing the outcome failed');
+      this.log.error({ err, job: row.id, kind: row.kind }, '后台任务：保存结果失败');
       this.notifySettled(row.id, { job: row, error: err });
     }
   }
@@ -431,7 +431,7 @@ export class JobRunner {
           : `任务执行出错（服务器内部错误），将自动重试（第 ${row.attempts} 次）`;
     const detail = errorDetail(err);
     if (!(err instanceof AppError))
-      this.log.error({ err, job: row.id, kind: row.kind, attempt: row.attempts }, 'job failed');
+      this.log.error({ err, job: row.id, kind: row.kind, attempt: row.attempts }, '后台任务失败');
     if (!permanent) {
       const [retry] = await this.db
         .update(jobs)

@@ -142,7 +142,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 /** A response that does not match its schema: 500, naming the route and the fields (strict mode only). */
 function violation(req: FastifyRequest, reply: FastifyReply, where: string, problems: string[]) {
-  req.log.error({ where, problems }, 'response does not match its schema');
+  req.log.error({ where, problems }, '应答与其声明的结构不符');
   reply.code(500).type('application/json; charset=utf-8');
   return JSON.stringify({
     error: {

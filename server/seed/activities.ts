@@ -25,7 +25,7 @@ import {
 import { writeAudit, type Actor } from '../platform/audit.js';
 import { chinaDate, roundHours } from '../modules/hours/ledger.js';
 import { computeFigures } from '../modules/submissions/service.js';
-import { rng } from './random.js';
+import { byDay, rng } from './random.js';
 
 type Type = (typeof activities.$inferInsert)['type'];
 
@@ -251,8 +251,11 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
         roll -= w;
       }
       const tpl = templates[type];
-      const longDay = type === 'volunteer_service' && r.chance(0.04);
-      const dur = longDay ? 9 : tpl.hours[0] + Math.round(r.next() * (tpl.hours[1] - tpl.hours[0]) * 2) / 2;
+      // a whole day's service starts in the morning, so it never runs into the night
+      const longDay = type === 'volunteer_service' && startH <= 9 && r.chance(0.04);
+      const planned = longDay ? 9 : tpl.hours[0] + Math.round(r.next() * (tpl.hours[1] - tpl.hours[0]) * 2) / 2;
+      // an evening activity is over by half past nine
+      const dur = startH >= 19 ? Math.min(planned, 2.5) : planned;
       const endAt = new Date(startAt.getTime() + dur * 3600_000);
       const atVillage = townVillages.length > 0 && r.chance(0.7);
       const region = atVillage ? r.pick(townVillages) : t;
@@ -275,7 +278,11 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
       const cancelled = ended && r.chance(0.03);
       if (cancelled) state = 'cancelled';
       if (!ended && !running && i === 0) state = 'draft';
-      const createdAt = new Date(startAt.getTime() - r.int(5, 15) * 86400_000);
+      // planned days ahead, and never later than now (an activity of next week was published already)
+      const createdAt = byDay(
+        Math.min(startAt.getTime() - r.int(5, 15) * 86400_000, now.getTime() - r.int(2, 20) * 3600_000),
+        now,
+      );
       const plan =
         plans.find((p) => p.regionCode === region.code && p.year === Number(chinaDate(startAt).slice(0, 4))) ??
         plans.find((p) => p.regionCode === t.code && p.year === Number(chinaDate(startAt).slice(0, 4)));
@@ -309,9 +316,9 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
             ? `活动顺利开展，${r.pick(['群众反响热烈', '受到村民好评', '解决了群众的实际困难'])}。`
             : '',
         createdBy: creatorFor(region.path),
-        publishedAt: state === 'draft' ? null : new Date(createdAt.getTime() + 3600_000),
-        endedAt: ended && !cancelled ? new Date(endAt.getTime() + 2 * 3600_000) : null,
-        archivedAt: state === 'archived' ? new Date(endAt.getTime() + 30 * 86400_000) : null,
+        publishedAt: state === 'draft' ? null : byDay(createdAt.getTime() + 3600_000, now),
+        endedAt: ended && !cancelled ? byDay(endAt.getTime() + 2 * 3600_000, now) : null,
+        archivedAt: state === 'archived' ? byDay(endAt.getTime() + 30 * 86400_000, now) : null,
         cancelledAt: cancelled ? new Date(startAt.getTime() - 86400_000) : null,
         createdAt,
         updatedAt: createdAt,
@@ -336,7 +343,11 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
           const status = confirmed < quota ? ('confirmed' as const) : ('waitlisted' as const);
           if (status === 'confirmed') confirmed++;
           else waitlisted++;
-          const signedUpAt = new Date(createdAt.getTime() + (k + 1) * r.int(600, 7200) * 1000);
+          // after publishing, by day, before the start and before now
+          const signedUpAt = byDay(
+            Math.min(createdAt.getTime() + 3600_000 + (k + 1) * r.int(600, 7200) * 1000, startAt.getTime() - 600_000),
+            now,
+          );
           const s: S = {
             volunteerId: v.id,
             userId: v.userId,
@@ -467,7 +478,7 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
           reason: '当日累计服务超过 8 小时，超出部分需审核认定',
           status: approved ? 'approved' : 'pending',
           answer: approved ? '经核实签到记录，同意认定' : null,
-          decidedAt: approved ? new Date(e.at.getTime() + 86400_000) : null,
+          decidedAt: approved ? byDay(e.at.getTime() + 86400_000, now) : null,
           createdAt: e.at,
         })
         .returning({ id: hoursRequests.id });
@@ -482,7 +493,7 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
           activityId: insertedActs[e.act],
           requestId: req.id,
           description: `超出每日上限部分经审核认定：${rows[e.act].a.title}`,
-          createdAt: new Date(e.at.getTime() + 86400_000),
+          createdAt: byDay(e.at.getTime() + 86400_000, now),
         });
     }
     // hours of completed service orders
@@ -626,7 +637,7 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
       },
       issuedBy: reviewer,
       issuedAt,
-      revokedAt: k === 5 ? new Date(issuedAt.getTime() + 86400_000) : null,
+      revokedAt: k === 5 ? byDay(issuedAt.getTime() + 86400_000, now) : null,
       revokeReason: k === 5 ? '信息有误，已重新开具' : null,
     });
   });

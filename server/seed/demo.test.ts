@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../test/harness.js';
-import { PHONES } from '../test/constants.js';
+import { PHONES, TEST_NOW } from '../test/constants.js';
 
 // The demo county is data a real county could have: every record was made by someone whose grants allow it on the
 // record's region, so no list shows a user records of places they do not serve.
@@ -130,5 +130,39 @@ describe('the seeded demo county obeys the scope rules', () => {
       `select count(*)::int as n from audit_events where action = 'activity.participant.join'`,
     );
     expect(audited.n).toBe(4);
+  });
+});
+
+describe("the demo county's times are coherent", () => {
+  // what people and the system did (not what is planned: activities ahead, notice ends, deadlines)
+  const happened = [
+    ['orders', 'submitted_at'],
+    ['order_events', 'at'],
+    ['activities', 'created_at'],
+    ['activities', 'published_at'],
+    ['activity_signups', 'signed_up_at'],
+    ['activity_signups', 'check_out_at'],
+    ['hours_entries', 'created_at'],
+    ['notifications', 'created_at'],
+    ['point_movements', 'created_at'],
+    ['point_transactions', 'created_at'],
+  ] as const;
+
+  it('nothing happened after the demo clock’s now', async () => {
+    for (const [table, column] of happened) {
+      const [r] = await rows(`select count(*)::int as n from ${table} where ${column} > $1::timestamptz`, [TEST_NOW]);
+      expect(r.n, `${table}.${column}`).toBe(0);
+    }
+  });
+
+  it('people did not order, sign up or check out in the small hours (00:00–05:59 China time)', async () => {
+    for (const [table, column] of happened) {
+      if (table.startsWith('point_') || table === 'notifications') continue;
+      const [r] = await rows(
+        `select count(*)::int as n from ${table}
+         where extract(hour from ${column} at time zone 'Asia/Shanghai') < 6`,
+      );
+      expect(r.n, `${table}.${column}`).toBe(0);
+    }
   });
 });

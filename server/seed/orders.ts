@@ -16,7 +16,7 @@ import {
 import { writeAudit, type Actor } from '../platform/audit.js';
 import { maskPhone } from '../platform/crypto.js';
 import { demoName } from './demo.js';
-import { rng } from './random.js';
+import { byDay, rng } from './random.js';
 import type { LocalStaff } from './staff.js';
 
 const f = (key: string, label: string, type: ItemField['type'], required: boolean, options?: string[]): ItemField => ({
@@ -221,7 +221,7 @@ export async function seedOrders(
   const total = 720;
   for (let i = 0; i < total; i++) {
     const age = Math.floor(r.next() ** 1.3 * 365 * 86400_000);
-    const submittedAt = new Date(now.getTime() - age - r.int(0, 3600_000));
+    const submittedAt = byDay(now.getTime() - age - r.int(0, 3600_000), now);
     const byResident = i % 9 === 0 && residents.length > 0;
     const res = byResident ? residents[i % residents.length] : null;
     const h = byResident ? null : r.pick(hh);
@@ -278,8 +278,8 @@ export async function seedOrders(
     const roll = r.next();
     let t = submittedAt.getTime();
     const step = (hours: number) => {
-      t += hours * 3600_000 * (0.5 + r.next());
-      return new Date(Math.min(t, now.getTime() - 60_000));
+      t = byDay(t + hours * 3600_000 * (0.5 + r.next()), now).getTime();
+      return new Date(t);
     };
     if (roll < 0.04) {
       const at = step(10);
@@ -317,7 +317,7 @@ export async function seedOrders(
           fromState: 'submitted',
           toState: 'submitted',
           actorName: '系统',
-          at: new Date(submittedAt.getTime() + 24 * 3600_000),
+          at: byDay(submittedAt.getTime() + 24 * 3600_000, now),
           note: '超过 24 小时未派单，上报所',
         });
       orderRows.push(o);
@@ -422,7 +422,7 @@ export async function seedOrders(
     }
     if (r.chance(0.75)) {
       const score = r.chance(0.6) ? 5 : r.chance(0.6) ? 4 : r.chance(0.5) ? 3 : r.chance(0.6) ? 2 : 1;
-      const ratedAt = new Date(Math.min(completedAt.getTime() + r.int(1, 72) * 3600_000, now.getTime() - 30_000));
+      const ratedAt = byDay(completedAt.getTime() + r.int(1, 72) * 3600_000, now);
       const comment =
         score >= 4
           ? r.pick(['志愿者很热心', '服务很及时，谢谢', '解决了大问题', ''])
@@ -440,7 +440,7 @@ export async function seedOrders(
       });
       if (score <= 2) o._follow = `群众评价“${['', '非常不满意', '不满意'][score]}”：${comment}`;
       if (sinceDone > 7) {
-        const closedAt = new Date(completedAt.getTime() + 7 * 86400_000 + 3600_000);
+        const closedAt = byDay(completedAt.getTime() + 7 * 86400_000 + 3600_000, now);
         Object.assign(o, { state: 'closed', closedAt, stepStartedAt: closedAt });
         o._events.push({
           action: 'close',
@@ -452,7 +452,7 @@ export async function seedOrders(
         });
       }
     } else if (sinceDone > 7) {
-      const closedAt = new Date(completedAt.getTime() + 7 * 86400_000 + 3600_000);
+      const closedAt = byDay(completedAt.getTime() + 7 * 86400_000 + 3600_000, now);
       Object.assign(o, { state: 'closed', score: 4, autoRated: true, closedAt, stepStartedAt: closedAt });
       o._events.push({
         action: 'auto_close',
@@ -487,7 +487,7 @@ export async function seedOrders(
               reason: o._follow!,
               state: closed ? ('closed' as const) : ('open' as const),
               openedAt: o.ratedAt as Date,
-              closedAt: closed ? new Date((o.ratedAt as Date).getTime() + 2 * 86400_000) : null,
+              closedAt: closed ? byDay((o.ratedAt as Date).getTime() + 2 * 86400_000, now) : null,
               result: closed ? '已电话回访，重新安排志愿者上门，群众表示认可' : null,
             };
           }),

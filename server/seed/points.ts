@@ -18,7 +18,7 @@ import { writeAudit, type Actor } from '../platform/audit.js';
 import { ensureDefaultPointCatalogue } from '../modules/points/rules.js';
 import { postTransaction, systemAccountId, type Movement } from '../modules/points/ledger.js';
 import { postActivityService } from '../modules/points/awards.js';
-import { rng } from './random.js';
+import { byDay, rng } from './random.js';
 import { pointsCallerOf, type LocalStaff } from './staff.js';
 import { approveClaim, objectToClaim, submitClaim } from '../modules/points/claims.js';
 
@@ -375,7 +375,7 @@ export async function seedPoints(
           serviceRule,
           actor,
           staff.above(regionOf(a.regionPath)).id,
-          new Date(a.endAt.getTime() + 3 * DAY),
+          byDay(Math.min(a.endAt.getTime() + 3 * DAY, now.getTime() - 2 * 3600_000), now),
         ),
       );
       serviced++;

@@ -16,3 +16,21 @@ export function rng(seed: number) {
     chance: (p: number) => next() < p,
   };
 }
+
+const CHINA = 8 * 3600_000;
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * People do this work by day: a moment at night in China (21:00–07:59) moves forward to the next morning (08:00–
+ * 09:59, spread by its own minutes, so the draw stays the same), and nothing is later than `latest` (the demo's now).
+ */
+export function byDay(at: Date | number, latest: Date): Date {
+  let t = typeof at === 'number' ? at : at.getTime();
+  const h = new Date(t + CHINA).getUTCHours();
+  if (h < 8 || h >= 21) {
+    const midnight = Math.floor((t + CHINA) / DAY) * DAY - CHINA;
+    t = midnight + (h >= 21 ? DAY : 0) + 8 * HOUR + (Math.floor(t / 60_000) % 120) * 60_000;
+  }
+  return new Date(Math.min(t, latest.getTime() - 60_000));
+}

@@ -3,7 +3,7 @@ import { createPinia } from 'pinia';
 import { ElMessage } from 'element-plus';
 import 'element-plus/dist/index.css';
 import './styles.css';
-import { isApiError, onUnauthorized } from '../common/api';
+import { PASSWORD_CHANGE_REQUIRED, isApiError, onPasswordChangeRequired, onUnauthorized } from '../common/api';
 import App from './App.vue';
 import { installAccess } from './access';
 import { installControlNames } from './a11y';
@@ -31,10 +31,16 @@ onUnauthorized(() => {
   }
 });
 
+// A password set by staff: the change-password page, and nothing else, until it is changed.
+onPasswordChangeRequired(() => {
+  useAuthStore(pinia).requirePasswordChange();
+  if (router.currentRoute.value.name !== 'change-password') void router.replace({ name: 'change-password' });
+});
+
 // Errors nobody handled are shown once, centrally; pages only catch what they show beside a field.
 function showError(e: unknown): boolean {
   if (isApiError(e)) {
-    if (e.status !== 401) ElMessage.error(e.message);
+    if (e.status !== 401 && e.code !== PASSWORD_CHANGE_REQUIRED) ElMessage.error(e.message);
     return true;
   }
   return false;

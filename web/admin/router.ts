@@ -318,6 +318,12 @@ export const appRoutes: RouteRecordRaw[] = [
     meta: { title: m.audit, group: 'system', icon: Document, permission: 'audit:read' },
   },
   {
+    path: 'password',
+    name: 'change-password',
+    component: () => import('./views/account/ChangePasswordPage.vue'),
+    meta: { title: msg.password.title },
+  },
+  {
     path: '403',
     name: 'forbidden',
     component: () => import('./views/error/ForbiddenPage.vue'),
@@ -337,6 +343,12 @@ const routes: RouteRecordRaw[] = [
     name: 'login',
     component: () => import('./views/login/LoginPage.vue'),
     meta: { title: msg.auth.title, public: true },
+  },
+  {
+    path: '/staff-only',
+    name: 'staff-only',
+    component: () => import('./views/account/StaffOnlyPage.vue'),
+    meta: { title: msg.auth.staffOnlyTitle },
   },
   {
     path: '/',
@@ -363,6 +375,11 @@ router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   const ok = await auth.ensureLoaded();
   if (!ok) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  // residents and volunteers are sent to the H5; nothing of the admin (not even its menu) is shown to them
+  if (!auth.isStaff) return to.name === 'staff-only' ? true : { name: 'staff-only' };
+  if (to.name === 'staff-only') return '/';
+  // a password chosen by staff is changed before anything else
+  if (auth.mustChangePassword && to.name !== 'change-password') return { name: 'change-password' };
   if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'forbidden' };
   return true;
 });

@@ -14957,6 +14957,7 @@ export interface components {
           | 'AUTH_REQUIRED'
           | 'AUTH_INVALID'
           | 'FORBIDDEN'
+          | 'PASSWORD_CHANGE_REQUIRED'
           | 'NOT_FOUND'
           | 'INVALID_TRANSITION'
           | 'DUPLICATE'
@@ -15048,6 +15049,8 @@ export interface components {
        * @description 本人所在的户
        */
       householdId: string | null;
+      /** @description 密码由管理员设置：须先修改密码，其他接口答 403 PASSWORD_CHANGE_REQUIRED */
+      mustChangePassword: boolean;
     };
     LoginResult: {
       /** @description 会话令牌（Authorization: Bearer）；浏览器使用同时设置的 Cookie */
@@ -15055,6 +15058,8 @@ export interface components {
       /** @description 写操作的 X-CSRF-Token（也在 Cookie wm_csrf 中） */
       csrfToken: string;
       user: components['schemas']['Me'];
+      /** @description 为 true 时须先修改密码（POST /me/password） */
+      mustChangePassword: boolean;
     };
     SmsCodeResult: {
       sent: boolean;
@@ -15313,7 +15318,12 @@ export interface components {
       description: string;
       unit?: string;
       /** @enum {string} */
-      type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList' | 'objectList';
+      type: 'integer' | 'number' | 'boolean' | 'string' | 'enum' | 'integerList' | 'stringList' | 'objectList';
+      /** @description enum 类型的可选值及其中文名称 */
+      options?: {
+        value: string;
+        label: string;
+      }[];
       min?: number;
       max?: number;
       default: components['schemas']['SettingValue'];

@@ -78,6 +78,18 @@ export function onUnauthorized(handler: UnauthorizedHandler | null): void {
   unauthorizedHandler = handler;
 }
 
+type PasswordChangeHandler = () => void;
+let passwordChangeHandler: PasswordChangeHandler | null = null;
+
+/**
+ * Registers what happens when the server answers 403 PASSWORD_CHANGE_REQUIRED: the account's password was set by
+ * staff and must be changed before anything else (usually: go to the change-password page).
+ */
+export function onPasswordChangeRequired(handler: PasswordChangeHandler | null): void {
+  passwordChangeHandler = handler;
+}
+export const PASSWORD_CHANGE_REQUIRED = 'PASSWORD_CHANGE_REQUIRED';
+
 export function readCookie(name: string): string | null {
   if (typeof document === 'undefined') return null;
   for (const part of document.cookie.split(';')) {
@@ -165,6 +177,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   if (!res.ok) {
     const err = await toApiError(res);
     if (res.status === 401 && !opts.skipAuthHandler && unauthorizedHandler) unauthorizedHandler(err);
+    if (err.code === PASSWORD_CHANGE_REQUIRED && passwordChangeHandler) passwordChangeHandler();
     throw err;
   }
   if (res.status === 204) return undefined as T;

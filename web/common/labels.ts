@@ -154,6 +154,24 @@ export const activityStateLabels: LabelMap = {
   returned: '已退回',
 };
 
+/** Past its end, an activity still open (the sweep closes it two hours later, or staff do): 已结束 to the public. */
+export const activityOverdueLabels = { public: '已结束', staff: '待结束' } as const;
+
+/**
+ * The state an activity shows: one whose end has passed while it is still 招募中 / 已满员 / 进行中 is not going on any
+ * more — people see 已结束, staff (who may still close it and record its attendance) 待结束.
+ */
+export function shownActivityState(
+  a: { state: string; endAt?: string | null },
+  staff: boolean,
+  now: number = Date.now(),
+): string {
+  const open = a.state === 'published' || a.state === 'full' || a.state === 'in_progress';
+  if (open && a.endAt && new Date(a.endAt).getTime() < now)
+    return staff ? activityOverdueLabels.staff : activityOverdueLabels.public;
+  return activityStateLabels[a.state] ?? a.state;
+}
+
 /** 点单状态（与服务端 orders/transitions.ts 的 states 一致；大屏等无法调用 /orders/meta 的地方用它） */
 export const orderStateLabels: LabelMap = {
   submitted: '待派单',

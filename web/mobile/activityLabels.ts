@@ -1,3 +1,4 @@
+import { activityOverdueLabels, shownActivityState } from '../common/labels';
 import type { ActivityState, ActivityType, MySignup } from './api/activities';
 import messages from './locales/zh-CN';
 
@@ -9,13 +10,15 @@ export function typeLabel(type: string): string {
   return messages.activityType[type] ?? type;
 }
 
-export function stateLabel(state: string): string {
-  return messages.activityState[state] ?? state;
+/** An activity's state as people see it: 已结束 once its end has passed, even before it is closed. */
+export function stateLabel(a: { state: string; endAt?: string | null }): string {
+  return shownActivityState(a, false);
 }
 
-/** 招募中 red, 已满员 orange, 进行中 green, ended and cancelled grey. */
-export function stateTone(state: ActivityState): Tone {
-  switch (state) {
+/** 招募中 red, 已满员 orange, 进行中 green, ended (or past its end) and cancelled grey. */
+export function stateTone(a: { state: ActivityState; endAt?: string | null }): Tone {
+  if (shownActivityState(a, false) === activityOverdueLabels.public) return 'default';
+  switch (a.state) {
     case 'published':
       return 'primary';
     case 'full':

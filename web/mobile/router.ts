@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
 import { showToast } from 'vant';
+import { onPasswordChangeRequired } from '../common/api';
 import { onUnauthorized } from './api/client';
 import { useSessionStore } from './stores/session';
 import messages from './locales/zh-CN';
@@ -34,6 +35,7 @@ export const router = createRouter({
       component: () => import('./views/points/MyPointsPage.vue'),
       meta: { tab: true },
     },
+    { path: '/password', name: 'change-password', component: () => import('./views/ChangePasswordPage.vue') },
     { path: '/mine', name: 'mine', component: () => import('./views/MinePage.vue'), meta: { tab: true } },
     {
       path: '/volunteer/register',
@@ -153,11 +155,20 @@ router.beforeEach(async (to) => {
   }
   try {
     const me = await session.ensure();
-    return me ? true : loginFor(to);
+    if (!me) return loginFor(to);
+    // a password chosen by staff is changed before anything else
+    if (me.mustChangePassword && to.name !== 'change-password') return { name: 'change-password' };
+    return true;
   } catch {
     // Server unreachable: show the page; it explains the network error and offers a retry.
     return true;
   }
+});
+
+onPasswordChangeRequired(() => {
+  const session = useSessionStore();
+  if (session.me) session.me = { ...session.me, mustChangePassword: true };
+  if (router.currentRoute.value.name !== 'change-password') void router.replace({ name: 'change-password' });
 });
 
 onUnauthorized(() => {

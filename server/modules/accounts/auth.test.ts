@@ -25,6 +25,16 @@ describe('login', () => {
     expect(res.cookies.find((c) => c.name === 'wm_csrf')?.value).toBe(body.csrfToken);
   });
 
+  it('no demo account is asked to change its password (demo logins keep working)', async () => {
+    for (const phone of Object.values(PHONES)) {
+      const res = await login(phone, DEMO_PASSWORD);
+      expect(res.statusCode, phone).toBe(200);
+      expect(res.json().mustChangePassword, phone).toBe(false);
+    }
+    const { rows } = await t.deps.database.query('select count(*)::int as n from users where must_change_password');
+    expect(rows[0].n).toBe(0);
+  });
+
   it('answers a wrong password and an unknown phone the same way', async () => {
     const a = await login(PHONES.resident, 'Wrong@2026');
     const b = await login('13912345678', 'Wrong@2026');

@@ -6,7 +6,7 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { listOf, noContent, pageOf } from '../../platform/responses.js';
 import { PHONE_RE } from '../../platform/validation.js';
 import { roles } from '../../db/schema/index.js';
-import { permissions } from '../../platform/permissions.js';
+import { builtinRoles, permissions } from '../../platform/permissions.js';
 import { SESSION_COOKIE, CSRF_COOKIE } from '../../platform/auth.js';
 import {
   changeOwnPassword,
@@ -122,7 +122,10 @@ export const accountRoutes =
 
     app.post(
       '/auth/logout',
-      { config: { account: true }, schema: { tags: ['账号'], summary: '退出登录', response: { 204: noContent } } },
+      {
+        config: { account: true, beforePasswordChange: true },
+        schema: { tags: ['账号'], summary: '退出登录', response: { 204: noContent } },
+      },
       async (req, reply) => {
         await logout(deps.database.db, auth(req), actor(req), deps.clock.now());
         reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
@@ -132,14 +135,17 @@ export const accountRoutes =
 
     app.get(
       '/me',
-      { config: { account: true }, schema: { tags: ['账号'], summary: '当前用户、角色与权限', response: { 200: Me } } },
+      {
+        config: { account: true, beforePasswordChange: true },
+        schema: { tags: ['账号'], summary: '当前用户、角色与权限', response: { 200: Me } },
+      },
       async (req) => userProfile(deps.database.db, auth(req).userId),
     );
 
     app.post(
       '/me/password',
       {
-        config: { account: true },
+        config: { account: true, beforePasswordChange: true },
         schema: {
           tags: ['账号'],
           summary: '修改本人密码',
@@ -299,8 +305,8 @@ export const accountRoutes =
         config: { permission: 'role:read' },
         schema: { tags: ['账号'], summary: '角色及其权限', response: { 200: listOf(Role) } },
       },
-      async () => ({
-        items: await deps.database.db
+      async () => {
+        const rows = await deps.database.db
           .select({
             code: roles.code,
             name: roles.name,
@@ -310,8 +316,14 @@ export const accountRoutes =
             builtin: roles.builtin,
           })
           .from(roles)
-          .orderBy(asc(roles.code)),
-      }),
+          .orderBy(asc(roles.code));
+        // by level, as builtinRoles lists them (中心 → 所 → 站 → 队 → 志愿者 → 群众 …, 三员 last); a county's own after
+        const rank = (code: string) => {
+          const i = builtinRoles.findIndex((r) => r.code === code);
+          return i < 0 ? builtinRoles.length : i;
+        };
+        return { items: rows.sort((a, b) => rank(a.code) - rank(b.code)) };
+      },
     );
 
     app.get(

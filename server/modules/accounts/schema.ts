@@ -33,6 +33,9 @@ export const Me = z
     permissions: z.array(z.string()).meta({ description: '各角色权限码的并集' }),
     volunteerId: z.uuid().nullable().meta({ description: '本人的志愿者档案' }),
     householdId: z.uuid().nullable().meta({ description: '本人所在的户' }),
+    mustChangePassword: z
+      .boolean()
+      .meta({ description: '密码由管理员设置：须先修改密码，其他接口答 403 PASSWORD_CHANGE_REQUIRED' }),
   })
   .meta({ id: 'Me', description: '当前用户、角色与权限' });
 
@@ -41,6 +44,7 @@ export const LoginResult = z
     token: z.string().meta({ description: '会话令牌（Authorization: Bearer）；浏览器使用同时设置的 Cookie' }),
     csrfToken: z.string().meta({ description: '写操作的 X-CSRF-Token（也在 Cookie wm_csrf 中）' }),
     user: Me,
+    mustChangePassword: z.boolean().meta({ description: '为 true 时须先修改密码（POST /me/password）' }),
   })
   .meta({ id: 'LoginResult' });
 

@@ -140,7 +140,8 @@ export async function login(
     });
     await writeAudit(tx, actor, { action: 'auth.login', entity: 'user', entityId: user.id });
   });
-  return { token, csrfToken, user: await userProfile(db, user.id) };
+  const profile = await userProfile(db, user.id);
+  return { token, csrfToken, user: profile, mustChangePassword: profile.mustChangePassword };
 }
 
 export async function logout(db: Db, auth: AuthContext, actor: Actor, now: Date) {
@@ -208,6 +209,7 @@ export async function userProfile(db: DbOrTx, userId: string) {
       phoneMasked: users.phoneMasked,
       regionCode: users.regionCode,
       regionName: regions.name,
+      mustChangePassword: users.mustChangePassword,
     })
     .from(users)
     .leftJoin(regions, eq(regions.code, users.regionCode))
@@ -394,6 +396,7 @@ export async function createUser(db: Db, crypto: Crypto, g: Granter, countyCode:
         phoneEnc: crypto.encrypt(input.phone),
         phoneMasked: maskPhone(input.phone),
         passwordHash,
+        mustChangePassword: true,
         regionCode,
       })
       .returning({ id: users.id });
@@ -479,7 +482,7 @@ export async function resetPassword(db: Db, g: Granter, id: string, password: st
   await db.transaction(async (tx) => {
     await tx
       .update(users)
-      .set({ passwordHash: hash, failedLogins: 0, lockedUntil: null, updatedAt: new Date() })
+      .set({ passwordHash: hash, mustChangePassword: true, failedLogins: 0, lockedUntil: null, updatedAt: new Date() })
       .where(eq(users.id, id));
     await tx
       .update(sessions)
@@ -501,9 +504,13 @@ export async function changeOwnPassword(
   if (!(await verifyPassword(oldPassword, u.passwordHash))) throw invalid('oldPassword', '原密码不正确');
   const pw = passwordProblem(newPassword);
   if (pw) throw invalid('newPassword', pw);
+  if (newPassword === oldPassword) throw invalid('newPassword', '新密码不能与原密码相同');
   const hash = await hashPassword(newPassword);
   await db.transaction(async (tx) => {
-    await tx.update(users).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(users.id, auth.userId));
+    await tx
+      .update(users)
+      .set({ passwordHash: hash, mustChangePassword: false, updatedAt: new Date() })
+      .where(eq(users.id, auth.userId));
     await tx
       .update(sessions)
       .set({ endedAt: new Date() })
@@ -530,6 +537,8 @@ export async function ensureUser(
     password: string;
     regionCode?: string | null;
     roles: { role: string; regionCode?: string | null; scope: ScopeKind }[];
+    /** The password was chosen for the owner (`cli create-admin`), not by them: asked to set their own first. */
+    mustChangePassword?: boolean;
   },
   passwordHash?: string,
 ) {
@@ -547,6 +556,7 @@ export async function ensureUser(
         phoneEnc: crypto.encrypt(input.phone),
         phoneMasked: maskPhone(input.phone),
         passwordHash: hash,
+        mustChangePassword: input.mustChangePassword ?? false,
         regionCode: input.regionCode ?? null,
       })
       .returning({ id: users.id });

@@ -40,11 +40,33 @@ describe('user management', () => {
       payload: { phone: '13600000001', password: 'Station@2026' },
     });
     expect(login.statusCode).toBe(200);
-    const sites = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/sites',
-      headers: { authorization: `Bearer ${login.json().token}` },
+    // staff chose the password: the owner must set their own before anything else answers
+    expect(login.json()).toMatchObject({ mustChangePassword: true, user: { mustChangePassword: true } });
+    const headers = { authorization: `Bearer ${login.json().token}` };
+    const refused = await t.app.inject({ method: 'GET', url: '/api/v1/sites', headers });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toMatchObject({
+      code: 'PASSWORD_CHANGE_REQUIRED',
+      message: expect.stringContaining('修改密码'),
     });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers })).json().mustChangePassword).toBe(true);
+    const same = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      headers,
+      payload: { oldPassword: 'Station@2026', newPassword: 'Station@2026' },
+    });
+    expect(same.statusCode).toBe(400);
+    expect(same.json().error.details[0].path).toBe('newPassword');
+    const changed = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      headers,
+      payload: { oldPassword: 'Station@2026', newPassword: 'Mine@20261' },
+    });
+    expect(changed.statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers })).json().mustChangePassword).toBe(false);
+    const sites = await t.app.inject({ method: 'GET', url: '/api/v1/sites', headers });
     expect(sites.statusCode).toBe(200);
     const codes = (sites.json().items as { regionCode: string }[]).map((s) => s.regionCode);
     expect(codes).toContain(village); // the village's own station
@@ -250,8 +272,8 @@ describe('user management', () => {
           url: '/api/v1/auth/login',
           payload: { phone: '13600000007', password: 'Newpass@2026' },
         })
-      ).statusCode,
-    ).toBe(200);
+      ).json().mustChangePassword,
+    ).toBe(true); // a reset password is the staff's, not the owner's
   });
 
   it('lists the roles with their permissions', async () => {
@@ -269,5 +291,10 @@ describe('user management', () => {
       ]),
     );
     expect(roles.find((r: { code: string }) => r.code === 'auditor').permissions).toEqual(['audit:read']);
+    // by level, not by code: 中心 → 所 → 站 → 志愿者 → 群众, the 三员 after them
+    const codes: string[] = roles.map((r: { code: string }) => r.code);
+    const order = ['county_admin', 'institute_admin', 'station_admin', 'volunteer', 'resident', 'sysadmin'];
+    expect(order.map((c) => codes.indexOf(c))).toEqual(order.map((c) => codes.indexOf(c)).sort((a, b) => a - b));
+    expect(codes[0]).toBe('county_admin');
   });
 });

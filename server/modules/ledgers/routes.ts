@@ -54,7 +54,7 @@ export const ledgerRoutes =
           await auditExport(db, actor(req), kind, region, req.query.month);
           const stream = new PassThrough();
           writeLedger(db, a.scope, kind, region, req.query.month, stream).catch((e) => {
-            req.log.error({ err: e }, 'ledger export failed');
+            req.log.error({ err: e }, '台账导出失败');
             stream.destroy(e);
           });
           return reply

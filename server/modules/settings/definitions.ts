@@ -2,12 +2,15 @@ import { z } from 'zod';
 import type { SettingValue } from './schema.js';
 
 /** Everything a county may set differently, with PRODUCT.md's defaults. Later modules add their keys here. */
+export type SettingDef = Def;
 type Def = {
   label: string;
   group: string;
   description: string;
   unit?: string;
-  type: 'integer' | 'number' | 'boolean' | 'string' | 'integerList' | 'stringList' | 'objectList';
+  type: 'integer' | 'number' | 'boolean' | 'string' | 'enum' | 'integerList' | 'stringList' | 'objectList';
+  /** An `enum`'s values with their Chinese names (a county's own, such as its standards, are added when read). */
+  options?: readonly { value: string; label: string }[];
   min?: number;
   max?: number;
   default: SettingValue;
@@ -105,8 +108,12 @@ export const settingDefinitions = {
   'sites.defaultStandard': {
     label: '默认建设标准',
     group: '阵地',
-    description: '新建站点默认采用的检查清单编码（如 six_haves 六有、five_haves 五有）',
-    type: 'string',
+    description: '新建站点默认采用的建设标准（检查清单），可选本县已有的标准',
+    type: 'enum',
+    options: [
+      { value: 'six_haves', label: '六有' },
+      { value: 'five_haves', label: '五有' },
+    ],
     default: 'six_haves',
     schema: z.string().min(1, '不能为空').max(40),
   } satisfies Def,
@@ -209,10 +216,14 @@ export const settingDefinitions = {
   'wishes.overCapPolicy': {
     label: '超限心愿处理',
     group: '心愿',
-    description: 'approval：超过金额上限的心愿需中心审批；refuse：直接退回',
-    type: 'string',
+    description: '超过金额上限的心愿由中心审批，或直接退回给提交人',
+    type: 'enum',
+    options: [
+      { value: 'approval', label: '需中心审批' },
+      { value: 'refuse', label: '直接退回' },
+    ],
     default: 'approval',
-    schema: z.enum(['approval', 'refuse'], { error: '应为 approval（审批）或 refuse（退回）' }),
+    schema: z.enum(['approval', 'refuse'], { error: '请选择“需中心审批”或“直接退回”' }),
   } satisfies Def,
   'wishes.valueCap': int('微心愿金额上限', '心愿', 500, 1, 100000, '元', '超过上限的心愿需审批或退回'),
   'notify.smsWebhookUrl': {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
-import { sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { actor, auth, can } from '../../platform/http.js';
-import { settings } from '../../db/schema/index.js';
-import { settingDefinitions, settingKeys } from './definitions.js';
+import { settings, standards } from '../../db/schema/index.js';
+import { settingDefinitions, settingKeys, type SettingDef } from './definitions.js';
 import { getSettings, updateSettings } from './service.js';
 import { countyOf } from '../accounts/service.js';
 import { listOf } from '../../platform/responses.js';
@@ -45,12 +45,26 @@ export const settingRoutes =
           response: { 200: listOf(SettingDefinition) },
         },
       },
-      async () => ({
-        items: settingKeys.map((key) => {
-          const { schema: _s, ...d } = settingDefinitions[key];
-          return { key, ...d };
-        }),
-      }),
+      async (req) => {
+        // the default standard is one of the county's own standards, by name (an account of no county: the built-in ones)
+        const a = auth(req);
+        const county = a.countyCode ?? a.regionCode?.slice(0, 6);
+        const own = county
+          ? await deps.database.db
+              .select({ value: standards.code, label: standards.name })
+              .from(standards)
+              .where(eq(standards.countyCode, county))
+              .orderBy(asc(standards.createdAt))
+          : [];
+        return {
+          items: settingKeys.map((key) => {
+            const def: SettingDef = settingDefinitions[key];
+            const { schema: _s, options: fixed, ...d } = def;
+            const options = key === 'sites.defaultStandard' && own.length ? own : fixed?.map((o) => ({ ...o }));
+            return { key, ...d, ...(options ? { options } : {}) };
+          }),
+        };
+      },
     );
 
     app.put(

@@ -27,7 +27,11 @@ export const SettingDefinition = z
     group: z.string(),
     description: z.string(),
     unit: z.string().optional(),
-    type: z.enum(['integer', 'number', 'boolean', 'string', 'integerList', 'stringList', 'objectList']),
+    type: z.enum(['integer', 'number', 'boolean', 'string', 'enum', 'integerList', 'stringList', 'objectList']),
+    options: z
+      .array(z.object({ value: z.string(), label: z.string() }))
+      .optional()
+      .meta({ description: 'enum 类型的可选值及其中文名称' }),
     min: z.number().optional(),
     max: z.number().optional(),
     default: SettingValue,

@@ -28,6 +28,20 @@ describe('settings', () => {
       unit: '小时',
       default: 48,
     });
+    // enumerated values are chosen by name: the over-cap policy, the default standard among the county's own
+    expect(defs.find((d: { key: string }) => d.key === 'wishes.overCapPolicy')).toMatchObject({
+      type: 'enum',
+      options: [
+        { value: 'approval', label: '需中心审批' },
+        { value: 'refuse', label: '直接退回' },
+      ],
+    });
+    const standard = defs.find((d: { key: string }) => d.key === 'sites.defaultStandard');
+    expect(standard.type).toBe('enum');
+    expect(standard.options).toEqual(
+      expect.arrayContaining([expect.objectContaining({ value: 'six_haves', label: expect.stringContaining('六有') })]),
+    );
+    for (const d of defs as { description: string }[]) expect(d.description).not.toMatch(/[a-z]+_[a-z]+/);
   });
 
   it('the county admin changes a value; it is audited', async () => {

@@ -218,7 +218,7 @@ export const volunteerRoutes =
       async (req, reply) => {
         const stream = new PassThrough();
         writeRoster(db, auth(req).scope, stream, req.query).catch((e) => {
-          req.log.error({ err: e }, 'roster export failed');
+          req.log.error({ err: e }, '花名册导出失败');
           stream.destroy(e);
         });
         return reply

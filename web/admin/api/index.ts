@@ -36,6 +36,7 @@ export const authApi = {
   login: (phone: string, password: string) => api.post('/auth/login', { phone, password }, { skipAuthHandler: true }),
   logout: () => api.post('/auth/logout', undefined, { skipAuthHandler: true }),
   me: () => api.get('/me'),
+  changePassword: (oldPassword: string, newPassword: string) => api.post('/me/password', { oldPassword, newPassword }),
 };
 
 export const regionApi = {

@@ -320,7 +320,7 @@ export const pointsMsg = {
   },
   shop: {
     tabs: { goods: '商品管理', redemptions: '兑换记录' },
-    filters: { region: '所属区划', q: '商品名称', state: '状态' },
+    filters: { region: '所属区划', q: '商品名称', qPlaceholder: '输入商品名称搜索', state: '状态' },
     create: '新增商品',
     columns: {
       image: '图片',

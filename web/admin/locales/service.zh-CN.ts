@@ -270,30 +270,3 @@ export const serviceMsg = {
     goOrders: '订单看板',
   },
 };
-
-/** Audit log names of the service loop's actions and objects. */
-export const serviceAuditActions: Record<string, string> = {
-  'serviceItem.create': '新增服务项目',
-  'serviceItem.update': '修改服务项目',
-  'household.create': '登记群众户',
-  'order.create': '点单',
-  'order.proxy': '代点单',
-  'order.reject': '驳回订单',
-  'order.dispatch': '派单',
-  'order.accept': '接单',
-  'order.decline': '拒单',
-  'order.start': '开始服务',
-  'order.complete': '完成服务',
-  'order.rate': '评价',
-  'order.cancel': '取消订单',
-  'order.reopen': '重新打开订单',
-  'order.recall': '撤回订单',
-  'order.contact': '查看群众联系电话',
-  'order.followUp.close': '回访办结',
-};
-
-export const serviceAuditEntities: Record<string, string> = {
-  order: '订单',
-  service_item: '服务项目',
-  household: '群众户',
-};

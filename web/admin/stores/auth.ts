@@ -2,6 +2,9 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { authApi, type Me } from '../api';
 
+/** The roles of people served and of volunteers: what they do is in the H5 (/m/), not in the admin. */
+export const SELF_SERVICE_ROLES = ['resident', 'volunteer'] as const;
+
 export const useAuthStore = defineStore('auth', () => {
   const me = ref<Me | null>(null);
   const loaded = ref(false);
@@ -11,6 +14,13 @@ export const useAuthStore = defineStore('auth', () => {
   const roleNames = computed(() =>
     (me.value?.roles ?? []).map((r) => [r.roleName ?? r.role, r.regionName].filter(Boolean).join(' · ')),
   );
+
+  /** Residents and volunteers work in the H5; the admin is for staff (any other role, or none assigned yet). */
+  const isStaff = computed(() => {
+    const roles = me.value?.roles ?? [];
+    return roles.length === 0 || roles.some((r) => !(SELF_SERVICE_ROLES as readonly string[]).includes(r.role));
+  });
+  const mustChangePassword = computed(() => me.value?.mustChangePassword === true);
 
   function can(code: string | string[] | undefined | null): boolean {
     if (!code) return true;
@@ -37,6 +47,16 @@ export const useAuthStore = defineStore('auth', () => {
     loaded.value = true;
   }
 
+  async function changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    await authApi.changePassword(oldPassword, newPassword);
+    if (me.value) me.value = { ...me.value, mustChangePassword: false };
+  }
+
+  /** The server said the password must be changed first (a session that began before the flag was set). */
+  function requirePasswordChange(): void {
+    if (me.value) me.value = { ...me.value, mustChangePassword: true };
+  }
+
   async function logout(): Promise<void> {
     try {
       await authApi.logout();
@@ -50,5 +70,20 @@ export const useAuthStore = defineStore('auth', () => {
     loaded.value = true;
   }
 
-  return { me, loaded, permissions, isLoggedIn, roleNames, can, ensureLoaded, login, logout, clear };
+  return {
+    me,
+    loaded,
+    permissions,
+    isLoggedIn,
+    isStaff,
+    mustChangePassword,
+    roleNames,
+    can,
+    ensureLoaded,
+    login,
+    changePassword,
+    requirePasswordChange,
+    logout,
+    clear,
+  };
 });

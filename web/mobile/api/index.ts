@@ -8,6 +8,7 @@ export const authApi = {
   login: (phone: string, password: string) => api.post('/auth/login', { phone, password }, { skipAuthHandler: true }),
   logout: () => api.post('/auth/logout', undefined, { skipAuthHandler: true }),
   me: () => api.get('/me', undefined, { skipAuthHandler: true }),
+  changePassword: (oldPassword: string, newPassword: string) => api.post('/me/password', { oldPassword, newPassword }),
 };
 
 export const sitesApi = {

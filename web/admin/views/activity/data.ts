@@ -1,5 +1,5 @@
 import type { FormItemRule, FormRules } from 'element-plus';
-import { activityTypeLabels, optionsOf } from '../../../common/labels';
+import { activityOverdueLabels, activityTypeLabels, optionsOf, shownActivityState } from '../../../common/labels';
 import { addDays, fromWall, today, toWall, wallTime, weekdayNumber, type WallRange } from '../../../common/time';
 import type { Activity, ActivityInput, ActivityState, ActivityType } from '../../api/activities';
 import { msg } from '../../locales/zh-CN';
@@ -31,6 +31,11 @@ export const activityStateTag: Record<ActivityState, TagType> = {
 };
 
 export const stateName = (st: string): string => msg.activity.states[st] ?? st;
+/** An activity's state as staff see it: 待结束 once its end has passed and it is still open. */
+export const activityStateName = (a: { state: string; endAt?: string | null }): string => shownActivityState(a, true);
+/** 待结束 is shown as a warning. */
+export const activityTag = (a: { state: ActivityState; endAt?: string | null }) =>
+  shownActivityState(a, true) === activityOverdueLabels.staff ? 'warning' : activityStateTag[a.state];
 export const typeOptions = optionsOf(activityTypeLabels) as { value: ActivityType; label: string }[];
 
 /** Attendance (QR, code, paper sheet) is open from publishing until the activity is ended or cancelled. */

@@ -43,5 +43,6 @@ export function displayValue(def: SettingDefinition, v: SettingValue | undefined
   if (typeof v === 'boolean') return v ? yes : no;
   if (def.type === 'objectList' && Array.isArray(v)) return `${v.length} 项`;
   if (Array.isArray(v)) return v.join('、');
+  if (def.type === 'enum') return def.options?.find((o) => o.value === v)?.label ?? String(v);
   return def.unit ? `${v} ${def.unit}` : String(v);
 }
