@@ -22,7 +22,7 @@ const owners: Record<string, readonly string[]> = {
   teams: ['teams', 'team_members', 'team_categories'],
   orders: ['orders', 'order_events', 'service_items', 'households', 'household_members', 'follow_ups'],
   plans: ['activity_plans'],
-  activities: ['activities', 'activity_shifts', 'activity_signups'],
+  activities: ['activities', 'activity_shifts', 'activity_signups', 'activity_participants'],
   hours: ['hours_entries', 'hours_requests'],
   stars: ['star_applications'],
   certificates: ['certificates'],

@@ -22,6 +22,8 @@ export type TestApp = {
   token: (phone: string) => Promise<string>;
   /** app.inject with a bearer token for the given phone (or none). */
   as: (phone: string | null) => (opts: InjectOptions) => Promise<LightMyRequestResponse>;
+  /** Signs in an account staff created with `password` for the first time and sets the demo password. */
+  firstSignIn: (phone: string, password: string) => Promise<void>;
   /** Stops this app and its database connection and starts a new app on the same data (a server restart). */
   restart: () => Promise<TestApp>;
   close: () => Promise<void>;
@@ -108,12 +110,28 @@ async function start(config: Deps['config'], clock: TestClock, cleanup: () => Pr
     }
     return res;
   };
+  /**
+   * The first sign-in of an account staff created with `password`: it must set its own (mustChangePassword), and sets
+   * the demo password, so `as(phone)` can act for it afterwards.
+   */
+  const firstSignIn = async (phone: string, password: string) => {
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password } });
+    if (login.statusCode !== 200) throw new Error(`login ${phone} failed: ${login.statusCode} ${login.body}`);
+    const changed = await app.inject({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      headers: { authorization: `Bearer ${login.json().token as string}` },
+      payload: { oldPassword: password, newPassword: DEMO_PASSWORD },
+    });
+    if (changed.statusCode !== 204) throw new Error(`password of ${phone}: ${changed.statusCode} ${changed.body}`);
+  };
   return {
     app,
     deps,
     clock,
     token,
     as,
+    firstSignIn,
     restart: async () => {
       await stop();
       return start(config, clock, cleanup);

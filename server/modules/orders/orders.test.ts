@@ -333,12 +333,13 @@ describe('the order state machine', () => {
       payload: {
         name: '本级站长',
         phone,
-        password: 'Demo@2026',
+        password: 'Start@2026',
         regionCode: village,
         roles: [{ role: 'station_admin', regionCode: village, scope: 'own' }],
       },
     });
     expect(created.statusCode, created.body).toBe(201);
+    await t.firstSignIn(phone, 'Start@2026');
     const o = await newOrder();
     const vid = await volunteerId(PHONES.volunteer);
     await act(ADMIN, o.id, 'dispatch', { target: { type: 'volunteer', id: vid } });

@@ -94,18 +94,10 @@ describe('data scope on sites', () => {
       payload: { name: '无角色', phone: '13700000001', password: 'Abcd@1234', regionCode: XINJI, roles: [] },
     });
     expect(create.statusCode).toBe(201);
-    const login = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { phone: '13700000001', password: 'Abcd@1234' },
-    });
-    const token = login.json().token;
-    const res = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/sites',
-      headers: { authorization: `Bearer ${token}` },
-    });
+    await t.firstSignIn('13700000001', 'Abcd@1234');
+    const res = await t.as('13700000001')({ method: 'GET', url: '/api/v1/sites' });
     expect(res.statusCode).toBe(403); // no role → not even the permission to read sites
+    expect(res.json().error.code).toBe('FORBIDDEN');
   });
 
   it('a station admin sees their own village only', async () => {
