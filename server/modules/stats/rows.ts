@@ -8,7 +8,7 @@ import { maskName } from '../stars/service.js';
 import { figureByKey } from './definitions.js';
 import { EPOCH } from './periods.js';
 import type { ListCache } from '../../platform/lists.js';
-import { foldDeltas, overview, statsPeriod, statsRegion, type PeriodQuery } from './service.js';
+import { foldDeltas, overview, servedTeams, statsPeriod, statsRegion, type PeriodQuery } from './service.js';
 
 /**
  * The rows behind a figure (drill-down): the records the figure counts, selected by the same contribution functions
@@ -320,17 +320,7 @@ async function specialRows(
       return {
         meta: { title: '队伍', detail: '层级', date: '组建日期', measure: 'count' },
         rowsSql: sql`
-          with recursive served(id) as (
-            select c.subject from (
-              select c.* from activities a, stat_contrib_activities(a) c
-              where a.county_code = ${countyCode} and a.team_id is not null and c.key = 'team.served'
-              union all
-              select c.* from orders o, stat_contrib_orders(o) c
-              where o.county_code = ${countyCode} and o.accepted_team_id is not null and c.key = 'team.served'
-            ) c where c.day <= ${to}::date group by c.subject having sum(c.value) > 0
-            union
-            select t.parent_id from teams t join served s on t.id = s.id where t.parent_id is not null
-          )
+          ${servedTeams(countyCode, to)}
           select t.id::text as id, t.name as title, t.level as detail, t.region_path,
             stat_day(t.created_at) as day, 1 as value
           from teams t where t.county_code = ${countyCode} and t.region_path like ${like}

@@ -155,6 +155,19 @@ const segSql = (segs: Segment[]): SQL =>
       )
     : sql`false`;
 
+/**
+ * `with recursive served(id)`: the teams that served by the end of `to` (a service activity held or an order served,
+ * from the per-subject rollups) and every team above one — the complement is `teams.neverServed`.
+ */
+export const servedTeams = (countyCode: string, to: string): SQL => sql`
+  with recursive served(id) as (
+    select subject from stat_subjects
+    where county_code = ${countyCode} and key = 'team.served' and (${segSql(segments(EPOCH, to))})
+    group by subject having sum(value) > 0
+    union
+    select t.parent_id from teams t join served s on t.id = s.id where t.parent_id is not null
+  )`;
+
 /** The end of a period's last day in China time, as an instant. */
 const endOf = (to: string) => new Date(`${to}T23:59:59.999+08:00`);
 
@@ -330,7 +343,6 @@ async function components(
     out.set(code, c);
   };
   const inPeriod = segSql(segments(from, to));
-  const toDate = segSql(segments(EPOCH, to));
   const toDateKeys = figureDefinitions.flatMap((f) => (f.source.kind === 'toDate' ? [f.source.key] : []));
   const codes = [region.code, ...childCodes];
   // the pieces of both periods, each read as its own range of the primary key per region and key (a lateral
@@ -434,13 +446,7 @@ async function components(
 
   // teams that never served, as of the period's end: neither they nor any team under them
   const { rows: never } = await db.execute(sql`
-    with recursive served(id) as (
-      select subject from stat_subjects
-      where county_code = ${region.countyCode} and key = 'team.served' and (${toDate})
-      group by subject having sum(value) > 0
-      union
-      select t.parent_id from teams t join served s on t.id = s.id where t.parent_id is not null
-    )
+    ${servedTeams(region.countyCode, to)}
     select split_part(t.region_path, '/', ${part}::int) as grp, count(*)::int as n from teams t
     where t.county_code = ${region.countyCode} and t.region_path like ${like}
       and t.created_at <= ${end.toISOString()}::timestamptz and t.id not in (select id from served)
