@@ -7172,6 +7172,69 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/me/activities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 我的活动（志愿者报名与群众报名参加，按活动时间合为一页） */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          pageSize?: number;
+          when?: 'upcoming' | 'past';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['MyActivityItem'][];
+              total: number;
+              page: number;
+              pageSize: number;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/me/signups': {
     parameters: {
       query?: never;
@@ -16734,6 +16797,39 @@ export interface components {
       signedUpAt: string;
       /** Format: date-time */
       checkInAt: string | null;
+      activity: {
+        /** Format: uuid */
+        id: string;
+        title: string;
+        type: components['schemas']['ActivityType'];
+        state: components['schemas']['ActivityState'];
+        /** Format: date-time */
+        startAt: string;
+        /** Format: date-time */
+        endAt: string;
+        address: string;
+      };
+    };
+    /** @description 我的活动：志愿者报名与群众报名参加合为一个列表 */
+    MyActivityItem: {
+      /**
+       * @description signup 志愿者报名；place 群众报名参加
+       * @enum {string}
+       */
+      kind: 'signup' | 'place';
+      /** Format: uuid */
+      id: string;
+      status: components['schemas']['SignupStatus'] | components['schemas']['ParticipantStatus'];
+      position: number | null;
+      /** Format: date-time */
+      signedUpAt: string;
+      /** Format: date-time */
+      checkInAt: string | null;
+      /** Format: date-time */
+      checkOutAt: string | null;
+      noShow: boolean;
+      creditedHours: number;
+      pendingHours: number;
       activity: {
         /** Format: uuid */
         id: string;

@@ -209,6 +209,45 @@ describe('residents take part (报名参加)', () => {
       t.clock.set(new Date(TEST_NOW));
     }
   });
+
+  it('我的活动 pages sign-ups and places together by the activity time (GET /me/activities)', async () => {
+    const asResident1 = await published({ title: '我的活动·群众一', startAt: iso(day(24)), endAt: iso(day(24, 2)) });
+    const asVolunteer = await published({ title: '我的活动·志愿者', startAt: iso(day(25)), endAt: iso(day(25, 2)) });
+    const asResident2 = await published({ title: '我的活动·群众二', startAt: iso(day(26)), endAt: iso(day(26, 2)) });
+    expect((await join(V1, asResident1.id)).statusCode).toBe(201);
+    expect((await api(V1, 'POST', `/activities/${asVolunteer.id}/signups`, {})).statusCode).toBe(201);
+    expect((await join(V1, asResident2.id)).statusCode).toBe(201);
+
+    const seen: Json[] = [];
+    let total = -1;
+    for (let page = 1; page < 50; page++) {
+      const res = await api(V1, 'GET', `/me/activities?when=upcoming&pageSize=2&page=${page}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json();
+      total = body.total;
+      expect(body.items.length).toBeLessThanOrEqual(2);
+      if (!body.items.length) break;
+      seen.push(...body.items);
+    }
+    // every row once, in time order across pages, as many as the total says
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen.map((r) => `${r.kind}:${r.id}`)).size).toBe(seen.length);
+    const times = seen.map((r) => Date.parse(r.activity.startAt));
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    const mine = seen.filter((r) => r.activity.title.startsWith('我的活动·'));
+    expect(mine.map((r) => [r.activity.title, r.kind, r.status])).toEqual([
+      ['我的活动·群众一', 'place', 'confirmed'],
+      ['我的活动·志愿者', 'signup', 'confirmed'],
+      ['我的活动·群众二', 'place', 'confirmed'],
+    ]);
+    // the past tab does not hold them; a resident who is not a volunteer sees only places
+    const past = (await api(V1, 'GET', '/me/activities?when=past&pageSize=200')).json();
+    expect(past.items.some((r: Json) => r.activity.title.startsWith('我的活动·'))).toBe(false);
+    expect((await join(RESIDENT, asVolunteer.id)).statusCode).toBe(201);
+    const resident = (await api(RESIDENT, 'GET', '/me/activities?when=upcoming&pageSize=200')).json();
+    expect(resident.items.find((r: Json) => r.activity.id === asVolunteer.id)).toMatchObject({ kind: 'place' });
+    expect(resident.items.every((r: Json) => r.kind === 'place')).toBe(true);
+  });
 });
 
 describe('concurrency', () => {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ne, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { activities, activityParticipants, users } from '../../db/schema/index.js';
 import { duplicate, notFound } from '../../platform/errors.js';
@@ -59,9 +59,11 @@ export const participantContext = (
 });
 
 /** 1-based rank among the waitlisted residents of the activity, by arrival (seq). */
-export const placePositionSql = sql<
-  number | null
->`case when "activity_participants"."status" = 'waitlisted' then (select count(*)::int from activity_participants w where w.activity_id = "activity_participants"."activity_id" and w.status = 'waitlisted' and w.seq <= "activity_participants"."seq") end`;
+export const placePositionSql = sql<number | null>`case when "activity_participants"."status" = 'waitlisted' then (
+  select count(*)::int from activity_participants w
+  where w.activity_id = "activity_participants"."activity_id" and w.status = 'waitlisted'
+    and w.seq <= "activity_participants"."seq"
+) end`;
 
 /** The activity a resident may take part in: visible to them and of their own county (else not found). */
 async function loadForResident(db: DbOrTx, c: ActivityCaller, id: string, lock = false) {
@@ -360,52 +362,4 @@ export async function listParticipants(
       attended: attended.get(id)?.attended ?? 0,
     },
   };
-}
-
-/** The resident's own places (我的活动), confirmed or waitlisted, with the activity. */
-export async function myPlaces(
-  db: DbOrTx,
-  c: ActivityCaller,
-  now: Date,
-  f: { when?: 'upcoming' | 'past'; page: number; pageSize: number },
-) {
-  const past = f.when === 'past';
-  // the places held (a withdrawn place is not one of my activities; joining again makes a new row)
-  const where = and(
-    eq(activityParticipants.userId, c.userId),
-    ne(activityParticipants.status, 'cancelled'),
-    eq(activities.countyCode, c.countyCode),
-    f.when ? (past ? lt(activities.endAt, now) : gte(activities.endAt, now)) : sql`true`,
-  );
-  const [[{ total }], rows] = await Promise.all([
-    db
-      .select({ total: count() })
-      .from(activityParticipants)
-      .innerJoin(activities, eq(activities.id, activityParticipants.activityId))
-      .where(where),
-    db
-      .select({
-        id: activityParticipants.id,
-        status: activityParticipants.status,
-        position: placePositionSql,
-        signedUpAt: activityParticipants.signedUpAt,
-        checkInAt: activityParticipants.checkInAt,
-        activity: {
-          id: activities.id,
-          title: activities.title,
-          type: activities.type,
-          state: activities.state,
-          startAt: activities.startAt,
-          endAt: activities.endAt,
-          address: activities.address,
-        },
-      })
-      .from(activityParticipants)
-      .innerJoin(activities, eq(activities.id, activityParticipants.activityId))
-      .where(where)
-      .orderBy(past ? desc(activities.startAt) : asc(activities.startAt), asc(activityParticipants.seq))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
-  return { items: rows, total, page: f.page, pageSize: f.pageSize };
 }

@@ -21,6 +21,7 @@ import {
   CheckOutResult,
   MySignupItem,
   MyParticipationItem,
+  MyActivityItem,
   ParticipantPage,
   ParticipationResult,
   AttendanceMark,
@@ -42,7 +43,6 @@ import {
   getActivity,
   listActivities,
   listSignups,
-  mySignups,
   publishActivity,
   recordAttendance,
   signUp,
@@ -52,17 +52,19 @@ import {
   sweepActivities,
 } from './service.js';
 import { confirmRecord, recordActivity, resubmitRecord, returnRecord } from './records.js';
-import {
-  cancelMyPlace,
-  checkInPlace,
-  joinActivity,
-  listParticipants,
-  markAttendance,
-  myPlaces,
-} from './participants.js';
+import { cancelMyPlace, checkInPlace, joinActivity, listParticipants, markAttendance } from './participants.js';
+import { myActivities, myPlaces, mySignups } from './mine.js';
 import { sql } from 'drizzle-orm';
 import { holdsId } from '../../platform/file-holders.js';
 import { activities } from '../../db/schema/index.js';
+
+/** A roster (volunteers' sign-ups, residents' places): a page, optionally of one status. */
+const rosterQuery = z.object({
+  ...pageQuery,
+  status: z
+    .enum(['confirmed', 'waitlisted', 'cancelled'], { error: 'status 应为 confirmed、waitlisted 或 cancelled' })
+    .optional(),
+});
 
 const tags = ['活动'];
 const time = (label: string) =>
@@ -510,14 +512,7 @@ export const activityRoutes =
           tags,
           summary: '报名名单（工作人员）：签到签退、缺席与时长',
           params: idParam,
-          querystring: z.object({
-            ...pageQuery,
-            status: z
-              .enum(['confirmed', 'waitlisted', 'cancelled'], {
-                error: 'status 应为 confirmed、waitlisted 或 cancelled',
-              })
-              .optional(),
-          }),
+          querystring: rosterQuery,
           response: { 200: pageOf(ActivitySignup) },
         },
       },
@@ -639,14 +634,7 @@ export const activityRoutes =
           tags,
           summary: '群众报名参加名单（工作人员，姓名脱敏）及已报名、候补、到场人数',
           params: idParam,
-          querystring: z.object({
-            ...pageQuery,
-            status: z
-              .enum(['confirmed', 'waitlisted', 'cancelled'], {
-                error: 'status 应为 confirmed、waitlisted 或 cancelled',
-              })
-              .optional(),
-          }),
+          querystring: rosterQuery,
           response: { 200: ParticipantPage },
         },
       },
@@ -680,6 +668,19 @@ export const activityRoutes =
         },
       },
       async (req) => myPlaces(db, await caller(req), now(), req.query),
+    );
+
+    app.get(
+      '/me/activities',
+      {
+        schema: {
+          tags,
+          summary: '我的活动（志愿者报名与群众报名参加，按活动时间合为一页）',
+          querystring: z.object({ ...pageQuery, when: when.optional() }),
+          response: { 200: pageOf(MyActivityItem) },
+        },
+      },
+      async (req) => myActivities(db, await caller(req), now(), req.query),
     );
 
     app.get(

@@ -242,6 +242,17 @@ export const ActivitySignup = z
   })
   .meta({ id: 'ActivitySignup', description: '报名名单的一行：签到签退、缺席与时长' });
 
+/** The activity as the rows of 我的活动 show it. */
+const ActivityBrief = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  type: ActivityType,
+  state: ActivityState,
+  startAt: dateTime,
+  endAt: dateTime,
+  address: z.string(),
+});
+
 export const MySignupItem = z
   .object({
     id: z.uuid(),
@@ -255,15 +266,7 @@ export const MySignupItem = z
     noShow: z.boolean(),
     creditedHours: z.number(),
     pendingHours: z.number(),
-    activity: z.object({
-      id: z.uuid(),
-      title: z.string(),
-      type: ActivityType,
-      state: ActivityState,
-      startAt: dateTime,
-      endAt: dateTime,
-      address: z.string(),
-    }),
+    activity: ActivityBrief,
   })
   .meta({ id: 'MySignupItem', description: '我的报名（含活动）' });
 
@@ -329,14 +332,22 @@ export const MyParticipationItem = z
     position: z.number().int().nullable(),
     signedUpAt: dateTime,
     checkInAt: dateTime.nullable(),
-    activity: z.object({
-      id: z.uuid(),
-      title: z.string(),
-      type: ActivityType,
-      state: ActivityState,
-      startAt: dateTime,
-      endAt: dateTime,
-      address: z.string(),
-    }),
+    activity: ActivityBrief,
   })
   .meta({ id: 'MyParticipationItem', description: '我报名参加的活动（群众）' });
+
+export const MyActivityItem = z
+  .object({
+    kind: z.enum(['signup', 'place']).meta({ description: 'signup 志愿者报名；place 群众报名参加' }),
+    id: z.uuid(),
+    status: z.union([SignupStatus, ParticipantStatus]),
+    position: z.number().int().nullable(),
+    signedUpAt: dateTime,
+    checkInAt: dateTime.nullable(),
+    checkOutAt: dateTime.nullable(),
+    noShow: z.boolean(),
+    creditedHours: z.number(),
+    pendingHours: z.number(),
+    activity: ActivityBrief,
+  })
+  .meta({ id: 'MyActivityItem', description: '我的活动：志愿者报名与群众报名参加合为一个列表' });

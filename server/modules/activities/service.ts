@@ -169,7 +169,7 @@ export const seesSql = (c: Pick<ActivityCaller, 'permissions' | 'scope' | 'count
     and(eq(activities.countyCode, c.countyCode), notInArray(activities.state, ['draft', ...unconfirmedStates])),
   )!;
 
-function requireVolunteer(c: Pick<ActivityCaller, 'volunteerId'>): string {
+export function requireVolunteer(c: Pick<ActivityCaller, 'volunteerId'>): string {
   if (!c.volunteerId)
     throw new AppError('FORBIDDEN', '您还不是注册志愿者，请先注册成为志愿者（“我的 → 注册志愿者”）后再报名、签到', [
       { path: '(account)', message: '请先注册成为志愿者' },
@@ -433,9 +433,20 @@ const withNames = (db: DbOrTx) =>
 
 /** 1-based rank among the waitlisted of the activity, by arrival (seq). */
 // written out in full: drizzle leaves columns unqualified in a one-table select, which would bind them to `w` inside
-const positionSql = sql<
-  number | null
->`case when "activity_signups"."status" = 'waitlisted' then (select count(*)::int from activity_signups w where w.activity_id = "activity_signups"."activity_id" and w.status = 'waitlisted' and w.seq <= "activity_signups"."seq") end`;
+/** 1-based rank among the waitlisted sign-ups of the activity, by arrival (seq). */
+export const positionSql = sql<number | null>`case when "activity_signups"."status" = 'waitlisted' then (
+  select count(*)::int from activity_signups w
+  where w.activity_id = "activity_signups"."activity_id" and w.status = 'waitlisted' and w.seq <= "activity_signups"."seq"
+) end`;
+
+/** Hours credited to a sign-up, and hours of its requests still waiting for review. */
+export const creditedHoursSql = sql<number>`(
+  select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = "activity_signups"."id"
+)`;
+export const pendingHoursSql = sql<number>`(
+  select coalesce(sum(r.hours), 0)::float8 from hours_requests r
+  where r.signup_id = "activity_signups"."id" and r.status = 'pending'
+)`;
 
 /** The caller is the volunteer of their own sign-up (the loaders find only the caller's). */
 const volunteerParty: ReadonlySet<SignupParty> = new Set(['volunteer']);
@@ -769,8 +780,8 @@ export async function listSignups(
         checkInMethod: activitySignups.checkInMethod,
         noShow: activitySignups.noShow,
         hoursSettledAt: activitySignups.hoursSettledAt,
-        creditedHours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = "activity_signups"."id")`,
-        pendingHours: sql<number>`(select coalesce(sum(r.hours), 0)::float8 from hours_requests r where r.signup_id = "activity_signups"."id" and r.status = 'pending')`,
+        creditedHours: creditedHoursSql,
+        pendingHours: pendingHoursSql,
       })
       .from(activitySignups)
       .innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
@@ -779,58 +790,6 @@ export async function listSignups(
         sql`case ${activitySignups.status} when 'confirmed' then 0 when 'waitlisted' then 1 else 2 end`,
         asc(activitySignups.seq),
       )
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
-  return { items: rows, total, page: f.page, pageSize: f.pageSize };
-}
-
-/** A volunteer's own sign-ups with the activity. */
-export async function mySignups(
-  db: DbOrTx,
-  c: ActivityCaller,
-  now: Date,
-  f: { when?: 'upcoming' | 'past'; page: number; pageSize: number },
-) {
-  const volunteerId = requireVolunteer(c);
-  const past = f.when === 'past';
-  const where = and(
-    eq(activitySignups.volunteerId, volunteerId),
-    f.when ? (past ? lt(activities.endAt, now) : gte(activities.endAt, now)) : sql`true`,
-  );
-  const [[{ total }], rows] = await Promise.all([
-    db
-      .select({ total: count() })
-      .from(activitySignups)
-      .innerJoin(activities, eq(activities.id, activitySignups.activityId))
-      .where(where),
-    db
-      .select({
-        id: activitySignups.id,
-        status: activitySignups.status,
-        position: positionSql,
-        shiftId: activitySignups.shiftId,
-        source: activitySignups.source,
-        signedUpAt: activitySignups.signedUpAt,
-        checkInAt: activitySignups.checkInAt,
-        checkOutAt: activitySignups.checkOutAt,
-        noShow: activitySignups.noShow,
-        creditedHours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = "activity_signups"."id")`,
-        pendingHours: sql<number>`(select coalesce(sum(r.hours), 0)::float8 from hours_requests r where r.signup_id = "activity_signups"."id" and r.status = 'pending')`,
-        activity: {
-          id: activities.id,
-          title: activities.title,
-          type: activities.type,
-          state: activities.state,
-          startAt: activities.startAt,
-          endAt: activities.endAt,
-          address: activities.address,
-        },
-      })
-      .from(activitySignups)
-      .innerJoin(activities, eq(activities.id, activitySignups.activityId))
-      .where(where)
-      .orderBy(past ? desc(activities.startAt) : asc(activities.startAt), asc(activitySignups.seq))
       .limit(f.pageSize)
       .offset((f.page - 1) * f.pageSize),
   ]);

@@ -142,6 +142,22 @@ const outsideWindow = (c: SignupContext, what: string): string | null => {
     : null;
 };
 
+/** Withdrawing a sign-up or a place: not once checked in, and only while the activity may still lose people. */
+const cancelGuard = (c: SignupContext) =>
+  c.checkedIn
+    ? '您已签到，不能取消报名'
+    : withdrawable.includes(c.activityState)
+      ? null
+      : `活动${activityStateLabels[c.activityState]}，不能取消报名`;
+
+/** Checking in to a sign-up or a place: once, while the activity takes check-ins, within the attendance window. */
+const checkInGuard = (c: SignupContext) =>
+  c.checkedIn
+    ? '您已签到'
+    : checkInStates.includes(c.activityState)
+      ? outsideWindow(c, '签到')
+      : `活动${activityStateLabels[c.activityState]}，不能签到`;
+
 /**
  * 报名: the volunteer signs up while the activity recruits, before the deadline (a seat: `confirmed`, else
  * `waitlisted` — the seat statement decides, activities/service.ts `takeSeat`); confirmed or waitlisted → cancelled by
@@ -174,12 +190,7 @@ export const signupMachine = defineMachine<SignupMachineState, SignupParty, Sign
       to: 'cancelled',
       who: ['volunteer'],
       label: '取消报名',
-      guard: (c) =>
-        c.checkedIn
-          ? '您已签到，不能取消报名'
-          : withdrawable.includes(c.activityState)
-            ? null
-            : `活动${activityStateLabels[c.activityState]}，不能取消报名`,
+      guard: cancelGuard,
     },
     promote: { from: ['waitlisted'], to: 'confirmed', who: ['system'], label: '候补转正' },
     checkIn: {
@@ -187,12 +198,7 @@ export const signupMachine = defineMachine<SignupMachineState, SignupParty, Sign
       to: 'confirmed',
       who: ['volunteer'],
       label: '签到',
-      guard: (c) =>
-        c.checkedIn
-          ? '您已签到'
-          : checkInStates.includes(c.activityState)
-            ? outsideWindow(c, '签到')
-            : `活动${activityStateLabels[c.activityState]}，不能签到`,
+      guard: checkInGuard,
     },
     checkOut: {
       from: ['confirmed'],
@@ -252,12 +258,7 @@ export const participantMachine = defineMachine<ParticipantMachineState, Partici
       to: 'cancelled',
       who: ['resident'],
       label: '取消报名',
-      guard: (c) =>
-        c.checkedIn
-          ? '您已签到，不能取消报名'
-          : withdrawable.includes(c.activityState)
-            ? null
-            : `活动${activityStateLabels[c.activityState]}，不能取消报名`,
+      guard: cancelGuard,
     },
     promote: { from: ['waitlisted'], to: 'confirmed', who: ['system'], label: '候补转正' },
     checkIn: {
@@ -265,12 +266,7 @@ export const participantMachine = defineMachine<ParticipantMachineState, Partici
       to: 'confirmed',
       who: ['resident'],
       label: '签到',
-      guard: (c) =>
-        c.checkedIn
-          ? '您已签到'
-          : checkInStates.includes(c.activityState)
-            ? outsideWindow(c, '签到')
-            : `活动${activityStateLabels[c.activityState]}，不能签到`,
+      guard: checkInGuard,
     },
     mark: {
       from: ['confirmed'],

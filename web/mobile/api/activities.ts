@@ -32,6 +32,8 @@ export type MyParticipation = Schemas['MyParticipation'];
 export type ParticipationResult = Schemas['ParticipationResult'];
 /** GET /me/participations: the activities I joined as a resident. */
 export type MyParticipationRow = Schemas['MyParticipationItem'];
+/** 我的活动: a sign-up or a resident's place, one list. */
+export type MyActivityRow = Schemas['MyActivityItem'];
 
 export type HoursKind = Schemas['HoursKind'];
 export type HoursEntry = Schemas['HoursEntry'];
@@ -65,6 +67,8 @@ export const activitiesApi = {
   checkInPlace: (id: string, body: CheckBody) => api.post(`/activities/${enc(id)}/participants/me/checkin`, body),
   myParticipations: (query: ApiQuery<'/api/v1/me/participations', 'get'> = {}) =>
     api.get('/me/participations', { page: 1, pageSize: 20, ...query }),
+  myActivities: (query: ApiQuery<'/api/v1/me/activities', 'get'> = {}) =>
+    api.get('/me/activities', { page: 1, pageSize: 20, ...query }),
 };
 
 export const hoursApi = {
