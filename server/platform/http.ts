@@ -179,3 +179,12 @@ export const pageQuery = {
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 };
+
+/**
+ * A download's `content-disposition` (RFC 6266 / RFC 5987): the file's Chinese name, and an ASCII fallback name for
+ * old clients when given. Every route that sends a file names it through here.
+ */
+export function contentDisposition(name: string, opts: { ascii?: string; inline?: boolean } = {}): string {
+  const fallback = opts.ascii ? `; filename="${opts.ascii}"` : '';
+  return `${opts.inline ? 'inline' : 'attachment'}${fallback}; filename*=UTF-8''${encodeURIComponent(name)}`;
+}

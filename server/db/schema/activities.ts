@@ -150,7 +150,8 @@ export const activities = pgTable(
     check('activities_time_ck', sql`${t.endAt} > ${t.startAt}`),
     check(
       'activities_participant_quota_ck',
-      sql`${t.participantConfirmedCount} >= 0 and ${t.participantWaitlistCount} >= 0 and ${t.participantConfirmedCount} <= coalesce(${t.participantQuota}, 0)`,
+      sql`${t.participantConfirmedCount} >= 0 and ${t.participantWaitlistCount} >= 0
+        and ${t.participantConfirmedCount} <= coalesce(${t.participantQuota}, 0)`,
     ),
   ],
 );

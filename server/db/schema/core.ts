@@ -51,7 +51,10 @@ export const users = pgTable(
     failedLogins: integer('failed_logins').notNull().default(0),
     lockedUntil: ts('locked_until'),
     totpSecret: text('totp_secret'),
-    /** Set when staff chose the password (a new account, a reset, `cli create-admin`): the owner sets their own first. */
+    /**
+     * Set when staff chose the password (a new account, a reset, `cli create-admin`): the owner sets their own
+     * first.
+     */
     mustChangePassword: boolean('must_change_password').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),

@@ -586,7 +586,12 @@ describe('concurrency', () => {
           { countyCode: '411523', name, phone, password: '', regionCode: village, roles: [] },
           hash,
         );
-        const id = `41010119910${1 + (i % 9)}${String(10 + (i % 18)).padStart(2, '0')}${String(100 + i).padStart(3, '0')}`;
+        const [month, day, seq] = [
+          1 + (i % 9),
+          String(10 + (i % 18)).padStart(2, '0'),
+          String(100 + i).padStart(3, '0'),
+        ];
+        const id = `41010119910${month}${day}${seq}`;
         const v = await registerVolunteer(
           db,
           t.deps.crypto,
@@ -599,7 +604,8 @@ describe('concurrency', () => {
         // a session straight in the table: 200 password checks are not what this tests
         const token = crypto.randomBytes(24).toString('base64url');
         await t.deps.database.query(
-          'insert into sessions (token_hash, user_id, csrf_token, last_seen_at, created_at) values ($1, $2, $3, $4, $4)',
+          'insert into sessions (token_hash, user_id, csrf_token, last_seen_at, created_at) ' +
+            'values ($1, $2, $3, $4, $4)',
           [sha256Hex(token), u.id, 'x', t.clock.now()],
         );
         people.push({ token, volunteerId: v.id });
@@ -639,7 +645,8 @@ describe('concurrency', () => {
       // each sign-up's audit event, appended in its seat statement, names its outcome and the chain verifies
       const events = (
         await t.deps.database.query(
-          `select chain, seq, entity_id, detail from audit_events where action = 'activity.signup' and detail->>'activityId' = $1`,
+          `select chain, seq, entity_id, detail from audit_events
+            where action = 'activity.signup' and detail->>'activityId' = $1`,
           [a.id],
         )
       ).rows as { chain: string; seq: number; entity_id: string; detail: { status: string } }[];
@@ -723,7 +730,8 @@ describe('concurrency', () => {
         values: ['confirmed', 'waitlisted'],
       });
       const { rows } = await db.execute(
-        sql`with src as (select ${status}::text as status where ${status}::text is not null), ${append.ctes} select (select count(*)::int from src) as n, ${append.seq} as seq`,
+        sql`with src as (select ${status}::text as status where ${status}::text is not null), ${append.ctes}
+          select (select count(*)::int from src) as n, ${append.seq} as seq`,
       );
       return rows[0] as { n: number; seq: number | null };
     };
@@ -742,7 +750,8 @@ describe('concurrency', () => {
       [2, { n: 1, status: 'confirmed' }],
     ]);
     await expect(run('bogus')).rejects.toThrow();
-    await db.transaction((tx) => writeAudit(tx, actor, input)); // writeAudit goes on after folded appends, and they after it
+    // writeAudit goes on after folded appends, and they after it
+    await db.transaction((tx) => writeAudit(tx, actor, input));
     expect(Number((await run('confirmed')).seq)).toBe(4);
     expect(await verifyAudit(db)).toMatchObject({ ok: true, problems: [] });
   });

@@ -145,7 +145,8 @@ describe('补录: an activity held and entered afterwards', () => {
     expect(a.settlement.items[1].hours.reason).toBe('实际时长不足计划时长的 60%，不计时长');
 
     const entries = await rows(
-      'select volunteer_id, kind, hours, service_date::text as d from hours_entries where activity_id = $1 order by hours desc',
+      'select volunteer_id, kind, hours, service_date::text as d from hours_entries ' +
+        'where activity_id = $1 order by hours desc',
       [a.id],
     );
     expect(entries).toEqual([

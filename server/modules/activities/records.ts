@@ -282,8 +282,9 @@ function waiting(signups: Signup[], vols: Map<string, VolunteerRow>): RecordSett
 async function confirmersOf(tx: DbOrTx, regionPath: string): Promise<string[]> {
   const parent = parentPathOf(regionPath)?.split('/').filter(Boolean).at(-1);
   if (!parent) return [];
-  const { rows } =
-    await tx.execute(sql`select distinct ra.user_id from role_assignments ra join roles ro on ro.code = ra.role_code join users u on u.id = ra.user_id
+  const { rows } = await tx.execute(sql`select distinct ra.user_id from role_assignments ra
+      join roles ro on ro.code = ra.role_code
+      join users u on u.id = ra.user_id
     where ra.region_code = ${parent} and ro.permissions @> '["activity:manage"]'::jsonb and u.active`);
   return (rows as { user_id: string }[]).map((r) => r.user_id);
 }
@@ -405,7 +406,11 @@ export async function confirmRecord(db: Db, c: ActivityCaller, now: Date, id: st
         userIds: [a.recordedBy],
         kind: 'activity.confirmed',
         title: '补录活动已确认',
-        body: `您补录的活动“${a.title}”已由${c.actor.name}确认，计入活动统计；签到表上 ${settlement.items.length} 人的服务时长已按规则认定（${settlement.credited} 小时${settlement.pending ? `，另有 ${settlement.pending} 小时待审核` : ''}）。${note ? `意见：${note}` : ''}`,
+        body:
+          `您补录的活动“${a.title}”已由${c.actor.name}确认，计入活动统计；` +
+          `签到表上 ${settlement.items.length} 人的服务时长已按规则认定（${settlement.credited} 小时` +
+          (settlement.pending ? `，另有 ${settlement.pending} 小时待审核` : '') +
+          `）。${note ? `意见：${note}` : ''}`,
       }),
     });
     return settlement;

@@ -105,7 +105,9 @@ const ARCHIVE_AFTER_MS = 30 * DAY;
  */
 registerTeamActivitySource(
   (teamId) =>
-    sql`select max(x.start_at) from activities x where x.team_id = ${teamId} and x.state in ('in_progress', 'ended', 'archived')`,
+    sql`select max(x.start_at)
+      from activities x where x.team_id = ${teamId}
+      and x.state in ('in_progress', 'ended', 'archived')`,
 );
 
 // ---------- the caller ----------
@@ -436,7 +438,8 @@ const withNames = (db: DbOrTx) =>
 /** 1-based rank among the waitlisted sign-ups of the activity, by arrival (seq). */
 export const positionSql = sql<number | null>`case when "activity_signups"."status" = 'waitlisted' then (
   select count(*)::int from activity_signups w
-  where w.activity_id = "activity_signups"."activity_id" and w.status = 'waitlisted' and w.seq <= "activity_signups"."seq"
+  where w.activity_id = "activity_signups"."activity_id" and w.status = 'waitlisted'
+    and w.seq <= "activity_signups"."seq"
 ) end`;
 
 /** Hours credited to a sign-up, and hours of its requests still waiting for review. */
@@ -887,7 +890,9 @@ export async function updateActivity(db: Db, c: ActivityCaller, now: Date, id: s
         regionCode: region.code,
         regionPath: region.path,
         updatedAt: now,
-        state: sql`case when ${activities.state} in ('published', 'full') then (case when ${activities.confirmedCount} >= ${input.quota} then 'full' else 'published' end) else ${activities.state} end`,
+        state: sql`case when ${activities.state} in ('published', 'full')
+          then (case when ${activities.confirmedCount} >= ${input.quota} then 'full' else 'published' end)
+          else ${activities.state} end`,
       })
       .where(eq(activities.id, id))
       .returning();
@@ -1162,8 +1167,11 @@ export async function signUp(db: Db, c: SignupCaller, now: Date, id: string, shi
       ${activities.countyCode} as county_code, ${activities.state} as state, ${activities.startAt} as start_at,
       ${activities.endAt} as end_at,
       (select count(*)::int from activity_shifts s where s.activity_id = ${activities.id}) as shifts,
-      exists (select 1 from activity_shifts s where s.activity_id = ${activities.id} and s.id = ${shiftId ?? null}::uuid) as shift_ok,
-      exists (select 1 from activity_signups x where x.activity_id = ${activities.id} and x.volunteer_id = v.id and x.status <> 'cancelled') as already
+      exists (select 1 from activity_shifts s where s.activity_id = ${activities.id}
+        and s.id = ${shiftId ?? null}::uuid) as shift_ok,
+      exists (select 1 from activity_signups x where x.activity_id = ${activities.id}
+        and x.volunteer_id = v.id
+        and x.status <> 'cancelled') as already
     from (select ${me} as id) v left join ${activities} on ${activities.id} = ${id}::uuid and ${seesSql(c)}`);
   const r = read.rows[0] as SignupRead;
   const volunteerId = requireVolunteer({ ...c, volunteerId: r.volunteer_id });
@@ -1291,8 +1299,11 @@ export async function takeSeat(
         state = ${fill},
         updated_at = ${at}
       from l where a.id = l.id returning l.seat, a.${waitlist} as waitlist_count),
-    i as (insert into ${sql.raw(queue.table)} (id, activity_id, status, signed_up_at, created_at, updated_at${sql.join(names)})
-      select ${rowId}::uuid, ${id}::uuid, case when u.seat then 'confirmed' else 'waitlisted' end, ${at}, ${at}, ${at}${sql.join(values)} from u
+    i as (insert into ${sql.raw(queue.table)} (id, activity_id, status,
+        signed_up_at, created_at, updated_at${sql.join(names)})
+      select ${rowId}::uuid, ${id}::uuid,
+        case when u.seat then 'confirmed' else 'waitlisted' end,
+        ${at}, ${at}, ${at}${sql.join(values)} from u
       returning id, status),
     ${append.ctes}
     select i.id, i.status, u.waitlist_count, ${append.seq} as audit_seq from i, u`),
@@ -1333,7 +1344,9 @@ async function takeShiftSeat(
         ? {
             confirmedCount: sql`${activities.confirmedCount} + 1`,
             updatedAt: now,
-            state: sql`case when ${activities.state} = 'published' and ${activities.confirmedCount} + 1 >= ${activities.quota} then 'full' else ${activities.state} end`,
+            state: sql`case when ${activities.state} = 'published'
+                and ${activities.confirmedCount} + 1 >= ${activities.quota}
+              then 'full' else ${activities.state} end`,
           }
         : { waitlistCount: sql`${activities.waitlistCount} + 1`, updatedAt: now },
     )
@@ -1396,7 +1409,9 @@ async function fillSeats(tx: DbOrTx, a: Activity, now: Date): Promise<Promoted[]
         confirmedCount: sql`${activities.confirmedCount} + 1`,
         waitlistCount: sql`${activities.waitlistCount} - 1`,
         updatedAt: now,
-        state: sql`case when ${activities.state} = 'published' and ${activities.confirmedCount} + 1 >= ${activities.quota} then 'full' else ${activities.state} end`,
+        state: sql`case when ${activities.state} = 'published'
+            and ${activities.confirmedCount} + 1 >= ${activities.quota}
+          then 'full' else ${activities.state} end`,
       })
       .where(eq(activities.id, a.id));
     if (cand.shiftId)
@@ -1782,7 +1797,8 @@ export async function sweepActivities(db: Db, now: Date) {
     .where(
       and(
         eq(activities.state, 'ended'),
-        sql`coalesce(${activities.endedAt}, ${activities.endAt}) <= ${new Date(now.getTime() - ARCHIVE_AFTER_MS).toISOString()}::timestamptz`,
+        sql`coalesce(${activities.endedAt}, ${activities.endAt})
+          <= ${new Date(now.getTime() - ARCHIVE_AFTER_MS).toISOString()}::timestamptz`,
       ),
     );
   for (const a of old) {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
-import { actor, auth, can, pageQuery } from '../../platform/http.js';
+import { contentDisposition, actor, auth, can, pageQuery } from '../../platform/http.js';
 import { pageOf } from '../../platform/responses.js';
 import { idParam } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
@@ -155,13 +155,15 @@ export const certificateRoutes =
       async (req, reply) => {
         const { cert } = await findCertificate(db, viewer(req), req.params.id);
         const pdf = await certificatePdf(db, deps.files, cert, `${req.protocol}://${req.host}`);
-        const name = encodeURIComponent(`志愿服务证明-${cert.number}.pdf`);
         return reply
           .header('content-type', 'application/pdf')
           .header('cache-control', 'private, no-store')
           .header(
             'content-disposition',
-            `${req.query.download === '1' ? 'attachment' : 'inline'}; filename="${cert.number}.pdf"; filename*=UTF-8''${name}`,
+            contentDisposition(`志愿服务证明-${cert.number}.pdf`, {
+              ascii: `${cert.number}.pdf`,
+              inline: req.query.download !== '1',
+            }),
           )
           .send(pdf);
       },

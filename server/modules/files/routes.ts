@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
-import { actor, auth } from '../../platform/http.js';
+import { contentDisposition, actor, auth } from '../../platform/http.js';
 import { notFound } from '../../platform/errors.js';
 import { checkImage, IMAGE_MAX_BYTES, readUpload } from '../../platform/files.js';
 import { files } from '../../db/schema/index.js';
@@ -72,8 +72,7 @@ export const fileRoutes =
         // readable exactly when a record holding it is readable by the caller (its uploader's until one holds it)
         if (!f || !(await app.fileHolders.canRead(db, req, f, auth(req).userId))) throw notFound('文件');
         const data = await deps.files.get(f.storageKey);
-        if (!f.mime.startsWith('image/'))
-          reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.originalName)}`);
+        if (!f.mime.startsWith('image/')) reply.header('content-disposition', contentDisposition(f.originalName));
         return reply
           .header('content-type', f.mime)
           .header('cache-control', 'private, max-age=86400')

@@ -283,7 +283,8 @@ describe('hours: corrections (补录)', () => {
     expect(await rows()).toBe(1);
     const [entry] = (
       await t.deps.database.query(
-        'select kind, hours::float8 as h, evidence_file_ids as ev, request_id from hours_entries where volunteer_id = $1 and activity_id = $2',
+        'select kind, hours::float8 as h, evidence_file_ids as ev, request_id from hours_entries ' +
+          'where volunteer_id = $1 and activity_id = $2',
         [v.id, a.id],
       )
     ).rows as { kind: string; h: number; ev: string[]; request_id: string }[];
@@ -427,11 +428,13 @@ describe('hours: the ledger', () => {
     const entries = async () =>
       (
         await t.deps.database.query(
-          `select volunteer_id, kind, hours::float8 as h, service_date::text as d, description, created_by from hours_entries where order_id = $1 order by seq`,
+          `select volunteer_id, kind, hours::float8 as h, service_date::text as d, description, created_by
+            from hours_entries where order_id = $1 order by seq`,
           [o.id],
         )
       ).rows;
-    const today = new Date(t.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10); // the service date is China's
+    // the service date is China's
+    const today = new Date(t.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
     expect(await entries()).toEqual([
       {
         volunteer_id: v.id,

@@ -51,7 +51,10 @@ export async function appendHours(tx: DbOrTx, e: HoursEntryInput) {
   return row!;
 }
 
-/** Serialises every credit for one volunteer (daily cap, star checks) on the volunteer row; NO KEY UPDATE, so inserts that only reference the volunteer (foreign keys) are not blocked. */
+/**
+ * Serialises every credit for one volunteer (daily cap, star checks) on the volunteer row; NO KEY UPDATE, so inserts
+ * that only reference the volunteer (foreign keys) are not blocked.
+ */
 export async function lockVolunteer(tx: DbOrTx, volunteerId: string) {
   await tx.select({ id: volunteers.id }).from(volunteers).where(eq(volunteers.id, volunteerId)).for('no key update');
 }

@@ -68,7 +68,8 @@ export const hoursRoutes =
     app.fileHolders.define({
       kind: 'hours-request',
       holding: (fileId) =>
-        sql`select ${hoursRequests.id} as id from ${hoursRequests} where ${holdsId(hoursRequests.evidenceFileIds, fileId)}`,
+        sql`select ${hoursRequests.id} as id from ${hoursRequests}
+          where ${holdsId(hoursRequests.evidenceFileIds, fileId)}`,
       readable: async (req, id) => !!(await findRequest(db, await caller(req), id)),
     });
 

@@ -75,7 +75,9 @@ const entryColumns = {
   evidenceFileIds: hoursEntries.evidenceFileIds,
   createdAt: hoursEntries.createdAt,
   // a reversal keeps the volunteer and service date of the row it undoes: the volunteer index finds it
-  reversed: sql<boolean>`exists (select 1 from hours_entries r where r.volunteer_id = "hours_entries"."volunteer_id" and r.service_date = "hours_entries"."service_date" and r.reverses_id = "hours_entries"."id")`,
+  reversed: sql<boolean>`exists (select 1 from hours_entries r where r.volunteer_id = "hours_entries"."volunteer_id"
+    and r.service_date = "hours_entries"."service_date"
+    and r.reverses_id = "hours_entries"."id")`,
 };
 type EntryRow = { kind: keyof typeof hoursKindLabels; hours: string };
 const presentEntry = <T extends EntryRow>(r: T) => ({
@@ -151,7 +153,8 @@ export async function myHours(db: DbOrTx, userId: string, now: Date, page: { pag
     db
       .select({
         total: sql<string>`coalesce(sum(${hoursEntries.hours}), 0)`,
-        thisYear: sql<string>`coalesce(sum(${hoursEntries.hours}) filter (where ${hoursEntries.serviceDate} >= ${yearStart}), 0)`,
+        thisYear: sql<string>`coalesce(sum(${hoursEntries.hours})
+          filter (where ${hoursEntries.serviceDate} >= ${yearStart}), 0)`,
       })
       .from(hoursEntries)
       .where(eq(hoursEntries.volunteerId, v.id)),
@@ -452,7 +455,9 @@ export async function createCorrection(db: Db, c: HoursCaller, now: Date, input:
     if (hours > left + eps) {
       throw invalid(
         'hours',
-        `补录时长不能超过活动时长：活动共 ${fmt(length)} 小时，已认定 ${fmt(used.credited)} 小时${used.pending ? `、待审核 ${fmt(used.pending)} 小时` : ''}，最多还可补录 ${fmt(Math.max(0, left))} 小时`,
+        `补录时长不能超过活动时长：活动共 ${fmt(length)} 小时，已认定 ${fmt(used.credited)} 小时` +
+          (used.pending ? `、待审核 ${fmt(used.pending)} 小时` : '') +
+          `，最多还可补录 ${fmt(Math.max(0, left))} 小时`,
       );
     }
     const [row] = await tx
@@ -537,7 +542,8 @@ export async function decideRequest(
         if (hours > left + eps)
           throw invalid(
             'hours',
-            `认定后将超过活动时长：活动共 ${fmt(activityLength(a))} 小时，已认定 ${fmt(used.credited)} 小时，最多还可认定 ${fmt(Math.max(0, left))} 小时`,
+            `认定后将超过活动时长：活动共 ${fmt(activityLength(a))} 小时，已认定 ${fmt(used.credited)} 小时，` +
+              `最多还可认定 ${fmt(Math.max(0, left))} 小时`,
           );
       }
       // the ledger row first (the volunteer is locked), the audit lane last: a lost race rolls both back
@@ -548,7 +554,10 @@ export async function decideRequest(
         kind: r.kind,
         hours,
         serviceDate: r.serviceDate,
-        description: `${r.kind === 'correction' ? '补录' : '超时长认定'}${a ? `：${a.title}` : orderOf(r.reason)}${hours < requested ? `（申请 ${fmt(requested)} 小时，认定 ${fmt(hours)} 小时）` : ''}`,
+        description:
+          (r.kind === 'correction' ? '补录' : '超时长认定') +
+          (a ? `：${a.title}` : orderOf(r.reason)) +
+          (hours < requested ? `（申请 ${fmt(requested)} 小时，认定 ${fmt(hours)} 小时）` : ''),
         activityId: r.activityId,
         orderId: r.orderId,
         signupId: f.signupId,
@@ -684,15 +693,22 @@ export function orderHoursCtes(
   const item = `coalesce((select si.name from service_items si where si.id = o.service_item_id), '服务')`;
   const reason = `申报 ${hours} 小时，接单至完成共 ${served} 小时，超出的 ${excess} 小时需审核后计入`;
   return [
-    `hours_l as (select v.id from volunteers v where v.id = any(${p(ids)}::uuid[]) and exists (select 1 from ${source}) order by v.id for no key update of v)`,
-    `hours_h as (insert into hours_entries (county_code, region_path, volunteer_id, kind, hours, service_date, order_id, description, created_by, created_at)
-      select o.county_code, o.region_path, l.id, 'order', ${p(credited.toFixed(2))}::numeric, ${p(chinaDate(input.now))}::date, o.id,
+    `hours_l as (select v.id from volunteers v
+        where v.id = any(${p(ids)}::uuid[]) and exists (select 1 from ${source})
+        order by v.id for no key update of v)`,
+    `hours_h as (insert into hours_entries (county_code, region_path, volunteer_id, kind, hours,
+        service_date, order_id, description, created_by, created_at)
+      select o.county_code, o.region_path, l.id, 'order', ${p(credited.toFixed(2))}::numeric,
+        ${p(chinaDate(input.now))}::date, o.id,
         '点单服务：' || ${item}, ${p(input.createdBy)}::uuid, ${p(input.now)}::timestamptz
       from ${source} o, hours_l l where ${credited > 0 ? 'true' : 'false'}
       on conflict do nothing returning id)`,
-    `hours_x as (insert into hours_requests (county_code, region_path, volunteer_id, kind, order_id, hours, service_date, reason, status, requested_by, created_at)
-      select o.county_code, o.region_path, l.id, 'excess', o.id, ${p(excess.toFixed(2))}::numeric, ${p(chinaDate(input.now))}::date,
-        '点单服务「' || ${item} || '」：' || ${p(reason)}::text, 'pending', ${p(input.createdBy)}::uuid, ${p(input.now)}::timestamptz
+    `hours_x as (insert into hours_requests (county_code, region_path, volunteer_id, kind,
+        order_id, hours, service_date, reason, status, requested_by, created_at)
+      select o.county_code, o.region_path, l.id, 'excess', o.id,
+        ${p(excess.toFixed(2))}::numeric, ${p(chinaDate(input.now))}::date,
+        '点单服务「' || ${item} || '」：' || ${p(reason)}::text,
+          'pending', ${p(input.createdBy)}::uuid, ${p(input.now)}::timestamptz
       from ${source} o, hours_l l where ${excess > 0 ? 'true' : 'false'}
       on conflict do nothing returning id)`,
     `hours_done as (select (select count(*) from hours_h) + (select count(*) from hours_x) as n)`,

@@ -8,7 +8,7 @@ import { monthSchema } from '../plans/month.js';
 import { defaultRegion, requireRegionParam } from '../plans/service.js';
 import {
   auditExport,
-  contentDisposition,
+  ledgerDisposition,
   ledgerKinds,
   ledgerRegion,
   writeLedger,
@@ -59,7 +59,7 @@ export const ledgerRoutes =
           });
           return reply
             .header('content-type', XLSX_MIME)
-            .header('content-disposition', contentDisposition(kind, region, req.query.month))
+            .header('content-disposition', ledgerDisposition(kind, region, req.query.month))
             .header('cache-control', 'no-store')
             .send(stream);
         },

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { contentDisposition } from '../../platform/http.js';
 import type { Writable } from 'node:stream';
 import { and, asc, eq, inArray, sql, type AnyColumn } from 'drizzle-orm';
 import type ExcelJS from 'exceljs';
@@ -50,11 +51,10 @@ export async function ledgerRegion(db: DbOrTx, scope: Scope, code: string): Prom
 export const ledgerTitle = (kind: LedgerKind, region: LedgerRegion, m: MonthRange) =>
   `${region.name} ${m.label} ${ledgerKinds[kind]}`;
 
-/** `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266 / RFC 5987): an ASCII fallback and the Chinese name. */
-export function contentDisposition(kind: LedgerKind, region: LedgerRegion, ym: string) {
-  const m = monthRange(ym);
-  const name = `${region.name}${m.label}${ledgerKinds[kind]}.xlsx`;
-  return `attachment; filename="ledger-${kind}-${region.code}-${ym}.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`;
+/** The ledger file's Chinese name with an ASCII fallback. */
+export function ledgerDisposition(kind: LedgerKind, region: LedgerRegion, ym: string) {
+  const name = `${region.name}${monthRange(ym).label}${ledgerKinds[kind]}.xlsx`;
+  return contentDisposition(name, { ascii: `ledger-${kind}-${region.code}-${ym}.xlsx` });
 }
 
 export async function auditExport(db: Db, actor: Actor, kind: LedgerKind, region: LedgerRegion, ym: string) {

@@ -612,7 +612,9 @@ describe('notifications through a webhook', () => {
       expect(received[0]).toMatchObject({ channel: 'sms', to: R });
       expect(received[0].text).toContain('测试短信');
       const { rows } = await t.deps.database.query(
-        `select l.attempt, l.ok, l.status_code from delivery_log l join outbox o on o.id = l.outbox_id where o.template = 'order.reject' order by l.attempt`,
+        `select l.attempt, l.ok, l.status_code from delivery_log l
+          join outbox o on o.id = l.outbox_id
+          where o.template = 'order.reject' order by l.attempt`,
       );
       expect(rows.map((r) => [r.attempt, r.ok, r.status_code])).toEqual([
         [1, false, 503],

@@ -82,11 +82,13 @@ export async function recommend(db: DbOrTx, orderId: string, limit = 10) {
       lat: sites.lat,
       lng: sites.lng,
       load: sql<number>`${loadSql('accepted_team_id = "teams"."id"')}`,
-      avg: sql<
-        number | null
-      >`(select avg(x.score)::float from orders x where x.accepted_team_id = "teams"."id" and x.score is not null and not x.auto_rated)`,
-      rated: sql<number>`(select count(*)::int from orders x where x.accepted_team_id = "teams"."id" and x.score is not null and not x.auto_rated)`,
-      members: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')`,
+      avg: sql<number | null>`(select avg(x.score)::float from orders x
+        where x.accepted_team_id = "teams"."id"
+        and x.score is not null and not x.auto_rated)`,
+      rated: sql<number>`(select count(*)::int from orders x
+        where x.accepted_team_id = "teams"."id" and x.score is not null and not x.auto_rated)`,
+      members: sql<number>`(select count(*)::int from team_members m
+        where m.team_id = "teams"."id" and m.status = 'active')`,
     })
     .from(teams)
     .leftJoin(sites, eq(sites.id, teams.siteId))
@@ -106,10 +108,11 @@ export async function recommend(db: DbOrTx, orderId: string, limit = 10) {
       regionPath: volunteers.regionPath,
       availability: volunteers.availability,
       load: sql<number>`${loadSql('accepted_volunteer_id = "volunteers"."id"')}`,
-      avg: sql<
-        number | null
-      >`(select avg(x.score)::float from orders x where x.accepted_volunteer_id = "volunteers"."id" and x.score is not null and not x.auto_rated)`,
-      rated: sql<number>`(select count(*)::int from orders x where x.accepted_volunteer_id = "volunteers"."id" and x.score is not null and not x.auto_rated)`,
+      avg: sql<number | null>`(select avg(x.score)::float from orders x
+        where x.accepted_volunteer_id = "volunteers"."id"
+        and x.score is not null and not x.auto_rated)`,
+      rated: sql<number>`(select count(*)::int from orders x
+        where x.accepted_volunteer_id = "volunteers"."id" and x.score is not null and not x.auto_rated)`,
     })
     .from(volunteers)
     .where(

@@ -217,7 +217,16 @@ function orderVisible(c: OrderCaller, t: OrderCols = orders): SQL {
  */
 const visibleRendered = new Map<string, { sql: string; params: unknown[] }>();
 function visibleSql(values: unknown[], c: OrderCaller, alias: 'o' | 'u') {
-  const key = `${alias}\n${c.userId}\n${c.permissions.has('order:read') ? 1 : 0}\n${JSON.stringify(c.scope)}\n${c.volunteerId}\n${c.volunteerPath}\n${c.verified}\n${JSON.stringify(c.leaderTeams)}`;
+  const key = [
+    alias,
+    c.userId,
+    c.permissions.has('order:read') ? 1 : 0,
+    JSON.stringify(c.scope),
+    c.volunteerId,
+    c.volunteerPath,
+    c.verified,
+    JSON.stringify(c.leaderTeams),
+  ].join('\n');
   let q = visibleRendered.get(key);
   if (!q) {
     q = pgDialect.sqlToQuery(orderVisible(c, alias === 'o' ? snapOrder : updatedOrder));
@@ -639,8 +648,12 @@ export async function createOrder(db: Db, base: OrderCallerBase, now: Date, inpu
   return presentOrder(orderCaller(base), created, viewFromRow(row), await contextOf(db, created, now));
 }
 
-const CREATE_READ = `select r.code, r.county_code, r.path, r.name, i.id as item_id, i.name as item_name, i.active as item_active, i.region_path as item_region_path, i.fields as item_fields,
-      (select coalesce(array_agg(ra.user_id::text), '{}') from role_assignments ra where ra.region_code = k.codes[greatest(1, least(cardinality(k.codes), 3))]
+const CREATE_READ = `select r.code, r.county_code, r.path, r.name,
+      i.id as item_id, i.name as item_name, i.active as item_active,
+      i.region_path as item_region_path, i.fields as item_fields,
+      (select coalesce(array_agg(ra.user_id::text), '{}')
+        from role_assignments ra
+        where ra.region_code = k.codes[greatest(1, least(cardinality(k.codes), 3))]
         and ra.role_code in ('county_admin', 'institute_admin', 'station_admin')) as staff
     from (select coalesce($1::text, (select region_code from users where id = $2::uuid)) as code) me
     left join regions r on r.code = me.code
@@ -693,12 +706,19 @@ async function insertOrder(
   const id = randomUUID();
   const { values, p } = params();
   const ctes = [
-    `o as (insert into orders (id, county_code, region_code, region_path, service_item_id, resident_user_id, household_id, proxy_user_id, contact_name, description, address, answers, state, step_started_at, submitted_at, created_at, updated_at)
-      values (${p(id)}::uuid, ${p(region.countyCode)}::text, ${p(region.code)}::text, ${p(region.path)}::text, ${p(pre.item_id)}::uuid, ${p(residentUserId)}::uuid, ${p(householdId)}::uuid, ${p(proxyUserId)}::uuid,
-        ${p(contactName)}::text, ${p(input.description)}::text, ${p(input.address ?? '')}::text, ${p(JSON.stringify(input.answers ?? {}))}::jsonb, 'submitted', ${p(now)}::timestamptz, $${values.length}::timestamptz, $${values.length}::timestamptz, $${values.length}::timestamptz)
+    `o as (insert into orders (id, county_code, region_code, region_path,
+        service_item_id, resident_user_id, household_id, proxy_user_id, contact_name, description, address, answers,
+        state, step_started_at, submitted_at, created_at, updated_at)
+      values (${p(id)}::uuid, ${p(region.countyCode)}::text, ${p(region.code)}::text, ${p(region.path)}::text,
+        ${p(pre.item_id)}::uuid, ${p(residentUserId)}::uuid, ${p(householdId)}::uuid, ${p(proxyUserId)}::uuid,
+        ${p(contactName)}::text, ${p(input.description)}::text, ${p(input.address ?? '')}::text,
+        ${p(JSON.stringify(input.answers ?? {}))}::jsonb, 'submitted', ${p(now)}::timestamptz,
+        $${values.length}::timestamptz, $${values.length}::timestamptz, $${values.length}::timestamptz)
       returning *)`,
     `e as (insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note)
-      select o.id, ${p(proxyUserId ? 'proxy_submit' : 'submit')}::text, null, 'submitted', ${p(base.userId)}::uuid, ${p(base.actor.name)}::text, ${p(now)}::timestamptz, ${p(proxyUserId ? `${base.actor.name}代${contactName}点单` : '')}::text from o
+      select o.id, ${p(proxyUserId ? 'proxy_submit' : 'submit')}::text, null, 'submitted',
+        ${p(base.userId)}::uuid, ${p(base.actor.name)}::text, ${p(now)}::timestamptz,
+        ${p(proxyUserId ? `${base.actor.name}代${contactName}点单` : '')}::text from o
       returning action, from_state, to_state, actor_name, at, note, seq)`,
   ];
   notifyInserts({ ...notice, entityId: id }, channels, p, 'o').forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
@@ -812,7 +832,10 @@ export async function transition(
   const c = orderCaller(base);
   const { values, p } = params();
   const visible = visibleSql(values, c, 'o');
-  const read = `select o.*, ${visible} as c_visible, (select i.name from service_items i where i.id = o.service_item_id) as c_item_name${targetRead(action, body, p)} from orders o where o.id = ${p(orderId)}::uuid`;
+  const read = `select o.*, ${visible} as c_visible,
+    (select i.name from service_items i where i.id = o.service_item_id) as c_item_name
+    ${targetRead(action, body, p)}
+    from orders o where o.id = ${p(orderId)}::uuid`;
   const {
     rows: [snap],
   } = await raw.query(read, values);
@@ -833,9 +856,13 @@ function targetRead(action: OrderAction, body: TransitionBody, p: (v: unknown) =
   const target = action === 'dispatch' ? body.target : undefined;
   if (!target?.id || !UUID_RE.test(target.id)) return '';
   if (target.type === 'volunteer')
-    return `, (select json_build_object('name', v.name, 'userId', v.user_id) from volunteers v where v.id = ${p(target.id)}::uuid and v.county_code = o.county_code) as t_target`;
+    return `, (select json_build_object('name', v.name, 'userId', v.user_id)
+      from volunteers v
+      where v.id = ${p(target.id)}::uuid and v.county_code = o.county_code) as t_target`;
   if (target.type === 'team')
-    return `, (select json_build_object('name', t.name, 'leader', t.leader_volunteer_id, 'leaderUserId', lv.user_id) from teams t left join volunteers lv on lv.id = t.leader_volunteer_id where t.id = ${p(target.id)}::uuid and t.county_code = o.county_code) as t_target`;
+    return `, (select json_build_object('name', t.name, 'leader', t.leader_volunteer_id, 'leaderUserId', lv.user_id)
+      from teams t left join volunteers lv on lv.id = t.leader_volunteer_id
+      where t.id = ${p(target.id)}::uuid and t.county_code = o.county_code) as t_target`;
   return '';
 }
 
@@ -1024,11 +1051,15 @@ async function applyTransition(
   const ctes = [
     `u as (update orders set ${sets} where id = ${p(o.id)}::uuid and state = ${p(o.state)}::text returning *)`,
     `e as (insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note, data)
-      select u.id, ${p(action)}::text, ${p(o.state)}::text, u.state, ${p(c.userId)}::uuid, ${p(c.actor.name)}::text, ${p(now)}::timestamptz, ${p(note)}::text, ${p(Object.keys(data).length ? JSON.stringify(data) : null)}::jsonb from u
+      select u.id, ${p(action)}::text, ${p(o.state)}::text, u.state,
+        ${p(c.userId)}::uuid, ${p(c.actor.name)}::text, ${p(now)}::timestamptz, ${p(note)}::text,
+        ${p(Object.keys(data).length ? JSON.stringify(data) : null)}::jsonb from u
       returning action, from_state, to_state, actor_name, at, note, seq)`,
   ];
   if (followUp) {
-    ctes.push(`f as (insert into follow_ups (order_id, county_code, region_code, region_path, reason, opened_at) select u.id, u.county_code, u.region_code, u.region_path, ${p(followUp)}::text, ${p(now)}::timestamptz from u
+    ctes.push(`f as (insert into follow_ups (order_id, county_code, region_code, region_path, reason, opened_at)
+        select u.id, u.county_code, u.region_code, u.region_path, ${p(followUp)}::text, ${p(now)}::timestamptz
+        from u
       returning id, reason, opened_at, closed_at, result)`);
   }
   notifyInserts(notice, channels, p, 'u').forEach((stmt, i) => ctes.push(`n${i} as (${stmt})`));
@@ -1062,7 +1093,8 @@ async function applyTransition(
   const {
     rows: [r],
   } = await client.query(
-    `with ${ctes.join(',\n')} select u.*, ${visibleAfter} as c_visible, ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`,
+    `with ${ctes.join(',\n')} select u.*, ${visibleAfter} as c_visible,
+      ${viewColumns('u', 'e', followUp ? 'f' : undefined)} from u`,
     values,
   );
   // the order was in another state by now: the update matched nothing, so nothing else was written either
@@ -1352,16 +1384,22 @@ export async function getOrder(db: DbOrTx, c: OrderCaller, id: string, now: Date
       },
       timeline: sql<
         TimelineRow[]
-      >`(select coalesce(json_agg(json_build_object('action', e.action, 'from', e.from_state, 'to', e.to_state, 'actorName', e.actor_name,
-      'at', ${isoSql(sql`e.at`)}, 'note', e.note) order by e.at, e.seq), '[]') from order_events e where e.order_id = ${orders.id})`,
-      followUps: sql<
-        FollowUpRow[]
-      >`(select coalesce(json_agg(json_build_object('id', f.id, 'reason', f.reason, 'openedAt', ${isoSql(sql`f.opened_at`)},
-      'closedAt', ${isoSql(sql`f.closed_at`)}, 'result', f.result) order by f.opened_at), '[]') from follow_ups f where f.order_id = ${orders.id})`,
+      >`(select coalesce(json_agg(json_build_object('action', e.action, 'from', e.from_state, 'to', e.to_state,
+        'actorName', e.actor_name,
+      'at', ${isoSql(sql`e.at`)}, 'note', e.note) order by e.at, e.seq), '[]')
+        from order_events e where e.order_id = ${orders.id})`,
+      followUps: sql<FollowUpRow[]>`(select coalesce(json_agg(json_build_object('id', f.id, 'reason', f.reason,
+        'openedAt', ${isoSql(sql`f.opened_at`)},
+      'closedAt', ${isoSql(sql`f.closed_at`)}, 'result', f.result) order by f.opened_at), '[]')
+        from follow_ups f where f.order_id = ${orders.id})`,
       targetName: sql<string>`case ${orders.targetType}
       when 'pool' then '抢单池'
-      when 'team' then coalesce((select case when t.leader_volunteer_id is null then '' else t.name end from teams t where t.id = ${orders.targetId} and t.county_code = ${orders.countyCode}), '')
-      when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end from volunteers v where v.id = ${orders.targetId} and v.county_code = ${orders.countyCode}), '')
+      when 'team' then coalesce((select case when t.leader_volunteer_id is null then '' else t.name end
+          from teams t where t.id = ${orders.targetId}
+          and t.county_code = ${orders.countyCode}), '')
+      when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end
+          from volunteers v where v.id = ${orders.targetId}
+          and v.county_code = ${orders.countyCode}), '')
       else '' end`,
       acceptorName: userNameSql(orders.acceptedUserId),
       contactPhoneMasked: sql<string | null>`case when ${orders.residentUserId} is not null
@@ -1496,17 +1534,41 @@ const isoText = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD
  */
 function viewColumns(u: string, events?: string, followUps?: string) {
   return `(select r.name from regions r where r.code = ${u}.region_code) as v_region_name,
-    (select json_build_object('id', i.id, 'name', i.name, 'category', i.category, 'fields', i.fields) from service_items i where i.id = ${u}.service_item_id) as v_item,
-    (select coalesce(json_agg(json_build_object('action', e.action, 'from', e.from_state, 'to', e.to_state, 'actorName', e.actor_name, 'at', ${isoText('e.at')}, 'note', e.note) order by e.at, e.seq), '[]')
-       from (select action, from_state, to_state, actor_name, at, note, seq from order_events where order_id = ${u}.id${events ? ` union all select action, from_state, to_state, actor_name, at, note, seq from ${events}` : ''}) e) as v_timeline,
-    (select coalesce(json_agg(json_build_object('id', f.id, 'reason', f.reason, 'openedAt', ${isoText('f.opened_at')}, 'closedAt', ${isoText('f.closed_at')}, 'result', f.result) order by f.opened_at), '[]')
-       from (select id, reason, opened_at, closed_at, result from follow_ups where order_id = ${u}.id${followUps ? ` union all select id, reason, opened_at, closed_at, result from ${followUps}` : ''}) f) as v_follow_ups,
+    (select json_build_object('id', i.id, 'name', i.name, 'category', i.category, 'fields', i.fields)
+        from service_items i where i.id = ${u}.service_item_id) as v_item,
+    (select coalesce(json_agg(json_build_object('action', e.action, 'from', e.from_state, 'to', e.to_state,
+        'actorName', e.actor_name, 'at', ${isoText('e.at')}, 'note', e.note)
+        order by e.at, e.seq), '[]')
+       from (select action, from_state, to_state, actor_name, at, note, seq from order_events
+        where order_id = ${u}.id${
+          events
+            ? `
+        union all select action, from_state, to_state, actor_name, at, note, seq
+        from ${events}`
+            : ''
+        }) e) as v_timeline,
+    (select coalesce(json_agg(json_build_object('id', f.id, 'reason', f.reason, 'openedAt', ${isoText('f.opened_at')},
+        'closedAt', ${isoText('f.closed_at')}, 'result', f.result)
+        order by f.opened_at), '[]')
+       from (select id, reason, opened_at, closed_at, result from follow_ups
+        where order_id = ${u}.id${
+          followUps
+            ? `
+        union all select id, reason, opened_at, closed_at, result
+        from ${followUps}`
+            : ''
+        }) f) as v_follow_ups,
     case ${u}.target_type when 'pool' then '抢单池'
-      when 'team' then coalesce((select case when t.leader_volunteer_id is null then '' else t.name end from teams t where t.id = ${u}.target_id and t.county_code = ${u}.county_code), '')
-      when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end from volunteers v where v.id = ${u}.target_id and v.county_code = ${u}.county_code), '')
+      when 'team' then coalesce((select case when t.leader_volunteer_id is null then '' else t.name end
+          from teams t where t.id = ${u}.target_id
+          and t.county_code = ${u}.county_code), '')
+      when 'volunteer' then coalesce((select case when v.user_id is null then '' else '志愿者' || v.name end
+          from volunteers v where v.id = ${u}.target_id
+          and v.county_code = ${u}.county_code), '')
       else '' end as v_target_name,
     (select x.name from users x where x.id = ${u}.accepted_user_id) as v_acceptor_name,
-    case when ${u}.resident_user_id is not null then (select x.phone_masked from users x where x.id = ${u}.resident_user_id)
+    case when ${u}.resident_user_id is not null
+        then (select x.phone_masked from users x where x.id = ${u}.resident_user_id)
       else (select h.phone_masked from households h where h.id = ${u}.household_id) end as v_contact_phone_masked,
     (select x.phone_masked from users x where x.id = ${u}.accepted_user_id) as v_acceptor_phone_masked`;
 }

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pointCategories, pointClaimStates, pointGroups } from '../../db/schema/index.js';
 import type { Deps } from '../../platform/context.js';
-import { actor, auth, pageQuery } from '../../platform/http.js';
+import { contentDisposition, actor, auth, pageQuery } from '../../platform/http.js';
 import { writeAudit } from '../../platform/audit.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
@@ -687,10 +687,7 @@ export const pointRoutes =
         const name = `${report.year}年度积分分红表.xlsx`;
         return reply
           .header('content-type', XLSX_MIME)
-          .header(
-            'content-disposition',
-            `attachment; filename="points-dividend-${report.year}.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`,
-          )
+          .header('content-disposition', contentDisposition(name, { ascii: `points-dividend-${report.year}.xlsx` }))
           .header('cache-control', 'no-store')
           .send(buf);
       },

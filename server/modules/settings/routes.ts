@@ -46,7 +46,8 @@ export const settingRoutes =
         },
       },
       async (req) => {
-        // the default standard is one of the county's own standards, by name (an account of no county: the built-in ones)
+        // the default standard is one of the county's own standards, by name
+        // (an account of no county: the built-in ones)
         const a = auth(req);
         const county = a.countyCode ?? a.regionCode?.slice(0, 6);
         const own = county

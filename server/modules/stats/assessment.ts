@@ -1,4 +1,5 @@
 import type { ListCache } from '../../platform/lists.js';
+import { contentDisposition } from '../../platform/http.js';
 import { sql } from 'drizzle-orm';
 import type ExcelJS from 'exceljs';
 import type { DbOrTx } from '../../db/client.js';
@@ -368,7 +369,7 @@ const levelNames: Record<AssessmentLevel, string> = { town: '乡镇', village: '
 
 export function assessmentFileName(a: Assessment) {
   const name = `${a.regionName}${levelNames[a.level]}考核评估（${a.from}至${a.to}）.xlsx`;
-  return `attachment; filename="assessment-${a.regionCode}-${a.level}-${a.from}-${a.to}.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  return contentDisposition(name, { ascii: `assessment-${a.regionCode}-${a.level}-${a.from}-${a.to}.xlsx` });
 }
 
 /** The ranking (one row per region: rank, score, each indicator's value and score) and a sheet of the inputs. */

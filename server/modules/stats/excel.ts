@@ -116,5 +116,3 @@ export async function rowsWorkbook(r: RowsAnswer): Promise<Buffer> {
   ws.addRow([`口径：${r.definition}`]);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
-
-export const contentDisposition = (name: string) => `attachment; filename*=UTF-8''${encodeURIComponent(name)}.xlsx`;

@@ -12,10 +12,10 @@ const how: Record<string, string> = {
 };
 
 export function metricsMarkdown() {
-  const rows = figureDefinitions.map(
-    (f) =>
-      `| \`${f.key}\` | ${f.label} | ${f.unit} | ${f.definition.replace('{threshold}', '{门槛}')} | ${how[f.source.kind]} |`,
-  );
+  const rows = figureDefinitions.map((f) => {
+    const definition = f.definition.replace('{threshold}', '{门槛}');
+    return `| \`${f.key}\` | ${f.label} | ${f.unit} | ${definition} | ${how[f.source.kind]} |`;
+  });
   return `# 统计指标口径（METRICS）
 
 本文件由 \`npm run gen:metrics\` 根据 \`server/modules/stats/definitions.ts\` 生成，与接口返回的 \`definition\`、

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
-import { auth, pageQuery } from '../../platform/http.js';
+import { contentDisposition, auth, pageQuery } from '../../platform/http.js';
 import { regionCodeSchema } from '../../platform/validation.js';
 import { countyOf } from '../accounts/service.js';
 import {
@@ -14,7 +14,7 @@ import {
   statsRegion,
 } from './service.js';
 import { statsRows } from './rows.js';
-import { contentDisposition, overviewWorkbook, rowsWorkbook, seriesWorkbook, XLSX_MIME } from './excel.js';
+import { overviewWorkbook, rowsWorkbook, seriesWorkbook, XLSX_MIME } from './excel.js';
 import { monthEnd } from './periods.js';
 import { annualReport, reportDocx, reportMarkdown, saveReportNotes } from './report.js';
 import { assessment, assessmentFileName, assessmentWorkbook } from './assessment.js';
@@ -90,7 +90,7 @@ export const statsRoutes =
         if (req.query.format === 'json') return o;
         return reply
           .type(XLSX_MIME)
-          .header('content-disposition', contentDisposition(`${o.regionName}统计总览-${o.from}至${o.to}`))
+          .header('content-disposition', contentDisposition(`${o.regionName}统计总览-${o.from}至${o.to}.xlsx`))
           .send(await overviewWorkbook(o));
       },
     );
@@ -119,7 +119,7 @@ export const statsRoutes =
         if (q.format === 'json') return r;
         return reply
           .type(XLSX_MIME)
-          .header('content-disposition', contentDisposition(`${r.regionName}${r.label}明细-${r.from}至${r.to}`))
+          .header('content-disposition', contentDisposition(`${r.regionName}${r.label}明细-${r.from}至${r.to}.xlsx`))
           .send(await rowsWorkbook(r));
       },
     );
@@ -149,7 +149,7 @@ export const statsRoutes =
         );
         return reply
           .type(XLSX_MIME)
-          .header('content-disposition', contentDisposition(`${s.regionName}月报-${s.from}至${s.to}`))
+          .header('content-disposition', contentDisposition(`${s.regionName}月报-${s.from}至${s.to}.xlsx`))
           .send(await seriesWorkbook(s, total.figures));
       },
     );
@@ -191,7 +191,7 @@ export const statsRoutes =
         if (req.query.format === 'json') return o;
         return reply
           .type(XLSX_MIME)
-          .header('content-disposition', contentDisposition(`${o.regionName}${req.query.month}月报`))
+          .header('content-disposition', contentDisposition(`${o.regionName}${req.query.month}月报.xlsx`))
           .send(await overviewWorkbook(o));
       },
     );
@@ -246,16 +246,15 @@ export const statsRoutes =
       },
       async (req, reply) => {
         const r = await annualReport(db, auth(req).scope, countyOf(auth(req)), now(), req.query, kept);
-        const name = encodeURIComponent(r.title);
         if (req.query.format === 'md')
           return reply
             .type('text/markdown; charset=utf-8')
-            .header('content-disposition', `inline; filename*=UTF-8''${name}.md`)
+            .header('content-disposition', contentDisposition(`${r.title}.md`, { inline: true }))
             .send(reportMarkdown(r));
         if (req.query.format === 'docx')
           return reply
             .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
-            .header('content-disposition', `attachment; filename*=UTF-8''${name}.docx`)
+            .header('content-disposition', contentDisposition(`${r.title}.docx`))
             .send(await reportDocx(r));
         return r;
       },

@@ -39,9 +39,11 @@ const contrib = (table: string, key: string, cols: SQL, like: string, from: stri
       where x.region_path like ${like} and c.key = ${key} and c.day between ${from}::date and ${to}::date ${extra}`;
 
 const volunteerCols = sql`x.id::text as id, x.name as title, x.volunteer_no as detail`;
-const orderCols = sql`x.id::text as id, coalesce((select i.name from service_items i where i.id = x.service_item_id), '')
+const orderCols = sql`x.id::text as id, coalesce((select i.name from service_items i
+    where i.id = x.service_item_id), '')
   as title, x.state as detail, x.contact_name as person`;
-const orderScoreCols = sql`x.id::text as id, coalesce((select i.name from service_items i where i.id = x.service_item_id),
+const orderScoreCols = sql`x.id::text as id, coalesce((select i.name from service_items i
+    where i.id = x.service_item_id),
   '') as title, coalesce(x.score::text || ' 星', '') as detail, x.contact_name as person`;
 
 function source(key: string, from: string, to: string): Source {
@@ -97,7 +99,8 @@ function source(key: string, from: string, to: string): Source {
           contrib(
             'hours_entries',
             'hours.total',
-            sql`x.id::text as id, (select v.name from volunteers v where v.id = x.volunteer_id) as title, x.description as detail`,
+            sql`x.id::text as id, (select v.name from volunteers v where v.id = x.volunteer_id)
+              as title, x.description as detail`,
             like,
             from,
             to,
@@ -234,7 +237,9 @@ export async function statsRows(
     with r as (${rowsSql})
     select r.id, r.title, r.detail, coalesce(g.name, '') as region, r.day::text as date, r.value::float8 as value,
       count(*) over ()::int as total, sum(r.value) over ()::float8 as sum
-    from r left join regions g on g.code = split_part(r.region_path, '/', array_length(string_to_array(trim(both '/' from r.region_path), '/'), 1) + 1)
+    from r left join regions g on g.code =
+      split_part(r.region_path, '/',
+      array_length(string_to_array(trim(both '/' from r.region_path), '/'), 1) + 1)
     order by r.day desc nulls last, r.id
     limit ${q.pageSize} offset ${offset}`);
   const list = rows as (StatsRow & { total: number; sum: number })[];

@@ -417,8 +417,10 @@ async function components(
     )
     select grp, sum(institutes)::int as institutes, sum(stations)::int as stations, sum(compliant)::int as compliant,
       sum(villages)::int as villages, sum(covered)::int as covered from (
-      select split_part(region_path, '/', ${part}::int) as grp, count(*) filter (where kind = 'institute') as institutes,
-        count(*) filter (where kind = 'station') as stations, count(*) filter (where kind = 'station' and ok) as compliant,
+      select split_part(region_path, '/', ${part}::int) as grp,
+        count(*) filter (where kind = 'institute') as institutes,
+        count(*) filter (where kind = 'station') as stations,
+        count(*) filter (where kind = 'station' and ok) as compliant,
         0 as villages, 0 as covered
       from s group by 1
       union all

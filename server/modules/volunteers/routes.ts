@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
-import { actor, auth, can, pageQuery } from '../../platform/http.js';
+import { contentDisposition, actor, auth, can, pageQuery } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { AppError } from '../../platform/errors.js';
 import { readUpload } from '../../platform/files.js';
@@ -176,7 +176,7 @@ export const volunteerRoutes =
         const buf = await buildTemplate(db, countyOf(auth(req), deps));
         return reply
           .header('content-type', XLSX_MIME)
-          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent('志愿者导入模板.xlsx')}`)
+          .header('content-disposition', contentDisposition('志愿者导入模板.xlsx'))
           .send(buf);
       },
     );
@@ -223,7 +223,7 @@ export const volunteerRoutes =
         });
         return reply
           .header('content-type', XLSX_MIME)
-          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent('志愿者花名册.xlsx')}`)
+          .header('content-disposition', contentDisposition('志愿者花名册.xlsx'))
           .send(stream);
       },
     );
