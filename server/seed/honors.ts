@@ -4,7 +4,7 @@ import { consents, honors, households, regions, roleAssignments, users, workflow
 import { writeAudit, type Actor } from '../platform/audit.js';
 import { chinaYear, HONOR_CONSENT, type HonorKind, type HonorState } from '../modules/honors/service.js';
 import { demoName } from './demo.js';
-import { rng } from './random.js';
+import { byDay, rng } from './random.js';
 
 const DAY = 86400_000;
 
@@ -299,12 +299,13 @@ export async function seedHonors(deps: Deps, countyCode: string, actor: Actor, l
     const lastYear = p.lastYear || (!recent && thisYearSpan < 30);
     // under notice: approved one to three days ago, so the notice is still running; objected: approved, objected two days later
     let created: Date;
-    const noticeApprovedAt = new Date(now.getTime() - r.int(1, 3) * DAY - r.int(1, 8) * 3600_000);
+    const noticeApprovedAt = byDay(now.getTime() - r.int(1, 3) * DAY - r.int(1, 8) * 3600_000, now);
     if (p.state === 'notice') created = new Date(noticeApprovedAt.getTime() - r.int(2, 4) * DAY);
     else if (p.objected) created = new Date(now.getTime() - 7 * DAY - r.int(1, 8) * 3600_000);
     else if (recent) created = new Date(now.getTime() - r.int(1, 6) * DAY - r.int(1, 8) * 3600_000);
     else if (lastYear) created = new Date(Date.UTC(year - 1, r.int(1, 9), r.int(1, 28), r.int(1, 9)));
     else created = new Date(startOfYear + r.int(3, Math.max(4, thisYearSpan - 15)) * DAY + r.int(1, 9) * 3600_000);
+    created = byDay(created, now);
     const e: Omit<Ev, 'entityId'>[] = [];
     const ev = (
       action: string,
@@ -356,7 +357,7 @@ export async function seedHonors(deps: Deps, countyCode: string, actor: Actor, l
       ev('approve', 'nominated', 'notice', approveAt, reviewer, `公示 ${noticeDays} 天`);
       Object.assign(row, { noticeStartAt: approveAt, noticeEndAt: noticeEnd, updatedAt: approveAt });
     } else if (p.objected) {
-      const objectAt = new Date(approveAt.getTime() + 2 * DAY);
+      const objectAt = byDay(approveAt.getTime() + 2 * DAY, now);
       ev('approve', 'nominated', 'notice', approveAt, reviewer, `公示 ${noticeDays} 天`);
       const objector = residents.find((x) => x.id !== nominator?.id) ?? residents[0];
       ev(
@@ -372,7 +373,7 @@ export async function seedHonors(deps: Deps, countyCode: string, actor: Actor, l
       ev('reject', 'nominated', 'rejected', approveAt, reviewer, p.rejectReason);
       Object.assign(row, { reviewComment: p.rejectReason, updatedAt: approveAt });
     } else if (p.state === 'published' || p.state === 'revoked') {
-      const publishAt = new Date(noticeEnd.getTime() + r.int(0, 2) * DAY + 3600_000);
+      const publishAt = byDay(noticeEnd.getTime() + r.int(0, 2) * DAY + 3600_000, now);
       ev(
         'approve',
         'nominated',
@@ -389,12 +390,12 @@ export async function seedHonors(deps: Deps, countyCode: string, actor: Actor, l
         updatedAt: publishAt,
       });
       if (p.withdrawn) {
-        const at = new Date(Math.min(now.getTime() - DAY, publishAt.getTime() + 40 * DAY));
+        const at = byDay(Math.min(now.getTime() - DAY, publishAt.getTime() + 40 * DAY), now);
         ev('consent_withdrawn', 'published', 'published', at, reviewer, '本人来电表示不愿在网上公开姓名，已撤下');
         Object.assign(row, { consent: false, updatedAt: at });
       }
       if (p.state === 'revoked') {
-        const at = new Date(Math.min(now.getTime() - DAY, publishAt.getTime() + r.int(30, 90) * DAY));
+        const at = byDay(Math.min(now.getTime() - DAY, publishAt.getTime() + r.int(30, 90) * DAY), now);
         ev('revoke', 'published', 'revoked', at, reviewer, p.revokeReason);
         Object.assign(row, { revokeReason: p.revokeReason, revokedAt: at, updatedAt: at });
       }

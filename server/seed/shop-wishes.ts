@@ -23,7 +23,7 @@ import type { Permission } from '../platform/permissions.js';
 import { postTransaction, systemAccountId, ownerAccount } from '../modules/points/ledger.js';
 import { cancelRedemption, handout, redeem, type ShopCaller } from '../modules/shop/service.js';
 import { demoName } from './demo.js';
-import { rng } from './random.js';
+import { byDay, rng } from './random.js';
 
 const DAY = 86400_000;
 type WishState = (typeof wishStates)[number];
@@ -320,19 +320,19 @@ export async function seedShopWishes(deps: Deps, countyCode: string, actor: Acto
       const g = r.pick(near);
       const quantity = g.points <= 20 && r.chance(0.4) ? 2 : 1;
       const age = want === 'reserved' ? r.int(0, 6) : r.int(5, 60);
-      const at = new Date(now.getTime() - age * DAY - r.int(1, 8) * 3600_000);
+      const at = byDay(now.getTime() - age * DAY - r.int(1, 8) * 3600_000, now);
       const k1 = keeper(g.regionPath);
       try {
         const res = await redeem(db, k1, at, { goodsId: g.id, quantity, accountType: o.type, accountId: o.ownerId });
         g.stock -= quantity;
         if (want !== 'cancelled') o.balance -= res.points;
         if (want === 'handed_out')
-          await handout(db, k1, new Date(at.getTime() + r.int(1, 4) * DAY), res.id, res.pickupCode);
+          await handout(db, k1, byDay(at.getTime() + r.int(1, 4) * DAY, now), res.id, res.pickupCode);
         if (want === 'cancelled') {
           await cancelRedemption(
             db,
             k1,
-            new Date(at.getTime() + r.int(1, 3) * 3600_000),
+            byDay(at.getTime() + r.int(1, 3) * 3600_000, now),
             res.id,
             r.pick(['群众临时有事，改日再兑换', '想换成其他商品', '重复兑换']),
           );
@@ -469,7 +469,7 @@ export async function seedShopWishes(deps: Deps, countyCode: string, actor: Acto
     const submitter = byResident ? (k === 6 ? shawoResident : resident) : null;
     const mgr = manager(region.path);
     const source = byResident ? ('resident' as const) : r.chance(0.4) ? ('grid' as const) : ('staff' as const);
-    const created = new Date(
+    const created = byDay(
       now.getTime() -
         (state === 'submitted'
           ? r.int(0, 5)
@@ -480,8 +480,9 @@ export async function seedShopWishes(deps: Deps, countyCode: string, actor: Acto
               : r.int(20, 200)) *
           DAY -
         r.int(1, 10) * 3600_000,
+      now,
     );
-    const step = (d: number) => new Date(Math.min(now.getTime() - 3600_000, created.getTime() + d * DAY));
+    const step = (d: number) => byDay(Math.min(now.getTime() - 3600_000, created.getTime() + d * DAY), now);
     const beneficiaryName =
       who === '敬老院老人'
         ? `${region.name}敬老院`
