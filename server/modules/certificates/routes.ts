@@ -161,7 +161,8 @@ export const certificateRoutes =
           .header('cache-control', 'private, no-store')
           .header(
             'content-disposition',
-            `${req.query.download === '1' ? 'attachment' : 'inline'}; filename="${cert.number}.pdf"; filename*=UTF-8''${name}`,
+            `${req.query.download === '1' ? 'attachment' : 'inline'}; filename="${cert.number}.pdf"; ` +
+              `filename*=UTF-8''${name}`,
           )
           .send(pdf);
       },

@@ -54,7 +54,9 @@ export const ledgerTitle = (kind: LedgerKind, region: LedgerRegion, m: MonthRang
 export function contentDisposition(kind: LedgerKind, region: LedgerRegion, ym: string) {
   const m = monthRange(ym);
   const name = `${region.name}${m.label}${ledgerKinds[kind]}.xlsx`;
-  return `attachment; filename="ledger-${kind}-${region.code}-${ym}.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  return (
+    `attachment; filename="ledger-${kind}-${region.code}-${ym}.xlsx"; ` + `filename*=UTF-8''${encodeURIComponent(name)}`
+  );
 }
 
 export async function auditExport(db: Db, actor: Actor, kind: LedgerKind, region: LedgerRegion, ym: string) {
@@ -236,8 +238,10 @@ const writeActivities: Writer = async (db, scope, region, m, ws, out) => {
           endAt: activities.endAt,
           address: activities.address,
           quota: activities.quota,
-          signedUp: sql<number>`(select count(*)::int from activity_signups s where s.activity_id = ${activities.id} and s.status = 'confirmed')`,
-          checkedIn: sql<number>`(select count(*)::int from activity_signups s where s.activity_id = ${activities.id} and s.status <> 'cancelled' and s.check_in_at is not null)`,
+          signedUp: sql<number>`(select count(*)::int from activity_signups s
+            where s.activity_id = ${activities.id} and s.status = 'confirmed')`,
+          checkedIn: sql<number>`(select count(*)::int from activity_signups s
+            where s.activity_id = ${activities.id} and s.status <> 'cancelled' and s.check_in_at is not null)`,
           beneficiaries: activities.beneficiaries,
           beneficiaryCount: activities.beneficiaryCount,
           state: activities.state,
@@ -325,7 +329,8 @@ const writeAttendance: Writer = async (db, scope, region, m, ws, out) => {
             method: activitySignups.checkInMethod,
             noShow: activitySignups.noShow,
             // credited hours of this attendance, net of any reversal
-            hours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = ${activitySignups.id}
+            hours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h
+              where h.signup_id = ${activitySignups.id}
         or h.reverses_id in (select h2.id from hours_entries h2 where h2.signup_id = ${activitySignups.id}))`,
           })
           .from(activitySignups)
@@ -336,7 +341,8 @@ const writeAttendance: Writer = async (db, scope, region, m, ws, out) => {
               inArray(activitySignups.activityId, ids),
               sql`${activitySignups.status} <> 'cancelled'`,
               after
-                ? sql`(${activities.startAt}, ${activities.id}, ${activitySignups.seq}) > (${ts(after.startAt)}, ${after.id}::uuid, ${after.seq}::bigint)`
+                ? sql`(${activities.startAt}, ${activities.id}, ${activitySignups.seq})
+                  > (${ts(after.startAt)}, ${after.id}::uuid, ${after.seq}::bigint)`
                 : undefined,
             ),
           )
