@@ -164,17 +164,21 @@ async function benchVolunteers(
         [county, village.code, userIds, idx],
       );
       await client.query(
-        `insert into role_assignments (user_id, role_code, region_code, scope) select u, 'volunteer', $1, 'self' from unnest($2::uuid[]) as t(u)`,
+        'insert into role_assignments (user_id, role_code, region_code, scope) ' +
+          `select u, 'volunteer', $1, 'self' from unnest($2::uuid[]) as t(u)`,
         [village.code, userIds],
       );
       await client.query(
-        `insert into volunteers (id, county_code, region_code, region_path, user_id, volunteer_no, name, name_pinyin, name_initials, gender, birth_date, id_hash, id_enc, id_masked, source, verified)
-         select v, $1, $2, $3, u, $7 || lpad(i::text, 6, '0'), '压测志愿者' || i, 'yacezhiyuanzhe', 'yczyz', 'female', '1990-01-01', 'bench-id-' || v, 'x', '4115**********0000', 'staff', true
+        `insert into volunteers (id, county_code, region_code, region_path, user_id, volunteer_no, name,
+          name_pinyin, name_initials, gender, birth_date, id_hash, id_enc, id_masked, source, verified)
+         select v, $1, $2, $3, u, $7 || lpad(i::text, 6, '0'), '压测志愿者' || i, 'yacezhiyuanzhe', 'yczyz',
+           'female', '1990-01-01', 'bench-id-' || v, 'x', '4115**********0000', 'staff', true
          from unnest($4::uuid[], $5::uuid[], $6::int[]) as t(v, u, i)`,
         [county, village.code, village.path, vIds, userIds, idx, runTag],
       );
       await client.query(
-        `insert into sessions (token_hash, user_id, csrf_token) select h, u, 'bench' from unnest($1::text[], $2::uuid[]) as t(h, u)`,
+        `insert into sessions (token_hash, user_id, csrf_token) select h, u, 'bench' ` +
+          'from unnest($1::text[], $2::uuid[]) as t(h, u)',
         [toks.map(sha256), userIds],
       );
       tokens.push(...toks);
@@ -281,11 +285,13 @@ export async function benchActivities(
 
     // 2. certificates for volunteers with hours in the demo data
     const { rows: withHours } = await pool.query(
-      `select volunteer_id from hours_entries where county_code = $1 group by volunteer_id having sum(hours) > 5 order by sum(hours) desc limit $2`,
+      'select volunteer_id from hours_entries where county_code = $1 group by volunteer_id ' +
+        'having sum(hours) > 5 order by sum(hours) desc limit $2',
       [county, CERT_COUNT],
     );
     const from = `${new Date().getUTCFullYear() - 1}-01-01`;
-    const to = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10); // today in China, as the ledger dates service
+    // today in China, as the ledger dates service
+    const to = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const issue: number[] = [];
     const pdf: number[] = [];
     let pdfBytes = 0;
@@ -325,8 +331,10 @@ export async function benchActivities(
       `${village.path}%`,
     ]);
     await pool.query(
-      `insert into hours_entries (county_code, region_path, volunteer_id, kind, hours, service_date, description, created_at)
-       select $1, $2, ($3::uuid[])[1 + (g % array_length($3::uuid[], 1))], 'correction', 1 + (g % 7) * 0.5, date '2020-06-01' + (g % 30), '压测台账行 ' || g, now()
+      `insert into hours_entries (county_code, region_path, volunteer_id, kind, hours, service_date,
+        description, created_at)
+       select $1, $2, ($3::uuid[])[1 + (g % array_length($3::uuid[], 1))], 'correction', 1 + (g % 7) * 0.5,
+         date '2020-06-01' + (g % 30), '压测台账行 ' || g, now()
        from generate_series(1, $4::int) g`,
       [county, village.path, vs.map((v) => v.id), LEDGER_ROWS],
     );

@@ -70,9 +70,11 @@ const XINJI = '411523100';
  * has more there), then the other 15 towns in turn; the villages of a town in turn.
  */
 const placesCte = `
-  towns as (select code, case when code = '${XINJI}' then 15 else row_number() over (order by code = '${XINJI}', code) - 1 end as ti
+  towns as (select code,
+      case when code = '${XINJI}' then 15 else row_number() over (order by code = '${XINJI}', code) - 1 end as ti
     from regions where level = 'town' and county_code = '${COUNTY}'),
-  vill as (select r.code, r.path, t.ti, row_number() over (partition by t.ti order by r.code) - 1 as vi, count(*) over (partition by t.ti) as nv
+  vill as (select r.code, r.path, t.ti,
+      row_number() over (partition by t.ti order by r.code) - 1 as vi, count(*) over (partition by t.ti) as nv
     from regions r join towns t on r.parent_code = t.code where r.level = 'village')`;
 
 async function copyRows(
@@ -91,7 +93,8 @@ async function copyRows(
   const inXinji = Number(
     (
       await c.query(
-        `select count(*)::int as n from ${table} where county_code = '${COUNTY}' and region_path like '/${COUNTY}/${XINJI}/%'`,
+        `select count(*)::int as n from ${table} ` +
+          `where county_code = '${COUNTY}' and region_path like '/${COUNTY}/${XINJI}/%'`,
       )
     ).rows[0].n,
   );
@@ -109,7 +112,8 @@ async function copyRows(
   ].join(', ');
   await c.query(`
     with ${placesCte},
-    src as (select t.*, row_number() over (order by t.id) - 1 as sn from ${table} t where t.county_code = '${COUNTY}' and ${where}),
+    src as (select t.*, row_number() over (order by t.id) - 1 as sn from ${table} t
+      where t.county_code = '${COUNTY}' and ${where}),
     g as (select g, case when g <= ${k} then 15 else (g - ${k}) % 15 end as ti,
       case when g <= ${k} then g else (g - ${k}) / 15 end as q, g % ${ns} as sn from generate_series(1, ${n}) g)
     insert into ${table}
@@ -192,7 +196,9 @@ async function measure(
     const x = lists[name];
     const h = health[name];
     log(
-      `  [${label}] GET ${p}: ${x.reqPerSec} req/s / health ${h.reqPerSec} = ${((x.reqPerSec / h.reqPerSec) * 100).toFixed(1)} %, p99 ${x.p99} ms (health ${h.p99} ms)${x.non2xx + x.errors ? `, ${x.non2xx} non-2xx, ${x.errors} errors` : ''}`,
+      `  [${label}] GET ${p}: ${x.reqPerSec} req/s / health ${h.reqPerSec} ` +
+        `= ${((x.reqPerSec / h.reqPerSec) * 100).toFixed(1)} %, p99 ${x.p99} ms ` +
+        `(health ${h.p99} ms)${x.non2xx + x.errors ? `, ${x.non2xx} non-2xx, ${x.errors} errors` : ''}`,
     );
   }
   return { health, lists };

@@ -10,7 +10,8 @@
  *   then queued on that one volunteer's row, which crediting hours locks — a workload no county has.)
  *   HTTP: CONNECTIONS workers (keep-alive, one socket each), each running lifecycles one after another:
  *     create   its resident                    POST /api/v1/orders { serviceItemId, description }
- *     dispatch 13800000002 (新集镇 admin)       POST /api/v1/orders/:id/dispatch { target: { type: 'volunteer', id: its volunteer } }
+ *     dispatch 13800000002 (新集镇 admin)       POST /api/v1/orders/:id/dispatch
+ *                                              { target: { type: 'volunteer', id: its volunteer } }
  *     accept   its volunteer                   POST /api/v1/orders/:id/accept {}
  *     complete its volunteer                   POST /api/v1/orders/:id/complete { summary: '完成', hours: 1 }
  *     rate     its resident                    POST /api/v1/orders/:id/rate { score: 5 }
@@ -133,7 +134,8 @@ async function mintPairs(
     await c.query('begin');
     await c.query(
       `insert into users (id, county_code, name, phone_hash, phone_enc, phone_masked, password_hash, region_code)
-       select u, $1, case when r then '压测群众' else '压测志愿者' end || i, 'bench-phone-' || u, 'x', '199****' || lpad(i::text, 4, '0'), 'bench-no-login', $2
+       select u, $1, case when r then '压测群众' else '压测志愿者' end || i, 'bench-phone-' || u, 'x',
+         '199****' || lpad(i::text, 4, '0'), 'bench-no-login', $2
        from unnest($3::uuid[], $4::int[], $5::bool[]) as t(u, i, r)`,
       [
         county,
@@ -144,21 +146,26 @@ async function mintPairs(
       ],
     );
     await c.query(
-      `insert into role_assignments (user_id, role_code, region_code, scope) select u, 'resident', $1, 'self' from unnest($2::uuid[]) as t(u)`,
+      `insert into role_assignments (user_id, role_code, region_code, scope) select u, 'resident', $1, 'self' ` +
+        'from unnest($2::uuid[]) as t(u)',
       [village.code, residentIds],
     );
     await c.query(
-      `insert into role_assignments (user_id, role_code, region_code, scope) select u, 'volunteer', $1, 'self' from unnest($2::uuid[]) as t(u)`,
+      `insert into role_assignments (user_id, role_code, region_code, scope) select u, 'volunteer', $1, 'self' ` +
+        'from unnest($2::uuid[]) as t(u)',
       [village.code, volunteerUserIds],
     );
     await c.query(
-      `insert into volunteers (id, county_code, region_code, region_path, user_id, volunteer_no, name, name_pinyin, name_initials, gender, birth_date, id_hash, id_enc, id_masked, source, verified)
-       select v, $1, $2, $3, u, 'BO' || $6 || lpad(i::text, 4, '0'), '压测志愿者' || i, 'yacezhiyuanzhe', 'yczyz', 'female', '1990-01-01', 'bench-id-' || v, 'x', '4115**********0000', 'staff', true
+      `insert into volunteers (id, county_code, region_code, region_path, user_id, volunteer_no, name,
+        name_pinyin, name_initials, gender, birth_date, id_hash, id_enc, id_masked, source, verified)
+       select v, $1, $2, $3, u, 'BO' || $6 || lpad(i::text, 4, '0'), '压测志愿者' || i, 'yacezhiyuanzhe', 'yczyz',
+         'female', '1990-01-01', 'bench-id-' || v, 'x', '4115**********0000', 'staff', true
        from unnest($4::uuid[], $5::uuid[], $7::int[]) as t(v, u, i)`,
       [county, village.code, village.path, volunteerIds, volunteerUserIds, tag, idx],
     );
     await c.query(
-      `insert into sessions (token_hash, user_id, csrf_token) select h, u, 'bench' from unnest($1::text[], $2::uuid[]) as t(h, u)`,
+      `insert into sessions (token_hash, user_id, csrf_token) select h, u, 'bench' ` +
+        'from unnest($1::text[], $2::uuid[]) as t(h, u)',
       [[...residentTokens, ...volunteerTokens].map(sha256), [...residentIds, ...volunteerUserIds]],
     );
     await c.query('commit');
@@ -239,7 +246,10 @@ async function httpLifecycle(call: Client, s: Setup, p: Pair, rec: Recorder, n: 
   rec.lifecycles++;
 }
 
-/** `workers` loops (worker w acts as its own people), each starting lifecycles until `seconds` have passed and finishing the one it is in. */
+/**
+ * `workers` loops (worker w acts as its own people), each starting lifecycles until `seconds` have passed and finishing
+ * the one it is in.
+ */
 async function drive(
   workers: number,
   seconds: number,
@@ -300,13 +310,18 @@ async function audit(
 ) {
   const chain = auditChain(chainName, entityId);
   const afterDigest = crypto.createHash('sha256').update(JSON.stringify(after)).digest('hex').slice(0, 32);
-  const text = `{"action":${JSON.stringify(action)},"actorId":${JSON.stringify(actorId)},"afterDigest":"${afterDigest}","chain":${JSON.stringify(chain)},"seq":`;
+  const text =
+    `{"action":${JSON.stringify(action)},"actorId":${JSON.stringify(actorId)},` +
+    `"afterDigest":"${afterDigest}","chain":${JSON.stringify(chain)},"seq":`;
   const tag = crypto.createHmac('sha256', BENCH_AUDIT_KEY).update(text).digest('hex');
   const append = () =>
     c.query(
       `with h as (select seq + 1 as seq, hash from audit_heads where chain = $1 for update),
-    e as (insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
-      select $1, h.seq, now(), $2, $3, $4, 'order', $5, null, null, null, $6, null, encode(sha256(convert_to(h.hash || chr(10) || $7::text || ':' || h.seq::text, 'UTF8')), 'hex') from h returning seq, hash)
+    e as (insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip,
+      request_id, before_digest, after_digest, detail, hash)
+      select $1, h.seq, now(), $2, $3, $4, 'order', $5, null, null, null, $6, null,
+        encode(sha256(convert_to(h.hash || chr(10) || $7::text || ':' || h.seq::text, 'UTF8')), 'hex') from h
+        returning seq, hash)
     update audit_heads set seq = e.seq, hash = e.hash from e where audit_heads.chain = $1 returning e.seq`,
       [chain, actorId, actorName, action, entityId, afterDigest, tag],
     );
@@ -333,7 +348,8 @@ async function notifyUsers(
     return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8})`;
   });
   await c.query(
-    `insert into notifications (county_code, user_id, kind, title, body, entity, entity_id, created_at) values ${tuples.join(',')}`,
+    'insert into notifications (county_code, user_id, kind, title, body, entity, entity_id, created_at) ' +
+      `values ${tuples.join(',')}`,
     values,
   );
 }
@@ -380,12 +396,14 @@ async function directLifecycle(pool: pg.Pool, x: DirectCtx, rec: Recorder, n: nu
     timed(name, async (c) => {
       const now = new Date();
       const { rows } = await c.query(
-        `update orders set state = $3, step_started_at = $4, updated_at = $4${set} where id = $1 and state = $2 returning *`,
+        `update orders set state = $3, step_started_at = $4, updated_at = $4${set} ` +
+          'where id = $1 and state = $2 returning *',
         [id, from, to, now, ...params],
       );
       if (!rows.length) throw new Error(`${name}: order ${id} not in state ${from}`);
       await c.query(
-        `insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        'insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, ' +
+          'note) values ($1, $2, $3, $4, $5, $6, $7, $8)',
         [id, name, from, to, actorId, actorName, now, note],
       );
       await audit(c, x.chain, actorId, actorName, `order.${name}`, id, { state: to });
@@ -396,12 +414,14 @@ async function directLifecycle(pool: pg.Pool, x: DirectCtx, rec: Recorder, n: nu
     const {
       rows: [o],
     } = await c.query(
-      `insert into orders (county_code, region_code, region_path, service_item_id, resident_user_id, contact_name, description, address, answers, state, step_started_at, submitted_at, created_at, updated_at)
+      `insert into orders (county_code, region_code, region_path, service_item_id, resident_user_id,
+        contact_name, description, address, answers, state, step_started_at, submitted_at, created_at, updated_at)
       values ($1, $2, $3, $4, $5, $6, $7, '', '{}'::jsonb, 'submitted', $8, $8, $8, $8) returning *`,
       [x.countyCode, x.regionCode, x.regionPath, x.itemId, x.residentId, x.residentName, `直连点单 ${n}`, now],
     );
     await c.query(
-      `insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note) values ($1, 'submit', null, 'submitted', $2, $3, $4, '')`,
+      'insert into order_events (order_id, action, from_state, to_state, actor_user_id, actor_name, at, note) ' +
+        `values ($1, 'submit', null, 'submitted', $2, $3, $4, '')`,
       [o.id, x.residentId, x.residentName, now],
     );
     await audit(c, x.chain, x.residentId, x.residentName, 'order.create', o.id, o);
@@ -445,7 +465,8 @@ async function directLifecycle(pool: pg.Pool, x: DirectCtx, rec: Recorder, n: nu
     'complete',
     'accepted',
     'completed',
-    `, summary = $5, hours = $6, volunteer_ids = $7::jsonb, photo_ids = '[]'::jsonb, completed_at = $4, overdue = false`,
+    `, summary = $5, hours = $6, volunteer_ids = $7::jsonb, photo_ids = '[]'::jsonb, completed_at = $4, ` +
+      'overdue = false',
     ['完成', '1', JSON.stringify([x.volunteerId])],
     x.volunteerUserId,
     x.volunteerName,
@@ -485,7 +506,8 @@ export async function benchOrders(opts: {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: connections });
   try {
     log(
-      `  issue #4: logins (${RESIDENT}, ${DISPATCHER}), ${connections} residents and ${connections} volunteers with sessions, service item …`,
+      `  issue #4: logins (${RESIDENT}, ${DISPATCHER}), ${connections} residents ` +
+        `and ${connections} volunteers with sessions, service item …`,
     );
     const s = await setup(baseUrl, http1.call, pool, connections);
     const fetchMe = async (token: string) =>
@@ -497,7 +519,8 @@ export async function benchOrders(opts: {
     log(`    item “${s.itemName}”; HTTP warm-up ${ORDERS_WARMUP} s …`);
     await drive(connections, ORDERS_WARMUP, (rec, n, w) => httpLifecycle(http1.call, s, s.pairs[w], rec, n));
     log(
-      `  HTTP lifecycles (create → dispatch → accept → complete → rate), ${connections} connections, ${ORDERS_DURATION} s …`,
+      `  HTTP lifecycles (create → dispatch → accept → complete → rate), ${connections} ` +
+        `connections, ${ORDERS_DURATION} s …`,
     );
     const h = await drive(connections, ORDERS_DURATION, (rec, n, w) =>
       httpLifecycle(http1.call, s, s.pairs[w], rec, n),
@@ -514,7 +537,9 @@ export async function benchOrders(opts: {
       firstErrors: h.rec.firstErrors,
     };
     log(
-      `    ${httpResult.lifecycles} lifecycles in ${(h.wallMs / 1000).toFixed(1)} s = ${httpResult.lifecyclesPerSec}/s (${httpResult.requestsPerSec} req/s); p99 ${STEPS.map((k) => `${k} ${steps[k].p99}`).join(', ')} ms; ${httpResult.errors} errors`,
+      `    ${httpResult.lifecycles} lifecycles in ${(h.wallMs / 1000).toFixed(1)} s ` +
+        `= ${httpResult.lifecyclesPerSec}/s (${httpResult.requestsPerSec} req/s); ` +
+        `p99 ${STEPS.map((k) => `${k} ${steps[k].p99}`).join(', ')} ms; ${httpResult.errors} errors`,
     );
     for (const e of h.rec.firstErrors) log(`    ⚠ ${e}`);
 
@@ -525,7 +550,8 @@ export async function benchOrders(opts: {
         rows: [region],
       } = await pool.query(`select code, path, county_code from regions where code = $1`, [s.regionCode]);
       const { rows: staff } = await pool.query(
-        `select user_id from role_assignments where region_code = $1 and role_code in ('county_admin', 'institute_admin', 'station_admin')`,
+        'select user_id from role_assignments ' +
+          `where region_code = $1 and role_code in ('county_admin', 'institute_admin', 'station_admin')`,
         [s.regionCode],
       );
       const xs: DirectCtx[] = s.pairs.map((p) => ({
@@ -544,7 +570,8 @@ export async function benchOrders(opts: {
         chain: 'bench-direct',
       }));
       log(
-        `  direct SQL lifecycles (same five transactions, same people), pg Pool of ${connections}, warm-up ${ORDERS_WARMUP} s then ${ORDERS_DURATION} s …`,
+        `  direct SQL lifecycles (same five transactions, same people), pg Pool of ${connections}, ` +
+          `warm-up ${ORDERS_WARMUP} s then ${ORDERS_DURATION} s …`,
       );
       await drive(connections, ORDERS_WARMUP, (rec, n, w) => directLifecycle(pool, xs[w], rec, n));
       const d = await drive(connections, ORDERS_DURATION, (rec, n, w) => directLifecycle(pool, xs[w], rec, n));
@@ -558,7 +585,9 @@ export async function benchOrders(opts: {
         firstErrors: d.rec.firstErrors,
       };
       log(
-        `    ${direct.lifecycles} lifecycles in ${(d.wallMs / 1000).toFixed(1)} s = ${direct.lifecyclesPerSec}/s; p99 ${STEPS.map((k) => `${k} ${dsteps[k].p99}`).join(', ')} ms; ${direct.errors} errors`,
+        `    ${direct.lifecycles} lifecycles in ${(d.wallMs / 1000).toFixed(1)} s ` +
+          `= ${direct.lifecyclesPerSec}/s; ` +
+          `p99 ${STEPS.map((k) => `${k} ${dsteps[k].p99}`).join(', ')} ms; ${direct.errors} errors`,
       );
       return {
         connections,

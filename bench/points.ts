@@ -39,7 +39,8 @@ export async function benchPoints(baseUrl: string, databaseUrl: string): Promise
     const {
       rows: [village],
     } = await pool.query(
-      `select v.code, v.path, v.county_code from regions v join regions t on t.code = v.parent_code where t.name like '新集%' order by v.code desc limit 1`,
+      'select v.code, v.path, v.county_code from regions v join regions t on t.code = v.parent_code ' +
+        `where t.name like '新集%' order by v.code desc limit 1`,
     );
     log(`  #6 points: ${HOUSEHOLDS} households in ${village.code}…`);
     const { rows: hh } = await pool.query(
@@ -90,7 +91,8 @@ export async function benchPoints(baseUrl: string, databaseUrl: string): Promise
       const {
         rows: [tx],
       } = await client.query(
-        `insert into point_transactions (county_code, kind, memo, created_at) values ($1, 'award', '压测直插', now()) returning id`,
+        'insert into point_transactions (county_code, kind, memo, created_at) ' +
+          `values ($1, 'award', '压测直插', now()) returning id`,
         [village.county_code],
       );
       await client.query(

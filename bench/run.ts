@@ -22,13 +22,14 @@
  * Writes bench/results/latest.json and regenerates docs/BENCHMARKS.md (`--report`: regenerate only).
  *
  * Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (32), BENCH_ENGINES
- * (pglite,postgres), BENCH_DATABASE_URL (admin URL; default TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_PROFILE=1 (write a --cpu-prof profile of the server to .tmp/bench-prof/), BENCH_SCENARIOS
- * (foundation,volunteers,orders,activities,points,lists,stats; BENCH_SCENARIOS=lists runs the #11 lists scenario alone;
- * stats-writes runs only the #12 with/without-capture comparison of the #4/#5 scenarios, not the 10× county),
- * BENCH_LIST_VOLUNTEERS (20000), BENCH_ISSUE_ENGINES (engines for the issue scenarios, default postgres),
- * BENCH_IMPORT_ROWS (50000), BENCH_SEARCH_REQUESTS (200), BENCH_ORDERS_DURATION (s, 15), BENCH_ORDERS_WARMUP (s, 3),
- * BENCH_OUT (a folder for latest.json and BENCHMARKS.md instead of bench/results/ and docs/: a trial run).
+ * (pglite,postgres), BENCH_DATABASE_URL (admin URL; default TEST_DATABASE_URL or
+ * postgres://postgres@127.0.0.1:5432/postgres), BENCH_PROFILE=1 (write a --cpu-prof profile of the server to
+ * .tmp/bench-prof/), BENCH_SCENARIOS (foundation,volunteers,orders,activities,points,lists,stats; BENCH_SCENARIOS=lists
+ * runs the #11 lists scenario alone; stats-writes runs only the #12 with/without-capture comparison of the #4/#5
+ * scenarios, not the 10× county), BENCH_LIST_VOLUNTEERS (20000), BENCH_ISSUE_ENGINES (engines for the issue scenarios,
+ * default postgres), BENCH_IMPORT_ROWS (50000), BENCH_SEARCH_REQUESTS (200), BENCH_ORDERS_DURATION (s, 15),
+ * BENCH_ORDERS_WARMUP (s, 3), BENCH_OUT (a folder for latest.json and BENCHMARKS.md instead of bench/results/ and
+ * docs/: a trial run).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,8 +61,8 @@ const ISSUE_ENGINES = (process.env.BENCH_ISSUE_ENGINES ?? 'postgres').split(',')
 const SITES_PATH = '/api/v1/sites?page=1&pageSize=20';
 /**
  * The V8 flags `npm start` gives the server (package.json: a young generation of 2 × 4 MB instead of V8's default
- * of up to 2 × 64 MB, and the old generation grown by 1.3× its live size after each full collection instead of up to 4×),
- * so the bench measures the server as it is deployed — the compiled bundle dist/server/main.mjs, like `npm start`.
+ * of up to 2 × 64 MB, and the old generation grown by 1.3× its live size after each full collection instead of up to
+ * 4×), so the bench measures the server as it is deployed — the compiled bundle dist/server/main.mjs, like `npm start`.
  */
 const SERVER_FLAGS: string[] =
   JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).scripts.start.match(
@@ -245,11 +246,14 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<EngineResult>
     let resp: EngineResult['responsiveness'];
     if (engine === 'pglite') {
       log(
-        `  responsiveness: /api/health while ${COVERAGE_CONCURRENCY} clients request /api/v1/stats/coverage for ${COVERAGE_SECONDS} s …`,
+        `  responsiveness: /api/health while ${COVERAGE_CONCURRENCY} clients request /api/v1/stats/coverage ` +
+          `for ${COVERAGE_SECONDS} s …`,
       );
       resp = await responsiveness(server.baseUrl, countyToken);
       log(
-        `    ${resp.coverageRequests} coverage requests in ${resp.coverageWallMs} ms; /api/health p50 ${resp.healthP50} ms, p99 ${resp.healthP99} ms, max ${resp.healthMax} ms (idle p99 ${resp.idleHealthP99} ms)`,
+        `    ${resp.coverageRequests} coverage requests in ${resp.coverageWallMs} ms; ` +
+          `/api/health p50 ${resp.healthP50} ms, p99 ${resp.healthP99} ms, ` +
+          `max ${resp.healthMax} ms (idle p99 ${resp.idleHealthP99} ms)`,
       );
     }
     const peak = Math.max(afterLoadStatus.hwmKb, procStatus(server.pid).hwmKb);
@@ -387,8 +391,11 @@ function checks(r: EngineResult): Check[] {
     out.push({
       engine: r.engine,
       target:
-        'for comparison, not a target: the scoped list with the list cache off (every request builds its page in the database; second server process, same data), as a share of the bare route',
-      value: `${(r.uncachedRatio * 100).toFixed(1)} % (${r.sitesUncached.reqPerSec} req/s, p99 ${r.sitesUncached.p99} ms, ${r.sitesUncached.non2xx} non-2xx)`,
+        'for comparison, not a target: the scoped list with the list cache off (every request builds its page ' +
+        'in the database; second server process, same data), as a share of the bare route',
+      value:
+        `${(r.uncachedRatio * 100).toFixed(1)} % (${r.sitesUncached.reqPerSec} req/s, ` +
+        `p99 ${r.sitesUncached.p99} ms, ${r.sitesUncached.non2xx} non-2xx)`,
       pass: r.sitesUncached.non2xx + r.sitesUncached.errors === 0,
       binding: false,
     });
@@ -398,7 +405,9 @@ function checks(r: EngineResult): Check[] {
     out.push({
       engine: r.engine,
       target: `#13 admin first-load JS (login + home page, gzip) ≤ ${ADMIN_FIRST_LOAD_BUDGET_KB} KB`,
-      value: `${w.adminKb} KB in ${w.adminFiles} files (then the chart library ${w.adminChartsKb} KB); H5 /m/ ${w.mobileKb} KB in ${w.mobileFiles} files`,
+      value:
+        `${w.adminKb} KB in ${w.adminFiles} files (then the chart library ${w.adminChartsKb} KB); ` +
+        `H5 /m/ ${w.mobileKb} KB in ${w.mobileFiles} files`,
       pass: w.adminKb <= ADMIN_FIRST_LOAD_BUDGET_KB,
       binding: true,
     });
@@ -406,7 +415,9 @@ function checks(r: EngineResult): Check[] {
   if (r.responsiveness) {
     out.push({
       engine: r.engine,
-      target: `responsive while queries run: /api/health p99 < 100 ms while ${COVERAGE_CONCURRENCY} clients load /api/v1/stats/coverage`,
+      target:
+        `responsive while queries run: /api/health p99 < 100 ms while ${COVERAGE_CONCURRENCY} clients load ` +
+        '/api/v1/stats/coverage',
       value: `${r.responsiveness.healthP99} ms`,
       pass: r.responsiveness.healthP99 < 100,
       binding: true,
@@ -426,7 +437,9 @@ type IssueRun = {
   orders?: OrdersResult;
   activities?: ActivitiesResult;
   points?: PointsResult;
-  /** #12: the same #4 lifecycles and #5 burst with the statistics capture triggers switched off (after the runs with) */
+  /**
+   * #12: the same #4 lifecycles and #5 burst with the statistics capture triggers switched off (after the runs with)
+   */
   withoutStats?: { orders?: OrdersResult; activities?: ActivitiesResult };
   error?: string;
   profile?: string;
@@ -438,7 +451,8 @@ async function statsTriggers(databaseUrl: string, on: boolean) {
   await c.connect();
   try {
     const { rows } = await c.query(
-      `select tgrelid::regclass::text as t, tgname from pg_trigger where tgname like 'stat_capture_%' and not tgisinternal`,
+      'select tgrelid::regclass::text as t, tgname from pg_trigger ' +
+        `where tgname like 'stat_capture_%' and not tgisinternal`,
     );
     for (const r of rows) await c.query(`alter table ${r.t} ${on ? 'enable' : 'disable'} trigger ${r.tgname}`);
   } finally {
@@ -446,7 +460,10 @@ async function statsTriggers(databaseUrl: string, on: boolean) {
   }
 }
 
-/** One more server per engine (fresh data, demo seed, AUTH_RATE_LIMIT raised): the import, the searches, then the order lifecycles. */
+/**
+ * One more server per engine (fresh data, demo seed, AUTH_RATE_LIMIT raised): the import, the searches, then the order
+ * lifecycles.
+ */
 async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
   const dataDir = tempDataDir(`bench-issues-${engine}`);
   const database = engine === 'postgres' ? await createDatabase(ADMIN_URL, 'wenming_bench_issues') : undefined;
@@ -465,7 +482,8 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
     run.coldStartMs = Math.round(server.startMs);
     run.rssAfterSeedMb = mb(procStatus(server.pid).rssKb);
     log(
-      `  ready in ${(run.coldStartMs / 1000).toFixed(1)} s, RSS ${run.rssAfterSeedMb} MB, load average ${run.loadAverageAtStart.join(' / ')}`,
+      `  ready in ${(run.coldStartMs / 1000).toFixed(1)} s, RSS ${run.rssAfterSeedMb} MB, ` +
+        `load average ${run.loadAverageAtStart.join(' / ')}`,
     );
     if (SCENARIOS.includes('volunteers'))
       run.volunteers = await benchVolunteers({
@@ -573,7 +591,9 @@ function issueChecks(runs: IssueRun[]): IssueCheck[] {
       out.push({
         issue: 3,
         engine: r.engine,
-        target: `search p50 < 20 ms (${v.search.requests} sequential mixed queries, ${v.search.countyVolunteers.toLocaleString('en')} volunteers)`,
+        target:
+          `search p50 < 20 ms (${v.search.requests} sequential mixed ` +
+          `queries, ${v.search.countyVolunteers.toLocaleString('en')} volunteers)`,
         value: `p50 ${v.search.all.p50} ms, p99 ${v.search.all.p99} ms`,
         pass: v.search.non2xx === 0 && v.search.all.p50 < 20,
       });
@@ -611,8 +631,12 @@ function issueChecks(runs: IssueRun[]): IssueCheck[] {
       out.push({
         issue: 5,
         engine: r.engine,
-        target: `${a.signups.requests} sign-ups for 50 seats: exactly 50 confirmed, the rest waitlisted in arrival order, no 5xx`,
-        value: `${a.signups.confirmed} confirmed, ${a.signups.waitlisted} waitlisted, FIFO ${a.signups.fifo ? 'yes' : 'no'}, statuses ${JSON.stringify(a.signups.statuses)}`,
+        target:
+          `${a.signups.requests} sign-ups for 50 seats: exactly 50 confirmed, ` +
+          'the rest waitlisted in arrival order, no 5xx',
+        value:
+          `${a.signups.confirmed} confirmed, ${a.signups.waitlisted} waitlisted, ` +
+          `FIFO ${a.signups.fifo ? 'yes' : 'no'}, statuses ${JSON.stringify(a.signups.statuses)}`,
         pass: a.signups.exact && a.signups.fifo,
       });
       out.push({
@@ -633,22 +657,32 @@ function issueChecks(runs: IssueRun[]): IssueCheck[] {
         out.push({
           issue: 5,
           engine: r.engine,
-          target: `the cold burst before it (warm-up: ${a.warmup.requests} sign-ups for another activity, first requests of the route in this process)`,
-          value: `${a.warmup.perSec} req/s, p50 ${a.warmup.latency.p50} ms, p99 ${a.warmup.latency.p99} ms, statuses ${JSON.stringify(a.warmup.statuses)}`,
+          target:
+            `the cold burst before it (warm-up: ${a.warmup.requests} sign-ups for another activity, ` +
+            'first requests of the route in this process)',
+          value:
+            `${a.warmup.perSec} req/s, p50 ${a.warmup.latency.p50} ms, p99 ${a.warmup.latency.p99} ms, ` +
+            `statuses ${JSON.stringify(a.warmup.statuses)}`,
           pass: null,
         });
       out.push({
         issue: 5,
         engine: r.engine,
         target: 'certificates per second (issue + PDF, 4 sockets)',
-        value: `${a.certificates.perSec}/s (${a.certificates.count} in ${(a.certificates.wallMs / 1000).toFixed(1)} s, PDF ≤ ${Math.round(a.certificates.pdfBytes / 1024)} KB${a.certificates.errors ? `, ${a.certificates.errors} errors: ${a.certificates.firstError}` : ''})`,
+        value:
+          `${a.certificates.perSec}/s (${a.certificates.count} ` +
+          `in ${(a.certificates.wallMs / 1000).toFixed(1)} s, PDF ≤ ${Math.round(a.certificates.pdfBytes / 1024)} ` +
+          `KB${a.certificates.errors ? `, ${a.certificates.errors} errors: ${a.certificates.firstError}` : ''})`,
         pass: a.certificates.errors === 0 ? null : false,
       });
       out.push({
         issue: 5,
         engine: r.engine,
         target: `${a.ledger.rows.toLocaleString('en')}-row hours ledger export: server RSS growth < 100 MB`,
-        value: `+${a.ledger.rssGrowthMb} MB (${a.ledger.rssBeforeMb} → ${a.ledger.rssPeakMb} MB), ${(a.ledger.bytes / 1024 / 1024).toFixed(1)} MB in ${(a.ledger.wallMs / 1000).toFixed(1)} s, HTTP ${a.ledger.status}`,
+        value:
+          `+${a.ledger.rssGrowthMb} MB (${a.ledger.rssBeforeMb} ` +
+          `→ ${a.ledger.rssPeakMb} MB), ${(a.ledger.bytes / 1024 / 1024).toFixed(1)} MB ` +
+          `in ${(a.ledger.wallMs / 1000).toFixed(1)} s, HTTP ${a.ledger.status}`,
         pass: a.ledger.status === 200 && a.ledger.rssGrowthMb < 100,
       });
     }
@@ -657,8 +691,12 @@ function issueChecks(runs: IssueRun[]): IssueCheck[] {
       out.push({
         issue: 6,
         engine: r.engine,
-        target: `batch award to ${pt.households.toLocaleString('en')} households: movements/s as a ratio to one direct multi-row INSERT`,
-        value: `${pt.ratio.toFixed(3)} (${pt.award.steadyPerSec} / ${pt.direct.perSec} movements/s; first award incl. opening the accounts ${pt.award.firstPerSec}/s)`,
+        target:
+          `batch award to ${pt.households.toLocaleString('en')} households: ` +
+          'movements/s as a ratio to one direct multi-row INSERT',
+        value:
+          `${pt.ratio.toFixed(3)} (${pt.award.steadyPerSec} / ${pt.direct.perSec} movements/s; first award incl. ` +
+          `opening the accounts ${pt.award.firstPerSec}/s)`,
         pass: null,
       });
       out.push({
@@ -705,11 +743,16 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
   if (vol.length) {
     lines.push('## Issue #3 — volunteer import and pinyin search', '');
     lines.push(
-      `A fresh server per engine (demo county seeded, then the scenarios of issues #3 and #4 in this order). The import file is`,
-      `the downloaded template (GET /api/v1/volunteers/import/template) filled with generated people: Chinese names, valid and unique`,
-      `GB 11643 ID numbers of county 411523 (adults), unique phones, real village codes from GET /api/v1/regions?parent=<town>,`,
-      `categories, skills and the other optional columns. It is POSTed once (sync form) as the county admin 13800000001; RSS is the`,
-      `server's VmRSS sampled every 100 ms. The baseline inserts the same rows, precomputed (pinyin keys, placeholder hash/cipher`,
+      'A fresh server per engine (demo county seeded, then the scenarios of issues #3 and #4 in this order). ' +
+        'The import file is',
+      'the downloaded template (GET /api/v1/volunteers/import/template) filled with generated people: ' +
+        'Chinese names, valid and unique',
+      'GB 11643 ID numbers of county 411523 (adults), unique phones, real village codes ' +
+        'from GET /api/v1/regions?parent=<town>,',
+      'categories, skills and the other optional columns. It is POSTed once (sync form) ' +
+        'as the county admin 13800000001; RSS is the',
+      `server's VmRSS sampled every 100 ms. The baseline inserts the same rows, precomputed (pinyin keys, ` +
+        'placeholder hash/cipher',
       `strings), with one multi-row INSERT per 1,000 rows from the bench process via pg into a scratch table created`,
       '`LIKE volunteers INCLUDING ALL` in the same database, right after the import.',
       '',
@@ -719,31 +762,38 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
       const a = v.import.answer;
       lines.push(`### ${r.engine === 'pglite' ? 'Embedded PGlite' : 'PostgreSQL'}`, '');
       lines.push(
-        `Load average when this server started: ${r.loadAverageAtStart.join(' / ')}; after the searches: ${v.loadAverageAfter.join(' / ')}.`,
+        `Load average when this server started: ${r.loadAverageAtStart.join(' / ')}; ` +
+          `after the searches: ${v.loadAverageAfter.join(' / ')}.`,
         '',
       );
       lines.push('| measure | value |', '|---|---:|');
       lines.push(
-        `| rows in the file / file size | ${v.rows.toLocaleString('en')} / ${(v.fileBytes / 1024 / 1024).toFixed(2)} MB (${v.villages} villages) |`,
+        `| rows in the file / file size | ${v.rows.toLocaleString('en')} ` +
+          `/ ${(v.fileBytes / 1024 / 1024).toFixed(2)} MB (${v.villages} villages) |`,
       );
       lines.push(`| import: wall time of POST /api/v1/volunteers/import | ${(v.import.wallMs / 1000).toFixed(1)} s |`);
       lines.push(`| import: rows/s | **${v.import.rowsPerSec}** |`);
+      const answer =
+        v.import.status === 200
+          ? `total ${a.total}, imported ${a.imported}, merged ${a.merged}, failed ${a.failed}`
+          : a.error;
+      lines.push(`| import: answer | ${answer} |`);
       lines.push(
-        `| import: answer | ${v.import.status === 200 ? `total ${a.total}, imported ${a.imported}, merged ${a.merged}, failed ${a.failed}` : a.error} |`,
-      );
-      lines.push(
-        `| server RSS before / peak / after | ${v.import.rssBeforeMb} / ${v.import.rssPeakMb} / ${v.import.rssAfterMb} MB (${v.import.rssSamples} samples) |`,
+        `| server RSS before / peak / after | ${v.import.rssBeforeMb} / ${v.import.rssPeakMb} ` +
+          `/ ${v.import.rssAfterMb} MB (${v.import.rssSamples} samples) |`,
       );
       lines.push(`| server RSS growth (peak − before) | **+${v.import.rssGrowthMb} MB** |`);
       if (v.direct) {
         lines.push(
-          `| direct: ${v.direct.batches} multi-row INSERTs of 1,000 rows | ${(v.direct.wallMs / 1000).toFixed(2)} s = ${v.direct.rowsPerSec} rows/s |`,
+          `| direct: ${v.direct.batches} multi-row INSERTs of 1,000 rows ` +
+            `| ${(v.direct.wallMs / 1000).toFixed(2)} s = ${v.direct.rowsPerSec} rows/s |`,
         );
         lines.push(`| import / direct rows/s | **${v.ratio!.toFixed(3)}** |`);
       }
       lines.push('');
       lines.push(
-        `Search: ${v.search.requests} sequential GET /api/v1/volunteers?q=…&page=1&pageSize=20 as the county admin, the three kinds in turn`,
+        `Search: ${v.search.requests} sequential GET /api/v1/volunteers?q=…&page=1&pageSize=20 as the county ` +
+          'admin, the three kinds in turn',
         `(after 9 warm-up requests), over ${v.search.countyVolunteers.toLocaleString('en')} volunteers in the county.`,
         '',
       );
@@ -754,11 +804,13 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
       for (const k of ['initials', 'pinyin', 'chinese'] as const) {
         const x = v.search.byKind[k];
         lines.push(
-          `| ${k === 'initials' ? 'initials' : k === 'pinyin' ? 'pinyin prefix' : 'Chinese name part'} (${x.queries.join(', ')}) | ${x.n} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.meanTotal} |`,
+          `| ${k === 'initials' ? 'initials' : k === 'pinyin' ? 'pinyin prefix' : 'Chinese name part'} ` +
+            `(${x.queries.join(', ')}) | ${x.n} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.meanTotal} |`,
         );
       }
       lines.push(
-        `| **all** | ${v.search.all.n} | **${v.search.all.p50}** | ${v.search.all.p90} | **${v.search.all.p99}** | ${v.search.all.max} | |`,
+        `| **all** | ${v.search.all.n} | **${v.search.all.p50}** | ${v.search.all.p90} | ` +
+          `**${v.search.all.p99}** | ${v.search.all.max} | |`,
         '',
       );
     }
@@ -773,35 +825,46 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
     for (const r of ord) {
       const o = r.orders!;
       lines.push(
-        `PostgreSQL, the same server as issue #3 (after the import). ${o.connections} concurrent workers, each running whole lifecycles one after`,
-        `another: create (resident 13800000007) → dispatch to a volunteer (新集镇 admin 13800000002) → accept → complete (volunteer`,
-        `13800000005) → rate 5 (resident); service item “${o.serviceItem.name}” (no extra fields). One keep-alive socket per worker, one login per`,
-        `account. ${o.warmupS} s warm-up, then ${o.durationS} s (lifecycles in flight at the end are finished and counted). The server runs with its`,
-        `default pg pool of ${o.serverPoolSize} connections. The direct run executes the five write transactions of the server (conditional`,
-        `\`UPDATE orders … WHERE id = $1 AND state = $2\`, order_events insert, the audit hash-chain append — head row bumped and locked`,
-        `until commit, on a chain of its own —, notifications insert) as SQL from the bench process on a pg Pool of ${o.connections}, same workers and`,
+        `PostgreSQL, the same server as issue #3 (after the import). ${o.connections} concurrent workers, ` +
+          'each running whole lifecycles one after',
+        'another: create (resident 13800000007) → dispatch to a volunteer (新集镇 admin 13800000002) ' +
+          '→ accept → complete (volunteer',
+        `13800000005) → rate 5 (resident); service item “${o.serviceItem.name}” (no extra fields). ` +
+          'One keep-alive socket per worker, one login per',
+        `account. ${o.warmupS} s warm-up, then ${o.durationS} s (lifecycles in flight at the end are finished ` +
+          'and counted). The server runs with its',
+        `default pg pool of ${o.serverPoolSize} connections. The direct run executes the five write ` +
+          'transactions of the server (conditional',
+        `\`UPDATE orders … WHERE id = $1 AND state = $2\`, order_events insert, ` +
+          'the audit hash-chain append — head row bumped and locked',
+        'until commit, on a chain of its own —, notifications insert) as SQL ' +
+          `from the bench process on a pg Pool of ${o.connections}, same workers and`,
         `seconds, after the HTTP run. Load average after both: ${o.loadAverageAfter.join(' / ')}.`,
         '',
       );
       lines.push(
-        '| request | HTTP n | HTTP p50 ms | HTTP p90 ms | HTTP p99 ms | HTTP max ms | errors | direct tx p50 ms | direct tx p99 ms |',
+        '| request | HTTP n | HTTP p50 ms | HTTP p90 ms | HTTP p99 ms | HTTP max ms | errors | direct tx ' +
+          'p50 ms | direct tx p99 ms |',
         '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
       );
       for (const k of STEPS) {
         const h = o.http.steps[k];
         const d = o.direct?.steps[k];
         lines.push(
-          `| ${k} | ${h.n} | ${h.p50} | ${h.p90} | ${h.p99} | ${h.max} | ${h.errors} | ${d?.p50 ?? '–'} | ${d?.p99 ?? '–'} |`,
+          `| ${k} | ${h.n} | ${h.p50} | ${h.p90} | ${h.p99} | ${h.max} | ${h.errors} | ${d?.p50 ?? '–'} ` +
+            `| ${d?.p99 ?? '–'} |`,
         );
       }
       lines.push('');
       lines.push('| measure | value |', '|---|---:|');
       lines.push(
-        `| HTTP: lifecycles in ${(o.http.wallMs / 1000).toFixed(1)} s | ${o.http.lifecycles} = **${o.http.lifecyclesPerSec}/s** (${o.http.requestsPerSec} req/s) |`,
+        `| HTTP: lifecycles in ${(o.http.wallMs / 1000).toFixed(1)} s | ${o.http.lifecycles} = ` +
+          `**${o.http.lifecyclesPerSec}/s** (${o.http.requestsPerSec} req/s) |`,
       );
       if (o.direct) {
         lines.push(
-          `| direct: lifecycles in ${(o.direct.wallMs / 1000).toFixed(1)} s | ${o.direct.lifecycles} = **${o.direct.lifecyclesPerSec}/s** |`,
+          `| direct: lifecycles in ${(o.direct.wallMs / 1000).toFixed(1)} s | ${o.direct.lifecycles} = ` +
+            `**${o.direct.lifecyclesPerSec}/s** |`,
         );
         lines.push(`| HTTP / direct | **${o.ratio === null ? 'n/a' : o.ratio.toFixed(3)}** |`);
       }
@@ -823,8 +886,20 @@ function issueMarkdown(runs: IssueRun[], checksList: IssueCheck[]): string[] {
       `## ${title}`,
       '',
       issue === 5
-        ? 'PostgreSQL, the same server after the scenarios above. 2,000 volunteers with sessions are written into the database, then each sends one POST /activities/:id/signups over 32 keep-alive sockets to one activity with 50 seats, after a warm-up of 300 other volunteers signing up the same way for another activity (a fresh process compiles the route and prepares its statements on each pool connection during its first few hundred requests; the figures of the warm-up are in the table); GET /api/health is then driven the same way the same number of times. Certificates: POST /certificates + GET /certificates/:id/pdf for the volunteers with most hours. Ledger: 100,000 hours rows for one village and month, exported while the server RSS is sampled every 50 ms.'
-        : 'PostgreSQL, the same server. 10,000 households are written into the database; POST /points/awards awards all of them (first call also opens their accounts; the second call is measured), then the second key is repeated. Direct: the same 10,000 movements as one multi-row INSERT in a rolled-back transaction. Balance reads: 300 sequential account reads as the county admin.',
+        ? 'PostgreSQL, the same server after the scenarios above. 2,000 volunteers with sessions are written ' +
+            'into the database, then each sends one POST /activities/:id/signups over 32 keep-alive sockets to one ' +
+            'activity with 50 seats, after a warm-up of 300 other volunteers signing up the same way for another ' +
+            'activity (a fresh process compiles the route and prepares its statements ' +
+            'on each pool connection during its first few hundred requests; ' +
+            'the figures of the warm-up are in the table); GET /api/health is ' +
+            'then driven the same way the same number of times. Certificates: ' +
+            'POST /certificates + GET /certificates/:id/pdf for the volunteers with most hours. Ledger: ' +
+            '100,000 hours rows for one village and month, exported while the server RSS is sampled every 50 ms.'
+        : 'PostgreSQL, the same server. 10,000 households are written into the database; ' +
+            'POST /points/awards awards all of them (first call also opens their accounts; ' +
+            'the second call is measured), then the second key is repeated. Direct: ' +
+            'the same 10,000 movements as one multi-row INSERT in a rolled-back transaction. Balance reads: ' +
+            '300 sequential account reads as the county admin.',
       '',
     );
     lines.push('| engine | target | measured | |', '|---|---|---|:-:|');
@@ -852,13 +927,17 @@ function listChecks(r: ListsResult): ListCheck[] {
     out.push({
       list: name,
       target: `≥ 40 % of the bare route's req/s and p99 < 100 ms at ${r.connections} connections (cache on), no errors`,
-      value: `${ratio.toFixed(1)} % (${x.reqPerSec} / ${h.reqPerSec} req/s), p99 ${x.p99} ms${x.non2xx + x.errors ? `, ${x.non2xx} non-2xx, ${x.errors} errors` : ''}`,
+      value:
+        `${ratio.toFixed(1)} % (${x.reqPerSec} / ${h.reqPerSec} req/s), ` +
+        `p99 ${x.p99} ms${x.non2xx + x.errors ? `, ${x.non2xx} non-2xx, ${x.errors} errors` : ''}`,
       pass: ratio >= 40 && x.p99 < 100 && x.non2xx + x.errors === 0,
     });
     out.push({
       list: name,
       target: 'for comparison, not a target: list cache off (second server process, same data)',
-      value: `${pct(off.reqPerSec, ho.reqPerSec).toFixed(1)} % (${off.reqPerSec} / ${ho.reqPerSec} req/s), p99 ${off.p99} ms`,
+      value:
+        `${pct(off.reqPerSec, ho.reqPerSec).toFixed(1)} % (${off.reqPerSec} / ${ho.reqPerSec} req/s), ` +
+        `p99 ${off.p99} ms`,
       pass: null,
     });
   }
@@ -868,14 +947,20 @@ function listChecks(r: ListsResult): ListCheck[] {
 function listsMarkdown(r: ListsResult): string[] {
   const lines: string[] = ['## Issue #11 — every hot list (town-scoped first pages at 20,000 volunteers)', ''];
   lines.push(
-    `PostgreSQL, a server of its own: demo county seeded, then grown by SQL in ${(r.generateMs / 1000).toFixed(1)} s to the rows below (1 in 16`,
-    `in 新集镇; every other list in proportion to the demo's volunteers), \`ANALYZE\`d, server restarted. Each list's first page`,
-    `(\`page=1&pageSize=20\`) as the 新集镇 institute admin (13800000002), ${r.connections} connections, ${r.warmupS} s warm-up then ${r.durationS} s, against`,
-    `GET /api/health measured in the same process right before it (the pair gives the ratio: the machine is shared and its load moves).`,
+    'PostgreSQL, a server of its own: demo county seeded, then grown by SQL ' +
+      `in ${(r.generateMs / 1000).toFixed(1)} s to the rows below (1 in 16`,
+    `in 新集镇; every other list in proportion to the demo's volunteers), \`ANALYZE\`d, server restarted. ` +
+      `Each list's first page`,
+    `(\`page=1&pageSize=20\`) as the 新集镇 institute admin (13800000002), ${r.connections} ` +
+      `connections, ${r.warmupS} s warm-up then ${r.durationS} s, against`,
+    'GET /api/health measured in the same process right before it (the pair gives the ratio: ' +
+      'the machine is shared and its load moves).',
     `Then the same on a second process with WENMING_LIST_CACHE=0 (every request`,
-    `builds its page: count and page queries). Load average before / after: ${r.loadAverageBefore.join(' / ')} → ${r.loadAverageAfter.join(' / ')}.`,
+    `builds its page: count and page queries). Load average before / after: ${r.loadAverageBefore.join(' / ')} ` +
+      `→ ${r.loadAverageAfter.join(' / ')}.`,
     '',
-    '| list | rows in county | in scope | cache on req/s | bare req/s | % of bare | p50 ms | p99 ms | bare p99 ms | cache off req/s | bare req/s | % of bare | p99 ms |',
+    '| list | rows in county | in scope | cache on req/s | bare req/s | % of bare | p50 ms | p99 ms | bare ' +
+      'p99 ms | cache off req/s | bare req/s | % of bare | p99 ms |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const name of Object.keys(LIST_PATHS) as ListName[]) {
@@ -885,7 +970,10 @@ function listsMarkdown(r: ListsResult): string[] {
     const ho = r.uncached.health[name];
     const rows = r.rows[name];
     lines.push(
-      `| \`GET ${LIST_PATHS[name].replace('?page=1&pageSize=20', '')}\` | ${rows.county.toLocaleString('en')} | ${rows.scoped.toLocaleString('en')} | ${x.reqPerSec} | ${h.reqPerSec} | **${pct(x.reqPerSec, h.reqPerSec).toFixed(1)}** | ${x.p50} | **${x.p99}** | ${h.p99} | ${o.reqPerSec} | ${ho.reqPerSec} | ${pct(o.reqPerSec, ho.reqPerSec).toFixed(1)} | ${o.p99} |`,
+      `| \`GET ${LIST_PATHS[name].replace('?page=1&pageSize=20', '')}\` | ${rows.county.toLocaleString('en')} ` +
+        `| ${rows.scoped.toLocaleString('en')} | ${x.reqPerSec} | ${h.reqPerSec} | ` +
+        `**${pct(x.reqPerSec, h.reqPerSec).toFixed(1)}** | ${x.p50} | **${x.p99}** | ${h.p99} | ${o.reqPerSec} ` +
+        `| ${ho.reqPerSec} | ${pct(o.reqPerSec, ho.reqPerSec).toFixed(1)} | ${o.p99} |`,
     );
   }
   lines.push('', 'Targets (issue #11):', '', '| list | target | measured | |', '|---|---|---|:-:|');
@@ -915,7 +1003,9 @@ function statsChecks(r: StatsBenchResult | undefined, issues: IssueRun[]): Stats
     const b = r.overview[BUILT];
     if (b)
       out.push({
-        target: `for comparison, not a target: overview ${BUILT} (from the rollups, nothing kept) and its ratio to the raw aggregation`,
+        target:
+          `for comparison, not a target: overview ${BUILT} (from the rollups, nothing kept) ` +
+          'and its ratio to the raw aggregation',
         value: `p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms; ${(r.raw.p50 / b.p50).toFixed(1)}×`,
         pass: b.errors ? false : null,
       });
@@ -927,12 +1017,16 @@ function statsChecks(r: StatsBenchResult | undefined, issues: IssueRun[]): Stats
     const worst = Math.max(r.report.json.max, r.report.docx.max);
     out.push({
       target: 'annual report (county, this year) in under 2 s, JSON and Word',
-      value: `JSON p50 ${r.report.json.p50.toFixed(0)} ms, Word p50 ${r.report.docx.p50.toFixed(0)} ms, slowest ${worst.toFixed(0)} ms`,
+      value:
+        `JSON p50 ${r.report.json.p50.toFixed(0)} ms, Word p50 ${r.report.docx.p50.toFixed(0)} ms, ` +
+        `slowest ${worst.toFixed(0)} ms`,
       pass: worst < 2000 && r.report.errors === 0,
     });
     out.push({
       target: 'stats-verify after the rebuild: rollups equal the figures recomputed from the rows',
-      value: `${r.differences} differences (rebuild ${(r.rebuildMs / 1000).toFixed(1)} s, verify ${(r.verifyMs / 1000).toFixed(1)} s)`,
+      value:
+        `${r.differences} differences (rebuild ${(r.rebuildMs / 1000).toFixed(1)} s, ` +
+        `verify ${(r.verifyMs / 1000).toFixed(1)} s)`,
       pass: r.differences === 0,
     });
   }
@@ -944,7 +1038,11 @@ function statsChecks(r: StatsBenchResult | undefined, issues: IssueRun[]): Stats
     const direct = w.direct && wo.direct ? w.direct.lifecyclesPerSec / wo.direct.lifecyclesPerSec : null;
     out.push({
       target: 'order lifecycles slowed by the rollups by at most 10 % (#4, with ÷ without capture triggers)',
-      value: `HTTP ${w.http.lifecyclesPerSec} / ${wo.http.lifecyclesPerSec} per s = ${(http * 100).toFixed(1)} %${direct === null ? '' : `; direct ${w.direct!.lifecyclesPerSec} / ${wo.direct!.lifecyclesPerSec} = ${(direct * 100).toFixed(1)} %`}`,
+      value:
+        `HTTP ${w.http.lifecyclesPerSec} / ${wo.http.lifecyclesPerSec} per s = ${(http * 100).toFixed(1)} %` +
+        (direct === null
+          ? ''
+          : `; direct ${w.direct!.lifecyclesPerSec} / ${wo.direct!.lifecyclesPerSec} = ${(direct * 100).toFixed(1)} %`),
       pass: http >= 0.9,
     });
   }
@@ -954,7 +1052,9 @@ function statsChecks(r: StatsBenchResult | undefined, issues: IssueRun[]): Stats
     const ratio = a.signups.perSec / ao.signups.perSec;
     out.push({
       target: 'sign-up burst slowed by the rollups by at most 10 % (#5, with ÷ without capture triggers)',
-      value: `${a.signups.perSec} / ${ao.signups.perSec} req/s = ${(ratio * 100).toFixed(1)} % (p99 ${a.signups.latency.p99.toFixed(1)} vs ${ao.signups.latency.p99.toFixed(1)} ms)`,
+      value:
+        `${a.signups.perSec} / ${ao.signups.perSec} req/s = ${(ratio * 100).toFixed(1)} % ` +
+        `(p99 ${a.signups.latency.p99.toFixed(1)} vs ${ao.signups.latency.p99.toFixed(1)} ms)`,
       pass: ratio >= 0.9,
     });
   }
@@ -966,13 +1066,18 @@ function statsMarkdown(r: StatsBenchResult | undefined, checks: StatsCheck[]): s
   const lines: string[] = ['## Issue #12 — statistics at 10× the demo', ''];
   if (r) {
     lines.push(
-      `PostgreSQL, a server of its own: demo county seeded, then grown by SQL (triggers off) in ${(r.generateMs / 1000).toFixed(1)} s to`,
+      'PostgreSQL, a server of its own: demo county seeded, then grown by SQL (triggers off) ' +
+        `in ${(r.generateMs / 1000).toFixed(1)} s to`,
       `${Object.entries(r.rows)
         .map(([t, n]) => `${n.toLocaleString('en')} ${t}`)
         .join(', ')}; the rollups rebuilt from the rows`,
-      `(\`rebuildStats\`: ${r.rebuildDeltas.toLocaleString('en')} deltas folded in ${(r.rebuildMs / 1000).toFixed(1)} s) and verified (${(r.verifyMs / 1000).toFixed(1)} s). Requests one at a time as the`,
-      'county admin (13800000001), after 5 unmeasured; the raw aggregation is the `stat_contributions` view (every row of every',
-      'source table through its contribution function) summed for the same region and period, plus the active volunteers from',
+      `(\`rebuildStats\`: ${r.rebuildDeltas.toLocaleString('en')} deltas folded ` +
+        `in ${(r.rebuildMs / 1000).toFixed(1)} s) and verified (${(r.verifyMs / 1000).toFixed(1)} s). ` +
+        'Requests one at a time as the',
+      'county admin (13800000001), after 5 unmeasured; the raw aggregation is the `stat_contributions` view ' +
+        '(every row of every',
+      'source table through its contribution function) summed for the same region and period, ' +
+        'plus the active volunteers from',
       'the hours ledger, in the same database.',
       '',
       '| overview | p50 ms | p90 ms | p99 ms | max ms | n |',
@@ -981,14 +1086,18 @@ function statsMarkdown(r: StatsBenchResult | undefined, checks: StatsCheck[]): s
         ([n, x]) =>
           `| ${n} | ${x.p50.toFixed(1)} | ${x.p90.toFixed(1)} | ${x.p99.toFixed(1)} | ${x.max.toFixed(1)} | ${x.n} |`,
       ),
-      `| raw aggregation, county this year | ${r.raw.p50.toFixed(0)} | ${r.raw.p90.toFixed(0)} | ${r.raw.p99.toFixed(0)} | ${r.raw.max.toFixed(0)} | ${r.raw.n} |`,
-      `| annual report JSON | ${r.report.json.p50.toFixed(0)} | ${r.report.json.p90.toFixed(0)} | ${r.report.json.p99.toFixed(0)} | ${r.report.json.max.toFixed(0)} | ${r.report.json.n} |`,
-      `| annual report Word | ${r.report.docx.p50.toFixed(0)} | ${r.report.docx.p90.toFixed(0)} | ${r.report.docx.p99.toFixed(0)} | ${r.report.docx.max.toFixed(0)} | ${r.report.docx.n} |`,
+      `| raw aggregation, county this year | ${r.raw.p50.toFixed(0)} | ${r.raw.p90.toFixed(0)} ` +
+        `| ${r.raw.p99.toFixed(0)} | ${r.raw.max.toFixed(0)} | ${r.raw.n} |`,
+      `| annual report JSON | ${r.report.json.p50.toFixed(0)} | ${r.report.json.p90.toFixed(0)} ` +
+        `| ${r.report.json.p99.toFixed(0)} | ${r.report.json.max.toFixed(0)} | ${r.report.json.n} |`,
+      `| annual report Word | ${r.report.docx.p50.toFixed(0)} | ${r.report.docx.p90.toFixed(0)} ` +
+        `| ${r.report.docx.p99.toFixed(0)} | ${r.report.docx.max.toFixed(0)} | ${r.report.docx.n} |`,
       '',
     );
   }
   lines.push(
-    'The write cost: the #4 lifecycles and the #5 burst above ran with the capture triggers (the deployed default), then',
+    'The write cost: the #4 lifecycles and the #5 burst above ran with the capture triggers (the deployed ' +
+      'default), then',
     'again on the same server with them switched off (`ALTER TABLE … DISABLE TRIGGER stat_capture_*`).',
     '',
     'Targets (issue #12):',
@@ -1036,8 +1145,12 @@ function markdown(results: {
     'Generated by `npm run bench` (bench/run.ts) — do not edit by hand; raw numbers in `bench/results/latest.json`.',
     '',
     `Run ${results.date} on ${m.nproc} CPU cores (${m.cpuModel}), ${m.memoryGb} GB memory, Node ${m.node}, ${m.os}.`,
-    `Load average when the run started: ${m.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min); anything above ~0.5 means other work shared the cores.`,
-    `The server runs as a child process (\`node ${((results.settings as { serverFlags?: string[] }).serverFlags ?? []).join(' ')} dist/server/main.mjs\` — the bundle scripts/build-server.mjs compiles — as \`npm start\` runs it; LOG_LEVEL=warn, fresh data, demo county seeded);`,
+    `Load average when the run started: ${m.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min); ` +
+      'anything above ~0.5 means other work shared the cores.',
+    'The server runs as a child process ' +
+      `(\`node ${((results.settings as { serverFlags?: string[] }).serverFlags ?? []).join(' ')} ` +
+      `dist/server/main.mjs\` — the bundle scripts/build-server.mjs compiles — as \`npm start\` runs it; ` +
+      'LOG_LEVEL=warn, fresh data, demo county seeded);',
     `autocannon runs in the bench process on the same machine, so client and server share the ${m.nproc} cores.`,
     `${st.connections} connections, ${st.warmupS} s warm-up then ${st.durationS} s per route. The scoped route is`,
     '`GET /api/v1/sites?page=1&pageSize=20` as the 新集镇 institute admin (13800000002, region-scoped);',
@@ -1062,14 +1175,18 @@ function markdown(results: {
       routes.push([`GET ${SITES_PATH} (scoped, list cache off: second process, for comparison)`, r.sitesUncached]);
     for (const [name, x] of routes) {
       lines.push(
-        `| ${name} | ${x.reqPerSec} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.requests} | ${x.non2xx + x.errors} |`,
+        `| ${name} | ${x.reqPerSec} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.max} | ${x.requests} ` +
+          `| ${x.non2xx + x.errors} |`,
       );
     }
     lines.push(
       '',
-      `Scoped / bare req/s: **${(r.scopedRatio * 100).toFixed(1)} %**${r.siteTotal !== undefined ? ` (the scoped list has ${r.siteTotal} sites in scope)` : ''}.` +
+      `Scoped / bare req/s: **${(r.scopedRatio * 100).toFixed(1)} %**` +
+        (r.siteTotal !== undefined ? ` (the scoped list has ${r.siteTotal} sites in scope)` : '') +
+        '.' +
         (r.uncachedRatio !== undefined
-          ? ` With the list cache off (WENMING_LIST_CACHE=0; each request builds its page in the database instead of checking the cached page's version): ${(r.uncachedRatio * 100).toFixed(1)} %.`
+          ? ' With the list cache off (WENMING_LIST_CACHE=0; each request builds its page in the database ' +
+            `instead of checking the cached page's version): ${(r.uncachedRatio * 100).toFixed(1)} %.`
           : ''),
       '',
     );
@@ -1084,10 +1201,13 @@ function markdown(results: {
     if (r.responsiveness) {
       const x = r.responsiveness;
       lines.push(
-        `| GET /api/v1/stats/coverage (county admin) by ${COVERAGE_CONCURRENCY} concurrent clients | ${x.coverageRequests} requests in ${x.coverageWallMs} ms (${Math.round((x.coverageRequests * 1000) / x.coverageWallMs)} req/s) |`,
+        `| GET /api/v1/stats/coverage (county admin) by ${COVERAGE_CONCURRENCY} concurrent clients ` +
+          `| ${x.coverageRequests} requests in ${x.coverageWallMs} ms ` +
+          `(${Math.round((x.coverageRequests * 1000) / x.coverageWallMs)} req/s) |`,
       );
       lines.push(
-        `| /api/health during them: p50 / p99 / max (${x.healthSamples} sequential probes) | ${x.healthP50} / ${x.healthP99} / ${x.healthMax} ms |`,
+        `| /api/health during them: p50 / p99 / max (${x.healthSamples} sequential probes) ` +
+          `| ${x.healthP50} / ${x.healthP99} / ${x.healthMax} ms |`,
       );
       lines.push(`| /api/health idle: p50 / p99 | ${x.idleHealthP50} / ${x.idleHealthP99} ms |`);
     }
@@ -1096,7 +1216,8 @@ function markdown(results: {
   lines.push(
     '## Targets',
     '',
-    'From the issue. On PostgreSQL all targets bind; on PGlite the throughput targets are recorded (marked *info*) and RSS, warm start and responsiveness bind.',
+    'From the issue. On PostgreSQL all targets bind; on PGlite the throughput targets are recorded (marked ' +
+      '*info*) and RSS, warm start and responsiveness bind.',
     '',
   );
   lines.push('| engine | target | measured | |', '|---|---|---|:-:|');
@@ -1144,7 +1265,8 @@ async function main() {
     statsChecks: [] as StatsCheck[],
   };
   log(
-    `bench: ${results.machine.nproc} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, load average ${results.machine.loadAverageAtStart.join(' / ')}`,
+    `bench: ${results.machine.nproc} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, ` +
+      `load average ${results.machine.loadAverageAtStart.join(' / ')}`,
   );
   const latestPath = path.join(repoRoot, 'bench', 'results', 'latest.json');
   const previous = fs.existsSync(latestPath) ? JSON.parse(fs.readFileSync(latestPath, 'utf8')) : null;
@@ -1152,7 +1274,9 @@ async function main() {
     if (engine === 'postgres') {
       results.postgresVersion = await postgresReachable(ADMIN_URL);
       if (!results.postgresVersion) {
-        const msg = `PostgreSQL skipped: ${ADMIN_URL.replace(/\/\/[^@]*@/, '//…@')} is not reachable (set BENCH_DATABASE_URL).`;
+        const msg =
+          `PostgreSQL skipped: ${ADMIN_URL.replace(/\/\/[^@]*@/, '//…@')} is not reachable (set ` +
+          'BENCH_DATABASE_URL).';
         log(`\n⚠ ${msg}`);
         results.skipped.push(msg);
         continue;
@@ -1251,7 +1375,8 @@ async function main() {
   for (const c of results.listChecks) log(`  ${mark(c.pass)} #11 ${c.list}: ${c.target} — ${c.value}`);
   for (const c of results.statsChecks) log(`  ${mark(c.pass)} #12: ${c.target} — ${c.value}`);
   log(
-    `\nwrote ${path.relative(repoRoot, path.join(outDir, 'latest.json'))} and ${path.relative(repoRoot, path.join(docsDir, 'BENCHMARKS.md'))}`,
+    `\nwrote ${path.relative(repoRoot, path.join(outDir, 'latest.json'))} ` +
+      `and ${path.relative(repoRoot, path.join(docsDir, 'BENCHMARKS.md'))}`,
   );
 }
 

@@ -91,16 +91,22 @@ async function grow(
     (await c.query(`select count(*)::int as n from regions where level = 'village' and county_code = '${COUNTY}'`))
       .rows[0].n,
   );
+  const otherRows = spread
+    ? `select id, row_number() over (order by id) - 1 as k from ${spread.table} where county_code = '${COUNTY}'`
+    : 'select null::uuid as id, 0::bigint as k';
   await c.query(`
-    with src as materialized (select t.*, row_number() over (order by t.id) - 1 as sn from ${table} t where t.county_code = '${COUNTY}'),
+    with src as materialized (select t.*, row_number() over (order by t.id) - 1 as sn from ${table} t
+      where t.county_code = '${COUNTY}'),
     vill as materialized (select code, path, row_number() over (order by code) - 1 as vi
       from regions where level = 'village' and county_code = '${COUNTY}'),
-    other as materialized (${spread ? `select id, row_number() over (order by id) - 1 as k from ${spread.table} where county_code = '${COUNTY}'` : 'select null::uuid as id, 0::bigint as k'}),
-    g as (select g, g % ${ns} as sn, (g * 7919) % ${nv} as vi, (g * 104729) % ${no} as k from generate_series(1::bigint, ${n}::bigint) g)
+    other as materialized (${otherRows}),
+    g as (select g, g % ${ns} as sn, (g * 7919) % ${nv} as vi, (g * 104729) % ${no} as k
+      from generate_series(1::bigint, ${n}::bigint) g)
     insert into ${table} ${identity.length ? 'overriding system value' : ''}
     select r.* from g join src on src.sn = g.sn join vill v on v.vi = g.vi join other o on o.k = g.k
     -- in FROM: (f(…)).* in the select list would call f once per column
-    cross join lateral jsonb_populate_record(null::${table}, to_jsonb(src) - 'sn' || jsonb_build_object(${overrides})) r`);
+    cross join lateral
+      jsonb_populate_record(null::${table}, to_jsonb(src) - 'sn' || jsonb_build_object(${overrides})) r`);
   log(`  ${table}: +${n} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
@@ -286,7 +292,8 @@ export async function benchStats(opts: {
     const json = await timeRequests(server, token, `/api/v1/reports/annual?year=${reportYear}`, 5);
     const docx = await timeRequests(server, token, `/api/v1/reports/annual?year=${reportYear}&format=docx`, 5);
     log(
-      `  annual report: JSON p50 ${json.p50.toFixed(0)} ms (max ${json.max.toFixed(0)}), Word p50 ${docx.p50.toFixed(0)} ms`,
+      `  annual report: JSON p50 ${json.p50.toFixed(0)} ms (max ${json.max.toFixed(0)}), ` +
+        `Word p50 ${docx.p50.toFixed(0)} ms`,
     );
     return {
       rows: gen.rows,

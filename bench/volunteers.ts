@@ -176,7 +176,8 @@ function postFile(
 ): Promise<{ status: number; body: string }> {
   const boundary = `----bench${crypto.randomBytes(8).toString('hex')}`;
   const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${XLSX_MIME}\r\n\r\n`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; ` +
+      `filename="${filename}"\r\nContent-Type: ${XLSX_MIME}\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const body = Buffer.concat([head, buf, tail]);
@@ -212,7 +213,9 @@ const nameKeys = (name: string) => {
   return { full: s.join(''), initials: s.map((x) => x[0] ?? '').join('') };
 };
 
-/** The baseline: the same rows, every column precomputed, 1,000-row multi-row INSERTs into a scratch copy of volunteers. */
+/**
+ * The baseline: the same rows, every column precomputed, 1,000-row multi-row INSERTs into a scratch copy of volunteers.
+ */
 async function directInsert(
   databaseUrl: string,
   rows: Person[],
@@ -428,7 +431,9 @@ export async function benchVolunteers(opts: {
     rssSamples: rss.length,
   };
   log(
-    `    HTTP ${res.status} in ${(wallMs / 1000).toFixed(1)} s = ${imp.rowsPerSec} rows/s; ${JSON.stringify(answer)}; RSS ${imp.rssBeforeMb} → peak ${imp.rssPeakMb} MB (+${imp.rssGrowthMb})`,
+    `    HTTP ${res.status} in ${(wallMs / 1000).toFixed(1)} s ` +
+      `= ${imp.rowsPerSec} rows/s; ${JSON.stringify(answer)}; RSS ${imp.rssBeforeMb} → peak ${imp.rssPeakMb} MB ` +
+      `(+${imp.rssGrowthMb})`,
   );
 
   let direct: VolunteersResult['direct'] = null;
@@ -451,7 +456,9 @@ export async function benchVolunteers(opts: {
   log(`  GET /api/v1/volunteers?q=… × ${SEARCH_REQUESTS}, sequential, as the county admin …`);
   const s = await search(baseUrl, token, rows);
   log(
-    `    ${s.countyVolunteers} volunteers in the county; p50 ${s.all.p50} ms, p99 ${s.all.p99} ms (initials p50 ${s.byKind.initials.p50}, pinyin p50 ${s.byKind.pinyin.p50}, chinese p50 ${s.byKind.chinese.p50})`,
+    `    ${s.countyVolunteers} volunteers in the county; p50 ${s.all.p50} ms, ` +
+      `p99 ${s.all.p99} ms (initials p50 ${s.byKind.initials.p50}, pinyin p50 ${s.byKind.pinyin.p50}, ` +
+      `chinese p50 ${s.byKind.chinese.p50})`,
   );
   return {
     engine: opts.engine,

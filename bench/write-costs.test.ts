@@ -67,7 +67,8 @@ async function mint(village: { code: string; path: string; county_code: string }
   await c.query('begin');
   await c.query(
     `insert into users (id, county_code, name, phone_hash, phone_enc, phone_masked, password_hash, region_code)
-     select u, $1, case when r then '测群众' else '测志愿者' end || i, 'bench-phone-' || u, 'x', '199****' || lpad(i::text, 4, '0'), 'x', $2
+     select u, $1, case when r then '测群众' else '测志愿者' end || i, 'bench-phone-' || u, 'x',
+       '199****' || lpad(i::text, 4, '0'), 'x', $2
      from unnest($3::uuid[], $4::int[], $5::bool[]) as t(u, i, r)`,
     [
       village.county_code,
@@ -78,21 +79,26 @@ async function mint(village: { code: string; path: string; county_code: string }
     ],
   );
   await c.query(
-    `insert into role_assignments (user_id, role_code, region_code, scope) select u, 'resident', $1, 'self' from unnest($2::uuid[]) as t(u)`,
+    `insert into role_assignments (user_id, role_code, region_code, scope) select u, 'resident', $1, 'self' ` +
+      'from unnest($2::uuid[]) as t(u)',
     [village.code, res],
   );
   await c.query(
-    `insert into role_assignments (user_id, role_code, region_code, scope) select u, 'volunteer', $1, 'self' from unnest($2::uuid[]) as t(u)`,
+    `insert into role_assignments (user_id, role_code, region_code, scope) select u, 'volunteer', $1, 'self' ` +
+      'from unnest($2::uuid[]) as t(u)',
     [village.code, vus],
   );
   await c.query(
-    `insert into volunteers (id, county_code, region_code, region_path, user_id, volunteer_no, name, name_pinyin, name_initials, gender, birth_date, id_hash, id_enc, id_masked, source, verified)
-     select v, $1, $2, $3, u, 'BO' || $6 || lpad(i::text, 4, '0'), '测志愿者' || i, 'x', 'x', 'female', '1990-01-01', 'bench-id-' || v, 'x', '4115**********0000', 'staff', true
+    `insert into volunteers (id, county_code, region_code, region_path, user_id, volunteer_no, name, name_pinyin,
+      name_initials, gender, birth_date, id_hash, id_enc, id_masked, source, verified)
+     select v, $1, $2, $3, u, 'BO' || $6 || lpad(i::text, 4, '0'), '测志愿者' || i, 'x', 'x', 'female', '1990-01-01',
+       'bench-id-' || v, 'x', '4115**********0000', 'staff', true
      from unnest($4::uuid[], $5::uuid[], $7::int[]) as t(v, u, i)`,
     [village.county_code, village.code, village.path, vids, vus, tag, idx],
   );
   await c.query(
-    `insert into sessions (token_hash, user_id, csrf_token) select h, u, 'bench' from unnest($1::text[], $2::uuid[]) as t(h, u)`,
+    `insert into sessions (token_hash, user_id, csrf_token) select h, u, 'bench' ` +
+      'from unnest($1::text[], $2::uuid[]) as t(h, u)',
     [[...rt, ...vt].map(sha256), [...res, ...vus]],
   );
   await c.query('commit');
@@ -175,7 +181,11 @@ async function measure(name: string, run: (i: number) => Promise<void>) {
     }
   }
   console.log(
-    `COST ${name}: statements ${(n / M).toFixed(2)}, rows written ${(writes / M).toFixed(2)}, fn calls ${(calls / M).toFixed(2)}, app cpu ${((c1.user + c1.system) / 1000 / M).toFixed(3)} ms (user ${(c1.user / 1000 / M).toFixed(3)}, sys ${(c1.system / 1000 / M).toFixed(3)}), backend cpu ${((b1 - b0) / M).toFixed(3)} ms\n  ${rows.join(' ')}\n  ${[...kinds].map(([k, v]) => `${(v / M).toFixed(2)}× ${k}`).join('\n  ')}`,
+    `COST ${name}: statements ${(n / M).toFixed(2)}, rows written ${(writes / M).toFixed(2)}, ` +
+      `fn calls ${(calls / M).toFixed(2)}, app cpu ${((c1.user + c1.system) / 1000 / M).toFixed(3)} ms ` +
+      `(user ${(c1.user / 1000 / M).toFixed(3)}, sys ${(c1.system / 1000 / M).toFixed(3)}), ` +
+      `backend cpu ${((b1 - b0) / M).toFixed(3)} ` +
+      `ms\n  ${rows.join(' ')}\n  ${[...kinds].map(([k, v]) => `${(v / M).toFixed(2)}× ${k}`).join('\n  ')}`,
   );
 }
 

@@ -97,7 +97,8 @@ describe('admin volunteers', () => {
     await drawer.getByPlaceholder('与身份证一致').fill(name);
     await drawer.getByPlaceholder('18 位居民身份证号').fill(registeredId);
     // sex and birth date appear as soon as the number is complete and valid
-    const birth = `${Number(registeredId.slice(6, 10))}年${Number(registeredId.slice(10, 12))}月${Number(registeredId.slice(12, 14))}日`;
+    const [year, month, day] = [registeredId.slice(6, 10), registeredId.slice(10, 12), registeredId.slice(12, 14)];
+    const birth = `${Number(year)}年${Number(month)}月${Number(day)}日`;
     await drawer.locator('.derived').filter({ hasText: birth }).waitFor();
     expect(await drawer.locator('.derived').innerText()).toContain(Number(registeredId[16]) % 2 === 1 ? '男' : '女');
     await drawer

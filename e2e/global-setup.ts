@@ -41,7 +41,8 @@ export default async function setup(project: TestProject) {
     throw e;
   }
   console.log(
-    `[e2e] server at ${server.baseUrl} (${database ? `PostgreSQL ${database.name}` : 'PGlite'}), ready in ${(server.startMs / 1000).toFixed(1)} s`,
+    `[e2e] server at ${server.baseUrl} (${database ? `PostgreSQL ${database.name}` : 'PGlite'}), ` +
+      `ready in ${(server.startMs / 1000).toFixed(1)} s`,
   );
   process.env.E2E_BASE_URL = server.baseUrl;
   project.provide('e2eBaseUrl', server.baseUrl);

@@ -2,7 +2,8 @@
  * Activities on the mobile H5 (issue #5): the county admin publishes an activity through the API; the volunteer
  * 李志愿 opens it in the H5, signs up (confirm dialog), opens the QR check-in link and checks in; the activity
  * page then says 已签到. A resident (赵大娘, no volunteer record) joins an activity open to residents (报名参加), waits
- * behind another resident, is promoted and checks in by QR; 我的活动 lists it. A certificate issued for the volunteer verifies on the public page without sign-in.
+ * behind another resident, is promoted and checks in by QR; 我的活动 lists it. A certificate issued for the volunteer
+ * verifies on the public page without sign-in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';

@@ -60,7 +60,9 @@ const sourceUrls = {
         return {
           errors: [
             {
-              text: `${path.relative(root, args.path)}: use import.meta.url (import.meta.dirname/filename are not rewritten for the bundle)`,
+              text:
+                `${path.relative(root, args.path)}: use import.meta.url (import.meta.dirname/filename are not ` +
+                'rewritten for the bundle)',
             },
           ],
         };

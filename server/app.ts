@@ -75,7 +75,8 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   await app.register(cookie);
   registerSecurityHeaders(app);
   await app.register(rateLimit, { global: false });
-  await app.register(multipart, { limits: { fileSize: IMAGE_MAX_BYTES, files: 1, fields: 10 } }); // routes raise the file limit where they need to
+  // routes raise the file limit where they need to
+  await app.register(multipart, { limits: { fileSize: IMAGE_MAX_BYTES, files: 1, fields: 10 } });
   await app.register(swagger, {
     openapi: {
       info: {

@@ -61,7 +61,10 @@ export async function backup(config: Config, target?: string) {
     path.join(dir, 'manifest.json'),
     JSON.stringify({ version, engine, createdAt: new Date().toISOString() }, null, 2),
   );
-  return `已备份到 ${dir}（${engine === 'pglite' ? '嵌入式数据库' : 'PostgreSQL'}、上传文件${fs.existsSync(path.join(dir, 'secret.key')) ? '、数据密钥' : ''}）。请妥善保管：备份中的数据密钥可解密身份证号与手机号。`;
+  return (
+    `已备份到 ${dir}（${engine === 'pglite' ? '嵌入式数据库' : 'PostgreSQL'}、` +
+    `上传文件${fs.existsSync(path.join(dir, 'secret.key')) ? '、数据密钥' : ''}）。请妥善保管：备份中的数据密钥可解密身份证号与手机号。`
+  );
 }
 
 export async function restore(config: Config, source: string, force: boolean) {

@@ -69,7 +69,8 @@ async function main() {
         const county = args[0] ?? '';
         const r = await initCounty(deps, county);
         console.log(
-          `已初始化：${r.county}（${r.towns} 个乡镇、${r.villages} 个村/社区），默认建设标准已就绪。下一步：npm run cli -- create-admin <手机号> <密码> <姓名> --county ${county}`,
+          `已初始化：${r.county}（${r.towns} 个乡镇、${r.villages} 个村/社区），默认建设标准已就绪。下一步：` +
+            `npm run cli -- create-admin <手机号> <密码> <姓名> --county ${county}`,
         );
         return 0;
       }

@@ -40,12 +40,15 @@ async function main() {
   console.log(
     [
       '',
-      `文明实践云 ${deps.version} 已启动（数据库：${deps.database.kind === 'pglite' ? `嵌入式 PGlite，${config.dataDir}` : 'PostgreSQL'}，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒）`,
+      `文明实践云 ${deps.version} 已启动` +
+        `（数据库：${deps.database.kind === 'pglite' ? `嵌入式 PGlite，${config.dataDir}` : 'PostgreSQL'}，` +
+        `用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒）`,
       `  管理后台   ${base}/admin/`,
       `  移动端 H5  ${base}/m/`,
       `  接口文档   ${base}/api/docs`,
       config.demo
-        ? `  演示账号（密码 ${DEMO_PASSWORD}）：13800000001 中心管理员 · 13800000002 新集镇所管理员 · 13800000004 站管理员 · 13800000005 志愿者 · 13800000007 群众 · 13800000009 系统管理员 · 13800000010 审计管理员 · 13800000011 安全管理员`
+        ? `  演示账号（密码 ${DEMO_PASSWORD}）：13800000001 中心管理员 · 13800000002 新集镇所管理员 · 13800000004 站管理员 · 13800000005 ` +
+          '志愿者 · 13800000007 群众 · 13800000009 系统管理员 · 13800000010 审计管理员 · 13800000011 安全管理员'
         : '',
       '',
     ].join('\n'),

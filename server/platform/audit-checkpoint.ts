@@ -35,7 +35,8 @@ export async function appendCheckpoint(file: string, lanes: CheckpointLane[], at
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const fh = await fs.promises.open(file, 'a', 0o600);
   try {
-    await fh.write(`${line}\n`); // one write of one line: appends of several processes do not interleave on a local disk
+    // one write of one line: appends of several processes do not interleave on a local disk
+    await fh.write(`${line}\n`);
     await fh.sync();
   } finally {
     await fh.close();

@@ -79,7 +79,8 @@ async function audited(n: number, prefix: string) {
 /** A chain of the county with at least `min` events, and its events. */
 async function chainWith(min: number) {
   const { rows } = await q(
-    `select chain from audit_events where chain like '411523/%' group by chain having count(*) >= $1 order by chain limit 1`,
+    `select chain from audit_events where chain like '411523/%' group by chain having count(*) >= $1 ` +
+      'order by chain limit 1',
     [min],
   );
   const chain = (rows[0] as { chain: string }).chain;
@@ -152,7 +153,8 @@ describe('the keyed audit chain', () => {
     // the events come back (a restore): the chain matches its checkpoint again
     for (const x of rows.filter((y) => Number(y.seq) > Number(keep.seq)))
       await q(
-        `insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
+        `insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip,
+          request_id, before_digest, after_digest, detail, hash)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [
           x.chain,
@@ -284,7 +286,8 @@ describe('chains written before the key (an upgrade)', () => {
       };
       prev = legacyEventHash(prev, e);
       await q(
-        `insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
+        `insert into audit_events (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip,
+          request_id, before_digest, after_digest, detail, hash)
          values ($1, $2, $3, null, $4, $5, $6, $7, $8, null, null, $9, $10, $11)`,
         [
           chain,

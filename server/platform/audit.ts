@@ -163,9 +163,12 @@ async function appendEvent(tx: DbOrTx, e: PreparedEvent) {
   const f = e.fields;
   const append = () =>
     tx.execute(sql`with h as (select seq + 1 as seq, hash from ${auditHeads} where chain = ${e.chain} for update),
-    e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
-      select ${e.chain}, h.seq, ${e.at.toISOString()}::timestamptz, ${f.actorId}::uuid, ${f.actorName}, ${f.action}, ${f.entity}, ${f.entityId}, ${f.ip}, ${f.requestId},
-        ${f.beforeDigest}, ${f.afterDigest}, ${e.detailJson}::jsonb, ${linkHashSql(sql`h.hash`, sql`${e.tag}::text`, sql`h.seq`)}
+    e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip,
+      request_id, before_digest, after_digest, detail, hash)
+      select ${e.chain}, h.seq, ${e.at.toISOString()}::timestamptz, ${f.actorId}::uuid, ${f.actorName},
+        ${f.action}, ${f.entity}, ${f.entityId}, ${f.ip}, ${f.requestId},
+        ${f.beforeDigest}, ${f.afterDigest}, ${e.detailJson}::jsonb,
+        ${linkHashSql(sql`h.hash`, sql`${e.tag}::text`, sql`h.seq`)}
       from h returning seq, hash)
     update ${auditHeads} set seq = e.seq, hash = e.hash from e where ${auditHeads}.chain = ${e.chain} returning e.seq`);
   const { rows } = await append();
@@ -232,12 +235,17 @@ export function auditAppendSql(actor: Actor, input: AuditInput, from: SQL, pick?
       : g(e);
   const hash = (prev: SQL, seq: SQL) => linkHashSql(prev, sql`audit_t.tag`, seq);
   const ctes = sql`audit_g as (select (${pick ? pick.by : sql`null`})::text as v from ${from} limit 1),
-    audit_t as (select ${choose((x) => sql`${x.tag}::text`)} as tag, ${choose((x) => sql`${x.detailJson}::jsonb`)} as detail from audit_g),
-    audit_h as (insert into ${auditHeads} as h (chain, seq, hash) select ${e.chain}, 1, ${hash(sql`${GENESIS}::text`, sql`1`)} from audit_t
-      on conflict (chain) do update set seq = h.seq + 1, hash = (select ${hash(sql`h.hash`, sql`(h.seq + 1)`)} from audit_t)
+    audit_t as (select ${choose((x) => sql`${x.tag}::text`)} as tag,
+      ${choose((x) => sql`${x.detailJson}::jsonb`)} as detail from audit_g),
+    audit_h as (insert into ${auditHeads} as h (chain, seq, hash)
+      select ${e.chain}, 1, ${hash(sql`${GENESIS}::text`, sql`1`)} from audit_t
+      on conflict (chain) do update
+        set seq = h.seq + 1, hash = (select ${hash(sql`h.hash`, sql`(h.seq + 1)`)} from audit_t)
       returning seq, hash),
-    audit_e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip, request_id, before_digest, after_digest, detail, hash)
-      select ${e.chain}, audit_h.seq, ${at.toISOString()}::timestamptz, ${f.actorId}::uuid, ${f.actorName}, ${f.action}, ${f.entity}, ${f.entityId}, ${f.ip}, ${f.requestId},
+    audit_e as (insert into ${auditEvents} (chain, seq, at, actor_id, actor_name, action, entity, entity_id, ip,
+      request_id, before_digest, after_digest, detail, hash)
+      select ${e.chain}, audit_h.seq, ${at.toISOString()}::timestamptz, ${f.actorId}::uuid, ${f.actorName},
+        ${f.action}, ${f.entity}, ${f.entityId}, ${f.ip}, ${f.requestId},
         ${f.beforeDigest}, ${f.afterDigest}, audit_t.detail, audit_h.hash
       from audit_h, audit_t returning seq)`;
   return { chain: e.chain, ctes, seq: sql`(select seq from audit_e)` };
@@ -434,7 +442,8 @@ async function rekeyChain(tx: Parameters<Parameters<Db['transaction']>[0]>[0], c
     if (!rows.length) break;
     const hashes = rows.map((r) => (prev = eventHash(prev, fieldsOf(r))));
     await tx.execute(sql`update ${auditEvents} as e set hash = u.hash
-      from unnest(${`{${rows.map((r) => r.seq).join(',')}}`}::bigint[], ${`{${hashes.join(',')}}`}::text[]) as u(seq, hash)
+      from unnest(${`{${rows.map((r) => r.seq).join(',')}}`}::bigint[], ${`{${hashes.join(',')}}`}::text[])
+        as u(seq, hash)
       where e.chain = ${chain} and e.seq = u.seq`);
   }
   await tx.update(auditHeads).set({ hash: prev, keyed: true }).where(eq(auditHeads.chain, chain));

@@ -99,13 +99,17 @@ export async function authenticate(
   let row: SessionRow | undefined = hit && hit.until > performance.now() ? hit.row : undefined;
   if (!row) {
     const { rows } = await database.query(
-      `select s.id as session_id, s.user_id, s.csrf_token, s.last_seen_at, u.name, u.county_code, u.region_code, u.active,
-       u.must_change_password,
+      `select s.id as session_id, s.user_id, s.csrf_token, s.last_seen_at, u.name, u.county_code, u.region_code,
+       u.active, u.must_change_password,
        coalesce(json_agg(json_build_object('role', ra.role_code, 'scope', ra.scope, 'regionCode', ra.region_code,
-         'path', r.path, 'teamId', ra.team_id, 'permissions', ro.permissions, 'duty', ro.duty)) filter (where ra.id is not null), '[]'::json) as grants,
-       (select json_build_object('volunteerId', v.id, 'volunteerPath', v.region_path, 'verified', coalesce(v.verified, false),
-          'leads', (select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]') from teams t where t.leader_volunteer_id = v.id),
-          'memberOf', (select coalesce(json_agg(m.team_id), '[]') from team_members m where m.volunteer_id = v.id and m.status = 'active'))
+         'path', r.path, 'teamId', ra.team_id, 'permissions', ro.permissions, 'duty', ro.duty))
+         filter (where ra.id is not null), '[]'::json) as grants,
+       (select json_build_object('volunteerId', v.id, 'volunteerPath', v.region_path,
+          'verified', coalesce(v.verified, false),
+          'leads', (select coalesce(json_agg(json_build_object('id', t.id, 'regionPath', t.region_path)), '[]')
+            from teams t where t.leader_volunteer_id = v.id),
+          'memberOf', (select coalesce(json_agg(m.team_id), '[]') from team_members m
+            where m.volunteer_id = v.id and m.status = 'active'))
         from (select 1) one left join volunteers v on v.user_id = u.id) as teams
      from sessions s join users u on u.id = s.user_id
      left join role_assignments ra on ra.user_id = u.id

@@ -69,12 +69,14 @@ function valueAt(path: string[]): unknown {
 /** Every row of every table but sessions (a request touches its session), as one digest. */
 async function fingerprint() {
   const tables = (await t.deps.database.db.execute(
-    sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'sessions' order by 1`,
+    sql`select table_name from information_schema.tables
+      where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'sessions' order by 1`,
   )) as unknown as { rows: { table_name: string }[] };
   const parts: string[] = [];
   for (const { table_name } of tables.rows) {
     const r = (await t.deps.database.db.execute(
-      sql`select count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') as d from ${sql.identifier(table_name)} x`,
+      sql`select count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') as d
+        from ${sql.identifier(table_name)} x`,
     )) as unknown as { rows: { d: string }[] };
     parts.push(`${table_name}=${r.rows[0].d}`);
   }
@@ -161,7 +163,8 @@ describe('a malformed multipart body', () => {
     { phone: PHONES.countyAdmin, url: '/api/v1/volunteers/import', filename: 'v.xlsx' },
   ];
   const head = (filename: string) =>
-    `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${filename}"\r\ncontent-type: application/octet-stream\r\n\r\n`;
+    `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${filename}"\r\ncontent-type: ` +
+    `application/octet-stream\r\n\r\n`;
 
   for (const u of uploads) {
     it(`is refused with 400 on ${u.url}: truncated before the closing boundary`, async () => {

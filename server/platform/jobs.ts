@@ -494,7 +494,8 @@ function errorDetail(err: unknown): string {
 export async function deleteOldJobs(db: Db, now: Date) {
   const day = 86400_000;
   const { rowCount } = await db.execute(sql`delete from ${jobs} where status in ('succeeded', 'failed')
-    and finished_at < case when unique_key like 'recurring:%' then ${new Date(now.getTime() - day).toISOString()}::timestamptz
+    and finished_at < case when unique_key like 'recurring:%'
+      then ${new Date(now.getTime() - day).toISOString()}::timestamptz
       else ${new Date(now.getTime() - 30 * day).toISOString()}::timestamptz end`);
   return { deleted: rowCount ?? 0 };
 }

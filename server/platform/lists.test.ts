@@ -178,7 +178,8 @@ describe('every hot list through the list mechanism', () => {
       const kept = await get('on', PHONES.xinjiAdmin, first);
       await db()
         .query(
-          `do $$ begin update ${l.table} set ${l.text.column} = 'x' where id = '${target.id}'; raise exception 'undo'; end $$`,
+          `do $$ begin update ${l.table} set ${l.text.column} = 'x' ` +
+            `where id = '${target.id}'; raise exception 'undo'; end $$`,
         )
         .catch(() => undefined);
       expect(await get('on', PHONES.xinjiAdmin, first)).toBe(kept);
@@ -214,7 +215,8 @@ describe('every hot list through the list mechanism', () => {
       // a copy of a 新集镇 row, made unique and first in the list's order
       const id = randomUUID();
       await db().query(
-        `insert into ${l.table} select (jsonb_populate_record(null::${l.table}, to_jsonb(s) || $2::jsonb)).* from ${l.table} s where s.id = $1`,
+        `insert into ${l.table} select (jsonb_populate_record(null::${l.table}, to_jsonb(s) || $2::jsonb)).* ` +
+          `from ${l.table} s where s.id = $1`,
         [before.items[0].id, JSON.stringify({ id, ...l.copy(t.clock.now()) })],
       );
       const added = await page(PHONES.xinjiAdmin, first);
@@ -378,7 +380,8 @@ describe('every hot list through the list mechanism', () => {
     const {
       rows: [s],
     } = await db().query(
-      `select s.activity_id, s.volunteer_id from activity_signups s where s.activity_id = any($1::uuid[]) and s.status <> 'cancelled' limit 1`,
+      'select s.activity_id, s.volunteer_id from activity_signups s ' +
+        `where s.activity_id = any($1::uuid[]) and s.status <> 'cancelled' limit 1`,
       [ids],
     );
     expect(s).toBeDefined();

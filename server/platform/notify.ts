@@ -76,17 +76,25 @@ export function notifyInserts(n: NotifyInput, channels: Channel[], p: (v: unknow
   const at = p(n.now);
   const stmts = [
     `insert into notifications (county_code, user_id, kind, title, body, entity, entity_id, created_at)
-    select ${county}::text, x, ${kind}::text, ${p(n.title)}::text, ${p(n.body)}::text, ${p(n.entity ?? null)}::text, ${p(n.entityId ?? null)}::text, ${at}::timestamptz from unnest(${idsP}::uuid[]) x${when}`,
+    select ${county}::text, x, ${kind}::text, ${p(n.title)}::text, ${p(n.body)}::text,
+      ${p(n.entity ?? null)}::text, ${p(n.entityId ?? null)}::text, ${at}::timestamptz
+      from unnest(${idsP}::uuid[]) x${when}`,
   ];
   if (channels.length) {
     stmts.push(`insert into outbox (county_code, channel, recipient, template, payload, next_attempt_at, created_at)
-      select ${county}::text, ch, x::text, ${kind}::text, ${p(JSON.stringify({ title: n.title, body: n.body, entity: n.entity, entityId: n.entityId }))}::jsonb, ${at}::timestamptz, ${at}::timestamptz
-      from unnest(${p(channels)}::text[]) with ordinality as c(ch, ci), unnest(${idsP}::uuid[]) with ordinality as r(x, ri)${when} order by ci, ri`);
+      select ${county}::text, ch, x::text, ${kind}::text,
+        ${p(JSON.stringify({ title: n.title, body: n.body, entity: n.entity, entityId: n.entityId }))}::jsonb,
+        ${at}::timestamptz, ${at}::timestamptz
+      from unnest(${p(channels)}::text[]) with ordinality as c(ch, ci), unnest(${idsP}::uuid[])
+        with ordinality as r(x, ri)${when} order by ci, ri`);
   }
   return stmts;
 }
 
-/** Writes the in-app messages and, where a channel is configured, queues external deliveries — in the caller's transaction, in one statement. */
+/**
+ * Writes the in-app messages and, where a channel is configured, queues external deliveries — in the caller's
+ * transaction, in one statement.
+ */
 export async function notify(tx: DbOrTx, n: NotifyInput) {
   if (!recipients(n).length) return;
   const values: unknown[] = [];

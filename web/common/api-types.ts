@@ -75,7 +75,9 @@ type MostSpecific<Ps extends ApiPath> = {
     : P;
 }[Ps];
 
-/** The operation a client path stands for: `'/regions'` → `'/api/v1/regions'`, `/sites/${id}` → `'/api/v1/sites/{id}'`. */
+/**
+ * The operation a client path stands for: `'/regions'` → `'/api/v1/regions'`, `/sites/${id}` → `'/api/v1/sites/{id}'`.
+ */
 export type OperationPath<T extends string, M extends Method> = [Exact<T, M>] extends [never]
   ? MostSpecific<Matching<T, M>>
   : Exact<T, M>;

@@ -17,7 +17,8 @@ export function useBack(fallback = '/'): () => void {
 
 /**
  * A public list of things under notice (公示) with 我有异议: loads the list of the county shown (useCountyStore: the
- * signed-in user's county, or the one picked when there are several), and lets a signed-in user object to one item — anyone else is sent to the login page first.
+ * signed-in user's county, or the one picked when there are several), and lets a signed-in user object to one item —
+ * anyone else is sent to the login page first.
  * Used by the points notices and the honour notices.
  */
 export function usePublicNotices<T extends { id: string }>(opts: {

@@ -64,7 +64,8 @@ describe('audit trail', () => {
     );
     expect(results.map((r) => (r.statusCode === 201 ? 201 : r.body))).toEqual(results.map(() => 201));
     const { rows } = await q(
-      `select count(*)::int as n from audit_events where action = 'site.create' and entity_id in (select id::text from sites where name like '并发点%')`,
+      'select count(*)::int as n from audit_events ' +
+        `where action = 'site.create' and entity_id in (select id::text from sites where name like '并发点%')`,
     );
     expect(rows[0].n).toBe(20);
     const gaps = await q(`select chain from audit_events group by chain having max(seq) <> count(*)`);

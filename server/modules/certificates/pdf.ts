@@ -236,7 +236,9 @@ export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer
 
   // ---- 2. hours and content ----
   heading('二、服务时长与服务内容');
-  const intro = `兹证明 ${s.name} 同志于 ${cnDate(c.periodFrom)} 至 ${cnDate(c.periodTo)} 期间参加新时代文明实践志愿服务，经核实，累计服务时长 ${fmtHours(c.hours)} 小时。具体如下：`;
+  const intro =
+    `兹证明 ${s.name} 同志于 ${cnDate(c.periodFrom)} 至 ${cnDate(c.periodTo)} 期间参加新时代文明实践志愿服务，经核实，` +
+    `累计服务时长 ${fmtHours(c.hours)} 小时。具体如下：`;
   doc.font('r').fontSize(10.5).fillColor(INK);
   const introH = doc.heightOfString(intro, { width: CW, lineGap: 3 });
   ensure(introH + 30);
@@ -391,7 +393,10 @@ function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, siz
   doc.fill('#000000').restore();
 }
 
-/** A round red seal drawn with vectors: double ring, a five-pointed star, the issuer's name around the arc, 志愿服务专用章 below. */
+/**
+ * A round red seal drawn with vectors: double ring, a five-pointed star, the issuer's name around the arc, 志愿服务专用章
+ * below.
+ */
 export function drawSeal(doc: PDFKit.PDFDocument, cx: number, cy: number, r: number, issuer: string) {
   doc.save().fillOpacity(0.85).strokeOpacity(0.85).fillColor(RED).strokeColor(RED);
   doc.lineWidth(3.2).circle(cx, cy, r).stroke();

@@ -13,7 +13,8 @@ afterAll(async () => {
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const XINJI = '411523100';
 const tinyPng = Buffer.from(
-  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d' +
+    '0000000049454e44ae426082',
   'hex',
 );
 const api = (phone: string | null, method: 'GET' | 'POST', url: string, payload?: unknown) =>
@@ -26,7 +27,8 @@ async function upload(phone: string) {
     url: '/api/v1/files',
     payload: Buffer.concat([
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: ` +
+          `image/png\r\n\r\n`,
       ),
       tinyPng,
       Buffer.from(`\r\n--${boundary}--\r\n`),

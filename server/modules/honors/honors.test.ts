@@ -17,14 +17,16 @@ const DAY = 86400_000;
 const api = (phone: string | null, method: 'GET' | 'POST', url: string, payload?: unknown) =>
   t.as(phone)({ method, url: `/api/v1${url}`, ...(payload !== undefined ? { payload: payload as object } : {}) });
 const tinyPng = Buffer.from(
-  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d' +
+    '0000000049454e44ae426082',
   'hex',
 );
 async function upload(phone: string) {
   const boundary = '----wm' + Math.random().toString(16).slice(2);
   const body = Buffer.concat([
     Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.png"\r\nContent-Type: ` +
+        `image/png\r\n\r\n`,
     ),
     tinyPng,
     Buffer.from(`\r\n--${boundary}--\r\n`),

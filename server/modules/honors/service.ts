@@ -92,7 +92,8 @@ const columns = {
   revokedAt: honors.revokedAt,
   createdAt: honors.createdAt,
   updatedAt: honors.updatedAt,
-  objections: sql<number>`(select count(*)::int from workflow_events e where e.entity = 'honor' and e.entity_id = ${honors.id} and e.action = 'object')`,
+  objections: sql<number>`(select count(*)::int from workflow_events e
+    where e.entity = 'honor' and e.entity_id = ${honors.id} and e.action = 'object')`,
 };
 type Row = {
   kind: HonorKind;

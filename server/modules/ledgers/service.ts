@@ -236,8 +236,10 @@ const writeActivities: Writer = async (db, scope, region, m, ws, out) => {
           endAt: activities.endAt,
           address: activities.address,
           quota: activities.quota,
-          signedUp: sql<number>`(select count(*)::int from activity_signups s where s.activity_id = ${activities.id} and s.status = 'confirmed')`,
-          checkedIn: sql<number>`(select count(*)::int from activity_signups s where s.activity_id = ${activities.id} and s.status <> 'cancelled' and s.check_in_at is not null)`,
+          signedUp: sql<number>`(select count(*)::int from activity_signups s
+            where s.activity_id = ${activities.id} and s.status = 'confirmed')`,
+          checkedIn: sql<number>`(select count(*)::int from activity_signups s
+            where s.activity_id = ${activities.id} and s.status <> 'cancelled' and s.check_in_at is not null)`,
           beneficiaries: activities.beneficiaries,
           beneficiaryCount: activities.beneficiaryCount,
           state: activities.state,
@@ -325,7 +327,8 @@ const writeAttendance: Writer = async (db, scope, region, m, ws, out) => {
             method: activitySignups.checkInMethod,
             noShow: activitySignups.noShow,
             // credited hours of this attendance, net of any reversal
-            hours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h where h.signup_id = ${activitySignups.id}
+            hours: sql<number>`(select coalesce(sum(h.hours), 0)::float8 from hours_entries h
+              where h.signup_id = ${activitySignups.id}
         or h.reverses_id in (select h2.id from hours_entries h2 where h2.signup_id = ${activitySignups.id}))`,
           })
           .from(activitySignups)
@@ -336,7 +339,8 @@ const writeAttendance: Writer = async (db, scope, region, m, ws, out) => {
               inArray(activitySignups.activityId, ids),
               sql`${activitySignups.status} <> 'cancelled'`,
               after
-                ? sql`(${activities.startAt}, ${activities.id}, ${activitySignups.seq}) > (${ts(after.startAt)}, ${after.id}::uuid, ${after.seq}::bigint)`
+                ? sql`(${activities.startAt}, ${activities.id}, ${activitySignups.seq})
+                  > (${ts(after.startAt)}, ${after.id}::uuid, ${after.seq}::bigint)`
                 : undefined,
             ),
           )

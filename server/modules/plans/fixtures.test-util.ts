@@ -2,7 +2,10 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { activities, activitySignups, hoursEntries } from '../../db/schema/index.js';
 
-/** Test helpers shared by the plans, ledgers and submissions tests: rows inserted directly, as the activities routes would. */
+/**
+ * Test helpers shared by the plans, ledgers and submissions tests: rows inserted directly, as the activities routes
+ * would.
+ */
 export type Place = {
   county: string;
   town: string;
@@ -15,7 +18,8 @@ export type Place = {
 export async function demoPlaces(db: Db): Promise<Place> {
   const q = async (s: ReturnType<typeof sql>) => (await db.execute(s)).rows[0] as Record<string, string>;
   const st = await q(
-    sql`select r.code, r.path, r.parent_code from users u join regions r on r.code = u.region_code where u.name = '王站长'`,
+    sql`select r.code, r.path, r.parent_code from users u join regions r on r.code = u.region_code
+      where u.name = '王站长'`,
   );
   const town = await q(sql`select code, path, parent_code from regions where code = ${st.parent_code}`);
   const other = await q(
@@ -34,7 +38,8 @@ export async function demoPlaces(db: Db): Promise<Place> {
 export async function villageVolunteers(db: Db, path: string, n: number) {
   const rows = (
     await db.execute(
-      sql`select id, volunteer_no, name from volunteers where region_path like ${path + '%'} order by volunteer_no limit ${n}`,
+      sql`select id, volunteer_no, name from volunteers where region_path like ${path + '%'}
+        order by volunteer_no limit ${n}`,
     )
   ).rows as { id: string; volunteer_no: string; name: string }[];
   return rows;

@@ -129,17 +129,22 @@ export async function entriesOf(
   }>(
     await db.execute(sql`
     with m as (
-      select seq, transaction_id, -amount amount, credit_account_id other, created_at from point_movements where debit_account_id = ${accountId}
+      select seq, transaction_id, -amount amount, credit_account_id other, created_at from point_movements
+        where debit_account_id = ${accountId}
       union all
-      select seq, transaction_id, amount, debit_account_id, created_at from point_movements where credit_account_id = ${accountId}
+      select seq, transaction_id, amount, debit_account_id, created_at from point_movements
+        where credit_account_id = ${accountId}
     ), r as (
-      select seq, transaction_id, amount, other, created_at, sum(amount) over (order by seq) balance_after, count(*) over () total from m
+      select seq, transaction_id, amount, other, created_at,
+        sum(amount) over (order by seq) balance_after, count(*) over () total from m
     )
     select r.transaction_id, t.kind,
       -- a monthly review may post many claims in one entry: name this account's own claim (its rule) when there is one
       coalesce(case when t.kind = 'claim' then (
-        select pr.name || case when pc.points < 0 then '（扣分）' else '（申报）' end from point_claims pc join point_rules pr on pr.id = pc.rule_id
-        where pc.transaction_id = r.transaction_id and pc.account_id = ${accountId} order by (pc.points = r.amount) desc limit 1) end, t.memo) memo,
+        select pr.name || case when pc.points < 0 then '（扣分）' else '（申报）' end
+        from point_claims pc join point_rules pr on pr.id = pc.rule_id
+        where pc.transaction_id = r.transaction_id and pc.account_id = ${accountId}
+        order by (pc.points = r.amount) desc limit 1) end, t.memo) memo,
       r.amount, r.balance_after, r.created_at at, o.name counter, r.total
     from r join point_transactions t on t.id = r.transaction_id join point_accounts o on o.id = r.other
     order by r.seq desc limit ${pageSize} offset ${(page - 1) * pageSize}`),

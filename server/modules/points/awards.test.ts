@@ -47,7 +47,8 @@ async function freshHousehold(name = '孙新户') {
   );
   return (
     await q<{ id: string }>(
-      `insert into households (county_code, region_code, region_path, head_name, created_at) values ('411523', $1, $2, $3, now()) returning id`,
+      'insert into households (county_code, region_code, region_path, head_name, created_at) ' +
+        `values ('411523', $1, $2, $3, now()) returning id`,
       [h.region_code, h.region_path, name],
     )
   )[0].id;
@@ -141,8 +142,11 @@ describe('points: batch awards', () => {
   it('awards service points for an ended activity once: hours × points per hour × coefficient', async () => {
     const [a] = await q<{
       id: string;
-    }>(`select a.id from activities a where a.state in ('ended', 'archived') and a.region_path like '/411523/411523100/%'
-      and exists (select 1 from hours_entries e where e.activity_id = a.id) and not exists (select 1 from point_award_activities p where p.activity_id = a.id) order by a.end_at desc limit 1`);
+    }>(`select a.id from activities a where a.state in ('ended', 'archived')
+      and a.region_path like '/411523/411523100/%'
+      and exists (select 1 from hours_entries e where e.activity_id = a.id)
+      and not exists (select 1 from point_award_activities p where p.activity_id = a.id)
+      order by a.end_at desc limit 1`);
     const hours = await q<{ volunteer_id: string; h: string }>(
       `select volunteer_id, sum(hours) h from hours_entries where activity_id = $1 group by 1 having sum(hours) > 0`,
       [a.id],
@@ -156,7 +160,8 @@ describe('points: batch awards', () => {
     for (const h of hours)
       expect(out.rows.find((r: Json) => r.volunteerId === h.volunteer_id).points).toBe(Math.round(Number(h.h) * 10));
     const [tx] = await q<{ kind: string; n: string }>(
-      `select t.kind, (select count(*) from point_movements m where m.transaction_id = t.id) n from point_transactions t where t.id = $1`,
+      'select t.kind, (select count(*) from point_movements m where m.transaction_id = t.id) n ' +
+        'from point_transactions t where t.id = $1',
       [out.transactionId],
     );
     expect(tx.kind).toBe('service');
@@ -165,7 +170,8 @@ describe('points: batch awards', () => {
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.code).toBe('DUPLICATE');
     const [open] = await q<{ id: string }>(
-      `select id from activities where state in ('published', 'draft') and region_path like '/411523/411523100/%' limit 1`,
+      'select id from activities ' +
+        `where state in ('published', 'draft') and region_path like '/411523/411523100/%' limit 1`,
     );
     expect(open).toBeDefined();
     expect((await api(XINJI, 'POST', `/points/awards/activity/${open.id}`, {})).statusCode).toBe(409);
@@ -421,7 +427,8 @@ describe('points: dividend, expiry and verification', () => {
       owner_id: string;
       balance: string;
     }>(`select a.owner_id, a.balance from point_accounts a where a.type = 'household' and a.balance > 0
-      and exists (select 1 from point_movements m where m.credit_account_id = a.id and m.created_at < '2026-01-01T00:00:00+08:00') limit 1`);
+      and exists (select 1 from point_movements m
+        where m.credit_account_id = a.id and m.created_at < '2026-01-01T00:00:00+08:00') limit 1`);
     const res = await api(COUNTY, 'POST', '/points/expire', { year: 2025 });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ year: 2025, duplicate: false });

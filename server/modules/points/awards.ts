@@ -74,8 +74,10 @@ async function openAccounts(
 ) {
   const source =
     type === 'household'
-      ? sql`select county_code, region_code, region_path, head_name || '户' as name, id from households where id = any(${sqlArray(ownerIds, 'uuid')})`
-      : sql`select county_code, region_code, region_path, name, id from volunteers where id = any(${sqlArray(ownerIds, 'uuid')})`;
+      ? sql`select county_code, region_code, region_path, head_name || '户' as name, id from households
+        where id = any(${sqlArray(ownerIds, 'uuid')})`
+      : sql`select county_code, region_code, region_path, name, id from volunteers
+        where id = any(${sqlArray(ownerIds, 'uuid')})`;
   await tx.execute(sql`
     insert into point_accounts (county_code, type, owner_id, region_code, region_path, name, created_at)
     select o.county_code, ${type}, o.id, o.region_code, o.region_path, o.name, ${now} from (${source}) o
@@ -289,7 +291,8 @@ export async function postActivityService(
 async function openVolunteerAccounts(tx: DbOrTx, volunteerIds: string[], now: Date) {
   await tx.execute(sql`
     insert into point_accounts (county_code, type, owner_id, region_code, region_path, name, created_at)
-    select county_code, 'volunteer', id, region_code, region_path, name, ${now} from volunteers where id = any(${sqlArray(volunteerIds, 'uuid')})
+    select county_code, 'volunteer', id, region_code, region_path, name, ${now} from volunteers
+      where id = any(${sqlArray(volunteerIds, 'uuid')})
     on conflict do nothing`);
   const rows = await tx
     .select({ id: pointAccounts.id, ownerId: pointAccounts.ownerId })
@@ -598,8 +601,10 @@ export async function getTransaction(db: DbOrTx, c: PointsCaller, id: string) {
     amount: string;
   }>(
     await db.execute(sql`
-    select m.debit_account_id debit, d.name debit_name, d.type debit_type, d.region_path debit_path, m.credit_account_id credit, c.name credit_name, c.type credit_type, c.region_path credit_path, m.amount
-    from point_movements m join point_accounts d on d.id = m.debit_account_id join point_accounts c on c.id = m.credit_account_id
+    select m.debit_account_id debit, d.name debit_name, d.type debit_type, d.region_path debit_path,
+      m.credit_account_id credit, c.name credit_name, c.type credit_type, c.region_path credit_path, m.amount
+    from point_movements m join point_accounts d on d.id = m.debit_account_id
+      join point_accounts c on c.id = m.credit_account_id
     where m.transaction_id = ${id} order by m.seq limit 1000`),
   );
   const visible = moves.filter(
@@ -654,14 +659,19 @@ export async function expirePoints(db: Db, c: PointsCaller, now: Date, year: num
     if (seen) return { year, accounts: 0, points: 0, transactionId: seen.id, duplicate: true };
     const rows = rowsOf<{ id: string; amount: string }>(
       await tx.execute(sql`
-      with a as (select id, balance from point_accounts where county_code = ${c.countyCode} and type <> 'system' and balance > 0),
+      with a as (select id, balance from point_accounts
+        where county_code = ${c.countyCode} and type <> 'system' and balance > 0),
       b as (
         select a.id, a.balance,
-          coalesce((select sum(amount) from point_movements m where m.credit_account_id = a.id and m.created_at < ${end}), 0)
-          - coalesce((select sum(amount) from point_movements m where m.debit_account_id = a.id and m.created_at < ${end}), 0) as at_end,
-          coalesce((select sum(amount) from point_movements m where m.debit_account_id = a.id and m.created_at >= ${end}), 0) as spent_since
+          coalesce((select sum(amount) from point_movements m
+            where m.credit_account_id = a.id and m.created_at < ${end}), 0)
+          - coalesce((select sum(amount) from point_movements m
+            where m.debit_account_id = a.id and m.created_at < ${end}), 0) as at_end,
+          coalesce((select sum(amount) from point_movements m
+            where m.debit_account_id = a.id and m.created_at >= ${end}), 0) as spent_since
         from a)
-      select id, least(balance, greatest(0, at_end - spent_since)) amount from b where least(balance, greatest(0, at_end - spent_since)) > 0 order by id`),
+      select id, least(balance, greatest(0, at_end - spent_since)) amount from b
+        where least(balance, greatest(0, at_end - spent_since)) > 0 order by id`),
     );
     if (!rows.length) return { year, accounts: 0, points: 0, transactionId: null, duplicate: false };
     const expiry = await systemAccountId(tx, c.countyCode, 'expiry', now);
@@ -715,13 +725,19 @@ export async function dividend(db: DbOrTx, c: PointsCaller, now: Date, q: Divide
   }>(
     await db.execute(sql`
     with mv as (
-      select m.credit_account_id acc, m.amount from point_movements m join point_transactions t on t.id = m.transaction_id left join point_transactions o on o.id = t.reverses_id
-      where t.county_code = ${c.countyCode} and m.created_at >= ${yearStart(year)} and m.created_at < ${yearStart(year + 1)}
-        and (t.kind in ('claim', 'award', 'service', 'adjustment') or (t.kind = 'reversal' and o.kind in ('claim', 'award', 'service', 'adjustment')))
+      select m.credit_account_id acc, m.amount from point_movements m
+        join point_transactions t on t.id = m.transaction_id left join point_transactions o on o.id = t.reverses_id
+      where t.county_code = ${c.countyCode} and m.created_at >= ${yearStart(year)}
+        and m.created_at < ${yearStart(year + 1)}
+        and (t.kind in ('claim', 'award', 'service', 'adjustment')
+          or (t.kind = 'reversal' and o.kind in ('claim', 'award', 'service', 'adjustment')))
       union all
-      select m.debit_account_id, -m.amount from point_movements m join point_transactions t on t.id = m.transaction_id left join point_transactions o on o.id = t.reverses_id
-      where t.county_code = ${c.countyCode} and m.created_at >= ${yearStart(year)} and m.created_at < ${yearStart(year + 1)}
-        and (t.kind in ('claim', 'award', 'service', 'adjustment') or (t.kind = 'reversal' and o.kind in ('claim', 'award', 'service', 'adjustment')))
+      select m.debit_account_id, -m.amount from point_movements m
+        join point_transactions t on t.id = m.transaction_id left join point_transactions o on o.id = t.reverses_id
+      where t.county_code = ${c.countyCode} and m.created_at >= ${yearStart(year)}
+        and m.created_at < ${yearStart(year + 1)}
+        and (t.kind in ('claim', 'award', 'service', 'adjustment')
+          or (t.kind = 'reversal' and o.kind in ('claim', 'award', 'service', 'adjustment')))
     )
     select a.id, a.owner_id, a.name, r.name region_name, a.region_path, a.region_code, sum(mv.amount) points
     from mv join point_accounts a on a.id = mv.acc left join regions r on r.code = a.region_code

@@ -34,7 +34,8 @@ async function freshHousehold() {
   const station = (await t.deps.database.query(`select region_path from households where id = $1`, [household])).rows[0]
     .region_path as string;
   const r = await t.deps.database.query(
-    `select id from households h where region_path = $1 and not exists (select 1 from point_accounts a where a.type = 'household' and a.owner_id = h.id) limit 5`,
+    'select id from households h where region_path = $1 and not exists (select 1 from point_accounts a ' +
+      `where a.type = 'household' and a.owner_id = h.id) limit 5`,
     [station],
   );
   if (r.rows.length) return (r.rows as { id: string }[])[0].id;
@@ -42,7 +43,8 @@ async function freshHousehold() {
     await t.deps.database.query(`select region_code, county_code from households where id = $1`, [household])
   ).rows[0] as { region_code: string; county_code: string };
   const ins = await t.deps.database.query(
-    `insert into households (county_code, region_code, region_path, head_name, created_at) values ($1, $2, $3, '钱新户', now()) returning id`,
+    'insert into households (county_code, region_code, region_path, head_name, created_at) ' +
+      `values ($1, $2, $3, '钱新户', now()) returning id`,
     [reg.county_code, reg.region_code, station],
   );
   return (ins.rows as { id: string }[])[0].id;
@@ -436,7 +438,8 @@ describe('the claim machine: actions answered are the actions allowed', () => {
 
 describe('points: evidence attached to a claim', () => {
   const tinyPng = Buffer.from(
-    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f' +
+      '5d0000000049454e44ae426082',
     'hex',
   );
   async function upload(phone: string) {
@@ -446,7 +449,8 @@ describe('points: evidence attached to a claim', () => {
       url: '/api/v1/files',
       payload: Buffer.concat([
         Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.png"\r\nContent-Type: ` +
+            `image/png\r\n\r\n`,
         ),
         tinyPng,
         Buffer.from(`\r\n--${boundary}--\r\n`),

@@ -257,14 +257,17 @@ export async function verifyPoints(
   for (const n of negative) problems.push({ accountId: n.id, problem: `余额为负：${n.balance}` });
   const empty = rowsOf(
     await db.execute(
-      sql`select t.id from point_transactions t where not exists (select 1 from point_movements m where m.transaction_id = t.id) ${countyCode ? sql`and t.county_code = ${countyCode}` : sql``}`,
+      sql`select t.id from point_transactions t
+        where not exists (select 1 from point_movements m where m.transaction_id = t.id)
+        ${countyCode ? sql`and t.county_code = ${countyCode}` : sql``}`,
     ),
   ) as { id: string }[];
   for (const e of empty) problems.push({ transactionId: e.id, problem: '凭证没有任何流水' });
   const badReversal = rowsOf(
     await db.execute(sql`
     select r.id from point_transactions r join point_transactions o on o.id = r.reverses_id
-    where (select coalesce(sum(amount), 0) from point_movements where transaction_id = r.id) <> (select coalesce(sum(amount), 0) from point_movements where transaction_id = o.id)
+    where (select coalesce(sum(amount), 0) from point_movements where transaction_id = r.id)
+      <> (select coalesce(sum(amount), 0) from point_movements where transaction_id = o.id)
     ${countyCode ? sql`and r.county_code = ${countyCode}` : sql``}`),
   ) as { id: string }[];
   for (const b of badReversal) problems.push({ transactionId: b.id, problem: '冲正金额与原凭证不符' });
@@ -277,7 +280,8 @@ export async function verifyPoints(
   for (const x of crossCounty) problems.push({ transactionId: x.id, problem: '流水跨县记账' });
   const counts = rowsOf(
     await db.execute(
-      sql`select (select count(*) from point_accounts a where true ${county}) a, (select count(*) from point_transactions) t, (select count(*) from point_movements) m`,
+      sql`select (select count(*) from point_accounts a where true ${county}) a,
+        (select count(*) from point_transactions) t, (select count(*) from point_movements) m`,
     ),
   )[0] as { a: string; t: string; m: string };
   return {

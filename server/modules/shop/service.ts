@@ -104,7 +104,8 @@ const goodsColumns = {
   regionLevel: regions.level,
   createdAt: shopGoods.createdAt,
   updatedAt: shopGoods.updatedAt,
-  reservedCount: sql<number>`(select coalesce(sum(r.quantity), 0)::int from shop_redemptions r where r.goods_id = "shop_goods"."id" and r.state = 'reserved')`,
+  reservedCount: sql<number>`(select coalesce(sum(r.quantity), 0)::int from shop_redemptions r
+    where r.goods_id = "shop_goods"."id" and r.state = 'reserved')`,
 };
 type GoodsRow = { imageFileId: string | null; reservedCount: number | string };
 const presentGoods = <T extends GoodsRow>(g: T) => ({
@@ -441,7 +442,9 @@ export async function redeem(db: Db, c: ShopCaller, now: Date, input: RedeemInpu
       userIds: await accountUsers(tx, account.type, account.ownerId),
       kind: 'shop.reserved',
       title: '积分兑换成功',
-      body: `已为${account.name}兑换“${taken[0].name}”× ${input.quantity}，扣除 ${points} 积分，取货码 ${row.pickupCode}，请凭取货码到兑换点领取`,
+      body:
+        `已为${account.name}兑换“${taken[0].name}”× ${input.quantity}，扣除 ${points} 积分，取货码 ${row.pickupCode}，` +
+        '请凭取货码到兑换点领取',
       entity: 'shop_redemption',
       entityId: row.id,
       now,
@@ -571,14 +574,17 @@ export async function handout(db: Db, c: ShopCaller, now: Date, id: string, code
       const [f] = await tx
         .update(shopRedemptions)
         .set({
-          codeFailures: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES} then 0 else ${shopRedemptions.codeFailures} + 1 end`,
-          codeLockedUntil: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES} then ${new Date(now.getTime() + PICKUP_LOCK_MS).toISOString()}::timestamptz else null end`,
+          codeFailures: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES} then 0
+            else ${shopRedemptions.codeFailures} + 1 end`,
+          codeLockedUntil: sql`case when ${shopRedemptions.codeFailures} + 1 >= ${PICKUP_TRIES}
+            then ${new Date(now.getTime() + PICKUP_LOCK_MS).toISOString()}::timestamptz else null end`,
         })
         .where(
           and(
             eq(shopRedemptions.id, id),
             eq(shopRedemptions.state, 'reserved'),
-            sql`(${shopRedemptions.codeLockedUntil} is null or ${shopRedemptions.codeLockedUntil} <= ${now.toISOString()}::timestamptz)`,
+            sql`(${shopRedemptions.codeLockedUntil} is null
+              or ${shopRedemptions.codeLockedUntil} <= ${now.toISOString()}::timestamptz)`,
           ),
         )
         .returning({ failures: shopRedemptions.codeFailures, lockedUntil: shopRedemptions.codeLockedUntil });
@@ -756,7 +762,10 @@ export async function listRedemptions(
           ? sql<boolean>`${inScope(c.scope, { path: shopGoods.regionPath, regionCode: shopGoods.regionCode })}`
           : sql<boolean>`false`,
         staffAccount: handout
-          ? sql<boolean>`${inScope(c.scope, { path: pointAccounts.regionPath, regionCode: sql`coalesce(${pointAccounts.regionCode}, '')` })}`
+          ? sql<boolean>`${inScope(c.scope, {
+              path: pointAccounts.regionPath,
+              regionCode: sql`coalesce(${pointAccounts.regionCode}, '')`,
+            })}`
           : sql<boolean>`false`,
       })
       .from(shopRedemptions)

@@ -66,11 +66,13 @@ beforeAll(async () => {
   // the demo residents belong to households (the link the points module reads)
   const link = async (userName: string, regionCode: string) => {
     const h = await one(
-      `insert into households (county_code, region_code, region_path, head_name) select county_code, code, path, $2 from regions where code = $1 returning id`,
+      'insert into households (county_code, region_code, region_path, head_name) ' +
+        'select county_code, code, path, $2 from regions where code = $1 returning id',
       [regionCode, userName],
     );
     await t.deps.database.query(
-      'insert into household_members (household_id, user_id) select $1, id from users where name = $2 on conflict do nothing',
+      'insert into household_members (household_id, user_id) select $1, id from users ' +
+        'where name = $2 on conflict do nothing',
       [h.id, userName],
     );
     const linked = await one(
@@ -212,14 +214,16 @@ describe('redemptions', () => {
 
     const wrong = r.pickupCode === '000000' ? '111111' : '000000';
     const before = await one(
-      `select (select count(*) from point_movements) m, (select count(*) from workflow_events) e, (select count(*) from audit_events) a`,
+      'select (select count(*) from point_movements) m, (select count(*) ' +
+        'from workflow_events) e, (select count(*) from audit_events) a',
     );
     const bad = await api(ADMIN, 'POST', `/shop/redemptions/${r.id}/handout`, { pickupCode: wrong });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details[0].path).toBe('pickupCode');
     expect(
       await one(
-        `select (select count(*) from point_movements) m, (select count(*) from workflow_events) e, (select count(*) from audit_events) a`,
+        'select (select count(*) from point_movements) m, (select count(*) ' +
+          'from workflow_events) e, (select count(*) from audit_events) a',
       ),
     ).toEqual(before);
     expect((await one('select state from shop_redemptions where id = $1', [r.id])).state).toBe('reserved');
@@ -510,7 +514,8 @@ describe('concurrency', () => {
     expect(await balance('volunteer', volunteer2Id)).toBe(130 - 6 * 20);
     expect(await stock(g.id)).toBe(50 - ok.length);
     const held = await one(
-      `select count(*) n, coalesce(sum(quantity), 0) q from shop_redemptions where goods_id = $1 and state = 'reserved'`,
+      'select count(*) n, coalesce(sum(quantity), 0) q from shop_redemptions ' +
+        `where goods_id = $1 and state = 'reserved'`,
       [g.id],
     );
     expect(Number(held.n)).toBe(ok.length);

@@ -121,7 +121,8 @@ describe('the scoped sites list served from memory', () => {
       rows: [std],
     } = await db.query('select id, county_code from standards order by code limit 1');
     await db.query(
-      `insert into inspections (county_code, site_id, standard_id, inspected_at, inspector_name, results, passed_count, total_count, score, compliant)
+      `insert into inspections (county_code, site_id, standard_id, inspected_at, inspector_name, results,
+        passed_count, total_count, score, compliant)
       values ($1, $2, $3, $4, '外部检查', '[]'::jsonb, 0, 6, 0, false)`,
       [std.county_code, first.id, std.id, t.clock.now()],
     );

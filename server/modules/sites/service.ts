@@ -155,7 +155,9 @@ async function buildSitesPage(database: Database, scope: Scope, validFrom: Date,
   let vf: string | undefined;
   if (f.compliance) {
     vf = param(validFrom.toISOString());
-    const li = `(select i.compliant from inspections i where i.site_id = s.id and i.inspected_at >= ${vf}::timestamptz order by i.inspected_at desc limit 1)`;
+    const li =
+      `(select i.compliant from inspections i where i.site_id = s.id and i.inspected_at >= ${vf}::timestamptz ` +
+      'order by i.inspected_at desc limit 1)';
     conds.push(
       f.compliance === 'compliant'
         ? `${li} is true`
@@ -177,21 +179,29 @@ async function buildSitesPage(database: Database, scope: Scope, validFrom: Date,
   // after it) tells how long the page holds.
   const { rows } = await database.query(
     `with page as (
-      select s.id, s.region_path, s.kind, s.name, s.region_code, s.address, s.opening_hours, s.facilities, s.contacts, s.is_demo, s.lat, s.lng, s.capacity,
+      select s.id, s.region_path, s.kind, s.name, s.region_code, s.address, s.opening_hours, s.facilities,
+        s.contacts, s.is_demo, s.lat, s.lng, s.capacity,
         count(*) over () as total
       from sites s where ${where}
       order by s.region_path, s.kind, s.name, s.id limit ${limit} offset ${offset})
-    select coalesce(max(p.total), 0) as total, '[' || coalesce(string_agg('{"id":"' || p.id || '","kind":"' || p.kind || '","name":' || to_json(p.name)
-        || ',"regionCode":"' || p.region_code || '","regionName":' || to_json(r.name) || ',"address":' || to_json(p.address)
-        || ',"openingHours":' || to_json(p.opening_hours) || ',"facilities":' || p.facilities || ',"contacts":' || p.contacts
-        || ',"isDemo":' || p.is_demo || ',"lat":' || coalesce(p.lat::text, 'null') || ',"lng":' || coalesce(p.lng::text, 'null')
+    select coalesce(max(p.total), 0) as total,
+      '[' || coalesce(string_agg('{"id":"' || p.id || '","kind":"' || p.kind || '","name":' || to_json(p.name)
+        || ',"regionCode":"' || p.region_code || '","regionName":' || to_json(r.name)
+        || ',"address":' || to_json(p.address)
+        || ',"openingHours":' || to_json(p.opening_hours) || ',"facilities":' || p.facilities
+        || ',"contacts":' || p.contacts
+        || ',"isDemo":' || p.is_demo || ',"lat":' || coalesce(p.lat::text, 'null')
+        || ',"lng":' || coalesce(p.lng::text, 'null')
         || ',"capacity":' || coalesce(p.capacity::text, 'null') || ',"compliance":{"status":'
-        || case when l.inspected_at is null or l.inspected_at < ${vf}::timestamptz then '"uninspected"' when l.compliant then '"compliant"' else '"noncompliant"' end
+        || case when l.inspected_at is null or l.inspected_at < ${vf}::timestamptz then '"uninspected"'
+          when l.compliant then '"compliant"' else '"noncompliant"' end
         || ',"score":' || coalesce(l.score::float8::text, 'null') || ',"inspectedAt":'
-        || coalesce('"' || ${isoSql('l.inspected_at')} || '"', 'null') || '}}', ',' order by p.region_path, p.kind, p.name, p.id), '') || ']' as items,
+        || coalesce('"' || ${isoSql('l.inspected_at')} || '"', 'null') || '}}', ','
+          order by p.region_path, p.kind, p.name, p.id), '') || ']' as items,
       min(l.inspected_at) filter (where l.inspected_at >= ${vf}::timestamptz) as valid_until_from
     from page p join regions r on r.code = p.region_code
-    left join lateral (select i.compliant, i.score, i.inspected_at from inspections i where i.site_id = p.id order by i.inspected_at desc limit 1) l on true`,
+    left join lateral (select i.compliant, i.score, i.inspected_at from inspections i
+      where i.site_id = p.id order by i.inspected_at desc limit 1) l on true`,
     params,
   );
   let total = Number(rows[0].total);
@@ -631,8 +641,10 @@ export async function coverage(db: DbOrTx, scope: Scope, countyCode: string, now
           order by i.inspected_at desc limit 1) is true) as compliant
       from regions v where v.level = 'village' and v.path like ${escapeLike(region.path) + '%'} and ${villageScope}
     ), g as (
-      select coalesce(nullif(split_part(v.path, '/', ${childPart}::int), ''), ${region.code}) as child, count(*)::int as villages,
-        count(*) filter (where v.has_station)::int as with_station, count(*) filter (where v.compliant)::int as compliant
+      select coalesce(nullif(split_part(v.path, '/', ${childPart}::int), ''), ${region.code}) as child,
+        count(*)::int as villages,
+        count(*) filter (where v.has_station)::int as with_station,
+        count(*) filter (where v.compliant)::int as compliant
       from v group by 1
     )
     select c.code, c.name, g.villages, g.with_station, g.compliant
@@ -682,7 +694,8 @@ export async function nearbySites(db: DbOrTx, countyCode: string, now: Date, reg
     .innerJoin(regions, eq(regions.code, sites.regionCode))
     .where(sql`${sites.regionPath} like ${escapeLike(base.path) + '%'}`)
     .orderBy(
-      sql`case when ${sites.regionCode} = ${region.code} and ${sites.kind} = 'station' then 0 when ${sites.regionCode} = ${region.code} then 1 when ${sites.kind} = 'institute' then 2 else 3 end`,
+      sql`case when ${sites.regionCode} = ${region.code} and ${sites.kind} = 'station' then 0
+        when ${sites.regionCode} = ${region.code} then 1 when ${sites.kind} = 'institute' then 2 else 3 end`,
       asc(sites.regionPath),
       asc(sites.name),
     )

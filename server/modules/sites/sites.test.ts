@@ -211,14 +211,16 @@ describe('sites', () => {
 
 describe('inspections and compliance', () => {
   const tinyPng = Buffer.from(
-    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f' +
+      '5d0000000049454e44ae426082',
     'hex',
   );
   const upload = async (phone: string, data: Buffer, filename = 'a.png', type = 'image/png') => {
     const boundary = '----wm' + Math.random().toString(16).slice(2);
     const body = Buffer.concat([
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; ` +
+          `filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
       ),
       data,
       Buffer.from(`\r\n--${boundary}--\r\n`),
@@ -369,7 +371,8 @@ describe('coverage', () => {
     const { rows } = await t.deps.database.query(
       `
       select count(distinct s.region_code)::int as n from sites s
-      where s.kind = 'station' and (select i.compliant from inspections i where i.site_id = s.id and i.inspected_at >= $1::timestamptz order by i.inspected_at desc limit 1)`,
+      where s.kind = 'station' and (select i.compliant from inspections i
+        where i.site_id = s.id and i.inspected_at >= $1::timestamptz order by i.inspected_at desc limit 1)`,
       [new Date(new Date(t.clock.now()).setMonth(t.clock.now().getMonth() - 12)).toISOString()],
     );
     expect(c.villagesCompliant).toBe(rows[0].n);

@@ -50,7 +50,8 @@ const columns = {
   grantedAt: starApplications.grantedAt,
   createdAt: starApplications.createdAt,
   currentLevel: volunteers.starLevel,
-  currentHours: sql<string>`(select coalesce(sum(e.hours), 0) from hours_entries e where e.volunteer_id = "star_applications"."volunteer_id")`,
+  currentHours: sql<string>`(select coalesce(sum(e.hours), 0) from hours_entries e
+    where e.volunteer_id = "star_applications"."volunteer_id")`,
 };
 type Row = { volunteerId: string; level: number; hoursAtApply: string; state: StarState; currentHours: string };
 

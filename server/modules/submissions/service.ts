@@ -87,19 +87,25 @@ export async function computeFigures(db: DbOrTx, regionPath: string, ym: string)
   const { rows } = await db.execute(sql`
     with acts as (
       select id, type, beneficiary_count from activities
-      where region_path like ${like} and start_at >= ${ts(m.from)} and start_at < ${ts(m.to)} and state not in ('draft', 'cancelled', 'pending_confirmation', 'returned')
+      where region_path like ${like} and start_at >= ${ts(m.from)} and start_at < ${ts(m.to)}
+        and state not in ('draft', 'cancelled', 'pending_confirmation', 'returned')
     ), att as (
-      select s.volunteer_id from activity_signups s join acts a on a.id = s.activity_id where s.status <> 'cancelled' and s.check_in_at is not null
+      select s.volunteer_id from activity_signups s join acts a on a.id = s.activity_id
+        where s.status <> 'cancelled' and s.check_in_at is not null
     )
     select
       (select count(*)::int from acts) as activities,
-      (select coalesce(json_object_agg(type, n), '{}'::json) from (select type, count(*)::int as n from acts group by type) x) as by_type,
+      (select coalesce(json_object_agg(type, n), '{}'::json)
+        from (select type, count(*)::int as n from acts group by type) x) as by_type,
       (select count(distinct volunteer_id)::int from att) as participants,
       (select count(*)::int from att) as participations,
       (select coalesce(sum(beneficiary_count), 0)::int from acts) as beneficiaries,
-      (select coalesce(sum(hours), 0)::float8 from hours_entries where region_path like ${like} and service_date between ${m.firstDay} and ${m.lastDay}) as hours,
-      (select count(*)::int from orders where region_path like ${like} and completed_at >= ${ts(m.from)} and completed_at < ${ts(m.to)}) as orders_completed,
-      (select count(*)::int from volunteers where region_path like ${like} and created_at >= ${ts(m.from)} and created_at < ${ts(m.to)}) as new_volunteers`);
+      (select coalesce(sum(hours), 0)::float8 from hours_entries
+        where region_path like ${like} and service_date between ${m.firstDay} and ${m.lastDay}) as hours,
+      (select count(*)::int from orders where region_path like ${like} and completed_at >= ${ts(m.from)}
+        and completed_at < ${ts(m.to)}) as orders_completed,
+      (select count(*)::int from volunteers where region_path like ${like} and created_at >= ${ts(m.from)}
+        and created_at < ${ts(m.to)}) as new_volunteers`);
   const r = rows[0] as {
     activities: number;
     by_type: Record<string, number> | string;
@@ -129,8 +135,8 @@ export async function computeFigures(db: DbOrTx, regionPath: string, ym: string)
 
 /** Users of a region who review submissions (role with submission:review granted at that region). */
 async function reviewersOf(db: DbOrTx, regionCode: string): Promise<string[]> {
-  const { rows } =
-    await db.execute(sql`select distinct ra.user_id from role_assignments ra join roles ro on ro.code = ra.role_code join users u on u.id = ra.user_id
+  const { rows } = await db.execute(sql`select distinct ra.user_id from role_assignments ra
+      join roles ro on ro.code = ra.role_code join users u on u.id = ra.user_id
     where ra.region_code = ${regionCode} and ro.permissions @> '["submission:review"]'::jsonb and u.active`);
   return (rows as { user_id: string }[]).map((r) => r.user_id);
 }
@@ -426,7 +432,8 @@ export async function getSubmission(db: DbOrTx, c: Caller, id: string) {
 
 /**
  * 未报送: the stations of an institute reviewer's town (villages with a 实践站) or the institutes of the county, that
- * have not reported the month or were returned and have not reported again; due on `submissions.dueDay` of the next month.
+ * have not reported the month or were returned and have not reported again; due on `submissions.dueDay` of the next
+ * month.
  */
 export async function missing(db: DbOrTx, c: Caller, ym: string) {
   const own = (await grantRegions(db, c)).filter((r) => r.level === 'town' || r.level === 'county');
@@ -455,7 +462,8 @@ export async function missing(db: DbOrTx, c: Caller, ym: string) {
         submissionId: sql<
           string | null
         >`(select s.id from submissions s where s.region_code = ${regions.code} and s.month = ${ym})`,
-        state: sql<State | null>`(select s.state from submissions s where s.region_code = ${regions.code} and s.month = ${ym})`,
+        state: sql<State | null>`(select s.state from submissions s
+          where s.region_code = ${regions.code} and s.month = ${ym})`,
       })
       .from(regions)
       .innerJoin(sites, and(eq(sites.regionCode, regions.code), eq(sites.kind, kind)))

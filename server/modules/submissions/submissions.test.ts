@@ -31,7 +31,8 @@ const missingCodes = async (phone: string, month = M) =>
 const notices = async (name: string, kind: string) =>
   (
     await t.deps.database.query(
-      `select n.title, n.body from notifications n join users u on u.id = n.user_id where u.name = $1 and n.kind = $2 order by n.created_at`,
+      'select n.title, n.body from notifications n join users u on u.id = n.user_id ' +
+        'where u.name = $1 and n.kind = $2 order by n.created_at',
       [name, kind],
     )
   ).rows;

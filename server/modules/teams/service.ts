@@ -107,9 +107,12 @@ const teamColumns = (now: Date, inactiveDays: number) => {
     leaderName: sql<string | null>`(select v.name from volunteers v where v.id = "teams"."leader_volunteer_id")`,
     customCategoryName: sql<
       string | null
-    >`(select c.name from team_categories c where c.county_code = "teams"."county_code" and c.code = "teams"."category")`,
-    memberCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')`,
-    pendingCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'pending')`,
+    >`(select c.name from team_categories c where c.county_code = "teams"."county_code"
+      and c.code = "teams"."category")`,
+    memberCount: sql<number>`(select count(*)::int from team_members m
+      where m.team_id = "teams"."id" and m.status = 'active')`,
+    pendingCount: sql<number>`(select count(*)::int from team_members m
+      where m.team_id = "teams"."id" and m.status = 'pending')`,
     lastActiveAt: sql<Date | null>`${last}`.mapWith(teams.createdAt),
     inactive: sql<boolean>`coalesce(${last} < ${since}::timestamptz, "teams"."created_at" < ${since}::timestamptz)`,
   };
@@ -243,7 +246,8 @@ async function checkTeam(
 
 async function isDescendant(db: DbOrTx, candidate: string, ancestor: string): Promise<boolean> {
   const { rows } = await db.execute(
-    sql`with recursive d as (select id from teams where parent_id = ${ancestor} union select t.id from teams t join d on t.parent_id = d.id) select 1 from d where id = ${candidate}`,
+    sql`with recursive d as (select id from teams where parent_id = ${ancestor} union select t.id from teams t
+      join d on t.parent_id = d.id) select 1 from d where id = ${candidate}`,
   );
   return rows.length > 0;
 }
@@ -559,14 +563,16 @@ export async function teamsForVolunteer(db: DbOrTx, volunteerId: string) {
       regionName: regions.name,
       isBrand: teams.isBrand,
       description: teams.description,
-      memberCount: sql<number>`(select count(*)::int from team_members m where m.team_id = "teams"."id" and m.status = 'active')`,
+      memberCount: sql<number>`(select count(*)::int from team_members m
+        where m.team_id = "teams"."id" and m.status = 'active')`,
     })
     .from(teams)
     .innerJoin(regions, eq(regions.code, teams.regionCode))
     .where(
       and(
         or(sql`${teams.regionPath} like ${escapeLike(town) + '%'}`, eq(teams.regionPath, county))!,
-        sql`not exists (select 1 from team_members m where m.team_id = "teams"."id" and m.volunteer_id = ${volunteerId} and m.status in ('active','pending'))`,
+        sql`not exists (select 1 from team_members m
+          where m.team_id = "teams"."id" and m.volunteer_id = ${volunteerId} and m.status in ('active','pending'))`,
       ),
     )
     .orderBy(asc(teams.regionPath), asc(teams.name))

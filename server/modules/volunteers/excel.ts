@@ -90,7 +90,8 @@ export async function buildTemplate(db: Db, countyCode: string): Promise<Buffer>
     { header: '村（社区）', key: 'name', width: 20 },
   ];
   const rows = await db.execute(
-    sql`select v.code, t.name as town, v.name from regions v join regions t on t.code = v.parent_code where v.county_code = ${countyCode} and v.level = 'village' order by v.code`,
+    sql`select v.code, t.name as town, v.name from regions v join regions t on t.code = v.parent_code
+      where v.county_code = ${countyCode} and v.level = 'village' order by v.code`,
   );
   for (const r of rows.rows as { code: string; town: string; name: string }[]) rs.addRow(r);
   const example = (rows.rows[0] as { code: string } | undefined)?.code;
@@ -230,18 +231,31 @@ const fillJson = (c: string) => `${c} = case when v.${c} = '[]'::jsonb then excl
  * whether the step was recorded (not: the lease was lost).
  */
 const STEP_PARAM = ARRAY_COLUMNS.length + 6;
+/** The columns a merge fills in only where the existing row has none (`fillNull`). */
+const NULL_FILLED = [
+  'phone_hash',
+  'phone_enc',
+  'phone_masked',
+  'guardian_name',
+  'guardian_phone_enc',
+  'guardian_phone_masked',
+  'guardian_relation',
+];
 const BATCH_SQL = `with lease as (
   select 1 from jobs where id = $${STEP_PARAM}::uuid and locked_by = $${STEP_PARAM + 1}::text and status = 'running'
 ), ins as (
   insert into volunteers as v (county_code, volunteer_no, ${ARRAY_COLUMNS.join(', ')}, verified_at, source, created_by)
-  select $1::text, t.volunteer_no, ${ARRAY_COLUMNS.map((c) => `t.${c}${CAST[c] ?? ''}`).join(', ')}, case when t.verified::boolean then $3::timestamptz end, 'import', $2::uuid
-  from unnest($5::text[], ${ARRAY_COLUMNS.map((_, i) => `$${i + 6}::text[]`).join(', ')}) as t(volunteer_no, ${ARRAY_COLUMNS.join(', ')})
+  select $1::text, t.volunteer_no, ${ARRAY_COLUMNS.map((c) => `t.${c}${CAST[c] ?? ''}`).join(', ')},
+    case when t.verified::boolean then $3::timestamptz end, 'import', $2::uuid
+  from unnest($5::text[], ${ARRAY_COLUMNS.map((_, i) => `$${i + 6}::text[]`).join(', ')})
+    as t(volunteer_no, ${ARRAY_COLUMNS.join(', ')})
   where exists (select 1 from lease)
   on conflict (county_code, id_hash) do update set
-    ${['phone_hash', 'phone_enc', 'phone_masked', 'guardian_name', 'guardian_phone_enc', 'guardian_phone_masked', 'guardian_relation'].map(fillNull).join(', ')},
+    ${NULL_FILLED.map(fillNull).join(', ')},
     ${['availability', 'service_area', 'political_status', 'education', 'occupation'].map(fillEmpty).join(', ')},
     ${['skills', 'categories'].map(fillJson).join(', ')},
-    verified = v.verified or excluded.verified, verified_at = coalesce(v.verified_at, excluded.verified_at), updated_at = $3::timestamptz
+    verified = v.verified or excluded.verified, verified_at = coalesce(v.verified_at, excluded.verified_at),
+    updated_at = $3::timestamptz
   returning v.id, (v.xmax = 0) as fresh
 ), c as (
   insert into consents (county_code, subject_type, subject_id, purpose, version, granted_by, at)

@@ -459,7 +459,8 @@ async function buildVolunteersPage(
   if (f.category) conds.push(sql`${volunteers.categories} @> ${JSON.stringify([f.category])}::jsonb`);
   if (f.teamId)
     conds.push(
-      sql`exists (select 1 from team_members m where m.volunteer_id = "volunteers"."id" and m.team_id = ${f.teamId} and m.status = 'active')`,
+      sql`exists (select 1 from team_members m
+        where m.volunteer_id = "volunteers"."id" and m.team_id = ${f.teamId} and m.status = 'active')`,
     );
   const where = and(...conds);
   const after = decodeCursor(f.after, volunteerKeys);
@@ -515,7 +516,8 @@ export async function getVolunteer(db: DbOrTx, c: VolunteerViewer, id: string) {
       category: teams.category,
       status: teamMembers.status,
       isLeader: sql<boolean>`${teams.leaderVolunteerId} = ${v.id}`,
-      categoryName: sql<string>`coalesce((select c.name from team_categories c where c.county_code = "teams"."county_code" and c.code = "teams"."category"), ${teams.category})`,
+      categoryName: sql<string>`coalesce((select c.name from team_categories c
+        where c.county_code = "teams"."county_code" and c.code = "teams"."category"), ${teams.category})`,
     })
     .from(teamMembers)
     .innerJoin(teams, eq(teams.id, teamMembers.teamId))

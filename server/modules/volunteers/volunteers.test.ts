@@ -321,7 +321,8 @@ function multipart(buf: Buffer, filename = 'v.xlsx') {
   return {
     payload: Buffer.concat([
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ` +
+          `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
       ),
       buf,
       Buffer.from(`\r\n--${boundary}--\r\n`),
@@ -417,7 +418,8 @@ describe('Excel import', () => {
     const res = await importFile(PHONES.countyAdmin, await workbook(rows));
     expect(res.json()).toMatchObject({ total: 3000, imported: 3000, failed: 0 });
     const { rows: bad } = await t.deps.database.query(
-      `select count(*)::int as n from volunteers where name like '%' || chr(65533) || '%' or skills::text like '%' || chr(65533) || '%'`,
+      'select count(*)::int as n from volunteers ' +
+        `where name like '%' || chr(65533) || '%' or skills::text like '%' || chr(65533) || '%'`,
     );
     expect(bad[0].n).toBe(0);
     const { rows: kept } = await t.deps.database.query(
@@ -601,12 +603,15 @@ describe('an import interrupted by a restart', () => {
     expect(await saved()).toBe(48);
     expect(
       await count(
-        `select count(distinct v.volunteer_no) as n from volunteers v join consents c on c.subject_id = v.id and c.purpose = 'registration' where v.name like '续导%' and $1::uuid is not null`,
+        'select count(distinct v.volunteer_no) as n from volunteers v ' +
+          `join consents c on c.subject_id = v.id and c.purpose = 'registration' ` +
+          `where v.name like '续导%' and $1::uuid is not null`,
       ),
     ).toBe(48);
     expect(
       await count(
-        `select count(*) as n from volunteers where name = '续导甲子' and phone_masked = '137****4170' and $1::uuid is not null`,
+        'select count(*) as n from volunteers ' +
+          `where name = '续导甲子' and phone_masked = '137****4170' and $1::uuid is not null`,
       ),
     ).toBe(1);
     expect(

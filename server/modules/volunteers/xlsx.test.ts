@@ -81,17 +81,29 @@ describe('xlsx reader', () => {
     const files = {
       '[Content_Types].xml': '<?xml version="1.0"?><Types/>',
       'xl/workbook.xml':
-        '<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="甲" sheetId="1" r:id="rId9"/><sheet name="乙" sheetId="2" r:id="rId1"/></sheets></workbook>',
+        '<workbook ' +
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="甲" ' +
+        'sheetId="1" r:id="rId9"/><sheet name="乙" sheetId="2" r:id="rId1"/></sheets></workbook>',
       'xl/_rels/workbook.xml.rels':
-        '<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/other.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="strings.xml"/></Relationships>',
+        '<Relationships><Relationship Id="rId1" ' +
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" ' +
+        'Target="worksheets/sheet1.xml"/><Relationship Id="rId9" ' +
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" ' +
+        'Target="/xl/worksheets/other.xml"/><Relationship Id="rId3" ' +
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" ' +
+        'Target="strings.xml"/></Relationships>',
       'xl/strings.xml':
-        "<sst><si><t>共享</t></si><si><r><t xml:space='preserve'>拼 </t></r><r><t>接</t></r><rPh sb='0' eb='1'><t>ピン</t></rPh></si><si><t/></si></sst>",
+        "<sst><si><t>共享</t></si><si><r><t xml:space='preserve'>拼 </t></r><r><t>接</t></r><rPh sb='0' " +
+        "eb='1'><t>ピン</t></rPh></si><si><t/></si></sst>",
       'xl/worksheets/sheet1.xml':
-        '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>错的表</t></is></c></row></sheetData></worksheet>',
+        '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr">' +
+        '<is><t>错的表</t></is></c></row></sheetData></worksheet>',
       'xl/worksheets/other.xml':
         '\ufeff<worksheet><dimension ref="A1:C3"/><sheetData>' +
         '<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c></row>' +
-        '<row r="3" spans="1:3"><c r="B3" t="inlineStr"><is><t>a&amp;b&lt;&#x4E2D;&#25991;_x000D_</t></is></c><c r="C3" t="str"><f>A1</f><v>公式</v></c><c r="D3"><v>1.5E+3</v></c><c r="E3" s="2"/></row>' +
+        '<row r="3" spans="1:3"><c r="B3" ' +
+        't="inlineStr"><is><t>a&amp;b&lt;&#x4E2D;&#25991;_x000D_</t></is></c><c r="C3" ' +
+        't="str"><f>A1</f><v>公式</v></c><c r="D3"><v>1.5E+3</v></c><c r="E3" s="2"/></row>' +
         '<row r="4"/></sheetData><rowBreaks count="1"><brk id="3"/></rowBreaks></worksheet>',
     };
     const rows = await readAll(storedZip(files), 3);

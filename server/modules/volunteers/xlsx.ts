@@ -19,7 +19,9 @@ export class WorkbookTooLarge extends Error {}
 
 type Entry = { name: string; method: number; compressedSize: number; size: number; crc: number; dataStart: number };
 
-/** Uncompressed size limits: what the zip's directory says is checked first, what inflating produces while streaming. */
+/**
+ * Uncompressed size limits: what the zip's directory says is checked first, what inflating produces while streaming.
+ */
 const MAX_SHEET_BYTES = 1024 * 1024 * 1024;
 const MAX_SHARED_STRINGS_BYTES = 128 * 1024 * 1024;
 const MAX_SMALL_PART_BYTES = 4 * 1024 * 1024;
@@ -147,7 +149,8 @@ async function* elements(
   const openTag = `<${tag}`;
   const closeTag = `</${tag}>`;
   let text = '';
-  let state: 'open' | 'close' | null = null; // the element at text[0] waits for the end of its start tag, or for its close tag
+  // the element at text[0] waits for the end of its start tag, or for its close tag
+  let state: 'open' | 'close' | null = null;
   let gtAt = 0;
   let resume = 0;
   for await (const chunk of chunks) {

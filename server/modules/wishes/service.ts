@@ -229,13 +229,15 @@ export async function submitWish(db: Db, crypto: Crypto, c: WishCaller, now: Dat
  * writer of claims locks the wish first.
  */
 export async function findWish(db: DbOrTx, c: WishCaller, id: string, now: Date, opts: { lock?: boolean } = {}) {
-  const mine = sql`(select k.id from wish_claims k where k.wish_id = ${wishes.id} and k.user_id = ${c.userId} and k.state <> 'withdrawn' limit 1)`;
+  const mine = sql`(select k.id from wish_claims k
+    where k.wish_id = ${wishes.id} and k.user_id = ${c.userId} and k.state <> 'withdrawn' limit 1)`;
   const staffSees = c.permissions.has('wish:manage') ? wishScope(c.scope) : sql`false`;
   const query = db
     .select({
       w: wishes,
       myClaimId: sql<string | null>`${mine}`,
-      liveClaims: sql<number>`(select count(*)::int from wish_claims k where k.wish_id = ${wishes.id} and k.state <> 'withdrawn')`,
+      liveClaims: sql<number>`(select count(*)::int from wish_claims k
+        where k.wish_id = ${wishes.id} and k.state <> 'withdrawn')`,
     })
     .from(wishes)
     .where(
@@ -420,7 +422,8 @@ export async function claimWish(db: Db, c: WishCaller, now: Date, id: string, am
       .update(wishes)
       .set({
         claimedValue: sql`${wishes.claimedValue} + ${shareText}::numeric`,
-        state: sql`case when ${wishes.claimedValue} + ${shareText}::numeric >= ${wishes.value} then 'claimed' else 'published' end`,
+        state: sql`case when ${wishes.claimedValue} + ${shareText}::numeric >= ${wishes.value} then 'claimed'
+          else 'published' end`,
         updatedAt: now,
       })
       .where(cond)
@@ -465,7 +468,9 @@ export async function claimWish(db: Db, c: WishCaller, now: Date, id: string, am
       userIds: [w.submittedBy, ...(covered ? await wishStaff(tx, w.regionPath) : [])].filter((u) => u !== c.userId),
       kind: 'wish.claimed',
       title: covered ? '心愿已被认领' : '心愿有了新的认领',
-      body: `${c.volunteerName ?? c.actor.name}认领了心愿“${w.title}”${w.claimMode === 'multi' ? `（${fmt(share)} 元，累计 ${fmt(row.claimedValue)} / ${fmt(row.value)} 元）` : ''}`,
+      body:
+        `${c.volunteerName ?? c.actor.name}认领了心愿“${w.title}”` +
+        (w.claimMode === 'multi' ? `（${fmt(share)} 元，累计 ${fmt(row.claimedValue)} / ${fmt(row.value)} 元）` : ''),
       entity: 'wish',
       entityId: w.id,
       now,
@@ -529,7 +534,9 @@ export async function withdrawClaim(db: Db, c: WishCaller, now: Date, id: string
       userIds: [w.submittedBy, ...(reopened ? await wishStaff(tx, w.regionPath) : [])].filter((u) => u !== c.userId),
       kind: 'wish.unclaimed',
       title: reopened ? '心愿重新开放认领' : '心愿有人取消认领',
-      body: `${claim.claimantName}取消了对心愿“${w.title}”的认领${share}${why ? `，原因：${why}` : ''}${reopened ? '，心愿已重新在心愿墙开放认领' : ''}`,
+      body:
+        `${claim.claimantName}取消了对心愿“${w.title}”的认领${share}` +
+        `${why ? `，原因：${why}` : ''}${reopened ? '，心愿已重新在心愿墙开放认领' : ''}`,
       entity: 'wish',
       entityId: w.id,
       now,
@@ -676,7 +683,8 @@ const columns = {
   regionName: regions.name,
   townName: town.name,
   submittedByName: submitter.name,
-  claimCount: sql<number>`(select count(*)::int from wish_claims k where k.wish_id = "wishes"."id" and k.state <> 'withdrawn')`,
+  claimCount: sql<number>`(select count(*)::int from wish_claims k
+    where k.wish_id = "wishes"."id" and k.state <> 'withdrawn')`,
 };
 const baseQuery = (db: DbOrTx) =>
   db

@@ -54,7 +54,8 @@ async function published(over: Json = {}, phone: string = RESIDENT) {
 async function photo(phone: string) {
   const owner = (await api(phone, 'GET', '/me')).json().id as string;
   const f = await one(
-    `insert into files (county_code, owner_id, purpose, mime, size, sha256, storage_key, original_name) values ($1, $2, 'image', 'image/jpeg', 1, 'x', $3, 'a.jpg') returning id`,
+    'insert into files (county_code, owner_id, purpose, mime, size, sha256, storage_key, original_name) ' +
+      `values ($1, $2, 'image', 'image/jpeg', 1, 'x', $3, 'a.jpg') returning id`,
     [COUNTY, owner, `k/${crypto.randomUUID()}`],
   );
   return f.id as string;
@@ -309,7 +310,8 @@ describe('wish lifecycle', () => {
     expect(byId.get(named.id)).toMatchObject({ beneficiaryName: '李秀英', state: 'published', stateName: '已发布' });
     expect(byId.get(anon.id)).toMatchObject({ beneficiaryName: '某村民' });
     expect(byId.has(hidden.id)).toBe(false);
-    const text = res.body.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'ID'); // ids may hold digit runs
+    // ids may hold digit runs
+    const text = res.body.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'ID');
     expect(text).not.toContain('张玉华');
     expect(text).not.toContain('陈春生');
     expect(text.match(/.{0,40}1[3-9]\d{9}.{0,10}/)?.[0] ?? null).toBeNull();
@@ -335,7 +337,8 @@ describe('wish lifecycle', () => {
       await t.deps.files.put(key, png);
       return (
         await one(
-          `insert into files (county_code, owner_id, purpose, mime, size, sha256, storage_key, original_name) values ($1, $2, 'image', 'image/png', $3, 'x', $4, 'a.png') returning id`,
+          'insert into files (county_code, owner_id, purpose, mime, size, sha256, storage_key, original_name) ' +
+            `values ($1, $2, 'image', 'image/png', $3, 'x', $4, 'a.png') returning id`,
           [COUNTY, (await api(V1, 'GET', '/me')).json().id, png.length, key],
         )
       ).id as string;
@@ -423,7 +426,8 @@ describe('claims under concurrency', () => {
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
     expect(results.filter((r) => r.statusCode === 409)).toHaveLength(9);
     const row = await one(
-      `select state, claimed_value, (select count(*) from wish_claims k where k.wish_id = w.id) n from wishes w where id = $1`,
+      'select state, claimed_value, (select count(*) from wish_claims k where k.wish_id = w.id) n ' +
+        'from wishes w where id = $1',
       [w.id],
     );
     expect(row.state).toBe('claimed');
@@ -518,7 +522,8 @@ describe('claims under concurrency', () => {
     });
     expect(await act(V1, m.id, 'claim', { amount: 120 }, 201)).toMatchObject({ state: 'claimed', claimedValue: 200 });
     const row = await one(
-      `select (select coalesce(sum(amount), 0) from wish_claims k where k.wish_id = w.id and k.state <> 'withdrawn') live, claimed_value from wishes w where id = $1`,
+      'select (select coalesce(sum(amount), 0) from wish_claims k ' +
+        `where k.wish_id = w.id and k.state <> 'withdrawn') live, claimed_value from wishes w where id = $1`,
       [m.id],
     );
     expect(Number(row.live)).toBe(200);
@@ -539,7 +544,8 @@ describe('claims under concurrency', () => {
       true,
     );
     const row = await one(
-      `select state, claimed_value, (select coalesce(sum(amount), 0) from wish_claims k where k.wish_id = w.id) s from wishes w where id = $1`,
+      'select state, claimed_value, (select coalesce(sum(amount), 0) from wish_claims k ' +
+        'where k.wish_id = w.id) s from wishes w where id = $1',
       [w.id],
     );
     expect(row.state).toBe('claimed');
