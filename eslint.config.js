@@ -74,11 +74,10 @@ export default tseslint.config(
   },
   {
     rules: {
-      // Lines of at most 120 characters (Prettier's printWidth; Prettier does not break strings or comments). A
-      // warning until the paths still being edited are wrapped. Test titles stay whole, so that a failing test's
-      // name can be searched for.
+      // Lines of at most 120 characters (Prettier's printWidth; Prettier does not break strings or comments). Test
+      // titles stay whole, so that a failing test's name can be searched for.
       'max-len': [
-        'warn',
+        'error',
         {
           code: 120,
           ignoreUrls: true,

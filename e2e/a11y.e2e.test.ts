@@ -199,7 +199,8 @@ describe('长辈模式 (elder mode)', () => {
           return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none' && s.opacity !== '0';
         };
         const name = (el: Element) =>
-          `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 2).join('.')} “${(el.textContent ?? '').trim().slice(0, 12)}”`;
+          `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 2).join('.')} ` +
+          `“${(el.textContent ?? '').trim().slice(0, 12)}”`;
         // text: every element with a non-blank text node of its own
         for (const el of document.querySelectorAll('body *')) {
           const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
@@ -209,7 +210,8 @@ describe('长辈模式 (elder mode)', () => {
         }
         // tap targets: links, buttons and the elements Vant makes clickable
         const targets = document.querySelectorAll(
-          'a[href], button, [role="button"], [role="tab"], input:not([type="hidden"]), .van-cell--clickable, .van-tabbar-item, .van-grid-item__content',
+          'a[href], button, [role="button"], [role="tab"], input:not([type="hidden"]), ' +
+            '.van-cell--clickable, .van-tabbar-item, .van-grid-item__content',
         );
         for (const el of targets) {
           if (!visible(el)) continue;

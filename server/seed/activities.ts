@@ -567,7 +567,8 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
       .select({ h: sql<string>`coalesce(sum(${hoursEntries.hours}), 0)` })
       .from(hoursEntries)
       .where(and(eq(hoursEntries.volunteerId, t.v), sql`${hoursEntries.serviceDate} <= ${chinaDate(applied)}`));
-    if (thresholds.filter((x) => Number(atApply) >= x).length < level) continue; // reached the level only after that date
+    // reached the level only after that date
+    if (thresholds.filter((x) => Number(atApply) >= x).length < level) continue;
     const start = new Date(applied.getTime() + 86400_000);
     stars.push({
       countyCode,
@@ -754,8 +755,8 @@ export async function seedActivities(deps: Deps, countyCode: string, actor: Acto
   log(
     `活动：${rows.length} 场（${Object.entries(byState)
       .map(([k, v]) => `${k} ${v}`)
-      .join(
-        '、',
-      )}），报名 ${signupIds.flat().length} 人次，认定时长 ${totalHours} 小时；星级申请 ${stars.length} 条；证明 ${certRows.length} 份；月度报送 ${subs.length} 份；年度计划 ${plans.length} 份（${county.name}）`,
+      .join('、')}），报名 ${signupIds.flat().length} 人次，认定时长 ${totalHours} 小时；` +
+      `星级申请 ${stars.length} 条；证明 ${certRows.length} 份；月度报送 ${subs.length} 份；` +
+      `年度计划 ${plans.length} 份（${county.name}）`,
   );
 }

@@ -193,7 +193,10 @@ type Plan = {
   rejectReason?: string;
   revokeReason?: string;
 };
-/** 42 stories, mostly published with consent; a few under notice or waiting, one objected to, some rejected or revoked, some never public. */
+/**
+ * 42 stories, mostly published with consent; a few under notice or waiting, one objected to, some rejected or
+ * revoked, some never public.
+ */
 function plans(n: number): Plan[] {
   const special: Plan[] = [
     { state: 'notice', consent: true, lastYear: false },
@@ -297,7 +300,8 @@ export async function seedHonors(deps: Deps, countyCode: string, actor: Actor, l
     const nominator = byResident ? r.pick(residents) : reviewer;
     const recent = p.state === 'notice' || p.state === 'nominated';
     const lastYear = p.lastYear || (!recent && thisYearSpan < 30);
-    // under notice: approved one to three days ago, so the notice is still running; objected: approved, objected two days later
+    // under notice: approved one to three days ago, so the notice is still running;
+    // objected: approved, objected two days later
     let created: Date;
     const noticeApprovedAt = byDay(now.getTime() - r.int(1, 3) * DAY - r.int(1, 8) * 3600_000, now);
     if (p.state === 'notice') created = new Date(noticeApprovedAt.getTime() - r.int(2, 4) * DAY);
@@ -437,6 +441,7 @@ export async function seedHonors(deps: Deps, countyCode: string, actor: Actor, l
   });
   const count = (st: HonorState) => rows.filter((x) => x.state === st).length;
   log(
-    `荣誉：${rows.length} 条（上榜 ${count('published')}、公示中 ${count('notice')}、待审核 ${count('nominated')}、未通过 ${count('rejected')}、已撤销 ${count('revoked')}）`,
+    `荣誉：${rows.length} 条（上榜 ${count('published')}、公示中 ${count('notice')}、待审核 ${count('nominated')}、` +
+      `未通过 ${count('rejected')}、已撤销 ${count('revoked')}）`,
   );
 }

@@ -114,7 +114,8 @@ export async function seedPoints(
   const opened = new Date(now.getTime() - 380 * DAY);
   await db.execute(sql`
     insert into point_accounts (county_code, type, owner_id, region_code, region_path, name, created_at)
-    select county_code, 'household', id, region_code, region_path, head_name || '户', ${opened} from households where id = any(${sql.param(chosen.map((h) => h.id))}::uuid[])
+    select county_code, 'household', id, region_code, region_path, head_name || '户', ${opened}
+    from households where id = any(${sql.param(chosen.map((h) => h.id))}::uuid[])
     on conflict do nothing`);
   const accounts = await db
     .select({ id: pointAccounts.id, ownerId: pointAccounts.ownerId, path: pointAccounts.regionPath })
@@ -403,8 +404,10 @@ export async function seedPoints(
     for (const v of demoVols) {
       let acc = v.acc;
       if (!acc) {
-        await tx.execute(sql`insert into point_accounts (county_code, type, owner_id, region_code, region_path, name, created_at)
-          select county_code, 'volunteer', id, region_code, region_path, name, ${opened} from volunteers where id = ${v.id} on conflict do nothing`);
+        await tx.execute(sql`insert into point_accounts
+            (county_code, type, owner_id, region_code, region_path, name, created_at)
+          select county_code, 'volunteer', id, region_code, region_path, name, ${opened}
+          from volunteers where id = ${v.id} on conflict do nothing`);
         [{ id: acc }] = await tx
           .select({ id: pointAccounts.id })
           .from(pointAccounts)
@@ -427,6 +430,7 @@ export async function seedPoints(
       });
   });
   log(
-    `积分：规则 ${rules.length} 条，户账户 ${accounts.length} 个，申报 ${claims.length} 条（入账流水 ${total} 条），${serviced} 个活动发放服务积分，1 条调整待复核`,
+    `积分：规则 ${rules.length} 条，户账户 ${accounts.length} 个，申报 ${claims.length} 条（入账流水 ${total} 条），` +
+      `${serviced} 个活动发放服务积分，1 条调整待复核`,
   );
 }

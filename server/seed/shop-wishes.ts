@@ -346,7 +346,8 @@ export async function seedShopWishes(deps: Deps, countyCode: string, actor: Acto
     }
   }
   log(
-    `积分超市：${goods.length} 种商品，兑换 ${counts.reserved + counts.handed_out + counts.cancelled} 笔（待领取 ${counts.reserved}、已领取 ${counts.handed_out}、已取消 ${counts.cancelled}）`,
+    `积分超市：${goods.length} 种商品，兑换 ${counts.reserved + counts.handed_out + counts.cancelled} 笔` +
+      `（待领取 ${counts.reserved}、已领取 ${counts.handed_out}、已取消 ${counts.cancelled}）`,
   );
 
   // ---------- wishes ----------

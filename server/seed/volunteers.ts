@@ -36,6 +36,8 @@ const skills = [
 const categoryCodes = Object.keys(standingCategories);
 const education = ['小学', '初中', '高中', '中专', '大专', '本科', '研究生'];
 const occupations = ['农民', '教师', '医生', '退休干部', '个体户', '学生', '村干部', '企业职工', '公务员', '务工人员'];
+/** China Mobile / Unicom / Telecom prefixes after the leading 1 (demo phone numbers). */
+const mobilePrefixes = ['35', '36', '37', '38', '39', '50', '51', '52', '58', '59', '87', '88'];
 
 function idNumber(
   r: ReturnType<typeof rng>,
@@ -50,7 +52,8 @@ function idNumber(
     const y = year - age;
     const m = r.int(1, 12);
     const d = r.int(1, 28);
-    const first17 = `${county}${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}${String(r.int(1, 999)).padStart(3, '0')}`;
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    const first17 = `${county}${y}${pad(m, 2)}${pad(d, 2)}${pad(r.int(1, 999), 3)}`;
     const id = first17 + checkChar(first17);
     if (!used.has(id)) {
       used.add(id);
@@ -102,7 +105,7 @@ export async function seedVolunteers(deps: Deps, countyCode: string, actor: Acto
     const phone = demo
       ? deps.crypto.decrypt(demo.phoneEnc)
       : r.chance(0.92)
-        ? `1${r.pick(['35', '36', '37', '38', '39', '50', '51', '52', '58', '59', '87', '88'])}${String(r.int(0, 99999999)).padStart(8, '0')}`
+        ? `1${r.pick(mobilePrefixes)}${String(r.int(0, 99999999)).padStart(8, '0')}`
         : null;
     const verified = demo ? true : r.chance(0.72);
     const createdAt = new Date(now.getTime() - r.int(1, 900) * 86400_000);

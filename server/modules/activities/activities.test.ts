@@ -562,7 +562,7 @@ describe('hours settlement', () => {
 
 describe('concurrency', () => {
   it(
-    '200 simultaneous sign-ups for 50 seats: exactly 50 confirmed, 150 waitlisted in arrival order; k cancellations promote the first k',
+    '200 sign-ups at once for 50 seats: 50 confirmed, 150 waitlisted in arrival order; k cancellations promote k',
     { timeout: 300_000 },
     async () => {
       t.clock.set(new Date('2026-06-01T02:00:00Z'));
