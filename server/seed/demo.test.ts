@@ -182,4 +182,23 @@ describe("the demo county's times are coherent", () => {
     }
     expect(bad).toEqual([]);
   });
+
+  it('every demo account with redemptions reads newest first by date, its balances chaining to the balance', async () => {
+    const owners = await rows(
+      `select distinct a.type, a.owner_id from shop_redemptions s join point_accounts a on a.id = s.account_id`,
+    );
+    expect(owners.length).toBeGreaterThan(3);
+    const county = t.as(PHONES.countyAdmin);
+    for (const o of owners) {
+      const res = await county({ method: 'GET', url: `/api/v1/points/accounts/${o.type}/${o.owner_id}?pageSize=200` });
+      expect(res.statusCode, res.body).toBe(200);
+      const { account, entries } = res.json() as { account: Json; entries: Json[] };
+      expect(entries.length).toBeGreaterThan(0);
+      expect(entries[0].balanceAfter).toBe(account.balance);
+      for (let i = 1; i < entries.length; i++) {
+        expect(Date.parse(entries[i].at)).toBeLessThanOrEqual(Date.parse(entries[i - 1].at));
+        expect(entries[i].balanceAfter).toBe(entries[i - 1].balanceAfter - entries[i - 1].amount);
+      }
+    }
+  });
 });

@@ -135,8 +135,9 @@ export async function entriesOf(
       select seq, transaction_id, amount, debit_account_id, created_at from point_movements
         where credit_account_id = ${accountId}
     ), r as (
+      -- by date (posting order where two share a moment): an entry entered for an earlier day reads in its place
       select seq, transaction_id, amount, other, created_at,
-        sum(amount) over (order by seq) balance_after, count(*) over () total from m
+        sum(amount) over (order by created_at, seq) balance_after, count(*) over () total from m
     )
     select r.transaction_id, t.kind,
       -- a monthly review may post many claims in one entry: name this account's own claim (its rule) when there is one
@@ -147,7 +148,7 @@ export async function entriesOf(
         order by (pc.points = r.amount) desc limit 1) end, t.memo) memo,
       r.amount, r.balance_after, r.created_at at, o.name counter, r.total
     from r join point_transactions t on t.id = r.transaction_id join point_accounts o on o.id = r.other
-    order by r.seq desc limit ${pageSize} offset ${(page - 1) * pageSize}`),
+    order by r.created_at desc, r.seq desc limit ${pageSize} offset ${(page - 1) * pageSize}`),
   );
   return {
     entries: rows.map((r) => ({
