@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
-import { asc, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { actor, auth, can } from '../../platform/http.js';
-import { settings, standards } from '../../db/schema/index.js';
+import { settings } from '../../db/schema/index.js';
 import { settingDefinitions, settingKeys, type SettingDef } from './definitions.js';
-import { getSettings, updateSettings } from './service.js';
+import { getSettings, settingOptions, updateSettings } from './service.js';
 import { countyOf } from '../accounts/service.js';
 import { listOf } from '../../platform/responses.js';
 import { SettingDefinition, SettingValues } from './schema.js';
@@ -46,24 +46,19 @@ export const settingRoutes =
         },
       },
       async (req) => {
-        // the default standard is one of the county's own standards, by name
-        // (an account of no county: the built-in ones)
+        // enumerated settings offer the county's own choices (the default standard: its standards, by name; an
+        // account of no county: the built-in ones)
         const a = auth(req);
-        const county = a.countyCode ?? a.regionCode?.slice(0, 6);
-        const own = county
-          ? await deps.database.db
-              .select({ value: standards.code, label: standards.name })
-              .from(standards)
-              .where(eq(standards.countyCode, county))
-              .orderBy(asc(standards.createdAt))
-          : [];
+        const county = a.countyCode ?? a.regionCode?.slice(0, 6) ?? null;
         return {
-          items: settingKeys.map((key) => {
-            const def: SettingDef = settingDefinitions[key];
-            const { schema: _s, options: fixed, ...d } = def;
-            const options = key === 'sites.defaultStandard' && own.length ? own : fixed?.map((o) => ({ ...o }));
-            return { key, ...d, ...(options ? { options } : {}) };
-          }),
+          items: await Promise.all(
+            settingKeys.map(async (key) => {
+              const def: SettingDef = settingDefinitions[key];
+              const { schema: _s, options: _fixed, ...d } = def;
+              const options = await settingOptions(deps.database.db, county, key);
+              return { key, ...d, ...(options ? { options } : {}) };
+            }),
+          ),
         };
       },
     );

@@ -26,6 +26,26 @@ async function readSettings(db: DbOrTx, countyCode: string): Promise<Record<Sett
   ) as Record<SettingKey, SettingValue>;
 }
 
+export type SettingOption = { value: string; label: string };
+type OptionSource = (db: DbOrTx, countyCode: string) => Promise<SettingOption[]>;
+const optionSources = new Map<SettingKey, OptionSource>();
+
+/**
+ * An enumerated setting whose choices are the county's own records (the default standard: the county's standards)
+ * takes them from the module that owns them; the fixed options stay the choices of a county that has none.
+ */
+export function registerSettingOptions(key: SettingKey, source: OptionSource) {
+  optionSources.set(key, source);
+}
+
+/** The choices of an enumerated setting in a county (null: not enumerated). */
+export async function settingOptions(db: DbOrTx, countyCode: string | null, key: SettingKey) {
+  const def = settingDefinitions[key] as { options?: readonly SettingOption[] };
+  const source = optionSources.get(key);
+  const own = source && countyCode ? await source(db, countyCode) : [];
+  return own.length ? own : (def.options?.map((o) => ({ ...o })) ?? null);
+}
+
 export async function getSetting<T>(db: DbOrTx, countyCode: string, key: SettingKey): Promise<T> {
   return (await getSettings(db, countyCode))[key] as T;
 }
@@ -46,7 +66,14 @@ export async function updateSettings(db: Db, countyCode: string, input: Record<s
       const issue = r.error.issues[0];
       const at = typeof issue?.path[0] === 'number' ? `第 ${issue.path[0] + 1} 项` : '';
       details.push({ path: key, message: `${def.label}：${at}${issue?.message ?? '格式不正确'}` });
-    } else clean.push([key as SettingKey, r.data as SettingValue]);
+      continue;
+    }
+    const options = await settingOptions(db, countyCode, key as SettingKey);
+    if (options && !options.some((o) => o.value === r.data)) {
+      details.push({ path: key, message: `${def.label}：请从 ${options.map((o) => o.label).join('、')} 中选择` });
+      continue;
+    }
+    clean.push([key as SettingKey, r.data as SettingValue]);
   }
   if (!clean.length && !details.length) details.push({ path: '(body)', message: '没有要修改的设置项' });
   if (details.length)

@@ -59,6 +59,30 @@ describe('settings', () => {
     expect(audit.items[0].detail.changed['orders.acceptHours']).toEqual({ from: 48, to: 36 });
   });
 
+  it('an enumerated setting takes only one of its choices: the default standard is one of the county’s', async () => {
+    const put = (value: string) =>
+      t.as(PHONES.countyAdmin)({ method: 'PUT', url: '/api/v1/settings', payload: { 'sites.defaultStandard': value } });
+    const bad = await put('seven_haves');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details).toEqual([
+      { path: 'sites.defaultStandard', message: expect.stringMatching(/^默认建设标准：请从 .*六有.* 中选择$/) },
+    ]);
+    const policy = await t.as(PHONES.countyAdmin)({
+      method: 'PUT',
+      url: '/api/v1/settings',
+      payload: { 'wishes.overCapPolicy': 'maybe' },
+    });
+    expect(policy.statusCode).toBe(400);
+    expect(policy.json().error.details[0].path).toBe('wishes.overCapPolicy');
+    const defs = (await t.as(PHONES.countyAdmin)({ method: 'GET', url: '/api/v1/settings/definitions' })).json().items;
+    const choices = defs.find((d: { key: string }) => d.key === 'sites.defaultStandard').options as { value: string }[];
+    const other = choices.map((c) => c.value).find((v) => v !== 'six_haves')!;
+    const ok = await put(other);
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()['sites.defaultStandard']).toBe(other);
+    expect((await put('six_haves')).statusCode).toBe(200);
+  });
+
   it('rejects unknown keys and bad values, naming each, and changes nothing', async () => {
     const res = await t.as(PHONES.countyAdmin)({
       method: 'PUT',

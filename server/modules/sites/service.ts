@@ -5,7 +5,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, scopeCondition, type Scope } from '../../platform/scope.js';
 import { requireRegion } from '../regions/service.js';
-import { getSetting } from '../settings/service.js';
+import { getSetting, registerSettingOptions } from '../settings/service.js';
 import { defaultStandards } from './standards.js';
 import { rawJson, type Built, type ListAnswer, type ListDef, type Lists } from '../../platform/lists.js';
 
@@ -325,6 +325,15 @@ async function checkStandard(db: DbOrTx, countyCode: string, standardId: string 
     .where(and(eq(standards.id, standardId), eq(standards.countyCode, countyCode)));
   if (!s) throw invalid('standardId', '建设标准不存在');
 }
+
+// the default standard is chosen among the county's own standards (by code, shown by name)
+registerSettingOptions('sites.defaultStandard', (db, countyCode) =>
+  db
+    .select({ value: standards.code, label: standards.name })
+    .from(standards)
+    .where(eq(standards.countyCode, countyCode))
+    .orderBy(asc(standards.createdAt)),
+);
 
 async function defaultStandardId(db: DbOrTx, countyCode: string, kind: SiteKind) {
   const code = await getSetting<string>(db, countyCode, 'sites.defaultStandard');
