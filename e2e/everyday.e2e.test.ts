@@ -202,6 +202,44 @@ function codeLike(text: string): string[] {
   return [...new Set(found.filter((t) => !(t.startsWith('.') && FILE_TYPES.has(t.slice(1)))))];
 }
 
+/** Times as a program writes them (ISO 8601, a browser's toString) are never shown to people. */
+function rawTimes(text: string): string[] {
+  return [...text.matchAll(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|GMT[+-]\d{4}|\d{4}\/\d{1,2}\/\d{1,2}/g)].map((m) => m[0]);
+}
+
+/** How a table cell writes a date, by the first date in it (null: none). */
+const DATE_FORMATS: [string, RegExp][] = [
+  ['YYYY-MM-DD HH:mm', /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/],
+  ['YYYY-MM-DD', /\d{4}-\d{2}-\d{2}/],
+  ['YYYY年M月D日', /\d{4}年\d{1,2}月\d{1,2}日/],
+  ['MM-DD HH:mm', /\d{2}-\d{2} \d{2}:\d{2}/],
+];
+
+/** The columns of the page's tables whose cells write dates in more than one way (one format per column). */
+async function mixedDateColumns(page: Page): Promise<string[]> {
+  const tables = await page.locator('.el-table').evaluateAll((els) =>
+    els.map((table) => {
+      const heads = [...table.querySelectorAll('.el-table__header th')].map((th) => th.textContent?.trim() ?? '');
+      const rows = [...table.querySelectorAll('.el-table__body tr')].map((tr) =>
+        [...tr.querySelectorAll('td')].map((td) => (td as HTMLElement).innerText.split('\n')[0].trim()),
+      );
+      return { heads, rows };
+    }),
+  );
+  const mixed: string[] = [];
+  for (const { heads, rows } of tables)
+    for (let col = 0; col < heads.length; col++) {
+      const formats = new Set<string>();
+      for (const row of rows) {
+        const cell = row[col] ?? '';
+        const format = DATE_FORMATS.find(([, re]) => re.test(cell));
+        if (format) formats.add(format[0]);
+      }
+      if (formats.size > 1) mixed.push(`${heads[col]}: ${[...formats].join(' / ')}`);
+    }
+  return mixed;
+}
+
 const ids: Record<string, string> = {};
 
 /** Fills a route's parameters with records of the demo county that the walking user can see. */
@@ -231,6 +269,8 @@ async function walk(app: 'admin' | 'm', route: string, who: string[]): Promise<v
       await page.screenshot({ path: path.join(SHOTS, `${app}-${route.replace(/[/:]+/g, '_') || 'home'}.png`) });
       const text = await page.locator('body').innerText();
       expect(codeLike(text), `${target} as ${phone}`).toEqual([]);
+      expect(rawTimes(text), `${target} as ${phone}`).toEqual([]);
+      expect(await mixedDateColumns(page), `${target} as ${phone}`).toEqual([]);
       return;
     } finally {
       await page.close();
