@@ -1,4 +1,5 @@
 import type { ListCache } from '../../platform/lists.js';
+import { validFromOf } from '../sites/service.js';
 import { and, eq, sql } from 'drizzle-orm';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
 import type { DbOrTx } from '../../db/client.js';
@@ -113,8 +114,7 @@ export async function annualReport(
         never.total,
       )}。`,
     );
-  const stations = await statsRows(db, scope, countyCode, now, { ...page, key: 'sites.stations' }, cache);
-  const below = stations.total - v('sites.compliantStations');
+  const below = v('sites.stations') - v('sites.compliantStations');
   if (below > 0) {
     const list = await belowStandard(db, region.path, to, countyCode);
     problems.push(`有 ${fmt(below)} 个实践站未达标或检查已过有效期：${names(list, below)}。`);
@@ -223,14 +223,20 @@ export async function saveReportNotes(
   return region.code;
 }
 
+/**
+ * The stations counted in `sites.stations` but not in `sites.compliantStations` (the same definitions: the latest
+ * inspection by the end of the period, within the county's validity window, found it compliant).
+ */
 async function belowStandard(db: DbOrTx, path: string, to: string, countyCode: string) {
   const end = `${to}T23:59:59.999+08:00`;
+  const validFrom = (await validFromOf(db, countyCode, new Date(end))).toISOString();
   const { rows } = await db.execute(sql`
     select s.name from sites s
     where s.county_code = ${countyCode} and s.region_path like ${escapeLike(path) + '%'} and s.kind = 'station'
       and s.created_at <= ${end}::timestamptz
       and not coalesce((select i.compliant from inspections i where i.site_id = s.id
-        and i.inspected_at <= ${end}::timestamptz order by i.inspected_at desc limit 1), false)
+        and i.inspected_at <= ${end}::timestamptz and i.inspected_at >= ${validFrom}::timestamptz
+        order by i.inspected_at desc limit 1), false)
     order by s.region_code limit ${LIST_MAX}`);
   return (rows as { name: string }[]).map((r) => r.name);
 }

@@ -249,9 +249,35 @@ describe('the annual report', () => {
     const fmt = (x: number) => x.toLocaleString('zh-CN', { maximumFractionDigits: 2 });
     for (const k of ['volunteers.registered', 'activities.total', 'hours.total', 'orders.submitted', 'sites.stations'])
       expect(text, k).toContain(`${fmt(figure(o, k))} `);
-    // problems come from the data: the teams that never served are named
-    const never = await ok(ADMIN, '/stats/rows?key=teams.neverServed&from=2025-01-01&to=2025-12-31&pageSize=1');
-    if (never.total) expect(text).toContain(`有 ${fmt(never.total)} 支志愿服务队伍组建以来从未开展活动`);
+    // problems come from the data: a team that never served is named in this year's report
+    const squad = (await ok(PHONES.xinjiAdmin, `/teams?level=squad&regionCode=${XINJI}`)).items[0];
+    const idle = await t.as(PHONES.xinjiAdmin)({
+      method: 'POST',
+      url: '/api/v1/teams',
+      payload: {
+        name: '新集镇待组织服务分队',
+        level: 'squad',
+        category: 'theory',
+        regionCode: XINJI,
+        parentId: squad.parentId,
+      },
+    });
+    expect(idle.statusCode, idle.body).toBe(201);
+    const thisYear = await ok(ADMIN, `/reports/annual?year=2026&regionCode=${XINJI}`);
+    const yearText = thisYear.sections.flatMap((s: Json) => s.paragraphs).join('\n');
+    const never = await ok(
+      ADMIN,
+      `/stats/rows?key=teams.neverServed&regionCode=${XINJI}&from=2026-01-01&to=2026-06-01`,
+    );
+    expect(never.items.map((i: Json) => i.title)).toContain('新集镇待组织服务分队');
+    expect(yearText).toContain(`有 ${fmt(never.total)} 支志愿服务队伍组建以来从未开展活动或完成点单服务：`);
+    expect(yearText).toContain('新集镇待组织服务分队');
+    // the stations below standard are named, as many as the figures say (an expired inspection counts as below)
+    const below = figure(o, 'sites.stations') - figure(o, 'sites.compliantStations');
+    expect(below, 'below').toBeGreaterThan(0);
+    const line = text.match(/有 (\S+) 个实践站未达标或检查已过有效期：(.*?)(?: 等 \S+ 个)?。/);
+    expect(line?.[1]).toBe(fmt(below));
+    expect(line![2].split('、')).toHaveLength(Math.min(below, 20));
     expect(r.sections.at(-1)).toMatchObject({ toWrite: true });
     expect(r.sections.at(-1).paragraphs[0]).toContain('待填写');
   });
