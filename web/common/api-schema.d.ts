@@ -19402,6 +19402,7 @@ export interface components {
       events: {
         action: string;
         actionName: string;
+        fromState: string | null;
         toState: string;
         toStateName: string;
         actorName: string;

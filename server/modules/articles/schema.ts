@@ -55,6 +55,7 @@ export const ArticleDetail = Article.extend({
     z.object({
       action: z.string(),
       actionName: z.string(),
+      fromState: z.string().nullable(),
       toState: z.string(),
       toStateName: z.string(),
       actorName: z.string(),

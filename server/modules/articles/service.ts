@@ -286,6 +286,7 @@ export async function getArticle(db: DbOrTx, c: ArticleCaller, id: string) {
     events: events.map((e) => ({
       action: e.action,
       actionName: e.actionName,
+      fromState: e.fromState,
       toState: e.toState,
       toStateName: e.toStateName,
       actorName: e.actorName,
