@@ -333,7 +333,7 @@ async function checkFiles(
 }
 
 const summaryOf = (summary: string | null | undefined, body: string) =>
-  summary?.trim() || [...plainText(body).replace(/\n/g, ' ')].slice(0, 80).join('');
+  summary?.trim() || [...plainText(body).replace(/\n/g, '')].slice(0, 80).join('');
 
 /** Those who review the articles of a place (to be told of a submission). */
 async function reviewerIds(db: DbOrTx, regionPath: string, selfPublish: boolean) {
