@@ -299,6 +299,13 @@ describe('public columns', () => {
     expect(bad.json().error.details[0].path).toBe('column');
   });
 
+  it('concurrent readers each count one view', async () => {
+    const a = await publishedVillageArticle({ title: '很多人同时阅读的文章' });
+    const reads = await Promise.all(Array.from({ length: 20 }, () => api(null, 'GET', `/public/articles/${a.id}`)));
+    expect(reads.every((r) => r.statusCode === 200)).toBe(true);
+    expect((await api(XINJI_ADMIN, 'GET', `/articles/${a.id}`)).json().views).toBe(20);
+  });
+
   it('the kept list is never stale: publish, withdraw and a direct edit invalidate it; a view does not', async () => {
     const before = await publicList();
     const again = await publicList();
