@@ -150,6 +150,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
       '/activities/:id/checkin': await firstId(county, '/activities?page=1&pageSize=1'),
       '/sites/:id': await firstId(county, '/sites?page=1&pageSize=1'),
       '/verify/:code': 'ABCDEFGH',
+      '/articles/:id': await firstId(county, '/public/articles?page=1&pageSize=1'),
     };
     const paths = routePaths('web/mobile/router.ts')
       .filter((p) => !p.startsWith('/:pathMatch'))
@@ -186,7 +187,7 @@ describe('长辈模式 (elder mode)', () => {
     await context.addInitScript(() => localStorage.setItem('wm_m_elder_mode', '1'));
     const page = await context.newPage();
     const problems: string[] = [];
-    for (const p of ['/', '/order', '/activity', '/points', '/mine']) {
+    for (const p of ['/', '/order', '/activity', '/points', '/mine', '/articles']) {
       await page.goto(`${baseUrl}/m${p}`);
       await page.waitForLoadState('networkidle');
       await page.waitForTimeout(150);

@@ -35,6 +35,7 @@ import { submissionRoutes } from './modules/submissions/routes.js';
 import { pointRoutes } from './modules/points/routes.js';
 import { shopRoutes } from './modules/shop/routes.js';
 import { wishRoutes } from './modules/wishes/routes.js';
+import { articleRoutes } from './modules/articles/routes.js';
 import { honorRoutes } from './modules/honors/routes.js';
 import { notificationRoutes } from './modules/notifications/routes.js';
 import { statsRoutes } from './modules/stats/routes.js';
@@ -140,6 +141,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
       await api.register(wishRoutes(deps));
       await api.register(statsRoutes(deps));
       await api.register(honorRoutes(deps));
+      await api.register(articleRoutes(deps));
       await api.register(notificationRoutes(deps));
     },
     { prefix: '/api/v1' },

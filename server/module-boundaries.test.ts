@@ -40,6 +40,7 @@ const owners: Record<string, readonly string[]> = {
   shop: ['shop_goods', 'shop_redemptions'],
   wishes: ['wishes', 'wish_claims'],
   honors: ['honors'],
+  articles: ['articles', 'article_views', 'publicity_items'],
   ledgers: [],
   audit: [],
   // the rollups are written by the fold; the deltas by the capture triggers of the source tables (migration 0016)

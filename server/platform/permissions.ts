@@ -57,6 +57,9 @@ export const permissions = {
   'wish:claim': { name: '认领微心愿', group: '心愿' },
   'honor:nominate': { name: '推荐好人好事与文明家庭', group: '荣誉' },
   'honor:review': { name: '审核、公示与发布荣誉榜', group: '荣誉' },
+  'article:write': { name: '撰写与提交宣传文章', group: '内容' },
+  'article:review': { name: '审核、发布与撤回宣传文章', group: '内容' },
+  'publicity:manage': { name: '登记线下宣传', group: '内容' },
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -105,6 +108,7 @@ const pointsAdmin: Permission[] = [
   'wish:manage',
   'honor:nominate',
 ];
+const contentAdmin: Permission[] = ['article:write', 'publicity:manage'];
 const volunteerAdmin: Permission[] = [
   'volunteer:create',
   'volunteer:update',
@@ -142,6 +146,8 @@ export const builtinRoles: RoleDef[] = [
       'point:approve',
       'shop:manage',
       'honor:review',
+      ...contentAdmin,
+      'article:review',
     ],
   },
   {
@@ -166,6 +172,8 @@ export const builtinRoles: RoleDef[] = [
       'point:approve',
       'shop:manage',
       'honor:review',
+      ...contentAdmin,
+      'article:review',
     ],
   },
   {
@@ -182,6 +190,7 @@ export const builtinRoles: RoleDef[] = [
       ...orderAdmin,
       ...activityAdmin,
       ...pointsAdmin,
+      ...contentAdmin,
     ],
   },
   {

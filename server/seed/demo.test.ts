@@ -45,6 +45,9 @@ describe('the seeded demo county obeys the scope rules', () => {
     ['activities', 'created_by', 'activity:manage'],
     ['orders', 'proxy_user_id', 'order:proxy'],
     ['households', 'created_by', 'household:manage'],
+    ['articles', 'author_id', 'article:write'],
+    ['articles', 'reviewer_id', 'article:review'],
+    ['publicity_items', 'created_by', 'publicity:manage'],
   ])('every %s.%s holds %s on the record’s region', async (table, column, permission) => {
     const r = await outOfScope(table, column, permission);
     expect(r.n).toBeGreaterThan(0);

@@ -81,6 +81,31 @@ export async function ensureLocalStaff(deps: Deps, countyCode: string, actor: Ac
   };
 }
 
+/** A staff member as a service sees them once signed in (their grants' scope and permissions), to seed through it. */
+export async function staffCallerOf(db: DbOrTx, countyCode: string, who: StaffMember) {
+  const grants = await db
+    .select({
+      role: roleAssignments.roleCode,
+      scope: roleAssignments.scope,
+      regionCode: roleAssignments.regionCode,
+      path: regions.path,
+      teamId: roleAssignments.teamId,
+      permissions: roles.permissions,
+    })
+    .from(roleAssignments)
+    .innerJoin(roles, eq(roles.code, roleAssignments.roleCode))
+    .leftJoin(regions, eq(regions.code, roleAssignments.regionCode))
+    .where(eq(roleAssignments.userId, who.id));
+  return {
+    actor: { userId: who.id, name: who.name, countyCode },
+    userId: who.id,
+    name: who.name,
+    countyCode,
+    scope: scopeFromGrants(who.id, grants),
+    permissions: new Set(grants.flatMap((g) => g.permissions as Permission[])),
+  };
+}
+
 /** A user as the points service sees them once signed in (their grants' scope and permissions), to seed through it. */
 export async function pointsCallerOf(db: DbOrTx, countyCode: string, who: StaffMember): Promise<PointsCaller> {
   const grants = await db

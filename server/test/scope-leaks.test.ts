@@ -50,6 +50,8 @@ type Made = {
   claim: { id: string };
   order: { id: string };
   followUp: { id: string } | null;
+  article: { id: string; title: string };
+  publicity: { id: string; title: string };
 };
 
 let shawo: Made;
@@ -82,6 +84,19 @@ async function make(staff: string, village: string, tag: string, n: number, resi
     regionCode: village,
     beneficiaryName: `${tag}心愿人`,
     consentToPublish: true,
+  });
+  const article = await post(staff, '/articles', {
+    column: 'news',
+    title: `${tag}的草稿文章`,
+    body: '<p>村里开展了文明实践活动。</p>',
+    regionCode: village,
+  });
+  const publicity = await post(staff, '/publicity', {
+    kind: 'poster',
+    title: `${tag}宣传海报`,
+    quantity: 10,
+    day: '2026-05-20',
+    regionCode: village,
   });
   // an activity held in May and recorded afterwards (补录), with one volunteer's sign-in sheet: a row of the
   // activities list and of all three ledgers
@@ -144,6 +159,8 @@ async function make(staff: string, village: string, tag: string, n: number, resi
     claim: { id: claim.id as string },
     order: { id: order.id as string },
     followUp,
+    article: { id: article.id as string, title: `${tag}的草稿文章` },
+    publicity: { id: publicity.id as string, title: `${tag}宣传海报` },
   };
 }
 
@@ -199,6 +216,16 @@ const LISTS: ListCase[] = [
     name: 'follow-ups',
     path: '/follow-ups',
     find: (m) => (m.followUp ? { id: m.followUp.id, path: '/follow-ups?open=true' } : null),
+  },
+  {
+    name: 'articles',
+    path: '/articles?pageSize=200',
+    find: (m) => ({ id: m.article.id, path: `/articles?q=${encodeURIComponent(m.article.title)}` }),
+  },
+  {
+    name: 'publicity',
+    path: '/publicity?pageSize=200',
+    find: (m) => ({ id: m.publicity.id, path: `/publicity?q=${encodeURIComponent(m.publicity.title)}` }),
   },
 ];
 
@@ -331,6 +358,8 @@ describe('details: another town’s rows are not found', () => {
       `/volunteers/${m.volunteer.id}`,
       `/points/claims/${m.claim.id}`,
       `/points/accounts/household/${m.household.id}`,
+      `/articles/${m.article.id}`,
+      `/publicity/${m.publicity.id}`,
     ];
     for (const url of details(shawo)) {
       expect((await api(PHONES.shawoAdmin, 'GET', url)).statusCode, url).toBe(200);

@@ -264,6 +264,25 @@ export const appRoutes: RouteRecordRaw[] = [
     meta: { title: m.honors, group: 'points', icon: Trophy, permission: ['honor:review', 'honor:nominate'] },
   },
   {
+    path: 'articles',
+    name: 'articles',
+    component: () => import('./views/content/ArticleListPage.vue'),
+    meta: { title: m.articles, group: 'content', icon: Notebook, permission: 'article:write' },
+  },
+  {
+    path: 'article-review',
+    name: 'article-review',
+    component: () => import('./views/content/ArticleListPage.vue'),
+    props: { queue: true },
+    meta: { title: m.articleReview, group: 'content', icon: Finished, permission: 'article:review' },
+  },
+  {
+    path: 'publicity',
+    name: 'publicity',
+    component: () => import('./views/content/PublicityPage.vue'),
+    meta: { title: m.publicity, group: 'content', icon: Promotion, permission: 'publicity:manage' },
+  },
+  {
     path: 'coverage',
     name: 'coverage',
     component: () => import('./views/stats/CoveragePage.vue'),

@@ -14884,6 +14884,1128 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/articles/meta': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 栏目、文章状态与操作、线下宣传形式的中文名称 */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ContentMeta'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/articles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 文章列表（按数据权限）；queue=true 为我待审核、待发布的文章 */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          pageSize?: number;
+          column?:
+            | 'news'
+            | 'policy'
+            | 'practice'
+            | 'civil_customs'
+            | 'role_models'
+            | 'volunteer_activities'
+            | 'service_stations'
+            | 'brands'
+            | 'organizations';
+          state?: string;
+          regionCode?: string;
+          q?: string;
+          queue?: 'true' | 'false';
+          after?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Article'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              nextCursor?: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** 新建宣传文章（草稿；正文 HTML 在保存时清理，图片只能引用本平台上传的文件） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            column:
+              | 'news'
+              | 'policy'
+              | 'practice'
+              | 'civil_customs'
+              | 'role_models'
+              | 'volunteer_activities'
+              | 'service_stations'
+              | 'brands'
+              | 'organizations';
+            title: string;
+            body: string;
+            regionCode: string;
+            summary?: string | null;
+            /** Format: uuid */
+            coverFileId?: string | null;
+            attachmentIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description 已创建 */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/articles/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 文章详情：正文、附件、流转记录与当前可执行的操作 */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** 修改文章（仅草稿或已退回的文章） */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            column?:
+              | 'news'
+              | 'policy'
+              | 'practice'
+              | 'civil_customs'
+              | 'role_models'
+              | 'volunteer_activities'
+              | 'service_stations'
+              | 'brands'
+              | 'organizations';
+            title?: string;
+            body?: string;
+            regionCode?: string;
+            summary?: string | null;
+            /** Format: uuid */
+            coverFileId?: string | null;
+            attachmentIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/articles/{id}/submit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 提交审核 */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/articles/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 审核通过（上一级工作人员；县中心可审核本县全部文章） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason?: string;
+          } | null;
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/articles/{id}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 退回修改（须填写原因） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/articles/{id}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 发布到栏目（公开，无需登录即可阅读） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/articles/{id}/withdraw': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 从栏目撤回已发布的文章 */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason?: string;
+          } | null;
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/articles/{id}/revise': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 撤回的文章重新编辑（回到草稿） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/public/articles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 栏目文章列表（无需登录；仅已发布的） */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          pageSize?: number;
+          county?: string;
+          column?:
+            | 'news'
+            | 'policy'
+            | 'practice'
+            | 'civil_customs'
+            | 'role_models'
+            | 'volunteer_activities'
+            | 'service_stations'
+            | 'brands'
+            | 'organizations';
+          regionCode?: string;
+          after?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['PublicArticle'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              nextCursor?: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/public/articles/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 阅读已发布的文章（无需登录；计一次阅读） */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PublicArticleDetail'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/public/articles/{id}/files/{fileId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 已发布文章的封面、正文图片与附件（无需登录） */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          fileId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 已发布文章的图片或附件 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/octet-stream': string;
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/publicity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 线下宣传记录（按数据权限） */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          pageSize?: number;
+          kind?: 'poster' | 'leaflet' | 'broadcast' | 'banner' | 'other';
+          regionCode?: string;
+          q?: string;
+          after?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['PublicityItem'][];
+              total: number;
+              page: number;
+              pageSize: number;
+              nextCursor?: string | null;
+            };
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** 登记一次线下宣传（海报、宣传单、广播、横幅…，数量与照片） */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            kind: 'poster' | 'leaflet' | 'broadcast' | 'banner' | 'other';
+            title: string;
+            quantity: number;
+            /** Format: date */
+            day: string;
+            regionCode: string;
+            note?: string;
+            photoIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description 已创建 */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PublicityItem'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/publicity/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 线下宣传记录详情 */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PublicityItem'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** 删除线下宣传记录 */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功，无返回内容 */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** 修改线下宣传记录 */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            kind?: 'poster' | 'leaflet' | 'broadcast' | 'banner' | 'other';
+            title?: string;
+            quantity?: number;
+            /** Format: date */
+            day?: string;
+            regionCode?: string;
+            note?: string;
+            photoIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PublicityItem'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
   '/api/v1/notifications': {
     parameters: {
       query?: never;
@@ -18285,6 +19407,183 @@ export interface components {
       }[];
       /** @description 超过金额上限、待县级审批的心愿数 */
       overCapPending: number;
+    };
+    /**
+     * @description 栏目：最新动态 / 政策理论 / 文明实践 / 文明乡风 / 最美人物 / 志愿活动 / 服务驿站 / 活动品牌 / 志愿组织
+     * @enum {string}
+     */
+    ArticleColumn:
+      | 'news'
+      | 'policy'
+      | 'practice'
+      | 'civil_customs'
+      | 'role_models'
+      | 'volunteer_activities'
+      | 'service_stations'
+      | 'brands'
+      | 'organizations';
+    /**
+     * @description 文章状态：草稿 / 待审核 / 待发布 / 已退回 / 已发布 / 已撤回
+     * @enum {string}
+     */
+    ArticleState: 'draft' | 'submitted' | 'approved' | 'rejected' | 'published' | 'withdrawn';
+    /**
+     * @description 文章的操作：提交审核 / 审核通过 / 退回修改 / 发布 / 撤回 / 重新编辑；edit 为修改内容
+     * @enum {string}
+     */
+    ArticleAction: 'submit' | 'approve' | 'reject' | 'publish' | 'withdraw' | 'revise' | 'edit';
+    /** @description 文章的封面或附件 */
+    ArticleFile: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      mime: string;
+      size: number;
+      url: string;
+    };
+    /** @description 宣传文章（列表中的一项） */
+    Article: {
+      /** Format: uuid */
+      id: string;
+      column: components['schemas']['ArticleColumn'];
+      columnName: string;
+      title: string;
+      summary: string;
+      regionCode: string;
+      /** @description 乡镇 + 村（社区） */
+      regionName: string;
+      state: components['schemas']['ArticleState'];
+      stateName: string;
+      authorName: string | null;
+      coverUrl: string | null;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /** @description 宣传文章详情：正文、附件、流转记录与当前可执行的操作 */
+    ArticleDetail: {
+      /** Format: uuid */
+      id: string;
+      column: components['schemas']['ArticleColumn'];
+      columnName: string;
+      title: string;
+      summary: string;
+      regionCode: string;
+      /** @description 乡镇 + 村（社区） */
+      regionName: string;
+      state: components['schemas']['ArticleState'];
+      stateName: string;
+      authorName: string | null;
+      coverUrl: string | null;
+      /** Format: date-time */
+      publishedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description 正文（已清理的 HTML） */
+      body: string;
+      /** Format: uuid */
+      coverFileId: string | null;
+      attachments: components['schemas']['ArticleFile'][];
+      reviewComment: string | null;
+      reviewerName: string | null;
+      /** @description 阅读次数 */
+      views: number;
+      /** @description 当前用户现在可以执行的操作（按钮） */
+      actions: components['schemas']['ArticleAction'][];
+      events: {
+        action: string;
+        actionName: string;
+        fromState: string | null;
+        toState: string;
+        toStateName: string;
+        actorName: string;
+        note: string;
+        /** Format: date-time */
+        at: string;
+      }[];
+    };
+    /** @description 栏目中的一篇已发布文章 */
+    PublicArticle: {
+      /** Format: uuid */
+      id: string;
+      column: components['schemas']['ArticleColumn'];
+      columnName: string;
+      title: string;
+      summary: string;
+      coverUrl: string | null;
+      regionName: string;
+      /** Format: date-time */
+      publishedAt: string;
+    };
+    /** @description 已发布文章的公开页面 */
+    PublicArticleDetail: {
+      /** Format: uuid */
+      id: string;
+      column: components['schemas']['ArticleColumn'];
+      columnName: string;
+      title: string;
+      summary: string;
+      coverUrl: string | null;
+      regionName: string;
+      /** Format: date-time */
+      publishedAt: string;
+      /** @description 正文 HTML（图片经本文的公开文件地址读取） */
+      body: string;
+      /** @description 正文纯文本，一段一行（大字版、朗读） */
+      text: string;
+      attachments: components['schemas']['ArticleFile'][];
+      views: number;
+    };
+    /**
+     * @description 线下宣传形式：宣传海报 / 宣传单 / 广播宣传 / 横幅标语 / 其他
+     * @enum {string}
+     */
+    PublicityKind: 'poster' | 'leaflet' | 'broadcast' | 'banner' | 'other';
+    /** @description 一次线下宣传：形式、数量、日期、地点与照片 */
+    PublicityItem: {
+      /** Format: uuid */
+      id: string;
+      kind: components['schemas']['PublicityKind'];
+      kindName: string;
+      unit: string;
+      title: string;
+      quantity: number;
+      /** Format: date */
+      day: string;
+      note: string;
+      regionCode: string;
+      regionName: string;
+      photoIds: string[];
+      creatorName: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    /** @description 栏目、文章状态与操作、线下宣传形式的中文名称 */
+    ContentMeta: {
+      columns: {
+        value: components['schemas']['ArticleColumn'];
+        label: string;
+      }[];
+      states: {
+        value: components['schemas']['ArticleState'];
+        label: string;
+      }[];
+      actions: {
+        value: string;
+        label: string;
+      }[];
+      publicityKinds: {
+        value: components['schemas']['PublicityKind'];
+        label: string;
+        unit: string;
+      }[];
     };
     /**
      * @description 荣誉类别：身边好人 / 道德模范 / 善行义举 / 最美家庭 / 文明家庭 / 平安家庭

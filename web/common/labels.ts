@@ -339,3 +339,23 @@ export const starStateLabels: LabelMap = {
 
 /** 月度报送状态 */
 export const submissionStateLabels: LabelMap = { submitted: '待审核', accepted: '已通过', returned: '已退回' };
+
+/** 宣传文章的状态 (articles/transitions.ts). */
+export const articleStateLabels: LabelMap = {
+  draft: '草稿',
+  submitted: '待审核',
+  approved: '待发布',
+  rejected: '已退回',
+  published: '已发布',
+  withdrawn: '已撤回',
+};
+
+/** 线下宣传的形式, and the unit each is counted in. */
+export const publicityKindLabels: LabelMap = {
+  poster: '宣传海报',
+  leaflet: '宣传单',
+  broadcast: '广播宣传',
+  banner: '横幅标语',
+  other: '其他',
+};
+export const publicityKindUnits: LabelMap = { poster: '张', leaflet: '份', broadcast: '次', banner: '条', other: '项' };

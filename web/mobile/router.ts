@@ -126,6 +126,18 @@ export const router = createRouter({
       name: 'honor-nominate',
       component: () => import('./views/honor/HonorNominatePage.vue'),
     },
+    {
+      path: '/articles',
+      name: 'articles',
+      component: () => import('./views/article/ArticleListPage.vue'),
+      meta: { public: true },
+    },
+    {
+      path: '/articles/:id',
+      name: 'article',
+      component: () => import('./views/article/ArticlePage.vue'),
+      meta: { public: true },
+    },
     { path: '/sites/nearby', name: 'sites-nearby', component: () => import('./views/NearbySitesPage.vue') },
     { path: '/sites/:id', name: 'site-detail', component: () => import('./views/SiteDetailPage.vue'), props: true },
     {

@@ -445,6 +445,7 @@ export const workflowEvents = pgTable(
         'certificate',
         'volunteer',
         'follow_up',
+        'article',
       ],
     }).notNull(),
     entityId: uuid('entity_id').notNull(),

@@ -212,6 +212,15 @@ export const settingDefinitions = {
     default: 1,
     schema: z.number().min(0, '不能小于 0').max(100, '不能大于 100'),
   } satisfies Def,
+  'articles.townSelfPublish': {
+    label: '乡镇自行发布文章',
+    group: '内容',
+    description:
+      '开启后，乡镇（街道）文明实践所可以自行审核、发布本所（乡镇级）的宣传文章；关闭时由县文明实践中心审核发布。村（社区）的文章始终由所在乡镇审核',
+    type: 'boolean',
+    default: false,
+    schema: z.boolean({ error: '应为 true 或 false' }),
+  } satisfies Def,
   'honors.noticeDays': int('荣誉公示期', '荣誉', 5, 1, 30, '天', '好人好事、文明家庭等评选结果的公示天数'),
   'wishes.overCapPolicy': {
     label: '超限心愿处理',

@@ -219,8 +219,36 @@ export const figureDefinitions: FigureDefinition[] = [
     key: 'articles.published',
     label: '发布宣传文章',
     unit: '篇',
-    definition: '统计期内在宣传栏目正式发布的文章数量（内容栏目上线前为 0）',
-    source: { kind: 'none' },
+    definition: '统计期内（按发布日期）在宣传栏目正式发布的文章数量，已撤回的不计',
+    source: { kind: 'period', key: 'articles.published' },
+  },
+  {
+    key: 'publicity.posters',
+    label: '张贴宣传海报',
+    unit: '张',
+    definition: '统计期内登记的线下宣传中张贴的海报（宣传画）张数',
+    source: { kind: 'period', key: 'publicity.posters' },
+  },
+  {
+    key: 'publicity.leaflets',
+    label: '发放宣传单',
+    unit: '份',
+    definition: '统计期内登记的线下宣传中发放的宣传单（明白纸、折页）份数',
+    source: { kind: 'period', key: 'publicity.leaflets' },
+  },
+  {
+    key: 'publicity.broadcasts',
+    label: '广播宣传',
+    unit: '次',
+    definition: '统计期内登记的大喇叭、广播站等广播宣传次数',
+    source: { kind: 'period', key: 'publicity.broadcasts' },
+  },
+  {
+    key: 'publicity.banners',
+    label: '悬挂横幅标语',
+    unit: '条',
+    definition: '统计期内登记的悬挂横幅、张贴标语条数',
+    source: { kind: 'period', key: 'publicity.banners' },
   },
 ];
 

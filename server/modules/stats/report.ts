@@ -93,7 +93,11 @@ export async function annualReport(
   });
   sections.push({
     title: '四、宣传工作',
-    paragraphs: [`全年在宣传栏目发布文章 ${n('articles.published')} 篇。`],
+    paragraphs: [
+      `全年在宣传栏目发布文章 ${n('articles.published')} 篇；线下张贴宣传海报 ${n('publicity.posters')} 张、` +
+        `悬挂横幅标语 ${n('publicity.banners')} 条，发放宣传单 ${n('publicity.leaflets')} 份，` +
+        `开展广播宣传 ${n('publicity.broadcasts')} 次。`,
+    ],
   });
   sections.push({
     title: '五、积分激励',

@@ -6,6 +6,7 @@ import { getSetting } from '../settings/service.js';
 import { validFromOf } from '../sites/service.js';
 import { maskName } from '../stars/service.js';
 import { figureByKey } from './definitions.js';
+import { articleColumnLabels } from '../articles/service.js';
 import { EPOCH } from './periods.js';
 import type { ListCache } from '../../platform/lists.js';
 import { foldDeltas, overview, servedTeams, statsPeriod, statsRegion, type PeriodQuery } from './service.js';
@@ -45,6 +46,13 @@ const orderCols = sql`x.id::text as id, coalesce((select i.name from service_ite
 const orderScoreCols = sql`x.id::text as id, coalesce((select i.name from service_items i
     where i.id = x.service_item_id),
   '') as title, coalesce(x.score::text || ' 星', '') as detail, x.contact_name as person`;
+
+/** An article's column by its Chinese name (the drill-down shows no codes). */
+const columnName = sql.raw(
+  `case x.column ${Object.entries(articleColumnLabels)
+    .map(([k, v]) => `when '${k}' then '${v}'`)
+    .join(' ')} else x.column end`,
+);
 
 function source(key: string, from: string, to: string): Source {
   const period = { from, to };
@@ -168,6 +176,23 @@ function source(key: string, from: string, to: string): Source {
         detail: '类别',
         date: '发布日期',
         measure: 'count',
+      });
+    case 'articles.published':
+      return byKey('articles', key, sql`x.id::text as id, x.title, ${columnName} as detail`, period, {
+        title: '文章',
+        detail: '栏目',
+        date: '发布日期',
+        measure: 'count',
+      });
+    case 'publicity.posters':
+    case 'publicity.leaflets':
+    case 'publicity.broadcasts':
+    case 'publicity.banners':
+      return byKey('publicity_items', key, sql`x.id::text as id, x.title, x.quantity::text as detail`, period, {
+        title: '宣传内容',
+        detail: '数量',
+        date: '日期',
+        measure: 'sum',
       });
     case 'points.redeemed':
       return byKey(
@@ -359,12 +384,6 @@ async function specialRows(
             and s.created_at <= ${end}::timestamptz ${key === 'sites.compliantStations' ? sql`and ${ok}` : sql``}`,
       };
     }
-    case 'articles.published':
-      return {
-        meta: { title: '文章', detail: '栏目', date: '发布日期', measure: 'count' },
-        rowsSql: sql`select null::text as id, null::text as title, null::text as detail, null::text as region_path,
-          null::date as day, 0 as value where false`,
-      };
   }
   return null;
 }

@@ -2,6 +2,7 @@
 import { auditActionLabels, auditEntityLabels } from '../../common/auditLabels';
 import { activityMsg } from './activity.zh-CN';
 import { pointsMenu, pointsMsg } from './points.zh-CN';
+import { contentMenu, contentMsg } from './content.zh-CN';
 import { serviceMsg } from './service.zh-CN';
 import { statsMenu, statsMsg } from './stats.zh-CN';
 
@@ -111,6 +112,7 @@ export const msg = {
       service: '服务',
       activity: '活动与时长',
       points: '积分与心愿',
+      content: '内容',
       stats: '统计',
       system: '系统',
     },
@@ -141,6 +143,7 @@ export const msg = {
     plans: '年度计划',
     submissions: '月度报送',
     ...pointsMenu,
+    ...contentMenu,
     coverage: '覆盖率统计',
     ...statsMenu,
     users: '用户管理',
@@ -775,6 +778,7 @@ export const msg = {
   ...serviceMsg,
   ...activityMsg,
   ...pointsMsg,
+  ...contentMsg,
   ...statsMsg,
   upload: {
     hint: 'JPG / PNG / WebP，不超过 5 MB',
