@@ -441,6 +441,8 @@ type IssueRun = {
    * #12: the same #4 lifecycles and #5 burst with the statistics capture triggers switched off (after the runs with)
    */
   withoutStats?: { orders?: OrdersResult; activities?: ActivitiesResult };
+  /** #12: the same runs with the capture triggers on again after the runs without (with, without, with) */
+  withStatsAgain?: { orders?: OrdersResult; activities?: ActivitiesResult };
   error?: string;
   profile?: string;
 };
@@ -525,6 +527,19 @@ async function benchIssues(engine: 'pglite' | 'postgres'): Promise<IssueRun> {
       } finally {
         await statsTriggers(database.url, true);
       }
+      // with, without, with: the runs with the capture around the one without, so that neither the warm-up of the
+      // first run nor the data the runs add decides the comparison
+      log('\n▶ issue #12: the lifecycles and burst with the capture triggers again …');
+      run.withStatsAgain = {};
+      if (run.orders)
+        run.withStatsAgain.orders = await benchOrders({
+          baseUrl: server.baseUrl,
+          databaseUrl: database.url,
+          connections: CONNECTIONS,
+          serverPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 20),
+        });
+      if (run.activities)
+        run.withStatsAgain.activities = await benchActivities(server.baseUrl, database.url, server.pid, CONNECTIONS);
     }
     if (SCENARIOS.includes('points') && database) {
       log('\n▶ issue #6 on postgres: batch award to 10,000 households, balance reads …');
@@ -1031,29 +1046,42 @@ function statsChecks(r: StatsBenchResult | undefined, issues: IssueRun[]): Stats
     });
   }
   const run = issues.find((i) => i.engine === 'postgres');
+  // "with" is the mean of the runs before and after the one without (with, without, with)
+  const mean = (xs: (number | undefined)[]) => {
+    const ns = xs.filter((x): x is number => typeof x === 'number');
+    return ns.length ? Math.round((ns.reduce((s, x) => s + x, 0) / ns.length) * 10) / 10 : NaN;
+  };
   const w = run?.orders;
+  const w2 = run?.withStatsAgain?.orders;
   const wo = run?.withoutStats?.orders;
   if (w && wo) {
-    const http = w.http.lifecyclesPerSec / wo.http.lifecyclesPerSec;
-    const direct = w.direct && wo.direct ? w.direct.lifecyclesPerSec / wo.direct.lifecyclesPerSec : null;
+    const withHttp = mean([w.http.lifecyclesPerSec, w2?.http.lifecyclesPerSec]);
+    const http = withHttp / wo.http.lifecyclesPerSec;
+    const withDirect = mean([w.direct?.lifecyclesPerSec, w2?.direct?.lifecyclesPerSec]);
+    const direct = wo.direct ? withDirect / wo.direct.lifecyclesPerSec : NaN;
+    const runs = (a?: number, b?: number) => (b === undefined ? `${a}` : `(${a} + ${b}) / 2`);
     out.push({
       target: 'order lifecycles slowed by the rollups by at most 10 % (#4, with ÷ without capture triggers)',
       value:
-        `HTTP ${w.http.lifecyclesPerSec} / ${wo.http.lifecyclesPerSec} per s = ${(http * 100).toFixed(1)} %` +
-        (direct === null
+        `HTTP ${runs(w.http.lifecyclesPerSec, w2?.http.lifecyclesPerSec)} / ${wo.http.lifecyclesPerSec} per s ` +
+        `= ${(http * 100).toFixed(1)} %` +
+        (Number.isNaN(direct)
           ? ''
-          : `; direct ${w.direct!.lifecyclesPerSec} / ${wo.direct!.lifecyclesPerSec} = ${(direct * 100).toFixed(1)} %`),
+          : `; direct ${runs(w.direct?.lifecyclesPerSec, w2?.direct?.lifecyclesPerSec)} / ` +
+            `${wo.direct!.lifecyclesPerSec} = ${(direct * 100).toFixed(1)} %`),
       pass: http >= 0.9,
     });
   }
   const a = run?.activities;
+  const a2 = run?.withStatsAgain?.activities;
   const ao = run?.withoutStats?.activities;
   if (a && ao) {
-    const ratio = a.signups.perSec / ao.signups.perSec;
+    const ratio = mean([a.signups.perSec, a2?.signups.perSec]) / ao.signups.perSec;
+    const runs = a2 ? `(${a.signups.perSec} + ${a2.signups.perSec}) / 2` : `${a.signups.perSec}`;
     out.push({
       target: 'sign-up burst slowed by the rollups by at most 10 % (#5, with ÷ without capture triggers)',
       value:
-        `${a.signups.perSec} / ${ao.signups.perSec} req/s = ${(ratio * 100).toFixed(1)} % ` +
+        `${runs} / ${ao.signups.perSec} req/s = ${(ratio * 100).toFixed(1)} % ` +
         `(p99 ${a.signups.latency.p99.toFixed(1)} vs ${ao.signups.latency.p99.toFixed(1)} ms)`,
       pass: ratio >= 0.9,
     });
@@ -1098,7 +1126,9 @@ function statsMarkdown(r: StatsBenchResult | undefined, checks: StatsCheck[]): s
   lines.push(
     'The write cost: the #4 lifecycles and the #5 burst above ran with the capture triggers (the deployed ' +
       'default), then',
-    'again on the same server with them switched off (`ALTER TABLE … DISABLE TRIGGER stat_capture_*`).',
+    'again on the same server with them switched off (`ALTER TABLE … DISABLE TRIGGER stat_capture_*`), then with ' +
+      'them on again;',
+    '"with" is the mean of the two runs around the one without (with, without, with).',
     '',
     'Targets (issue #12):',
     '',
