@@ -3,17 +3,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { auditActionLabels, auditEntityLabels } from '../../../web/common/auditLabels.js';
-import { certificateMachine } from '../certificates/transitions.js';
-import { submissionMachine } from '../submissions/transitions.js';
-import { followUpMachine, orderMachine } from '../orders/transitions.js';
-import { requestMachine } from '../hours/transitions.js';
-import { adjustmentMachine, claimMachine } from '../points/transitions.js';
-import { activityMachine, signupMachine } from '../activities/transitions.js';
-import { redemptionMachine } from '../shop/transitions.js';
-import { honorMachine } from '../honors/transitions.js';
-import { volunteerMachine } from '../volunteers/transitions.js';
-import { starMachine } from '../stars/transitions.js';
-import { wishMachine } from '../wishes/transitions.js';
 
 /**
  * The audit log page names every action and object in Chinese (web/common/auditLabels.ts). The codes the server can
@@ -21,22 +10,18 @@ import { wishMachine } from '../wishes/transitions.js';
  * source, the transitions of every state machine (`<audit ?? entity>.<action>`, as runTransition writes them), and
  * what the seeded demo county's audit trail holds.
  */
-const machines = [
-  certificateMachine,
-  submissionMachine,
-  orderMachine,
-  followUpMachine,
-  requestMachine,
-  claimMachine,
-  adjustmentMachine,
-  activityMachine,
-  signupMachine,
-  redemptionMachine,
-  honorMachine,
-  volunteerMachine,
-  starMachine,
-  wishMachine,
-] as { entity: string; audit?: string; transitions: Record<string, unknown> }[];
+type Machine = { entity: string; audit?: string; transitions: Record<string, unknown> };
+/** Every state machine of every module (each module's transitions.ts), found rather than listed. */
+const machines: Machine[] = [];
+beforeAll(async () => {
+  const modules = path.resolve(import.meta.dirname, '..');
+  for (const dir of fs.readdirSync(modules)) {
+    const file = path.join(modules, dir, 'transitions.ts');
+    if (!fs.existsSync(file)) continue;
+    for (const x of Object.values(await import(file)) as unknown[])
+      if (x && typeof x === 'object' && 'entity' in x && 'transitions' in x) machines.push(x as Machine);
+  }
+});
 
 const root = path.resolve(import.meta.dirname, '../..');
 function sources(dir: string): string[] {
@@ -85,6 +70,7 @@ describe('audit labels', () => {
   });
 
   it('every transition of every state machine has a Chinese label, and so does its object', () => {
+    expect(machines.map((m) => m.entity)).toEqual(expect.arrayContaining(['order', 'activity_participant', 'article']));
     const codes = machines.flatMap((m) => Object.keys(m.transitions).map((a) => `${m.audit ?? m.entity}.${a}`));
     expect(codes).toContain('order.expire');
     expect(missing(codes, auditActionLabels)).toBe('');
