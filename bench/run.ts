@@ -45,7 +45,14 @@ import { benchPoints, type PointsResult } from './points.js';
 import { benchLists, LIST_PATHS, type ListName, type ListsResult } from './lists.js';
 import { benchStats, BUILT, type StatsBenchResult } from './stats.js';
 import { chromiumPath, launchBrowser } from '../e2e/browser.js';
-import { ADMIN_FIRST_LOAD_BUDGET_KB, adminFirstLoad, mobileFirstLoad } from '../e2e/first-load.js';
+import {
+  ADMIN_FIRST_LOAD_BUDGET_KB,
+  MOBILE_FCP_BUDGET_MS,
+  MOBILE_FIRST_LOAD_BUDGET_KB,
+  adminFirstLoad,
+  mobileFirstLoad,
+  mobileFirstPaint,
+} from '../e2e/first-load.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -93,7 +100,16 @@ type EngineResult = {
   uncachedRatio?: number;
   siteTotal?: number;
   /** #13: JS a first visit downloads (gzip KB): login page, then the home page after sign-in (e2e/first-load.ts). */
-  webFirstLoad?: { adminKb: number; adminFiles: number; adminChartsKb: number; mobileKb: number; mobileFiles: number };
+  webFirstLoad?: {
+    adminKb: number;
+    adminFiles: number;
+    adminChartsKb: number;
+    mobileKb: number;
+    mobileFiles: number;
+    /** #14: first contentful paint of /m/ on slow 4G, nothing cached, and the path it landed on */
+    mobileFcpMs?: number;
+    mobileLanded?: string;
+  };
   responsiveness?: {
     coverageRequests: number;
     coverageWallMs: number;
@@ -326,7 +342,10 @@ async function measureWebFirstLoad(baseUrl: string): Promise<EngineResult['webFi
   try {
     const admin = await adminFirstLoad(browser, baseUrl);
     const mobile = await mobileFirstLoad(browser, baseUrl);
+    const paint = await mobileFirstPaint(browser, baseUrl);
     const r = {
+      mobileFcpMs: paint.fcpMs,
+      mobileLanded: paint.landed,
       adminKb: admin.gzipKb,
       adminFiles: admin.scripts.length,
       adminChartsKb: admin.charts.gzipKb,
@@ -336,6 +355,7 @@ async function measureWebFirstLoad(baseUrl: string): Promise<EngineResult['webFi
     log(
       `    admin ${r.adminKb} KB gzip (${r.adminFiles} files, then charts ${r.adminChartsKb} KB), H5 ${r.mobileKb} KB`,
     );
+    log(`    H5 first contentful paint on slow 4G: ${r.mobileFcpMs} ms (${r.mobileLanded})`);
     return r;
   } finally {
     await browser.close();
@@ -409,6 +429,15 @@ function checks(r: EngineResult): Check[] {
         `${w.adminKb} KB in ${w.adminFiles} files (then the chart library ${w.adminChartsKb} KB); ` +
         `H5 /m/ ${w.mobileKb} KB in ${w.mobileFiles} files`,
       pass: w.adminKb <= ADMIN_FIRST_LOAD_BUDGET_KB,
+      binding: true,
+    });
+    out.push({
+      engine: r.engine,
+      target: `#14 H5 /m/ first load: JS ≤ ${MOBILE_FIRST_LOAD_BUDGET_KB} KB gzip, first contentful paint < ${
+        MOBILE_FCP_BUDGET_MS / 1000
+      } s on slow 4G (nothing cached)`,
+      value: `${w.mobileKb} KB; FCP ${w.mobileFcpMs} ms (landed on ${w.mobileLanded})`,
+      pass: w.mobileKb <= MOBILE_FIRST_LOAD_BUDGET_KB && (w.mobileFcpMs ?? Infinity) < MOBILE_FCP_BUDGET_MS,
       binding: true,
     });
   }

@@ -128,3 +128,43 @@ export async function mobileFirstLoad(browser: Browser, baseUrl: string): Promis
     await context.close();
   }
 }
+
+/**
+ * Slow 4G as Lighthouse's DevTools throttling applies it (150 ms RTT and 1.6 Mbps down, adjusted for throttling in
+ * the browser: 562.5 ms latency, 1,474.56 kbit/s down, 675 kbit/s up).
+ */
+export const SLOW_4G = { latency: 562.5, downloadThroughput: (1474.56 * 1024) / 8, uploadThroughput: (675 * 1024) / 8 };
+
+/** The H5's budget for a first visit (issue #14): first contentful paint on slow 4G, and its JavaScript (gzip). */
+export const MOBILE_FCP_BUDGET_MS = 2500;
+export const MOBILE_FIRST_LOAD_BUDGET_KB = 200;
+
+/**
+ * First contentful paint of /m/ for a first visit (nothing cached) with the network throttled to slow 4G (Chrome
+ * DevTools Protocol `Network.emulateNetworkConditions`), read from the page's paint timing.
+ */
+export async function mobileFirstPaint(browser: Browser, baseUrl: string): Promise<{ fcpMs: number; landed: string }> {
+  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true });
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...SLOW_4G });
+    await page.goto(`${baseUrl}/m/`, { waitUntil: 'load', timeout: 120_000 });
+    const fcpMs = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const seen = performance.getEntriesByName('first-contentful-paint')[0];
+          if (seen) return resolve(seen.startTime);
+          new PerformanceObserver((list) => {
+            const e = list.getEntriesByName('first-contentful-paint')[0];
+            if (e) resolve(e.startTime);
+          }).observe({ type: 'paint', buffered: true });
+        }),
+    );
+    return { fcpMs: Math.round(fcpMs), landed: new URL(page.url()).pathname };
+  } finally {
+    await context.close();
+  }
+}
