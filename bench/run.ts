@@ -108,6 +108,7 @@ type EngineResult = {
     mobileFiles: number;
     /** #14: first contentful paint of /m/ on slow 4G, nothing cached, and the path it landed on */
     mobileFcpMs?: number;
+    mobileFcpMaxMs?: number;
     mobileLanded?: string;
   };
   responsiveness?: {
@@ -342,10 +343,14 @@ async function measureWebFirstLoad(baseUrl: string): Promise<EngineResult['webFi
   try {
     const admin = await adminFirstLoad(browser, baseUrl);
     const mobile = await mobileFirstLoad(browser, baseUrl);
-    const paint = await mobileFirstPaint(browser, baseUrl);
+    // three first visits (the shell paints once the stylesheet is in; the scripts share the throttled line with it)
+    const paints = [];
+    for (let i = 0; i < 3; i++) paints.push(await mobileFirstPaint(browser, baseUrl));
+    const fcps = paints.map((x) => x.fcpMs).sort((a, b) => a - b);
     const r = {
-      mobileFcpMs: paint.fcpMs,
-      mobileLanded: paint.landed,
+      mobileFcpMs: fcps[1],
+      mobileFcpMaxMs: fcps[2],
+      mobileLanded: paints[0].landed,
       adminKb: admin.gzipKb,
       adminFiles: admin.scripts.length,
       adminChartsKb: admin.charts.gzipKb,
@@ -355,7 +360,7 @@ async function measureWebFirstLoad(baseUrl: string): Promise<EngineResult['webFi
     log(
       `    admin ${r.adminKb} KB gzip (${r.adminFiles} files, then charts ${r.adminChartsKb} KB), H5 ${r.mobileKb} KB`,
     );
-    log(`    H5 first contentful paint on slow 4G: ${r.mobileFcpMs} ms (${r.mobileLanded})`);
+    log(`    H5 first contentful paint on slow 4G: median ${r.mobileFcpMs} ms of 3 (max ${r.mobileFcpMaxMs})`);
     return r;
   } finally {
     await browser.close();
@@ -436,7 +441,7 @@ function checks(r: EngineResult): Check[] {
       target: `#14 H5 /m/ first load: JS ≤ ${MOBILE_FIRST_LOAD_BUDGET_KB} KB gzip, first contentful paint < ${
         MOBILE_FCP_BUDGET_MS / 1000
       } s on slow 4G (nothing cached)`,
-      value: `${w.mobileKb} KB; FCP ${w.mobileFcpMs} ms (landed on ${w.mobileLanded})`,
+      value: `${w.mobileKb} KB; FCP median of 3 ${w.mobileFcpMs} ms (max ${w.mobileFcpMaxMs} ms)`,
       pass: w.mobileKb <= MOBILE_FIRST_LOAD_BUDGET_KB && (w.mobileFcpMs ?? Infinity) < MOBILE_FCP_BUDGET_MS,
       binding: true,
     });

@@ -14,6 +14,7 @@ import { registerAuth, registerErrors, registerInputChecks } from './platform/ht
 import { registerResponses, transformDocument } from './platform/responses.js';
 import { IMAGE_MAX_BYTES } from './platform/files.js';
 import { definePlatformJobs } from './platform/platform-jobs.js';
+import { registerIdempotency } from './platform/idempotency.js';
 import { registerFileHolders } from './platform/file-holders.js';
 import { registerSecurityHeaders, registerWeb } from './platform/web.js';
 import { regionRoutes } from './modules/regions/routes.js';
@@ -95,6 +96,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, deps);
+  registerIdempotency(app, () => deps.database.db, () => deps.clock.now());
   registerFileHolders(app, () => deps.database.db);
   definePlatformJobs(deps);
   if (opts.logger !== false) deps.jobs.log = app.log;

@@ -3,6 +3,7 @@ import type { Deps } from './context.js';
 import { writeAuditCheckpoint } from './audit.js';
 import { deleteOldJobs } from './jobs.js';
 import { deliverDue, webhookSender } from './notify.js';
+import { deleteOldIdempotencyKeys } from './idempotency.js';
 
 /** The recurring jobs of the platform itself; modules define theirs in their route plugins. */
 export function definePlatformJobs(deps: Deps) {
@@ -26,5 +27,12 @@ export function definePlatformJobs(deps: Deps) {
     every: 6 * 3600_000,
     maxAttempts: 3,
     run: (ctx) => deleteOldJobs(db, ctx.now()),
+  });
+  // the answers kept for repeated writes (platform/idempotency.ts) are forgotten after a day
+  deps.jobs.define({
+    kind: 'idempotency.cleanup',
+    every: 3600_000,
+    maxAttempts: 3,
+    run: (ctx) => deleteOldIdempotencyKeys(db, ctx.now()),
   });
 }

@@ -68,7 +68,22 @@ export interface RequestOptions {
   /** Don't call the unauthorized handler on 401 (e.g. for the login call itself). */
   skipAuthHandler?: boolean;
   signal?: AbortSignal;
+  /** The write's idempotency key (one is made for every write; give one to tie several calls to one intent). */
+  idempotencyKey?: string;
 }
+
+/**
+ * A write whose answer was lost to the network is sent again, up to RETRIES times after waits of RETRY_WAIT_MS × 1,
+ * 2, 4, with the same `Idempotency-Key`: the server answers a repeat with the first answer, so nothing is made twice
+ * (server/platform/idempotency.ts). A repeat that finds the first still running (409 with Retry-After) waits too.
+ */
+const RETRIES = 3;
+const RETRY_WAIT_MS = 800;
+const newKey = (): string =>
+  typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type UnauthorizedHandler = (error: ApiError) => void;
 let unauthorizedHandler: UnauthorizedHandler | null = null;
@@ -155,23 +170,36 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }
-  if (WRITE_METHODS.has(upper)) {
+  const write = WRITE_METHODS.has(upper);
+  if (write) {
     const csrf = readCookie(CSRF_COOKIE);
     if (csrf) headers[CSRF_HEADER] = csrf;
+    headers['Idempotency-Key'] = opts.idempotencyKey ?? newKey();
   }
 
-  let res: Response;
-  try {
-    res = await fetch(apiUrl(path, opts.query), {
-      method: upper,
-      headers,
-      body,
-      credentials: 'same-origin',
-      signal: opts.signal,
-    });
-  } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试');
+  let res: Response | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const last = !write || attempt >= RETRIES;
+    try {
+      res = await fetch(apiUrl(path, opts.query), {
+        method: upper,
+        headers,
+        body,
+        credentials: 'same-origin',
+        signal: opts.signal,
+      });
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') throw e;
+      if (last) throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试');
+      await wait(RETRY_WAIT_MS * 2 ** attempt);
+      continue;
+    }
+    // the first copy of this write is still running on the server: ask again for its answer
+    if (res.status === 409 && res.headers.has('retry-after') && !last) {
+      await wait(RETRY_WAIT_MS * 2 ** attempt);
+      continue;
+    }
+    break;
   }
 
   if (!res.ok) {

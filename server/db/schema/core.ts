@@ -272,3 +272,25 @@ export const cacheVersions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.name, t.shard] })],
 );
+
+/**
+ * Idempotency keys of writes (platform/idempotency.ts): a client that did not hear the answer to a write sends it
+ * again with the same `Idempotency-Key` and gets the first answer back instead of a second write. Kept per account
+ * for a day (the `idempotency.cleanup` job).
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id').notNull(),
+    key: text('key').notNull(),
+    /** what the key was first used for: `METHOD path`, and a hash of the body */
+    request: text('request').notNull(),
+    bodyHash: text('body_hash').notNull(),
+    /** the answer, once there is one (null while the first request runs) */
+    status: integer('status'),
+    contentType: text('content_type'),
+    body: text('body'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+);
