@@ -8,6 +8,7 @@ import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
+import { adminPage } from './session.js';
 
 const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
 
@@ -21,21 +22,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function signIn(phone: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${baseUrl}/admin/login`);
-  await page.getByPlaceholder('请输入手机号').fill(phone);
-  await page.getByPlaceholder('请输入密码').fill('Demo@2026');
-  await page.locator('button.submit').click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
-  return page;
-}
+const signIn = (phone: string): Promise<Page> => adminPage(browser, baseUrl, phone);
 
 /** A small valid PNG (red and yellow halves), made here so the test needs no fixture file. */
 function samplePng(): Buffer {

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
+import { adminPage } from './session.js';
 
 const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
 
@@ -24,16 +25,7 @@ async function newContext(): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
 }
 
-async function signIn(phone: string): Promise<Page> {
-  const page = await (await newContext()).newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${baseUrl}/admin/login`);
-  await page.getByPlaceholder('请输入手机号').fill(phone);
-  await page.getByPlaceholder('请输入密码').fill('Demo@2026');
-  await page.locator('button.submit').click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
-  return page;
-}
+const signIn = (phone: string): Promise<Page> => adminPage(browser, baseUrl, phone);
 
 type MenuItem = {
   id: string;
