@@ -125,7 +125,15 @@ describe.skipIf(!chromiumPath())('big screen', () => {
     ).newPage();
     await page.goto(`${baseUrl}/screen/`);
     await poll(() => page.locator('.state-title').innerText()).toBe('请先登录');
-    expect(await page.getByRole('link', { name: '前往管理后台登录' }).getAttribute('href')).toBe('/admin/login');
+    const link = page.getByRole('link', { name: '前往管理后台登录' });
+    expect(await link.getAttribute('href')).toBe('/admin/login?redirect=%2Fscreen%2F');
+    // signing in there brings the visitor back to the screen, which now shows the county
+    await link.click();
+    await page.getByPlaceholder('请输入手机号').fill('13800000001');
+    await page.getByPlaceholder('请输入密码').fill('Demo@2026');
+    await page.locator('button.submit').click();
+    await page.waitForURL((url) => url.pathname === '/screen/');
+    await poll(() => page.locator('.figure').count()).toBeGreaterThan(0);
     await page.context().close();
   });
 });
