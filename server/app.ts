@@ -36,6 +36,8 @@ import { pointRoutes } from './modules/points/routes.js';
 import { shopRoutes } from './modules/shop/routes.js';
 import { wishRoutes } from './modules/wishes/routes.js';
 import { honorRoutes } from './modules/honors/routes.js';
+import { gridRoutes } from './modules/grids/routes.js';
+import { surveyRoutes } from './modules/surveys/routes.js';
 import { notificationRoutes } from './modules/notifications/routes.js';
 import { statsRoutes } from './modules/stats/routes.js';
 
@@ -139,6 +141,8 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
       await api.register(wishRoutes(deps));
       await api.register(statsRoutes(deps));
       await api.register(honorRoutes(deps));
+      await api.register(gridRoutes(deps));
+      await api.register(surveyRoutes(deps));
       await api.register(notificationRoutes(deps));
     },
     { prefix: '/api/v1' },

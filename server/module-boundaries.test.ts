@@ -40,6 +40,8 @@ const owners: Record<string, readonly string[]> = {
   shop: ['shop_goods', 'shop_redemptions'],
   wishes: ['wishes', 'wish_claims'],
   honors: ['honors'],
+  grids: ['grids', 'grid_links', 'pairings', 'visits'],
+  surveys: ['surveys', 'survey_responses'],
   ledgers: [],
   audit: [],
   // the rollups are written by the fold; the deltas by the capture triggers of the source tables (migration 0016)

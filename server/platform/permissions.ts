@@ -57,6 +57,8 @@ export const permissions = {
   'wish:claim': { name: '认领微心愿', group: '心愿' },
   'honor:nominate': { name: '推荐好人好事与文明家庭', group: '荣誉' },
   'honor:review': { name: '审核、公示与发布荣誉榜', group: '荣誉' },
+  'grid:manage': { name: '网格、联户、结亲与走访管理', group: '网格' },
+  'survey:manage': { name: '需求排查：问卷、录入与转化', group: '网格' },
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -105,6 +107,7 @@ const pointsAdmin: Permission[] = [
   'wish:manage',
   'honor:nominate',
 ];
+const gridAdmin: Permission[] = ['grid:manage', 'survey:manage'];
 const volunteerAdmin: Permission[] = [
   'volunteer:create',
   'volunteer:update',
@@ -137,6 +140,7 @@ export const builtinRoles: RoleDef[] = [
       'star:review',
       'submission:review',
       ...pointsAdmin,
+      ...gridAdmin,
       'pointRule:manage',
       'point:review',
       'point:approve',
@@ -162,6 +166,7 @@ export const builtinRoles: RoleDef[] = [
       'star:review',
       'submission:review',
       ...pointsAdmin,
+      ...gridAdmin,
       'point:review',
       'point:approve',
       'shop:manage',
@@ -182,6 +187,7 @@ export const builtinRoles: RoleDef[] = [
       ...orderAdmin,
       ...activityAdmin,
       ...pointsAdmin,
+      ...gridAdmin,
     ],
   },
   {

@@ -5,3 +5,4 @@ export * from './activities.js';
 export * from './points.js';
 export * from './jobs.js';
 export * from './stats.js';
+export * from './grids.js';

@@ -445,6 +445,7 @@ export const workflowEvents = pgTable(
         'certificate',
         'volunteer',
         'follow_up',
+        'survey',
       ],
     }).notNull(),
     entityId: uuid('entity_id').notNull(),
