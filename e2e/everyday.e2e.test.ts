@@ -207,7 +207,11 @@ const ids: Record<string, string> = {};
 /** Fills a route's parameters with records of the demo county that the walking user can see. */
 function fill(app: 'admin' | 'm', route: string): string {
   if (app === 'm')
-    route = route.replace('orders/:id', `orders/${ids.myOrder}`).replace('activities/:id', `activities/${ids.browse}`);
+    route = route
+      .replace('orders/:id', `orders/${ids.myOrder}`)
+      .replace('activities/:id', `activities/${ids.browse}`)
+      .replace('surveys/:id', `surveys/${ids.survey}`)
+      .replace(':householdId', ids.household);
   return route
     .replace(':type/:id', `${ids.accountType}/${ids.accountId}`)
     .replace(/(sites)\/:id/, `$1/${ids.site}`)
@@ -252,6 +256,8 @@ describe.skipIf(!chromiumPath())('no raw codes on screen', () => {
     ids.item = (await first('13800000007', '/service-items')).id;
     ids.myOrder = (await first('13800000007', '/orders/mine')).id;
     ids.browse = (await first('13800000005', '/activities/browse')).id;
+    ids.survey = (await first('13800000005', '/me/surveys')).id;
+    ids.household = (await first('13800000005', '/me/grid-households')).id;
   }, 60_000);
 
   // the county admin sees most pages; the 三员 their own

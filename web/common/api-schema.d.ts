@@ -15376,6 +15376,62 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/pairings/cadres': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 可结亲的干部：本辖区的中心、所、站工作人员 */
+    get: {
+      parameters: {
+        query?: {
+          q?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 成功 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Cadres'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/pairings/{id}': {
     parameters: {
       query?: never;
@@ -20124,6 +20180,16 @@ export interface components {
         visits: number;
         /** @description 本月走访到的户数 */
         visited: number;
+      }[];
+    };
+    /** @description 可结亲的干部 */
+    Cadres: {
+      items: {
+        /** Format: uuid */
+        id: string;
+        name: string;
+        regionName: string;
+        roleName: string;
       }[];
     };
     /**

@@ -43,6 +43,25 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe('demo data', () => {
+  it('the demo county has grids led by 李志愿, pairings, visits that raised a wish and an order, all by day', async () => {
+    const mine = await ok(LINK, 'GET', '/me/grid-households');
+    expect(mine.items.length).toBeGreaterThanOrEqual(5);
+    const visits = await ok(STATION, 'GET', '/visits?pageSize=200');
+    expect(visits.total).toBeGreaterThanOrEqual(5);
+    expect(visits.items.some((v: Json) => v.raisedKind === 'wish')).toBe(true);
+    expect(visits.items.some((v: Json) => v.raisedKind === 'order')).toBe(true);
+    for (const v of visits.items) {
+      expect(new Date(v.visitedAt).getTime()).toBeLessThanOrEqual(t.clock.now().getTime());
+      const hour = (new Date(v.visitedAt).getUTCHours() + 8) % 24;
+      expect(hour, v.visitedAt).toBeGreaterThanOrEqual(8);
+      expect(hour, v.visitedAt).toBeLessThan(21);
+    }
+    expect((await ok(STATION, 'GET', '/pairings')).total).toBeGreaterThanOrEqual(5);
+    expect((await ok(PHONES.resident, 'GET', '/me/surveys')).items.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('grids and links (联户)', () => {
   it('a station admin builds a grid in their village, links its households, and not one outside the village', async () => {
     const h1 = await household(STATION, village, '网格甲');
@@ -52,7 +71,7 @@ describe('grids and links (联户)', () => {
       STATION,
       'POST',
       '/grids',
-      { name: '第一网格', regionCode: village, leaderVolunteerId: leaderId },
+      { name: '测试甲网格', regionCode: village, leaderVolunteerId: leaderId },
       201,
     );
     expect(g.leaderName).toBe('李志愿');
@@ -70,7 +89,7 @@ describe('grids and links (联户)', () => {
       STATION,
       'POST',
       '/grids',
-      { name: '第二网格', regionCode: village, leaderVolunteerId: leaderId },
+      { name: '测试乙网格', regionCode: village, leaderVolunteerId: leaderId },
       201,
     );
     const twice = await api(STATION, 'POST', `/grids/${g2.id}/links`, { householdIds: [h1] });
@@ -82,7 +101,7 @@ describe('grids and links (联户)', () => {
     expect((await ok(STATION, 'POST', `/grids/${g2.id}/links`, { householdIds: [h1] })).households).toBe(1);
     // a duplicate name in the village → 409; a grid must be in a village
     expect(
-      (await api(STATION, 'POST', '/grids', { name: '第一网格', regionCode: village, leaderVolunteerId: leaderId }))
+      (await api(STATION, 'POST', '/grids', { name: '测试甲网格', regionCode: village, leaderVolunteerId: leaderId }))
         .statusCode,
     ).toBe(409);
     const town = await api(PHONES.xinjiAdmin, 'POST', '/grids', {

@@ -20,6 +20,7 @@ import {
   gridCaller,
   linkHouseholds,
   listGrids,
+  listCadres,
   listPairings,
   listVisits,
   myHouseholds,
@@ -33,6 +34,7 @@ import {
   MyHouseholds,
   PairingCreated,
   PairingPage,
+  Cadres,
   Visit,
   VisitPage,
 } from './schema.js';
@@ -250,6 +252,20 @@ export const gridRoutes =
         const rows = await createPairings(db, caller(req), now(), req.body);
         return reply.status(201).send({ items: rows.map((r) => ({ id: r.id, householdId: r.householdId })) });
       },
+    );
+
+    app.get(
+      '/pairings/cadres',
+      {
+        config: { permission: 'grid:manage' },
+        schema: {
+          tags,
+          summary: '可结亲的干部：本辖区的中心、所、站工作人员',
+          querystring: z.object({ q: z.string().trim().max(30, '姓名不能超过 30 个字').optional() }),
+          response: { 200: Cadres },
+        },
+      },
+      async (req) => listCadres(db, caller(req), req.query.q),
     );
 
     app.get(

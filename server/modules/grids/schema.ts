@@ -103,3 +103,7 @@ export const Coverage = z
     items: z.array(z.object({ regionCode: z.string(), regionName: z.string(), ...CoverageFigures })),
   })
   .meta({ id: 'GridCoverage', description: '网格覆盖情况：下一级各区划一行，合计等于上级' });
+
+export const Cadres = listOf(
+  z.object({ id: z.uuid(), name: z.string(), regionName: z.string(), roleName: z.string() }),
+).meta({ id: 'Cadres', description: '可结亲的干部' });

@@ -342,6 +342,33 @@ export async function createPairings(
   }
 }
 
+/**
+ * The cadres a household may be paired with: staff (中心、所、站) whose role's region lies in the caller's scope, the
+ * caller included; by name.
+ */
+export async function listCadres(db: DbOrTx, c: GridCaller, q?: string) {
+  const { rows } = await db.execute<{ id: string; name: string; regionName: string; role: string }>(sql`
+    select distinct on (u.id) u.id, u.name, g.name as "regionName", ra.role_code as role
+    from role_assignments ra join users u on u.id = ra.user_id join regions g on g.code = ra.region_code
+    where ra.role_code in (${sql.join(
+      cadreRoles.map((r) => sql`${r}`),
+      sql`, `,
+    )}) and g.county_code = ${c.countyCode}
+      and (${inScope(c.scope, { path: sql`g.path`, regionCode: sql`g.code` })} or u.id = ${c.userId})
+      ${q ? sql`and u.name ilike ${'%' + escapeLike(q) + '%'}` : sql``}
+    order by u.id, g.path limit 50`);
+  const roleNames: Record<string, string> = {
+    county_admin: '中心管理员',
+    institute_admin: '所管理员',
+    station_admin: '站管理员',
+  };
+  return {
+    items: rows
+      .map((r) => ({ id: r.id, name: r.name, regionName: r.regionName, roleName: roleNames[r.role] ?? r.role }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')),
+  };
+}
+
 const pairingScope = (s: Scope) => inScope(s, { path: pairings.regionPath, regionCode: pairings.regionCode });
 
 export type PairingFilter = { cadreUserId?: string; regionCode?: string; page: number; pageSize: number };

@@ -269,6 +269,11 @@ describe('surveys', () => {
     expect(badCat.json().error.details[0].path).toBe('serviceItem.category');
     const detail = await ok(PHONES.xinjiAdmin, 'GET', `/surveys/${s.id}`);
     expect(detail.events.at(-1).actionName).toBe('转为服务项目');
-    expect(Number((await one(`select count(*) from audit_events where action = 'survey.promote'`)).count)).toBe(1);
+    expect(
+      Number(
+        (await one(`select count(*) from audit_events where action = 'survey.promote' and entity_id = $1`, [s.id]))
+          .count,
+      ),
+    ).toBe(1);
   });
 });

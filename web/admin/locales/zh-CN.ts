@@ -111,6 +111,7 @@ export const msg = {
       service: '服务',
       activity: '活动与时长',
       points: '积分与心愿',
+      grid: '网格与排查',
       stats: '统计',
       system: '系统',
     },

@@ -10,6 +10,7 @@ import {
 import { orderMessages } from './zh-CN.orders';
 import { activityMessages } from './zh-CN.activities';
 import { pointsMessages } from './zh-CN.points';
+import { gridMessages } from './zh-CN.grid';
 
 export const messages = {
   app: {
@@ -379,6 +380,7 @@ export const messages = {
   ...orderMessages,
   ...activityMessages,
   ...pointsMessages,
+  ...gridMessages,
 } as const;
 
 export type Messages = typeof messages;
