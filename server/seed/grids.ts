@@ -19,6 +19,9 @@ import { demoName } from './demo.js';
 import { byDay, rng } from './random.js';
 
 const DAY = 86400_000;
+const CHINA = 8 * 3600_000;
+/** 23:59 China time of the day an instant falls on: when a campaign's collection closes. */
+const endOfChinaDay = (t: number) => new Date(Math.floor((t + CHINA) / DAY) * DAY - CHINA + DAY - 60_000);
 
 const visitNotes = [
   '老人身体硬朗，家中用电、用气安全，提醒注意防范电信诈骗',
@@ -99,7 +102,7 @@ export async function seedGrids(
   for (const [pi, v] of places.entries()) {
     const stationAdmin = staff.of(v.code);
     const station = callerFor(stationAdmin, v.path);
-    const since = new Date(now.getTime() - 150 * DAY);
+    const since = byDay(now.getTime() - 150 * DAY + pi * 3600_000, now);
     // households of the village: those registered already and a few more, registered by the station
     const existing = await db.select({ id: households.id }).from(households).where(eq(households.regionCode, v.code));
     const ids = existing.map((h) => h.id);
@@ -170,8 +173,8 @@ export async function seedGrids(
           consentToPublish: true,
         },
       } satisfies NewVisit);
-      const [item] = await db
-        .select({ id: serviceItems.id })
+      const menu = await db
+        .select({ id: serviceItems.id, name: serviceItems.name })
         .from(serviceItems)
         .where(
           and(
@@ -180,15 +183,15 @@ export async function seedGrids(
             sql`${serviceItems.fields} = '[]'::jsonb`,
             sql`${v.path} like ${serviceItems.regionPath} || '%'`,
           ),
-        )
-        .limit(1);
+        );
+      const item = menu.find((i) => i.name === '代买代办') ?? menu[0];
       if (item) {
         const orderAt = byDay(now.getTime() - 3 * DAY - 5 * 3600_000, now);
         await createVisit(db, deps.crypto, station, orderAt, {
           householdId: ids[1],
-          note: '家中电线老化，插座松动，需要上门检修',
+          note: '老人独居，腿脚不便，米面油和常用药快用完了，希望有人帮忙代买',
           visitedAt: orderAt,
-          raise: { kind: 'order', serviceItemId: item.id, description: '家中电线老化，请志愿者上门检修' },
+          raise: { kind: 'order', serviceItemId: item.id, description: '请志愿者代买米面油和降压药，送到家中' },
         });
       }
       visitCount += 2;
@@ -258,7 +261,7 @@ export async function seedGrids(
       description: '为了把志愿服务送到群众最需要的地方，请告诉我们您最希望得到的服务。',
       regionCode: towns[0].code,
       questions,
-      closesAt: new Date(now.getTime() + 30 * DAY),
+      closesAt: endOfChinaDay(now.getTime() + 30 * DAY),
     });
     await transitionSurvey(db, c, new Date(start.getTime() + 3600_000), s.id, 'open');
     answers += (await collect(c, s.id, towns[0].code, 24, start.getTime() + DAY)).length;
@@ -270,7 +273,7 @@ export async function seedGrids(
       title: `${towns[1].name}“我为群众办实事”需求征集`,
       regionCode: towns[1].code,
       questions,
-      closesAt: new Date(now.getTime() - 40 * DAY),
+      closesAt: endOfChinaDay(now.getTime() - 40 * DAY),
     });
     await transitionSurvey(db, c, new Date(start.getTime() + 3600_000), s.id, 'open');
     const got = await collect(c, s.id, towns[1].code, 16, start.getTime() + DAY);

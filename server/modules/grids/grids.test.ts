@@ -213,6 +213,9 @@ describe('visits (走访)', () => {
       false,
     );
     expect((await api(PHONES.shawoAdmin, 'GET', `/visits/${v.id}`)).statusCode).toBe(404);
+    // the grid shows the household's last visit
+    const grid = await ok(LINK, 'GET', `/grids/${gridId}`);
+    expect(grid.householdList.find((h: Json) => h.id === mine).lastVisitedAt).toBeTruthy();
     // the volunteer's own list holds it
     expect((await ok(LINK, 'GET', '/visits')).items.map((x: Json) => x.id)).toContain(v.id);
   });
@@ -276,6 +279,7 @@ describe('visits (走访)', () => {
     for (const k of ['households', 'linked', 'paired', 'visits', 'visited']) expect(sum(k), k).toBe(town.total[k]);
     const row = town.items.find((r: Json) => r.regionCode === village);
     expect(row.linked).toBeGreaterThanOrEqual(1);
+    expect(row.paired).toBeGreaterThanOrEqual(1);
     expect(row.visits).toBeGreaterThanOrEqual(2);
     expect(row.visited).toBeLessThanOrEqual(row.visits);
     const county = await ok(PHONES.countyAdmin, 'GET', `/grids/coverage?month=${month}`);

@@ -1,4 +1,5 @@
-import { and, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, getTableName, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   gridLinks,
@@ -21,6 +22,12 @@ import { submitWish, wishCaller } from '../wishes/service.js';
 import { createOrder } from '../orders/service.js';
 import { stateLabels as orderStateLabels } from '../orders/transitions.js';
 import { wishStateLabels } from '../wishes/transitions.js';
+
+/**
+ * A column named with its table (`"households"."id"`), for correlated subqueries in select lists: drizzle leaves a
+ * single-table query's columns unqualified there, and a bare `"id"` would bind to the subquery's own table.
+ */
+const outer = (c: AnyPgColumn) => sql.raw(`"${getTableName(c.table)}"."${c.name}"`);
 
 export const visitorRoleLabels = { staff: '站工作人员', link: '联户长', cadre: '结亲干部' } as const;
 export const raisedKindLabels = { wish: '微心愿', order: '点单' } as const;
@@ -155,7 +162,7 @@ const gridColumns = {
   leaderVolunteerId: grids.leaderVolunteerId,
   leaderName: volunteers.name,
   createdAt: grids.createdAt,
-  households: sql<number>`(select count(*)::int from grid_links l where l.grid_id = ${grids.id})`,
+  households: sql<number>`(select count(*)::int from grid_links l where l.grid_id = ${outer(grids.id)})`,
 };
 
 export type GridFilter = { regionCode?: string; q?: string; page: number; pageSize: number };
@@ -188,11 +195,11 @@ const householdRow = {
   memberCount: households.memberCount,
   phoneMasked: households.phoneMasked,
   regionCode: households.regionCode,
-  gridId: sql<string | null>`(select l.grid_id from grid_links l where l.household_id = ${households.id})`,
+  gridId: sql<string | null>`(select l.grid_id from grid_links l where l.household_id = ${outer(households.id)})`,
   cadreName: sql<
     string | null
-  >`(select u.name from pairings p join users u on u.id = p.cadre_user_id where p.household_id = ${households.id})`,
-  lastVisitedAt: sql<Date | null>`(select max(v.visited_at) from visits v where v.household_id = ${households.id})`,
+  >`(select u.name from pairings p join users u on u.id = p.cadre_user_id where p.household_id = ${outer(households.id)})`,
+  lastVisitedAt: sql<Date | null>`(select max(v.visited_at) from visits v where v.household_id = ${outer(households.id)})`,
 };
 const asDate = <T extends { lastVisitedAt: Date | string | null }>(r: T) => ({
   ...r,
@@ -424,9 +431,9 @@ const myHouseholdsCond = (c: GridCaller) =>
   or(
     c.volunteerId
       ? sql`exists (select 1 from grid_links l join grids g on g.id = l.grid_id
-          where l.household_id = ${households.id} and g.leader_volunteer_id = ${c.volunteerId})`
+          where l.household_id = ${outer(households.id)} and g.leader_volunteer_id = ${c.volunteerId})`
       : sql`false`,
-    sql`exists (select 1 from pairings p where p.household_id = ${households.id} and p.cadre_user_id = ${c.userId})`,
+    sql`exists (select 1 from pairings p where p.household_id = ${outer(households.id)} and p.cadre_user_id = ${c.userId})`,
   );
 
 /** The households the caller serves as a link volunteer (their grids) or a paired cadre, with their last visit. */
@@ -470,9 +477,9 @@ async function standingTo(db: DbOrTx, c: GridCaller, householdId: string) {
   const staffSees = staffOf(c) ? householdScope(c.scope) : sql`false`;
   const link = c.volunteerId
     ? sql`exists (select 1 from grid_links l join grids g on g.id = l.grid_id
-        where l.household_id = ${households.id} and g.leader_volunteer_id = ${c.volunteerId})`
+        where l.household_id = ${outer(households.id)} and g.leader_volunteer_id = ${c.volunteerId})`
     : sql`false`;
-  const cadre = sql`exists (select 1 from pairings p where p.household_id = ${households.id} and p.cadre_user_id = ${c.userId})`;
+  const cadre = sql`exists (select 1 from pairings p where p.household_id = ${outer(households.id)} and p.cadre_user_id = ${c.userId})`;
   const [r] = await db
     .select({
       h: households,
@@ -607,13 +614,13 @@ const visitColumns = {
   visitedAt: visits.visitedAt,
   raisedKind: visits.raisedKind,
   raisedId: visits.raisedId,
-  raisedTitle: sql<string | null>`case ${visits.raisedKind}
-    when 'wish' then (select w.title from wishes w where w.id = ${visits.raisedId})
+  raisedTitle: sql<string | null>`case ${outer(visits.raisedKind)}
+    when 'wish' then (select w.title from wishes w where w.id = ${outer(visits.raisedId)})
     when 'order' then (select i.name from orders o join service_items i on i.id = o.service_item_id
-      where o.id = ${visits.raisedId}) end`,
-  raisedState: sql<string | null>`case ${visits.raisedKind}
-    when 'wish' then (select w.state from wishes w where w.id = ${visits.raisedId})
-    when 'order' then (select o.state from orders o where o.id = ${visits.raisedId}) end`,
+      where o.id = ${outer(visits.raisedId)}) end`,
+  raisedState: sql<string | null>`case ${outer(visits.raisedKind)}
+    when 'wish' then (select w.state from wishes w where w.id = ${outer(visits.raisedId)})
+    when 'order' then (select o.state from orders o where o.id = ${outer(visits.raisedId)}) end`,
   createdAt: visits.createdAt,
 };
 
@@ -716,8 +723,8 @@ export async function coverage(db: DbOrTx, c: GridCaller, regionCode: string | u
       .select({
         code: sql<string>`split_part(${households.regionPath}, '/', ${sql.raw(String(depth))})`,
         households: sql<number>`count(*)::int`,
-        linked: sql<number>`count(*) filter (where exists (select 1 from grid_links l where l.household_id = ${households.id}))::int`,
-        paired: sql<number>`count(*) filter (where exists (select 1 from pairings p where p.household_id = ${households.id}))::int`,
+        linked: sql<number>`count(*) filter (where exists (select 1 from grid_links l where l.household_id = ${outer(households.id)}))::int`,
+        paired: sql<number>`count(*) filter (where exists (select 1 from pairings p where p.household_id = ${outer(households.id)}))::int`,
       })
       .from(households)
       .where(and(sql`${households.regionPath} like ${like}`, hScope))

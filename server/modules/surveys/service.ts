@@ -1,4 +1,5 @@
-import { and, count, desc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, getTableName, count, desc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { households, regions, surveyResponses, surveys, type ItemField } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
@@ -18,6 +19,12 @@ import {
   type SurveyParty,
   type SurveyState,
 } from './transitions.js';
+
+/**
+ * A column named with its table (`"households"."id"`), for correlated subqueries in select lists: drizzle leaves a
+ * single-table query's columns unqualified there, and a bare `"id"` would bind to the subquery's own table.
+ */
+const outer = (c: AnyPgColumn) => sql.raw(`"${getTableName(c.table)}"."${c.name}"`);
 
 /**
  * 群众需求大排查: a survey campaign over a region with a form of the service menu's field types; answers come from
@@ -271,7 +278,7 @@ export async function listSurveys(db: DbOrTx, c: SurveyCaller, f: SurveyFilter) 
       .select({
         s: surveys,
         regionName: regions.name,
-        responses: sql<number>`(select count(*)::int from survey_responses r where r.survey_id = ${surveys.id})`,
+        responses: sql<number>`(select count(*)::int from survey_responses r where r.survey_id = ${outer(surveys.id)})`,
       })
       .from(surveys)
       .innerJoin(regions, eq(regions.code, surveys.regionCode))
@@ -295,7 +302,7 @@ export async function openSurveysForMe(db: DbOrTx, c: SurveyCaller, now: Date) {
     .select({
       s: surveys,
       regionName: regions.name,
-      mine: sql<number>`(select count(*)::int from survey_responses r where r.survey_id = ${surveys.id} and r.respondent_user_id = ${c.userId})`,
+      mine: sql<number>`(select count(*)::int from survey_responses r where r.survey_id = ${outer(surveys.id)} and r.respondent_user_id = ${c.userId})`,
     })
     .from(surveys)
     .innerJoin(regions, eq(regions.code, surveys.regionCode))
@@ -438,7 +445,7 @@ export async function listResponses(db: DbOrTx, c: SurveyCaller, id: string, now
         regionName: regions.name,
         promotedItemName: sql<
           string | null
-        >`(select i.name from service_items i where i.id = ${surveyResponses.promotedItemId})`,
+        >`(select i.name from service_items i where i.id = ${outer(surveyResponses.promotedItemId)})`,
       })
       .from(surveyResponses)
       .innerJoin(regions, eq(regions.code, surveyResponses.regionCode))
