@@ -107,13 +107,20 @@ export async function seedGrids(
     const existing = await db.select({ id: households.id }).from(households).where(eq(households.regionCode, v.code));
     const ids = existing.map((h) => h.id);
     while (ids.length < 10) {
-      const h = await createHousehold(db, deps.crypto, station.actor, station.scope, {
-        headName: demoName(r),
-        regionCode: v.code,
-        address: `${v.name}${r.int(1, 8)}组${r.int(1, 40)}号`,
-        memberCount: r.int(1, 6),
-        note: r.chance(0.3) ? r.pick(['独居老人', '留守老人', '残疾人家庭', '低保户']) : '',
-      });
+      const h = await createHousehold(
+        db,
+        deps.crypto,
+        station.actor,
+        station.scope,
+        {
+          headName: demoName(r),
+          regionCode: v.code,
+          address: `${v.name}${r.int(1, 8)}组${r.int(1, 40)}号`,
+          memberCount: r.int(1, 6),
+          note: r.chance(0.3) ? r.pick(['独居老人', '留守老人', '残疾人家庭', '低保户']) : '',
+        },
+        byDay(now.getTime() - r.int(160, 400) * DAY, now),
+      );
       ids.push(h.id);
     }
     // link volunteers: 李志愿 leads the first grid of the first village; others are the village's own volunteers

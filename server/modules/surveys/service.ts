@@ -562,10 +562,16 @@ export async function promote(
   if (missing) throw invalid('responseIds', `意见 ${missing} 不属于该需求排查`);
   if (found.some((r) => r.promoted)) throw duplicate('所选意见中有已转化过的，请刷新后重新选择', 'responseIds');
   return db.transaction(async (tx) => {
-    const item = await createItem(tx as unknown as Db, c.actor, c.scope, {
-      ...input.serviceItem,
-      regionCode: input.serviceItem.regionCode ?? f.s.regionCode,
-    }).catch((e: unknown) => {
+    const item = await createItem(
+      tx as unknown as Db,
+      c.actor,
+      c.scope,
+      {
+        ...input.serviceItem,
+        regionCode: input.serviceItem.regionCode ?? f.s.regionCode,
+      },
+      now,
+    ).catch((e: unknown) => {
       if (e instanceof AppError && e.details.length)
         throw new AppError(
           e.code,
