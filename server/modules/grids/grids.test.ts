@@ -63,7 +63,7 @@ describe('demo data', () => {
 });
 
 describe('grids and links (联户)', () => {
-  it('a station admin builds a grid in their village, links its households, and not one outside the village', async () => {
+  it('a station admin builds a grid in their village and links its households, not one outside it', async () => {
     const h1 = await household(STATION, village, '网格甲');
     const h2 = await household(STATION, village, '网格乙');
     const far = await household(PHONES.xinjiAdmin, otherVillage, '邻村丙');

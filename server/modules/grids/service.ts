@@ -28,6 +28,8 @@ import { wishStateLabels } from '../wishes/transitions.js';
  * single-table query's columns unqualified there, and a bare `"id"` would bind to the subquery's own table.
  */
 const outer = (c: AnyPgColumn) => sql.raw(`"${getTableName(c.table)}"."${c.name}"`);
+/** The household of the row being selected, inside a subquery. */
+const hhId = outer(households.id);
 
 export const visitorRoleLabels = { staff: '站工作人员', link: '联户长', cadre: '结亲干部' } as const;
 export const raisedKindLabels = { wish: '微心愿', order: '点单' } as const;
@@ -195,11 +197,11 @@ const householdRow = {
   memberCount: households.memberCount,
   phoneMasked: households.phoneMasked,
   regionCode: households.regionCode,
-  gridId: sql<string | null>`(select l.grid_id from grid_links l where l.household_id = ${outer(households.id)})`,
+  gridId: sql<string | null>`(select l.grid_id from grid_links l where l.household_id = ${hhId})`,
   cadreName: sql<
     string | null
-  >`(select u.name from pairings p join users u on u.id = p.cadre_user_id where p.household_id = ${outer(households.id)})`,
-  lastVisitedAt: sql<Date | null>`(select max(v.visited_at) from visits v where v.household_id = ${outer(households.id)})`,
+  >`(select u.name from pairings p join users u on u.id = p.cadre_user_id where p.household_id = ${hhId})`,
+  lastVisitedAt: sql<Date | null>`(select max(v.visited_at) from visits v where v.household_id = ${hhId})`,
 };
 const asDate = <T extends { lastVisitedAt: Date | string | null }>(r: T) => ({
   ...r,
@@ -431,9 +433,10 @@ const myHouseholdsCond = (c: GridCaller) =>
   or(
     c.volunteerId
       ? sql`exists (select 1 from grid_links l join grids g on g.id = l.grid_id
-          where l.household_id = ${outer(households.id)} and g.leader_volunteer_id = ${c.volunteerId})`
+          where l.household_id = ${hhId} and g.leader_volunteer_id = ${c.volunteerId})`
       : sql`false`,
-    sql`exists (select 1 from pairings p where p.household_id = ${outer(households.id)} and p.cadre_user_id = ${c.userId})`,
+    sql`exists (select 1 from pairings p
+      where p.household_id = ${hhId} and p.cadre_user_id = ${c.userId})`,
   );
 
 /** The households the caller serves as a link volunteer (their grids) or a paired cadre, with their last visit. */
@@ -477,9 +480,10 @@ async function standingTo(db: DbOrTx, c: GridCaller, householdId: string) {
   const staffSees = staffOf(c) ? householdScope(c.scope) : sql`false`;
   const link = c.volunteerId
     ? sql`exists (select 1 from grid_links l join grids g on g.id = l.grid_id
-        where l.household_id = ${outer(households.id)} and g.leader_volunteer_id = ${c.volunteerId})`
+        where l.household_id = ${hhId} and g.leader_volunteer_id = ${c.volunteerId})`
     : sql`false`;
-  const cadre = sql`exists (select 1 from pairings p where p.household_id = ${outer(households.id)} and p.cadre_user_id = ${c.userId})`;
+  const cadre = sql`exists (select 1 from pairings p
+    where p.household_id = ${hhId} and p.cadre_user_id = ${c.userId})`;
   const [r] = await db
     .select({
       h: households,
@@ -723,8 +727,10 @@ export async function coverage(db: DbOrTx, c: GridCaller, regionCode: string | u
       .select({
         code: sql<string>`split_part(${households.regionPath}, '/', ${sql.raw(String(depth))})`,
         households: sql<number>`count(*)::int`,
-        linked: sql<number>`count(*) filter (where exists (select 1 from grid_links l where l.household_id = ${outer(households.id)}))::int`,
-        paired: sql<number>`count(*) filter (where exists (select 1 from pairings p where p.household_id = ${outer(households.id)}))::int`,
+        linked: sql<number>`count(*) filter (where exists (
+          select 1 from grid_links l where l.household_id = ${hhId}))::int`,
+        paired: sql<number>`count(*) filter (where exists (
+          select 1 from pairings p where p.household_id = ${hhId}))::int`,
       })
       .from(households)
       .where(and(sql`${households.regionPath} like ${like}`, hScope))

@@ -302,7 +302,8 @@ export async function openSurveysForMe(db: DbOrTx, c: SurveyCaller, now: Date) {
     .select({
       s: surveys,
       regionName: regions.name,
-      mine: sql<number>`(select count(*)::int from survey_responses r where r.survey_id = ${outer(surveys.id)} and r.respondent_user_id = ${c.userId})`,
+      mine: sql<number>`(select count(*)::int from survey_responses r
+        where r.survey_id = ${outer(surveys.id)} and r.respondent_user_id = ${c.userId})`,
     })
     .from(surveys)
     .innerJoin(regions, eq(regions.code, surveys.regionCode))

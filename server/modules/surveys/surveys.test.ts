@@ -192,7 +192,7 @@ describe('surveys', () => {
     expect(staff.statusCode).toBe(409);
   });
 
-  it('staff enter answers from mass meetings; summary by category and region; promote into a service item', async () => {
+  it('staff enter answers from mass meetings; summary by category and region; promote to a service item', async () => {
     const s = await openSurvey();
     const enter = (name: string, category: string, need: string, regionCode: string, source = 'yard_meeting') =>
       ok(
