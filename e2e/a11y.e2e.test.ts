@@ -151,10 +151,12 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
       '/sites/:id': await firstId(county, '/sites?page=1&pageSize=1'),
       '/verify/:code': 'ABCDEFGH',
       '/articles/:id': await firstId(county, '/public/articles?page=1&pageSize=1'),
+      '/surveys/:id': await firstId(token, '/me/surveys'),
+      '/grid/visit/:householdId': await firstId(token, '/me/grid-households'),
     };
     const paths = routePaths('web/mobile/router.ts')
       .filter((p) => !p.startsWith('/:pathMatch'))
-      .map((p) => (p.includes(':') ? p.replace(/:(id|itemId|code)/, ids[p] ?? 'none') : p));
+      .map((p) => (p.includes(':') ? p.replace(/:(id|itemId|code|householdId)/, ids[p] ?? 'none') : p));
     expect(paths.length).toBeGreaterThan(30);
     const volunteer = await (await signedIn('m', VOLUNTEER, true)).newPage();
     const anon = await (

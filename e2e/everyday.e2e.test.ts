@@ -248,7 +248,9 @@ function fill(app: 'admin' | 'm', route: string): string {
     route = route
       .replace('orders/:id', `orders/${ids.myOrder}`)
       .replace('activities/:id', `activities/${ids.browse}`)
-      .replace('articles/:id', `articles/${ids.article}`);
+      .replace('articles/:id', `articles/${ids.article}`)
+      .replace('surveys/:id', `surveys/${ids.survey}`)
+      .replace(':householdId', ids.household);
   return route
     .replace(':type/:id', `${ids.accountType}/${ids.accountId}`)
     .replace(/(sites)\/:id/, `$1/${ids.site}`)
@@ -296,6 +298,8 @@ describe.skipIf(!chromiumPath())('no raw codes on screen', () => {
     ids.myOrder = (await first('13800000007', '/orders/mine')).id;
     ids.browse = (await first('13800000005', '/activities/browse')).id;
     ids.article = (await first('13800000001', '/public/articles?pageSize=1')).id;
+    ids.survey = (await first('13800000005', '/me/surveys')).id;
+    ids.household = (await first('13800000005', '/me/grid-households')).id;
   }, 60_000);
 
   // the county admin sees most pages; the 三员 their own

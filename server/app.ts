@@ -38,6 +38,8 @@ import { shopRoutes } from './modules/shop/routes.js';
 import { wishRoutes } from './modules/wishes/routes.js';
 import { articleRoutes } from './modules/articles/routes.js';
 import { honorRoutes } from './modules/honors/routes.js';
+import { gridRoutes } from './modules/grids/routes.js';
+import { surveyRoutes } from './modules/surveys/routes.js';
 import { notificationRoutes } from './modules/notifications/routes.js';
 import { statsRoutes } from './modules/stats/routes.js';
 
@@ -96,7 +98,11 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
   app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, deps);
-  registerIdempotency(app, () => deps.database.db, () => deps.clock.now());
+  registerIdempotency(
+    app,
+    () => deps.database.db,
+    () => deps.clock.now(),
+  );
   registerFileHolders(app, () => deps.database.db);
   definePlatformJobs(deps);
   if (opts.logger !== false) deps.jobs.log = app.log;
@@ -144,6 +150,8 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<Fas
       await api.register(statsRoutes(deps));
       await api.register(honorRoutes(deps));
       await api.register(articleRoutes(deps));
+      await api.register(gridRoutes(deps));
+      await api.register(surveyRoutes(deps));
       await api.register(notificationRoutes(deps));
     },
     { prefix: '/api/v1' },

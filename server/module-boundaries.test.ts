@@ -41,6 +41,8 @@ const owners: Record<string, readonly string[]> = {
   wishes: ['wishes', 'wish_claims'],
   honors: ['honors'],
   articles: ['articles', 'article_views', 'publicity_items'],
+  grids: ['grids', 'grid_links', 'pairings', 'visits'],
+  surveys: ['surveys', 'survey_responses'],
   ledgers: [],
   audit: [],
   // the rollups are written by the fold; the deltas by the capture triggers of the source tables (migration 0016)

@@ -60,6 +60,8 @@ export const permissions = {
   'article:write': { name: '撰写与提交宣传文章', group: '内容' },
   'article:review': { name: '审核、发布与撤回宣传文章', group: '内容' },
   'publicity:manage': { name: '登记线下宣传', group: '内容' },
+  'grid:manage': { name: '网格、联户、结亲与走访管理', group: '网格' },
+  'survey:manage': { name: '需求排查：问卷、录入与转化', group: '网格' },
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -109,6 +111,7 @@ const pointsAdmin: Permission[] = [
   'honor:nominate',
 ];
 const contentAdmin: Permission[] = ['article:write', 'publicity:manage'];
+const gridAdmin: Permission[] = ['grid:manage', 'survey:manage'];
 const volunteerAdmin: Permission[] = [
   'volunteer:create',
   'volunteer:update',
@@ -141,6 +144,7 @@ export const builtinRoles: RoleDef[] = [
       'star:review',
       'submission:review',
       ...pointsAdmin,
+      ...gridAdmin,
       'pointRule:manage',
       'point:review',
       'point:approve',
@@ -168,6 +172,7 @@ export const builtinRoles: RoleDef[] = [
       'star:review',
       'submission:review',
       ...pointsAdmin,
+      ...gridAdmin,
       'point:review',
       'point:approve',
       'shop:manage',
@@ -191,6 +196,7 @@ export const builtinRoles: RoleDef[] = [
       ...activityAdmin,
       ...pointsAdmin,
       ...contentAdmin,
+      ...gridAdmin,
     ],
   },
   {

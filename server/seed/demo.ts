@@ -17,6 +17,7 @@ import { ensureLocalStaff } from './staff.js';
 import { seedHonors } from './honors.js';
 import { seedShopWishes } from './shop-wishes.js';
 import { seedArticles } from './articles.js';
+import { seedGrids } from './grids.js';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
@@ -319,6 +320,7 @@ export async function seedDemo(deps: Deps, countyCode = deps.config.demoCounty, 
   await seedHonors(deps, countyCode, actor, log);
   await seedShopWishes(deps, countyCode, actor, log);
   await seedArticles(deps, countyCode, staff, log);
+  await seedGrids(deps, countyCode, actor, log, staff);
   log(`统计汇总：已计入 ${await foldAll(db)} 条变化`);
   return { accounts: accounts.map((a) => ({ phone: a.phone, name: a.name, role: a.roles[0].role })) };
 }

@@ -10,9 +10,13 @@ import {
   Document,
   EditPen,
   Finished,
+  Guide,
+  Place,
   Flag,
+  Grid,
   HomeFilled,
   Histogram,
+  House,
   Key,
   List,
   MapLocation,
@@ -39,6 +43,7 @@ import {
 import { msg } from './locales/zh-CN';
 import { screenMsg } from './locales/screen.zh-CN';
 import { assessmentMsg } from './locales/assessment.zh-CN';
+import { gridMsg } from './locales/grid.zh-CN';
 import { useAuthStore } from './stores/auth';
 
 export type MenuGroup = keyof typeof msg.layout.groups;
@@ -281,6 +286,30 @@ export const appRoutes: RouteRecordRaw[] = [
     name: 'publicity',
     component: () => import('./views/content/PublicityPage.vue'),
     meta: { title: m.publicity, group: 'content', icon: Promotion, permission: 'publicity:manage' },
+  },
+  {
+    path: 'grids',
+    name: 'grids',
+    component: () => import('./views/grid/GridListPage.vue'),
+    meta: { title: gridMsg.menu.grids, group: 'grid', icon: Grid, permission: 'grid:manage' },
+  },
+  {
+    path: 'visits',
+    name: 'visits',
+    component: () => import('./views/grid/VisitListPage.vue'),
+    meta: { title: gridMsg.menu.visits, group: 'grid', icon: Place, permission: 'grid:manage' },
+  },
+  {
+    path: 'grid-coverage',
+    name: 'grid-coverage',
+    component: () => import('./views/grid/GridCoveragePage.vue'),
+    meta: { title: gridMsg.menu.coverage, group: 'grid', icon: House, permission: 'grid:manage' },
+  },
+  {
+    path: 'surveys',
+    name: 'surveys',
+    component: () => import('./views/survey/SurveyListPage.vue'),
+    meta: { title: gridMsg.menu.surveys, group: 'grid', icon: Guide, permission: 'survey:manage' },
   },
   {
     path: 'coverage',

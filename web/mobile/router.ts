@@ -138,6 +138,20 @@ export const router = createRouter({
       component: () => import('./views/article/ArticlePage.vue'),
       meta: { public: true },
     },
+    { path: '/surveys', name: 'surveys', component: () => import('./views/grid/SurveyListPage.vue') },
+    {
+      path: '/surveys/:id',
+      name: 'survey-answer',
+      component: () => import('./views/grid/SurveyAnswerPage.vue'),
+      props: true,
+    },
+    { path: '/grid', name: 'grid-households', component: () => import('./views/grid/GridHouseholdsPage.vue') },
+    {
+      path: '/grid/visit/:householdId',
+      name: 'visit-new',
+      component: () => import('./views/grid/VisitNewPage.vue'),
+      props: true,
+    },
     { path: '/sites/nearby', name: 'sites-nearby', component: () => import('./views/NearbySitesPage.vue') },
     { path: '/sites/:id', name: 'site-detail', component: () => import('./views/SiteDetailPage.vue'), props: true },
     {

@@ -6,3 +6,4 @@ export * from './points.js';
 export * from './jobs.js';
 export * from './stats.js';
 export * from './content.js';
+export * from './grids.js';

@@ -446,6 +446,7 @@ export const workflowEvents = pgTable(
         'volunteer',
         'follow_up',
         'article',
+        'survey',
       ],
     }).notNull(),
     entityId: uuid('entity_id').notNull(),

@@ -302,7 +302,8 @@ async function checkCategory(db: DbOrTx, countyCode: string, category: string) {
   if (!(category in standingCategories) && !rows.length) throw invalid('category', `未知的服务类别：${category}`);
 }
 
-export async function createItem(db: Db, actor: Actor, scope: Scope, input: ItemInput) {
+/** `now`: when the item is made (a promotion from a needs survey passes its clock); the database's now by default. */
+export async function createItem(db: Db, actor: Actor, scope: Scope, input: ItemInput, now?: Date) {
   const region = await requireRegion(db, input.regionCode);
   if (!regionInScope(scope, region.path)) throw notFound('区划');
   await checkCategory(db, region.countyCode, input.category);
@@ -317,6 +318,7 @@ export async function createItem(db: Db, actor: Actor, scope: Scope, input: Item
         regionCode: region.code,
         regionPath: region.path,
         createdBy: actor.userId,
+        ...(now ? { createdAt: now, updatedAt: now } : {}),
       })
       .returning();
     await writeAudit(
@@ -479,6 +481,8 @@ export async function createHousehold(
     memberCount?: number;
     note?: string;
   },
+  /** when the household was registered (the demo's clock); the database's now by default */
+  now?: Date,
 ) {
   const region = await requireRegion(db, input.regionCode);
   if (!regionInScope(scope, region.path)) throw notFound('区划');
@@ -486,6 +490,7 @@ export async function createHousehold(
     const [row] = await tx
       .insert(households)
       .values({
+        ...(now ? { createdAt: now } : {}),
         countyCode: region.countyCode,
         regionCode: region.code,
         regionPath: region.path,

@@ -113,6 +113,7 @@ export const msg = {
       activity: '活动与时长',
       points: '积分与心愿',
       content: '内容',
+      grid: '网格与排查',
       stats: '统计',
       system: '系统',
     },

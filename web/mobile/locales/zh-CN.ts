@@ -11,6 +11,7 @@ import { orderMessages } from './zh-CN.orders';
 import { activityMessages } from './zh-CN.activities';
 import { pointsMessages } from './zh-CN.points';
 import { contentMessages } from './zh-CN.content';
+import { gridMessages } from './zh-CN.grid';
 
 export const messages = {
   app: {
@@ -381,6 +382,7 @@ export const messages = {
   ...activityMessages,
   ...pointsMessages,
   ...contentMessages,
+  ...gridMessages,
 } as const;
 
 export type Messages = typeof messages;
