@@ -21,6 +21,8 @@ export const LIST_PATHS = {
   pointAccounts: '/api/v1/points/accounts?page=1&pageSize=20',
   wishes: '/api/v1/wishes?page=1&pageSize=20',
   pointClaims: '/api/v1/points/claims?page=1&pageSize=20',
+  /** #14: the residents' public columns (no sign-in; the same list cache) */
+  publicArticles: `/api/v1/public/articles?county=411523&page=1&pageSize=20`,
 } as const;
 export type ListName = keyof typeof LIST_PATHS;
 
@@ -235,7 +237,10 @@ export async function benchLists(opts: {
       for (const [name, p] of Object.entries(LIST_PATHS) as [ListName, string][]) {
         const res = await fetch(`${server.baseUrl}${p}`, { headers: { authorization: `Bearer ${token}` } });
         if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
-        const table = { pointAccounts: 'point_accounts', pointClaims: 'point_claims' }[name as string] ?? name;
+        const table =
+          { pointAccounts: 'point_accounts', pointClaims: 'point_claims', publicArticles: 'articles' }[
+            name as string
+          ] ?? name;
         const county = Number(
           (await c.query(`select count(*)::int n from ${table} where county_code = '${COUNTY}'`)).rows[0].n,
         );
