@@ -109,15 +109,20 @@ export async function adminFirstLoad(browser: Browser, baseUrl: string): Promise
   }
 }
 
-/** /m/ signed out (the login page), then signed in as the demo resident (13800000007) until the home page settles. */
+/**
+ * /m/ signed out (the home page as a visitor sees it: the columns, the news), then 登录 and signed in as the demo
+ * resident (13800000007) until the home page settles.
+ */
 export async function mobileFirstLoad(browser: Browser, baseUrl: string): Promise<FirstLoad> {
   const context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true });
   try {
     const page = await context.newPage();
     const files = recordScripts(page, baseUrl);
     await page.goto(`${baseUrl}/m/`);
-    await page.waitForURL(/\/m\/login/);
+    await page.getByTestId('home-news').waitFor();
     await settle(page);
+    await page.getByTestId('home-login').click();
+    await page.waitForURL(/\/m\/login/);
     await page.getByTestId('login-phone').locator('input').fill('13800000007');
     await page.getByTestId('login-password').locator('input').fill(DEMO_PASSWORD);
     await page.getByTestId('login-submit').click();

@@ -37,6 +37,17 @@ async function login(phone: string, password: string, startPath = '/m/login'): P
 }
 
 describe.skipIf(!chromiumPath())('mobile H5', () => {
+  it('a visitor who has not signed in reads the home page and the news; 登录 is offered, ordering asks for it', async () => {
+    await page.goto(`${baseUrl}/m/`);
+    await page.getByTestId('home-news').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/m/');
+    expect(await page.getByTestId('home-greeting').innerText()).toBe('您好，欢迎来到文明实践云');
+    await page.getByTestId('home-login').waitFor();
+    await page.getByRole('button', { name: '我要点单' }).or(page.getByText('我要点单').first()).first().click();
+    await page.waitForURL(/\/m\/login\?redirect=/);
+    expect(new URL(page.url()).searchParams.get('redirect')).toBe('/order');
+  }, 30_000);
+
   it('a signed-out visitor to 附近的实践站 is asked to log in first', async () => {
     await page.goto(`${baseUrl}/m/sites/nearby`);
     await page.waitForURL(/\/m\/login\?redirect=/);

@@ -9,6 +9,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** Reachable without signing in. */
     public?: boolean;
+    /** Open to visitors who have not signed in, and personal for those who have (the home page). */
+    guest?: boolean;
     /** Shows the bottom tab bar. */
     tab?: boolean;
     /** Which "coming soon" text a placeholder tab shows. */
@@ -21,7 +23,7 @@ export const router = createRouter({
   scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
   routes: [
     { path: '/login', name: 'login', component: () => import('./views/LoginPage.vue'), meta: { public: true } },
-    { path: '/', name: 'home', component: () => import('./views/HomePage.vue'), meta: { tab: true } },
+    { path: '/', name: 'home', component: () => import('./views/HomePage.vue'), meta: { tab: true, guest: true } },
     { path: '/order', name: 'order', component: () => import('./views/OrderMenuPage.vue'), meta: { tab: true } },
     {
       path: '/activity',
@@ -181,7 +183,7 @@ router.beforeEach(async (to) => {
   }
   try {
     const me = await session.ensure();
-    if (!me) return loginFor(to);
+    if (!me) return to.meta.guest ? true : loginFor(to);
     // a password chosen by staff is changed before anything else
     if (me.mustChangePassword && to.name !== 'change-password') return { name: 'change-password' };
     return true;
@@ -201,7 +203,8 @@ onUnauthorized(() => {
   const session = useSessionStore();
   const current = router.currentRoute.value;
   session.clear();
-  if (current.meta.public) return;
+  // a public page, or the home page (which a visitor without a session sees too), stays where it is
+  if (current.meta.public || current.meta.guest) return;
   showToast(messages.app.sessionExpired);
   void router.replace(loginFor(current));
 });
