@@ -194,6 +194,16 @@ describe('长辈模式 (elder mode)', () => {
       await page.waitForLoadState('networkidle');
       await page.waitForTimeout(150);
       expect(await page.evaluate(() => document.documentElement.classList.contains('elder-mode'))).toBe(true);
+      if (p === '/') {
+        // a simple home: the four most used actions as large buttons, instead of the cards and the grid of eight
+        expect(await page.getByTestId('home-elder-actions').locator('button').allInnerTexts()).toEqual([
+          '我要点单',
+          '志愿活动',
+          '实践站',
+          '文明积分',
+        ]);
+        expect(await page.getByTestId('home-nearby').count()).toBe(0);
+      }
       const bad = await page.evaluate(() => {
         const out: string[] = [];
         const visible = (el: Element) => {

@@ -67,6 +67,7 @@ export const messages = {
     myPlace: '我的所在地',
     noRegion: '账号还没有绑定所在村（社区）',
     guestGreeting: '您好，欢迎来到文明实践云',
+    elderActions: '常用服务',
     guestIntro: '新时代文明实践 · 点单服务 · 志愿活动',
     guestTitle: '登录 / 注册',
     guestDesc: '登录后可以点单、报名活动、查看积分和心愿',
