@@ -297,6 +297,22 @@ export async function seedGrids(
           description: `由${towns[1].name}需求排查中群众的意见转化：每月一次，县医院志愿者进村义诊`,
         },
       });
+    // the wish for shows becomes an entry of the town's activity plan, the month after the promotion
+    const culture = got.filter((x) => x.category === 'culture').map((x) => x.id);
+    if (culture.length) {
+      const at = byDay(now.getTime() - 43 * DAY, now);
+      const china = new Date(at.getTime() + 8 * 3600_000);
+      const next = new Date(Date.UTC(china.getUTCFullYear(), china.getUTCMonth() + 1, 1));
+      await promote(db, c, at, s.id, {
+        responseIds: culture,
+        activityPlan: {
+          title: '文艺演出进村',
+          month: `${next.getUTCFullYear()}-${String(next.getUTCMonth() + 1).padStart(2, '0')}`,
+          type: 'culture_sports',
+          note: `由${towns[1].name}需求排查中群众的意见转化：请县文艺志愿服务队进村演出`,
+        },
+      });
+    }
   }
   log(`需求排查：2 次排查，${answers} 条群众意见`);
 }

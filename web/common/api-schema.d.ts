@@ -17605,7 +17605,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** 把一组意见转为服务菜单中的服务项目（意见记下转成的项目） */
+    /** 把一组意见转为服务项目或活动计划中某月的条目（意见记下转成的项目或计划） */
     post: {
       parameters: {
         query?: never;
@@ -17619,10 +17619,18 @@ export interface paths {
         content: {
           'application/json': {
             responseIds: string[];
-            serviceItem: {
+            serviceItem?: {
               name: string;
               category: string;
               description?: string;
+              regionCode?: string;
+            };
+            activityPlan?: {
+              title: string;
+              month: string;
+              /** @enum {string} */
+              type: 'lecture' | 'culture_sports' | 'volunteer_service' | 'training' | 'theme';
+              note?: string;
               regionCode?: string;
             };
           };
@@ -19920,6 +19928,12 @@ export interface components {
       month: number;
       theme: string;
       focus: string;
+      /** @description 本月计划的活动条目（如由需求排查意见转成） */
+      entries?: {
+        title: string;
+        type: components['schemas']['ActivityType'];
+        note: string;
+      }[];
     };
     /** @description 年度活动计划（列表中的一项） */
     Plan: {
@@ -21687,6 +21701,11 @@ export interface components {
       /** Format: uuid */
       promotedItemId: string | null;
       promotedItemName: string | null;
+      /** Format: uuid */
+      promotedPlanId: string | null;
+      promotedPlanTitle: string | null;
+      /** @description 转入活动计划的月份 YYYY-MM */
+      promotedPlanMonth: string | null;
       /** Format: date-time */
       createdAt: string;
     };
@@ -21731,11 +21750,16 @@ export interface components {
         }[];
       }[];
     };
-    /** @description 意见已转为服务项目 */
+    /** @description 意见已转为服务项目或活动计划中的条目 */
     SurveyPromoted: {
       /** Format: uuid */
-      serviceItemId: string;
-      serviceItemName: string;
+      serviceItemId?: string;
+      serviceItemName?: string;
+      /** Format: uuid */
+      planId?: string;
+      planTitle?: string;
+      /** @description 转入活动计划的月份 YYYY-MM */
+      month?: string;
       responseIds: string[];
     };
     /** @description 站内消息 */

@@ -168,7 +168,7 @@ export const auditActionLabels: Readonly<Record<string, string>> = {
   'survey.close': '结束需求排查',
   'survey.reopen': '重新开始需求排查',
   'survey.respond': '填写需求排查',
-  'survey.promote': '排查意见转为服务项目',
+  'survey.promote': '排查意见转为服务项目或活动计划',
   'wish.verify': '审核心愿',
   'wish.publish': '发布心愿',
   'wish.reject': '驳回心愿',

@@ -163,6 +163,9 @@ export const surveyResponses = pgTable(
     enteredBy: uuid('entered_by'),
     /** the service item this answer was promoted into */
     promotedItemId: uuid('promoted_item_id'),
+    /** or the activity plan (and its month, YYYY-MM) this answer was promoted into as an entry */
+    promotedPlanId: uuid('promoted_plan_id'),
+    promotedPlanMonth: text('promoted_plan_month'),
     createdAt: ts('created_at').notNull(),
   },
   (t) => [

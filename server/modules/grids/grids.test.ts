@@ -26,6 +26,30 @@ async function ok(
   expect(res.statusCode, res.body).toBe(status);
   return res.json() as Json;
 }
+const tinyPng = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d' +
+    '0000000049454e44ae426082',
+  'hex',
+);
+async function upload(phone: string) {
+  const boundary = '----wm' + Math.random().toString(16).slice(2);
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.png"\r\nContent-Type: ` +
+        `image/png\r\n\r\n`,
+    ),
+    tinyPng,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const res = await t.as(phone)({
+    method: 'POST',
+    url: '/api/v1/files',
+    payload: body,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id as string;
+}
 async function household(phone: string, regionCode: string, headName: string) {
   return (await ok(phone, 'POST', '/households', { headName, regionCode, address: '一组 8 号' }, 201)).id as string;
 }
@@ -218,6 +242,35 @@ describe('visits (走访)', () => {
     expect(grid.householdList.find((h: Json) => h.id === mine).lastVisitedAt).toBeTruthy();
     // the volunteer's own list holds it
     expect((await ok(LINK, 'GET', '/visits')).items.map((x: Json) => x.id)).toContain(v.id);
+  });
+
+  it('a visit keeps its photos, readable by staff in scope and not by another town', async () => {
+    const photo = await upload(LINK);
+    const v = await ok(
+      LINK,
+      'POST',
+      '/visits',
+      { householdId: mine, note: '院子收拾得很干净', photoIds: [photo] },
+      201,
+    );
+    expect(v.photoIds).toEqual([photo]);
+    expect((await ok(STATION, 'GET', `/visits/${v.id}`)).photoIds).toEqual([photo]);
+    const listed = (await ok(STATION, 'GET', '/visits?pageSize=200')).items.find((x: Json) => x.id === v.id);
+    expect(listed.photoIds).toEqual([photo]);
+    for (const phone of [STATION, PHONES.xinjiAdmin]) {
+      const res = await api(phone, 'GET', `/files/${photo}`);
+      expect(res.statusCode, phone).toBe(200);
+      expect(res.headers['content-type']).toContain('image/png');
+    }
+    expect((await api(PHONES.shawoAdmin, 'GET', `/files/${photo}`)).statusCode).toBe(404);
+    // more than the form's six … the API caps a visit at nine
+    const many = await api(LINK, 'POST', '/visits', {
+      householdId: mine,
+      note: '照片太多',
+      photoIds: Array.from({ length: 10 }, () => photo),
+    });
+    expect(many.statusCode).toBe(400);
+    expect(many.json().error.details[0].path).toMatch(/^photoIds/);
   });
 
   it('a link volunteer may not visit a household outside their grid; a visit in the future is refused', async () => {

@@ -8,7 +8,15 @@ import { ActivityState, ActivityType } from '../activities/schema.js';
  */
 
 export const MonthTheme = z
-  .object({ month: z.number().int(), theme: z.string(), focus: z.string() })
+  .object({
+    month: z.number().int(),
+    theme: z.string(),
+    focus: z.string(),
+    entries: z
+      .array(z.object({ title: z.string(), type: ActivityType, note: z.string() }))
+      .optional()
+      .meta({ description: '本月计划的活动条目（如由需求排查意见转成）' }),
+  })
   .meta({ id: 'MonthTheme', description: '月度主题与工作重点' });
 
 export const Plan = z

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { activities, activityPlans, regions, sites, type MonthTheme } from '../../db/schema/index.js';
+import { activities, activityPlans, regions, sites, type MonthTheme, type PlanEntry } from '../../db/schema/index.js';
 import { AppError, duplicate, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
@@ -189,7 +189,14 @@ export async function updatePlan(db: Db, actor: Actor, scope: Scope, now: Date, 
   const set: Partial<typeof activityPlans.$inferInsert> = { updatedAt: now };
   if (input.title !== undefined) set.title = input.title;
   if (input.goals !== undefined) set.goals = input.goals;
-  if (input.months !== undefined) set.months = sortMonths(input.months);
+  if (input.months !== undefined)
+    // the months' entries (added from needs surveys) are kept when the plan's themes are edited
+    set.months = sortMonths(
+      input.months.map((m) => {
+        const entries = m.entries ?? before.months.find((b) => b.month === m.month)?.entries;
+        return entries?.length ? { ...m, entries } : m;
+      }),
+    );
   if (input.year !== undefined) set.year = input.year;
   if (input.regionCode !== undefined && input.regionCode !== before.regionCode) {
     const { region, siteId } = await planRegion(db, scope, input.regionCode);
@@ -205,6 +212,56 @@ export async function updatePlan(db: Db, actor: Actor, scope: Scope, now: Date, 
       { action: 'plan.update', entity: 'activity_plan', entityId: id, before, after },
     );
   });
+}
+
+/**
+ * Adds an entry to a month of a region's yearly plan (the plan is created, titled after the year, when the region has
+ * none; the month too, its theme the entry's title). Runs in the caller's transaction; `month` is YYYY-MM.
+ */
+export async function addPlanEntry(
+  db: DbOrTx,
+  actor: Actor,
+  scope: Scope,
+  now: Date,
+  input: { regionCode: string; month: string; entry: PlanEntry },
+) {
+  const year = Number(input.month.slice(0, 4));
+  const month = Number(input.month.slice(5, 7));
+  const { region, siteId } = await planRegion(db, scope, input.regionCode);
+  await db
+    .insert(activityPlans)
+    .values({
+      countyCode: region.countyCode,
+      regionCode: region.code,
+      regionPath: region.path,
+      siteId,
+      year,
+      title: `${year} 年活动计划`,
+      createdBy: actor.userId,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing();
+  // the row lock keeps two entries added at once from overwriting each other's months
+  const [before] = await db
+    .select()
+    .from(activityPlans)
+    .where(and(eq(activityPlans.regionCode, region.code), eq(activityPlans.year, year)))
+    .for('update');
+  const months = before.months.some((m) => m.month === month)
+    ? before.months.map((m) => (m.month === month ? { ...m, entries: [...(m.entries ?? []), input.entry] } : m))
+    : sortMonths([...before.months, { month, theme: input.entry.title, focus: '', entries: [input.entry] }]);
+  const [after] = await db
+    .update(activityPlans)
+    .set({ months, updatedAt: now })
+    .where(eq(activityPlans.id, before.id))
+    .returning();
+  await writeAudit(
+    db,
+    { ...actor, countyCode: after.countyCode },
+    { action: 'plan.update', entity: 'activity_plan', entityId: after.id, before, after },
+  );
+  return { planId: after.id, planTitle: after.title, month: input.month };
 }
 
 /** The theme of a month for a region: its own plan, else the plan of its town (a station follows its institute). */

@@ -6,6 +6,8 @@ import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { machineMeta } from '../../platform/transitions.js';
 import { countyOf } from '../accounts/service.js';
+import { monthSchema } from '../plans/month.js';
+import { activityTypes } from '../../db/schema/index.js';
 import {
   getSurvey,
   listResponses,
@@ -259,22 +261,36 @@ export const surveyRoutes =
         config: { permission: 'survey:manage' },
         schema: {
           tags,
-          summary: '把一组意见转为服务菜单中的服务项目（意见记下转成的项目）',
+          summary: '把一组意见转为服务项目或活动计划中某月的条目（意见记下转成的项目或计划）',
           params: idParam,
           body: z.object({
             responseIds: z
               .array(uuid('意见'), { error: '请选择要转化的意见（responseIds）' })
               .min(1, '请至少选择一条意见')
               .max(500, '一次最多 500 条'),
-            serviceItem: z.object(
-              {
-                name: z.string({ error: '请填写服务项目名称' }).trim().min(2, '名称至少 2 个字').max(60),
-                category: z.string({ error: '请选择服务类别' }).trim().min(1, '请选择服务类别').max(40),
-                description: z.string().max(2000, '说明不能超过 2000 个字').optional(),
-                regionCode: regionCodeSchema.optional(),
-              },
-              { error: '请填写要新建的服务项目（serviceItem）' },
-            ),
+            serviceItem: z
+              .object(
+                {
+                  name: z.string({ error: '请填写服务项目名称' }).trim().min(2, '名称至少 2 个字').max(60),
+                  category: z.string({ error: '请选择服务类别' }).trim().min(1, '请选择服务类别').max(40),
+                  description: z.string().max(2000, '说明不能超过 2000 个字').optional(),
+                  regionCode: regionCodeSchema.optional(),
+                },
+                { error: '请填写要新建的服务项目（serviceItem）' },
+              )
+              .optional(),
+            activityPlan: z
+              .object(
+                {
+                  title: z.string({ error: '请填写活动名称' }).trim().min(2, '活动名称至少 2 个字').max(60),
+                  month: monthSchema,
+                  type: z.enum(activityTypes, { error: '请选择活动类型（type）' }),
+                  note: z.string().max(500, '说明不能超过 500 个字').optional(),
+                  regionCode: regionCodeSchema.optional(),
+                },
+                { error: '请填写要加入的活动计划条目（activityPlan）' },
+              )
+              .optional(),
           }),
           response: { 201: Promoted },
         },

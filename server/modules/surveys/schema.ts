@@ -73,6 +73,9 @@ export const SurveyResponse = z
     answers: z.record(z.string(), z.unknown()),
     promotedItemId: z.uuid().nullable(),
     promotedItemName: z.string().nullable(),
+    promotedPlanId: z.uuid().nullable(),
+    promotedPlanTitle: z.string().nullable(),
+    promotedPlanMonth: z.string().nullable().meta({ description: '转入活动计划的月份 YYYY-MM' }),
     createdAt: dateTime,
   })
   .meta({ id: 'SurveyResponse', description: '一条群众意见' });
@@ -101,5 +104,12 @@ export const SurveySummary = z
   .meta({ id: 'SurveySummary', description: '需求排查汇总：按服务类别、区划、来源，选择题各选项' });
 
 export const Promoted = z
-  .object({ serviceItemId: z.uuid(), serviceItemName: z.string(), responseIds: z.array(z.uuid()) })
-  .meta({ id: 'SurveyPromoted', description: '意见已转为服务项目' });
+  .object({
+    serviceItemId: z.uuid().optional(),
+    serviceItemName: z.string().optional(),
+    planId: z.uuid().optional(),
+    planTitle: z.string().optional(),
+    month: z.string().optional().meta({ description: '转入活动计划的月份 YYYY-MM' }),
+    responseIds: z.array(z.uuid()),
+  })
+  .meta({ id: 'SurveyPromoted', description: '意见已转为服务项目或活动计划中的条目' });

@@ -1,7 +1,14 @@
 import { and, getTableName, count, desc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { households, regions, surveyResponses, surveys, type ItemField } from '../../db/schema/index.js';
+import {
+  households,
+  regions,
+  surveyResponses,
+  surveys,
+  type ItemField,
+  type PlanEntry,
+} from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
@@ -10,6 +17,7 @@ import { actionsFor, addEvent, assertAllowed, runTransition, timelineOf } from '
 import { requireRegion } from '../regions/service.js';
 import { checkAnswers, createItem, type ItemInput } from '../orders/service.js';
 import { standingCategories } from '../volunteers/service.js';
+import { addPlanEntry } from '../plans/service.js';
 import {
   sourceLabels,
   surveyMachine,
@@ -435,7 +443,9 @@ export async function listResponses(db: DbOrTx, c: SurveyCaller, id: string, now
   if (f.regionCode) conds.push(sql`${surveyResponses.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
   if (f.promoted !== undefined)
     conds.push(
-      f.promoted ? sql`${surveyResponses.promotedItemId} is not null` : isNull(surveyResponses.promotedItemId),
+      f.promoted
+        ? sql`(${surveyResponses.promotedItemId} is not null or ${surveyResponses.promotedPlanId} is not null)`
+        : and(isNull(surveyResponses.promotedItemId), isNull(surveyResponses.promotedPlanId))!,
     );
   const where = and(...conds);
   const [[{ total }], rows, names] = await Promise.all([
@@ -447,6 +457,9 @@ export async function listResponses(db: DbOrTx, c: SurveyCaller, id: string, now
         promotedItemName: sql<
           string | null
         >`(select i.name from service_items i where i.id = ${outer(surveyResponses.promotedItemId)})`,
+        promotedPlanTitle: sql<
+          string | null
+        >`(select p.title from activity_plans p where p.id = ${outer(surveyResponses.promotedPlanId)})`,
       })
       .from(surveyResponses)
       .innerJoin(regions, eq(regions.code, surveyResponses.regionCode))
@@ -457,7 +470,7 @@ export async function listResponses(db: DbOrTx, c: SurveyCaller, id: string, now
     categoryNames(db, found.s.countyCode),
   ]);
   return {
-    items: rows.map(({ r, regionName, promotedItemName }) => ({
+    items: rows.map(({ r, regionName, promotedItemName, promotedPlanTitle }) => ({
       id: r.id,
       regionCode: r.regionCode,
       regionName,
@@ -470,6 +483,9 @@ export async function listResponses(db: DbOrTx, c: SurveyCaller, id: string, now
       answers: r.answers,
       promotedItemId: r.promotedItemId,
       promotedItemName,
+      promotedPlanId: r.promotedPlanId,
+      promotedPlanTitle,
+      promotedPlanMonth: r.promotedPlanMonth,
       createdAt: r.createdAt,
     })),
     total,
@@ -550,52 +566,87 @@ export async function promote(
   c: SurveyCaller,
   now: Date,
   id: string,
-  input: { responseIds: string[]; serviceItem: Omit<ItemInput, 'regionCode'> & { regionCode?: string } },
+  input: {
+    responseIds: string[];
+    serviceItem?: Omit<ItemInput, 'regionCode'> & { regionCode?: string };
+    activityPlan?: { title: string; month: string; type: PlanEntry['type']; note?: string; regionCode?: string };
+  },
 ) {
   const f = await findSurvey(db, c, id, now);
   if (!f.parties.has('manager')) throw forbidden('只有组织该排查的工作人员可以转化需求');
+  if (!input.serviceItem === !input.activityPlan)
+    throw invalid('serviceItem', '请选择转为服务项目（serviceItem）或转为活动计划（activityPlan）之一');
   const ids = [...new Set(input.responseIds)];
   const found = await db
-    .select({ id: surveyResponses.id, promoted: surveyResponses.promotedItemId })
+    .select({ id: surveyResponses.id, item: surveyResponses.promotedItemId, plan: surveyResponses.promotedPlanId })
     .from(surveyResponses)
     .where(and(eq(surveyResponses.surveyId, id), inArray(surveyResponses.id, ids)));
   const missing = ids.find((x) => !found.some((r) => r.id === x));
   if (missing) throw invalid('responseIds', `意见 ${missing} 不属于该需求排查`);
-  if (found.some((r) => r.promoted)) throw duplicate('所选意见中有已转化过的，请刷新后重新选择', 'responseIds');
+  if (found.some((r) => r.item || r.plan)) throw duplicate('所选意见中有已转化过的，请刷新后重新选择', 'responseIds');
+  const prefixed = (prefix: string) => (e: unknown) => {
+    if (e instanceof AppError && e.details.length)
+      throw new AppError(
+        e.code,
+        e.message,
+        e.details.map((d) => ({ ...d, path: `${prefix}.${d.path}` })),
+      );
+    throw e;
+  };
   return db.transaction(async (tx) => {
-    const item = await createItem(
-      tx as unknown as Db,
-      c.actor,
-      c.scope,
-      {
-        ...input.serviceItem,
-        regionCode: input.serviceItem.regionCode ?? f.s.regionCode,
-      },
-      now,
-    ).catch((e: unknown) => {
-      if (e instanceof AppError && e.details.length)
-        throw new AppError(
-          e.code,
-          e.message,
-          e.details.map((d) => ({ ...d, path: `serviceItem.${d.path}` })),
-        );
-      throw e;
-    });
+    let target:
+      { serviceItemId: string; serviceItemName: string } | { planId: string; planTitle: string; month: string };
+    let note: string;
+    if (input.serviceItem) {
+      const item = await createItem(
+        tx as unknown as Db,
+        c.actor,
+        c.scope,
+        { ...input.serviceItem, regionCode: input.serviceItem.regionCode ?? f.s.regionCode },
+        now,
+      ).catch(prefixed('serviceItem'));
+      target = { serviceItemId: item.id, serviceItemName: item.name };
+      note = `${ids.length} 条意见转为服务项目“${item.name}”`;
+    } else {
+      const p = input.activityPlan!;
+      const regionCode = p.regionCode ?? f.s.regionCode;
+      const [region] = await tx.select({ level: regions.level }).from(regions).where(eq(regions.code, regionCode));
+      if (region?.level === 'county')
+        throw invalid('activityPlan.regionCode', '县级需求排查转为活动计划时，请选择乡镇或村（社区）');
+      const plan = await addPlanEntry(tx, c.actor, c.scope, now, {
+        regionCode,
+        month: p.month,
+        entry: { title: p.title, type: p.type, note: p.note ?? '' },
+      }).catch(prefixed('activityPlan'));
+      target = plan;
+      note = `${ids.length} 条意见转为活动计划 ${p.month} 的“${p.title}”`;
+    }
     const updated = await tx
       .update(surveyResponses)
-      .set({ promotedItemId: item.id })
-      .where(and(inArray(surveyResponses.id, ids), isNull(surveyResponses.promotedItemId)))
+      .set(
+        'serviceItemId' in target
+          ? { promotedItemId: target.serviceItemId }
+          : { promotedPlanId: target.planId, promotedPlanMonth: target.month },
+      )
+      .where(
+        and(
+          inArray(surveyResponses.id, ids),
+          isNull(surveyResponses.promotedItemId),
+          isNull(surveyResponses.promotedPlanId),
+        ),
+      )
       .returning({ id: surveyResponses.id });
     if (updated.length !== ids.length) throw duplicate('所选意见中有已转化过的，请刷新后重新选择', 'responseIds');
+    const data = 'serviceItemId' in target ? { serviceItemId: target.serviceItemId } : { planId: target.planId };
     await addEvent(tx, {
       entity: 'survey',
       entityId: id,
-      action: 'promote',
+      action: 'serviceItemId' in target ? 'promote' : 'promote_plan',
       from: f.s.state,
       to: f.s.state,
       actor: c.actor,
-      note: `${ids.length} 条意见转为服务项目“${item.name}”`,
-      data: { serviceItemId: item.id, responseIds: ids },
+      note,
+      data: { ...data, responseIds: ids },
       at: now,
     });
     await writeAudit(
@@ -605,10 +656,10 @@ export async function promote(
         action: 'survey.promote',
         entity: 'survey',
         entityId: id,
-        detail: { serviceItemId: item.id, responseIds: ids },
+        detail: { ...data, responseIds: ids },
       },
     );
-    return { serviceItemId: item.id, serviceItemName: item.name, responseIds: ids };
+    return { ...target, responseIds: ids };
   });
 }
 

@@ -276,4 +276,87 @@ describe('surveys', () => {
       ),
     ).toBe(1);
   });
+
+  it('promotes answers into an entry of the activity plan: once, in scope, month checked', async () => {
+    const s = await openSurvey({ title: '活动需求排查' });
+    const enter = (name: string) =>
+      ok(
+        STATION,
+        'POST',
+        `/surveys/${s.id}/responses`,
+        {
+          respondentName: name,
+          source: 'yard_meeting',
+          category: 'culture',
+          regionCode: village,
+          answers: { need: '文艺演出' },
+        },
+        201,
+      );
+    const [a, b, c] = [await enter('老王'), await enter('老孙'), await enter('老钱')];
+    const badMonth = await api(PHONES.xinjiAdmin, 'POST', `/surveys/${s.id}/promote`, {
+      responseIds: [a.id],
+      activityPlan: { title: '广场舞展演', month: '2027-13', type: 'culture_sports' },
+    });
+    expect(badMonth.statusCode).toBe(400);
+    expect(badMonth.json().error.details[0].path).toBe('activityPlan.month');
+    const neither = await api(PHONES.xinjiAdmin, 'POST', `/surveys/${s.id}/promote`, { responseIds: [a.id] });
+    expect(neither.statusCode).toBe(400);
+    // another town's admin does not see the survey
+    const far = await api(PHONES.shawoAdmin, 'POST', `/surveys/${s.id}/promote`, {
+      responseIds: [a.id],
+      activityPlan: { title: '广场舞展演', month: '2027-05', type: 'culture_sports' },
+    });
+    expect(far.statusCode).toBe(404);
+    const p = await ok(
+      PHONES.xinjiAdmin,
+      'POST',
+      `/surveys/${s.id}/promote`,
+      {
+        responseIds: [a.id, b.id],
+        activityPlan: { title: '广场舞展演', month: '2027-05', type: 'culture_sports', note: '群众点单' },
+      },
+      201,
+    );
+    expect(p).toMatchObject({ month: '2027-05', responseIds: [a.id, b.id] });
+    const plan = await ok(PHONES.xinjiAdmin, 'GET', `/plans/${p.planId}`);
+    expect(plan).toMatchObject({ regionCode: XINJI, year: 2027 });
+    expect(plan.months.find((m: Json) => m.month === 5).entries).toEqual([
+      { title: '广场舞展演', type: 'culture_sports', note: '群众点单' },
+    ]);
+    // a second entry in the same month joins the first
+    await ok(
+      PHONES.xinjiAdmin,
+      'POST',
+      `/surveys/${s.id}/promote`,
+      { responseIds: [c.id], activityPlan: { title: '戏曲进村', month: '2027-05', type: 'culture_sports' } },
+      201,
+    );
+    const again = await ok(PHONES.xinjiAdmin, 'GET', `/plans/${p.planId}`);
+    expect(again.months.find((m: Json) => m.month === 5).entries.map((e: Json) => e.title)).toEqual([
+      '广场舞展演',
+      '戏曲进村',
+    ]);
+    const list = await ok(PHONES.xinjiAdmin, 'GET', `/surveys/${s.id}/responses?promoted=true`);
+    expect(list.total).toBe(3);
+    expect(list.items.find((r: Json) => r.id === a.id)).toMatchObject({
+      promotedPlanId: p.planId,
+      promotedPlanMonth: '2027-05',
+      promotedItemId: null,
+    });
+    expect((await ok(PHONES.xinjiAdmin, 'GET', `/surveys/${s.id}/responses?promoted=false`)).total).toBe(0);
+    // promoted once: neither into a plan again nor into a service item
+    const twice = await api(PHONES.xinjiAdmin, 'POST', `/surveys/${s.id}/promote`, {
+      responseIds: [a.id],
+      activityPlan: { title: '再来一次', month: '2027-06', type: 'theme' },
+    });
+    expect(twice.statusCode).toBe(409);
+    const asItem = await api(PHONES.xinjiAdmin, 'POST', `/surveys/${s.id}/promote`, {
+      responseIds: [b.id],
+      serviceItem: { name: '再来一次', category: 'culture' },
+    });
+    expect(asItem.statusCode).toBe(409);
+    const detail = await ok(PHONES.xinjiAdmin, 'GET', `/surveys/${s.id}`);
+    expect(detail.events.at(-1).actionName).toBe('转为活动计划');
+  });
 });

@@ -43,7 +43,7 @@ export const surveyMachine = defineMachine<SurveyState, SurveyParty, SurveyConte
       guard: (c) => (c.closesAt && c.closesAt.getTime() <= c.now.getTime() ? '截止时间已过，不能重新开放' : null),
     },
   },
-  events: { create: '创建', promote: '转为服务项目' },
+  events: { create: '创建', promote: '转为服务项目', promote_plan: '转为活动计划' },
 });
 
 export type SurveyAction = keyof typeof surveyMachine.transitions;

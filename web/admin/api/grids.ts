@@ -39,6 +39,7 @@ export const visitApi = {
 
 export type Survey = ApiResponse<'/api/v1/surveys', 'get'>['items'][number];
 export type SurveyDetail = Schemas['SurveyDetail'];
+export type PromotePlanInput = NonNullable<ApiBody<'/api/v1/surveys/{id}/promote', 'post'>['activityPlan']>;
 export type SurveyState = Schemas['SurveyState'];
 export type SurveyAction = Schemas['SurveyAction'];
 export type SurveyInput = ApiBody<'/api/v1/surveys', 'post'>;
@@ -59,4 +60,6 @@ export const surveyApi = {
   summary: (id: string) => api.get(`/surveys/${id}/summary`),
   promote: (id: string, responseIds: string[], serviceItem: { name: string; category: string; description?: string }) =>
     api.post(`/surveys/${id}/promote`, { responseIds, serviceItem }),
+  promoteToPlan: (id: string, responseIds: string[], activityPlan: PromotePlanInput) =>
+    api.post(`/surveys/${id}/promote`, { responseIds, activityPlan }),
 };
