@@ -37,7 +37,7 @@ async function login(phone: string, password: string, startPath = '/m/login'): P
 }
 
 describe.skipIf(!chromiumPath())('mobile H5', () => {
-  it('a visitor who has not signed in reads the home page and the news; 登录 is offered, ordering asks for it', async () => {
+  it('a visitor not signed in reads the home and the news; 登录 is offered, ordering asks for it', async () => {
     await page.goto(`${baseUrl}/m/`);
     await page.getByTestId('home-news').waitFor();
     expect(new URL(page.url()).pathname).toBe('/m/');

@@ -171,7 +171,7 @@ describe("the demo county's times are coherent", () => {
   // evening activities (广场舞, 晚会) end by 22:00 and people check out after them; office work is done by day
   const evening = new Set(['activity_signups.check_out_at', 'hours_entries.created_at']);
 
-  it('people worked by day: nothing they did is dated at night (21:00–07:59 China time; 23:00–06:59 for evening activities)', async () => {
+  it('people worked by day: nothing is dated 21:00–07:59 China time (evening attendance until 22:59)', async () => {
     const bad: string[] = [];
     for (const [table, column] of happened) {
       // the system's own notices follow what people did
@@ -186,7 +186,7 @@ describe("the demo county's times are coherent", () => {
     expect(bad).toEqual([]);
   });
 
-  it('every demo account with redemptions reads newest first by date, its balances chaining to the balance', async () => {
+  it('accounts with redemptions read newest first by date, balances chaining to the balance', async () => {
     const owners = await rows(
       `select distinct a.type, a.owner_id from shop_redemptions s join point_accounts a on a.id = s.account_id`,
     );
