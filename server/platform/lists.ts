@@ -21,15 +21,17 @@
  *
  * Keyset pages: besides `page`, a list answers `nextCursor` (the sort values of its last row, opaque to clients) and
  * takes it back as `after`, which continues right after that row through the list's index instead of skipping
- * `(page - 1) × pageSize` rows: deep pages cost what the first one does.
+ * `(page - 1) × pageSize` rows: deep pages cost what the first one does. Every keyset list builds its page with
+ * `keysetPage` (its query through its joins, its filter and its sort keys; the count and the bounds are the helper's).
  *
  * Versions are read **before** the page is built and the page is stored under them: a write that commits while the
  * page is built makes the stored page at least as new as its versions, so it is rebuilt on the next request, never
  * served stale.
  */
-import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, count, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import type { PgSelect, PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import type { Database } from '../db/client.js';
+import type { Database, DbOrTx } from '../db/client.js';
 import { AppError } from './errors.js';
 import type { Deps } from './context.js';
 import type { Scope } from './scope.js';
@@ -325,4 +327,47 @@ export function keysetAfter(keys: readonly SortKey[], values: readonly string[])
 /** The cursor after the last row, or null when the page is not full (nothing follows). */
 export function nextCursor(rows: readonly { cursor: string }[], pageSize: number): string | null {
   return rows.length === pageSize ? Buffer.from(rows[rows.length - 1].cursor, 'utf8').toString('base64url') : null;
+}
+
+/** A select, whatever its columns and joins, that the page's filter, order and bounds are added to. */
+type AnySelect = { $dynamic(): PgSelect; _: { result: unknown[] } };
+
+/** A keyset list page: what it is built from, filtered by `where`, sorted by `keys`. */
+export type KeysetSpec<Q extends AnySelect> = {
+  /** the table whose rows the list counts */
+  from: PgTable;
+  /** joins the count needs for `where` (a filter on a joined table's column); none by default */
+  countJoins?: (q: PgSelect) => PgSelect;
+  /** the page's query from its table through its joins, selecting `cursor` beside its columns */
+  rows: (cursor: SQL<string>) => Q;
+  where: SQL | undefined;
+  keys: readonly SortKey[];
+  filter: PageFilter;
+  /** the filter's total when the list cache already knows it: the count is skipped */
+  knownTotal: number | undefined;
+};
+
+/**
+ * One page of a keyset list: the filter's total (`count(*)`, unless known) and the page, in parallel; the page starts
+ * right after the `after` cursor's row when there is one, else at `(page - 1) × pageSize`.
+ */
+export async function keysetPage<Q extends AnySelect>(
+  db: DbOrTx,
+  p: KeysetSpec<Q>,
+): Promise<{ rows: Q['_']['result']; total: number; nextCursor: string | null }> {
+  const { keys, where, filter: f } = p;
+  const after = decodeCursor(f.after, keys);
+  const counted = db.select({ n: count() }).from(p.from).$dynamic();
+  const [total, rows] = await Promise.all([
+    p.knownTotal ??
+      (p.countJoins ? p.countJoins(counted) : counted).where(where).then((r) => (r as { n: number }[])[0].n),
+    p
+      .rows(cursorSql(keys))
+      .$dynamic()
+      .where(after ? and(where, keysetAfter(keys, after)) : where)
+      .orderBy(...keysetOrder(keys))
+      .limit(f.pageSize)
+      .offset(after ? 0 : (f.page - 1) * f.pageSize) as Promise<Q['_']['result']>,
+  ]);
+  return { rows, total, nextCursor: nextCursor(rows as { cursor: string }[], f.pageSize) };
 }

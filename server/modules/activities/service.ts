@@ -37,16 +37,7 @@ import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/s
 import { notify } from '../../platform/notify.js';
 import { KeyedGate } from '../../platform/gate.js';
 import type { Permission } from '../../platform/permissions.js';
-import {
-  cursorSql,
-  decodeCursor,
-  keysetAfter,
-  keysetOrder,
-  nextCursor,
-  type SortKey,
-  type ListDef,
-  type Lists,
-} from '../../platform/lists.js';
+import { keysetPage, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { myVolunteer } from '../volunteers/service.js';
@@ -682,37 +673,31 @@ export async function listActivities(
     if (f.state?.length) conds.push(inArray(activities.state, f.state));
     if (f.from) conds.push(gte(activities.startAt, f.from));
     if (f.to) conds.push(lt(activities.startAt, f.to));
-    const where = and(...conds);
-    const after = decodeCursor(f.after, activityKeys);
-    const [total, rows] = await Promise.all([
-      known ??
+    const { rows, total, nextCursor } = await keysetPage(db, {
+      from: activities,
+      rows: (cursor) =>
         db
-          .select({ total: count() })
+          .select({
+            a: activities,
+            regionName: regions.name,
+            siteName: sites.name,
+            teamName: teams.name,
+            recordedByName: recordedByNameSql,
+            cursor,
+          })
           .from(activities)
-          .where(where)
-          .then((r) => r[0].total),
-      db
-        .select({
-          a: activities,
-          regionName: regions.name,
-          siteName: sites.name,
-          teamName: teams.name,
-          recordedByName: recordedByNameSql,
-          cursor: cursorSql(activityKeys),
-        })
-        .from(activities)
-        .innerJoin(regions, eq(regions.code, activities.regionCode))
-        .leftJoin(sites, eq(sites.id, activities.siteId))
-        .leftJoin(teams, eq(teams.id, activities.teamId))
-        .where(after ? and(where, keysetAfter(activityKeys, after)) : where)
-        .orderBy(...keysetOrder(activityKeys))
-        .limit(f.pageSize)
-        .offset(after ? 0 : (f.page - 1) * f.pageSize),
-    ]);
+          .innerJoin(regions, eq(regions.code, activities.regionCode))
+          .leftJoin(sites, eq(sites.id, activities.siteId))
+          .leftJoin(teams, eq(teams.id, activities.teamId)),
+      where: and(...conds),
+      keys: activityKeys,
+      filter: f,
+      knownTotal: known,
+    });
     // each row's buttons, from the machine as the detail computes them; a kept page holds until the data moves (the
     // only clock-bound guard, ending a started activity, moves with the sweep that starts it, every 5 minutes)
     const items = (await decorate(db, c, rows)).map((v, i) => ({ ...v, actions: allowedActions(c, rows[i].a, now) }));
-    return { items, total, nextCursor: nextCursor(rows, f.pageSize) };
+    return { items, total, nextCursor };
   });
 }
 

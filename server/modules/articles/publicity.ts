@@ -6,17 +6,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit } from '../../platform/audit.js';
 import { chinaDate } from '../../platform/clock.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
-import {
-  cursorSql,
-  decodeCursor,
-  keysetAfter,
-  keysetOrder,
-  nextCursor,
-  type ListAnswer,
-  type ListDef,
-  type Lists,
-  type SortKey,
-} from '../../platform/lists.js';
+import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { userNameSql } from '../accounts/sql.js';
 import { publicityKindLabels, publicityKindUnits, type PublicityKind } from './labels.js';
 import type { ArticleCaller } from './service.js';
@@ -87,26 +77,20 @@ export async function listPublicity(
       if (!r) throw invalid('regionCode', '区划代码不存在');
       conds.push(sql`${publicityItems.regionPath} like ${escapeLike(r.path) + '%'}`);
     }
-    const where = and(...conds);
-    const after = decodeCursor(f.after, keys);
-    const [total, rows] = await Promise.all([
-      knownTotal ??
+    const { rows, total, nextCursor } = await keysetPage(db, {
+      from: publicityItems,
+      rows: (cursor) =>
         db
-          .select({ n: sql<number>`count(*)::int` })
+          .select({ ...columns, cursor })
           .from(publicityItems)
-          .where(where)
-          .then((r) => r[0].n),
-      db
-        .select({ ...columns, cursor: cursorSql(keys) })
-        .from(publicityItems)
-        .innerJoin(regions, eq(regions.code, publicityItems.regionCode))
-        .leftJoin(town, eq(town.code, regions.parentCode))
-        .where(after ? and(where, keysetAfter(keys, after)) : where)
-        .orderBy(...keysetOrder(keys))
-        .limit(f.pageSize)
-        .offset(after ? 0 : (f.page - 1) * f.pageSize),
-    ]);
-    return { items: rows.map(({ cursor: _c, ...r }) => present(r)), total, nextCursor: nextCursor(rows, f.pageSize) };
+          .innerJoin(regions, eq(regions.code, publicityItems.regionCode))
+          .leftJoin(town, eq(town.code, regions.parentCode)),
+      where: and(...conds),
+      keys,
+      filter: f,
+      knownTotal,
+    });
+    return { items: rows.map(({ cursor: _c, ...r }) => present(r)), total, nextCursor };
   });
 }
 

@@ -7,17 +7,7 @@ import { writeAudit, type Actor } from '../../platform/audit.js';
 import { actionsFor, addEvent, assertAllowed, runTransition, timelineOf } from '../../platform/transitions.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import type { Permission } from '../../platform/permissions.js';
-import {
-  cursorSql,
-  decodeCursor,
-  keysetAfter,
-  keysetOrder,
-  nextCursor,
-  type ListAnswer,
-  type ListDef,
-  type Lists,
-  type SortKey,
-} from '../../platform/lists.js';
+import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { userNameSql } from '../accounts/sql.js';
 import { getSetting } from '../settings/service.js';
 import { articleColumnLabels, type ArticleColumn } from './labels.js';
@@ -94,6 +84,13 @@ const listColumns = {
   createdAt: articles.createdAt,
   updatedAt: articles.updatedAt,
 };
+/** The rows of the article lists (staff and public), with their place names. */
+const articleRows = (db: DbOrTx) => (cursor: SQL<string>) =>
+  db
+    .select({ ...listColumns, cursor })
+    .from(articles)
+    .innerJoin(regions, eq(regions.code, articles.regionCode))
+    .leftJoin(town, eq(town.code, regions.parentCode));
 type ListRow = {
   id: string;
   column: ArticleColumn;
@@ -177,26 +174,15 @@ export async function listArticles(lists: Lists, db: DbOrTx, c: ArticleCaller, f
         if (!c.permissions.has('article:review')) conds.push(sql`false`);
         conds.push(reviewsSql(c.scope, selfPublish), inArray(articles.state, ['submitted', 'approved']));
       }
-      const where = and(...conds);
-      const after = decodeCursor(f.after, articleKeys);
-      const [total, rows] = await Promise.all([
-        knownTotal ??
-          db
-            .select({ n: sql<number>`count(*)::int` })
-            .from(articles)
-            .where(where)
-            .then((r) => r[0].n),
-        db
-          .select({ ...listColumns, cursor: cursorSql(articleKeys) })
-          .from(articles)
-          .innerJoin(regions, eq(regions.code, articles.regionCode))
-          .leftJoin(town, eq(town.code, regions.parentCode))
-          .where(after ? and(where, keysetAfter(articleKeys, after)) : where)
-          .orderBy(...keysetOrder(articleKeys))
-          .limit(f.pageSize)
-          .offset(after ? 0 : (f.page - 1) * f.pageSize),
-      ]);
-      return { items: rows.map(present), total, nextCursor: nextCursor(rows, f.pageSize) };
+      const { rows, total, nextCursor } = await keysetPage(db, {
+        from: articles,
+        rows: articleRows(db),
+        where: and(...conds),
+        keys: articleKeys,
+        filter: f,
+        knownTotal,
+      });
+      return { items: rows.map(present), total, nextCursor };
     },
   );
 }
@@ -577,25 +563,14 @@ export async function publicArticles(
       if (f.column) conds.push(eq(articles.column, f.column));
       const path = await regionPathOf(db, f.regionCode, countyCode);
       if (path) conds.push(sql`${articles.regionPath} like ${escapeLike(path) + '%'}`);
-      const where = and(...conds);
-      const after = decodeCursor(f.after, publicKeys);
-      const [total, rows] = await Promise.all([
-        knownTotal ??
-          db
-            .select({ n: sql<number>`count(*)::int` })
-            .from(articles)
-            .where(where)
-            .then((r) => r[0].n),
-        db
-          .select({ ...listColumns, cursor: cursorSql(publicKeys) })
-          .from(articles)
-          .innerJoin(regions, eq(regions.code, articles.regionCode))
-          .leftJoin(town, eq(town.code, regions.parentCode))
-          .where(after ? and(where, keysetAfter(publicKeys, after)) : where)
-          .orderBy(...keysetOrder(publicKeys))
-          .limit(f.pageSize)
-          .offset(after ? 0 : (f.page - 1) * f.pageSize),
-      ]);
+      const { rows, total, nextCursor } = await keysetPage(db, {
+        from: articles,
+        rows: articleRows(db),
+        where: and(...conds),
+        keys: publicKeys,
+        filter: f,
+        knownTotal,
+      });
       return {
         items: rows.map((r) => {
           const p = present(r);
@@ -611,7 +586,7 @@ export async function publicArticles(
           };
         }),
         total,
-        nextCursor: nextCursor(rows, f.pageSize),
+        nextCursor,
       };
     },
   );

@@ -31,17 +31,7 @@ import { actionsFor, assertAllowed, eventName, runTransition } from '../../platf
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notifyChannels, notifyInserts } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
-import {
-  cursorSql,
-  decodeCursor,
-  keysetAfter,
-  keysetOrder,
-  nextCursor,
-  type SortKey,
-  type ListAnswer,
-  type ListDef,
-  type Lists,
-} from '../../platform/lists.js';
+import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { standingCategories } from '../volunteers/service.js';
@@ -573,29 +563,19 @@ export async function listHouseholds(
           : ilike(households.headName, `%${escapeLike(f.q)}%`),
       );
     if (f.regionCode) conds.push(sql`${households.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
-    const where = and(...conds);
-    const after = decodeCursor(f.after, householdKeys);
-    const [total, rows] = await Promise.all([
-      knownTotal ??
+    const { rows, total, nextCursor } = await keysetPage(db, {
+      from: households,
+      rows: (cursor) =>
         db
-          .select({ total: count() })
+          .select({ h: householdColumns, regionName: regions.name, cursor })
           .from(households)
-          .where(where)
-          .then((r) => r[0].total),
-      db
-        .select({ h: householdColumns, regionName: regions.name, cursor: cursorSql(householdKeys) })
-        .from(households)
-        .innerJoin(regions, eq(regions.code, households.regionCode))
-        .where(after ? and(where, keysetAfter(householdKeys, after)) : where)
-        .orderBy(...keysetOrder(householdKeys))
-        .limit(f.pageSize)
-        .offset(after ? 0 : (f.page - 1) * f.pageSize),
-    ]);
-    return {
-      items: rows.map((r) => presentHousehold(r.h, r.regionName)),
-      total,
-      nextCursor: nextCursor(rows, f.pageSize),
-    };
+          .innerJoin(regions, eq(regions.code, households.regionCode)),
+      where: and(...conds),
+      keys: householdKeys,
+      filter: f,
+      knownTotal,
+    });
+    return { items: rows.map((r) => presentHousehold(r.h, r.regionName)), total, nextCursor };
   });
 }
 
@@ -1300,33 +1280,22 @@ async function pagedOrders(db: DbOrTx, conds: SQL[], f: OrderFilter, knownTotal?
         ilike(serviceItems.name, `%${escapeLike(f.q)}%`),
       )!,
     );
-  const where = and(...conds);
-  const after = decodeCursor(f.after, orderKeys);
-  const [total, rows] = await Promise.all([
-    knownTotal ??
+  const { rows, total, nextCursor } = await keysetPage(db, {
+    from: orders,
+    // the filters may read the service item's category and name
+    countJoins: (q) => q.innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId)),
+    rows: (cursor) =>
       db
-        .select({ total: count() })
+        .select({ o: orderColumns, cursor })
         .from(orders)
         .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
-        .where(where)
-        .then((r) => r[0].total),
-    db
-      .select({ o: orderColumns, cursor: cursorSql(orderKeys) })
-      .from(orders)
-      .innerJoin(serviceItems, eq(serviceItems.id, orders.serviceItemId))
-      .innerJoin(regions, eq(regions.code, orders.regionCode))
-      .where(after ? and(where, keysetAfter(orderKeys, after)) : where)
-      .orderBy(...keysetOrder(orderKeys))
-      .limit(f.pageSize)
-      .offset(after ? 0 : (f.page - 1) * f.pageSize),
-  ]);
-  return {
-    items: rows.map((r) => label(r.o)),
-    total,
-    page: f.page,
-    pageSize: f.pageSize,
-    nextCursor: nextCursor(rows, f.pageSize),
-  };
+        .innerJoin(regions, eq(regions.code, orders.regionCode)),
+    where: and(...conds),
+    keys: orderKeys,
+    filter: f,
+    knownTotal,
+  });
+  return { items: rows.map((r) => label(r.o)), total, page: f.page, pageSize: f.pageSize, nextCursor };
 }
 
 /** The resident's own orders (and those staff placed on their behalf). */

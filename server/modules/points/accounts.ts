@@ -1,18 +1,8 @@
-import { and, count, eq, ilike, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { pointAccounts, regions } from '../../db/schema/index.js';
 import { escapeLike, inScope, type Scope } from '../../platform/scope.js';
-import {
-  cursorSql,
-  decodeCursor,
-  keysetAfter,
-  keysetOrder,
-  nextCursor,
-  type SortKey,
-  type ListAnswer,
-  type ListDef,
-  type Lists,
-} from '../../platform/lists.js';
+import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { requireRegion } from '../regions/service.js';
 import type { AccountType } from './ledger.js';
 import { accountTypeLabels, kindLabels, requireOwner, rowsOf, type PointsCaller } from './common.js';
@@ -61,37 +51,31 @@ export async function listAccounts(
       conds.push(sql`${pointAccounts.regionPath} like ${escapeLike(r.path) + '%'}`);
     }
     if (f.q?.trim()) conds.push(ilike(pointAccounts.name, `%${escapeLike(f.q.trim())}%`));
-    const where = and(...conds);
-    const after = decodeCursor(f.after, accountKeys);
-    const [total, rows] = await Promise.all([
-      knownTotal ??
+    const { rows, total, nextCursor } = await keysetPage(db, {
+      from: pointAccounts,
+      rows: (cursor) =>
         db
-          .select({ total: count() })
+          .select({
+            id: pointAccounts.id,
+            type: pointAccounts.type,
+            ownerId: pointAccounts.ownerId,
+            name: pointAccounts.name,
+            regionCode: pointAccounts.regionCode,
+            regionName: regions.name,
+            balance: pointAccounts.balance,
+            cursor,
+          })
           .from(pointAccounts)
-          .where(where)
-          .then((r) => r[0].total),
-      db
-        .select({
-          id: pointAccounts.id,
-          type: pointAccounts.type,
-          ownerId: pointAccounts.ownerId,
-          name: pointAccounts.name,
-          regionCode: pointAccounts.regionCode,
-          regionName: regions.name,
-          balance: pointAccounts.balance,
-          cursor: cursorSql(accountKeys),
-        })
-        .from(pointAccounts)
-        .leftJoin(regions, eq(regions.code, pointAccounts.regionCode))
-        .where(after ? and(where, keysetAfter(accountKeys, after)) : where)
-        .orderBy(...keysetOrder(accountKeys))
-        .limit(f.pageSize)
-        .offset(after ? 0 : (f.page - 1) * f.pageSize),
-    ]);
+          .leftJoin(regions, eq(regions.code, pointAccounts.regionCode)),
+      where: and(...conds),
+      keys: accountKeys,
+      filter: f,
+      knownTotal,
+    });
     return {
       items: rows.map(({ cursor: _cursor, ...r }) => ({ ...r, typeName: accountTypeLabels[r.type as AccountType] })),
       total,
-      nextCursor: nextCursor(rows, f.pageSize),
+      nextCursor,
     };
   });
 }

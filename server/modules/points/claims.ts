@@ -6,17 +6,7 @@ import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, type Scope } from '../../platform/scope.js';
 import { actionsFor, assertAllowed, runTransition, type Notice } from '../../platform/transitions.js';
 import { claimMachine, type ClaimAction, type ClaimContext, type ClaimParty, type ClaimState } from './transitions.js';
-import {
-  cursorSql,
-  decodeCursor,
-  keysetAfter,
-  keysetOrder,
-  nextCursor,
-  type SortKey,
-  type ListAnswer,
-  type ListDef,
-  type Lists,
-} from '../../platform/lists.js';
+import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { getSetting } from '../settings/service.js';
 import { requireRegion } from '../regions/service.js';
 import { maskName } from '../stars/service.js';
@@ -205,27 +195,21 @@ export async function listClaims(
       const r = await requireRegion(db, f.regionCode);
       conds.push(sql`${pointClaims.regionPath} like ${escapeLike(r.path) + '%'}`);
     }
-    const where = and(...conds);
-    const after = decodeCursor(f.after, claimKeys);
-    const [total, rows] = await Promise.all([
-      knownTotal ??
+    const { rows, total, nextCursor } = await keysetPage(db, {
+      from: pointClaims,
+      rows: (cursor) =>
         db
-          .select({ total: count() })
+          .select({ ...claimSelect, cursor })
           .from(pointClaims)
-          .where(where)
-          .then((r) => r[0].total),
-      db
-        .select({ ...claimSelect, cursor: cursorSql(claimKeys) })
-        .from(pointClaims)
-        .innerJoin(pointAccounts, eq(pointAccounts.id, pointClaims.accountId))
-        .innerJoin(pointRules, eq(pointRules.id, pointClaims.ruleId))
-        .leftJoin(regions, eq(regions.code, pointAccounts.regionCode))
-        .where(after ? and(where, keysetAfter(claimKeys, after)) : where)
-        .orderBy(...keysetOrder(claimKeys))
-        .limit(f.pageSize)
-        .offset(after ? 0 : (f.page - 1) * f.pageSize),
-    ]);
-    return { items: rows.map(present), total, nextCursor: nextCursor(rows, f.pageSize) };
+          .innerJoin(pointAccounts, eq(pointAccounts.id, pointClaims.accountId))
+          .innerJoin(pointRules, eq(pointRules.id, pointClaims.ruleId))
+          .leftJoin(regions, eq(regions.code, pointAccounts.regionCode)),
+      where: and(...conds),
+      keys: claimKeys,
+      filter: f,
+      knownTotal,
+    });
+    return { items: rows.map(present), total, nextCursor };
   });
 }
 

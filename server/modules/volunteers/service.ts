@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { createRequire } from 'node:module';
 import type { pinyin as PinyinFn } from 'pinyin-pro';
 import type { Db, DbOrTx } from '../../db/client.js';
@@ -9,16 +9,12 @@ import { writeAudit, type Actor } from '../../platform/audit.js';
 import { clearAuthCache } from '../../platform/auth.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import {
-  cursorSql,
-  decodeCursor,
-  keysetAfter,
-  keysetOrder,
-  nextCursor,
-  type SortKey,
+  keysetPage,
   type Built,
   type ListAnswer,
   type ListDef,
   type Lists,
+  type SortKey,
 } from '../../platform/lists.js';
 import { maskIdNumber, maskPhone, type Crypto } from '../../platform/crypto.js';
 import { ageOn, parseIdNumber } from '../../platform/idcard.js';
@@ -462,25 +458,19 @@ async function buildVolunteersPage(
       sql`exists (select 1 from team_members m
         where m.volunteer_id = "volunteers"."id" and m.team_id = ${f.teamId} and m.status = 'active')`,
     );
-  const where = and(...conds);
-  const after = decodeCursor(f.after, volunteerKeys);
-  const [total, rows] = await Promise.all([
-    knownTotal ??
+  const { rows, total, nextCursor } = await keysetPage(db, {
+    from: volunteers,
+    rows: (cursor) =>
       db
-        .select({ total: count() })
+        .select({ v: presentedColumns, regionName: regions.name, cursor })
         .from(volunteers)
-        .where(where)
-        .then((r) => r[0].total),
-    db
-      .select({ v: presentedColumns, regionName: regions.name, cursor: cursorSql(volunteerKeys) })
-      .from(volunteers)
-      .innerJoin(regions, eq(regions.code, volunteers.regionCode))
-      .where(after ? and(where, keysetAfter(volunteerKeys, after)) : where)
-      .orderBy(...keysetOrder(volunteerKeys))
-      .limit(f.pageSize)
-      .offset(after ? 0 : (f.page - 1) * f.pageSize),
-  ]);
-  return { items: rows.map((r) => present(r.v, r.regionName)), total, nextCursor: nextCursor(rows, f.pageSize) };
+        .innerJoin(regions, eq(regions.code, volunteers.regionCode)),
+    where: and(...conds),
+    keys: volunteerKeys,
+    filter: f,
+    knownTotal,
+  });
+  return { items: rows.map((r) => present(r.v, r.regionName)), total, nextCursor };
 }
 
 /** Who reads a volunteer: their scope, and whether they may verify (volunteer:verify). */

@@ -14,17 +14,7 @@ import {
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
-import {
-  cursorSql,
-  decodeCursor,
-  keysetAfter,
-  keysetOrder,
-  nextCursor,
-  type SortKey,
-  type ListAnswer,
-  type ListDef,
-  type Lists,
-} from '../../platform/lists.js';
+import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notify } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
@@ -814,27 +804,21 @@ export async function listWishes(
         or(ilike(wishes.title, `%${escapeLike(f.q)}%`), ilike(wishes.beneficiaryName, `%${escapeLike(f.q)}%`))!,
       );
     if (f.overCap !== undefined) conds.push(eq(wishes.overCap, f.overCap));
-    const where = and(...conds);
-    const after = decodeCursor(f.after, wishKeys);
-    const [total, rows] = await Promise.all([
-      knownTotal ??
+    const { rows, total, nextCursor } = await keysetPage(db, {
+      from: wishes,
+      rows: (cursor) =>
         db
-          .select({ total: count() })
+          .select({ ...columns, cursor })
           .from(wishes)
-          .where(where)
-          .then((r) => r[0].total),
-      db
-        .select({ ...columns, cursor: cursorSql(wishKeys) })
-        .from(wishes)
-        .innerJoin(regions, eq(regions.code, wishes.regionCode))
-        .leftJoin(town, eq(town.code, regions.parentCode))
-        .leftJoin(submitter, eq(submitter.id, wishes.submittedBy))
-        .where(after ? and(where, keysetAfter(wishKeys, after)) : where)
-        .orderBy(...keysetOrder(wishKeys))
-        .limit(f.pageSize)
-        .offset(after ? 0 : (f.page - 1) * f.pageSize),
-    ]);
-    return { items: rows.map((r) => present(r, true)), total, nextCursor: nextCursor(rows, f.pageSize) };
+          .innerJoin(regions, eq(regions.code, wishes.regionCode))
+          .leftJoin(town, eq(town.code, regions.parentCode))
+          .leftJoin(submitter, eq(submitter.id, wishes.submittedBy)),
+      where: and(...conds),
+      keys: wishKeys,
+      filter: f,
+      knownTotal,
+    });
+    return { items: rows.map((r) => present(r, true)), total, nextCursor };
   });
 }
 
