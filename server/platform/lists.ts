@@ -1,6 +1,6 @@
 /**
  * Fast scoped lists, one mechanism for every hot list (sites, volunteers, the orders board, activities, households,
- * points accounts, point claims, wishes).
+ * points accounts, point claims, wishes, articles, publicity, grids, visits, surveys).
  *
  * A list page is built from a few tables and changes only when they change, while the admin pages ask for it many
  * times a minute. So each app server keeps built answers in memory and checks them against the database on every

@@ -36,6 +36,14 @@ export type TeamAccess = {
 export const noTeams: TeamAccess = { volunteerId: null, volunteerPath: null, verified: false, leads: [], memberOf: [] };
 
 export const emptyScope = (userId: string): Scope => ({ userId, all: false, subtrees: [], regions: [], self: false });
+/** 本级及以下 over a whole county: e.g. an anonymous reader of the county's public pages. */
+export const countyScope = (countyCode: string): Scope => ({
+  userId: '00000000-0000-0000-0000-000000000000',
+  all: false,
+  subtrees: [`/${countyCode}/`],
+  regions: [],
+  self: false,
+});
 export const systemScope: Scope = {
   userId: '00000000-0000-0000-0000-000000000000',
   all: true,

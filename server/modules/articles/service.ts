@@ -5,7 +5,7 @@ import { articles, articleViews, files, regions, roleAssignments } from '../../d
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { actionsFor, addEvent, assertAllowed, runTransition, timelineOf } from '../../platform/transitions.js';
-import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
+import { countyScope, escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import type { Permission } from '../../platform/permissions.js';
 import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { userNameSql } from '../accounts/sql.js';
@@ -536,14 +536,6 @@ export const publicArticlesList: ListDef<PublicFilter> = {
   name: 'public_articles',
   groups: { county: ['articles'], global: ['regions'] },
 };
-/** The scope of an anonymous reader: the published articles of one county. */
-const countyScope = (countyCode: string): Scope => ({
-  userId: '00000000-0000-0000-0000-000000000000',
-  all: false,
-  subtrees: [`/${countyCode}/`],
-  regions: [],
-  self: false,
-});
 
 /**
  * `GET /public/articles`: the county's published articles, newest first, kept by the list cache under the county's

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
+import { listsOf } from '../../platform/lists.js';
 
 let t: TestApp;
 const XINJI = '411523100';
@@ -358,5 +359,92 @@ describe('shawo', () => {
     const res = await api(PHONES.countyAdmin, 'POST', `/grids/${g.id}/links`, { householdIds: [h] });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details[0].path).toBe('householdIds');
+  });
+});
+
+describe('the grid and visit lists are kept by the list cache, never stale', () => {
+  const hits = () => listsOf(t.deps).cache!.stats().hits;
+  const version = async (group: string) =>
+    (await one(`select coalesce(sum(version), 0)::int as v from cache_versions where name = $1`, [`${group}:411523`]))
+      .v as number;
+
+  it('grids: a kept page answers again; writes through the service and straight into the database show at once', async () => {
+    const url = `/grids?pageSize=200&regionCode=${village}`;
+    const before = await ok(STATION, 'GET', url);
+    const h0 = hits();
+    expect(await ok(STATION, 'GET', url)).toEqual(before);
+    expect(hits()).toBe(h0 + 1);
+    // through the service: a new grid, then a household linked into it
+    const g = await ok(
+      STATION,
+      'POST',
+      '/grids',
+      { name: '缓存网格', regionCode: village, leaderVolunteerId: leaderId },
+      201,
+    );
+    const created = await ok(STATION, 'GET', url);
+    expect(created.total).toBe(before.total + 1);
+    expect(created.items.find((x: Json) => x.id === g.id).households).toBe(0);
+    await ok(STATION, 'POST', `/grids/${g.id}/links`, { householdIds: [await household(STATION, village, '缓存户')] });
+    expect((await ok(STATION, 'GET', url)).items.find((x: Json) => x.id === g.id).households).toBe(1);
+    // straight into the database: a rename, a link removed, the leader's name (another table the list reads)
+    const v0 = await version('grids');
+    await t.deps.database.query(`update grids set name = '直接改名网格' where id = $1`, [g.id]);
+    expect(await version('grids')).toBeGreaterThan(v0);
+    expect((await ok(STATION, 'GET', url)).items.find((x: Json) => x.id === g.id).name).toBe('直接改名网格');
+    await t.deps.database.query(`delete from grid_links where grid_id = $1`, [g.id]);
+    expect((await ok(STATION, 'GET', url)).items.find((x: Json) => x.id === g.id).households).toBe(0);
+    const leader = await one(`select name from volunteers where id = $1`, [leaderId]);
+    await t.deps.database.query(`update volunteers set name = '李志愿改' where id = $1`, [leaderId]);
+    expect((await ok(STATION, 'GET', url)).items.find((x: Json) => x.id === g.id).leaderName).toBe('李志愿改');
+    await t.deps.database.query(`update volunteers set name = $2 where id = $1`, [leaderId, leader.name]);
+    // a write rolled back bumps nothing: the kept page answers
+    await ok(STATION, 'GET', url);
+    const h1 = hits();
+    await t.deps.database
+      .query(`do $$ begin update grids set name = '回滚的名字' where id = '${g.id}'; raise exception 'undo'; end $$`)
+      .catch(() => undefined);
+    expect((await ok(STATION, 'GET', url)).items.find((x: Json) => x.id === g.id).name).toBe('直接改名网格');
+    expect(hits()).toBe(h1 + 1);
+  });
+
+  it('visits: a visit logged through the service and a raw update show at once, for staff and the visitor', async () => {
+    const h = await household(STATION, village, '缓存走访户');
+    const g = await ok(
+      STATION,
+      'POST',
+      '/grids',
+      { name: '缓存走访网格', regionCode: village, leaderVolunteerId: leaderId },
+      201,
+    );
+    await ok(STATION, 'POST', `/grids/${g.id}/links`, { householdIds: [h] });
+    const staffUrl = `/visits?pageSize=200&householdId=${h}`;
+    expect((await ok(STATION, 'GET', staffUrl)).total).toBe(0);
+    expect((await ok(LINK, 'GET', staffUrl)).total).toBe(0);
+    const h0 = hits();
+    await ok(STATION, 'GET', staffUrl);
+    expect(hits()).toBe(h0 + 1);
+    const at = new Date(t.clock.now().getTime() - 7200_000).toISOString();
+    const raise = {
+      kind: 'wish',
+      title: '缓存心愿',
+      description: '想要一台收音机',
+      value: 80,
+      consentToPublish: false,
+    };
+    const v = await ok(LINK, 'POST', '/visits', { householdId: h, note: '第一次走访', visitedAt: at, raise }, 201);
+    const staff = await ok(STATION, 'GET', staffUrl);
+    expect(staff.items.map((x: Json) => x.id)).toEqual([v.id]);
+    expect((await ok(LINK, 'GET', staffUrl)).items.map((x: Json) => x.id)).toEqual([v.id]);
+    // another town's staff neither see it nor get the station's kept page
+    expect((await ok(PHONES.shawoAdmin, 'GET', staffUrl)).total).toBe(0);
+    // straight into the database: the visit's note, and the title of the wish it raised (another table)
+    await t.deps.database.query(`update visits set note = '直接改过的记录' where id = $1`, [v.id]);
+    expect((await ok(STATION, 'GET', staffUrl)).items[0].note).toBe('直接改过的记录');
+    expect((await ok(LINK, 'GET', staffUrl)).items[0].note).toBe('直接改过的记录');
+    await t.deps.database.query(`update wishes set title = '直接改过的心愿' where id = $1`, [v.raisedId]);
+    expect((await ok(STATION, 'GET', staffUrl)).items[0].raisedTitle).toBe('直接改过的心愿');
+    await t.deps.database.query(`delete from visits where id = $1`, [v.id]);
+    expect((await ok(STATION, 'GET', staffUrl)).total).toBe(0);
   });
 });

@@ -6,6 +6,8 @@ import type { Deps } from '../../platform/context.js';
 import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { holdsId } from '../../platform/file-holders.js';
+import { listsOf } from '../../platform/lists.js';
+import { sendJsonText } from '../../platform/responses.js';
 import { visits } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
 import {
@@ -96,6 +98,7 @@ export const gridRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
   async (app) => {
     const db = deps.database.db;
+    const lists = listsOf(deps);
     const now = () => deps.clock.now();
     const caller = (req: FastifyRequest) => {
       const a = auth(req);
@@ -130,7 +133,7 @@ export const gridRoutes =
           response: { 200: GridPage },
         },
       },
-      async (req) => listGrids(db, caller(req), req.query),
+      async (req, reply) => sendJsonText(reply, await listGrids(lists, db, caller(req), req.query)),
     );
 
     app.post(
@@ -334,7 +337,7 @@ export const gridRoutes =
           response: { 200: VisitPage },
         },
       },
-      async (req) => listVisits(db, caller(req), req.query),
+      async (req, reply) => sendJsonText(reply, await listVisits(lists, db, caller(req), req.query)),
     );
 
     app.get(

@@ -14,7 +14,8 @@ import {
 } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
-import { escapeLike, inScope, regionInScope, teamAccess, type Scope } from '../../platform/scope.js';
+import { countyScope, escapeLike, inScope, regionInScope, teamAccess, type Scope } from '../../platform/scope.js';
+import type { ListAnswer, ListDef, Lists } from '../../platform/lists.js';
 import type { Permission } from '../../platform/permissions.js';
 import type { Crypto } from '../../platform/crypto.js';
 import { requireRegion } from '../regions/service.js';
@@ -169,24 +170,37 @@ const gridColumns = {
 
 export type GridFilter = { regionCode?: string; q?: string; page: number; pageSize: number };
 
-export async function listGrids(db: DbOrTx, c: GridCaller, f: GridFilter) {
-  const conds: SQL[] = [eq(grids.countyCode, c.countyCode), gridScope(c.scope)];
-  if (f.regionCode) conds.push(sql`${grids.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
-  if (f.q) conds.push(ilike(grids.name, `%${escapeLike(f.q)}%`));
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(grids).where(where),
-    db
-      .select(gridColumns)
-      .from(grids)
-      .innerJoin(regions, eq(regions.code, grids.regionCode))
-      .innerJoin(volunteers, eq(volunteers.id, grids.leaderVolunteerId))
-      .where(where)
-      .orderBy(grids.regionCode, grids.name, grids.id)
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
-  return { items: rows, total, page: f.page, pageSize: f.pageSize };
+/** Built from grids and their links (both bump `grids`), the leaders' names and the region names. */
+export const gridsList: ListDef<GridFilter> = {
+  name: 'grids',
+  groups: { county: ['grids', 'volunteers'], global: ['regions'] },
+};
+
+export async function listGrids(lists: Lists, db: DbOrTx, c: GridCaller, f: GridFilter): Promise<ListAnswer> {
+  return lists.page(gridsList, { scope: c.scope, countyCode: c.countyCode, filter: f }, async (knownTotal) => {
+    const conds: SQL[] = [eq(grids.countyCode, c.countyCode), gridScope(c.scope)];
+    if (f.regionCode) conds.push(sql`${grids.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
+    if (f.q) conds.push(ilike(grids.name, `%${escapeLike(f.q)}%`));
+    const where = and(...conds);
+    const [total, items] = await Promise.all([
+      knownTotal ??
+        db
+          .select({ total: count() })
+          .from(grids)
+          .where(where)
+          .then((r) => r[0].total),
+      db
+        .select(gridColumns)
+        .from(grids)
+        .innerJoin(regions, eq(regions.code, grids.regionCode))
+        .innerJoin(volunteers, eq(volunteers.id, grids.leaderVolunteerId))
+        .where(where)
+        .orderBy(grids.regionCode, grids.name, grids.id)
+        .limit(f.pageSize)
+        .offset((f.page - 1) * f.pageSize),
+    ]);
+    return { items, total };
+  });
 }
 
 /** A household as grid work shows it: its link grid, its paired cadre and its last visit. */
@@ -647,30 +661,54 @@ export function monthBounds(month: string) {
 /** The month (China time) an instant falls in: `YYYY-MM`. */
 export const chinaMonth = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
 
-export async function listVisits(db: DbOrTx, c: GridCaller, f: VisitFilter) {
-  const conds: SQL[] = [eq(visits.countyCode, c.countyCode), visitSees(c)];
-  if (f.regionCode) conds.push(sql`${visits.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
-  if (f.householdId) conds.push(eq(visits.householdId, f.householdId));
-  if (f.raised !== undefined)
-    conds.push(f.raised ? sql`${visits.raisedId} is not null` : sql`${visits.raisedId} is null`);
-  if (f.month) {
-    const b = monthBounds(f.month);
-    conds.push(sql`${visits.visitedAt} >= ${b.from} and ${visits.visitedAt} < ${b.to}`);
-  }
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(visits).where(where),
-    db
-      .select(visitColumns)
-      .from(visits)
-      .innerJoin(households, eq(households.id, visits.householdId))
-      .innerJoin(regions, eq(regions.code, visits.regionCode))
-      .where(where)
-      .orderBy(desc(visits.visitedAt), desc(visits.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
-  return { items: rows.map(presentVisit), total, page: f.page, pageSize: f.pageSize };
+/** Built from visits, the households' names, the raised wishes and orders (titles, states) and the region names. */
+export const visitsList: ListDef<VisitFilter> = {
+  name: 'visits',
+  groups: { county: ['visits', 'households', 'wishes', 'orders'], global: ['regions'] },
+};
+
+/**
+ * Staff see the visits in their scope, everyone their own: the answer depends on the caller, and its rows lie in the
+ * caller's county whatever the scope (a visitor without a staff scope reads the county's versions).
+ */
+export async function listVisits(lists: Lists, db: DbOrTx, c: GridCaller, f: VisitFilter): Promise<ListAnswer> {
+  const staff = staffOf(c);
+  const req = {
+    scope: staff ? c.scope : countyScope(c.countyCode),
+    countyCode: c.countyCode,
+    filter: f,
+    variant: [c.userId, staff],
+  };
+  return lists.page(visitsList, req, async (knownTotal) => {
+    const conds: SQL[] = [eq(visits.countyCode, c.countyCode), visitSees(c)];
+    if (f.regionCode) conds.push(sql`${visits.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
+    if (f.householdId) conds.push(eq(visits.householdId, f.householdId));
+    if (f.raised !== undefined)
+      conds.push(f.raised ? sql`${visits.raisedId} is not null` : sql`${visits.raisedId} is null`);
+    if (f.month) {
+      const b = monthBounds(f.month);
+      conds.push(sql`${visits.visitedAt} >= ${b.from} and ${visits.visitedAt} < ${b.to}`);
+    }
+    const where = and(...conds);
+    const [total, rows] = await Promise.all([
+      knownTotal ??
+        db
+          .select({ total: count() })
+          .from(visits)
+          .where(where)
+          .then((r) => r[0].total),
+      db
+        .select(visitColumns)
+        .from(visits)
+        .innerJoin(households, eq(households.id, visits.householdId))
+        .innerJoin(regions, eq(regions.code, visits.regionCode))
+        .where(where)
+        .orderBy(desc(visits.visitedAt), desc(visits.id))
+        .limit(f.pageSize)
+        .offset((f.page - 1) * f.pageSize),
+    ]);
+    return { items: rows.map(presentVisit), total };
+  });
 }
 
 type VisitRow = {

@@ -5,6 +5,8 @@ import type { Deps } from '../../platform/context.js';
 import { actor, auth, pageQuery } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { machineMeta } from '../../platform/transitions.js';
+import { listsOf } from '../../platform/lists.js';
+import { sendJsonText } from '../../platform/responses.js';
 import { countyOf } from '../accounts/service.js';
 import { monthSchema } from '../plans/month.js';
 import { activityTypes } from '../../db/schema/index.js';
@@ -83,6 +85,7 @@ export const surveyRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
   async (app) => {
     const db = deps.database.db;
+    const lists = listsOf(deps);
     const now = () => deps.clock.now();
     const caller = (req: FastifyRequest) => {
       const a = auth(req);
@@ -146,7 +149,7 @@ export const surveyRoutes =
           response: { 200: SurveyPage },
         },
       },
-      async (req) => listSurveys(db, await caller(req), req.query),
+      async (req, reply) => sendJsonText(reply, await listSurveys(lists, db, await caller(req), req.query)),
     );
 
     app.get(

@@ -12,6 +12,7 @@ import {
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
+import type { ListAnswer, ListDef, Lists } from '../../platform/lists.js';
 import type { Permission } from '../../platform/permissions.js';
 import { actionsFor, addEvent, assertAllowed, runTransition, timelineOf } from '../../platform/transitions.js';
 import { requireRegion } from '../regions/service.js';
@@ -274,33 +275,42 @@ export async function getSurvey(db: DbOrTx, c: SurveyCaller, id: string, now: Da
 
 export type SurveyFilter = { state?: SurveyState; regionCode?: string; q?: string; page: number; pageSize: number };
 
-export async function listSurveys(db: DbOrTx, c: SurveyCaller, f: SurveyFilter) {
-  const conds: SQL[] = [eq(surveys.countyCode, c.countyCode), or(surveyScope(c.scope), coversScope(c.scope))!];
-  if (f.state) conds.push(eq(surveys.state, f.state));
-  if (f.regionCode) conds.push(sql`${surveys.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
-  if (f.q) conds.push(ilike(surveys.title, `%${escapeLike(f.q)}%`));
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(surveys).where(where),
-    db
-      .select({
-        s: surveys,
-        regionName: regions.name,
-        responses: sql<number>`(select count(*)::int from survey_responses r where r.survey_id = ${outer(surveys.id)})`,
-      })
-      .from(surveys)
-      .innerJoin(regions, eq(regions.code, surveys.regionCode))
-      .where(where)
-      .orderBy(desc(surveys.createdAt), desc(surveys.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
-  return {
-    items: rows.map((r) => ({ ...present(r.s, r.regionName), responses: r.responses })),
-    total,
-    page: f.page,
-    pageSize: f.pageSize,
-  };
+/** Built from surveys and their responses (both bump `surveys`) and the region names. */
+export const surveysList: ListDef<SurveyFilter> = {
+  name: 'surveys',
+  groups: { county: ['surveys'], global: ['regions'] },
+};
+
+export async function listSurveys(lists: Lists, db: DbOrTx, c: SurveyCaller, f: SurveyFilter): Promise<ListAnswer> {
+  return lists.page(surveysList, { scope: c.scope, countyCode: c.countyCode, filter: f }, async (knownTotal) => {
+    const conds: SQL[] = [eq(surveys.countyCode, c.countyCode), or(surveyScope(c.scope), coversScope(c.scope))!];
+    if (f.state) conds.push(eq(surveys.state, f.state));
+    if (f.regionCode) conds.push(sql`${surveys.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
+    if (f.q) conds.push(ilike(surveys.title, `%${escapeLike(f.q)}%`));
+    const where = and(...conds);
+    const [total, rows] = await Promise.all([
+      knownTotal ??
+        db
+          .select({ total: count() })
+          .from(surveys)
+          .where(where)
+          .then((r) => r[0].total),
+      db
+        .select({
+          s: surveys,
+          regionName: regions.name,
+          responses: sql<number>`(select count(*)::int from survey_responses r
+            where r.survey_id = ${outer(surveys.id)})`,
+        })
+        .from(surveys)
+        .innerJoin(regions, eq(regions.code, surveys.regionCode))
+        .where(where)
+        .orderBy(desc(surveys.createdAt), desc(surveys.id))
+        .limit(f.pageSize)
+        .offset((f.page - 1) * f.pageSize),
+    ]);
+    return { items: rows.map((r) => ({ ...present(r.s, r.regionName), responses: r.responses })), total };
+  });
 }
 
 /** The open surveys over the caller's village (the H5), with how often the caller answered each. */

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/harness.js';
 import { PHONES } from '../../test/constants.js';
+import { listsOf } from '../../platform/lists.js';
 import { hashPassword, sha256Hex } from '../../platform/crypto.js';
 import { ensureUser } from '../accounts/service.js';
 
@@ -358,5 +359,40 @@ describe('surveys', () => {
     expect(asItem.statusCode).toBe(409);
     const detail = await ok(PHONES.xinjiAdmin, 'GET', `/surveys/${s.id}`);
     expect(detail.events.at(-1).actionName).toBe('转为活动计划');
+  });
+});
+
+describe('the survey list is kept by the list cache, never stale', () => {
+  it('a kept page answers again; a survey and an answer through the service, and raw writes, show at once', async () => {
+    const hits = () => listsOf(t.deps).cache!.stats().hits;
+    const version = async () =>
+      (await one(`select coalesce(sum(version), 0)::int as v from cache_versions where name = 'surveys:${COUNTY}'`))
+        .v as number;
+    const url = '/surveys?pageSize=200&q=缓存排查';
+    expect((await ok(PHONES.xinjiAdmin, 'GET', url)).total).toBe(0);
+    const h0 = hits();
+    await ok(PHONES.xinjiAdmin, 'GET', url);
+    expect(hits()).toBe(h0 + 1);
+    // through the service: a new survey, an answer
+    const s = await openSurvey({ title: '缓存排查问卷', allowMultiple: true });
+    const listed = await ok(PHONES.xinjiAdmin, 'GET', url);
+    expect(listed.items.map((x: Json) => [x.id, x.state, x.responses])).toEqual([[s.id, 'open', 0]]);
+    await ok(
+      RESIDENT,
+      'POST',
+      `/surveys/${s.id}/responses`,
+      { category: 'culture', answers: { need: '文艺演出' } },
+      201,
+    );
+    expect((await ok(PHONES.xinjiAdmin, 'GET', url)).items[0].responses).toBe(1);
+    // straight into the database: the title, an answer removed
+    const v0 = await version();
+    await t.deps.database.query(`update surveys set title = '缓存排查问卷（改）' where id = $1`, [s.id]);
+    expect(await version()).toBeGreaterThan(v0);
+    expect((await ok(PHONES.xinjiAdmin, 'GET', url)).items[0].title).toBe('缓存排查问卷（改）');
+    await t.deps.database.query(`delete from survey_responses where survey_id = $1`, [s.id]);
+    expect((await ok(PHONES.xinjiAdmin, 'GET', url)).items[0].responses).toBe(0);
+    // another town's staff see none of it
+    expect((await ok(PHONES.shawoAdmin, 'GET', url)).total).toBe(0);
   });
 });
