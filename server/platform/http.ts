@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyError } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, type ErrorDetail } from './errors.js';
-import { findNul } from './validation.js';
+import { findNul, idParam } from './validation.js';
 import { authenticate, actorOf, type AuthContext, SESSION_COOKIE, CSRF_HEADER } from './auth.js';
 import type { Permission } from './permissions.js';
 import type { Deps } from './context.js';
@@ -187,4 +187,59 @@ export const pageQuery = {
 export function contentDisposition(name: string, opts: { ascii?: string; inline?: boolean } = {}): string {
   const fallback = opts.ascii ? `; filename="${opts.ascii}"` : '';
   return `${opts.inline ? 'inline' : 'attachment'}${fallback}; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+type ZodApp = Parameters<FastifyPluginAsyncZod>[0];
+
+/** One state-change route of an aggregate: `POST <prefix>/:id/<path>`. */
+export type StateRouteOpts<B extends z.ZodType | undefined> = {
+  summary: string;
+  permission?: Permission;
+  /** the request body, when the action takes one (a reason …) */
+  body?: B;
+  /** the answer's schema when it is not the aggregate's detail */
+  response?: z.ZodType;
+};
+
+/**
+ * The state-change routes of one aggregate, all alike: the caller, the action (a transition run by the module's
+ * service), then the aggregate's detail as it is after the action (its new state, `actions` and timeline). Returns
+ * `route(path, opts, run)` that declares one of them.
+ */
+export function stateRoutes<C>(
+  app: ZodApp,
+  base: {
+    /** e.g. `/articles` */
+    prefix: string;
+    tags: string[];
+    /** the detail's schema, the answer of every route unless it says otherwise */
+    detail: z.ZodType;
+    caller: (req: FastifyRequest) => C | Promise<C>;
+    /** the detail after the action; `ran` is what the action returned */
+    answer: (c: C, id: string, ran: unknown) => Promise<unknown>;
+  },
+) {
+  return <B extends z.ZodType | undefined = undefined>(
+    path: string,
+    opts: StateRouteOpts<B>,
+    run: (c: C, id: string, body: B extends z.ZodType ? z.output<B> : undefined) => Promise<unknown>,
+  ) =>
+    app.post(
+      `${base.prefix}/:id/${path}`,
+      {
+        ...(opts.permission ? { config: { permission: opts.permission } } : {}),
+        schema: {
+          tags: base.tags,
+          summary: opts.summary,
+          params: idParam,
+          ...(opts.body ? { body: opts.body } : {}),
+          response: { 200: opts.response ?? base.detail },
+        },
+      },
+      async (req) => {
+        const c = await base.caller(req);
+        const ran = await run(c, req.params.id, req.body as B extends z.ZodType ? z.output<B> : undefined);
+        return base.answer(c, req.params.id, ran);
+      },
+    );
 }

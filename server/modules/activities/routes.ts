@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import QRCode from 'qrcode';
 import type { Deps } from '../../platform/context.js';
-import { actor, auth, pageQuery } from '../../platform/http.js';
+import { actor, auth, pageQuery, stateRoutes } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { activityStates, activityTypes } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
@@ -428,55 +428,46 @@ export const activityRoutes =
       },
     );
 
-    const stateRoute = (
-      path: string,
-      summary: string,
-      run: (
-        c: Awaited<ReturnType<typeof caller>>,
-        id: string,
-        body: { reason?: string } | null | undefined,
-      ) => Promise<unknown>,
-      body?: z.ZodTypeAny,
-      answer: typeof ActivityDetail | typeof ActivityEnded = ActivityDetail,
-    ) =>
-      app.post(
-        `/activities/:id/${path}`,
-        {
-          config: { permission: 'activity:manage' },
-          schema: { tags, summary, params: idParam, ...(body ? { body } : {}), response: { 200: answer } },
-        },
-        async (req) => {
-          const c = await caller(req);
-          const extra = await run(c, req.params.id, req.body as { reason?: string } | undefined);
-          return {
-            ...(await getActivity(db, c, req.params.id, now())),
-            ...(extra && typeof extra === 'object' && 'noShows' in extra
-              ? { noShows: (extra as { noShows: number }).noShows }
-              : {}),
-          };
-        },
-      );
-    stateRoute('publish', '发布活动（有风险的活动须先登记保险）', (c, id) => publishActivity(db, c, now(), id));
+    const stateRoute = stateRoutes(app, {
+      prefix: '/activities',
+      tags,
+      detail: ActivityDetail,
+      caller,
+      // ending answers how many were recorded absent beside the detail
+      answer: async (c, id, ran) => ({
+        ...(await getActivity(db, c, id, now())),
+        ...(ran && typeof ran === 'object' && 'noShows' in ran
+          ? { noShows: (ran as { noShows: number }).noShows }
+          : {}),
+      }),
+    });
+    const manage = 'activity:manage';
+    stateRoute('publish', { permission: manage, summary: '发布活动（有风险的活动须先登记保险）' }, (c, id) =>
+      publishActivity(db, c, now(), id),
+    );
     stateRoute(
       'cancel',
-      '取消活动（须填写原因，通知所有已报名和候补的人）',
-      (c, id, b) => cancelActivity(db, c, now(), id, b?.reason ?? ''),
-      z.object({
-        reason: z
-          .string({ error: '请填写取消原因' })
-          .trim()
-          .min(2, '请填写取消原因（至少 2 个字）')
-          .max(500, '取消原因不能超过 500 个字'),
-      }),
+      {
+        permission: manage,
+        summary: '取消活动（须填写原因，通知所有已报名和候补的人）',
+        body: z.object({
+          reason: z
+            .string({ error: '请填写取消原因' })
+            .trim()
+            .min(2, '请填写取消原因（至少 2 个字）')
+            .max(500, '取消原因不能超过 500 个字'),
+        }),
+      },
+      (c, id, b) => cancelActivity(db, c, now(), id, b.reason),
     );
     stateRoute(
       'end',
-      '结束活动（记录未签到的人为缺席）',
+      { permission: manage, summary: '结束活动（记录未签到的人为缺席）', response: ActivityEnded },
       (c, id) => endActivity(db, c, now(), id),
-      undefined,
-      ActivityEnded,
     );
-    stateRoute('archive', '归档已结束的活动', (c, id) => archiveActivity(db, c, now(), id));
+    stateRoute('archive', { permission: manage, summary: '归档已结束的活动' }, (c, id) =>
+      archiveActivity(db, c, now(), id),
+    );
 
     app.post(
       '/activities/:id/signups',

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
-import { actor, auth, can, pageQuery } from '../../platform/http.js';
+import { actor, auth, can, pageQuery, stateRoutes } from '../../platform/http.js';
 import { idParam, regionCodeSchema } from '../../platform/validation.js';
 import { articleColumns, articles, articleStates, publicityItems, publicityKinds } from '../../db/schema/index.js';
 import { afterQuery, listsOf } from '../../platform/lists.js';
@@ -277,43 +277,37 @@ export const articleRoutes =
       });
     const optional = (what: string) =>
       z.object({ reason: z.string().trim().max(500, `${what}不能超过 500 个字`).optional() }).nullish();
-    const action = <B extends z.ZodTypeAny | undefined>(
-      path: string,
-      permission: 'article:write' | 'article:review',
-      summary: string,
-      body: B,
-      run: (c: ArticleCaller, id: string, reason?: string) => Promise<unknown>,
-    ) =>
-      app.post(
-        `/articles/:id/${path}`,
-        {
-          config: { permission },
-          schema: { tags, summary, params: idParam, ...(body ? { body } : {}), response: { 200: ArticleDetail } },
-        },
-        async (req) => {
-          const c = caller(req);
-          await run(c, req.params.id, (req.body as { reason?: string } | undefined)?.reason);
-          return getArticle(db, c, req.params.id);
-        },
-      );
-    action('submit', 'article:write', '提交审核', undefined, (c, id) => submitArticle(db, c, now(), id));
+    const action = stateRoutes(app, {
+      prefix: '/articles',
+      tags,
+      detail: ArticleDetail,
+      caller,
+      answer: (c, id) => getArticle(db, c, id),
+    });
+    const write = 'article:write';
+    const review = 'article:review';
+    action('submit', { permission: write, summary: '提交审核' }, (c, id) => submitArticle(db, c, now(), id));
     action(
       'approve',
-      'article:review',
-      '审核通过（上一级工作人员；县中心可审核本县全部文章）',
-      optional('审核意见'),
-      (c, id, r) => approveArticle(db, c, now(), id, r),
+      {
+        permission: review,
+        summary: '审核通过（上一级工作人员；县中心可审核本县全部文章）',
+        body: optional('审核意见'),
+      },
+      (c, id, b) => approveArticle(db, c, now(), id, b?.reason),
     );
-    action('reject', 'article:review', '退回修改（须填写原因）', reason('退回原因'), (c, id, r) =>
-      rejectArticle(db, c, now(), id, r!),
+    action('reject', { permission: review, summary: '退回修改（须填写原因）', body: reason('退回原因') }, (c, id, b) =>
+      rejectArticle(db, c, now(), id, b.reason),
     );
-    action('publish', 'article:review', '发布到栏目（公开，无需登录即可阅读）', undefined, (c, id) =>
+    action('publish', { permission: review, summary: '发布到栏目（公开，无需登录即可阅读）' }, (c, id) =>
       publishArticle(db, c, now(), id),
     );
-    action('withdraw', 'article:review', '从栏目撤回已发布的文章', optional('撤回原因'), (c, id, r) =>
-      withdrawArticle(db, c, now(), id, r),
+    action(
+      'withdraw',
+      { permission: review, summary: '从栏目撤回已发布的文章', body: optional('撤回原因') },
+      (c, id, b) => withdrawArticle(db, c, now(), id, b?.reason),
     );
-    action('revise', 'article:write', '撤回的文章重新编辑（回到草稿）', undefined, (c, id) =>
+    action('revise', { permission: write, summary: '撤回的文章重新编辑（回到草稿）' }, (c, id) =>
       reviseArticle(db, c, now(), id),
     );
 

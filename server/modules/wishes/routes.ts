@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../platform/context.js';
-import { actor, auth, pageQuery } from '../../platform/http.js';
+import { actor, auth, pageQuery, stateRoutes } from '../../platform/http.js';
 import { idParam, phoneSchema, regionCodeSchema } from '../../platform/validation.js';
 import { wishStates } from '../../db/schema/index.js';
 import { countyOf } from '../accounts/service.js';
@@ -210,47 +210,25 @@ export const wishRoutes =
       async (req) => detail(req, req.params.id),
     );
 
-    const staffAction = (
-      path: string,
-      summary: string,
-      run: (c: Awaited<ReturnType<typeof caller>>, id: string, body: { reason: string }) => Promise<unknown>,
-      body?: z.ZodTypeAny,
-    ) =>
-      app.post(
-        `/wishes/:id/${path}`,
-        {
-          config: { permission: 'wish:manage' },
-          schema: { tags, summary, params: idParam, ...(body ? { body } : {}), response: { 200: WishDetail } },
-        },
-        async (req) => {
-          await run(await caller(req), req.params.id, req.body as { reason: string });
-          return detail(req, req.params.id);
-        },
-      );
-    staffAction('verify', '核实心愿（超过金额上限的须县级中心审批）', (c, id) => verifyWish(db, c, now(), id));
-    staffAction('publish', '发布到心愿墙', (c, id) => publishWish(db, c, now(), id));
-    staffAction(
-      'reject',
-      '退回心愿（须填写原因；已有人认领的不能退回）',
-      (c, id, b) => rejectWish(db, c, now(), id, b.reason),
-      reasonBody('退回原因'),
+    const action = stateRoutes(app, {
+      prefix: '/wishes',
+      tags,
+      detail: WishDetail,
+      caller,
+      answer: (c, id) => getWish(db, c, id, now()),
+    });
+    const manage = 'wish:manage';
+    action('verify', { permission: manage, summary: '核实心愿（超过金额上限的须县级中心审批）' }, (c, id) =>
+      verifyWish(db, c, now(), id),
     );
-
-    app.post(
-      '/wishes/:id/withdraw',
-      {
-        config: { permission: 'wish:submit' },
-        schema: {
-          tags,
-          summary: '撤回心愿（提交人；已有人认领的不能撤回）',
-          params: idParam,
-          response: { 200: WishDetail },
-        },
-      },
-      async (req) => {
-        await withdrawWish(db, await caller(req), now(), req.params.id);
-        return detail(req, req.params.id);
-      },
+    action('publish', { permission: manage, summary: '发布到心愿墙' }, (c, id) => publishWish(db, c, now(), id));
+    action(
+      'reject',
+      { permission: manage, summary: '退回心愿（须填写原因；已有人认领的不能退回）', body: reasonBody('退回原因') },
+      (c, id, b) => rejectWish(db, c, now(), id, b.reason),
+    );
+    action('withdraw', { permission: 'wish:submit', summary: '撤回心愿（提交人；已有人认领的不能撤回）' }, (c, id) =>
+      withdrawWish(db, c, now(), id),
     );
 
     app.post(
@@ -271,24 +249,16 @@ export const wishRoutes =
       },
     );
 
-    app.post(
-      '/wishes/:id/claim/withdraw',
+    action(
+      'claim/withdraw',
       {
-        config: { permission: 'wish:claim' },
-        schema: {
-          tags,
-          summary: '取消认领（认领人，提交实现情况之前）：认领的金额退回心愿，已认满的心愿重新开放认领',
-          params: idParam,
-          body: z
-            .object({ reason: z.string({ error: '原因应为文字' }).max(200, '原因不超过 200 字').optional() })
-            .nullish(),
-          response: { 200: WishDetail },
-        },
+        permission: 'wish:claim',
+        summary: '取消认领（认领人，提交实现情况之前）：认领的金额退回心愿，已认满的心愿重新开放认领',
+        body: z
+          .object({ reason: z.string({ error: '原因应为文字' }).max(200, '原因不超过 200 字').optional() })
+          .nullish(),
       },
-      async (req) => {
-        await withdrawClaim(db, await caller(req), now(), req.params.id, req.body?.reason);
-        return detail(req, req.params.id);
-      },
+      (c, id, b) => withdrawClaim(db, c, now(), id, b?.reason),
     );
 
     app.post(
@@ -314,20 +284,8 @@ export const wishRoutes =
       },
     );
 
-    app.post(
-      '/wishes/:id/confirm',
-      {
-        schema: {
-          tags,
-          summary: '确认心愿已实现（提交人或所在村站工作人员）',
-          params: idParam,
-          response: { 200: WishDetail },
-        },
-      },
-      async (req) => {
-        await confirmWish(db, await caller(req), now(), req.params.id);
-        return detail(req, req.params.id);
-      },
+    action('confirm', { summary: '确认心愿已实现（提交人或所在村站工作人员）' }, (c, id) =>
+      confirmWish(db, c, now(), id),
     );
 
     app.get(
