@@ -15,7 +15,7 @@ import {
   uniqueIndex,
   check,
 } from 'drizzle-orm/pg-core';
-import { regions, sites, users } from './core.js';
+import { regionColumns, sites, users } from './core.js';
 import { volunteers, teams } from './volunteers.js';
 import { orders } from './orders.js';
 
@@ -30,11 +30,7 @@ export const activityPlans = pgTable(
   'activity_plans',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     siteId: uuid('site_id').references(() => sites.id),
     year: integer('year').notNull(),
     title: text('title').notNull(),
@@ -72,11 +68,7 @@ export const activities = pgTable(
   'activities',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     siteId: uuid('site_id').references(() => sites.id),
     teamId: uuid('team_id').references(() => teams.id),
     planId: uuid('plan_id').references(() => activityPlans.id),
@@ -435,11 +427,7 @@ export const submissions = pgTable(
   'submissions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     level: text('level', { enum: ['station', 'institute'] }).notNull(),
     month: text('month').notNull(),
     state: text('state', { enum: ['submitted', 'accepted', 'returned'] }).notNull(),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { pgTable, text, uuid, timestamp, integer, jsonb, date, index, primaryKey, check } from 'drizzle-orm/pg-core';
-import { regions } from './core.js';
+import { regionColumns } from './core.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -23,11 +23,7 @@ export const articles = pgTable(
   'articles',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     column: text('column', { enum: articleColumns }).notNull(),
     title: text('title').notNull(),
     summary: text('summary').notNull().default(''),
@@ -75,11 +71,7 @@ export const publicityItems = pgTable(
   'publicity_items',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     kind: text('kind', { enum: publicityKinds }).notNull(),
     title: text('title').notNull(),
     quantity: integer('quantity').notNull(),

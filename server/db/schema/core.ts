@@ -36,6 +36,18 @@ export const regions = pgTable(
   (t) => [index('regions_parent_idx').on(t.parentCode), index('regions_path_idx').on(t.path.op('text_pattern_ops'))],
 );
 
+/**
+ * The place of a region-scoped row: its county (for per-county lists and rollups), its region and that region's path
+ * (copied at insert, for subtree scope filters by `like '/…/%'`).
+ */
+export const regionColumns = () => ({
+  countyCode: text('county_code').notNull(),
+  regionCode: text('region_code')
+    .notNull()
+    .references(() => regions.code),
+  regionPath: text('region_path').notNull(),
+});
+
 export const users = pgTable(
   'users',
   {
@@ -183,11 +195,7 @@ export const sites = pgTable(
   'sites',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     kind: text('kind', { enum: ['center', 'institute', 'station', 'point', 'base', 'post'] }).notNull(),
     name: text('name').notNull(),
     isDemo: boolean('is_demo').notNull().default(false),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { pgTable, text, uuid, timestamp, boolean, jsonb, index, uniqueIndex } from 'drizzle-orm/pg-core';
-import { regions, users } from './core.js';
+import { regionColumns, users } from './core.js';
 import { volunteers } from './volunteers.js';
 import { households, type ItemField } from './orders.js';
 
@@ -11,11 +11,7 @@ export const grids = pgTable(
   'grids',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     name: text('name').notNull(),
     leaderVolunteerId: uuid('leader_volunteer_id')
       .notNull()
@@ -52,11 +48,7 @@ export const pairings = pgTable(
   'pairings',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     cadreUserId: uuid('cadre_user_id')
       .notNull()
       .references(() => users.id),
@@ -78,11 +70,7 @@ export const visits = pgTable(
   'visits',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     householdId: uuid('household_id')
       .notNull()
       .references(() => households.id, { onDelete: 'cascade' }),
@@ -117,11 +105,7 @@ export const surveys = pgTable(
   'surveys',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
     questions: jsonb('questions').$type<ItemField[]>().notNull(),
@@ -148,11 +132,7 @@ export const surveyResponses = pgTable(
     surveyId: uuid('survey_id')
       .notNull()
       .references(() => surveys.id, { onDelete: 'cascade' }),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     source: text('source', { enum: responseSources }).notNull(),
     respondentUserId: uuid('respondent_user_id').references(() => users.id),
     respondentName: text('respondent_name').notNull(),

@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   check,
 } from 'drizzle-orm/pg-core';
-import { regions, users } from './core.js';
+import { regionColumns, users } from './core.js';
 import { volunteers, teams } from './volunteers.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -31,11 +31,7 @@ export const serviceItems = pgTable(
   'service_items',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     name: text('name').notNull(),
     category: text('category').notNull(),
     description: text('description').notNull().default(''),
@@ -60,11 +56,7 @@ export const households = pgTable(
   'households',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     headName: text('head_name').notNull(),
     address: text('address').notNull().default(''),
     memberCount: integer('member_count').notNull().default(1),
@@ -111,11 +103,7 @@ export const orders = pgTable(
   'orders',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     serviceItemId: uuid('service_item_id')
       .notNull()
       .references(() => serviceItems.id),

@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   check,
 } from 'drizzle-orm/pg-core';
-import { regions, users } from './core.js';
+import { regionColumns, regions, users } from './core.js';
 import { volunteers } from './volunteers.js';
 import { activities } from './activities.js';
 
@@ -233,11 +233,7 @@ export const shopGoods = pgTable(
   'shop_goods',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
     points: integer('points').notNull(),
@@ -312,11 +308,7 @@ export const wishes = pgTable(
   'wishes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
     value: numeric('value', { precision: 10, scale: 2 }).notNull(),
@@ -393,11 +385,7 @@ export const honors = pgTable(
   'honors',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     kind: text('kind', { enum: honorKinds }).notNull(),
     nomineeName: text('nominee_name').notNull(),
     story: text('story').notNull(),

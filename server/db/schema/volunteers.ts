@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   primaryKey,
 } from 'drizzle-orm/pg-core';
-import { regions, sites, users } from './core.js';
+import { regionColumns, sites, users } from './core.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -31,11 +31,7 @@ export const volunteers = pgTable(
   'volunteers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     userId: uuid('user_id').references(() => users.id),
     volunteerNo: text('volunteer_no').notNull(),
     name: text('name').notNull(),
@@ -123,11 +119,7 @@ export const teams = pgTable(
   'teams',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    countyCode: text('county_code').notNull(),
-    regionCode: text('region_code')
-      .notNull()
-      .references(() => regions.code),
-    regionPath: text('region_path').notNull(),
+    ...regionColumns(),
     siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
     parentId: uuid('parent_id'),
     level: text('level', { enum: ['corps', 'brigade', 'squad'] }).notNull(),
