@@ -19933,6 +19933,13 @@ export interface components {
         title: string;
         type: components['schemas']['ActivityType'];
         note: string;
+        /** @description 条目来自需求排查：排查、名称及转入的意见条数 */
+        source?: {
+          /** Format: uuid */
+          surveyId: string;
+          surveyTitle: string;
+          responseCount: number;
+        };
       }[];
     };
     /** @description 年度活动计划（列表中的一项） */
