@@ -83,6 +83,13 @@ export const gridMsg = {
     },
     empty: '还没有走访记录。联户长、结亲干部和站工作人员走访后在这里登记，发现的需求可一步转为心愿或订单。',
     none: '—',
+    detail: {
+      title: '走访详情',
+      photosHint: '点击照片查看大图',
+      noPhotos: '本次走访没有上传照片',
+      noRaised: '未发现需转化的需求',
+      recordedAt: '登记时间',
+    },
     form: {
       title: '记录走访',
       household: '走访的户',

@@ -14,6 +14,7 @@ export const msg = {
     copyright: '文明实践云 · 县域新时代文明实践工作平台',
   },
   common: {
+    photo: (n: number) => `照片 ${n}`,
     search: '查询',
     reset: '重置',
     create: '新增',

@@ -37,6 +37,7 @@ export const gridMessages = {
     members: (n: number) => `${n} 人`,
     cadre: (name: string) => `结亲干部 ${name}`,
     recent: '我最近的走访',
+    photo: (n: number) => `走访照片 ${n}`,
     raised: '已转为',
   },
   visitNew: {
