@@ -785,6 +785,15 @@ export const msg = {
   upload: {
     hint: 'JPG / PNG / WebP，不超过 5 MB',
   },
+  attachment: {
+    add: '上传附件',
+    uploading: '正在上传…',
+    hint: (max: number) => `PDF、Word、Excel、JPG 或 PNG，每个不超过 5 MB，最多 ${max} 个`,
+    badType: '附件只能是 PDF、Word（doc/docx）、Excel（xls/xlsx）、JPG 或 PNG',
+    tooLarge: '附件不能超过 5 MB',
+    failed: '上传失败，请重试',
+    remove: (name: string) => `删除附件 ${name}`,
+  },
 } as const;
 
 export type Messages = typeof msg;
