@@ -45,7 +45,7 @@ describe('admin 需求排查 转为活动计划', () => {
     const drawer = page.locator('[data-test="survey-detail"]');
     await drawer.locator('#tab-responses').click();
     const link = drawer.locator('[data-test="survey-plan-link"]').first();
-    await expect.poll(() => link.innerText()).toContain(`（${month}）`);
+    await expect.poll(() => link.innerText()).toBe(`活动计划 ${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`);
     await link.click();
 
     await page.waitForURL((url) => url.pathname.endsWith('/admin/plans') && url.searchParams.get('open') === planId);
