@@ -203,7 +203,13 @@ describe('长辈模式 (elder mode)', () => {
           '文明积分',
         ]);
         expect(await page.getByTestId('home-nearby').count()).toBe(0);
+        // the larger greeting sits below the 退出长辈模式 button, not under it
+        const greeting = (await page.getByTestId('home-greeting').boundingBox())!;
+        const modeButton = (await page.getByTestId('home-elder').boundingBox())!;
+        expect(greeting.y).toBeGreaterThanOrEqual(modeButton.y + modeButton.height);
       }
+      // the home's rule for its hero does not leak onto the page itself (every page starts at the top)
+      expect(await page.evaluate(() => getComputedStyle(document.documentElement).paddingTop)).toBe('0px');
       const bad = await page.evaluate(() => {
         const out: string[] = [];
         const visible = (el: Element) => {

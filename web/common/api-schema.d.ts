@@ -2194,6 +2194,60 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/files/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 上传附件（PDF、Word（doc/docx）、Excel（xls/xlsx）、JPG 或 PNG，5 MB 以内，multipart 字段 file），如文章的附件 */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 已创建 */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['UploadedFile'];
+          };
+        };
+        /** @description 请求有误、未登录、无权限、记录不存在（或不在数据权限内）、与当前状态冲突或过于频繁，见 error.code */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+        /** @description 服务器内部错误（附请求编号） */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ErrorResponse'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/files/{id}': {
     parameters: {
       query?: never;
@@ -18237,6 +18291,8 @@ export interface components {
       mime: string;
       /** @description 字节数 */
       size: number;
+      /** @description 上传时的文件名 */
+      name: string;
     };
     /**
      * @description 队伍层级：总队 / 支队 / 分队
@@ -19933,6 +19989,13 @@ export interface components {
         title: string;
         type: components['schemas']['ActivityType'];
         note: string;
+        /** @description 条目来自需求排查：排查、名称及转入的意见条数 */
+        source?: {
+          /** Format: uuid */
+          surveyId: string;
+          surveyTitle: string;
+          responseCount: number;
+        };
       }[];
     };
     /** @description 年度活动计划（列表中的一项） */

@@ -3,6 +3,7 @@ import { showToast } from 'vant';
 import { onPasswordChangeRequired } from '../common/api';
 import { onUnauthorized } from './api/client';
 import { useSessionStore } from './stores/session';
+import { useCountyStore } from './stores/county';
 import messages from './locales/zh-CN';
 
 declare module 'vue-router' {
@@ -176,6 +177,8 @@ function loginFor(to: RouteLocationNormalized) {
 
 router.beforeEach(async (to) => {
   const session = useSessionStore();
+  // a shared link may name the county its public pages show (?county=411523)
+  if (typeof to.query.county === 'string' && /^\d{6}$/.test(to.query.county)) useCountyStore().follow(to.query.county);
   if (to.meta.public) {
     if (to.name === 'login' && session.loggedIn) return safeRedirect(to.query.redirect);
     if (to.name === 'register' && session.loggedIn) return '/';

@@ -21,8 +21,16 @@ import { orders } from './orders.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-/** An entry planned in a month (e.g. an activity drawn from a needs survey's answers). */
-export type PlanEntry = { title: string; type: (typeof activityTypes)[number]; note: string };
+/**
+ * An entry planned in a month (e.g. an activity drawn from a needs survey's answers; `source` then names the survey and
+ * how many of its answers the entry came from).
+ */
+export type PlanEntry = {
+  title: string;
+  type: (typeof activityTypes)[number];
+  note: string;
+  source?: { surveyId: string; surveyTitle: string; responseCount: number };
+};
 export type MonthTheme = { month: number; theme: string; focus: string; entries?: PlanEntry[] };
 
 /** 年有计划、月有主题: one yearly plan per institute or station (by region), with a theme per month. */

@@ -56,6 +56,22 @@ async function image(phone: string) {
   );
   return f.id as string;
 }
+/** A file uploaded by `phone` as an attachment, through the upload route (multipart field `file`). */
+async function attachment(phone: string, name: string, body: Buffer) {
+  const boundary = '----wm' + crypto.randomUUID();
+  const res = await t.as(phone)({
+    method: 'POST',
+    url: '/api/v1/files/attachments',
+    payload: Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n\r\n`),
+      body,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as Json;
+}
 const publicList = async (query = '') => {
   const res = await api(null, 'GET', `/public/articles?pageSize=200${query}`);
   expect(res.statusCode, res.body).toBe(200);
@@ -344,6 +360,32 @@ describe('public columns', () => {
     expect((await api(SHAWO_ADMIN, 'GET', `/files/${img}`)).statusCode).toBe(200);
     const other = await image(STATION);
     expect((await api(null, 'GET', `/public/articles/${a.id}/files/${other}`)).statusCode).toBe(404);
+  });
+
+  it('a published article’s attachments download without signing in; an unpublished one’s do not', async () => {
+    const pdf = await attachment(STATION, '活动方案.pdf', Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n'));
+    expect(pdf).toMatchObject({ mime: 'application/pdf', name: '活动方案.pdf' });
+    const a = await create(STATION, { attachmentIds: [pdf.id] });
+    const route = `/public/articles/${a.id}/files/${pdf.id}`;
+    expect((await api(null, 'GET', route)).statusCode).toBe(404);
+    const detail = (await api(STATION, 'GET', `/articles/${a.id}`)).json();
+    expect(detail.attachments).toEqual([
+      { id: pdf.id, name: '活动方案.pdf', mime: 'application/pdf', size: pdf.size, url: `/api/v1/files/${pdf.id}` },
+    ]);
+    await act(STATION, a.id, 'submit');
+    await act(XINJI_ADMIN, a.id, 'approve');
+    // approved, not yet published: still not public
+    expect((await api(null, 'GET', route)).statusCode).toBe(404);
+    await act(XINJI_ADMIN, a.id, 'publish');
+    const page = (await api(null, 'GET', `/public/articles/${a.id}`)).json();
+    expect(page.attachments.map((f: Json) => [f.name, f.url])).toEqual([['活动方案.pdf', `/api/v1${route}`]]);
+    const file = await api(null, 'GET', route);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect(file.headers['content-disposition']).toContain(encodeURIComponent('活动方案.pdf'));
+    expect(file.body).toContain('%PDF-1.4');
+    await act(XINJI_ADMIN, a.id, 'withdraw', { reason: '内容需要更新' });
+    expect((await api(null, 'GET', route)).statusCode).toBe(404);
   });
 });
 

@@ -113,3 +113,70 @@ describe('GET /files/:id reads a file only where the record holding it is readab
     expect(await statusOf(PHONES.countyAdmin, '00000000-0000-4000-8000-000000000000')).toBe(404);
   });
 });
+
+describe('POST /files/attachments takes documents and images by their bytes', () => {
+  const send = (phone: string | null, name: string, body: Buffer) => {
+    const boundary = '----wm' + Math.random().toString(16).slice(2);
+    return t.as(phone)({
+      method: 'POST',
+      url: '/api/v1/files/attachments',
+      payload: Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n\r\n`),
+        body,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+  };
+  const ole2 = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(504)]);
+  const zipOf = (entry: string) =>
+    Buffer.concat([Buffer.from('504b0304', 'hex'), Buffer.alloc(26), Buffer.from(entry)]);
+
+  it('PDF, Word, Excel, JPG and PNG are kept with their type and name, read by the uploader as a download', async () => {
+    const cases: [string, Buffer, string][] = [
+      ['通知.pdf', Buffer.from('%PDF-1.7\n%%EOF\n'), 'application/pdf'],
+      ['旧版.doc', ole2, 'application/msword'],
+      ['旧表.xls', ole2, 'application/vnd.ms-excel'],
+      [
+        '方案.docx',
+        zipOf('word/document.xml'),
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      ],
+      ['名单.XLSX', zipOf('xl/workbook.xml'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+      ['照片.png', tinyPng, 'image/png'],
+    ];
+    for (const [name, body, mime] of cases) {
+      const res = await send(PHONES.xinjiAdmin, name, body);
+      expect(res.statusCode, `${name} ${res.body}`).toBe(201);
+      expect(res.json()).toMatchObject({ mime, name, size: body.length });
+      const read = await api(PHONES.xinjiAdmin, 'GET', `/files/${res.json().id}`);
+      expect(read.headers['content-type']).toBe(mime);
+      if (!mime.startsWith('image/')) expect(read.headers['content-disposition']).toContain('attachment');
+    }
+  });
+
+  it('a renamed, unknown, empty or oversized file is refused naming the file; signing in is needed', async () => {
+    for (const [name, body] of [
+      ['方案.docx', zipOf('xl/workbook.xml')],
+      ['方案.xlsx', zipOf('word/document.xml')],
+      ['程序.pdf', Buffer.from('MZ\x90\x00 not a pdf')],
+      ['宏.doc', Buffer.from('<html><script>alert(1)</script></html>')],
+      ['动图.webp', Buffer.from('RIFF\x00\x00\x00\x00WEBPVP8 ')],
+      ['旧版.ppt', ole2],
+      ['空.pdf', Buffer.alloc(0)],
+    ] as [string, Buffer][]) {
+      const res = await send(PHONES.xinjiAdmin, name, body);
+      expect(res.statusCode, name).toBe(400);
+      expect(res.json().error.details[0].path, name).toBe('file');
+      expect(res.json().error.message, name).toMatch(/附件只能是|文件是空的/);
+    }
+    const big = await send(
+      PHONES.xinjiAdmin,
+      '大.pdf',
+      Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(5 * 1024 * 1024)]),
+    );
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await send(null, '通知.pdf', Buffer.from('%PDF-1.7\n'))).statusCode).toBe(401);
+  });
+});

@@ -8,6 +8,7 @@ export const UploadedFile = z
     url: z.string().meta({ description: '读取地址：/api/v1/files/{id}' }),
     mime: z.string(),
     size: z.number().int().meta({ description: '字节数' }),
+    name: z.string().meta({ description: '上传时的文件名' }),
   })
   .meta({ id: 'UploadedFile', description: '已上传的文件' });
 

@@ -4,8 +4,11 @@ import type { FileStore } from '../../platform/files.js';
 import { newStorageKey } from '../../platform/files.js';
 import { sha256Hex } from '../../platform/crypto.js';
 
-/** What a stored file is for: an uploaded image (attached to records later) or a report the server wrote. */
-export type FilePurpose = 'image' | 'import-errors';
+/**
+ * What a stored file is for: an uploaded image or attachment (a document held by records later, as an article's 附件)
+ * or a report the server wrote.
+ */
+export type FilePurpose = 'image' | 'attachment' | 'import-errors';
 
 export type StoreInput = {
   countyCode: string;

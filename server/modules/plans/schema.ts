@@ -13,7 +13,17 @@ export const MonthTheme = z
     theme: z.string(),
     focus: z.string(),
     entries: z
-      .array(z.object({ title: z.string(), type: ActivityType, note: z.string() }))
+      .array(
+        z.object({
+          title: z.string(),
+          type: ActivityType,
+          note: z.string(),
+          source: z
+            .object({ surveyId: z.uuid(), surveyTitle: z.string(), responseCount: z.number().int() })
+            .optional()
+            .meta({ description: '条目来自需求排查：排查、名称及转入的意见条数' }),
+        }),
+      )
       .optional()
       .meta({ description: '本月计划的活动条目（如由需求排查意见转成）' }),
   })

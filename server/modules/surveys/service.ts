@@ -626,7 +626,12 @@ export async function promote(
       const plan = await addPlanEntry(tx, c.actor, c.scope, now, {
         regionCode,
         month: p.month,
-        entry: { title: p.title, type: p.type, note: p.note ?? '' },
+        entry: {
+          title: p.title,
+          type: p.type,
+          note: p.note ?? '',
+          source: { surveyId: id, surveyTitle: f.s.title, responseCount: ids.length },
+        },
       }).catch(prefixed('activityPlan'));
       target = plan;
       note = `${ids.length} 条意见转为活动计划 ${p.month} 的“${p.title}”`;

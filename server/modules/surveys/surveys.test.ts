@@ -323,7 +323,12 @@ describe('surveys', () => {
     const plan = await ok(PHONES.xinjiAdmin, 'GET', `/plans/${p.planId}`);
     expect(plan).toMatchObject({ regionCode: XINJI, year: 2027 });
     expect(plan.months.find((m: Json) => m.month === 5).entries).toEqual([
-      { title: '广场舞展演', type: 'culture_sports', note: '群众点单' },
+      {
+        title: '广场舞展演',
+        type: 'culture_sports',
+        note: '群众点单',
+        source: { surveyId: s.id, surveyTitle: '活动需求排查', responseCount: 2 },
+      },
     ]);
     // a second entry in the same month joins the first
     await ok(

@@ -37,6 +37,12 @@ export const visitApi = {
   create: (input: VisitInput) => api.post('/visits', input),
 };
 
+/** Where the wish or order a visit raised is shown. */
+export const visitRaisedLink = (row: Visit) =>
+  row.raisedKind === 'wish'
+    ? { name: 'wishes', query: { state: '', q: row.raisedTitle ?? '' } }
+    : { name: 'order-detail', params: { id: row.raisedId ?? '' } };
+
 export type Survey = ApiResponse<'/api/v1/surveys', 'get'>['items'][number];
 export type SurveyDetail = Schemas['SurveyDetail'];
 export type PromotePlanInput = NonNullable<ApiBody<'/api/v1/surveys/{id}/promote', 'post'>['activityPlan']>;

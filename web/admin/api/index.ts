@@ -64,7 +64,12 @@ export const standardApi = {
 
 export const fileApi = {
   upload: (file: File) => api.upload('/files', file, file.name),
+  /** PDF, Word, Excel, JPG or PNG, checked by its bytes on the server (POST /files/attachments) */
+  uploadAttachment: (file: File) => api.upload('/files/attachments', file, file.name),
 };
+
+/** An uploaded attachment as an editor lists it. */
+export type Attachment = { id: string; url: string; name: string; size: number; mime: string };
 
 export const statsApi = {
   coverage: (regionCode?: string) => api.get('/stats/coverage', { regionCode }),

@@ -44,6 +44,7 @@ export const contentMsg = {
       summaryHint: '不填则取正文开头 80 个字',
       cover: '封面图片',
       body: '正文',
+      attachments: '附件',
       columnRequired: '请选择栏目',
       titleRequired: '请填写标题（2–80 个字）',
       regionRequired: '请选择发文区域',

@@ -83,6 +83,13 @@ export const gridMsg = {
     },
     empty: '还没有走访记录。联户长、结亲干部和站工作人员走访后在这里登记，发现的需求可一步转为心愿或订单。',
     none: '—',
+    detail: {
+      title: '走访详情',
+      photosHint: '点击照片查看大图',
+      noPhotos: '本次走访没有上传照片',
+      noRaised: '未发现需转化的需求',
+      recordedAt: '登记时间',
+    },
     form: {
       title: '记录走访',
       household: '走访的户',
@@ -149,6 +156,7 @@ export const gridMsg = {
       region: '排查范围',
       allowMultiple: '允许同一人多次填写',
       closesAt: '截止时间',
+      closesAtPlaceholder: '不填则结束收集前一直可填',
       questions: '问卷题目',
       addQuestion: '添加题目',
       questionLabel: '题目',
@@ -172,6 +180,8 @@ export const gridMsg = {
       promote: '转化需求',
       promoteHint: '勾选同一类需求的意见，转为服务菜单中的服务项目或活动计划中的活动（意见会记下转成的项目或计划）',
       planned: (title: string, month: string) => `${title}（${month}）`,
+      /** an answer promoted into a plan: the link to the plan's month (2026-11 → 活动计划 2026年11月) */
+      plannedLink: (month: string) => `活动计划 ${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`,
       selectFirst: '请先勾选要转化的意见',
       respondent: '群众',
       source: '来源',

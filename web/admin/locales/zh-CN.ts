@@ -14,6 +14,7 @@ export const msg = {
     copyright: '文明实践云 · 县域新时代文明实践工作平台',
   },
   common: {
+    photo: (n: number) => `照片 ${n}`,
     search: '查询',
     reset: '重置',
     create: '新增',
@@ -783,6 +784,15 @@ export const msg = {
   ...statsMsg,
   upload: {
     hint: 'JPG / PNG / WebP，不超过 5 MB',
+  },
+  attachment: {
+    add: '上传附件',
+    uploading: '正在上传…',
+    hint: (max: number) => `PDF、Word、Excel、JPG 或 PNG，每个不超过 5 MB，最多 ${max} 个`,
+    badType: '附件只能是 PDF、Word（doc/docx）、Excel（xls/xlsx）、JPG 或 PNG',
+    tooLarge: '附件不能超过 5 MB',
+    failed: '上传失败，请重试',
+    remove: (name: string) => `删除附件 ${name}`,
   },
 } as const;
 

@@ -19,7 +19,13 @@ export const articleColumns: ArticleColumn[] = [
 ];
 
 export const articlesApi = {
-  list: (query: { county?: string; column?: ArticleColumn; page?: number; pageSize?: number; after?: string }) =>
-    api.get('/public/articles', { page: 1, pageSize: 10, ...query }, { skipAuthHandler: true }),
+  list: (query: {
+    county?: string;
+    column?: ArticleColumn;
+    regionCode?: string;
+    page?: number;
+    pageSize?: number;
+    after?: string;
+  }) => api.get('/public/articles', { page: 1, pageSize: 10, ...query }, { skipAuthHandler: true }),
   get: (id: string) => api.get(`/public/articles/${encodeURIComponent(id)}`, undefined, { skipAuthHandler: true }),
 };

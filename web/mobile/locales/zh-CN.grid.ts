@@ -32,11 +32,12 @@ export const gridMessages = {
     title: '我联系的户',
     empty: '您还没有联系的户。联户长由村站在“网格管理”中指定，结亲干部由镇、村指定。',
     visit: '记录走访',
-    lastVisit: (d: string) => `最近走访 ${d}`,
+    lastVisitLabel: '最近走访',
     never: '本户还没有走访记录',
     members: (n: number) => `${n} 人`,
     cadre: (name: string) => `结亲干部 ${name}`,
     recent: '我最近的走访',
+    photo: (n: number) => `走访照片 ${n}`,
     raised: '已转为',
   },
   visitNew: {
