@@ -91,6 +91,8 @@ export async function readUpload(
     // ours, or the multipart plugin's own limits (FST_…, mapped by the error handler), as they are; anything else is
     // the stream breaking on a body that ends early or does not parse (ERR_STREAM_PREMATURE_CLOSE, busboy's errors)
     const code = (err as { code?: unknown }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE')
+      throw new AppError('PAYLOAD_TOO_LARGE', o.tooLarge, [{ path: 'file', message: o.tooLarge }]);
     if (err instanceof AppError || (typeof code === 'string' && code.startsWith('FST_'))) throw err;
     throw new AppError('VALIDATION_FAILED', '上传内容不完整或格式错误，请重新选择文件上传', [
       { path: 'file', message: '上传内容不完整或格式错误' },

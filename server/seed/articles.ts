@@ -13,6 +13,7 @@ import {
 import { createPublicity } from '../modules/articles/publicity.js';
 import type { ArticleColumn, PublicityKind } from '../modules/articles/labels.js';
 import { staffCallerOf, type LocalStaff } from './staff.js';
+import { demoFile, demoPhoto, noticePdf } from './files.js';
 
 type Level = 'county' | 'town' | 'village';
 type Story = { column: ArticleColumn; level: Level; title: string; paragraphs: string[]; daysAgo: number };
@@ -156,6 +157,23 @@ const publicity: {
   { kind: 'banner', level: 'town', title: '“文明实践 你我同行”横幅', quantity: 12, daysAgo: 110 },
 ];
 
+/** The cover colours of the first published stories. */
+const covers: [number, number, number][] = [
+  [196, 60, 50],
+  [200, 140, 60],
+  [80, 140, 110],
+  [70, 110, 170],
+];
+
+/** The attachment of the county's meeting story. */
+const workPlan = [
+  '一、深化“点单、派单、接单、评单”服务机制，群众点单 2 小时内派单，3 日内办结，评单满意率不低于 95%。',
+  '二、开展“我们的节日·春节”主题活动，各实践所至少组织 2 场，各实践站至少组织 1 场。',
+  '三、推进“一中心一张网十联户”网格走访，联户长每月走访所联系户不少于 1 次，发现需求及时转为心愿或点单。',
+  '四、做好志愿服务时长认定和“文明积分”兑换，积分超市每月开放不少于 2 次。',
+  '五、各实践所于每月 5 日前报送上月工作台账，县中心按季度通报。',
+];
+
 const html = (paragraphs: string[]) => cleanArticleHtml(paragraphs.map((p) => `<p>${p}</p>`).join(''));
 /** A working-hours moment (China time 09:00–17:00) `daysAgo` days before now, plus `hours`. */
 const daytime = (now: Date, daysAgo: number, hours = 0, salt = 0) => {
@@ -205,12 +223,31 @@ export async function seedArticles(deps: Deps, countyCode: string, staff: LocalS
     const boss = await reviewer(code);
     const clean = html(s.paragraphs);
     const created = daytime(now, s.daysAgo + 1, 0, i);
+    // the first published stories have a cover photo; the county's meeting its work plan as an attachment
+    const upload = { countyCode, ownerId: author.userId, at: created.getTime() - 10 * 60_000 };
+    const coverFileId =
+      i < covers.length ? await demoPhoto(deps, { ...upload, name: '封面', colour: covers[i] }) : undefined;
+    const attachmentIds =
+      i === 0
+        ? [
+            await demoFile(deps, {
+              ...upload,
+              purpose: 'attachment',
+              mime: 'application/pdf',
+              ext: 'pdf',
+              name: '第四季度文明实践重点工作安排',
+              body: await noticePdf('第四季度文明实践重点工作安排', workPlan),
+            }),
+          ]
+        : undefined;
     const a = await createArticle(db, author, created, {
       column: s.column,
       title: s.title,
       body: clean.html,
       imageIds: clean.imageIds,
       regionCode: code,
+      coverFileId,
+      attachmentIds,
     });
     await submitArticle(db, author, new Date(created.getTime() + 3600_000), a.id);
     const state = 'state' in s ? s.state : 'published';
@@ -228,12 +265,22 @@ export async function seedArticles(deps: Deps, countyCode: string, staff: LocalS
   for (const [i, p] of publicity.entries()) {
     const code = place[p.level];
     const at = daytime(now, p.daysAgo, 0, i);
-    await createPublicity(db, await caller(code), at, {
+    const who = await caller(code);
+    // a photo of the posters up, the leaflets handed out, the banner hung
+    const photo = await demoPhoto(deps, {
+      countyCode,
+      ownerId: who.userId,
+      at: at.getTime() - 30 * 60_000,
+      name: p.title,
+      colour: covers[i % covers.length],
+    });
+    await createPublicity(db, who, at, {
       kind: p.kind,
       title: p.title,
       quantity: p.quantity,
       day: chinaDate(at),
       regionCode: code,
+      photoIds: [photo],
     });
   }
   log(`宣传文章：${published} 篇已发布，${pending.length} 篇在审；线下宣传 ${publicity.length} 次`);

@@ -159,6 +159,16 @@ describe("the demo county's times are coherent", () => {
     ['honors', 'created_at'],
     ['honors', 'published_at'],
     ['workflow_events', 'at'],
+    ['files', 'created_at'],
+    ['articles', 'created_at'],
+    ['articles', 'published_at'],
+    ['publicity_items', 'created_at'],
+    ['grids', 'created_at'],
+    ['pairings', 'created_at'],
+    ['visits', 'visited_at'],
+    ['visits', 'created_at'],
+    ['surveys', 'created_at'],
+    ['survey_responses', 'created_at'],
   ] as const;
 
   it('nothing happened after the demo clock’s now', async () => {

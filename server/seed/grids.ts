@@ -17,11 +17,19 @@ import { createSurvey, promote, respond, transitionSurvey, type SurveyCaller } f
 import type { LocalStaff } from './staff.js';
 import { demoName } from './demo.js';
 import { byDay, rng } from './random.js';
+import { demoPhoto } from './files.js';
 
 const DAY = 86400_000;
 const CHINA = 8 * 3600_000;
 /** 23:59 China time of the day an instant falls on: when a campaign's collection closes. */
 const endOfChinaDay = (t: number) => new Date(Math.floor((t + CHINA) / DAY) * DAY - CHINA + DAY - 60_000);
+
+/** The colours of the demo's visit photos (a yard, a kitchen, a wall …). */
+const visitColours: [number, number, number][] = [
+  [150, 120, 90],
+  [110, 140, 170],
+  [170, 150, 110],
+];
 
 const visitNotes = [
   '老人身体硬朗，家中用电、用气安全，提醒注意防范电信诈骗',
@@ -148,13 +156,26 @@ export async function seedGrids(
       const visitor = leaderUser[0]
         ? callerFor({ id: leaderUser[0].id, name: leaderUser[0].name }, v.path, leader.id)
         : station;
-      for (const householdId of linkable) {
+      for (const [hi, householdId] of linkable.entries()) {
         for (let k = r.int(1, 2); k > 0; k--) {
           const at = byDay(now.getTime() - r.int(1, 60) * DAY - r.int(0, 8) * 3600_000, now);
+          // the first two households' visits were photographed (one or two photos, taken on the visit)
+          const photoIds: string[] = [];
+          for (let p = 0; hi < 2 && p <= (hi + k) % 2; p++)
+            photoIds.push(
+              await demoPhoto(deps, {
+                countyCode,
+                ownerId: visitor.userId,
+                at: at.getTime(),
+                name: '走访照片',
+                colour: visitColours[(hi + k + p) % visitColours.length],
+              }),
+            );
           await createVisit(db, deps.crypto, { ...visitor, permissions: new Set(['wish:submit']) }, at, {
             householdId,
             note: r.pick(visitNotes),
             visitedAt: at,
+            photoIds,
           });
           visitCount++;
         }

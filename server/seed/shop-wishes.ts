@@ -1,9 +1,7 @@
-import zlib from 'node:zlib';
 import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../platform/context.js';
 import type { Tx } from '../db/client.js';
 import {
-  files,
   householdMembers,
   pointAccounts,
   regions,
@@ -17,13 +15,13 @@ import {
   type wishStates,
 } from '../db/schema/index.js';
 import { writeAudit, type Actor } from '../platform/audit.js';
-import { maskPhone, sha256Hex } from '../platform/crypto.js';
-import { newStorageKey } from '../platform/files.js';
+import { maskPhone } from '../platform/crypto.js';
 import type { Permission } from '../platform/permissions.js';
 import { postTransaction, systemAccountId, ownerAccount } from '../modules/points/ledger.js';
 import { cancelRedemption, handout, redeem, type ShopCaller } from '../modules/shop/service.js';
 import { demoName } from './demo.js';
 import { byDay, rng } from './random.js';
+import { demoPhoto } from './files.js';
 
 const DAY = 86400_000;
 type WishState = (typeof wishStates)[number];
@@ -85,58 +83,6 @@ const units = [
   '县人民医院青年志愿者',
   '爱心企业 豫南茶业',
 ];
-
-/** A small solid-colour PNG: the demo's 心愿实现照片. */
-function png(w: number, h: number, [r, g, b]: [number, number, number]) {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const x of buf) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  ihdr[10] = 0;
-  ihdr[11] = 0;
-  ihdr[12] = 0;
-  const row = Buffer.alloc(1 + w * 3);
-  for (let x = 0; x < w; x++) {
-    row[1 + x * 3] = r;
-    row[2 + x * 3] = g;
-    row[3 + x * 3] = b;
-  }
-  const raw = Buffer.concat(
-    Array.from({ length: h }, (_, y) => {
-      const line = Buffer.from(row);
-      // a lighter band across the middle, so the pictures are not flat
-      if (y > h / 3 && y < (2 * h) / 3)
-        for (let x = 0; x < w; x++)
-          for (let k = 0; k < 3; k++) line[1 + x * 3 + k] = Math.min(255, line[1 + x * 3 + k] + 40);
-      return line;
-    }),
-  );
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /**
  * The points shop and the micro-wishes of the demo county: goods at the center, the institutes and a few stations
@@ -357,26 +303,16 @@ export async function seedShopWishes(deps: Deps, countyCode: string, actor: Acto
     [90, 150, 200],
     [120, 170, 90],
     [200, 160, 70],
-  ] as [number, number, number][]) {
-    const buf = png(320, 240, colour);
-    const key = newStorageKey('png', now);
-    await deps.files.put(key, buf);
-    const [f] = await db
-      .insert(files)
-      .values({
+  ] as [number, number, number][])
+    photoIds.push(
+      await demoPhoto(deps, {
         countyCode,
         ownerId: v1?.id ?? null,
-        purpose: 'image',
-        mime: 'image/png',
-        size: buf.length,
-        sha256: sha256Hex(buf),
-        storageKey: key,
-        originalName: '心愿实现照片.png',
-        createdAt: new Date(now.getTime() - 30 * DAY),
-      })
-      .returning({ id: files.id });
-    photoIds.push(f.id);
-  }
+        at: now.getTime() - 30 * DAY,
+        name: '心愿实现照片',
+        colour,
+      }),
+    );
   const staffRows = await db
     .select({
       userId: roleAssignments.userId,

@@ -46,6 +46,7 @@ export default async function setup(project: TestProject) {
   await database.close();
   project.provide('testTemplate', {
     dataDir: path.join(dataDir, 'pgdata'),
+    filesDir: path.join(dataDir, 'files'),
     templateDb: templateDb ?? null,
     adminUrl: adminUrl ?? null,
   });
@@ -62,6 +63,6 @@ export default async function setup(project: TestProject) {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    testTemplate: { dataDir: string; templateDb: string | null; adminUrl: string | null };
+    testTemplate: { dataDir: string; filesDir: string; templateDb: string | null; adminUrl: string | null };
   }
 }

@@ -48,6 +48,8 @@ export async function createTestApp(opts: { authRateLimit?: number; listCache?: 
   } else {
     fs.cpSync(tpl.dataDir, path.join(dataDir, 'pgdata'), { recursive: true });
   }
+  // the demo's files (photos, attachments) beside its data, as a restored backup has them
+  if (fs.existsSync(tpl.filesDir)) fs.cpSync(tpl.filesDir, path.join(dataDir, 'files'), { recursive: true });
   const clock = new TestClock(new Date(TEST_NOW));
   const config = {
     ...loadConfig({}),

@@ -102,6 +102,22 @@ describe('demo data', () => {
     expect(queue.items.map((a: Json) => a.title)).toContain('“板凳课堂”开进村头 乡亲们学习防范电信诈骗');
     const p = (await api(CENTER, 'GET', '/publicity?pageSize=50')).json();
     expect(p.total).toBe(6);
+    expect(p.items.every((i: Json) => i.photoIds.length === 1)).toBe(true);
+  });
+
+  it('the newest demo stories have covers; the county meeting’s work plan is a PDF anyone can download', async () => {
+    const pub = await publicList();
+    expect(pub.items.filter((a: Json) => a.coverUrl).length).toBe(4);
+    const meeting = pub.items.find((a: Json) => a.title === '县新时代文明实践中心召开季度工作推进会');
+    const cover = await api(null, 'GET', meeting.coverUrl.replace('/api/v1', ''));
+    expect(cover.statusCode).toBe(200);
+    expect(cover.headers['content-type']).toBe('image/png');
+    const page = (await api(null, 'GET', `/public/articles/${meeting.id}`)).json();
+    expect(page.attachments).toHaveLength(1);
+    expect(page.attachments[0]).toMatchObject({ name: '第四季度文明实践重点工作安排.pdf', mime: 'application/pdf' });
+    const file = await api(null, 'GET', page.attachments[0].url.replace('/api/v1', ''));
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 });
 

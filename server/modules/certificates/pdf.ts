@@ -1,29 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { cjkFont } from '../../platform/pdf.js';
 import type { CertificateSnapshot } from '../../db/schema/index.js';
 import { chinaDate as chinaDay } from '../../platform/clock.js';
-
-/**
- * 志愿服务证明 as an A4 PDF. The CJK font comes from an npm package (Noto Sans Hans Regular), parsed once per process on
- * first use and subset by pdfkit into each document, so the output never depends on the host's fonts and stays small.
- * Bold text is the regular face filled and stroked: a second embedded face would cost ~40 % more time and size.
- */
-const requireCjs = createRequire(import.meta.url);
-
-type FontObject = { layout: (...args: unknown[]) => unknown };
-let font: FontObject | undefined;
-
-function loadFont() {
-  if (font) return font;
-  const dir = path.join(path.dirname(requireCjs.resolve('@embedpdf/fonts-sc')), '../fonts');
-  // the fontkit pdfkit itself uses: a parsed font object is shared by every document (pdfkit subsets it per document)
-  const fontkit = createRequire(requireCjs.resolve('pdfkit'))('fontkit') as { create: (b: Buffer) => FontObject };
-  font = fontkit.create(fs.readFileSync(path.join(dir, 'NotoSansHans-Regular.otf')));
-  return font;
-}
 
 export const idTypeLabels: Record<string, string> = {
   resident_id: '居民身份证',
@@ -59,8 +38,12 @@ export const cnDate = (d: string) => {
 };
 const fmtHours = (h: number) => (Math.round(h * 100) / 100).toString();
 
+/**
+ * 志愿服务证明 as an A4 PDF in the CJK font of platform/pdf.ts.
+ * Bold text is the regular face filled and stroked: a second embedded face would cost ~40 % more time and size.
+ */
 export async function renderCertificatePdf(c: CertificateForPdf): Promise<Buffer> {
-  const f = loadFont();
+  const f = cjkFont();
   const doc = new PDFDocument({
     size: 'A4',
     margin: 0,

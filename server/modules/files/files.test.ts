@@ -176,7 +176,8 @@ describe('POST /files/attachments takes documents and images by their bytes', ()
       Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(5 * 1024 * 1024)]),
     );
     expect(big.statusCode).toBe(413);
-    expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(big.json().error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: '附件不能超过 5 MB' });
+    expect(big.json().error.details[0].path).toBe('file');
     expect((await send(null, '通知.pdf', Buffer.from('%PDF-1.7\n'))).statusCode).toBe(401);
   });
 });

@@ -82,6 +82,13 @@ describe('demo data', () => {
       expect(hour, v.visitedAt).toBeGreaterThanOrEqual(8);
       expect(hour, v.visitedAt).toBeLessThan(21);
     }
+    // the first households' visits were photographed; the station reads the photos, a station of another town not
+    const photographed = visits.items.filter((v: Json) => v.photoIds.length > 0);
+    expect(photographed.length).toBeGreaterThanOrEqual(2);
+    const photo = await api(STATION, 'GET', `/files/${photographed[0].photoIds[0]}`);
+    expect(photo.statusCode).toBe(200);
+    expect(photo.headers['content-type']).toBe('image/png');
+    expect((await api(PHONES.shawoAdmin, 'GET', `/files/${photographed[0].photoIds[0]}`)).statusCode).toBe(404);
     expect((await ok(STATION, 'GET', '/pairings')).total).toBeGreaterThanOrEqual(5);
     expect((await ok(PHONES.resident, 'GET', '/me/surveys')).items.length).toBeGreaterThanOrEqual(1);
   });

@@ -349,7 +349,11 @@ describe('inspections and compliance', () => {
     const big = Buffer.concat([tinyPng, Buffer.alloc(5 * 1024 * 1024 + 10)]);
     const tooBig = await upload(PHONES.xinjiAdmin, big);
     expect(tooBig.statusCode).toBe(413);
-    expect(tooBig.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(tooBig.json().error).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: '图片不能超过 5 MB',
+      details: [{ path: 'file' }],
+    });
     const notMultipart = await t.as(PHONES.xinjiAdmin)({ method: 'POST', url: '/api/v1/files', payload: { a: 1 } });
     expect(notMultipart.statusCode).toBe(400);
   });
