@@ -24,8 +24,14 @@ export class LocalFileStore implements FileStore {
     await fs.mkdir(path.dirname(p), { recursive: true });
     await fs.writeFile(p, data);
   }
+  /** The bytes under `key`; bytes missing from the store (a database restored without its files) are a 404. */
   async get(key: string) {
-    return fs.readFile(this.resolve(key));
+    try {
+      return await fs.readFile(this.resolve(key));
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+      throw new AppError('NOT_FOUND', '文件内容已不在文件存储中（可能未随数据库一起恢复），请重新上传或联系系统管理员');
+    }
   }
   async remove(key: string) {
     await fs.rm(this.resolve(key), { force: true });

@@ -1,9 +1,7 @@
 import zlib from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import type { Deps } from '../platform/context.js';
-import { files } from '../db/schema/index.js';
-import { sha256Hex } from '../platform/crypto.js';
-import { newStorageKey } from '../platform/files.js';
+import { storeFile, type FilePurpose } from '../modules/files/service.js';
 import { cjkFont } from '../platform/pdf.js';
 
 /**
@@ -82,29 +80,18 @@ export async function noticePdf(title: string, lines: string[]): Promise<Buffer>
 
 type DemoFile = { countyCode: string; ownerId: string | null; at: number };
 
-/** Stores a demo file uploaded at `at` by `ownerId`; its id, for a record to hold. */
-export async function demoFile(
+/** Stores a demo file uploaded at `at` by `ownerId`, as an upload stores it; its id, for a record to hold. */
+export const demoFile = async (
   deps: Deps,
-  f: DemoFile & { purpose: 'image' | 'attachment'; mime: string; ext: string; name: string; body: Buffer },
-) {
-  const key = newStorageKey(f.ext, new Date(f.at));
-  await deps.files.put(key, f.body);
-  const [row] = await deps.database.db
-    .insert(files)
-    .values({
-      countyCode: f.countyCode,
-      ownerId: f.ownerId,
-      purpose: f.purpose,
-      mime: f.mime,
-      size: f.body.length,
-      sha256: sha256Hex(f.body),
-      storageKey: key,
+  f: DemoFile & { purpose: FilePurpose; mime: string; ext: string; name: string; body: Buffer },
+) =>
+  (
+    await storeFile(deps.database.db, deps.files, {
+      ...f,
       originalName: `${f.name}.${f.ext}`,
-      createdAt: new Date(f.at),
+      now: new Date(f.at),
     })
-    .returning({ id: files.id });
-  return row.id;
-}
+  ).id;
 
 /** A 320×240 photo of one colour (with a lighter band) named `name`.png. */
 export const demoPhoto = (deps: Deps, f: DemoFile & { name: string; colour: [number, number, number] }) =>

@@ -112,6 +112,15 @@ describe('GET /files/:id reads a file only where the record holding it is readab
   it('a missing id is 404, the same answer as an unreadable one', async () => {
     expect(await statusOf(PHONES.countyAdmin, '00000000-0000-4000-8000-000000000000')).toBe(404);
   });
+
+  it('a file whose bytes are gone from the store (restored without its files) is a 404 saying so, not a 500', async () => {
+    const f = await upload(PHONES.xinjiAdmin);
+    const { rows } = await t.deps.database.query('select storage_key from files where id = $1', [f]);
+    await t.deps.files.remove(rows[0].storage_key as string);
+    const res = await api(PHONES.xinjiAdmin, 'GET', `/files/${f}`);
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.message).toContain('文件内容已不在文件存储中');
+  });
 });
 
 describe('POST /files/attachments takes documents and images by their bytes', () => {

@@ -39,6 +39,7 @@ export async function storeFile(db: DbOrTx, store: FileStore, f: StoreInput) {
       sha256: sha256Hex(f.body),
       storageKey: key,
       originalName: f.originalName.slice(0, 200),
+      createdAt: f.now,
     })
     .returning();
   return row;
