@@ -9,12 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { useBrowser } from './browser.js';
 import { repoRoot } from './server.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'Demo@2026';
 const COUNTY_ADMIN = '13800000001';
@@ -24,7 +24,6 @@ const SHOTS = path.join(repoRoot, '.tmp/screenshots/a11y');
 
 type Violation = { id: string; impact: string; help: string; nodes: { target: string[]; html: string }[] };
 
-let browser: Browser;
 const found: string[] = [];
 
 /** The route paths of an app's router file, in order (the router is read as text: it imports Vue components). */
@@ -34,7 +33,7 @@ function routePaths(file: string): string[] {
 }
 
 async function api<T>(token: string | null, url: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(`${baseUrl}/api/v1${url}`, {
+  const res = await fetch(`${e2e.baseUrl}/api/v1${url}`, {
     ...init,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
   });
@@ -52,12 +51,12 @@ const firstId = async (token: string, url: string) =>
   (await api<{ items: { id: string }[] }>(token, url)).items[0]?.id ?? 'none';
 
 async function signedIn(app: 'admin' | 'm', phone: string, mobile: boolean): Promise<BrowserContext> {
-  const context = await browser.newContext(
+  const context = await e2e.browser.newContext(
     mobile
       ? { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, locale: 'zh-CN', bypassCSP: true }
       : { viewport: { width: 1440, height: 900 }, locale: 'zh-CN', bypassCSP: true },
   );
-  const res = await context.request.post(`${baseUrl}/api/v1/auth/login`, { data: { phone, password: PASSWORD } });
+  const res = await context.request.post(`${e2e.baseUrl}/api/v1/auth/login`, { data: { phone, password: PASSWORD } });
   expect(res.status(), `login ${phone}`).toBe(200);
   void app;
   return context;
@@ -65,7 +64,7 @@ async function signedIn(app: 'admin' | 'm', phone: string, mobile: boolean): Pro
 
 /** Opens the page, lets it settle and runs axe with the WCAG 2.1 A/AA rules; records critical and serious ones. */
 async function audit(page: Page, url: string, label: string): Promise<void> {
-  await page.goto(`${baseUrl}${url}`);
+  await page.goto(`${e2e.baseUrl}${url}`);
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(150); // transitions of drawers and skeletons
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
@@ -92,12 +91,8 @@ async function audit(page: Page, url: string, label: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 
 describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
   it('every admin route has no critical or serious violation', async () => {
@@ -121,7 +116,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     const county = await (await signedIn('admin', COUNTY_ADMIN, false)).newPage();
     const sys = await (await signedIn('admin', SYSADMIN, false)).newPage();
     const anon = await (
-      await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', bypassCSP: true })
+      await e2e.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', bypassCSP: true })
     ).newPage();
     await audit(anon, '/admin/login', 'admin signed out');
     for (const p of paths) {
@@ -130,10 +125,10 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
       // pages the county admin may not open (系统) are audited as the system administrator
       if (new URL(county.url()).pathname === '/admin/403' && p !== '403') await audit(sys, `/admin/${p}`, 'sysadmin');
     }
-    await county.goto(`${baseUrl}/admin/`);
+    await county.goto(`${e2e.baseUrl}/admin/`);
     await county.waitForLoadState('networkidle');
     await county.screenshot({ path: path.join(SHOTS, 'admin-home.png') });
-    await county.goto(`${baseUrl}/admin/volunteers`);
+    await county.goto(`${e2e.baseUrl}/admin/volunteers`);
     await county.waitForLoadState('networkidle');
     await county.screenshot({ path: path.join(SHOTS, 'admin-volunteers.png') });
     expect(found, found.join('\n')).toEqual([]);
@@ -160,12 +155,12 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     expect(paths.length).toBeGreaterThan(30);
     const volunteer = await (await signedIn('m', VOLUNTEER, true)).newPage();
     const anon = await (
-      await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, bypassCSP: true })
+      await e2e.browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, bypassCSP: true })
     ).newPage();
     await audit(anon, '/m/login', 'H5 signed out');
     await audit(anon, '/m/register', 'H5 signed out');
     for (const p of paths) if (p !== '/login' && p !== '/register') await audit(volunteer, `/m${p}`, 'H5');
-    await volunteer.goto(`${baseUrl}/m/`);
+    await volunteer.goto(`${e2e.baseUrl}/m/`);
     await volunteer.waitForLoadState('networkidle');
     await volunteer.screenshot({ path: path.join(SHOTS, 'h5-home.png') });
 
@@ -176,7 +171,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
       body: JSON.stringify({ regionCode: regions.items.find((r) => r.level === 'county')!.code, label: '无障碍检查' }),
     });
     const screen = await (
-      await browser.newContext({ viewport: { width: 1920, height: 1080 }, bypassCSP: true })
+      await e2e.browser.newContext({ viewport: { width: 1920, height: 1080 }, bypassCSP: true })
     ).newPage();
     await audit(screen, `/screen/?token=${encodeURIComponent(link.token)}`, 'screen');
     expect(found, found.join('\n')).toEqual([]);
@@ -190,7 +185,7 @@ describe('长辈模式 (elder mode)', () => {
     const page = await context.newPage();
     const problems: string[] = [];
     for (const p of ['/', '/order', '/activity', '/points', '/mine', '/articles']) {
-      await page.goto(`${baseUrl}/m${p}`);
+      await page.goto(`${e2e.baseUrl}/m${p}`);
       await page.waitForLoadState('networkidle');
       await page.waitForTimeout(150);
       expect(await page.evaluate(() => document.documentElement.classList.contains('elder-mode'))).toBe(true);

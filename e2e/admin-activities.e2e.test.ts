@@ -3,28 +3,20 @@
  * the detail page (confirm dialog) and sees 招募中 and the 6-digit check-in code on the 签到 tab; a risky activity
  * without insurance cannot be published and the page says why.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useBrowser } from './browser.js';
 import { adminPage } from './session.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
-const signIn = (phone: string): Promise<Page> => adminPage(browser, baseUrl, phone);
+const signIn = (phone: string): Promise<Page> => adminPage(e2e.browser, e2e.baseUrl, phone);
 
 async function draft(page: Page, body: Record<string, unknown>): Promise<{ id: string; code: string }> {
   const csrf = (await page.context().cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
-  const me = (await (await page.request.get(`${baseUrl}/api/v1/me`)).json()) as { regionCode: string };
+  const me = (await (await page.request.get(`${e2e.baseUrl}/api/v1/me`)).json()) as { regionCode: string };
   const start = new Date(Date.now() + 5 * 86400_000);
-  const res = await page.request.post(`${baseUrl}/api/v1/activities`, {
+  const res = await page.request.post(`${e2e.baseUrl}/api/v1/activities`, {
     headers: { 'X-CSRF-Token': csrf },
     data: {
       type: 'volunteer_service',
@@ -38,7 +30,7 @@ async function draft(page: Page, body: Record<string, unknown>): Promise<{ id: s
   });
   expect(res.status(), await res.text()).toBe(201);
   const { id } = (await res.json()) as { id: string };
-  const detail = (await (await page.request.get(`${baseUrl}/api/v1/activities/${id}`)).json()) as { code: string };
+  const detail = (await (await page.request.get(`${e2e.baseUrl}/api/v1/activities/${id}`)).json()) as { code: string };
   return { id, code: detail.code };
 }
 
@@ -47,7 +39,7 @@ describe('admin 活动管理', () => {
     const page = await signIn('13800000002');
     const title = `e2e 重阳敬老志愿服务 ${Date.now()}`;
     const { id, code } = await draft(page, { title });
-    await page.goto(`${baseUrl}/admin/activities/${id}`);
+    await page.goto(`${e2e.baseUrl}/admin/activities/${id}`);
     await expect.poll(() => page.locator('[data-test="activity-state"]').innerText()).toBe('草稿');
     await page.locator('[data-test="publish"]').click();
     await page.locator('.el-message-box__btns .el-button--primary').click();
@@ -61,7 +53,7 @@ describe('admin 活动管理', () => {
   it('refuses to publish a risky activity without insurance and says why', async () => {
     const page = await signIn('13800000002');
     const { id } = await draft(page, { title: `e2e 河道清洁 ${Date.now()}`, risky: true });
-    await page.goto(`${baseUrl}/admin/activities/${id}`);
+    await page.goto(`${e2e.baseUrl}/admin/activities/${id}`);
     await expect.poll(() => page.locator('[data-test="activity-state"]').innerText()).toBe('草稿');
     await page.locator('[data-test="publish"]').click();
     await page.locator('.el-message-box__btns .el-button--primary').click();
@@ -77,26 +69,26 @@ describe('admin 活动管理', () => {
       participantQuota: 20,
     });
     const csrf = (await page.context().cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
-    const publish = await page.request.post(`${baseUrl}/api/v1/activities/${id}/publish`, {
+    const publish = await page.request.post(`${e2e.baseUrl}/api/v1/activities/${id}/publish`, {
       headers: { 'X-CSRF-Token': csrf },
     });
     expect(publish.status()).toBe(200);
     // 赵大娘 joins from her phone (through the API here)
     // (not page.request: that would sign this browser context in as her)
-    const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    const login = await fetch(`${e2e.baseUrl}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ phone: '13800000007', password: 'Demo@2026' }),
     });
     const { token } = (await login.json()) as { token: string };
-    const joined = await fetch(`${baseUrl}/api/v1/activities/${id}/participants`, {
+    const joined = await fetch(`${e2e.baseUrl}/api/v1/activities/${id}/participants`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: '{}',
     });
     expect(joined.status).toBe(201);
 
-    await page.goto(`${baseUrl}/admin/activities/${id}`);
+    await page.goto(`${e2e.baseUrl}/admin/activities/${id}`);
     await expect.poll(() => page.locator('[data-test="detail-residents"]').innerText()).toContain('已报名 1 / 20 人');
     await page.getByRole('tab', { name: /群众报名/ }).click();
     await expect.poll(() => page.locator('[data-test="participant-table"]').innerText()).toContain('赵*娘');

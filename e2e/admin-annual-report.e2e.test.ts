@@ -4,11 +4,11 @@
  * leaving unsaved text) and downloads the Word file under the server's name.
  */
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 const lastYear = Number(new Date().toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 4)) - 1;
 const SECTIONS = [
   '一、阵地建设',
@@ -20,13 +20,11 @@ const SECTIONS = [
   '七、下步打算',
 ];
 
-let browser: Browser;
 let page: Page;
 beforeAll(async () => {
   if (!chromiumPath()) return;
-  browser = await launchBrowser();
   page = await (
-    await browser.newContext({
+    await e2e.browser.newContext({
       viewport: { width: 1440, height: 900 },
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
@@ -34,19 +32,16 @@ beforeAll(async () => {
     })
   ).newPage();
   page.setDefaultTimeout(20_000);
-  await page.goto(`${baseUrl}/admin/login`);
+  await page.goto(`${e2e.baseUrl}/admin/login`);
   await page.getByPlaceholder('请输入手机号').fill('13800000001');
   await page.getByPlaceholder('请输入密码').fill('Demo@2026');
   await page.locator('button.submit').click();
   await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 
 describe.skipIf(!chromiumPath())('admin annual report', () => {
   it('shows the seven sections, keeps 下步打算 and downloads the Word file', async () => {
-    await page.goto(`${baseUrl}/admin/annual-report?year=${lastYear}`);
+    await page.goto(`${e2e.baseUrl}/admin/annual-report?year=${lastYear}`);
     const paper = page.locator('[data-test=report-paper]');
     await paper.waitFor();
     // the default region (the clerk's county) joins the year in the address

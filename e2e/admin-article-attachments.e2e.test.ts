@@ -3,20 +3,11 @@
  * Excel sheet), removes one, is told a file of another kind is refused, saves, and finds the kept one as a download
  * link in the article's detail; the link gives the file back.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { useBrowser } from './browser.js';
 import { adminPage } from './session.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const e2e = useBrowser();
 
 const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n');
 // the start of an xlsx: a ZIP archive whose entries are named in the clear
@@ -24,9 +15,9 @@ const xlsx = Buffer.concat([Buffer.from('504b0304', 'hex'), Buffer.alloc(26), Bu
 
 describe('admin 文章附件', () => {
   it('uploads, lists and removes attachments in the editor; the saved article shows them as downloads', async () => {
-    const page = await adminPage(browser, baseUrl, '13800000004');
+    const page = await adminPage(e2e.browser, e2e.baseUrl, '13800000004');
     const title = `e2e 附件 ${Date.now()}`;
-    await page.goto(`${baseUrl}/admin/articles`);
+    await page.goto(`${e2e.baseUrl}/admin/articles`);
     await page.locator('[data-test="article-create"]').click();
     const drawer = page.locator('.el-drawer').filter({ has: page.locator('[data-test="article-save"]') });
     await drawer.getByLabel('标题').fill(title);
@@ -53,7 +44,7 @@ describe('admin 文章附件', () => {
     await expect.poll(() => files.count()).toBe(1);
     expect(await files.innerText()).toBe('活动方案.pdf');
     const href = await files.getAttribute('href');
-    const res = await page.request.get(`${baseUrl}${href}`);
+    const res = await page.request.get(`${e2e.baseUrl}${href}`);
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toBe('application/pdf');
     expect((await res.body()).equals(pdf)).toBe(true);

@@ -5,24 +5,14 @@
  * The e2e vitest config starts the server and sets E2E_BASE_URL.
  */
 import { deflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useBrowser } from './browser.js';
 import { adminPage } from './session.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const signIn = (phone: string): Promise<Page> => adminPage(browser, baseUrl, phone);
+const signIn = (phone: string): Promise<Page> => adminPage(e2e.browser, e2e.baseUrl, phone);
 
 /** A small valid PNG (red and yellow halves), made here so the test needs no fixture file. */
 function samplePng(): Buffer {
@@ -66,7 +56,7 @@ function samplePng(): Buffer {
 describe('admin web: inspections and audit', () => {
   it('an institute admin inspects a station with photo evidence and sees the score', async () => {
     const page = await signIn('13800000002');
-    await page.goto(`${baseUrl}/admin/sites`);
+    await page.goto(`${e2e.baseUrl}/admin/sites`);
     await page.getByRole('button', { name: '查询' }).waitFor();
     const station = page.locator('.el-table__body tr').filter({ hasText: '新时代文明实践站' }).first();
     await station.locator('.el-link').first().click();
@@ -115,7 +105,7 @@ describe('admin web: inspections and audit', () => {
   it('list pages speak Chinese, including Element Plus parts', async () => {
     const page = await signIn('13800000001');
     for (const path of ['/', '/sites', '/standards', '/regions', '/coverage', '/users', '/roles', '/settings']) {
-      await page.goto(`${baseUrl}/admin${path}`);
+      await page.goto(`${e2e.baseUrl}/admin${path}`);
       await page.waitForLoadState('networkidle');
       const text = await page.locator('body').innerText();
       for (const english of ['No Data', 'Go to', 'Total ', 'Select', 'Cancel'])

@@ -3,35 +3,34 @@
  * so a reload or a shared link shows the same rows; a 400 from the server puts each field's message under its form
  * item and keeps everything typed, the drawer open.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
-let browser: Browser;
 let page: Page;
 beforeAll(async () => {
   if (!chromiumPath()) return;
-  browser = await launchBrowser();
   page = await (
-    await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+    await e2e.browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    })
   ).newPage();
   page.setDefaultTimeout(15_000);
-  await page.goto(`${baseUrl}/admin/login`);
+  await page.goto(`${e2e.baseUrl}/admin/login`);
   await page.getByPlaceholder('请输入手机号').fill('13800000001');
   await page.getByPlaceholder('请输入密码').fill('Demo@2026');
   await page.locator('button.submit').click();
   await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 
 describe.skipIf(!chromiumPath())('admin lists and forms', () => {
   it('keeps a list’s filter and page in the address', async () => {
     const total = (
-      (await (await page.request.get(`${baseUrl}/api/v1/volunteers?page=1&pageSize=10&verified=true`)).json()) as {
+      (await (await page.request.get(`${e2e.baseUrl}/api/v1/volunteers?page=1&pageSize=10&verified=true`)).json()) as {
         total: number;
       }
     ).total;
@@ -42,7 +41,7 @@ describe.skipIf(!chromiumPath())('admin lists and forms', () => {
     page.on('request', (r) => {
       if (r.url().includes('/api/v1/volunteers?')) seen.push(r.url());
     });
-    await page.goto(`${baseUrl}/admin/volunteers?verified=true&page=2&pageSize=10`);
+    await page.goto(`${e2e.baseUrl}/admin/volunteers?verified=true&page=2&pageSize=10`);
     await page.locator('.el-table__body tr').first().waitFor();
     await expect.poll(() => page.locator('.el-pager li.is-active').innerText()).toBe('2');
     const first = new URL(seen.find((u) => u.includes('page=2'))!);
@@ -66,7 +65,7 @@ describe.skipIf(!chromiumPath())('admin lists and forms', () => {
   }, 90_000);
 
   it('shows a 400’s field error under its form item and keeps what was typed', async () => {
-    await page.goto(`${baseUrl}/admin/sites`);
+    await page.goto(`${e2e.baseUrl}/admin/sites`);
     await page.locator('.el-table__body tr').first().waitFor();
     await page.locator('.el-table__body tr').first().getByRole('button', { name: '编辑' }).click();
     const drawer = page.locator('.el-drawer').filter({ hasText: '编辑阵地' });
@@ -109,7 +108,7 @@ describe.skipIf(!chromiumPath())('admin lists and forms', () => {
       if (r.url().includes('/api/v1/hours/')) seen.push(r.url());
     };
     page.on('request', onRequest);
-    await page.goto(`${baseUrl}/admin/hours?tab=ledger&ledger.kind=reversal&requests.status=approved`);
+    await page.goto(`${e2e.baseUrl}/admin/hours?tab=ledger&ledger.kind=reversal&requests.status=approved`);
     await expect.poll(() => seen.some((u) => u.includes('/hours/entries?')), { timeout: 15_000 }).toBe(true);
     await expect.poll(() => seen.some((u) => u.includes('/hours/requests?')), { timeout: 15_000 }).toBe(true);
     const entries = new URL(seen.find((u) => u.includes('/hours/entries?'))!);
@@ -132,7 +131,7 @@ describe.skipIf(!chromiumPath())('admin lists and forms', () => {
 
   it('a form puts a row’s server error on the rows and a DUPLICATE on the field it names', async () => {
     // the service-item designer: a field row the server refuses (`fields.0.key`) shows under the rows
-    await page.goto(`${baseUrl}/admin/service-items`);
+    await page.goto(`${e2e.baseUrl}/admin/service-items`);
     await page.getByRole('button', { name: '新增服务项目' }).first().click();
     const drawer = page.locator('.el-drawer').filter({ hasText: '新增服务项目' });
     await drawer.waitFor();
@@ -164,7 +163,7 @@ describe.skipIf(!chromiumPath())('admin lists and forms', () => {
     await drawer.getByRole('button', { name: '取消' }).click();
 
     // a point rule whose name exists: 409 DUPLICATE without a field, shown under 规则名称
-    await page.goto(`${baseUrl}/admin/point-rules`);
+    await page.goto(`${e2e.baseUrl}/admin/point-rules`);
     await page.getByRole('button', { name: '新增规则' }).click();
     const ruleDrawer = page.locator('.el-drawer').filter({ hasText: '新增积分规则' });
     await ruleDrawer.waitFor();

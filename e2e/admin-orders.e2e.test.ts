@@ -4,28 +4,22 @@
  * dialog and sees the order move to 待接单 with a 派单 entry in its timeline.
  * The e2e vitest config starts the server and sets E2E_BASE_URL.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { useBrowser } from './browser.js';
 import { adminPage } from './session.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
-
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
+const e2e = useBrowser();
 
 async function newContext(): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  return e2e.browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
 }
 
-const signIn = (phone: string): Promise<Page> => adminPage(browser, baseUrl, phone);
+const signIn = (phone: string): Promise<Page> => adminPage(e2e.browser, e2e.baseUrl, phone);
 
 type MenuItem = {
   id: string;
@@ -37,12 +31,12 @@ type MenuItem = {
 async function residentOrders(description: string): Promise<{ id: string; item: string }> {
   const ctx = await newContext();
   try {
-    const login = await ctx.request.post(`${baseUrl}/api/v1/auth/login`, {
+    const login = await ctx.request.post(`${e2e.baseUrl}/api/v1/auth/login`, {
       data: { phone: '13800000007', password: 'Demo@2026' },
     });
     expect(login.status()).toBe(200);
     const csrf = (await ctx.cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
-    const menu = (await (await ctx.request.get(`${baseUrl}/api/v1/service-items`)).json()) as { items: MenuItem[] };
+    const menu = (await (await ctx.request.get(`${e2e.baseUrl}/api/v1/service-items`)).json()) as { items: MenuItem[] };
     expect(menu.items.length).toBeGreaterThan(0);
     const item = menu.items.find((i) => i.fields.every((f) => !f.required)) ?? menu.items[0];
     const answers = Object.fromEntries(
@@ -61,7 +55,7 @@ async function residentOrders(description: string): Promise<{ id: string; item: 
                   : '测试',
         ]),
     );
-    const res = await ctx.request.post(`${baseUrl}/api/v1/orders`, {
+    const res = await ctx.request.post(`${e2e.baseUrl}/api/v1/orders`, {
       headers: { 'X-CSRF-Token': csrf },
       data: { serviceItemId: item.id, description, answers },
     });
@@ -123,15 +117,18 @@ describe('admin web: orders', () => {
     const placed = await residentOrders(description);
     const api = async (phone: string) => {
       const ctx = await newContext();
-      await ctx.request.post(`${baseUrl}/api/v1/auth/login`, { data: { phone, password: 'Demo@2026' } });
+      await ctx.request.post(`${e2e.baseUrl}/api/v1/auth/login`, { data: { phone, password: 'Demo@2026' } });
       const csrf = (await ctx.cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
       return {
         ctx,
         post: async (path: string, data: Record<string, unknown> = {}) => {
-          const res = await ctx.request.post(`${baseUrl}/api/v1${path}`, { headers: { 'X-CSRF-Token': csrf }, data });
+          const res = await ctx.request.post(`${e2e.baseUrl}/api/v1${path}`, {
+            headers: { 'X-CSRF-Token': csrf },
+            data,
+          });
           expect(res.status(), await res.text()).toBe(200);
         },
-        get: async (path: string) => (await ctx.request.get(`${baseUrl}/api/v1${path}`)).json(),
+        get: async (path: string) => (await ctx.request.get(`${e2e.baseUrl}/api/v1${path}`)).json(),
       };
     };
     const admin = await api('13800000002');
@@ -141,7 +138,7 @@ describe('admin web: orders', () => {
     await volunteer.post(`/orders/${placed.id}/accept`);
 
     const page = await signIn('13800000002');
-    await page.goto(`${baseUrl}/admin/orders/${placed.id}`);
+    await page.goto(`${e2e.baseUrl}/admin/orders/${placed.id}`);
     await expect.poll(() => page.locator('[data-test=order-state]').textContent()).toBe('已接单');
     // 派单对象: 志愿者李志愿, the word 志愿者 once
     expect(((await page.locator('[data-test=order-target]').locator('..').textContent()) ?? '').trim()).toBe(

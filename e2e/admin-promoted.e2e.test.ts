@@ -3,27 +3,18 @@
  * the town's activity plan, follows the answer's link to the plan, sees the entry in its month marked as coming from
  * the survey (its name, how many answers), and follows the entry's link back to the survey's summary.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { useBrowser } from './browser.js';
 import { adminPage } from './session.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const e2e = useBrowser();
 
 type Page<T> = { items: T[]; total: number };
 
 describe('admin 需求排查 转为活动计划', () => {
   it('a promoted plan entry shows in its month with the survey, and links both ways', async () => {
-    const page = await adminPage(browser, baseUrl, '13800000003');
-    const get = async <T>(path: string) => (await (await page.request.get(`${baseUrl}/api/v1${path}`)).json()) as T;
+    const page = await adminPage(e2e.browser, e2e.baseUrl, '13800000003');
+    const get = async <T>(path: string) => (await (await page.request.get(`${e2e.baseUrl}/api/v1${path}`)).json()) as T;
     const surveys = await get<Page<{ id: string; title: string }>>('/surveys?pageSize=50');
     let found: { survey: { id: string; title: string }; planId: string; month: string; count: number } | null = null;
     for (const s of surveys.items) {
@@ -41,7 +32,7 @@ describe('admin 需求排查 转为活动计划', () => {
     expect(found).not.toBeNull();
     const { survey, planId, month, count } = found!;
 
-    await page.goto(`${baseUrl}/admin/surveys?open=${survey.id}`);
+    await page.goto(`${e2e.baseUrl}/admin/surveys?open=${survey.id}`);
     const drawer = page.locator('[data-test="survey-detail"]');
     await drawer.locator('#tab-responses').click();
     const link = drawer.locator('[data-test="survey-plan-link"]').first();

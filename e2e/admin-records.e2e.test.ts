@@ -3,22 +3,14 @@
  * in an activity held yesterday with one volunteer from the paper sign-in sheet, saves it, sees the hours credited in
  * the summary, and finds the activity in the list marked 补录 (ended, counted like any held activity).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useBrowser } from './browser.js';
 import { adminPage } from './session.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
-const signIn = (phone: string): Promise<Page> => adminPage(browser, baseUrl, phone);
+const signIn = (phone: string): Promise<Page> => adminPage(e2e.browser, e2e.baseUrl, phone);
 
 /** 2026年3月5日 09:00 as the date pickers show and read it (Asia/Shanghai, the browser's zone here). */
 function pickerText(d: Date): string {
@@ -38,7 +30,7 @@ function pickerText(d: Date): string {
 describe('admin 补录活动', () => {
   it('a station admin records a held activity with one attendee and sees it in the list marked 补录', async () => {
     const page = await signIn('13800000004');
-    const vols = (await (await page.request.get(`${baseUrl}/api/v1/volunteers?pageSize=1`)).json()) as {
+    const vols = (await (await page.request.get(`${e2e.baseUrl}/api/v1/volunteers?pageSize=1`)).json()) as {
       items: { id: string; name: string; volunteerNo: string }[];
     };
     expect(vols.items.length).toBe(1);
@@ -48,7 +40,7 @@ describe('admin 补录活动', () => {
     const start = new Date(Math.floor((Date.now() + 8 * 3600_000) / 86400_000) * 86400_000 - 86400_000 + 3600_000);
     const end = new Date(start.getTime() + 2.5 * 3600_000);
 
-    await page.goto(`${baseUrl}/admin/activities`);
+    await page.goto(`${e2e.baseUrl}/admin/activities`);
     await page.locator('[data-test="record-open"]').click();
     await page.waitForURL((url) => url.pathname.endsWith('/admin/activities/record'));
     const form = page.locator('[data-test="record-form"]');
@@ -77,7 +69,7 @@ describe('admin 补录活动', () => {
     await expect.poll(() => settled.innerText()).toContain(volunteer.name);
     await expect.poll(() => settled.innerText()).toContain('2.5 小时');
 
-    await page.goto(`${baseUrl}/admin/activities`);
+    await page.goto(`${e2e.baseUrl}/admin/activities`);
     await page.getByPlaceholder('活动名称、主题或地点').fill(title);
     await page.getByRole('button', { name: '查询' }).click();
     const listed = page.locator('[data-test="activity-table"] .el-table__body tr', { hasText: title });

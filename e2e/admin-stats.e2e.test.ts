@@ -2,35 +2,34 @@
  * 统计分析 (issue #12, web): the page shows the figures of the caller's region with the period in the address, and a
  * figure opens the rows behind it; as many rows as the figure says.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 const digits = (text: string): number => Number(text.replace(/[^\d.]/g, ''));
 
-let browser: Browser;
 let page: Page;
 beforeAll(async () => {
   if (!chromiumPath()) return;
-  browser = await launchBrowser();
   page = await (
-    await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+    await e2e.browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    })
   ).newPage();
   page.setDefaultTimeout(20_000);
-  await page.goto(`${baseUrl}/admin/login`);
+  await page.goto(`${e2e.baseUrl}/admin/login`);
   await page.getByPlaceholder('请输入手机号').fill('13800000001');
   await page.getByPlaceholder('请输入密码').fill('Demo@2026');
   await page.locator('button.submit').click();
   await page.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 
 describe.skipIf(!chromiumPath())('admin statistics', () => {
   it('shows the figures and a drill-down whose row count equals the figure', async () => {
-    await page.goto(`${baseUrl}/admin/stats`);
+    await page.goto(`${e2e.baseUrl}/admin/stats`);
     const card = page.locator('[data-test="figure-activities.total"]');
     await card.waitFor();
     // the period and the region are in the address, so the link reproduces the view

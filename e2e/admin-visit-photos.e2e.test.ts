@@ -2,25 +2,16 @@
  * 走访记录 in the admin web: a station admin logs a visit with a photo (through the API, as the H5 does), opens it
  * from the visit list, sees the photo as a thumbnail in the detail and opens the full image with a click.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { useBrowser } from './browser.js';
 import { adminPage } from './session.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const e2e = useBrowser();
 
 describe('admin 走访详情', () => {
   it('shows the visit photos as thumbnails and opens the full image on click', async () => {
-    const page = await adminPage(browser, baseUrl, '13800000004');
-    const api = `${baseUrl}/api/v1`;
+    const page = await adminPage(e2e.browser, e2e.baseUrl, '13800000004');
+    const api = `${e2e.baseUrl}/api/v1`;
     const visits = (await (await page.request.get(`${api}/visits?pageSize=1`)).json()) as {
       items: { householdId: string; headName: string }[];
     };
@@ -50,7 +41,7 @@ describe('admin 走访详情', () => {
     });
     expect(created.status()).toBe(201);
 
-    await page.goto(`${baseUrl}/admin/visits`);
+    await page.goto(`${e2e.baseUrl}/admin/visits`);
     const row = page.locator('[data-test="visit-table"] .el-table__body tr').filter({ hasText: note }).first();
     await row.locator('[data-test="visit-thumbs"] img').waitFor();
     await row.locator('[data-test="visit-open"]').click();

@@ -9,13 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
-let browser: Browser;
 let page: Page;
 let tmpDir: string;
 
@@ -46,8 +45,7 @@ const initials = `o${i1}${i2}`;
 const registeredId = idNumber('411523', `19${70 + rnd(25)}0${1 + rnd(9)}1${rnd(9)}`, rnd(1000));
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  const context = await browser.newContext({
+  const context = await e2e.browser.newContext({
     viewport: { width: 1440, height: 900 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
@@ -59,7 +57,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
@@ -74,7 +71,7 @@ async function expandNode(popper: Locator, label: string): Promise<void> {
 
 describe('admin volunteers', () => {
   it('signs in and opens 志愿者 under the 队伍 menu group', async () => {
-    await page.goto(`${baseUrl}/admin/login`);
+    await page.goto(`${e2e.baseUrl}/admin/login`);
     await page.getByPlaceholder('请输入手机号').fill('13800000001');
     await page.getByPlaceholder('请输入密码').fill('Demo@2026');
     await page.locator('button.submit').click();
@@ -195,7 +192,7 @@ describe('admin volunteers', () => {
     await report.waitFor();
     const href = await report.getAttribute('href');
     expect(href).toMatch(/^\/api\/v1\/files\//);
-    const res = await page.request.get(`${baseUrl}${href}`);
+    const res = await page.request.get(`${e2e.baseUrl}${href}`);
     expect(res.ok()).toBe(true);
 
     // a file that is not a workbook is refused before any job starts, with the server's reason
@@ -208,7 +205,7 @@ describe('admin volunteers', () => {
     await dialog.getByRole('button', { name: '取消' }).click();
 
     // the merged person is still one volunteer, now with the imported category
-    const list = await page.request.get(`${baseUrl}/api/v1/volunteers?page=1&pageSize=20&q=${registeredId}`);
+    const list = await page.request.get(`${e2e.baseUrl}/api/v1/volunteers?page=1&pageSize=20&q=${registeredId}`);
     const body = (await list.json()) as { items: { name: string; source: string }[]; total: number };
     expect(body.total).toBe(1);
     expect(body.items[0].name).toBe(name);

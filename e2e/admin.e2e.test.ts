@@ -3,18 +3,16 @@
  * 阵地管理, registers a new 点 in a village of 新集镇 through the drawer form, and finds it in the list.
  * The e2e vitest config starts the server and sets E2E_BASE_URL.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  const context = await browser.newContext({
+  const context = await e2e.browser.newContext({
     viewport: { width: 1440, height: 900 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
@@ -22,10 +20,6 @@ beforeAll(async () => {
   page = await context.newPage();
   page.setDefaultTimeout(15_000);
 }, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** Opens a tree node of the region picker's dropdown by clicking its expand arrow. */
 async function expandNode(popper: Locator, name: string): Promise<void> {
@@ -39,7 +33,7 @@ async function expandNode(popper: Locator, name: string): Promise<void> {
 
 describe('admin web', () => {
   it('the county admin logs in through the form and sees the Chinese title and menu', async () => {
-    await page.goto(`${baseUrl}/admin/`);
+    await page.goto(`${e2e.baseUrl}/admin/`);
     await page.waitForURL(/\/admin\/login/);
     expect(await page.title()).toContain('文明实践云');
 
@@ -109,7 +103,7 @@ describe('admin web', () => {
     expect(text).toContain(villageName);
 
     // And the server agrees (the page's session cookie authenticates the request).
-    const res = await page.request.get(`${baseUrl}/api/v1/sites?page=1&pageSize=20&q=${encodeURIComponent(name)}`);
+    const res = await page.request.get(`${e2e.baseUrl}/api/v1/sites?page=1&pageSize=20&q=${encodeURIComponent(name)}`);
     expect(res.ok()).toBe(true);
     const body = (await res.json()) as { items: { name: string; kind: string }[] };
     expect(body.items.some((s) => s.name === name && s.kind === 'point')).toBe(true);

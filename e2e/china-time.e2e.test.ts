@@ -4,23 +4,15 @@
  * its China time, the detail pages show the China times, and the edit form shows them in its picker and saves them
  * back unchanged.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 const ZONE = 'America/Los_Angeles';
 
-let browser: Browser;
-beforeAll(async () => {
-  if (chromiumPath()) browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
 async function login(phone: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+  const res = await fetch(`${e2e.baseUrl}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ phone, password: 'Demo@2026' }),
@@ -29,7 +21,7 @@ async function login(phone: string): Promise<string> {
 }
 
 async function api<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+  const res = await fetch(`${e2e.baseUrl}/api/v1${path}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
@@ -48,7 +40,7 @@ function chinaDay(n: number): string {
 }
 
 async function signedIn(phone: string, mobile = false): Promise<BrowserContext> {
-  const context = await browser.newContext(
+  const context = await e2e.browser.newContext(
     mobile
       ? { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: ZONE }
       : { viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: ZONE },
@@ -57,13 +49,13 @@ async function signedIn(phone: string, mobile = false): Promise<BrowserContext> 
   // the browser really is in Los Angeles
   expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe(ZONE);
   if (mobile) {
-    await page.goto(`${baseUrl}/m/login`);
+    await page.goto(`${e2e.baseUrl}/m/login`);
     await page.getByTestId('login-phone').locator('input').fill(phone);
     await page.getByTestId('login-password').locator('input').fill('Demo@2026');
     await page.getByTestId('login-submit').click();
     await page.waitForURL((url) => !url.pathname.startsWith('/m/login'));
   } else {
-    await page.goto(`${baseUrl}/admin/login`);
+    await page.goto(`${e2e.baseUrl}/admin/login`);
     await page.getByPlaceholder('请输入手机号').fill(phone);
     await page.getByPlaceholder('请输入密码').fill('Demo@2026');
     await page.locator('button.submit').click();
@@ -96,7 +88,7 @@ describe.skipIf(!chromiumPath())('China time in a browser in Los Angeles', () =>
     const adminContext = await signedIn('13800000001');
     const page = await adminContext.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(`${baseUrl}/admin/activity-calendar`);
+    await page.goto(`${e2e.baseUrl}/admin/activity-calendar`);
     const calendar = page.locator('[data-test="activity-calendar"]');
     const [y, m, d] = day.split('-').map(Number);
     // the calendar opens on China's month (and goes to the next one when the day is in it)
@@ -112,7 +104,7 @@ describe.skipIf(!chromiumPath())('China time in a browser in Los Angeles', () =>
     await page.screenshot({ path: '.tmp/screenshots/china-time-calendar.png', fullPage: true });
 
     // the detail says the China day and time; the edit form shows them and saves them back unchanged
-    await page.goto(`${baseUrl}/admin/activities/${act.id}`);
+    await page.goto(`${e2e.baseUrl}/admin/activities/${act.id}`);
     await expect.poll(() => page.locator('.page').first().innerText()).toContain(`${y}年${m}月${d}日 09:30–11:30`);
     await page.getByRole('button', { name: '编辑' }).click();
     const start = page.locator('.el-drawer .el-date-editor input').first();
@@ -127,13 +119,13 @@ describe.skipIf(!chromiumPath())('China time in a browser in Los Angeles', () =>
     // the H5 shows the same China times
     const mobileContext = await signedIn('13800000005', true);
     const h5 = await mobileContext.newPage();
-    await h5.goto(`${baseUrl}/m/activities/${act.id}`);
+    await h5.goto(`${e2e.baseUrl}/m/activities/${act.id}`);
     await expect.poll(() => h5.getByTestId('detail-title').innerText()).toContain(title);
     const time = h5.locator('.info', { hasText: '时间' });
     await expect.poll(() => time.innerText()).toContain(`${m}月${d}日`);
     expect(await time.innerText()).toContain('09:30–11:30');
     // the list that loads on scroll (the shared paged list), for a look
-    await h5.goto(`${baseUrl}/m/activity`);
+    await h5.goto(`${e2e.baseUrl}/m/activity`);
     await h5.locator('.activity-card').first().waitFor();
     await h5.screenshot({ path: '.tmp/screenshots/mobile-activity-list.png' });
     await mobileContext.close();

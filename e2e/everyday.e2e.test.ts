@@ -6,30 +6,25 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 import { repoRoot } from './server.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 const PASSWORD = 'Demo@2026';
 const SHOTS = path.join(repoRoot, '.tmp/screenshots/walk');
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-let browser: Browser;
 const contexts = new Map<string, BrowserContext>();
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 
 async function newContext(mobile: boolean): Promise<BrowserContext> {
-  return browser.newContext({
+  return e2e.browser.newContext({
     viewport: mobile ? { width: 390, height: 844 } : { width: 1440, height: 900 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
@@ -42,7 +37,7 @@ async function signedIn(phone: string, mobile: boolean): Promise<BrowserContext>
   const known = contexts.get(key);
   if (known) return known;
   const context = await newContext(mobile);
-  const res = await context.request.post(`${baseUrl}/api/v1/auth/login`, { data: { phone, password: PASSWORD } });
+  const res = await context.request.post(`${e2e.baseUrl}/api/v1/auth/login`, { data: { phone, password: PASSWORD } });
   expect(res.status(), phone).toBe(200);
   contexts.set(key, context);
   return context;
@@ -52,7 +47,7 @@ const tokens = new Map<string, string>();
 async function api(phone: string, method: string, url: string, body?: unknown): Promise<Json> {
   let token = tokens.get(phone);
   if (!token) {
-    const r = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    const r = await fetch(`${e2e.baseUrl}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ phone, password: PASSWORD }),
@@ -60,7 +55,7 @@ async function api(phone: string, method: string, url: string, body?: unknown): 
     token = ((await r.json()) as Json).token as string;
     tokens.set(phone, token);
   }
-  const r = await fetch(`${baseUrl}/api/v1${url}`, {
+  const r = await fetch(`${e2e.baseUrl}/api/v1${url}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
@@ -87,7 +82,7 @@ describe.skipIf(!chromiumPath())('the admin is for staff', () => {
   it('a resident who signs in to /admin/ is told it is for staff, sees no menu and is offered /m/', async () => {
     const context = await newContext(false);
     const page = await context.newPage();
-    await page.goto(`${baseUrl}/admin/login`);
+    await page.goto(`${e2e.baseUrl}/admin/login`);
     await page.getByPlaceholder('请输入手机号').fill('13800000007');
     await page.getByPlaceholder('请输入密码').fill(PASSWORD);
     await page.locator('button.submit').click();
@@ -95,7 +90,7 @@ describe.skipIf(!chromiumPath())('the admin is for staff', () => {
     await page.getByText('管理后台仅供工作人员使用').waitFor();
     expect(await page.locator('.el-menu').count()).toBe(0);
     // every admin address leads back here
-    await page.goto(`${baseUrl}/admin/orders`);
+    await page.goto(`${e2e.baseUrl}/admin/orders`);
     await page.waitForURL(/\/admin\/staff-only/);
     await page.screenshot({ path: path.join(SHOTS, 'admin-staff-only.png') });
     await page.getByRole('link', { name: '前往手机端' }).click();
@@ -111,7 +106,7 @@ describe.skipIf(!chromiumPath())('the admin is for staff', () => {
     ] as const) {
       const context = await signedIn(phone, false);
       const page = await context.newPage();
-      await page.goto(`${baseUrl}/admin/`);
+      await page.goto(`${e2e.baseUrl}/admin/`);
       await settle(page);
       expect(new URL(page.url()).pathname === '/admin/staff-only', phone).toBe(staffOnly);
       expect((await page.locator('.el-menu').count()) > 0, phone).toBe(!staffOnly);
@@ -139,13 +134,13 @@ describe.skipIf(!chromiumPath())('a password chosen by staff is changed at first
     await newAccount('13700000031', 'resident');
     const context = await newContext(true);
     const page = await context.newPage();
-    await page.goto(`${baseUrl}/m/login`);
+    await page.goto(`${e2e.baseUrl}/m/login`);
     await page.getByTestId('login-phone').locator('input').fill('13700000031');
     await page.getByTestId('login-password').locator('input').fill('Staff@2026');
     await page.getByTestId('login-submit').click();
     await page.waitForURL(/\/m\/password/);
     await page.getByTestId('password-required').waitFor();
-    await page.goto(`${baseUrl}/m/orders/mine`);
+    await page.goto(`${e2e.baseUrl}/m/orders/mine`);
     await page.waitForURL(/\/m\/password/);
     await page.screenshot({ path: path.join(SHOTS, 'm-password-required.png') });
     await page.getByTestId('password-old').locator('input').fill('Staff@2026');
@@ -154,7 +149,7 @@ describe.skipIf(!chromiumPath())('a password chosen by staff is changed at first
     await page.getByTestId('password-submit').click();
     await page.waitForURL(/\/m\/$/);
     await page.getByTestId('home-greeting').waitFor();
-    await page.goto(`${baseUrl}/m/mine`);
+    await page.goto(`${e2e.baseUrl}/m/mine`);
     await page.getByTestId('mine-password').waitFor();
     await context.close();
   });
@@ -163,14 +158,14 @@ describe.skipIf(!chromiumPath())('a password chosen by staff is changed at first
     await newAccount('13700000032', 'station_admin');
     const context = await newContext(false);
     const page = await context.newPage();
-    await page.goto(`${baseUrl}/admin/login`);
+    await page.goto(`${e2e.baseUrl}/admin/login`);
     await page.getByPlaceholder('请输入手机号').fill('13700000032');
     await page.getByPlaceholder('请输入密码').fill('Staff@2026');
     await page.locator('button.submit').click();
     await page.waitForURL(/\/admin\/password/);
     await page.getByText('您的密码是管理员设置的').waitFor();
     expect(await page.locator('.el-menu-item').count()).toBe(0);
-    await page.goto(`${baseUrl}/admin/sites`);
+    await page.goto(`${e2e.baseUrl}/admin/sites`);
     await page.waitForURL(/\/admin\/password/);
     await page.screenshot({ path: path.join(SHOTS, 'admin-password-required.png') });
     await page.getByPlaceholder('请输入当前使用的密码').fill('Staff@2026');
@@ -267,7 +262,7 @@ async function walk(app: 'admin' | 'm', route: string, who: string[]): Promise<v
   for (const phone of who) {
     const page = await (await signedIn(phone, app === 'm')).newPage();
     try {
-      await page.goto(`${baseUrl}${target}`);
+      await page.goto(`${e2e.baseUrl}${target}`);
       await settle(page);
       const at = new URL(page.url()).pathname;
       if (at === '/admin/403' && phone !== who.at(-1)) continue; // someone else may see it
@@ -314,17 +309,17 @@ describe.skipIf(!chromiumPath())('no raw codes on screen', () => {
 describe('the apps bring their own icons', () => {
   it('admin, H5 and screen each have a favicon, and no stylesheet loads a font or image from an outside host', async () => {
     for (const app of ['/admin/', '/m/', '/screen/']) {
-      const html = await (await fetch(`${baseUrl}${app}`)).text();
+      const html = await (await fetch(`${e2e.baseUrl}${app}`)).text();
       const icon = /<link rel="icon"[^>]*href="([^"]+)"/.exec(html)?.[1];
       expect(icon, app).toBeTruthy();
       if (icon!.startsWith('data:')) expect(decodeURIComponent(icon!), app).toContain('svg');
       else {
-        const res = await fetch(new URL(icon!, `${baseUrl}${app}`));
+        const res = await fetch(new URL(icon!, `${e2e.baseUrl}${app}`));
         expect(res.status, `${app} ${icon}`).toBe(200);
         expect(await res.text()).toContain('<svg');
       }
       for (const [, href] of html.matchAll(/<link rel="stylesheet"[^>]*href="([^"]+)"/g)) {
-        const css = await (await fetch(new URL(href, `${baseUrl}${app}`))).text();
+        const css = await (await fetch(new URL(href, `${e2e.baseUrl}${app}`))).text();
         expect(css.match(/url\(\s*["']?(?:https?:)?\/\/[^)]*\)/g) ?? [], `${app} ${href}`).toEqual([]);
       }
     }

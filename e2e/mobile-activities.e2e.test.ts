@@ -5,18 +5,17 @@
  * behind another resident, is promoted and checks in by QR; 我的活动 lists it. A certificate issued for the volunteer
  * verifies on the public page without sign-in.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
 async function api<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+  const res = await fetch(`${e2e.baseUrl}/api/v1${path}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
@@ -30,7 +29,7 @@ async function api<T>(token: string, method: string, path: string, body?: unknow
 }
 
 async function login(phone: string) {
-  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+  const res = await fetch(`${e2e.baseUrl}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ phone, password: 'Demo@2026' }),
@@ -49,14 +48,9 @@ const mobile = {
 
 beforeAll(async () => {
   if (!chromiumPath()) return;
-  browser = await launchBrowser();
-  context = await browser.newContext(mobile);
+  context = await e2e.browser.newContext(mobile);
   page = await context.newPage();
 }, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
   it('a volunteer signs up in the H5 and checks in through the QR link', async () => {
@@ -77,7 +71,7 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
     const { code } = await api<{ code: string }>(admin, 'GET', `/activities/${act.id}`);
     expect(code).toMatch(/^\d{6}$/);
 
-    await page.goto(`${baseUrl}/m/login?redirect=/activities/${act.id}`);
+    await page.goto(`${e2e.baseUrl}/m/login?redirect=/activities/${act.id}`);
     await page.getByTestId('login-phone').locator('input').fill('13800000005');
     await page.getByTestId('login-password').locator('input').fill('Demo@2026');
     await page.getByTestId('login-submit').click();
@@ -91,9 +85,9 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
     await expect.poll(() => page.getByTestId('detail-seats').innerText()).toContain('已报名 1 人');
 
     // the QR code on the projector opens this page; one tap checks in
-    await page.goto(`${baseUrl}/m/activities/${act.id}/checkin?code=${code}`);
+    await page.goto(`${e2e.baseUrl}/m/activities/${act.id}/checkin?code=${code}`);
     await page.getByTestId('checkin-submit').click();
-    await page.goto(`${baseUrl}/m/activities/${act.id}`);
+    await page.goto(`${e2e.baseUrl}/m/activities/${act.id}`);
     await expect.poll(() => page.getByTestId('my-status').innerText(), { timeout: 15_000 }).toContain('已签到');
 
     // and the organiser's list shows the check-in
@@ -127,8 +121,8 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
     await api(admin, 'POST', `/activities/${act.id}/publish`, {});
     const { code } = await api<{ code: string }>(admin, 'GET', `/activities/${act.id}`);
 
-    const rp = await (await browser.newContext(mobile)).newPage();
-    await rp.goto(`${baseUrl}/m/login?redirect=/activities/${act.id}`);
+    const rp = await (await e2e.browser.newContext(mobile)).newPage();
+    await rp.goto(`${e2e.baseUrl}/m/login?redirect=/activities/${act.id}`);
     await rp.getByTestId('login-phone').locator('input').fill('13800000007');
     await rp.getByTestId('login-password').locator('input').fill('Demo@2026');
     await rp.getByTestId('login-submit').click();
@@ -164,14 +158,14 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
 
     // he withdraws: she is promoted, and checks in with the QR link
     await api(other, 'DELETE', `/activities/${act.id}/participants/me`);
-    await rp.goto(`${baseUrl}/m/activities/${act.id}/checkin?code=${code}`);
+    await rp.goto(`${e2e.baseUrl}/m/activities/${act.id}/checkin?code=${code}`);
     await rp.getByTestId('checkin-submit').click();
     await expect.poll(() => rp.getByTestId('check-result').innerText(), { timeout: 15_000 }).toContain('签到成功');
-    await rp.goto(`${baseUrl}/m/activities/${act.id}`);
+    await rp.goto(`${e2e.baseUrl}/m/activities/${act.id}`);
     await expect.poll(() => rp.getByTestId('my-place').innerText(), { timeout: 15_000 }).toContain('已签到');
     await rp.screenshot({ path: '.tmp/screenshots/mobile-resident-checked-in.png' });
 
-    await rp.goto(`${baseUrl}/m/activities/mine`);
+    await rp.goto(`${e2e.baseUrl}/m/activities/mine`);
     // one row: the withdrawn place is not listed, the place held now is
     await expect.poll(() => rp.getByText(title).count(), { timeout: 15_000 }).toBe(1);
     expect(await rp.getByTestId('row-kind-place').first().innerText()).toBe('报名参加');
@@ -197,13 +191,13 @@ describe.skipIf(!chromiumPath())('mobile H5 活动', () => {
       from: `${year - 1}-01-01`,
       to: new Date().toISOString().slice(0, 10),
     });
-    const anonymous = await browser.newContext(mobile);
+    const anonymous = await e2e.browser.newContext(mobile);
     const p = await anonymous.newPage();
-    await p.goto(`${baseUrl}/m/verify/${cert.verifyCode}`);
+    await p.goto(`${e2e.baseUrl}/m/verify/${cert.verifyCode}`);
     await expect.poll(() => p.getByTestId('verify-result').innerText(), { timeout: 15_000 }).toContain('证明有效');
     expect(await p.getByTestId('verify-number').innerText()).toBe(cert.number);
     expect(await p.getByTestId('verify-name').innerText()).toMatch(/^李\*/);
-    await p.goto(`${baseUrl}/m/verify/not-a-real-code-123`);
+    await p.goto(`${e2e.baseUrl}/m/verify/not-a-real-code-123`);
     await p.getByTestId('verify-missing').waitFor({ timeout: 15_000 });
     await anonymous.close();
   }, 90_000);

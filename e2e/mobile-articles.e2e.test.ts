@@ -2,12 +2,12 @@
  * The H5 columns choose their county and place: a guest follows a link naming the county (?county=); a signed-in
  * resident sees their own county and may narrow the list to their town (本镇) or village (本村), 全县 by default.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { useBrowser } from './browser.js';
 import { signedInContext } from './session.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 const PHONE: BrowserContextOptions = {
   viewport: { width: 375, height: 740 },
   isMobile: true,
@@ -15,14 +15,6 @@ const PHONE: BrowserContextOptions = {
   locale: 'zh-CN',
   timezoneId: 'Asia/Shanghai',
 };
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** The query of every public article list the page asks for, in order. */
 function listRequests(page: Page): URLSearchParams[] {
@@ -37,29 +29,29 @@ const titles = (page: Page) => page.getByTestId('article-card').locator('strong'
 
 describe('H5 columns: county from the link or the account, 本村/本镇/全县', () => {
   it('a guest reads the county the link names, with no place switch', async () => {
-    const page = await (await browser.newContext(PHONE)).newPage();
+    const page = await (await e2e.browser.newContext(PHONE)).newPage();
     const asked = listRequests(page);
-    await page.goto(`${baseUrl}/m/articles?county=411523`);
+    await page.goto(`${e2e.baseUrl}/m/articles?county=411523`);
     await page.getByTestId('article-card').first().waitFor();
     expect(asked.at(-1)?.get('county')).toBe('411523');
     expect(asked.at(-1)?.get('regionCode')).toBeNull();
     expect(await page.getByTestId('article-reach').count()).toBe(0);
     // the home's news follows the link too
-    await page.goto(`${baseUrl}/m/?county=411523`);
+    await page.goto(`${e2e.baseUrl}/m/?county=411523`);
     await page.getByTestId('home-news').waitFor();
     await expect.poll(() => asked.at(-1)?.get('county')).toBe('411523');
     await page.context().close();
   }, 60_000);
 
   it('a resident sees their county, 全县 first, and narrows to their town and village', async () => {
-    const context = await signedInContext(browser, baseUrl, '13800000007', PHONE);
-    const me = (await (await context.request.get(`${baseUrl}/api/v1/me`)).json()) as {
+    const context = await signedInContext(e2e.browser, e2e.baseUrl, '13800000007', PHONE);
+    const me = (await (await context.request.get(`${e2e.baseUrl}/api/v1/me`)).json()) as {
       regionCode: string;
       regionName: string;
     };
     const page = await context.newPage();
     const asked = listRequests(page);
-    await page.goto(`${baseUrl}/m/articles`);
+    await page.goto(`${e2e.baseUrl}/m/articles`);
     const reach = page.getByTestId('article-reach');
     await reach.waitFor();
     const labels = await reach.getByRole('tab').allInnerTexts();
@@ -72,7 +64,7 @@ describe('H5 columns: county from the link or the account, 本村/本镇/全县'
     const expectList = async (regionCode: string) => {
       const api = (await (
         await context.request.get(
-          `${baseUrl}/api/v1/public/articles?county=${regionCode.slice(0, 6)}&regionCode=${regionCode}&pageSize=10`,
+          `${e2e.baseUrl}/api/v1/public/articles?county=${regionCode.slice(0, 6)}&regionCode=${regionCode}&pageSize=10`,
         )
       ).json()) as { items: { title: string }[] };
       await expect.poll(() => asked.at(-1)?.get('regionCode')).toBe(regionCode);

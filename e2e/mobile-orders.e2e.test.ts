@@ -3,19 +3,17 @@
  * submits, lands on the order page, and finds the order in 我的点单 as 待派单. The e2e vitest config starts the
  * server and sets E2E_BASE_URL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { APIRequestContext, BrowserContext, Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   if (!chromiumPath()) return;
-  browser = await launchBrowser();
-  const context = await browser.newContext({
+  const context = await e2e.browser.newContext({
     viewport: { width: 375, height: 667 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -26,13 +24,9 @@ beforeAll(async () => {
   page = await context.newPage();
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-});
-
 describe.skipIf(!chromiumPath())('mobile H5 点单', () => {
   it('a resident orders an item without extra fields and sees it in 我的点单 as 待派单', async () => {
-    await page.goto(`${baseUrl}/m/login?redirect=/order`);
+    await page.goto(`${e2e.baseUrl}/m/login?redirect=/order`);
     await page.getByTestId('login-phone').locator('input').fill('13800000007');
     await page.getByTestId('login-password').locator('input').fill('Demo@2026');
     await page.getByTestId('login-submit').click();
@@ -59,7 +53,7 @@ describe.skipIf(!chromiumPath())('mobile H5 点单', () => {
     expect(await page.getByTestId('action-cancel').count()).toBe(1);
 
     // 我的点单, from the 点单 tab's header.
-    await page.goto(`${baseUrl}/m/order`);
+    await page.goto(`${e2e.baseUrl}/m/order`);
     await page.getByTestId('menu-my-orders').click();
     await page.waitForURL(/\/m\/orders\/mine/);
     const card = page.getByTestId('order-card').filter({ hasText: description });
@@ -71,19 +65,19 @@ describe.skipIf(!chromiumPath())('mobile H5 点单', () => {
 
 /** A signed-in API caller (cookie session + CSRF header), as the apps are. */
 async function apiAs(phone: string): Promise<{ ctx: BrowserContext; post: Post; get: Get }> {
-  const ctx = await browser.newContext();
-  const login = await ctx.request.post(`${baseUrl}/api/v1/auth/login`, { data: { phone, password: 'Demo@2026' } });
+  const ctx = await e2e.browser.newContext();
+  const login = await ctx.request.post(`${e2e.baseUrl}/api/v1/auth/login`, { data: { phone, password: 'Demo@2026' } });
   expect(login.status()).toBe(200);
   const csrf = (await ctx.cookies()).find((c) => c.name === 'wm_csrf')?.value ?? '';
   const r: APIRequestContext = ctx.request;
   return {
     ctx,
     post: async (path, data = {}) => {
-      const res = await r.post(`${baseUrl}/api/v1${path}`, { headers: { 'X-CSRF-Token': csrf }, data });
+      const res = await r.post(`${e2e.baseUrl}/api/v1${path}`, { headers: { 'X-CSRF-Token': csrf }, data });
       expect(res.status(), await res.text()).toBeLessThan(300);
       return res.json();
     },
-    get: async (path) => (await r.get(`${baseUrl}/api/v1${path}`)).json(),
+    get: async (path) => (await r.get(`${e2e.baseUrl}/api/v1${path}`)).json(),
   };
 }
 type Post = (path: string, data?: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -91,7 +85,7 @@ type Get = (path: string) => Promise<Record<string, unknown>>;
 
 /** A phone-sized page signed in to the H5. */
 async function mobileAs(phone: string): Promise<Page> {
-  const ctx = await browser.newContext({
+  const ctx = await e2e.browser.newContext({
     viewport: { width: 375, height: 667 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -101,7 +95,7 @@ async function mobileAs(phone: string): Promise<Page> {
   });
   const p = await ctx.newPage();
   p.setDefaultTimeout(15_000);
-  await p.goto(`${baseUrl}/m/login?redirect=/mine`);
+  await p.goto(`${e2e.baseUrl}/m/login?redirect=/mine`);
   await p.getByTestId('login-phone').locator('input').fill(phone);
   await p.getByTestId('login-password').locator('input').fill('Demo@2026');
   await p.getByTestId('login-submit').click();
@@ -124,7 +118,7 @@ describe.skipIf(!chromiumPath())('mobile H5: reaching each other', () => {
 
     // the volunteer: the masked number, one tap shows it, then 拨打 is a tel: link
     const v = await mobileAs('13800000005');
-    await v.goto(`${baseUrl}/m/orders/${order.id}`);
+    await v.goto(`${e2e.baseUrl}/m/orders/${order.id}`);
     await expect.poll(() => v.getByTestId('contact-phone-value').innerText()).toBe('138****0007');
     expect(await v.getByTestId('call-phone').count()).toBe(0);
     await v.getByTestId('reveal-phone').click();
@@ -135,7 +129,7 @@ describe.skipIf(!chromiumPath())('mobile H5: reaching each other', () => {
 
     // the resident: the volunteer's name and masked number
     const r = await mobileAs('13800000007');
-    await r.goto(`${baseUrl}/m/orders/${order.id}`);
+    await r.goto(`${e2e.baseUrl}/m/orders/${order.id}`);
     const acceptor = r.getByTestId('detail-acceptor');
     await expect.poll(() => acceptor.innerText()).toContain('李志愿');
     expect(await acceptor.innerText()).toContain('138****0005');
@@ -144,10 +138,10 @@ describe.skipIf(!chromiumPath())('mobile H5: reaching each other', () => {
 
     // completed: 已完成 says it waits for a rating, unlike 已关闭; the list carries 去评价, which opens the rating
     await volunteer.post(`/orders/${order.id}/complete`, { summary: '教了两支新舞' });
-    await r.goto(`${baseUrl}/m/orders/${order.id}`);
+    await r.goto(`${e2e.baseUrl}/m/orders/${order.id}`);
     await expect.poll(() => r.getByTestId('state-hint').innerText()).toBe('服务已完成，等待评价');
     expect(await r.getByTestId('contact-phone').count()).toBe(0);
-    await r.goto(`${baseUrl}/m/orders/mine?tab=rate`);
+    await r.goto(`${e2e.baseUrl}/m/orders/mine?tab=rate`);
     const card = r.locator('.order-wrap').filter({ hasText: description });
     await card.waitFor();
     expect(await card.getByTestId('order-state').innerText()).toBe('已完成');

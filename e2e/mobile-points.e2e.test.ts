@@ -3,11 +3,11 @@
  * gets a 6-digit pickup code, and her balance drops by the price; the station admin hands it out with the code
  * through the API. The honour board and the wish wall open without sign-in.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 const mobile = {
   viewport: { width: 375, height: 667 },
   deviceScaleFactor: 2,
@@ -17,16 +17,8 @@ const mobile = {
   timezoneId: 'Asia/Shanghai',
 };
 
-let browser: Browser;
-beforeAll(async () => {
-  if (chromiumPath()) browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
 async function token(phone: string) {
-  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+  const res = await fetch(`${e2e.baseUrl}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ phone, password: 'Demo@2026' }),
@@ -34,7 +26,7 @@ async function token(phone: string) {
   return ((await res.json()) as { token: string }).token;
 }
 async function api<T>(t: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+  const res = await fetch(`${e2e.baseUrl}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${t}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
@@ -45,8 +37,8 @@ async function api<T>(t: string, method: string, path: string, body?: unknown): 
 
 describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
   it('a resident redeems goods for points, gets a pickup code, and staff hand it out with the code', async () => {
-    const page: Page = await (await browser.newContext(mobile)).newPage();
-    await page.goto(`${baseUrl}/m/login?redirect=/shop`);
+    const page: Page = await (await e2e.browser.newContext(mobile)).newPage();
+    await page.goto(`${e2e.baseUrl}/m/login?redirect=/shop`);
     await page.getByTestId('login-phone').locator('input').fill('13800000007');
     await page.getByTestId('login-password').locator('input').fill('Demo@2026');
     await page.getByTestId('login-submit').click();
@@ -117,8 +109,8 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
     expect((await api(station, 'POST', `/wishes/${w.body.id}/publish`, {})).status).toBe(200);
     expect((await api(volunteer, 'POST', `/wishes/${w.body.id}/claim`, {})).status).toBe(201);
 
-    const page: Page = await (await browser.newContext(mobile)).newPage();
-    await page.goto(`${baseUrl}/m/login?redirect=${encodeURIComponent('/wishes/mine?tab=claimed')}`);
+    const page: Page = await (await e2e.browser.newContext(mobile)).newPage();
+    await page.goto(`${e2e.baseUrl}/m/login?redirect=${encodeURIComponent('/wishes/mine?tab=claimed')}`);
     await page.getByTestId('login-phone').locator('input').fill('13800000005');
     await page.getByTestId('login-password').locator('input').fill('Demo@2026');
     await page.getByTestId('login-submit').click();
@@ -137,8 +129,8 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
   }, 90_000);
 
   it('积分公示: objecting needs sign-in; a signed-in resident objects and the claim leaves the notice list', async () => {
-    const page = await (await browser.newContext(mobile)).newPage();
-    await page.goto(`${baseUrl}/m/points/notices`);
+    const page = await (await e2e.browser.newContext(mobile)).newPage();
+    await page.goto(`${e2e.baseUrl}/m/points/notices`);
     await page.getByTestId('points-notice').first().waitFor({ timeout: 15_000 });
     await page.getByTestId('notice-object').first().click();
     await page.waitForURL(/\/m\/login\?redirect=/);
@@ -155,20 +147,20 @@ describe.skipIf(!chromiumPath())('mobile H5 积分', () => {
   }, 90_000);
 
   it('the honour board and the wish wall open without sign-in', async () => {
-    const page = await (await browser.newContext(mobile)).newPage();
-    await page.goto(`${baseUrl}/m/honors`);
+    const page = await (await e2e.browser.newContext(mobile)).newPage();
+    await page.goto(`${e2e.baseUrl}/m/honors`);
     await page.getByTestId('honor-card').first().waitFor({ timeout: 15_000 });
     expect(page.url()).toMatch(/\/m\/honors$/);
     expect(await page.getByTestId('honor-card').count()).toBeGreaterThan(0);
-    await page.goto(`${baseUrl}/m/wishes`);
+    await page.goto(`${e2e.baseUrl}/m/wishes`);
     await page.getByTestId('wish-card').first().waitFor({ timeout: 15_000 });
     expect(page.url()).toMatch(/\/m\/wishes$/);
     expect(await page.locator('body').innerText()).not.toMatch(/1[3-9]\d{9}/);
   }, 90_000);
 
   it('许个心愿 shows each field’s problem beside it, clears it when the field changes, and keeps what was typed', async () => {
-    const page: Page = await (await browser.newContext(mobile)).newPage();
-    await page.goto(`${baseUrl}/m/login?redirect=/wishes/new`);
+    const page: Page = await (await e2e.browser.newContext(mobile)).newPage();
+    await page.goto(`${e2e.baseUrl}/m/login?redirect=/wishes/new`);
     await page.getByTestId('login-phone').locator('input').fill('13800000007');
     await page.getByTestId('login-password').locator('input').fill('Demo@2026');
     await page.getByTestId('login-submit').click();

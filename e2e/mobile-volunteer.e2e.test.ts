@@ -3,11 +3,11 @@
  * number and that in-person verification is pending, then applies to join a team and sees the request pending.
  * The e2e vitest config starts the server and sets E2E_BASE_URL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
@@ -22,13 +22,11 @@ function randomIdNumber(): string {
   return first17 + CHECK[sum % 11];
 }
 
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   if (!chromiumPath()) return;
-  browser = await launchBrowser();
-  const context = await browser.newContext({
+  const context = await e2e.browser.newContext({
     viewport: { width: 375, height: 667 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -39,13 +37,9 @@ beforeAll(async () => {
   page = await context.newPage();
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-});
-
 describe.skipIf(!chromiumPath())('mobile H5: volunteer registration and teams', () => {
   it('a resident registers as a volunteer, gets a number, and asks to join a team', async () => {
-    await page.goto(`${baseUrl}/m/login`);
+    await page.goto(`${e2e.baseUrl}/m/login`);
     await page.getByTestId('login-phone').locator('input').fill('13800000007');
     await page.getByTestId('login-password').locator('input').fill('Demo@2026');
     await page.getByTestId('login-submit').click();
@@ -109,7 +103,7 @@ describe.skipIf(!chromiumPath())('mobile H5: volunteer registration and teams', 
     expect(await mine.getByTestId('team-pending').innerText()).toContain('待审核');
 
     // The profile shows the number, the masked ID and the pending membership.
-    await page.goto(`${baseUrl}/m/volunteer`);
+    await page.goto(`${e2e.baseUrl}/m/volunteer`);
     await page.getByTestId('profile-no').waitFor();
     expect(await page.getByTestId('profile-unverified').count()).toBe(1);
     expect(await page.getByTestId('profile-id').innerText()).toContain('********');

@@ -2,19 +2,17 @@
  * The mobile H5 end to end: a resident signs in on a phone-sized screen and finds the practice
  * stations near them. The e2e vitest config starts the server and sets E2E_BASE_URL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   if (!chromiumPath()) return;
-  browser = await launchBrowser();
-  const context = await browser.newContext({
+  const context = await e2e.browser.newContext({
     viewport: { width: 375, height: 667 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -25,12 +23,8 @@ beforeAll(async () => {
   page = await context.newPage();
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-});
-
 async function login(phone: string, password: string, startPath = '/m/login'): Promise<void> {
-  await page.goto(`${baseUrl}${startPath}`);
+  await page.goto(`${e2e.baseUrl}${startPath}`);
   await page.getByTestId('login-phone').locator('input').fill(phone);
   await page.getByTestId('login-password').locator('input').fill(password);
   await page.getByTestId('login-submit').click();
@@ -38,7 +32,7 @@ async function login(phone: string, password: string, startPath = '/m/login'): P
 
 describe.skipIf(!chromiumPath())('mobile H5', () => {
   it('a visitor not signed in reads the home and the news; 登录 is offered, ordering asks for it', async () => {
-    await page.goto(`${baseUrl}/m/`);
+    await page.goto(`${e2e.baseUrl}/m/`);
     await page.getByTestId('home-news').waitFor();
     expect(new URL(page.url()).pathname).toBe('/m/');
     expect(await page.getByTestId('home-greeting').innerText()).toBe('您好，欢迎来到文明实践云');
@@ -49,7 +43,7 @@ describe.skipIf(!chromiumPath())('mobile H5', () => {
   }, 30_000);
 
   it('a signed-out visitor to 附近的实践站 is asked to log in first', async () => {
-    await page.goto(`${baseUrl}/m/sites/nearby`);
+    await page.goto(`${e2e.baseUrl}/m/sites/nearby`);
     await page.waitForURL(/\/m\/login\?redirect=/);
     expect(new URL(page.url()).searchParams.get('redirect')).toBe('/sites/nearby');
   }, 30_000);

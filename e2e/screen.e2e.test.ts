@@ -3,31 +3,26 @@
  * without signing in, shows the year's totals and draws its charts, drills down from the county into a town and back;
  * once the link is revoked the screen says so instead of showing data.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumPath, useBrowser } from './browser.js';
 
-const baseUrl = (process.env.E2E_BASE_URL ?? inject('e2eBaseUrl') ?? 'http://localhost:3000').replace(/\/$/, '');
+const e2e = useBrowser();
 const contextOptions = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
 /** The screen's first answer computes a year of figures: under load that takes seconds, not expect.poll's 1 s. */
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000 });
 
-let browser: Browser;
 let admin: Page;
 beforeAll(async () => {
   if (!chromiumPath()) return;
-  browser = await launchBrowser();
-  admin = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, ...contextOptions })).newPage();
+  admin = await (await e2e.browser.newContext({ viewport: { width: 1440, height: 900 }, ...contextOptions })).newPage();
   admin.setDefaultTimeout(15_000);
-  await admin.goto(`${baseUrl}/admin/login`);
+  await admin.goto(`${e2e.baseUrl}/admin/login`);
   await admin.getByPlaceholder('请输入手机号').fill('13800000001');
   await admin.getByPlaceholder('请输入密码').fill('Demo@2026');
   await admin.locator('button.submit').click();
   await admin.waitForURL((url) => !url.pathname.startsWith('/admin/login'));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** The little of a canvas element the check uses (the tests' TypeScript has no DOM library). */
 type Canvas = {
@@ -55,20 +50,20 @@ function drawnPixels(page: Page, selector: string): Promise<number> {
 describe.skipIf(!chromiumPath())('big screen', () => {
   it('shows a display link’s region, drills down into a town and stops when the link is revoked', async () => {
     // 统计 → 大屏展示链接: create one; the full address is shown once
-    await admin.goto(`${baseUrl}/admin/display-links`);
+    await admin.goto(`${e2e.baseUrl}/admin/display-links`);
     await admin.getByRole('button', { name: '新建展示链接' }).click();
     await admin.getByPlaceholder('如：县中心一楼大厅').fill('浏览器测试大厅');
     await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
     const created = admin.getByRole('dialog', { name: '展示链接已生成' });
     await created.waitFor();
     const url = await created.locator('input').inputValue();
-    expect(url).toMatch(new RegExp(`^${baseUrl}/screen/\\?token=.{20,}`));
+    expect(url).toMatch(new RegExp(`^${e2e.baseUrl}/screen/\\?token=.{20,}`));
     await created.getByRole('button', { name: '我已保存' }).click();
     await poll(() => admin.locator('.el-table__body tr', { hasText: '浏览器测试大厅' }).count()).toBe(1);
 
     // the television: no session, only the link
     const screen = await (
-      await browser.newContext({ viewport: { width: 1920, height: 1080 }, ...contextOptions })
+      await e2e.browser.newContext({ viewport: { width: 1920, height: 1080 }, ...contextOptions })
     ).newPage();
     screen.setDefaultTimeout(15_000);
     await screen.goto(url);
@@ -121,9 +116,9 @@ describe.skipIf(!chromiumPath())('big screen', () => {
 
   it('asks a visitor without a session or a link to sign in', async () => {
     const page = await (
-      await browser.newContext({ viewport: { width: 1920, height: 1080 }, ...contextOptions })
+      await e2e.browser.newContext({ viewport: { width: 1920, height: 1080 }, ...contextOptions })
     ).newPage();
-    await page.goto(`${baseUrl}/screen/`);
+    await page.goto(`${e2e.baseUrl}/screen/`);
     await poll(() => page.locator('.state-title').innerText()).toBe('请先登录');
     const link = page.getByRole('link', { name: '前往管理后台登录' });
     expect(await link.getAttribute('href')).toBe('/admin/login?redirect=%2Fscreen%2F');

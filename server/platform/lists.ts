@@ -22,14 +22,15 @@
  * Keyset pages: besides `page`, a list answers `nextCursor` (the sort values of its last row, opaque to clients) and
  * takes it back as `after`, which continues right after that row through the list's index instead of skipping
  * `(page - 1) × pageSize` rows: deep pages cost what the first one does. Every keyset list builds its page with
- * `keysetPage` (its query through its joins, its filter and its sort keys; the count and the bounds are the helper's).
+ * `keysetPage` (its query through its joins, its filter and its sort keys; the count and the bounds are the helper's);
+ * a list paged by `page` alone builds it with `offsetPage` (the same, sorted by its ORDER BY, without a cursor).
  *
  * Versions are read **before** the page is built and the page is stored under them: a write that commits while the
  * page is built makes the stored page at least as new as its versions, so it is rebuilt on the next request, never
  * served stale.
  */
 import { and, count, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import type { PgSelect, PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgSelect, PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Database, DbOrTx } from '../db/client.js';
 import { AppError } from './errors.js';
@@ -332,42 +333,71 @@ export function nextCursor(rows: readonly { cursor: string }[], pageSize: number
 /** A select, whatever its columns and joins, that the page's filter, order and bounds are added to. */
 type AnySelect = { $dynamic(): PgSelect; _: { result: unknown[] } };
 
-/** A keyset list page: what it is built from, filtered by `where`, sorted by `keys`. */
-export type KeysetSpec<Q extends AnySelect> = {
+/** An offset list page: what it is built from, filtered by `where`, sorted by `order`. */
+export type OffsetSpec<Q extends AnySelect> = {
   /** the table whose rows the list counts */
   from: PgTable;
   /** joins the count needs for `where` (a filter on a joined table's column); none by default */
   countJoins?: (q: PgSelect) => PgSelect;
-  /** the page's query from its table through its joins, selecting `cursor` beside its columns */
-  rows: (cursor: SQL<string>) => Q;
+  /** the page's query from its table through its joins */
+  rows: () => Q;
   where: SQL | undefined;
-  keys: readonly SortKey[];
+  /** the list's ORDER BY */
+  order: readonly (PgColumn | SQL)[];
   filter: PageFilter;
   /** the filter's total when the list cache already knows it: the count is skipped */
-  knownTotal: number | undefined;
+  knownTotal?: number;
 };
 
 /**
- * One page of a keyset list: the filter's total (`count(*)`, unless known) and the page, in parallel; the page starts
- * right after the `after` cursor's row when there is one, else at `(page - 1) × pageSize`.
+ * One page of a list paged by `page`: the filter's total (`count(*)`, unless known) and its rows from
+ * `(page - 1) × pageSize`, in parallel. `seek` (keyset pages) keeps the rows after a cursor's row, not the total: the
+ * page then starts at that row.
  */
-export async function keysetPage<Q extends AnySelect>(
+export async function offsetPage<Q extends AnySelect>(
   db: DbOrTx,
-  p: KeysetSpec<Q>,
-): Promise<{ rows: Q['_']['result']; total: number; nextCursor: string | null }> {
-  const { keys, where, filter: f } = p;
-  const after = decodeCursor(f.after, keys);
+  p: OffsetSpec<Q>,
+  seek?: SQL,
+): Promise<{ rows: Q['_']['result']; total: number }> {
+  const { where, filter: f } = p;
   const counted = db.select({ n: count() }).from(p.from).$dynamic();
   const [total, rows] = await Promise.all([
     p.knownTotal ??
       (p.countJoins ? p.countJoins(counted) : counted).where(where).then((r) => (r as { n: number }[])[0].n),
     p
-      .rows(cursorSql(keys))
+      .rows()
       .$dynamic()
-      .where(after ? and(where, keysetAfter(keys, after)) : where)
-      .orderBy(...keysetOrder(keys))
+      .where(seek ? and(where, seek) : where)
+      .orderBy(...p.order)
       .limit(f.pageSize)
-      .offset(after ? 0 : (f.page - 1) * f.pageSize) as Promise<Q['_']['result']>,
+      .offset(seek ? 0 : (f.page - 1) * f.pageSize) as Promise<Q['_']['result']>,
   ]);
-  return { rows, total, nextCursor: nextCursor(rows as { cursor: string }[], f.pageSize) };
+  return { rows, total };
+}
+
+/** A keyset list page: what it is built from, filtered by `where`, sorted by `keys`. */
+export type KeysetSpec<Q extends AnySelect> = Omit<OffsetSpec<Q>, 'rows' | 'order' | 'knownTotal'> & {
+  /** the page's query from its table through its joins, selecting `cursor` beside its columns */
+  rows: (cursor: SQL<string>) => Q;
+  keys: readonly SortKey[];
+  /** the filter's total when the list cache already knows it: the count is skipped */
+  knownTotal: number | undefined;
+};
+
+/**
+ * One page of a keyset list: an offset page in the order of its sort keys, which starts right after the `after`
+ * cursor's row when there is one, and the cursor after its last row.
+ */
+export async function keysetPage<Q extends AnySelect>(
+  db: DbOrTx,
+  p: KeysetSpec<Q>,
+): Promise<{ rows: Q['_']['result']; total: number; nextCursor: string | null }> {
+  const { keys } = p;
+  const after = decodeCursor(p.filter.after, keys);
+  const { rows, total } = await offsetPage(
+    db,
+    { ...p, rows: () => p.rows(cursorSql(keys)), order: keysetOrder(keys) },
+    after && keysetAfter(keys, after),
+  );
+  return { rows, total, nextCursor: nextCursor(rows as { cursor: string }[], p.filter.pageSize) };
 }

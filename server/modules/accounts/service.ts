@@ -34,6 +34,7 @@ import { settingDefinitions } from '../settings/definitions.js';
 import { requireRegion, resolveCounty } from '../regions/service.js';
 
 import { PHONE_RE } from '../../platform/validation.js';
+import { offsetPage } from '../../platform/lists.js';
 
 export { CSRF_COOKIE };
 
@@ -257,25 +258,26 @@ export async function listUsers(db: DbOrTx, scope: Scope, crypto: Crypto, f: Use
     conds.push(
       sql`exists (select 1 from role_assignments ra where ra.user_id = "users"."id" and ra.role_code = ${f.role})`,
     );
-  const where = and(...conds);
-  const [{ total }] = await db.select({ total: count() }).from(users).where(where);
-  const rows = await db
-    .select({
-      id: users.id,
-      name: users.name,
-      phoneMasked: users.phoneMasked,
-      regionCode: users.regionCode,
-      regionName: regions.name,
-      active: users.active,
-      lockedUntil: users.lockedUntil,
-      createdAt: users.createdAt,
-    })
-    .from(users)
-    .leftJoin(regions, eq(regions.code, users.regionCode))
-    .where(where)
-    .orderBy(desc(users.createdAt), asc(users.id))
-    .limit(f.pageSize)
-    .offset((f.page - 1) * f.pageSize);
+  const { rows, total } = await offsetPage(db, {
+    from: users,
+    rows: () =>
+      db
+        .select({
+          id: users.id,
+          name: users.name,
+          phoneMasked: users.phoneMasked,
+          regionCode: users.regionCode,
+          regionName: regions.name,
+          active: users.active,
+          lockedUntil: users.lockedUntil,
+          createdAt: users.createdAt,
+        })
+        .from(users)
+        .leftJoin(regions, eq(regions.code, users.regionCode)),
+    where: and(...conds),
+    order: [desc(users.createdAt), asc(users.id)],
+    filter: f,
+  });
   const grants = await grantsOf(
     db,
     rows.map((r) => r.id),

@@ -8,6 +8,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { activities, activityParticipants, activitySignups } from '../../db/schema/index.js';
 import { creditedHoursSql, pendingHoursSql, positionSql, requireVolunteer, type ActivityCaller } from './service.js';
 import { placePositionSql } from './participants.js';
+import { offsetPage } from '../../platform/lists.js';
 
 type Status = (typeof activitySignups.$inferSelect)['status'] | (typeof activityParticipants.$inferSelect)['status'];
 
@@ -36,34 +37,31 @@ const page = (f: MineFilter) => ({ limit: f.pageSize, offset: (f.page - 1) * f.p
 /** A volunteer's own sign-ups with the activity. */
 export async function mySignups(db: DbOrTx, c: ActivityCaller, now: Date, f: MineFilter) {
   const where = and(eq(activitySignups.volunteerId, requireVolunteer(c)), whenSql(f, now));
-  const [[{ total }], rows] = await Promise.all([
-    db
-      .select({ total: count() })
-      .from(activitySignups)
-      .innerJoin(activities, eq(activities.id, activitySignups.activityId))
-      .where(where),
-    db
-      .select({
-        id: activitySignups.id,
-        status: activitySignups.status,
-        position: positionSql,
-        shiftId: activitySignups.shiftId,
-        source: activitySignups.source,
-        signedUpAt: activitySignups.signedUpAt,
-        checkInAt: activitySignups.checkInAt,
-        checkOutAt: activitySignups.checkOutAt,
-        noShow: activitySignups.noShow,
-        creditedHours: creditedHoursSql,
-        pendingHours: pendingHoursSql,
-        activity: activityBrief,
-      })
-      .from(activitySignups)
-      .innerJoin(activities, eq(activities.id, activitySignups.activityId))
-      .where(where)
-      .orderBy(byTime(f), asc(activitySignups.seq))
-      .limit(page(f).limit)
-      .offset(page(f).offset),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: activitySignups,
+    countJoins: (q) => q.innerJoin(activities, eq(activities.id, activitySignups.activityId)),
+    rows: () =>
+      db
+        .select({
+          id: activitySignups.id,
+          status: activitySignups.status,
+          position: positionSql,
+          shiftId: activitySignups.shiftId,
+          source: activitySignups.source,
+          signedUpAt: activitySignups.signedUpAt,
+          checkInAt: activitySignups.checkInAt,
+          checkOutAt: activitySignups.checkOutAt,
+          noShow: activitySignups.noShow,
+          creditedHours: creditedHoursSql,
+          pendingHours: pendingHoursSql,
+          activity: activityBrief,
+        })
+        .from(activitySignups)
+        .innerJoin(activities, eq(activities.id, activitySignups.activityId)),
+    where,
+    order: [byTime(f), asc(activitySignups.seq)],
+    filter: f,
+  });
   return { items: rows, total, page: f.page, pageSize: f.pageSize };
 }
 
@@ -79,28 +77,25 @@ const placesWhere = (c: ActivityCaller, f: MineFilter, now: Date) =>
 /** The resident's own places (报名参加), confirmed or waitlisted, with the activity. */
 export async function myPlaces(db: DbOrTx, c: ActivityCaller, now: Date, f: MineFilter) {
   const where = placesWhere(c, f, now);
-  const [[{ total }], rows] = await Promise.all([
-    db
-      .select({ total: count() })
-      .from(activityParticipants)
-      .innerJoin(activities, eq(activities.id, activityParticipants.activityId))
-      .where(where),
-    db
-      .select({
-        id: activityParticipants.id,
-        status: activityParticipants.status,
-        position: placePositionSql,
-        signedUpAt: activityParticipants.signedUpAt,
-        checkInAt: activityParticipants.checkInAt,
-        activity: activityBrief,
-      })
-      .from(activityParticipants)
-      .innerJoin(activities, eq(activities.id, activityParticipants.activityId))
-      .where(where)
-      .orderBy(byTime(f), asc(activityParticipants.seq))
-      .limit(page(f).limit)
-      .offset(page(f).offset),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: activityParticipants,
+    countJoins: (q) => q.innerJoin(activities, eq(activities.id, activityParticipants.activityId)),
+    rows: () =>
+      db
+        .select({
+          id: activityParticipants.id,
+          status: activityParticipants.status,
+          position: placePositionSql,
+          signedUpAt: activityParticipants.signedUpAt,
+          checkInAt: activityParticipants.checkInAt,
+          activity: activityBrief,
+        })
+        .from(activityParticipants)
+        .innerJoin(activities, eq(activities.id, activityParticipants.activityId)),
+    where,
+    order: [byTime(f), asc(activityParticipants.seq)],
+    filter: f,
+  });
   return { items: rows, total, page: f.page, pageSize: f.pageSize };
 }
 

@@ -6,6 +6,7 @@ import { writeAudit, type AuditInput } from '../../platform/audit.js';
 import { notify } from '../../platform/notify.js';
 import { assertAllowed, runTransition } from '../../platform/transitions.js';
 import { chinaMinute as fmt } from '../../platform/clock.js';
+import { offsetPage } from '../../platform/lists.js';
 import { maskName } from '../stars/service.js';
 import {
   participantMachine,
@@ -324,30 +325,32 @@ export async function listParticipants(
     eq(activityParticipants.activityId, id),
     f.status ? eq(activityParticipants.status, f.status) : sql`true`,
   );
-  const [[{ total }], rows, attended] = await Promise.all([
-    db.select({ total: count() }).from(activityParticipants).where(where),
-    db
-      .select({
-        id: activityParticipants.id,
-        name: users.name,
-        phoneMasked: users.phoneMasked,
-        status: activityParticipants.status,
-        position: placePositionSql,
-        signedUpAt: activityParticipants.signedUpAt,
-        promotedAt: activityParticipants.promotedAt,
-        cancelledAt: activityParticipants.cancelledAt,
-        checkInAt: activityParticipants.checkInAt,
-        checkInMethod: activityParticipants.checkInMethod,
-      })
-      .from(activityParticipants)
-      .innerJoin(users, eq(users.id, activityParticipants.userId))
-      .where(where)
-      .orderBy(
+  const [{ rows, total }, attended] = await Promise.all([
+    offsetPage(db, {
+      from: activityParticipants,
+      rows: () =>
+        db
+          .select({
+            id: activityParticipants.id,
+            name: users.name,
+            phoneMasked: users.phoneMasked,
+            status: activityParticipants.status,
+            position: placePositionSql,
+            signedUpAt: activityParticipants.signedUpAt,
+            promotedAt: activityParticipants.promotedAt,
+            cancelledAt: activityParticipants.cancelledAt,
+            checkInAt: activityParticipants.checkInAt,
+            checkInMethod: activityParticipants.checkInMethod,
+          })
+          .from(activityParticipants)
+          .innerJoin(users, eq(users.id, activityParticipants.userId)),
+      where,
+      order: [
         sql`case ${activityParticipants.status} when 'confirmed' then 0 when 'waitlisted' then 1 else 2 end`,
         asc(activityParticipants.seq),
-      )
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
+      ],
+      filter: f,
+    }),
     placeCounts(db, [id]),
   ]);
   return {

@@ -2,7 +2,6 @@ import { randomInt, randomUUID } from 'node:crypto';
 import {
   and,
   asc,
-  count,
   desc,
   eq,
   gte,
@@ -37,7 +36,7 @@ import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/s
 import { notify } from '../../platform/notify.js';
 import { KeyedGate } from '../../platform/gate.js';
 import type { Permission } from '../../platform/permissions.js';
-import { keysetPage, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
+import { keysetPage, offsetPage, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { myVolunteer } from '../volunteers/service.js';
@@ -723,14 +722,13 @@ export async function browseActivities(
   const past = f.when === 'past';
   conds.push(past ? lt(activities.endAt, now) : gte(activities.endAt, now));
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(activities).where(where),
-    withNames(db)
-      .where(where)
-      .orderBy(past ? desc(activities.startAt) : asc(activities.startAt), asc(activities.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: activities,
+    rows: () => withNames(db),
+    where,
+    order: [past ? desc(activities.startAt) : asc(activities.startAt), asc(activities.id)],
+    filter: f,
+  });
   return { items: await decorate(db, c, rows, now), total, page: f.page, pageSize: f.pageSize };
 }
 
@@ -747,40 +745,40 @@ export async function listSignups(
     .where(and(eq(activities.id, id), staffReadsSql(c)));
   if (!a) throw notFound('活动');
   const where = and(eq(activitySignups.activityId, id), f.status ? eq(activitySignups.status, f.status) : sql`true`);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(activitySignups).where(where),
-    db
-      .select({
-        id: activitySignups.id,
-        volunteerId: activitySignups.volunteerId,
-        volunteerName: volunteers.name,
-        volunteerNo: volunteers.volunteerNo,
-        phoneMasked: volunteers.phoneMasked,
-        status: activitySignups.status,
-        position: positionSql,
-        shiftId: activitySignups.shiftId,
-        source: activitySignups.source,
-        signedUpAt: activitySignups.signedUpAt,
-        promotedAt: activitySignups.promotedAt,
-        cancelledAt: activitySignups.cancelledAt,
-        checkInAt: activitySignups.checkInAt,
-        checkOutAt: activitySignups.checkOutAt,
-        checkInMethod: activitySignups.checkInMethod,
-        noShow: activitySignups.noShow,
-        hoursSettledAt: activitySignups.hoursSettledAt,
-        creditedHours: creditedHoursSql,
-        pendingHours: pendingHoursSql,
-      })
-      .from(activitySignups)
-      .innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId))
-      .where(where)
-      .orderBy(
-        sql`case ${activitySignups.status} when 'confirmed' then 0 when 'waitlisted' then 1 else 2 end`,
-        asc(activitySignups.seq),
-      )
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: activitySignups,
+    rows: () =>
+      db
+        .select({
+          id: activitySignups.id,
+          volunteerId: activitySignups.volunteerId,
+          volunteerName: volunteers.name,
+          volunteerNo: volunteers.volunteerNo,
+          phoneMasked: volunteers.phoneMasked,
+          status: activitySignups.status,
+          position: positionSql,
+          shiftId: activitySignups.shiftId,
+          source: activitySignups.source,
+          signedUpAt: activitySignups.signedUpAt,
+          promotedAt: activitySignups.promotedAt,
+          cancelledAt: activitySignups.cancelledAt,
+          checkInAt: activitySignups.checkInAt,
+          checkOutAt: activitySignups.checkOutAt,
+          checkInMethod: activitySignups.checkInMethod,
+          noShow: activitySignups.noShow,
+          hoursSettledAt: activitySignups.hoursSettledAt,
+          creditedHours: creditedHoursSql,
+          pendingHours: pendingHoursSql,
+        })
+        .from(activitySignups)
+        .innerJoin(volunteers, eq(volunteers.id, activitySignups.volunteerId)),
+    where,
+    order: [
+      sql`case ${activitySignups.status} when 'confirmed' then 0 when 'waitlisted' then 1 else 2 end`,
+      asc(activitySignups.seq),
+    ],
+    filter: f,
+  });
   return { items: rows, total, page: f.page, pageSize: f.pageSize };
 }
 

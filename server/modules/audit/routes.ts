@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { pageQuery } from '../../platform/http.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { verifyAudit } from '../../platform/audit.js';
 import { pageOf } from '../../platform/responses.js';
+import { offsetPage } from '../../platform/lists.js';
 import { AuditEvent, AuditVerifyResult } from './schema.js';
 import { auditCheckpointPath } from '../../config.js';
 
@@ -40,30 +41,30 @@ export const auditRoutes =
         if (q.to) conds.push(lte(auditEvents.at, q.to));
         const where = conds.length ? and(...conds) : undefined;
         const db = deps.database.db;
-        const [[{ total }], items] = await Promise.all([
-          db.select({ total: count() }).from(auditEvents).where(where),
-          db
-            .select({
-              chain: auditEvents.chain,
-              seq: auditEvents.seq,
-              at: auditEvents.at,
-              actorName: auditEvents.actorName,
-              action: auditEvents.action,
-              entity: auditEvents.entity,
-              entityId: auditEvents.entityId,
-              ip: auditEvents.ip,
-              requestId: auditEvents.requestId,
-              beforeDigest: auditEvents.beforeDigest,
-              afterDigest: auditEvents.afterDigest,
-              detail: auditEvents.detail,
-              hash: auditEvents.hash,
-            })
-            .from(auditEvents)
-            .where(where)
-            .orderBy(desc(auditEvents.at), desc(auditEvents.seq))
-            .limit(q.pageSize)
-            .offset((q.page - 1) * q.pageSize),
-        ]);
+        const { rows: items, total } = await offsetPage(db, {
+          from: auditEvents,
+          rows: () =>
+            db
+              .select({
+                chain: auditEvents.chain,
+                seq: auditEvents.seq,
+                at: auditEvents.at,
+                actorName: auditEvents.actorName,
+                action: auditEvents.action,
+                entity: auditEvents.entity,
+                entityId: auditEvents.entityId,
+                ip: auditEvents.ip,
+                requestId: auditEvents.requestId,
+                beforeDigest: auditEvents.beforeDigest,
+                afterDigest: auditEvents.afterDigest,
+                detail: auditEvents.detail,
+                hash: auditEvents.hash,
+              })
+              .from(auditEvents),
+          where,
+          order: [desc(auditEvents.at), desc(auditEvents.seq)],
+          filter: q,
+        });
         return { items, total, page: q.page, pageSize: q.pageSize };
       },
     );

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { reserveNumbers } from '../../platform/counters.js';
 import {
@@ -20,6 +20,7 @@ import { escapeLike, inScope, type Scope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
 import { randomToken } from '../../platform/crypto.js';
 import type { FileStore } from '../../platform/files.js';
+import { offsetPage } from '../../platform/lists.js';
 import { getSettings } from '../settings/service.js';
 import { volunteerScope } from '../volunteers/service.js';
 import { chinaDate, roundHours } from '../hours/ledger.js';
@@ -256,22 +257,15 @@ async function paged(
   who: ReadonlySet<CertificateParty>,
   f: { page: number; pageSize: number },
 ) {
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db
-      .select({ total: count() })
-      .from(certificates)
-      .innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
-      .where(where),
-    db
-      .select(columns)
-      .from(certificates)
-      .innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId))
-      .where(where)
-      .orderBy(desc(certificates.issuedAt), desc(certificates.number))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: certificates,
+    countJoins: (q) => q.innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId)),
+    rows: () =>
+      db.select(columns).from(certificates).innerJoin(volunteers, eq(volunteers.id, certificates.volunteerId)),
+    where: and(...conds),
+    order: [desc(certificates.issuedAt), desc(certificates.number)],
+    filter: f,
+  });
   return { items: rows.map((r) => present(r, who)), total, page: f.page, pageSize: f.pageSize };
 }
 

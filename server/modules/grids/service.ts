@@ -1,4 +1,4 @@
-import { and, getTableName, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, getTableName, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
@@ -15,7 +15,7 @@ import {
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { countyScope, escapeLike, inScope, regionInScope, teamAccess, type Scope } from '../../platform/scope.js';
-import type { ListAnswer, ListDef, Lists } from '../../platform/lists.js';
+import { offsetPage, type ListAnswer, type ListDef, type Lists } from '../../platform/lists.js';
 import type { Permission } from '../../platform/permissions.js';
 import type { Crypto } from '../../platform/crypto.js';
 import { requireRegion } from '../regions/service.js';
@@ -181,25 +181,20 @@ export async function listGrids(lists: Lists, db: DbOrTx, c: GridCaller, f: Grid
     const conds: SQL[] = [eq(grids.countyCode, c.countyCode), gridScope(c.scope)];
     if (f.regionCode) conds.push(sql`${grids.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
     if (f.q) conds.push(ilike(grids.name, `%${escapeLike(f.q)}%`));
-    const where = and(...conds);
-    const [total, items] = await Promise.all([
-      knownTotal ??
+    const { rows, total } = await offsetPage(db, {
+      from: grids,
+      rows: () =>
         db
-          .select({ total: count() })
+          .select(gridColumns)
           .from(grids)
-          .where(where)
-          .then((r) => r[0].total),
-      db
-        .select(gridColumns)
-        .from(grids)
-        .innerJoin(regions, eq(regions.code, grids.regionCode))
-        .innerJoin(volunteers, eq(volunteers.id, grids.leaderVolunteerId))
-        .where(where)
-        .orderBy(grids.regionCode, grids.name, grids.id)
-        .limit(f.pageSize)
-        .offset((f.page - 1) * f.pageSize),
-    ]);
-    return { items, total };
+          .innerJoin(regions, eq(regions.code, grids.regionCode))
+          .innerJoin(volunteers, eq(volunteers.id, grids.leaderVolunteerId)),
+      where: and(...conds),
+      order: [grids.regionCode, grids.name, grids.id],
+      filter: f,
+      knownTotal,
+    });
+    return { items: rows, total };
   });
 }
 
@@ -400,29 +395,28 @@ export async function listPairings(db: DbOrTx, c: GridCaller, f: PairingFilter) 
   const conds: SQL[] = [eq(pairings.countyCode, c.countyCode), pairingScope(c.scope)];
   if (f.cadreUserId) conds.push(eq(pairings.cadreUserId, f.cadreUserId));
   if (f.regionCode) conds.push(sql`${pairings.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(pairings).where(where),
-    db
-      .select({
-        id: pairings.id,
-        cadreUserId: pairings.cadreUserId,
-        cadreName: users.name,
-        householdId: pairings.householdId,
-        headName: households.headName,
-        regionCode: pairings.regionCode,
-        regionName: regions.name,
-        createdAt: pairings.createdAt,
-      })
-      .from(pairings)
-      .innerJoin(users, eq(users.id, pairings.cadreUserId))
-      .innerJoin(households, eq(households.id, pairings.householdId))
-      .innerJoin(regions, eq(regions.code, pairings.regionCode))
-      .where(where)
-      .orderBy(users.name, households.headName, pairings.id)
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: pairings,
+    rows: () =>
+      db
+        .select({
+          id: pairings.id,
+          cadreUserId: pairings.cadreUserId,
+          cadreName: users.name,
+          householdId: pairings.householdId,
+          headName: households.headName,
+          regionCode: pairings.regionCode,
+          regionName: regions.name,
+          createdAt: pairings.createdAt,
+        })
+        .from(pairings)
+        .innerJoin(users, eq(users.id, pairings.cadreUserId))
+        .innerJoin(households, eq(households.id, pairings.householdId))
+        .innerJoin(regions, eq(regions.code, pairings.regionCode)),
+    where: and(...conds),
+    order: [users.name, households.headName, pairings.id],
+    filter: f,
+  });
   return { items: rows, total, page: f.page, pageSize: f.pageSize };
 }
 
@@ -689,24 +683,19 @@ export async function listVisits(lists: Lists, db: DbOrTx, c: GridCaller, f: Vis
       const b = monthBounds(f.month);
       conds.push(sql`${visits.visitedAt} >= ${b.from} and ${visits.visitedAt} < ${b.to}`);
     }
-    const where = and(...conds);
-    const [total, rows] = await Promise.all([
-      knownTotal ??
+    const { rows, total } = await offsetPage(db, {
+      from: visits,
+      rows: () =>
         db
-          .select({ total: count() })
+          .select(visitColumns)
           .from(visits)
-          .where(where)
-          .then((r) => r[0].total),
-      db
-        .select(visitColumns)
-        .from(visits)
-        .innerJoin(households, eq(households.id, visits.householdId))
-        .innerJoin(regions, eq(regions.code, visits.regionCode))
-        .where(where)
-        .orderBy(desc(visits.visitedAt), desc(visits.id))
-        .limit(f.pageSize)
-        .offset((f.page - 1) * f.pageSize),
-    ]);
+          .innerJoin(households, eq(households.id, visits.householdId))
+          .innerJoin(regions, eq(regions.code, visits.regionCode)),
+      where: and(...conds),
+      order: [desc(visits.visitedAt), desc(visits.id)],
+      filter: f,
+      knownTotal,
+    });
     return { items: rows.map(presentVisit), total };
   });
 }

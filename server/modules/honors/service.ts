@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { files, honorKinds, honors, households, regions, roleAssignments, volunteers } from '../../db/schema/index.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
@@ -28,6 +28,7 @@ import {
 } from './transitions.js';
 import { maskName } from '../stars/service.js';
 import { chinaMinute as chinaTime } from '../../platform/clock.js';
+import { offsetPage } from '../../platform/lists.js';
 import { userNameSql } from '../accounts/sql.js';
 
 export type HonorKind = (typeof honorKinds)[number];
@@ -141,17 +142,13 @@ export async function listHonors(db: DbOrTx, scope: Scope, now: Date, f: ListFil
     conds.push(sql`${honors.regionPath} like ${escapeLike(r.path) + '%'}`);
   }
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(honors).where(where),
-    db
-      .select(columns)
-      .from(honors)
-      .innerJoin(regions, eq(regions.code, honors.regionCode))
-      .where(where)
-      .orderBy(desc(honors.createdAt), desc(honors.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: honors,
+    rows: () => db.select(columns).from(honors).innerJoin(regions, eq(regions.code, honors.regionCode)),
+    where,
+    order: [desc(honors.createdAt), desc(honors.id)],
+    filter: f,
+  });
   return { items: rows.map((r) => present(r, now)), total, page: f.page, pageSize: f.pageSize };
 }
 
@@ -561,27 +558,27 @@ export async function publicBoard(
     conds.push(sql`${honors.regionPath} like ${escapeLike(r.path) + '%'}`);
   }
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(honors).where(where),
-    db
-      .select({
-        id: honors.id,
-        kind: honors.kind,
-        name: honors.nomineeName,
-        story: honors.story,
-        photoFileId: honors.photoFileId,
-        regionName: regions.name,
-        townName: parentName,
-        year: honors.year,
-        publishedAt: honors.publishedAt,
-      })
-      .from(honors)
-      .innerJoin(regions, eq(regions.code, honors.regionCode))
-      .where(where)
-      .orderBy(desc(honors.year), desc(honors.publishedAt), asc(honors.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: honors,
+    rows: () =>
+      db
+        .select({
+          id: honors.id,
+          kind: honors.kind,
+          name: honors.nomineeName,
+          story: honors.story,
+          photoFileId: honors.photoFileId,
+          regionName: regions.name,
+          townName: parentName,
+          year: honors.year,
+          publishedAt: honors.publishedAt,
+        })
+        .from(honors)
+        .innerJoin(regions, eq(regions.code, honors.regionCode)),
+    where,
+    order: [desc(honors.year), desc(honors.publishedAt), asc(honors.id)],
+    filter: f,
+  });
   return {
     items: rows.map((r) => ({
       id: r.id,
@@ -625,28 +622,28 @@ export async function publicHonorNotices(
   const conds: SQL[] = [eq(honors.countyCode, countyCode), eq(honors.state, 'notice')];
   if (f.kind) conds.push(eq(honors.kind, f.kind));
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(honors).where(where),
-    db
-      .select({
-        id: honors.id,
-        kind: honors.kind,
-        name: honors.nomineeName,
-        story: honors.story,
-        consent: honors.consent,
-        regionName: regions.name,
-        townName: parentName,
-        year: honors.year,
-        noticeStartAt: honors.noticeStartAt,
-        noticeEndAt: honors.noticeEndAt,
-      })
-      .from(honors)
-      .innerJoin(regions, eq(regions.code, honors.regionCode))
-      .where(where)
-      .orderBy(desc(honors.noticeStartAt), asc(honors.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: honors,
+    rows: () =>
+      db
+        .select({
+          id: honors.id,
+          kind: honors.kind,
+          name: honors.nomineeName,
+          story: honors.story,
+          consent: honors.consent,
+          regionName: regions.name,
+          townName: parentName,
+          year: honors.year,
+          noticeStartAt: honors.noticeStartAt,
+          noticeEndAt: honors.noticeEndAt,
+        })
+        .from(honors)
+        .innerJoin(regions, eq(regions.code, honors.regionCode)),
+    where,
+    order: [desc(honors.noticeStartAt), asc(honors.id)],
+    filter: f,
+  });
   return {
     items: rows.map((r) => ({
       id: r.id,

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   activities,
@@ -15,6 +15,7 @@ import { actionsFor, addEvent, assertAllowed, runTransition } from '../../platfo
 import { inScope, regionInScope, type Scope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
+import { offsetPage } from '../../platform/lists.js';
 import { getSetting } from '../settings/service.js';
 import { volunteerScope } from '../volunteers/service.js';
 import { appendHours, chinaDate, lockVolunteer, roundHours, totalHours } from './ledger.js';
@@ -102,19 +103,18 @@ async function pagedEntries(db: DbOrTx, conds: SQL[], f: EntryFilter) {
   if (f.kind) conds.push(eq(hoursEntries.kind, f.kind));
   if (f.from) conds.push(gte(hoursEntries.serviceDate, f.from));
   if (f.to) conds.push(lte(hoursEntries.serviceDate, f.to));
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(hoursEntries).where(where),
-    db
-      .select(entryColumns)
-      .from(hoursEntries)
-      .innerJoin(volunteers, eq(volunteers.id, hoursEntries.volunteerId))
-      .leftJoin(activities, eq(activities.id, hoursEntries.activityId))
-      .where(where)
-      .orderBy(desc(hoursEntries.serviceDate), desc(hoursEntries.seq))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: hoursEntries,
+    rows: () =>
+      db
+        .select(entryColumns)
+        .from(hoursEntries)
+        .innerJoin(volunteers, eq(volunteers.id, hoursEntries.volunteerId))
+        .leftJoin(activities, eq(activities.id, hoursEntries.activityId)),
+    where: and(...conds),
+    order: [desc(hoursEntries.serviceDate), desc(hoursEntries.seq)],
+    filter: f,
+  });
   return { items: rows.map(presentEntry), total, page: f.page, pageSize: f.pageSize };
 }
 
@@ -275,19 +275,18 @@ async function pagedRequests(db: DbOrTx, conds: SQL[], v: Viewer, f: RequestFilt
   if (f.status) conds.push(eq(hoursRequests.status, f.status));
   if (f.kind) conds.push(eq(hoursRequests.kind, f.kind));
   if (f.volunteerId) conds.push(eq(hoursRequests.volunteerId, f.volunteerId));
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(hoursRequests).where(where),
-    db
-      .select(requestColumns)
-      .from(hoursRequests)
-      .innerJoin(volunteers, eq(volunteers.id, hoursRequests.volunteerId))
-      .leftJoin(activities, eq(activities.id, hoursRequests.activityId))
-      .where(where)
-      .orderBy(desc(hoursRequests.createdAt), desc(hoursRequests.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: hoursRequests,
+    rows: () =>
+      db
+        .select(requestColumns)
+        .from(hoursRequests)
+        .innerJoin(volunteers, eq(volunteers.id, hoursRequests.volunteerId))
+        .leftJoin(activities, eq(activities.id, hoursRequests.activityId)),
+    where: and(...conds),
+    order: [desc(hoursRequests.createdAt), desc(hoursRequests.id)],
+    filter: f,
+  });
   return { items: rows.map((r) => presentRequest(r, v)), total, page: f.page, pageSize: f.pageSize };
 }
 

@@ -4,6 +4,7 @@ import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Deps } from '../../platform/context.js';
 import { auth, pageQuery } from '../../platform/http.js';
 import { notifications } from '../../db/schema/index.js';
+import { offsetPage } from '../../platform/lists.js';
 import { NotificationPage, ReadResult } from './schema.js';
 
 /** The caller's in-app inbox (站内信): what platform/notify.ts delivers to the `notifications` table. */
@@ -30,28 +31,30 @@ export const notificationRoutes =
           eq(notifications.userId, uid),
           req.query.unread === 'true' ? sql`${notifications.readAt} is null` : sql`true`,
         );
-        const [[{ total }], [{ unread }], items] = await Promise.all([
-          db.select({ total: count() }).from(notifications).where(where),
+        const [[{ unread }], { rows: items, total }] = await Promise.all([
           db
             .select({ unread: count() })
             .from(notifications)
             .where(and(eq(notifications.userId, uid), sql`${notifications.readAt} is null`)),
-          db
-            .select({
-              id: notifications.id,
-              kind: notifications.kind,
-              title: notifications.title,
-              body: notifications.body,
-              entity: notifications.entity,
-              entityId: notifications.entityId,
-              readAt: notifications.readAt,
-              createdAt: notifications.createdAt,
-            })
-            .from(notifications)
-            .where(where)
-            .orderBy(desc(notifications.createdAt))
-            .limit(req.query.pageSize)
-            .offset((req.query.page - 1) * req.query.pageSize),
+          offsetPage(db, {
+            from: notifications,
+            rows: () =>
+              db
+                .select({
+                  id: notifications.id,
+                  kind: notifications.kind,
+                  title: notifications.title,
+                  body: notifications.body,
+                  entity: notifications.entity,
+                  entityId: notifications.entityId,
+                  readAt: notifications.readAt,
+                  createdAt: notifications.createdAt,
+                })
+                .from(notifications),
+            where,
+            order: [desc(notifications.createdAt)],
+            filter: req.query,
+          }),
         ]);
         return { items, total, unread, page: req.query.page, pageSize: req.query.pageSize };
       },

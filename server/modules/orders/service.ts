@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
@@ -31,7 +31,14 @@ import { actionsFor, assertAllowed, eventName, runTransition } from '../../platf
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notifyChannels, notifyInserts } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
-import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
+import {
+  keysetPage,
+  offsetPage,
+  type ListAnswer,
+  type ListDef,
+  type Lists,
+  type SortKey,
+} from '../../platform/lists.js';
 import { requireRegion } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { standingCategories } from '../volunteers/service.js';
@@ -413,18 +420,13 @@ export async function listItemsInScope(
   const conds: SQL[] = [inScope(scope, { path: serviceItems.regionPath, regionCode: serviceItems.regionCode })];
   if (f.q) conds.push(ilike(serviceItems.name, `%${escapeLike(f.q)}%`));
   if (f.category) conds.push(eq(serviceItems.category, f.category));
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(serviceItems).where(where),
-    db
-      .select(itemColumns)
-      .from(serviceItems)
-      .innerJoin(regions, eq(regions.code, serviceItems.regionCode))
-      .where(where)
-      .orderBy(asc(serviceItems.regionPath), asc(serviceItems.category), asc(serviceItems.name))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: serviceItems,
+    rows: () => db.select(itemColumns).from(serviceItems).innerJoin(regions, eq(regions.code, serviceItems.regionCode)),
+    where: and(...conds),
+    order: [asc(serviceItems.regionPath), asc(serviceItems.category), asc(serviceItems.name)],
+    filter: f,
+  });
   return { items: rows.map(withCategory), total, page: f.page, pageSize: f.pageSize };
 }
 

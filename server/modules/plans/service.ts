@@ -1,9 +1,10 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { activities, activityPlans, regions, sites, type MonthTheme, type PlanEntry } from '../../db/schema/index.js';
 import { AppError, duplicate, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
+import { offsetPage } from '../../platform/lists.js';
 import { getRegion, requireRegion } from '../regions/service.js';
 import { festivalsOf } from './festivals.js';
 import { chinaDay, monthRange } from './month.js';
@@ -56,18 +57,14 @@ export async function listPlans(db: DbOrTx, scope: Scope, f: PlanFilter) {
   const conds: SQL[] = [planScope(scope)];
   if (f.year) conds.push(eq(activityPlans.year, f.year));
   if (f.regionCode) conds.push(sql`${activityPlans.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(activityPlans).where(where),
-    db
-      .select(planColumns)
-      .from(activityPlans)
-      .innerJoin(regions, eq(regions.code, activityPlans.regionCode))
-      .where(where)
-      .orderBy(desc(activityPlans.year), asc(activityPlans.regionPath))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: activityPlans,
+    rows: () =>
+      db.select(planColumns).from(activityPlans).innerJoin(regions, eq(regions.code, activityPlans.regionCode)),
+    where: and(...conds),
+    order: [desc(activityPlans.year), asc(activityPlans.regionPath)],
+    filter: f,
+  });
   return {
     items: rows.map((r) => ({ ...r, months: sortMonths(r.months) })),
     total,

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   activities,
@@ -15,6 +15,7 @@ import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
 import { actionsFor, assertAllowed, runTransition, type Notice } from '../../platform/transitions.js';
+import { offsetPage } from '../../platform/lists.js';
 import {
   adjustmentMachine,
   type AdjustmentAction,
@@ -400,15 +401,13 @@ export async function listAdjustments(
 ) {
   const conds: SQL[] = [eq(pointAdjustments.countyCode, c.countyCode), pathScope(c.scope, pointAdjustments.regionPath)];
   if (f.state) conds.push(eq(pointAdjustments.state, f.state));
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(pointAdjustments).where(where),
-    adjustmentsWithNames(db)
-      .where(where)
-      .orderBy(desc(pointAdjustments.createdAt), asc(pointAdjustments.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: pointAdjustments,
+    rows: () => adjustmentsWithNames(db),
+    where: and(...conds),
+    order: [desc(pointAdjustments.createdAt), asc(pointAdjustments.id)],
+    filter: f,
+  });
   const parties = new Set<AdjustmentParty>(c.permissions.has('point:approve') ? ['approver'] : []);
   const items = rows.map((r) => ({
     ...presentAdjustment(r),

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { files, pointAccounts, pointClaims, pointRules, regions } from '../../db/schema/index.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
@@ -6,7 +6,14 @@ import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, type Scope } from '../../platform/scope.js';
 import { actionsFor, assertAllowed, runTransition, type Notice } from '../../platform/transitions.js';
 import { claimMachine, type ClaimAction, type ClaimContext, type ClaimParty, type ClaimState } from './transitions.js';
-import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
+import {
+  keysetPage,
+  offsetPage,
+  type ListAnswer,
+  type ListDef,
+  type Lists,
+  type SortKey,
+} from '../../platform/lists.js';
 import { getSetting } from '../settings/service.js';
 import { requireRegion } from '../regions/service.js';
 import { maskName } from '../stars/service.js';
@@ -290,18 +297,16 @@ export async function myClaims(db: DbOrTx, c: PointsCaller, f: { page: number; p
         ),
       )
   ).map((a) => a.id);
-  const where = or(
-    eq(pointClaims.submittedBy, c.userId),
-    accountIds.length ? inArray(pointClaims.accountId, accountIds) : sql`false`,
-  );
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(pointClaims).where(where),
-    withNames(db)
-      .where(where)
-      .orderBy(desc(pointClaims.createdAt), asc(pointClaims.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: pointClaims,
+    rows: () => withNames(db),
+    where: or(
+      eq(pointClaims.submittedBy, c.userId),
+      accountIds.length ? inArray(pointClaims.accountId, accountIds) : sql`false`,
+    ),
+    order: [desc(pointClaims.createdAt), asc(pointClaims.id)],
+    filter: f,
+  });
   return { items: rows.map(present), total, page: f.page, pageSize: f.pageSize };
 }
 
@@ -515,15 +520,13 @@ export async function publicClaimNotices(
   now: Date,
   f: { page: number; pageSize: number },
 ) {
-  const where = and(eq(pointClaims.countyCode, countyCode), eq(pointClaims.state, 'notice'));
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(pointClaims).where(where),
-    withNames(db)
-      .where(where)
-      .orderBy(desc(pointClaims.noticeStartAt), asc(pointClaims.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: pointClaims,
+    rows: () => withNames(db),
+    where: and(eq(pointClaims.countyCode, countyCode), eq(pointClaims.state, 'notice')),
+    order: [desc(pointClaims.noticeStartAt), asc(pointClaims.id)],
+    filter: f,
+  });
   return {
     items: rows.map((r) => ({
       id: r.c.id,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   files,
@@ -17,6 +17,7 @@ import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/s
 import { notify } from '../../platform/notify.js';
 import { chinaMinute } from '../../platform/clock.js';
 import type { Permission } from '../../platform/permissions.js';
+import { offsetPage } from '../../platform/lists.js';
 import { requireRegion } from '../regions/service.js';
 import {
   holdForRedemption,
@@ -154,17 +155,13 @@ export async function listGoods(
       or(ilike(shopGoods.name, `%${escapeLike(f.q)}%`), ilike(shopGoods.fundingSource, `%${escapeLike(f.q)}%`))!,
     );
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(shopGoods).where(where),
-    db
-      .select(goodsColumns)
-      .from(shopGoods)
-      .innerJoin(regions, eq(regions.code, shopGoods.regionCode))
-      .where(where)
-      .orderBy(desc(shopGoods.active), sql`${shopGoods.points} asc`, shopGoods.name, shopGoods.id)
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: shopGoods,
+    rows: () => db.select(goodsColumns).from(shopGoods).innerJoin(regions, eq(regions.code, shopGoods.regionCode)),
+    where,
+    order: [desc(shopGoods.active), sql`${shopGoods.points} asc`, shopGoods.name, shopGoods.id],
+    filter: f,
+  });
   return { items: rows.map(presentGoods), total, page: f.page, pageSize: f.pageSize };
 }
 
@@ -748,35 +745,34 @@ export async function listRedemptions(
     conds.push(or(ilike(pointAccounts.name, `%${escapeLike(f.q)}%`), ilike(shopGoods.name, `%${escapeLike(f.q)}%`))!);
   const where = and(...conds);
   const handout = c.permissions.has('shop:handout');
-  const [[{ total }], rows] = await Promise.all([
-    db
-      .select({ total: count() })
-      .from(shopRedemptions)
-      .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
-      .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
-      .where(where),
-    db
-      .select({
-        ...redemptionColumns,
-        staffGoods: handout
-          ? sql<boolean>`${inScope(c.scope, { path: shopGoods.regionPath, regionCode: shopGoods.regionCode })}`
-          : sql<boolean>`false`,
-        staffAccount: handout
-          ? sql<boolean>`${inScope(c.scope, {
-              path: pointAccounts.regionPath,
-              regionCode: sql`coalesce(${pointAccounts.regionCode}, '')`,
-            })}`
-          : sql<boolean>`false`,
-      })
-      .from(shopRedemptions)
-      .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
-      .innerJoin(regions, eq(regions.code, shopGoods.regionCode))
-      .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
-      .where(where)
-      .orderBy(desc(shopRedemptions.createdAt), desc(shopRedemptions.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: shopRedemptions,
+    countJoins: (q) =>
+      q
+        .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
+        .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId)),
+    rows: () =>
+      db
+        .select({
+          ...redemptionColumns,
+          staffGoods: handout
+            ? sql<boolean>`${inScope(c.scope, { path: shopGoods.regionPath, regionCode: shopGoods.regionCode })}`
+            : sql<boolean>`false`,
+          staffAccount: handout
+            ? sql<boolean>`${inScope(c.scope, {
+                path: pointAccounts.regionPath,
+                regionCode: sql`coalesce(${pointAccounts.regionCode}, '')`,
+              })}`
+            : sql<boolean>`false`,
+        })
+        .from(shopRedemptions)
+        .innerJoin(shopGoods, eq(shopGoods.id, shopRedemptions.goodsId))
+        .innerJoin(regions, eq(regions.code, shopGoods.regionCode))
+        .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId)),
+    where,
+    order: [desc(shopRedemptions.createdAt), desc(shopRedemptions.id)],
+    filter: f,
+  });
   const items = rows.map(({ staffGoods, staffAccount, ...r }) => {
     const parties = new Set<RedemptionParty>();
     if (staffGoods) parties.add('goodsStaff');
@@ -801,18 +797,14 @@ export async function myRedemptions(
   const conds: SQL[] = [or(...owners)!];
   if (f.state) conds.push(eq(shopRedemptions.state, f.state));
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db
-      .select({ total: count() })
-      .from(shopRedemptions)
-      .innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId))
-      .where(where),
-    redemptionQuery(db)
-      .where(where)
-      .orderBy(desc(shopRedemptions.createdAt), desc(shopRedemptions.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: shopRedemptions,
+    countJoins: (q) => q.innerJoin(pointAccounts, eq(pointAccounts.id, shopRedemptions.accountId)),
+    rows: () => redemptionQuery(db),
+    where,
+    order: [desc(shopRedemptions.createdAt), desc(shopRedemptions.id)],
+    filter: f,
+  });
   return {
     items: rows.map((r) => ({
       ...presentRedemption(r, r.state === 'reserved'),

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { regions, roleAssignments, starApplications, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, invalid, notFound } from '../../platform/errors.js';
@@ -6,6 +6,7 @@ import { systemActor, writeAudit, type Actor } from '../../platform/audit.js';
 import { inScope, type Scope } from '../../platform/scope.js';
 import { notify } from '../../platform/notify.js';
 import { actionsFor, addEvent, assertAllowed, runTransition } from '../../platform/transitions.js';
+import { offsetPage } from '../../platform/lists.js';
 import { raiseStarLevel } from '../volunteers/service.js';
 import { getSetting } from '../settings/service.js';
 import { chinaDate, lockVolunteer, totalHours } from '../hours/ledger.js';
@@ -85,18 +86,18 @@ const present = <T extends Row>(r: T, v: Viewer) => {
 async function paged(db: DbOrTx, conds: SQL[], v: Viewer, f: { state?: StarState; page: number; pageSize: number }) {
   if (f.state) conds.push(eq(starApplications.state, f.state));
   const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(starApplications).where(where),
-    db
-      .select(columns)
-      .from(starApplications)
-      .innerJoin(volunteers, eq(volunteers.id, starApplications.volunteerId))
-      .innerJoin(regions, eq(regions.code, volunteers.regionCode))
-      .where(where)
-      .orderBy(desc(starApplications.createdAt), desc(starApplications.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: starApplications,
+    rows: () =>
+      db
+        .select(columns)
+        .from(starApplications)
+        .innerJoin(volunteers, eq(volunteers.id, starApplications.volunteerId))
+        .innerJoin(regions, eq(regions.code, volunteers.regionCode)),
+    where,
+    order: [desc(starApplications.createdAt), desc(starApplications.id)],
+    filter: f,
+  });
   return { items: rows.map((r) => present(r, v)), total, page: f.page, pageSize: f.pageSize };
 }
 
@@ -439,27 +440,27 @@ export async function grantDueStars(db: Db, now: Date) {
 /** The public notice board: applications under notice in a county, names masked. */
 export async function publicNotices(db: DbOrTx, countyCode: string, f: { page: number; pageSize: number }) {
   const where = and(eq(starApplications.countyCode, countyCode), eq(starApplications.state, 'notice'));
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(starApplications).where(where),
-    db
-      .select({
-        id: starApplications.id,
-        name: volunteers.name,
-        volunteerNo: volunteers.volunteerNo,
-        regionName: regions.name,
-        level: starApplications.level,
-        hoursAtApply: starApplications.hoursAtApply,
-        noticeStart: starApplications.noticeStart,
-        noticeEnd: starApplications.noticeEnd,
-      })
-      .from(starApplications)
-      .innerJoin(volunteers, eq(volunteers.id, starApplications.volunteerId))
-      .innerJoin(regions, eq(regions.code, volunteers.regionCode))
-      .where(where)
-      .orderBy(desc(starApplications.noticeStart), asc(starApplications.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: starApplications,
+    rows: () =>
+      db
+        .select({
+          id: starApplications.id,
+          name: volunteers.name,
+          volunteerNo: volunteers.volunteerNo,
+          regionName: regions.name,
+          level: starApplications.level,
+          hoursAtApply: starApplications.hoursAtApply,
+          noticeStart: starApplications.noticeStart,
+          noticeEnd: starApplications.noticeEnd,
+        })
+        .from(starApplications)
+        .innerJoin(volunteers, eq(volunteers.id, starApplications.volunteerId))
+        .innerJoin(regions, eq(regions.code, volunteers.regionCode)),
+    where,
+    order: [desc(starApplications.noticeStart), asc(starApplications.id)],
+    filter: f,
+  });
   return {
     items: rows.map((r) => ({
       id: r.id,

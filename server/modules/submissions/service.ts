@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { files, regions, sites, submissionEvents, submissions } from '../../db/schema/index.js';
 import { duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
@@ -10,6 +10,7 @@ import { getSetting } from '../settings/service.js';
 import { chinaDay, chinaMonth, monthRange, nextMonth } from '../plans/month.js';
 import { userNameSql } from '../accounts/sql.js';
 import { actionsFor, addEvent, assertAllowed, runTransition, timelineOf } from '../../platform/transitions.js';
+import { offsetPage } from '../../platform/lists.js';
 import { submissionMachine, type SubmissionAction, type SubmissionParty } from './transitions.js';
 
 export const submissionLevels = { station: '实践站', institute: '实践所' } as const;
@@ -382,18 +383,17 @@ export async function listSubmissions(db: DbOrTx, c: Caller, f: SubmissionFilter
   if (f.month) conds.push(eq(submissions.month, f.month));
   if (f.state) conds.push(eq(submissions.state, f.state));
   if (f.regionCode) conds.push(sql`${submissions.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(submissions).where(where),
-    db
-      .select({ ...columns, received: sql<boolean>`${received}` })
-      .from(submissions)
-      .innerJoin(regions, eq(regions.code, submissions.regionCode))
-      .where(where)
-      .orderBy(desc(submissions.month), asc(submissions.level), asc(submissions.regionCode))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: submissions,
+    rows: () =>
+      db
+        .select({ ...columns, received: sql<boolean>`${received}` })
+        .from(submissions)
+        .innerJoin(regions, eq(regions.code, submissions.regionCode)),
+    where: and(...conds),
+    order: [desc(submissions.month), asc(submissions.level), asc(submissions.regionCode)],
+    filter: f,
+  });
   // every row of the list is in the caller's scope
   const items = rows.map(({ received: r, ...row }) => {
     const { parties, ctx } = standing(c, own, row, true, !!r);

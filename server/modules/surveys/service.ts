@@ -12,7 +12,7 @@ import {
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
-import type { ListAnswer, ListDef, Lists } from '../../platform/lists.js';
+import { offsetPage, type ListAnswer, type ListDef, type Lists } from '../../platform/lists.js';
 import type { Permission } from '../../platform/permissions.js';
 import { actionsFor, addEvent, assertAllowed, runTransition, timelineOf } from '../../platform/transitions.js';
 import { requireRegion } from '../regions/service.js';
@@ -287,28 +287,23 @@ export async function listSurveys(lists: Lists, db: DbOrTx, c: SurveyCaller, f: 
     if (f.state) conds.push(eq(surveys.state, f.state));
     if (f.regionCode) conds.push(sql`${surveys.regionPath} like ${'%/' + escapeLike(f.regionCode) + '/%'}`);
     if (f.q) conds.push(ilike(surveys.title, `%${escapeLike(f.q)}%`));
-    const where = and(...conds);
-    const [total, rows] = await Promise.all([
-      knownTotal ??
+    const { rows, total } = await offsetPage(db, {
+      from: surveys,
+      rows: () =>
         db
-          .select({ total: count() })
-          .from(surveys)
-          .where(where)
-          .then((r) => r[0].total),
-      db
-        .select({
-          s: surveys,
-          regionName: regions.name,
-          responses: sql<number>`(select count(*)::int from survey_responses r
+          .select({
+            s: surveys,
+            regionName: regions.name,
+            responses: sql<number>`(select count(*)::int from survey_responses r
             where r.survey_id = ${outer(surveys.id)})`,
-        })
-        .from(surveys)
-        .innerJoin(regions, eq(regions.code, surveys.regionCode))
-        .where(where)
-        .orderBy(desc(surveys.createdAt), desc(surveys.id))
-        .limit(f.pageSize)
-        .offset((f.page - 1) * f.pageSize),
-    ]);
+          })
+          .from(surveys)
+          .innerJoin(regions, eq(regions.code, surveys.regionCode)),
+      where: and(...conds),
+      order: [desc(surveys.createdAt), desc(surveys.id)],
+      filter: f,
+      knownTotal,
+    });
     return { items: rows.map((r) => ({ ...present(r.s, r.regionName), responses: r.responses })), total };
   });
 }
@@ -458,25 +453,27 @@ export async function listResponses(db: DbOrTx, c: SurveyCaller, id: string, now
         : and(isNull(surveyResponses.promotedItemId), isNull(surveyResponses.promotedPlanId))!,
     );
   const where = and(...conds);
-  const [[{ total }], rows, names] = await Promise.all([
-    db.select({ total: count() }).from(surveyResponses).where(where),
-    db
-      .select({
-        r: surveyResponses,
-        regionName: regions.name,
-        promotedItemName: sql<
-          string | null
-        >`(select i.name from service_items i where i.id = ${outer(surveyResponses.promotedItemId)})`,
-        promotedPlanTitle: sql<
-          string | null
-        >`(select p.title from activity_plans p where p.id = ${outer(surveyResponses.promotedPlanId)})`,
-      })
-      .from(surveyResponses)
-      .innerJoin(regions, eq(regions.code, surveyResponses.regionCode))
-      .where(where)
-      .orderBy(desc(surveyResponses.createdAt), desc(surveyResponses.id))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
+  const [{ rows, total }, names] = await Promise.all([
+    offsetPage(db, {
+      from: surveyResponses,
+      rows: () =>
+        db
+          .select({
+            r: surveyResponses,
+            regionName: regions.name,
+            promotedItemName: sql<
+              string | null
+            >`(select i.name from service_items i where i.id = ${outer(surveyResponses.promotedItemId)})`,
+            promotedPlanTitle: sql<
+              string | null
+            >`(select p.title from activity_plans p where p.id = ${outer(surveyResponses.promotedPlanId)})`,
+          })
+          .from(surveyResponses)
+          .innerJoin(regions, eq(regions.code, surveyResponses.regionCode)),
+      where,
+      order: [desc(surveyResponses.createdAt), desc(surveyResponses.id)],
+      filter: f,
+    }),
     categoryNames(db, found.s.countyCode),
   ]);
   return {

@@ -1,9 +1,10 @@
-import { and, asc, count, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { regions, sites, teamCategories, teamMembers, teams, volunteers } from '../../db/schema/index.js';
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { clearAuthCache } from '../../platform/auth.js';
+import { offsetPage } from '../../platform/lists.js';
 import {
   countyPath,
   escapeLike,
@@ -129,18 +130,13 @@ export async function listTeams(db: DbOrTx, scope: Scope, countyCode: string, no
   if (f.parentId) conds.push(eq(teams.parentId, f.parentId));
   if (f.isBrand !== undefined) conds.push(eq(teams.isBrand, f.isBrand));
   if (f.inactive !== undefined) conds.push(f.inactive ? sql`${cols.inactive}` : sql`not ${cols.inactive}`);
-  const where = and(...conds);
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(teams).where(where),
-    db
-      .select(cols)
-      .from(teams)
-      .innerJoin(regions, eq(regions.code, teams.regionCode))
-      .where(where)
-      .orderBy(asc(teams.regionPath), asc(teams.level), asc(teams.name))
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: teams,
+    rows: () => db.select(cols).from(teams).innerJoin(regions, eq(regions.code, teams.regionCode)),
+    where: and(...conds),
+    order: [asc(teams.regionPath), asc(teams.level), asc(teams.name)],
+    filter: f,
+  });
   return { items: rows.map(withLabels), total, page: f.page, pageSize: f.pageSize, inactiveDays };
 }
 

@@ -14,7 +14,14 @@ import {
 import { AppError, duplicate, forbidden, invalid, notFound } from '../../platform/errors.js';
 import { writeAudit, type Actor } from '../../platform/audit.js';
 import { escapeLike, inScope, regionInScope, type Scope } from '../../platform/scope.js';
-import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
+import {
+  keysetPage,
+  offsetPage,
+  type ListAnswer,
+  type ListDef,
+  type Lists,
+  type SortKey,
+} from '../../platform/lists.js';
 import { maskPhone, type Crypto } from '../../platform/crypto.js';
 import { notify } from '../../platform/notify.js';
 import type { Permission } from '../../platform/permissions.js';
@@ -751,14 +758,13 @@ async function pageOf(
   order: SQL[],
   full: (r: Row) => boolean,
 ) {
-  const [[{ total }], rows] = await Promise.all([
-    db.select({ total: count() }).from(wishes).where(where),
-    baseQuery(db)
-      .where(where)
-      .orderBy(...order)
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize),
-  ]);
+  const { rows, total } = await offsetPage(db, {
+    from: wishes,
+    rows: () => baseQuery(db),
+    where,
+    order,
+    filter: f,
+  });
   return { items: rows.map((r) => present(r, full(r))), total, page: f.page, pageSize: f.pageSize };
 }
 
