@@ -329,6 +329,9 @@ describe('public columns', () => {
     const bad = await api(null, 'GET', '/public/articles?column=nope');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details[0].path).toBe('column');
+    // a county not set up here is a 400 naming it, every time (a refusal is not kept by the list cache)
+    for (const q of ['county=999999', 'county=999999', 'regionCode=999999001'])
+      expect((await api(null, 'GET', `/public/articles?${q}`)).json().error.details[0].path, q).toBe('county');
   });
 
   it('concurrent readers each count one view', async () => {

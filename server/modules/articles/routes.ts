@@ -333,7 +333,9 @@ export const articleRoutes =
       },
       async (req, reply) => {
         const { county: c, ...f } = req.query;
-        const countyCode = await resolveCounty(db, c ?? f.regionCode?.slice(0, 6));
+        // a named county is checked when its page is built (a kept page was built for a county that exists, and
+        // the regions' version keeps it so): a request served from the list cache costs no lookup of the county
+        const countyCode = c ?? f.regionCode?.slice(0, 6) ?? (await resolveCounty(db, undefined));
         return sendJsonText(
           reply,
           await publicArticles(lists, db, countyCode, { ...f, column: f.column as ArticleColumn }),

@@ -9,6 +9,7 @@ import { countyScope, escapeLike, inScope, regionInScope, type Scope } from '../
 import type { Permission } from '../../platform/permissions.js';
 import { keysetPage, type ListAnswer, type ListDef, type Lists, type SortKey } from '../../platform/lists.js';
 import { userNameSql } from '../accounts/sql.js';
+import { resolveCounty } from '../regions/service.js';
 import { getSetting } from '../settings/service.js';
 import { articleColumnLabels, type ArticleColumn } from './labels.js';
 import { plainText, publicBody } from './sanitize.js';
@@ -551,6 +552,7 @@ export async function publicArticles(
     publicArticlesList,
     { scope: countyScope(countyCode), countyCode, filter: f },
     async (knownTotal) => {
+      await resolveCounty(db, countyCode); // a county not set up here: 400 naming `county`, never kept
       const conds: SQL[] = [eq(articles.countyCode, countyCode), eq(articles.state, 'published')];
       if (f.column) conds.push(eq(articles.column, f.column));
       const path = await regionPathOf(db, f.regionCode, countyCode);
