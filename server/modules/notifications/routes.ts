@@ -52,7 +52,7 @@ export const notificationRoutes =
                 })
                 .from(notifications),
             where,
-            order: [desc(notifications.createdAt)],
+            order: [desc(notifications.createdAt), desc(notifications.id)],
             filter: req.query,
           }),
         ]);

@@ -573,6 +573,25 @@ describe('recommendations', () => {
   });
 });
 
+describe('the inbox', () => {
+  it('notices of the same moment page in one fixed order: every notice once across pages', async () => {
+    const me = (await t.as(ADMIN)({ method: 'GET', url: '/api/v1/me' })).json();
+    const at = new Date(t.clock.now().getTime() + 3_600_000).toISOString(); // newest of the inbox
+    for (const title of ['同一时刻甲', '同一时刻乙', '同一时刻丙'])
+      await t.deps.database.query(
+        `insert into notifications (county_code, user_id, kind, title, body, created_at)
+         values ('411523', $1, 'test', $2, '', $3)`,
+        [me.id, title, at],
+      );
+    const seen: string[] = [];
+    for (let page = 1; page <= 3; page++) {
+      const url = `/api/v1/notifications?page=${page}&pageSize=1`;
+      seen.push(...(await t.as(ADMIN)({ method: 'GET', url })).json().items.map((n: { title: string }) => n.title));
+    }
+    expect(seen.sort()).toEqual(['同一时刻丙', '同一时刻乙', '同一时刻甲'].sort());
+  });
+});
+
 describe('notifications through a webhook', () => {
   it('retries with backoff against a server that fails the first attempts, and logs every delivery', async () => {
     const received: { to: string; text: string }[] = [];
