@@ -235,6 +235,27 @@ async function mixedDateColumns(page: Page): Promise<string[]> {
   return mixed;
 }
 
+/**
+ * The images on screen that show nothing: an <img> without an address (e.g. a lazy-load directive nobody registered)
+ * or one whose file failed to load. Images below the fold are not asked for yet and are not counted.
+ */
+async function brokenImages(page: Page): Promise<string[]> {
+  await page
+    .waitForFunction(`[...document.images].every((i) => i.complete || !i.getAttribute('src'))`, undefined, {
+      timeout: 5000,
+    })
+    .catch(() => undefined);
+  return page.evaluate(() =>
+    [...document.images]
+      .filter((i) => {
+        const r = i.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.top < window.innerHeight && r.bottom > 0;
+      })
+      .filter((i) => !i.getAttribute('src') || (i.complete && i.naturalWidth === 0))
+      .map((i) => i.getAttribute('src') || `${i.className || 'img'} without src`),
+  );
+}
+
 const ids: Record<string, string> = {};
 
 /** Fills a route's parameters with records of the demo county that the walking user can see. */
@@ -271,6 +292,7 @@ async function walk(app: 'admin' | 'm', route: string, who: string[]): Promise<v
       expect(codeLike(text), `${target} as ${phone}`).toEqual([]);
       expect(rawTimes(text), `${target} as ${phone}`).toEqual([]);
       expect(await mixedDateColumns(page), `${target} as ${phone}`).toEqual([]);
+      expect(await brokenImages(page), `${target} as ${phone}`).toEqual([]);
       return;
     } finally {
       await page.close();
