@@ -31,7 +31,9 @@ export default async function setup(project: TestProject) {
     server = await startServer({
       dataDir,
       databaseUrl: database?.url,
-      env: { WENMING_DEMO: '1', WENMING_RESPONSE_CHECK: 'strict' },
+      // every test file signs in from 127.0.0.1, several files at once: more than the default 30 sign-ins a minute
+      // per address (the limit itself is tested in server/modules/accounts/auth.test.ts)
+      env: { WENMING_DEMO: '1', WENMING_RESPONSE_CHECK: 'strict', AUTH_RATE_LIMIT: '100000' },
       // seeding the demo county takes longer on a busy machine: E2E_START_TIMEOUT_MS=600000
       timeoutMs: Number(process.env.E2E_START_TIMEOUT_MS) || undefined,
     });
